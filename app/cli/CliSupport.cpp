@@ -1,0 +1,120 @@
+#include "cli/CliSupport.h"
+
+#include "common/Error.h"
+
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QSaveFile>
+#include <cmath>
+#include <cstdio>
+#include <functional>
+
+namespace sinkscope::cli {
+
+QTextStream& out() {
+  static QTextStream stream(stdout);
+  return stream;
+}
+
+QTextStream& err() {
+  static QTextStream stream(stderr);
+  return stream;
+}
+
+void parseOrThrow(QCommandLineParser& parser, const QString& command, const QStringList& args) {
+  parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+  const QCommandLineOption help(QStringList{QStringLiteral("h"), QStringLiteral("help")},
+                                QStringLiteral("Show this help."));
+  parser.addOption(help);
+  QStringList withProgram = args;
+  withProgram.prepend(QStringLiteral("sinkscope %1").arg(command));
+  if (!parser.parse(withProgram)) throwUsage(QString(), parser.errorText());
+  if (parser.isSet(help)) {
+    out() << parser.helpText().replace(QStringLiteral("[options]"), command + QStringLiteral(" [options]"));
+    out().flush();
+    std::exit(0);
+  }
+  if (!parser.positionalArguments().isEmpty())
+    throwUsage(parser.positionalArguments().first(), QStringLiteral("unexpected argument"));
+}
+
+QString requireOption(const QCommandLineParser& parser, const QString& name) {
+  if (!parser.isSet(name)) throwUsage(QStringLiteral("--") + name, QStringLiteral("missing"));
+  return parser.value(name);
+}
+
+qint64 parseCount(const QString& flag, const QString& text, qint64 minimum, qint64 maximum) {
+  QString digits = text.trimmed();
+  qint64 multiplier = 1;
+  if (digits.endsWith(QLatin1Char('k'), Qt::CaseInsensitive)) {
+    multiplier = 1024;
+    digits.chop(1);
+  } else if (digits.endsWith(QLatin1Char('m'), Qt::CaseInsensitive)) {
+    multiplier = 1024 * 1024;
+    digits.chop(1);
+  }
+  bool ok = false;
+  const qint64 base = digits.toLongLong(&ok);
+  if (!ok) throwUsage(flag, QStringLiteral("'%1' is not a whole number").arg(text));
+  if (base > maximum / multiplier || base < minimum / multiplier - 1 || base * multiplier < minimum ||
+      base * multiplier > maximum)
+    throwUsage(flag, QStringLiteral("%1 is outside [%2, %3]").arg(text).arg(minimum).arg(maximum));
+  return base * multiplier;
+}
+
+std::optional<qint64> optionalCount(const QCommandLineParser& parser, const QString& name, qint64 minimum,
+                                    qint64 maximum) {
+  if (!parser.isSet(name)) return std::nullopt;
+  return parseCount(QStringLiteral("--") + name, parser.value(name), minimum, maximum);
+}
+
+QList<qint64> parseCountList(const QString& flag, const QString& text, qint64 minimum, qint64 maximum) {
+  QList<qint64> values;
+  const QStringList parts = text.split(QLatin1Char(','), Qt::SkipEmptyParts);
+  if (parts.isEmpty()) throwUsage(flag, QStringLiteral("expected a comma-separated list"));
+  for (const QString& part : parts) values << parseCount(flag, part, minimum, maximum);
+  return values;
+}
+
+double parsePositiveDouble(const QString& flag, const QString& text) {
+  bool ok = false;
+  const double value = text.toDouble(&ok);
+  if (!ok || !std::isfinite(value) || value <= 0)
+    throwUsage(flag, QStringLiteral("'%1' is not a positive number").arg(text));
+  return value;
+}
+
+void printJson(const QJsonObject& object) {
+  out() << QJsonDocument(object).toJson(QJsonDocument::Indented);
+  out().flush();
+}
+
+void writeFileAtomically(const QString& path, const QByteArray& bytes, bool force) {
+  const QFileInfo info(path);
+  if (info.exists() && info.isDir()) throwBadInput(path, QString(), QStringLiteral("is a directory"));
+  if (info.exists() && !force)
+    throwBadInput(path, QString(), QStringLiteral("already exists (use --force to replace it)"));
+  QSaveFile file(path);
+  if (!file.open(QIODevice::WriteOnly))
+    throwBadInput(path, QString(), QStringLiteral("cannot be written (%1)").arg(file.errorString()));
+  if (file.write(bytes) != bytes.size() || !file.commit())
+    throwBadInput(path, QString(), QStringLiteral("write failed (%1)").arg(file.errorString()));
+}
+
+int guarded(const std::function<int()>& body) {
+  try {
+    return body();
+  } catch (const Error& error) {
+    out().flush();
+    err() << "error: " << error.describe() << Qt::endl;
+    return error.exitCode();
+  } catch (const std::bad_alloc&) {
+    err() << "error: out of memory" << Qt::endl;
+    return 4;
+  } catch (const std::exception& exception) {
+    err() << "error: internal: " << exception.what() << Qt::endl;
+    return 4;
+  }
+}
+
+}  // namespace sinkscope::cli

@@ -1,0 +1,42 @@
+// Shared plumbing for the subcommands: option parsing that fails with exit 2 naming the flag,
+// value parsers with range checks, JSON/text output and atomic file writes. No command logic.
+#pragma once
+
+#include <QCommandLineParser>
+#include <QJsonObject>
+#include <QString>
+#include <QTextStream>
+#include <optional>
+
+namespace sinkscope::cli {
+
+QTextStream& out();  // stdout
+QTextStream& err();  // stderr
+
+// Parses args (without the program and subcommand names) into parser, adding --help.
+// Throws Error(Usage) for unknown options, missing values or stray positional arguments.
+void parseOrThrow(QCommandLineParser& parser, const QString& command, const QStringList& args);
+// The value of a required option, or Error(Usage) "--name: missing".
+QString requireOption(const QCommandLineParser& parser, const QString& name);
+
+// Integers and lists of integers from a flag, within [minimum, maximum]; Error(Usage) otherwise.
+// Accepts "32768", "32k"/"32K" (x1024) and "1M" (x1048576).
+qint64 parseCount(const QString& flag, const QString& text, qint64 minimum, qint64 maximum);
+std::optional<qint64> optionalCount(const QCommandLineParser& parser, const QString& name, qint64 minimum,
+                                    qint64 maximum);
+QList<qint64> parseCountList(const QString& flag, const QString& text, qint64 minimum, qint64 maximum);
+double parsePositiveDouble(const QString& flag, const QString& text);
+
+// Largest context any command accepts (tokens); documented in docs/limits.md.
+inline constexpr qint64 kMaxContextTokens = 10'485'760;
+
+void printJson(const QJsonObject& object);  // one indented JSON object on stdout
+
+// Writes bytes to path atomically (QSaveFile): on failure nothing is left behind and
+// Error(BadInput) names the path. An existing file is replaced only when force is set.
+void writeFileAtomically(const QString& path, const QByteArray& bytes, bool force);
+
+// Runs body, turning sinkscope::Error and other exceptions into "error: ..." and an exit code.
+int guarded(const std::function<int()>& body);
+
+}  // namespace sinkscope::cli

@@ -1,0 +1,79 @@
+// Entry point: a known subcommand runs headless (QCoreApplication); otherwise the window opens.
+#include "cli/CliSupport.h"
+#include "cli/Commands.h"
+#include "GuiMain.h"
+
+#include <sinkscope/Version.h>
+
+#include <QCoreApplication>
+#include <functional>
+#include <map>
+
+namespace {
+
+using Command = std::function<int(const QStringList&)>;
+
+const std::map<QString, Command>& commands() {
+  using namespace sinkscope::cli;
+  static const std::map<QString, Command> table{
+      {QStringLiteral("list"), runList},       {QStringLiteral("show"), runShow},
+      {QStringLiteral("plan"), runPlan},       {QStringLiteral("rope"), runRope},
+      {QStringLiteral("probe"), runProbe},     {QStringLiteral("measure"), runMeasure},
+      {QStringLiteral("report"), runReport},   {QStringLiteral("chart"), runChart},
+  };
+  return table;
+}
+
+const char* kUsage =
+    "Usage: sinkscope [COMMAND] [OPTIONS]\n"
+    "SinkScope analyses what happens to attention when a language model runs past its trained\n"
+    "context, and plans memory and throughput for long-context deployments.\n"
+    "\n"
+    "Without a command the window opens. Commands (each has --help):\n"
+    "  list models|hardware [--json]       the built-in catalogues\n"
+    "  show --model M | --hardware H       what SinkScope read, normalised (--json)\n"
+    "  plan --model M --hardware H --context N   memory, fit, throughput, confidence\n"
+    "  rope --model M [--mitigation X] [--factor S] --json   RoPE frequencies\n"
+    "  probe --model M --context N         modelled attention: heatmap and sink curve\n"
+    "  measure --gguf FILE --text FILE     run a real GGUF model and measure attention and loss\n"
+    "  report --model M --hardware H --context N --out FILE.pdf|.html\n"
+    "  chart --chart KIND --model M --context N --out FILE.png|.svg|.pdf\n"
+    "\n"
+    "M: a catalogue id, a Hugging Face config.json or a .gguf file. H: a catalogue id or a\n"
+    "hardware JSON file. Exit status: 0 success, 2 usage error, 3 bad input, 4 internal failure.\n"
+    "\n"
+    "Options:\n"
+    "  -h, --help      show this help\n"
+    "  -v, --version   print the version\n";
+
+int runHeadless(int argc, char* argv[]) {
+  QCoreApplication app(argc, argv);
+  QCoreApplication::setApplicationName(QStringLiteral("SinkScope"));
+  QCoreApplication::setApplicationVersion(QString::fromLatin1(sinkscope::kVersion));
+  QStringList args = app.arguments().mid(1);
+  const QString name = args.takeFirst();
+  const Command& command = commands().at(name);
+  return sinkscope::cli::guarded([&] { return command(args); });
+}
+
+}  // namespace
+
+int main(int argc, char* argv[]) {
+  if (argc > 1) {
+    const QString first = QString::fromLocal8Bit(argv[1]);
+    if (first == QLatin1String("--help") || first == QLatin1String("-h")) {
+      std::fputs(kUsage, stdout);
+      return 0;
+    }
+    if (first == QLatin1String("--version") || first == QLatin1String("-v")) {
+      std::printf("sinkscope %s\n", sinkscope::kVersion);
+      return 0;
+    }
+    if (commands().count(first)) return runHeadless(argc, argv);
+    if (first.startsWith(QLatin1Char('-')) == false) {
+      std::fprintf(stderr, "error: unknown command '%s' (see sinkscope --help)\n", argv[1]);
+      return 2;
+    }
+  }
+  return sinkscope::ui::runGui(argc, argv);
+}

@@ -1,0 +1,34 @@
+// The built-in model and hardware catalogues (resources/models.json, hardware.json) and the
+// resolution of a user's --model / --hardware argument. Not the parsers of each format.
+#pragma once
+
+#include "catalog/HardwareSpec.h"
+#include "catalog/ModelSpec.h"
+
+#include <vector>
+
+namespace sinkscope {
+
+class Catalog {
+ public:
+  // The catalogues compiled into the binary (":/models.json", ":/hardware.json"), loaded once.
+  static const Catalog& builtin();
+  static Catalog load(const QString& modelsPath, const QString& hardwarePath);
+
+  const std::vector<ModelSpec>& models() const { return models_; }
+  const std::vector<HardwareSpec>& hardware() const { return hardware_; }
+  const ModelSpec* findModel(const QString& id) const;        // case-insensitive id
+  const HardwareSpec* findHardware(const QString& id) const;  // case-insensitive id
+
+ private:
+  std::vector<ModelSpec> models_;
+  std::vector<HardwareSpec> hardware_;
+};
+
+// A catalogue id, a path to a Hugging Face config.json, or a path to a .gguf file.
+// Throws Error(BadInput) naming the argument when none of these works.
+ModelSpec resolveModel(const QString& idOrPath);
+// A catalogue id or a path to a hardware JSON file in the catalogue's format.
+HardwareSpec resolveHardware(const QString& idOrPath);
+
+}  // namespace sinkscope

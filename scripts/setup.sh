@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Shared set-up for run.sh and test.sh: install missing Debian packages, configure and build.
+# Usage: scripts/setup.sh BUILD_DIR [cmake -D options...]; set SINKSCOPE_BUILD_TARGET to build one target.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build_dir=$1; shift
+
+install_missing_packages() {
+  local wanted=() missing=()
+  mapfile -t wanted < <(grep -v '^\s*#' "$root/packaging/debian-packages.txt" | sed '/^\s*$/d')
+  for package in "${wanted[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "setup: installing missing Debian packages: ${missing[*]}"
+  local apt=(apt-get install -y --no-install-recommends "${missing[@]}")
+  if [ "$(id -u)" -eq 0 ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${apt[@]}"
+  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+    sudo DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    sudo DEBIAN_FRONTEND=noninteractive "${apt[@]}"
+  else
+    echo "error: missing packages and no root or sudo; run as root:" >&2
+    echo "  apt-get update && ${apt[*]}" >&2
+    exit 1
+  fi
+}
+
+install_missing_packages
+jobs=${SINKSCOPE_JOBS:-$(nproc 2>/dev/null || echo 2)}
+cmake -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE=Release "$@" >"$build_dir.configure.log" 2>&1 || {
+  cat "$build_dir.configure.log" >&2; exit 1; }
+if [ -n "${SINKSCOPE_BUILD_TARGET:-}" ]; then
+  cmake --build "$build_dir" --target "$SINKSCOPE_BUILD_TARGET" -j "$jobs"
+else
+  cmake --build "$build_dir" -j "$jobs"
+fi
