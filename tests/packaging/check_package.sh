@@ -82,6 +82,7 @@ desktop)
 metainfo)
   metainfo="$root/usr/share/metainfo/$APP_ID.metainfo.xml"
   appstreamcli validate --no-net "$metainfo"
+  appstreamcli validate-tree --no-net "$root"  # the metainfo together with the desktop file it launches
   grep -q "<launchable type=\"desktop-id\">$APP_ID.desktop</launchable>" "$metainfo" || fail "metainfo has no launchable $APP_ID.desktop"
   grep -q '<project_license>GPL-3.0-or-later</project_license>' "$metainfo" || fail "metainfo project_license is not GPL-3.0-or-later"
   [ "$(grep -c '<screenshot' "$metainfo")" -ge 6 ] || fail "metainfo lists fewer than 6 screenshots"
