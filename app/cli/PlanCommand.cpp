@@ -9,6 +9,7 @@
 #include "planner/PlannerResources.h"
 
 #include <QCommandLineParser>
+#include <algorithm>
 
 namespace sinkscope::cli {
 
@@ -17,6 +18,12 @@ namespace {
 QString gib(qint64 bytes) { return QString::number(double(bytes) / double(1ll << 30), 'f', 2) + QStringLiteral(" GiB"); }
 
 QString tokensText(qint64 tokens) { return tokens > 0 ? QString::number(tokens) : QStringLiteral("no cap"); }
+
+QString applicableNames(const std::vector<Mitigation>& mitigations) {
+  QStringList names;
+  for (Mitigation mitigation : mitigations) names << mitigationName(mitigation);
+  return names.join(QStringLiteral(", "));
+}
 
 PlanRequest requestFrom(const QCommandLineParser& parser) {
   const PlannerResources& resources = plannerResources();
@@ -126,6 +133,13 @@ int runPlan(const QStringList& args) {
     const PlanRequest request = requestFrom(parser);
     const ModelSpec model = resolveModel(modelArgument);
     const HardwareSpec hardware = resolveHardware(hardwareArgument);
+    const auto applicable = mitigationsFor(model.usesRope);
+    if (std::find(applicable.begin(), applicable.end(), request.mitigation) == applicable.end())
+      throwUsage(QStringLiteral("--mitigation"),
+                 QStringLiteral("'%1' does not apply to %2 (%3 model; use one of %4)")
+                     .arg(mitigationName(request.mitigation), model.id,
+                          model.usesRope ? QStringLiteral("a RoPE") : QStringLiteral("an ALiBi"),
+                          applicableNames(applicable)));
     const Plan plan = makePlan(model, hardware, request);
     if (parser.isSet(QStringLiteral("json")))
       printJson(planToJson(plan));

@@ -114,7 +114,8 @@ ContextCap estimateContextCap(const ModelSpec& model, Mitigation mitigation, dou
     cap.basis = QStringLiteral("no cap on the stream length (%1)").arg(source);
     return cap;
   }
-  const double extension = std::min(known, cap.factor);
+  // ALiBi has no factor: its extrapolation is what the model does by itself.
+  const double extension = mitigation == Mitigation::Alibi ? known : std::min(known, cap.factor);
   cap.tokens = static_cast<qint64>(std::floor(double(trained) * extension));
   cap.basis = QStringLiteral("trained %1 × %2 (the smaller of the factor %3 and the %4× %5 holds untuned: %6)")
                   .arg(trained)

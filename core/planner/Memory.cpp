@@ -8,12 +8,6 @@ namespace sinkscope {
 
 namespace {
 
-LayerAttention layerKind(const ModelSpec& model, int layer) {
-  if (!model.layerTypes.empty()) return model.layerTypes.at(static_cast<size_t>(layer));
-  if (model.slidingWindow > 0 && model.attentionKind == AttentionKind::Sliding) return LayerAttention::Sliding;
-  return LayerAttention::Full;
-}
-
 qint64 ceilBytes(double bytes) { return static_cast<qint64>(std::ceil(bytes - 1e-6)); }
 
 // Elements one token keeps alive at the widest point of a layer during prefill: the residual
@@ -52,7 +46,7 @@ std::vector<KvLayerGroup> kvLayerGroups(const ModelSpec& m, double kvBitsPerElem
   for (int layer = 0; layer < m.layers; ++layer) {
     KvLayerGroup group;
     group.layers = 1;
-    switch (layerKind(m, layer)) {
+    switch (m.layerType(layer)) {
       case LayerAttention::Full: group.bytesPerTokenPerLayer = perLayer; break;
       case LayerAttention::Sliding:
         group.bytesPerTokenPerLayer = perLayer;

@@ -70,6 +70,15 @@ QString extrapolationDetail(const ModelSpec& model, Mitigation, double, qint64) 
   return QString();
 }
 
+// The factor a mitigation runs with by default: the model's own for its shipped scaling and for
+// baseline, 1 where no RoPE scaling applies, else the smallest that reaches the context.
+double factorFor(const ModelSpec& model, Mitigation mitigation, qint64 contextTokens, qint64 trained) {
+  const double shipped = model.ropeScaling ? std::max(1.0, model.ropeScaling->factor) : 1.0;
+  if (mitigation == Mitigation::Baseline || shipsWithMitigation(model, mitigation)) return shipped;
+  if (mitigation == Mitigation::Streaming || mitigation == Mitigation::Alibi) return 1.0;
+  return defaultScalingFactor(contextTokens, trained);
+}
+
 MitigationPlan planMitigation(const ModelSpec& model, const HardwareSpec& hardware, const PlanRequest& request,
                               Mitigation mitigation, const PlannerResources& resources) {
   MitigationPlan row;
@@ -77,7 +86,7 @@ MitigationPlan planMitigation(const ModelSpec& model, const HardwareSpec& hardwa
   const qint64 trained = trainedContextOf(model);
   row.factor = (mitigation == request.mitigation && request.mitigationFactor)
                    ? *request.mitigationFactor
-                   : defaultScalingFactor(request.contextTokens, trained);
+                   : factorFor(model, mitigation, request.contextTokens, trained);
   const ContextCap cap = estimateContextCap(model, mitigation, row.factor, resources);
   row.fineTuned = cap.fineTuned;
   row.contextCap = cap.tokens;

@@ -8,19 +8,6 @@ namespace sinkscope {
 
 namespace {
 
-QString attentionKindText(AttentionKind kind) {
-  switch (kind) {
-    case AttentionKind::Mha: return QStringLiteral("mha");
-    case AttentionKind::Gqa: return QStringLiteral("gqa");
-    case AttentionKind::Mqa: return QStringLiteral("mqa");
-    case AttentionKind::Mla: return QStringLiteral("mla");
-    case AttentionKind::Sliding: return QStringLiteral("sliding");
-    case AttentionKind::Hybrid: return QStringLiteral("hybrid");
-    case AttentionKind::Alibi: return QStringLiteral("alibi");
-  }
-  return QStringLiteral("unknown");
-}
-
 double rounded(double value, int digits) {
   const double scale = std::pow(10.0, digits);
   return std::round(value * scale) / scale;
@@ -118,7 +105,7 @@ QJsonObject planToJson(const Plan& plan) {
   object[QStringLiteral("hardware")] = plan.hardwareId;
   object[QStringLiteral("context")] = plan.contextTokens;
   object[QStringLiteral("trained_context")] = plan.trainedContextTokens;
-  object[QStringLiteral("attention_kind")] = attentionKindText(plan.attentionKind);
+  object[QStringLiteral("attention_kind")] = attentionKindName(plan.attentionKind);
   object[QStringLiteral("batch")] = plan.batch;
   object[QStringLiteral("weights_dtype")] = plan.weightsDtype;
   object[QStringLiteral("kv_dtype")] = plan.kvDtype;

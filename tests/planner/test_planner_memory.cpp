@@ -2,6 +2,7 @@
 // (tests/data/planner_reference.json, REFERENCES.md section 4) and independent arithmetic.
 #include "PlannerFixtures.h"
 #include "TestSupport.h"
+#include "common/Error.h"
 #include "common/JsonRead.h"
 #include "planner/Memory.h"
 #include "planner/ParameterCount.h"
