@@ -108,6 +108,7 @@ manpage)
   for command in $("$root/usr/bin/sinkscope" --help | awk '/^[A-Z].*Commands/ {on=1; next} on && NF==0 {exit} on {print $1}'); do
     grep -qF ".SS \"sinkscope $command\"" <<<"$text" || fail "the man page has no section for 'sinkscope $command'"
   done
+  if grep -qF "$BUILD_DIR" <<<"$text"; then fail "the man page names the build folder $BUILD_DIR"; fi
   echo "man page is valid roff with a section per command"
   ;;
 version)
