@@ -1,33 +1,24 @@
 #include "inference/RopeTable.h"
 
-#include <cmath>
+#include "positional/RopeRotation.h"
 
 namespace sinkscope {
 
 RopeTable::RopeTable(const RopeSchedule& schedule, qint64 positions)
-    : pairs_(int(schedule.invFreq.size())), positions_(positions), layout_(schedule.layout) {
+    : pairs_(int(schedule.invFreq.size())), rotaryDim_(2 * int(schedule.invFreq.size())), positions_(positions), layout_(schedule.layout) {
   cosines_.resize(size_t(positions) * size_t(pairs_));
   sines_.resize(cosines_.size());
-  for (qint64 p = 0; p < positions; ++p)
-    for (int i = 0; i < pairs_; ++i) {
-      const double angle = double(p) * schedule.invFreq[size_t(i)];
-      cosines_[size_t(p) * size_t(pairs_) + size_t(i)] = float(std::cos(angle) * schedule.attentionFactor);
-      sines_[size_t(p) * size_t(pairs_) + size_t(i)] = float(std::sin(angle) * schedule.attentionFactor);
-    }
+  for (qint64 p = 0; p < positions; ++p) {
+    const size_t offset = size_t(p) * size_t(pairs_);
+    ropeCosSin(schedule, double(p), std::span<double>(cosines_.data() + offset, size_t(pairs_)),
+               std::span<double>(sines_.data() + offset, size_t(pairs_)));
+  }
 }
 
 void RopeTable::rotate(float* vector, qint64 position) const {
-  const float* c = cosines_.data() + size_t(position) * size_t(pairs_);
-  const float* s = sines_.data() + size_t(position) * size_t(pairs_);
-  const bool adjacent = layout_ == RopePairLayout::Adjacent;
-  for (int i = 0; i < pairs_; ++i) {
-    float& a = vector[adjacent ? 2 * i : i];
-    float& b = vector[adjacent ? 2 * i + 1 : i + pairs_];
-    const float x = a;
-    const float y = b;
-    a = x * c[i] - y * s[i];
-    b = x * s[i] + y * c[i];
-  }
+  const size_t offset = size_t(position) * size_t(pairs_);
+  rotatePairs(std::span<float>(vector, size_t(rotaryDim_)), std::span<const double>(cosines_.data() + offset, size_t(pairs_)),
+              std::span<const double>(sines_.data() + offset, size_t(pairs_)), rotaryDim_, layout_);
 }
 
 }  // namespace sinkscope

@@ -1,5 +1,5 @@
-// Rotates query/key vectors by a RopeSchedule's angles (position x inv_freq, scaled by the
-// attention factor), in either pair layout. Not a schedule: the frequencies come from positional/.
+// Per-position cos/sin tables for rotating many query/key vectors with positional/'s RoPE
+// (ropeCosSin + rotatePairs), so the forward pass does not recompute angles. Not a schedule.
 #pragma once
 
 #include "positional/RopeSchedule.h"
@@ -10,7 +10,7 @@ namespace sinkscope {
 
 class RopeTable {
  public:
-  // Precomputes cos/sin for positions 0..positions-1 (O(positions x pairs) floats).
+  // Precomputes cos/sin for positions 0..positions-1 (O(positions x pairs) values).
   RopeTable(const RopeSchedule& schedule, qint64 positions);
   // Rotates the first rotaryDim entries of one head's vector in place (a position inside the table).
   void rotate(float* vector, qint64 position) const;
@@ -18,10 +18,11 @@ class RopeTable {
 
  private:
   int pairs_ = 0;
+  int rotaryDim_ = 0;
   qint64 positions_ = 0;
   RopePairLayout layout_ = RopePairLayout::Adjacent;
-  std::vector<float> cosines_;  // positions x pairs, times attentionFactor
-  std::vector<float> sines_;
+  std::vector<double> cosines_;  // positions x pairs, times attentionFactor
+  std::vector<double> sines_;
 };
 
 }  // namespace sinkscope
