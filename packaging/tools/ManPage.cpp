@@ -2,6 +2,7 @@
 // page follows the code. Not part of the application; the package ships its output only.
 #include <QCoreApplication>
 #include <QFile>
+#include <QFileInfo>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QStringList>
@@ -22,8 +23,11 @@ HelpRun runHelp(const QString& program, const QStringList& arguments) {
   process.setProcessEnvironment(environment);
   process.start(program, arguments);
   if (!process.waitForFinished(60000)) return {};
-  return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
-          QString::fromUtf8(process.readAllStandardOutput())};
+  // QCommandLineParser's usage line names the program by its full path: the page says "sinkscope".
+  QString text = QString::fromUtf8(process.readAllStandardOutput());
+  for (const QString& path : {program, QFileInfo(program).canonicalFilePath()})
+    if (!path.isEmpty()) text.replace(path, QStringLiteral("sinkscope"));
+  return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1, text};
 }
 
 // roff: backslashes, minus signs (so options copy as ASCII '-'), and control characters at line start.

@@ -82,6 +82,7 @@ desktop)
 metainfo)
   metainfo="$root/usr/share/metainfo/$APP_ID.metainfo.xml"
   appstreamcli validate --no-net "$metainfo"
+  appstreamcli validate-tree --no-net "$root"  # the metainfo together with the desktop file it launches
   grep -q "<launchable type=\"desktop-id\">$APP_ID.desktop</launchable>" "$metainfo" || fail "metainfo has no launchable $APP_ID.desktop"
   grep -q '<project_license>GPL-3.0-or-later</project_license>' "$metainfo" || fail "metainfo project_license is not GPL-3.0-or-later"
   [ "$(grep -c '<screenshot' "$metainfo")" -ge 6 ] || fail "metainfo lists fewer than 6 screenshots"
@@ -107,6 +108,7 @@ manpage)
   for command in $("$root/usr/bin/sinkscope" --help | awk '/^[A-Z].*Commands/ {on=1; next} on && NF==0 {exit} on {print $1}'); do
     grep -qF ".SS \"sinkscope $command\"" <<<"$text" || fail "the man page has no section for 'sinkscope $command'"
   done
+  if grep -qF "$BUILD_DIR" <<<"$text"; then fail "the man page names the build folder $BUILD_DIR"; fi
   echo "man page is valid roff with a section per command"
   ;;
 version)
