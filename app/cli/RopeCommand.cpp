@@ -143,10 +143,7 @@ void printTable(const QJsonObject& result, const PhaseCoverage& coverage, const 
   o.flush();
 }
 
-}  // namespace
-
-int runRope(const QStringList& args) {
-  const RopeRequest request = parseRequest(args);
+int ropeFor(const RopeRequest& request) {
   const RopeParameters own = ropeParametersFor(request.model);
   std::optional<double> factorUsed;
   const RopeParameters params = parametersInUse(request, own, &factorUsed);
@@ -170,6 +167,25 @@ int runRope(const QStringList& args) {
   if (request.json) printJson(result);
   else printTable(result, coverage, schedule);
   return 0;
+}
+
+// Schedule errors name "rope parameters"; the user knows the model by its id or file.
+template <typename Body>
+auto namingModel(const ModelSpec& model, Body body) {
+  try {
+    return body();
+  } catch (const Error& error) {
+    if (error.source() != QLatin1String("rope parameters")) throw;
+    const QString name = model.origin.isEmpty() || model.origin == QLatin1String("catalogue") ? model.id : model.origin;
+    throw Error(error.kind(), name, error.field(), error.message());
+  }
+}
+
+}  // namespace
+
+int runRope(const QStringList& args) {
+  const RopeRequest request = parseRequest(args);
+  return namingModel(request.model, [&] { return ropeFor(request); });
 }
 
 }  // namespace sinkscope::cli
