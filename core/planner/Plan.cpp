@@ -2,6 +2,8 @@
 
 #include "common/Error.h"
 #include "planner/PlannerResources.h"
+#include "positional/PhaseCoverage.h"
+#include "positional/RopeSchedule.h"
 
 #include <algorithm>
 #include <cmath>
@@ -63,11 +65,30 @@ qint64 streamingCacheTokens(const ModelSpec& model, const PlannerResources& reso
   return std::max<qint64>(cache, resources.defaults.streamingSinkTokens + 1);
 }
 
-// What the positional engine says about angles past the trained context (filled in once
-// core/positional offers its critical-dimension functions).
-QString extrapolationDetail(const ModelSpec& model, Mitigation, double, qint64) {
+// What the positional engine (PhaseCoverage.h) says about angles past the trained context.
+QString extrapolationDetail(const ModelSpec& model, Mitigation mitigation, double factor, qint64 contextTokens) {
   if (!model.usesRope) return QStringLiteral("ALiBi biases past the trained distance were never seen in training");
-  return QString();
+  if (mitigation == Mitigation::Streaming)
+    return QStringLiteral("StreamingLLM re-uses positions inside its cache, so no rotary angle leaves the trained "
+                          "range; tokens older than the cache are dropped");
+  try {
+    const RopeParameters own = ropeParametersFor(model);
+    const RopeParameters used = mitigation == Mitigation::Baseline || shipsWithMitigation(model, mitigation)
+                                    ? own
+                                    : withMitigation(own, mitigation, factor);
+    const PhaseCoverage coverage = phaseCoverageFor(used, contextTokens);
+    QString text = coverage.unseenRotaryDims > 0
+                       ? QStringLiteral("RoPE angles in %1 of %2 rotary dims were never seen in training")
+                             .arg(coverage.unseenRotaryDims)
+                             .arg(coverage.rotaryDim)
+                       : QStringLiteral("every RoPE angle stays in the trained range, but positions are compressed "
+                                        "(nearby tokens are harder to tell apart)");
+    if (mitigation != Mitigation::Baseline)
+      text = QStringLiteral("with %1 ×%2, ").arg(mitigationName(mitigation), QString::number(factor, 'g', 4)) + text;
+    return text;
+  } catch (const Error&) {
+    return QString();  // the positional engine could not read this model's RoPE settings
+  }
 }
 
 // The factor a mitigation runs with by default: the model's own for its shipped scaling and for

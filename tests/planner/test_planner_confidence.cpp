@@ -91,6 +91,8 @@ class PlannerConfidenceTest : public QObject {
     QVERIFY(plan.confidence.value <= 0.8);
     const QString text = plan.confidence.reasons.front().text;
     QVERIFY2(text.startsWith(QStringLiteral("context 32768 is 8.0× the trained 4096")), qPrintable(text));
+    // REFERENCES.md section 3: Llama-2's critical dimension is 92 of 128, so 36 dims are unseen.
+    QVERIFY2(text.contains(QStringLiteral("RoPE angles in 36 of 128 rotary dims were never seen")), qPrintable(text));
   }
 
   void inDistributionWithMeasuredQualityIsFullConfidence() {
