@@ -247,6 +247,13 @@ class TestHfImport : public QObject {
     QCOMPARE(resolveModel(QStringLiteral("llama-3.1-8b")).origin, QStringLiteral("catalogue"));
     const QString path = test::testDataPath(QStringLiteral("hf/gemma-2-9b.config.json"));
     QCOMPARE(resolveModel(path).origin, path);
+    QTemporaryDir folder;
+    QFile::copy(path, folder.filePath(QStringLiteral("config.json")));
+    const ModelSpec fromFolder = resolveModel(folder.path());
+    QCOMPARE(fromFolder.headDim, 256);
+    QCOMPARE(fromFolder.id, QFileInfo(folder.path()).fileName().toLower());
+    QTemporaryDir empty;
+    test::expectBadInput([&] { resolveModel(empty.path()); }, {empty.path(), QStringLiteral("without a config.json")});
     test::expectBadInput([] { resolveModel(QStringLiteral("no-such-model")); }, {QStringLiteral("no-such-model"), QStringLiteral("list models")});
     test::expectBadInput([] { resolveModel(QStringLiteral("missing/config.json")); }, {QStringLiteral("missing/config.json: no such file")});
   }
