@@ -118,6 +118,7 @@ QStringList defaultedOutputNames(const QStringList& defaulted) {
              field.endsWith(QLatin1String("head_count_kv")))
       names << QStringLiteral("kv_heads");
     else if (field == QLatin1String("expansion_ratio")) names << QStringLiteral("intermediate_size");
+    else if (field.endsWith(QLatin1String("rope.freq_base"))) names << QStringLiteral("rope_theta");
     else names << field;
   }
   return names;
