@@ -103,6 +103,7 @@ void printFields(const QJsonObject& object, const QStringList& order, const QStr
     else
       text = value.toString();
     if (text.isEmpty()) text = QStringLiteral("-");
+    if (key == QLatin1String("published_parameters") && value.toDouble() == 0) text = QStringLiteral("- (not stated in the file)");
     if (defaulted.contains(key)) text += QStringLiteral("   (defaulted)");
     out() << key.leftJustified(width + 2) << text << '\n';
   }

@@ -174,6 +174,19 @@ class TestHfImport : public QObject {
     const ModelSpec spec = modelSpecFromConfig(config, QStringLiteral("mem"), ConfigFlavour::HuggingFace, QStringLiteral("x"));
     QCOMPARE(spec.attentionKind, AttentionKind::Hybrid);
     QCOMPARE(spec.layerType(2), LayerAttention::Recurrent);
+    // Gemma 3 style: no layer_types, every sixth layer global.
+    QJsonObject gemma3 = config;
+    gemma3.remove(QStringLiteral("layer_types"));
+    gemma3.insert(QStringLiteral("model_type"), QStringLiteral("gemma3_text"));
+    gemma3.insert(QStringLiteral("num_hidden_layers"), 12);
+    gemma3.insert(QStringLiteral("sliding_window"), 1024);
+    gemma3.insert(QStringLiteral("_sliding_window_pattern"), 6);
+    const ModelSpec pattern = modelSpecFromConfig(gemma3, QStringLiteral("mem"), ConfigFlavour::HuggingFace);
+    QCOMPARE(pattern.attentionKind, AttentionKind::Hybrid);
+    QCOMPARE(pattern.layerType(4), LayerAttention::Sliding);
+    QCOMPARE(pattern.layerType(5), LayerAttention::Full);
+    QCOMPARE(pattern.layerType(11), LayerAttention::Full);
+    QCOMPARE(pattern.slidingWindow, 1024);
     config.insert(QStringLiteral("layer_types"), QJsonArray{QStringLiteral("full_attention")});
     test::expectBadInput([&] { modelSpecFromConfig(config, QStringLiteral("mem"), ConfigFlavour::HuggingFace); },
                          {QStringLiteral("mem: layer_types"), QStringLiteral("1 entries for 4 layers")});
