@@ -5,6 +5,7 @@
 #include "common/Error.h"
 #include "common/JsonRead.h"
 
+#include <QDir>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <set>
@@ -120,6 +121,11 @@ ModelSpec resolveModel(const QString& idOrPath) {
     if (looksLikePath(idOrPath)) throwBadInput(idOrPath, QString(), QStringLiteral("no such file"));
     throwBadInput(idOrPath, QString(), QStringLiteral("not a catalogue model id (see 'sinkscope list models') nor a file"));
   }
+  if (info.isDir()) {  // a downloaded model folder: its config.json
+    const QString config = QDir(idOrPath).filePath(QStringLiteral("config.json"));
+    if (!QFileInfo::exists(config)) throwBadInput(idOrPath, QString(), QStringLiteral("is a folder without a config.json"));
+    return importHfConfigFile(config);
+  }
   if (isGgufFile(idOrPath)) return importGgufMetadata(idOrPath);
   return importHfConfigFile(idOrPath);
 }
@@ -135,6 +141,14 @@ HardwareSpec hardwareSpecFromJson(const QJsonObject& object, const QString& sour
   HardwareSpec spec = hardwareFromJson(JsonReader(entry, source), false);
   spec.origin = source;
   return spec;
+}
+
+ImportKind classifyImportFile(const QString& path) {
+  if (isGgufFile(path)) return ImportKind::Model;
+  const QJsonObject object = readJsonObjectFile(path);
+  return object.contains(QStringLiteral("memory_bytes")) || object.value(QStringLiteral("hardware")).isArray()
+             ? ImportKind::Hardware
+             : ImportKind::Model;
 }
 
 HardwareSpec resolveHardware(const QString& idOrPath) {

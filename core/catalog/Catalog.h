@@ -26,11 +26,18 @@ class Catalog {
   std::vector<HardwareSpec> hardware_;
 };
 
-// A catalogue id, a path to a Hugging Face config.json, or a path to a .gguf file.
+// A catalogue id, a path to a Hugging Face config.json (or a model folder holding one), or a
+// path to a .gguf file.
 // Throws Error(BadInput) naming the argument when none of these works.
 ModelSpec resolveModel(const QString& idOrPath);
 // A catalogue id or a path to a hardware JSON file in the catalogue's format.
 HardwareSpec resolveHardware(const QString& idOrPath);
+// What a file dropped on the window (or given on the command line) holds: a .gguf or a
+// config.json is a model; a JSON object with memory_bytes (or a "hardware" list) is hardware.
+// Error(BadInput) naming the path when it is neither readable nor JSON nor GGUF.
+enum class ImportKind { Model, Hardware };
+ImportKind classifyImportFile(const QString& path);
+
 // One hardware profile from a JSON object (a profile, or {"hardware": [one profile]}).
 HardwareSpec hardwareSpecFromJson(const QJsonObject& object, const QString& source);
 
