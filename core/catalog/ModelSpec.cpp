@@ -185,8 +185,8 @@ void validateRopeScaling(const ModelSpec& spec, const QString& source) {
 
 void validatePositions(const ModelSpec& spec, const QString& source) {
   if (spec.usesRope) {
-    require(spec.ropeTheta > 1.0, source, QStringLiteral("rope_theta"),
-            QStringLiteral("%1; expected a base above 1").arg(spec.ropeTheta));
+    require(std::isfinite(spec.ropeTheta) && spec.ropeTheta > 1.0, source, QStringLiteral("rope_theta"),  // a GGUF float may be inf
+            QStringLiteral("%1; expected a finite base above 1").arg(spec.ropeTheta));
     require(spec.partialRotaryFactor > 0 && spec.partialRotaryFactor <= 1.0, source,
             QStringLiteral("partial_rotary_factor"), QStringLiteral("%1 is outside (0, 1]").arg(spec.partialRotaryFactor));
     require(spec.rotaryDim() >= 2, source, QStringLiteral("head_dim"),

@@ -2,6 +2,7 @@
 
 #include <cstring>
 #include <functional>
+#include <limits>
 #include <map>
 #include <optional>
 #include <vector>
@@ -58,6 +59,26 @@ RawGguf valid() {
   file.entry("general.architecture", kString, text("llama"));
   file.tensor("t", {8}, kF32, 0);
   file.data = QByteArray(32, '\x01');
+  return file;
+}
+
+// A small llama checkpoint's metadata and embedding, for the import path (show --model x.gguf);
+// `skip` leaves out one key, `replace` swaps one key's type and value.
+RawGguf llama(const QByteArray& skip = {}, const QByteArray& replaceKey = {}, quint32 replaceType = 0,
+              const QByteArray& replaceValue = {}) {
+  RawGguf file;
+  const std::vector<std::pair<QByteArray, quint32>> entries{
+      {"llama.block_count", 2}, {"llama.context_length", 2048}, {"llama.embedding_length", 64},
+      {"llama.feed_forward_length", 128}, {"llama.attention.head_count", 4}, {"llama.attention.head_count_kv", 2}};
+  file.entry("general.architecture", kString, text("llama"));
+  for (const auto& [key, value] : entries) {
+    if (key == skip) continue;
+    if (key == replaceKey) file.entry(key, replaceType, replaceValue);
+    else file.entry(key, kUint32, raw<quint32>(value));
+  }
+  if (replaceKey == "llama.rope.freq_base") file.entry(replaceKey, replaceType, replaceValue);
+  file.tensor("token_embd.weight", {64, 16}, kF32, 0);
+  file.data = QByteArray(64 * 16 * 4, '\0');
   return file;
 }
 
@@ -126,6 +147,14 @@ const std::map<QString, std::function<QByteArray()>>& fixtures() {
       {QStringLiteral("unknown_tensor_type"), [] { auto f = valid(); f.tensorInfos.clear(); f.tensorEntries = 0; f.tensor("t", {8}, 99, 0); return f.bytes(); }},
       {QStringLiteral("row_not_whole_blocks"), [] { auto f = valid(); f.tensorInfos.clear(); f.tensorEntries = 0; f.tensor("t", {33}, kQ8_0, 0); return f.bytes(); }},
       {QStringLiteral("tensor_larger_than_file"), [] { auto f = valid(); f.tensorInfos.clear(); f.tensorEntries = 0; f.tensor("t", {1 << 20}, kF32, 0); return f.bytes(); }},
+      {QStringLiteral("llama_valid"), [] { return llama().bytes(); }},
+      {QStringLiteral("llama_missing_block_count"), [] { return llama("llama.block_count").bytes(); }},
+      {QStringLiteral("llama_kv_heads_not_dividing"), [] { return llama({}, "llama.attention.head_count_kv", kUint32, raw<quint32>(3)).bytes(); }},
+      {QStringLiteral("llama_head_count_is_string"), [] { return llama({}, "llama.attention.head_count", kString, text("4")).bytes(); }},
+      {QStringLiteral("llama_embedding_huge"), [] { return llama({}, "llama.embedding_length", 10 /* uint64 */, raw<quint64>(quint64(1) << 40)).bytes(); }},
+      {QStringLiteral("llama_layers_zero"), [] { return llama({}, "llama.block_count", kUint32, raw<quint32>(0)).bytes(); }},
+      {QStringLiteral("llama_rope_base_nan"), [] { return llama({}, "llama.rope.freq_base", 6 /* float32 */, raw<float>(std::numeric_limits<float>::quiet_NaN())).bytes(); }},
+      {QStringLiteral("llama_rope_base_infinite"), [] { return llama({}, "llama.rope.freq_base", 6 /* float32 */, raw<float>(std::numeric_limits<float>::infinity())).bytes(); }},
       {QStringLiteral("duplicate_tensor"), [] { auto f = valid(); f.tensor("t", {8}, kF32, 0); return f.bytes(); }},
   };
   return table;
