@@ -24,7 +24,7 @@ void exerciseSpec(const ModelSpec& spec) {
   const RopeSchedule schedule = computeRopeSchedule(params, spec.maxPositionEmbeddings * 2);
   if (schedule.invFreq.size() != size_t(schedule.rotaryDim / 2)) __builtin_trap();
   for (double frequency : schedule.invFreq)
-    if (std::isnan(frequency)) __builtin_trap();
+    if (!std::isfinite(frequency)) __builtin_trap();
   for (Mitigation mitigation : mitigationsFor(true)) {
     if (!mitigationApplies(params, mitigation)) continue;
     (void)computeRopeSchedule(withMitigation(params, mitigation, 4.0), spec.trainedContext * 8);
