@@ -219,6 +219,9 @@ class TestCatalog : public QObject {
     const HardwareSpec spec = resolveHardware(path);
     QCOMPARE(spec.origin, path);
     QCOMPARE(*spec.peakFlops(QStringLiteral("fp16")), 2e14);  // fp16 falls back to bf16
+    QCOMPARE(classifyImportFile(path), ImportKind::Hardware);
+    QCOMPARE(classifyImportFile(test::testDataPath(QStringLiteral("hf/mpt-7b.config.json"))), ImportKind::Model);
+    test::expectBadInput([&] { classifyImportFile(dir.filePath(QStringLiteral("absent.json"))); }, {QStringLiteral("no such file")});
     test::expectBadInput([&] { resolveHardware(QStringLiteral("no-such-gpu")); }, {QStringLiteral("no-such-gpu"), QStringLiteral("list hardware")});
   }
 
