@@ -16,6 +16,7 @@ int runGui(int argc, char* argv[]) {
   QApplication::setApplicationVersion(QString::fromLatin1(kVersion));
   QApplication::setDesktopFileName(QStringLiteral("org.sinkscope.SinkScope"));
   MainWindow window;
+  window.restoreSettings();
   window.show();
   return app.exec();
 }
