@@ -5,6 +5,7 @@
 #include "catalog/HardwareSpec.h"
 #include "catalog/ModelSpec.h"
 
+#include <QJsonObject>
 #include <vector>
 
 namespace sinkscope {
@@ -30,5 +31,7 @@ class Catalog {
 ModelSpec resolveModel(const QString& idOrPath);
 // A catalogue id or a path to a hardware JSON file in the catalogue's format.
 HardwareSpec resolveHardware(const QString& idOrPath);
+// One hardware profile from a JSON object (a profile, or {"hardware": [one profile]}).
+HardwareSpec hardwareSpecFromJson(const QJsonObject& object, const QString& source);
 
 }  // namespace sinkscope

@@ -22,11 +22,16 @@ struct HardwareSpec {
   std::map<QString, double> peakFlopsPerSecond;
 
   QString source;               // vendor datasheet
+  QString notes;                // how a figure was read or derived, caveats
   QStringList defaultedFields;  // fields filled with a default
 
   std::optional<double> peakFlops(const QString& dtype) const;
 };
 
+// The dtype keys peakFlopsPerSecond may hold, in display order.
+const QStringList& hardwareDtypeKeys();
+
+// Throws Error(BadInput) naming `source` and the field when a figure is missing or impossible.
 void validateHardwareSpec(const HardwareSpec& spec, const QString& source);
 
 }  // namespace sinkscope

@@ -24,20 +24,51 @@ struct RopeParameters {
 };
 
 struct RopeSchedule {
-  QString ropeType;                // "default", "linear", "dynamic", "yarn", "llama3", "longrope"
+  QString ropeType;                // "default", "linear", "ntk", "dynamic", "yarn", "llama3", "longrope"
   int rotaryDim = 0;               // d (even)
   std::vector<double> invFreq;     // d/2 values, each the exact float32 HF computes, widened
   double attentionFactor = 1.0;    // multiplies cos and sin, so logits scale by its square
   double softmaxScale = 0.0;       // 1/sqrt(softmaxHeadDim), times mscale^2 for DeepSeek-style yarn
   RopePairLayout layout = RopePairLayout::HalfSplit;
+  // Extensions (backward compatible):
+  double base = 10000.0;           // the base the frequencies were raised from (b' for ntk/dynamic)
+  qint64 originalContext = 0;      // L0 the scaling was computed against, tokens (0: none)
+  int headDim = 0;                 // per-head dim; dims rotaryDim..headDim-1 are not rotated
 };
 
-// The model's own settings, as it ships.
+// The model's own settings, as it ships. Throws Error(BadInput) for a model that does not use
+// RoPE (ALiBi / no positional encoding), naming the model.
 RopeParameters ropeParametersFor(const ModelSpec& model);
 // A runtime's override: the mitigation with scaling factor s (>= 1) replaces the model's own
 // scaling, the way vLLM / llama.cpp / transformers apply it. Baseline returns params unchanged.
+// The original context L0 is params.originalContext (the trained context). Choices (docs/positional.md):
+// llama3 uses low_freq_factor 1 and high_freq_factor 4; yarn the paper's beta 32/1 and 0.1 ln s + 1;
+// longrope keeps the model's own per-pair factors and refuses (BadInput) a model that has none;
+// streaming / window-only leave the frequencies unchanged; alibi is refused (not a RoPE schedule).
 RopeParameters withMitigation(const RopeParameters& params, Mitigation mitigation, double factor);
+// Whether withMitigation can apply `mitigation` to params; when not, *reason says why.
+bool mitigationApplies(const RopeParameters& params, Mitigation mitigation, QString* reason = nullptr);
 // sequenceLength matters for "dynamic" (NTK grows with length) and "longrope" (short/long switch).
+// Throws Error(BadInput) naming the field when the parameters are impossible.
 RopeSchedule computeRopeSchedule(const RopeParameters& params, std::optional<qint64> sequenceLength = std::nullopt);
+
+// ---- The formulas underneath, exposed for tests and for the planner's explanations ----
+
+// Rotary dim d = int(headDim x partialRotaryFactor), as HF truncates it.
+int rotaryDimFor(const RopeParameters& params);
+// NTK-aware base b' = b * alpha^(d/(d-2)) (REFERENCES.md section 1; alpha = s for static NTK).
+double ntkScaledBase(double theta, double alpha, int rotaryDim);
+// Dynamic NTK alpha = s * max(L, L0) / L0 - (s - 1).
+double dynamicNtkAlpha(double factor, qint64 sequenceLength, qint64 originalContext);
+// YaRN's g(s, m) = 0.1 m ln s + 1 (1 when s <= 1).
+double yarnMscale(double scale, double mscale = 1.0);
+
+struct YarnCorrectionRange {
+  double low = 0;   // pairs below are extrapolated (kept)
+  double high = 0;  // pairs above are interpolated (divided by s)
+};
+// D(r) = d ln(L0 / (2 pi r)) / (2 ln b); floor/ceil when truncate; clamped to [0, d-1].
+YarnCorrectionRange yarnCorrectionRange(int rotaryDim, double theta, qint64 originalContext, double betaFast,
+                                        double betaSlow, bool truncate);
 
 }  // namespace sinkscope

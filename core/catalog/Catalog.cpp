@@ -1,0 +1,151 @@
+#include "catalog/Catalog.h"
+
+#include "catalog/GgufImport.h"
+#include "catalog/HfConfigImport.h"
+#include "common/Error.h"
+#include "common/JsonRead.h"
+
+#include <QFileInfo>
+#include <QJsonArray>
+#include <set>
+
+namespace sinkscope {
+
+namespace {
+
+QString entrySource(const QString& path, const QString& list, qsizetype index, const QJsonObject& entry) {
+  const QString id = entry.value(QStringLiteral("id")).toString();
+  return QStringLiteral("%1: %2[%3]%4").arg(path, list).arg(index).arg(id.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(id));
+}
+
+HardwareSpec hardwareFromJson(const JsonReader& r, bool catalogue) {
+  HardwareSpec spec;
+  spec.id = r.requireString(QStringLiteral("id"));
+  spec.displayName = catalogue ? r.requireString(QStringLiteral("name")) : r.optionalString(QStringLiteral("name")).value_or(spec.id);
+  spec.vendor = catalogue ? r.requireString(QStringLiteral("vendor")) : r.optionalString(QStringLiteral("vendor")).value_or(QString());
+  spec.category = catalogue ? r.requireString(QStringLiteral("category")) : r.optionalString(QStringLiteral("category")).value_or(QString());
+  static const std::set<QString> categories{QStringLiteral("datacenter-gpu"), QStringLiteral("workstation-gpu"),
+                                            QStringLiteral("consumer-gpu"), QStringLiteral("apple-silicon"),
+                                            QStringLiteral("cpu")};
+  if (!spec.category.isEmpty() && categories.count(spec.category) == 0)
+    r.fail(QStringLiteral("category"), QStringLiteral("unknown category '%1' (known: datacenter-gpu, workstation-gpu, "
+                                                      "consumer-gpu, apple-silicon, cpu)").arg(spec.category));
+  spec.memoryBytes = r.requireInt(QStringLiteral("memory_bytes"), 1, 1ll << 52);
+  spec.memoryBandwidthBytesPerSecond = r.requireDouble(QStringLiteral("memory_bandwidth_bytes_per_s"), 1.0, 1e18);
+  const JsonReader flops = r.requireObject(QStringLiteral("peak_flops"));
+  for (auto it = flops.object().begin(); it != flops.object().end(); ++it)
+    spec.peakFlopsPerSecond[it.key()] = flops.requireDouble(it.key(), 0.0, 1e20);
+  spec.source = catalogue ? r.requireString(QStringLiteral("source")) : r.optionalString(QStringLiteral("source")).value_or(QString());
+  if (catalogue && spec.source.trimmed().isEmpty()) r.fail(QStringLiteral("source"), QStringLiteral("must not be empty"));
+  spec.notes = r.optionalString(QStringLiteral("notes")).value_or(QString());
+  validateHardwareSpec(spec, r.source());
+  return spec;
+}
+
+std::vector<ModelSpec> loadModels(const QString& path) {
+  const JsonReader root(readJsonObjectFile(path), path);
+  const QJsonArray list = root.requireArray(QStringLiteral("models"));
+  std::vector<ModelSpec> models;
+  std::set<QString> ids;
+  for (qsizetype i = 0; i < list.size(); ++i) {
+    if (!list.at(i).isObject()) root.fail(QStringLiteral("models[%1]").arg(i), QStringLiteral("expected an object"));
+    const QJsonObject entry = list.at(i).toObject();
+    models.push_back(modelSpecFromConfig(entry, entrySource(path, QStringLiteral("models"), i, entry),
+                                         ConfigFlavour::CatalogueEntry));
+    if (!ids.insert(models.back().id.toLower()).second)
+      root.fail(QStringLiteral("models[%1].id").arg(i), QStringLiteral("duplicate id '%1'").arg(models.back().id));
+  }
+  return models;
+}
+
+std::vector<HardwareSpec> loadHardware(const QString& path) {
+  const JsonReader root(readJsonObjectFile(path), path);
+  const QJsonArray list = root.requireArray(QStringLiteral("hardware"));
+  std::vector<HardwareSpec> hardware;
+  std::set<QString> ids;
+  for (qsizetype i = 0; i < list.size(); ++i) {
+    if (!list.at(i).isObject()) root.fail(QStringLiteral("hardware[%1]").arg(i), QStringLiteral("expected an object"));
+    const QJsonObject entry = list.at(i).toObject();
+    hardware.push_back(hardwareFromJson(JsonReader(entry, entrySource(path, QStringLiteral("hardware"), i, entry)), true));
+    hardware.back().origin = QStringLiteral("catalogue");
+    if (!ids.insert(hardware.back().id.toLower()).second)
+      root.fail(QStringLiteral("hardware[%1].id").arg(i), QStringLiteral("duplicate id '%1'").arg(hardware.back().id));
+  }
+  return hardware;
+}
+
+bool looksLikePath(const QString& text) {
+  return text.contains(QLatin1Char('/')) || text.contains(QLatin1Char('\\')) ||
+         text.endsWith(QLatin1String(".json"), Qt::CaseInsensitive) ||
+         text.endsWith(QLatin1String(".gguf"), Qt::CaseInsensitive);
+}
+
+}  // namespace
+
+const Catalog& Catalog::builtin() {
+  static const Catalog catalog = [] {
+    try {
+      return load(QStringLiteral(":/models.json"), QStringLiteral(":/hardware.json"));
+    } catch (const Error& error) {  // the shipped catalogue is ours: a defect in it is a bug
+      throw Error(ErrorKind::Internal, error.source(), error.field(), error.message());
+    }
+  }();
+  return catalog;
+}
+
+Catalog Catalog::load(const QString& modelsPath, const QString& hardwarePath) {
+  Catalog catalog;
+  catalog.models_ = loadModels(modelsPath);
+  catalog.hardware_ = loadHardware(hardwarePath);
+  return catalog;
+}
+
+const ModelSpec* Catalog::findModel(const QString& id) const {
+  for (const ModelSpec& model : models_)
+    if (model.id.compare(id.trimmed(), Qt::CaseInsensitive) == 0) return &model;
+  return nullptr;
+}
+
+const HardwareSpec* Catalog::findHardware(const QString& id) const {
+  for (const HardwareSpec& hardware : hardware_)
+    if (hardware.id.compare(id.trimmed(), Qt::CaseInsensitive) == 0) return &hardware;
+  return nullptr;
+}
+
+ModelSpec resolveModel(const QString& idOrPath) {
+  if (idOrPath.trimmed().isEmpty()) throwBadInput(QStringLiteral("--model"), QString(), QStringLiteral("empty model id or path"));
+  if (const ModelSpec* model = Catalog::builtin().findModel(idOrPath)) return *model;
+  const QFileInfo info(idOrPath);
+  if (!info.exists()) {
+    if (looksLikePath(idOrPath)) throwBadInput(idOrPath, QString(), QStringLiteral("no such file"));
+    throwBadInput(idOrPath, QString(), QStringLiteral("not a catalogue model id (see 'sinkscope list models') nor a file"));
+  }
+  if (isGgufFile(idOrPath)) return importGgufMetadata(idOrPath);
+  return importHfConfigFile(idOrPath);
+}
+
+HardwareSpec hardwareSpecFromJson(const QJsonObject& object, const QString& source) {
+  QJsonObject entry = object;
+  if (object.contains(QStringLiteral("hardware"))) {  // a catalogue-format file with one profile
+    const QJsonArray list = object.value(QStringLiteral("hardware")).toArray();
+    if (list.size() != 1 || !list.at(0).isObject())
+      throwBadInput(source, QStringLiteral("hardware"), QStringLiteral("expected exactly one profile object"));
+    entry = list.at(0).toObject();
+  }
+  HardwareSpec spec = hardwareFromJson(JsonReader(entry, source), false);
+  spec.origin = source;
+  return spec;
+}
+
+HardwareSpec resolveHardware(const QString& idOrPath) {
+  if (idOrPath.trimmed().isEmpty()) throwBadInput(QStringLiteral("--hardware"), QString(), QStringLiteral("empty hardware id or path"));
+  if (const HardwareSpec* hardware = Catalog::builtin().findHardware(idOrPath)) return *hardware;
+  const QFileInfo info(idOrPath);
+  if (!info.exists()) {
+    if (looksLikePath(idOrPath)) throwBadInput(idOrPath, QString(), QStringLiteral("no such file"));
+    throwBadInput(idOrPath, QString(), QStringLiteral("not a catalogue hardware id (see 'sinkscope list hardware') nor a file"));
+  }
+  return hardwareSpecFromJson(readJsonObjectFile(idOrPath), idOrPath);
+}
+
+}  // namespace sinkscope

@@ -1,0 +1,548 @@
+#include "inference/GgufFile.h"
+
+#include "common/Error.h"
+
+#include <QFile>
+#include <QFileInfo>
+#include <QSet>
+#include <QFloat16>
+#include <bit>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+namespace sinkscope {
+
+namespace {
+
+constexpr quint32 kMagic = 0x46554747;  // "GGUF" read as a little-endian uint32
+constexpr int kMaxArrayDepth = 8;       // nested arrays deeper than this are refused
+constexpr int kMaxDims = 4;             // GGML_MAX_DIMS
+constexpr quint64 kMaxStringBytes = quint64(1) << 30;
+constexpr quint64 kDefaultAlignment = 32;  // GGUF specification: general.alignment default
+
+struct TypeLayout {
+  GgmlType type;
+  const char* name;
+  int blockElements;  // elements per block
+  int blockBytes;     // bytes per block
+};
+
+// Block layouts as ggml defines them (ggml-common.h): QK4_0 = QK8_0 = 32, QK_K = 256.
+constexpr TypeLayout kLayouts[] = {
+    {GgmlType::F32, "F32", 1, 4},           {GgmlType::F16, "F16", 1, 2},
+    {GgmlType::Q4_0, "Q4_0", 32, 18},       {GgmlType::Q4_1, "Q4_1", 32, 20},
+    {GgmlType::Q5_0, "Q5_0", 32, 22},       {GgmlType::Q5_1, "Q5_1", 32, 24},
+    {GgmlType::Q8_0, "Q8_0", 32, 34},       {GgmlType::Q8_1, "Q8_1", 32, 36},
+    {GgmlType::Q2_K, "Q2_K", 256, 84},      {GgmlType::Q3_K, "Q3_K", 256, 110},
+    {GgmlType::Q4_K, "Q4_K", 256, 144},     {GgmlType::Q5_K, "Q5_K", 256, 176},
+    {GgmlType::Q6_K, "Q6_K", 256, 210},     {GgmlType::Q8_K, "Q8_K", 256, 292},
+    {GgmlType::IQ2_XXS, "IQ2_XXS", 256, 66}, {GgmlType::IQ2_XS, "IQ2_XS", 256, 74},
+    {GgmlType::IQ3_XXS, "IQ3_XXS", 256, 98}, {GgmlType::IQ1_S, "IQ1_S", 256, 50},
+    {GgmlType::IQ4_NL, "IQ4_NL", 32, 18},   {GgmlType::IQ3_S, "IQ3_S", 256, 110},
+    {GgmlType::IQ2_S, "IQ2_S", 256, 82},    {GgmlType::IQ4_XS, "IQ4_XS", 256, 136},
+    {GgmlType::I8, "I8", 1, 1},             {GgmlType::I16, "I16", 1, 2},
+    {GgmlType::I32, "I32", 1, 4},           {GgmlType::I64, "I64", 1, 8},
+    {GgmlType::F64, "F64", 1, 8},           {GgmlType::IQ1_M, "IQ1_M", 256, 56},
+    {GgmlType::BF16, "BF16", 1, 2},
+};
+
+const TypeLayout* layoutOf(quint32 id) {
+  for (const TypeLayout& layout : kLayouts)
+    if (quint32(layout.type) == id) return &layout;
+  return nullptr;
+}
+
+QString hex(quint64 value) { return QStringLiteral("0x") + QString::number(value, 16); }
+
+// A bounds-checked reader over the mapped bytes. Every read names the field it is for.
+class Cursor {
+ public:
+  Cursor(const uchar* data, quint64 size, const QString& source) : data_(data), size_(size), source_(source) {}
+
+  quint64 position() const { return position_; }
+  quint64 remaining() const { return size_ - position_; }
+
+  void need(quint64 bytes, const QString& field) const {
+    if (bytes > remaining())
+      throwBadInput(source_, field,
+                    QStringLiteral("truncated: needs %1 bytes at offset %2, file has %3").arg(bytes).arg(position_).arg(size_));
+  }
+  template <typename T>
+  T read(const QString& field) {
+    need(sizeof(T), field);
+    T value;
+    std::memcpy(&value, data_ + position_, sizeof(T));
+    position_ += sizeof(T);
+    return value;
+  }
+  QString readString(const QString& field) {
+    const quint64 length = read<quint64>(field + QStringLiteral(" (length)"));
+    if (length > kMaxStringBytes) throwBadInput(source_, field, QStringLiteral("string length %1 is absurd").arg(length));
+    need(length, field);
+    QString text = QString::fromUtf8(reinterpret_cast<const char*>(data_ + position_), qsizetype(length));
+    position_ += length;
+    return text;
+  }
+  // A count of items that each take at least minimumItemBytes must fit in what is left.
+  quint64 readCount(const QString& field, quint64 minimumItemBytes) {
+    const quint64 count = read<quint64>(field);
+    if (minimumItemBytes > 0 && count > remaining() / minimumItemBytes)
+      throwBadInput(source_, field,
+                    QStringLiteral("count %1 cannot fit in the %2 bytes left in the file").arg(count).arg(remaining()));
+    return count;
+  }
+
+ private:
+  const uchar* data_;
+  quint64 size_;
+  quint64 position_ = 0;
+  const QString& source_;
+};
+
+quint64 scalarBytes(GgufValueType type) {
+  switch (type) {
+    case GgufValueType::Uint8: case GgufValueType::Int8: case GgufValueType::Bool: return 1;
+    case GgufValueType::Uint16: case GgufValueType::Int16: return 2;
+    case GgufValueType::Uint32: case GgufValueType::Int32: case GgufValueType::Float32: return 4;
+    case GgufValueType::Uint64: case GgufValueType::Int64: case GgufValueType::Float64: return 8;
+    case GgufValueType::String: return 8;   // at least its length
+    case GgufValueType::Array: return 12;   // at least its element type and count
+  }
+  return 1;
+}
+
+bool knownValueType(quint32 id) { return id <= quint32(GgufValueType::Float64); }
+
+GgufValue readValue(Cursor& cursor, GgufValueType type, const QString& field, const QString& source, int depth) {
+  switch (type) {
+    case GgufValueType::Uint8: return {type, quint64(cursor.read<quint8>(field))};
+    case GgufValueType::Uint16: return {type, quint64(cursor.read<quint16>(field))};
+    case GgufValueType::Uint32: return {type, quint64(cursor.read<quint32>(field))};
+    case GgufValueType::Uint64: return {type, quint64(cursor.read<quint64>(field))};
+    case GgufValueType::Int8: return {type, qint64(cursor.read<qint8>(field))};
+    case GgufValueType::Int16: return {type, qint64(cursor.read<qint16>(field))};
+    case GgufValueType::Int32: return {type, qint64(cursor.read<qint32>(field))};
+    case GgufValueType::Int64: return {type, qint64(cursor.read<qint64>(field))};
+    case GgufValueType::Float32: return {type, double(cursor.read<float>(field))};
+    case GgufValueType::Float64: return {type, cursor.read<double>(field)};
+    case GgufValueType::Bool: {
+      const quint8 byte = cursor.read<quint8>(field);
+      if (byte > 1) throwBadInput(source, field, QStringLiteral("bool value %1 is neither 0 nor 1").arg(byte));
+      return {type, byte == 1};
+    }
+    case GgufValueType::String: return {type, cursor.readString(field)};
+    case GgufValueType::Array: {
+      if (depth >= kMaxArrayDepth)
+        throwBadInput(source, field, QStringLiteral("arrays nested deeper than %1").arg(kMaxArrayDepth));
+      const quint32 elementId = cursor.read<quint32>(field + QStringLiteral(" (element type)"));
+      if (!knownValueType(elementId)) throwBadInput(source, field, QStringLiteral("unknown array element type %1").arg(elementId));
+      const auto elementType = GgufValueType(elementId);
+      const quint64 count = cursor.readCount(field + QStringLiteral(" (count)"), scalarBytes(elementType));
+      GgufValue::Array elements;
+      elements.reserve(size_t(count));
+      for (quint64 i = 0; i < count; ++i)
+        elements.push_back(readValue(cursor, elementType, QStringLiteral("%1[%2]").arg(field).arg(i), source, depth + 1));
+      return {type, std::move(elements), elementType};
+    }
+  }
+  throwBadInput(source, field, QStringLiteral("unknown value type"));
+}
+
+}  // namespace
+
+// ---- GgufValue ----
+
+GgufValue::GgufValue(GgufValueType type, std::variant<quint64, qint64, double, bool, QString, Array> data,
+                     GgufValueType elementType)
+    : type_(type), elementType_(elementType), data_(std::move(data)) {}
+
+bool GgufValue::isInteger() const { return std::holds_alternative<quint64>(data_) || std::holds_alternative<qint64>(data_); }
+bool GgufValue::isNumber() const { return isInteger() || std::holds_alternative<double>(data_); }
+
+std::optional<qint64> GgufValue::toInteger() const {
+  if (const auto* value = std::get_if<qint64>(&data_)) return *value;
+  if (const auto* value = std::get_if<quint64>(&data_)) {
+    if (*value > quint64(std::numeric_limits<qint64>::max())) return std::nullopt;
+    return qint64(*value);
+  }
+  return std::nullopt;
+}
+
+std::optional<double> GgufValue::toNumber() const {
+  if (const auto* value = std::get_if<double>(&data_)) return *value;
+  if (const auto* value = std::get_if<qint64>(&data_)) return double(*value);
+  if (const auto* value = std::get_if<quint64>(&data_)) return double(*value);
+  return std::nullopt;
+}
+
+std::optional<bool> GgufValue::toBool() const {
+  if (const auto* value = std::get_if<bool>(&data_)) return *value;
+  return std::nullopt;
+}
+
+std::optional<QString> GgufValue::toString() const {
+  if (const auto* value = std::get_if<QString>(&data_)) return *value;
+  return std::nullopt;
+}
+
+const GgufValue::Array* GgufValue::array() const { return std::get_if<Array>(&data_); }
+
+QString ggufValueTypeName(GgufValueType type) {
+  static const char* const names[] = {"uint8", "int8", "uint16", "int16", "uint32", "int32", "float32",
+                                      "bool", "string", "array", "uint64", "int64", "float64"};
+  const auto index = quint32(type);
+  return index < std::size(names) ? QString::fromLatin1(names[index]) : QStringLiteral("type %1").arg(index);
+}
+
+QString ggmlTypeName(GgmlType type) {
+  const TypeLayout* layout = layoutOf(quint32(type));
+  return layout ? QString::fromLatin1(layout->name) : QStringLiteral("type %1").arg(quint32(type));
+}
+
+bool ggmlTypeCanDequantize(GgmlType type) {
+  switch (type) {
+    case GgmlType::F32: case GgmlType::F16: case GgmlType::BF16:
+    case GgmlType::Q8_0: case GgmlType::Q4_0: case GgmlType::Q4_1: return true;
+    default: return false;
+  }
+}
+
+qint64 GgufTensorInfo::elementCount() const {
+  qint64 count = 1;
+  for (qint64 dim : shape) count *= dim;
+  return count;
+}
+
+qint64 GgufTensorInfo::rowCount() const { return rowLength() > 0 ? elementCount() / rowLength() : 0; }
+
+// ---- half precision ----
+
+float halfToFloat(quint16 bits) {  // IEEE 754 binary16, subnormals and infinities included
+  const quint32 sign = quint32(bits & 0x8000) << 16;
+  const quint32 exponent = (bits >> 10) & 0x1F;
+  const quint32 mantissa = bits & 0x3FF;
+  if (exponent == 0) {  // zero or subnormal: mantissa * 2^-24
+    const float magnitude = std::ldexp(float(mantissa), -24);
+    return sign ? -magnitude : magnitude;
+  }
+  if (exponent == 31) return std::bit_cast<float>(sign | 0x7F800000u | (mantissa << 13));
+  return std::bit_cast<float>(sign | ((exponent + 112) << 23) | (mantissa << 13));
+}
+
+quint16 floatToHalf(float value) {
+  const qfloat16 half(value);  // round to nearest even
+  return half.isNaN() ? quint16(0x7E00) : quint16(std::bit_cast<quint16>(half));
+}
+
+float bfloat16ToFloat(quint16 bits) { return std::bit_cast<float>(quint32(bits) << 16); }
+
+// ---- GgufFile ----
+
+GgufFile::GgufFile(const QString& path) : source_(path) {
+  file_ = std::make_unique<QFile>(path);
+  if (!file_->open(QIODevice::ReadOnly))
+    throwBadInput(path, QString(), QStringLiteral("cannot open: %1").arg(file_->errorString()));
+  size_ = quint64(file_->size());
+  if (size_ > 0) {
+    data_ = file_->map(0, qint64(size_));
+    if (!data_) throwBadInput(path, QString(), QStringLiteral("cannot map: %1").arg(file_->errorString()));
+  }
+  parse();
+}
+
+GgufFile::GgufFile(QByteArray bytes, const QString& sourceName) : source_(sourceName), bytes_(std::move(bytes)) {
+  data_ = reinterpret_cast<const uchar*>(bytes_.constData());
+  size_ = quint64(bytes_.size());
+  parse();
+}
+
+GgufFile::~GgufFile() { release(); }
+GgufFile::GgufFile(GgufFile&&) noexcept = default;
+GgufFile& GgufFile::operator=(GgufFile&&) noexcept = default;
+
+void GgufFile::release() {
+  if (file_ && data_) file_->unmap(const_cast<uchar*>(data_));
+  data_ = nullptr;
+}
+
+void GgufFile::parse() {
+  Cursor cursor(data_, size_, source_);
+  const quint32 magic = cursor.read<quint32>(QStringLiteral("magic"));
+  if (magic != kMagic) throwBadInput(source_, QStringLiteral("magic"), QStringLiteral("not a GGUF file (magic %1)").arg(hex(magic)));
+  version_ = cursor.read<quint32>(QStringLiteral("version"));
+  if (version_ != 2 && version_ != 3)
+    throwBadInput(source_, QStringLiteral("version"),
+                  QStringLiteral("GGUF version %1 is not supported (2 and 3 are; a big-endian file reads as a huge version)").arg(version_));
+  // A tensor info takes at least 8 (name) + 4 (dims) + 8 (one dim) + 4 (type) + 8 (offset) bytes,
+  // a key/value at least 8 (key) + 4 (type) + 1 (value) bytes.
+  const quint64 tensorCount = cursor.readCount(QStringLiteral("tensor_count"), 32);
+  const quint64 metadataCount = cursor.readCount(QStringLiteral("metadata_kv_count"), 13);
+
+  QSet<QString> keys;
+  metadata_.reserve(size_t(metadataCount));
+  for (quint64 i = 0; i < metadataCount; ++i) {
+    const QString where = QStringLiteral("metadata[%1]").arg(i);
+    const QString key = cursor.readString(where + QStringLiteral(" key"));
+    if (key.isEmpty()) throwBadInput(source_, where, QStringLiteral("empty key"));
+    if (keys.contains(key)) throwBadInput(source_, key, QStringLiteral("duplicate metadata key"));
+    keys.insert(key);
+    const quint32 typeId = cursor.read<quint32>(key + QStringLiteral(" (type)"));
+    if (!knownValueType(typeId)) throwBadInput(source_, key, QStringLiteral("unknown value type %1").arg(typeId));
+    metadata_.push_back({key, readValue(cursor, GgufValueType(typeId), key, source_, 0)});
+  }
+
+  if (const GgufValue* value = find(QStringLiteral("general.alignment"))) {
+    const auto alignment = value->toInteger();
+    if (!alignment || *alignment <= 0 || *alignment > (1 << 20) || !std::has_single_bit(quint64(*alignment)))
+      throwBadInput(source_, QStringLiteral("general.alignment"), QStringLiteral("must be a power of two up to 1048576"));
+    alignment_ = quint64(*alignment);
+  } else {
+    alignment_ = kDefaultAlignment;
+  }
+
+  QSet<QString> names;
+  std::vector<quint64> relativeOffsets;
+  tensors_.reserve(size_t(tensorCount));
+  for (quint64 i = 0; i < tensorCount; ++i) {
+    GgufTensorInfo info;
+    info.name = cursor.readString(QStringLiteral("tensor[%1] name").arg(i));
+    const QString where = QStringLiteral("tensor '%1'").arg(info.name);
+    if (names.contains(info.name)) throwBadInput(source_, where, QStringLiteral("duplicate tensor name"));
+    names.insert(info.name);
+    const quint32 dims = cursor.read<quint32>(where + QStringLiteral(" n_dims"));
+    if (dims < 1 || dims > kMaxDims) throwBadInput(source_, where + QStringLiteral(" n_dims"), QStringLiteral("%1 is not within 1..4").arg(dims));
+    quint64 elements = 1;
+    for (quint32 d = 0; d < dims; ++d) {
+      const quint64 dim = cursor.read<quint64>(where + QStringLiteral(" dims[%1]").arg(d));
+      if (dim == 0 || dim > quint64(std::numeric_limits<qint64>::max()) / elements)
+        throwBadInput(source_, where + QStringLiteral(" dims[%1]").arg(d), QStringLiteral("dimension %1 is zero or absurd").arg(dim));
+      elements *= dim;
+      info.shape.push_back(qint64(dim));
+    }
+    const quint32 typeId = cursor.read<quint32>(where + QStringLiteral(" type"));
+    const TypeLayout* layout = layoutOf(typeId);
+    if (!layout) throwBadInput(source_, where + QStringLiteral(" type"), QStringLiteral("unknown ggml type %1").arg(typeId));
+    info.type = layout->type;
+    if (info.shape[0] % layout->blockElements != 0)
+      throwBadInput(source_, where + QStringLiteral(" dims[0]"),
+                    QStringLiteral("%1 is not a multiple of the %2 block size %3").arg(info.shape[0]).arg(layout->name).arg(layout->blockElements));
+    const quint64 blocks = elements / quint64(layout->blockElements);
+    if (blocks > size_ / quint64(layout->blockBytes))
+      throwBadInput(source_, where, QStringLiteral("%1 elements cannot fit in a %2-byte file").arg(elements).arg(size_));
+    info.byteSize = blocks * quint64(layout->blockBytes);
+    relativeOffsets.push_back(cursor.read<quint64>(where + QStringLiteral(" offset")));
+    tensors_.push_back(std::move(info));
+  }
+
+  const quint64 padded = (cursor.position() + alignment_ - 1) / alignment_ * alignment_;
+  dataOffset_ = padded;
+  if (tensorCount > 0 && dataOffset_ > size_)
+    throwBadInput(source_, QStringLiteral("tensor data"), QStringLiteral("section starts at %1, past the end of the file (%2 bytes)").arg(dataOffset_).arg(size_));
+  const quint64 dataBytes = size_ - std::min(dataOffset_, size_);
+  for (size_t i = 0; i < tensors_.size(); ++i) {
+    GgufTensorInfo& info = tensors_[i];
+    const QString where = QStringLiteral("tensor '%1' offset").arg(info.name);
+    const quint64 offset = relativeOffsets[i];
+    if (offset % alignment_ != 0) throwBadInput(source_, where, QStringLiteral("%1 is not a multiple of the alignment %2").arg(offset).arg(alignment_));
+    if (offset > dataBytes || info.byteSize > dataBytes - offset)
+      throwBadInput(source_, where,
+                    QStringLiteral("data [%1, %2) runs past the end of the file's data section (%3 bytes)").arg(offset).arg(offset + info.byteSize).arg(dataBytes));
+    info.fileOffset = dataOffset_ + offset;
+  }
+}
+
+const GgufValue* GgufFile::find(const QString& key) const {
+  for (const GgufMetadataEntry& entry : metadata_)
+    if (entry.key == key) return &entry.value;
+  return nullptr;
+}
+
+namespace {
+[[noreturn]] void wrongType(const QString& source, const QString& key, const GgufValue& value, const char* wanted) {
+  throwBadInput(source, key, QStringLiteral("expected %1, found %2").arg(QLatin1String(wanted), ggufValueTypeName(value.type())));
+}
+}  // namespace
+
+std::optional<qint64> GgufFile::integer(const QString& key) const {
+  const GgufValue* value = find(key);
+  if (!value) return std::nullopt;
+  const auto result = value->toInteger();
+  if (!result) wrongType(source_, key, *value, "an integer");
+  return result;
+}
+
+std::optional<double> GgufFile::number(const QString& key) const {
+  const GgufValue* value = find(key);
+  if (!value) return std::nullopt;
+  const auto result = value->toNumber();
+  if (!result) wrongType(source_, key, *value, "a number");
+  return result;
+}
+
+std::optional<bool> GgufFile::boolean(const QString& key) const {
+  const GgufValue* value = find(key);
+  if (!value) return std::nullopt;
+  const auto result = value->toBool();
+  if (!result) wrongType(source_, key, *value, "a bool");
+  return result;
+}
+
+std::optional<QString> GgufFile::string(const QString& key) const {
+  const GgufValue* value = find(key);
+  if (!value) return std::nullopt;
+  const auto result = value->toString();
+  if (!result) wrongType(source_, key, *value, "a string");
+  return result;
+}
+
+std::optional<QStringList> GgufFile::stringArray(const QString& key) const {
+  const GgufValue* value = find(key);
+  if (!value) return std::nullopt;
+  const GgufValue::Array* elements = value->array();
+  if (!elements || value->elementType() != GgufValueType::String) wrongType(source_, key, *value, "an array of strings");
+  QStringList list;
+  list.reserve(qsizetype(elements->size()));
+  for (const GgufValue& element : *elements) list.push_back(*element.toString());
+  return list;
+}
+
+std::optional<std::vector<double>> GgufFile::numberArray(const QString& key) const {
+  const GgufValue* value = find(key);
+  if (!value) return std::nullopt;
+  const GgufValue::Array* elements = value->array();
+  if (!elements) wrongType(source_, key, *value, "an array of numbers");
+  std::vector<double> numbers;
+  numbers.reserve(elements->size());
+  for (const GgufValue& element : *elements) {
+    const auto number = element.toNumber();
+    if (!number) wrongType(source_, key, *value, "an array of numbers");
+    numbers.push_back(*number);
+  }
+  return numbers;
+}
+
+std::optional<std::vector<qint64>> GgufFile::integerArray(const QString& key) const {
+  const GgufValue* value = find(key);
+  if (!value) return std::nullopt;
+  const GgufValue::Array* elements = value->array();
+  if (!elements) wrongType(source_, key, *value, "an array of integers");
+  std::vector<qint64> numbers;
+  numbers.reserve(elements->size());
+  for (const GgufValue& element : *elements) {
+    const auto number = element.toInteger();
+    if (!number) wrongType(source_, key, *value, "an array of integers");
+    numbers.push_back(*number);
+  }
+  return numbers;
+}
+
+qint64 GgufFile::requireInteger(const QString& key) const {
+  const auto value = integer(key);
+  if (!value) throwBadInput(source_, key, QStringLiteral("missing"));
+  return *value;
+}
+
+double GgufFile::requireNumber(const QString& key) const {
+  const auto value = number(key);
+  if (!value) throwBadInput(source_, key, QStringLiteral("missing"));
+  return *value;
+}
+
+QString GgufFile::requireString(const QString& key) const {
+  const auto value = string(key);
+  if (!value) throwBadInput(source_, key, QStringLiteral("missing"));
+  return *value;
+}
+
+qint64 GgufFile::requireIntegerIn(const QString& key, qint64 minimum, qint64 maximum) const {
+  const qint64 value = requireInteger(key);
+  if (value < minimum || value > maximum)
+    throwBadInput(source_, key, QStringLiteral("%1 is not within %2..%3").arg(value).arg(minimum).arg(maximum));
+  return value;
+}
+
+const GgufTensorInfo* GgufFile::findTensor(const QString& name) const {
+  for (const GgufTensorInfo& info : tensors_)
+    if (info.name == name) return &info;
+  return nullptr;
+}
+
+const GgufTensorInfo& GgufFile::tensor(const QString& name) const {
+  const GgufTensorInfo* info = findTensor(name);
+  if (!info) throwBadInput(source_, QStringLiteral("tensor '%1'").arg(name), QStringLiteral("missing"));
+  return *info;
+}
+
+std::span<const std::byte> GgufFile::tensorBytes(const GgufTensorInfo& info) const {
+  return {reinterpret_cast<const std::byte*>(data_ + info.fileOffset), size_t(info.byteSize)};
+}
+
+namespace {
+
+quint16 loadU16(const std::byte* p) {
+  quint16 value;
+  std::memcpy(&value, p, 2);
+  return value;
+}
+
+void dequantizeBlocks(GgmlType type, const std::byte* in, qint64 elements, float* out) {
+  switch (type) {
+    case GgmlType::F32: std::memcpy(out, in, size_t(elements) * 4); return;
+    case GgmlType::F16: qFloatFromFloat16(out, reinterpret_cast<const qfloat16*>(in), elements); return;
+    case GgmlType::BF16:
+      for (qint64 i = 0; i < elements; ++i) out[i] = bfloat16ToFloat(loadU16(in + 2 * i));
+      return;
+    case GgmlType::Q8_0:  // block: f16 scale d, 32 x int8 q; x = d * q
+      for (qint64 b = 0; b < elements / 32; ++b, in += 34) {
+        const float d = halfToFloat(loadU16(in));
+        for (int j = 0; j < 32; ++j) *out++ = d * float(std::int8_t(in[2 + j]));
+      }
+      return;
+    case GgmlType::Q4_0:  // block: f16 d, 16 bytes of nibbles; x = d * (nibble - 8)
+      for (qint64 b = 0; b < elements / 32; ++b, in += 18, out += 32) {
+        const float d = halfToFloat(loadU16(in));
+        for (int j = 0; j < 16; ++j) {
+          const auto byte = std::to_integer<int>(in[2 + j]);
+          out[j] = d * float((byte & 0x0F) - 8);
+          out[j + 16] = d * float((byte >> 4) - 8);
+        }
+      }
+      return;
+    case GgmlType::Q4_1:  // block: f16 d, f16 m, 16 bytes of nibbles; x = d * nibble + m
+      for (qint64 b = 0; b < elements / 32; ++b, in += 20, out += 32) {
+        const float d = halfToFloat(loadU16(in));
+        const float m = halfToFloat(loadU16(in + 2));
+        for (int j = 0; j < 16; ++j) {
+          const auto byte = std::to_integer<int>(in[4 + j]);
+          out[j] = d * float(byte & 0x0F) + m;
+          out[j + 16] = d * float(byte >> 4) + m;
+        }
+      }
+      return;
+    default: return;
+  }
+}
+
+}  // namespace
+
+void GgufFile::dequantizeRows(const GgufTensorInfo& info, qint64 firstRow, qint64 rows, float* out) const {
+  const QString where = QStringLiteral("tensor '%1'").arg(info.name);
+  if (!ggmlTypeCanDequantize(info.type))
+    throwBadInput(source_, where + QStringLiteral(" type"),
+                  QStringLiteral("%1 is not supported for computation (supported: F32, F16, BF16, Q8_0, Q4_0, Q4_1)").arg(ggmlTypeName(info.type)));
+  if (firstRow < 0 || rows < 0 || firstRow > info.rowCount() || rows > info.rowCount() - firstRow)
+    throwBadInput(source_, where, QStringLiteral("rows [%1, %2) outside 0..%3").arg(firstRow).arg(firstRow + rows).arg(info.rowCount()));
+  const TypeLayout* layout = layoutOf(quint32(info.type));
+  const quint64 rowBytes = quint64(info.rowLength()) / quint64(layout->blockElements) * quint64(layout->blockBytes);
+  const std::byte* in = tensorBytes(info).data() + quint64(firstRow) * rowBytes;
+  dequantizeBlocks(info.type, in, rows * info.rowLength(), out);
+}
+
+std::vector<float> GgufFile::dequantize(const GgufTensorInfo& info) const {
+  std::vector<float> values(size_t(info.elementCount()));
+  dequantizeRows(info, 0, info.rowCount(), values.data());
+  return values;
+}
+
+}  // namespace sinkscope
