@@ -131,7 +131,7 @@ void MainWindow::createDocks() {
   addDockWidget(Qt::LeftDockWidgetArea, modelDock);
   addDockWidget(Qt::LeftDockWidgetArea, hardwareDock);
   addDockWidget(Qt::RightDockWidgetArea, scenarioDock);
-  resizeDocks({modelDock, scenarioDock}, {300, 300}, Qt::Horizontal);
+  resizeDocks({modelDock, scenarioDock}, {320, 340}, Qt::Horizontal);
 }
 
 void MainWindow::createMenus() {
@@ -222,7 +222,7 @@ void MainWindow::restoreSettings() {
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
-  saveSettings();
+  if (persistSettings_) saveSettings();
   compute_->cancelAll();
   event->accept();
 }

@@ -37,6 +37,7 @@ class MainWindow : public QMainWindow {
   AnalysisTab* analysisTab(const QString& title) const;
 
   void saveSettings() const;
+  void setPersistSettings(bool persist) { persistSettings_ = persist; }
   void restoreSettings();
 
  public slots:
@@ -67,6 +68,7 @@ class MainWindow : public QMainWindow {
   QMenu* recentMenu_ = nullptr;
   QMenu* viewMenu_ = nullptr;
   std::vector<AnalysisTab*> analysisTabs_;
+  bool persistSettings_ = true;
 };
 
 }  // namespace sinkscope::ui

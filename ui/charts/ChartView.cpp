@@ -12,6 +12,7 @@
 #include <QMenu>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QRegularExpression>
 #include <QToolButton>
 #include <QVBoxLayout>
 #include <qcustomplot.h>

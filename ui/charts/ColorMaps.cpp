@@ -16,6 +16,7 @@ namespace {
 
 struct ColorData {
   std::map<QString, std::vector<QColor>> maps;
+  std::map<QString, std::vector<double>> positions;  // of each stop, in [0, 1]
   std::vector<QColor> okabeIto;
 };
 
@@ -33,7 +34,12 @@ const ColorData& colorData() {
         stops.push_back(QColor::fromRgbF(float(rgb.at(0).toDouble()), float(rgb.at(1).toDouble()),
                                          float(rgb.at(2).toDouble())));
       }
+      std::vector<double> positions;
+      for (const QJsonValue& index : map.value(QLatin1String("index")).toArray())
+        positions.push_back(index.toDouble() / 255.0);
+      if (positions.size() != stops.size() || positions.size() < 2) qFatal("colormaps.json: bad index list");
       result.maps[map.value(QLatin1String("name")).toString()] = stops;
+      result.positions[map.value(QLatin1String("name")).toString()] = positions;
     }
     for (const QJsonValue& paletteValue : root.value(QLatin1String("palettes")).toArray()) {
       const QJsonObject palette = paletteValue.toObject();
@@ -65,11 +71,17 @@ const std::vector<QColor>& colorMapStops(ColorMapName name) {
   return colorData().maps.at(colorMapLabel(name));
 }
 
+const std::vector<double>& colorMapPositions(ColorMapName name) {
+  return colorData().positions.at(colorMapLabel(name));
+}
+
 QColor colorMapAt(ColorMapName name, double t) {
   const auto& stops = colorMapStops(name);
-  const double position = std::clamp(t, 0.0, 1.0) * double(stops.size() - 1);
-  const size_t index = std::min(size_t(position), stops.size() - 2);
-  const double f = position - double(index);
+  const auto& positions = colorMapPositions(name);
+  const double x = std::clamp(t, 0.0, 1.0);
+  size_t index = 0;
+  while (index + 2 < positions.size() && x > positions[index + 1]) ++index;
+  const double f = (x - positions[index]) / (positions[index + 1] - positions[index]);
   const QColor& a = stops[index];
   const QColor& b = stops[index + 1];
   return QColor::fromRgbF(float(a.redF() + f * (b.redF() - a.redF())), float(a.greenF() + f * (b.greenF() - a.greenF())),
@@ -80,7 +92,8 @@ QCPColorGradient colorGradient(ColorMapName name) {
   QCPColorGradient gradient;
   gradient.clearColorStops();
   const auto& stops = colorMapStops(name);
-  for (size_t i = 0; i < stops.size(); ++i) gradient.setColorStopAt(double(i) / double(stops.size() - 1), stops[i]);
+  const auto& positions = colorMapPositions(name);
+  for (size_t i = 0; i < stops.size(); ++i) gradient.setColorStopAt(positions[i], stops[i]);
   gradient.setColorInterpolation(QCPColorGradient::ciRGB);
   gradient.setLevelCount(256);
   return gradient;

@@ -15,8 +15,9 @@ enum class ColorMapName { Viridis, Cividis, Magma };
 QString colorMapLabel(ColorMapName name);              // "viridis", ...
 std::vector<ColorMapName> allColorMaps();
 
-// The published stops, evenly spaced from 0 to 1.
+// The published stops and their positions in [0, 1] (table index / 255).
 const std::vector<QColor>& colorMapStops(ColorMapName name);
+const std::vector<double>& colorMapPositions(ColorMapName name);
 // The colour at t in [0, 1] (clamped), linear between stops.
 QColor colorMapAt(ColorMapName name, double t);
 QCPColorGradient colorGradient(ColorMapName name);

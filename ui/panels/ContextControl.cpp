@@ -47,9 +47,10 @@ ContextControl::ContextControl(QWidget* parent) : QWidget(parent) {
   spin_->setToolTip(contextExplanation());
   hint_ = new QLabel(this);
   hint_->setAccessibleName(tr("Trained context of the model"));
-  layout->addWidget(slider_, 0, 0);
-  layout->addWidget(spin_, 0, 1);
-  layout->addWidget(hint_, 1, 0, 1, 2);
+  layout->addWidget(slider_, 0, 0, 1, 2);
+  layout->addWidget(spin_, 1, 0);
+  layout->addWidget(hint_, 1, 1);
+  setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);
   connect(slider_, &QSlider::valueChanged, this, [this](int position) {
     if (updating_) return;
     const qint64 tokens = tokensForSliderPosition(position);

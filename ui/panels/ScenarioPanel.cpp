@@ -8,6 +8,7 @@
 #include <QFormLayout>
 #include <QListWidget>
 #include <QSpinBox>
+#include <QVBoxLayout>
 
 namespace sinkscope::ui {
 
@@ -16,13 +17,16 @@ constexpr int kMitigationRole = Qt::UserRole;
 }
 
 ScenarioPanel::ScenarioPanel(Scenario& scenario, QWidget* parent) : QWidget(parent), scenario_(scenario) {
-  auto* form = new QFormLayout(this);
-  form->setContentsMargins(6, 6, 6, 6);
+  auto* outer = new QVBoxLayout(this);
+  outer->setContentsMargins(6, 6, 6, 6);
+  auto* form = new QFormLayout;
+  outer->addLayout(form);
+  outer->addStretch(1);
   form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
   context_ = new ContextControl(this);
   batch_ = new QSpinBox(this);
   batch_->setRange(1, 4096);
-  batch_->setSuffix(tr(" sequences"));
+
   batch_->setKeyboardTracking(false);
   batch_->setAccessibleName(tr("Batch size"));
   batch_->setToolTip(tr("Sequences served at once; each keeps its own KV cache of the full context."));
@@ -39,7 +43,8 @@ ScenarioPanel::ScenarioPanel(Scenario& scenario, QWidget* parent) : QWidget(pare
   mitigations_->setAccessibleName(tr("Mitigations to compare"));
   mitigations_->setToolTip(tr("Tick the long-context mitigations to compare on the sink curve, planner and "
                               "mitigation table. Hover an entry for what it does."));
-  mitigations_->setMaximumHeight(170);
+  mitigations_->setMinimumHeight(190);
+  mitigations_->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
   layer_ = new QSpinBox(this);
   layer_->setAccessibleName(tr("Layer shown in heatmaps"));
   layer_->setToolTip(tr("The transformer layer whose attention the heatmaps show (0 = first)."));
@@ -49,7 +54,7 @@ ScenarioPanel::ScenarioPanel(Scenario& scenario, QWidget* parent) : QWidget(pare
   head_->setToolTip(tr("The attention head the heatmaps show, or the mean over all heads of the layer."));
   head_->setSpecialValueText(tr("mean over heads"));
   form->addRow(tr("Context"), context_);
-  form->addRow(tr("Batch"), batch_);
+  form->addRow(tr("Batch (sequences)"), batch_);
   form->addRow(tr("Weights"), weightsDtype_);
   form->addRow(tr("KV cache"), kvDtype_);
   form->addRow(tr("Mitigations"), mitigations_);

@@ -34,6 +34,11 @@ class AnalysisTab : public QWidget {
   void refreshNow();
   QString channel() const { return channel_; }
 
+  // Extra states worth a documentation screenshot (e.g. "compare"); prepareScreenshot(variant)
+  // switches to one, an empty variant back to the normal view.
+  virtual QStringList screenshotVariants() const { return {}; }
+  virtual void prepareScreenshot(const QString& variant) { (void)variant; }
+
  signals:
   void updated();  // new results are on screen
 
