@@ -323,6 +323,10 @@ void ConfigReader::readContext() {
     spec_.trainedContext = *spec_.ropeScaling->originalMaxPositionEmbeddings;
   } else if (const auto original = r_.optionalInt(QStringLiteral("original_max_position_embeddings"), 1, kMaxTokens)) {
     spec_.trainedContext = *original;
+  } else if (spec_.ropeScaling && spec_.ropeScaling->type == QLatin1String("linear") && spec_.ropeScaling->factor > 1) {
+    // Position interpolation stretches the trained length by the factor: L0 = max / s (inferred).
+    spec_.trainedContext = std::max<qint64>(1, qint64(double(spec_.maxPositionEmbeddings) / spec_.ropeScaling->factor + 0.5));
+    markDefaulted(QStringLiteral("trained_context"));
   } else {
     spec_.trainedContext = spec_.maxPositionEmbeddings;
     markDefaulted(QStringLiteral("trained_context"));

@@ -166,6 +166,17 @@ class TestHfImport : public QObject {
     QCOMPARE(modelSpecFromConfig(config, QStringLiteral("mem"), ConfigFlavour::HuggingFace).slidingWindow, 0);
   }
 
+  // Position interpolation (Together's LLaMA-2-7B-32K: linear s = 8, max 32768): L0 = 32768 / 8.
+  void linearScalingImpliesTheTrainedLength() {
+    QJsonObject config = readJsonObjectFile(test::testDataPath(QStringLiteral("hf/llama-3.1-8b.config.json")));
+    config.insert(QStringLiteral("max_position_embeddings"), 32768);
+    config.insert(QStringLiteral("rope_scaling"), QJsonObject{{QStringLiteral("type"), QStringLiteral("linear")}, {QStringLiteral("factor"), 8.0}});
+    const ModelSpec spec = modelSpecFromConfig(config, QStringLiteral("mem"), ConfigFlavour::HuggingFace);
+    QCOMPARE(spec.trainedContext, 4096);
+    QVERIFY(spec.defaultedFields.contains(QStringLiteral("trained_context")));
+    QCOMPARE(spec.trainedContext, Catalog::builtin().findModel(QStringLiteral("together-llama-2-7b-32k"))->trainedContext);
+  }
+
   void layerTypesArrayIsRead() {
     QJsonObject config = readJsonObjectFile(test::testDataPath(QStringLiteral("hf/mistral-7b-v0.1.config.json")));
     config.insert(QStringLiteral("num_hidden_layers"), 4);
