@@ -37,7 +37,7 @@ struct ForwardOptions {
   qint64 trainedContext = 0;          // splits metrics into inside / beyond (tokens)
   std::vector<qint64> heatmapRows;    // query positions whose attention is pooled
   int heatmapBins = 64;               // bins per heatmap row, the first 4 one key each
-  int chunkTokens = 256;              // queries per attention block
+  int chunkTokens = 64;               // queries per attention block (keeps a block in cache)
   std::function<bool()> isCancelled;  // polled between blocks; a cancelled run throws Error(Internal)
   std::function<void(double)> progress;  // 0..1
 };
@@ -59,12 +59,15 @@ struct HeadAttentionMetrics {
   PooledHeatmap heatmap;               // rows = ForwardOptions::heatmapRows inside the text
 };
 
+// Gu et al. 2024's threshold on alpha_1 for counting a head as a sink head (REFERENCES.md section 5).
+inline constexpr double kSinkRateEpsilon = 0.3;
+
 struct ForwardResult {
   std::vector<float> nll;     // nll[p] = -ln P(token[p+1] | tokens[0..p]), p = 0..N-2 (nats)
   std::vector<int> argmax;    // argmax[p] = the most likely next token after position p, p = 0..N-1
   std::vector<HeadAttentionMetrics> heads;  // layer-major, layers x heads
   // Gu et al.'s sink rate: the share of (layer, head) with alpha_1 > epsilon.
-  double sinkRate(double epsilon = 0.3) const;
+  double sinkRate(double epsilon = kSinkRateEpsilon) const;
 };
 
 ForwardResult runForward(const LlamaModel& model, std::span<const int> tokens, const ForwardOptions& options);
