@@ -5,6 +5,7 @@
 #include "common/Error.h"
 #include "inference/GgufFile.h"
 #include "inference/LlamaModel.h"
+#include "inference/MemoryBudget.h"
 #include "inference/Measurement.h"
 #include "inference/Tokenizer.h"
 
@@ -90,6 +91,9 @@ int runMeasure(const QStringList& args) {
   const auto context = optionalCount(parser, QStringLiteral("context"), 2, kMaxMeasuredTokens);
 
   const GgufFile gguf(ggufPath);
+  // Refuse what this machine cannot hold before allocating it (docs/limits.md): the weights
+  // (with --context's activations when given) now, the actual token count once it is known.
+  requireMemoryFor(estimateMeasureMemory(gguf, context.value_or(0)), ggufPath);
   const LlamaModel model = LlamaModel::load(gguf);
   QString inputPath;
   std::vector<int> tokens = loadTokens(parser, gguf, model.hyper().vocabSize, &inputPath);
@@ -99,6 +103,7 @@ int runMeasure(const QStringList& args) {
                     QStringLiteral("%1 tokens, fewer than --context %2").arg(tokens.size()).arg(*context));
     tokens.resize(size_t(*context));
   }
+  requireMemoryFor(estimateMeasureMemory(gguf, qint64(tokens.size())), ggufPath);
   const QString name = gguf.string(QStringLiteral("general.name")).value_or(QString());
   const QString modelName = name.isEmpty() || name == QLatin1String("llama") ? QFileInfo(ggufPath).completeBaseName() : name;
   const Measurement measurement = measure(model, ggufPath, modelName, std::move(tokens), settings);

@@ -59,6 +59,10 @@ void createEntry(const QDir& dir, const QString& name, const QJsonObject& spec, 
   } else if (spec.contains(QStringLiteral("gguf"))) {
     bytes = test::badGgufFixture(spec.value(QStringLiteral("gguf")).toString());
     QVERIFY2(!bytes.isNull(), qPrintable(QStringLiteral("unknown gguf fixture ") + spec.value(QStringLiteral("gguf")).toString()));
+  } else if (spec.contains(QStringLiteral("copy"))) {  // a file of the repository
+    QFile source(test::sourceDir() + QLatin1Char('/') + spec.value(QStringLiteral("copy")).toString());
+    QVERIFY2(source.open(QIODevice::ReadOnly), qPrintable(source.fileName()));
+    bytes = source.readAll();
   } else if (spec.contains(QStringLiteral("json")) || spec.contains(QStringLiteral("base"))) {
     bytes = jsonContent(spec, bases);
   }

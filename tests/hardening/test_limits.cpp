@@ -94,6 +94,16 @@ class TestLimits : public QObject {
     const MeasureMemoryEstimate estimate = estimateMeasureMemory(file, 2048);
     QVERIFY(estimate.totalBytes() > physicalMemoryBytes());
     QVERIFY_THROWS_EXCEPTION(Error, requireMemoryFor(estimate, path));
+    // The command refuses it too, before LlamaModel::load would allocate the floats.
+    QFile ids(dir.filePath(QStringLiteral("ids.txt")));
+    QVERIFY(ids.open(QIODevice::WriteOnly));
+    ids.write("1 2 3");
+    ids.close();
+    const auto result = test::runCli({QStringLiteral("measure"), QStringLiteral("--gguf"), path, QStringLiteral("--tokens"), ids.fileName()});
+    QCOMPARE(result.exitCode, 3);
+    QVERIFY2(result.standardError.startsWith((QStringLiteral("error: ") + path + QStringLiteral(": memory: measuring needs about")).toUtf8()),
+             result.standardError.constData());
+    QVERIFY2(result.standardError.contains("but this machine has"), result.standardError.constData());
   }
 
   void largestContextIsAcceptedAndOneMoreIsNot() {
