@@ -79,6 +79,19 @@ int unseenRotaryDims(const RopeSchedule& schedule, qint64 trainedContext, qint64
   return phaseCoverage(schedule, schedule, trainedContext, context).unseenRotaryDims;
 }
 
+RopeSchedule trainedRopeSchedule(const RopeParameters& params) {
+  RopeParameters unscaled = params;
+  unscaled.scaling.reset();
+  return computeRopeSchedule(unscaled);
+}
+
+PhaseCoverage phaseCoverageFor(const RopeParameters& params, qint64 context) {
+  const qint64 trainedContext = params.originalContext > 0 ? params.originalContext : params.maxPositionEmbeddings;
+  requirePositive(trainedContext, QStringLiteral("trained_context"));
+  requirePositive(context, QStringLiteral("context"));
+  return phaseCoverage(trainedRopeSchedule(params), computeRopeSchedule(params, context), trainedContext, context);
+}
+
 QString unseenRotaryDimsSentence(const PhaseCoverage& coverage) {
   const QLocale english(QLocale::English);
   return QStringLiteral("RoPE angles in %1 of %2 rotary dims were never seen in training (context %3; trained %4)")

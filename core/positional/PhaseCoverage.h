@@ -51,6 +51,11 @@ PhaseCoverage phaseCoverage(const RopeSchedule& trained, const RopeSchedule& inf
 // How many of the rotary dims see angles at context N that training at T never produced, when
 // the model runs its own schedule (trained = inference).
 int unseenRotaryDims(const RopeSchedule& schedule, qint64 trainedContext, qint64 context);
+// The schedule pre-training used: the model's own base and dims with no scaling.
+RopeSchedule trainedRopeSchedule(const RopeParameters& params);
+// The usual question in one call: params as in use (the model's own, or withMitigation's), at
+// context N, against pre-training at params.originalContext tokens with trainedRopeSchedule.
+PhaseCoverage phaseCoverageFor(const RopeParameters& params, qint64 context);
 // "RoPE angles in 36 of 128 rotary dims were never seen in training (context 32,768; trained 4,096)"
 QString unseenRotaryDimsSentence(const PhaseCoverage& coverage);
 

@@ -23,10 +23,10 @@ bool hasLongRopeFactors(const RopeParameters& params) {
 QString whyNot(const RopeParameters& params, Mitigation mitigation) {
   if (mitigation == Mitigation::Alibi)
     return QStringLiteral(
-        "alibi is not a RoPE frequency schedule: ALiBi replaces RoPE and needs a model trained with it");
+        "not a RoPE frequency schedule: ALiBi replaces RoPE and needs a model trained with it");
   if (mitigation == Mitigation::LongRope && !hasLongRopeFactors(params))
     return QStringLiteral(
-        "longrope needs the per-pair rescale factors that LongRoPE's search found for this model "
+        "needs the per-pair rescale factors that LongRoPE's search found for this model "
         "(rope_scaling.short_factor / long_factor), and this model ships none; use yarn or llama3 instead");
   return {};
 }

@@ -51,6 +51,7 @@ class TestPhaseCoverage : public QObject {
   void baselineLlama2At32kSentence();
   void interpolationStaysInsideTheSeenArc();
   void ntkLeavesSomeDimsUnseen();
+  void coverageForComputesTheScheduleAtTheContext();
   void badContextsAreErrors();
 };
 
@@ -149,6 +150,24 @@ void TestPhaseCoverage::ntkLeavesSomeDimsUnseen() {
   QVERIFY(ntk > 0 && ntk < 36);
   const int yarn = phaseCoverage(trained, scaled(llama2, Mitigation::Yarn, 8.0, 4096), 4096, 32768).unseenRotaryDims;
   QVERIFY(yarn < 36);
+}
+
+// Dynamic NTK's base depends on the length: phaseCoverageFor must compute the schedule at N.
+void TestPhaseCoverage::coverageForComputesTheScheduleAtTheContext() {
+  RopeParameters llama2 = params(1e4, 128);
+  llama2.originalContext = 4096;
+  const RopeParameters dynamic = withMitigation(llama2, Mitigation::DynamicNtk, 8.0);
+  const PhaseCoverage viaHelper = phaseCoverageFor(dynamic, 32768);
+  const PhaseCoverage byHand =
+      phaseCoverage(computeRopeSchedule(llama2), computeRopeSchedule(dynamic, 32768), 4096, 32768);
+  QCOMPARE(viaHelper.unseenRotaryDims, byHand.unseenRotaryDims);
+  QCOMPARE(viaHelper.meanUnseenShare, byHand.meanUnseenShare);
+  // At the trained length dynamic NTK is the plain schedule: the baseline's 36 dims at 32K would
+  // show if the schedule were taken at L0 instead of N.
+  QCOMPARE(phaseCoverage(computeRopeSchedule(llama2), computeRopeSchedule(dynamic), 4096, 32768).unseenRotaryDims, 36);
+  QVERIFY(viaHelper.unseenRotaryDims < 36);
+  QVERIFY(!trainedRopeSchedule(dynamic).invFreq.empty());
+  QCOMPARE(trainedRopeSchedule(dynamic).ropeType, QStringLiteral("default"));
 }
 
 void TestPhaseCoverage::badContextsAreErrors() {

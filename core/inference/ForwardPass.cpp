@@ -1,0 +1,346 @@
+#include "inference/ForwardPass.h"
+
+#include "common/Error.h"
+#include "inference/RopeTable.h"
+
+#include <Eigen/Dense>
+#include <algorithm>
+#include <cmath>
+
+namespace sinkscope {
+
+using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using ConstMap = Eigen::Map<const RowMatrix>;
+
+bool KvPolicy::sees(qint64 query, qint64 key) const {
+  if (key > query || key < 0) return false;
+  switch (kind) {
+    case Kind::Full: return true;
+    case Kind::Window: return key > query - windowTokens;
+    case Kind::SinksAndWindow: return query < cacheTokens() || key < sinkTokens || key > query - windowTokens;
+  }
+  return false;
+}
+
+RopeParameters ropeParametersForGguf(const LlamaHyperparameters& hyper, qint64 trainedContext) {
+  RopeParameters params;
+  params.theta = hyper.ropeTheta;
+  params.headDim = hyper.headDim;
+  params.partialRotaryFactor = double(hyper.rotaryDim) / double(hyper.headDim);
+  params.layout = RopePairLayout::Adjacent;  // llama.cpp "normal" mode for the llama architecture
+  params.maxPositionEmbeddings = hyper.contextLength;
+  params.originalContext = trainedContext > 0 ? trainedContext : hyper.contextLength;
+  params.softmaxHeadDim = hyper.headDim;
+  if (!hyper.ropeScalingType.isEmpty()) {
+    RopeScaling scaling;
+    scaling.type = hyper.ropeScalingType;
+    scaling.factor = hyper.ropeScalingFactor;
+    if (hyper.ropeScalingOriginalContext > 0) scaling.originalMaxPositionEmbeddings = hyper.ropeScalingOriginalContext;
+    params.scaling = scaling;
+  }
+  return params;
+}
+
+double ForwardResult::sinkRate(double epsilon) const {
+  if (heads.empty()) return 0;
+  const auto above = std::count_if(heads.begin(), heads.end(), [&](const HeadAttentionMetrics& m) { return m.meanSinkMass1 > epsilon; });
+  return double(above) / double(heads.size());
+}
+
+namespace {
+
+ConstMap asMap(const FloatMatrix& m) { return ConstMap(m.data.data(), m.rows, m.cols); }
+
+RowMatrix rmsNorm(const Eigen::Ref<const RowMatrix>& x, const std::vector<float>& weight, double epsilon) {
+  RowMatrix out(x.rows(), x.cols());
+  const Eigen::Map<const Eigen::RowVectorXf> w(weight.data(), Eigen::Index(weight.size()));
+  for (Eigen::Index r = 0; r < x.rows(); ++r) {
+    const double meanSquare = double(x.row(r).squaredNorm()) / double(x.cols());
+    out.row(r) = x.row(r).cwiseProduct(w) * float(1.0 / std::sqrt(meanSquare + epsilon));
+  }
+  return out;
+}
+
+// Running sums for one (layer, head).
+struct Accumulator {
+  double sink1 = 0, sink4 = 0, entropy = 0, previous = 0;
+  qint64 count1 = 0, count4 = 0;
+  double sink1Inside = 0, sink1Beyond = 0, entropyInside = 0, entropyBeyond = 0;
+  qint64 countInside = 0, countBeyond = 0;
+};
+
+struct Context {
+  const LlamaHyperparameters& hyper;
+  const ForwardOptions& options;
+  const RopeTable& rope;
+  qint64 tokens = 0;
+  float softmaxScale = 0;
+  std::vector<int> heatmapRowOf;  // position -> heatmap row, -1 when not captured
+  std::vector<qint64> binStart;
+};
+
+// Keys [lo, i] of the contiguous block that query i sees (sinks aside).
+qint64 lowestBlockKey(const KvPolicy& policy, qint64 query) {
+  switch (policy.kind) {
+    case KvPolicy::Kind::Full: return 0;
+    case KvPolicy::Kind::Window: return std::max<qint64>(0, query - policy.windowTokens + 1);
+    case KvPolicy::Kind::SinksAndWindow: return query < policy.cacheTokens() ? 0 : query - policy.windowTokens + 1;
+  }
+  return 0;
+}
+
+void poolRow(const Context& context, const float* sinkWeights, int sinkCount, const float* blockWeights, qint64 k0,
+             qint64 query, HeadAttentionMetrics& metrics, int row) {
+  PooledHeatmap& heatmap = metrics.heatmap;
+  const int bins = heatmap.bins();
+  float* out = heatmap.mass.data() + size_t(row) * size_t(bins);
+  auto add = [&](qint64 key, float weight) {
+    const auto bin = std::upper_bound(context.binStart.begin(), context.binStart.end(), key) - context.binStart.begin() - 1;
+    out[bin] += weight;
+  };
+  for (int s = 0; s < sinkCount; ++s) add(s, sinkWeights[s]);
+  for (qint64 j = lowestBlockKey(context.options.kvPolicy, query); j <= query; ++j) add(j, blockWeights[j - k0]);
+}
+
+// Softmax of one row in place over its visible entries (others set to 0), and its metrics.
+void softmaxRow(const Context& context, float* sinkScores, int sinkCount, float* blockScores, qint64 k0, qint64 blockWidth,
+                qint64 query, Accumulator& acc, HeadAttentionMetrics& metrics) {
+  const qint64 lo = lowestBlockKey(context.options.kvPolicy, query);
+  Eigen::Map<Eigen::ArrayXf> sinks(sinkScores, sinkCount);
+  Eigen::Map<Eigen::ArrayXf> visible(blockScores + (lo - k0), Eigen::Index(query - lo + 1));
+  float maximum = visible.maxCoeff();
+  if (sinkCount > 0) maximum = std::max(maximum, sinks.maxCoeff());
+  // H = ln Z - sum_j e_j (s_j - m) / Z with e_j = exp(s_j - m): no logarithm per element.
+  thread_local Eigen::ArrayXf shifted;
+  shifted = visible - maximum;
+  visible = shifted.exp();
+  double weighted = (visible * shifted).sum();
+  double z = visible.sum();
+  if (sinkCount > 0) {
+    shifted = sinks - maximum;
+    sinks = shifted.exp();
+    weighted += (sinks * shifted).sum();
+    z += sinks.sum();
+  }
+  const float inverse = float(1.0 / z);
+  visible *= inverse;
+  if (sinkCount > 0) sinks *= inverse;
+  std::fill(blockScores, blockScores + (lo - k0), 0.0f);
+  std::fill(blockScores + (query - k0 + 1), blockScores + blockWidth, 0.0f);
+
+  if (query == 0) return;
+  const qint64 seen = (query - lo + 1) + sinkCount;
+  const double entropy = std::log(z) - weighted / z;
+  const double normalized = seen > 1 ? entropy / std::log(double(seen)) : 0.0;
+  auto weightOf = [&](qint64 key) -> double {
+    if (key < sinkCount) return sinkScores[key];
+    return key >= lo && key <= query ? blockScores[key - k0] : 0.0;
+  };
+  const double sink1 = weightOf(0);
+  double sink4 = 0;
+  for (qint64 key = 0; key < 4; ++key) sink4 += weightOf(key);
+  acc.sink1 += sink1;
+  ++acc.count1;
+  acc.entropy += normalized;
+  acc.previous += weightOf(query - 1);
+  if (query >= 4) {
+    acc.sink4 += sink4;
+    ++acc.count4;
+  }
+  if (context.options.trainedContext <= 0 || query < context.options.trainedContext) {
+    acc.sink1Inside += sink1;
+    acc.entropyInside += normalized;
+    ++acc.countInside;
+  } else {
+    acc.sink1Beyond += sink1;
+    acc.entropyBeyond += normalized;
+    ++acc.countBeyond;
+  }
+  if (query == context.tokens - 1) {
+    metrics.lastSinkMass1 = sink1;
+    metrics.lastSinkMass4 = sink4;
+  }
+}
+
+// One block of queries [c0, c1) of one layer: scores, softmax, metrics, and attention output.
+void attendBlock(Context& context, const RowMatrix& queries, const RowMatrix& keys, const RowMatrix& values, qint64 c0,
+                 qint64 c1, RowMatrix& attention, std::vector<Accumulator>& accumulators,
+                 std::vector<HeadAttentionMetrics>& metrics, int layer) {
+  const LlamaHyperparameters& h = context.hyper;
+  const KvPolicy& policy = context.options.kvPolicy;
+  const int headDim = h.headDim;
+  const qint64 rows = c1 - c0;
+  const qint64 k0 = lowestBlockKey(policy, c0);
+  const qint64 blockWidth = c1 - k0;
+  const bool streaming = policy.kind == KvPolicy::Kind::SinksAndWindow && c1 - 1 >= policy.cacheTokens();
+  const int sinkCount = streaming ? policy.sinkTokens : 0;
+
+  RowMatrix rotated = queries.middleRows(c0, rows);
+  RowMatrix sinkQueries;  // queries re-indexed to the last cache slot (StreamingLLM)
+  if (streaming) sinkQueries = rotated;
+  for (qint64 r = 0; r < rows; ++r)
+    for (int head = 0; head < h.heads; ++head) {
+      context.rope.rotate(&rotated(r, head * headDim), c0 + r);
+      if (streaming) context.rope.rotate(&sinkQueries(r, head * headDim), policy.cacheTokens() - 1);
+    }
+
+  const int group = h.heads / h.kvHeads;
+#pragma omp parallel for schedule(dynamic)
+  for (int head = 0; head < h.heads; ++head) {
+    const int kvHead = head / group;
+    const int index = layer * h.heads + head;
+    RowMatrix scores(rows, sinkCount + blockWidth);
+    const auto k = keys.block(k0, kvHead * headDim, blockWidth, headDim);
+    const auto v = values.block(k0, kvHead * headDim, blockWidth, headDim);
+    scores.rightCols(blockWidth).noalias() = context.softmaxScale * rotated.block(0, head * headDim, rows, headDim) * k.transpose();
+    if (sinkCount > 0)
+      scores.leftCols(sinkCount).noalias() =
+          context.softmaxScale * sinkQueries.block(0, head * headDim, rows, headDim) * keys.block(0, kvHead * headDim, sinkCount, headDim).transpose();
+    for (qint64 r = 0; r < rows; ++r) {
+      const qint64 query = c0 + r;
+      // Sink columns count only once the cache is full; before that the keys are in the block.
+      const int rowSinks = sinkCount > 0 && query >= policy.cacheTokens() ? sinkCount : 0;
+      if (sinkCount > 0 && rowSinks == 0) scores.row(r).head(sinkCount).setZero();
+      float* rowData = &scores(r, 0);
+      softmaxRow(context, rowData, rowSinks, rowData + sinkCount, k0, blockWidth, query, accumulators[size_t(index)], metrics[size_t(index)]);
+      if (const int heatmapRow = context.heatmapRowOf[size_t(query)]; heatmapRow >= 0)
+        poolRow(context, rowData, rowSinks, rowData + sinkCount, k0, query, metrics[size_t(index)], heatmapRow);
+    }
+    auto out = attention.block(c0, head * headDim, rows, headDim);
+    out.noalias() = scores.rightCols(blockWidth) * v;
+    if (sinkCount > 0) out.noalias() += scores.leftCols(sinkCount) * values.block(0, kvHead * headDim, sinkCount, headDim);
+  }
+}
+
+void checkCancelled(const ForwardOptions& options) {
+  if (options.isCancelled && options.isCancelled())
+    throw Error(ErrorKind::Internal, QString(), QStringLiteral("measurement"), QStringLiteral("cancelled"));
+}
+
+std::vector<qint64> makeBins(qint64 tokens, int bins, int exact) {
+  std::vector<qint64> starts;
+  exact = int(std::min<qint64>(exact, tokens));
+  for (int j = 0; j <= exact; ++j) starts.push_back(j);
+  const int rest = std::max(1, bins - exact);
+  if (tokens > exact)
+    for (int b = 1; b <= rest; ++b) {
+      const qint64 start = exact + (tokens - exact) * b / rest;
+      if (start > starts.back()) starts.push_back(start);
+    }
+  return starts;
+}
+
+void validate(const LlamaModel& model, std::span<const int> tokens, const ForwardOptions& options) {
+  const LlamaHyperparameters& h = model.hyper();
+  if (tokens.empty()) throwBadInput(QString(), QStringLiteral("tokens"), QStringLiteral("no tokens to measure"));
+  for (size_t i = 0; i < tokens.size(); ++i)
+    if (tokens[i] < 0 || tokens[i] >= h.vocabSize)
+      throwBadInput(QString(), QStringLiteral("token %1").arg(i), QStringLiteral("id %1 is outside the vocabulary of %2").arg(tokens[i]).arg(h.vocabSize));
+  if (int(options.schedule.invFreq.size()) * 2 > h.headDim)
+    throw Error(ErrorKind::Internal, QString(), QStringLiteral("rope schedule"), QStringLiteral("rotary dim exceeds the head dim"));
+  const KvPolicy& policy = options.kvPolicy;
+  if (policy.kind != KvPolicy::Kind::Full && (policy.windowTokens < 1 || policy.sinkTokens < 0))
+    throwBadInput(QString(), QStringLiteral("window"), QStringLiteral("the window must hold at least one token"));
+}
+
+}  // namespace
+
+ForwardResult runForward(const LlamaModel& model, std::span<const int> tokens, const ForwardOptions& options) {
+  validate(model, tokens, options);
+  const LlamaHyperparameters& h = model.hyper();
+  const qint64 n = qint64(tokens.size());
+  const int chunk = std::max(16, options.chunkTokens);
+  const RopeTable rope(options.schedule, n);
+  Context context{h, options, rope, n, 0.0f, std::vector<int>(size_t(n), -1), makeBins(n, std::max(8, options.heatmapBins), 4)};
+  context.softmaxScale = float(options.schedule.softmaxScale > 0 ? options.schedule.softmaxScale : 1.0 / std::sqrt(double(h.headDim)));
+
+  std::vector<qint64> heatmapRows;
+  for (qint64 row : options.heatmapRows)
+    if (row >= 0 && row < n) heatmapRows.push_back(row);
+  std::sort(heatmapRows.begin(), heatmapRows.end());
+  heatmapRows.erase(std::unique(heatmapRows.begin(), heatmapRows.end()), heatmapRows.end());
+  for (size_t i = 0; i < heatmapRows.size(); ++i) context.heatmapRowOf[size_t(heatmapRows[i])] = int(i);
+
+  ForwardResult result;
+  result.heads.resize(size_t(h.layers) * size_t(h.heads));
+  std::vector<Accumulator> accumulators(result.heads.size());
+  for (size_t i = 0; i < result.heads.size(); ++i) {
+    HeadAttentionMetrics& m = result.heads[i];
+    m.layer = int(i) / h.heads;
+    m.head = int(i) % h.heads;
+    m.heatmap.queryPositions = heatmapRows;
+    m.heatmap.binStart = context.binStart;
+    m.heatmap.exactKeyColumns = int(std::min<qint64>(4, n));
+    m.heatmap.mass.assign(heatmapRows.size() * size_t(m.heatmap.bins()), 0.0f);
+  }
+
+  const ConstMap embedding = asMap(model.tokenEmbedding());
+  RowMatrix x(n, h.embeddingLength);
+  for (qint64 p = 0; p < n; ++p) x.row(p) = embedding.row(tokens[size_t(p)]);
+
+  const double totalSteps = double(h.layers) + 1.0;
+  for (int l = 0; l < h.layers; ++l) {
+    const LlamaLayer& layer = model.layers()[size_t(l)];
+    RowMatrix attention(n, h.heads * h.headDim);
+    {
+      const RowMatrix normed = rmsNorm(x, layer.attentionNorm, h.rmsEpsilon);
+      const RowMatrix queries = normed * asMap(layer.query).transpose();
+      RowMatrix keys = normed * asMap(layer.key).transpose();
+      const RowMatrix values = normed * asMap(layer.value).transpose();
+      for (qint64 p = 0; p < n; ++p)
+        for (int g = 0; g < h.kvHeads; ++g) rope.rotate(&keys(p, g * h.headDim), p);
+      for (qint64 c0 = 0; c0 < n; c0 += chunk) {
+        checkCancelled(options);
+        attendBlock(context, queries, keys, values, c0, std::min(n, c0 + chunk), attention, accumulators, result.heads, l);
+        if (options.progress) options.progress((l + double(std::min(n, c0 + chunk)) / double(n)) / totalSteps);
+      }
+    }
+    x.noalias() += attention * asMap(layer.output).transpose();
+    for (qint64 r0 = 0; r0 < n; r0 += chunk) {
+      const qint64 rows = std::min<qint64>(chunk, n - r0);
+      const RowMatrix normed = rmsNorm(x.middleRows(r0, rows), layer.ffnNorm, h.rmsEpsilon);
+      RowMatrix gate = normed * asMap(layer.gate).transpose();
+      const RowMatrix up = normed * asMap(layer.up).transpose();
+      gate.array() = gate.array() / (1.0f + (-gate.array()).exp()) * up.array();  // SiLU(gate) * up
+      x.middleRows(r0, rows).noalias() += gate * asMap(layer.down).transpose();
+    }
+  }
+
+  // Output head, in row blocks so that N x vocab logits never exist at once.
+  const ConstMap head = asMap(model.outputHead());
+  result.argmax.resize(size_t(n));
+  result.nll.resize(size_t(n - 1));
+  for (qint64 r0 = 0; r0 < n; r0 += chunk) {
+    checkCancelled(options);
+    const qint64 rows = std::min<qint64>(chunk, n - r0);
+    const RowMatrix logits = rmsNorm(x.middleRows(r0, rows), model.outputNorm(), h.rmsEpsilon) * head.transpose();
+    for (qint64 r = 0; r < rows; ++r) {
+      const qint64 p = r0 + r;
+      Eigen::Index best = 0;
+      const float maximum = logits.row(r).maxCoeff(&best);
+      result.argmax[size_t(p)] = int(best);
+      if (p + 1 < n) {
+        const double logSum = double(maximum) + std::log(double((logits.row(r).array() - maximum).exp().sum()));
+        result.nll[size_t(p)] = float(logSum - double(logits(r, tokens[size_t(p + 1)])));
+      }
+    }
+  }
+
+  for (size_t i = 0; i < result.heads.size(); ++i) {
+    const Accumulator& a = accumulators[i];
+    HeadAttentionMetrics& m = result.heads[i];
+    auto mean = [](double sum, qint64 count) { return count > 0 ? sum / double(count) : 0.0; };
+    m.meanSinkMass1 = mean(a.sink1, a.count1);
+    m.meanSinkMass4 = mean(a.sink4, a.count4);
+    m.meanNormalizedEntropy = mean(a.entropy, a.count1);
+    m.meanPreviousTokenMass = mean(a.previous, a.count1);
+    m.meanSinkMass1Inside = mean(a.sink1Inside, a.countInside);
+    m.meanSinkMass1Beyond = mean(a.sink1Beyond, a.countBeyond);
+    m.meanNormalizedEntropyInside = mean(a.entropyInside, a.countInside);
+    m.meanNormalizedEntropyBeyond = mean(a.entropyBeyond, a.countBeyond);
+  }
+  if (options.progress) options.progress(1.0);
+  return result;
+}
+
+}  // namespace sinkscope

@@ -1,0 +1,72 @@
+// Teacher-forced batched forward pass of a Llama-family model with attention capture: per-token
+// loss and argmax, per layer/head sink and entropy metrics, pooled heatmaps for chosen rows.
+// Memory stays O(N x width + chunk x keys): the N x N attention matrix is never formed.
+#pragma once
+
+#include "attention/AttentionTypes.h"
+#include "inference/LlamaModel.h"
+#include "positional/RopeSchedule.h"
+
+#include <functional>
+#include <span>
+#include <vector>
+
+namespace sinkscope {
+
+// Which keys a query sees. Full: every earlier token. Window: the last windowTokens tokens
+// (the StreamingLLM control). SinksAndWindow: StreamingLLM's cache of the first sinkTokens plus
+// the last windowTokens, with positions re-indexed inside the cache (the newest token sits at
+// position sinkTokens + windowTokens - 1 once the cache is full).
+struct KvPolicy {
+  enum class Kind { Full, Window, SinksAndWindow };
+  Kind kind = Kind::Full;
+  int sinkTokens = 0;
+  qint64 windowTokens = 0;
+  qint64 cacheTokens() const { return kind == Kind::SinksAndWindow ? sinkTokens + windowTokens : windowTokens; }
+  // Whether query i sees key j (j <= i); absolute positions.
+  bool sees(qint64 query, qint64 key) const;
+};
+
+// RopeParameters for a GGUF llama model: adjacent pairs, its own base and scaling, and L0 =
+// trainedContext (which may override the file's context_length).
+RopeParameters ropeParametersForGguf(const LlamaHyperparameters& hyper, qint64 trainedContext);
+
+struct ForwardOptions {
+  RopeSchedule schedule;              // frequencies, attention factor, softmax scale
+  KvPolicy kvPolicy;
+  qint64 trainedContext = 0;          // splits metrics into inside / beyond (tokens)
+  std::vector<qint64> heatmapRows;    // query positions whose attention is pooled
+  int heatmapBins = 64;               // bins per heatmap row, the first 4 one key each
+  int chunkTokens = 256;              // queries per attention block
+  std::function<bool()> isCancelled;  // polled between blocks; a cancelled run throws Error(Internal)
+  std::function<void(double)> progress;  // 0..1
+};
+
+// REFERENCES.md section 5, for one (layer, head). Means run over queries i >= k for S_k.
+struct HeadAttentionMetrics {
+  int layer = 0;
+  int head = 0;
+  double meanSinkMass1 = 0;            // alpha_1: mean over i >= 1 of A_i0
+  double meanSinkMass4 = 0;            // mean over i >= 4 of sum_{j<4} A_ij
+  double lastSinkMass1 = 0;            // the last query's A_i0
+  double lastSinkMass4 = 0;
+  double meanNormalizedEntropy = 0;    // mean over i >= 1 of H_i / ln(keys seen by i)
+  double meanSinkMass1Inside = 0;      // queries 1 <= i < trainedContext
+  double meanSinkMass1Beyond = 0;      // queries i >= trainedContext (0 when none)
+  double meanNormalizedEntropyInside = 0;
+  double meanNormalizedEntropyBeyond = 0;
+  double meanPreviousTokenMass = 0;    // mean over i >= 1 of A_{i,i-1} (locality)
+  PooledHeatmap heatmap;               // rows = ForwardOptions::heatmapRows inside the text
+};
+
+struct ForwardResult {
+  std::vector<float> nll;     // nll[p] = -ln P(token[p+1] | tokens[0..p]), p = 0..N-2 (nats)
+  std::vector<int> argmax;    // argmax[p] = the most likely next token after position p, p = 0..N-1
+  std::vector<HeadAttentionMetrics> heads;  // layer-major, layers x heads
+  // Gu et al.'s sink rate: the share of (layer, head) with alpha_1 > epsilon.
+  double sinkRate(double epsilon = 0.3) const;
+};
+
+ForwardResult runForward(const LlamaModel& model, std::span<const int> tokens, const ForwardOptions& options);
+
+}  // namespace sinkscope

@@ -1,0 +1,58 @@
+// The planner's confidence in [0, 1] with human-readable reasons, and the context_cap of a
+// mitigation in estimate mode. Not quality estimates themselves (see MitigationModel.h).
+#pragma once
+
+#include "catalog/ModelSpec.h"
+#include "planner/PlannerResources.h"
+#include "positional/Mitigation.h"
+
+#include <QString>
+#include <optional>
+#include <vector>
+
+namespace sinkscope {
+
+struct ConfidenceReason {
+  QString code;          // stable key: "beyond_trained", "estimated_quality", ...
+  double deduction = 0;  // subtracted from 1 (0 for the rule-1 cap itself)
+  QString text;          // a sentence a user understands
+};
+
+struct Confidence {
+  double value = 1.0;
+  std::vector<ConfidenceReason> reasons;
+};
+
+struct ContextCap {
+  qint64 tokens = 0;        // 0 = no cap on the stream length (StreamingLLM)
+  double factor = 1.0;      // scaling factor s the mitigation is applied with
+  bool fineTuned = false;   // the model ships this scaling (trained with it)
+  QString basis;            // why this cap, with its source
+};
+
+// The scaling factor a mitigation is applied with: explicit, else the smallest that reaches the
+// context from the trained context (at least 1).
+double defaultScalingFactor(qint64 contextTokens, qint64 trainedContextTokens);
+// Whether the model's own rope_scaling is this mitigation (then it was fine-tuned with it).
+bool shipsWithMitigation(const ModelSpec& model, Mitigation mitigation);
+ContextCap estimateContextCap(const ModelSpec& model, Mitigation mitigation, double factor,
+                              const PlannerResources& resources);
+
+struct ConfidenceInputs {
+  qint64 contextTokens = 0;
+  qint64 trainedContextTokens = 0;
+  qint64 contextCapTokens = 0;         // 0 = none
+  QString mitigation;                  // for the texts
+  QString extrapolationDetail;         // e.g. "RoPE angles in 36 of 128 rotary dims were never seen"
+  bool qualityMeasured = false;
+  QStringList defaultedFields;         // model and hardware fields SinkScope defaulted
+  QStringList missingHardware;         // figures the throughput lacked
+  bool fits = true;
+  double memoryMarginShare = 1.0;      // (capacity - total) / capacity
+  double weightBitsPerWeight = 16;
+  double kvBitsPerElement = 16;
+};
+
+Confidence assessConfidence(const ConfidenceInputs& inputs, const ConfidenceWeights& weights);
+
+}  // namespace sinkscope

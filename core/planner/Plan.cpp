@@ -1,0 +1,228 @@
+#include "planner/Plan.h"
+
+#include "common/Error.h"
+#include "planner/PlannerResources.h"
+#include "positional/PhaseCoverage.h"
+#include "positional/RopeSchedule.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace sinkscope {
+
+namespace {
+
+constexpr qint64 kMaxPlanContextTokens = qint64(1) << 40;  // tokens; far beyond any memory
+
+qint64 trainedContextOf(const ModelSpec& model) {
+  return model.trainedContext > 0 ? model.trainedContext : model.maxPositionEmbeddings;
+}
+
+void validateRequest(const ModelSpec& model, const PlanRequest& request) {
+  const QString source = QStringLiteral("plan request");
+  if (request.contextTokens <= 0 || request.contextTokens > kMaxPlanContextTokens)
+    throwBadInput(source, QStringLiteral("context"),
+                  QStringLiteral("%1 is outside [1, %2]").arg(request.contextTokens).arg(kMaxPlanContextTokens));
+  if (request.batch && (*request.batch < 1 || *request.batch > 1'000'000))
+    throwBadInput(source, QStringLiteral("batch"), QStringLiteral("%1 is outside [1, 1000000]").arg(*request.batch));
+  if (request.prefillChunkTokens && *request.prefillChunkTokens < 1)
+    throwBadInput(source, QStringLiteral("prefill_chunk"), QStringLiteral("must be at least 1 token"));
+  if (request.usableMemoryShare && (*request.usableMemoryShare <= 0 || *request.usableMemoryShare > 1))
+    throwBadInput(source, QStringLiteral("memory_share"), QStringLiteral("must be in (0, 1]"));
+  if (request.mitigationFactor && !(std::isfinite(*request.mitigationFactor) && *request.mitigationFactor >= 1))
+    throwBadInput(source, QStringLiteral("factor"), QStringLiteral("must be a number >= 1"));
+  const auto applicable = mitigationsFor(model.usesRope);
+  if (std::find(applicable.begin(), applicable.end(), request.mitigation) == applicable.end())
+    throwBadInput(source, QStringLiteral("mitigation"),
+                  QStringLiteral("'%1' does not apply to %2 (a %3 model)")
+                      .arg(mitigationName(request.mitigation), model.id,
+                           model.usesRope ? QStringLiteral("RoPE") : QStringLiteral("non-RoPE")));
+  if (model.layers <= 0 || model.hiddenSize <= 0)
+    throwBadInput(model.origin, QStringLiteral("layers"), QStringLiteral("the model has no layers or hidden size"));
+}
+
+const WeightDtype& weightDtypeFor(const PlanRequest& request, const PlannerResources& resources) {
+  const QString name = request.weightsDtype.isEmpty() ? resources.defaults.weightsDtype : request.weightsDtype;
+  const WeightDtype* dtype = resources.findWeightDtype(name);
+  if (!dtype)
+    throwBadInput(QStringLiteral("plan request"), QStringLiteral("weights_dtype"),
+                  QStringLiteral("unknown dtype '%1' (known: %2)").arg(name, resources.weightDtypeNames().join(QStringLiteral(", "))));
+  return *dtype;
+}
+
+const KvDtype& kvDtypeFor(const PlanRequest& request, const PlannerResources& resources) {
+  const QString name = request.kvDtype.isEmpty() ? resources.defaults.kvDtype : request.kvDtype;
+  const KvDtype* dtype = resources.findKvDtype(name);
+  if (!dtype)
+    throwBadInput(QStringLiteral("plan request"), QStringLiteral("kv_dtype"),
+                  QStringLiteral("unknown dtype '%1' (known: %2)").arg(name, resources.kvDtypeNames().join(QStringLiteral(", "))));
+  return *dtype;
+}
+
+qint64 streamingCacheTokens(const ModelSpec& model, const PlannerResources& resources) {
+  const qint64 trained = trainedContextOf(model);
+  const qint64 cache = static_cast<qint64>(std::floor(double(trained) * resources.defaults.streamingCacheVsTrained));
+  return std::max<qint64>(cache, resources.defaults.streamingSinkTokens + 1);
+}
+
+// What the positional engine (PhaseCoverage.h) says about angles past the trained context.
+QString extrapolationDetail(const ModelSpec& model, Mitigation mitigation, double factor, qint64 contextTokens) {
+  if (!model.usesRope) return QStringLiteral("ALiBi biases past the trained distance were never seen in training");
+  if (mitigation == Mitigation::Streaming)
+    return QStringLiteral("StreamingLLM re-uses positions inside its cache, so no rotary angle leaves the trained "
+                          "range; tokens older than the cache are dropped");
+  try {
+    const RopeParameters own = ropeParametersFor(model);
+    const RopeParameters used = mitigation == Mitigation::Baseline || shipsWithMitigation(model, mitigation)
+                                    ? own
+                                    : withMitigation(own, mitigation, factor);
+    const PhaseCoverage coverage = phaseCoverageFor(used, contextTokens);
+    QString text = coverage.unseenRotaryDims > 0
+                       ? QStringLiteral("RoPE angles in %1 of %2 rotary dims were never seen in training")
+                             .arg(coverage.unseenRotaryDims)
+                             .arg(coverage.rotaryDim)
+                       : QStringLiteral("every RoPE angle stays in the trained range, but positions are compressed "
+                                        "(nearby tokens are harder to tell apart)");
+    if (mitigation != Mitigation::Baseline)
+      text = QStringLiteral("with %1 ×%2, ").arg(mitigationName(mitigation), QString::number(factor, 'g', 4)) + text;
+    return text;
+  } catch (const Error&) {
+    return QString();  // the positional engine could not read this model's RoPE settings
+  }
+}
+
+// The factor a mitigation runs with by default: the model's own for its shipped scaling and for
+// baseline, 1 where no RoPE scaling applies, else the smallest that reaches the context.
+double factorFor(const ModelSpec& model, Mitigation mitigation, qint64 contextTokens, qint64 trained) {
+  const double shipped = model.ropeScaling ? std::max(1.0, model.ropeScaling->factor) : 1.0;
+  if (mitigation == Mitigation::Baseline || shipsWithMitigation(model, mitigation)) return shipped;
+  if (mitigation == Mitigation::Streaming || mitigation == Mitigation::Alibi) return 1.0;
+  return defaultScalingFactor(contextTokens, trained);
+}
+
+MitigationPlan planMitigation(const ModelSpec& model, const HardwareSpec& hardware, const PlanRequest& request,
+                              Mitigation mitigation, const PlannerResources& resources) {
+  MitigationPlan row;
+  row.mitigation = mitigation;
+  const qint64 trained = trainedContextOf(model);
+  row.factor = (mitigation == request.mitigation && request.mitigationFactor)
+                   ? *request.mitigationFactor
+                   : factorFor(model, mitigation, request.contextTokens, trained);
+  const ContextCap cap = estimateContextCap(model, mitigation, row.factor, resources);
+  row.fineTuned = cap.fineTuned;
+  row.contextCap = cap.tokens;
+  row.capBasis = cap.basis;
+  const MemoryModel memory = memoryModelFor(model, hardware, request, mitigation);
+  row.kvBytes = memory.kvBytes(request.contextTokens);
+  row.kvCachedTokens = memory.kvCachedTokensMax(request.contextTokens);
+  row.effectiveContext = row.contextCap > 0 ? std::min(request.contextTokens, row.contextCap) : request.contextTokens;
+  if (mitigation == Mitigation::Streaming) row.effectiveContext = std::min(row.effectiveContext, row.kvCachedTokens);
+  return row;
+}
+
+ConfidenceInputs confidenceInputs(const ModelSpec& model, const HardwareSpec& hardware, const Plan& plan,
+                                  const MitigationPlan& row, const PlanRequest& request,
+                                  const PlannerResources& resources) {
+  ConfidenceInputs in;
+  in.contextTokens = plan.contextTokens;
+  in.trainedContextTokens = plan.trainedContextTokens;
+  in.contextCapTokens = row.contextCap;
+  in.mitigation = mitigationName(row.mitigation);
+  in.extrapolationDetail = extrapolationDetail(model, row.mitigation, row.factor, plan.contextTokens);
+  in.qualityMeasured = request.qualityMeasured;
+  in.defaultedFields = model.defaultedFields;
+  for (const QString& field : hardware.defaultedFields) in.defaultedFields << QStringLiteral("hardware.") + field;
+  in.missingHardware = plan.throughput.missingHardware;
+  in.fits = plan.fits;
+  const double capacity = double(plan.memory.capacityBytes);
+  in.memoryMarginShare = capacity > 0 ? (capacity - double(plan.memory.totalBytes)) / capacity : 0;
+  in.weightBitsPerWeight = resources.findWeightDtype(plan.weightsDtype)->bitsPerWeight;
+  in.kvBitsPerElement = resources.findKvDtype(plan.kvDtype)->bitsPerElement;
+  return in;
+}
+
+void addNotes(const ModelSpec& model, Plan& plan, const MemoryModel& memory) {
+  if (plan.fit.kvStopsGrowingAt && *plan.fit.kvStopsGrowingAt > 0)
+    plan.notes << QStringLiteral("every caching layer holds at most %1 tokens (sliding window or StreamingLLM "
+                                 "cache): the KV cache stops growing past that context")
+                      .arg(*plan.fit.kvStopsGrowingAt);
+  else if (model.slidingWindow > 0 && memory.kvGroups().size() > 1)
+    plan.notes << QStringLiteral("sliding-window layers stop growing at %1 tokens; the full-attention layers keep "
+                                 "growing").arg(model.slidingWindow);
+  if (plan.fit.unbounded)
+    plan.notes << QStringLiteral("fits at any context: memory stops growing once the KV cache and the prefill "
+                                 "chunk are full");
+  if (model.trainedContext <= 0)
+    plan.notes << QStringLiteral("the trained context is unknown: max_position_embeddings %1 is used in its place")
+                      .arg(model.maxPositionEmbeddings);
+  plan.notes << QStringLiteral("all figures are modelled, not measured");
+}
+
+}  // namespace
+
+MemoryModel memoryModelFor(const ModelSpec& model, const HardwareSpec& hardware, const PlanRequest& request,
+                           Mitigation mitigation) {
+  const PlannerResources& resources = plannerResources();
+  MemorySettings settings;
+  settings.weights = weightDtypeFor(request, resources);
+  settings.kv = kvDtypeFor(request, resources);
+  settings.batch = request.batch.value_or(resources.defaults.batch);
+  settings.prefillChunkTokens = request.prefillChunkTokens.value_or(resources.defaults.prefillChunkTokens);
+  settings.usableMemoryShare = request.usableMemoryShare.value_or(resources.defaults.usableMemoryShare);
+  settings.activationBytesPerElement = resources.defaults.activationBytesPerElement;
+  settings.logitsBytesPerElement = resources.defaults.logitsBytesPerElement;
+  settings.overheadBytes = hardware.category == QLatin1String("cpu") ? resources.cpuOverheadBytes : resources.gpuOverheadBytes;
+  if (mitigation == Mitigation::Streaming) settings.streamingCacheTokens = streamingCacheTokens(model, resources);
+  return MemoryModel(model, hardware, settings);
+}
+
+std::vector<MemoryPoint> memoryCurveFor(const ModelSpec& model, const HardwareSpec& hardware,
+                                        const PlanRequest& request, const std::vector<qint64>& contexts) {
+  const MemoryModel memory = memoryModelFor(model, hardware, request, request.mitigation);
+  return memoryCurve(memory, contexts);
+}
+
+Plan makePlan(const ModelSpec& model, const HardwareSpec& hardware, const PlanRequest& request) {
+  validateRequest(model, request);
+  const PlannerResources& resources = plannerResources();
+  Plan plan;
+  plan.modelId = model.id;
+  plan.hardwareId = hardware.id;
+  plan.contextTokens = request.contextTokens;
+  plan.trainedContextTokens = trainedContextOf(model);
+  plan.attentionKind = model.attentionKind;
+  plan.mitigation = request.mitigation;
+
+  const MemoryModel memory = memoryModelFor(model, hardware, request, request.mitigation);
+  plan.batch = memory.settings().batch;
+  plan.weightsDtype = memory.settings().weights.name;
+  plan.kvDtype = memory.settings().kv.name;
+  plan.prefillChunkTokens = memory.settings().prefillChunkTokens;
+  plan.usableMemoryShare = memory.settings().usableMemoryShare;
+  plan.parameters = memory.parameters();
+  plan.totalParameters = plan.parameters.total();
+  plan.activeParameters = plan.parameters.active();
+  plan.memory = memory.at(request.contextTokens);
+  plan.fits = plan.memory.totalBytes <= plan.memory.capacityBytes;
+  plan.fit = memory.maxContextThatFits();
+  plan.throughput = estimateThroughput(model, hardware, memory, request.contextTokens,
+                                       {resources.bandwidthEfficiency, resources.computeEfficiency});
+
+  for (Mitigation mitigation : mitigationsFor(model.usesRope)) {
+    MitigationPlan row = planMitigation(model, hardware, request, mitigation, resources);
+    row.confidence = assessConfidence(confidenceInputs(model, hardware, plan, row, request, resources),
+                                      resources.confidence);
+    plan.mitigations.push_back(row);
+  }
+  const auto chosen = std::find_if(plan.mitigations.begin(), plan.mitigations.end(),
+                                   [&](const MitigationPlan& row) { return row.mitigation == request.mitigation; });
+  plan.mitigationFactor = chosen->factor;
+  plan.confidence = chosen->confidence;
+  plan.contextCap = chosen->contextCap;
+  plan.effectiveContext = chosen->effectiveContext;
+  plan.qualityRetention = chosen->qualityRetention;
+  addNotes(model, plan, memory);
+  return plan;
+}
+
+}  // namespace sinkscope

@@ -1,0 +1,87 @@
+// The planner's answer for one model on one hardware profile at one context: memory, fit,
+// throughput, confidence, context_cap and the per-mitigation rows. Not the UI or the CLI text.
+#pragma once
+
+#include "catalog/HardwareSpec.h"
+#include "catalog/ModelSpec.h"
+#include "planner/Confidence.h"
+#include "planner/Memory.h"
+#include "planner/ParameterCount.h"
+#include "planner/Throughput.h"
+#include "positional/Mitigation.h"
+
+#include <QString>
+#include <QStringList>
+#include <optional>
+#include <vector>
+
+namespace sinkscope {
+
+struct PlanRequest {
+  qint64 contextTokens = 0;                    // tokens per sequence, > 0
+  std::optional<int> batch;                    // default from planner.json (1)
+  QString weightsDtype;                        // empty: default (bf16); see resources/dtypes.json
+  QString kvDtype;                             // empty: default (fp16)
+  Mitigation mitigation = Mitigation::Baseline;
+  std::optional<double> mitigationFactor;      // s; default context / trained (at least 1)
+  std::optional<qint64> prefillChunkTokens;    // default 2048
+  std::optional<double> usableMemoryShare;     // default 0.9
+  bool qualityMeasured = false;                // a measured run backs the quality figures
+};
+
+// One row of the mitigation comparison.
+struct MitigationPlan {
+  Mitigation mitigation = Mitigation::Baseline;
+  double factor = 1.0;                  // scaling factor s applied
+  bool fineTuned = false;               // the model ships this scaling
+  qint64 contextCap = 0;                // 0 = no cap (StreamingLLM)
+  QString capBasis;
+  qint64 effectiveContext = 0;          // tokens the model can use at the requested context
+  std::optional<double> qualityRetention;  // share of in-distribution quality kept (Mitigations model)
+  Confidence confidence;
+  qint64 kvBytes = 0;                   // whole batch at the requested context
+  qint64 kvCachedTokens = 0;            // the most tokens any layer holds
+};
+
+struct Plan {
+  QString modelId;
+  QString hardwareId;
+  qint64 contextTokens = 0;
+  qint64 trainedContextTokens = 0;
+  AttentionKind attentionKind = AttentionKind::Mha;
+  int batch = 1;
+  QString weightsDtype;
+  QString kvDtype;
+  Mitigation mitigation = Mitigation::Baseline;
+  double mitigationFactor = 1.0;
+  qint64 prefillChunkTokens = 0;
+  double usableMemoryShare = 0.9;
+
+  ParameterCount parameters;
+  qint64 totalParameters = 0;
+  qint64 activeParameters = 0;
+  MemoryBreakdown memory;
+  bool fits = false;
+  FitLimit fit;
+  ThroughputEstimate throughput;
+
+  Confidence confidence;
+  qint64 contextCap = 0;
+  qint64 effectiveContext = 0;
+  std::optional<double> qualityRetention;
+  std::vector<MitigationPlan> mitigations;
+  QStringList notes;  // plain statements: sliding windows stop KV growth, defaults used, ...
+};
+
+// Throws Error(BadInput) naming the field (context, batch, weights_dtype, kv_dtype, mitigation, ...)
+// when a request value is impossible.
+Plan makePlan(const ModelSpec& model, const HardwareSpec& hardware, const PlanRequest& request);
+
+// The memory model a request implies (for curves): same settings as makePlan.
+MemoryModel memoryModelFor(const ModelSpec& model, const HardwareSpec& hardware, const PlanRequest& request,
+                           Mitigation mitigation);
+// 1,000-point-class curve for charts: breakdown at each context.
+std::vector<MemoryPoint> memoryCurveFor(const ModelSpec& model, const HardwareSpec& hardware,
+                                        const PlanRequest& request, const std::vector<qint64>& contexts);
+
+}  // namespace sinkscope

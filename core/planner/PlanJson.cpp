@@ -1,0 +1,138 @@
+#include "planner/PlanJson.h"
+
+#include <QJsonArray>
+#include <cmath>
+#include <limits>
+
+namespace sinkscope {
+
+namespace {
+
+double rounded(double value, int digits) {
+  const double scale = std::pow(10.0, digits);
+  return std::round(value * scale) / scale;
+}
+
+QJsonValue optionalNumber(const std::optional<double>& value, int digits) {
+  return value ? QJsonValue(rounded(*value, digits)) : QJsonValue(QJsonValue::Null);
+}
+
+QJsonValue capValue(qint64 tokens) { return tokens > 0 ? QJsonValue(tokens) : QJsonValue(QJsonValue::Null); }
+
+QJsonObject throughputToJson(const ThroughputEstimate& t) {
+  QJsonObject object;
+  object[QStringLiteral("prefill_tokens_per_s")] = rounded(t.prefillTokensPerSecond, 1);
+  object[QStringLiteral("decode_tokens_per_s")] = rounded(t.decodeTokensPerSecond, 2);
+  object[QStringLiteral("bound")] = boundName(t.decodeBound);
+  object[QStringLiteral("decode_bound")] = boundName(t.decodeBound);
+  object[QStringLiteral("prefill_bound")] = boundName(t.prefillBound);
+  object[QStringLiteral("decode_bytes_per_step")] = static_cast<qint64>(std::llround(t.decodeBytesPerStep));
+  object[QStringLiteral("decode_flops_per_step")] = t.decodeFlopsPerStep;
+  object[QStringLiteral("prefill_flops")] = t.prefillFlops;
+  object[QStringLiteral("compute_dtype")] = t.computeDtype;
+  object[QStringLiteral("missing_hardware")] = QJsonArray::fromStringList(t.missingHardware);
+  object[QStringLiteral("source")] = QStringLiteral("modelled");
+  return object;
+}
+
+QJsonObject parametersToJson(const Plan& plan) {
+  QJsonObject object;
+  object[QStringLiteral("total")] = plan.totalParameters;
+  object[QStringLiteral("active")] = plan.activeParameters;
+  object[QStringLiteral("embedding")] = plan.parameters.embedding;
+  object[QStringLiteral("output_head")] = plan.parameters.outputHead;
+  object[QStringLiteral("attention")] = plan.parameters.attention;
+  object[QStringLiteral("dense_ffn")] = plan.parameters.denseFfn;
+  object[QStringLiteral("routed_experts")] = plan.parameters.expertsTotal;
+  object[QStringLiteral("shared_experts")] = plan.parameters.sharedExperts;
+  return object;
+}
+
+}  // namespace
+
+QJsonObject memoryToJson(const MemoryBreakdown& m) {
+  QJsonObject object;
+  object[QStringLiteral("weights_bytes")] = m.weightsBytes;
+  object[QStringLiteral("kv_bytes")] = m.kvBytes;
+  object[QStringLiteral("kv_bytes_per_token")] = m.kvBytesPerToken;
+  object[QStringLiteral("activation_bytes")] = m.activationBytes;
+  object[QStringLiteral("overhead_bytes")] = m.overheadBytes;
+  object[QStringLiteral("total_bytes")] = m.totalBytes;
+  object[QStringLiteral("capacity_bytes")] = m.capacityBytes;
+  object[QStringLiteral("source")] = QStringLiteral("modelled");
+  return object;
+}
+
+QJsonObject confidenceToJson(const Confidence& confidence) {
+  QJsonObject object;
+  object[QStringLiteral("value")] = rounded(confidence.value, 3);
+  QJsonArray reasons;
+  QJsonArray details;
+  for (const ConfidenceReason& reason : confidence.reasons) {
+    reasons.append(reason.text);
+    details.append(QJsonObject{{QStringLiteral("code"), reason.code},
+                               {QStringLiteral("deduction"), rounded(reason.deduction, 3)},
+                               {QStringLiteral("text"), reason.text}});
+  }
+  object[QStringLiteral("reasons")] = reasons;
+  object[QStringLiteral("reason_details")] = details;
+  return object;
+}
+
+QJsonObject mitigationPlanToJson(const MitigationPlan& row) {
+  QJsonObject object;
+  object[QStringLiteral("name")] = mitigationName(row.mitigation);
+  object[QStringLiteral("factor")] = rounded(row.factor, 4);
+  object[QStringLiteral("fine_tuned")] = row.fineTuned;
+  object[QStringLiteral("context_cap")] = capValue(row.contextCap);
+  object[QStringLiteral("context_cap_basis")] = row.capBasis;
+  object[QStringLiteral("effective_context")] = row.effectiveContext;
+  object[QStringLiteral("quality_retention")] = optionalNumber(row.qualityRetention, 3);
+  object[QStringLiteral("confidence")] = rounded(row.confidence.value, 3);
+  object[QStringLiteral("confidence_reasons")] = confidenceToJson(row.confidence)[QStringLiteral("reasons")];
+  object[QStringLiteral("kv_bytes")] = row.kvBytes;
+  object[QStringLiteral("kv_cached_tokens")] = row.kvCachedTokens;
+  object[QStringLiteral("launch_flags")] = QJsonObject{{QStringLiteral("vllm"), QJsonValue::Null},
+                                                       {QStringLiteral("llama_cpp"), QJsonValue::Null},
+                                                       {QStringLiteral("transformers"), QJsonValue::Null}};
+  object[QStringLiteral("source")] = QStringLiteral("modelled");
+  return object;
+}
+
+QJsonObject planToJson(const Plan& plan) {
+  QJsonObject object;
+  object[QStringLiteral("model")] = plan.modelId;
+  object[QStringLiteral("hardware")] = plan.hardwareId;
+  object[QStringLiteral("context")] = plan.contextTokens;
+  object[QStringLiteral("trained_context")] = plan.trainedContextTokens;
+  object[QStringLiteral("attention_kind")] = attentionKindName(plan.attentionKind);
+  object[QStringLiteral("batch")] = plan.batch;
+  object[QStringLiteral("weights_dtype")] = plan.weightsDtype;
+  object[QStringLiteral("kv_dtype")] = plan.kvDtype;
+  object[QStringLiteral("mitigation")] = mitigationName(plan.mitigation);
+  object[QStringLiteral("mitigation_factor")] = rounded(plan.mitigationFactor, 4);
+  object[QStringLiteral("prefill_chunk_tokens")] = plan.prefillChunkTokens;
+  object[QStringLiteral("usable_memory_share")] = plan.usableMemoryShare;
+  object[QStringLiteral("parameters")] = parametersToJson(plan);
+  object[QStringLiteral("memory")] = memoryToJson(plan.memory);
+  object[QStringLiteral("fits")] = plan.fits;
+  object[QStringLiteral("max_context_that_fits")] =
+      plan.fit.unbounded ? QJsonValue(QJsonValue::Null) : QJsonValue(plan.fit.maxContextTokens);
+  object[QStringLiteral("max_context_unbounded")] = plan.fit.unbounded;
+  object[QStringLiteral("kv_stops_growing_at")] =
+      plan.fit.kvStopsGrowingAt && *plan.fit.kvStopsGrowingAt > 0 ? QJsonValue(*plan.fit.kvStopsGrowingAt)
+                                                                   : QJsonValue(QJsonValue::Null);
+  object[QStringLiteral("throughput")] = throughputToJson(plan.throughput);
+  object[QStringLiteral("confidence")] = confidenceToJson(plan.confidence);
+  object[QStringLiteral("context_cap")] = capValue(plan.contextCap);
+  object[QStringLiteral("effective_context")] = plan.effectiveContext;
+  object[QStringLiteral("quality_retention")] = optionalNumber(plan.qualityRetention, 3);
+  QJsonArray rows;
+  for (const MitigationPlan& row : plan.mitigations) rows.append(mitigationPlanToJson(row));
+  object[QStringLiteral("mitigations")] = rows;
+  object[QStringLiteral("notes")] = QJsonArray::fromStringList(plan.notes);
+  object[QStringLiteral("source")] = QStringLiteral("modelled");
+  return object;
+}
+
+}  // namespace sinkscope

@@ -1,0 +1,120 @@
+// The `sinkscope plan` command-line contract (DESIGN.md): every listed --json field, the text
+// table, and bad values exiting 2/3 with an error naming the flag.
+#include "TestSupport.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QtTest>
+
+using namespace sinkscope;
+
+namespace {
+
+QStringList planArgs(const QStringList& extra) {
+  QStringList args{QStringLiteral("plan"), QStringLiteral("--model"), QStringLiteral("mistral-7b-v0.1"),
+                   QStringLiteral("--hardware"), QStringLiteral("h100-sxm-80gb"), QStringLiteral("--context"),
+                   QStringLiteral("32768")};
+  return args + extra;
+}
+
+}  // namespace
+
+class PlanCliTest : public QObject {
+  Q_OBJECT
+ private slots:
+  void jsonHasEveryContractField() {
+    const test::CliResult result = test::runCli(planArgs({QStringLiteral("--mitigation"), QStringLiteral("ntk"),
+                                                          QStringLiteral("--json")}));
+    QCOMPARE(result.exitCode, 0);
+    QJsonParseError error;
+    const QJsonObject plan = QJsonDocument::fromJson(result.standardOutput, &error).object();
+    QCOMPARE(error.error, QJsonParseError::NoError);
+    for (const char* key : {"model", "hardware", "context", "trained_context", "attention_kind", "memory", "fits",
+                            "max_context_that_fits", "throughput", "confidence", "context_cap", "effective_context",
+                            "quality_retention", "mitigations"})
+      QVERIFY2(plan.contains(QLatin1String(key)), key);
+    const QJsonObject memory = plan[QStringLiteral("memory")].toObject();
+    for (const char* key : {"weights_bytes", "kv_bytes", "kv_bytes_per_token", "activation_bytes", "overhead_bytes",
+                            "total_bytes", "capacity_bytes"}) {
+      QVERIFY2(memory.contains(QLatin1String(key)), key);
+      const double value = memory[QLatin1String(key)].toDouble();
+      QCOMPARE(value, std::floor(value));  // byte counts are integers
+    }
+    const QJsonObject throughput = plan[QStringLiteral("throughput")].toObject();
+    for (const char* key : {"prefill_tokens_per_s", "decode_tokens_per_s", "bound"})
+      QVERIFY2(throughput.contains(QLatin1String(key)), key);
+    const QJsonObject confidence = plan[QStringLiteral("confidence")].toObject();
+    QVERIFY(confidence[QStringLiteral("value")].toDouble() <= 0.8);  // 32768 > trained 4096
+    QVERIFY(!confidence[QStringLiteral("reasons")].toArray().isEmpty());
+    QCOMPARE(plan[QStringLiteral("context")].toInteger(), qint64(32768));
+    QCOMPARE(plan[QStringLiteral("trained_context")].toInteger(), qint64(4096));
+    QCOMPARE(plan[QStringLiteral("source")].toString(), QStringLiteral("modelled"));
+    // Mistral-7B-v0.1 at 32K holds its 4096-token window: 4096 x 131072 bytes (REFERENCES.md section 4).
+    QCOMPARE(memory[QStringLiteral("kv_bytes")].toInteger(), qint64(4096) * 131072);
+    const QJsonArray mitigations = plan[QStringLiteral("mitigations")].toArray();
+    QVERIFY(mitigations.size() >= 8);
+    for (const QJsonValue& value : mitigations) {
+      const QJsonObject row = value.toObject();
+      for (const char* key : {"name", "effective_context", "quality_retention", "confidence", "kv_bytes", "launch_flags"})
+        QVERIFY2(row.contains(QLatin1String(key)), key);
+      const QJsonObject flags = row[QStringLiteral("launch_flags")].toObject();
+      for (const char* key : {"vllm", "llama_cpp", "transformers"}) QVERIFY2(flags.contains(QLatin1String(key)), key);
+    }
+  }
+
+  void textTableIsReadable() {
+    const test::CliResult result = test::runCli(planArgs({}));
+    QCOMPARE(result.exitCode, 0);
+    const QString text = QString::fromUtf8(result.standardOutput);
+    for (const char* part : {"Memory", "KV cache", "Throughput", "Confidence", "Mitigations", "baseline", "ntk"})
+      QVERIFY2(text.contains(QLatin1String(part)), part);
+    QVERIFY(result.standardError.isEmpty());
+  }
+
+  void badValuesExitWithTheFlagNamed_data() {
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QString>("named");
+    const QString model = QStringLiteral("--model");
+    const QString hw = QStringLiteral("--hardware");
+    const QString ctx = QStringLiteral("--context");
+    const QStringList base{QStringLiteral("plan"), model, QStringLiteral("llama-2-7b"), hw, QStringLiteral("h100-sxm-80gb")};
+    QTest::newRow("context 0") << base + QStringList{ctx, QStringLiteral("0")} << 2 << ctx;
+    QTest::newRow("context negative") << base + QStringList{ctx, QStringLiteral("-5")} << 2 << ctx;
+    QTest::newRow("context absurd") << base + QStringList{ctx, QStringLiteral("999999999999")} << 2 << ctx;
+    QTest::newRow("context text") << base + QStringList{ctx, QStringLiteral("lots")} << 2 << ctx;
+    QTest::newRow("context missing") << base << 2 << ctx;
+    QTest::newRow("batch 0") << base + QStringList{ctx, QStringLiteral("4096"), QStringLiteral("--batch"), QStringLiteral("0")}
+                             << 2 << QStringLiteral("--batch");
+    QTest::newRow("weights dtype") << base + QStringList{ctx, QStringLiteral("4096"), QStringLiteral("--weights-dtype"), QStringLiteral("q1_z")}
+                                   << 2 << QStringLiteral("--weights-dtype");
+    QTest::newRow("kv dtype") << base + QStringList{ctx, QStringLiteral("4096"), QStringLiteral("--kv-dtype"), QStringLiteral("fp7")}
+                              << 2 << QStringLiteral("--kv-dtype");
+    QTest::newRow("mitigation") << base + QStringList{ctx, QStringLiteral("4096"), QStringLiteral("--mitigation"), QStringLiteral("magic")}
+                                << 2 << QStringLiteral("--mitigation");
+    QTest::newRow("alibi on rope") << base + QStringList{ctx, QStringLiteral("4096"), QStringLiteral("--mitigation"), QStringLiteral("alibi")}
+                                   << 2 << QStringLiteral("--mitigation");
+    QTest::newRow("unknown model") << QStringList{QStringLiteral("plan"), model, QStringLiteral("no-such-model.json"), hw,
+                                                  QStringLiteral("h100-sxm-80gb"), ctx, QStringLiteral("4096")}
+                                   << 3 << QStringLiteral("no-such-model.json");
+    QTest::newRow("unknown hardware") << QStringList{QStringLiteral("plan"), model, QStringLiteral("llama-2-7b"), hw,
+                                                     QStringLiteral("no-such-gpu"), ctx, QStringLiteral("4096")}
+                                      << 3 << QStringLiteral("no-such-gpu");
+  }
+  void badValuesExitWithTheFlagNamed() {
+    QFETCH(QStringList, args);
+    QFETCH(int, exitCode);
+    QFETCH(QString, named);
+    const test::CliResult result = test::runCli(args);
+    QCOMPARE(result.exitCode, exitCode);
+    const QString error = QString::fromUtf8(result.standardError);
+    QVERIFY2(error.startsWith(QStringLiteral("error: ")), qPrintable(error));
+    QVERIFY2(error.contains(named), qPrintable(error));
+    QCOMPARE(error.count(QStringLiteral("error:")), 1);
+    QVERIFY(result.standardOutput.isEmpty());
+  }
+};
+
+QTEST_GUILESS_MAIN(PlanCliTest)
+#include "test_plan_cli.moc"
