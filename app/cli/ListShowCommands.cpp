@@ -103,6 +103,7 @@ void printFields(const QJsonObject& object, const QStringList& order, const QStr
     else
       text = value.toString();
     if (text.isEmpty()) text = QStringLiteral("-");
+    if (key == QLatin1String("published_parameters") && value.toDouble() == 0) text = QStringLiteral("- (not stated in the file)");
     if (defaulted.contains(key)) text += QStringLiteral("   (defaulted)");
     out() << key.leftJustified(width + 2) << text << '\n';
   }
@@ -118,6 +119,7 @@ QStringList defaultedOutputNames(const QStringList& defaulted) {
              field.endsWith(QLatin1String("head_count_kv")))
       names << QStringLiteral("kv_heads");
     else if (field == QLatin1String("expansion_ratio")) names << QStringLiteral("intermediate_size");
+    else if (field.endsWith(QLatin1String("rope.freq_base"))) names << QStringLiteral("rope_theta");
     else names << field;
   }
   return names;

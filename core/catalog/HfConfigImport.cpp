@@ -111,7 +111,8 @@ ModelSpec ConfigReader::read(const QString& fallbackId) {
 void ConfigReader::readIdentity(const QString& fallbackId) {
   modelType_ = r_.optionalString(QStringLiteral("model_type")).value_or(QString());
   const bool catalogue = flavour_ == ConfigFlavour::CatalogueEntry;
-  spec_.id = catalogue ? r_.requireString(QStringLiteral("id")) : r_.optionalString(QStringLiteral("id")).value_or(fallbackId);
+  spec_.id = catalogue ? r_.requireString(QStringLiteral("id"))
+                       : r_.optionalString(QStringLiteral("id")).value_or(fallbackId.isEmpty() ? QStringLiteral("imported") : fallbackId);
   if (spec_.id.trimmed().isEmpty()) r_.fail(QStringLiteral("id"), QStringLiteral("must not be empty"));
   spec_.displayName = catalogue ? r_.requireString(QStringLiteral("name"))
                                 : r_.optionalString(QStringLiteral("name"))
@@ -372,22 +373,11 @@ void ConfigReader::readLayers() {
   }
 }
 
-AttentionKind inferKind(const ModelSpec& spec, bool alibi) {
-  if (spec.mla) return AttentionKind::Mla;
-  if (alibi) return AttentionKind::Alibi;
-  std::set<LayerAttention> kinds(spec.layerTypes.begin(), spec.layerTypes.end());
-  if (kinds.size() > 1) return AttentionKind::Hybrid;
-  if (spec.slidingWindow > 0 && (kinds.empty() || *kinds.begin() == LayerAttention::Sliding)) return AttentionKind::Sliding;
-  if (spec.kvHeads == 1 && spec.heads > 1) return AttentionKind::Mqa;
-  if (spec.kvHeads < spec.heads) return AttentionKind::Gqa;
-  return AttentionKind::Mha;
-}
-
 void ConfigReader::readKind() {
   const auto name = flavour_ == ConfigFlavour::CatalogueEntry ? std::optional(r_.requireString(QStringLiteral("attention_kind")))
                                                               : r_.optionalString(QStringLiteral("attention_kind"));
   if (!name) {
-    spec_.attentionKind = inferKind(spec_, alibi_);
+    spec_.attentionKind = inferAttentionKind(spec_, alibi_);
     return;
   }
   const auto kind = attentionKindFromName(*name);
@@ -438,6 +428,7 @@ ModelSpec importHfConfigFile(const QString& path) {
   if (id == QLatin1String("config") && !info.absoluteDir().dirName().isEmpty()) id = info.absoluteDir().dirName();
   ModelSpec spec = modelSpecFromConfig(config, path, ConfigFlavour::HuggingFace, id.toLower());
   spec.origin = path;
+  if (spec.source.isEmpty()) spec.source = QStringLiteral("config.json at %1").arg(path);
   return spec;
 }
 

@@ -104,6 +104,10 @@ struct ModelSpec {
   LayerAttention layerType(int layer) const;
 };
 
+// The kind a model's fields imply when no file states it: mla when MLA fields are set, alibi when
+// the model uses ALiBi, hybrid for mixed per-layer types, sliding, mqa, gqa, else mha.
+AttentionKind inferAttentionKind(const ModelSpec& spec, bool alibi);
+
 // Throws Error(BadInput) naming `source` and the field when dimensions are impossible.
 void validateModelSpec(const ModelSpec& spec, const QString& source);
 
