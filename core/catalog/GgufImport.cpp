@@ -111,6 +111,34 @@ void readRopeScaling(const GgufReader& reader, ModelSpec& spec) {
   spec.ropeScaling = scaling;
 }
 
+std::vector<double> factorsFromTensor(const GgufFile& file, const GgufTensorInfo& tensor) {
+  const std::vector<float> values = file.dequantize(tensor);
+  return std::vector<double>(values.begin(), values.end());
+}
+
+// llama.cpp keeps per-pair RoPE factors as tensors: Phi-3's LongRoPE short/long factors, and
+// Llama 3.1's rope_freqs (its llama3 schedule baked into numbers, which are not turned back
+// into low/high frequency factors here: the field is marked defaulted instead).
+void readRopeFactorTensors(const GgufFile& file, const GgufReader& reader, ModelSpec& spec) {
+  const GgufTensorInfo* longFactors = file.findTensor(QStringLiteral("rope_factors_long.weight"));
+  const GgufTensorInfo* shortFactors = file.findTensor(QStringLiteral("rope_factors_short.weight"));
+  if (longFactors && shortFactors && !spec.ropeScaling) {
+    RopeScaling scaling;
+    scaling.type = QStringLiteral("longrope");
+    scaling.longFactor = factorsFromTensor(file, *longFactors);
+    scaling.shortFactor = factorsFromTensor(file, *shortFactors);
+    scaling.originalMaxPositionEmbeddings = reader.integer(QStringLiteral("rope.scaling.original_context_length"), 1, kMaxTokens);
+    scaling.attentionFactor = reader.number(QStringLiteral("rope.scaling.attn_factor"));
+    const qint64 maxPositions = reader.requireInteger(QStringLiteral("context_length"), 1, kMaxTokens);
+    scaling.factor = scaling.originalMaxPositionEmbeddings ? double(maxPositions) / double(*scaling.originalMaxPositionEmbeddings) : 1.0;
+    spec.ropeScaling = scaling;
+  } else if (file.findTensor(QStringLiteral("rope_freqs.weight")) && !spec.ropeScaling) {
+    spec.defaultedFields << QStringLiteral("rope_scaling");
+    spec.notes += QStringLiteral(" The file carries per-pair RoPE frequency factors (rope_freqs, Llama 3.1-style scaling); "
+                                 "SinkScope does not read them back, so the schedule shown is unscaled.");
+  }
+}
+
 void readMla(const GgufReader& reader, ModelSpec& spec) {
   const auto kvLoraRank = reader.integer(QStringLiteral("attention.kv_lora_rank"), 1, 65536);
   if (!kvLoraRank) return;
@@ -152,7 +180,8 @@ void readLayers(const GgufReader& reader, ModelSpec& spec, const QString& arch) 
 qint64 tensorParameterCount(const GgufFile& file, bool tied) {
   qint64 count = 0;
   for (const GgufTensorInfo& tensor : file.tensors())
-    if (!(tied && tensor.name == QLatin1String("output.weight"))) count += tensor.elementCount();
+    if (!(tied && tensor.name == QLatin1String("output.weight")) && !tensor.name.startsWith(QLatin1String("rope_")))
+      count += tensor.elementCount();  // rope_freqs / rope_factors_* are constants, not weights
   return count;
 }
 
@@ -168,6 +197,8 @@ ModelSpec modelSpecFromGguf(const GgufFile& file, const QString& fallbackId) {
   spec.family = arch;
   spec.architecture = arch;
   spec.origin = file.source();
+  spec.notes = QStringLiteral("Read from GGUF metadata; parameters counted from the file's tensors. GGUF does not record "
+                              "the training context: pass --trained-context where it differs from context_length.");
   spec.layers = int(reader.requireInteger(QStringLiteral("block_count"), 1, 100000));
   spec.hiddenSize = reader.requireInteger(QStringLiteral("embedding_length"), 1, kMaxDim);
   spec.intermediateSize = reader.requireInteger(QStringLiteral("feed_forward_length"), 1, kMaxDim);
@@ -209,6 +240,7 @@ ModelSpec modelSpecFromGguf(const GgufFile& file, const QString& fallbackId) {
     spec.ropePairLayout = neoxRopeArchitecture(arch) ? RopePairLayout::HalfSplit : RopePairLayout::Adjacent;
     try {
       readRopeScaling(reader, spec);
+      readRopeFactorTensors(file, reader, spec);
     } catch (const Error& error) {
       throw Error(error.kind(), file.source(), error.field(), error.message());
     }
@@ -225,8 +257,6 @@ ModelSpec modelSpecFromGguf(const GgufFile& file, const QString& fallbackId) {
   spec.attentionKind = inferAttentionKind(spec, alibi);
   spec.publishedParameters = double(tensorParameterCount(file, spec.tiedEmbeddings));
   spec.source = QStringLiteral("GGUF metadata of %1").arg(file.source());
-  spec.notes = QStringLiteral("Read from GGUF metadata; parameters counted from the file's tensors. GGUF does not record "
-                              "the training context: pass --trained-context where it differs from context_length.");
   validateModelSpec(spec, file.source());
   return spec;
 }

@@ -323,6 +323,10 @@ void ConfigReader::readContext() {
     spec_.trainedContext = *spec_.ropeScaling->originalMaxPositionEmbeddings;
   } else if (const auto original = r_.optionalInt(QStringLiteral("original_max_position_embeddings"), 1, kMaxTokens)) {
     spec_.trainedContext = *original;
+  } else if (spec_.ropeScaling && spec_.ropeScaling->type == QLatin1String("linear") && spec_.ropeScaling->factor > 1) {
+    // Position interpolation stretches the trained length by the factor: L0 = max / s (inferred).
+    spec_.trainedContext = std::max<qint64>(1, qint64(double(spec_.maxPositionEmbeddings) / spec_.ropeScaling->factor + 0.5));
+    markDefaulted(QStringLiteral("trained_context"));
   } else {
     spec_.trainedContext = spec_.maxPositionEmbeddings;
     markDefaulted(QStringLiteral("trained_context"));
@@ -362,8 +366,9 @@ void ConfigReader::readLayers() {
   } else if (spec_.slidingWindow > 0 && modelType_ == QLatin1String("gemma2")) {
     for (int i = 0; i < spec_.layers; ++i)  // Gemma 2: even layers local, odd layers global
       spec_.layerTypes.push_back(i % 2 == 0 ? LayerAttention::Sliding : LayerAttention::Full);
-  } else if (spec_.slidingWindow > 0 && r_.has(QStringLiteral("sliding_window_pattern"))) {
-    const qint64 pattern = r_.requireInt(QStringLiteral("sliding_window_pattern"), 1, 1 << 20);
+  } else if (const auto patternKey = alias_.present({"sliding_window_pattern", "_sliding_window_pattern"});
+             spec_.slidingWindow > 0 && patternKey) {
+    const qint64 pattern = r_.requireInt(*patternKey, 1, 1 << 20);
     for (int i = 0; i < spec_.layers; ++i)  // Gemma 3: every pattern-th layer global
       spec_.layerTypes.push_back((i + 1) % pattern == 0 ? LayerAttention::Full : LayerAttention::Sliding);
   } else if (spec_.slidingWindow > 0 && qwenStyle) {

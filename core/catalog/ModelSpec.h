@@ -1,5 +1,5 @@
 // The normalised description of a language model's architecture that every other part of
-// SinkScope reads (planner, positional engine, probe). Not a loader: see ModelImport.h / Catalog.h.
+// SinkScope reads (planner, positional engine, probe). Not a loader: see HfConfigImport.h, GgufImport.h, Catalog.h.
 #pragma once
 
 #include <QString>

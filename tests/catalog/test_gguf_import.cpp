@@ -114,6 +114,58 @@ class TestGgufImport : public QObject {
     QCOMPARE(spec.rotaryDim(), 16);
   }
 
+  // llama.cpp's Phi-3 conversion: LongRoPE factors as tensors, original length and attn_factor as keys.
+  void longropeFactorTensors() {
+    GgufWriter writer;
+    writer.addString(QStringLiteral("general.architecture"), QStringLiteral("phi3"));
+    writer.addUint32(QStringLiteral("phi3.block_count"), 1);
+    writer.addUint32(QStringLiteral("phi3.context_length"), 131072);
+    writer.addUint32(QStringLiteral("phi3.rope.scaling.original_context_length"), 4096);
+    writer.addFloat32(QStringLiteral("phi3.rope.scaling.attn_factor"), 1.25f);
+    writer.addUint32(QStringLiteral("phi3.embedding_length"), 32);
+    writer.addUint32(QStringLiteral("phi3.feed_forward_length"), 64);
+    writer.addUint32(QStringLiteral("phi3.attention.head_count"), 4);
+    writer.addStringArray(QStringLiteral("tokenizer.ggml.tokens"), {QStringLiteral("a")});
+    writer.addTensor(QStringLiteral("rope_factors_long.weight"), {4}, {1.0f, 2.0f, 4.0f, 8.0f});
+    writer.addTensor(QStringLiteral("rope_factors_short.weight"), {4}, {1.0f, 1.0f, 1.5f, 2.0f});
+    writer.addTensor(QStringLiteral("token_embd.weight"), {32, 1}, std::vector<float>(32, 0.0f));
+    QTemporaryDir dir;
+    const ModelSpec spec = importGgufMetadata(saved(dir, QStringLiteral("phi.gguf"), writer.toBytes()));
+    QVERIFY(spec.ropeScaling);
+    QCOMPARE(spec.ropeScaling->type, QStringLiteral("longrope"));
+    QCOMPARE(spec.ropeScaling->longFactor, (std::vector<double>{1, 2, 4, 8}));
+    QCOMPARE(spec.ropeScaling->shortFactor[2], 1.5);
+    QCOMPARE(spec.ropeScaling->factor, 32.0);
+    QCOMPARE(*spec.ropeScaling->attentionFactor, 1.25);
+    QCOMPARE(spec.trainedContext, 4096);
+    QCOMPARE(spec.ropePairLayout, RopePairLayout::HalfSplit);
+    QCOMPARE(qint64(spec.publishedParameters), 32);  // the factor tensors are not weights
+  }
+
+  // Llama 3.1 GGUFs bake their llama3 schedule into a rope_freqs tensor; it is flagged, not guessed.
+  void ropeFreqsTensorIsFlagged() {
+    GgufWriter writer = qwenLikeWriter();
+    writer.addTensor(QStringLiteral("rope_freqs.weight"), {8}, std::vector<float>(8, 1.0f));
+    GgufWriter plain;
+    plain.addString(QStringLiteral("general.architecture"), QStringLiteral("llama"));
+    plain.addUint32(QStringLiteral("llama.block_count"), 1);
+    plain.addUint32(QStringLiteral("llama.context_length"), 131072);
+    plain.addUint32(QStringLiteral("llama.embedding_length"), 32);
+    plain.addUint32(QStringLiteral("llama.feed_forward_length"), 64);
+    plain.addUint32(QStringLiteral("llama.attention.head_count"), 4);
+    plain.addFloat32(QStringLiteral("llama.rope.freq_base"), 500000.0f);
+    plain.addStringArray(QStringLiteral("tokenizer.ggml.tokens"), {QStringLiteral("a")});
+    plain.addTensor(QStringLiteral("rope_freqs.weight"), {4}, std::vector<float>(4, 1.0f));
+    QTemporaryDir dir;
+    const ModelSpec spec = importGgufMetadata(saved(dir, QStringLiteral("l31.gguf"), plain.toBytes()));
+    QVERIFY(!spec.ropeScaling);
+    QVERIFY(spec.defaultedFields.contains(QStringLiteral("rope_scaling")));
+    QVERIFY(spec.notes.contains(QStringLiteral("rope_freqs")));
+    // With an explicit scaling block (yarn in the qwen-like file) nothing is flagged.
+    const ModelSpec yarn = importGgufMetadata(saved(dir, QStringLiteral("q.gguf"), writer.toBytes()));
+    QVERIFY(!yarn.defaultedFields.contains(QStringLiteral("rope_scaling")));
+  }
+
   void truncatedFileIsBadInput() {
     QTemporaryDir dir;
     const QByteArray bytes = qwenLikeWriter().toBytes();

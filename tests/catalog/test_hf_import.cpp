@@ -166,6 +166,17 @@ class TestHfImport : public QObject {
     QCOMPARE(modelSpecFromConfig(config, QStringLiteral("mem"), ConfigFlavour::HuggingFace).slidingWindow, 0);
   }
 
+  // Position interpolation (Together's LLaMA-2-7B-32K: linear s = 8, max 32768): L0 = 32768 / 8.
+  void linearScalingImpliesTheTrainedLength() {
+    QJsonObject config = readJsonObjectFile(test::testDataPath(QStringLiteral("hf/llama-3.1-8b.config.json")));
+    config.insert(QStringLiteral("max_position_embeddings"), 32768);
+    config.insert(QStringLiteral("rope_scaling"), QJsonObject{{QStringLiteral("type"), QStringLiteral("linear")}, {QStringLiteral("factor"), 8.0}});
+    const ModelSpec spec = modelSpecFromConfig(config, QStringLiteral("mem"), ConfigFlavour::HuggingFace);
+    QCOMPARE(spec.trainedContext, 4096);
+    QVERIFY(spec.defaultedFields.contains(QStringLiteral("trained_context")));
+    QCOMPARE(spec.trainedContext, Catalog::builtin().findModel(QStringLiteral("together-llama-2-7b-32k"))->trainedContext);
+  }
+
   void layerTypesArrayIsRead() {
     QJsonObject config = readJsonObjectFile(test::testDataPath(QStringLiteral("hf/mistral-7b-v0.1.config.json")));
     config.insert(QStringLiteral("num_hidden_layers"), 4);
@@ -174,6 +185,19 @@ class TestHfImport : public QObject {
     const ModelSpec spec = modelSpecFromConfig(config, QStringLiteral("mem"), ConfigFlavour::HuggingFace, QStringLiteral("x"));
     QCOMPARE(spec.attentionKind, AttentionKind::Hybrid);
     QCOMPARE(spec.layerType(2), LayerAttention::Recurrent);
+    // Gemma 3 style: no layer_types, every sixth layer global.
+    QJsonObject gemma3 = config;
+    gemma3.remove(QStringLiteral("layer_types"));
+    gemma3.insert(QStringLiteral("model_type"), QStringLiteral("gemma3_text"));
+    gemma3.insert(QStringLiteral("num_hidden_layers"), 12);
+    gemma3.insert(QStringLiteral("sliding_window"), 1024);
+    gemma3.insert(QStringLiteral("_sliding_window_pattern"), 6);
+    const ModelSpec pattern = modelSpecFromConfig(gemma3, QStringLiteral("mem"), ConfigFlavour::HuggingFace);
+    QCOMPARE(pattern.attentionKind, AttentionKind::Hybrid);
+    QCOMPARE(pattern.layerType(4), LayerAttention::Sliding);
+    QCOMPARE(pattern.layerType(5), LayerAttention::Full);
+    QCOMPARE(pattern.layerType(11), LayerAttention::Full);
+    QCOMPARE(pattern.slidingWindow, 1024);
     config.insert(QStringLiteral("layer_types"), QJsonArray{QStringLiteral("full_attention")});
     test::expectBadInput([&] { modelSpecFromConfig(config, QStringLiteral("mem"), ConfigFlavour::HuggingFace); },
                          {QStringLiteral("mem: layer_types"), QStringLiteral("1 entries for 4 layers")});
