@@ -23,7 +23,11 @@ QByteArray readInput(const QString& path) {
   if (!file.open(QIODevice::ReadOnly)) throwBadInput(path, QString(), QStringLiteral("cannot open: %1").arg(file.errorString()));
   if (file.size() > kMaxInputBytes)
     throwBadInput(path, QStringLiteral("size"), QStringLiteral("%1 bytes, above the %2-byte limit").arg(file.size()).arg(kMaxInputBytes));
-  return file.readAll();
+  // A device or pipe reports size 0 (/dev/zero never ends): read at most one byte past the limit.
+  const QByteArray bytes = file.read(kMaxInputBytes + 1);
+  if (bytes.size() > kMaxInputBytes)
+    throwBadInput(path, QStringLiteral("size"), QStringLiteral("more than %1 bytes, above the limit").arg(kMaxInputBytes));
+  return bytes;
 }
 
 std::vector<int> loadTokens(const QCommandLineParser& parser, const GgufFile& gguf, int vocabSize, QString* inputPath) {
