@@ -62,6 +62,14 @@ void inputReasons(const ConfidenceInputs& in, const ConfidenceWeights& w, Confid
                        "tip it over")
             .arg(QString::number(100.0 * std::max(0.0, in.memoryMarginShare), 'f', 1))
             .arg(QString::number(100.0 * w.memoryMarginShare, 'f', 0)));
+  if (in.anchorDistanceDoublings > 0.05)
+    add(c, QStringLiteral("anchor_distance"),
+        std::min(w.anchorDistanceMax, w.anchorDistancePerDoubling * in.anchorDistanceDoublings),
+        QStringLiteral("the estimate extrapolates %1 doublings beyond its reference points (%2)")
+            .arg(QString::number(in.anchorDistanceDoublings, 'f', 1),
+                 in.anchorNames.isEmpty() ? QStringLiteral("none cover this mitigation") : in.anchorNames));
+  if (!in.notApplicableReason.isEmpty())
+    add(c, QStringLiteral("not_applicable"), w.notApplicable, in.notApplicableReason);
   const double lowestBits = std::min(in.weightBitsPerWeight, in.kvBitsPerElement);
   if (lowestBits < 4.0)
     add(c, QStringLiteral("low_bit_quantization"), w.lowBitQuantization,

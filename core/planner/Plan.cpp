@@ -1,7 +1,9 @@
 #include "planner/Plan.h"
 
 #include "common/Error.h"
+#include "planner/MitigationComparison.h"
 #include "planner/PlannerResources.h"
+#include "planner/ReferencePoints.h"
 #include "positional/PhaseCoverage.h"
 #include "positional/RopeSchedule.h"
 
@@ -115,8 +117,21 @@ MitigationPlan planMitigation(const ModelSpec& model, const HardwareSpec& hardwa
   const MemoryModel memory = memoryModelFor(model, hardware, request, mitigation);
   row.kvBytes = memory.kvBytes(request.contextTokens);
   row.kvCachedTokens = memory.kvCachedTokensMax(request.contextTokens);
-  row.effectiveContext = row.contextCap > 0 ? std::min(request.contextTokens, row.contextCap) : request.contextTokens;
-  if (mitigation == Mitigation::Streaming) row.effectiveContext = std::min(row.effectiveContext, row.kvCachedTokens);
+  const qint64 streamingCache = streamingCacheTokens(model, resources);
+  MitigationScenario scenario;
+  scenario.contextTokens = request.contextTokens;
+  scenario.factor = row.factor;
+  scenario.streamingCacheTokens = streamingCache;
+  row.estimate = estimateMitigation(model, mitigation, scenario, resources, referenceSet());
+  row.effectiveContext = std::clamp<qint64>(std::llround(row.estimate.effectiveContext.central), 0, request.contextTokens);
+  if (row.estimate.applicable) row.qualityRetention = row.estimate.qualityRetention.central;
+  LaunchScenario launch;
+  launch.contextTokens = request.contextTokens;
+  launch.factor = row.factor;
+  launch.trainedContextTokens = trained;
+  launch.streamingCacheTokens = streamingCache;
+  launch.streamingSinkTokens = resources.defaults.streamingSinkTokens;
+  row.launchFlags = launchFlagsFor(model, mitigation, launch);
   return row;
 }
 
@@ -133,11 +148,17 @@ ConfidenceInputs confidenceInputs(const ModelSpec& model, const HardwareSpec& ha
   in.defaultedFields = model.defaultedFields;
   for (const QString& field : hardware.defaultedFields) in.defaultedFields << QStringLiteral("hardware.") + field;
   in.missingHardware = plan.throughput.missingHardware;
-  in.fits = plan.fits;
   const double capacity = double(plan.memory.capacityBytes);
-  in.memoryMarginShare = capacity > 0 ? (capacity - double(plan.memory.totalBytes)) / capacity : 0;
   in.weightBitsPerWeight = resources.findWeightDtype(plan.weightsDtype)->bitsPerWeight;
   in.kvBitsPerElement = resources.findKvDtype(plan.kvDtype)->bitsPerElement;
+  if (row.estimate.applicable) {
+    in.anchorDistanceDoublings = row.estimate.extrapolationDoublings;
+    in.anchorNames = row.estimate.anchors.join(QStringLiteral(", "));
+  } else {
+    in.notApplicableReason = row.estimate.explanation;
+  }
+  in.fits = row.totalBytes <= plan.memory.capacityBytes;
+  in.memoryMarginShare = capacity > 0 ? (capacity - double(row.totalBytes)) / capacity : 0;
   return in;
 }
 
@@ -210,6 +231,7 @@ Plan makePlan(const ModelSpec& model, const HardwareSpec& hardware, const PlanRe
 
   for (Mitigation mitigation : mitigationsFor(model.usesRope)) {
     MitigationPlan row = planMitigation(model, hardware, request, mitigation, resources);
+    row.totalBytes = plan.memory.totalBytes - plan.memory.kvBytes + row.kvBytes;
     row.confidence = assessConfidence(confidenceInputs(model, hardware, plan, row, request, resources),
                                       resources.confidence);
     plan.mitigations.push_back(row);
@@ -221,6 +243,8 @@ Plan makePlan(const ModelSpec& model, const HardwareSpec& hardware, const PlanRe
   plan.contextCap = chosen->contextCap;
   plan.effectiveContext = chosen->effectiveContext;
   plan.qualityRetention = chosen->qualityRetention;
+  plan.recommendation = recommendMitigation(plan);
+  plan.sourceDocument = compareWithSourceDocument(model, plan, referenceSet());
   addNotes(model, plan, memory);
   return plan;
 }
