@@ -30,7 +30,10 @@ void parseOrThrow(QCommandLineParser& parser, const QString& command, const QStr
   withProgram.prepend(QStringLiteral("sinkscope %1").arg(command));
   if (!parser.parse(withProgram)) throwUsage(QString(), parser.errorText());
   if (parser.isSet(help)) {
-    out() << parser.helpText().replace(QStringLiteral("[options]"), command + QStringLiteral(" [options]"));
+    // Qt's first line names the program by its full path; users type "sinkscope <command>".
+    QString text = parser.helpText();
+    text.replace(0, text.indexOf(QLatin1Char('\n')), QStringLiteral("Usage: sinkscope %1 [options]").arg(command));
+    out() << text;
     out().flush();
     std::exit(0);
   }

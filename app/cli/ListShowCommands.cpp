@@ -61,8 +61,8 @@ void listModels(bool json) {
 }
 
 QString flopsCell(const HardwareSpec& h, const QString& dtype) {
-  const auto flops = h.peakFlopsPerSecond.find(dtype);
-  return flops == h.peakFlopsPerSecond.end() ? QStringLiteral("-") : QString::number(flops->second / 1e12, 'f', 1);
+  const auto flops = h.peakFlops(dtype);  // bf16 falls back to fp16 and the reverse
+  return flops ? QString::number(*flops / 1e12, 'f', 1) : QStringLiteral("-");
 }
 
 void listHardware(bool json) {
@@ -79,7 +79,7 @@ void listHardware(bool json) {
                         QString::number(h.memoryBandwidthBytesPerSecond / 1e9, 'f', 0), flopsCell(h, QStringLiteral("fp32")),
                         flopsCell(h, QStringLiteral("bf16")), flopsCell(h, QStringLiteral("fp8")), flopsCell(h, QStringLiteral("int8"))};
   printTable({QStringLiteral("ID"), QStringLiteral("NAME"), QStringLiteral("MEM_GIB"), QStringLiteral("BW_GB/S"),
-              QStringLiteral("FP32_TF"), QStringLiteral("BF16_TF"), QStringLiteral("FP8_TF"), QStringLiteral("INT8_TOPS")},
+              QStringLiteral("FP32_TF"), QStringLiteral("BF16/FP16_TF"), QStringLiteral("FP8_TF"), QStringLiteral("INT8_TOPS")},
              rows);
   out() << "Peak dense figures (no sparsity), per device.\n";
 }
@@ -103,6 +103,7 @@ void printFields(const QJsonObject& object, const QStringList& order, const QStr
     else
       text = value.toString();
     if (text.isEmpty()) text = QStringLiteral("-");
+    if (key == QLatin1String("published_parameters") && value.toDouble() == 0) text = QStringLiteral("- (not stated in the file)");
     if (defaulted.contains(key)) text += QStringLiteral("   (defaulted)");
     out() << key.leftJustified(width + 2) << text << '\n';
   }
@@ -118,6 +119,7 @@ QStringList defaultedOutputNames(const QStringList& defaulted) {
              field.endsWith(QLatin1String("head_count_kv")))
       names << QStringLiteral("kv_heads");
     else if (field == QLatin1String("expansion_ratio")) names << QStringLiteral("intermediate_size");
+    else if (field.endsWith(QLatin1String("rope.freq_base"))) names << QStringLiteral("rope_theta");
     else names << field;
   }
   return names;

@@ -137,6 +137,14 @@ HardwareSpec hardwareSpecFromJson(const QJsonObject& object, const QString& sour
   return spec;
 }
 
+ImportKind classifyImportFile(const QString& path) {
+  if (isGgufFile(path)) return ImportKind::Model;
+  const QJsonObject object = readJsonObjectFile(path);
+  return object.contains(QStringLiteral("memory_bytes")) || object.value(QStringLiteral("hardware")).isArray()
+             ? ImportKind::Hardware
+             : ImportKind::Model;
+}
+
 HardwareSpec resolveHardware(const QString& idOrPath) {
   if (idOrPath.trimmed().isEmpty()) throwBadInput(QStringLiteral("--hardware"), QString(), QStringLiteral("empty hardware id or path"));
   if (const HardwareSpec* hardware = Catalog::builtin().findHardware(idOrPath)) return *hardware;

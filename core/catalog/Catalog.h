@@ -31,6 +31,12 @@ class Catalog {
 ModelSpec resolveModel(const QString& idOrPath);
 // A catalogue id or a path to a hardware JSON file in the catalogue's format.
 HardwareSpec resolveHardware(const QString& idOrPath);
+// What a file dropped on the window (or given on the command line) holds: a .gguf or a
+// config.json is a model; a JSON object with memory_bytes (or a "hardware" list) is hardware.
+// Error(BadInput) naming the path when it is neither readable nor JSON nor GGUF.
+enum class ImportKind { Model, Hardware };
+ImportKind classifyImportFile(const QString& path);
+
 // One hardware profile from a JSON object (a profile, or {"hardware": [one profile]}).
 HardwareSpec hardwareSpecFromJson(const QJsonObject& object, const QString& source);
 

@@ -111,7 +111,8 @@ ModelSpec ConfigReader::read(const QString& fallbackId) {
 void ConfigReader::readIdentity(const QString& fallbackId) {
   modelType_ = r_.optionalString(QStringLiteral("model_type")).value_or(QString());
   const bool catalogue = flavour_ == ConfigFlavour::CatalogueEntry;
-  spec_.id = catalogue ? r_.requireString(QStringLiteral("id")) : r_.optionalString(QStringLiteral("id")).value_or(fallbackId);
+  spec_.id = catalogue ? r_.requireString(QStringLiteral("id"))
+                       : r_.optionalString(QStringLiteral("id")).value_or(fallbackId.isEmpty() ? QStringLiteral("imported") : fallbackId);
   if (spec_.id.trimmed().isEmpty()) r_.fail(QStringLiteral("id"), QStringLiteral("must not be empty"));
   spec_.displayName = catalogue ? r_.requireString(QStringLiteral("name"))
                                 : r_.optionalString(QStringLiteral("name"))
@@ -322,6 +323,10 @@ void ConfigReader::readContext() {
     spec_.trainedContext = *spec_.ropeScaling->originalMaxPositionEmbeddings;
   } else if (const auto original = r_.optionalInt(QStringLiteral("original_max_position_embeddings"), 1, kMaxTokens)) {
     spec_.trainedContext = *original;
+  } else if (spec_.ropeScaling && spec_.ropeScaling->type == QLatin1String("linear") && spec_.ropeScaling->factor > 1) {
+    // Position interpolation stretches the trained length by the factor: L0 = max / s (inferred).
+    spec_.trainedContext = std::max<qint64>(1, qint64(double(spec_.maxPositionEmbeddings) / spec_.ropeScaling->factor + 0.5));
+    markDefaulted(QStringLiteral("trained_context"));
   } else {
     spec_.trainedContext = spec_.maxPositionEmbeddings;
     markDefaulted(QStringLiteral("trained_context"));
@@ -361,8 +366,9 @@ void ConfigReader::readLayers() {
   } else if (spec_.slidingWindow > 0 && modelType_ == QLatin1String("gemma2")) {
     for (int i = 0; i < spec_.layers; ++i)  // Gemma 2: even layers local, odd layers global
       spec_.layerTypes.push_back(i % 2 == 0 ? LayerAttention::Sliding : LayerAttention::Full);
-  } else if (spec_.slidingWindow > 0 && r_.has(QStringLiteral("sliding_window_pattern"))) {
-    const qint64 pattern = r_.requireInt(QStringLiteral("sliding_window_pattern"), 1, 1 << 20);
+  } else if (const auto patternKey = alias_.present({"sliding_window_pattern", "_sliding_window_pattern"});
+             spec_.slidingWindow > 0 && patternKey) {
+    const qint64 pattern = r_.requireInt(*patternKey, 1, 1 << 20);
     for (int i = 0; i < spec_.layers; ++i)  // Gemma 3: every pattern-th layer global
       spec_.layerTypes.push_back((i + 1) % pattern == 0 ? LayerAttention::Full : LayerAttention::Sliding);
   } else if (spec_.slidingWindow > 0 && qwenStyle) {
@@ -372,22 +378,11 @@ void ConfigReader::readLayers() {
   }
 }
 
-AttentionKind inferKind(const ModelSpec& spec, bool alibi) {
-  if (spec.mla) return AttentionKind::Mla;
-  if (alibi) return AttentionKind::Alibi;
-  std::set<LayerAttention> kinds(spec.layerTypes.begin(), spec.layerTypes.end());
-  if (kinds.size() > 1) return AttentionKind::Hybrid;
-  if (spec.slidingWindow > 0 && (kinds.empty() || *kinds.begin() == LayerAttention::Sliding)) return AttentionKind::Sliding;
-  if (spec.kvHeads == 1 && spec.heads > 1) return AttentionKind::Mqa;
-  if (spec.kvHeads < spec.heads) return AttentionKind::Gqa;
-  return AttentionKind::Mha;
-}
-
 void ConfigReader::readKind() {
   const auto name = flavour_ == ConfigFlavour::CatalogueEntry ? std::optional(r_.requireString(QStringLiteral("attention_kind")))
                                                               : r_.optionalString(QStringLiteral("attention_kind"));
   if (!name) {
-    spec_.attentionKind = inferKind(spec_, alibi_);
+    spec_.attentionKind = inferAttentionKind(spec_, alibi_);
     return;
   }
   const auto kind = attentionKindFromName(*name);
@@ -438,6 +433,7 @@ ModelSpec importHfConfigFile(const QString& path) {
   if (id == QLatin1String("config") && !info.absoluteDir().dirName().isEmpty()) id = info.absoluteDir().dirName();
   ModelSpec spec = modelSpecFromConfig(config, path, ConfigFlavour::HuggingFace, id.toLower());
   spec.origin = path;
+  if (spec.source.isEmpty()) spec.source = QStringLiteral("config.json at %1").arg(path);
   return spec;
 }
 

@@ -56,6 +56,17 @@ LayerAttention ModelSpec::layerType(int layer) const {
   return LayerAttention::Full;
 }
 
+AttentionKind inferAttentionKind(const ModelSpec& spec, bool alibi) {
+  if (spec.mla) return AttentionKind::Mla;
+  if (alibi) return AttentionKind::Alibi;
+  const std::set<LayerAttention> kinds(spec.layerTypes.begin(), spec.layerTypes.end());
+  if (kinds.size() > 1) return AttentionKind::Hybrid;
+  if (spec.slidingWindow > 0 && (kinds.empty() || *kinds.begin() == LayerAttention::Sliding)) return AttentionKind::Sliding;
+  if (spec.kvHeads == 1 && spec.heads > 1) return AttentionKind::Mqa;
+  if (spec.kvHeads < spec.heads) return AttentionKind::Gqa;
+  return AttentionKind::Mha;
+}
+
 namespace {
 
 void require(bool condition, const QString& source, const QString& field, const QString& message) {

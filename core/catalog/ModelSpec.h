@@ -1,5 +1,5 @@
 // The normalised description of a language model's architecture that every other part of
-// SinkScope reads (planner, positional engine, probe). Not a loader: see ModelImport.h / Catalog.h.
+// SinkScope reads (planner, positional engine, probe). Not a loader: see HfConfigImport.h, GgufImport.h, Catalog.h.
 #pragma once
 
 #include <QString>
@@ -103,6 +103,10 @@ struct ModelSpec {
   int rotaryDim() const;          // headDim (or MLA rope dim) x partial factor, even
   LayerAttention layerType(int layer) const;
 };
+
+// The kind a model's fields imply when no file states it: mla when MLA fields are set, alibi when
+// the model uses ALiBi, hybrid for mixed per-layer types, sliding, mqa, gqa, else mha.
+AttentionKind inferAttentionKind(const ModelSpec& spec, bool alibi);
 
 // Throws Error(BadInput) naming `source` and the field when dimensions are impossible.
 void validateModelSpec(const ModelSpec& spec, const QString& source);
