@@ -78,6 +78,14 @@ void inputReasons(const ConfidenceInputs& in, const ConfidenceWeights& w, Confid
             .arg(in.weightBitsPerWeight <= in.kvBitsPerElement ? QStringLiteral("weight") : QStringLiteral("KV element")));
 }
 
+// Every layer slides a window shorter than the trained context, so training already saw it roll.
+bool rollingWindowTrained(const ModelSpec& model, qint64 trained) {
+  if (model.slidingWindow <= 0 || model.slidingWindow >= trained) return false;
+  for (int layer = 0; layer < model.layers; ++layer)
+    if (model.layerType(layer) == LayerAttention::Full) return false;
+  return true;
+}
+
 }  // namespace
 
 double defaultScalingFactor(qint64 contextTokens, qint64 trainedContextTokens) {
@@ -105,6 +113,14 @@ ContextCap estimateContextCap(const ModelSpec& model, Mitigation mitigation, dou
   const qint64 trained = model.trainedContext > 0 ? model.trainedContext : model.maxPositionEmbeddings;
   const qint64 shipped = std::max(trained, model.maxPositionEmbeddings);
   const bool shipsScaling = model.ropeScaling.has_value() && !model.ropeScaling->type.isEmpty();
+  if (mitigation == Mitigation::Baseline && rollingWindowTrained(model, trained)) {
+    cap.tokens = 0;
+    cap.basis = QStringLiteral("every layer keeps a %1-token sliding window that already rolled during training at %2: "
+                               "no query sees a distance it was not trained on, at any length")
+                    .arg(model.slidingWindow)
+                    .arg(trained);
+    return cap;
+  }
   if (mitigation == Mitigation::Baseline || shipsWithMitigation(model, mitigation)) {
     cap.fineTuned = shipsScaling || mitigation != Mitigation::Baseline;
     cap.tokens = cap.fineTuned ? shipped : trained;

@@ -68,7 +68,8 @@ qint64 streamingCacheTokens(const ModelSpec& model, const PlannerResources& reso
 }
 
 // What the positional engine (PhaseCoverage.h) says about angles past the trained context.
-QString extrapolationDetail(const ModelSpec& model, Mitigation mitigation, double factor, qint64 contextTokens) {
+QString extrapolationDetail(const ModelSpec& model, Mitigation mitigation, double factor, qint64 contextTokens,
+                            qint64 farthestDistanceTokens) {
   if (!model.usesRope) return QStringLiteral("ALiBi biases past the trained distance were never seen in training");
   if (mitigation == Mitigation::Streaming)
     return QStringLiteral("StreamingLLM re-uses positions inside its cache, so no rotary angle leaves the trained "
@@ -78,15 +79,21 @@ QString extrapolationDetail(const ModelSpec& model, Mitigation mitigation, doubl
     const RopeParameters used = mitigation == Mitigation::Baseline || shipsWithMitigation(model, mitigation)
                                     ? own
                                     : withMitigation(own, mitigation, factor);
-    const PhaseCoverage coverage = phaseCoverageFor(used, contextTokens);
+    // A window caps every query-key distance: the angles that matter are those up to it.
+    const bool windowed = farthestDistanceTokens > 0 && farthestDistanceTokens < contextTokens;
+    const PhaseCoverage coverage = phaseCoverageFor(used, windowed ? farthestDistanceTokens : contextTokens);
     QString text = coverage.unseenRotaryDims > 0
                        ? QStringLiteral("RoPE angles in %1 of %2 rotary dims were never seen in training")
                              .arg(coverage.unseenRotaryDims)
                              .arg(coverage.rotaryDim)
-                       : QStringLiteral("every RoPE angle stays in the trained range, but positions are compressed "
-                                        "(nearby tokens are harder to tell apart)");
+                       : mitigation == Mitigation::Baseline
+                             ? QStringLiteral("every RoPE angle stays in the trained range")
+                             : QStringLiteral("every RoPE angle stays in the trained range, but positions are compressed "
+                                              "(nearby tokens are harder to tell apart)");
     if (mitigation != Mitigation::Baseline)
       text = QStringLiteral("with %1 ×%2, ").arg(mitigationName(mitigation), QString::number(factor, 'g', 4)) + text;
+    if (windowed)
+      text += QStringLiteral(" (the %1-token sliding window caps every distance)").arg(farthestDistanceTokens);
     return text;
   } catch (const Error&) {
     return QString();  // the positional engine could not read this model's RoPE settings
@@ -143,7 +150,8 @@ ConfidenceInputs confidenceInputs(const ModelSpec& model, const HardwareSpec& ha
   in.trainedContextTokens = plan.trainedContextTokens;
   in.contextCapTokens = row.contextCap;
   in.mitigation = mitigationName(row.mitigation);
-  in.extrapolationDetail = extrapolationDetail(model, row.mitigation, row.factor, plan.contextTokens);
+  in.extrapolationDetail = extrapolationDetail(model, row.mitigation, row.factor, plan.contextTokens,
+                                               row.estimate.farthestDistanceTokens);
   in.qualityMeasured = request.qualityMeasured;
   in.defaultedFields = model.defaultedFields;
   for (const QString& field : hardware.defaultedFields) in.defaultedFields << QStringLiteral("hardware.") + field;
