@@ -1,10 +1,244 @@
 #include "MainWindow.h"
 
+#include "charts/ChartView.h"
+#include "compute/ComputeController.h"
+#include "compute/ProgressStatus.h"
+#include "panels/ScenarioPanel.h"
+#include "panels/SpecDetails.h"
+#include "panels/SpecPicker.h"
+#include "scenario/Explanations.h"
+#include "scenario/ImportController.h"
+#include "scenario/Scenario.h"
+#include "scenario/SpecLibrary.h"
+#include "tabs/TabFactory.h"
+
+#include <sinkscope/Version.h>
+
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QPushButton>
+#include <QSettings>
+#include <QStatusBar>
+#include <QTabWidget>
+
 namespace sinkscope::ui {
 
-MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
+namespace {
+
+template <typename Spec, typename Summary>
+std::vector<PickerEntry> pickerEntries(const std::vector<SpecLibrary::Entry<Spec>>& entries, Summary summary,
+                                       std::function<QString(const Spec&)> searchText) {
+  std::vector<PickerEntry> result;
+  for (const auto& entry : entries) {
+    const QString label = entry.imported ? QObject::tr("%1 (imported)").arg(entry.spec->displayName) : entry.spec->displayName;
+    result.push_back({entry.key, label, summary(*entry.spec), searchText(*entry.spec)});
+  }
+  return result;
+}
+
+QDockWidget* makeDock(const QString& title, const QString& objectName, QWidget* content, QMainWindow* window) {
+  auto* dock = new QDockWidget(title, window);
+  dock->setObjectName(objectName);
+  dock->setWidget(content);
+  dock->setAccessibleName(title);
+  return dock;
+}
+
+}  // namespace
+
+MainWindow::MainWindow(QWidget* parent)
+    : QMainWindow(parent),
+      library_(std::make_unique<SpecLibrary>()),
+      scenario_(std::make_unique<Scenario>(*library_)),
+      compute_(std::make_unique<ComputeController>()) {
   setWindowTitle(QStringLiteral("SinkScope"));
-  resize(1280, 800);
+  setAcceptDrops(true);
+  context_ = std::make_unique<AppContext>(AppContext{*library_, *scenario_, *compute_});
+  importer_ = new ImportController(*library_, *scenario_, this);
+  tabs_ = new QTabWidget(this);
+  tabs_->setAccessibleName(tr("Analysis views"));
+  tabs_->setDocumentMode(true);
+  analysisTabs_ = createAnalysisTabs(*context_, tabs_);
+  for (AnalysisTab* tab : analysisTabs_) tabs_->addTab(tab, tab->title());
+  setCentralWidget(tabs_);
+  createDocks();
+  createMenus();
+  statusBar()->addPermanentWidget(new ProgressStatus(*compute_, this));
+  connect(compute_.get(), &ComputeController::jobFailed, this, [this](const QString& channel, const QString& message) {
+    statusBar()->showMessage(tr("%1 failed: %2").arg(channel, message), 15000);
+  });
+  resize(1440, 900);
+}
+
+MainWindow::~MainWindow() { compute_->cancelAll(); }
+
+AnalysisTab* MainWindow::analysisTab(const QString& title) const {
+  for (AnalysisTab* tab : analysisTabs_)
+    if (tab->title() == title) return tab;
+  return nullptr;
+}
+
+void MainWindow::createDocks() {
+  modelPicker_ = new SpecPicker(tr("models"),
+                                {[this] {
+                                   return pickerEntries<ModelSpec>(library_->models(), modelSummary, [](const ModelSpec& m) {
+                                     return m.family + QLatin1Char(' ') + m.architecture + QLatin1Char(' ') +
+                                            attentionKindName(m.attentionKind);
+                                   });
+                                 },
+                                 [this](const QString& key) {
+                                   const auto spec = library_->model(key);
+                                   return spec ? modelDetailsHtml(*spec) : QString();
+                                 }},
+                                this);
+  modelPicker_->importButton()->setToolTip(tr("Import a Hugging Face config.json or a .gguf file's metadata"));
+  hardwarePicker_ = new SpecPicker(tr("hardware"),
+                                   {[this] {
+                                      return pickerEntries<HardwareSpec>(
+                                          library_->hardware(), hardwareSummary,
+                                          [](const HardwareSpec& h) { return h.vendor + QLatin1Char(' ') + h.category; });
+                                    },
+                                    [this](const QString& key) {
+                                      const auto spec = library_->hardware(key);
+                                      return spec ? hardwareDetailsHtml(*spec) : QString();
+                                    }},
+                                   this);
+  hardwarePicker_->importButton()->setToolTip(tr("Import a hardware profile JSON in the catalogue's format"));
+  scenarioPanel_ = new ScenarioPanel(*scenario_, this);
+
+  connect(modelPicker_, &SpecPicker::picked, scenario_.get(), &Scenario::setModelId);
+  connect(hardwarePicker_, &SpecPicker::picked, scenario_.get(), &Scenario::setHardwareId);
+  connect(modelPicker_, &SpecPicker::importRequested, importer_, &ImportController::openModelDialog);
+  connect(hardwarePicker_, &SpecPicker::importRequested, importer_, &ImportController::openHardwareDialog);
+  connect(library_.get(), &SpecLibrary::modelsChanged, modelPicker_, &SpecPicker::reload);
+  connect(library_.get(), &SpecLibrary::hardwareChanged, hardwarePicker_, &SpecPicker::reload);
+  auto mirrorSelection = [this] {
+    modelPicker_->select(scenario_->values().modelId);
+    hardwarePicker_->select(scenario_->values().hardwareId);
+  };
+  connect(scenario_.get(), &Scenario::changed, this, mirrorSelection);
+  mirrorSelection();
+
+  auto* modelDock = makeDock(tr("Model"), QStringLiteral("modelDock"), modelPicker_, this);
+  auto* hardwareDock = makeDock(tr("Hardware"), QStringLiteral("hardwareDock"), hardwarePicker_, this);
+  auto* scenarioDock = makeDock(tr("Scenario"), QStringLiteral("scenarioDock"), scenarioPanel_, this);
+  addDockWidget(Qt::LeftDockWidgetArea, modelDock);
+  addDockWidget(Qt::LeftDockWidgetArea, hardwareDock);
+  addDockWidget(Qt::RightDockWidgetArea, scenarioDock);
+  resizeDocks({modelDock, scenarioDock}, {320, 340}, Qt::Horizontal);
+}
+
+void MainWindow::createMenus() {
+  QMenu* file = menuBar()->addMenu(tr("&File"));
+  QAction* open = file->addAction(tr("&Open model or hardware file…"), importer_, &ImportController::openAnyDialog);
+  open->setShortcut(QKeySequence::Open);
+  open->setToolTip(tr("Import a Hugging Face config.json, a .gguf file or a hardware JSON"));
+  recentMenu_ = file->addMenu(tr("Open &recent"));
+  connect(importer_, &ImportController::recentFilesChanged, this, &MainWindow::rebuildRecentMenu);
+  file->addSeparator();
+  QAction* exportChart = file->addAction(tr("&Export chart…"), this, &MainWindow::exportCurrentChart);
+  exportChart->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+  file->addSeparator();
+  QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+  quit->setShortcut(QKeySequence::Quit);
+
+  QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+  QAction* copy = edit->addAction(tr("&Copy chart"), this, &MainWindow::copyCurrentChart);
+  copy->setShortcut(QKeySequence::Copy);
+  copy->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+  tabs_->addAction(copy);
+
+  viewMenu_ = menuBar()->addMenu(tr("&View"));
+  QAction* recompute = viewMenu_->addAction(tr("&Recompute"), this, &MainWindow::recompute);
+  recompute->setShortcut(QKeySequence::Refresh);
+  QAction* fullScreen = viewMenu_->addAction(tr("&Full screen"));
+  fullScreen->setShortcut(QKeySequence::FullScreen);
+  fullScreen->setCheckable(true);
+  connect(fullScreen, &QAction::toggled, this, [this](bool on) { on ? showFullScreen() : showNormal(); });
+  viewMenu_->addSeparator();
+  for (QDockWidget* dock : findChildren<QDockWidget*>()) viewMenu_->addAction(dock->toggleViewAction());
+
+  QMenu* help = menuBar()->addMenu(tr("&Help"));
+  help->addAction(tr("What is an attention &sink?"), this,
+                  [this] { QMessageBox::information(this, tr("Attention sinks"), sinkExplanation()); });
+  help->addAction(tr("&About SinkScope"), this, [this] {
+    QMessageBox::about(this, tr("About SinkScope"),
+                       tr("<b>SinkScope %1</b><p>Long-context attention analyzer: attention heatmaps, the sink "
+                          "curve, mitigations and a memory/throughput planner.</p><p>GPL-3.0-or-later. Uses Qt "
+                          "and QCustomPlot.</p>")
+                           .arg(QString::fromLatin1(kVersion)));
+  });
+}
+
+void MainWindow::rebuildRecentMenu() {
+  recentMenu_->clear();
+  for (const QString& path : importer_->recentFiles())
+    recentMenu_->addAction(path, this, [this, path] { importer_->importAny(path); });
+  recentMenu_->setEnabled(!importer_->recentFiles().isEmpty());
+}
+
+AnalysisTab* MainWindow::currentTab() const { return qobject_cast<AnalysisTab*>(tabs_->currentWidget()); }
+
+void MainWindow::recompute() {
+  for (AnalysisTab* tab : analysisTabs_)
+    if (tab->isVisible()) tab->refreshNow();
+}
+
+void MainWindow::exportCurrentChart() {
+  if (AnalysisTab* tab = currentTab())
+    if (ChartView* chart = tab->currentChart()) chart->saveAs();
+}
+
+void MainWindow::copyCurrentChart() {
+  if (AnalysisTab* tab = currentTab())
+    if (ChartView* chart = tab->currentChart()) chart->copyToClipboard();
+}
+
+void MainWindow::saveSettings() const {
+  QSettings settings;
+  settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+  settings.setValue(QStringLiteral("window/state"), saveState());
+  settings.setValue(QStringLiteral("window/tab"), tabs_->currentIndex());
+  settings.setValue(QStringLiteral("files/recent"), importer_->recentFiles());
+  settings.setValue(QStringLiteral("files/imported"), library_->importedPaths());
+  scenario_->save(settings);
+}
+
+void MainWindow::restoreSettings() {
+  QSettings settings;
+  importer_->restoreImports(settings.value(QStringLiteral("files/imported")).toStringList());
+  importer_->setRecentFiles(settings.value(QStringLiteral("files/recent")).toStringList());
+  rebuildRecentMenu();
+  restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+  restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+  tabs_->setCurrentIndex(settings.value(QStringLiteral("window/tab"), 0).toInt());
+  scenario_->restore(settings);
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+  if (persistSettings_) saveSettings();
+  compute_->cancelAll();
+  event->accept();
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+  for (const QUrl& url : event->mimeData()->urls())
+    if (url.isLocalFile() && ImportController::canImport(url.toLocalFile())) {
+      event->acceptProposedAction();
+      return;
+    }
+}
+
+void MainWindow::dropEvent(QDropEvent* event) {
+  for (const QUrl& url : event->mimeData()->urls())
+    if (url.isLocalFile()) importer_->importAny(url.toLocalFile());
+  event->acceptProposedAction();
 }
 
 }  // namespace sinkscope::ui

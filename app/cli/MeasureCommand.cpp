@@ -1,12 +1,112 @@
+// `sinkscope measure`: runs a real GGUF checkpoint on the CPU over a text (or token ids) and
+// reports per-position loss, attention sink metrics and the measured context_cap.
 #include "cli/CliSupport.h"
 #include "cli/Commands.h"
+#include "common/Error.h"
+#include "inference/GgufFile.h"
+#include "inference/LlamaModel.h"
+#include "inference/Measurement.h"
+#include "inference/Tokenizer.h"
+
+#include <QFile>
+#include <QFileInfo>
 
 namespace sinkscope::cli {
 
-// Not built yet: says so honestly (exit 4) rather than pretending.
-int runMeasure(const QStringList&) {
-  err() << "error: 'measure' is not implemented yet" << Qt::endl;
-  return 4;
+namespace {
+
+constexpr qint64 kMaxInputBytes = qint64(16) << 20;  // a text or token file above 16 MiB is refused
+
+QByteArray readInput(const QString& path) {
+  QFile file(path);
+  if (!file.open(QIODevice::ReadOnly)) throwBadInput(path, QString(), QStringLiteral("cannot open: %1").arg(file.errorString()));
+  if (file.size() > kMaxInputBytes)
+    throwBadInput(path, QStringLiteral("size"), QStringLiteral("%1 bytes, above the %2-byte limit").arg(file.size()).arg(kMaxInputBytes));
+  return file.readAll();
+}
+
+std::vector<int> loadTokens(const QCommandLineParser& parser, const GgufFile& gguf, int vocabSize, QString* inputPath) {
+  const bool hasText = parser.isSet(QStringLiteral("text"));
+  const bool hasTokens = parser.isSet(QStringLiteral("tokens"));
+  if (hasText == hasTokens) throwUsage(QStringLiteral("--text"), QStringLiteral("give exactly one of --text FILE or --tokens FILE"));
+  if (hasTokens) {
+    *inputPath = parser.value(QStringLiteral("tokens"));
+    return parseTokenIds(readInput(*inputPath), *inputPath, vocabSize);
+  }
+  *inputPath = parser.value(QStringLiteral("text"));
+  const QByteArray bytes = readInput(*inputPath);
+  const SentencePieceTokenizer tokenizer = SentencePieceTokenizer::fromGguf(gguf);
+  std::vector<int> ids = tokenizer.encode(QString::fromUtf8(bytes).trimmed());
+  if (ids.size() < 2) throwBadInput(*inputPath, QStringLiteral("text"), QStringLiteral("empty"));
+  return ids;
+}
+
+void printSummary(const Measurement& m) {
+  QTextStream& o = out();
+  o << "model             " << m.modelName << " (" << m.ggufPath << ")\n";
+  o << "source            measured (real forward pass on the CPU)\n";
+  o << "tokens            " << m.tokens.size() << "\n";
+  o << "trained context   " << m.trainedContext << " (from " << m.trainedContextSource << ")\n";
+  o << "mitigation        " << mitigationName(m.mitigation) << " (factor " << m.factor << ", rope " << m.schedule.ropeType
+    << ", attention factor " << m.schedule.attentionFactor << ")\n";
+  o << "mean NLL inside   " << QString::number(m.meanNllInside, 'f', 4) << " nats\n";
+  if (m.positionsBeyond > 0) o << "mean NLL beyond   " << QString::number(m.meanNllBeyond, 'f', 4) << " nats\n";
+  o << "context_cap       " << m.contextCap << (m.lossSpike.detected ? " (loss spike)" : " (no sustained loss spike)") << "\n";
+  o << "effective_context " << m.effectiveContext << "\n";
+  double meanSink = 0;
+  for (const auto& head : m.forward.heads) meanSink += head.meanSinkMass1 / double(m.forward.heads.size());
+  o << "sink rate         " << m.forward.sinkRate() << " (share of layer/head with alpha_1 > " << kSinkRateEpsilon << ")\n";
+  o << "mean A_i0         " << QString::number(meanSink, 'f', 4) << "\n";
+  o.flush();
+}
+
+}  // namespace
+
+int runMeasure(const QStringList& args) {
+  QCommandLineParser parser;
+  parser.addOption({QStringLiteral("gguf"), QStringLiteral("GGUF model file."), QStringLiteral("FILE")});
+  parser.addOption({QStringLiteral("text"), QStringLiteral("UTF-8 text to measure (:/texts/simple-stories.txt is built in)."), QStringLiteral("FILE")});
+  parser.addOption({QStringLiteral("tokens"), QStringLiteral("Token ids, whitespace or comma separated."), QStringLiteral("FILE")});
+  parser.addOption({QStringLiteral("context"), QStringLiteral("Measure the first N tokens."), QStringLiteral("N")});
+  parser.addOption({QStringLiteral("mitigation"), QStringLiteral("baseline, linear, ntk, dynamic-ntk, yarn, llama3, streaming, window-only."), QStringLiteral("X")});
+  parser.addOption({QStringLiteral("factor"), QStringLiteral("Scaling factor s (default: ceil(tokens / trained context))."), QStringLiteral("S")});
+  parser.addOption({QStringLiteral("trained-context"), QStringLiteral("Trained context, overriding the GGUF metadata."), QStringLiteral("N")});
+  parser.addOption({QStringLiteral("sinks"), QStringLiteral("Sink tokens kept by streaming (default 4)."), QStringLiteral("N")});
+  parser.addOption({QStringLiteral("window"), QStringLiteral("Window tokens (default: trained context, minus sinks for streaming)."), QStringLiteral("N")});
+  parser.addOption({QStringLiteral("json"), QStringLiteral("One JSON object on stdout.")});
+  parseOrThrow(parser, QStringLiteral("measure"), args);
+
+  const QString ggufPath = requireOption(parser, QStringLiteral("gguf"));
+  MeasureSettings settings;
+  if (parser.isSet(QStringLiteral("mitigation"))) {
+    const auto mitigation = mitigationFromName(parser.value(QStringLiteral("mitigation")));
+    if (!mitigation) throwUsage(QStringLiteral("--mitigation"), QStringLiteral("unknown mitigation '%1'").arg(parser.value(QStringLiteral("mitigation"))));
+    settings.mitigation = *mitigation;
+  }
+  if (parser.isSet(QStringLiteral("factor"))) settings.factor = parsePositiveDouble(QStringLiteral("--factor"), parser.value(QStringLiteral("factor")));
+  settings.trainedContext = optionalCount(parser, QStringLiteral("trained-context"), 16, kMaxContextTokens);
+  if (const auto sinks = optionalCount(parser, QStringLiteral("sinks"), 0, 1024)) settings.sinkTokens = int(*sinks);
+  settings.windowTokens = optionalCount(parser, QStringLiteral("window"), 1, kMaxMeasuredTokens);
+  const auto context = optionalCount(parser, QStringLiteral("context"), 2, kMaxMeasuredTokens);
+
+  const GgufFile gguf(ggufPath);
+  const LlamaModel model = LlamaModel::load(gguf);
+  QString inputPath;
+  std::vector<int> tokens = loadTokens(parser, gguf, model.hyper().vocabSize, &inputPath);
+  if (context) {
+    if (qint64(tokens.size()) < *context)
+      throwBadInput(inputPath, QStringLiteral("tokens"),
+                    QStringLiteral("%1 tokens, fewer than --context %2").arg(tokens.size()).arg(*context));
+    tokens.resize(size_t(*context));
+  }
+  const QString name = gguf.string(QStringLiteral("general.name")).value_or(QString());
+  const QString modelName = name.isEmpty() || name == QLatin1String("llama") ? QFileInfo(ggufPath).completeBaseName() : name;
+  const Measurement measurement = measure(model, ggufPath, modelName, std::move(tokens), settings);
+  if (parser.isSet(QStringLiteral("json")))
+    printJson(measurementToJson(measurement));
+  else
+    printSummary(measurement);
+  return 0;
 }
 
 }  // namespace sinkscope::cli

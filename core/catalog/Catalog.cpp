@@ -5,6 +5,7 @@
 #include "common/Error.h"
 #include "common/JsonRead.h"
 
+#include <QDir>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <set>
@@ -119,6 +120,11 @@ ModelSpec resolveModel(const QString& idOrPath) {
   if (!info.exists()) {
     if (looksLikePath(idOrPath)) throwBadInput(idOrPath, QString(), QStringLiteral("no such file"));
     throwBadInput(idOrPath, QString(), QStringLiteral("not a catalogue model id (see 'sinkscope list models') nor a file"));
+  }
+  if (info.isDir()) {  // a downloaded model folder: its config.json
+    const QString config = QDir(idOrPath).filePath(QStringLiteral("config.json"));
+    if (!QFileInfo::exists(config)) throwBadInput(idOrPath, QString(), QStringLiteral("is a folder without a config.json"));
+    return importHfConfigFile(config);
   }
   if (isGgufFile(idOrPath)) return importGgufMetadata(idOrPath);
   return importHfConfigFile(idOrPath);

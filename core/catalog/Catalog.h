@@ -26,7 +26,8 @@ class Catalog {
   std::vector<HardwareSpec> hardware_;
 };
 
-// A catalogue id, a path to a Hugging Face config.json, or a path to a .gguf file.
+// A catalogue id, a path to a Hugging Face config.json (or a model folder holding one), or a
+// path to a .gguf file.
 // Throws Error(BadInput) naming the argument when none of these works.
 ModelSpec resolveModel(const QString& idOrPath);
 // A catalogue id or a path to a hardware JSON file in the catalogue's format.

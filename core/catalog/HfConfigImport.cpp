@@ -427,7 +427,13 @@ ModelSpec modelSpecFromConfig(const QJsonObject& config, const QString& source, 
 }
 
 ModelSpec importHfConfigFile(const QString& path) {
-  const QJsonObject config = readJsonObjectFile(path);
+  QJsonObject config = readJsonObjectFile(path);
+  if (config.value(QStringLiteral("models")).isArray()) {  // a catalogue-format file with one model
+    const QJsonArray models = config.value(QStringLiteral("models")).toArray();
+    if (models.size() != 1 || !models.at(0).isObject())
+      throwBadInput(path, QStringLiteral("models"), QStringLiteral("expected exactly one model object"));
+    config = models.at(0).toObject();
+  }
   const QFileInfo info(path);
   QString id = info.completeBaseName();
   if (id == QLatin1String("config") && !info.absoluteDir().dirName().isEmpty()) id = info.absoluteDir().dirName();

@@ -104,14 +104,13 @@ void poolRow(const Context& context, const float* sinkWeights, int sinkCount, co
 
 // Softmax of one row in place over its visible entries (others set to 0), and its metrics.
 void softmaxRow(const Context& context, float* sinkScores, int sinkCount, float* blockScores, qint64 k0, qint64 blockWidth,
-                qint64 query, Accumulator& acc, HeadAttentionMetrics& metrics) {
+                qint64 query, Accumulator& acc, HeadAttentionMetrics& metrics, Eigen::ArrayXf& shifted) {
   const qint64 lo = lowestBlockKey(context.options.kvPolicy, query);
   Eigen::Map<Eigen::ArrayXf> sinks(sinkScores, sinkCount);
   Eigen::Map<Eigen::ArrayXf> visible(blockScores + (lo - k0), Eigen::Index(query - lo + 1));
   float maximum = visible.maxCoeff();
   if (sinkCount > 0) maximum = std::max(maximum, sinks.maxCoeff());
   // H = ln Z - sum_j e_j (s_j - m) / Z with e_j = exp(s_j - m): no logarithm per element.
-  thread_local Eigen::ArrayXf shifted;
   shifted = visible - maximum;
   visible = shifted.exp();
   double weighted = (visible * shifted).sum();
@@ -190,6 +189,7 @@ void attendBlock(Context& context, const RowMatrix& queries, const RowMatrix& ke
     const int kvHead = head / group;
     const int index = layer * h.heads + head;
     RowMatrix scores(rows, sinkCount + blockWidth);
+    Eigen::ArrayXf shifted;  // scratch for one row's scores minus their maximum
     const auto k = keys.block(k0, kvHead * headDim, blockWidth, headDim);
     const auto v = values.block(k0, kvHead * headDim, blockWidth, headDim);
     scores.rightCols(blockWidth).noalias() = context.softmaxScale * rotated.block(0, head * headDim, rows, headDim) * k.transpose();
@@ -202,7 +202,8 @@ void attendBlock(Context& context, const RowMatrix& queries, const RowMatrix& ke
       const int rowSinks = sinkCount > 0 && query >= policy.cacheTokens() ? sinkCount : 0;
       if (sinkCount > 0 && rowSinks == 0) scores.row(r).head(sinkCount).setZero();
       float* rowData = &scores(r, 0);
-      softmaxRow(context, rowData, rowSinks, rowData + sinkCount, k0, blockWidth, query, accumulators[size_t(index)], metrics[size_t(index)]);
+      softmaxRow(context, rowData, rowSinks, rowData + sinkCount, k0, blockWidth, query, accumulators[size_t(index)], metrics[size_t(index)],
+                 shifted);
       if (const int heatmapRow = context.heatmapRowOf[size_t(query)]; heatmapRow >= 0)
         poolRow(context, rowData, rowSinks, rowData + sinkCount, k0, query, metrics[size_t(index)], heatmapRow);
     }

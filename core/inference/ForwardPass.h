@@ -59,12 +59,15 @@ struct HeadAttentionMetrics {
   PooledHeatmap heatmap;               // rows = ForwardOptions::heatmapRows inside the text
 };
 
+// Gu et al. 2024's threshold on alpha_1 for counting a head as a sink head (REFERENCES.md section 5).
+inline constexpr double kSinkRateEpsilon = 0.3;
+
 struct ForwardResult {
   std::vector<float> nll;     // nll[p] = -ln P(token[p+1] | tokens[0..p]), p = 0..N-2 (nats)
   std::vector<int> argmax;    // argmax[p] = the most likely next token after position p, p = 0..N-1
   std::vector<HeadAttentionMetrics> heads;  // layer-major, layers x heads
   // Gu et al.'s sink rate: the share of (layer, head) with alpha_1 > epsilon.
-  double sinkRate(double epsilon = 0.3) const;
+  double sinkRate(double epsilon = kSinkRateEpsilon) const;
 };
 
 ForwardResult runForward(const LlamaModel& model, std::span<const int> tokens, const ForwardOptions& options);

@@ -1,6 +1,7 @@
 // ropeParametersFor and withMitigation: where a schedule's inputs come from (the model as it
 // ships, or a runtime's override). The maths of each schedule is in RopeSchedule.cpp.
 #include "common/Error.h"
+#include "common/JsonRead.h"
 #include "positional/RopeSchedule.h"
 
 #include <cmath>
@@ -38,7 +39,26 @@ qint64 trainedContextOf(const RopeParameters& params) {
                 QStringLiteral("the model's trained context is unknown, so a scaling factor cannot be applied"));
 }
 
+RopeScalingDefaults readDefaults(const QString& path) {
+  const JsonReader root(readJsonObjectFile(path), path);
+  const JsonReader yarn = root.requireObject(QStringLiteral("yarn"));
+  const JsonReader llama3 = root.requireObject(QStringLiteral("llama3"));
+  yarn.requireString(QStringLiteral("source"));
+  llama3.requireString(QStringLiteral("source"));
+  RopeScalingDefaults defaults;
+  defaults.yarnBetaFast = yarn.requireDouble(QStringLiteral("beta_fast"), 1e-6, 1e6);
+  defaults.yarnBetaSlow = yarn.requireDouble(QStringLiteral("beta_slow"), 1e-6, 1e6);
+  defaults.llama3LowFreqFactor = llama3.requireDouble(QStringLiteral("low_freq_factor"), 1e-6, 1e6);
+  defaults.llama3HighFreqFactor = llama3.requireDouble(QStringLiteral("high_freq_factor"), 1e-6, 1e6);
+  return defaults;
+}
+
 }  // namespace
+
+const RopeScalingDefaults& ropeScalingDefaults() {
+  static const RopeScalingDefaults defaults = readDefaults(QStringLiteral(":/rope_defaults.json"));
+  return defaults;
+}
 
 RopeParameters ropeParametersFor(const ModelSpec& model) {
   const QString name = model.id.isEmpty() ? model.displayName : model.id;
@@ -102,11 +122,15 @@ RopeParameters withMitigation(const RopeParameters& params, Mitigation mitigatio
     case Mitigation::Linear: scaling.type = QStringLiteral("linear"); break;
     case Mitigation::Ntk: scaling.type = QStringLiteral("ntk"); break;
     case Mitigation::DynamicNtk: scaling.type = QStringLiteral("dynamic"); break;
-    case Mitigation::Yarn: scaling.type = QStringLiteral("yarn"); break;  // beta 32/1, g(s) = 0.1 ln s + 1
-    case Mitigation::Llama3:
+    case Mitigation::Yarn:  // the defaults' betas; attention factor g(s) = 0.1 ln s + 1
+      scaling.type = QStringLiteral("yarn");
+      scaling.betaFast = ropeScalingDefaults().yarnBetaFast;
+      scaling.betaSlow = ropeScalingDefaults().yarnBetaSlow;
+      break;
+    case Mitigation::Llama3:  // Llama 3.1's published frequency factors
       scaling.type = QStringLiteral("llama3");
-      scaling.lowFreqFactor = 1.0;   // Llama 3.1's published values
-      scaling.highFreqFactor = 4.0;
+      scaling.lowFreqFactor = ropeScalingDefaults().llama3LowFreqFactor;
+      scaling.highFreqFactor = ropeScalingDefaults().llama3HighFreqFactor;
       break;
     case Mitigation::LongRope:
       // The model's own searched factors, for the L0 they were searched at; s sets the attention factor.

@@ -152,8 +152,8 @@ RopeSchedule computeYarn(const RopeParameters& params, const RopeScaling& scalin
     attentionFactor = yarnMscale(factor);
 
   // Python's `x or default`: an absent or zero beta takes the default.
-  const double betaFast = scaling.betaFast.value_or(0.0) != 0.0 ? *scaling.betaFast : 32.0;
-  const double betaSlow = scaling.betaSlow.value_or(0.0) != 0.0 ? *scaling.betaSlow : 1.0;
+  const double betaFast = scaling.betaFast.value_or(0.0) != 0.0 ? *scaling.betaFast : ropeScalingDefaults().yarnBetaFast;
+  const double betaSlow = scaling.betaSlow.value_or(0.0) != 0.0 ? *scaling.betaSlow : ropeScalingDefaults().yarnBetaSlow;
   const YarnCorrectionRange range = yarnCorrectionRange(rotaryDim, params.theta, originalContext, betaFast, betaSlow,
                                                         scaling.truncate.value_or(true));
   double low = range.low;
@@ -190,8 +190,8 @@ RopeSchedule computeYarn(const RopeParameters& params, const RopeScaling& scalin
 RopeSchedule computeLlama3(const RopeParameters& params, const RopeScaling& scaling) {
   const int rotaryDim = rotaryDimFor(params);
   const qint64 originalContext = scalingOriginalContext(params, scaling);
-  const double lowFreqFactor = scaling.lowFreqFactor.value_or(1.0);
-  const double highFreqFactor = scaling.highFreqFactor.value_or(4.0);
+  const double lowFreqFactor = scaling.lowFreqFactor.value_or(ropeScalingDefaults().llama3LowFreqFactor);
+  const double highFreqFactor = scaling.highFreqFactor.value_or(ropeScalingDefaults().llama3HighFreqFactor);
   if (!(highFreqFactor > lowFreqFactor) || !(lowFreqFactor > 0))
     fail(QStringLiteral("rope_scaling.high_freq_factor"),
          QStringLiteral("must exceed low_freq_factor > 0 (got low %1, high %2)").arg(lowFreqFactor).arg(highFreqFactor));

@@ -52,6 +52,16 @@ bool mitigationApplies(const RopeParameters& params, Mitigation mitigation, QStr
 // Throws Error(BadInput) naming the field when the parameters are impossible.
 RopeSchedule computeRopeSchedule(const RopeParameters& params, std::optional<qint64> sequenceLength = std::nullopt);
 
+// Defaults for fields a scaling block leaves out, read once from resources/rope_defaults.json
+// (each with its source): yarn's beta_fast / beta_slow, llama3's low / high frequency factors.
+struct RopeScalingDefaults {
+  double yarnBetaFast = 0;
+  double yarnBetaSlow = 0;
+  double llama3LowFreqFactor = 0;
+  double llama3HighFreqFactor = 0;
+};
+const RopeScalingDefaults& ropeScalingDefaults();
+
 // ---- The formulas underneath, exposed for tests and for the planner's explanations ----
 
 // Rotary dim d = int(headDim x partialRotaryFactor), as HF truncates it.

@@ -78,6 +78,21 @@ class TestCatalog : public QObject {
     QCOMPARE(kvBytesPerTokenByReference(model(QStringLiteral("deepseek-v2")), 2), 69120);
   }
 
+  // REFERENCES.md section 3: critical dimension 2 * ceil((d/2) * log_b(T / 2 pi)) from each
+  // entry's own theta, rotary dim and trained context: Llama-2 92 of 128, Llama-3 70 of 128,
+  // DeepSeek-V2's rope part 46 of 64.
+  void criticalDimensionsMatchThePublishedOnes() {
+    auto critical = [](const ModelSpec& m) {
+      const double pairs = (m.rotaryDim() / 2.0) * std::log(double(m.trainedContext) / (2 * M_PI)) / std::log(m.ropeTheta);
+      return 2 * int(std::ceil(pairs));
+    };
+    QCOMPARE(critical(model(QStringLiteral("llama-2-7b"))), 92);
+    QCOMPARE(critical(model(QStringLiteral("llama-3-8b"))), 70);
+    QCOMPARE(critical(model(QStringLiteral("llama-3.1-8b"))), 70);
+    QCOMPARE(critical(model(QStringLiteral("deepseek-v2"))), 46);
+    QCOMPARE(model(QStringLiteral("deepseek-v2")).rotaryDim(), 64);
+  }
+
   void modelsCarryTheirDistinctiveFeatures() {
     const ModelSpec& mistral = model(QStringLiteral("mistral-7b-v0.1"));
     QCOMPARE(mistral.trainedContext, 4096);  // the worked example (REFERENCES.md section 7)

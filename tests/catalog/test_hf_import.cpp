@@ -247,6 +247,25 @@ class TestHfImport : public QObject {
     QCOMPARE(resolveModel(QStringLiteral("llama-3.1-8b")).origin, QStringLiteral("catalogue"));
     const QString path = test::testDataPath(QStringLiteral("hf/gemma-2-9b.config.json"));
     QCOMPARE(resolveModel(path).origin, path);
+    QTemporaryDir folder;
+    QFile::copy(path, folder.filePath(QStringLiteral("config.json")));
+    const ModelSpec fromFolder = resolveModel(folder.path());
+    QCOMPARE(fromFolder.headDim, 256);
+    QCOMPARE(fromFolder.id, QFileInfo(folder.path()).fileName().toLower());
+    // A catalogue-format file holding one model reads like a config.json with SinkScope's extras.
+    QFile wrapped(folder.filePath(QStringLiteral("mine.json")));
+    QVERIFY(wrapped.open(QIODevice::WriteOnly));
+    QJsonObject entry = readJsonObjectFile(path);
+    entry.insert(QStringLiteral("id"), QStringLiteral("my-gemma"));
+    entry.insert(QStringLiteral("trained_context"), 4096);
+    wrapped.write(QJsonDocument(QJsonObject{{QStringLiteral("models"), QJsonArray{entry}}}).toJson());
+    wrapped.close();
+    const ModelSpec mine = resolveModel(wrapped.fileName());
+    QCOMPARE(mine.id, QStringLiteral("my-gemma"));
+    QCOMPARE(mine.trainedContext, 4096);
+    QVERIFY(!mine.defaultedFields.contains(QStringLiteral("trained_context")));
+    QTemporaryDir empty;
+    test::expectBadInput([&] { resolveModel(empty.path()); }, {empty.path(), QStringLiteral("without a config.json")});
     test::expectBadInput([] { resolveModel(QStringLiteral("no-such-model")); }, {QStringLiteral("no-such-model"), QStringLiteral("list models")});
     test::expectBadInput([] { resolveModel(QStringLiteral("missing/config.json")); }, {QStringLiteral("missing/config.json: no such file")});
   }

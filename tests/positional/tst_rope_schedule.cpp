@@ -311,7 +311,11 @@ void TestRopeSchedule::mitigationOverrides() {
   QCOMPARE(*llama3.scaling->highFreqFactor, 4.0);
   QCOMPARE(*llama3.scaling->originalMaxPositionEmbeddings, qint64{4096});
   QCOMPARE(llama3.maxPositionEmbeddings, qint64{32768});
-  const RopeSchedule yarn = computeRopeSchedule(withMitigation(base, Mitigation::Yarn, 8.0));
+  // REFERENCES.md section 1: yarn's defaults beta_fast 32, beta_slow 1 (resources/rope_defaults.json).
+  const RopeParameters yarnParams = withMitigation(base, Mitigation::Yarn, 8.0);
+  QCOMPARE(*yarnParams.scaling->betaFast, 32.0);
+  QCOMPARE(*yarnParams.scaling->betaSlow, 1.0);
+  const RopeSchedule yarn = computeRopeSchedule(yarnParams);
   QVERIFY(std::abs(yarn.attentionFactor - 1.2079442) < 5e-8);
   const RopeSchedule ntk = computeRopeSchedule(withMitigation(base, Mitigation::Ntk, 4.0));
   QVERIFY(std::abs(ntk.base - 40889.94) < 0.005);

@@ -1,0 +1,182 @@
+#include "inference/Measurement.h"
+
+#include "common/Error.h"
+
+#include <QJsonArray>
+#include <cmath>
+
+namespace sinkscope {
+
+namespace {
+
+KvPolicy policyFor(const MeasureSettings& settings, qint64 trainedContext) {
+  KvPolicy policy;
+  if (settings.mitigation == Mitigation::WindowOnly) {
+    policy.kind = KvPolicy::Kind::Window;
+    policy.windowTokens = settings.windowTokens.value_or(trainedContext);
+  } else if (settings.mitigation == Mitigation::Streaming) {
+    policy.kind = KvPolicy::Kind::SinksAndWindow;
+    policy.sinkTokens = settings.sinkTokens;
+    policy.windowTokens = settings.windowTokens.value_or(trainedContext - settings.sinkTokens);
+  }
+  if (policy.kind != KvPolicy::Kind::Full && (policy.windowTokens < 1 || policy.sinkTokens < 0))
+    throwBadInput(QStringLiteral("--window"), QString(), QStringLiteral("the window must hold at least one token"));
+  return policy;
+}
+
+std::vector<qint64> defaultHeatmapRows(qint64 tokens, qint64 trainedContext) {
+  std::vector<qint64> rows;
+  for (qint64 row : {qint64(63), trainedContext / 2 - 1, trainedContext - 1, trainedContext * 2 - 1, tokens - 1})
+    if (row >= 0 && row < tokens && (rows.empty() || rows.back() < row)) rows.push_back(row);
+  return rows;
+}
+
+QString kvKindName(KvPolicy::Kind kind) {
+  switch (kind) {
+    case KvPolicy::Kind::Full: return QStringLiteral("full");
+    case KvPolicy::Kind::Window: return QStringLiteral("window");
+    case KvPolicy::Kind::SinksAndWindow: return QStringLiteral("sinks_and_window");
+  }
+  return {};
+}
+
+// The in-distribution control: baseline RoPE with every query limited to the last
+// trainedContext keys, so no relative distance exceeds what the model was trained on.
+std::vector<float> controlLosses(const LlamaModel& model, const Measurement& m, const MeasureSettings& settings) {
+  const bool sameAsMeasured = (m.mitigation == Mitigation::WindowOnly && m.kvPolicy.windowTokens == m.trainedContext) ||
+                              (m.mitigation == Mitigation::Baseline && qint64(m.tokens.size()) <= m.trainedContext);
+  if (sameAsMeasured) return m.forward.nll;
+  ForwardOptions options;
+  options.schedule = computeRopeSchedule(ropeParametersForGguf(m.hyper, m.trainedContext), qint64(m.tokens.size()));
+  options.kvPolicy = KvPolicy{KvPolicy::Kind::Window, 0, m.trainedContext};
+  options.isCancelled = settings.isCancelled;
+  return runForward(model, m.tokens, options).nll;
+}
+
+}  // namespace
+
+Measurement measure(const LlamaModel& model, const QString& ggufPath, const QString& modelName, std::vector<int> tokens,
+                    const MeasureSettings& settings) {
+  Measurement m;
+  m.modelName = modelName;
+  m.ggufPath = ggufPath;
+  m.hyper = model.hyper();
+  if (qint64(tokens.size()) < 2) throwBadInput(QStringLiteral("text"), QStringLiteral("tokens"), QStringLiteral("needs at least 2 tokens"));
+  if (qint64(tokens.size()) > kMaxMeasuredTokens)
+    throwBadInput(QStringLiteral("text"), QStringLiteral("tokens"),
+                  QStringLiteral("%1 tokens exceed the limit of %2 for measured mode; pass --context").arg(tokens.size()).arg(kMaxMeasuredTokens));
+  if (settings.trainedContext) {
+    m.trainedContext = *settings.trainedContext;
+    m.trainedContextSource = QStringLiteral("--trained-context");
+  } else {
+    m.trainedContext = m.hyper.contextLength;
+    m.trainedContextSource = m.hyper.architecture + QStringLiteral(".context_length");
+  }
+  m.mitigation = settings.mitigation;
+  const qint64 n = qint64(tokens.size());
+  m.factor = settings.factor.value_or(std::max(1.0, std::ceil(double(n) / double(m.trainedContext))));
+  m.kvPolicy = policyFor(settings, m.trainedContext);
+  const RopeParameters params = withMitigation(ropeParametersForGguf(m.hyper, m.trainedContext), settings.mitigation, m.factor);
+  m.schedule = computeRopeSchedule(params, n);
+  m.tokens = std::move(tokens);
+
+  ForwardOptions options;
+  options.schedule = m.schedule;
+  options.kvPolicy = m.kvPolicy;
+  options.trainedContext = m.trainedContext;
+  options.heatmapRows = settings.heatmapRows.empty() ? defaultHeatmapRows(n, m.trainedContext) : settings.heatmapRows;
+  options.isCancelled = settings.isCancelled;
+  options.progress = settings.progress;
+  m.forward = runForward(model, m.tokens, options);
+
+  double inside = 0, beyond = 0;
+  qint64 insideCount = 0;
+  for (size_t p = 0; p < m.forward.nll.size(); ++p) {
+    if (qint64(p) < m.trainedContext) {
+      inside += m.forward.nll[p];
+      ++insideCount;
+    } else {
+      beyond += m.forward.nll[p];
+      ++m.positionsBeyond;
+    }
+  }
+  m.meanNllInside = insideCount > 0 ? inside / double(insideCount) : 0.0;
+  m.meanNllBeyond = m.positionsBeyond > 0 ? beyond / double(m.positionsBeyond) : 0.0;
+  m.controlNll = controlLosses(model, m, settings);
+  m.lossSpike = detectLossSpike(m.forward.nll, m.controlNll, settings.lossSpike);
+  m.contextCap = m.lossSpike.contextCap;
+  const qint64 span = m.kvPolicy.kind == KvPolicy::Kind::Full ? n : m.kvPolicy.cacheTokens();
+  m.effectiveContext = std::min(m.contextCap, span);
+  return m;
+}
+
+QJsonObject measurementToJson(const Measurement& m) {
+  QJsonArray perPosition;
+  for (size_t p = 0; p < m.tokens.size(); ++p) {
+    QJsonObject entry{{QStringLiteral("pos"), qint64(p)},
+                      {QStringLiteral("token"), m.tokens[p]},
+                      {QStringLiteral("argmax"), m.forward.argmax[p]}};
+    entry.insert(QStringLiteral("nll"), p < m.forward.nll.size() ? QJsonValue(double(m.forward.nll[p])) : QJsonValue());
+    perPosition.append(entry);
+  }
+  QJsonArray heads;
+  double meanSink1 = 0;
+  for (const HeadAttentionMetrics& h : m.forward.heads) {
+    meanSink1 += h.meanSinkMass1 / double(m.forward.heads.size());
+    heads.append(QJsonObject{{QStringLiteral("layer"), h.layer},
+                             {QStringLiteral("head"), h.head},
+                             {QStringLiteral("alpha_1"), h.meanSinkMass1},
+                             {QStringLiteral("sink_mass_1_mean"), h.meanSinkMass1},
+                             {QStringLiteral("sink_mass_4_mean"), h.meanSinkMass4},
+                             {QStringLiteral("sink_mass_1_last"), h.lastSinkMass1},
+                             {QStringLiteral("sink_mass_4_last"), h.lastSinkMass4},
+                             {QStringLiteral("normalized_entropy_mean"), h.meanNormalizedEntropy},
+                             {QStringLiteral("sink_mass_1_inside"), h.meanSinkMass1Inside},
+                             {QStringLiteral("sink_mass_1_beyond"), h.meanSinkMass1Beyond},
+                             {QStringLiteral("normalized_entropy_inside"), h.meanNormalizedEntropyInside},
+                             {QStringLiteral("normalized_entropy_beyond"), h.meanNormalizedEntropyBeyond},
+                             {QStringLiteral("previous_token_mass_mean"), h.meanPreviousTokenMass}});
+  }
+  const LossSpike& s = m.lossSpike;
+  QJsonObject lossSpike{{QStringLiteral("method"), QStringLiteral("cusum_excess_over_window_control")},
+                        {QStringLiteral("control"), QStringLiteral("baseline rope, window of trained_context keys")},
+                        {QStringLiteral("allowance_nats"), s.allowanceNats},
+                        {QStringLiteral("threshold_nats"), s.thresholdNats},
+                        {QStringLiteral("detected"), s.detected},
+                        {QStringLiteral("alarm_position"), s.detected ? QJsonValue(s.alarmPosition) : QJsonValue()},
+                        {QStringLiteral("onset_position"), s.detected ? QJsonValue(s.onsetPosition) : QJsonValue()},
+                        {QStringLiteral("mean_excess_nll"), s.meanExcess},
+                        {QStringLiteral("excess_nll_std"), s.excessStd}};
+  QJsonObject json{
+      {QStringLiteral("source"), QStringLiteral("measured")},
+      {QStringLiteral("model"), m.modelName},
+      {QStringLiteral("gguf"), m.ggufPath},
+      {QStringLiteral("architecture"), m.hyper.architecture},
+      {QStringLiteral("tokens"), qint64(m.tokens.size())},
+      {QStringLiteral("trained_context"), m.trainedContext},
+      {QStringLiteral("trained_context_source"), m.trainedContextSource},
+      {QStringLiteral("gguf_context_length"), m.hyper.contextLength},
+      {QStringLiteral("mitigation"), mitigationName(m.mitigation)},
+      {QStringLiteral("factor"), m.factor},
+      {QStringLiteral("kv_cache"), QJsonObject{{QStringLiteral("kind"), kvKindName(m.kvPolicy.kind)},
+                                               {QStringLiteral("sink_tokens"), m.kvPolicy.sinkTokens},
+                                               {QStringLiteral("window_tokens"), m.kvPolicy.windowTokens}}},
+      {QStringLiteral("rope"), QJsonObject{{QStringLiteral("rope_type"), m.schedule.ropeType},
+                                           {QStringLiteral("attention_factor"), m.schedule.attentionFactor},
+                                           {QStringLiteral("softmax_scale"), m.schedule.softmaxScale},
+                                           {QStringLiteral("pair_layout"), QStringLiteral("adjacent")}}},
+      {QStringLiteral("mean_nll_inside_trained"), m.meanNllInside},
+      {QStringLiteral("mean_nll_beyond_trained"), m.positionsBeyond > 0 ? QJsonValue(m.meanNllBeyond) : QJsonValue()},
+      {QStringLiteral("per_position"), perPosition},
+      {QStringLiteral("sink"), QJsonObject{{QStringLiteral("source"), QStringLiteral("measured")},
+                                           {QStringLiteral("epsilon"), kSinkRateEpsilon},
+                                           {QStringLiteral("sink_rate"), m.forward.sinkRate(kSinkRateEpsilon)},
+                                           {QStringLiteral("mean_sink_mass_1"), meanSink1},
+                                           {QStringLiteral("per_layer_head"), heads}}},
+      {QStringLiteral("context_cap"), m.contextCap},
+      {QStringLiteral("effective_context"), m.effectiveContext},
+      {QStringLiteral("loss_spike"), lossSpike}};
+  return json;
+}
+
+}  // namespace sinkscope

@@ -1,0 +1,61 @@
+// Measured mode end to end: a GGUF model, token ids and a mitigation in; per-position loss,
+// attention metrics, context_cap and their JSON form out (labelled "measured"). Not the CLI.
+#pragma once
+
+#include "inference/ForwardPass.h"
+#include "inference/LlamaModel.h"
+#include "inference/LossSpike.h"
+#include "positional/Mitigation.h"
+
+#include <QJsonObject>
+#include <QString>
+#include <functional>
+#include <optional>
+#include <vector>
+
+namespace sinkscope {
+
+// Largest number of tokens measured in one run (time grows as N^2; documented in docs/measured-mode.md).
+inline constexpr qint64 kMaxMeasuredTokens = 32768;
+
+struct MeasureSettings {
+  Mitigation mitigation = Mitigation::Baseline;
+  std::optional<double> factor;           // s; default max(1, tokens / trained context)
+  std::optional<qint64> trainedContext;   // overrides the GGUF's context_length
+  int sinkTokens = 4;                     // streaming
+  std::optional<qint64> windowTokens;     // window-only: default trained; streaming: trained - sinks
+  std::vector<qint64> heatmapRows;        // default: a few rows spread over the text
+  LossSpikeSettings lossSpike;
+  std::function<bool()> isCancelled;
+  std::function<void(double)> progress;
+};
+
+struct Measurement {
+  QString modelName;
+  QString ggufPath;
+  LlamaHyperparameters hyper;
+  qint64 trainedContext = 0;
+  QString trainedContextSource;  // "--trained-context" or the GGUF key it came from
+  Mitigation mitigation = Mitigation::Baseline;
+  double factor = 1.0;
+  KvPolicy kvPolicy;
+  RopeSchedule schedule;
+  std::vector<int> tokens;
+  ForwardResult forward;
+  std::vector<float> controlNll;  // the in-distribution control's nll (docs/measured-mode.md)
+  LossSpike lossSpike;
+  qint64 contextCap = 0;         // tokens: the loss-spike onset, or the whole text when none
+  qint64 effectiveContext = 0;   // min(contextCap, tokens the cache lets a query see)
+  double meanNllInside = 0;      // positions p < trainedContext (nats)
+  double meanNllBeyond = 0;      // positions p >= trainedContext (0 when none)
+  qint64 positionsBeyond = 0;
+};
+
+// Runs the measurement. tokens must be within the vocabulary and at most kMaxMeasuredTokens.
+Measurement measure(const LlamaModel& model, const QString& ggufPath, const QString& modelName,
+                    std::vector<int> tokens, const MeasureSettings& settings);
+
+// DESIGN.md's measure --json object (plus documented extra fields).
+QJsonObject measurementToJson(const Measurement& measurement);
+
+}  // namespace sinkscope

@@ -1,0 +1,20 @@
+// Regenerates the documentation screenshots from the running app (sinkscope --screenshots DIR):
+// the default scenario, one PNG per tab plus each tab's variants (e.g. compare mode), each taken
+// once its computation has finished. Not a test: docs/update-screenshots.sh drives it.
+#pragma once
+
+#include <QObject>
+#include <QString>
+
+namespace sinkscope::ui {
+
+class MainWindow;
+
+// Takes the screenshots and returns the process exit status (0 when all were written).
+int takeScreenshots(MainWindow& window, const QString& directory);
+
+// Waits (processing events) until no background work is left and the tab is up to date, at
+// most timeoutMs. Returns false on timeout.
+bool waitUntilIdle(MainWindow& window, int timeoutMs);
+
+}  // namespace sinkscope::ui

@@ -1,0 +1,105 @@
+#include "charts/ChartExport.h"
+
+#include "common/Error.h"
+
+#include <QBuffer>
+#include <QFileInfo>
+#include <QPdfWriter>
+#include <QSaveFile>
+#include <QSvgGenerator>
+#include <qcustomplot.h>
+
+namespace sinkscope::ui {
+
+std::optional<ChartFormat> chartFormatForPath(const QString& path) {
+  const QString suffix = QFileInfo(path).suffix().toLower();
+  if (suffix == QLatin1String("png")) return ChartFormat::Png;
+  if (suffix == QLatin1String("svg")) return ChartFormat::Svg;
+  if (suffix == QLatin1String("pdf")) return ChartFormat::Pdf;
+  return std::nullopt;
+}
+
+std::unique_ptr<QCustomPlot> buildOffscreen(const ChartBuilder& builder, const ChartTheme& theme, QSize size) {
+  auto plot = std::make_unique<QCustomPlot>();
+  plot->setAttribute(Qt::WA_DontShowOnScreen);
+  plot->resize(size);
+  builder(*plot, theme);
+  plot->replot(QCustomPlot::rpImmediateRefresh);
+  return plot;
+}
+
+QImage renderChartImage(const ChartBuilder& builder, const ChartTheme& theme, QSize size, double scale) {
+  auto plot = buildOffscreen(builder, theme, size);
+  return plot->toPixmap(size.width(), size.height(), scale).toImage();
+}
+
+QByteArray renderChartSvg(const ChartBuilder& builder, const ChartTheme& theme, QSize size) {
+  auto plot = buildOffscreen(builder, theme, size);
+  QBuffer buffer;
+  buffer.open(QIODevice::WriteOnly);
+  QSvgGenerator generator;
+  generator.setOutputDevice(&buffer);
+  generator.setSize(size);
+  generator.setViewBox(QRect(QPoint(0, 0), size));
+  generator.setTitle(QStringLiteral("SinkScope chart"));
+  QCPPainter painter;
+  painter.begin(&generator);
+  painter.setMode(QCPPainter::pmVectorized);
+  painter.setMode(QCPPainter::pmNoCaching);
+  plot->toPainter(&painter, size.width(), size.height());
+  painter.end();
+  return buffer.data();
+}
+
+QByteArray renderChartPdf(const ChartBuilder& builder, const ChartTheme& theme, QSize size) {
+  auto plot = buildOffscreen(builder, theme, size);
+  QBuffer buffer;
+  buffer.open(QIODevice::WriteOnly);
+  {
+    QPdfWriter writer(&buffer);
+    writer.setCreator(QStringLiteral("SinkScope"));
+    writer.setResolution(72);  // one device pixel per point
+    writer.setPageSize(QPageSize(QSizeF(size), QPageSize::Point, QString(), QPageSize::ExactMatch));
+    writer.setPageMargins(QMarginsF(0, 0, 0, 0));
+    QCPPainter painter;
+    painter.begin(&writer);
+    painter.setMode(QCPPainter::pmVectorized);
+    painter.setMode(QCPPainter::pmNoCaching);
+    plot->toPainter(&painter, size.width(), size.height());
+    painter.end();
+  }
+  return buffer.data();
+}
+
+void writeFileAtomically(const QString& path, const QByteArray& bytes) {
+  QSaveFile file(path);
+  if (!file.open(QIODevice::WriteOnly)) throwBadInput(path, QString(), file.errorString());
+  if (file.write(bytes) != bytes.size()) {
+    file.cancelWriting();
+    throwBadInput(path, QString(), file.errorString());
+  }
+  if (!file.commit()) throwBadInput(path, QString(), file.errorString());
+}
+
+void exportChart(const ChartBuilder& builder, const QString& path, QSize size, double pngScale,
+                 const ChartTheme& theme) {
+  const auto format = chartFormatForPath(path);
+  if (!format) throwBadInput(path, QStringLiteral("extension"), QStringLiteral("expected .png, .svg or .pdf"));
+  QByteArray bytes;
+  switch (*format) {
+    case ChartFormat::Png: {
+      QBuffer buffer(&bytes);
+      buffer.open(QIODevice::WriteOnly);
+      QImage image = renderChartImage(builder, theme, size, pngScale);
+      image.setDotsPerMeterX(int(3780 * pngScale));  // 96 dpi x scale
+      image.setDotsPerMeterY(int(3780 * pngScale));
+      image.save(&buffer, "PNG");
+      break;
+    }
+    case ChartFormat::Svg: bytes = renderChartSvg(builder, theme, size); break;
+    case ChartFormat::Pdf: bytes = renderChartPdf(builder, theme, size); break;
+  }
+  writeFileAtomically(path, bytes);
+}
+
+}  // namespace sinkscope::ui

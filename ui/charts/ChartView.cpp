@@ -1,0 +1,183 @@
+#include "charts/ChartView.h"
+
+#include "charts/DataTableDialog.h"
+#include "common/Error.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QEvent>
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QMenu>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QRegularExpression>
+#include <QToolButton>
+#include <QVBoxLayout>
+#include <qcustomplot.h>
+
+namespace sinkscope::ui {
+
+QString provenanceLabel(Provenance provenance) {
+  switch (provenance) {
+    case Provenance::Modelled: return QStringLiteral("modelled");
+    case Provenance::Measured: return QStringLiteral("measured");
+    case Provenance::Estimated: return QStringLiteral("estimated");
+  }
+  return QString();
+}
+
+QString provenanceToolTip(Provenance provenance) {
+  switch (provenance) {
+    case Provenance::Modelled:
+      return QObject::tr("Modelled: the model's exact positional maths (RoPE/ALiBi and the mitigation) applied "
+                         "to a documented synthetic query/key generator. No weights were run.");
+    case Provenance::Measured:
+      return QObject::tr("Measured: a real GGUF checkpoint was run on the CPU; these are its real attention "
+                         "weights and per-token losses.");
+    case Provenance::Estimated:
+      return QObject::tr("Estimated: the planner's arithmetic from the model's shape and the hardware's "
+                         "datasheet figures, not a benchmark.");
+  }
+  return QString();
+}
+
+namespace {
+
+QToolButton* toolButton(const QString& text, const QString& tip, QWidget* parent) {
+  auto* button = new QToolButton(parent);
+  button->setText(text);
+  button->setToolTip(tip);
+  button->setAccessibleName(text);
+  button->setAutoRaise(true);
+  return button;
+}
+
+}  // namespace
+
+ChartView::ChartView(const QString& accessibleName, QWidget* parent) : QWidget(parent) {
+  setAccessibleName(accessibleName);
+  layout_ = new QVBoxLayout(this);
+  layout_->setContentsMargins(0, 0, 0, 0);
+  layout_->setSpacing(2);
+  auto* header = new QHBoxLayout;
+  titleLabel_ = new QLabel(this);
+  QFont bold = titleLabel_->font();
+  bold.setBold(true);
+  titleLabel_->setFont(bold);
+  badge_ = new QLabel(this);
+  badge_->setAccessibleName(tr("Data source"));
+  header->addWidget(titleLabel_);
+  header->addWidget(badge_);
+  header->addStretch(1);
+  auto* copy = toolButton(tr("Copy"), tr("Copy the chart as an image, and its data as CSV text, to the clipboard"), this);
+  auto* save = toolButton(tr("Save…"), tr("Save the chart as PNG (2x), SVG or PDF"), this);
+  auto* data = toolButton(tr("Data…"), tr("Show the chart's numbers as a table (copy as CSV)"), this);
+  connect(copy, &QToolButton::clicked, this, &ChartView::copyToClipboard);
+  connect(save, &QToolButton::clicked, this, &ChartView::saveAs);
+  connect(data, &QToolButton::clicked, this, &ChartView::showData);
+  header->addWidget(copy);
+  header->addWidget(save);
+  header->addWidget(data);
+  layout_->addLayout(header);
+  replacePlot();
+}
+
+void ChartView::replacePlot() {
+  if (plot_) {
+    layout_->removeWidget(plot_);
+    plot_->hide();
+    plot_->deleteLater();
+  }
+  plot_ = new QCustomPlot(this);
+  plot_->setAccessibleName(accessibleName());
+  plot_->setAccessibleDescription(tr("Chart; use Data… for its numbers as a table"));
+  plot_->setMinimumSize(240, 160);
+  plot_->setContextMenuPolicy(Qt::CustomContextMenu);
+  plot_->setNoAntialiasingOnDrag(true);
+  connect(plot_, &QWidget::customContextMenuRequested, this, &ChartView::showContextMenu);
+  connect(plot_, &QCustomPlot::mouseMove, this, &ChartView::mouseMovedOnPlot);
+  layout_->addWidget(plot_, 1);
+}
+
+void ChartView::setChart(const QString& title, Provenance provenance, ChartBuilder builder, ChartTable table) {
+  title_ = title;
+  builder_ = std::move(builder);
+  table_ = std::move(table);
+  if (table_.title.isEmpty()) table_.title = title;
+  titleLabel_->setText(title);
+  badge_->setText(QStringLiteral("<span style='color:%1'>[%2]</span>")
+                      .arg(provenance == Provenance::Measured ? QStringLiteral("#009E73") : QStringLiteral("#0072B2"),
+                           provenanceLabel(provenance)));
+  badge_->setToolTip(provenanceToolTip(provenance));
+  rebuild();
+}
+
+void ChartView::clearChart(const QString& message) {
+  builder_ = nullptr;
+  table_ = ChartTable{};
+  replacePlot();
+  plot_->plotLayout()->clear();
+  auto* text = new QCPTextElement(plot_, message);
+  text->setTextColor(palette().color(QPalette::PlaceholderText));
+  plot_->plotLayout()->addElement(0, 0, text);
+  plot_->setBackground(palette().color(QPalette::Base));
+  plot_->replot();
+}
+
+void ChartView::rebuild() {
+  if (!builder_) return;
+  replacePlot();
+  builder_(*plot_, ChartTheme::fromPalette(palette()));
+  plot_->replot();
+  emit plotRebuilt(plot_);
+}
+
+void ChartView::changeEvent(QEvent* event) {
+  QWidget::changeEvent(event);
+  if (event->type() == QEvent::PaletteChange) rebuild();
+}
+
+void ChartView::exportTo(const QString& path, QSize size) const {
+  if (!builder_) throwBadInput(path, QString(), QStringLiteral("the chart has no data yet"));
+  exportChart(builder_, path, size);
+}
+
+void ChartView::copyToClipboard() {
+  if (!builder_) return;
+  auto* mime = new QMimeData;
+  mime->setImageData(renderChartImage(builder_, ChartTheme::print(), kDefaultExportSize, 2.0));
+  mime->setText(table_.toCsv());
+  QApplication::clipboard()->setMimeData(mime);
+}
+
+void ChartView::saveAs() {
+  if (!builder_) return;
+  QString suggested = title_.toLower();
+  suggested.replace(QRegularExpression(QStringLiteral("[^a-z0-9]+")), QStringLiteral("-"));
+  const QString path = QFileDialog::getSaveFileName(this, tr("Save chart"), suggested + QStringLiteral(".png"),
+                                                    tr("PNG image (*.png);;SVG vector image (*.svg);;PDF document (*.pdf)"));
+  if (path.isEmpty()) return;
+  try {
+    exportTo(path);
+  } catch (const Error& error) {
+    QMessageBox::critical(this, tr("Could not save the chart"), error.describe());
+  }
+}
+
+void ChartView::showData() {
+  auto* dialog = new DataTableDialog(table_, this);
+  dialog->setAttribute(Qt::WA_DeleteOnClose);
+  dialog->show();
+}
+
+void ChartView::showContextMenu(const QPoint& position) {
+  QMenu menu(this);
+  menu.addAction(tr("Copy chart and data"), this, &ChartView::copyToClipboard);
+  menu.addAction(tr("Save as PNG, SVG or PDF…"), this, &ChartView::saveAs);
+  menu.addAction(tr("Show data table…"), this, &ChartView::showData);
+  menu.exec(plot_->mapToGlobal(position));
+}
+
+}  // namespace sinkscope::ui

@@ -1,0 +1,68 @@
+// One chart on screen: a QCustomPlot rebuilt from a ChartBuilder, a title with a modelled /
+// measured badge, and Copy, Save (PNG/SVG/PDF) and Data (table, CSV) actions. Not the chart's
+// content and not where it is computed.
+#pragma once
+
+#include "charts/ChartExport.h"
+#include "charts/ChartTable.h"
+
+#include <QPointer>
+#include <QWidget>
+
+class QCustomPlot;
+class QLabel;
+class QMouseEvent;
+class QVBoxLayout;
+
+namespace sinkscope::ui {
+
+// Where a chart's numbers come from; always shown beside the chart and in its exports.
+enum class Provenance { Modelled, Measured, Estimated };
+QString provenanceLabel(Provenance provenance);    // "modelled", "measured", "estimated"
+QString provenanceToolTip(Provenance provenance);
+
+class ChartView : public QWidget {
+  Q_OBJECT
+ public:
+  explicit ChartView(const QString& accessibleName, QWidget* parent = nullptr);
+
+  // Replaces the chart: a fresh plot is built with the screen theme.
+  void setChart(const QString& title, Provenance provenance, ChartBuilder builder, ChartTable table);
+  void clearChart(const QString& message);  // an empty plot with a centred message
+
+  QCustomPlot* plot() const { return plot_; }
+  const ChartTable& table() const { return table_; }
+  const ChartBuilder& builder() const { return builder_; }
+  QString title() const { return title_; }
+  bool hasChart() const { return bool(builder_); }
+
+  // Exports with the print theme (white background); throws sinkscope::Error on failure.
+  void exportTo(const QString& path, QSize size = kDefaultExportSize) const;
+
+ public slots:
+  void copyToClipboard();   // the chart as an image (print theme, 2x) plus its CSV as text
+  void saveAs();            // file dialog, then exportTo()
+  void showData();          // the data table dialog
+  void rebuild();           // rebuild with the current screen theme (palette change)
+
+ signals:
+  void plotRebuilt(QCustomPlot* plot);
+  void mouseMovedOnPlot(QMouseEvent* event);
+
+ protected:
+  void changeEvent(QEvent* event) override;
+
+ private:
+  void replacePlot();
+  void showContextMenu(const QPoint& position);
+
+  QVBoxLayout* layout_ = nullptr;
+  QLabel* titleLabel_ = nullptr;
+  QLabel* badge_ = nullptr;
+  QCustomPlot* plot_ = nullptr;
+  QString title_;
+  ChartBuilder builder_;
+  ChartTable table_;
+};
+
+}  // namespace sinkscope::ui

@@ -1,0 +1,89 @@
+// Runs core computations off the GUI thread (QThreadPool) and hands results back on it. Each
+// view uses its own channel: a newer request on a channel cancels and supersedes the older.
+// Not the computations themselves, and never a place to block the GUI thread.
+#pragma once
+
+#include <QObject>
+#include <QPointer>
+#include <QString>
+#include <QThreadPool>
+#include <QTimer>
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+
+namespace sinkscope::ui {
+
+// What a running job sees: its cancellation flag and a progress sink (0..1), both thread-safe.
+class JobContext {
+ public:
+  JobContext(std::shared_ptr<std::atomic<bool>> cancelled, std::shared_ptr<std::atomic<int>> permille)
+      : cancelled_(std::move(cancelled)), permille_(std::move(permille)) {}
+  bool isCancelled() const { return cancelled_->load(std::memory_order_relaxed); }
+  const std::atomic<bool>* cancelFlag() const { return cancelled_.get(); }
+  void setProgress(double fraction) const;
+  std::function<bool()> cancelFunction() const;
+  std::function<void(double)> progressFunction() const;
+
+ private:
+  std::shared_ptr<std::atomic<bool>> cancelled_;
+  std::shared_ptr<std::atomic<int>> permille_;
+};
+
+class ComputeController : public QObject {
+  Q_OBJECT
+ public:
+  explicit ComputeController(QObject* parent = nullptr);
+  ~ComputeController() override;  // cancels everything and waits for the workers
+
+  // Runs work(JobContext&) -> Result on a worker; onResult(const Result&) later runs on the GUI
+  // thread, only if this is still the newest job of its channel and receiver still exists.
+  // An exception from work becomes jobFailed(channel, message).
+  template <typename Result, typename Work, typename OnResult>
+  void submit(const QString& channel, const QString& label, QObject* receiver, Work work, OnResult onResult) {
+    submitErased(channel, label, receiver,
+                 [work = std::move(work), onResult = std::move(onResult)](const JobContext& context) mutable {
+                   auto result = std::make_shared<Result>(work(context));
+                   return std::function<void()>([onResult, result] { onResult(*result); });
+                 });
+  }
+
+  bool isBusy() const { return !active_.empty(); }
+  bool isBusy(const QString& channel) const { return active_.count(channel) > 0; }
+  QString currentLabel() const;
+  int progressPermille() const;  // of the oldest active job
+  quint64 deliveredCount() const { return delivered_; }
+
+ public slots:
+  void cancelAll();
+  void cancel(const QString& channel);
+
+ signals:
+  void busyChanged(bool busy);
+  void progressChanged(int permille, const QString& label);
+  void jobFinished(const QString& channel);
+  void jobFailed(const QString& channel, const QString& message);
+  void jobCancelled(const QString& channel);
+
+ private:
+  using ErasedWork = std::function<std::function<void()>(const JobContext&)>;
+  struct Job {
+    quint64 generation = 0;
+    QString label;
+    QPointer<QObject> receiver;
+    std::shared_ptr<std::atomic<bool>> cancelled;
+    std::shared_ptr<std::atomic<int>> permille;
+  };
+  void submitErased(const QString& channel, const QString& label, QObject* receiver, ErasedWork work);
+  void deliver(const QString& channel, quint64 generation, std::function<void()> apply, const QString& error);
+  void setBusy(bool wasBusy);
+
+  QThreadPool pool_;
+  QTimer progressTimer_;
+  std::map<QString, Job> active_;
+  quint64 nextGeneration_ = 1;
+  quint64 delivered_ = 0;
+};
+
+}  // namespace sinkscope::ui

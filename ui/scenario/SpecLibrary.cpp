@@ -1,0 +1,98 @@
+#include "scenario/SpecLibrary.h"
+
+#include "catalog/Catalog.h"
+#include "common/Error.h"
+
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+namespace sinkscope::ui {
+
+namespace {
+
+template <typename Spec>
+std::shared_ptr<const Spec> find(const std::vector<SpecLibrary::Entry<Spec>>& entries, const QString& key) {
+  for (const auto& entry : entries)
+    if (entry.key.compare(key, Qt::CaseInsensitive) == 0) return entry.spec;
+  return nullptr;
+}
+
+template <typename Spec>
+void upsert(std::vector<SpecLibrary::Entry<Spec>>& entries, SpecLibrary::Entry<Spec> entry) {
+  for (auto& existing : entries)
+    if (existing.key == entry.key) {
+      existing = std::move(entry);
+      return;
+    }
+  entries.push_back(std::move(entry));
+}
+
+}  // namespace
+
+SpecLibrary::SpecLibrary(QObject* parent) : QObject(parent) {
+  const Catalog& catalog = Catalog::builtin();
+  for (const ModelSpec& spec : catalog.models())
+    models_.push_back({spec.id, std::make_shared<const ModelSpec>(spec), false});
+  for (const HardwareSpec& spec : catalog.hardware())
+    hardware_.push_back({spec.id, std::make_shared<const HardwareSpec>(spec), false});
+}
+
+std::shared_ptr<const ModelSpec> SpecLibrary::model(const QString& key) const { return find(models_, key); }
+
+std::shared_ptr<const HardwareSpec> SpecLibrary::hardware(const QString& key) const {
+  return find(hardware_, key);
+}
+
+QString SpecLibrary::importModel(const QString& path) {
+  const QString key = QFileInfo(path).absoluteFilePath();
+  if (!QFileInfo(path).isFile()) throwBadInput(path, QString(), QStringLiteral("no such file"));
+  auto spec = std::make_shared<const ModelSpec>(resolveModel(key));
+  upsert(models_, Entry<ModelSpec>{key, std::move(spec), true});
+  emit modelsChanged();
+  return key;
+}
+
+QString SpecLibrary::importHardware(const QString& path) {
+  const QString key = QFileInfo(path).absoluteFilePath();
+  if (!QFileInfo(path).isFile()) throwBadInput(path, QString(), QStringLiteral("no such file"));
+  auto spec = std::make_shared<const HardwareSpec>(resolveHardware(key));
+  upsert(hardware_, Entry<HardwareSpec>{key, std::move(spec), true});
+  emit hardwareChanged();
+  return key;
+}
+
+SpecLibrary::FileKind SpecLibrary::classify(const QString& path) {
+  const QFileInfo info(path);
+  if (info.suffix().compare(QLatin1String("gguf"), Qt::CaseInsensitive) == 0) return FileKind::Model;
+  if (info.suffix().compare(QLatin1String("json"), Qt::CaseInsensitive) != 0)
+    throwBadInput(path, QString(), QStringLiteral("not a config.json, .gguf or hardware JSON file"));
+  QFile file(path);
+  if (!file.open(QIODevice::ReadOnly)) throwBadInput(path, QString(), file.errorString());
+  QJsonParseError parseError;
+  const QJsonDocument document = QJsonDocument::fromJson(file.readAll(), &parseError);
+  if (parseError.error != QJsonParseError::NoError)
+    throwBadInput(path, QStringLiteral("offset %1").arg(parseError.offset), parseError.errorString());
+  if (!document.isObject()) throwBadInput(path, QString(), QStringLiteral("expected a JSON object"));
+  const QJsonObject object = document.object();
+  for (const char* key : {"model_type", "architectures", "num_attention_heads", "hidden_size", "n_head"})
+    if (object.contains(QLatin1String(key))) return FileKind::Model;
+  return FileKind::Hardware;
+}
+
+std::pair<SpecLibrary::FileKind, QString> SpecLibrary::importFile(const QString& path) {
+  const FileKind kind = classify(path);
+  return {kind, kind == FileKind::Model ? importModel(path) : importHardware(path)};
+}
+
+QStringList SpecLibrary::importedPaths() const {
+  QStringList paths;
+  for (const auto& entry : models_)
+    if (entry.imported) paths << entry.key;
+  for (const auto& entry : hardware_)
+    if (entry.imported) paths << entry.key;
+  return paths;
+}
+
+}  // namespace sinkscope::ui
