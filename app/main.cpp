@@ -1,13 +1,16 @@
-// Entry point: a known subcommand runs headless (QCoreApplication); otherwise the window opens.
+// Entry point: a known subcommand runs headless (QCoreApplication; QApplication on the offscreen
+// platform for the commands that draw charts); otherwise the window opens.
 #include "cli/CliSupport.h"
 #include "cli/Commands.h"
 #include "GuiMain.h"
 
 #include <sinkscope/Version.h>
 
+#include <QApplication>
 #include <QCoreApplication>
 #include <functional>
 #include <map>
+#include <memory>
 
 namespace {
 
@@ -46,11 +49,23 @@ const char* kUsage =
     "  -h, --help      show this help\n"
     "  -v, --version   print the version\n";
 
+// Commands that draw (QCustomPlot, QPainter) need a QGuiApplication; without a display they
+// get the offscreen platform, so they run headless like the others.
+bool drawsCharts(const QString& name) { return name == QLatin1String("report") || name == QLatin1String("chart"); }
+
+std::unique_ptr<QCoreApplication> makeApplication(const QString& name, int& argc, char* argv[]) {
+  if (!drawsCharts(name)) return std::make_unique<QCoreApplication>(argc, argv);
+  if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") && qEnvironmentVariableIsEmpty("DISPLAY") &&
+      qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY"))
+    qputenv("QT_QPA_PLATFORM", "offscreen");
+  return std::make_unique<QApplication>(argc, argv);
+}
+
 int runHeadless(int argc, char* argv[]) {
-  QCoreApplication app(argc, argv);
+  const auto app = makeApplication(QString::fromLocal8Bit(argv[1]), argc, argv);
   QCoreApplication::setApplicationName(QStringLiteral("SinkScope"));
   QCoreApplication::setApplicationVersion(QString::fromLatin1(sinkscope::kVersion));
-  QStringList args = app.arguments().mid(1);
+  QStringList args = QCoreApplication::arguments().mid(1);
   const QString name = args.takeFirst();
   const Command& command = commands().at(name);
   return sinkscope::cli::guarded([&] { return command(args); });

@@ -1,12 +1,261 @@
+// `sinkscope probe`: modelled attention of one head of a catalogue model (DESIGN.md): the sink
+// curve over --contexts, the pooled heatmap at --context and the per-pair phase coverage.
+#include "attention/ModelledAttention.h"
+#include "catalog/Catalog.h"
 #include "cli/CliSupport.h"
 #include "cli/Commands.h"
+#include "common/Error.h"
+#include "positional/PhaseCoverage.h"
+#include "positional/RopeSchedule.h"
+
+#include <QJsonArray>
+#include <algorithm>
 
 namespace sinkscope::cli {
 
-// Not built yet: says so honestly (exit 4) rather than pretending.
-int runProbe(const QStringList&) {
-  err() << "error: 'probe' is not implemented yet" << Qt::endl;
-  return 4;
+namespace {
+
+struct ProbeOptions {
+  ModelSpec model;
+  qint64 context = 0;
+  QList<qint64> contexts;
+  ModelledScheme scheme;
+  int layer = 0, head = 0;
+  int rows = 64, bins = 128, queries = 64;
+  std::optional<quint64> seed;
+  std::vector<double> needleDepths{0.1, 0.5, 0.9};
+  bool json = false, csv = false;
+};
+
+void addOptions(QCommandLineParser& parser) {
+  const auto add = [&](const char* name, const char* help, const char* value = nullptr) {
+    parser.addOption(value ? QCommandLineOption(QString::fromLatin1(name), QString::fromLatin1(help), QString::fromLatin1(value))
+                           : QCommandLineOption(QString::fromLatin1(name), QString::fromLatin1(help)));
+  };
+  add("model", "Catalogue id, config.json or .gguf (its architecture; attention is modelled).", "M");
+  add("context", "Context N for the heatmap; also sets the mitigation factor max(1, N / trained).", "N");
+  add("mitigation", "baseline, linear, ntk, dynamic-ntk, yarn, llama3, longrope, alibi, streaming, window-only.", "X");
+  add("factor", "Scaling factor s of the mitigation (default max(1, N / trained context)).", "S");
+  add("layer", "Layer (0-based, default 0).", "L");
+  add("head", "Query head (0-based, default 0).", "H");
+  add("contexts", "Contexts of the sink curve, comma-separated (default: doubling from 1K to N).", "N1,N2");
+  add("rows", "Heatmap query rows (default 64).", "R");
+  add("bins", "Heatmap key bins, the first 4 exact (default 128).", "B");
+  add("queries", "Sampled queries per context on the sink curve (default 64).", "Q");
+  add("seed", "Seed of the synthetic query/key generator (default from resources).", "SEED");
+  add("json", "One JSON object on stdout.");
+  add("csv", "The sink curve as CSV on stdout.");
 }
+
+ProbeOptions readOptions(const QStringList& args) {
+  QCommandLineParser parser;
+  parser.setApplicationDescription(QStringLiteral(
+      "Modelled attention of one head: exact causal softmax rows of synthetic queries/keys under the model's "
+      "own positional maths and the chosen mitigation. The sink curve, a pooled heatmap and RoPE phase coverage."));
+  addOptions(parser);
+  parseOrThrow(parser, QStringLiteral("probe"), args);
+  ProbeOptions o;
+  o.model = resolveModel(requireOption(parser, QStringLiteral("model")));
+  o.context = parseCount(QStringLiteral("--context"), requireOption(parser, QStringLiteral("context")), 8, kMaxContextTokens);
+  o.json = parser.isSet(QStringLiteral("json"));
+  o.csv = parser.isSet(QStringLiteral("csv"));
+  if (o.json && o.csv) throwUsage(QStringLiteral("--csv"), QStringLiteral("give at most one of --json and --csv"));
+  if (parser.isSet(QStringLiteral("mitigation"))) {
+    const auto m = mitigationFromName(parser.value(QStringLiteral("mitigation")));
+    if (!m) throwUsage(QStringLiteral("--mitigation"), QStringLiteral("unknown mitigation '%1'").arg(parser.value(QStringLiteral("mitigation"))));
+    o.scheme.mitigation = *m;
+  }
+  o.scheme.factor = parser.isSet(QStringLiteral("factor"))
+                        ? parsePositiveDouble(QStringLiteral("--factor"), parser.value(QStringLiteral("factor")))
+                        : defaultMitigationFactor(o.model, o.context);
+  o.scheme.streaming = StreamingCache::builtin();
+  const qint64 layers = std::max(o.model.layers, 1), heads = std::max(o.model.heads, 1);
+  o.layer = int(optionalCount(parser, QStringLiteral("layer"), 0, layers - 1).value_or(0));
+  o.head = int(optionalCount(parser, QStringLiteral("head"), 0, heads - 1).value_or(0));
+  o.rows = int(optionalCount(parser, QStringLiteral("rows"), 1, 4096).value_or(64));
+  o.bins = int(optionalCount(parser, QStringLiteral("bins"), 5, 4096).value_or(128));
+  o.queries = int(optionalCount(parser, QStringLiteral("queries"), 1, 4096).value_or(64));
+  if (parser.isSet(QStringLiteral("seed")))
+    o.seed = quint64(parseCount(QStringLiteral("--seed"), parser.value(QStringLiteral("seed")), 0, std::numeric_limits<qint64>::max()));
+  if (parser.isSet(QStringLiteral("contexts"))) {
+    o.contexts = parseCountList(QStringLiteral("--contexts"), parser.value(QStringLiteral("contexts")), 8, kMaxContextTokens);
+  } else {
+    for (qint64 n = 1024; n < o.context; n *= 2) o.contexts << n;
+    o.contexts << o.context;
+  }
+  std::sort(o.contexts.begin(), o.contexts.end());
+  o.contexts.erase(std::unique(o.contexts.begin(), o.contexts.end()), o.contexts.end());
+  return o;
+}
+
+QJsonObject metricsJson(const RowMetrics& m) {
+  return QJsonObject{{QStringLiteral("sink_mass_1"), m.sinkMass1},
+                     {QStringLiteral("sink_mass_4"), m.sinkMass4},
+                     {QStringLiteral("entropy"), m.entropy},
+                     {QStringLiteral("normalized_entropy"), m.normalizedEntropy}};
+}
+
+QJsonArray needlesJson(const std::vector<NeedleResult>& needles) {
+  QJsonArray array;
+  for (const NeedleResult& n : needles)
+    array.append(QJsonObject{{QStringLiteral("depth"), n.depth},
+                             {QStringLiteral("position"), n.keyPosition},
+                             {QStringLiteral("in_cache"), n.inCache},
+                             {QStringLiteral("weight"), n.weight},
+                             {QStringLiteral("rank"), n.rank},
+                             {QStringLiteral("retrieved"), n.rank == 1}});
+  return array;
+}
+
+QJsonArray positionsJson(const std::vector<qint64>& values) {
+  QJsonArray array;
+  for (qint64 v : values) array.append(v);
+  return array;
+}
+
+QJsonObject heatmapJson(const PooledHeatmap& map, qint64 context) {
+  QJsonArray mass;
+  for (int r = 0; r < map.rows(); ++r) {
+    QJsonArray row;
+    for (int b = 0; b < map.bins(); ++b) row.append(double(map.at(r, b)));
+    mass.append(row);
+  }
+  return QJsonObject{{QStringLiteral("context"), context},
+                     {QStringLiteral("query_positions"), positionsJson(map.queryPositions)},
+                     {QStringLiteral("bin_start"), positionsJson(map.binStart)},
+                     {QStringLiteral("exact_key_columns"), map.exactKeyColumns},
+                     {QStringLiteral("mass"), mass}};
+}
+
+QJsonValue phaseCoverageJson(const ProbeOptions& o, const PositionalScheme& scheme) {
+  if (scheme.kind != PositionalScheme::Kind::Rope) return QJsonValue::Null;
+  const TrainedPositions trained = trainedPositionsFor(o.model);
+  RopeSchedule trainedSchedule = computeRopeSchedule(ropeParametersFor(o.model), trained.trainedContext);
+  const PhaseCoverage c = phaseCoverage(trainedSchedule, scheme.rope, trained.trainedContext,
+                                        scheme.evicts() ? std::min(o.context, scheme.sinkTokens + scheme.windowTokens) : o.context);
+  QJsonArray pairs;
+  for (const PairPhaseCoverage& p : c.pairs)
+    pairs.append(QJsonObject{{QStringLiteral("pair"), p.pair},
+                             {QStringLiteral("trained_period_tokens"), p.trainedPeriodTokens},
+                             {QStringLiteral("inference_period_tokens"), p.inferencePeriodTokens},
+                             {QStringLiteral("full_circle_seen"), p.fullCircleSeen},
+                             {QStringLiteral("unseen_share"), p.unseenShare}});
+  return QJsonObject{{QStringLiteral("trained_context"), c.trainedContext},
+                     {QStringLiteral("context"), c.context},
+                     {QStringLiteral("rotary_dim"), c.rotaryDim},
+                     {QStringLiteral("critical_dims"), c.criticalDims},
+                     {QStringLiteral("unseen_rotary_dims"), c.unseenRotaryDims},
+                     {QStringLiteral("mean_unseen_share"), c.meanUnseenShare},
+                     {QStringLiteral("summary"), unseenRotaryDimsSentence(c)},
+                     {QStringLiteral("pairs"), pairs}};
+}
+
+QJsonObject schemeJson(const ProbeOptions& o, const PositionalScheme& s) {
+  QJsonObject json{{QStringLiteral("kind"), s.kind == PositionalScheme::Kind::Rope    ? QStringLiteral("rope")
+                                            : s.kind == PositionalScheme::Kind::Alibi ? QStringLiteral("alibi")
+                                                                                      : QStringLiteral("none")},
+                   {QStringLiteral("factor"), o.scheme.factor},
+                   {QStringLiteral("softmax_scale"), s.logitScale(probeHeadDimFor(o.model))}};
+  if (s.kind == PositionalScheme::Kind::Rope) {
+    json.insert(QStringLiteral("rope_type"), s.rope.ropeType);
+    json.insert(QStringLiteral("rotary_dim"), s.rope.rotaryDim);
+    json.insert(QStringLiteral("attention_factor"), s.rope.attentionFactor);
+  }
+  if (s.kind == PositionalScheme::Kind::Alibi) json.insert(QStringLiteral("alibi_slope"), s.alibiSlope);
+  json.insert(QStringLiteral("cache"), s.evicts() ? QJsonValue(QJsonObject{{QStringLiteral("sink_tokens"), s.sinkTokens},
+                                                                          {QStringLiteral("window_tokens"), s.windowTokens}})
+                                                  : QJsonValue::Null);
+  return json;
+}
+
+void printCsv(const std::vector<SinkCurvePoint>& curve) {
+  out() << "context,queries,mean_sink_mass_1,mean_sink_mass_4,mean_entropy,mean_normalized_entropy,"
+           "last_sink_mass_1,last_sink_mass_4,last_entropy,last_normalized_entropy,needles_retrieved,needles\n";
+  for (const SinkCurvePoint& p : curve) {
+    const auto retrieved = std::count_if(p.needles.begin(), p.needles.end(), [](const NeedleResult& n) { return n.rank == 1; });
+    out() << p.contextTokens << ',' << p.queries << ',' << p.mean.sinkMass1 << ',' << p.mean.sinkMass4 << ','
+          << p.mean.entropy << ',' << p.mean.normalizedEntropy << ',' << p.last.sinkMass1 << ',' << p.last.sinkMass4
+          << ',' << p.last.entropy << ',' << p.last.normalizedEntropy << ',' << retrieved << ',' << p.needles.size() << '\n';
+  }
+  out().flush();
+}
+
+void printText(const ProbeOptions& o, const std::vector<SinkCurvePoint>& curve, const QJsonValue& coverage) {
+  out() << "Modelled attention (synthetic queries/keys, exact positional maths): " << o.model.id << ", layer " << o.layer
+        << ", head " << o.head << ", mitigation " << mitigationName(o.scheme.mitigation) << " (factor " << o.scheme.factor
+        << "), trained context " << o.model.trainedContext << "\n";
+  out() << QStringLiteral("%1 %2 %3 %4 %5 %6\n").arg(QStringLiteral("context"), 9).arg(QStringLiteral("S1 mean"), 8)
+               .arg(QStringLiteral("S4 mean"), 8).arg(QStringLiteral("H/ln mean"), 9).arg(QStringLiteral("S1 last"), 8)
+               .arg(QStringLiteral("needles"), 8);
+  for (const SinkCurvePoint& p : curve) {
+    const auto retrieved = std::count_if(p.needles.begin(), p.needles.end(), [](const NeedleResult& n) { return n.rank == 1; });
+    out() << QStringLiteral("%1 %2 %3 %4 %5 %6/%7\n").arg(p.contextTokens, 9).arg(p.mean.sinkMass1, 8, 'f', 4)
+                 .arg(p.mean.sinkMass4, 8, 'f', 4).arg(p.mean.normalizedEntropy, 9, 'f', 4).arg(p.last.sinkMass1, 8, 'f', 4)
+                 .arg(retrieved, 6).arg(p.needles.size());
+  }
+  if (coverage.isObject()) out() << coverage.toObject().value(QStringLiteral("summary")).toString() << "\n";
+  out().flush();
+}
+
+int probe(const QStringList& args) {
+  const ProbeOptions o = readOptions(args);
+  const std::unique_ptr<SyntheticQueryKeySource> source = modelledSource(o.model, o.layer, o.head, o.seed);
+  const auto schemeAt = [&](qint64 n) { return modelledSchemeFor(o.model, o.scheme, o.head, n); };
+  const PositionalScheme atContext = schemeAt(o.context);
+  SinkCurveRequest curveRequest;
+  curveRequest.contexts.assign(o.contexts.begin(), o.contexts.end());
+  curveRequest.queriesPerContext = o.queries;
+  curveRequest.trainedContext = o.model.trainedContext;
+  curveRequest.needleDepths = o.needleDepths;
+  const auto curve = computeSinkCurve(*source, schemeAt, curveRequest);
+  if (!curve) throw Error(ErrorKind::Internal, QStringLiteral("probe"), QString(), QStringLiteral("cancelled"));
+  const QJsonValue coverage = phaseCoverageJson(o, atContext);
+  if (o.csv) {
+    printCsv(*curve);
+    return 0;
+  }
+  if (!o.json) {
+    printText(o, *curve, coverage);
+    return 0;
+  }
+  ProbeRequest heatmapRequest;
+  heatmapRequest.contextTokens = o.context;
+  heatmapRequest.queryPositions = evenlySpacedQueries(o.context, o.rows, 0);
+  heatmapRequest.bins = o.bins;
+  heatmapRequest.exactKeyColumns = 4;
+  const auto heatmap = runAttentionProbe(*source, atContext, heatmapRequest);
+  QJsonArray points;
+  for (const SinkCurvePoint& p : *curve)
+    points.append(QJsonObject{{QStringLiteral("context"), p.contextTokens},
+                              {QStringLiteral("queries"), p.queries},
+                              {QStringLiteral("mean"), metricsJson(p.mean)},
+                              {QStringLiteral("last"), metricsJson(p.last)},
+                              {QStringLiteral("needles"), needlesJson(p.needles)}});
+  const SyntheticHeadParameters& g = source->parameters();
+  printJson(QJsonObject{
+      {QStringLiteral("model"), o.model.id},
+      {QStringLiteral("source"), QStringLiteral("modelled")},
+      {QStringLiteral("layer"), o.layer},
+      {QStringLiteral("head"), o.head},
+      {QStringLiteral("context"), o.context},
+      {QStringLiteral("trained_context"), o.model.trainedContext},
+      {QStringLiteral("alignment_context"), alignmentContextFor(o.model)},
+      {QStringLiteral("mitigation"), mitigationName(o.scheme.mitigation)},
+      {QStringLiteral("scheme"), schemeJson(o, atContext)},
+      {QStringLiteral("generator"),
+       QJsonObject{{QStringLiteral("seed"), QString::number(o.seed.value_or(SyntheticQKConfig::builtin().seed))},
+                   {QStringLiteral("sink_logit"), g.sinkLogit},
+                   {QStringLiteral("content_logit_std"), g.contentLogitStd},
+                   {QStringLiteral("locality"), g.locality},
+                   {QStringLiteral("document"), QStringLiteral("docs/modelled-attention.md")}}},
+      {QStringLiteral("sink_curve"), points},
+      {QStringLiteral("heatmap"), heatmapJson(heatmap->heatmap, o.context)},
+      {QStringLiteral("phase_coverage"), coverage}});
+  return 0;
+}
+
+}  // namespace
+
+int runProbe(const QStringList& args) { return probe(args); }
 
 }  // namespace sinkscope::cli

@@ -68,6 +68,7 @@ SyntheticQKConfig SyntheticQKConfig::fromJson(const QString& path) {
   }
   c.bosKeyNormRatio = g.requireObject(QStringLiteral("bos_key_norm_ratio")).requireDouble(QStringLiteral("value"), 1e-3, 1e3);
   c.needleLogitOffset = g.requireObject(QStringLiteral("needle_logit_offset_nats")).requireDouble(QStringLiteral("value"), -20, 20);
+  c.coherenceExponent = g.requireObject(QStringLiteral("coherence_exponent")).requireDouble(QStringLiteral("value"), 0, 16);
   return c;
 }
 
@@ -112,26 +113,53 @@ void SyntheticQueryKeySource::drawParameters(int layer) {
   p.contentNorm = std::sqrt(p.contentLogitStd * std::sqrt(d) / trained_.logitScale);
 }
 
-void SyntheticQueryKeySource::buildSinkVectors() {
+double SyntheticQueryKeySource::coherenceWeight(int pair) const {
+  return std::pow(std::abs(phasors_[size_t(pair)]), config_.coherenceExponent);
+}
+
+// Mean over trained distances d of the (unscaled) logit q . R(d) k: per rotary pair
+// Re(q_p conj(k_p) mu_p), plus the pass-through dims as they are.
+double SyntheticQueryKeySource::meanTrainedDot(const std::vector<double>& query, const std::vector<double>& key) const {
   const int d = trained_.headDim, rotary = trained_.rotaryDim;
-  std::vector<double> direction(static_cast<size_t>(d));
-  double norm = 0;
-  for (int c = 0; c < d; ++c) norm += std::pow(direction[size_t(c)] = normalFrom(hashOf(headSeed_, kSinkDirection, quint64(c))), 2);
-  for (double& v : direction) v /= std::sqrt(norm);
-  // The query part that maximises the mean BOS logit over trained positions: per rotary pair
-  // z_q ∝ s_p conj(mu_p), with mu_p the mean phasor; pass-through dims are never rotated (mu = 1).
-  std::vector<double> query(direction);
-  double alignment = 0;
+  double sum = 0;
   for (int p = 0; p < rotary / 2; ++p) {
-    const int a = ropePairFirst(trained_.layout, rotary, p), b = ropePairSecond(trained_.layout, rotary, p);
-    const std::complex<double> s(direction[size_t(a)], direction[size_t(b)]);
-    const std::complex<double> z = s * std::conj(phasors_[size_t(p)]);
-    query[size_t(a)] = z.real();
-    query[size_t(b)] = z.imag();
-    alignment += std::norm(z);
+    const size_t a = size_t(ropePairFirst(trained_.layout, rotary, p)), b = size_t(ropePairSecond(trained_.layout, rotary, p));
+    sum += (std::complex<double>(query[a], query[b]) * std::conj(std::complex<double>(key[a], key[b])) * phasors_[size_t(p)]).real();
   }
-  for (int c = rotary; c < d; ++c) alignment += direction[size_t(c)] * direction[size_t(c)];
-  alignment = std::sqrt(alignment);  // |s ⊙ mu|: mean of the unit-norm alignment
+  for (int c = rotary; c < d; ++c) sum += query[size_t(c)] * key[size_t(c)];
+  return sum;
+}
+
+// Per rotary pair: multiply by the coherence weight and turn by -phase (query side, to align with
+// a key at distance 0..T) or +phase (key side, to be aligned with a query). Unit norm on return.
+std::vector<double> SyntheticQueryKeySource::aligned(std::vector<double> v, bool weight, int phaseSign) const {
+  const int rotary = trained_.rotaryDim;
+  for (int p = 0; p < rotary / 2; ++p) {
+    const size_t a = size_t(ropePairFirst(trained_.layout, rotary, p)), b = size_t(ropePairSecond(trained_.layout, rotary, p));
+    std::complex<double> z(v[a], v[b]);
+    if (weight) z *= coherenceWeight(p);
+    z *= std::polar(1.0, double(phaseSign) * std::arg(phasors_[size_t(p)]));
+    v[a] = z.real();
+    v[b] = z.imag();
+  }
+  double norm = 0;
+  for (double x : v) norm += x * x;
+  norm = std::sqrt(norm);
+  if (norm > 0)
+    for (double& x : v) x /= norm;
+  return v;
+}
+
+void SyntheticQueryKeySource::buildSinkVectors() {
+  const int d = trained_.headDim;
+  std::vector<double> random(static_cast<size_t>(d));
+  for (int c = 0; c < d; ++c) random[size_t(c)] = normalFrom(hashOf(headSeed_, kSinkDirection, quint64(c)));
+  // The BOS key lives where an alignment can hold at every trained position: pair p gets
+  // energy in proportion to its coherence weight |mu_p|^k (low frequencies).
+  const std::vector<double> key = aligned(random, true, 0);
+  // The query part turned by -arg(mu_p): the phase that centres the alignment on the trained range.
+  const std::vector<double> query = aligned(key, false, -1);
+  const double alignment = meanTrainedDot(query, key);  // mean logit of the two unit vectors
   SyntheticHeadParameters& p = parameters_;
   p.sinkAlignment = alignment;
   // mean logit = scale * sigma * gamma * A with gamma = ratio * sigma
@@ -141,8 +169,8 @@ void SyntheticQueryKeySource::buildSinkVectors() {
   bosKey_.resize(size_t(d));
   sinkQuery_.resize(size_t(d));
   for (int c = 0; c < d; ++c) {
-    bosKey_[size_t(c)] = float(p.bosKeyNorm * direction[size_t(c)]);
-    sinkQuery_[size_t(c)] = alignment > 1e-12 ? float(p.sinkQueryNorm * query[size_t(c)] / alignment) : 0.f;
+    bosKey_[size_t(c)] = float(p.bosKeyNorm * key[size_t(c)]);
+    sinkQuery_[size_t(c)] = float(p.sinkQueryNorm * query[size_t(c)]);
   }
 }
 
@@ -190,25 +218,22 @@ void SyntheticQueryKeySource::queries(std::span<const qint64> positions, float* 
   }
 }
 
-// The needle is the key the query at queryPosition would retrieve best on average over the
-// distances seen in training: per rotary pair z_n ∝ z_q mu_p (content part of the query only).
+// The needle is the key the query at queryPosition retrieves best over the distances seen in
+// training: the whole query (content and sink part), weighted by coherence and turned by
+// +arg(mu_p) per pair.
 bool SyntheticQueryKeySource::needleKey(qint64 queryPosition, float* out) const {
-  const int d = headDim(), rotary = trained_.rotaryDim;
-  std::vector<float> query(static_cast<size_t>(d));
-  contentVectors(queryPosition, 1, 0, query.data());
-  std::vector<double> needle(query.begin(), query.end());
-  double norm = 0;
-  for (int p = 0; p < rotary / 2; ++p) {
-    const int a = ropePairFirst(trained_.layout, rotary, p), b = ropePairSecond(trained_.layout, rotary, p);
-    const std::complex<double> z = std::complex<double>(query[size_t(a)], query[size_t(b)]) * phasors_[size_t(p)];
-    needle[size_t(a)] = z.real();
-    needle[size_t(b)] = z.imag();
-  }
-  for (double v : needle) norm += v * v;
-  norm = std::sqrt(norm);  // = |q ⊙ mu|, the mean alignment of a unit needle
-  const double logit = std::log(double(trained_.trainedContext)) + config_.needleLogitOffset;
-  const double length = norm > 1e-12 ? logit / (trained_.logitScale * norm) : 0.0;
-  for (int c = 0; c < d; ++c) out[c] = norm > 1e-12 ? float(length * needle[size_t(c)] / norm) : 0.f;
+  const int d = headDim();
+  std::vector<float> full(static_cast<size_t>(d));
+  queries(std::span<const qint64>(&queryPosition, 1), full.data());
+  const std::vector<double> query(full.begin(), full.end());
+  const std::vector<double> needle = aligned(query, true, +1);
+  const double alignment = meanTrainedDot(query, needle);  // mean logit per unit needle length
+  // Mean logit over trained distances: the needle offset above the stronger of the head's sink
+  // logit and ln(trained context), so that it can win against both the sink and the filler.
+  const double logit =
+      std::max(parameters_.sinkLogit, std::log(double(trained_.trainedContext))) + config_.needleLogitOffset;
+  const double length = alignment > 1e-12 ? logit / (trained_.logitScale * alignment) : 0.0;
+  for (int c = 0; c < d; ++c) out[c] = float(length * needle[size_t(c)]);
   return true;
 }
 

@@ -22,7 +22,8 @@ struct SyntheticQKConfig {
   double localityMin = 0, localityMax = 0;                // share of content in shared segments
   std::vector<qint64> segmentLengths;                     // tokens, one per timescale
   double bosKeyNormRatio = 1;                             // |BOS key| / |query sink part|
-  double needleLogitOffset = 0;                           // nats above ln(trained context)
+  double coherenceExponent = 2;                           // k: alignment weight |mu_p|^k per pair
+  double needleLogitOffset = 0;                           // nats above max(sink logit, ln trained context)
 
   static const SyntheticQKConfig& builtin();  // from the resource, loaded once
   static SyntheticQKConfig fromJson(const QString& path);
@@ -46,7 +47,7 @@ struct SyntheticHeadParameters {
   double locality = 0;          // share of content variance in segment features
   std::vector<double> segmentWeights;  // w_s, sum of squares = locality
   double sinkQueryNorm = 0, bosKeyNorm = 0, contentNorm = 0;
-  double sinkAlignment = 0;     // A = |mean over trained positions of the unit sink alignment|
+  double sinkAlignment = 0;     // A: mean over trained positions of the unit sink query . BOS key
 };
 
 // Mean of e^(i d theta) over d = 0..span-1 (the phase a head saw during training).
@@ -67,6 +68,9 @@ class SyntheticQueryKeySource final : public QueryKeySource {
   // Content vectors (scaled by contentNorm) for count consecutive positions of one role.
   void contentVectors(qint64 first, qint64 count, quint64 role, float* out) const;
   void drawParameters(int layer);
+  double coherenceWeight(int pair) const;
+  double meanTrainedDot(const std::vector<double>& query, const std::vector<double>& key) const;
+  std::vector<double> aligned(std::vector<double> v, bool weight, int phaseSign) const;
   void buildSinkVectors();
 
   SyntheticQKConfig config_;

@@ -61,6 +61,21 @@ RowMatrix rmsNorm(const Eigen::Ref<const RowMatrix>& x, const std::vector<float>
   return out;
 }
 
+constexpr double kParallelBlockElements = 4.0 * 1024 * 1024;  // scores per block worth two threads
+
+// Eigen's own threading on the projections, restored on exit: the model's matrices in measured
+// mode are small, and nested or short parallel regions only add synchronisation.
+class SingleThreadedEigen {
+ public:
+  SingleThreadedEigen() : previous_(Eigen::nbThreads()) { Eigen::setNbThreads(1); }
+  ~SingleThreadedEigen() { Eigen::setNbThreads(previous_); }
+  SingleThreadedEigen(const SingleThreadedEigen&) = delete;
+  SingleThreadedEigen& operator=(const SingleThreadedEigen&) = delete;
+
+ private:
+  int previous_;
+};
+
 // Running sums for one (layer, head).
 struct Accumulator {
   double sink1 = 0, sink4 = 0, entropy = 0, previous = 0;
@@ -90,21 +105,22 @@ qint64 lowestBlockKey(const KvPolicy& policy, qint64 query) {
 }
 
 void poolRow(const Context& context, const float* sinkWeights, int sinkCount, const float* blockWeights, qint64 k0,
-             qint64 query, HeadAttentionMetrics& metrics, int row) {
+             qint64 query, double inverseZ, HeadAttentionMetrics& metrics, int row) {
   PooledHeatmap& heatmap = metrics.heatmap;
   const int bins = heatmap.bins();
   float* out = heatmap.mass.data() + size_t(row) * size_t(bins);
   auto add = [&](qint64 key, float weight) {
     const auto bin = std::upper_bound(context.binStart.begin(), context.binStart.end(), key) - context.binStart.begin() - 1;
-    out[bin] += weight;
+    out[bin] += float(weight * inverseZ);
   };
   for (int s = 0; s < sinkCount; ++s) add(s, sinkWeights[s]);
   for (qint64 j = lowestBlockKey(context.options.kvPolicy, query); j <= query; ++j) add(j, blockWeights[j - k0]);
 }
 
 // Softmax of one row in place over its visible entries (others set to 0), and its metrics.
-void softmaxRow(const Context& context, float* sinkScores, int sinkCount, float* blockScores, qint64 k0, qint64 blockWidth,
-                qint64 query, Accumulator& acc, HeadAttentionMetrics& metrics, Eigen::ArrayXf& shifted) {
+// The row is left unnormalised (exp(s - max), 0 where hidden); returns its sum Z.
+double softmaxRow(const Context& context, float* sinkScores, int sinkCount, float* blockScores, qint64 k0, qint64 blockWidth,
+                  qint64 query, Accumulator& acc, HeadAttentionMetrics& metrics, Eigen::ArrayXf& shifted) {
   const qint64 lo = lowestBlockKey(context.options.kvPolicy, query);
   Eigen::Map<Eigen::ArrayXf> sinks(sinkScores, sinkCount);
   Eigen::Map<Eigen::ArrayXf> visible(blockScores + (lo - k0), Eigen::Index(query - lo + 1));
@@ -121,19 +137,17 @@ void softmaxRow(const Context& context, float* sinkScores, int sinkCount, float*
     weighted += (sinks * shifted).sum();
     z += sinks.sum();
   }
-  const float inverse = float(1.0 / z);
-  visible *= inverse;
-  if (sinkCount > 0) sinks *= inverse;
+  const double inverse = 1.0 / z;
   std::fill(blockScores, blockScores + (lo - k0), 0.0f);
   std::fill(blockScores + (query - k0 + 1), blockScores + blockWidth, 0.0f);
 
-  if (query == 0) return;
+  if (query == 0) return z;
   const qint64 seen = (query - lo + 1) + sinkCount;
   const double entropy = std::log(z) - weighted / z;
   const double normalized = seen > 1 ? entropy / std::log(double(seen)) : 0.0;
   auto weightOf = [&](qint64 key) -> double {
-    if (key < sinkCount) return sinkScores[key];
-    return key >= lo && key <= query ? blockScores[key - k0] : 0.0;
+    if (key < sinkCount) return sinkScores[key] * inverse;
+    return key >= lo && key <= query ? blockScores[key - k0] * inverse : 0.0;
   };
   const double sink1 = weightOf(0);
   double sink4 = 0;
@@ -159,6 +173,7 @@ void softmaxRow(const Context& context, float* sinkScores, int sinkCount, float*
     metrics.lastSinkMass1 = sink1;
     metrics.lastSinkMass4 = sink4;
   }
+  return z;
 }
 
 // One block of queries [c0, c1) of one layer: scores, softmax, metrics, and attention output.
@@ -184,12 +199,16 @@ void attendBlock(Context& context, const RowMatrix& queries, const RowMatrix& ke
     }
 
   const int group = h.heads / h.kvHeads;
-#pragma omp parallel for schedule(dynamic)
+  // Threads only pay off on large blocks; on small ones their start-up and barriers cost more
+  // than the work (much more on a busy machine).
+  const bool parallel = double(rows) * double(sinkCount + blockWidth) * double(h.heads) >= kParallelBlockElements;
+#pragma omp parallel for schedule(dynamic) if (parallel)
   for (int head = 0; head < h.heads; ++head) {
     const int kvHead = head / group;
     const int index = layer * h.heads + head;
     RowMatrix scores(rows, sinkCount + blockWidth);
     Eigen::ArrayXf shifted;  // scratch for one row's scores minus their maximum
+    Eigen::VectorXf inverseZ(rows);
     const auto k = keys.block(k0, kvHead * headDim, blockWidth, headDim);
     const auto v = values.block(k0, kvHead * headDim, blockWidth, headDim);
     scores.rightCols(blockWidth).noalias() = context.softmaxScale * rotated.block(0, head * headDim, rows, headDim) * k.transpose();
@@ -202,14 +221,15 @@ void attendBlock(Context& context, const RowMatrix& queries, const RowMatrix& ke
       const int rowSinks = sinkCount > 0 && query >= policy.cacheTokens() ? sinkCount : 0;
       if (sinkCount > 0 && rowSinks == 0) scores.row(r).head(sinkCount).setZero();
       float* rowData = &scores(r, 0);
-      softmaxRow(context, rowData, rowSinks, rowData + sinkCount, k0, blockWidth, query, accumulators[size_t(index)], metrics[size_t(index)],
-                 shifted);
+      inverseZ[r] = float(1.0 / softmaxRow(context, rowData, rowSinks, rowData + sinkCount, k0, blockWidth, query,
+                                           accumulators[size_t(index)], metrics[size_t(index)], shifted));
       if (const int heatmapRow = context.heatmapRowOf[size_t(query)]; heatmapRow >= 0)
-        poolRow(context, rowData, rowSinks, rowData + sinkCount, k0, query, metrics[size_t(index)], heatmapRow);
+        poolRow(context, rowData, rowSinks, rowData + sinkCount, k0, query, inverseZ[r], metrics[size_t(index)], heatmapRow);
     }
     auto out = attention.block(c0, head * headDim, rows, headDim);
     out.noalias() = scores.rightCols(blockWidth) * v;
     if (sinkCount > 0) out.noalias() += scores.leftCols(sinkCount) * values.block(0, kvHead * headDim, sinkCount, headDim);
+    out = inverseZ.asDiagonal() * out;
   }
 }
 
@@ -248,6 +268,7 @@ void validate(const LlamaModel& model, std::span<const int> tokens, const Forwar
 
 ForwardResult runForward(const LlamaModel& model, std::span<const int> tokens, const ForwardOptions& options) {
   validate(model, tokens, options);
+  const SingleThreadedEigen singleThreaded;
   const LlamaHyperparameters& h = model.hyper();
   const qint64 n = qint64(tokens.size());
   const int chunk = std::max(16, options.chunkTokens);

@@ -37,7 +37,7 @@ struct ForwardOptions {
   qint64 trainedContext = 0;          // splits metrics into inside / beyond (tokens)
   std::vector<qint64> heatmapRows;    // query positions whose attention is pooled
   int heatmapBins = 64;               // bins per heatmap row, the first 4 one key each
-  int chunkTokens = 256;              // queries per attention block
+  int chunkTokens = 64;               // queries per attention block (keeps a block in cache)
   std::function<bool()> isCancelled;  // polled between blocks; a cancelled run throws Error(Internal)
   std::function<void(double)> progress;  // 0..1
 };

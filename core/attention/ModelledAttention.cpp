@@ -1,0 +1,117 @@
+#include "attention/ModelledAttention.h"
+
+#include "common/Error.h"
+#include "common/JsonRead.h"
+#include "positional/Alibi.h"
+#include "positional/RopeSchedule.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace sinkscope {
+
+namespace {
+
+bool usesRope(const ModelSpec& model) { return model.usesRope && model.attentionKind != AttentionKind::Alibi; }
+
+bool shipsStaticScaling(const ModelSpec& model) {
+  if (!model.ropeScaling) return false;
+  const QString type = model.ropeScaling->type.trimmed().toLower();
+  return !type.isEmpty() && type != QLatin1String("default") && type != QLatin1String("none") &&
+         type != QLatin1String("dynamic");
+}
+
+qint64 trainedContextOf(const ModelSpec& model) {
+  if (model.trainedContext > 0) return model.trainedContext;
+  if (model.maxPositionEmbeddings > 0) return model.maxPositionEmbeddings;
+  throwBadInput(model.id, QStringLiteral("trained_context"), QStringLiteral("unknown, so attention cannot be modelled"));
+}
+
+}  // namespace
+
+const StreamingCache& StreamingCache::builtin() {
+  static const StreamingCache cache = [] {
+    const QString path = QStringLiteral(":/modelled_attention.json");
+    const JsonReader streaming = JsonReader(readJsonObjectFile(path), path).requireObject(QStringLiteral("streaming"));
+    StreamingCache c;
+    c.sinkTokens = streaming.requireInt(QStringLiteral("sink_tokens"), 0, 1 << 20);
+    c.windowTokens = streaming.requireInt(QStringLiteral("window_tokens"), 1, 1 << 24);
+    return c;
+  }();
+  return cache;
+}
+
+qint64 alignmentContextFor(const ModelSpec& model) {
+  const qint64 trained = trainedContextOf(model);
+  if (usesRope(model) && shipsStaticScaling(model)) return std::max(trained, model.maxPositionEmbeddings);
+  return trained;
+}
+
+int probeHeadDimFor(const ModelSpec& model) {
+  if (model.mla) return model.mla->qkNopeHeadDim + model.mla->qkRopeHeadDim;
+  if (model.headDim > 0) return model.headDim;
+  return model.heads > 0 ? int(model.hiddenSize / model.heads) : 0;
+}
+
+TrainedPositions trainedPositionsFor(const ModelSpec& model) {
+  TrainedPositions trained;
+  trained.headDim = probeHeadDimFor(model);
+  trained.trainedContext = alignmentContextFor(model);
+  if (!usesRope(model)) {
+    trained.logitScale = 1.0 / std::sqrt(double(std::max(trained.headDim, 1)));
+    return trained;
+  }
+  const RopeSchedule schedule = computeRopeSchedule(ropeParametersFor(model), trained.trainedContext);
+  trained.rotaryDim = schedule.rotaryDim;
+  trained.invFreq = schedule.invFreq;
+  trained.layout = schedule.layout;
+  const double scale = schedule.softmaxScale > 0 ? schedule.softmaxScale : 1.0 / std::sqrt(double(trained.headDim));
+  trained.logitScale = scale * schedule.attentionFactor * schedule.attentionFactor;
+  return trained;
+}
+
+double defaultMitigationFactor(const ModelSpec& model, qint64 targetContext) {
+  return std::max(1.0, double(targetContext) / double(trainedContextOf(model)));
+}
+
+PositionalScheme modelledSchemeFor(const ModelSpec& model, const ModelledScheme& choice, int head,
+                                   qint64 sequenceLength) {
+  PositionalScheme scheme;
+  const Mitigation m = choice.mitigation;
+  if (m == Mitigation::Streaming) {
+    scheme.sinkTokens = choice.streaming.sinkTokens;
+    scheme.windowTokens = choice.streaming.windowTokens;
+  } else if (m == Mitigation::WindowOnly) {  // the control: the same cache size, no sinks
+    scheme.windowTokens = choice.streaming.sinkTokens + choice.streaming.windowTokens;
+  }
+  if (!usesRope(model)) {
+    if (m != Mitigation::Baseline && m != Mitigation::Alibi && m != Mitigation::Streaming && m != Mitigation::WindowOnly)
+      throwBadInput(QStringLiteral("--mitigation"), mitigationName(m),
+                    QStringLiteral("is a RoPE schedule, and %1 does not use RoPE").arg(model.id));
+    if (model.attentionKind == AttentionKind::Alibi || m == Mitigation::Alibi) {
+      if (model.attentionKind != AttentionKind::Alibi)
+        throwBadInput(QStringLiteral("--mitigation"), QStringLiteral("alibi"),
+                      QStringLiteral("needs a model trained with ALiBi; %1 is not").arg(model.id));
+      scheme.kind = PositionalScheme::Kind::Alibi;
+      const std::vector<double> slopes = alibiSlopes(std::max(model.heads, 1));
+      scheme.alibiSlope = slopes[size_t(std::clamp(head, 0, int(slopes.size()) - 1))];
+    }
+    scheme.softmaxScale = 1.0 / std::sqrt(double(std::max(probeHeadDimFor(model), 1)));
+    return scheme;
+  }
+  const RopeParameters params = withMitigation(ropeParametersFor(model), m, choice.factor);
+  scheme.kind = PositionalScheme::Kind::Rope;
+  scheme.rope = computeRopeSchedule(params, sequenceLength);
+  scheme.softmaxScale = scheme.rope.softmaxScale > 0 ? scheme.rope.softmaxScale
+                                                     : 1.0 / std::sqrt(double(probeHeadDimFor(model)));
+  return scheme;
+}
+
+std::unique_ptr<SyntheticQueryKeySource> modelledSource(const ModelSpec& model, int layer, int head,
+                                                        std::optional<quint64> seed) {
+  SyntheticQKConfig config = SyntheticQKConfig::builtin();
+  if (seed) config.seed = *seed;
+  return std::make_unique<SyntheticQueryKeySource>(config, trainedPositionsFor(model), layer, head);
+}
+
+}  // namespace sinkscope

@@ -1,0 +1,110 @@
+// Each chart's data as plain values (what the chart builders in ui/charts draw, what the
+// report and `sinkscope chart` export as JSON), made from the planner's and probe's results.
+// Not drawing and not the tabular CSV form: see ui/charts (ChartTable).
+#pragma once
+
+#include "attention/AttentionTypes.h"
+#include "planner/Plan.h"
+
+#include <QJsonObject>
+#include <QString>
+#include <optional>
+#include <vector>
+
+namespace sinkscope {
+
+enum class ChartKind { Heatmap, SinkCurve, Memory, Mitigations, Confidence };
+QString chartKindName(ChartKind kind);  // "heatmap", "sink-curve", "memory", "mitigations", "confidence"
+std::optional<ChartKind> chartKindFromName(const QString& name);
+const std::vector<ChartKind>& allChartKinds();
+
+// Where a chart's numbers come from; always printed next to it.
+inline const QString kModelled = QStringLiteral("modelled");
+inline const QString kMeasured = QStringLiteral("measured");
+
+// Memory against context: the stacked breakdown at each context, the capacity and the fit limit.
+struct MemoryChartData {
+  QString modelName, hardwareName;
+  std::vector<MemoryPoint> curve;  // ascending contexts
+  MemoryBreakdown atContext;       // the plan's breakdown at the requested context
+  qint64 contextTokens = 0;
+  qint64 trainedContextTokens = 0;
+  qint64 capacityBytes = 0;
+  FitLimit fit;
+};
+
+// The planner's confidence for each compared mitigation, with the primary one's reasons.
+struct ConfidenceChartData {
+  QString primaryMitigation;
+  double value = 0;                        // the plan's confidence
+  std::vector<ConfidenceReason> reasons;   // the plan's reasons
+  qint64 contextCapTokens = 0;             // 0: no cap
+  qint64 contextTokens = 0;
+  qint64 trainedContextTokens = 0;
+  std::vector<MitigationPlan> rows;        // the compared mitigations' rows of the plan
+};
+
+// The mitigation comparison: effective context, quality and confidence per mitigation.
+struct MitigationsChartData {
+  qint64 contextTokens = 0;
+  qint64 trainedContextTokens = 0;
+  std::vector<MitigationPlan> rows;  // rows of the plan, in the order compared
+};
+
+// The sink curve: probe metrics against context length, one series per mitigation.
+struct SinkCurveSample {
+  qint64 contextTokens = 0;
+  RowMetrics mean;  // averaged over the sampled query rows
+  RowMetrics last;  // the last query (position contextTokens - 1)
+};
+struct SinkCurveSeries {
+  Mitigation mitigation = Mitigation::Baseline;
+  std::vector<SinkCurveSample> samples;  // ascending contexts
+};
+struct SinkCurveChartData {
+  QString provenance = kModelled;
+  QString modelName;
+  int layer = 0, head = 0;
+  qint64 trainedContextTokens = 0;
+  qint64 contextCapTokens = 0;  // the primary mitigation's cap, 0: none
+  std::vector<SinkCurveSeries> series;
+};
+
+// Pooled attention heatmaps of one head at the requested context, one panel per mitigation.
+struct HeatmapPanel {
+  Mitigation mitigation = Mitigation::Baseline;
+  PooledHeatmap heatmap;
+};
+struct HeatmapChartData {
+  QString provenance = kModelled;
+  QString modelName;
+  int layer = 0, head = 0;
+  qint64 contextTokens = 0;
+  qint64 trainedContextTokens = 0;
+  std::vector<HeatmapPanel> panels;
+};
+
+struct ReportChartData {
+  MemoryChartData memory;
+  ConfidenceChartData confidence;
+  MitigationsChartData mitigations;
+  std::optional<SinkCurveChartData> sinkCurve;  // absent when the probe does not apply
+  std::optional<HeatmapChartData> heatmaps;
+};
+
+// From the plan (the same object `plan --json` prints) for the compared mitigations.
+MemoryChartData memoryChartData(const ModelSpec& model, const HardwareSpec& hardware, const PlanRequest& request,
+                                const Plan& plan, int points = 200);
+ConfidenceChartData confidenceChartData(const Plan& plan, const std::vector<Mitigation>& compared);
+MitigationsChartData mitigationsChartData(const Plan& plan, const std::vector<Mitigation>& compared);
+// The plan's row for a mitigation, or nullptr when the plan has none (it does not apply).
+const MitigationPlan* planRow(const Plan& plan, Mitigation mitigation);
+
+QJsonObject chartDataToJson(const MemoryChartData& data);
+QJsonObject chartDataToJson(const ConfidenceChartData& data);
+QJsonObject chartDataToJson(const MitigationsChartData& data);
+QJsonObject chartDataToJson(const SinkCurveChartData& data);
+QJsonObject chartDataToJson(const HeatmapChartData& data);
+QJsonObject chartDataToJson(const ReportChartData& data);  // {"memory": ..., "confidence": ..., ...}
+
+}  // namespace sinkscope

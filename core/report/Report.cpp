@@ -1,0 +1,150 @@
+#include "report/Report.h"
+
+#include "catalog/Catalog.h"
+#include "common/Error.h"
+#include "planner/PlanJson.h"
+#include "report/ReportSections.h"
+
+#include <sinkscope/Version.h>
+
+#include <QJsonArray>
+#include <algorithm>
+#include <cmath>
+
+namespace sinkscope {
+
+Mitigation primaryMitigation(const ReportScenario& scenario) {
+  for (Mitigation mitigation : scenario.mitigations)
+    if (mitigation != Mitigation::Baseline) return mitigation;
+  return Mitigation::Baseline;
+}
+
+const ReportSection* Report::section(const QString& id) const {
+  for (const ReportSection& s : sections)
+    if (s.id == id) return &s;
+  return nullptr;
+}
+
+QString gibText(qint64 bytes) {
+  return QString::number(double(bytes) / double(1ll << 30), 'f', 2) + QStringLiteral(" GiB");
+}
+
+QString tokensText(qint64 tokens) {
+  return tokens > 0 ? QStringLiteral("%1 tokens").arg(tokens) : QStringLiteral("no cap");
+}
+
+QString confidenceText(double value) { return QString::number(std::round(value * 1000.0) / 1000.0); }
+
+namespace {
+
+void checkScenario(const ReportScenario& scenario) {
+  if (scenario.contextTokens <= 0) throwBadInput(QString(), QStringLiteral("context"), QStringLiteral("must be positive"));
+  if (scenario.mitigations.empty())
+    throwBadInput(QString(), QStringLiteral("mitigations"), QStringLiteral("name at least one mitigation"));
+  if (scenario.ggufPath.isEmpty() != scenario.textPath.isEmpty())
+    throwBadInput(scenario.ggufPath.isEmpty() ? scenario.textPath : scenario.ggufPath, QStringLiteral("gguf"),
+                  QStringLiteral("a measured run needs both a GGUF file and a text"));
+}
+
+QString planCommandFor(const ReportScenario& scenario, Mitigation primary) {
+  return QStringLiteral("sinkscope plan --model %1 --hardware %2 --context %3 --mitigation %4 --json")
+      .arg(scenario.model, scenario.hardware)
+      .arg(scenario.contextTokens)
+      .arg(mitigationName(primary));
+}
+
+QJsonObject scenarioToJson(const ReportScenario& scenario) {
+  QJsonArray mitigations;
+  for (Mitigation mitigation : scenario.mitigations) mitigations.append(mitigationName(mitigation));
+  QJsonObject object{{QStringLiteral("model"), scenario.model},
+                     {QStringLiteral("hardware"), scenario.hardware},
+                     {QStringLiteral("context"), scenario.contextTokens},
+                     {QStringLiteral("mitigations"), mitigations}};
+  if (!scenario.ggufPath.isEmpty()) {
+    object.insert(QStringLiteral("gguf"), scenario.ggufPath);
+    object.insert(QStringLiteral("text"), scenario.textPath);
+  }
+  return object;
+}
+
+QJsonObject sectionToJson(const ReportSection& section) {
+  QJsonArray keyValues, tables, charts;
+  for (const ReportKeyValue& kv : section.keyValues)
+    keyValues.append(QJsonObject{{QStringLiteral("key"), kv.key}, {QStringLiteral("value"), kv.value}});
+  for (const ReportTable& table : section.tables) {
+    QJsonArray rows;
+    for (const QStringList& row : table.rows) rows.append(QJsonArray::fromStringList(row));
+    tables.append(QJsonObject{{QStringLiteral("title"), table.title},
+                              {QStringLiteral("columns"), QJsonArray::fromStringList(table.columns)},
+                              {QStringLiteral("rows"), rows},
+                              {QStringLiteral("note"), table.note}});
+  }
+  for (ChartKind kind : section.charts) charts.append(chartKindName(kind));
+  return QJsonObject{{QStringLiteral("id"), section.id},
+                     {QStringLiteral("title"), section.title},
+                     {QStringLiteral("paragraphs"), QJsonArray::fromStringList(section.paragraphs)},
+                     {QStringLiteral("key_values"), keyValues},
+                     {QStringLiteral("tables"), tables},
+                     {QStringLiteral("charts"), charts},
+                     {QStringLiteral("bullets"), QJsonArray::fromStringList(section.bullets)}};
+}
+
+}  // namespace
+
+std::optional<Report> buildReport(const ReportScenario& scenario, const ReportCallbacks& callbacks, const QDateTime& now,
+                                  bool includeAttention) {
+  checkScenario(scenario);
+  const auto progress = [&](double fraction, const QString& stage) {
+    if (callbacks.progress) callbacks.progress(fraction, stage);
+  };
+  const auto cancelled = [&] { return callbacks.isCancelled && callbacks.isCancelled(); };
+  Report report;
+  report.version = QString::fromLatin1(kVersion);
+  report.generatedUtc = now.toUTC();
+  report.scenario = scenario;
+  progress(0.0, QStringLiteral("plan"));
+  report.model = resolveModel(scenario.model);
+  report.hardware = resolveHardware(scenario.hardware);
+  const std::vector<Mitigation> applicable = mitigationsFor(report.model.usesRope);
+  for (Mitigation mitigation : scenario.mitigations)
+    if (std::find(applicable.begin(), applicable.end(), mitigation) == applicable.end())
+      throwBadInput(scenario.model, QStringLiteral("mitigations"),
+                    QStringLiteral("'%1' does not apply to this model").arg(mitigationName(mitigation)));
+  report.planRequest.contextTokens = scenario.contextTokens;
+  report.planRequest.mitigation = primaryMitigation(scenario);
+  report.plan = makePlan(report.model, report.hardware, report.planRequest);
+  report.planCommand = planCommandFor(scenario, report.planRequest.mitigation);
+  for (Mitigation mitigation : scenario.mitigations)
+    if (!planRow(report.plan, mitigation))
+      throwBadInput(scenario.model, QStringLiteral("mitigations"),
+                    QStringLiteral("'%1' does not apply to this model").arg(mitigationName(mitigation)));
+  report.charts.memory = memoryChartData(report.model, report.hardware, report.planRequest, report.plan);
+  report.charts.confidence = confidenceChartData(report.plan, scenario.mitigations);
+  report.charts.mitigations = mitigationsChartData(report.plan, scenario.mitigations);
+  if (cancelled()) return std::nullopt;
+  progress(0.2, QStringLiteral("attention"));
+  if (includeAttention && !addModelledAttention(report, callbacks)) return std::nullopt;
+  progress(0.9, QStringLiteral("sections"));
+  report.title = QStringLiteral("Long-context capacity report: %1 on %2 at %3 tokens")
+                     .arg(report.charts.memory.modelName, report.charts.memory.hardwareName)
+                     .arg(scenario.contextTokens);
+  layOutSections(report);
+  progress(1.0, QStringLiteral("done"));
+  return report;
+}
+
+QJsonObject reportToJson(const Report& report) {
+  QJsonArray sections;
+  for (const ReportSection& section : report.sections) sections.append(sectionToJson(section));
+  return QJsonObject{{QStringLiteral("title"), report.title},
+                     {QStringLiteral("sinkscope_version"), report.version},
+                     {QStringLiteral("generated_utc"), report.generatedUtc.toString(Qt::ISODate)},
+                     {QStringLiteral("scenario"), scenarioToJson(report.scenario)},
+                     {QStringLiteral("plan_command"), report.planCommand},
+                     {QStringLiteral("plan"), planToJson(report.plan)},
+                     {QStringLiteral("charts"), chartDataToJson(report.charts)},
+                     {QStringLiteral("sections"), sections},
+                     {QStringLiteral("sources"), QJsonArray::fromStringList(report.sources)}};
+}
+
+}  // namespace sinkscope

@@ -1,0 +1,95 @@
+// The capacity report as data: scenario, the plan (the very object `plan --json` serialises),
+// each chart's data, and sections of key-value tables, tables, notes and sources; its JSON form.
+// Not its layout: the PDF/HTML writers (ui/export) and the chart builders (ui/charts) draw it.
+#pragma once
+
+#include "catalog/HardwareSpec.h"
+#include "catalog/ModelSpec.h"
+#include "planner/Plan.h"
+#include "positional/Mitigation.h"
+#include "report/ChartData.h"
+
+#include <QDateTime>
+#include <QJsonObject>
+#include <QString>
+#include <QStringList>
+#include <optional>
+#include <vector>
+
+namespace sinkscope {
+
+// What the user asked for. The defaults are DESIGN.md's default scenario (the source
+// document's worked example: Mistral 7B at 32K on an H100 80 GB, baseline vs NTK).
+struct ReportScenario {
+  QString model = QStringLiteral("mistral-7b-v0.1");    // catalogue id, config.json or .gguf
+  QString hardware = QStringLiteral("h100-sxm-80gb");   // catalogue id or hardware JSON
+  qint64 contextTokens = 32768;
+  std::vector<Mitigation> mitigations{Mitigation::Baseline, Mitigation::Ntk};  // compared, in order
+  QString ggufPath;  // measured run (optional): a GGUF checkpoint ...
+  QString textPath;  // ... and the text it reads
+};
+
+// The mitigation the plan is made for: the first compared one that is not baseline, else baseline.
+Mitigation primaryMitigation(const ReportScenario& scenario);
+
+struct ReportKeyValue {
+  QString key;    // "KV cache per token"
+  QString value;  // "131072 B", with its unit
+};
+
+struct ReportTable {
+  QString title;
+  QStringList columns;                // with units: "KV cache (GiB)"
+  std::vector<QStringList> rows;      // one string per column
+  QString note;                       // a caption under the table (may be empty)
+};
+
+struct ReportSection {
+  QString id;      // stable: "scenario", "specifications", "memory", ...
+  QString title;   // "Memory plan"
+  QStringList paragraphs;
+  std::vector<ReportKeyValue> keyValues;
+  std::vector<ReportTable> tables;
+  std::vector<ChartKind> charts;  // drawn after the paragraphs, before the tables
+  QStringList bullets;            // reasons, notes
+};
+
+struct Report {
+  QString title;
+  QString version;          // SinkScope's
+  QDateTime generatedUtc;
+  ReportScenario scenario;
+  ModelSpec model;
+  HardwareSpec hardware;
+  PlanRequest planRequest;
+  Plan plan;                // `sinkscope plan ... --mitigation <primary> --json` for the same scenario
+  QString planCommand;      // that command line, to reproduce the numbers
+  ReportChartData charts;   // every chart's data
+  std::vector<ReportSection> sections;
+  QStringList sources;
+
+  const ReportSection* section(const QString& id) const;
+};
+
+struct ReportCallbacks {
+  std::function<bool()> isCancelled;
+  std::function<void(double fraction, const QString& stage)> progress;
+};
+
+// Resolves the model and hardware, runs the planner (and the modelled probe and, when a GGUF
+// run is given, measured mode) and lays the results out as sections. Throws Error naming the
+// field (BadInput for a bad file or impossible value). Returns nullopt when cancelled.
+// includeAttention false skips the probe (for a single plan chart).
+std::optional<Report> buildReport(const ReportScenario& scenario, const ReportCallbacks& callbacks = {},
+                                  const QDateTime& now = QDateTime::currentDateTimeUtc(), bool includeAttention = true);
+
+// The report as one JSON object: scenario, version, generated_utc, "plan" (exactly planToJson),
+// "charts" (each chart's data) and "sections".
+QJsonObject reportToJson(const Report& report);
+
+// Text helpers shared by the sections and the writers, so every surface prints a number alike.
+QString gibText(qint64 bytes);           // "14.48 GiB"
+QString tokensText(qint64 tokens);       // "32768 tokens"; "no cap" for 0
+QString confidenceText(double value);    // as plan --json rounds it: "0.8", "0.625"
+
+}  // namespace sinkscope

@@ -1,0 +1,271 @@
+#include "report/ReportSections.h"
+
+#include "planner/PlannerResources.h"
+
+#include <cmath>
+
+namespace sinkscope {
+
+namespace {
+
+QString integerText(qint64 value) { return QString::number(value); }
+
+QString bytesText(qint64 bytes) { return QStringLiteral("%1 (%2 B)").arg(gibText(bytes)).arg(bytes); }
+
+QString ratioText(qint64 context, qint64 trained) {
+  if (trained <= 0) return QStringLiteral("unknown");
+  return QStringLiteral("%1×").arg(QString::number(double(context) / double(trained), 'f', 1));
+}
+
+QString qualityText(const std::optional<double>& quality) {
+  if (!quality) return QStringLiteral("not estimated");
+  return QStringLiteral("%1 %").arg(QString::number(*quality * 100.0, 'f', 0));
+}
+
+QString compactNumber(double value) {
+  if (value >= 1e12) return QString::number(value / 1e12, 'f', 1) + QStringLiteral(" T");
+  if (value >= 1e9) return QString::number(value / 1e9, 'f', 2) + QStringLiteral(" B");
+  if (value >= 1e6) return QString::number(value / 1e6, 'f', 1) + QStringLiteral(" M");
+  return QString::number(value, 'f', 0);
+}
+
+QString mitigationList(const std::vector<Mitigation>& mitigations) {
+  QStringList names;
+  for (Mitigation m : mitigations) names << mitigationName(m);
+  return names.join(QStringLiteral(", "));
+}
+
+ReportSection scenarioSection(const Report& r) {
+  ReportSection s{QStringLiteral("scenario"), QStringLiteral("Scenario"), {}, {}, {}, {}, {}};
+  const Plan& p = r.plan;
+  s.paragraphs << QStringLiteral("%1 running %2 tokens per sequence on %3. The model was trained at %4 tokens, so "
+                                 "the request is %5 its trained context. Compared: %6.")
+                      .arg(r.charts.memory.modelName)
+                      .arg(p.contextTokens)
+                      .arg(r.charts.memory.hardwareName)
+                      .arg(p.trainedContextTokens)
+                      .arg(ratioText(p.contextTokens, p.trainedContextTokens), mitigationList(r.scenario.mitigations));
+  s.keyValues = {{QStringLiteral("Model"), QStringLiteral("%1 (%2)").arg(r.charts.memory.modelName, r.model.id)},
+                 {QStringLiteral("Hardware"), QStringLiteral("%1 (%2)").arg(r.charts.memory.hardwareName, r.hardware.id)},
+                 {QStringLiteral("Requested context"), tokensText(p.contextTokens)},
+                 {QStringLiteral("Trained context"), tokensText(p.trainedContextTokens)},
+                 {QStringLiteral("Compared mitigations"), mitigationList(r.scenario.mitigations)},
+                 {QStringLiteral("Plan made for"), QStringLiteral("%1 (factor %2)")
+                                                       .arg(mitigationName(p.mitigation))
+                                                       .arg(QString::number(p.mitigationFactor, 'g', 4))},
+                 {QStringLiteral("Batch"), QStringLiteral("%1 sequence(s)").arg(p.batch)},
+                 {QStringLiteral("Weights / KV cache dtype"), QStringLiteral("%1 / %2").arg(p.weightsDtype, p.kvDtype)},
+                 {QStringLiteral("Reproduce the numbers"), r.planCommand}};
+  return s;
+}
+
+ReportTable modelTable(const ModelSpec& m, const Plan& p) {
+  ReportTable t{QStringLiteral("Model"), {QStringLiteral("Field"), QStringLiteral("Value")}, {}, {}};
+  const auto add = [&](const QString& key, const QString& value) { t.rows.push_back({key, value}); };
+  add(QStringLiteral("Architecture"), QStringLiteral("%1 (%2)").arg(m.architecture, m.family));
+  add(QStringLiteral("Layers"), integerText(m.layers));
+  add(QStringLiteral("Hidden size"), integerText(m.hiddenSize));
+  add(QStringLiteral("Query / KV heads"), QStringLiteral("%1 / %2").arg(m.heads).arg(m.kvHeads));
+  add(QStringLiteral("Head dim"), integerText(m.headDim));
+  add(QStringLiteral("Attention kind"), attentionKindName(m.attentionKind));
+  if (m.slidingWindow > 0) add(QStringLiteral("Sliding window"), tokensText(m.slidingWindow));
+  add(QStringLiteral("Positional encoding"),
+      m.usesRope ? QStringLiteral("RoPE, theta %1, rotary dim %2").arg(m.ropeTheta, 0, 'g', 8).arg(m.rotaryDim())
+                 : QStringLiteral("no RoPE (ALiBi or none)"));
+  if (m.ropeScaling)
+    add(QStringLiteral("Shipped rope_scaling"),
+        QStringLiteral("%1, factor %2").arg(m.ropeScaling->type).arg(m.ropeScaling->factor, 0, 'g', 4));
+  add(QStringLiteral("Trained / max position"),
+      QStringLiteral("%1 / %2 tokens").arg(m.trainedContext).arg(m.maxPositionEmbeddings));
+  add(QStringLiteral("Vocabulary"), integerText(m.vocabSize));
+  add(QStringLiteral("Parameters (computed)"), QStringLiteral("%1 total, %2 active")
+                                                   .arg(compactNumber(double(p.totalParameters)),
+                                                        compactNumber(double(p.activeParameters))));
+  if (m.publishedParameters > 0) add(QStringLiteral("Parameters (published)"), compactNumber(m.publishedParameters));
+  if (!m.defaultedFields.isEmpty()) add(QStringLiteral("Defaulted fields"), m.defaultedFields.join(QStringLiteral(", ")));
+  t.note = m.source.isEmpty() ? QString() : QStringLiteral("Source: %1").arg(m.source);
+  return t;
+}
+
+ReportTable hardwareTable(const HardwareSpec& h) {
+  ReportTable t{QStringLiteral("Hardware"), {QStringLiteral("Field"), QStringLiteral("Value")}, {}, {}};
+  t.rows.push_back({QStringLiteral("Device"), QStringLiteral("%1 (%2)").arg(h.displayName, h.vendor)});
+  t.rows.push_back({QStringLiteral("Memory"), bytesText(h.memoryBytes)});
+  t.rows.push_back({QStringLiteral("Memory bandwidth"),
+                    QStringLiteral("%1 GB/s").arg(QString::number(h.memoryBandwidthBytesPerSecond / 1e9, 'f', 0))});
+  for (const QString& dtype : hardwareDtypeKeys())
+    if (const auto flops = h.peakFlops(dtype))
+      t.rows.push_back({QStringLiteral("Peak %1 (dense)").arg(dtype),
+                        QStringLiteral("%1 TFLOP/s").arg(QString::number(*flops / 1e12, 'f', 0))});
+  t.note = h.source.isEmpty() ? QString() : QStringLiteral("Source: %1").arg(h.source);
+  return t;
+}
+
+ReportSection specificationsSection(const Report& r) {
+  ReportSection s{QStringLiteral("specifications"), QStringLiteral("Model and hardware"), {}, {}, {}, {}, {}};
+  s.tables = {modelTable(r.model, r.plan), hardwareTable(r.hardware)};
+  return s;
+}
+
+ReportSection memorySection(const Report& r) {
+  const Plan& p = r.plan;
+  const MemoryBreakdown& m = p.memory;
+  ReportSection s{QStringLiteral("memory"), QStringLiteral("Memory plan"), {}, {}, {}, {ChartKind::Memory}, {}};
+  s.paragraphs << QStringLiteral("At %1 tokens the deployment needs %2 of the %3 usable (%4 of device memory): it %5. "
+                                 "The largest context that fits is %6.")
+                      .arg(p.contextTokens)
+                      .arg(gibText(m.totalBytes), gibText(m.capacityBytes))
+                      .arg(QStringLiteral("%1 %").arg(QString::number(p.usableMemoryShare * 100, 'f', 0)))
+                      .arg(p.fits ? QStringLiteral("fits") : QStringLiteral("does not fit"))
+                      .arg(p.fit.unbounded ? QStringLiteral("unbounded (the KV cache stops growing)")
+                                           : tokensText(p.fit.maxContextTokens));
+  ReportTable t{QStringLiteral("Memory at the requested context"),
+                {QStringLiteral("Component"), QStringLiteral("GiB"), QStringLiteral("Bytes")}, {}, {}};
+  const auto add = [&](const QString& name, qint64 bytes) {
+    t.rows.push_back({name, QString::number(double(bytes) / double(1ll << 30), 'f', 2), integerText(bytes)});
+  };
+  add(QStringLiteral("Weights"), m.weightsBytes);
+  add(QStringLiteral("KV cache"), m.kvBytes);
+  add(QStringLiteral("Activations (prefill peak)"), m.activationBytes);
+  add(QStringLiteral("Runtime overhead"), m.overheadBytes);
+  add(QStringLiteral("Total"), m.totalBytes);
+  add(QStringLiteral("Usable capacity"), m.capacityBytes);
+  t.note = QStringLiteral("KV cache: %1 B per token (%2, batch %3). Weights in %4.")
+               .arg(m.kvBytesPerToken)
+               .arg(p.kvDtype)
+               .arg(p.batch)
+               .arg(p.weightsDtype);
+  s.tables.push_back(t);
+  const ThroughputEstimate& th = p.throughput;
+  s.keyValues = {{QStringLiteral("Fits"), p.fits ? QStringLiteral("yes") : QStringLiteral("no")},
+                 {QStringLiteral("Max context that fits"),
+                  p.fit.unbounded ? QStringLiteral("unbounded") : tokensText(p.fit.maxContextTokens)},
+                 {QStringLiteral("KV cache per token"), QStringLiteral("%1 B").arg(m.kvBytesPerToken)},
+                 {QStringLiteral("Prefill (roofline)"), QStringLiteral("%1 tokens/s, %2-bound")
+                                                            .arg(QString::number(th.prefillTokensPerSecond, 'f', 0),
+                                                                 boundName(th.prefillBound))},
+                 {QStringLiteral("Decode (roofline)"), QStringLiteral("%1 tokens/s, %2-bound")
+                                                           .arg(QString::number(th.decodeTokensPerSecond, 'f', 1),
+                                                                boundName(th.decodeBound))}};
+  return s;
+}
+
+ReportSection confidenceSection(const Report& r) {
+  const Plan& p = r.plan;
+  ReportSection s{QStringLiteral("confidence"), QStringLiteral("Confidence and context cap"), {}, {}, {},
+                  {ChartKind::Confidence}, {}};
+  s.paragraphs << QStringLiteral("The planner's confidence in this plan (%1) is %2. Inference should be limited to "
+                                 "the context_cap of %3; the model can use an estimated %4 of the %5 requested.")
+                      .arg(mitigationName(p.mitigation), confidenceText(p.confidence.value), tokensText(p.contextCap))
+                      .arg(tokensText(p.effectiveContext))
+                      .arg(p.contextTokens);
+  if (p.contextTokens > p.trainedContextTokens && p.trainedContextTokens > 0)
+    s.paragraphs << QStringLiteral("The requested context exceeds the trained one, so the confidence is capped at 0.8: "
+                                   "re-run the probe at a smaller context, or measure a real checkpoint.");
+  s.keyValues = {{QStringLiteral("Confidence"), confidenceText(p.confidence.value)},
+                 {QStringLiteral("context_cap"), tokensText(p.contextCap)},
+                 {QStringLiteral("Effective context"), tokensText(p.effectiveContext)},
+                 {QStringLiteral("Quality retention"), qualityText(p.qualityRetention)}};
+  for (const ConfidenceReason& reason : p.confidence.reasons)
+    s.bullets << (reason.deduction > 0
+                      ? QStringLiteral("%1 (−%2)").arg(reason.text, QString::number(reason.deduction, 'g', 3))
+                      : reason.text);
+  return s;
+}
+
+ReportSection mitigationsSection(const Report& r) {
+  ReportSection s{QStringLiteral("mitigations"), QStringLiteral("Mitigations compared"), {}, {}, {},
+                  {ChartKind::Mitigations}, {}};
+  s.paragraphs << QStringLiteral("Each mitigation at %1 tokens: the context cap the planner assumes, the context the "
+                                 "model can effectively use, the planner's confidence and the KV cache it needs.")
+                      .arg(r.plan.contextTokens);
+  ReportTable t{QStringLiteral("Mitigation comparison (modelled)"),
+                {QStringLiteral("Mitigation"), QStringLiteral("Factor"), QStringLiteral("context_cap (tokens)"),
+                 QStringLiteral("Effective (tokens)"), QStringLiteral("Quality"), QStringLiteral("Confidence"),
+                 QStringLiteral("KV cache (GiB)")},
+                {},
+                {}};
+  for (const MitigationPlan& row : r.charts.mitigations.rows) {
+    t.rows.push_back({mitigationName(row.mitigation) + (row.fineTuned ? QStringLiteral(" (shipped)") : QString()),
+                      QString::number(row.factor, 'g', 4), row.contextCap > 0 ? integerText(row.contextCap) : QStringLiteral("none"),
+                      integerText(row.effectiveContext), qualityText(row.qualityRetention),
+                      confidenceText(row.confidence.value),
+                      QString::number(double(row.kvBytes) / double(1ll << 30), 'f', 2)});
+    s.bullets << QStringLiteral("%1: %2").arg(mitigationName(row.mitigation), row.capBasis);
+  }
+  s.tables.push_back(t);
+  return s;
+}
+
+ReportSection attentionSection(const Report& r) {
+  ReportSection s{QStringLiteral("attention"), QStringLiteral("Where attention goes"), {}, {}, {}, {}, {}};
+  if (r.charts.sinkCurve) {
+    s.charts.push_back(ChartKind::SinkCurve);
+    s.paragraphs << QStringLiteral(
+        "The sink curve: the share of attention on the first token (S₁) and the first four tokens (S₄), averaged over "
+        "sampled queries, against context length, for layer %1, head %2. The dashed line marks the trained context.")
+                        .arg(r.charts.sinkCurve->layer)
+                        .arg(r.charts.sinkCurve->head);
+  }
+  if (r.charts.heatmaps) {
+    s.charts.push_back(ChartKind::Heatmap);
+    s.paragraphs << QStringLiteral("Attention heatmaps at %1 tokens, side by side on one colour scale: query position "
+                                   "down, key position across, pooled into bins; the first four key columns are exact.")
+                        .arg(r.charts.heatmaps->contextTokens);
+  }
+  if (s.charts.empty())
+    s.paragraphs << QStringLiteral("The modelled attention probe did not run for this model, so no heatmaps or sink "
+                                   "curve are shown.");
+  else
+    s.paragraphs << QStringLiteral("Modelled: synthetic queries and keys with the model's exact positional maths "
+                                   "(docs/modelled-attention.md), not a run of the real weights.");
+  return s;
+}
+
+ReportSection methodSection(const Report& r) {
+  ReportSection s{QStringLiteral("method"), QStringLiteral("Method notes"), {}, {}, {}, {}, {}};
+  s.paragraphs
+      << QStringLiteral("Memory is the sum of the weights (parameters counted from the configuration times the bits "
+                        "per weight of the dtype), the KV cache (per layer, honouring grouped-query attention, "
+                        "sliding windows and latent attention), the transient activation peak of a chunked prefill "
+                        "and a fixed runtime overhead, against the usable share of device memory (docs/planner.md).")
+      << QStringLiteral("Throughput is a roofline: bytes moved per step against memory bandwidth and FLOPs against peak "
+                        "compute, each scaled by a documented efficiency. It is an estimate, not a measurement.")
+      << QStringLiteral("Confidence starts at 1 and loses documented deductions; past the trained context it is never "
+                        "above 0.8. The context_cap is the trained context times the extension a mitigation is known to "
+                        "support untuned, or the model's own shipped extension.");
+  s.bullets = r.plan.notes;
+  return s;
+}
+
+QStringList sourcesOf(const Report& r) {
+  QStringList sources;
+  const auto add = [&](const QString& text) {
+    if (!text.isEmpty() && !sources.contains(text)) sources << text;
+  };
+  add(QStringLiteral("Model figures: %1").arg(r.model.source));
+  add(QStringLiteral("Hardware figures: %1").arg(r.hardware.source));
+  const PlannerResources& resources = plannerResources();
+  if (const WeightDtype* w = resources.findWeightDtype(r.plan.weightsDtype))
+    add(QStringLiteral("Weights dtype %1: %2").arg(w->name, w->source));
+  if (const KvDtype* kv = resources.findKvDtype(r.plan.kvDtype))
+    add(QStringLiteral("KV dtype %1: %2").arg(kv->name, kv->source));
+  for (Mitigation m : r.scenario.mitigations) {
+    const auto it = resources.contextExtensionSource.find(m);
+    if (it != resources.contextExtensionSource.end())
+      add(QStringLiteral("Context extension of %1: %2").arg(mitigationName(m), it->second));
+  }
+  add(QStringLiteral("KV cache formulas: REFERENCES.md section 4; attention metrics: section 5"));
+  return sources;
+}
+
+}  // namespace
+
+void layOutSections(Report& report) {
+  report.sections = {scenarioSection(report),   specificationsSection(report), memorySection(report),
+                     confidenceSection(report), attentionSection(report),      mitigationsSection(report),
+                     methodSection(report)};
+  report.sources = sourcesOf(report);
+}
+
+}  // namespace sinkscope

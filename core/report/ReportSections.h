@@ -1,0 +1,15 @@
+// Private to core/report: the steps of buildReport — the attention data (modelled probe) and the
+// layout of the plan's numbers into titled sections. Not the JSON form nor any drawing.
+#pragma once
+
+#include "report/Report.h"
+
+namespace sinkscope {
+
+// Fills report.charts.sinkCurve and .heatmaps for the compared mitigations; false when cancelled.
+bool addModelledAttention(Report& report, const ReportCallbacks& callbacks);
+
+// Builds report.sections and report.sources from the plan and the chart data.
+void layOutSections(Report& report);
+
+}  // namespace sinkscope

@@ -1,0 +1,89 @@
+// `sinkscope probe` as a user runs it: the JSON contract (modelled label, sink curve, heatmap,
+// phase coverage), CSV, and the exit codes of DESIGN.md for bad flags and inapplicable mitigations.
+#include "TestSupport.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QtTest>
+
+using sinkscope::test::runCli;
+
+class TestProbeCommand : public QObject {
+  Q_OBJECT
+ private slots:
+  void jsonContract() {
+    const auto r = runCli({QStringLiteral("probe"), QStringLiteral("--model"), QStringLiteral("llama-2-7b"),
+                           QStringLiteral("--context"), QStringLiteral("16k"), QStringLiteral("--mitigation"),
+                           QStringLiteral("ntk"), QStringLiteral("--layer"), QStringLiteral("5"), QStringLiteral("--head"),
+                           QStringLiteral("2"), QStringLiteral("--contexts"), QStringLiteral("2048,8192,16384"),
+                           QStringLiteral("--rows"), QStringLiteral("16"), QStringLiteral("--bins"), QStringLiteral("32"),
+                           QStringLiteral("--json")});
+    QVERIFY2(r.exitCode == 0, r.standardError.constData());
+    QJsonParseError error;
+    const QJsonObject o = QJsonDocument::fromJson(r.standardOutput, &error).object();
+    QCOMPARE(error.error, QJsonParseError::NoError);
+    QCOMPARE(o.value(QStringLiteral("source")).toString(), QStringLiteral("modelled"));
+    QCOMPARE(o.value(QStringLiteral("context")).toInteger(), 16384);
+    QCOMPARE(o.value(QStringLiteral("trained_context")).toInteger(), 4096);
+    QCOMPARE(o.value(QStringLiteral("mitigation")).toString(), QStringLiteral("ntk"));
+    QCOMPARE(o.value(QStringLiteral("scheme")).toObject().value(QStringLiteral("factor")).toDouble(), 4.0);
+    const QJsonArray curve = o.value(QStringLiteral("sink_curve")).toArray();
+    QCOMPARE(curve.size(), 3);
+    for (const QJsonValue& point : curve) {
+      const QJsonObject mean = point.toObject().value(QStringLiteral("mean")).toObject();
+      QVERIFY(mean.value(QStringLiteral("sink_mass_4")).toDouble() >= mean.value(QStringLiteral("sink_mass_1")).toDouble());
+      QVERIFY(point.toObject().contains(QStringLiteral("last")));
+      QCOMPARE(point.toObject().value(QStringLiteral("needles")).toArray().size(), 3);
+    }
+    const QJsonObject heatmap = o.value(QStringLiteral("heatmap")).toObject();
+    const QJsonArray mass = heatmap.value(QStringLiteral("mass")).toArray();
+    QCOMPARE(mass.size(), 16);
+    for (const QJsonValue& row : mass) {
+      double sum = 0;
+      for (const QJsonValue& v : row.toArray()) sum += v.toDouble();
+      QVERIFY(std::abs(sum - 1.0) < 1e-4);  // every row is a probability distribution
+    }
+    QCOMPARE(heatmap.value(QStringLiteral("bin_start")).toArray().size(), 33);
+    const QJsonObject coverage = o.value(QStringLiteral("phase_coverage")).toObject();
+    QCOMPARE(coverage.value(QStringLiteral("pairs")).toArray().size(), 64);
+    QCOMPARE(coverage.value(QStringLiteral("critical_dims")).toInt(), 92);  // REFERENCES.md section 3
+  }
+
+  void csvHasOneRowPerContext() {
+    const auto r = runCli({QStringLiteral("probe"), QStringLiteral("--model"), QStringLiteral("mpt-7b"),
+                           QStringLiteral("--context"), QStringLiteral("4096"), QStringLiteral("--contexts"),
+                           QStringLiteral("1024,4096"), QStringLiteral("--csv")});
+    QVERIFY2(r.exitCode == 0, r.standardError.constData());
+    const QList<QByteArray> lines = r.standardOutput.trimmed().split('\n');
+    QCOMPARE(lines.size(), 3);
+    QVERIFY(lines[0].startsWith("context,queries,mean_sink_mass_1"));
+    QVERIFY(lines[2].startsWith("4096,"));
+  }
+
+  void errorsNameTheField() {
+    auto r = runCli({QStringLiteral("probe"), QStringLiteral("--model"), QStringLiteral("llama-2-7b"),
+                     QStringLiteral("--context"), QStringLiteral("8192"), QStringLiteral("--mitigation"),
+                     QStringLiteral("bogus")});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY(r.standardError.startsWith("error: --mitigation"));
+    r = runCli({QStringLiteral("probe"), QStringLiteral("--model"), QStringLiteral("llama-2-7b")});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY(r.standardError.contains("--context"));
+    r = runCli({QStringLiteral("probe"), QStringLiteral("--model"), QStringLiteral("llama-2-7b"),
+                QStringLiteral("--context"), QStringLiteral("8192"), QStringLiteral("--mitigation"),
+                QStringLiteral("alibi")});
+    QCOMPARE(r.exitCode, 3);
+    QVERIFY(r.standardError.contains("alibi"));
+    r = runCli({QStringLiteral("probe"), QStringLiteral("--model"), QStringLiteral("no-such-model"),
+                QStringLiteral("--context"), QStringLiteral("8192")});
+    QCOMPARE(r.exitCode, 3);
+    r = runCli({QStringLiteral("probe"), QStringLiteral("--model"), QStringLiteral("llama-2-7b"),
+                QStringLiteral("--context"), QStringLiteral("8192"), QStringLiteral("--layer"), QStringLiteral("32")});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY(r.standardError.startsWith("error: --layer"));
+  }
+};
+
+QTEST_GUILESS_MAIN(TestProbeCommand)
+#include "tst_probe_command.moc"

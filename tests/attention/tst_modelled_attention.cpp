@@ -1,0 +1,137 @@
+// Modelled attention's schemes: each mitigation changes the positional scheme as a runtime
+// would (REFERENCES.md sections 1, 2, 4), and the sink curve over contexts.
+#include "attention/ModelledAttention.h"
+#include "catalog/Catalog.h"
+#include "common/Error.h"
+
+#include <QtTest>
+#include <cmath>
+
+using namespace sinkscope;
+
+namespace {
+
+PositionalScheme scheme(const char* model, Mitigation m, qint64 n, double factor = 0, int head = 0) {
+  const ModelSpec spec = resolveModel(QString::fromLatin1(model));
+  ModelledScheme choice;
+  choice.mitigation = m;
+  choice.factor = factor > 0 ? factor : defaultMitigationFactor(spec, n);
+  choice.streaming = StreamingCache::builtin();
+  return modelledSchemeFor(spec, choice, head, n);
+}
+
+bool near(double a, double b, double relative) { return std::abs(a - b) <= relative * std::abs(b); }
+
+}  // namespace
+
+class TestModelledAttention : public QObject {
+  Q_OBJECT
+ private slots:
+  // Baseline: theta_i = b^(-2i/d), Llama-2: b = 1e4, d = 128 (REFERENCES.md section 1).
+  void baselineIsTheShippedSchedule() {
+    const PositionalScheme s = scheme("llama-2-7b", Mitigation::Baseline, 32768);
+    QCOMPARE(s.kind, PositionalScheme::Kind::Rope);
+    QCOMPARE(s.rope.rotaryDim, 128);
+    QVERIFY(near(s.rope.invFreq[10], std::pow(10000.0, -20.0 / 128), 1e-6));
+    QVERIFY(near(s.logitScale(128), 1 / std::sqrt(128.0), 1e-12));
+    QVERIFY(!s.evicts());
+  }
+
+  // Default factor s = N / trained = 32768 / 4096 = 8; linear divides every frequency by s.
+  void linearUsesContextOverTrained() {
+    const ModelSpec spec = resolveModel(QStringLiteral("llama-2-7b"));
+    QCOMPARE(defaultMitigationFactor(spec, 32768), 8.0);
+    QCOMPARE(defaultMitigationFactor(spec, 2048), 1.0);
+    const PositionalScheme s = scheme("llama-2-7b", Mitigation::Linear, 32768);
+    QVERIFY(near(s.rope.invFreq[10], std::pow(10000.0, -20.0 / 128) / 8, 1e-6));
+  }
+
+  // NTK-aware s = 4: b' = 40 889.94 (REFERENCES.md section 1).
+  void ntkChangesTheBase() {
+    const PositionalScheme s = scheme("llama-2-7b", Mitigation::Ntk, 16384);
+    QVERIFY(near(s.rope.invFreq[1], std::pow(40889.94, -2.0 / 128), 1e-6));
+  }
+
+  // Dynamic NTK depends on the sequence length: alpha = s L / L0 - (s - 1); at L = s L0,
+  // alpha = s^2 - s + 1 (REFERENCES.md section 1). Inside L0 it is the default schedule.
+  void dynamicNtkFollowsSequenceLength() {
+    const double s = 8, d = 128;
+    const PositionalScheme at4k = scheme("llama-2-7b", Mitigation::DynamicNtk, 4096, s);
+    const PositionalScheme at32k = scheme("llama-2-7b", Mitigation::DynamicNtk, 32768, s);
+    QVERIFY(near(at4k.rope.invFreq[1], std::pow(10000.0, -2.0 / d), 1e-6));
+    const double base = 10000.0 * std::pow(s * s - s + 1, d / (d - 2));
+    QVERIFY(near(at32k.rope.invFreq[1], std::pow(base, -2.0 / d), 1e-6));
+  }
+
+  // YaRN, Llama-2 (L0 4096, d 128, s 8): attention factor 1.2079442 (REFERENCES.md section 1),
+  // applied to q and k so logits scale by its square.
+  void yarnCarriesItsAttentionFactor() {
+    const PositionalScheme s = scheme("llama-2-7b", Mitigation::Yarn, 32768);
+    QVERIFY(near(s.rope.attentionFactor, 1.2079442, 1e-6));
+  }
+
+  // StreamingLLM: 4 sinks + 1020 window (REFERENCES.md section 4); window-only: the same cache
+  // size without sinks. Frequencies unchanged.
+  void streamingAndWindowOnlyCaches() {
+    const PositionalScheme base = scheme("llama-2-7b", Mitigation::Baseline, 32768);
+    const PositionalScheme streaming = scheme("llama-2-7b", Mitigation::Streaming, 32768);
+    QCOMPARE(streaming.sinkTokens, qint64(4));
+    QCOMPARE(streaming.windowTokens, qint64(1020));
+    QCOMPARE(streaming.rope.invFreq, base.rope.invFreq);
+    const PositionalScheme window = scheme("llama-2-7b", Mitigation::WindowOnly, 32768);
+    QCOMPARE(window.sinkTokens, qint64(0));
+    QCOMPARE(window.windowTokens, qint64(1024));
+  }
+
+  // ALiBi model, 32 heads: m_1 = 2^(-8/32), m_2 = 2^(-16/32) (REFERENCES.md section 2).
+  void alibiModelGetsItsSlope() {
+    const PositionalScheme h0 = scheme("mpt-7b", Mitigation::Baseline, 4096, 0, 0);
+    QCOMPARE(h0.kind, PositionalScheme::Kind::Alibi);
+    QVERIFY(near(h0.alibiSlope, std::pow(2.0, -0.25), 1e-12));
+    QVERIFY(near(scheme("mpt-7b", Mitigation::Alibi, 4096, 0, 1).alibiSlope, std::pow(2.0, -0.5), 1e-12));
+    QCOMPARE(scheme("mpt-7b", Mitigation::Streaming, 4096).sinkTokens, qint64(4));
+  }
+
+  void refusesWhatDoesNotApply() {
+    QVERIFY_THROWS_EXCEPTION(Error, scheme("llama-2-7b", Mitigation::Alibi, 32768));
+    QVERIFY_THROWS_EXCEPTION(Error, scheme("mpt-7b", Mitigation::Ntk, 8192));
+    QVERIFY_THROWS_EXCEPTION(Error, scheme("llama-2-7b", Mitigation::LongRope, 32768));  // no factors
+  }
+
+  // The alignment context: trained context, or max_position_embeddings when the model ships a
+  // static scaling it was trained with.
+  void alignmentContext() {
+    QCOMPARE(alignmentContextFor(resolveModel(QStringLiteral("llama-2-7b"))), qint64(4096));
+    QCOMPARE(alignmentContextFor(resolveModel(QStringLiteral("together-llama-2-7b-32k"))), qint64(32768));
+    QCOMPARE(alignmentContextFor(resolveModel(QStringLiteral("llama-3.1-8b"))), qint64(131072));
+    const TrainedPositions alibi = trainedPositionsFor(resolveModel(QStringLiteral("mpt-7b")));
+    QCOMPARE(alibi.rotaryDim, 0);
+    QCOMPARE(alibi.headDim, 128);
+  }
+
+  // Streaming keeps the first tokens and a window: a needle older than the window is evicted,
+  // and the sink stays in the cache at every length (the sink curve never loses key 0).
+  void streamingSinkCurveKeepsSinkEvictsNeedles() {
+    const ModelSpec spec = resolveModel(QStringLiteral("llama-2-7b"));
+    const auto source = modelledSource(spec, 12, 3);
+    ModelledScheme choice;
+    choice.mitigation = Mitigation::Streaming;
+    choice.streaming = StreamingCache::builtin();
+    SinkCurveRequest request;
+    request.contexts = {16384, 2048};
+    request.queriesPerContext = 8;
+    request.trainedContext = 4096;
+    request.needleDepths = {0.1, 0.5};
+    const auto curve =
+        computeSinkCurve(*source, [&](qint64 n) { return modelledSchemeFor(spec, choice, 3, n); }, request);
+    QVERIFY(curve.has_value());
+    QCOMPARE(curve->size(), size_t(2));
+    const SinkCurvePoint& longer = (*curve)[0];
+    QCOMPARE(longer.contextTokens, qint64(16384));
+    for (const NeedleResult& n : longer.needles) QVERIFY(!n.inCache);
+    QVERIFY(longer.last.sinkMass1 > 0);
+  }
+};
+
+QTEST_GUILESS_MAIN(TestModelledAttention)
+#include "tst_modelled_attention.moc"

@@ -1,0 +1,112 @@
+// Tests of core/report: the report holds the very plan `sinkscope plan --json` prints for the
+// same scenario (compared with the command's own output), its sections carry those numbers, the
+// chart data agrees with the plan, and bad scenarios fail naming the field.
+#include "TestSupport.h"
+#include "common/Error.h"
+#include "planner/PlanJson.h"
+#include "report/Report.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QtTest>
+
+using namespace sinkscope;
+
+class TestReportData : public QObject {
+  Q_OBJECT
+
+ private:
+  static QString allText(const ReportSection& s) {
+    QStringList parts = s.paragraphs + s.bullets;
+    for (const ReportKeyValue& kv : s.keyValues) parts << kv.key + QLatin1Char(' ') + kv.value;
+    for (const ReportTable& t : s.tables)
+      for (const QStringList& row : t.rows) parts << row.join(QLatin1Char(' '));
+    for (const ReportTable& t : s.tables) parts << t.note;
+    return parts.join(QLatin1Char('\n'));
+  }
+
+ private slots:
+  void planIsThePlanCommandsJson() {
+    ReportScenario scenario;  // the default: mistral-7b-v0.1, h100-sxm-80gb, 32768, baseline vs ntk
+    const auto report = buildReport(scenario, {}, QDateTime::currentDateTimeUtc(), false);
+    QVERIFY(report.has_value());
+    const test::CliResult cli = test::runCli({QStringLiteral("plan"), QStringLiteral("--model"), scenario.model,
+                                              QStringLiteral("--hardware"), scenario.hardware, QStringLiteral("--context"),
+                                              QString::number(scenario.contextTokens), QStringLiteral("--mitigation"),
+                                              QStringLiteral("ntk"), QStringLiteral("--json")});
+    QCOMPARE(cli.exitCode, 0);
+    const QJsonObject fromCli = QJsonDocument::fromJson(cli.standardOutput).object();
+    QVERIFY(!fromCli.isEmpty());
+    QCOMPARE(reportToJson(*report).value(QStringLiteral("plan")).toObject(), fromCli);
+    QCOMPARE(report->planCommand, QStringLiteral("sinkscope plan --model mistral-7b-v0.1 --hardware h100-sxm-80gb "
+                                                 "--context 32768 --mitigation ntk --json"));
+  }
+
+  void sectionsCarryThePlansNumbers() {
+    const auto report = buildReport(ReportScenario{}, {}, QDateTime::currentDateTimeUtc(), false);
+    QVERIFY(report.has_value());
+    const Plan& plan = report->plan;
+    for (const char* id : {"scenario", "specifications", "memory", "confidence", "attention", "mitigations", "method"})
+      QVERIFY2(report->section(QString::fromLatin1(id)), id);
+    const QString memory = allText(*report->section(QStringLiteral("memory")));
+    QVERIFY(memory.contains(QString::number(plan.memory.kvBytesPerToken)));
+    QVERIFY(memory.contains(QString::number(plan.memory.totalBytes)));
+    QVERIFY(memory.contains(QString::number(plan.memory.weightsBytes)));
+    QVERIFY(memory.contains(plan.fit.unbounded ? QStringLiteral("unbounded") : QString::number(plan.fit.maxContextTokens)));
+    const QString confidence = allText(*report->section(QStringLiteral("confidence")));
+    // As plan --json prints it (rounded to 3 digits), and never above 0.8 past the trained context.
+    const double value = planToJson(plan).value(QStringLiteral("confidence")).toObject().value(QStringLiteral("value")).toDouble();
+    QVERIFY(confidence.contains(QStringLiteral("Confidence ") + QString::number(value)));
+    QVERIFY(value <= 0.8);
+    QVERIFY(confidence.contains(QString::number(plan.contextCap)));
+    for (const ConfidenceReason& reason : plan.confidence.reasons) QVERIFY(confidence.contains(reason.text));
+    const ReportSection* mitigations = report->section(QStringLiteral("mitigations"));
+    QCOMPARE(mitigations->tables.front().rows.size(), size_t(2));  // baseline and ntk, in that order
+    QVERIFY(mitigations->tables.front().rows[0][0].startsWith(QStringLiteral("baseline")));
+    QVERIFY(mitigations->tables.front().rows[1][0].startsWith(QStringLiteral("ntk")));
+  }
+
+  void chartDataAgreesWithThePlan() {
+    const auto report = buildReport(ReportScenario{}, {}, QDateTime::currentDateTimeUtc(), false);
+    QVERIFY(report.has_value());
+    const MemoryChartData& memory = report->charts.memory;
+    QVERIFY(memory.curve.size() > 50);
+    QVERIFY(memory.curve.front().contextTokens < report->plan.trainedContextTokens);
+    QVERIFY(memory.curve.back().contextTokens >= 2 * report->plan.contextTokens);
+    qint64 previous = 0;
+    for (const MemoryPoint& p : memory.curve) {
+      const MemoryBreakdown& m = p.memory;
+      QCOMPARE(m.totalBytes, m.weightsBytes + m.kvBytes + m.activationBytes + m.overheadBytes);
+      QVERIFY(m.totalBytes >= previous);
+      previous = m.totalBytes;
+      QCOMPARE(m.weightsBytes, report->plan.memory.weightsBytes);
+    }
+    QCOMPARE(memory.atContext.totalBytes, report->plan.memory.totalBytes);
+    QCOMPARE(report->charts.confidence.value, report->plan.confidence.value);
+    QCOMPARE(report->charts.mitigations.rows.size(), size_t(2));
+    const QJsonObject json = reportToJson(*report);
+    QCOMPARE(json.value(QStringLiteral("charts")).toObject().value(QStringLiteral("memory")).toObject()
+                 .value(QStringLiteral("curve")).toArray().size(), qsizetype(memory.curve.size()));
+  }
+
+  void badScenariosNameTheField() {
+    ReportScenario alibi;
+    alibi.mitigations = {Mitigation::Baseline, Mitigation::Alibi};  // a RoPE model has no ALiBi row
+    try {
+      buildReport(alibi, {}, QDateTime::currentDateTimeUtc(), false);
+      QFAIL("alibi on Mistral should be refused");
+    } catch (const Error& error) {
+      QCOMPARE(error.kind(), ErrorKind::BadInput);
+      QCOMPARE(error.field(), QStringLiteral("mitigations"));
+    }
+    ReportScenario unknown;
+    unknown.model = QStringLiteral("no-such-model");
+    QVERIFY_THROWS_EXCEPTION(Error, buildReport(unknown, {}, QDateTime::currentDateTimeUtc(), false));
+    ReportScenario halfMeasured;
+    halfMeasured.ggufPath = QStringLiteral("model.gguf");
+    QVERIFY_THROWS_EXCEPTION(Error, buildReport(halfMeasured, {}, QDateTime::currentDateTimeUtc(), false));
+  }
+};
+
+QTEST_GUILESS_MAIN(TestReportData)
+#include "test_report_data.moc"
