@@ -5,6 +5,7 @@
 #include "TestSupport.h"
 #include "catalog/Catalog.h"
 #include "common/JsonRead.h"
+#include "planner/ParameterCount.h"
 
 #include <QJsonArray>
 #include <QTemporaryDir>
@@ -196,6 +197,35 @@ class TestCatalog : public QObject {
     QCOMPARE(h100->memoryBandwidthBytesPerSecond, 3.35e12);
     QCOMPARE(*h100->peakFlops(QStringLiteral("bf16")), 989.4e12);
     QCOMPARE(*h100->peakFlops(QStringLiteral("fp8")), 1978.9e12);
+  }
+
+  // NVIDIA A100 datasheet (80GB SXM): 2,039 GB/s, BF16 312 TFLOP/s dense (624 with sparsity).
+  // AMD Instinct MI300X data sheet: 192 GB, 5.3 TB/s, BF16 1,307.4 and FP8 2,614.9 TFLOP/s dense.
+  void a100AndMi300xFiguresAreTheDatasheetsDenseOnes() {
+    const HardwareSpec* a100 = Catalog::builtin().findHardware(QStringLiteral("a100-sxm-80gb"));
+    QVERIFY(a100);
+    QCOMPARE(a100->memoryBandwidthBytesPerSecond, 2.039e12);
+    QCOMPARE(*a100->peakFlops(QStringLiteral("bf16")), 312e12);
+    const HardwareSpec* mi300x = Catalog::builtin().findHardware(QStringLiteral("mi300x-192gb"));
+    QVERIFY(mi300x);
+    QCOMPARE(mi300x->memoryBytes, 192ll << 30);
+    QCOMPARE(mi300x->memoryBandwidthBytesPerSecond, 5.3e12);
+    QCOMPARE(*mi300x->peakFlops(QStringLiteral("bf16")), 1307.4e12);
+    QCOMPARE(*mi300x->peakFlops(QStringLiteral("fp8")), 2614.9e12);
+  }
+
+  // Issue 3's criterion applied to every entry: the weights counted from the entry's own config
+  // fields lie within 2 % of its published_parameters, so a wrong dimension or a mistyped
+  // published figure shows here (docs/catalog.md says which figures are model-card numbers and
+  // which are weight counts). Llama-3.2-1B: model card "1B (1.23B)", 1,235,814,400 by count.
+  void everyModelsWeightCountMatchesItsPublishedTotal() {
+    for (const ModelSpec& spec : Catalog::builtin().models()) {
+      const double ratio = double(countParameters(spec).total()) / spec.publishedParameters;
+      QVERIFY2(std::abs(ratio - 1.0) < 0.02,
+               qPrintable(QStringLiteral("%1: counted / published = %2").arg(spec.id).arg(ratio, 0, 'f', 4)));
+    }
+    QCOMPARE(model(QStringLiteral("llama-3.2-1b")).publishedParameters, 1.23e9);
+    QCOMPARE(countParameters(model(QStringLiteral("llama-3.2-1b"))).total(), 1235814400ll);
   }
 
   void loaderNamesTheFieldOfABadEntry() {
