@@ -14,6 +14,12 @@
 #include "attention/ModelledAttention.h"
 #include "tabs/AttentionJobs.h"
 #include "tabs/HeatmapTab.h"
+#include "tabs/MitigationsTab.h"
+#include "planner/MitigationComparison.h"
+#include "planner/ReferencePoints.h"
+#include <QTableWidget>
+#include <QClipboard>
+#include <QApplication>
 #include "tabs/SinkCurveTab.h"
 
 #include <QCheckBox>
@@ -228,6 +234,32 @@ class TestUiTabs : public QObject {
     // The metric selector redraws from the same data.
     tab->metricBox()->setCurrentIndex(2);
     QCOMPARE(tab->chart()->plot()->graph(0)->data()->at(0)->value, tab->data()->series[0].samples[0].mean.normalizedEntropy);
+  }
+
+  void mitigationsTabShowsThePlansRowsAndTheDocumentsClaims() {
+    MainWindow window;
+    window.show();
+    auto* tab = qobject_cast<MitigationsTab*>(window.analysisTab(QStringLiteral("Mitigations")));
+    QVERIFY(tab);
+    showAndWait(window, tab);  // the default scenario: the source document's worked example
+    PlanRequest request;
+    request.contextTokens = 32768;
+    request.batch = 1;
+    request.weightsDtype = window.scenario().values().weightsDtype;
+    request.kvDtype = window.scenario().values().kvDtype;
+    request.mitigation = Mitigation::Ntk;
+    const Plan expected = makePlan(window.scenario().model(), window.scenario().hardware(), request);
+    QCOMPARE(tab->table()->rowCount(), int(expected.mitigations.size()));
+    const ChartTable& table = tab->chart()->table();
+    for (size_t r = 0; r < expected.mitigations.size(); ++r) {
+      QCOMPARE(table.rows[r][0].toString(), mitigationName(expected.mitigations[r].mitigation));
+      QCOMPARE(table.number(r, table.columnIndex(QStringLiteral("effective context (tokens)"))),
+               double(expected.mitigations[r].effectiveContext));
+      QCOMPARE(table.number(r, table.columnIndex(QStringLiteral("confidence (0-1)"))), expected.mitigations[r].confidence.value);
+    }
+    const auto document = compareWithSourceDocument(window.scenario().model(), expected, referenceSet());
+    QCOMPARE(tab->documentTable()->rowCount(), int(document.size()));
+    QVERIFY(!tab->launchFlagsText().isEmpty());
   }
 
   void cancelLeavesTheLastResultsAndStopsWork() {
