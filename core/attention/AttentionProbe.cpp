@@ -243,7 +243,8 @@ std::optional<ProbeResult> ProbeRun::run(const ProbeCallbacks& callbacks) {
       source_.keys(b0, count, keys.data());
       if (scheme_.kind == PositionalScheme::Kind::Rope) applyRopeConsecutive(scheme_.rope, headDim_, b0, count, keys.data());
       scores.noalias() = queries.middleRows(rowLo, rowHi - rowLo) * keys.transpose();
-#pragma omp parallel for schedule(dynamic, 4) if (rowHi - rowLo >= 16)
+      // Serial on purpose: the GEMM above is where Eigen uses both cores; extra OpenMP regions
+      // per block cost more than they gain on a loaded machine (measured, see the benchmark).
       for (int r = rowLo; r < rowHi; ++r) {
         const qint64 query = positions_[size_t(r)];
         const qint64 lo = std::max(b0, windowStart(query));

@@ -217,7 +217,13 @@ QString explain(const Setting& s, const MitigationEstimate& e, const ReferenceSe
                                                          : QStringLiteral("within their span"));
   else
     parts << QStringLiteral("no quantitative reference point covers it");
-  Q_UNUSED(references);
+  for (const ReferencePoint& point : references.points)  // a measurement of this very checkpoint outranks the model
+    if (point.modelId == s.model->id && point.mitigation == name && point.metric == QLatin1String("perplexity") &&
+        point.values.size() >= 2 && point.values.back().value > 0)
+      parts << QStringLiteral("measured on this checkpoint (%1): quality %2 at %3 tokens against %4 — prefer the "
+                              "measurement, the modelled figures are calibrated on 7B models")
+                   .arg(point.id, percent(point.values.front().value / point.values.back().value),
+                        tokens(double(point.values.back().contextTokens)), tokens(double(point.values.front().contextTokens)));
   return parts.join(QStringLiteral("; ")) + QLatin1Char('.');
 }
 

@@ -199,6 +199,18 @@ class MitigationModelTest : public QObject {
     QVERIFY(llama2.recommendation.fineTunedAlternative.contains(QStringLiteral("fine-tuned")));
   }
 
+  // SinkScope's own measurement of stories260K (REFERENCES.md section 8: loss rises past 512, no
+  // sink) is in the references and outranks the model in the explanation.
+  void measuredStoriesPointsAreShownBesideTheModel() {
+    const ReferencePoint* baseline = refs().find(QStringLiteral("stories260k-measured-baseline"));
+    const ReferencePoint* windowOnly = refs().find(QStringLiteral("stories260k-measured-window-only"));
+    QVERIFY(baseline && windowOnly);
+    QVERIFY(baseline->values.back().value > baseline->values.front().value);        // worse past 512
+    QVERIFY(std::abs(windowOnly->values.back().value / windowOnly->values.front().value - 1) < 0.02);  // no sink to lose
+    const Plan plan = planFor(QStringLiteral("stories260k"), 1024);
+    QVERIFY(row(plan, Mitigation::Baseline).estimate.explanation.contains(QStringLiteral("measured on this checkpoint")));
+  }
+
   // YaRN x8 on Llama-2-7B at 32K, checked field by field against the engines' documented names.
   void launchFlagsForYarnTimesEight() {
     const LaunchFlags f = launchFlagsFor(test::llama2_7b(), Mitigation::Yarn, {32768, 8.0, 4096, 4096, 4});
