@@ -64,6 +64,7 @@ class ProbeRun {
   std::vector<qint64> binStart_;
   std::vector<double> binMass_;  // rows x bins, relative to each row's running maximum
   std::vector<Needle> needles_;
+  Eigen::ArrayXf weights_;  // scratch: e^(l - M) of the block being absorbed
 };
 
 void ProbeRun::validate() {
@@ -155,7 +156,7 @@ void ProbeRun::absorb(int row, float* logits, qint64 firstKey, qint64 keyCount, 
     state.maxLogit = blockMax;
   }
   l -= float(state.maxLogit);  // in place: l_j - M
-  thread_local Eigen::ArrayXf weights;
+  Eigen::ArrayXf& weights = weights_;  // reused across calls (rows are absorbed serially)
   weights.resize(Eigen::Index(keyCount));
   weights = l.exp();
   state.sum += double(weights.sum());
