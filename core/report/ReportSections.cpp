@@ -191,7 +191,8 @@ ReportSection mitigationsSection(const Report& r) {
                       integerText(row.effectiveContext), qualityText(row.qualityRetention),
                       confidenceText(row.confidence.value),
                       QString::number(double(row.kvBytes) / double(1ll << 30), 'f', 2)});
-    s.bullets << QStringLiteral("%1: %2").arg(mitigationName(row.mitigation), row.capBasis);
+    const QString name = mitigationName(row.mitigation);
+    s.bullets << (row.capBasis.startsWith(name) ? row.capBasis : QStringLiteral("%1: %2").arg(name, row.capBasis));
   }
   s.tables.push_back(t);
   return s;
