@@ -131,7 +131,8 @@ void MainWindow::createDocks() {
   addDockWidget(Qt::LeftDockWidgetArea, modelDock);
   addDockWidget(Qt::LeftDockWidgetArea, hardwareDock);
   addDockWidget(Qt::RightDockWidgetArea, scenarioDock);
-  resizeDocks({modelDock, scenarioDock}, {320, 340}, Qt::Horizontal);
+  resizeDocks({modelDock, scenarioDock}, {300, 330}, Qt::Horizontal);
+  for (QDockWidget* dock : {modelDock, hardwareDock, scenarioDock}) dock->widget()->setMinimumWidth(260);
 }
 
 void MainWindow::createMenus() {

@@ -45,8 +45,9 @@ class ProbeRun {
   RowMatrix rotatedQueries(bool atCacheSlot) const;
   qint64 windowStart(qint64 query) const;  // first non-sink key the query sees
   void prepareNeedles();
-  // Adds the row's logits for keys firstKey.. to its online state; addAlibi adds the ALiBi bias
-  // by token distance (equal to the cache-slot distance for every key but the evicting sinks).
+  // Adds the row's logits for keys firstKey.. to its online state (overwriting them with l - M);
+  // addAlibi adds the ALiBi bias by token distance (equal to the cache-slot distance for every key
+  // but the evicting sinks). The last row's biased logits are counted for the needles first.
   void absorb(int row, float* logits, qint64 firstKey, qint64 keyCount, bool addAlibi);
   void countNeedles(const float* logits, qint64 firstKey, qint64 keyCount);
   void absorbSinkSlots(const RowMatrix& cacheQueries);
@@ -83,7 +84,7 @@ void ProbeRun::validate() {
   if (positions_.front() < 0 || positions_.back() >= n)
     throwBadInput(QStringLiteral("probe"), QStringLiteral("query_positions"),
                   QStringLiteral("must lie in [0, %1)").arg(n));
-  if (request_.keyBlockTokens < 1) request_.keyBlockTokens = 2048;
+  if (request_.keyBlockTokens < 1) request_.keyBlockTokens = 8192;
 }
 
 RowMatrix ProbeRun::rotatedQueries(bool atCacheSlot) const {
@@ -140,6 +141,7 @@ void ProbeRun::absorb(int row, float* logits, qint64 firstKey, qint64 keyCount, 
     const float start = float(-scheme_.alibiSlope * double(query - firstKey));
     l += start + float(scheme_.alibiSlope) * Eigen::ArrayXf::LinSpaced(Eigen::Index(keyCount), 0.f, float(keyCount - 1));
   }
+  if (!needles_.empty() && row + 1 == int(positions_.size())) countNeedles(logits, firstKey, keyCount);
   RowState& state = states_[size_t(row)];
   double* bins = binMass_.empty() ? nullptr : binMass_.data() + size_t(row) * (binStart_.size() - 1);
   const double blockMax = double(l.maxCoeff());
@@ -152,11 +154,12 @@ void ProbeRun::absorb(int row, float* logits, qint64 firstKey, qint64 keyCount, 
       for (size_t b = 0; b + 1 < binStart_.size(); ++b) bins[b] *= factor;
     state.maxLogit = blockMax;
   }
-  const float maximum = float(state.maxLogit);
-  Eigen::ArrayXf shifted = l - maximum;
-  Eigen::ArrayXf weights = shifted.exp();
+  l -= float(state.maxLogit);  // in place: l_j - M
+  thread_local Eigen::ArrayXf weights;
+  weights.resize(Eigen::Index(keyCount));
+  weights = l.exp();
   state.sum += double(weights.sum());
-  state.weighted += double((weights * shifted).sum());
+  state.weighted += double((weights * l).sum());
   for (qint64 j = firstKey; j < std::min<qint64>(firstKey + keyCount, 4); ++j)
     state.firstKeys[size_t(j)] += double(weights[Eigen::Index(j - firstKey)]);
   if (!bins) return;
@@ -201,7 +204,6 @@ void ProbeRun::absorbSinkSlots(const RowMatrix& cacheQueries) {
     if (scheme_.kind == PositionalScheme::Kind::Alibi)  // slots 0..S-1 against query slot S+W-1
       for (qint64 j = 0; j < sinks; ++j) logits[j] -= float(scheme_.alibiSlope * double(querySlot - j));
     absorb(rowBegin + r, logits, 0, sinks, false);
-    if (rowBegin + r == int(positions_.size()) - 1) countNeedles(logits, 0, sinks);
   }
 }
 
@@ -247,12 +249,6 @@ std::optional<ProbeResult> ProbeRun::run(const ProbeCallbacks& callbacks) {
         const qint64 lo = std::max(b0, windowStart(query));
         const qint64 hi = std::min(b1, query + 1);
         if (hi > lo) absorb(r, scores.row(r - rowLo).data() + (lo - b0), lo, hi - lo, true);
-      }
-      if (rowHi == rowCount && !needles_.empty()) {
-        const qint64 query = positions_.back();
-        const qint64 lo = std::max(b0, windowStart(query));
-        const qint64 hi = std::min(b1, query + 1);
-        if (hi > lo) countNeedles(scores.row(rowCount - 1 - rowLo).data() + (lo - b0), lo, hi - lo);
       }
     }
     if (callbacks.progress) callbacks.progress(double(blockIndex + 1) / double(blocks));

@@ -20,7 +20,7 @@ struct ProbeRequest {
   int bins = 0;                        // heatmap bins over the key axis (0: no heatmap)
   int exactKeyColumns = 4;             // leading bins holding one key each
   std::vector<double> needleDepths;    // in [0, 1]: 0 next to the start, 1 next to the last query
-  qint64 keyBlockTokens = 2048;        // keys generated, rotated and scored at a time
+  qint64 keyBlockTokens = 8192;        // keys generated, rotated and scored at a time
 };
 
 // Retrieval of one needle by the last query: the needle key replaces the filler key at

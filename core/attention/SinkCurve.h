@@ -22,7 +22,7 @@ struct SinkCurveRequest {
   int queriesPerContext = 64;
   qint64 trainedContext = 0;             // rows are sampled on both sides of it
   std::vector<double> needleDepths;
-  qint64 keyBlockTokens = 2048;
+  qint64 keyBlockTokens = 8192;
 };
 
 // schemeAt(context) gives the scheme a runtime would use for a sequence of that length.

@@ -22,6 +22,11 @@ inline quint64 mix(quint64 x) {
 }
 inline quint64 hashOf(quint64 a, quint64 b, quint64 c = 0, quint64 d = 0) { return mix(mix(mix(mix(a) ^ b) ^ c) ^ d); }
 
+// A vector's components: seed the row once from (head, stream, index), then one finaliser per
+// component on the Weyl sequence rowSeed + c * golden (splitmix64's own stream).
+inline quint64 rowSeed(quint64 headSeed, quint64 stream, quint64 index) { return mix(mix(headSeed ^ mix(stream)) ^ index); }
+inline quint64 componentHash(quint64 row, quint64 component) { return mix(row + component * 0x9E3779B97F4A7C15ULL); }
+
 inline double uniform01(quint64 h) { return double(h >> 11) * 0x1.0p-53; }
 
 // Approximately standard normal: the sum of four 16-bit uniforms (Irwin-Hall, n = 4),
@@ -183,14 +188,16 @@ void SyntheticQueryKeySource::contentVectors(qint64 first, qint64 count, quint64
   std::vector<float> segment(scales * size_t(d));
   for (qint64 t = first; t < first + count; ++t) {
     float* v = out + size_t(t - first) * size_t(d);
-    for (int c = 0; c < d; ++c) v[c] = noiseWeight * normalFrom(hashOf(headSeed_, kNoise + role, quint64(t), quint64(c)));
+    const quint64 noiseRow = rowSeed(headSeed_, kNoise + role, quint64(t));
+    for (int c = 0; c < d; ++c) v[c] = noiseWeight * normalFrom(componentHash(noiseRow, quint64(c)));
     for (size_t s = 0; s < scales; ++s) {
       const qint64 index = (t + segmentOffsets_[s]) / config_.segmentLengths[s];
       float* g = segment.data() + s * size_t(d);
       if (index != cachedSegment[s]) {
         cachedSegment[s] = index;
         const float w = float(parameters_.segmentWeights[s]);
-        for (int c = 0; c < d; ++c) g[c] = w * normalFrom(hashOf(headSeed_, kSegment + s, quint64(index), quint64(c)));
+        const quint64 segmentRow = rowSeed(headSeed_, kSegment + s, quint64(index));
+        for (int c = 0; c < d; ++c) g[c] = w * normalFrom(componentHash(segmentRow, quint64(c)));
       }
       for (int c = 0; c < d; ++c) v[c] += g[c];
     }

@@ -61,6 +61,20 @@ class TestProbeCommand : public QObject {
     QVERIFY(lines[2].startsWith("4096,"));
   }
 
+  // The generator is deterministic per seed (docs/modelled-attention.md): same seed, same numbers.
+  void deterministicPerSeed() {
+    const auto run = [](const char* seed) {
+      return runCli({QStringLiteral("probe"), QStringLiteral("--model"), QStringLiteral("mistral-7b-v0.1"),
+                     QStringLiteral("--context"), QStringLiteral("8192"), QStringLiteral("--contexts"),
+                     QStringLiteral("2048,8192"), QStringLiteral("--seed"), QString::fromLatin1(seed),
+                     QStringLiteral("--csv")});
+    };
+    const auto a = run("7"), b = run("7"), c = run("8");
+    QCOMPARE(a.exitCode, 0);
+    QCOMPARE(a.standardOutput, b.standardOutput);
+    QVERIFY(a.standardOutput != c.standardOutput);
+  }
+
   void errorsNameTheField() {
     auto r = runCli({QStringLiteral("probe"), QStringLiteral("--model"), QStringLiteral("llama-2-7b"),
                      QStringLiteral("--context"), QStringLiteral("8192"), QStringLiteral("--mitigation"),

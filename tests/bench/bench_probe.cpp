@@ -67,7 +67,7 @@ std::vector<float> randomMatrix(qint64 rows, int cols, unsigned seed) {
 class BenchProbe : public QObject {
   Q_OBJECT
  private slots:
-  // The probe's score computation (QK^T over 2048-key blocks for all rows at once) and the whole
+  // The probe's score computation (QK^T over 8192-key blocks for all rows at once) and the whole
   // streamed pass (scores + online softmax + metrics) against one Eigen GEMM of the same shape
   // (rows x head_dim times head_dim x keys). Every row sees every key (rows at the end).
   void scoreRateVersusGemm() {
@@ -80,7 +80,7 @@ class BenchProbe : public QObject {
     RowMatrix full(shape.rows, Eigen::Index(shape.keys));
     const double gemm = bestSeconds([&] { full.noalias() = queries * keys.transpose(); });
     RowMatrix block;
-    const qint64 blockKeys = 2048;
+    const qint64 blockKeys = 8192;
     const double blocked = bestSeconds([&] {
       for (qint64 b0 = 0; b0 < shape.keys; b0 += blockKeys)
         block.noalias() = queries * keys.middleRows(Eigen::Index(b0), Eigen::Index(blockKeys)).transpose();

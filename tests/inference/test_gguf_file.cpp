@@ -329,6 +329,28 @@ class TestGgufFile : public QObject {
     expectBadInput(moved, {QStringLiteral("tensor 'b' offset"), QStringLiteral("alignment")});
   }
 
+  // Seeded random corruption of a valid file: every outcome is a clean parse or Error(BadInput),
+  // and a clean parse's tensors are readable (meaningful under AddressSanitizer).
+  void survivesRandomCorruption() {
+    const QByteArray bytes = smallModelWriter().toBytes();
+    QRandomGenerator random(12345);
+    int refused = 0;
+    for (int trial = 0; trial < 3000; ++trial) {
+      QByteArray corrupt = bytes;
+      const int flips = 1 + int(random.bounded(4));
+      for (int f = 0; f < flips; ++f) corrupt[qsizetype(random.bounded(quint32(corrupt.size())))] = char(random.bounded(256));
+      try {
+        const GgufFile file(corrupt, QStringLiteral("fuzz.gguf"));
+        for (const GgufTensorInfo& info : file.tensors())
+          if (ggmlTypeCanDequantize(info.type)) (void)file.dequantize(info);
+      } catch (const Error& error) {
+        QCOMPARE(error.kind(), ErrorKind::BadInput);
+        ++refused;
+      }
+    }
+    QVERIFY(refused > 100);  // most corruptions of the header region are caught
+  }
+
   void reportsAMissingFile() {
     try {
       GgufFile file(QStringLiteral("/nonexistent/model.gguf"));

@@ -131,6 +131,32 @@ class TestLlamaForward : public QObject {
     compareWithReference(model, tokens, KvPolicy{KvPolicy::Kind::SinksAndWindow, 2, 37}, 50, 2e-4);
   }
 
+  // The same random weights stored as F16 and Q8_0 give nearly the same losses as F32: the
+  // dequantisation feeds the model correctly (Q8_0 steps are max|w| / 127 per 32 weights).
+  void quantisedWeightsGiveNearlyTheSameLoss() {
+    test::TinyModelShape shape;
+    shape.embedding = 32;
+    shape.heads = 4;
+    shape.kvHeads = 2;
+    shape.feedForward = 64;
+    const std::vector<int> tokens = randomTokens(80, 267, 9);
+    std::vector<float> meanNll;
+    for (GgmlType type : {GgmlType::F32, GgmlType::F16, GgmlType::Q8_0}) {
+      shape.type = type;
+      const GgufFile file(test::tinyModelBytes(shape), QStringLiteral("typed.gguf"));
+      QCOMPARE(file.tensor(QStringLiteral("blk.0.attn_q.weight")).type, type);
+      const LlamaModel model = LlamaModel::load(file);
+      ForwardOptions options;
+      options.schedule = baselineSchedule(model);
+      const ForwardResult result = runForward(model, tokens, options);
+      double sum = 0;
+      for (float nll : result.nll) sum += nll;
+      meanNll.push_back(float(sum / double(result.nll.size())));
+    }
+    QVERIFY2(std::fabs(meanNll[1] - meanNll[0]) < 0.01, qPrintable(QString::number(meanNll[1] - meanNll[0])));
+    QVERIFY2(std::fabs(meanNll[2] - meanNll[0]) < 0.05, qPrintable(QString::number(meanNll[2] - meanNll[0])));
+  }
+
   // With zero query weights every score is 0, so attention is uniform over the keys a query sees:
   // A_i0 = 1/(i+1), normalised entropy 1 (closed forms, REFERENCES.md section 5).
   void uniformAttentionMetricsMatchClosedForms() {

@@ -19,6 +19,24 @@ std::optional<ChartFormat> chartFormatForPath(const QString& path) {
   return std::nullopt;
 }
 
+void resetPlot(QCustomPlot& plot) {
+  plot.clearPlottables();
+  plot.clearItems();
+  plot.plotLayout()->clear();  // axis rects, legend, titles, colour scales
+  plot.plotLayout()->simplify();
+  auto* rect = new QCPAxisRect(&plot, true);
+  plot.plotLayout()->addElement(0, 0, rect);
+  plot.xAxis = rect->axis(QCPAxis::atBottom);
+  plot.yAxis = rect->axis(QCPAxis::atLeft);
+  plot.xAxis2 = rect->axis(QCPAxis::atTop);
+  plot.yAxis2 = rect->axis(QCPAxis::atRight);
+  plot.legend = new QCPLegend;
+  plot.legend->setVisible(false);
+  rect->insetLayout()->addElement(plot.legend, Qt::AlignRight | Qt::AlignTop);
+  rect->insetLayout()->setMargins(QMargins(12, 12, 12, 12));
+  plot.legend->setLayer(QStringLiteral("legend"));
+}
+
 std::unique_ptr<QCustomPlot> buildOffscreen(const ChartBuilder& builder, const ChartTheme& theme, QSize size) {
   auto plot = std::make_unique<QCustomPlot>();
   plot->setAttribute(Qt::WA_DontShowOnScreen);

@@ -23,6 +23,9 @@ std::optional<ChartFormat> chartFormatForPath(const QString& path);  // by exten
 
 inline constexpr QSize kDefaultExportSize{900, 560};  // logical pixels (PDF: points)
 
+// Empties a plot back to QCustomPlot's initial state (one axis rect, hidden legend) so a builder
+// can refill it without creating a new widget.
+void resetPlot(QCustomPlot& plot);
 // A fresh plot of the given logical size, filled by builder, replotted.
 std::unique_ptr<QCustomPlot> buildOffscreen(const ChartBuilder& builder, const ChartTheme& theme, QSize size);
 QImage renderChartImage(const ChartBuilder& builder, const ChartTheme& theme, QSize size, double scale);

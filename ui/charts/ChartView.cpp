@@ -66,11 +66,12 @@ ChartView::ChartView(const QString& accessibleName, QWidget* parent) : QWidget(p
   QFont bold = titleLabel_->font();
   bold.setBold(true);
   titleLabel_->setFont(bold);
+  titleLabel_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+  titleLabel_->setMinimumWidth(60);
   badge_ = new QLabel(this);
   badge_->setAccessibleName(tr("Data source"));
-  header->addWidget(titleLabel_);
+  header->addWidget(titleLabel_, 1);
   header->addWidget(badge_);
-  header->addStretch(1);
   auto* copy = toolButton(tr("Copy"), tr("Copy the chart as an image, and its data as CSV text, to the clipboard"), this);
   auto* save = toolButton(tr("Save…"), tr("Save the chart as PNG (2x), SVG or PDF"), this);
   auto* data = toolButton(tr("Data…"), tr("Show the chart's numbers as a table (copy as CSV)"), this);
@@ -107,6 +108,7 @@ void ChartView::setChart(const QString& title, Provenance provenance, ChartBuild
   table_ = std::move(table);
   if (table_.title.isEmpty()) table_.title = title;
   titleLabel_->setText(title);
+  titleLabel_->setToolTip(title);
   badge_->setText(QStringLiteral("<span style='color:%1'>[%2]</span>")
                       .arg(provenance == Provenance::Measured ? QStringLiteral("#009E73") : QStringLiteral("#0072B2"),
                            provenanceLabel(provenance)));
@@ -117,7 +119,7 @@ void ChartView::setChart(const QString& title, Provenance provenance, ChartBuild
 void ChartView::clearChart(const QString& message) {
   builder_ = nullptr;
   table_ = ChartTable{};
-  replacePlot();
+  resetPlot(*plot_);
   plot_->plotLayout()->clear();
   auto* text = new QCPTextElement(plot_, message);
   text->setTextColor(palette().color(QPalette::PlaceholderText));
@@ -128,9 +130,9 @@ void ChartView::clearChart(const QString& message) {
 
 void ChartView::rebuild() {
   if (!builder_) return;
-  replacePlot();
+  resetPlot(*plot_);
   builder_(*plot_, ChartTheme::fromPalette(palette()));
-  plot_->replot();
+  plot_->replot(QCustomPlot::rpQueuedReplot);
   emit plotRebuilt(plot_);
 }
 

@@ -48,8 +48,8 @@ ContextControl::ContextControl(QWidget* parent) : QWidget(parent) {
   hint_ = new QLabel(this);
   hint_->setAccessibleName(tr("Trained context of the model"));
   layout->addWidget(slider_, 0, 0, 1, 2);
-  layout->addWidget(spin_, 1, 0);
-  layout->addWidget(hint_, 1, 1);
+  layout->addWidget(spin_, 1, 0, 1, 2);
+  layout->addWidget(hint_, 2, 0, 1, 2);
   setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);
   connect(slider_, &QSlider::valueChanged, this, [this](int position) {
     if (updating_) return;

@@ -66,6 +66,7 @@ void SpecPicker::reload() {
 }
 
 void SpecPicker::select(const QString& key) {
+  if (key == selectedKey()) return;
   selecting_ = true;
   for (int i = 0; i < list_->count(); ++i) {
     if (list_->item(i)->data(kKeyRole).toString() == key) {

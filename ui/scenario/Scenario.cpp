@@ -1,5 +1,6 @@
 #include "scenario/Scenario.h"
 
+#include "planner/PlannerResources.h"
 #include "scenario/SpecLibrary.h"
 
 #include <QVariant>
@@ -25,14 +26,16 @@ QStringList mitigationNames(const std::vector<Mitigation>& mitigations) {
 
 }  // namespace
 
-QStringList weightDtypeNames() {
-  return {QStringLiteral("fp32"), QStringLiteral("bf16"), QStringLiteral("fp16"), QStringLiteral("fp8"),
-          QStringLiteral("int8"), QStringLiteral("q8_0"), QStringLiteral("q4_k_m"), QStringLiteral("q4_0")};
-}
+QStringList weightDtypeNames() { return plannerResources().weightDtypeNames(); }
 
-QStringList kvDtypeNames() {
-  return {QStringLiteral("fp32"), QStringLiteral("bf16"), QStringLiteral("fp16"), QStringLiteral("fp8"),
-          QStringLiteral("q8_0"), QStringLiteral("q4_0")};
+QStringList kvDtypeNames() { return plannerResources().kvDtypeNames(); }
+
+Mitigation ScenarioValues::primaryMitigation() const {
+  const auto has = [this](Mitigation m) { return std::find(mitigations.begin(), mitigations.end(), m) != mitigations.end(); };
+  if (has(compareRight)) return compareRight;
+  for (auto it = mitigations.rbegin(); it != mitigations.rend(); ++it)
+    if (*it != Mitigation::Baseline) return *it;
+  return mitigations.empty() ? Mitigation::Baseline : mitigations.front();
 }
 
 Scenario::Scenario(const SpecLibrary& library, QObject* parent)
@@ -54,6 +57,8 @@ ScenarioValues Scenario::defaults(const SpecLibrary& library) {
   ScenarioValues values;
   values.modelId = pickDefault(library.models(), {"mistral-7b-v0.1", "mistral-7b", "mistral"});
   values.hardwareId = pickDefault(library.hardware(), {"h100-sxm-80", "h100-sxm", "h100"});
+  values.weightsDtype = plannerResources().defaults.weightsDtype;
+  values.kvDtype = plannerResources().defaults.kvDtype;
   return values;
 }
 

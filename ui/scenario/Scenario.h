@@ -29,6 +29,9 @@ struct ScenarioValues {
   int layer = -1;  // -1: the last layer
   int head = -1;   // -1: mean over heads
   bool operator==(const ScenarioValues&) const = default;
+  // The mitigation the plan is made for: the Compare view's right side when it is compared,
+  // else the last non-baseline mitigation ticked, else baseline.
+  Mitigation primaryMitigation() const;
 };
 
 // The context range the window offers, tokens.

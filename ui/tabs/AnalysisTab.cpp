@@ -1,6 +1,7 @@
 #include "tabs/AnalysisTab.h"
 
 #include "charts/ChartView.h"
+#include "compute/ComputeController.h"
 #include "scenario/Scenario.h"
 
 #include <QApplication>
@@ -8,17 +9,27 @@
 namespace sinkscope::ui {
 
 namespace {
-constexpr int kDebounceMs = 40;  // coalesces a slider drag into few computations
+// A burst of changes (a slider drag) starts one computation this long after its first change and
+// then at most one per interval, so the GUI redraws a few times a second, never per change.
+constexpr int kThrottleMs = 120;
 }
 
 AnalysisTab::AnalysisTab(AppContext& context, const QString& channel, QWidget* parent)
     : QWidget(parent), context_(context), channel_(channel) {
   debounce_.setSingleShot(true);
-  debounce_.setInterval(kDebounceMs);
+  debounce_.setInterval(kThrottleMs);
   connect(&debounce_, &QTimer::timeout, this, [this] {
     if (isVisible()) refreshNow();
   });
   connect(&context.scenario, &Scenario::changed, this, &AnalysisTab::scheduleRefresh);
+  connect(&context.compute, &ComputeController::jobFailed, this, [this](const QString& failed, const QString& message) {
+    if (failed == channel_) showFailure(message);
+  });
+}
+
+void AnalysisTab::showFailure(const QString& message) {
+  for (ChartView* view : charts()) view->clearChart(tr("Could not compute: %1").arg(message));
+  emit updated();
 }
 
 ChartView* AnalysisTab::currentChart() const {
@@ -40,12 +51,15 @@ void AnalysisTab::markUpdated() { emit updated(); }
 
 void AnalysisTab::scheduleRefresh() {
   stale_ = true;
-  if (isVisible()) debounce_.start();
+  if (isVisible() && !debounce_.isActive()) debounce_.start();
 }
 
 void AnalysisTab::showEvent(QShowEvent* event) {
   QWidget::showEvent(event);
-  if (stale_) debounce_.start(0);
+  if (stale_)
+    QTimer::singleShot(0, this, [this] {
+      if (isVisible() && stale_) refreshNow();
+    });
 }
 
 }  // namespace sinkscope::ui

@@ -46,6 +46,8 @@ class AnalysisTab : public QWidget {
   // Submits the tab's work to compute(); its result handler draws and calls markUpdated().
   virtual void startComputation() = 0;
   void markUpdated();
+  // Shows a failed computation in every chart (the error text names the field at fault).
+  virtual void showFailure(const QString& message);
   void scheduleRefresh();  // debounced; runs when visible
   void showEvent(QShowEvent* event) override;
 

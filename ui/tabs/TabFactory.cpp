@@ -1,11 +1,11 @@
 #include "tabs/TabFactory.h"
 
+#include "tabs/PlannerTab.h"
+
 namespace sinkscope::ui {
 
 std::vector<AnalysisTab*> createAnalysisTabs(AppContext& context, QWidget* parent) {
-  (void)context;
-  (void)parent;
-  return {};
+  return {new PlannerTab(context, parent)};
 }
 
 }  // namespace sinkscope::ui

@@ -1,0 +1,30 @@
+// Small building blocks the chart builders share: token axes on a log scale, labelled
+// reference lines (trained context, context_cap, capacity), titles and legends. Not a chart.
+#pragma once
+
+#include "charts/ChartTheme.h"
+
+#include <QString>
+
+class QCustomPlot;
+class QCPAxis;
+class QCPAxisRect;
+
+namespace sinkscope::ui {
+
+// Logarithmic axis over [minTokens, maxTokens] with ticks at powers of two labelled 4K, 32K, 1M.
+void setTokenLogAxis(QCPAxis& axis, double minTokens, double maxTokens, const QString& label);
+// A vertical line at x on the axis rect with a label at its top.
+void addVerticalMarker(QCustomPlot& plot, QCPAxisRect* rect, double x, const QString& label, const QColor& color,
+                       Qt::PenStyle style, double labelRow = 0);
+// A horizontal line at y with a label at its right end.
+void addHorizontalMarker(QCustomPlot& plot, QCPAxisRect* rect, double y, const QString& label, const QColor& color,
+                         Qt::PenStyle style);
+// A title row above the plot: "Title — modelled".
+void addTitle(QCustomPlot& plot, const QString& title, const ChartTheme& theme);
+// Places the legend inside the top-left (or another corner) of the main axis rect.
+void placeLegend(QCustomPlot& plot, Qt::Alignment corner);
+// Ticks on a value axis formatted as GiB from bytes.
+void setGiBAxis(QCPAxis& axis, const QString& label);
+
+}  // namespace sinkscope::ui

@@ -1,0 +1,283 @@
+#include "charts/PlannerCharts.h"
+
+#include "Units.h"
+#include "charts/ChartHelpers.h"
+#include "scenario/Explanations.h"
+
+#include <qcustomplot.h>
+
+#include <algorithm>
+
+namespace sinkscope::ui {
+
+namespace {
+
+struct Component {
+  QString name;
+  qint64 MemoryBreakdown::*bytes;
+};
+const Component kComponents[] = {
+    {QObject::tr("weights"), &MemoryBreakdown::weightsBytes},
+    {QObject::tr("KV cache"), &MemoryBreakdown::kvBytes},
+    {QObject::tr("activations"), &MemoryBreakdown::activationBytes},
+    {QObject::tr("overhead"), &MemoryBreakdown::overheadBytes},
+};
+
+double gib(qint64 bytes) { return double(bytes) / kBytesPerGiB; }
+
+// Moves the legend out of the axis rect into a row of its own below it.
+void legendBelow(QCustomPlot& plot, int columns) {
+  plot.legend->setVisible(true);
+  plot.axisRect()->insetLayout()->take(plot.legend);
+  plot.plotLayout()->addElement(plot.plotLayout()->rowCount(), 0, plot.legend);
+  plot.plotLayout()->setRowStretchFactor(plot.plotLayout()->rowCount() - 1, 0.001);
+  plot.legend->setFillOrder(QCPLegend::foColumnsFirst);
+  plot.legend->setWrap(columns);
+  plot.legend->setBorderPen(Qt::NoPen);
+  plot.legend->setMargins(QMargins(4, 0, 4, 2));
+}
+
+QColor componentColor(int index, const ChartTheme& theme) { return theme.seriesColor(index + 1); }
+
+}  // namespace
+
+const MitigationPlan* PlannerData::row(Mitigation mitigation) const {
+  for (const MitigationPlan& row : plan.mitigations)
+    if (row.mitigation == mitigation) return &row;
+  return nullptr;
+}
+
+QColor confidenceColor(double value, const ChartTheme& theme) {
+  (void)theme;
+  if (value < 0.5) return QColor(0xD5, 0x5E, 0x00);  // vermillion
+  if (value < 0.8) return QColor(0xE6, 0x9F, 0x00);  // orange
+  return QColor(0x00, 0x9E, 0x73);                   // bluish green
+}
+
+// --- memory bars -------------------------------------------------------------------------------
+
+ChartBuilder memoryBarBuilder(std::shared_ptr<const PlannerData> data) {
+  return [data](QCustomPlot& plot, const ChartTheme& theme) {
+    const int rows = int(data->compared.size());
+    QVector<double> ticks;
+    QVector<QString> labels;
+    for (int i = 0; i < rows; ++i) {
+      ticks << i + 1;
+      labels << mitigationTitle(data->compared[size_t(i)]);
+    }
+    QCPAxis* categories = plot.yAxis;
+    QCPAxis* values = plot.xAxis;
+    QCPBars* below = nullptr;
+    double maxTotal = gib(data->plan.memory.capacityBytes);
+    for (int c = 0; c < 4; ++c) {
+      auto* bars = new QCPBars(categories, values);
+      bars->setName(kComponents[c].name);
+      bars->setWidth(0.6);
+      bars->setPen(Qt::NoPen);
+      bars->setBrush(componentColor(c, theme));
+      QVector<double> sizes;
+      for (const MemoryBreakdown& memory : data->comparedMemory) sizes << gib(memory.*kComponents[c].bytes);
+      bars->setData(ticks, sizes);
+      if (below) bars->moveAbove(below);
+      below = bars;
+    }
+    for (const MemoryBreakdown& memory : data->comparedMemory) maxTotal = std::max(maxTotal, gib(memory.totalBytes));
+    auto ticker = QSharedPointer<QCPAxisTickerText>::create();
+    ticker->addTicks(ticks, labels);
+    categories->setTicker(ticker);
+    categories->setRange(0.4, rows + 0.6);
+    categories->setRangeReversed(true);
+    categories->grid()->setVisible(false);
+    values->setRange(0, maxTotal * 1.12);
+    values->setLabel(QObject::tr("memory (GiB), batch %1 at %2").arg(data->plan.batch).arg(formatTokens(data->plan.contextTokens)));
+    theme.apply(plot);
+    addVerticalMarker(plot, plot.axisRect(), gib(data->plan.memory.capacityBytes),
+                      QObject::tr("usable capacity %1").arg(formatGiB(double(data->plan.memory.capacityBytes), 1)),
+                      theme.warning, Qt::DashLine);
+    legendBelow(plot, 4);
+    theme.applyLegend(*plot.legend);
+  };
+}
+
+ChartTable memoryBarTable(const PlannerData& data) {
+  ChartTable table;
+  table.title = QObject::tr("Memory by component");
+  table.columns = {QObject::tr("mitigation"), QObject::tr("weights (bytes)"), QObject::tr("KV cache (bytes)"),
+                   QObject::tr("activations (bytes)"), QObject::tr("overhead (bytes)"), QObject::tr("total (bytes)"),
+                   QObject::tr("usable capacity (bytes)"), QObject::tr("total (GiB)")};
+  for (size_t i = 0; i < data.compared.size(); ++i) {
+    const MemoryBreakdown& m = data.comparedMemory[i];
+    table.addRow({mitigationName(data.compared[i]), m.weightsBytes, m.kvBytes, m.activationBytes, m.overheadBytes,
+                  m.totalBytes, m.capacityBytes, gib(m.totalBytes)});
+  }
+  return table;
+}
+
+// --- memory against context -------------------------------------------------------------------
+
+ChartBuilder memoryCurveBuilder(std::shared_ptr<const PlannerData> data) {
+  return [data](QCustomPlot& plot, const ChartTheme& theme) {
+    QVector<double> x;
+    for (const MemoryPoint& point : data->curve) x << double(point.contextTokens);
+    QVector<double> cumulative(x.size(), 0.0);
+    QCPGraph* previous = nullptr;
+    for (int c = 0; c < 4; ++c) {
+      QVector<double> y(x.size());
+      for (int i = 0; i < x.size(); ++i) {
+        cumulative[i] += gib(data->curve[size_t(i)].memory.*kComponents[c].bytes);
+        y[i] = cumulative[i];
+      }
+      QCPGraph* graph = plot.addGraph();
+      graph->setName(kComponents[c].name);
+      graph->setData(x, y, true);
+      QColor fill = componentColor(c, theme);
+      graph->setPen(QPen(fill, 1.5));
+      fill.setAlpha(110);
+      graph->setBrush(fill);
+      if (previous) graph->setChannelFillGraph(previous);
+      previous = graph;
+    }
+    const double capacity = gib(data->plan.memory.capacityBytes);
+    const double maxY = std::max(capacity * 1.25, cumulative.isEmpty() ? 1.0 : std::min(cumulative.back(), capacity * 4));
+    setTokenLogAxis(*plot.xAxis, x.isEmpty() ? 128 : x.front(), x.isEmpty() ? 1 << 20 : x.back(),
+                    QObject::tr("context (tokens)"));
+    plot.yAxis->setRange(0, maxY);
+    plot.yAxis->setLabel(QObject::tr("memory (GiB), batch %1").arg(data->plan.batch));
+    theme.apply(plot);
+    addHorizontalMarker(plot, plot.axisRect(), capacity, QObject::tr("usable capacity"), theme.warning, Qt::DashLine);
+    const FitLimit& fit = data->plan.fit;
+    if (!fit.unbounded && fit.maxContextTokens > 0)
+      addVerticalMarker(plot, plot.axisRect(), double(fit.maxContextTokens),
+                        QObject::tr("fits up to %1").arg(formatTokensShort(double(fit.maxContextTokens))), theme.warning,
+                        Qt::DashLine, 0);
+    addVerticalMarker(plot, plot.axisRect(), double(data->plan.trainedContextTokens),
+                      QObject::tr("trained %1").arg(formatTokensShort(double(data->plan.trainedContextTokens))),
+                      theme.reference, Qt::DotLine, 1);
+    addVerticalMarker(plot, plot.axisRect(), double(data->plan.contextTokens),
+                      QObject::tr("requested %1").arg(formatTokensShort(double(data->plan.contextTokens))),
+                      theme.foreground, Qt::SolidLine, 2);
+    placeLegend(plot, Qt::AlignTop | Qt::AlignLeft);
+    plot.legend->setWrap(2);
+    plot.legend->setFillOrder(QCPLegend::foColumnsFirst);
+    theme.applyLegend(*plot.legend);
+    plot.axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignVCenter | Qt::AlignLeft);
+  };
+}
+
+ChartTable memoryCurveTable(const PlannerData& data) {
+  ChartTable table;
+  table.title = QObject::tr("Memory against context");
+  table.columns = {QObject::tr("context (tokens)"), QObject::tr("weights (bytes)"), QObject::tr("KV cache (bytes)"),
+                   QObject::tr("activations (bytes)"), QObject::tr("overhead (bytes)"), QObject::tr("total (bytes)"),
+                   QObject::tr("usable capacity (bytes)"), QObject::tr("fits")};
+  for (const MemoryPoint& p : data.curve)
+    table.addRow({p.contextTokens, p.memory.weightsBytes, p.memory.kvBytes, p.memory.activationBytes,
+                  p.memory.overheadBytes, p.memory.totalBytes, p.memory.capacityBytes,
+                  p.memory.totalBytes <= p.memory.capacityBytes ? QObject::tr("yes") : QObject::tr("no")});
+  return table;
+}
+
+// --- throughput --------------------------------------------------------------------------------
+
+ChartBuilder throughputBuilder(std::shared_ptr<const PlannerData> data) {
+  return [data](QCustomPlot& plot, const ChartTheme& theme) {
+    const ThroughputEstimate& t = data->plan.throughput;
+    auto* bars = new QCPBars(plot.yAxis, plot.xAxis);
+    bars->setName(QObject::tr("tokens/s"));
+    bars->setWidth(0.55);
+    bars->setPen(Qt::NoPen);
+    bars->setBrush(theme.seriesColor(1));
+    bars->setData({1, 2}, {t.prefillTokensPerSecond, t.decodeTokensPerSecond});
+    auto ticker = QSharedPointer<QCPAxisTickerText>::create();
+    ticker->addTick(1, QObject::tr("prefill\n%1\n(%2-bound)").arg(formatRate(t.prefillTokensPerSecond), boundName(t.prefillBound)));
+    ticker->addTick(2, QObject::tr("decode\n%1\n(%2-bound)").arg(formatRate(t.decodeTokensPerSecond), boundName(t.decodeBound)));
+    plot.yAxis->setTicker(ticker);
+    plot.yAxis->setRange(0.4, 2.6);
+    plot.yAxis->setRangeReversed(true);
+    plot.yAxis->grid()->setVisible(false);
+    plot.xAxis->setScaleType(QCPAxis::stLogarithmic);
+    plot.xAxis->setTicker(QSharedPointer<QCPAxisTickerLog>::create());
+    const double top = std::max({t.prefillTokensPerSecond, t.decodeTokensPerSecond, 10.0});
+    const double bottom = std::max(0.1, std::min(t.prefillTokensPerSecond, t.decodeTokensPerSecond) / 20.0);
+    plot.xAxis->setRange(bottom, top * 3);
+    plot.xAxis->setLabel(QObject::tr("tokens/s, whole batch (log scale)"));
+    bars->setBaseValue(bottom);
+    theme.apply(plot);
+  };
+}
+
+ChartTable throughputTable(const PlannerData& data) {
+  const ThroughputEstimate& t = data.plan.throughput;
+  ChartTable table;
+  table.title = QObject::tr("Throughput");
+  table.columns = {QObject::tr("phase"), QObject::tr("tokens per second (whole batch)"), QObject::tr("bound")};
+  table.addRow({QObject::tr("prefill"), t.prefillTokensPerSecond, boundName(t.prefillBound)});
+  table.addRow({QObject::tr("decode"), t.decodeTokensPerSecond, boundName(t.decodeBound)});
+  return table;
+}
+
+// --- confidence gauge --------------------------------------------------------------------------
+
+ChartBuilder confidenceBuilder(std::shared_ptr<const PlannerData> data) {
+  return [data](QCustomPlot& plot, const ChartTheme& theme) {
+    const int rows = int(data->compared.size());
+    plot.xAxis->setRange(0, 1);
+    plot.yAxis->setRange(0.4, rows + 0.6);
+    plot.yAxis->setRangeReversed(true);
+    plot.xAxis->setLabel(QObject::tr("confidence (≤ 0.8 past the trained context)"));
+    auto ticker = QSharedPointer<QCPAxisTickerText>::create();
+    for (int i = 0; i < rows; ++i) ticker->addTick(i + 1, mitigationTitle(data->compared[size_t(i)]));
+    plot.yAxis->setTicker(ticker);
+    plot.yAxis->grid()->setVisible(false);
+    theme.apply(plot);
+    // Background bands: low, medium, high.
+    const double bands[][2] = {{0, 0.5}, {0.5, 0.8}, {0.8, 1.0}};
+    for (const auto& band : bands) {
+      auto* rect = new QCPItemRect(&plot);
+      rect->topLeft->setCoords(band[0], 0.4);
+      rect->bottomRight->setCoords(band[1], rows + 0.6);
+      QColor fill = confidenceColor((band[0] + band[1]) / 2, theme);
+      fill.setAlpha(theme.dark ? 60 : 45);
+      rect->setBrush(fill);
+      rect->setPen(Qt::NoPen);
+      rect->setLayer(QStringLiteral("background"));
+    }
+    for (int i = 0; i < rows; ++i) {
+      const MitigationPlan* row = data->row(data->compared[size_t(i)]);
+      const double value = row ? row->confidence.value : 0;
+      auto* bars = new QCPBars(plot.yAxis, plot.xAxis);
+      bars->setName(mitigationName(data->compared[size_t(i)]));
+      bars->setWidth(0.5);
+      bars->setPen(QPen(theme.foreground, 1));
+      bars->setBrush(confidenceColor(value, theme));
+      bars->setData({double(i + 1)}, {value});
+      auto* label = new QCPItemText(&plot);
+      label->position->setCoords(value, i + 1);
+      label->setPositionAlignment(Qt::AlignLeft | Qt::AlignVCenter);
+      label->setText(row ? QStringLiteral("  %1").arg(value, 0, 'f', 2) : QObject::tr("  n/a"));
+      QFont font = theme.font;
+      font.setBold(true);
+      font.setPointSizeF(font.pointSizeF() * 1.3);
+      label->setFont(font);
+      label->setColor(theme.foreground);
+    }
+  };
+}
+
+ChartTable confidenceTable(const PlannerData& data) {
+  ChartTable table;
+  table.title = QObject::tr("Planner confidence");
+  table.columns = {QObject::tr("mitigation"), QObject::tr("confidence (0-1)"), QObject::tr("context_cap (tokens)"),
+                   QObject::tr("effective context (tokens)"), QObject::tr("reasons")};
+  for (Mitigation mitigation : data.compared) {
+    const MitigationPlan* row = data.row(mitigation);
+    if (!row) continue;
+    QStringList reasons;
+    for (const ConfidenceReason& reason : row->confidence.reasons) reasons << reason.text;
+    table.addRow({mitigationName(mitigation), row->confidence.value, row->contextCap, row->effectiveContext,
+                  reasons.join(QStringLiteral(" | "))});
+  }
+  return table;
+}
+
+}  // namespace sinkscope::ui

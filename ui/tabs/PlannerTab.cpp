@@ -1,0 +1,138 @@
+#include "tabs/PlannerTab.h"
+
+#include "Units.h"
+#include "charts/ChartView.h"
+#include "compute/ComputeController.h"
+#include "scenario/Explanations.h"
+#include "scenario/Scenario.h"
+
+#include <QGridLayout>
+#include <QLabel>
+#include <QSplitter>
+#include <QTextBrowser>
+#include <QVBoxLayout>
+
+namespace sinkscope::ui {
+
+namespace {
+constexpr int kCurvePoints = 160;
+}
+
+PlannerTab::PlannerTab(AppContext& context, QWidget* parent) : AnalysisTab(context, QStringLiteral("planner"), parent) {
+  auto* layout = new QVBoxLayout(this);
+  summary_ = new QLabel(this);
+  summary_->setWordWrap(true);
+  summary_->setTextFormat(Qt::RichText);
+  summary_->setAccessibleName(tr("Plan summary"));
+  summary_->setToolTip(contextCapExplanation());
+  layout->addWidget(summary_);
+  memoryBars_ = new ChartView(tr("Memory by component"), this);
+  memoryBars_->setToolTip(tr("Weights, KV cache, activations and runtime overhead at the requested context, per "
+                             "compared mitigation, against the usable device memory"));
+  memoryCurve_ = new ChartView(tr("Memory against context"), this);
+  memoryCurve_->setToolTip(tr("Total memory as the context grows (log axis); where it crosses the usable capacity "
+                              "is the largest context that fits"));
+  throughput_ = new ChartView(tr("Throughput"), this);
+  throughput_->setToolTip(tr("Roofline estimate: bytes moved against memory bandwidth and FLOPs against peak "
+                             "compute, each scaled by a documented efficiency. Not a benchmark."));
+  confidence_ = new ChartView(tr("Planner confidence"), this);
+  confidence_->setToolTip(confidenceExplanation());
+  reasons_ = new QTextBrowser(this);
+  reasons_->setAccessibleName(tr("Confidence reasons"));
+  reasons_->setToolTip(confidenceExplanation());
+  auto* right = new QSplitter(Qt::Vertical, this);
+  right->addWidget(confidence_);
+  right->addWidget(reasons_);
+  right->addWidget(throughput_);
+  auto* left = new QSplitter(Qt::Vertical, this);
+  left->addWidget(memoryBars_);
+  left->addWidget(memoryCurve_);
+  left->setStretchFactor(1, 2);
+  auto* columns = new QSplitter(Qt::Horizontal, this);
+  columns->addWidget(left);
+  columns->addWidget(right);
+  columns->setStretchFactor(0, 3);
+  columns->setStretchFactor(1, 2);
+  layout->addWidget(columns, 1);
+}
+
+std::vector<ChartView*> PlannerTab::charts() const { return {memoryBars_, memoryCurve_, confidence_, throughput_}; }
+
+PlannerData PlannerTab::computePlan(const ModelSpec& model, const HardwareSpec& hardware, const ScenarioValues& values) {
+  PlanRequest request;
+  request.contextTokens = values.contextTokens;
+  request.batch = values.batch;
+  request.weightsDtype = values.weightsDtype;
+  request.kvDtype = values.kvDtype;
+  request.mitigation = values.primaryMitigation();
+  PlannerData data;
+  data.plan = makePlan(model, hardware, request);
+  data.compared = values.mitigations;
+  for (Mitigation mitigation : data.compared)
+    data.comparedMemory.push_back(memoryModelFor(model, hardware, request, mitigation).at(values.contextTokens));
+  data.curve = memoryCurveFor(model, hardware, request,
+                              contextGrid(kMinContextTokens, kMaxContextTokens, kCurvePoints, true));
+  data.modelName = model.displayName;
+  data.hardwareName = hardware.displayName;
+  return data;
+}
+
+void PlannerTab::startComputation() {
+  const auto model = std::make_shared<ModelSpec>(scenario().model());
+  const auto hardware = std::make_shared<HardwareSpec>(scenario().hardware());
+  const ScenarioValues values = scenario().values();
+  compute().submit<std::shared_ptr<const PlannerData>>(
+      channel(), tr("Planning memory and throughput"), this,
+      [model, hardware, values](const JobContext&) {
+        return std::make_shared<const PlannerData>(computePlan(*model, *hardware, values));
+      },
+      [this](const std::shared_ptr<const PlannerData>& data) { show(data); });
+}
+
+void PlannerTab::show(std::shared_ptr<const PlannerData> data) {
+  data_ = data;
+  const Plan& plan = data->plan;
+  const QString subtitle = tr("%1 on %2").arg(data->modelName, data->hardwareName);
+  memoryBars_->setChart(tr("Memory by component at %1").arg(formatTokensShort(double(plan.contextTokens))), Provenance::Estimated, memoryBarBuilder(data),
+                        memoryBarTable(*data));
+  memoryCurve_->setChart(tr("Memory against context — %1").arg(mitigationTitle(plan.mitigation)), Provenance::Estimated,
+                         memoryCurveBuilder(data), memoryCurveTable(*data));
+  throughput_->setChart(tr("Throughput at %1").arg(formatTokensShort(double(plan.contextTokens))), Provenance::Estimated,
+                        throughputBuilder(data), throughputTable(*data));
+  confidence_->setChart(tr("Planner confidence"), Provenance::Estimated, confidenceBuilder(data), confidenceTable(*data));
+
+  const QString fit = plan.fits ? tr("<b style='color:#009E73'>fits</b>") : tr("<b style='color:#D55E00'>does not fit</b>");
+  const QString maxContext = plan.fit.unbounded ? tr("any context (KV stops growing)")
+                                                : formatTokens(plan.fit.maxContextTokens);
+  summary_->setText(tr("%1 — %2, batch %3, %4 weights, %5 KV: %6 (%7 of %8 usable); largest context that fits: %9. "
+                       "Trained context %10; %11: context_cap %12, effective context ≈ %13, confidence <b>%14</b> "
+                       "<i>(estimated)</i>.")
+                        .arg(subtitle.toHtmlEscaped(), formatTokens(plan.contextTokens))
+                        .arg(plan.batch)
+                        .arg(plan.weightsDtype, plan.kvDtype, fit, formatGiB(double(plan.memory.totalBytes), 1),
+                             formatGiB(double(plan.memory.capacityBytes), 1), maxContext)
+                        .arg(formatTokens(plan.trainedContextTokens), mitigationTitle(plan.mitigation),
+                             plan.contextCap > 0 ? formatTokens(plan.contextCap) : tr("none"),
+                             formatTokens(plan.effectiveContext))
+                        .arg(plan.confidence.value, 0, 'f', 2));
+  QString html;
+  for (Mitigation mitigation : data->compared) {
+    const MitigationPlan* row = data->row(mitigation);
+    if (!row) continue;
+    html += QStringLiteral("<p><b>%1: %2</b><ul>").arg(mitigationTitle(mitigation).toHtmlEscaped()).arg(row->confidence.value, 0, 'f', 2);
+    for (const ConfidenceReason& reason : row->confidence.reasons)
+      html += QStringLiteral("<li>%1%2</li>")
+                  .arg(reason.text.toHtmlEscaped(),
+                       reason.deduction > 0 ? QStringLiteral(" <i>(−%1)</i>").arg(reason.deduction, 0, 'f', 2) : QString());
+    html += QStringLiteral("</ul></p>");
+  }
+  if (!plan.notes.isEmpty()) {
+    html += tr("<p><b>Notes</b><ul>");
+    for (const QString& note : plan.notes) html += QStringLiteral("<li>%1</li>").arg(note.toHtmlEscaped());
+    html += QStringLiteral("</ul></p>");
+  }
+  reasons_->setHtml(html);
+  markUpdated();
+}
+
+}  // namespace sinkscope::ui
