@@ -186,8 +186,8 @@ class TestCliReportChart : public QObject {
     QFile csvFile(csvPath), jsonFile(jsonPath);
     QVERIFY(csvFile.open(QIODevice::ReadOnly) && jsonFile.open(QIODevice::ReadOnly));
     const QStringList lines = QString::fromUtf8(csvFile.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
-    QCOMPARE(lines.first(), QStringLiteral("context (tokens),weights (bytes),kv cache (bytes),activations (bytes),"
-                                           "overhead (bytes),total (bytes),usable capacity (bytes)"));
+    QCOMPARE(lines.first(), QStringLiteral("context (tokens),weights (bytes),KV cache (bytes),activations (bytes),"
+                                           "overhead (bytes),total (bytes),usable capacity (bytes),fits"));
     const QJsonObject json = QJsonDocument::fromJson(jsonFile.readAll()).object();
     const QJsonArray curve = json.value(QStringLiteral("data")).toObject().value(QStringLiteral("curve")).toArray();
     QCOMPARE(lines.size() - 1, curve.size());

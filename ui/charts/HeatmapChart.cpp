@@ -1,6 +1,7 @@
 #include "charts/HeatmapChart.h"
 
-#include "charts/ChartParts.h"
+#include "Units.h"
+#include "charts/ChartHelpers.h"
 #include "charts/ColorMaps.h"
 
 #include <qcustomplot.h>
@@ -21,9 +22,9 @@ QSharedPointer<QCPAxisTickerText> keyTicker(const PooledHeatmap& map) {
   ticker->addTick(0, QStringLiteral("0"));
   for (int step = 1; step <= 3; ++step) {
     const int bin = map.exactKeyColumns + (bins - map.exactKeyColumns) * step / 4;
-    if (bin > map.exactKeyColumns + 4 && bin < bins) ticker->addTick(bin, tokensLabel(double(map.binStart[size_t(bin)])));
+    if (bin > map.exactKeyColumns + 4 && bin < bins) ticker->addTick(bin, formatTokensShort(double(map.binStart[size_t(bin)])));
   }
-  ticker->addTick(bins, tokensLabel(double(map.binStart.back())));
+  ticker->addTick(bins, formatTokensShort(double(map.binStart.back())));
   return ticker;
 }
 
@@ -32,7 +33,7 @@ QSharedPointer<QCPAxisTickerText> queryTicker(const PooledHeatmap& map) {
   const int rows = map.rows();
   for (int step = 0; step <= 4; ++step) {
     const int row = std::min(rows - 1, (rows - 1) * step / 4);
-    ticker->addTick(row, tokensLabel(double(map.queryPositions[size_t(row)])));
+    ticker->addTick(row, formatTokensShort(double(map.queryPositions[size_t(row)])));
   }
   return ticker;
 }
@@ -70,7 +71,7 @@ void fillPanel(QCustomPlot& plot, QCPAxisRect* rect, const HeatmapPanel& panel, 
   queryAxis->grid()->setVisible(false);
   if (data.trainedContextTokens > 0 && data.trainedContextTokens < map.binStart.back())
     addVerticalMarker(plot, rect, double(binOf(map, data.trainedContextTokens)),
-                      QString(), QPen(Qt::white, 1.2, Qt::DashLine), theme);
+                      QString(), Qt::white, Qt::DashLine);
 }
 
 }  // namespace
@@ -111,12 +112,13 @@ ChartBuilder heatmapChart(HeatmapChartData data) {
     scale->setMarginGroup(QCP::msTop | QCP::msBottom, margins);
     grid->setColumnStretchFactor(panels, 0.01);
     grid->setRowStretchFactor(0, 0.01);
-    addChartTitle(plot, theme, QStringLiteral("Attention heatmaps at %1 tokens").arg(tokensLabel(double(data.contextTokens))),
-                  QStringLiteral("%1, layer %2, head %3 · one colour scale · dashed: trained context · %4")
-                      .arg(data.modelName)
-                      .arg(data.layer)
-                      .arg(data.head)
-                      .arg(data.provenance));
+    addTitle(plot,
+             QStringLiteral("Attention at %1 tokens: %2, layer %3, head %4 (dashed: trained context) — %5")
+                 .arg(formatTokensShort(double(data.contextTokens)), data.modelName)
+                 .arg(data.layer)
+                 .arg(data.head)
+                 .arg(data.provenance),
+             theme);
   };
 }
 

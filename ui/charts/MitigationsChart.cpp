@@ -1,6 +1,7 @@
 #include "charts/MitigationsChart.h"
 
-#include "charts/ChartParts.h"
+#include "Units.h"
+#include "charts/ChartHelpers.h"
 
 #include <qcustomplot.h>
 
@@ -32,11 +33,11 @@ ChartBuilder mitigationsChart(MitigationsChartData data) {
     theme.apply(plot);
     plot.xAxis->grid()->setVisible(false);
     addHorizontalMarker(plot, rect, double(data.contextTokens),
-                        QStringLiteral("requested %1").arg(tokensLabel(double(data.contextTokens))),
-                        QPen(theme.foreground, 1.5), theme);
+                        QStringLiteral("requested %1").arg(formatTokensShort(double(data.contextTokens))),
+                        theme.foreground, Qt::SolidLine);
     addHorizontalMarker(plot, rect, double(data.trainedContextTokens),
-                        QStringLiteral("trained %1").arg(tokensLabel(double(data.trainedContextTokens))),
-                        QPen(theme.reference, 1, Qt::DashLine), theme);
+                        QStringLiteral("trained %1").arg(formatTokensShort(double(data.trainedContextTokens))),
+                        theme.reference, Qt::DashLine);
     for (size_t i = 0; i < data.rows.size(); ++i) {
       const MitigationPlan& row = data.rows[i];
       auto* label = new QCPItemText(&plot);
@@ -46,15 +47,16 @@ ChartBuilder mitigationsChart(MitigationsChartData data) {
       const QString quality = row.qualityRetention ? QStringLiteral("quality %1 %").arg(*row.qualityRetention * 100, 0, 'f', 0)
                                                    : QStringLiteral("quality n/a");
       label->setText(QStringLiteral("%1\n%2 · conf. %3")
-                         .arg(tokensLabel(double(row.effectiveContext)), quality)
+                         .arg(formatTokensShort(double(row.effectiveContext)), quality)
                          .arg(row.confidence.value, 0, 'f', 2));
       label->setFont(theme.font);
       label->setColor(theme.foreground);
       label->setPadding(QMargins(2, 2, 2, 4));
     }
-    addChartTitle(plot, theme, QStringLiteral("Effective context per mitigation"),
-                  QStringLiteral("at %1 tokens, trained %2 · modelled")
-                      .arg(tokensLabel(double(data.contextTokens)), tokensLabel(double(data.trainedContextTokens))));
+    addTitle(plot,
+             QStringLiteral("Effective context per mitigation at %1 tokens (trained %2) — modelled")
+                 .arg(formatTokensShort(double(data.contextTokens)), formatTokensShort(double(data.trainedContextTokens))),
+             theme);
   };
 }
 

@@ -1,6 +1,7 @@
 #include "charts/SinkCurveChart.h"
 
-#include "charts/ChartParts.h"
+#include "Units.h"
+#include "charts/ChartHelpers.h"
 
 #include <qcustomplot.h>
 
@@ -35,7 +36,6 @@ QString sinkMetricLabel(SinkMetric metric) {
 ChartBuilder sinkCurveChart(SinkCurveChartData data, SinkMetric metric) {
   return [data = std::move(data), metric](QCustomPlot& plot, const ChartTheme& theme) {
     QCPAxisRect* rect = plot.axisRect();
-    setTokenLogAxis(*plot.xAxis, QStringLiteral("context (tokens)"));
     plot.yAxis->setLabel(sinkMetricLabel(metric));
     double lowest = 1e18, highest = 0;
     for (size_t i = 0; i < data.series.size(); ++i) {
@@ -55,25 +55,26 @@ ChartBuilder sinkCurveChart(SinkCurveChartData data, SinkMetric metric) {
       graph->setScatterStyle(QCPScatterStyle(kShapes[i % 5], color, theme.background, 7));
     }
     if (highest <= 0) lowest = 1, highest = 2;
-    plot.xAxis->setRange(lowest / 1.3, highest * 1.3);
+    setTokenLogAxis(*plot.xAxis, lowest / 1.3, highest * 1.3, QStringLiteral("context (tokens)"));
     plot.yAxis->setRange(0, 1.05);
     theme.apply(plot);
     addVerticalMarker(plot, rect, double(data.trainedContextTokens),
-                      QStringLiteral("trained %1").arg(tokensLabel(double(data.trainedContextTokens))),
-                      QPen(theme.reference, 1, Qt::DashLine), theme, 0);
+                      QStringLiteral("trained %1").arg(formatTokensShort(double(data.trainedContextTokens))),
+                      theme.reference, Qt::DashLine, 0);
     if (data.contextCapTokens > 0 && data.contextCapTokens != data.trainedContextTokens)
       addVerticalMarker(plot, rect, double(data.contextCapTokens),
-                        QStringLiteral("context_cap %1").arg(tokensLabel(double(data.contextCapTokens))),
-                        QPen(theme.warning, 1.5, Qt::DotLine), theme, 1);
+                        QStringLiteral("context_cap %1").arg(formatTokensShort(double(data.contextCapTokens))),
+                        theme.warning, Qt::DotLine, 1);
     plot.legend->setVisible(true);
     theme.applyLegend(*plot.legend);
     rect->insetLayout()->setInsetAlignment(0, Qt::AlignRight | Qt::AlignVCenter);
-    addChartTitle(plot, theme, QStringLiteral("Sink curve"),
-                  QStringLiteral("%1, layer %2, head %3 · mean over sampled queries · %4")
-                      .arg(data.modelName)
-                      .arg(data.layer)
-                      .arg(data.head)
-                      .arg(data.provenance));
+    addTitle(plot,
+             QStringLiteral("Sink curve: %1, layer %2, head %3, mean over sampled queries — %4")
+                 .arg(data.modelName)
+                 .arg(data.layer)
+                 .arg(data.head)
+                 .arg(data.provenance),
+             theme);
   };
 }
 

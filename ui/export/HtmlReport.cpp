@@ -32,6 +32,7 @@ caption { caption-side: top; text-align: left; font-weight: bold; padding: .3rem
 .note { color: #444; font-size: .85rem; font-style: italic; }
 figure { margin: 1rem 0; }
 figure img { width: 100%; height: auto; border: 1px solid #eee; }
+figcaption { font-weight: bold; color: #1f3a5f; margin-bottom: .3rem; }
 footer { margin-top: 3rem; border-top: 1px solid #bbb; color: #555; font-size: .85rem; padding-top: .5rem; }
 code { font-size: .85rem; background: #f3f3f3; padding: .1rem .25rem; overflow-wrap: anywhere; }
 )";
@@ -53,17 +54,17 @@ QString tableHtml(const ReportTable& t) {
 }
 
 QString chartHtml(const Report& report, ChartKind kind) {
-  const auto builder = chartBuilderFor(report.charts, kind);
+  const auto builder = chartBuilderFor(report, kind);
   if (!builder) return QString();
-  const QSize size = defaultChartSize(report.charts, kind, 900);
+  const QSize size = defaultChartSize(report, kind, 900);
   const QImage image = renderChartImage(*builder, ChartTheme::print(), size, 2.0);
   QByteArray png;
   QBuffer buffer(&png);
   buffer.open(QIODevice::WriteOnly);
   image.save(&buffer, "PNG");
-  return QStringLiteral("<figure id=\"chart-%1\"><img alt=\"%2 chart\" width=\"%3\" height=\"%4\" "
-                        "src=\"data:image/png;base64,%5\"></figure>")
-      .arg(chartKindName(kind), chartKindName(kind))
+  return QStringLiteral("<figure id=\"chart-%1\"><figcaption>%2</figcaption><img alt=\"%2\" width=\"%3\" "
+                        "height=\"%4\" src=\"data:image/png;base64,%5\"></figure>")
+      .arg(chartKindName(kind), esc(chartCaption(report, kind)))
       .arg(size.width())
       .arg(size.height())
       .arg(QString::fromLatin1(png.toBase64()));

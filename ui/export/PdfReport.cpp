@@ -63,7 +63,7 @@ class PdfLayout {
     // Keep the heading with what follows: its paragraphs and, when a chart comes next, that chart.
     double following = 70;
     if (s.keyValues.empty() && !s.charts.empty()) {
-      following = defaultChartSize(report_.charts, s.charts.front(), int(width_)).height();
+      following = defaultChartSize(report_, s.charts.front(), int(width_)).height();
       for (const QString& p : s.paragraphs) following += text(p, makeFont(9.5), width_) + kGap;
     }
     ensure(headingHeight + std::min(following, bottom() - kTop - headingHeight));
@@ -244,9 +244,14 @@ class PdfLayout {
   }
 
   void chart(ChartKind kind) {
-    const auto builder = chartBuilderFor(report_.charts, kind);
+    const auto builder = chartBuilderFor(report_, kind);
     if (!builder) return;
-    const QSize size = defaultChartSize(report_.charts, kind, int(width_));
+    const QSize size = defaultChartSize(report_, kind, int(width_));
+    const QFont captionFont = makeFont(9, true);
+    const QString caption = QStringLiteral("Figure %1. %2").arg(++figure_).arg(chartCaption(report_, kind));
+    const double captionHeight = text(caption, captionFont, width_) + 4;
+    ensure(captionHeight + size.height());
+    block(captionHeight, [&](double y) { draw(QRectF(kMargin, y, width_, 100), captionFont, caption, QColor(0x1f, 0x3a, 0x5f)); });
     block(size.height() + kGap, [&](double y) {
       if (!paint_) return;
       ChartTheme theme = ChartTheme::print();
@@ -270,6 +275,7 @@ class PdfLayout {
   double width_ = 0;
   double y_ = 0;
   int page_ = 0;
+  int figure_ = 0;
 };
 
 int layOut(QPdfWriter& writer, const Report& report, bool paint, int totalPages) {

@@ -1,19 +1,37 @@
 #include "export/ReportCharts.h"
 
-#include "charts/ConfidenceChart.h"
 #include "charts/HeatmapChart.h"
-#include "charts/MemoryChart.h"
 #include "charts/MitigationsChart.h"
+#include "charts/PlannerCharts.h"
 #include "charts/SinkCurveChart.h"
 
 #include <QJsonArray>
 
 namespace sinkscope::ui {
 
-std::optional<ChartBuilder> chartBuilderFor(const ReportChartData& data, ChartKind kind) {
+namespace {
+
+// The Planner tab's data for the report's scenario: the same plan, the same compared mitigations.
+std::shared_ptr<const PlannerData> plannerData(const Report& report) {
+  auto data = std::make_shared<PlannerData>();
+  data->plan = report.plan;
+  data->compared = report.scenario.mitigations;
+  for (Mitigation mitigation : data->compared)
+    data->comparedMemory.push_back(
+        memoryModelFor(report.model, report.hardware, report.planRequest, mitigation).at(report.plan.contextTokens));
+  data->curve = report.charts.memory.curve;
+  data->modelName = report.charts.memory.modelName;
+  data->hardwareName = report.charts.memory.hardwareName;
+  return data;
+}
+
+}  // namespace
+
+std::optional<ChartBuilder> chartBuilderFor(const Report& report, ChartKind kind) {
+  const ReportChartData& data = report.charts;
   switch (kind) {
-    case ChartKind::Memory: return memoryChart(data.memory);
-    case ChartKind::Confidence: return confidenceChart(data.confidence);
+    case ChartKind::Memory: return memoryCurveBuilder(plannerData(report));
+    case ChartKind::Confidence: return confidenceBuilder(plannerData(report));
     case ChartKind::Mitigations: return mitigationsChart(data.mitigations);
     case ChartKind::SinkCurve:
       if (data.sinkCurve) return sinkCurveChart(*data.sinkCurve);
@@ -25,10 +43,11 @@ std::optional<ChartBuilder> chartBuilderFor(const ReportChartData& data, ChartKi
   return std::nullopt;
 }
 
-std::optional<ChartTable> chartTableFor(const ReportChartData& data, ChartKind kind) {
+std::optional<ChartTable> chartTableFor(const Report& report, ChartKind kind) {
+  const ReportChartData& data = report.charts;
   switch (kind) {
-    case ChartKind::Memory: return memoryChartTable(data.memory);
-    case ChartKind::Confidence: return confidenceChartTable(data.confidence);
+    case ChartKind::Memory: return memoryCurveTable(*plannerData(report));
+    case ChartKind::Confidence: return confidenceTable(*plannerData(report));
     case ChartKind::Mitigations: return mitigationsChartTable(data.mitigations);
     case ChartKind::SinkCurve:
       if (data.sinkCurve) return sinkCurveChartTable(*data.sinkCurve);
@@ -40,12 +59,31 @@ std::optional<ChartTable> chartTableFor(const ReportChartData& data, ChartKind k
   return std::nullopt;
 }
 
-QSize defaultChartSize(const ReportChartData& data, ChartKind kind, int width) {
+QSize defaultChartSize(const Report& report, ChartKind kind, int width) {
   switch (kind) {
-    case ChartKind::Confidence: return {width, 110 + 38 * int(std::max<size_t>(1, data.confidence.rows.size()))};
+    case ChartKind::Confidence:
+      return {width, 110 + 38 * int(std::max<size_t>(1, report.charts.confidence.rows.size()))};
     case ChartKind::Heatmap: return {width, int(width * 0.5)};
     default: return {width, int(width * 0.56)};
   }
+}
+
+QString chartCaption(const Report& report, ChartKind kind) {
+  const QString model = report.charts.memory.modelName, hardware = report.charts.memory.hardwareName;
+  switch (kind) {
+    case ChartKind::Memory:
+      return QStringLiteral("Memory against context: %1 on %2, stacked by component, with the usable capacity "
+                            "(modelled)").arg(model, hardware);
+    case ChartKind::Confidence:
+      return QStringLiteral("Planner confidence per compared mitigation at %1 tokens (modelled)")
+          .arg(report.plan.contextTokens);
+    case ChartKind::Mitigations: return QStringLiteral("Effective context per mitigation (modelled)");
+    case ChartKind::SinkCurve: return QStringLiteral("Sink curve against context length (%1)").arg(
+        report.charts.sinkCurve ? report.charts.sinkCurve->provenance : kModelled);
+    case ChartKind::Heatmap: return QStringLiteral("Attention heatmaps, baseline and mitigation side by side (%1)").arg(
+        report.charts.heatmaps ? report.charts.heatmaps->provenance : kModelled);
+  }
+  return QString();
 }
 
 QJsonObject chartTableToJson(const ChartTable& table) {

@@ -5,18 +5,22 @@
 
 #include "charts/ChartExport.h"
 #include "charts/ChartTable.h"
-#include "report/ChartData.h"
+#include "report/Report.h"
 
 #include <QSize>
 #include <optional>
 
 namespace sinkscope::ui {
 
-// nullopt when the report holds no data for that kind (e.g. no probe for the model).
-std::optional<ChartBuilder> chartBuilderFor(const ReportChartData& data, ChartKind kind);
-std::optional<ChartTable> chartTableFor(const ReportChartData& data, ChartKind kind);
+// nullopt when the report holds no data for that kind (e.g. no probe for the model). Memory
+// and confidence are the Planner tab's own charts (PlannerCharts.h).
+std::optional<ChartBuilder> chartBuilderFor(const Report& report, ChartKind kind);
+std::optional<ChartTable> chartTableFor(const Report& report, ChartKind kind);
 // The default size of a chart kind in exports and reports (logical pixels; points in PDF).
-QSize defaultChartSize(const ReportChartData& data, ChartKind kind, int width = 720);
+QSize defaultChartSize(const Report& report, ChartKind kind, int width = 720);
+
+// The figure caption printed above a chart in the reports: what it shows and its provenance.
+QString chartCaption(const Report& report, ChartKind kind);
 
 // A chart's data table as JSON: {"title", "columns", "rows": [[...], ...]} (numbers stay numbers).
 QJsonObject chartTableToJson(const ChartTable& table);
