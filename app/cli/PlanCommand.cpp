@@ -10,6 +10,7 @@
 
 #include <QCommandLineParser>
 #include <algorithm>
+#include <cmath>
 
 namespace sinkscope::cli {
 
@@ -66,6 +67,89 @@ PlanRequest requestFrom(const QCommandLineParser& parser) {
   return request;
 }
 
+QString kTokens(double value) {
+  if (value >= 1024) return QString::number(value / 1024.0, 'f', value >= 10240 ? 0 : 1) + QLatin1Char('K');
+  return QString::number(qint64(std::llround(value)));
+}
+
+QString pct(double share) { return QString::number(100.0 * share, 'f', 0) + QLatin1Char('%'); }
+
+void printMitigations(const Plan& plan) {
+  QTextStream& o = out();
+  o << "\nMitigations (modelled; effective = passkey-style, strict = RULER-style; bands in brackets)\n";
+  o << QStringLiteral("  %1 %2 %3 %4 %5 %6 %7 %8\n")
+           .arg(QStringLiteral("name"), -12).arg(QStringLiteral("factor"), 6).arg(QStringLiteral("cap"), 7)
+           .arg(QStringLiteral("effective [band]"), 22).arg(QStringLiteral("strict"), 7)
+           .arg(QStringLiteral("quality [band]"), 18).arg(QStringLiteral("conf"), 5).arg(QStringLiteral("KV"), 10);
+  for (const MitigationPlan& row : plan.mitigations) {
+    const MitigationEstimate& e = row.estimate;
+    const QString effective = e.applicable ? QStringLiteral("%1 [%2-%3]").arg(kTokens(e.effectiveContext.central),
+                                                                             kTokens(e.effectiveContext.low), kTokens(e.effectiveContext.high))
+                                           : QStringLiteral("n/a");
+    const QString quality = e.applicable ? QStringLiteral("%1 [%2-%3]").arg(pct(e.qualityRetention.central),
+                                                                           pct(e.qualityRetention.low), pct(e.qualityRetention.high))
+                                         : QStringLiteral("n/a");
+    o << QStringLiteral("  %1 %2 %3 %4 %5 %6 %7 %8\n")
+             .arg(mitigationName(row.mitigation) + (e.fineTuned ? QStringLiteral("*") : QString()), -12)
+             .arg(QString::number(row.factor, 'f', 1), 6)
+             .arg(row.contextCap > 0 ? kTokens(double(row.contextCap)) : QStringLiteral("none"), 7)
+             .arg(effective, 22)
+             .arg(e.applicable ? kTokens(double(e.effectiveContextStrict)) : QStringLiteral("n/a"), 7)
+             .arg(quality, 18)
+             .arg(QString::number(row.confidence.value, 'f', 2), 5)
+             .arg(gib(row.kvBytes), 10);
+  }
+  o << "  (* = the model ships this scaling and was trained with it)\n";
+}
+
+void printRecommendation(const Plan& plan) {
+  QTextStream& o = out();
+  const Recommendation& r = plan.recommendation;
+  if (!r.best) return;
+  o << "\nRecommendation: " << mitigationName(*r.best) << "\n";
+  for (const QString& reason : r.reasons) o << "  - " << reason << "\n";
+  if (r.runnerUp) {
+    o << "Runner-up: " << mitigationName(*r.runnerUp) << "\n";
+    for (const QString& reason : r.runnerUpReasons) o << "  - " << reason << "\n";
+  }
+  if (!r.fineTunedAlternative.isEmpty()) o << "  " << r.fineTunedAlternative << "\n";
+  for (const MitigationPlan& row : plan.mitigations)
+    if (row.mitigation == *r.best) o << "Why: " << row.estimate.explanation << "\n";
+}
+
+void printSourceDocument(const Plan& plan) {
+  if (plan.sourceDocument.empty()) return;
+  QTextStream& o = out();
+  o << "\nThe source document's worked example beside SinkScope\n";
+  o << QStringLiteral("  %1 %2 %3 %4 %5\n").arg(QStringLiteral("document row"), -44).arg(QStringLiteral("doc eff"), 8)
+           .arg(QStringLiteral("ours (strict)"), 14).arg(QStringLiteral("doc q"), 6).arg(QStringLiteral("ours q"), 7);
+  for (const DocumentComparison& row : plan.sourceDocument)
+    o << QStringLiteral("  %1 %2 %3 %4 %5\n")
+             .arg(row.text.left(44), -44)
+             .arg(kTokens(double(row.documentEffective)), 8)
+             .arg(QStringLiteral("%1 (%2)").arg(kTokens(double(row.effective)), kTokens(double(row.effectiveStrict))), 14)
+             .arg(pct(row.documentQuality), 6)
+             .arg(pct(row.quality), 7);
+  for (const DocumentComparison& row : plan.sourceDocument) o << "  - " << row.mitigation << ": " << row.verdict << "\n";
+}
+
+void printLaunchFlags(const Plan& plan) {
+  QTextStream& o = out();
+  QList<Mitigation> shown{plan.mitigation};
+  if (plan.recommendation.best && *plan.recommendation.best != plan.mitigation) shown << *plan.recommendation.best;
+  for (Mitigation mitigation : shown)
+    for (const MitigationPlan& row : plan.mitigations) {
+      if (row.mitigation != mitigation) continue;
+      const LaunchFlags& f = row.launchFlags;
+      o << "\nLaunch flags for " << mitigationName(mitigation) << "\n";
+      o << "  vLLM:         " << (f.vllm.isEmpty() ? QStringLiteral("(not available)") : f.vllm) << "\n";
+      if (!f.vllmLatest.isEmpty() && f.vllmLatest != f.vllm) o << "  vLLM (newer): " << f.vllmLatest << "\n";
+      o << "  llama.cpp:    " << (f.llamaCpp.isEmpty() ? QStringLiteral("(not available)") : f.llamaCpp) << "\n";
+      o << "  transformers: " << (f.transformers.isEmpty() ? QStringLiteral("(not available)") : f.transformers) << "\n";
+      if (!f.notes.isEmpty()) o << "  note: " << f.notes << "\n";
+    }
+}
+
 void printText(const Plan& plan) {
   QTextStream& o = out();
   o << "SinkScope plan (modelled): " << plan.modelId << " on " << plan.hardwareId << " at " << plan.contextTokens
@@ -89,18 +173,10 @@ void printText(const Plan& plan) {
   o << "Confidence " << QString::number(plan.confidence.value, 'f', 2) << ", context_cap "
     << tokensText(plan.contextCap) << ", effective context " << plan.effectiveContext << "\n";
   for (const ConfidenceReason& reason : plan.confidence.reasons) o << "  - " << reason.text << "\n";
-  o << "\nMitigations\n";
-  o << QStringLiteral("  %1 %2 %3 %4 %5 %6\n")
-           .arg(QStringLiteral("name"), -12).arg(QStringLiteral("factor"), 7).arg(QStringLiteral("cap"), 10)
-           .arg(QStringLiteral("effective"), 10).arg(QStringLiteral("confidence"), 11).arg(QStringLiteral("KV"), 12);
-  for (const MitigationPlan& row : plan.mitigations)
-    o << QStringLiteral("  %1 %2 %3 %4 %5 %6\n")
-             .arg(mitigationName(row.mitigation), -12)
-             .arg(QString::number(row.factor, 'f', 2), 7)
-             .arg(tokensText(row.contextCap), 10)
-             .arg(row.effectiveContext, 10)
-             .arg(QString::number(row.confidence.value, 'f', 2), 11)
-             .arg(gib(row.kvBytes), 12);
+  printMitigations(plan);
+  printRecommendation(plan);
+  printSourceDocument(plan);
+  printLaunchFlags(plan);
   if (!plan.notes.isEmpty()) {
     o << "\nNotes\n";
     for (const QString& note : plan.notes) o << "  - " << note << "\n";

@@ -64,6 +64,7 @@ class ProbeRun {
   std::vector<qint64> binStart_;
   std::vector<double> binMass_;  // rows x bins, relative to each row's running maximum
   std::vector<Needle> needles_;
+  Eigen::ArrayXf weights_;  // scratch: e^(l - M) of the block being absorbed
 };
 
 void ProbeRun::validate() {
@@ -155,7 +156,7 @@ void ProbeRun::absorb(int row, float* logits, qint64 firstKey, qint64 keyCount, 
     state.maxLogit = blockMax;
   }
   l -= float(state.maxLogit);  // in place: l_j - M
-  thread_local Eigen::ArrayXf weights;
+  Eigen::ArrayXf& weights = weights_;  // reused across calls (rows are absorbed serially)
   weights.resize(Eigen::Index(keyCount));
   weights = l.exp();
   state.sum += double(weights.sum());
@@ -243,7 +244,8 @@ std::optional<ProbeResult> ProbeRun::run(const ProbeCallbacks& callbacks) {
       source_.keys(b0, count, keys.data());
       if (scheme_.kind == PositionalScheme::Kind::Rope) applyRopeConsecutive(scheme_.rope, headDim_, b0, count, keys.data());
       scores.noalias() = queries.middleRows(rowLo, rowHi - rowLo) * keys.transpose();
-#pragma omp parallel for schedule(dynamic, 4) if (rowHi - rowLo >= 16)
+      // Serial on purpose: the GEMM above is where Eigen uses both cores; extra OpenMP regions
+      // per block cost more than they gain on a loaded machine (measured, see the benchmark).
       for (int r = rowLo; r < rowHi; ++r) {
         const qint64 query = positions_[size_t(r)];
         const qint64 lo = std::max(b0, windowStart(query));

@@ -208,7 +208,6 @@ void SyntheticQueryKeySource::contentVectors(qint64 first, qint64 count, quint64
 void SyntheticQueryKeySource::keys(qint64 first, qint64 count, float* out) const {
   constexpr qint64 kChunk = 256;
   const qint64 chunks = (count + kChunk - 1) / kChunk;
-#pragma omp parallel for schedule(static) if (chunks > 1)
   for (qint64 k = 0; k < chunks; ++k) {
     const qint64 start = first + k * kChunk;
     contentVectors(start, std::min(kChunk, first + count - start), 1, out + size_t(k * kChunk) * size_t(headDim()));

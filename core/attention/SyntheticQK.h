@@ -22,7 +22,7 @@ struct SyntheticQKConfig {
   double localityMin = 0, localityMax = 0;                // share of content in shared segments
   std::vector<qint64> segmentLengths;                     // tokens, one per timescale
   double bosKeyNormRatio = 1;                             // |BOS key| / |query sink part|
-  double coherenceExponent = 2;                           // k: alignment weight |mu_p|^k per pair
+  double coherenceExponent = 4;                           // k: alignment weight |mu_p|^k per pair
   double needleLogitOffset = 0;                           // nats above max(sink logit, ln trained context)
 
   static const SyntheticQKConfig& builtin();  // from the resource, loaded once

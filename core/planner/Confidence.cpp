@@ -62,12 +62,28 @@ void inputReasons(const ConfidenceInputs& in, const ConfidenceWeights& w, Confid
                        "tip it over")
             .arg(QString::number(100.0 * std::max(0.0, in.memoryMarginShare), 'f', 1))
             .arg(QString::number(100.0 * w.memoryMarginShare, 'f', 0)));
+  if (in.anchorDistanceDoublings > 0.05)
+    add(c, QStringLiteral("anchor_distance"),
+        std::min(w.anchorDistanceMax, w.anchorDistancePerDoubling * in.anchorDistanceDoublings),
+        QStringLiteral("the estimate extrapolates %1 doublings beyond its reference points (%2)")
+            .arg(QString::number(in.anchorDistanceDoublings, 'f', 1),
+                 in.anchorNames.isEmpty() ? QStringLiteral("none cover this mitigation") : in.anchorNames));
+  if (!in.notApplicableReason.isEmpty())
+    add(c, QStringLiteral("not_applicable"), w.notApplicable, in.notApplicableReason);
   const double lowestBits = std::min(in.weightBitsPerWeight, in.kvBitsPerElement);
   if (lowestBits < 4.0)
     add(c, QStringLiteral("low_bit_quantization"), w.lowBitQuantization,
         QStringLiteral("quantisation below 4 bits (%1 bits per %2): quality loss is model-dependent")
             .arg(QString::number(lowestBits, 'g', 3))
             .arg(in.weightBitsPerWeight <= in.kvBitsPerElement ? QStringLiteral("weight") : QStringLiteral("KV element")));
+}
+
+// Every layer slides a window shorter than the trained context, so training already saw it roll.
+bool rollingWindowTrained(const ModelSpec& model, qint64 trained) {
+  if (model.slidingWindow <= 0 || model.slidingWindow >= trained) return false;
+  for (int layer = 0; layer < model.layers; ++layer)
+    if (model.layerType(layer) == LayerAttention::Full) return false;
+  return true;
 }
 
 }  // namespace
@@ -97,6 +113,14 @@ ContextCap estimateContextCap(const ModelSpec& model, Mitigation mitigation, dou
   const qint64 trained = model.trainedContext > 0 ? model.trainedContext : model.maxPositionEmbeddings;
   const qint64 shipped = std::max(trained, model.maxPositionEmbeddings);
   const bool shipsScaling = model.ropeScaling.has_value() && !model.ropeScaling->type.isEmpty();
+  if (mitigation == Mitigation::Baseline && rollingWindowTrained(model, trained)) {
+    cap.tokens = 0;
+    cap.basis = QStringLiteral("every layer keeps a %1-token sliding window that already rolled during training at %2: "
+                               "no query sees a distance it was not trained on, at any length")
+                    .arg(model.slidingWindow)
+                    .arg(trained);
+    return cap;
+  }
   if (mitigation == Mitigation::Baseline || shipsWithMitigation(model, mitigation)) {
     cap.fineTuned = shipsScaling || mitigation != Mitigation::Baseline;
     cap.tokens = cap.fineTuned ? shipped : trained;

@@ -51,6 +51,9 @@ struct ConfidenceInputs {
   double memoryMarginShare = 1.0;      // (capacity - total) / capacity
   double weightBitsPerWeight = 16;
   double kvBitsPerElement = 16;
+  double anchorDistanceDoublings = 0;  // context outside every reference point's span (mitigation model)
+  QString anchorNames;                 // the reference points that carry the estimate
+  QString notApplicableReason;         // non-empty: the mitigation cannot be estimated for this model
 };
 
 Confidence assessConfidence(const ConfidenceInputs& inputs, const ConfidenceWeights& weights);

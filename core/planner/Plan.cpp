@@ -1,7 +1,9 @@
 #include "planner/Plan.h"
 
 #include "common/Error.h"
+#include "planner/MitigationComparison.h"
 #include "planner/PlannerResources.h"
+#include "planner/ReferencePoints.h"
 #include "positional/PhaseCoverage.h"
 #include "positional/RopeSchedule.h"
 
@@ -66,7 +68,8 @@ qint64 streamingCacheTokens(const ModelSpec& model, const PlannerResources& reso
 }
 
 // What the positional engine (PhaseCoverage.h) says about angles past the trained context.
-QString extrapolationDetail(const ModelSpec& model, Mitigation mitigation, double factor, qint64 contextTokens) {
+QString extrapolationDetail(const ModelSpec& model, Mitigation mitigation, double factor, qint64 contextTokens,
+                            qint64 farthestDistanceTokens) {
   if (!model.usesRope) return QStringLiteral("ALiBi biases past the trained distance were never seen in training");
   if (mitigation == Mitigation::Streaming)
     return QStringLiteral("StreamingLLM re-uses positions inside its cache, so no rotary angle leaves the trained "
@@ -76,15 +79,21 @@ QString extrapolationDetail(const ModelSpec& model, Mitigation mitigation, doubl
     const RopeParameters used = mitigation == Mitigation::Baseline || shipsWithMitigation(model, mitigation)
                                     ? own
                                     : withMitigation(own, mitigation, factor);
-    const PhaseCoverage coverage = phaseCoverageFor(used, contextTokens);
+    // A window caps every query-key distance: the angles that matter are those up to it.
+    const bool windowed = farthestDistanceTokens > 0 && farthestDistanceTokens < contextTokens;
+    const PhaseCoverage coverage = phaseCoverageFor(used, windowed ? farthestDistanceTokens : contextTokens);
     QString text = coverage.unseenRotaryDims > 0
                        ? QStringLiteral("RoPE angles in %1 of %2 rotary dims were never seen in training")
                              .arg(coverage.unseenRotaryDims)
                              .arg(coverage.rotaryDim)
-                       : QStringLiteral("every RoPE angle stays in the trained range, but positions are compressed "
-                                        "(nearby tokens are harder to tell apart)");
+                       : mitigation == Mitigation::Baseline
+                             ? QStringLiteral("every RoPE angle stays in the trained range")
+                             : QStringLiteral("every RoPE angle stays in the trained range, but positions are compressed "
+                                              "(nearby tokens are harder to tell apart)");
     if (mitigation != Mitigation::Baseline)
       text = QStringLiteral("with %1 ×%2, ").arg(mitigationName(mitigation), QString::number(factor, 'g', 4)) + text;
+    if (windowed)
+      text += QStringLiteral(" (the %1-token sliding window caps every distance)").arg(farthestDistanceTokens);
     return text;
   } catch (const Error&) {
     return QString();  // the positional engine could not read this model's RoPE settings
@@ -115,8 +124,21 @@ MitigationPlan planMitigation(const ModelSpec& model, const HardwareSpec& hardwa
   const MemoryModel memory = memoryModelFor(model, hardware, request, mitigation);
   row.kvBytes = memory.kvBytes(request.contextTokens);
   row.kvCachedTokens = memory.kvCachedTokensMax(request.contextTokens);
-  row.effectiveContext = row.contextCap > 0 ? std::min(request.contextTokens, row.contextCap) : request.contextTokens;
-  if (mitigation == Mitigation::Streaming) row.effectiveContext = std::min(row.effectiveContext, row.kvCachedTokens);
+  const qint64 streamingCache = streamingCacheTokens(model, resources);
+  MitigationScenario scenario;
+  scenario.contextTokens = request.contextTokens;
+  scenario.factor = row.factor;
+  scenario.streamingCacheTokens = streamingCache;
+  row.estimate = estimateMitigation(model, mitigation, scenario, resources, referenceSet());
+  row.effectiveContext = std::clamp<qint64>(std::llround(row.estimate.effectiveContext.central), 0, request.contextTokens);
+  if (row.estimate.applicable) row.qualityRetention = row.estimate.qualityRetention.central;
+  LaunchScenario launch;
+  launch.contextTokens = request.contextTokens;
+  launch.factor = row.factor;
+  launch.trainedContextTokens = trained;
+  launch.streamingCacheTokens = streamingCache;
+  launch.streamingSinkTokens = resources.defaults.streamingSinkTokens;
+  row.launchFlags = launchFlagsFor(model, mitigation, launch);
   return row;
 }
 
@@ -128,16 +150,23 @@ ConfidenceInputs confidenceInputs(const ModelSpec& model, const HardwareSpec& ha
   in.trainedContextTokens = plan.trainedContextTokens;
   in.contextCapTokens = row.contextCap;
   in.mitigation = mitigationName(row.mitigation);
-  in.extrapolationDetail = extrapolationDetail(model, row.mitigation, row.factor, plan.contextTokens);
+  in.extrapolationDetail = extrapolationDetail(model, row.mitigation, row.factor, plan.contextTokens,
+                                               row.estimate.farthestDistanceTokens);
   in.qualityMeasured = request.qualityMeasured;
   in.defaultedFields = model.defaultedFields;
   for (const QString& field : hardware.defaultedFields) in.defaultedFields << QStringLiteral("hardware.") + field;
   in.missingHardware = plan.throughput.missingHardware;
-  in.fits = plan.fits;
   const double capacity = double(plan.memory.capacityBytes);
-  in.memoryMarginShare = capacity > 0 ? (capacity - double(plan.memory.totalBytes)) / capacity : 0;
   in.weightBitsPerWeight = resources.findWeightDtype(plan.weightsDtype)->bitsPerWeight;
   in.kvBitsPerElement = resources.findKvDtype(plan.kvDtype)->bitsPerElement;
+  if (row.estimate.applicable) {
+    in.anchorDistanceDoublings = row.estimate.extrapolationDoublings;
+    in.anchorNames = row.estimate.anchors.join(QStringLiteral(", "));
+  } else {
+    in.notApplicableReason = row.estimate.explanation;
+  }
+  in.fits = row.totalBytes <= plan.memory.capacityBytes;
+  in.memoryMarginShare = capacity > 0 ? (capacity - double(row.totalBytes)) / capacity : 0;
   return in;
 }
 
@@ -210,6 +239,7 @@ Plan makePlan(const ModelSpec& model, const HardwareSpec& hardware, const PlanRe
 
   for (Mitigation mitigation : mitigationsFor(model.usesRope)) {
     MitigationPlan row = planMitigation(model, hardware, request, mitigation, resources);
+    row.totalBytes = plan.memory.totalBytes - plan.memory.kvBytes + row.kvBytes;
     row.confidence = assessConfidence(confidenceInputs(model, hardware, plan, row, request, resources),
                                       resources.confidence);
     plan.mitigations.push_back(row);
@@ -221,6 +251,8 @@ Plan makePlan(const ModelSpec& model, const HardwareSpec& hardware, const PlanRe
   plan.contextCap = chosen->contextCap;
   plan.effectiveContext = chosen->effectiveContext;
   plan.qualityRetention = chosen->qualityRetention;
+  plan.recommendation = recommendMitigation(plan);
+  plan.sourceDocument = compareWithSourceDocument(model, plan, referenceSet());
   addNotes(model, plan, memory);
   return plan;
 }

@@ -5,7 +5,9 @@
 #include "catalog/HardwareSpec.h"
 #include "catalog/ModelSpec.h"
 #include "planner/Confidence.h"
+#include "planner/LaunchFlags.h"
 #include "planner/Memory.h"
+#include "planner/MitigationModel.h"
 #include "planner/ParameterCount.h"
 #include "planner/Throughput.h"
 #include "positional/Mitigation.h"
@@ -41,6 +43,30 @@ struct MitigationPlan {
   Confidence confidence;
   qint64 kvBytes = 0;                   // whole batch at the requested context
   qint64 kvCachedTokens = 0;            // the most tokens any layer holds
+  qint64 totalBytes = 0;                // the plan's memory with this row's KV cache
+  MitigationEstimate estimate;          // the calibrated model behind effective context and quality
+  LaunchFlags launchFlags;
+};
+
+// What SinkScope recommends for the scenario, with reasons, and the runner-up.
+struct Recommendation {
+  std::optional<Mitigation> best;
+  std::optional<Mitigation> runnerUp;
+  QStringList reasons;
+  QStringList runnerUpReasons;
+  QString fineTunedAlternative;  // what fine-tuning would buy, when it would buy much more
+};
+
+// One row of the source document's worked example beside SinkScope's estimate.
+struct DocumentComparison {
+  QString text;                   // the document's row
+  QString mitigation;
+  qint64 documentEffective = 0;
+  double documentQuality = 0;
+  qint64 effective = 0;           // SinkScope, central
+  qint64 effectiveStrict = 0;     // SinkScope, RULER-style
+  double quality = 0;
+  QString verdict;                // agree / differ, and why
 };
 
 struct Plan {
@@ -70,6 +96,8 @@ struct Plan {
   qint64 effectiveContext = 0;
   std::optional<double> qualityRetention;
   std::vector<MitigationPlan> mitigations;
+  Recommendation recommendation;
+  std::vector<DocumentComparison> sourceDocument;  // rows matching this model and context
   QStringList notes;  // plain statements: sliding windows stop KV growth, defaults used, ...
 };
 

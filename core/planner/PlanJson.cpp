@@ -19,6 +19,41 @@ QJsonValue optionalNumber(const std::optional<double>& value, int digits) {
 
 QJsonValue capValue(qint64 tokens) { return tokens > 0 ? QJsonValue(tokens) : QJsonValue(QJsonValue::Null); }
 
+QJsonObject bandToJson(const Band& band, int digits) {
+  return {{QStringLiteral("central"), rounded(band.central, digits)},
+          {QStringLiteral("low"), rounded(band.low, digits)},
+          {QStringLiteral("high"), rounded(band.high, digits)}};
+}
+
+QJsonValue mitigationOrNull(const std::optional<Mitigation>& mitigation) {
+  return mitigation ? QJsonValue(mitigationName(*mitigation)) : QJsonValue(QJsonValue::Null);
+}
+
+QJsonObject recommendationToJson(const Recommendation& r) {
+  QJsonObject object;
+  object[QStringLiteral("mitigation")] = mitigationOrNull(r.best);
+  object[QStringLiteral("reasons")] = QJsonArray::fromStringList(r.reasons);
+  object[QStringLiteral("runner_up")] = mitigationOrNull(r.runnerUp);
+  object[QStringLiteral("runner_up_reasons")] = QJsonArray::fromStringList(r.runnerUpReasons);
+  object[QStringLiteral("if_you_can_fine_tune")] =
+      r.fineTunedAlternative.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(r.fineTunedAlternative);
+  return object;
+}
+
+QJsonArray documentToJson(const std::vector<DocumentComparison>& rows) {
+  QJsonArray array;
+  for (const DocumentComparison& row : rows)
+    array.append(QJsonObject{{QStringLiteral("document"), row.text},
+                             {QStringLiteral("mitigation"), row.mitigation},
+                             {QStringLiteral("document_effective_context"), row.documentEffective},
+                             {QStringLiteral("document_quality"), row.documentQuality},
+                             {QStringLiteral("effective_context"), row.effective},
+                             {QStringLiteral("effective_context_strict"), row.effectiveStrict},
+                             {QStringLiteral("quality_retention"), rounded(row.quality, 3)},
+                             {QStringLiteral("verdict"), row.verdict}});
+  return array;
+}
+
 QJsonObject throughputToJson(const ThroughputEstimate& t) {
   QJsonObject object;
   object[QStringLiteral("prefill_tokens_per_s")] = rounded(t.prefillTokensPerSecond, 1);
@@ -92,9 +127,23 @@ QJsonObject mitigationPlanToJson(const MitigationPlan& row) {
   object[QStringLiteral("confidence_reasons")] = confidenceToJson(row.confidence)[QStringLiteral("reasons")];
   object[QStringLiteral("kv_bytes")] = row.kvBytes;
   object[QStringLiteral("kv_cached_tokens")] = row.kvCachedTokens;
-  object[QStringLiteral("launch_flags")] = QJsonObject{{QStringLiteral("vllm"), QJsonValue::Null},
-                                                       {QStringLiteral("llama_cpp"), QJsonValue::Null},
-                                                       {QStringLiteral("transformers"), QJsonValue::Null}};
+  const MitigationEstimate& e = row.estimate;
+  object[QStringLiteral("applicable")] = e.applicable;
+  object[QStringLiteral("effective_context_band")] = bandToJson(e.effectiveContext, 0);
+  object[QStringLiteral("effective_context_strict")] = e.effectiveContextStrict;
+  object[QStringLiteral("quality_retention_band")] = bandToJson(e.qualityRetention, 3);
+  object[QStringLiteral("reach_tokens")] = e.reachTokens;
+  object[QStringLiteral("farthest_distance_tokens")] = e.farthestDistanceTokens;
+  object[QStringLiteral("sink_evicted")] = e.sinkEvicted;
+  object[QStringLiteral("anchors")] = QJsonArray::fromStringList(e.anchors);
+  object[QStringLiteral("extrapolation_doublings")] = rounded(e.extrapolationDoublings, 2);
+  object[QStringLiteral("explanation")] = e.explanation;
+  if (e.fineTunedEffectiveContext)
+    object[QStringLiteral("if_fine_tuned")] =
+        QJsonObject{{QStringLiteral("effective_context"), bandToJson(*e.fineTunedEffectiveContext, 0)},
+                    {QStringLiteral("quality_retention"), bandToJson(*e.fineTunedQualityRetention, 3)},
+                    {QStringLiteral("cost"), e.fineTuningCost}};
+  object[QStringLiteral("launch_flags")] = launchFlagsToJson(row.launchFlags);
   object[QStringLiteral("source")] = QStringLiteral("modelled");
   return object;
 }
@@ -130,6 +179,9 @@ QJsonObject planToJson(const Plan& plan) {
   QJsonArray rows;
   for (const MitigationPlan& row : plan.mitigations) rows.append(mitigationPlanToJson(row));
   object[QStringLiteral("mitigations")] = rows;
+  object[QStringLiteral("recommendation")] = recommendationToJson(plan.recommendation);
+  object[QStringLiteral("source_document_comparison")] = documentToJson(plan.sourceDocument);
+  object[QStringLiteral("launch_flag_versions")] = launchFlagVersions();
   object[QStringLiteral("notes")] = QJsonArray::fromStringList(plan.notes);
   object[QStringLiteral("source")] = QStringLiteral("modelled");
   return object;

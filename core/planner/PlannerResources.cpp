@@ -98,6 +98,9 @@ void readPlanner(const JsonReader& root, PlannerResources& resources) {
   w.beyondCapPerDoubling = sourcedDouble(c, QStringLiteral("beyond_cap_per_doubling"), 0, 1);
   w.beyondCapMax = sourcedDouble(c, QStringLiteral("beyond_cap_max"), 0, 1);
   w.floor = sourcedDouble(c, QStringLiteral("floor"), 0, 0.5);
+  w.anchorDistancePerDoubling = sourcedDouble(c, QStringLiteral("anchor_distance_per_doubling"), 0, 1);
+  w.anchorDistanceMax = sourcedDouble(c, QStringLiteral("anchor_distance_max"), 0, 1);
+  w.notApplicable = sourcedDouble(c, QStringLiteral("not_applicable"), 0, 1);
 
   const JsonReader extension = root.requireObject(QStringLiteral("context_extension"));
   for (Mitigation mitigation : comparedMitigations()) {

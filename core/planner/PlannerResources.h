@@ -52,6 +52,9 @@ struct ConfidenceWeights {
   double beyondCapPerDoubling = 0.15;
   double beyondCapMax = 0.5;
   double floor = 0.05;
+  double anchorDistancePerDoubling = 0.05;
+  double anchorDistanceMax = 0.3;
+  double notApplicable = 0.6;
 };
 
 struct PlannerResources {

@@ -190,7 +190,7 @@ class PlannerConfidenceTest : public QObject {
     QCOMPARE(alibi.mitigations.size(), mitigationsFor(false).size());
     for (const MitigationPlan& row : rope.mitigations) {
       QVERIFY(row.effectiveContext <= 32768);
-      if (row.contextCap > 0) QCOMPARE(row.effectiveContext, std::min<qint64>(32768, row.contextCap));
+      if (row.contextCap > 0) QVERIFY(row.effectiveContext <= row.contextCap);
     }
     QCOMPARE(rope.contextCap, qint64(4096 * plannerResources().contextExtension.at(Mitigation::Ntk)));
   }

@@ -1,0 +1,126 @@
+#include "planner/MitigationComparison.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace sinkscope {
+
+namespace {
+
+QString tokens(double value) {
+  if (value >= 1024) return QStringLiteral("%1K").arg(QString::number(value / 1024.0, 'f', value >= 10240 ? 0 : 1));
+  return QString::number(qint64(std::llround(value)));
+}
+
+QString percent(double share) { return QString::number(100.0 * share, 'f', 0) + QStringLiteral(" %"); }
+
+QString gib(qint64 bytes) { return QString::number(double(bytes) / double(1ll << 30), 'f', 2) + QStringLiteral(" GiB"); }
+
+// Usable, quality-weighted context: what the row lets a user actually work with.
+double score(const MitigationPlan& row) {
+  if (!row.estimate.applicable) return -1;
+  return row.estimate.effectiveContext.central * row.estimate.qualityRetention.central;
+}
+
+QStringList reasonsFor(const MitigationPlan& row, const Plan& plan) {
+  QStringList reasons;
+  const MitigationEstimate& e = row.estimate;
+  reasons << QStringLiteral("effective context ≈ %1 of the requested %2 (band %3–%4)")
+                 .arg(tokens(e.effectiveContext.central), tokens(double(plan.contextTokens)),
+                      tokens(e.effectiveContext.low), tokens(e.effectiveContext.high));
+  reasons << QStringLiteral("quality ≈ %1 of in-distribution (band %2–%3)")
+                 .arg(percent(e.qualityRetention.central), percent(e.qualityRetention.low), percent(e.qualityRetention.high));
+  reasons << QStringLiteral("KV cache %1, %2").arg(gib(row.kvBytes),
+                                                   row.totalBytes <= plan.memory.capacityBytes
+                                                       ? QStringLiteral("fits in %1 usable").arg(gib(plan.memory.capacityBytes))
+                                                       : QStringLiteral("does NOT fit in %1 usable").arg(gib(plan.memory.capacityBytes)));
+  reasons << (e.fineTuned ? QStringLiteral("the model was trained with it: nothing to fine-tune")
+                          : QStringLiteral("needs no fine-tuning"));
+  reasons << QStringLiteral("confidence %1").arg(QString::number(row.confidence.value, 'f', 2));
+  return reasons;
+}
+
+}  // namespace
+
+Recommendation recommendMitigation(const Plan& plan) {
+  Recommendation recommendation;
+  std::vector<const MitigationPlan*> ranked;
+  for (const MitigationPlan& row : plan.mitigations)
+    if (row.estimate.applicable) ranked.push_back(&row);
+  // Fitting rows first, then usable quality-weighted context, then confidence, then less KV.
+  std::stable_sort(ranked.begin(), ranked.end(), [&](const MitigationPlan* a, const MitigationPlan* b) {
+    const bool fitsA = a->totalBytes <= plan.memory.capacityBytes;
+    const bool fitsB = b->totalBytes <= plan.memory.capacityBytes;
+    if (fitsA != fitsB) return fitsA;
+    const double scoreA = std::round(score(*a));
+    const double scoreB = std::round(score(*b));
+    if (scoreA != scoreB) return scoreA > scoreB;
+    if (a->confidence.value != b->confidence.value) return a->confidence.value > b->confidence.value;
+    return a->kvBytes < b->kvBytes;
+  });
+  if (ranked.empty()) return recommendation;
+  recommendation.best = ranked.front()->mitigation;
+  recommendation.reasons = reasonsFor(*ranked.front(), plan);
+  if (ranked.size() > 1) {
+    recommendation.runnerUp = ranked[1]->mitigation;
+    recommendation.runnerUpReasons = reasonsFor(*ranked[1], plan);
+  }
+  // Fine-tuning is worth naming when it would reach at least twice the best untuned context.
+  const MitigationPlan* tuned = nullptr;
+  for (const MitigationPlan& row : plan.mitigations)
+    if (row.estimate.fineTunedEffectiveContext &&
+        (!tuned || row.estimate.fineTunedEffectiveContext->central * row.estimate.fineTunedQualityRetention->central >
+                       tuned->estimate.fineTunedEffectiveContext->central * tuned->estimate.fineTunedQualityRetention->central))
+      tuned = &row;
+  if (tuned && tuned->estimate.fineTunedEffectiveContext->central >= 2 * ranked.front()->estimate.effectiveContext.central)
+    recommendation.fineTunedAlternative =
+        QStringLiteral("if you can fine-tune: %1 ×%2 fine-tuned would reach ≈ %3 at ≈ %4 quality (%5)")
+            .arg(mitigationName(tuned->mitigation), QString::number(tuned->factor, 'g', 3),
+                 tokens(tuned->estimate.fineTunedEffectiveContext->central),
+                 percent(tuned->estimate.fineTunedQualityRetention->central), tuned->estimate.fineTuningCost);
+  return recommendation;
+}
+
+std::vector<DocumentComparison> compareWithSourceDocument(const ModelSpec& model, const Plan& plan,
+                                                          const ReferenceSet& references) {
+  std::vector<DocumentComparison> rows;
+  for (const SourceDocumentRow& documentRow : references.sourceDocument) {
+    if (documentRow.modelId != model.id || documentRow.contextTokens != plan.contextTokens) continue;
+    const auto found = std::find_if(plan.mitigations.begin(), plan.mitigations.end(), [&](const MitigationPlan& row) {
+      return mitigationName(row.mitigation) == documentRow.mitigation;
+    });
+    if (found == plan.mitigations.end()) continue;
+    DocumentComparison comparison;
+    comparison.text = documentRow.text;
+    comparison.mitigation = documentRow.mitigation;
+    comparison.documentEffective = documentRow.effectiveContext;
+    comparison.documentQuality = documentRow.quality;
+    comparison.effective = found->effectiveContext;
+    comparison.effectiveStrict = found->estimate.effectiveContextStrict;
+    comparison.quality = found->estimate.qualityRetention.central;
+    const Band& e = found->estimate.effectiveContext;
+    const Band& q = found->estimate.qualityRetention;
+    const bool effectiveAgrees = documentRow.effectiveContext >= e.low * 0.9 && documentRow.effectiveContext <= e.high * 1.1;
+    const bool qualityAgrees = documentRow.quality >= q.low - 0.05 && documentRow.quality <= q.high + 0.05;
+    QString verdict = effectiveAgrees && qualityAgrees ? QStringLiteral("agrees within SinkScope's band")
+                                                       : QStringLiteral("differs");
+    verdict += QStringLiteral(": the document says %1 / %2, SinkScope %3 (RULER-style %4) / %5. ")
+                   .arg(tokens(double(documentRow.effectiveContext)), percent(documentRow.quality),
+                        tokens(double(comparison.effective)), tokens(double(comparison.effectiveStrict)),
+                        percent(comparison.quality));
+    if (documentRow.effectiveContext > comparison.effectiveStrict && documentRow.effectiveContext < comparison.effective)
+      verdict += QStringLiteral("The document's figure lies between SinkScope's passkey-style effective context and the "
+                                "stricter RULER-style one: the sources define 'effective' differently "
+                                "(docs/mitigations.md). ");
+    if (documentRow.trainedContext != plan.trainedContextTokens)
+      verdict += QStringLiteral("The document calls the trained context %1; SinkScope uses %2 (pre-training), so "
+                                "the extension counts as fine-tuned. ")
+                     .arg(tokens(double(documentRow.trainedContext)), tokens(double(plan.trainedContextTokens)));
+    verdict += QStringLiteral("Why: ") + found->estimate.explanation;
+    comparison.verdict = verdict;
+    rows.push_back(comparison);
+  }
+  return rows;
+}
+
+}  // namespace sinkscope
