@@ -73,6 +73,7 @@ int runMeasure(const QStringList& args) {
   parser.addOption({QStringLiteral("trained-context"), QStringLiteral("Trained context, overriding the GGUF metadata."), QStringLiteral("N")});
   parser.addOption({QStringLiteral("sinks"), QStringLiteral("Sink tokens kept by streaming (default 4)."), QStringLiteral("N")});
   parser.addOption({QStringLiteral("window"), QStringLiteral("Window tokens (default: trained context, minus sinks for streaming)."), QStringLiteral("N")});
+  parser.addOption({QStringLiteral("heatmap-rows"), QStringLiteral("Query positions whose pooled attention goes into the JSON."), QStringLiteral("P1,P2,...")});
   parser.addOption({QStringLiteral("json"), QStringLiteral("One JSON object on stdout.")});
   parseOrThrow(parser, QStringLiteral("measure"), args);
 
@@ -88,6 +89,10 @@ int runMeasure(const QStringList& args) {
   if (const auto sinks = optionalCount(parser, QStringLiteral("sinks"), 0, 1024)) settings.sinkTokens = int(*sinks);
   settings.windowTokens = optionalCount(parser, QStringLiteral("window"), 1, kMaxMeasuredTokens);
   const auto context = optionalCount(parser, QStringLiteral("context"), 2, kMaxMeasuredTokens);
+  const bool heatmaps = parser.isSet(QStringLiteral("heatmap-rows"));
+  if (heatmaps)
+    for (qint64 row : parseCountList(QStringLiteral("--heatmap-rows"), parser.value(QStringLiteral("heatmap-rows")), 0, kMaxMeasuredTokens - 1))
+      settings.heatmapRows.push_back(row);
 
   const GgufFile gguf(ggufPath);
   const LlamaModel model = LlamaModel::load(gguf);
@@ -103,7 +108,7 @@ int runMeasure(const QStringList& args) {
   const QString modelName = name.isEmpty() || name == QLatin1String("llama") ? QFileInfo(ggufPath).completeBaseName() : name;
   const Measurement measurement = measure(model, ggufPath, modelName, std::move(tokens), settings);
   if (parser.isSet(QStringLiteral("json")))
-    printJson(measurementToJson(measurement));
+    printJson(measurementToJson(measurement, heatmaps));
   else
     printSummary(measurement);
   return 0;

@@ -110,7 +110,33 @@ Measurement measure(const LlamaModel& model, const QString& ggufPath, const QStr
   return m;
 }
 
-QJsonObject measurementToJson(const Measurement& m) {
+namespace {
+
+QJsonArray heatmapsToJson(const Measurement& m) {
+  QJsonArray heatmaps;
+  for (const HeadAttentionMetrics& h : m.forward.heads) {
+    QJsonArray rows;
+    for (int row = 0; row < h.heatmap.rows(); ++row) {
+      QJsonArray mass;
+      for (int bin = 0; bin < h.heatmap.bins(); ++bin) mass.append(double(h.heatmap.at(row, bin)));
+      rows.append(mass);
+    }
+    QJsonArray queries, bins;
+    for (qint64 q : h.heatmap.queryPositions) queries.append(q);
+    for (qint64 b : h.heatmap.binStart) bins.append(b);
+    heatmaps.append(QJsonObject{{QStringLiteral("layer"), h.layer},
+                                {QStringLiteral("head"), h.head},
+                                {QStringLiteral("query_positions"), queries},
+                                {QStringLiteral("bin_start"), bins},
+                                {QStringLiteral("exact_key_columns"), h.heatmap.exactKeyColumns},
+                                {QStringLiteral("mass"), rows}});
+  }
+  return heatmaps;
+}
+
+}  // namespace
+
+QJsonObject measurementToJson(const Measurement& m, bool includeHeatmaps) {
   QJsonArray perPosition;
   for (size_t p = 0; p < m.tokens.size(); ++p) {
     QJsonObject entry{{QStringLiteral("pos"), qint64(p)},
@@ -176,6 +202,7 @@ QJsonObject measurementToJson(const Measurement& m) {
       {QStringLiteral("context_cap"), m.contextCap},
       {QStringLiteral("effective_context"), m.effectiveContext},
       {QStringLiteral("loss_spike"), lossSpike}};
+  if (includeHeatmaps) json.insert(QStringLiteral("heatmaps"), heatmapsToJson(m));
   return json;
 }
 

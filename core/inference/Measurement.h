@@ -55,7 +55,8 @@ struct Measurement {
 Measurement measure(const LlamaModel& model, const QString& ggufPath, const QString& modelName,
                     std::vector<int> tokens, const MeasureSettings& settings);
 
-// DESIGN.md's measure --json object (plus documented extra fields).
-QJsonObject measurementToJson(const Measurement& measurement);
+// DESIGN.md's measure --json object (plus documented extra fields). With includeHeatmaps, a
+// "heatmaps" array holds every (layer, head)'s pooled rows.
+QJsonObject measurementToJson(const Measurement& measurement, bool includeHeatmaps = false);
 
 }  // namespace sinkscope

@@ -101,12 +101,20 @@ class TestMeasurement : public QObject {
     const QString gguf = writeFile(dir, QStringLiteral("tiny.gguf"), test::tinyModelBytes());
     const QString text = writeFile(dir, QStringLiteral("t.txt"), "ab abc ab c abc. ab abc cab ba abc ab");
     const test::CliResult result = test::runCli({QStringLiteral("measure"), QStringLiteral("--gguf"), gguf, QStringLiteral("--text"), text,
-                                                 QStringLiteral("--trained-context"), QStringLiteral("16"), QStringLiteral("--json")});
+                                                 QStringLiteral("--trained-context"), QStringLiteral("16"), QStringLiteral("--json"),
+                                                 QStringLiteral("--heatmap-rows"), QStringLiteral("3,10")});
     QVERIFY2(result.exitCode == 0, result.standardError.constData());
     const QJsonObject json = QJsonDocument::fromJson(result.standardOutput).object();
     QCOMPARE(json.value(QStringLiteral("trained_context")).toInteger(), 16);
     QCOMPARE(json.value(QStringLiteral("trained_context_source")).toString(), QStringLiteral("--trained-context"));
     QCOMPARE(json.value(QStringLiteral("model")).toString(), QStringLiteral("tiny"));
+    const QJsonArray heatmaps = json.value(QStringLiteral("heatmaps")).toArray();
+    QCOMPARE(heatmaps.size(), 2 * 4);
+    const QJsonObject first = heatmaps[0].toObject();
+    QCOMPARE(first.value(QStringLiteral("query_positions")).toArray().size(), 2);
+    double total = 0;
+    for (const QJsonValue& mass : first.value(QStringLiteral("mass")).toArray()[1].toArray()) total += mass.toDouble();
+    QVERIFY(std::fabs(total - 1.0) < 1e-4);  // query 10's attention, pooled, still sums to 1
   }
 
   void cliRejectsBadInput() {

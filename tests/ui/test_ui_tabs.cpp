@@ -11,6 +11,18 @@
 #include "planner/Plan.h"
 #include "scenario/Scenario.h"
 #include "tabs/PlannerTab.h"
+#include "attention/ModelledAttention.h"
+#include "tabs/AttentionJobs.h"
+#include "tabs/HeatmapTab.h"
+#include "tabs/MitigationsTab.h"
+#include "planner/MitigationComparison.h"
+#include "planner/ReferencePoints.h"
+#include <QTableWidget>
+#include <QClipboard>
+#include <QApplication>
+#include "tabs/SinkCurveTab.h"
+
+#include <QCheckBox>
 
 #include <QElapsedTimer>
 #include <QFile>
@@ -131,10 +143,146 @@ class TestUiTabs : public QObject {
     QCOMPARE(tab->throughput()->table().number(1, 1), expected.throughput.decodeTokensPerSecond);
   }
 
+  void heatmapTabPlotsTheProbesWeightsInCompareMode() {
+    MainWindow window;
+    window.show();
+    const QString model = catalogueId("tinyllama");
+    QVERIFY(!model.isEmpty());
+    window.scenario().setModelId(model);
+    window.scenario().setContextTokens(4096);
+    window.scenario().setLayerHead(3, 5);
+    window.scenario().setComparePair(Mitigation::Baseline, Mitigation::Ntk);
+    auto* tab = qobject_cast<HeatmapTab*>(window.analysisTab(QStringLiteral("Heatmap")));
+    QVERIFY(tab && tab->compareBox()->isChecked());
+    showAndWait(window, tab);
+    // Compare mode: baseline | NTK, one shared colour scale, plus the difference map.
+    QCustomPlot* plot = tab->chart()->plot();
+    QList<QCPColorMap*> maps;
+    for (int i = 0; i < plot->plottableCount(); ++i)
+      if (auto* map = qobject_cast<QCPColorMap*>(plot->plottable(i))) maps << map;
+    QCOMPARE(maps.size(), 3);
+    QCOMPARE(maps[0]->colorScale(), maps[1]->colorScale());
+    QVERIFY(maps[2]->colorScale() != maps[0]->colorScale());
+    // Each cell is the core probe's pooled mass for the same head, scheme and rows.
+    const ModelSpec& spec = *Catalog::builtin().findModel(model);
+    ProbeRequest request;
+    request.contextTokens = 4096;
+    request.queryPositions = evenlySpacedQueries(4096, kHeatmapRows, 0);
+    request.bins = kHeatmapBins;
+    request.exactKeyColumns = 4;
+    const double factor = defaultMitigationFactor(spec, 4096);
+    for (int side = 0; side < 2; ++side) {
+      const Mitigation mitigation = side == 0 ? Mitigation::Baseline : Mitigation::Ntk;
+      const auto source = modelledSource(spec, 3, 5);
+      const auto expected = runAttentionProbe(*source, modelledSchemeFor(spec, {mitigation, factor, StreamingCache::builtin()}, 5, 4096), request);
+      QVERIFY(expected);
+      const PooledHeatmap& h = expected->heatmap;
+      for (int row : {0, 31, 63})
+        for (int bin : {0, 3, 64, 127}) {
+          const double cell = maps[side]->data()->cell(bin, row);
+          if (h.binStart[size_t(bin)] > h.queryPositions[size_t(row)]) {
+            QVERIFY(std::isnan(cell));  // causal mask
+          } else if (cell > 0) {
+            // Log colour clamps tiny weights to the scale floor; larger ones are exact.
+            if (h.at(row, bin) > cell * 0.999) QCOMPARE(float(cell), h.at(row, bin));
+          }
+        }
+      QVERIFY(!tab->hoverText(side, 0.5, 63.5).isEmpty());
+    }
+    // The data table has every unmasked cell of both panels.
+    QVERIFY(tab->chart()->table().rows.size() > size_t(kHeatmapRows * 2));
+    // Single view: only the right-hand mitigation.
+    tab->compareBox()->setChecked(false);
+    showAndWait(window, tab);
+    QCOMPARE(tab->data()->panels.size(), size_t(1));
+    QCOMPARE(tab->data()->panels[0].mitigation, Mitigation::Ntk);
+  }
+
+  void sinkCurveTabPlotsTheCoresCurve() {
+    MainWindow window;
+    window.show();
+    const QString model = catalogueId("tinyllama");
+    window.scenario().setModelId(model);
+    window.scenario().setContextTokens(8192);
+    window.scenario().setLayerHead(2, 1);
+    window.scenario().setMitigations({Mitigation::Baseline, Mitigation::Yarn});
+    auto* tab = qobject_cast<SinkCurveTab*>(window.analysisTab(QStringLiteral("Sink curve")));
+    QVERIFY(tab);
+    showAndWait(window, tab);
+    QCustomPlot* plot = tab->chart()->plot();
+    QCOMPARE(plot->graphCount(), 2);
+    const ModelSpec& spec = *Catalog::builtin().findModel(model);
+    SinkCurveRequest request;
+    request.contexts = sinkCurveContexts(8192);
+    request.queriesPerContext = kSinkCurveQueries;
+    request.trainedContext = spec.trainedContext;
+    const double factor = defaultMitigationFactor(spec, 8192);
+    for (int g = 0; g < 2; ++g) {
+      const Mitigation mitigation = g == 0 ? Mitigation::Baseline : Mitigation::Yarn;
+      const auto source = modelledSource(spec, 2, 1);
+      const auto curve = computeSinkCurve(
+          *source, [&](qint64 n) { return modelledSchemeFor(spec, {mitigation, factor, StreamingCache::builtin()}, 1, n); },
+          request);
+      QVERIFY(curve);
+      QCPGraph* graph = plot->graph(g);
+      QCOMPARE(graph->dataCount(), int(curve->size()));
+      for (int i = 0; i < graph->dataCount(); ++i) {
+        QCOMPARE(graph->data()->at(i)->key, double((*curve)[size_t(i)].contextTokens));
+        QCOMPARE(graph->data()->at(i)->value, (*curve)[size_t(i)].mean.sinkMass1);
+      }
+    }
+    // The metric selector redraws from the same data.
+    tab->metricBox()->setCurrentIndex(2);
+    QCOMPARE(tab->chart()->plot()->graph(0)->data()->at(0)->value, tab->data()->series[0].samples[0].mean.normalizedEntropy);
+  }
+
+  void mitigationsTabShowsThePlansRowsAndTheDocumentsClaims() {
+    MainWindow window;
+    window.show();
+    auto* tab = qobject_cast<MitigationsTab*>(window.analysisTab(QStringLiteral("Mitigations")));
+    QVERIFY(tab);
+    showAndWait(window, tab);  // the default scenario: the source document's worked example
+    PlanRequest request;
+    request.contextTokens = 32768;
+    request.batch = 1;
+    request.weightsDtype = window.scenario().values().weightsDtype;
+    request.kvDtype = window.scenario().values().kvDtype;
+    request.mitigation = Mitigation::Ntk;
+    const Plan expected = makePlan(window.scenario().model(), window.scenario().hardware(), request);
+    QCOMPARE(tab->table()->rowCount(), int(expected.mitigations.size()));
+    const ChartTable& table = tab->chart()->table();
+    for (size_t r = 0; r < expected.mitigations.size(); ++r) {
+      QCOMPARE(table.rows[r][0].toString(), mitigationName(expected.mitigations[r].mitigation));
+      QCOMPARE(table.number(r, table.columnIndex(QStringLiteral("effective context (tokens)"))),
+               double(expected.mitigations[r].effectiveContext));
+      QCOMPARE(table.number(r, table.columnIndex(QStringLiteral("confidence (0-1)"))), expected.mitigations[r].confidence.value);
+    }
+    const auto document = compareWithSourceDocument(window.scenario().model(), expected, referenceSet());
+    QCOMPARE(tab->documentTable()->rowCount(), int(document.size()));
+    QVERIFY(!tab->launchFlagsText().isEmpty());
+  }
+
+  void cancelLeavesTheLastResultsAndStopsWork() {
+    MainWindow window;
+    window.show();
+    auto* tab = qobject_cast<SinkCurveTab*>(window.analysisTab(QStringLiteral("Sink curve")));
+    window.tabs()->setCurrentWidget(tab);
+    window.scenario().setContextTokens(1048576);  // a long curve
+    tab->refreshNow();
+    QVERIFY(window.compute().isBusy());
+    QSignalSpy cancelled(&window.compute(), &ComputeController::jobCancelled);
+    window.compute().cancelAll();
+    QVERIFY(!window.compute().isBusy());
+    QVERIFY(cancelled.count() >= 1);
+    QTest::qWait(100);
+    QVERIFY(!window.compute().isBusy());
+  }
+
   void rapidScenarioChangesNeverStallTheEventLoop() {
     MainWindow window;
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
+    window.tabs()->setCurrentWidget(window.analysisTab(QStringLiteral("Planner")));
     test::waitForIdle(window);
     QSpinBox* context = window.scenarioPanel()->context()->spinBox();
     // A 2 ms heartbeat on the GUI thread records the longest gap between two beats, both in

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Regenerates docs/screenshots/*.png from the app itself: the default scenario (Mistral 7B at
+# 32K on an H100 80 GB, baseline vs NTK), one PNG per tab plus compare/single variants.
+# Usage: docs/update-screenshots.sh [BUILD_DIR]   (default: build; built first if needed)
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build=${1:-$root/build}
+if [ ! -x "$build/app/sinkscope" ]; then
+  SINKSCOPE_BUILD_TARGET=sinkscope "$root/scripts/setup.sh" "$build"
+fi
+out="$root/docs/screenshots"
+mkdir -p "$out"
+# Offscreen rendering needs no display; the window is grabbed with QWidget::grab().
+QT_QPA_PLATFORM=offscreen "$build/app/sinkscope" --screenshots "$out"
+echo "screenshots in $out"

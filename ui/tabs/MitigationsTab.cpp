@@ -1,0 +1,250 @@
+#include "tabs/MitigationsTab.h"
+
+#include "Units.h"
+#include "charts/ChartHelpers.h"
+#include "charts/ChartView.h"
+#include "compute/ComputeController.h"
+#include "planner/MitigationComparison.h"
+#include "planner/ReferencePoints.h"
+#include "scenario/Explanations.h"
+#include "scenario/SpecLibrary.h"
+#include "tabs/PlannerTab.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QPushButton>
+#include <QSplitter>
+#include <QTableWidget>
+#include <QTextBrowser>
+#include <QVBoxLayout>
+#include <qcustomplot.h>
+
+namespace sinkscope::ui {
+
+namespace {
+
+QTableWidget* makeTable(const QStringList& headers, const QString& name, QWidget* parent) {
+  auto* table = new QTableWidget(0, int(headers.size()), parent);
+  table->setHorizontalHeaderLabels(headers);
+  table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  table->setAccessibleName(name);
+  table->verticalHeader()->setVisible(false);
+  table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+  table->horizontalHeader()->setStretchLastSection(true);
+  return table;
+}
+
+QString band(const Band& b, bool tokens) {
+  if (tokens) return QStringLiteral("%1 (%2–%3)").arg(formatTokensShort(b.central), formatTokensShort(b.low), formatTokensShort(b.high));
+  return QStringLiteral("%1 (%2–%3)").arg(formatPercent(b.central), formatPercent(b.low), formatPercent(b.high));
+}
+
+}  // namespace
+
+ChartBuilder effectiveContextBuilder(std::shared_ptr<const MitigationsData> data) {
+  return [data](QCustomPlot& plot, const ChartTheme& theme) {
+    const auto& rows = data->planner.plan.mitigations;
+    auto ticker = QSharedPointer<QCPAxisTickerText>::create();
+    auto* bars = new QCPBars(plot.yAxis, plot.xAxis);
+    bars->setName(QObject::tr("effective context"));
+    bars->setWidth(0.6);
+    bars->setPen(Qt::NoPen);
+    bars->setBrush(theme.seriesColor(1));
+    auto* errors = new QCPErrorBars(plot.yAxis, plot.xAxis);
+    errors->setErrorType(QCPErrorBars::etKeyError);
+    errors->setPen(QPen(theme.foreground, 1.2));
+    QVector<double> keys, values, low, high;
+    double maxValue = double(data->planner.plan.contextTokens);
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const Band& b = rows[i].estimate.effectiveContext;
+      keys << double(i + 1);
+      values << std::max(1.0, b.central);
+      low << std::max(0.0, b.central - b.low);
+      high << std::max(0.0, b.high - b.central);
+      maxValue = std::max(maxValue, b.high);
+      ticker->addTick(double(i + 1), mitigationTitle(rows[i].mitigation));
+    }
+    bars->setData(keys, values);
+    errors->setDataPlottable(bars);
+    errors->setData(low, high);
+    bars->setBaseValue(256);
+    plot.yAxis->setTicker(ticker);
+    plot.yAxis->setRange(0.4, double(rows.size()) + 0.6);
+    plot.yAxis->setRangeReversed(true);
+    plot.yAxis->grid()->setVisible(false);
+    setTokenLogAxis(*plot.xAxis, 256, std::max(maxValue * 2, 65536.0), QObject::tr("effective context (tokens, band low–high)"));
+    theme.apply(plot);
+    addVerticalMarker(plot, plot.axisRect(), double(data->planner.plan.contextTokens),
+                      QObject::tr("requested %1").arg(formatTokensShort(double(data->planner.plan.contextTokens))),
+                      theme.foreground, Qt::SolidLine, 0);
+    addVerticalMarker(plot, plot.axisRect(), double(data->planner.plan.trainedContextTokens),
+                      QObject::tr("trained %1").arg(formatTokensShort(double(data->planner.plan.trainedContextTokens))),
+                      theme.reference, Qt::DotLine, 1);
+  };
+}
+
+ChartTable effectiveContextTable(const MitigationsData& data) {
+  ChartTable table;
+  table.title = QObject::tr("Mitigation comparison");
+  table.columns = {QObject::tr("mitigation"), QObject::tr("factor"), QObject::tr("training context (tokens)"),
+                   QObject::tr("inference context (tokens)"), QObject::tr("effective context (tokens)"),
+                   QObject::tr("effective low (tokens)"), QObject::tr("effective high (tokens)"),
+                   QObject::tr("quality retention (share)"), QObject::tr("confidence (0-1)"), QObject::tr("KV cache (bytes)"),
+                   QObject::tr("context_cap (tokens)")};
+  const Plan& plan = data.planner.plan;
+  for (const MitigationPlan& row : plan.mitigations)
+    table.addRow({mitigationName(row.mitigation), row.factor, plan.trainedContextTokens, plan.contextTokens,
+                  row.effectiveContext, row.estimate.effectiveContext.low, row.estimate.effectiveContext.high,
+                  row.qualityRetention ? QVariant(*row.qualityRetention) : QVariant(), row.confidence.value, row.kvBytes,
+                  row.contextCap});
+  return table;
+}
+
+MitigationsTab::MitigationsTab(AppContext& context, QWidget* parent)
+    : AnalysisTab(context, QStringLiteral("mitigations"), parent) {
+  auto* layout = new QVBoxLayout(this);
+  recommendation_ = new QLabel(this);
+  recommendation_->setWordWrap(true);
+  recommendation_->setAccessibleName(tr("Recommendation"));
+  layout->addWidget(recommendation_);
+  table_ = makeTable({tr("Mitigation"), tr("Training ctx"), tr("Inference ctx"), tr("Effective ctx (band)"),
+                      tr("Quality kept (band)"), tr("Confidence"), tr("KV cache"), tr("context_cap")},
+                     tr("Mitigation comparison table"), this);
+  table_->setToolTip(effectiveContextExplanation() + QStringLiteral("\n") + contextCapExplanation());
+  document_ = makeTable({tr("Source document says"), tr("Its effective ctx"), tr("Its quality"), tr("SinkScope effective"),
+                         tr("SinkScope quality"), tr("Verdict")},
+                        tr("Source document claims beside SinkScope's estimates"), this);
+  document_->setToolTip(tr("The project's source document gives these figures without sources; SinkScope shows its own "
+                           "estimate next to each and says where they differ and why."));
+  chart_ = new ChartView(tr("Effective context by mitigation"), this);
+  chart_->setToolTip(effectiveContextExplanation());
+  flagsFor_ = new QComboBox(this);
+  flagsFor_->setAccessibleName(tr("Launch flags for"));
+  flagsFor_->setToolTip(tr("The mitigation whose vLLM, llama.cpp and transformers settings are shown"));
+  flags_ = new QTextBrowser(this);
+  flags_->setAccessibleName(tr("Launch flags"));
+  flags_->setToolTip(tr("How to run the model with this mitigation in vLLM, llama.cpp and transformers"));
+  copyFlags_ = new QPushButton(tr("Copy launch flags"), this);
+  copyFlags_->setAccessibleName(tr("Copy launch flags"));
+  copyFlags_->setToolTip(tr("Copy the vLLM, llama.cpp and transformers settings for this mitigation"));
+  connect(copyFlags_, &QPushButton::clicked, this, [this] { QApplication::clipboard()->setText(launchFlagsText()); });
+  connect(flagsFor_, &QComboBox::currentIndexChanged, this, &MitigationsTab::showFlags);
+
+  auto* flagsBox = new QWidget(this);
+  auto* flagsLayout = new QVBoxLayout(flagsBox);
+  flagsLayout->setContentsMargins(0, 0, 0, 0);
+  auto* flagsHeader = new QHBoxLayout;
+  flagsHeader->addWidget(new QLabel(tr("Launch flags for"), flagsBox));
+  flagsHeader->addWidget(flagsFor_, 1);
+  flagsHeader->addWidget(copyFlags_);
+  flagsLayout->addLayout(flagsHeader);
+  flagsLayout->addWidget(flags_, 1);
+  auto* top = new QSplitter(Qt::Vertical, this);
+  top->addWidget(table_);
+  top->addWidget(document_);
+  auto* bottom = new QSplitter(Qt::Horizontal, this);
+  bottom->addWidget(chart_);
+  bottom->addWidget(flagsBox);
+  bottom->setStretchFactor(0, 3);
+  bottom->setStretchFactor(1, 2);
+  auto* all = new QSplitter(Qt::Vertical, this);
+  all->addWidget(top);
+  all->addWidget(bottom);
+  all->setStretchFactor(1, 1);
+  layout->addWidget(all, 1);
+}
+
+void MitigationsTab::startComputation() {
+  const auto model = std::make_shared<ModelSpec>(scenario().model());
+  const auto hardware = std::make_shared<HardwareSpec>(scenario().hardware());
+  const ScenarioValues values = scenario().values();
+  compute().submit<std::shared_ptr<const MitigationsData>>(
+      channel(), tr("Estimating mitigations"), this,
+      [model, hardware, values](const JobContext&) {
+        MitigationsData data;
+        data.planner = PlannerTab::computePlan(*model, *hardware, values);
+        data.document = compareWithSourceDocument(*model, data.planner.plan, referenceSet());
+        return std::make_shared<const MitigationsData>(std::move(data));
+      },
+      [this](const std::shared_ptr<const MitigationsData>& data) { show(data); });
+}
+
+void MitigationsTab::show(std::shared_ptr<const MitigationsData> data) {
+  data_ = data;
+  const Plan& plan = data->planner.plan;
+  const auto& compared = data->planner.compared;
+  table_->setRowCount(int(plan.mitigations.size()));
+  for (int r = 0; r < int(plan.mitigations.size()); ++r) {
+    const MitigationPlan& row = plan.mitigations[size_t(r)];
+    const bool isCompared = std::find(compared.begin(), compared.end(), row.mitigation) != compared.end();
+    const QStringList cells{mitigationTitle(row.mitigation) + (row.fineTuned ? tr(" (shipped)") : QString()),
+                            formatTokensShort(double(plan.trainedContextTokens)), formatTokensShort(double(plan.contextTokens)),
+                            band(row.estimate.effectiveContext, true),
+                            row.qualityRetention ? band(row.estimate.qualityRetention, false) : tr("n/a"),
+                            QString::number(row.confidence.value, 'f', 2), formatGiB(double(row.kvBytes), 2),
+                            row.contextCap > 0 ? formatTokensShort(double(row.contextCap)) : tr("none")};
+    for (int c = 0; c < cells.size(); ++c) {
+      auto* item = new QTableWidgetItem(cells[c]);
+      QFont font = item->font();
+      font.setBold(isCompared);
+      item->setFont(font);
+      item->setToolTip(row.estimate.explanation);
+      table_->setItem(r, c, item);
+    }
+  }
+  document_->setRowCount(int(data->document.size()));
+  for (int r = 0; r < int(data->document.size()); ++r) {
+    const DocumentComparison& d = data->document[size_t(r)];
+    const QStringList cells{d.text, formatTokensShort(double(d.documentEffective)), formatPercent(d.documentQuality),
+                            formatTokensShort(double(d.effective)), formatPercent(d.quality), d.verdict};
+    for (int c = 0; c < cells.size(); ++c) {
+      auto* item = new QTableWidgetItem(cells[c]);
+      item->setToolTip(cells[c]);
+      document_->setItem(r, c, item);
+    }
+  }
+  const Recommendation& rec = plan.recommendation;
+  recommendation_->setText(rec.best ? tr("<b>Recommended: %1</b> — %2%3 <i>(estimated from published results)</i>")
+                                          .arg(mitigationTitle(*rec.best), rec.reasons.join(QStringLiteral("; ")).toHtmlEscaped(),
+                                               rec.runnerUp ? tr(". Runner-up: %1.").arg(mitigationTitle(*rec.runnerUp)) : QString())
+                                    : tr("No recommendation for this scenario."));
+  chart_->setChart(tr("Effective context at %1").arg(formatTokensShort(double(plan.contextTokens))), Provenance::Estimated,
+                   effectiveContextBuilder(data), effectiveContextTable(*data));
+  const QString current = flagsFor_->currentData().toString();
+  flagsFor_->blockSignals(true);
+  flagsFor_->clear();
+  for (const MitigationPlan& row : plan.mitigations) flagsFor_->addItem(mitigationTitle(row.mitigation), mitigationName(row.mitigation));
+  const int wanted = flagsFor_->findData(current.isEmpty() ? mitigationName(plan.mitigation) : current);
+  flagsFor_->setCurrentIndex(std::max(0, wanted));
+  flagsFor_->blockSignals(false);
+  showFlags();
+  markUpdated();
+}
+
+QString MitigationsTab::launchFlagsText() const {
+  if (!data_) return QString();
+  const QString name = flagsFor_->currentData().toString();
+  for (const MitigationPlan& row : data_->planner.plan.mitigations) {
+    if (mitigationName(row.mitigation) != name) continue;
+    const LaunchFlags& f = row.launchFlags;
+    QStringList lines{tr("# %1 for %2 at %3 tokens").arg(mitigationTitle(row.mitigation), data_->planner.modelName).arg(data_->planner.plan.contextTokens)};
+    lines << tr("# vLLM") << (f.vllm.isEmpty() ? tr("(not available)") : f.vllm);
+    if (!f.vllmLatest.isEmpty()) lines << tr("# vLLM (releases reading rope_parameters)") << f.vllmLatest;
+    lines << tr("# llama.cpp") << (f.llamaCpp.isEmpty() ? tr("(not available)") : f.llamaCpp);
+    lines << tr("# transformers") << (f.transformers.isEmpty() ? tr("(not available)") : f.transformers);
+    if (!f.notes.isEmpty()) lines << tr("# notes: %1").arg(f.notes);
+    return lines.join(QLatin1Char('\n'));
+  }
+  return QString();
+}
+
+void MitigationsTab::showFlags() {
+  flags_->setPlainText(launchFlagsText());
+  copyFlags_->setEnabled(!flags_->toPlainText().isEmpty());
+}
+
+}  // namespace sinkscope::ui
