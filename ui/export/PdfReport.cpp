@@ -188,11 +188,6 @@ class PdfLayout {
     }
     const double shareSum = std::accumulate(shares.begin(), shares.end(), 0.0);
     for (double& s : shares) s /= shareSum;
-    if (!t.title.isEmpty()) {
-      const QFont titleFont = makeFont(9.5, true);
-      ensure(text(t.title, titleFont, width_) + 40);
-      block(text(t.title, titleFont, width_) + 3, [&](double y) { draw(QRectF(kMargin, y, width_, 100), titleFont, t.title); });
-    }
     drawTable(t, shares, true);
     if (!t.note.isEmpty()) {
       const QFont note = makeFont(8, false, true);
@@ -223,8 +218,15 @@ class PdfLayout {
       painter_.drawLine(QPointF(kMargin, y + h), QPointF(kMargin + width_, y + h));
     };
     const double headerHeight = header ? rowHeight(t.columns, head) : 0;
+    const QFont titleFont = makeFont(9.5, true);
+    const double titleHeight = t.title.isEmpty() ? 0 : text(t.title, titleFont, width_) + 3;
+    // The title, the header and the first row stay together.
+    ensure(titleHeight + headerHeight + rowHeight(t.rows.empty() ? QStringList() : t.rows.front(), body));
+    if (titleHeight > 0) {
+      draw(QRectF(kMargin, y_, width_, titleHeight), titleFont, t.title);
+      y_ += titleHeight;
+    }
     if (header) {
-      ensure(headerHeight + rowHeight(t.rows.empty() ? QStringList() : t.rows.front(), body));
       drawRow(t.columns, y_, headerHeight, true, false);
       y_ += headerHeight;
     }

@@ -1,9 +1,8 @@
 #include "export/ReportCharts.h"
 
-#include "charts/HeatmapChart.h"
-#include "charts/MitigationsChart.h"
+#include "charts/AttentionCharts.h"
 #include "charts/PlannerCharts.h"
-#include "charts/SinkCurveChart.h"
+#include "tabs/MitigationsTab.h"
 
 #include <QJsonArray>
 
@@ -25,6 +24,13 @@ std::shared_ptr<const PlannerData> plannerData(const Report& report) {
   return data;
 }
 
+std::shared_ptr<const MitigationsData> mitigationsData(const Report& report) {
+  auto data = std::make_shared<MitigationsData>();
+  data->planner = *plannerData(report);
+  data->document = report.plan.sourceDocument;
+  return data;
+}
+
 }  // namespace
 
 std::optional<ChartBuilder> chartBuilderFor(const Report& report, ChartKind kind) {
@@ -32,12 +38,14 @@ std::optional<ChartBuilder> chartBuilderFor(const Report& report, ChartKind kind
   switch (kind) {
     case ChartKind::Memory: return memoryCurveBuilder(plannerData(report));
     case ChartKind::Confidence: return confidenceBuilder(plannerData(report));
-    case ChartKind::Mitigations: return mitigationsChart(data.mitigations);
+    case ChartKind::Mitigations: return effectiveContextBuilder(mitigationsData(report));
     case ChartKind::SinkCurve:
-      if (data.sinkCurve) return sinkCurveChart(*data.sinkCurve);
+      if (data.sinkCurve)
+        return sinkCurveBuilder(std::make_shared<const SinkCurveChartData>(*data.sinkCurve), SinkMetric::SinkMass1);
       return std::nullopt;
     case ChartKind::Heatmap:
-      if (data.heatmaps) return heatmapChart(*data.heatmaps);
+      if (data.heatmaps)
+        return heatmapBuilder(std::make_shared<const HeatmapChartData>(*data.heatmaps), HeatmapStyle{}, false);
       return std::nullopt;
   }
   return std::nullopt;
@@ -48,12 +56,12 @@ std::optional<ChartTable> chartTableFor(const Report& report, ChartKind kind) {
   switch (kind) {
     case ChartKind::Memory: return memoryCurveTable(*plannerData(report));
     case ChartKind::Confidence: return confidenceTable(*plannerData(report));
-    case ChartKind::Mitigations: return mitigationsChartTable(data.mitigations);
+    case ChartKind::Mitigations: return effectiveContextTable(*mitigationsData(report));
     case ChartKind::SinkCurve:
-      if (data.sinkCurve) return sinkCurveChartTable(*data.sinkCurve);
+      if (data.sinkCurve) return sinkCurveTable(*data.sinkCurve);
       return std::nullopt;
     case ChartKind::Heatmap:
-      if (data.heatmaps) return heatmapChartTable(*data.heatmaps);
+      if (data.heatmaps) return heatmapTable(*data.heatmaps);
       return std::nullopt;
   }
   return std::nullopt;
