@@ -39,12 +39,4 @@ void applyRope(const RopeSchedule& rope, int headDim, std::span<const qint64> po
 // angle at the block start and a double-precision rotation recurrence inside the block.
 void applyRopeConsecutive(const RopeSchedule& rope, int headDim, qint64 first, qint64 count, float* vectors);
 
-// Index of the two components of rotary pair p inside a head (HF half-split or adjacent).
-inline int ropePairFirst(RopePairLayout layout, int /*rotaryDim*/, int pair) {
-  return layout == RopePairLayout::HalfSplit ? pair : 2 * pair;
-}
-inline int ropePairSecond(RopePairLayout layout, int rotaryDim, int pair) {
-  return layout == RopePairLayout::HalfSplit ? pair + rotaryDim / 2 : 2 * pair + 1;
-}
-
 }  // namespace sinkscope

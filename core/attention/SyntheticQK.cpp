@@ -1,6 +1,7 @@
 #include "attention/SyntheticQK.h"
 
 #include "attention/PositionalScheme.h"
+#include "positional/RopeRotation.h"
 #include "common/Error.h"
 #include "common/JsonRead.h"
 

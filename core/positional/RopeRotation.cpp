@@ -20,8 +20,8 @@ void rotate(std::span<Scalar> vector, std::span<const double> cos, std::span<con
                     .arg(rotaryDim)
                     .arg(cos.size()));
   for (size_t i = 0; i < pairs; ++i) {
-    const size_t first = layout == RopePairLayout::HalfSplit ? i : 2 * i;
-    const size_t second = layout == RopePairLayout::HalfSplit ? i + pairs : 2 * i + 1;
+    const size_t first = size_t(ropePairFirst(layout, rotaryDim, int(i)));
+    const size_t second = size_t(ropePairSecond(layout, rotaryDim, int(i)));
     const double x = static_cast<double>(vector[first]);
     const double y = static_cast<double>(vector[second]);
     vector[first] = static_cast<Scalar>(x * cos[i] - y * sin[i]);

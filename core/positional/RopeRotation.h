@@ -8,6 +8,15 @@
 
 namespace sinkscope {
 
+// Index of the two components of rotary pair p inside a head: HalfSplit (p, p + d/2),
+// Adjacent (2p, 2p + 1).
+inline int ropePairFirst(RopePairLayout layout, int /*rotaryDim*/, int pair) {
+  return layout == RopePairLayout::HalfSplit ? pair : 2 * pair;
+}
+inline int ropePairSecond(RopePairLayout layout, int rotaryDim, int pair) {
+  return layout == RopePairLayout::HalfSplit ? pair + rotaryDim / 2 : 2 * pair + 1;
+}
+
 // How the angle position x inv_freq is formed. Exact: in double. Float32: position and product
 // rounded to float32, as transformers and vLLM build their cos/sin tables (past ~2^24 / inv_freq
 // tokens their angles lose precision; Float32 reproduces that).

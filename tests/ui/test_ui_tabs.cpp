@@ -15,6 +15,8 @@
 #include "tabs/AttentionJobs.h"
 #include "tabs/HeatmapTab.h"
 #include "tabs/MitigationsTab.h"
+#include "tabs/MeasuredTab.h"
+#include "TestSupport.h"
 #include "planner/MitigationComparison.h"
 #include "planner/ReferencePoints.h"
 #include <QTableWidget>
@@ -260,6 +262,27 @@ class TestUiTabs : public QObject {
     const auto document = compareWithSourceDocument(window.scenario().model(), expected, referenceSet());
     QCOMPARE(tab->documentTable()->rowCount(), int(document.size()));
     QVERIFY(!tab->launchFlagsText().isEmpty());
+  }
+
+  void measuredTabShowsTheRealModelsLoss() {
+    SINKSCOPE_REQUIRE_SHARED_GGUF(gguf);
+    MainWindow window;
+    window.show();
+    window.scenario().setContextTokens(640);
+    auto* tab = qobject_cast<MeasuredTab*>(window.analysisTab(QStringLiteral("Measured")));
+    QVERIFY(tab);
+    tab->setGgufPath(gguf);
+    showAndWait(window, tab);
+    QVERIFY(tab->data());
+    const Measurement& m = *tab->data();
+    QCOMPARE(qint64(m.tokens.size()), qint64(640));
+    QCOMPARE(m.trainedContext, qint64(512));  // REFERENCES.md section 8: trained at 512
+    // The table holds every measured loss; the drawn line is their running mean.
+    const ChartTable& table = tab->lossChart()->table();
+    QCOMPARE(table.rows.size(), m.forward.nll.size());
+    for (size_t p : {size_t(0), size_t(100), m.forward.nll.size() - 1}) QCOMPARE(table.number(p, 2), double(m.forward.nll[p]));
+    // REFERENCES.md section 8: about 1.27-1.32 nats inside the trained context (float64 elsewhere).
+    QVERIFY2(m.meanNllInside > 1.0 && m.meanNllInside < 1.7, qPrintable(QString::number(m.meanNllInside)));
   }
 
   void cancelLeavesTheLastResultsAndStopsWork() {

@@ -1,6 +1,7 @@
 #include "tabs/TabFactory.h"
 
 #include "tabs/HeatmapTab.h"
+#include "tabs/MeasuredTab.h"
 #include "tabs/MitigationsTab.h"
 #include "tabs/PlannerTab.h"
 #include "tabs/SinkCurveTab.h"
@@ -9,7 +10,7 @@ namespace sinkscope::ui {
 
 std::vector<AnalysisTab*> createAnalysisTabs(AppContext& context, QWidget* parent) {
   return {new HeatmapTab(context, parent), new SinkCurveTab(context, parent), new PlannerTab(context, parent),
-          new MitigationsTab(context, parent)};
+          new MitigationsTab(context, parent), new MeasuredTab(context, parent)};
 }
 
 }  // namespace sinkscope::ui

@@ -1,0 +1,280 @@
+#include "tabs/MeasuredTab.h"
+
+#include "Units.h"
+#include "charts/AttentionCharts.h"
+#include "charts/ChartHelpers.h"
+#include "charts/ChartView.h"
+#include "catalog/Catalog.h"
+#include "common/Error.h"
+#include "compute/ComputeController.h"
+#include "inference/GgufFile.h"
+#include "inference/Tokenizer.h"
+#include "scenario/Explanations.h"
+#include "scenario/Scenario.h"
+#include "tabs/AttentionJobs.h"
+
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QGridLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSplitter>
+#include <QVBoxLayout>
+#include <qcustomplot.h>
+
+namespace sinkscope::ui {
+
+namespace {
+
+const QString kSampleText = QStringLiteral(":/texts/simple-stories.txt");
+
+ChartBuilder lossBuilder(std::shared_ptr<const Measurement> m) {
+  return [m](QCustomPlot& plot, const ChartTheme& theme) {
+    QVector<double> x, y, control;
+    for (size_t p = 0; p < m->forward.nll.size(); ++p) {
+      x << double(p);
+      y << m->forward.nll[p];
+      if (p < m->controlNll.size()) control << m->controlNll[p];
+    }
+    // Per-token losses are noisy: draw their running mean over 64 tokens (the table keeps each).
+    const auto smooth = [](const QVector<double>& v) {
+      QVector<double> out(v.size());
+      double sum = 0;
+      for (int i = 0; i < v.size(); ++i) {
+        sum += v[i];
+        if (i >= 64) sum -= v[i - 64];
+        out[i] = sum / double(std::min(i + 1, 64));
+      }
+      return out;
+    };
+    QCPGraph* loss = plot.addGraph();
+    loss->setName(QObject::tr("loss, %1 (mean of 64 tokens)").arg(mitigationName(m->mitigation)));
+    loss->setData(x, smooth(y), true);
+    loss->setPen(QPen(theme.seriesColor(1), 1.8));
+    if (control.size() == x.size()) {
+      QCPGraph* c = plot.addGraph();
+      c->setName(QObject::tr("in-distribution control (mean of 64)"));
+      c->setData(x, smooth(control), true);
+      c->setPen(QPen(theme.seriesColor(0), 1.5, Qt::DashLine));
+    }
+    plot.xAxis->setLabel(QObject::tr("position (tokens)"));
+    plot.yAxis->setLabel(QObject::tr("negative log-likelihood (nats)"));
+    plot.rescaleAxes();
+    plot.yAxis->setRangeLower(0);
+    theme.apply(plot);
+    addVerticalMarker(plot, plot.axisRect(), double(m->trainedContext),
+                      QObject::tr("trained %1").arg(formatTokensShort(double(m->trainedContext))), theme.reference, Qt::DotLine, 0);
+    if (m->lossSpike.detected)
+      addVerticalMarker(plot, plot.axisRect(), double(m->contextCap),
+                        QObject::tr("context_cap %1").arg(m->contextCap), theme.warning, Qt::DashLine, 1);
+    placeLegend(plot, Qt::AlignBottom | Qt::AlignRight);
+    theme.applyLegend(*plot.legend);
+  };
+}
+
+ChartTable lossTable(const Measurement& m) {
+  ChartTable table;
+  table.title = QObject::tr("Per-position loss (measured)");
+  table.columns = {QObject::tr("position (token)"), QObject::tr("next token id"), QObject::tr("nll (nats)"),
+                   QObject::tr("control nll (nats)"), QObject::tr("argmax token id")};
+  for (size_t p = 0; p < m.forward.nll.size(); ++p)
+    table.addRow({qint64(p), p + 1 < m.tokens.size() ? m.tokens[p + 1] : -1, double(m.forward.nll[p]),
+                  p < m.controlNll.size() ? QVariant(double(m.controlNll[p])) : QVariant(),
+                  p < m.forward.argmax.size() ? m.forward.argmax[p] : -1});
+  return table;
+}
+
+ChartBuilder sinkGridBuilder(std::shared_ptr<const Measurement> m) {
+  return [m](QCustomPlot& plot, const ChartTheme& theme) {
+    const int layers = m->hyper.layers, heads = m->hyper.heads;
+    auto* map = new QCPColorMap(plot.xAxis, plot.yAxis);
+    map->setName(QStringLiteral("sink mass"));
+    map->setInterpolate(false);
+    map->data()->setSize(heads, layers);
+    map->data()->setRange(QCPRange(0, heads - 1), QCPRange(0, layers - 1));
+    for (const HeadAttentionMetrics& h : m->forward.heads) map->data()->setCell(h.head, h.layer, h.meanSinkMass1);
+    auto* scale = new QCPColorScale(&plot);
+    plot.plotLayout()->addElement(0, 1, scale);
+    scale->setGradient(colorGradient(ColorMapName::Viridis));
+    scale->setDataRange(QCPRange(0, std::max(0.05, map->data()->dataBounds().upper)));
+    scale->axis()->setLabel(QObject::tr("mean S₁ (share on token 0)"));
+    theme.applyAxis(*scale->axis());
+    map->setColorScale(scale);
+    plot.xAxis->setLabel(QObject::tr("head"));
+    plot.yAxis->setLabel(QObject::tr("layer"));
+    plot.xAxis->setRange(-0.5, heads - 0.5);
+    plot.yAxis->setRange(-0.5, layers - 0.5);
+    theme.apply(plot);
+  };
+}
+
+ChartTable sinkGridTable(const Measurement& m) {
+  ChartTable table;
+  table.title = QObject::tr("Sink metrics per layer and head (measured)");
+  table.columns = {QObject::tr("layer"), QObject::tr("head"), QObject::tr("mean S1 (share)"), QObject::tr("mean S4 (share)"),
+                   QObject::tr("mean normalised entropy"), QObject::tr("previous-token mass (share)")};
+  for (const HeadAttentionMetrics& h : m.forward.heads)
+    table.addRow({h.layer, h.head, h.meanSinkMass1, h.meanSinkMass4, h.meanNormalizedEntropy, h.meanPreviousTokenMass});
+  return table;
+}
+
+}  // namespace
+
+MeasuredTab::MeasuredTab(AppContext& context, QWidget* parent) : AnalysisTab(context, QStringLiteral("measured"), parent) {
+  auto* layout = new QVBoxLayout(this);
+  auto* inputs = new QGridLayout;
+  gguf_ = new QLineEdit(this);
+  gguf_->setPlaceholderText(tr("a Llama-family .gguf checkpoint"));
+  gguf_->setAccessibleName(tr("GGUF model file"));
+  gguf_->setToolTip(tr("A real checkpoint to run on the CPU; its real attention and per-token loss are measured"));
+  text_ = new QLineEdit(this);
+  text_->setPlaceholderText(tr("bundled sample (simple stories)"));
+  text_->setAccessibleName(tr("Text to measure"));
+  text_->setToolTip(tr("UTF-8 text fed to the model; empty uses the bundled sample"));
+  auto* browseGguf = new QPushButton(tr("Open GGUF…"), this);
+  browseGguf->setAccessibleName(tr("Open a GGUF file"));
+  browseGguf->setToolTip(gguf_->toolTip());
+  auto* browseText = new QPushButton(tr("Open text…"), this);
+  browseText->setAccessibleName(tr("Open a text file"));
+  browseText->setToolTip(text_->toolTip());
+  auto* run = new QPushButton(tr("Measure"), this);
+  run->setAccessibleName(tr("Run the measurement"));
+  run->setToolTip(tr("Run the checkpoint over the text at the scenario's context (at most %1 tokens) with its "
+                     "primary mitigation").arg(kMaxMeasuredTokens));
+  inputs->addWidget(new QLabel(tr("Model"), this), 0, 0);
+  inputs->addWidget(gguf_, 0, 1);
+  inputs->addWidget(browseGguf, 0, 2);
+  inputs->addWidget(new QLabel(tr("Text"), this), 1, 0);
+  inputs->addWidget(text_, 1, 1);
+  inputs->addWidget(browseText, 1, 2);
+  inputs->addWidget(run, 0, 3, 2, 1);
+  layout->addLayout(inputs);
+  summary_ = new QLabel(this);
+  summary_->setWordWrap(true);
+  summary_->setAccessibleName(tr("Measurement summary"));
+  layout->addWidget(summary_);
+  loss_ = new ChartView(tr("Per-position loss"), this);
+  heatmap_ = new ChartView(tr("Measured heatmap"), this);
+  sinks_ = new ChartView(tr("Sink mass per layer and head"), this);
+  auto* lower = new QSplitter(Qt::Horizontal, this);
+  lower->addWidget(heatmap_);
+  lower->addWidget(sinks_);
+  auto* splitter = new QSplitter(Qt::Vertical, this);
+  splitter->addWidget(loss_);
+  splitter->addWidget(lower);
+  layout->addWidget(splitter, 1);
+  gguf_->setText(defaultGguf());
+  connect(browseGguf, &QPushButton::clicked, this, [this] {
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open a GGUF model"), QString(), tr("GGUF (*.gguf)"));
+    if (!path.isEmpty()) setGgufPath(path);
+  });
+  connect(browseText, &QPushButton::clicked, this, [this] {
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open a text"), QString(), tr("Text (*.txt);;All files (*)"));
+    if (!path.isEmpty()) setTextPath(path);
+  });
+  connect(run, &QPushButton::clicked, this, &MeasuredTab::refreshNow);
+  connect(&scenario(), &Scenario::modelChanged, this, [this] {
+    if (scenario().model().origin.endsWith(QLatin1String(".gguf"), Qt::CaseInsensitive)) gguf_->setText(scenario().model().origin);
+  });
+}
+
+QString MeasuredTab::defaultGguf() const {
+  const QString origin = scenario().model().origin;
+  if (origin.endsWith(QLatin1String(".gguf"), Qt::CaseInsensitive)) return origin;
+  const QString env = qEnvironmentVariable("SINKSCOPE_SAMPLE_GGUF");
+  return QFileInfo::exists(env) ? env : QString();
+}
+
+void MeasuredTab::setGgufPath(const QString& path) {
+  gguf_->setText(path);
+  scheduleRefresh();
+}
+
+void MeasuredTab::setTextPath(const QString& path) {
+  text_->setText(path);
+  scheduleRefresh();
+}
+
+void MeasuredTab::startComputation() {
+  const QString ggufPath = gguf_->text().trimmed();
+  if (ggufPath.isEmpty()) {
+    summary_->setText(tr("Open a GGUF checkpoint to measure real attention and per-token loss (the modelled tabs "
+                         "need no weights)."));
+    for (ChartView* view : charts()) view->clearChart(tr("No GGUF checkpoint chosen"));
+    markUpdated();
+    return;
+  }
+  const QString textPath = text_->text().trimmed().isEmpty() ? kSampleText : text_->text().trimmed();
+  const ScenarioValues values = scenario().values();
+  compute().submit<std::shared_ptr<const Measurement>>(
+      channel(), tr("Running %1 on the CPU").arg(QFileInfo(ggufPath).fileName()), this,
+      [ggufPath, textPath, values](const JobContext& job) -> std::shared_ptr<const Measurement> {
+        const GgufFile gguf(ggufPath);
+        const LlamaModel model = LlamaModel::load(gguf);
+        QFile file(textPath);
+        if (!file.open(QIODevice::ReadOnly)) throwBadInput(textPath, QString(), file.errorString());
+        std::vector<int> tokens = SentencePieceTokenizer::fromGguf(gguf).encode(QString::fromUtf8(file.readAll()));
+        const qint64 limit = std::min<qint64>(values.contextTokens, kMaxMeasuredTokens);
+        if (qint64(tokens.size()) > limit) tokens.resize(size_t(limit));
+        MeasureSettings settings;
+        settings.mitigation = values.primaryMitigation();
+        // The catalogue knows the context some checkpoints were really trained at (stories260K:
+        // 512, while its GGUF says 2048).
+        if (const ModelSpec* known = Catalog::builtin().findModel(QFileInfo(ggufPath).completeBaseName()))
+          settings.trainedContext = known->trainedContext;
+        settings.isCancelled = job.cancelFunction();
+        settings.progress = job.progressFunction();
+        return std::make_shared<const Measurement>(
+            measure(model, ggufPath, QFileInfo(ggufPath).completeBaseName(), std::move(tokens), settings));
+      },
+      [this](const std::shared_ptr<const Measurement>& data) { show(data); });
+}
+
+void MeasuredTab::show(std::shared_ptr<const Measurement> m) {
+  data_ = m;
+  summary_->setText(tr("<i>Measured</i> on %1: %2 tokens, trained context %3 (%4), mitigation %5. Mean loss %6 nats "
+                       "inside the trained context%7; context_cap %8 (%9); sink rate %10.")
+                        .arg(m->modelName.toHtmlEscaped()).arg(m->tokens.size()).arg(m->trainedContext)
+                        .arg(m->trainedContextSource.toHtmlEscaped(), mitigationTitle(m->mitigation))
+                        .arg(m->meanNllInside, 0, 'f', 3)
+                        .arg(m->positionsBeyond > 0 ? tr(", %1 beyond").arg(m->meanNllBeyond, 0, 'f', 3) : QString())
+                        .arg(m->contextCap)
+                        .arg(m->lossSpike.detected ? tr("loss spike detected") : tr("no sustained loss spike"))
+                        .arg(m->forward.sinkRate(), 0, 'f', 2));
+  loss_->setChart(tr("Per-position loss"), Provenance::Measured, lossBuilder(m), lossTable(*m));
+  auto heatmapData = std::make_shared<HeatmapChartData>();
+  heatmapData->provenance = kMeasured;
+  heatmapData->modelName = m->modelName;
+  heatmapData->contextTokens = qint64(m->tokens.size());
+  heatmapData->trainedContextTokens = m->trainedContext;
+  const int layer = scenario().values().layer < 0 ? m->hyper.layers - 1 : std::min(scenario().values().layer, m->hyper.layers - 1);
+  const int head = scenario().values().head;
+  heatmapData->layer = layer;
+  heatmapData->head = head;
+  HeatmapPanel panel;
+  panel.mitigation = m->mitigation;
+  int count = 0;
+  for (const HeadAttentionMetrics& h : m->forward.heads) {
+    if (h.layer != layer || (head >= 0 && h.head != head) || h.heatmap.mass.empty()) continue;
+    if (panel.heatmap.mass.empty()) {
+      panel.heatmap = h.heatmap;
+      std::fill(panel.heatmap.mass.begin(), panel.heatmap.mass.end(), 0.0f);
+    }
+    for (size_t i = 0; i < panel.heatmap.mass.size() && i < h.heatmap.mass.size(); ++i) panel.heatmap.mass[i] += h.heatmap.mass[i];
+    ++count;
+  }
+  if (count > 0) {
+    for (float& v : panel.heatmap.mass) v /= float(count);
+    heatmapData->panels.push_back(panel);
+    heatmap_->setChart(tr("Measured attention — layer %1, %2").arg(layer).arg(head >= 0 ? tr("head %1").arg(head) : tr("mean over heads")),
+                       Provenance::Measured, heatmapBuilder(heatmapData, HeatmapStyle{}, false), heatmapTable(*heatmapData));
+  } else {
+    heatmap_->clearChart(tr("No heatmap rows captured for layer %1").arg(layer));
+  }
+  sinks_->setChart(tr("Sink mass per layer and head"), Provenance::Measured, sinkGridBuilder(m), sinkGridTable(*m));
+  markUpdated();
+}
+
+}  // namespace sinkscope::ui
