@@ -58,13 +58,14 @@ int takeScreenshots(MainWindow& window, const QString& directory) {
     window.tabs()->setCurrentIndex(index);
     auto* tab = qobject_cast<AnalysisTab*>(window.tabs()->widget(index));
     if (!tab) continue;
+    tab->prepareScreenshot(QString());
     tab->refreshNow();
     if (!waitUntilIdle(window, 120000)) std::fprintf(stderr, "warning: %s did not finish in time\n", qPrintable(tab->title()));
     ok = save(window, directory, slug(tab->title())) && ok;
     for (const QString& variant : tab->screenshotVariants()) {
       tab->prepareScreenshot(variant);
       waitUntilIdle(window, 120000);
-      ok = save(window, directory, slug(tab->title() + QLatin1Char('-') + variant)) && ok;
+      ok = save(window, directory, slug(variant)) && ok;
     }
     tab->prepareScreenshot(QString());
   }

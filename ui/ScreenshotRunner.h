@@ -1,5 +1,5 @@
 // Regenerates the documentation screenshots from the running app (sinkscope --screenshots DIR):
-// the default scenario, one PNG per tab plus each tab's variants (e.g. compare mode), each taken
+// the default scenario, one PNG per tab (named after it) plus each tab's variants (named after the variant, e.g. compare.png), each taken
 // once its computation has finished. Not a test: docs/update-screenshots.sh drives it.
 #pragma once
 

@@ -65,7 +65,8 @@ depends)
   mapfile -t needed < <(readelf -d "$binary" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
   [ ${#needed[@]} -gt 0 ] || fail "readelf found no NEEDED entries in $binary"
   for soname in "${needed[@]}"; do
-    path=$(ldd "$binary" | awk -v s="$soname" '$1 == s {print $3}')
+    # ldd prints "soname => path", except for the dynamic loader, which it prints as its path alone.
+    path=$(ldd "$binary" | awk -v s="$soname" '$1 == s {print $3} $1 ~ ("/" s "$") {print $1}' | head -n 1)
     [ -n "$path" ] || fail "$soname (NEEDED by sinkscope) does not resolve on this system"
     package=$(owner_of "$path")
     [ -n "$package" ] || fail "no Debian package owns $path ($soname)"

@@ -89,7 +89,7 @@ std::vector<Mitigation> HeatmapTab::shownMitigations() const {
 }
 
 void HeatmapTab::prepareScreenshot(const QString& variant) {
-  compare_->setChecked(variant != QLatin1String("single"));
+  compare_->setChecked(variant == QLatin1String("compare"));
   refreshNow();
 }
 

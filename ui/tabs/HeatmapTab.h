@@ -23,7 +23,8 @@ class HeatmapTab : public AnalysisTab {
   QCheckBox* compareBox() const { return compare_; }
   QComboBox* colorMapBox() const { return colorMap_; }
   QCheckBox* logBox() const { return log_; }
-  QStringList screenshotVariants() const override { return {QStringLiteral("single")}; }
+  // Screenshots: heatmap.png is the single view, compare.png the compare mode.
+  QStringList screenshotVariants() const override { return {QStringLiteral("compare")}; }
   void prepareScreenshot(const QString& variant) override;
   // What hovering at plot coordinates of the given panel shows (empty outside a cell).
   QString hoverText(int panel, double x, double y) const;
