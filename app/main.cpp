@@ -53,8 +53,18 @@ const char* kUsage =
 // get the offscreen platform, so they run headless like the others.
 bool drawsCharts(const QString& name) { return name == QLatin1String("report") || name == QLatin1String("chart"); }
 
+// Headless, Qt's note that XDG_RUNTIME_DIR is unset (it then uses a private folder) is noise
+// before our one "error:" line; every other message passes through.
+QtMessageHandler previousHandler = nullptr;
+
+void dropRuntimeDirNote(QtMsgType type, const QMessageLogContext& context, const QString& message) {
+  if (message.startsWith(QLatin1String("QStandardPaths: XDG_RUNTIME_DIR not set"))) return;
+  if (previousHandler) previousHandler(type, context, message);
+}
+
 std::unique_ptr<QCoreApplication> makeApplication(const QString& name, int& argc, char* argv[]) {
   if (!drawsCharts(name)) return std::make_unique<QCoreApplication>(argc, argv);
+  previousHandler = qInstallMessageHandler(dropRuntimeDirNote);
   if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") && qEnvironmentVariableIsEmpty("DISPLAY") &&
       qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY"))
     qputenv("QT_QPA_PLATFORM", "offscreen");

@@ -1,12 +1,117 @@
+// `sinkscope chart`: one chart of a scenario, headless, drawn by the same builder as the window,
+// as PNG (at --scale, default 2x), SVG or PDF (vector), or its data as CSV or JSON (units in the
+// column names). The destination is checked before any work; the file is written atomically.
 #include "cli/CliSupport.h"
 #include "cli/Commands.h"
+#include "cli/ScenarioOptions.h"
+#include "common/Error.h"
+#include "export/ReportCharts.h"
+
+#include <QBuffer>
+#include <QFileInfo>
+#include <QJsonDocument>
 
 namespace sinkscope::cli {
 
-// Not built yet: says so honestly (exit 4) rather than pretending.
-int runChart(const QStringList&) {
-  err() << "error: 'chart' is not implemented yet" << Qt::endl;
-  return 4;
+namespace {
+
+enum class Output { Png, Svg, Pdf, Csv, Json };
+
+Output outputFor(const QString& path) {
+  const QString suffix = QFileInfo(path).suffix().toLower();
+  if (suffix == QLatin1String("png")) return Output::Png;
+  if (suffix == QLatin1String("svg")) return Output::Svg;
+  if (suffix == QLatin1String("pdf")) return Output::Pdf;
+  if (suffix == QLatin1String("csv")) return Output::Csv;
+  if (suffix == QLatin1String("json")) return Output::Json;
+  throwBadInput(path, QStringLiteral("extension"),
+                QStringLiteral("unknown chart format '.%1' (expected .png, .svg, .pdf, .csv or .json)").arg(suffix));
+}
+
+void checkDestination(const QString& path, bool force) {
+  const QFileInfo info(path);
+  const QFileInfo folder(info.absolutePath());
+  if (info.isDir()) throwBadInput(path, QString(), QStringLiteral("is a directory"));
+  if (!folder.isDir()) throwBadInput(path, QString(), QStringLiteral("folder '%1' does not exist").arg(folder.filePath()));
+  if (!folder.isWritable()) throwBadInput(path, QString(), QStringLiteral("folder '%1' is not writable").arg(folder.filePath()));
+  if (info.exists() && !force) throwBadInput(path, QString(), QStringLiteral("already exists (use --force to replace it)"));
+}
+
+QByteArray pngBytes(const ui::ChartBuilder& builder, QSize size, double scale) {
+  QImage image = ui::renderChartImage(builder, ui::ChartTheme::print(), size, scale);
+  image.setDotsPerMeterX(int(3780 * scale));  // 96 dpi x scale
+  image.setDotsPerMeterY(int(3780 * scale));
+  QByteArray bytes;
+  QBuffer buffer(&bytes);
+  buffer.open(QIODevice::WriteOnly);
+  image.save(&buffer, "PNG");
+  return bytes;
+}
+
+}  // namespace
+
+int runChart(const QStringList& args) {
+  return guarded([&] {
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "One chart of a scenario, drawn as in the window: PNG, SVG or PDF, or its data as CSV or JSON."));
+    addScenarioOptions(parser);
+    parser.addOptions({
+        {QStringLiteral("chart"), QStringLiteral("heatmap, sink-curve, memory, mitigations or confidence."),
+         QStringLiteral("KIND")},
+        {QStringLiteral("width"), QStringLiteral("Width in logical pixels (PDF: points); default per chart, 900."),
+         QStringLiteral("W")},
+        {QStringLiteral("height"), QStringLiteral("Height in logical pixels (PDF: points); default per chart."),
+         QStringLiteral("H")},
+        {QStringLiteral("scale"), QStringLiteral("PNG pixels per logical pixel (default 2)."), QStringLiteral("S")},
+    });
+    parseOrThrow(parser, QStringLiteral("chart"), args);
+    const QString kindName = requireOption(parser, QStringLiteral("chart"));
+    const auto kind = chartKindFromName(kindName);
+    if (!kind)
+      throwUsage(QStringLiteral("--chart"), QStringLiteral("unknown chart '%1' (known: heatmap, sink-curve, memory, "
+                                                           "mitigations, confidence)").arg(kindName));
+    const ReportScenario scenario = readScenario(parser, false);
+    const auto width = optionalCount(parser, QStringLiteral("width"), 200, 8000);
+    const auto height = optionalCount(parser, QStringLiteral("height"), 150, 8000);
+    const double scale = parser.isSet(QStringLiteral("scale"))
+                             ? parsePositiveDouble(QStringLiteral("--scale"), parser.value(QStringLiteral("scale")))
+                             : 2.0;
+    if (scale > 8) throwUsage(QStringLiteral("--scale"), QStringLiteral("must be at most 8"));
+    const QString path = parser.value(QStringLiteral("out"));
+    const bool force = parser.isSet(QStringLiteral("force"));
+    const Output output = outputFor(path);
+    checkDestination(path, force);  // fail before the work, not after
+    const bool attention = *kind == ChartKind::Heatmap || *kind == ChartKind::SinkCurve;
+    const auto report = buildReport(scenario, {}, QDateTime::currentDateTimeUtc(), attention);
+    if (!report) throw Error(ErrorKind::Internal, QStringLiteral("chart"), QString(), QStringLiteral("cancelled"));
+    const auto builder = ui::chartBuilderFor(*report, *kind);
+    const auto table = ui::chartTableFor(*report, *kind);
+    if (!builder || !table)
+      throwBadInput(scenario.model, QStringLiteral("chart"),
+                    QStringLiteral("no %1 data for this model (its attention cannot be modelled)").arg(kindName));
+    const QSize natural = ui::defaultChartSize(*report, *kind, int(width.value_or(900)));
+    const QSize size(natural.width(), int(height.value_or(natural.height())));
+    QByteArray bytes;
+    switch (output) {
+      case Output::Png: bytes = pngBytes(*builder, size, scale); break;
+      case Output::Svg: bytes = ui::renderChartSvg(*builder, ui::ChartTheme::print(), size); break;
+      case Output::Pdf: bytes = ui::renderChartPdf(*builder, ui::ChartTheme::print(), size); break;
+      case Output::Csv: bytes = table->toCsv().toUtf8(); break;
+      case Output::Json: {
+        QJsonObject object = ui::chartTableToJson(*table);
+        object.insert(QStringLiteral("chart"), chartKindName(*kind));
+        object.insert(QStringLiteral("data"), chartDataToJson(report->charts).value(
+                                                  *kind == ChartKind::SinkCurve ? QStringLiteral("sink_curve")
+                                                                                : chartKindName(*kind)));
+        bytes = QJsonDocument(object).toJson(QJsonDocument::Indented);
+        break;
+      }
+    }
+    writeFileAtomically(path, bytes, force);
+    out() << QFileInfo(path).absoluteFilePath() << Qt::endl;
+    return 0;
+  });
 }
 
 }  // namespace sinkscope::cli

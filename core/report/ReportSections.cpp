@@ -191,9 +191,25 @@ ReportSection mitigationsSection(const Report& r) {
                       integerText(row.effectiveContext), qualityText(row.qualityRetention),
                       confidenceText(row.confidence.value),
                       QString::number(double(row.kvBytes) / double(1ll << 30), 'f', 2)});
-    s.bullets << QStringLiteral("%1: %2").arg(mitigationName(row.mitigation), row.capBasis);
+    const QString name = mitigationName(row.mitigation);
+    s.bullets << (row.capBasis.startsWith(name) ? row.capBasis : QStringLiteral("%1: %2").arg(name, row.capBasis));
   }
   s.tables.push_back(t);
+  if (!r.plan.sourceDocument.empty()) {
+    ReportTable claims{QStringLiteral("The source document's claims beside SinkScope's estimates"),
+                       {QStringLiteral("Source document"), QStringLiteral("Its effective (tokens)"),
+                        QStringLiteral("Its quality"), QStringLiteral("SinkScope effective (tokens)"),
+                        QStringLiteral("SinkScope quality"), QStringLiteral("Verdict")},
+                       {},
+                       QStringLiteral("The source document gives these figures without sources; SinkScope's "
+                                      "estimates are anchored on the published reference points (docs/mitigations.md).")};
+    for (const DocumentComparison& d : r.plan.sourceDocument)
+      claims.rows.push_back({d.text, integerText(d.documentEffective),
+                             QStringLiteral("%1 %").arg(QString::number(d.documentQuality * 100, 'f', 0)),
+                             integerText(d.effective), QStringLiteral("%1 %").arg(QString::number(d.quality * 100, 'f', 0)),
+                             d.verdict});
+    s.tables.push_back(claims);
+  }
   return s;
 }
 

@@ -1,0 +1,109 @@
+#include "export/ReportCharts.h"
+
+#include "charts/AttentionCharts.h"
+#include "charts/PlannerCharts.h"
+#include "tabs/MitigationsTab.h"
+
+#include <QJsonArray>
+
+namespace sinkscope::ui {
+
+namespace {
+
+// The Planner tab's data for the report's scenario: the same plan, the same compared mitigations.
+std::shared_ptr<const PlannerData> plannerData(const Report& report) {
+  auto data = std::make_shared<PlannerData>();
+  data->plan = report.plan;
+  data->compared = report.scenario.mitigations;
+  for (Mitigation mitigation : data->compared)
+    data->comparedMemory.push_back(
+        memoryModelFor(report.model, report.hardware, report.planRequest, mitigation).at(report.plan.contextTokens));
+  data->curve = report.charts.memory.curve;
+  data->modelName = report.charts.memory.modelName;
+  data->hardwareName = report.charts.memory.hardwareName;
+  return data;
+}
+
+std::shared_ptr<const MitigationsData> mitigationsData(const Report& report) {
+  auto data = std::make_shared<MitigationsData>();
+  data->planner = *plannerData(report);
+  data->document = report.plan.sourceDocument;
+  return data;
+}
+
+}  // namespace
+
+std::optional<ChartBuilder> chartBuilderFor(const Report& report, ChartKind kind) {
+  const ReportChartData& data = report.charts;
+  switch (kind) {
+    case ChartKind::Memory: return memoryCurveBuilder(plannerData(report));
+    case ChartKind::Confidence: return confidenceBuilder(plannerData(report));
+    case ChartKind::Mitigations: return effectiveContextBuilder(mitigationsData(report));
+    case ChartKind::SinkCurve:
+      if (data.sinkCurve)
+        return sinkCurveBuilder(std::make_shared<const SinkCurveChartData>(*data.sinkCurve), SinkMetric::SinkMass1);
+      return std::nullopt;
+    case ChartKind::Heatmap:
+      if (data.heatmaps)
+        return heatmapBuilder(std::make_shared<const HeatmapChartData>(*data.heatmaps), HeatmapStyle{}, false);
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+std::optional<ChartTable> chartTableFor(const Report& report, ChartKind kind) {
+  const ReportChartData& data = report.charts;
+  switch (kind) {
+    case ChartKind::Memory: return memoryCurveTable(*plannerData(report));
+    case ChartKind::Confidence: return confidenceTable(*plannerData(report));
+    case ChartKind::Mitigations: return effectiveContextTable(*mitigationsData(report));
+    case ChartKind::SinkCurve:
+      if (data.sinkCurve) return sinkCurveTable(*data.sinkCurve);
+      return std::nullopt;
+    case ChartKind::Heatmap:
+      if (data.heatmaps) return heatmapTable(*data.heatmaps);
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+QSize defaultChartSize(const Report& report, ChartKind kind, int width) {
+  switch (kind) {
+    case ChartKind::Confidence:
+      return {width, 110 + 38 * int(std::max<size_t>(1, report.charts.confidence.rows.size()))};
+    case ChartKind::Heatmap: return {width, int(width * 0.5)};
+    default: return {width, int(width * 0.56)};
+  }
+}
+
+QString chartCaption(const Report& report, ChartKind kind) {
+  const QString model = report.charts.memory.modelName, hardware = report.charts.memory.hardwareName;
+  switch (kind) {
+    case ChartKind::Memory:
+      return QStringLiteral("Memory against context: %1 on %2, stacked by component, with the usable capacity "
+                            "(modelled)").arg(model, hardware);
+    case ChartKind::Confidence:
+      return QStringLiteral("Planner confidence per compared mitigation at %1 tokens (modelled)")
+          .arg(report.plan.contextTokens);
+    case ChartKind::Mitigations: return QStringLiteral("Effective context per mitigation (modelled)");
+    case ChartKind::SinkCurve: return QStringLiteral("Sink curve against context length (%1)").arg(
+        report.charts.sinkCurve ? report.charts.sinkCurve->provenance : kModelled);
+    case ChartKind::Heatmap: return QStringLiteral("Attention heatmaps, baseline and mitigation side by side (%1)").arg(
+        report.charts.heatmaps ? report.charts.heatmaps->provenance : kModelled);
+  }
+  return QString();
+}
+
+QJsonObject chartTableToJson(const ChartTable& table) {
+  QJsonArray rows;
+  for (const auto& row : table.rows) {
+    QJsonArray cells;
+    for (const QVariant& cell : row) cells.append(cell.isNull() ? QJsonValue(QJsonValue::Null) : QJsonValue::fromVariant(cell));
+    rows.append(cells);
+  }
+  return QJsonObject{{QStringLiteral("title"), table.title},
+                     {QStringLiteral("columns"), QJsonArray::fromStringList(table.columns)},
+                     {QStringLiteral("rows"), rows}};
+}
+
+}  // namespace sinkscope::ui
