@@ -11,6 +11,17 @@ if(SINKSCOPE_SANITIZE)
   add_link_options(-fsanitize=address,undefined)
 endif()
 
+# tests/fuzz/run.sh: every SinkScope object gets libFuzzer's coverage hooks plus ASan and UBSan;
+# only the fuzz targets themselves link libFuzzer's main (tests/fuzz/CMakeLists.txt).
+if(SINKSCOPE_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+    message(FATAL_ERROR "SINKSCOPE_FUZZ needs clang's libFuzzer: configure with -DCMAKE_CXX_COMPILER=clang++")
+  endif()
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
+                      -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+
 find_program(SINKSCOPE_CCACHE ccache)
 if(SINKSCOPE_CCACHE)
   set(CMAKE_CXX_COMPILER_LAUNCHER ${SINKSCOPE_CCACHE})

@@ -3,6 +3,7 @@
 #include "charts/ChartView.h"
 #include "compute/ComputeController.h"
 #include "compute/ProgressStatus.h"
+#include "export/ReportExportDialog.h"
 #include "panels/ScenarioPanel.h"
 #include "panels/SpecDetails.h"
 #include "panels/SpecPicker.h"
@@ -145,6 +146,17 @@ void MainWindow::createMenus() {
   file->addSeparator();
   QAction* exportChart = file->addAction(tr("&Export chart…"), this, &MainWindow::exportCurrentChart);
   exportChart->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+  QAction* exportReport = file->addAction(tr("Export &report…"), this, [this] {
+    const ScenarioValues values = scenario_->values();
+    ReportScenario report;
+    report.model = values.modelId;
+    report.hardware = values.hardwareId;
+    report.contextTokens = values.contextTokens;
+    report.mitigations = values.mitigations;
+    exportReportInteractively(this, report);
+  });
+  exportReport->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
+  exportReport->setToolTip(tr("A multi-page PDF or self-contained HTML capacity report of this scenario"));
   file->addSeparator();
   QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
   quit->setShortcut(QKeySequence::Quit);

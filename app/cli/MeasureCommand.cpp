@@ -5,6 +5,7 @@
 #include "common/Error.h"
 #include "inference/GgufFile.h"
 #include "inference/LlamaModel.h"
+#include "inference/MemoryBudget.h"
 #include "inference/Measurement.h"
 #include "inference/Tokenizer.h"
 
@@ -22,7 +23,11 @@ QByteArray readInput(const QString& path) {
   if (!file.open(QIODevice::ReadOnly)) throwBadInput(path, QString(), QStringLiteral("cannot open: %1").arg(file.errorString()));
   if (file.size() > kMaxInputBytes)
     throwBadInput(path, QStringLiteral("size"), QStringLiteral("%1 bytes, above the %2-byte limit").arg(file.size()).arg(kMaxInputBytes));
-  return file.readAll();
+  // A device or pipe reports size 0 (/dev/zero never ends): read at most one byte past the limit.
+  const QByteArray bytes = file.read(kMaxInputBytes + 1);
+  if (bytes.size() > kMaxInputBytes)
+    throwBadInput(path, QStringLiteral("size"), QStringLiteral("more than %1 bytes, above the limit").arg(kMaxInputBytes));
+  return bytes;
 }
 
 std::vector<int> loadTokens(const QCommandLineParser& parser, const GgufFile& gguf, int vocabSize, QString* inputPath) {
@@ -95,6 +100,9 @@ int runMeasure(const QStringList& args) {
       settings.heatmapRows.push_back(row);
 
   const GgufFile gguf(ggufPath);
+  // Refuse what this machine cannot hold before allocating it (docs/limits.md): the weights
+  // (with --context's activations when given) now, the actual token count once it is known.
+  requireMemoryFor(estimateMeasureMemory(gguf, context.value_or(0)), ggufPath);
   const LlamaModel model = LlamaModel::load(gguf);
   QString inputPath;
   std::vector<int> tokens = loadTokens(parser, gguf, model.hyper().vocabSize, &inputPath);
@@ -104,6 +112,7 @@ int runMeasure(const QStringList& args) {
                     QStringLiteral("%1 tokens, fewer than --context %2").arg(tokens.size()).arg(*context));
     tokens.resize(size_t(*context));
   }
+  requireMemoryFor(estimateMeasureMemory(gguf, qint64(tokens.size())), ggufPath);
   const QString name = gguf.string(QStringLiteral("general.name")).value_or(QString());
   const QString modelName = name.isEmpty() || name == QLatin1String("llama") ? QFileInfo(ggufPath).completeBaseName() : name;
   const Measurement measurement = measure(model, ggufPath, modelName, std::move(tokens), settings);

@@ -2,6 +2,7 @@
 
 #include "common/Error.h"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <set>
@@ -28,6 +29,13 @@ constexpr std::array<KindName, 7> kKindNames{{
 // The largest value any dimension may take; far above any published model, low enough that
 // products of two dimensions cannot overflow qint64.
 constexpr qint64 kMaxDimension = 1ll << 24;
+
+// The largest model SinkScope accepts (docs/limits.md): about 1e14 parameters (some 60 times the
+// largest published model) and 2^24 cached K/V elements per token (7 times GPT-3 175B's). Each
+// dimension alone may be in range while their product is not; beyond these the planner's byte
+// counts would overflow 64 bits.
+constexpr double kMaxParameters = 1e14;
+constexpr double kMaxKvElementsPerToken = double(1 << 24);
 
 }  // namespace
 
@@ -103,6 +111,25 @@ void validateDimensions(const ModelSpec& spec, const QString& source) {
   }
 }
 
+// An upper estimate of the parameters (every expert counted, a gated FFN assumed) and the exact
+// K/V elements cached per token, against the limits above.
+void validateSize(const ModelSpec& spec, const QString& source) {
+  const double width = double(spec.hiddenSize);
+  const double attention = width * double(2 * spec.heads + 2 * spec.kvHeads) * double(spec.headDim);
+  const double ffnWidth = double(std::max(spec.intermediateSize, spec.moe.expertIntermediateSize));
+  const double experts = double(std::max(1, spec.moe.experts + spec.moe.sharedExperts));
+  const double parameters = double(spec.layers) * (attention + 3.0 * width * ffnWidth * experts) + 2.0 * double(spec.vocabSize) * width;
+  require(parameters <= kMaxParameters, source, QStringLiteral("num_hidden_layers"),
+          QStringLiteral("%1 layers of width %2 make about %3 parameters, above SinkScope's limit of 1e14 (docs/limits.md)")
+              .arg(spec.layers)
+              .arg(spec.hiddenSize)
+              .arg(parameters, 0, 'g', 3));
+  const double kvPerLayer = spec.mla ? double(spec.mla->kvLoraRank) + spec.mla->qkRopeHeadDim : 2.0 * spec.kvHeads * spec.headDim;
+  require(kvPerLayer * spec.layers <= kMaxKvElementsPerToken, source, QStringLiteral("num_key_value_heads"),
+          QStringLiteral("%1 K/V elements cached per token, above SinkScope's limit of 2^24 (docs/limits.md)")
+              .arg(kvPerLayer * spec.layers, 0, 'g', 3));
+}
+
 void validateMla(const ModelSpec& spec, const QString& source) {
   if (!spec.mla) return;
   const MlaSpec& mla = *spec.mla;
@@ -158,8 +185,8 @@ void validateRopeScaling(const ModelSpec& spec, const QString& source) {
 
 void validatePositions(const ModelSpec& spec, const QString& source) {
   if (spec.usesRope) {
-    require(spec.ropeTheta > 1.0, source, QStringLiteral("rope_theta"),
-            QStringLiteral("%1; expected a base above 1").arg(spec.ropeTheta));
+    require(std::isfinite(spec.ropeTheta) && spec.ropeTheta > 1.0, source, QStringLiteral("rope_theta"),  // a GGUF float may be inf
+            QStringLiteral("%1; expected a finite base above 1").arg(spec.ropeTheta));
     require(spec.partialRotaryFactor > 0 && spec.partialRotaryFactor <= 1.0, source,
             QStringLiteral("partial_rotary_factor"), QStringLiteral("%1 is outside (0, 1]").arg(spec.partialRotaryFactor));
     require(spec.rotaryDim() >= 2, source, QStringLiteral("head_dim"),
@@ -219,6 +246,7 @@ void validateKind(const ModelSpec& spec, const QString& source) {
 void validateModelSpec(const ModelSpec& spec, const QString& source) {
   validateDimensions(spec, source);
   validateMla(spec, source);
+  validateSize(spec, source);
   validateMoe(spec, source);
   validatePositions(spec, source);
   validateRopeScaling(spec, source);

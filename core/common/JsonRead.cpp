@@ -28,7 +28,10 @@ QJsonObject readJsonObjectFile(const QString& path) {
   if (!file.open(QIODevice::ReadOnly)) throwBadInput(path, QString(), QStringLiteral("cannot be read (%1)").arg(file.errorString()));
   constexpr qint64 kMaxJsonBytes = 64ll << 20;
   if (file.size() > kMaxJsonBytes) throwBadInput(path, QString(), QStringLiteral("larger than 64 MiB; not a config file"));
-  return parseJsonObject(file.readAll(), path);
+  // A device or pipe reports size 0 (/dev/zero never ends): read at most one byte past the limit.
+  const QByteArray bytes = file.read(kMaxJsonBytes + 1);
+  if (bytes.size() > kMaxJsonBytes) throwBadInput(path, QString(), QStringLiteral("larger than 64 MiB; not a config file"));
+  return parseJsonObject(bytes, path);
 }
 
 JsonReader::JsonReader(QJsonObject object, QString source, QString prefix)

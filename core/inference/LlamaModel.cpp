@@ -2,6 +2,8 @@
 
 #include "common/Error.h"
 
+#include <cmath>
+
 namespace sinkscope {
 
 namespace {
@@ -65,8 +67,8 @@ LlamaHyperparameters LlamaModel::readHyperparameters(const GgufFile& file) {
   if (!(h.rmsEpsilon > 0 && h.rmsEpsilon < 1))
     throwBadInput(file.source(), a + QStringLiteral("attention.layer_norm_rms_epsilon"), QStringLiteral("must be in (0, 1)"));
   if (const auto base = file.number(a + QStringLiteral("rope.freq_base"))) h.ropeTheta = *base;
-  if (!(h.ropeTheta > 1))
-    throwBadInput(file.source(), a + QStringLiteral("rope.freq_base"), QStringLiteral("must be greater than 1"));
+  if (!(h.ropeTheta > 1) || !std::isfinite(h.ropeTheta))  // NaN and inf (a float32 in the file) too
+    throwBadInput(file.source(), a + QStringLiteral("rope.freq_base"), QStringLiteral("must be finite and greater than 1"));
   h.contextLength = file.requireIntegerIn(a + QStringLiteral("context_length"), 1, qint64(1) << 31);
   if (const auto type = file.string(a + QStringLiteral("rope.scaling.type")); type && *type != QLatin1String("none")) {
     h.ropeScalingType = *type;

@@ -8,7 +8,10 @@ namespace sinkscope {
 
 namespace {
 
-qint64 ceilBytes(double bytes) { return static_cast<qint64>(std::ceil(bytes - 1e-6)); }
+// Byte counts saturate at 2^60 (1 EiB, docs/limits.md): a double beyond qint64 would be undefined
+// behaviour to convert, and four saturated terms still add up without overflow.
+constexpr double kMaxBytes = double(qint64(1) << 60);
+qint64 ceilBytes(double bytes) { return static_cast<qint64>(std::ceil(std::min(bytes, kMaxBytes) - 1e-6)); }
 
 // Elements one token keeps alive at the widest point of a layer during prefill: the residual
 // stream and its normed copy, q/k/v (MLA: decompressed K and V), the attention output, and the

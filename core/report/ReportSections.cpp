@@ -19,7 +19,8 @@ QString ratioText(qint64 context, qint64 trained) {
 
 QString qualityText(const std::optional<double>& quality) {
   if (!quality) return QStringLiteral("not estimated");
-  return QStringLiteral("%1 %").arg(QString::number(*quality * 100.0, 'f', 0));
+  const double percent = *quality * 100.0;
+  return QStringLiteral("%1 %").arg(QString::number(percent, 'f', percent < 10 ? 1 : 0));  // 0.1 %, not 0 %
 }
 
 QString compactNumber(double value) {

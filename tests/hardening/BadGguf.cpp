@@ -1,0 +1,176 @@
+#include "BadGguf.h"
+
+#include <cstring>
+#include <functional>
+#include <limits>
+#include <map>
+#include <optional>
+#include <vector>
+
+namespace sinkscope::test {
+
+namespace {
+
+template <typename T>
+QByteArray raw(T value) {
+  QByteArray bytes(sizeof(T), '\0');
+  std::memcpy(bytes.data(), &value, sizeof(T));
+  return bytes;
+}
+
+QByteArray text(const QByteArray& utf8) { return raw<quint64>(quint64(utf8.size())) + utf8; }
+
+constexpr quint32 kString = 8, kArray = 9, kUint32 = 4, kBool = 7, kF32 = 0, kQ8_0 = 8;
+
+// A GGUF file assembled from raw parts; counts are computed unless overridden.
+struct RawGguf {
+  quint32 magic = 0x46554747;  // "GGUF"
+  quint32 version = 3;
+  std::optional<quint64> tensorCount;
+  std::optional<quint64> metadataCount;
+  quint64 alignment = 32;
+  QByteArray metadata;
+  int metadataEntries = 0;
+  QByteArray tensorInfos;
+  int tensorEntries = 0;
+  QByteArray data;
+
+  void entry(const QByteArray& key, quint32 type, const QByteArray& value) {
+    metadata += text(key) + raw<quint32>(type) + value;
+    ++metadataEntries;
+  }
+  void tensor(const QByteArray& name, const std::vector<quint64>& dims, quint32 type, quint64 offset) {
+    tensorInfos += text(name) + raw<quint32>(quint32(dims.size()));
+    for (quint64 dim : dims) tensorInfos += raw<quint64>(dim);
+    tensorInfos += raw<quint32>(type) + raw<quint64>(offset);
+    ++tensorEntries;
+  }
+  QByteArray bytes() const {
+    QByteArray out = raw<quint32>(magic) + raw<quint32>(version) + raw<quint64>(tensorCount.value_or(quint64(tensorEntries))) +
+                     raw<quint64>(metadataCount.value_or(quint64(metadataEntries))) + metadata + tensorInfos;
+    while (quint64(out.size()) % alignment != 0) out += '\0';
+    return out + data;
+  }
+};
+
+// One architecture key, one 8-float tensor: the base every fixture breaks in one place.
+RawGguf valid() {
+  RawGguf file;
+  file.entry("general.architecture", kString, text("llama"));
+  file.tensor("t", {8}, kF32, 0);
+  file.data = QByteArray(32, '\x01');
+  return file;
+}
+
+// A small llama checkpoint's metadata and embedding, for the import path (show --model x.gguf);
+// `skip` leaves out one key, `replace` swaps one key's type and value.
+RawGguf llama(const QByteArray& skip = {}, const QByteArray& replaceKey = {}, quint32 replaceType = 0,
+              const QByteArray& replaceValue = {}) {
+  RawGguf file;
+  const std::vector<std::pair<QByteArray, quint32>> entries{
+      {"llama.block_count", 2}, {"llama.context_length", 2048}, {"llama.embedding_length", 64},
+      {"llama.feed_forward_length", 128}, {"llama.attention.head_count", 4}, {"llama.attention.head_count_kv", 2}};
+  file.entry("general.architecture", kString, text("llama"));
+  for (const auto& [key, value] : entries) {
+    if (key == skip) continue;
+    if (key == replaceKey) file.entry(key, replaceType, replaceValue);
+    else file.entry(key, kUint32, raw<quint32>(value));
+  }
+  if (replaceKey == "llama.rope.freq_base") file.entry(replaceKey, replaceType, replaceValue);
+  file.tensor("token_embd.weight", {64, 16}, kF32, 0);
+  file.data = QByteArray(64 * 16 * 4, '\0');
+  return file;
+}
+
+const std::map<QString, std::function<QByteArray()>>& fixtures() {
+  static const std::map<QString, std::function<QByteArray()>> table{
+      {QStringLiteral("valid"), [] { return valid().bytes(); }},
+      {QStringLiteral("empty"), [] { return QByteArray(""); }},
+      {QStringLiteral("bad_magic"), [] { auto f = valid(); f.magic = 0x58554747; return f.bytes(); }},
+      {QStringLiteral("big_endian_version"), [] { auto f = valid(); f.version = 0x03000000; return f.bytes(); }},
+      {QStringLiteral("version_1"), [] { auto f = valid(); f.version = 1; return f.bytes(); }},
+      {QStringLiteral("truncated_header"), [] { return valid().bytes().left(10); }},
+      {QStringLiteral("truncated_metadata"), [] {  // no tensors, cut inside the first key
+         auto f = valid();
+         f.tensorInfos.clear();
+         f.tensorEntries = 0;
+         f.data.clear();
+         return f.bytes().left(40);
+       }},
+      {QStringLiteral("truncated_tensor_data"), [] { return valid().bytes().chopped(8); }},
+      {QStringLiteral("absurd_tensor_count"), [] { auto f = valid(); f.tensorCount = quint64(1) << 62; return f.bytes(); }},
+      {QStringLiteral("absurd_metadata_count"), [] { auto f = valid(); f.metadataCount = ~quint64(0); return f.bytes(); }},
+      {QStringLiteral("absurd_string_length"), [] {
+         auto f = valid();
+         f.metadata += raw<quint64>(quint64(1) << 40) + QByteArray("key");
+         ++f.metadataEntries;
+         return f.bytes();
+       }},
+      {QStringLiteral("absurd_array_count"), [] {
+         auto f = valid();
+         f.entry("a", kArray, raw<quint32>(kUint32) + raw<quint64>(quint64(1) << 60));
+         return f.bytes();
+       }},
+      {QStringLiteral("arrays_nested_too_deep"), [] {
+         auto f = valid();
+         QByteArray value = raw<quint32>(kUint32) + raw<quint64>(0);
+         for (int depth = 0; depth < 9; ++depth) value = raw<quint32>(kArray) + raw<quint64>(1) + value;
+         f.entry("deep", kArray, value);
+         return f.bytes();
+       }},
+      {QStringLiteral("unknown_value_type"), [] { auto f = valid(); f.entry("x", 42, raw<quint32>(1)); return f.bytes(); }},
+      {QStringLiteral("bool_not_0_or_1"), [] { auto f = valid(); f.entry("flag", kBool, raw<quint8>(2)); return f.bytes(); }},
+      {QStringLiteral("duplicate_key"), [] {
+         auto f = valid();
+         f.entry("general.architecture", kString, text("llama"));
+         return f.bytes();
+       }},
+      {QStringLiteral("bad_alignment"), [] { auto f = valid(); f.entry("general.alignment", kUint32, raw<quint32>(3)); return f.bytes(); }},
+      {QStringLiteral("offset_past_end"), [] { auto f = valid(); f.tensorInfos.clear(); f.tensorEntries = 0; f.tensor("t", {8}, kF32, 1 << 20); return f.bytes(); }},
+      {QStringLiteral("offset_wraps_around"), [] {
+         auto f = valid();
+         f.tensorInfos.clear();
+         f.tensorEntries = 0;
+         f.tensor("t", {8}, kF32, ~quint64(31));  // aligned, and offset + size overflows 64 bits
+         return f.bytes();
+       }},
+      {QStringLiteral("misaligned_offset"), [] { auto f = valid(); f.tensorInfos.clear(); f.tensorEntries = 0; f.tensor("t", {8}, kF32, 4); return f.bytes(); }},
+      {QStringLiteral("zero_dimension"), [] { auto f = valid(); f.tensorInfos.clear(); f.tensorEntries = 0; f.tensor("t", {0}, kF32, 0); return f.bytes(); }},
+      {QStringLiteral("dimensions_overflow"), [] {
+         auto f = valid();
+         f.tensorInfos.clear();
+         f.tensorEntries = 0;
+         f.tensor("t", {quint64(1) << 32, quint64(1) << 32}, kF32, 0);
+         return f.bytes();
+       }},
+      {QStringLiteral("five_dimensions"), [] { auto f = valid(); f.tensorInfos.clear(); f.tensorEntries = 0; f.tensor("t", {1, 1, 1, 1, 8}, kF32, 0); return f.bytes(); }},
+      {QStringLiteral("unknown_tensor_type"), [] { auto f = valid(); f.tensorInfos.clear(); f.tensorEntries = 0; f.tensor("t", {8}, 99, 0); return f.bytes(); }},
+      {QStringLiteral("row_not_whole_blocks"), [] { auto f = valid(); f.tensorInfos.clear(); f.tensorEntries = 0; f.tensor("t", {33}, kQ8_0, 0); return f.bytes(); }},
+      {QStringLiteral("tensor_larger_than_file"), [] { auto f = valid(); f.tensorInfos.clear(); f.tensorEntries = 0; f.tensor("t", {1 << 20}, kF32, 0); return f.bytes(); }},
+      {QStringLiteral("llama_valid"), [] { return llama().bytes(); }},
+      {QStringLiteral("llama_missing_block_count"), [] { return llama("llama.block_count").bytes(); }},
+      {QStringLiteral("llama_kv_heads_not_dividing"), [] { return llama({}, "llama.attention.head_count_kv", kUint32, raw<quint32>(3)).bytes(); }},
+      {QStringLiteral("llama_head_count_is_string"), [] { return llama({}, "llama.attention.head_count", kString, text("4")).bytes(); }},
+      {QStringLiteral("llama_embedding_huge"), [] { return llama({}, "llama.embedding_length", 10 /* uint64 */, raw<quint64>(quint64(1) << 40)).bytes(); }},
+      {QStringLiteral("llama_layers_zero"), [] { return llama({}, "llama.block_count", kUint32, raw<quint32>(0)).bytes(); }},
+      {QStringLiteral("llama_rope_base_nan"), [] { return llama({}, "llama.rope.freq_base", 6 /* float32 */, raw<float>(std::numeric_limits<float>::quiet_NaN())).bytes(); }},
+      {QStringLiteral("llama_rope_base_infinite"), [] { return llama({}, "llama.rope.freq_base", 6 /* float32 */, raw<float>(std::numeric_limits<float>::infinity())).bytes(); }},
+      {QStringLiteral("duplicate_tensor"), [] { auto f = valid(); f.tensor("t", {8}, kF32, 0); return f.bytes(); }},
+  };
+  return table;
+}
+
+}  // namespace
+
+QByteArray badGgufFixture(const QString& name) {
+  const auto found = fixtures().find(name);
+  return found == fixtures().end() ? QByteArray() : found->second();
+}
+
+QStringList badGgufFixtureNames() {
+  QStringList names;
+  for (const auto& [name, make] : fixtures()) names << name;
+  return names;
+}
+
+}  // namespace sinkscope::test

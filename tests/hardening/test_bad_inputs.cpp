@@ -1,0 +1,176 @@
+// The bad-input catalogue (tests/data/bad_inputs/catalogue.json): every row is a malformed
+// input to a command or an import path, with the exit status and message fragments it must
+// produce; no row may crash, print a partial result or leave a file behind. Not the parsers'
+// own unit tests, which check each rule's details.
+#include "BadGguf.h"
+#include "TestSupport.h"
+#include "common/Error.h"
+#include "inference/GgufFile.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QtTest>
+#include <unistd.h>
+
+using namespace sinkscope;
+
+namespace {
+
+QJsonObject loadCatalogue() {
+  QFile file(test::testDataPath(QStringLiteral("bad_inputs/catalogue.json")));
+  if (!file.open(QIODevice::ReadOnly)) qFatal("cannot open tests/data/bad_inputs/catalogue.json");
+  QJsonParseError error;
+  const QJsonDocument document = QJsonDocument::fromJson(file.readAll(), &error);
+  if (error.error != QJsonParseError::NoError) qFatal("catalogue.json: %s", qPrintable(error.errorString()));
+  return document.object();
+}
+
+// "json" content: a base object from the catalogue's "bases", with "set" keys replaced and
+// "remove" keys removed; or the literal "json" value itself.
+QByteArray jsonContent(const QJsonObject& spec, const QJsonObject& bases) {
+  if (spec.contains(QStringLiteral("json"))) {
+    const QJsonValue value = spec.value(QStringLiteral("json"));
+    return value.isArray() ? QJsonDocument(value.toArray()).toJson() : QJsonDocument(value.toObject()).toJson();
+  }
+  QJsonObject object = bases.value(spec.value(QStringLiteral("base")).toString()).toObject();
+  if (object.isEmpty()) qFatal("catalogue.json: unknown base '%s'", qPrintable(spec.value(QStringLiteral("base")).toString()));
+  const QJsonObject set = spec.value(QStringLiteral("set")).toObject();
+  for (auto it = set.begin(); it != set.end(); ++it) object.insert(it.key(), it.value());
+  for (const QJsonValue key : spec.value(QStringLiteral("remove")).toArray()) object.remove(key.toString());
+  return QJsonDocument(object).toJson();
+}
+
+// Creates one file (or directory) of a row inside dir; returns false with a reason on failure.
+void createEntry(const QDir& dir, const QString& name, const QJsonObject& spec, const QJsonObject& bases) {
+  const QString path = dir.filePath(name);
+  if (spec.value(QStringLiteral("dir")).toBool()) {
+    QVERIFY(QDir().mkpath(path));
+    return;
+  }
+  QByteArray bytes;
+  if (spec.contains(QStringLiteral("text"))) {
+    bytes = spec.value(QStringLiteral("text")).toString().toUtf8();
+  } else if (spec.contains(QStringLiteral("hex"))) {
+    bytes = QByteArray::fromHex(spec.value(QStringLiteral("hex")).toString().toLatin1());
+  } else if (spec.contains(QStringLiteral("gguf"))) {
+    bytes = test::badGgufFixture(spec.value(QStringLiteral("gguf")).toString());
+    QVERIFY2(!bytes.isNull(), qPrintable(QStringLiteral("unknown gguf fixture ") + spec.value(QStringLiteral("gguf")).toString()));
+  } else if (spec.contains(QStringLiteral("copy"))) {  // a file of the repository
+    QFile source(test::sourceDir() + QLatin1Char('/') + spec.value(QStringLiteral("copy")).toString());
+    QVERIFY2(source.open(QIODevice::ReadOnly), qPrintable(source.fileName()));
+    bytes = source.readAll();
+  } else if (spec.contains(QStringLiteral("json")) || spec.contains(QStringLiteral("base"))) {
+    bytes = jsonContent(spec, bases);
+  }
+  if (spec.contains(QStringLiteral("truncate_to"))) bytes.truncate(spec.value(QStringLiteral("truncate_to")).toInt());
+  QFile file(path);
+  QVERIFY(file.open(QIODevice::WriteOnly));
+  QCOMPARE(file.write(bytes), qint64(bytes.size()));
+  if (spec.contains(QStringLiteral("sparse_size"))) QVERIFY(file.resize(qint64(spec.value(QStringLiteral("sparse_size")).toDouble())));
+  file.close();
+  if (spec.value(QStringLiteral("mode")).toString() == QLatin1String("000"))
+    QVERIFY(QFile::setPermissions(path, QFileDevice::Permissions()));
+}
+
+QStringList substitute(const QJsonArray& values, const QString& dir) {
+  QStringList out;
+  for (const QJsonValue value : values) out << value.toString().replace(QStringLiteral("{dir}"), dir);
+  return out;
+}
+
+// In-process runs of an import path, reported like the command line would: exit status and
+// "error: ..." on stderr.
+test::CliResult runInProcess(const QString& channel, const QStringList& args) {
+  test::CliResult result;
+  try {
+    if (channel == QLatin1String("gguf_reader")) {
+      const GgufFile mapped(args.value(0));
+      QFile file(args.value(0));
+      if (file.open(QIODevice::ReadOnly)) {  // the in-memory entry point must agree with the mapped one
+        const GgufFile inMemory(file.readAll(), args.value(0));
+        if (inMemory.tensors().size() != mapped.tensors().size()) qFatal("in-memory and mapped GGUF parses differ");
+      }
+    } else {
+      qFatal("unknown channel %s", qPrintable(channel));
+    }
+    result.exitCode = 0;
+  } catch (const Error& error) {
+    result.exitCode = error.exitCode();
+    result.standardError = "error: " + error.describe().toUtf8() + '\n';
+  }
+  return result;
+}
+
+QStringList listing(const QString& path) {
+  return QDir(path).entryList(QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot, QDir::Name);
+}
+
+}  // namespace
+
+class TestBadInputs : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void catalogueCoversEnough() {
+    const QJsonArray cases = loadCatalogue().value(QStringLiteral("cases")).toArray();
+    QVERIFY2(cases.size() >= 40, qPrintable(QStringLiteral("%1 rows").arg(cases.size())));
+    QSet<QString> names;
+    for (const QJsonValue row : cases) {
+      const QString name = row.toObject().value(QStringLiteral("name")).toString();
+      QVERIFY2(!names.contains(name), qPrintable(QStringLiteral("duplicate row name ") + name));
+      names.insert(name);
+    }
+  }
+
+  void row_data() {
+    QTest::addColumn<QJsonObject>("row");
+    for (const QJsonValue row : loadCatalogue().value(QStringLiteral("cases")).toArray())
+      QTest::newRow(qPrintable(row.toObject().value(QStringLiteral("name")).toString())) << row.toObject();
+  }
+
+  void row() {
+    QFETCH(QJsonObject, row);
+    const QJsonObject bases = loadCatalogue().value(QStringLiteral("bases")).toObject();
+    if (row.value(QStringLiteral("skip_as_root")).toBool() && ::geteuid() == 0)
+      QSKIP("running as root, which reads a chmod 000 file anyway: an unreadable file cannot be made");
+    QTemporaryDir temporary;
+    QVERIFY(temporary.isValid());
+    const QDir dir(temporary.path());
+    const QJsonObject files = row.value(QStringLiteral("files")).toObject();
+    for (auto it = files.begin(); it != files.end(); ++it) {
+      createEntry(dir, it.key(), it.value().toObject(), bases);
+      if (QTest::currentTestFailed()) return;
+    }
+    const QStringList before = listing(dir.path());
+    const QStringList args = substitute(row.value(QStringLiteral("args")).toArray(), dir.path());
+    const QString channel = row.value(QStringLiteral("run")).toString(QStringLiteral("cli"));
+    const test::CliResult result = channel == QLatin1String("cli") ? test::runCli(args, 60000) : runInProcess(channel, args);
+    const QString standardError = QString::fromUtf8(result.standardError);
+    const QString context = QStringLiteral("args: %1\nexit: %2\nstderr: %3\nstdout: %4")
+                                .arg(args.join(QLatin1Char(' ')))
+                                .arg(result.exitCode)
+                                .arg(standardError, QString::fromUtf8(result.standardOutput.left(400)));
+
+    QVERIFY2(result.exitCode >= 0, qPrintable(QStringLiteral("crashed or hung\n") + context));
+    const int expected = row.value(QStringLiteral("exit")).toInt(-1);
+    QVERIFY2(result.exitCode == expected, qPrintable(QStringLiteral("expected exit %1\n").arg(expected) + context));
+    if (expected != 0) {
+      QVERIFY2(standardError.startsWith(QStringLiteral("error: ")), qPrintable(context));
+      QVERIFY2(standardError.trimmed().count(QLatin1Char('\n')) == 0, qPrintable(QStringLiteral("one line expected\n") + context));
+      QVERIFY2(result.standardOutput.isEmpty(), qPrintable(QStringLiteral("no partial output expected\n") + context));
+    }
+    for (const QString& fragment : substitute(row.value(QStringLiteral("stderr")).toArray(), dir.path()))
+      QVERIFY2(standardError.contains(fragment), qPrintable(QStringLiteral("lacks '%1'\n").arg(fragment) + context));
+    // Nothing written on failure: the folder holds exactly what the row created.
+    QCOMPARE(listing(dir.path()), before);
+    for (const QString& out : substitute(row.value(QStringLiteral("no_file")).toArray(), dir.path()))
+      QVERIFY2(!QFileInfo::exists(out), qPrintable(out + QStringLiteral(" was left behind\n") + context));
+  }
+};
+
+QTEST_GUILESS_MAIN(TestBadInputs)
+#include "test_bad_inputs.moc"
