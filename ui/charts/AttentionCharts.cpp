@@ -112,10 +112,11 @@ double cellValue(const PooledHeatmap& heatmap, int row, int bin) {
   return heatmap.at(row, bin);
 }
 
-QSharedPointer<QCPAxisTickerText> binTicker(const PooledHeatmap& heatmap) {
+// maxTicks: fewer labels when several panels share the width, so they never run together.
+QSharedPointer<QCPAxisTickerText> binTicker(const PooledHeatmap& heatmap, int maxTicks) {
   auto ticker = QSharedPointer<QCPAxisTickerText>::create();
   const int bins = heatmap.bins();
-  const int step = std::max(1, bins / 6);
+  const int step = std::max(1, bins / std::max(1, maxTicks));
   ticker->addTick(0, QStringLiteral("0"));
   for (int b = std::max(step, heatmap.exactKeyColumns); b < bins; b += step)
     ticker->addTick(b, formatTokensShort(double(heatmap.binStart[size_t(b)])));
@@ -142,15 +143,17 @@ QCPColorMap* addMap(QCustomPlot& plot, QCPAxisRect* rect, const PooledHeatmap& h
   return map;
 }
 
-void styleHeatmapRect(QCPAxisRect* rect, const PooledHeatmap& heatmap, const ChartTheme& theme, bool firstColumn) {
+void styleHeatmapRect(QCPAxisRect* rect, const PooledHeatmap& heatmap, const ChartTheme& theme, bool firstColumn,
+                      int panelsSideBySide) {
   QCPAxis* x = rect->axis(QCPAxis::atBottom);
   QCPAxis* y = rect->axis(QCPAxis::atLeft);
-  x->setTicker(binTicker(heatmap));
+  x->setTicker(binTicker(heatmap, panelsSideBySide > 1 ? 3 : 6));
   y->setTicker(rowTicker(heatmap));
   x->setRange(0, heatmap.bins());
   y->setRange(0, heatmap.rows());
   y->setRangeReversed(true);
-  x->setLabel(QObject::tr("key position (tokens; first 4 bins exact)"));
+  x->setLabel(panelsSideBySide > 1 ? QObject::tr("key position (tokens)")
+                                    : QObject::tr("key position (tokens; first %1 bins exact)").arg(heatmap.exactKeyColumns));
   y->setLabel(firstColumn ? QObject::tr("query position (tokens)") : QString());
   for (QCPAxis* axis : rect->axes()) theme.applyAxis(*axis);
   x->grid()->setVisible(false);
@@ -236,7 +239,7 @@ ChartBuilder heatmapBuilder(std::shared_ptr<const HeatmapChartData> data, Heatma
       });
       map->setName(mitigationName(data->panels[size_t(p)].mitigation));
       map->setColorScale(scale);
-      styleHeatmapRect(rect, heatmap, theme, p == 0);
+      styleHeatmapRect(rect, heatmap, theme, p == 0, panels + (difference ? 1 : 0));
       rect->setBackground(theme.dark ? QColor(0x30, 0x30, 0x30) : QColor(0xdd, 0xdd, 0xdd));
       rect->setMarginGroup(QCP::msTop | QCP::msBottom, group);
       addTrainedLines(plot, rect, heatmap, data->trainedContextTokens, theme);
@@ -267,7 +270,7 @@ ChartBuilder heatmapBuilder(std::shared_ptr<const HeatmapChartData> data, Heatma
         diffScale->axis()->setLabel(QObject::tr("difference in mass"));
         theme.applyAxis(*diffScale->axis());
         map->setColorScale(diffScale);
-        styleHeatmapRect(rect, left, theme, false);
+        styleHeatmapRect(rect, left, theme, false, panels + 1);
         rect->setBackground(theme.dark ? QColor(0x30, 0x30, 0x30) : QColor(0xdd, 0xdd, 0xdd));
         rect->setMarginGroup(QCP::msTop | QCP::msBottom, group);
         diffScale->setMarginGroup(QCP::msTop | QCP::msBottom, group);
