@@ -11,7 +11,9 @@ fi
 out="$root/docs/screenshots"
 mkdir -p "$out"
 # The Measured tab opens this checkpoint when present (the real stories260K model, trained at 512).
-sample="$root/../shared/models/stories260K.gguf"
+# A path relative to the checkout, so the screenshot shows no machine-specific folder.
+cd "$root"
+sample="../shared/models/stories260K.gguf"
 [ -f "$sample" ] && export SINKSCOPE_SAMPLE_GGUF="$sample"
 # Offscreen rendering needs no display; the window is grabbed with QWidget::grab().
 QT_QPA_PLATFORM=offscreen "$build/app/sinkscope" --screenshots "$out"
