@@ -2,6 +2,7 @@
 // as PNG (at --scale, default 2x), SVG or PDF (vector), or its data as CSV or JSON (units in the
 // column names). The destination is checked before any work; the file is written atomically.
 #include "cli/CliSupport.h"
+#include "common/AtomicFile.h"
 #include "cli/Commands.h"
 #include "cli/ScenarioOptions.h"
 #include "common/Error.h"
@@ -108,7 +109,7 @@ int runChart(const QStringList& args) {
         break;
       }
     }
-    writeFileAtomically(path, bytes, force);
+    writeFileAtomically(path, bytes, force ? ExistingFile::Replace : ExistingFile::Refuse);
     out() << QFileInfo(path).absoluteFilePath() << Qt::endl;
     return 0;
   });

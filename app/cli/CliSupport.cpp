@@ -92,18 +92,6 @@ void printJson(const QJsonObject& object) {
   out().flush();
 }
 
-void writeFileAtomically(const QString& path, const QByteArray& bytes, bool force) {
-  const QFileInfo info(path);
-  if (info.exists() && info.isDir()) throwBadInput(path, QString(), QStringLiteral("is a directory"));
-  if (info.exists() && !force)
-    throwBadInput(path, QString(), QStringLiteral("already exists (use --force to replace it)"));
-  QSaveFile file(path);
-  if (!file.open(QIODevice::WriteOnly))
-    throwBadInput(path, QString(), QStringLiteral("cannot be written (%1)").arg(file.errorString()));
-  if (file.write(bytes) != bytes.size() || !file.commit())
-    throwBadInput(path, QString(), QStringLiteral("write failed (%1)").arg(file.errorString()));
-}
-
 int guarded(const std::function<int()>& body) {
   try {
     return body();

@@ -32,9 +32,6 @@ inline constexpr qint64 kMaxContextTokens = 10'485'760;
 
 void printJson(const QJsonObject& object);  // one indented JSON object on stdout
 
-// Writes bytes to path atomically (QSaveFile): on failure nothing is left behind and
-// Error(BadInput) names the path. An existing file is replaced only when force is set.
-void writeFileAtomically(const QString& path, const QByteArray& bytes, bool force);
 
 // Runs body, turning sinkscope::Error and other exceptions into "error: ..." and an exit code.
 int guarded(const std::function<int()>& body);

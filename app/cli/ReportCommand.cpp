@@ -1,6 +1,7 @@
 // `sinkscope report`: the capacity report of one scenario as PDF, HTML or JSON (DESIGN.md).
 // The destination is checked before any work; the file is written atomically.
 #include "cli/CliSupport.h"
+#include "common/AtomicFile.h"
 #include "cli/Commands.h"
 #include "cli/ScenarioOptions.h"
 #include "common/Error.h"
@@ -27,7 +28,8 @@ int runReport(const QStringList& args) {
     const auto report = buildReport(scenario);
     if (!report) throw Error(ErrorKind::Internal, QStringLiteral("report"), QString(), QStringLiteral("cancelled"));
     if (json)
-      writeFileAtomically(path, QJsonDocument(reportToJson(*report)).toJson(QJsonDocument::Indented), force);
+      writeFileAtomically(path, QJsonDocument(reportToJson(*report)).toJson(QJsonDocument::Indented),
+                          force ? ExistingFile::Replace : ExistingFile::Refuse);
     else
       ui::writeReport(*report, path, force);
     out() << QFileInfo(path).absoluteFilePath() << Qt::endl;

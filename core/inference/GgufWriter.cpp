@@ -1,8 +1,8 @@
+#include "common/AtomicFile.h"
 #include "inference/GgufWriter.h"
 
 #include "common/Error.h"
 
-#include <QSaveFile>
 #include <bit>
 #include <cmath>
 #include <cstring>
@@ -152,10 +152,7 @@ QByteArray GgufWriter::toBytes() const {
 }
 
 void GgufWriter::save(const QString& path) const {
-  QSaveFile file(path);
-  if (!file.open(QIODevice::WriteOnly)) throwBadInput(path, QString(), QStringLiteral("cannot write: %1").arg(file.errorString()));
-  file.write(toBytes());
-  if (!file.commit()) throwBadInput(path, QString(), QStringLiteral("cannot write: %1").arg(file.errorString()));
+  writeFileAtomically(path, toBytes());
 }
 
 }  // namespace sinkscope

@@ -5,7 +5,7 @@
 #include <QBuffer>
 #include <QFileInfo>
 #include <QPdfWriter>
-#include <QSaveFile>
+#include "common/AtomicFile.h"
 #include <QSvgGenerator>
 #include <qcustomplot.h>
 
@@ -87,16 +87,6 @@ QByteArray renderChartPdf(const ChartBuilder& builder, const ChartTheme& theme, 
     painter.end();
   }
   return buffer.data();
-}
-
-void writeFileAtomically(const QString& path, const QByteArray& bytes) {
-  QSaveFile file(path);
-  if (!file.open(QIODevice::WriteOnly)) throwBadInput(path, QString(), file.errorString());
-  if (file.write(bytes) != bytes.size()) {
-    file.cancelWriting();
-    throwBadInput(path, QString(), file.errorString());
-  }
-  if (!file.commit()) throwBadInput(path, QString(), file.errorString());
 }
 
 void exportChart(const ChartBuilder& builder, const QString& path, QSize size, double pngScale,

@@ -38,7 +38,5 @@ QByteArray renderChartPdf(const ChartBuilder& builder, const ChartTheme& theme, 
 void exportChart(const ChartBuilder& builder, const QString& path, QSize size = kDefaultExportSize,
                  double pngScale = 2.0, const ChartTheme& theme = ChartTheme::print());
 
-// Writes bytes to path through QSaveFile; throws Error(BadInput) on failure.
-void writeFileAtomically(const QString& path, const QByteArray& bytes);
 
 }  // namespace sinkscope::ui

@@ -1,6 +1,7 @@
 #include "charts/DataTableDialog.h"
 
 #include "charts/ChartExport.h"
+#include "common/AtomicFile.h"
 #include "common/Error.h"
 
 #include <QApplication>

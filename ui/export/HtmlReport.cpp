@@ -1,5 +1,6 @@
 // The HTML form of a report: one self-contained file (CSS inline, charts as PNG data: URIs at
 // 2x drawn by the same builders as the window), and the checked, atomic writing of either form.
+#include "common/AtomicFile.h"
 #include "common/Error.h"
 #include "export/ReportCharts.h"
 #include "export/ReportWriter.h"
@@ -7,7 +8,6 @@
 #include <QBuffer>
 #include <QDir>
 #include <QFileInfo>
-#include <QSaveFile>
 
 namespace sinkscope::ui {
 
@@ -135,11 +135,7 @@ ReportFormat checkReportDestination(const QString& path, bool replaceExisting) {
 void writeReport(const Report& report, const QString& path, bool replaceExisting) {
   const ReportFormat format = checkReportDestination(path, replaceExisting);
   const QByteArray bytes = format == ReportFormat::Pdf ? renderReportPdf(report) : renderReportHtml(report);
-  QSaveFile file(path);
-  if (!file.open(QIODevice::WriteOnly))
-    throwBadInput(path, QString(), QStringLiteral("cannot be written (%1)").arg(file.errorString()));
-  if (file.write(bytes) != bytes.size() || !file.commit())
-    throwBadInput(path, QString(), QStringLiteral("write failed (%1)").arg(file.errorString()));
+  writeFileAtomically(path, bytes, replaceExisting ? ExistingFile::Replace : ExistingFile::Refuse);
 }
 
 }  // namespace sinkscope::ui
