@@ -114,7 +114,7 @@ void HeatmapTab::startComputation() {
 void HeatmapTab::redraw() {
   if (!data_) return;
   const HeatmapStyle style{ColorMapName(colorMap_->currentData().toInt()), log_->isChecked()};
-  const QString heads = data_->head >= 0 ? tr("head %1").arg(data_->head) : tr("mean over heads");
+  const QString heads = data_->head >= 0 ? tr("head %1").arg(data_->head) : tr("mean of %1 heads").arg(data_->heads.size());
   chart_->setChart(tr("Attention at %1 — layer %2, %3")
                        .arg(formatTokensShort(double(data_->contextTokens)))
                        .arg(data_->layer)
