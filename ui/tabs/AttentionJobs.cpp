@@ -46,6 +46,7 @@ std::optional<SinkCurveChartData> computeSinkCurves(const ModelSpec& model, cons
                                                     const JobContext& job) {
   SinkCurveChartData data;
   data.modelName = model.displayName;
+  data.modelId = model.id;
   data.layer = resolvedLayer(model, values.layer);
   const std::vector<int> heads = resolvedHeads(model, values.head, 4);
   data.head = heads.size() == 1 ? heads.front() : -1;
@@ -89,6 +90,9 @@ std::optional<SinkCurveChartData> computeSinkCurves(const ModelSpec& model, cons
       data.series.push_back(std::move(series));
     }
   }
+  // The planner's effective context at the same contexts (cheap next to the probe).
+  data.effective = effectiveContextSeries(model, values.mitigations, request.contexts, values.contextTokens);
+  if (job.isCancelled()) return std::nullopt;
   return data;
 }
 
