@@ -210,7 +210,9 @@ class TestUiSinkCurve : public QObject {
       QVERIFY2(match != drawn.end(), qPrintable(QStringLiteral("%1 at (%2, %3)").arg(e.id).arg(e.x).arg(e.y)));
       // Filled for this model's own points, hollow for the others.
       const QCPScatterStyle style = (*match)->scatterStyle();
-      QCOMPARE(style.brush().color() == style.pen().color(), e.modelId == model);
+      const bool filled = style.brush().style() == Qt::SolidPattern && style.brush().color() == style.pen().color();
+      QCOMPARE(filled, e.modelId == model);
+      if (!filled) QCOMPARE(style.brush().style(), Qt::NoBrush);
       if (e.id == QLatin1String("ruler-llama-3.1-8b")) QCOMPARE(style.pen().color(), llama3Line->pen().color());
       drawn.erase(match);
     }

@@ -43,7 +43,8 @@ QColor markerColor(const SinkCurveChartData& data, const EffectiveContextReferen
 }
 
 QCPScatterStyle markerStyle(QCPScatterStyle::ScatterShape shape, const QColor& color, bool filled, const ChartTheme& theme) {
-  return QCPScatterStyle(shape, QPen(color, 1.6), filled ? QBrush(color) : QBrush(theme.background), kMarkerPixels);
+  (void)theme;  // hollow markers are not filled at all, so a marker below one stays visible
+  return QCPScatterStyle(shape, QPen(color, 1.6), filled ? QBrush(color) : QBrush(Qt::NoBrush), kMarkerPixels);
 }
 
 void addBand(QCustomPlot& plot, const QVector<double>& x, const QVector<double>& low, const QVector<double>& high,
