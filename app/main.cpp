@@ -53,8 +53,8 @@ const char* kUsage =
 // get the offscreen platform, so they run headless like the others.
 bool drawsCharts(const QString& name) { return name == QLatin1String("report") || name == QLatin1String("chart"); }
 
-// Headless, Qt's note that XDG_RUNTIME_DIR is unset (it then uses a private folder) is noise
-// before our one "error:" line; every other message passes through.
+// Qt's note that XDG_RUNTIME_DIR is unset (it then uses a private folder) is noise before our
+// one "error:" line, headless or not; every other message passes through.
 QtMessageHandler previousHandler = nullptr;
 
 void dropRuntimeDirNote(QtMsgType type, const QMessageLogContext& context, const QString& message) {
@@ -100,5 +100,6 @@ int main(int argc, char* argv[]) {
       return 2;
     }
   }
+  previousHandler = qInstallMessageHandler(dropRuntimeDirNote);
   return sinkscope::ui::runGui(argc, argv);
 }

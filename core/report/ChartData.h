@@ -83,8 +83,9 @@ std::vector<EffectiveContextSeries> effectiveContextSeries(const ModelSpec& mode
 struct SinkCurveChartData {
   QString provenance = kModelled;
   QString modelName;
-  QString modelId;  // catalogue id (reference points of this model are drawn filled)
-  int layer = 0, head = 0;
+  QString modelId;          // catalogue id (reference points of this model are drawn filled)
+  int layer = 0, head = 0;  // head -1: the mean over `heads`
+  std::vector<int> heads;   // the heads averaged (or the one head)
   qint64 trainedContextTokens = 0;
   qint64 contextCapTokens = 0;  // the primary mitigation's cap, 0: none
   std::vector<SinkCurveSeries> series;
@@ -99,7 +100,8 @@ struct HeatmapPanel {
 struct HeatmapChartData {
   QString provenance = kModelled;
   QString modelName;
-  int layer = 0, head = 0;
+  int layer = 0, head = 0;  // head -1: the mean over `heads`
+  std::vector<int> heads;   // the heads averaged (or the one head)
   qint64 contextTokens = 0;
   qint64 trainedContextTokens = 0;
   std::vector<HeatmapPanel> panels;

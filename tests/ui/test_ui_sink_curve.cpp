@@ -2,6 +2,7 @@
 // mitigation model (MitigationModel.h) for the same model, context and mitigation; its markers
 // against resources/references.json parsed here on its own; hover text; metric switching.
 #include "MainWindow.h"
+#include "attention/ModelledAttention.h"
 #include "UiTestSupport.h"
 #include "catalog/Catalog.h"
 #include "charts/ChartView.h"
@@ -129,7 +130,7 @@ class TestUiSinkCurve : public QObject {
     tab->setMetric(SinkMetric::EffectiveContext);
     QCustomPlot* plot = tab->chart()->plot();
     const ModelSpec& spec = *Catalog::builtin().findModel(model);
-    const std::vector<qint64> contexts = sinkCurveContexts(context);
+    const std::vector<qint64> contexts = modelledProbeRequest(spec, context).curve.contexts;
     const ChartTable& table = tab->chart()->table();
     const int contextColumn = table.columnIndex(QStringLiteral("context (tokens)"));
     const int centralColumn = table.columnIndex(QStringLiteral("effective context (tokens)"));
@@ -267,7 +268,7 @@ class TestUiSinkCurve : public QObject {
     for (const ModelSpec& model : Catalog::builtin().models()) {
       const std::vector<Mitigation> mitigations = mitigationsFor(model.usesRope);
       const qint64 context = 4 * std::max<qint64>(512, model.trainedContext);
-      const std::vector<qint64> contexts = sinkCurveContexts(context);
+      const std::vector<qint64> contexts = modelledProbeRequest(model, context).curve.contexts;
       const auto all = effectiveContextSeries(model, mitigations, contexts, context);
       QCOMPARE(all.size(), mitigations.size());
       for (const EffectiveContextSeries& series : all) {

@@ -13,6 +13,7 @@
 #include "tabs/PlannerTab.h"
 #include "attention/ModelledAttention.h"
 #include "tabs/AttentionJobs.h"
+#include "tabs/CompareView.h"
 #include "tabs/HeatmapTab.h"
 #include "tabs/MitigationsTab.h"
 #include "tabs/MeasuredTab.h"
@@ -78,6 +79,76 @@ QCPBars* barsNamed(QCustomPlot* plot, const QString& name) {
   for (int i = 0; i < plot->plottableCount(); ++i)
     if (auto* bars = qobject_cast<QCPBars*>(plot->plottable(i)); bars && bars->name() == name) return bars;
   return nullptr;
+}
+
+QCPColorMap* mapNamed(QCustomPlot* plot, const QString& name) {
+  for (int i = 0; i < plot->plottableCount(); ++i)
+    if (auto* map = qobject_cast<QCPColorMap*>(plot->plottable(i)); map && map->name() == name) return map;
+  return nullptr;
+}
+
+// The core probe's pooled heatmap for one head, as the Compare view asks for it.
+PooledHeatmap probeHeatmap(const ModelSpec& spec, Mitigation mitigation, qint64 context, int layer, int head) {
+  ProbeRequest request;
+  request.contextTokens = context;
+  request.queryPositions = evenlySpacedQueries(context, kHeatmapRows, 0);
+  request.bins = kHeatmapBins;
+  request.exactKeyColumns = 4;
+  const double factor = defaultMitigationFactor(spec, context);
+  const auto source = modelledSource(spec, layer, head);
+  const auto result = runAttentionProbe(*source, modelledSchemeFor(spec, {mitigation, factor, StreamingCache::builtin()}, head, context), request);
+  return result ? result->heatmap : PooledHeatmap{};
+}
+
+// The Compare view shows exactly the probe's heatmaps of the pair (A | B) on one colour range, and
+// B − A cell by cell on a scale centred on zero.
+void checkComparePanels(CompareView* view, const ModelSpec& spec, Mitigation a, Mitigation b) {
+  QVERIFY(view->data());
+  QCOMPARE(view->data()->panels.size(), size_t(2));
+  QCOMPARE(view->data()->panels[0].mitigation, a);
+  QCOMPARE(view->data()->panels[1].mitigation, b);
+  const PooledHeatmap expectedA = probeHeatmap(spec, a, 4096, 3, 5);
+  const PooledHeatmap expectedB = probeHeatmap(spec, b, 4096, 3, 5);
+  QVERIFY(expectedA.mass == view->data()->panels[0].heatmap.mass);
+  QVERIFY(expectedB.mass == view->data()->panels[1].heatmap.mass);
+  QVERIFY(expectedA.mass != expectedB.mass);
+  QCustomPlot* plot = view->chart()->plot();
+  QCPColorMap* mapA = mapNamed(plot, mitigationName(a));
+  QCPColorMap* mapB = mapNamed(plot, mitigationName(b));
+  QCPColorMap* difference = mapNamed(plot, QStringLiteral("difference"));
+  QVERIFY(mapA && mapB && difference);
+  QVERIFY(mapA->colorScale() && mapA->colorScale() == mapB->colorScale());
+  QCOMPARE(mapA->dataRange(), mapB->dataRange());
+  QVERIFY(difference->colorScale() != mapA->colorScale());
+  QCOMPARE(difference->dataRange().lower, -difference->dataRange().upper);  // diverging, centred on 0
+  QVERIFY(difference->colorScale()->axis()->label().contains(QStringLiteral("difference")));
+  int unmasked = 0;
+  for (int row = 0; row < expectedA.rows(); ++row)
+    for (int bin = 0; bin < expectedA.bins(); ++bin) {
+      const double cellA = mapA->data()->cell(bin, row), cellB = mapB->data()->cell(bin, row);
+      const double delta = difference->data()->cell(bin, row);
+      if (expectedA.binStart[size_t(bin)] > expectedA.queryPositions[size_t(row)]) {
+        QVERIFY(std::isnan(cellA) && std::isnan(cellB) && std::isnan(delta));  // causal mask
+        continue;
+      }
+      ++unmasked;
+      QCOMPARE(cellA, double(expectedA.at(row, bin)));  // linear colour: no floor clamp
+      QCOMPARE(cellB, double(expectedB.at(row, bin)));
+      QVERIFY(std::abs(delta - (double(expectedB.at(row, bin)) - double(expectedA.at(row, bin)))) < 1e-12);
+    }
+  QVERIFY(unmasked > kHeatmapRows * kHeatmapBins / 3);
+}
+
+// Zooming one panel moves every panel (the two maps and the difference map).
+void checkAxesLinked(CompareView* view) {
+  const QList<QCPAxisRect*> rects = view->chart()->plot()->axisRects();
+  QCOMPARE(rects.size(), 3);
+  rects[1]->axis(QCPAxis::atBottom)->setRange(10, 50);
+  rects[2]->axis(QCPAxis::atLeft)->setRange(5, 20);
+  for (QCPAxisRect* rect : rects) {
+    QCOMPARE(rect->axis(QCPAxis::atBottom)->range(), QCPRange(10, 50));
+    QCOMPARE(rect->axis(QCPAxis::atLeft)->range(), QCPRange(5, 20));
+  }
 }
 
 }  // namespace
@@ -214,10 +285,8 @@ class TestUiTabs : public QObject {
     QCustomPlot* plot = tab->chart()->plot();
     QCOMPARE(plot->graphCount(), 2);
     const ModelSpec& spec = *Catalog::builtin().findModel(model);
-    SinkCurveRequest request;
-    request.contexts = sinkCurveContexts(8192);
-    request.queriesPerContext = kSinkCurveQueries;
-    request.trainedContext = spec.trainedContext;
+    const SinkCurveRequest request = modelledProbeRequest(spec, 8192, 2, 1).curve;
+    QCOMPARE(request.queriesPerContext, kSinkCurveQueries);
     const double factor = defaultMitigationFactor(spec, 8192);
     for (int g = 0; g < 2; ++g) {
       const Mitigation mitigation = g == 0 ? Mitigation::Baseline : Mitigation::Yarn;
@@ -262,6 +331,47 @@ class TestUiTabs : public QObject {
     const auto document = compareWithSourceDocument(window.scenario().model(), expected, referenceSet());
     QCOMPARE(tab->documentTable()->rowCount(), int(document.size()));
     QVERIFY(!tab->launchFlagsText().isEmpty());
+  }
+
+  void mitigationsCompareViewShowsThePairAndItsDifference() {
+    MainWindow window;
+    window.show();
+    const QString model = catalogueId("tinyllama");
+    QVERIFY(!model.isEmpty());
+    window.scenario().setModelId(model);
+    window.scenario().setContextTokens(4096);
+    window.scenario().setLayerHead(3, 5);
+    auto* tab = qobject_cast<MitigationsTab*>(window.analysisTab(QStringLiteral("Mitigations")));
+    QVERIFY(tab);
+    CompareView* view = tab->compareView();
+    // The default pair: baseline | NTK-aware.
+    QCOMPARE(view->leftBox()->currentData().toString(), QStringLiteral("baseline"));
+    QCOMPARE(view->rightBox()->currentData().toString(), QStringLiteral("ntk"));
+    QVERIFY(tab->charts().size() == 2 && tab->charts()[1] == view->chart());
+    view->logBox()->setChecked(false);  // linear colour: the cells are the weights themselves
+    window.tabs()->setCurrentWidget(tab);
+    QSignalSpy updated(view, &CompareView::updated);
+    tab->showCompareView();
+    QVERIFY(updated.wait(60000) || updated.count() > 0);
+    QVERIFY(test::waitForIdle(window));
+    const ModelSpec& spec = *Catalog::builtin().findModel(model);
+    checkComparePanels(view, spec, Mitigation::Baseline, Mitigation::Ntk);
+    checkAxesLinked(view);
+    QVERIFY(view->hoverText(2, 0.5, 63.5).contains(QStringLiteral("B − A")));
+
+    // Choosing another pair in the combo boxes recomputes, and the Heatmap tab shows the same pair.
+    updated.clear();
+    const int yarn = view->leftBox()->findData(QStringLiteral("yarn"));
+    QVERIFY(yarn >= 0);
+    view->leftBox()->setCurrentIndex(yarn);
+    emit view->leftBox()->activated(yarn);
+    QCOMPARE(window.scenario().values().compareLeft, Mitigation::Yarn);
+    QVERIFY(updated.wait(60000) || updated.count() > 0);
+    QVERIFY(test::waitForIdle(window));
+    checkComparePanels(view, spec, Mitigation::Yarn, Mitigation::Ntk);
+    checkAxesLinked(view);  // still linked in the rebuilt chart
+    auto* heatmap = qobject_cast<HeatmapTab*>(window.analysisTab(QStringLiteral("Heatmap")));
+    QCOMPARE(heatmap->compareView()->leftBox()->currentData().toString(), QStringLiteral("yarn"));
   }
 
   void measuredTabShowsTheRealModelsLoss() {

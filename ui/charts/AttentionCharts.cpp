@@ -271,7 +271,7 @@ ChartBuilder heatmapBuilder(std::shared_ptr<const HeatmapChartData> data, Heatma
         auto* diffScale = new QCPColorScale(&plot);
         diffScale->setGradient(divergingGradient());
         diffScale->setDataRange(QCPRange(-maxAbs, maxAbs));
-        diffScale->axis()->setLabel(QObject::tr("difference in mass"));
+        diffScale->axis()->setLabel(QObject::tr("difference B − A (mass per bin)"));
         theme.applyAxis(*diffScale->axis());
         map->setColorScale(diffScale);
         styleHeatmapRect(rect, left, theme, false, panels + 1);

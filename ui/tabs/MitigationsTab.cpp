@@ -8,6 +8,7 @@
 #include "planner/ReferencePoints.h"
 #include "scenario/Explanations.h"
 #include "scenario/SpecLibrary.h"
+#include "tabs/CompareView.h"
 #include "tabs/PlannerTab.h"
 
 #include <QApplication>
@@ -18,6 +19,7 @@
 #include <QLabel>
 #include <QPushButton>
 #include <QSplitter>
+#include <QTabWidget>
 #include <QTableWidget>
 #include <QTextBrowser>
 #include <QVBoxLayout>
@@ -151,14 +153,50 @@ MitigationsTab::MitigationsTab(AppContext& context, QWidget* parent)
   bottom->addWidget(flagsBox);
   bottom->setStretchFactor(0, 3);
   bottom->setStretchFactor(1, 2);
+  estimates_ = bottom;
+  // Its own channel: the probe and the plan run side by side, each superseding only its own.
+  compare_ = new CompareView(context, QStringLiteral("mitigations-compare"), this);
+  lower_ = new QTabWidget(this);
+  lower_->setDocumentMode(true);
+  lower_->addTab(bottom, tr("Effective context and launch flags"));
+  lower_->addTab(compare_, tr("Compare heatmaps"));
+  lower_->setTabToolTip(1, tr("The scenario's pair of mitigations side by side (A | B), one colour scale, linked "
+                              "axes, and the difference map B − A"));
+  connect(lower_, &QTabWidget::currentChanged, this, &MitigationsTab::computeCompareIfShown);
   auto* all = new QSplitter(Qt::Vertical, this);
   all->addWidget(top);
-  all->addWidget(bottom);
+  all->addWidget(lower_);
   all->setStretchFactor(1, 1);
   layout->addWidget(all, 1);
 }
 
+std::vector<ChartView*> MitigationsTab::charts() const { return {chart_, compare_->chart()}; }
+
+void MitigationsTab::showCompareView() { lower_->setCurrentWidget(compare_); }
+
+void MitigationsTab::prepareScreenshot(const QString& variant) {
+  lower_->setCurrentWidget(variant == QLatin1String("mitigations-compare") ? static_cast<QWidget*>(compare_) : estimates_);
+  refreshNow();
+}
+
+void MitigationsTab::showEvent(QShowEvent* event) {
+  AnalysisTab::showEvent(event);
+  QTimer::singleShot(0, this, &MitigationsTab::computeCompareIfShown);
+}
+
+// The probe is heavier than the plan: it runs only while the Compare page is in front.
+void MitigationsTab::computeCompareIfShown() {
+  if (!compareStale_ || lower_->currentWidget() != compare_ || !isVisible()) return;
+  compareStale_ = false;
+  compare_->compute();
+}
+
 void MitigationsTab::startComputation() {
+  compareStale_ = true;
+  if (lower_->currentWidget() == compare_) {
+    compareStale_ = false;
+    compare_->compute();
+  }
   const auto model = std::make_shared<ModelSpec>(scenario().model());
   const auto hardware = std::make_shared<HardwareSpec>(scenario().hardware());
   const ScenarioValues values = scenario().values();

@@ -1,7 +1,8 @@
 // The Mitigations tab: every applicable mitigation's training/inference/effective context,
 // quality, confidence and KV side by side with the source document's claims, a bar chart of
-// effective context, the recommendation, and the launch flags to copy. Not the mitigation model:
-// core/planner computes it off-thread.
+// effective context, the recommendation, the launch flags to copy, and the Compare view of the
+// scenario's pair (baseline | NTK by default). Not the mitigation model: core/planner computes it
+// off-thread.
 #pragma once
 
 #include "charts/PlannerCharts.h"
@@ -10,10 +11,13 @@
 class QComboBox;
 class QLabel;
 class QTableWidget;
+class QTabWidget;
 class QTextBrowser;
 class QPushButton;
 
 namespace sinkscope::ui {
+
+class CompareView;
 
 struct MitigationsData {
   PlannerData planner;
@@ -25,19 +29,27 @@ class MitigationsTab : public AnalysisTab {
  public:
   MitigationsTab(AppContext& context, QWidget* parent = nullptr);
   QString title() const override { return tr("Mitigations"); }
-  std::vector<ChartView*> charts() const override { return {chart_}; }
+  std::vector<ChartView*> charts() const override;
   std::shared_ptr<const MitigationsData> data() const { return data_; }
   QTableWidget* table() const { return table_; }
   QTableWidget* documentTable() const { return document_; }
   ChartView* chart() const { return chart_; }
   QString launchFlagsText() const;  // what Copy launch flags puts on the clipboard
+  CompareView* compareView() const { return compare_; }
+  // Brings the Compare view to the front (it computes while it is shown).
+  void showCompareView();
+  // Screenshots: mitigations.png is the table and bar chart, mitigations-compare.png the Compare view.
+  QStringList screenshotVariants() const override { return {QStringLiteral("mitigations-compare")}; }
+  void prepareScreenshot(const QString& variant) override;
 
  protected:
   void startComputation() override;
+  void showEvent(QShowEvent* event) override;
 
  private:
   void show(std::shared_ptr<const MitigationsData> data);
   void showFlags();
+  void computeCompareIfShown();
 
   QLabel* recommendation_ = nullptr;
   QTableWidget* table_ = nullptr;
@@ -46,6 +58,10 @@ class MitigationsTab : public AnalysisTab {
   QComboBox* flagsFor_ = nullptr;
   QTextBrowser* flags_ = nullptr;
   QPushButton* copyFlags_ = nullptr;
+  QTabWidget* lower_ = nullptr;     // effective context + flags | Compare view
+  QWidget* estimates_ = nullptr;    // the first page of lower_
+  CompareView* compare_ = nullptr;
+  bool compareStale_ = true;        // the scenario changed since the Compare view last computed
   std::shared_ptr<const MitigationsData> data_;
 };
 
