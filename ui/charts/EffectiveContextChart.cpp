@@ -129,7 +129,10 @@ ChartBuilder effectiveContextBuilder(std::shared_ptr<const SinkCurveChartData> d
       graph->setPen(QPen(theme.seriesColor(index), 2.2, theme.seriesStyle(index)));
       graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, theme.seriesColor(index), 5));
     }
-    const auto& markers = effectiveContextMarkers();
+    // Bounds last: a small triangle must not hide under a point at the same place.
+    std::vector<EffectiveContextReference> markers = effectiveContextMarkers();
+    std::stable_partition(markers.begin(), markers.end(),
+                          [](const EffectiveContextReference& r) { return !r.lowerBound && !r.upperBound; });
     for (const EffectiveContextReference& r : markers) {
       minX = std::min(minX, double(r.contextTokens));
       maxX = std::max(maxX, double(r.contextTokens));
