@@ -5,6 +5,7 @@
 #include "positional/Alibi.h"
 #include "positional/RopeSchedule.h"
 
+#include <QStringList>
 #include <algorithm>
 #include <cmath>
 
@@ -105,6 +106,57 @@ PositionalScheme modelledSchemeFor(const ModelSpec& model, const ModelledScheme&
   scheme.softmaxScale = scheme.rope.softmaxScale > 0 ? scheme.rope.softmaxScale
                                                      : 1.0 / std::sqrt(double(probeHeadDimFor(model)));
   return scheme;
+}
+
+namespace {
+
+std::vector<int> headsFor(const ModelSpec& model, int head, int maxHeads) {
+  if (head >= 0 && head < model.heads) return {head};
+  const int heads = std::max(1, model.heads);
+  const int count = std::min(heads, maxHeads);
+  std::vector<int> chosen;
+  for (int i = 0; i < count; ++i) chosen.push_back(i * heads / count);
+  return chosen;
+}
+
+std::vector<qint64> sinkCurveContextsFor(qint64 contextTokens, qint64 trainedContext) {
+  std::vector<qint64> contexts;
+  for (qint64 n = kSinkCurveFirstContext; n < contextTokens; n *= 2) contexts.push_back(n);
+  contexts.push_back(contextTokens);
+  if (trainedContext > kSinkCurveFirstContext && trainedContext < contextTokens) contexts.push_back(trainedContext);
+  std::sort(contexts.begin(), contexts.end());
+  contexts.erase(std::unique(contexts.begin(), contexts.end()), contexts.end());
+  return contexts;
+}
+
+}  // namespace
+
+ModelledProbeRequest modelledProbeRequest(const ModelSpec& model, qint64 contextTokens, int layer, int head) {
+  ModelledProbeRequest r;
+  const int lastLayer = std::max(0, model.layers - 1);
+  r.layer = layer < 0 || layer > lastLayer ? lastLayer : layer;
+  r.lastLayer = r.layer == lastLayer;
+  r.curveHeads = headsFor(model, head, kSinkCurveMaxHeads);
+  r.heatmapHeads = headsFor(model, head, kHeatmapMaxHeads);
+  r.factor = defaultMitigationFactor(model, contextTokens);
+  r.curve.contexts = sinkCurveContextsFor(contextTokens, model.trainedContext);
+  r.curve.queriesPerContext = kSinkCurveQueries;
+  r.curve.trainedContext = model.trainedContext;
+  r.heatmap.contextTokens = contextTokens;
+  r.heatmap.queryPositions = evenlySpacedQueries(contextTokens, kHeatmapRows, 0);
+  r.heatmap.bins = kHeatmapBins;
+  r.heatmap.exactKeyColumns = kHeatmapExactColumns;
+  return r;
+}
+
+QString probeTargetText(const ModelSpec& model, int layer, const std::vector<int>& heads) {
+  QString text = QStringLiteral("layer %1").arg(layer);
+  if (layer == std::max(0, model.layers - 1)) text += QStringLiteral(" (the last)");
+  if (heads.size() == 1) return text + QStringLiteral(", head %1").arg(heads.front());
+  if (int(heads.size()) == model.heads) return text + QStringLiteral(", mean of all %1 heads").arg(heads.size());
+  QStringList names;
+  for (int h : heads) names << QString::number(h);
+  return text + QStringLiteral(", mean of %1 heads (%2)").arg(heads.size()).arg(names.join(QStringLiteral(", ")));
 }
 
 std::unique_ptr<SyntheticQueryKeySource> modelledSource(const ModelSpec& model, int layer, int head,

@@ -44,6 +44,42 @@ struct ModelledScheme {
 PositionalScheme modelledSchemeFor(const ModelSpec& model, const ModelledScheme& choice, int head,
                                    qint64 sequenceLength);
 
+// What the modelled probe runs for one (layer, head) choice: the one place the window's Heatmap
+// and Sink curve tabs and the report choose the layer, the heads, the contexts and the rows.
+// The documented default is the LAST layer with the heads averaged (kProbeLayerLast,
+// kProbeHeadsAveraged): the layer whose attention the output is read from. Averaged heads are
+// spread evenly over the query heads, at most kSinkCurveMaxHeads for the curve and
+// kHeatmapMaxHeads for the heatmaps.
+inline constexpr int kProbeLayerLast = -1;      // layer choice: the model's last layer
+inline constexpr int kProbeHeadsAveraged = -1;  // head choice: the mean over evenly spread heads
+inline constexpr int kSinkCurveMaxHeads = 4;
+inline constexpr int kHeatmapMaxHeads = 8;
+inline constexpr int kSinkCurveQueries = 32;    // sampled query rows per context
+inline constexpr qint64 kSinkCurveFirstContext = 512;
+inline constexpr int kHeatmapRows = 64;         // query rows of a heatmap
+inline constexpr int kHeatmapBins = 128;        // key bins, the first kHeatmapExactColumns one key each
+inline constexpr int kHeatmapExactColumns = 4;
+
+struct ModelledProbeRequest {
+  int layer = 0;                  // resolved, 0-based
+  bool lastLayer = false;         // layer is the model's last
+  std::vector<int> curveHeads;    // heads whose sink curves are averaged (one: that head)
+  std::vector<int> heatmapHeads;  // heads whose heatmaps are averaged
+  double factor = 1.0;            // the mitigations' scaling factor s (defaultMitigationFactor)
+  SinkCurveRequest curve;         // contexts doubling from 512 up to the requested one, plus the trained one
+  ProbeRequest heatmap;           // kHeatmapRows rows, kHeatmapBins bins at the requested context
+  // The chart data's head field: the one head, or -1 when heads are averaged.
+  int curveHead() const { return curveHeads.size() == 1 ? curveHeads.front() : -1; }
+  int heatmapHead() const { return heatmapHeads.size() == 1 ? heatmapHeads.front() : -1; }
+};
+
+// layer: 0-based, or kProbeLayerLast (also for an out-of-range value); head: 0-based, or
+// kProbeHeadsAveraged (also for an out-of-range value).
+ModelledProbeRequest modelledProbeRequest(const ModelSpec& model, qint64 contextTokens, int layer = kProbeLayerLast,
+                                          int head = kProbeHeadsAveraged);
+// "layer 21 (the last), mean of heads 0, 8, 16, 24", "layer 3, head 5": what a chart shows.
+QString probeTargetText(const ModelSpec& model, int layer, const std::vector<int>& heads);
+
 // The generator for (layer, head) of the model, with the built-in configuration and `seed`.
 std::unique_ptr<SyntheticQueryKeySource> modelledSource(const ModelSpec& model, int layer, int head,
                                                         std::optional<quint64> seed = std::nullopt);

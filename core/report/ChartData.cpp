@@ -9,6 +9,12 @@ namespace sinkscope {
 
 namespace {
 
+QJsonArray intArray(const std::vector<int>& values) {
+  QJsonArray array;
+  for (int v : values) array.append(v);
+  return array;
+}
+
 const std::vector<std::pair<ChartKind, QString>>& kindNames() {
   static const std::vector<std::pair<ChartKind, QString>> names{
       {ChartKind::Heatmap, QStringLiteral("heatmap")},         {ChartKind::SinkCurve, QStringLiteral("sink-curve")},
@@ -162,6 +168,7 @@ QJsonObject chartDataToJson(const SinkCurveChartData& data) {
                      {QStringLiteral("model"), data.modelName},
                      {QStringLiteral("layer"), data.layer},
                      {QStringLiteral("head"), data.head},
+                     {QStringLiteral("heads"), intArray(data.heads)},
                      {QStringLiteral("trained_context"), data.trainedContextTokens},
                      {QStringLiteral("context_cap"), capJson(data.contextCapTokens)},
                      {QStringLiteral("series"), series}};
@@ -191,6 +198,7 @@ QJsonObject chartDataToJson(const HeatmapChartData& data) {
                      {QStringLiteral("model"), data.modelName},
                      {QStringLiteral("layer"), data.layer},
                      {QStringLiteral("head"), data.head},
+                     {QStringLiteral("heads"), intArray(data.heads)},
                      {QStringLiteral("context"), data.contextTokens},
                      {QStringLiteral("trained_context"), data.trainedContextTokens},
                      {QStringLiteral("panels"), panels}};

@@ -64,7 +64,8 @@ struct SinkCurveSeries {
 struct SinkCurveChartData {
   QString provenance = kModelled;
   QString modelName;
-  int layer = 0, head = 0;
+  int layer = 0, head = 0;  // head -1: the mean over `heads`
+  std::vector<int> heads;   // the heads averaged (or the one head)
   qint64 trainedContextTokens = 0;
   qint64 contextCapTokens = 0;  // the primary mitigation's cap, 0: none
   std::vector<SinkCurveSeries> series;
@@ -78,7 +79,8 @@ struct HeatmapPanel {
 struct HeatmapChartData {
   QString provenance = kModelled;
   QString modelName;
-  int layer = 0, head = 0;
+  int layer = 0, head = 0;  // head -1: the mean over `heads`
+  std::vector<int> heads;   // the heads averaged (or the one head)
   qint64 contextTokens = 0;
   qint64 trainedContextTokens = 0;
   std::vector<HeatmapPanel> panels;

@@ -1,5 +1,6 @@
 #include "report/ReportSections.h"
 
+#include "attention/ModelledAttention.h"
 #include "planner/PlannerResources.h"
 
 #include <cmath>
@@ -218,17 +219,21 @@ ReportSection attentionSection(const Report& r) {
   ReportSection s{QStringLiteral("attention"), QStringLiteral("Where attention goes"), {}, {}, {}, {}, {}};
   if (r.charts.sinkCurve) {
     s.charts.push_back(ChartKind::SinkCurve);
+    const SinkCurveChartData& curve = *r.charts.sinkCurve;
     s.paragraphs << QStringLiteral(
-        "The sink curve: the share of attention on the first token (S₁) and the first four tokens (S₄), averaged over "
-        "sampled queries, against context length, for layer %1, head %2. The dashed line marks the trained context.")
-                        .arg(r.charts.sinkCurve->layer)
-                        .arg(r.charts.sinkCurve->head);
+        "The sink curve: the share of attention on the first token (S₁), averaged over sampled queries, against "
+        "context length, for %1 (SinkScope's default probe target, as in the window). The dashed line marks the "
+        "trained context.")
+                        .arg(probeTargetText(r.model, curve.layer, curve.heads));
   }
   if (r.charts.heatmaps) {
     s.charts.push_back(ChartKind::Heatmap);
-    s.paragraphs << QStringLiteral("Attention heatmaps at %1 tokens, side by side on one colour scale: query position "
-                                   "down, key position across, pooled into bins; the first four key columns are exact.")
-                        .arg(r.charts.heatmaps->contextTokens);
+    const HeatmapChartData& maps = *r.charts.heatmaps;
+    s.paragraphs << QStringLiteral("Attention heatmaps at %1 tokens for %2, side by side on one colour scale: query "
+                                   "position down, key position across, pooled into bins; the first four key columns "
+                                   "are exact.")
+                        .arg(maps.contextTokens)
+                        .arg(probeTargetText(r.model, maps.layer, maps.heads));
   }
   if (s.charts.empty())
     s.paragraphs << QStringLiteral("The modelled attention probe did not run for this model, so no heatmaps or sink "

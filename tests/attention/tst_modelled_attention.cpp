@@ -131,6 +131,42 @@ class TestModelledAttention : public QObject {
     for (const NeedleResult& n : longer.needles) QVERIFY(!n.inCache);
     QVERIFY(longer.last.sinkMass1 > 0);
   }
+
+  // One probe request for the window and the report: the documented default is the last layer
+  // with heads averaged (evenly spread); an explicit choice is kept; the curve's contexts double
+  // from 512 and include the trained context; the heatmap has the documented rows and bins.
+  void probeRequestDefaultsToTheLastLayerHeadsAveraged() {
+    const ModelSpec mistral = resolveModel(QStringLiteral("mistral-7b-v0.1"));  // 32 layers, 32 heads, trained 4K
+    const ModelledProbeRequest byDefault = modelledProbeRequest(mistral, 32768);
+    QCOMPARE(byDefault.layer, 31);
+    QVERIFY(byDefault.lastLayer);
+    QCOMPARE(byDefault.curveHeads, (std::vector<int>{0, 8, 16, 24}));
+    QCOMPARE(byDefault.curveHead(), -1);
+    QCOMPARE(int(byDefault.heatmapHeads.size()), kHeatmapMaxHeads);
+    QCOMPARE(byDefault.curve.contexts, (std::vector<qint64>{512, 1024, 2048, 4096, 8192, 16384, 32768}));
+    QCOMPARE(byDefault.curve.trainedContext, qint64(4096));
+    QCOMPARE(byDefault.factor, 8.0);  // 32K / 4K
+    QCOMPARE(int(byDefault.heatmap.queryPositions.size()), kHeatmapRows);
+    QCOMPARE(byDefault.heatmap.queryPositions.back(), qint64(32767));
+    QCOMPARE(byDefault.heatmap.bins, kHeatmapBins);
+    QCOMPARE(probeTargetText(mistral, byDefault.layer, byDefault.curveHeads),
+             QStringLiteral("layer 31 (the last), mean of 4 heads (0, 8, 16, 24)"));
+    const ModelledProbeRequest chosen = modelledProbeRequest(mistral, 6000, 3, 5);
+    QCOMPARE(chosen.layer, 3);
+    QVERIFY(!chosen.lastLayer);
+    QCOMPARE(chosen.curveHeads, std::vector<int>{5});
+    QCOMPARE(chosen.heatmapHead(), 5);
+    // 6000 is not a doubling of 512: it ends the list; the trained 4096 is already in it.
+    QCOMPARE(chosen.curve.contexts, (std::vector<qint64>{512, 1024, 2048, 4096, 6000}));
+    QCOMPARE(probeTargetText(mistral, 3, chosen.curveHeads), QStringLiteral("layer 3, head 5"));
+    // Out of range means the default, never an invalid layer or head.
+    QCOMPARE(modelledProbeRequest(mistral, 8192, 99, 99).layer, 31);
+    QCOMPARE(modelledProbeRequest(mistral, 8192, 99, 99).curveHeads.size(), size_t(4));
+    // A trained context that is no doubling of 512 is added (the chart marks it).
+    ModelSpec odd = mistral;
+    odd.trainedContext = 3000;
+    QCOMPARE(modelledProbeRequest(odd, 8192).curve.contexts, (std::vector<qint64>{512, 1024, 2048, 3000, 4096, 8192}));
+  }
 };
 
 QTEST_GUILESS_MAIN(TestModelledAttention)

@@ -2,6 +2,7 @@
 // same scenario (compared with the command's own output), its sections carry those numbers, the
 // chart data agrees with the plan, and bad scenarios fail naming the field.
 #include "TestSupport.h"
+#include "attention/ModelledAttention.h"
 #include "common/Error.h"
 #include "planner/PlanJson.h"
 #include "report/Report.h"
@@ -87,6 +88,27 @@ class TestReportData : public QObject {
     const QJsonObject json = reportToJson(*report);
     QCOMPARE(json.value(QStringLiteral("charts")).toObject().value(QStringLiteral("memory")).toObject()
                  .value(QStringLiteral("curve")).toArray().size(), qsizetype(memory.curve.size()));
+  }
+
+  // The report's attention is the window's default probe target (core modelledProbeRequest):
+  // the last layer, heads averaged; its section names them.
+  void attentionUsesTheSharedProbeRequest() {
+    ReportScenario scenario;
+    scenario.contextTokens = 8192;
+    const auto report = buildReport(scenario);
+    QVERIFY(report && report->charts.sinkCurve && report->charts.heatmaps);
+    const ModelledProbeRequest probe = modelledProbeRequest(report->model, scenario.contextTokens);
+    QCOMPARE(report->charts.sinkCurve->layer, report->model.layers - 1);
+    QCOMPARE(report->charts.sinkCurve->heads, probe.curveHeads);
+    QCOMPARE(report->charts.heatmaps->layer, probe.layer);
+    QCOMPARE(report->charts.heatmaps->heads, probe.heatmapHeads);
+    for (const SinkCurveSeries& series : report->charts.sinkCurve->series) {
+      QCOMPARE(series.samples.size(), probe.curve.contexts.size());
+      for (size_t i = 0; i < series.samples.size(); ++i) QCOMPARE(series.samples[i].contextTokens, probe.curve.contexts[i]);
+    }
+    const QString text = allText(*report->section(QStringLiteral("attention")));
+    QVERIFY2(text.contains(probeTargetText(report->model, probe.layer, probe.curveHeads)), qPrintable(text));
+    QVERIFY(text.contains(probeTargetText(report->model, probe.layer, probe.heatmapHeads)));
   }
 
   void badScenariosNameTheField() {

@@ -285,10 +285,8 @@ class TestUiTabs : public QObject {
     QCustomPlot* plot = tab->chart()->plot();
     QCOMPARE(plot->graphCount(), 2);
     const ModelSpec& spec = *Catalog::builtin().findModel(model);
-    SinkCurveRequest request;
-    request.contexts = sinkCurveContexts(8192);
-    request.queriesPerContext = kSinkCurveQueries;
-    request.trainedContext = spec.trainedContext;
+    const SinkCurveRequest request = modelledProbeRequest(spec, 8192, 2, 1).curve;
+    QCOMPARE(request.queriesPerContext, kSinkCurveQueries);
     const double factor = defaultMitigationFactor(spec, 8192);
     for (int g = 0; g < 2; ++g) {
       const Mitigation mitigation = g == 0 ? Mitigation::Baseline : Mitigation::Yarn;

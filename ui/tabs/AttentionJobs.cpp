@@ -8,25 +8,6 @@
 
 namespace sinkscope::ui {
 
-int resolvedLayer(const ModelSpec& model, int layer) {
-  return layer < 0 || layer >= model.layers ? std::max(0, model.layers - 1) : layer;
-}
-
-std::vector<int> resolvedHeads(const ModelSpec& model, int head, int maxHeads) {
-  if (head >= 0 && head < model.heads) return {head};
-  const int count = std::min(std::max(1, model.heads), maxHeads);
-  std::vector<int> heads;
-  for (int i = 0; i < count; ++i) heads.push_back(i * std::max(1, model.heads) / count);
-  return heads;
-}
-
-std::vector<qint64> sinkCurveContexts(qint64 contextTokens) {
-  std::vector<qint64> contexts;
-  for (qint64 n = 512; n < contextTokens; n *= 2) contexts.push_back(n);
-  contexts.push_back(contextTokens);
-  return contexts;
-}
-
 namespace {
 
 ProbeCallbacks callbacksFor(const JobContext& job, double start, double span) {
@@ -46,17 +27,16 @@ std::optional<SinkCurveChartData> computeSinkCurves(const ModelSpec& model, cons
                                                     const JobContext& job) {
   SinkCurveChartData data;
   data.modelName = model.displayName;
-  data.layer = resolvedLayer(model, values.layer);
-  const std::vector<int> heads = resolvedHeads(model, values.head, 4);
-  data.head = heads.size() == 1 ? heads.front() : -1;
+  const ModelledProbeRequest probe = modelledProbeRequest(model, values.contextTokens, values.layer, values.head);
+  data.layer = probe.layer;
+  const std::vector<int>& heads = probe.curveHeads;
+  data.head = probe.curveHead();
+  data.heads = heads;
   data.trainedContextTokens = model.trainedContext;
-  const double factor = defaultMitigationFactor(model, values.contextTokens);
+  const double factor = probe.factor;
   const Mitigation primary = values.primaryMitigation();
   data.contextCapTokens = estimateContextCap(model, primary, factor, plannerResources()).tokens;
-  SinkCurveRequest request;
-  request.contexts = sinkCurveContexts(values.contextTokens);
-  request.queriesPerContext = kSinkCurveQueries;
-  request.trainedContext = model.trainedContext;
+  const SinkCurveRequest& request = probe.curve;
   const double jobs = double(values.mitigations.size() * heads.size());
   int done = 0;
   for (Mitigation mitigation : values.mitigations) {
@@ -96,17 +76,15 @@ std::optional<HeatmapChartData> computeHeatmaps(const ModelSpec& model, const Sc
                                                 const std::vector<Mitigation>& mitigations, const JobContext& job) {
   HeatmapChartData data;
   data.modelName = model.displayName;
-  data.layer = resolvedLayer(model, values.layer);
-  const std::vector<int> heads = resolvedHeads(model, values.head, 32);
-  data.head = heads.size() == 1 ? heads.front() : -1;
+  const ModelledProbeRequest probe = modelledProbeRequest(model, values.contextTokens, values.layer, values.head);
+  data.layer = probe.layer;
+  const std::vector<int>& heads = probe.heatmapHeads;
+  data.head = probe.heatmapHead();
+  data.heads = heads;
   data.contextTokens = values.contextTokens;
   data.trainedContextTokens = model.trainedContext;
-  const double factor = defaultMitigationFactor(model, values.contextTokens);
-  ProbeRequest request;
-  request.contextTokens = values.contextTokens;
-  request.queryPositions = evenlySpacedQueries(values.contextTokens, kHeatmapRows, 0);
-  request.bins = kHeatmapBins;
-  request.exactKeyColumns = 4;
+  const double factor = probe.factor;
+  const ProbeRequest& request = probe.heatmap;
   const double jobs = double(mitigations.size() * heads.size());
   int done = 0;
   for (Mitigation mitigation : mitigations) {
