@@ -40,7 +40,7 @@ struct ReportKeyValue {
 struct ReportTable {
   QString title;
   QStringList columns;                // with units: "KV cache (GiB)"
-  std::vector<QStringList> rows;      // one string per column
+  std::vector<QStringList> rows;      // one string per column; '\n' separates lines within a cell
   QString note;                       // a caption under the table (may be empty)
 };
 

@@ -215,6 +215,15 @@ ReportSection mitigationsSection(const Report& r) {
   return s;
 }
 
+ReportSection referencesSection(const Report& r) {
+  ReportSection s{QStringLiteral("references"), QStringLiteral("Literature reference points"), {}, {}, {}, {}, {}};
+  s.paragraphs << QStringLiteral("The published measurements (and the few unmeasured claims) that SinkScope's mitigation "
+                                 "estimates are anchored on or shown beside. Each row names its source and its id in "
+                                 "resources/references.json.");
+  s.tables.push_back(referencePointsTable(r));
+  return s;
+}
+
 ReportSection attentionSection(const Report& r) {
   ReportSection s{QStringLiteral("attention"), QStringLiteral("Where attention goes"), {}, {}, {}, {}, {}};
   if (r.charts.sinkCurve) {
@@ -278,6 +287,8 @@ QStringList sourcesOf(const Report& r) {
       add(QStringLiteral("Context extension of %1: %2").arg(mitigationName(m), it->second));
   }
   add(QStringLiteral("KV cache formulas: REFERENCES.md section 4; attention metrics: section 5"));
+  add(QStringLiteral("Literature reference points: each row of their table names its source "
+                     "(resources/references.json)"));
   return sources;
 }
 
@@ -286,7 +297,7 @@ QStringList sourcesOf(const Report& r) {
 void layOutSections(Report& report) {
   report.sections = {scenarioSection(report),   specificationsSection(report), memorySection(report),
                      confidenceSection(report), attentionSection(report),      mitigationsSection(report),
-                     methodSection(report)};
+                     referencesSection(report), methodSection(report)};
   report.sources = sourcesOf(report);
 }
 

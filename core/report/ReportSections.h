@@ -9,6 +9,9 @@ namespace sinkscope {
 // Fills report.charts.sinkCurve and .heatmaps for the compared mitigations; false when cancelled.
 bool addModelledAttention(Report& report, const ReportCallbacks& callbacks);
 
+// Every literature reference point as a table, the report's model's first (ReportReferences.cpp).
+ReportTable referencePointsTable(const Report& report);
+
 // Builds report.sections and report.sources from the plan and the chart data.
 void layOutSections(Report& report);
 

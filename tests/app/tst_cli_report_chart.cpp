@@ -71,7 +71,7 @@ class TestCliReportChart : public QObject {
     QVERIFY2(pages.captured(1).toInt() >= 4, qPrintable(info));
     const QString text = runTool(tool("pdftotext"), {QStringLiteral("-layout"), path, QStringLiteral("-")});
     for (const char* heading : {"Scenario", "Model and hardware", "Memory plan", "Confidence and context cap",
-                                "Where attention goes", "Mitigations compared", "Method notes", "Sources"})
+                                "Where attention goes", "Mitigations compared", "Literature reference points", "Method notes", "Sources"})
       QVERIFY2(text.contains(QString::fromUtf8(heading)), heading);
     for (const QString& number : keyNumbers(planJson())) QVERIFY2(text.contains(number), qPrintable(number));
     QVERIFY(text.contains(QStringLiteral("Page 1 of %1").arg(pages.captured(1))));
@@ -86,7 +86,7 @@ class TestCliReportChart : public QObject {
     QFile file(path);
     QVERIFY(file.open(QIODevice::ReadOnly));
     const QString html = QString::fromUtf8(file.readAll());
-    for (const char* id : {"scenario", "specifications", "memory", "confidence", "attention", "mitigations", "method", "sources"})
+    for (const char* id : {"scenario", "specifications", "memory", "confidence", "attention", "mitigations", "references", "method", "sources"})
       QVERIFY2(html.contains(QStringLiteral("<section id=\"%1\">").arg(QString::fromLatin1(id))), id);
     QVERIFY(html.contains(QStringLiteral("src=\"data:image/png;base64,")));
     QVERIFY(!html.contains(QRegularExpression(QStringLiteral("src=\"(https?:|file:|/)"))));  // nothing fetched from outside

@@ -5,6 +5,7 @@
 #include "attention/ModelledAttention.h"
 #include "common/Error.h"
 #include "planner/PlanJson.h"
+#include "planner/ReferencePoints.h"
 #include "report/Report.h"
 
 #include <QJsonArray>
@@ -109,6 +110,31 @@ class TestReportData : public QObject {
     const QString text = allText(*report->section(QStringLiteral("attention")));
     QVERIFY2(text.contains(probeTargetText(report->model, probe.layer, probe.curveHeads)), qPrintable(text));
     QVERIFY(text.contains(probeTargetText(report->model, probe.layer, probe.heatmapHeads)));
+  }
+
+  // The literature reference points: all of them, the report's model's own first and marked,
+  // values in readable units.
+  void referencePointsTableHasEveryPointCurrentModelFirst() {
+    ReportScenario scenario;
+    scenario.model = QStringLiteral("llama-3.1-8b");
+    scenario.contextTokens = 131072;
+    const auto report = buildReport(scenario, {}, QDateTime::currentDateTimeUtc(), false);
+    QVERIFY(report);
+    const ReportSection* section = report->section(QStringLiteral("references"));
+    QVERIFY(section && section->tables.size() == 1);
+    const ReportTable& table = section->tables.front();
+    QCOMPARE(table.rows.size(), referenceSet().points.size());
+    QVERIFY(table.rows[0][0].endsWith(QStringLiteral("(this model)")));
+    QVERIFY(table.rows[0][5].endsWith(QStringLiteral("[ruler-llama-3.1-8b]")));
+    QCOMPARE(table.rows[0][4], QStringLiteral("32K tokens of 128K claimed"));  // RULER: 32768 of 131072
+    QVERIFY(!table.rows[1][0].endsWith(QStringLiteral("(this model)")));
+    // YaRN's table row: perplexity per context, one value a line.
+    for (const QStringList& row : table.rows)
+      if (row[5].endsWith(QStringLiteral("[yarn-table-pi-s2]"))) {
+        QCOMPARE(row[4], QStringLiteral("ppl 3.92 at 2K\nppl 3.51 at 4K\nppl 3.51 at 6K\nppl 3.34 at 8K\nppl 8.07 at 10K"));
+        QCOMPARE(row[1], QStringLiteral("linear, s = 2 (trained 4K)"));
+        QCOMPARE(row[2], QStringLiteral("yes"));
+      }
   }
 
   void badScenariosNameTheField() {

@@ -45,7 +45,8 @@ QString tableHtml(const ReportTable& t) {
   html += QStringLiteral("</tr></thead><tbody>");
   for (const QStringList& row : t.rows) {
     html += QStringLiteral("<tr>");
-    for (const QString& cell : row) html += QStringLiteral("<td>%1</td>").arg(esc(cell));
+    for (const QString& cell : row)
+      html += QStringLiteral("<td>%1</td>").arg(esc(cell).replace(QLatin1Char('\n'), QStringLiteral("<br>")));
     html += QStringLiteral("</tr>");
   }
   html += QStringLiteral("</tbody></table>");

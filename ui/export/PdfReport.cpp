@@ -7,7 +7,7 @@
 #include <QApplication>
 #include <QBuffer>
 #include <QPdfWriter>
-#include <QRegularExpression>
+#include <QTextBoundaryFinder>
 #include <qcustomplot.h>
 
 #include <algorithm>
@@ -162,33 +162,97 @@ class PdfLayout {
     drawTable(t, {0.3, 0.7}, false);
   }
 
-  void table(const ReportTable& t) {
-    // Column widths: each at least its longest word (so nothing is clipped), the rest of the
-    // width shared in proportion to the columns' natural (unwrapped) widths.
+  // The pieces a cell's text cannot be broken inside, by Qt's own line-breaking rules (spaces, and
+  // after a hyphen before a letter: "streamingllm-initial-tokens-7b" breaks, "Llama-2-7B" does not).
+  static QStringList unbreakablePieces(const QString& cell) {
+    QStringList pieces;
+    QTextBoundaryFinder finder(QTextBoundaryFinder::Line, cell);
+    qsizetype start = 0;
+    while (finder.toNextBoundary() >= 0) {
+      const qsizetype end = finder.position();
+      const QString piece = cell.mid(start, end - start).trimmed();
+      if (!piece.isEmpty()) pieces << piece;
+      start = end;
+    }
+    return pieces;
+  }
+
+  // Column widths as shares of the text width: each column starts at its widest unbreakable
+  // piece (so nothing is clipped); the rest is handed out in small steps, each to the column
+  // where it shortens the table most (row height = its tallest cell); what no column needs goes
+  // in proportion to the columns' natural (unwrapped) widths.
+  std::vector<double> columnShares(const ReportTable& t) const {
     const QFont body = makeFont(8.5), head = makeFont(8.5, true);
     const double pad = 7;
     const size_t columns = size_t(t.columns.size());
-    std::vector<double> natural(columns, 0.0), minimum(columns, 0.0);
-    const auto measure = [&](size_t c, const QString& cell, const QFont& font) {
-      natural[c] = std::max(natural[c], std::min(textWidth(cell, font), width_ * 0.6) + pad);
-      for (const QString& word : cell.split(QRegularExpression(QStringLiteral("\\s+")), Qt::SkipEmptyParts))
-        minimum[c] = std::max(minimum[c], textWidth(word, font) + pad);
+    std::vector<QStringList> cells{t.columns};
+    cells.insert(cells.end(), t.rows.begin(), t.rows.end());
+    std::vector<double> natural(columns, 0.0), widths(columns, 0.0);
+    for (size_t r = 0; r < cells.size(); ++r)
+      for (size_t c = 0; c < columns && c < size_t(cells[r].size()); ++c) {
+        const QFont& font = r == 0 ? head : body;
+        natural[c] = std::max(natural[c], textWidth(cells[r][int(c)], font) + pad);
+        for (const QString& piece : unbreakablePieces(cells[r][int(c)]))
+          widths[c] = std::max(widths[c], textWidth(piece, font) + pad);
+      }
+    double spare = width_ - std::accumulate(widths.begin(), widths.end(), 0.0);
+    const double step = std::max(2.0, spare / 60.0);
+    const int steps = spare > 0 ? int(spare / step) : 0;
+    // height[c][k][r]: row r's cell of column c at widths[c] + k * step (k up to what it needs).
+    std::vector<std::vector<std::vector<double>>> height(columns);
+    for (size_t c = 0; c < columns; ++c)
+      for (int k = 0; k <= steps; ++k) {
+        std::vector<double> h(cells.size(), 0.0);
+        for (size_t r = 0; r < cells.size(); ++r)
+          if (c < size_t(cells[r].size())) h[r] = text(cells[r][int(c)], r == 0 ? head : body, widths[c] + k * step - pad);
+        height[c].push_back(std::move(h));
+        if (widths[c] + k * step >= natural[c]) break;  // wider changes nothing
+      }
+    std::vector<int> taken(columns, 0);
+    const auto tableHeight = [&](size_t changed, int k) {
+      double sum = 0;
+      for (size_t r = 0; r < cells.size(); ++r) {
+        double row = 0;
+        for (size_t c = 0; c < columns; ++c) row = std::max(row, height[c][size_t(c == changed ? k : taken[c])][r]);
+        sum += row;
+      }
+      return sum;
     };
-    for (size_t c = 0; c < columns; ++c) measure(c, t.columns[int(c)], head);
-    for (const QStringList& row : t.rows)
-      for (size_t c = 0; c < columns && c < size_t(row.size()); ++c) measure(c, row[int(c)], body);
-    const double minimumSum = std::accumulate(minimum.begin(), minimum.end(), 0.0);
-    const double naturalSum = std::accumulate(natural.begin(), natural.end(), 0.0);
-    const double spare = std::max(0.0, width_ - minimumSum);
-    std::vector<double> shares;
-    for (size_t c = 0; c < columns; ++c) {
-      const double extra = std::max(0.0, natural[c] - minimum[c]);
-      const double extraSum = std::max(1e-9, naturalSum - minimumSum);
-      shares.push_back((minimum[c] + spare * extra / extraSum) / std::max(width_, minimumSum));
+    // Greedy with look-ahead: the widening (of any column, by any number of steps) that saves the
+    // most height per step, until none saves any.
+    int left = steps;
+    while (left > 0) {
+      const double now = tableHeight(columns, 0);
+      size_t best = columns;
+      int bestK = 0;
+      double bestRate = 1e-9;
+      for (size_t c = 0; c < columns; ++c)
+        for (int k = taken[c] + 1; k < int(height[c].size()) && k - taken[c] <= left; ++k) {
+          const double rate = (now - tableHeight(c, k)) / double(k - taken[c]);
+          if (rate > bestRate) {
+            best = c;
+            bestK = k;
+            bestRate = rate;
+          }
+        }
+      if (best == columns) break;
+      left -= bestK - taken[best];
+      taken[best] = bestK;
     }
-    const double shareSum = std::accumulate(shares.begin(), shares.end(), 0.0);
-    for (double& s : shares) s /= shareSum;
-    drawTable(t, shares, true);
+    for (size_t c = 0; c < columns; ++c) widths[c] += taken[c] * step;
+    spare = left * step;
+    if (spare > 0) {
+      const double naturalSum = std::accumulate(natural.begin(), natural.end(), 0.0);
+      for (size_t c = 0; c < columns; ++c) widths[c] += spare * natural[c] / std::max(naturalSum, 1e-9);
+    }
+    std::vector<double> shares;
+    const double widthSum = std::accumulate(widths.begin(), widths.end(), 0.0);
+    for (double w : widths) shares.push_back(w / widthSum);
+    return shares;
+  }
+
+  void table(const ReportTable& t) {
+    drawTable(t, columnShares(t), true);
     if (!t.note.isEmpty()) {
       const QFont note = makeFont(8, false, true);
       block(text(t.note, note, width_) + kGap, [&](double y) { draw(QRectF(kMargin, y, width_, 1e4), note, t.note, QColor(70, 70, 70)); });
