@@ -55,6 +55,34 @@ QToolButton* toolButton(const QString& text, const QString& tip, QWidget* parent
   return button;
 }
 
+// The chart title, elided with "…" to the width it gets beside the badge (never cut mid-word
+// without a mark); the whole title stays in the tooltip.
+class ElidedTitle : public QLabel {
+ public:
+  using QLabel::QLabel;
+  void setFullText(const QString& text) {
+    full_ = text;
+    elide();
+  }
+
+ protected:
+  void resizeEvent(QResizeEvent* event) override {
+    QLabel::resizeEvent(event);
+    elide();
+  }
+  void changeEvent(QEvent* event) override {
+    QLabel::changeEvent(event);
+    if (event->type() == QEvent::FontChange) elide();
+  }
+
+ private:
+  void elide() {
+    const QString shown = fontMetrics().elidedText(full_, Qt::ElideRight, std::max(0, contentsRect().width()));
+    if (shown != text()) setText(shown);
+  }
+  QString full_;
+};
+
 }  // namespace
 
 ChartView::ChartView(const QString& accessibleName, QWidget* parent) : QWidget(parent) {
@@ -63,7 +91,8 @@ ChartView::ChartView(const QString& accessibleName, QWidget* parent) : QWidget(p
   layout_->setContentsMargins(0, 0, 0, 0);
   layout_->setSpacing(2);
   auto* header = new QHBoxLayout;
-  titleLabel_ = new QLabel(this);
+  titleLabel_ = new ElidedTitle(this);
+  titleLabel_->setTextFormat(Qt::PlainText);
   QFont bold = titleLabel_->font();
   bold.setBold(true);
   titleLabel_->setFont(bold);
@@ -132,7 +161,7 @@ void ChartView::setChart(const QString& title, Provenance provenance, ChartBuild
   builder_ = std::move(builder);
   table_ = std::move(table);
   if (table_.title.isEmpty()) table_.title = title;
-  titleLabel_->setText(title);
+  static_cast<ElidedTitle*>(titleLabel_)->setFullText(title);
   titleLabel_->setToolTip(title);
   provenance_ = provenance;
   message_.clear();
