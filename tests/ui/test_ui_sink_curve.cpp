@@ -1,6 +1,7 @@
 // The Sink curve tab's effective-context view driven offscreen: its lines against the planner's
 // mitigation model (MitigationModel.h) for the same model, context and mitigation; its markers
-// against resources/references.json parsed here on its own; hover text; metric switching.
+// against resources/references.json parsed here on its own; hover text; metric switching. Also
+// the layout bugs seen in screenshots: colliding chart labels and clipped chart titles.
 #include "MainWindow.h"
 #include "attention/ModelledAttention.h"
 #include "UiTestSupport.h"
@@ -14,9 +15,11 @@
 #include "scenario/Explanations.h"
 #include "scenario/Scenario.h"
 #include "tabs/AttentionJobs.h"
+#include "tabs/PlannerTab.h"
 #include "tabs/SinkCurveTab.h"
 
 #include <QComboBox>
+#include <QLabel>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -97,6 +100,32 @@ std::vector<ExpectedMarker> expectedMarkers() {
                        document.value(QStringLiteral("source")).toString(), row.value(QStringLiteral("model_id")).toString()});
   }
   return markers;
+}
+
+// Where an item text is drawn, in plot pixels (its position, alignment and font, as QCustomPlot
+// lays it out).
+QRectF textRect(QCPItemText* item) {
+  const QPointF anchor = item->position->pixelPosition();
+  const QFontMetricsF metrics(item->font());
+  QRectF rect = metrics.boundingRect(QRectF(0, 0, 10000, 10000), Qt::TextDontClip | item->textAlignment(), item->text());
+  rect = rect.adjusted(0, 0, item->padding().left() + item->padding().right(), item->padding().top() + item->padding().bottom());
+  const Qt::Alignment a = item->positionAlignment();
+  const double x = a & Qt::AlignRight ? anchor.x() - rect.width() : (a & Qt::AlignHCenter ? anchor.x() - rect.width() / 2 : anchor.x());
+  const double y = a & Qt::AlignBottom ? anchor.y() - rect.height() : (a & Qt::AlignVCenter ? anchor.y() - rect.height() / 2 : anchor.y());
+  return QRectF(x, y, rect.width(), rect.height());
+}
+
+// Pairs of the plot's text labels that overlap ("a / b"), empty when none do.
+QStringList overlappingLabels(QCustomPlot* plot) {
+  plot->replot();
+  QList<QCPItemText*> texts;
+  for (int i = 0; i < plot->itemCount(); ++i)
+    if (auto* text = qobject_cast<QCPItemText*>(plot->item(i)); text && text->visible()) texts << text;
+  QStringList overlaps;
+  for (int i = 0; i < texts.size(); ++i)
+    for (int j = i + 1; j < texts.size(); ++j)
+      if (textRect(texts[i]).intersects(textRect(texts[j]))) overlaps << texts[i]->text() + QStringLiteral(" / ") + texts[j]->text();
+  return overlaps;
 }
 
 // The StreamingLLM cache the planner applies: trained x planner.json's ratio, at least sinks + 1.
@@ -254,12 +283,58 @@ class TestUiSinkCurve : public QObject {
       QVERIFY(markerGraphs(tab->chart()->plot()).isEmpty());
       QVERIFY(tab->noteText().contains(QStringLiteral("Effective context")));
       QVERIFY(tab->chart()->table().columnIndex(QStringLiteral("mean S1 (share)")) >= 0);
+      const QStringList overlaps = overlappingLabels(tab->chart()->plot());
+      QVERIFY2(overlaps.isEmpty(), qPrintable(overlaps.join(QStringLiteral("; "))));
     }
     tab->setMetric(SinkMetric::EffectiveContext);
     QCOMPARE(markerGraphs(tab->chart()->plot()).size(), qsizetype(expectedMarkers().size()));
     QVERIFY(graphNamed(tab->chart()->plot(), QStringLiteral("effective = requested")));
+    QVERIFY(overlappingLabels(tab->chart()->plot()).isEmpty());
     tab->setMetric(SinkMetric::SinkMass1);
     QVERIFY(markerGraphs(tab->chart()->plot()).isEmpty());
+  }
+
+  // The memory-against-context chart's labels (fit limit, trained, requested) never collide, and
+  // the capacity line is named in the legend; at contexts that put the requested line left,
+  // in the middle and at the right end of the axis.
+  void plannerMemoryLabelsNeverCollide() {
+    MainWindow window;
+    window.resize(1200, 800);
+    window.show();
+    auto* tab = qobject_cast<PlannerTab*>(window.analysisTab(QStringLiteral("Planner")));
+    QVERIFY(tab);
+    for (qint64 context : {qint64(4096), qint64(32768), qint64(1) << 20, qint64(1) << 24}) {
+      window.scenario().setContextTokens(context);
+      showAndWait(window, tab);
+      QCustomPlot* plot = tab->memoryCurve()->plot();
+      const QStringList overlaps = overlappingLabels(plot);
+      QVERIFY2(overlaps.isEmpty(), qPrintable(overlaps.join(QStringLiteral("; "))));
+      bool capacityInLegend = false;
+      for (int i = 0; i < plot->graphCount(); ++i)
+        capacityInLegend = capacityInLegend || (plot->graph(i)->name().startsWith(QStringLiteral("usable capacity")) &&
+                                                plot->legend->hasItemWithPlottable(plot->graph(i)));
+      QVERIFY(capacityInLegend);
+    }
+  }
+
+  // A title longer than the room beside the badge ends in "…" (never cut mid-word without a
+  // mark) and keeps its whole text in the tooltip.
+  void chartTitlesElideBesideTheBadge() {
+    ChartView view(QStringLiteral("test"));
+    view.resize(360, 240);
+    view.show();
+    const QString title = QStringLiteral("Measured attention — layer 4, mean of heads 0, 2, 4, 6 at 26,584 tokens");
+    view.setChart(title, Provenance::Measured, [](QCustomPlot&, const ChartTheme&) {}, ChartTable{});
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QLabel* label = nullptr;
+    for (QLabel* candidate : view.findChildren<QLabel*>())
+      if (candidate->toolTip() == title) label = candidate;
+    QVERIFY(label);
+    QVERIFY2(label->text().endsWith(QChar(0x2026)), qPrintable(label->text()));
+    QVERIFY(title.startsWith(label->text().chopped(1)));
+    QVERIFY(label->fontMetrics().horizontalAdvance(label->text()) <= label->contentsRect().width());
+    view.resize(1400, 240);
+    QTRY_COMPARE(label->text(), title);  // room again: the whole title
   }
 
   // Every catalogue model with every mitigation that applies to it: a finite, ordered band at each
