@@ -32,6 +32,32 @@ bool save(MainWindow& window, const QString& directory, const QString& name) {
 
 }  // namespace
 
+QPalette darkDesktopPalette() {
+  QPalette palette;
+  const QColor window(0x2b, 0x2d, 0x30), base(0x1e, 0x1f, 0x22), text(0xe6, 0xe6, 0xe6), dim(0x80, 0x80, 0x80);
+  palette.setColor(QPalette::Window, window);
+  palette.setColor(QPalette::WindowText, text);
+  palette.setColor(QPalette::Base, base);
+  palette.setColor(QPalette::AlternateBase, window);
+  palette.setColor(QPalette::Text, text);
+  palette.setColor(QPalette::Button, window);
+  palette.setColor(QPalette::ButtonText, text);
+  palette.setColor(QPalette::ToolTipBase, base);
+  palette.setColor(QPalette::ToolTipText, text);
+  palette.setColor(QPalette::PlaceholderText, dim);
+  palette.setColor(QPalette::Highlight, QColor(0x35, 0x74, 0xc4));
+  palette.setColor(QPalette::HighlightedText, Qt::white);
+  palette.setColor(QPalette::Link, QColor(0x56, 0xb4, 0xe9));
+  palette.setColor(QPalette::Light, QColor(0x3c, 0x3f, 0x43));
+  palette.setColor(QPalette::Midlight, QColor(0x35, 0x37, 0x3a));
+  palette.setColor(QPalette::Mid, QColor(0x24, 0x25, 0x28));
+  palette.setColor(QPalette::Dark, QColor(0x18, 0x19, 0x1b));
+  palette.setColor(QPalette::Shadow, Qt::black);
+  for (QPalette::ColorRole role : {QPalette::WindowText, QPalette::Text, QPalette::ButtonText})
+    palette.setColor(QPalette::Disabled, role, dim);
+  return palette;
+}
+
 bool waitUntilIdle(MainWindow& window, int timeoutMs) {
   QDeadlineTimer deadline(timeoutMs);
   int quietRounds = 0;
@@ -69,6 +95,17 @@ int takeScreenshots(MainWindow& window, const QString& directory) {
     }
     tab->prepareScreenshot(QString());
   }
+  // The same window with a dark desktop palette: the compare view re-themed, exports stay white.
+  const QPalette original = QApplication::palette();
+  QApplication::setPalette(darkDesktopPalette());
+  if (auto* heatmap = window.analysisTab(QStringLiteral("Heatmap"))) {
+    window.tabs()->setCurrentWidget(heatmap);
+    heatmap->prepareScreenshot(QStringLiteral("compare"));
+    waitUntilIdle(window, 120000);
+    ok = save(window, directory, QStringLiteral("dark")) && ok;
+    heatmap->prepareScreenshot(QString());
+  }
+  QApplication::setPalette(original);
   return ok ? 0 : 3;
 }
 

@@ -8,7 +8,6 @@
 #include "common/Error.h"
 #include "export/ReportCharts.h"
 
-#include <QBuffer>
 #include <QFileInfo>
 #include <QJsonDocument>
 
@@ -38,17 +37,6 @@ void checkDestination(const QString& path, bool force) {
   if (info.exists() && !force) throwBadInput(path, QString(), QStringLiteral("already exists (use --force to replace it)"));
 }
 
-QByteArray pngBytes(const ui::ChartBuilder& builder, QSize size, double scale) {
-  QImage image = ui::renderChartImage(builder, ui::ChartTheme::print(), size, scale);
-  image.setDotsPerMeterX(int(3780 * scale));  // 96 dpi x scale
-  image.setDotsPerMeterY(int(3780 * scale));
-  QByteArray bytes;
-  QBuffer buffer(&bytes);
-  buffer.open(QIODevice::WriteOnly);
-  image.save(&buffer, "PNG");
-  return bytes;
-}
-
 }  // namespace
 
 int runChart(const QStringList& args) {
@@ -73,12 +61,13 @@ int runChart(const QStringList& args) {
       throwUsage(QStringLiteral("--chart"), QStringLiteral("unknown chart '%1' (known: heatmap, sink-curve, memory, "
                                                            "mitigations, confidence)").arg(kindName));
     const ReportScenario scenario = readScenario(parser, false);
-    const auto width = optionalCount(parser, QStringLiteral("width"), 200, 8000);
-    const auto height = optionalCount(parser, QStringLiteral("height"), 150, 8000);
+    const auto width = optionalCount(parser, QStringLiteral("width"), ui::kMinExportWidth, ui::kMaxExportSide);
+    const auto height = optionalCount(parser, QStringLiteral("height"), ui::kMinExportHeight, ui::kMaxExportSide);
     const double scale = parser.isSet(QStringLiteral("scale"))
                              ? parsePositiveDouble(QStringLiteral("--scale"), parser.value(QStringLiteral("scale")))
-                             : 2.0;
-    if (scale > 8) throwUsage(QStringLiteral("--scale"), QStringLiteral("must be at most 8"));
+                             : ui::kDefaultPngScale;
+    if (scale > ui::kMaxPngScale)
+      throwUsage(QStringLiteral("--scale"), QStringLiteral("must be at most %1").arg(ui::kMaxPngScale));
     const QString path = parser.value(QStringLiteral("out"));
     const bool force = parser.isSet(QStringLiteral("force"));
     const Output output = outputFor(path);
@@ -95,9 +84,10 @@ int runChart(const QStringList& args) {
     const QSize size(natural.width(), int(height.value_or(natural.height())));
     QByteArray bytes;
     switch (output) {
-      case Output::Png: bytes = pngBytes(*builder, size, scale); break;
-      case Output::Svg: bytes = ui::renderChartSvg(*builder, ui::ChartTheme::print(), size); break;
-      case Output::Pdf: bytes = ui::renderChartPdf(*builder, ui::ChartTheme::print(), size); break;
+      // The same rendering as the window's Save… (ui/charts/ChartExport).
+      case Output::Png: bytes = ui::renderChart(*builder, ui::ChartFormat::Png, size, scale); break;
+      case Output::Svg: bytes = ui::renderChart(*builder, ui::ChartFormat::Svg, size); break;
+      case Output::Pdf: bytes = ui::renderChart(*builder, ui::ChartFormat::Pdf, size); break;
       case Output::Csv: bytes = table->toCsv().toUtf8(); break;
       case Output::Json: {
         QJsonObject object = ui::chartTableToJson(*table);

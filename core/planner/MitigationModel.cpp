@@ -325,4 +325,32 @@ MitigationEstimate estimateMitigation(const ModelSpec& model, Mitigation mitigat
   return e;
 }
 
+double plannerMitigationFactor(const ModelSpec& model, Mitigation mitigation, qint64 designContextTokens) {
+  const double shipped = model.ropeScaling ? std::max(1.0, model.ropeScaling->factor) : 1.0;
+  if (mitigation == Mitigation::Baseline || shipsWithMitigation(model, mitigation)) return shipped;
+  if (mitigation == Mitigation::Streaming || mitigation == Mitigation::Alibi) return 1.0;
+  return defaultScalingFactor(designContextTokens, trainedOf(model));
+}
+
+qint64 plannerStreamingCacheTokens(const ModelSpec& model, const PlannerResources& resources) {
+  const qint64 cache = static_cast<qint64>(std::floor(double(trainedOf(model)) * resources.defaults.streamingCacheVsTrained));
+  return std::max<qint64>(cache, resources.defaults.streamingSinkTokens + 1);
+}
+
+std::vector<MitigationEstimate> estimateMitigationCurve(const ModelSpec& model, Mitigation mitigation,
+                                                        qint64 designContextTokens, const std::vector<qint64>& contexts,
+                                                        const PlannerResources& resources,
+                                                        const ReferenceSet& references) {
+  MitigationScenario scenario;
+  scenario.factor = plannerMitigationFactor(model, mitigation, designContextTokens);
+  scenario.streamingCacheTokens = plannerStreamingCacheTokens(model, resources);
+  std::vector<MitigationEstimate> curve;
+  curve.reserve(contexts.size());
+  for (qint64 context : contexts) {
+    scenario.contextTokens = context;
+    curve.push_back(estimateMitigation(model, mitigation, scenario, resources, references));
+  }
+  return curve;
+}
+
 }  // namespace sinkscope

@@ -11,6 +11,7 @@
 #include <QString>
 #include <QStringList>
 #include <optional>
+#include <vector>
 
 namespace sinkscope {
 
@@ -49,6 +50,20 @@ struct MitigationScenario {
 
 MitigationEstimate estimateMitigation(const ModelSpec& model, Mitigation mitigation, const MitigationScenario& scenario,
                                       const PlannerResources& resources, const ReferenceSet& references);
+
+// How the planner configures a mitigation when the user asks for designContextTokens: the factor
+// s (the model's own for baseline and for a scaling it ships, 1 for streaming and ALiBi, else
+// designContext / trained, at least 1) and the StreamingLLM cache (sinks + window, planner.json).
+double plannerMitigationFactor(const ModelSpec& model, Mitigation mitigation, qint64 designContextTokens);
+qint64 plannerStreamingCacheTokens(const ModelSpec& model, const PlannerResources& resources);
+
+// The mitigation configured for designContextTokens (as `sinkscope plan --context design` does)
+// evaluated at each of contexts: the effective-context curve. At contexts == design it is the
+// plan's own row estimate.
+std::vector<MitigationEstimate> estimateMitigationCurve(const ModelSpec& model, Mitigation mitigation,
+                                                        qint64 designContextTokens, const std::vector<qint64>& contexts,
+                                                        const PlannerResources& resources,
+                                                        const ReferenceSet& references);
 
 // The largest context at which the mitigation (factor s) leaves no rotary dim with angles training
 // never produced, per the positional engine's phase coverage; 0 when it cannot be computed.

@@ -61,12 +61,6 @@ const KvDtype& kvDtypeFor(const PlanRequest& request, const PlannerResources& re
   return *dtype;
 }
 
-qint64 streamingCacheTokens(const ModelSpec& model, const PlannerResources& resources) {
-  const qint64 trained = trainedContextOf(model);
-  const qint64 cache = static_cast<qint64>(std::floor(double(trained) * resources.defaults.streamingCacheVsTrained));
-  return std::max<qint64>(cache, resources.defaults.streamingSinkTokens + 1);
-}
-
 // What the positional engine (PhaseCoverage.h) says about angles past the trained context.
 QString extrapolationDetail(const ModelSpec& model, Mitigation mitigation, double factor, qint64 contextTokens,
                             qint64 farthestDistanceTokens) {
@@ -100,15 +94,6 @@ QString extrapolationDetail(const ModelSpec& model, Mitigation mitigation, doubl
   }
 }
 
-// The factor a mitigation runs with by default: the model's own for its shipped scaling and for
-// baseline, 1 where no RoPE scaling applies, else the smallest that reaches the context.
-double factorFor(const ModelSpec& model, Mitigation mitigation, qint64 contextTokens, qint64 trained) {
-  const double shipped = model.ropeScaling ? std::max(1.0, model.ropeScaling->factor) : 1.0;
-  if (mitigation == Mitigation::Baseline || shipsWithMitigation(model, mitigation)) return shipped;
-  if (mitigation == Mitigation::Streaming || mitigation == Mitigation::Alibi) return 1.0;
-  return defaultScalingFactor(contextTokens, trained);
-}
-
 MitigationPlan planMitigation(const ModelSpec& model, const HardwareSpec& hardware, const PlanRequest& request,
                               Mitigation mitigation, const PlannerResources& resources) {
   MitigationPlan row;
@@ -116,7 +101,7 @@ MitigationPlan planMitigation(const ModelSpec& model, const HardwareSpec& hardwa
   const qint64 trained = trainedContextOf(model);
   row.factor = (mitigation == request.mitigation && request.mitigationFactor)
                    ? *request.mitigationFactor
-                   : factorFor(model, mitigation, request.contextTokens, trained);
+                   : plannerMitigationFactor(model, mitigation, request.contextTokens);
   const ContextCap cap = estimateContextCap(model, mitigation, row.factor, resources);
   row.fineTuned = cap.fineTuned;
   row.contextCap = cap.tokens;
@@ -124,7 +109,7 @@ MitigationPlan planMitigation(const ModelSpec& model, const HardwareSpec& hardwa
   const MemoryModel memory = memoryModelFor(model, hardware, request, mitigation);
   row.kvBytes = memory.kvBytes(request.contextTokens);
   row.kvCachedTokens = memory.kvCachedTokensMax(request.contextTokens);
-  const qint64 streamingCache = streamingCacheTokens(model, resources);
+  const qint64 streamingCache = plannerStreamingCacheTokens(model, resources);
   MitigationScenario scenario;
   scenario.contextTokens = request.contextTokens;
   scenario.factor = row.factor;
@@ -201,7 +186,7 @@ MemoryModel memoryModelFor(const ModelSpec& model, const HardwareSpec& hardware,
   settings.activationBytesPerElement = resources.defaults.activationBytesPerElement;
   settings.logitsBytesPerElement = resources.defaults.logitsBytesPerElement;
   settings.overheadBytes = hardware.category == QLatin1String("cpu") ? resources.cpuOverheadBytes : resources.gpuOverheadBytes;
-  if (mitigation == Mitigation::Streaming) settings.streamingCacheTokens = streamingCacheTokens(model, resources);
+  if (mitigation == Mitigation::Streaming) settings.streamingCacheTokens = plannerStreamingCacheTokens(model, resources);
   return MemoryModel(model, hardware, settings);
 }
 

@@ -169,6 +169,7 @@ ReferenceSet loadReferenceSet(const QString& path) {
     set.points.push_back(point);
   }
   const JsonReader document = root.requireObject(QStringLiteral("source_document"));
+  set.sourceDocumentSource = document.requireString(QStringLiteral("source"));
   const QJsonArray rows = document.requireArray(QStringLiteral("rows"));
   for (int index = 0; index < rows.size(); ++index) {
     const JsonReader row(rows.at(index).toObject(), path, QStringLiteral("source_document.rows[%1]").arg(index));
@@ -204,6 +205,42 @@ ReferenceSet loadReferenceSet(const QString& path) {
   set.rulerStrictness.derivation = QStringLiteral("RULER effective / claimed length over the published models: median "
                                                   "central, second-lowest and second-highest as the band");
   return set;
+}
+
+bool reportsEffectiveContext(const QString& metric) {
+  return metric == QLatin1String("passkey_context") || metric == QLatin1String("ruler_effective_length") ||
+         metric == QLatin1String("claim");
+}
+
+std::vector<EffectiveContextReference> effectiveContextReferences(const ReferenceSet& set) {
+  std::vector<EffectiveContextReference> references;
+  for (const ReferencePoint& point : set.points) {
+    if (!reportsEffectiveContext(point.metric)) continue;
+    for (const ReferenceValue& value : point.values) {
+      EffectiveContextReference r{point.id, point.source, point.model, point.modelId, point.mitigation, point.metric,
+                                  point.fineTuned};
+      // A passkey length stands alone ([0, length]): the model retrieves at that very length.
+      r.contextTokens = value.contextTokens > 0 ? value.contextTokens : qint64(std::llround(value.value));
+      r.effectiveTokens = value.value;
+      r.lowerBound = value.lowerBound;
+      r.upperBound = value.upperBound;
+      references.push_back(r);
+    }
+  }
+  for (size_t i = 0; i < set.sourceDocument.size(); ++i) {
+    const SourceDocumentRow& row = set.sourceDocument[i];
+    EffectiveContextReference r;
+    r.id = QStringLiteral("source-document-%1").arg(i + 1);
+    r.source = set.sourceDocumentSource + QStringLiteral(": \"") + row.text + QLatin1Char('"');
+    r.model = row.modelId;
+    r.modelId = row.modelId;
+    r.mitigation = row.mitigation;
+    r.metric = QStringLiteral("claim");
+    r.contextTokens = row.contextTokens;
+    r.effectiveTokens = double(row.effectiveContext);
+    references.push_back(r);
+  }
+  return references;
 }
 
 const ReferenceSet& referenceSet() {

@@ -54,6 +54,7 @@ struct SourceDocumentRow {
 
 struct ReferenceSet {
   std::vector<ReferencePoint> points;
+  QString sourceDocumentSource;  // the "source" of the source document's rows
   std::vector<SourceDocumentRow> sourceDocument;
   QStringList sourceDocumentClaims;
   QString metricDefinition(const QString& metric) const;
@@ -70,6 +71,28 @@ struct ReferenceSet {
   std::vector<std::pair<QString, QString>> metricDefinitions_;
   friend ReferenceSet loadReferenceSet(const QString& path);
 };
+
+// A reference point that reports an effective context, placed on an effective-context-against-
+// context chart: passkey_context (stored [0, length]: retrieved up to length, so at x = length,
+// y = length; DeepSeek-V2's needle [context, length]), ruler_effective_length ([claimed, effective]),
+// "claim" points and the source document's rows (claims, never measured). Perplexity, RULER
+// scores and retrieval accuracy are not effective contexts and are left out.
+struct EffectiveContextReference {
+  QString id;             // point id, or "source-document-N" for the document's rows
+  QString source;
+  QString model;          // as the source names it
+  QString modelId;        // catalogue id, empty when the catalogue lacks the model
+  QString mitigation;     // mitigation name, "unknown" when the source does not say
+  QString metric;         // passkey_context, ruler_effective_length or claim
+  bool fineTuned = false;
+  qint64 contextTokens = 0;    // x: the context measured at, or claimed
+  double effectiveTokens = 0;  // y
+  bool lowerBound = false;     // published as "> value"
+  bool upperBound = false;     // published as "< value"
+};
+std::vector<EffectiveContextReference> effectiveContextReferences(const ReferenceSet& set);
+// The metrics effectiveContextReferences() keeps.
+bool reportsEffectiveContext(const QString& metric);
 
 // ":/references.json", loaded and derived once.
 const ReferenceSet& referenceSet();

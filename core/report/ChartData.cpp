@@ -1,7 +1,10 @@
 #include "report/ChartData.h"
 
 #include "inference/Measurement.h"
+#include "planner/MitigationModel.h"
 #include "planner/PlanJson.h"
+#include "planner/PlannerResources.h"
+#include "planner/ReferencePoints.h"
 
 #include <QJsonArray>
 #include <algorithm>
@@ -153,6 +156,28 @@ QJsonObject chartDataToJson(const MitigationsChartData& data) {
                      {QStringLiteral("mitigations"), rowsJson(data.rows)}};
 }
 
+std::vector<EffectiveContextSeries> effectiveContextSeries(const ModelSpec& model, const std::vector<Mitigation>& compared,
+                                                           const std::vector<qint64>& contexts,
+                                                           qint64 designContextTokens) {
+  std::vector<EffectiveContextSeries> all;
+  for (Mitigation mitigation : compared) {
+    EffectiveContextSeries series;
+    series.mitigation = mitigation;
+    series.factor = plannerMitigationFactor(model, mitigation, designContextTokens);
+    const std::vector<MitigationEstimate> curve =
+        estimateMitigationCurve(model, mitigation, designContextTokens, contexts, plannerResources(), referenceSet());
+    for (const MitigationEstimate& estimate : curve) {
+      series.applicable = series.applicable && estimate.applicable;
+      if (estimate.applicable) series.samples.push_back({0, estimate.effectiveContext});
+    }
+    for (size_t i = 0; i < series.samples.size(); ++i) series.samples[i].contextTokens = contexts[i];
+    if (!curve.empty()) series.explanation = curve.back().explanation;
+    if (!series.applicable) series.samples.clear();
+    all.push_back(std::move(series));
+  }
+  return all;
+}
+
 QJsonObject chartDataToJson(const SinkCurveChartData& data) {
   QJsonArray series;
   for (const SinkCurveSeries& s : data.series) {
@@ -164,7 +189,7 @@ QJsonObject chartDataToJson(const SinkCurveChartData& data) {
     series.append(QJsonObject{{QStringLiteral("mitigation"), mitigationName(s.mitigation)},
                               {QStringLiteral("samples"), samples}});
   }
-  return QJsonObject{{QStringLiteral("chart"), QStringLiteral("sink-curve")},
+  QJsonObject object{{QStringLiteral("chart"), QStringLiteral("sink-curve")},
                      {QStringLiteral("source"), data.provenance},
                      {QStringLiteral("model"), data.modelName},
                      {QStringLiteral("layer"), data.layer},
@@ -173,6 +198,24 @@ QJsonObject chartDataToJson(const SinkCurveChartData& data) {
                      {QStringLiteral("trained_context"), data.trainedContextTokens},
                      {QStringLiteral("context_cap"), capJson(data.contextCapTokens)},
                      {QStringLiteral("series"), series}};
+  if (!data.effective.empty()) {
+    QJsonArray effective;
+    for (const EffectiveContextSeries& s : data.effective) {
+      QJsonArray samples;
+      for (const EffectiveContextSample& sample : s.samples)
+        samples.append(QJsonObject{{QStringLiteral("context"), sample.contextTokens},
+                                   {QStringLiteral("effective_context"), sample.effectiveTokens.central},
+                                   {QStringLiteral("effective_context_low"), sample.effectiveTokens.low},
+                                   {QStringLiteral("effective_context_high"), sample.effectiveTokens.high}});
+      effective.append(QJsonObject{{QStringLiteral("mitigation"), mitigationName(s.mitigation)},
+                                   {QStringLiteral("factor"), s.factor},
+                                   {QStringLiteral("applicable"), s.applicable},
+                                   {QStringLiteral("source"), kModelled},
+                                   {QStringLiteral("samples"), samples}});
+    }
+    object.insert(QStringLiteral("effective"), effective);
+  }
+  return object;
 }
 
 QJsonObject chartDataToJson(const HeatmapChartData& data) {

@@ -64,14 +64,35 @@ struct SinkCurveSeries {
   Mitigation mitigation = Mitigation::Baseline;
   std::vector<SinkCurveSample> samples;  // ascending contexts
 };
+// The sink curve's "effective context" view: the mitigation model's passkey-style effective
+// context (planner, MitigationModel.h; modelled, not probed) of each compared mitigation,
+// configured for the requested context and evaluated at each context of the curve.
+struct EffectiveContextSample {
+  qint64 contextTokens = 0;
+  Band effectiveTokens;  // central, low, high (tokens)
+};
+struct EffectiveContextSeries {
+  Mitigation mitigation = Mitigation::Baseline;
+  double factor = 1;       // the factor the planner applies for the requested context
+  bool applicable = true;  // false: not estimable for this model (explanation says why)
+  QString explanation;     // at the requested context
+  std::vector<EffectiveContextSample> samples;  // ascending contexts; empty when not applicable
+};
+// Every compared mitigation, in the order compared, at each of contexts.
+std::vector<EffectiveContextSeries> effectiveContextSeries(const ModelSpec& model, const std::vector<Mitigation>& compared,
+                                                           const std::vector<qint64>& contexts,
+                                                           qint64 designContextTokens);
+
 struct SinkCurveChartData {
   QString provenance = kModelled;
   QString modelName;
+  QString modelId;          // catalogue id (reference points of this model are drawn filled)
   int layer = 0, head = 0;  // head -1: the mean over `heads`
   std::vector<int> heads;   // the heads averaged (or the one head)
   qint64 trainedContextTokens = 0;
   qint64 contextCapTokens = 0;  // the primary mitigation's cap, 0: none
   std::vector<SinkCurveSeries> series;
+  std::vector<EffectiveContextSeries> effective;  // empty when not computed (the report)
 };
 
 // Pooled attention heatmaps of one head at the requested context, one panel per mitigation.
@@ -130,7 +151,7 @@ const MitigationPlan* planRow(const Plan& plan, Mitigation mitigation);
 QJsonObject chartDataToJson(const MemoryChartData& data);
 QJsonObject chartDataToJson(const ConfidenceChartData& data);
 QJsonObject chartDataToJson(const MitigationsChartData& data);
-QJsonObject chartDataToJson(const SinkCurveChartData& data);
+QJsonObject chartDataToJson(const SinkCurveChartData& data);  // "effective" only when computed
 QJsonObject chartDataToJson(const HeatmapChartData& data);
 QJsonObject chartDataToJson(const MeasuredLossChartData& data);
 QJsonObject chartDataToJson(const ReportChartData& data);  // {"memory": ..., "confidence": ..., ...}

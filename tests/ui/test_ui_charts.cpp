@@ -1,14 +1,24 @@
 // Chart infrastructure: colour maps against matplotlib's published tables, the Okabe–Ito
 // palette, CSV of chart tables, and PNG/SVG/PDF export (size, vector content, atomic failure).
+#include "ScreenshotRunner.h"
 #include "UiTestSupport.h"
 #include "charts/ChartExport.h"
+#include "charts/ChartSaveDialogs.h"
 #include "charts/ChartTable.h"
 #include "charts/ChartView.h"
 #include "charts/ColorMaps.h"
 #include "common/Error.h"
 
+#include <QApplication>
 #include <QFile>
+#include <QDoubleSpinBox>
+#include <QFileDialog>
 #include <QImageReader>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QRegularExpression>
+#include <QSettings>
+#include <QTimer>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QXmlStreamReader>
@@ -53,11 +63,19 @@ double relativeLuminance(const QColor& color) {
   return 0.2126 * linear(color.redF()) + 0.7152 * linear(color.greenF()) + 0.0722 * linear(color.blueF());
 }
 
+// WCAG 2 contrast ratio between two colours (1..21).
+double contrast(const QColor& a, const QColor& b) {
+  const double la = relativeLuminance(a), lb = relativeLuminance(b);
+  return (std::max(la, lb) + 0.05) / (std::min(la, lb) + 0.05);
+}
+
 }  // namespace
 
 class TestUiCharts : public QObject {
   Q_OBJECT
  private slots:
+  void initTestCase() { test::isolateSettings(QStringLiteral("test_ui_charts")); }
+
   void colourMapsMatchMatplotlibBetweenStops() {
     for (const PublishedEntry& entry : kPublished) {
       const QColor color = colorMapAt(entry.map, entry.index / 255.0);
@@ -150,6 +168,141 @@ class TestUiCharts : public QObject {
     QVERIFY_THROWS_EXCEPTION(Error, exportChart(lineBuilder(), unwritable));
     QVERIFY(!QFile::exists(unwritable));
     QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::NoDotAndDotDot).size(), 0);
+  }
+
+  // Issue 7: plot themes follow the system (the application palette); exports stay white.
+  void chartsFollowTheApplicationPaletteAndExportsStayWhite() {
+    ChartView view(QStringLiteral("Themed chart"));
+    view.resize(500, 360);
+    view.show();
+    view.setChart(QStringLiteral("Squares"), Provenance::Modelled, lineBuilder(), ChartTable{});
+    const QPalette original = QApplication::palette();
+    QVERIFY(!view.screenTheme().dark);
+    QVERIFY(view.plot()->axisRect()->backgroundBrush().color().lightness() > 200);
+
+    QApplication::setPalette(darkDesktopPalette());
+    QCoreApplication::processEvents();
+    const ChartTheme dark = view.screenTheme();
+    QVERIFY(dark.dark);
+    // The live chart was rebuilt: dark background, light axis text, ticks and axis lines.
+    QVERIFY(view.plot()->axisRect()->backgroundBrush().color().lightness() < 60);
+    QVERIFY(view.plot()->xAxis->tickLabelColor().lightness() > 200);
+    QVERIFY(view.plot()->yAxis->labelColor().lightness() > 200);
+    QVERIFY(view.plot()->xAxis->basePen().color().lightness() > 200);
+    QVERIFY(view.plot()->toPixmap(200, 150).toImage().pixelColor(2, 2).lightness() < 60);
+    // Readable on dark: text 7:1 (WCAG AAA), reference/cap lines 4.5:1, every series colour and
+    // the grid visible (3:1 for graphics, the grid faint but distinct).
+    QVERIFY(contrast(dark.foreground, dark.background) >= 7.0);
+    QVERIFY(contrast(dark.reference, dark.background) >= 4.5);
+    QVERIFY(contrast(dark.warning, dark.background) >= 4.5);
+    for (int i = 0; i < int(okabeItoPalette().size()); ++i)
+      QVERIFY2(contrast(dark.seriesColor(i), dark.background) >= 3.0, qPrintable(dark.seriesColor(i).name()));
+    QVERIFY(contrast(dark.grid, dark.background) >= 1.5);
+    // Exports keep the white print theme.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("dark.png"));
+    view.exportTo(path);
+    QCOMPARE(QImage(path).pixelColor(2, 2), QColor(Qt::white));
+
+    QApplication::setPalette(original);
+    QCoreApplication::processEvents();
+    QVERIFY(!view.screenTheme().dark);
+    QVERIFY(view.plot()->axisRect()->backgroundBrush().color().lightness() > 200);
+    QVERIFY(view.plot()->xAxis->tickLabelColor().lightness() < 80);
+    const ChartTheme light = view.screenTheme();
+    QVERIFY(contrast(light.foreground, light.background) >= 7.0);
+    QVERIFY(contrast(light.reference, light.background) >= 4.5);
+  }
+
+  // Issue 8: Save… asks for the size (PNG pixels with the scale; SVG/PDF points or mm), remembers
+  // it, and the export takes that size. Driven without a modal dialog.
+  void exportSizeIsChosenRememberedAndUsed() {
+    ChartView view(QStringLiteral("Sized chart"));
+    view.setChart(QStringLiteral("Squares"), Provenance::Modelled, lineBuilder(), ChartTable{});
+    QTemporaryDir dir;
+    {
+      ExportSizeDialog png(ChartFormat::Png);
+      QCOMPARE(png.choice(), ChartExportSize{});  // nothing remembered yet: 900 × 560 at 2×
+      png.widthBox()->setValue(640);
+      png.heightBox()->setValue(400);
+      QCOMPARE(png.choice().pngPixels(), QSize(1280, 800));
+      png.accept();  // remembers
+    }
+    ExportSizeDialog png(ChartFormat::Png);
+    const ChartExportSize chosen = png.choice();
+    QCOMPARE(chosen.logical, QSize(640, 400));
+    QCOMPARE(chosen.pngScale, 2.0);
+    const QString pngPath = dir.filePath(QStringLiteral("sized.png"));
+    view.exportTo(pngPath, chosen.logical, chosen.pngScale);
+    QCOMPARE(QImageReader(pngPath).size(), QSize(1280, 800));
+
+    // PDF in millimetres: 160 × 100 mm is 453.5 × 283.5 pt (1 mm = 72 / 25.4 pt).
+    {
+      ExportSizeDialog pdf(ChartFormat::Pdf);
+      pdf.setUnit(LengthUnit::Millimetres);
+      QCOMPARE(pdf.widthBox()->value(), 317.5);  // the default 900 pt shown in mm
+      pdf.widthBox()->setValue(160);
+      pdf.heightBox()->setValue(100);
+      QCOMPARE(pdf.choice().logical, QSize(454, 283));
+      pdf.accept();
+    }
+    ExportSizeDialog svg(ChartFormat::Svg);  // SVG and PDF share the vector size and unit
+    QCOMPARE(svg.unit(), LengthUnit::Millimetres);
+    QCOMPARE(svg.choice().logical, QSize(454, 283));
+    const QString pdfPath = dir.filePath(QStringLiteral("sized.pdf"));
+    view.exportTo(pdfPath, svg.choice().logical);
+    QFile pdf(pdfPath);
+    QVERIFY(pdf.open(QIODevice::ReadOnly));
+    const QRegularExpressionMatch box =
+        QRegularExpression(QStringLiteral("/MediaBox \\[0 0 ([0-9.]+) ([0-9.]+)\\]")).match(QString::fromLatin1(pdf.readAll()));
+    QVERIFY(box.hasMatch());
+    QCOMPARE(box.captured(1).toDouble(), 454.0);
+    QCOMPARE(box.captured(2).toDouble(), 283.0);
+    // Out-of-range remembered values fall back into the range the command line accepts.
+    QSettings settings;
+    rememberExportSize(settings, ChartFormat::Png, {QSize(50, 99999), 20.0});
+    const ChartExportSize clamped = rememberedExportSize(settings, ChartFormat::Png);
+    QCOMPARE(clamped.logical, QSize(kMinExportWidth, kMaxExportSide));
+    QCOMPARE(clamped.pngScale, kDefaultPngScale);
+  }
+
+  // Issue 8: an existing file is replaced only after a confirmation (Qt's own save dialog).
+  void saveDialogAsksBeforeReplacingAFile() {
+    QTemporaryDir dir;
+    const QString existing = dir.filePath(QStringLiteral("chart.png"));
+    QFile file(existing);
+    QVERIFY(file.open(QIODevice::WriteOnly) && file.write("old") == 3);
+    file.close();
+    const std::unique_ptr<QFileDialog> dialog(createChartFileDialog(nullptr, existing));
+    QVERIFY(!dialog->testOption(QFileDialog::DontConfirmOverwrite));
+    QCOMPARE(dialog->acceptMode(), QFileDialog::AcceptSave);
+    dialog->setOption(QFileDialog::DontUseNativeDialog);
+    dialog->show();
+    QString asked;
+    const auto answer = [&asked](QMessageBox::StandardButton button) {
+      QTimer::singleShot(0, [&asked, button] {
+        auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
+        if (!box) return;
+        asked = box->text();
+        box->button(button)->click();
+      });
+    };
+    answer(QMessageBox::No);
+    static_cast<QDialog*>(dialog.get())->accept();  // what the Save button does
+    QVERIFY2(asked.contains(QStringLiteral("already exists")), qPrintable(asked));
+    QVERIFY(dialog->result() != QDialog::Accepted);
+    asked.clear();
+    answer(QMessageBox::Yes);
+    static_cast<QDialog*>(dialog.get())->accept();  // what the Save button does
+    QVERIFY(!asked.isEmpty());
+    QCOMPARE(dialog->result(), int(QDialog::Accepted));
+    QCOMPARE(QFileInfo(dialog->selectedFiles().value(0)).fileName(), QStringLiteral("chart.png"));
+    // A name typed without a suffix takes the chosen filter's.
+    const std::unique_ptr<QFileDialog> svg(createChartFileDialog(nullptr, dir.filePath(QStringLiteral("c.svg"))));
+    QCOMPARE(svg->defaultSuffix(), QStringLiteral("svg"));
+    svg->selectNameFilter(svg->nameFilters().value(2));
+    emit svg->filterSelected(svg->nameFilters().value(2));
+    QCOMPARE(svg->defaultSuffix(), QStringLiteral("pdf"));
   }
 
   void chartViewKeepsBuilderAndTable() {

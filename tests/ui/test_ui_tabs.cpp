@@ -89,14 +89,10 @@ QCPColorMap* mapNamed(QCustomPlot* plot, const QString& name) {
 
 // The core probe's pooled heatmap for one head, as the Compare view asks for it.
 PooledHeatmap probeHeatmap(const ModelSpec& spec, Mitigation mitigation, qint64 context, int layer, int head) {
-  ProbeRequest request;
-  request.contextTokens = context;
-  request.queryPositions = evenlySpacedQueries(context, kHeatmapRows, 0);
-  request.bins = kHeatmapBins;
-  request.exactKeyColumns = 4;
-  const double factor = defaultMitigationFactor(spec, context);
+  const ModelledProbeRequest request = modelledProbeRequest(spec, context, layer, head);
   const auto source = modelledSource(spec, layer, head);
-  const auto result = runAttentionProbe(*source, modelledSchemeFor(spec, {mitigation, factor, StreamingCache::builtin()}, head, context), request);
+  const auto result = runAttentionProbe(
+      *source, modelledSchemeFor(spec, {mitigation, request.factor, StreamingCache::builtin()}, head, context), request.heatmap);
   return result ? result->heatmap : PooledHeatmap{};
 }
 

@@ -2,6 +2,7 @@
 
 #include "Units.h"
 #include "charts/ChartHelpers.h"
+#include "charts/EffectiveContextChart.h"
 #include "scenario/Explanations.h"
 
 #include <qcustomplot.h>
@@ -18,6 +19,7 @@ QString sinkMetricLabel(SinkMetric metric) {
     case SinkMetric::SinkMass4: return QObject::tr("sink mass S₄ (share on tokens 0–3)");
     case SinkMetric::NormalizedEntropy: return QObject::tr("normalised entropy H / ln(i+1)");
     case SinkMetric::LastQuerySinkMass1: return QObject::tr("S₁ of the last query");
+    case SinkMetric::EffectiveContext: return QObject::tr("effective context (tokens, passkey-style, modelled)");
   }
   return QString();
 }
@@ -28,15 +30,17 @@ double sinkMetricValue(const SinkCurveSample& sample, SinkMetric metric) {
     case SinkMetric::SinkMass4: return sample.mean.sinkMass4;
     case SinkMetric::NormalizedEntropy: return sample.mean.normalizedEntropy;
     case SinkMetric::LastQuerySinkMass1: return sample.last.sinkMass1;
+    case SinkMetric::EffectiveContext: break;
   }
-  return 0;
+  return std::numeric_limits<double>::quiet_NaN();
 }
 
 ChartBuilder sinkCurveBuilder(std::shared_ptr<const SinkCurveChartData> data, SinkMetric metric) {
+  if (metric == SinkMetric::EffectiveContext) return effectiveContextBuilder(std::move(data));
   return [data, metric](QCustomPlot& plot, const ChartTheme& theme) {
     double minContext = std::numeric_limits<double>::max(), maxContext = 0, maxValue = 0;
-    int index = 0;
     for (const SinkCurveSeries& series : data->series) {
+      const int index = sinkCurveColorIndex(*data, series.mitigation);
       QCPGraph* graph = plot.addGraph();
       graph->setName(mitigationTitle(series.mitigation));
       QVector<double> x, y;
@@ -53,7 +57,6 @@ ChartBuilder sinkCurveBuilder(std::shared_ptr<const SinkCurveChartData> data, Si
                                                              QCPScatterStyle::ssTriangle, QCPScatterStyle::ssDiamond,
                                                              QCPScatterStyle::ssCross};
       graph->setScatterStyle(QCPScatterStyle(shapes[index % 5], theme.seriesColor(index), theme.background, 7));
-      ++index;
     }
     if (maxContext <= 0) minContext = 512, maxContext = 32768;
     setTokenLogAxis(*plot.xAxis, minContext / 1.3, maxContext * 1.3, QObject::tr("context (tokens)"));
@@ -73,7 +76,8 @@ ChartBuilder sinkCurveBuilder(std::shared_ptr<const SinkCurveChartData> data, Si
   };
 }
 
-ChartTable sinkCurveTable(const SinkCurveChartData& data) {
+ChartTable sinkCurveTable(const SinkCurveChartData& data, SinkMetric metric) {
+  if (metric == SinkMetric::EffectiveContext) return effectiveContextTable(data);
   ChartTable table;
   table.title = QObject::tr("Sink curve (%1), layer %2 head %3").arg(data.provenance).arg(data.layer).arg(data.head);
   table.columns = {QObject::tr("mitigation"), QObject::tr("context (tokens)"), QObject::tr("mean S1 (share)"),

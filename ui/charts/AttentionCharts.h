@@ -12,12 +12,15 @@
 
 namespace sinkscope::ui {
 
-enum class SinkMetric { SinkMass1, SinkMass4, NormalizedEntropy, LastQuerySinkMass1 };
+// EffectiveContext is the planner's modelled effective context (EffectiveContextChart.h), not a
+// probe metric: sinkMetricValue() is NaN for it.
+enum class SinkMetric { SinkMass1, SinkMass4, NormalizedEntropy, LastQuerySinkMass1, EffectiveContext };
 QString sinkMetricLabel(SinkMetric metric);  // axis label with its unit
 double sinkMetricValue(const SinkCurveSample& sample, SinkMetric metric);
 
+// EffectiveContext draws effectiveContextBuilder(); the table follows the metric the same way.
 ChartBuilder sinkCurveBuilder(std::shared_ptr<const SinkCurveChartData> data, SinkMetric metric);
-ChartTable sinkCurveTable(const SinkCurveChartData& data);
+ChartTable sinkCurveTable(const SinkCurveChartData& data, SinkMetric metric = SinkMetric::SinkMass1);
 
 struct HeatmapStyle {
   ColorMapName colorMap = ColorMapName::Viridis;

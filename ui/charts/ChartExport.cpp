@@ -89,25 +89,30 @@ QByteArray renderChartPdf(const ChartBuilder& builder, const ChartTheme& theme, 
   return buffer.data();
 }
 
-void exportChart(const ChartBuilder& builder, const QString& path, QSize size, double pngScale,
-                 const ChartTheme& theme) {
-  const auto format = chartFormatForPath(path);
-  if (!format) throwBadInput(path, QStringLiteral("extension"), QStringLiteral("expected .png, .svg or .pdf"));
-  QByteArray bytes;
-  switch (*format) {
+QByteArray renderChart(const ChartBuilder& builder, ChartFormat format, QSize size, double pngScale,
+                       const ChartTheme& theme) {
+  switch (format) {
     case ChartFormat::Png: {
+      QByteArray bytes;
       QBuffer buffer(&bytes);
       buffer.open(QIODevice::WriteOnly);
       QImage image = renderChartImage(builder, theme, size, pngScale);
       image.setDotsPerMeterX(int(3780 * pngScale));  // 96 dpi x scale
       image.setDotsPerMeterY(int(3780 * pngScale));
       image.save(&buffer, "PNG");
-      break;
+      return bytes;
     }
-    case ChartFormat::Svg: bytes = renderChartSvg(builder, theme, size); break;
-    case ChartFormat::Pdf: bytes = renderChartPdf(builder, theme, size); break;
+    case ChartFormat::Svg: return renderChartSvg(builder, theme, size);
+    case ChartFormat::Pdf: return renderChartPdf(builder, theme, size);
   }
-  writeFileAtomically(path, bytes);
+  return QByteArray();
+}
+
+void exportChart(const ChartBuilder& builder, const QString& path, QSize size, double pngScale,
+                 const ChartTheme& theme) {
+  const auto format = chartFormatForPath(path);
+  if (!format) throwBadInput(path, QStringLiteral("extension"), QStringLiteral("expected .png, .svg or .pdf"));
+  writeFileAtomically(path, renderChart(builder, *format, size, pngScale, theme));
 }
 
 }  // namespace sinkscope::ui

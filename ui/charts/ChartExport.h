@@ -22,6 +22,12 @@ enum class ChartFormat { Png, Svg, Pdf };
 std::optional<ChartFormat> chartFormatForPath(const QString& path);  // by extension
 
 inline constexpr QSize kDefaultExportSize{900, 560};  // logical pixels (PDF: points)
+// The sizes the window's Save… dialog and `sinkscope chart --width/--height/--scale` accept.
+inline constexpr int kMinExportWidth = 200;   // logical pixels / points
+inline constexpr int kMinExportHeight = 150;
+inline constexpr int kMaxExportSide = 8000;
+inline constexpr double kDefaultPngScale = 2.0;  // PNG pixels per logical pixel
+inline constexpr double kMaxPngScale = 8.0;
 
 // Empties a plot back to QCustomPlot's initial state (one axis rect, hidden legend) so a builder
 // can refill it without creating a new widget.
@@ -31,6 +37,12 @@ std::unique_ptr<QCustomPlot> buildOffscreen(const ChartBuilder& builder, const C
 QImage renderChartImage(const ChartBuilder& builder, const ChartTheme& theme, QSize size, double scale);
 QByteArray renderChartSvg(const ChartBuilder& builder, const ChartTheme& theme, QSize size);
 QByteArray renderChartPdf(const ChartBuilder& builder, const ChartTheme& theme, QSize size);
+
+// The file's bytes in the given format: PNG at pngScale x size (its resolution says 96 dpi x
+// pngScale), SVG and PDF in points (one point per logical pixel). The one rendering path of the
+// window's Save… and of `sinkscope chart`.
+QByteArray renderChart(const ChartBuilder& builder, ChartFormat format, QSize size, double pngScale = kDefaultPngScale,
+                       const ChartTheme& theme = ChartTheme::print());
 
 // Writes path in the format of its extension (PNG at pngScale x size). Throws sinkscope::Error
 // (BadInput) naming the path for an unknown extension or an unwritable folder; never leaves a

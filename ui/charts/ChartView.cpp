@@ -1,5 +1,6 @@
 #include "charts/ChartView.h"
 
+#include "charts/ChartSaveDialogs.h"
 #include "charts/DataTableDialog.h"
 #include "common/Error.h"
 
@@ -54,6 +55,34 @@ QToolButton* toolButton(const QString& text, const QString& tip, QWidget* parent
   return button;
 }
 
+// The chart title, elided with "…" to the width it gets beside the badge (never cut mid-word
+// without a mark); the whole title stays in the tooltip.
+class ElidedTitle : public QLabel {
+ public:
+  using QLabel::QLabel;
+  void setFullText(const QString& text) {
+    full_ = text;
+    elide();
+  }
+
+ protected:
+  void resizeEvent(QResizeEvent* event) override {
+    QLabel::resizeEvent(event);
+    elide();
+  }
+  void changeEvent(QEvent* event) override {
+    QLabel::changeEvent(event);
+    if (event->type() == QEvent::FontChange) elide();
+  }
+
+ private:
+  void elide() {
+    const QString shown = fontMetrics().elidedText(full_, Qt::ElideRight, std::max(0, contentsRect().width()));
+    if (shown != text()) setText(shown);
+  }
+  QString full_;
+};
+
 }  // namespace
 
 ChartView::ChartView(const QString& accessibleName, QWidget* parent) : QWidget(parent) {
@@ -62,7 +91,8 @@ ChartView::ChartView(const QString& accessibleName, QWidget* parent) : QWidget(p
   layout_->setContentsMargins(0, 0, 0, 0);
   layout_->setSpacing(2);
   auto* header = new QHBoxLayout;
-  titleLabel_ = new QLabel(this);
+  titleLabel_ = new ElidedTitle(this);
+  titleLabel_->setTextFormat(Qt::PlainText);
   QFont bold = titleLabel_->font();
   bold.setBold(true);
   titleLabel_->setFont(bold);
@@ -99,7 +129,31 @@ void ChartView::replacePlot() {
   plot_->setNoAntialiasingOnDrag(true);
   connect(plot_, &QWidget::customContextMenuRequested, this, &ChartView::showContextMenu);
   connect(plot_, &QCustomPlot::mouseMove, this, &ChartView::mouseMovedOnPlot);
+  plot_->installEventFilter(this);
   layout_->addWidget(plot_, 1);
+}
+
+// QCustomPlot takes its buffer's device pixel ratio once, when it is created; a window shown on
+// (or moved to) a screen of another scale would be drawn blurry. Checked before each paint.
+bool ChartView::eventFilter(QObject* watched, QEvent* event) {
+  if (watched == plot_ && event->type() == QEvent::Paint &&
+      !qFuzzyCompare(plot_->bufferDevicePixelRatio(), plot_->devicePixelRatioF())) {
+    plot_->setBufferDevicePixelRatio(plot_->devicePixelRatioF());
+    plot_->replot(QCustomPlot::rpQueuedRefresh);  // redraws the buffers before this paint uses them
+  }
+  return QWidget::eventFilter(watched, event);
+}
+
+ChartTheme ChartView::screenTheme() const { return ChartTheme::fromPalette(palette()); }
+
+void ChartView::updateBadge(const ChartTheme& theme) {
+  // Okabe–Ito hues with at least 4.5:1 contrast on the background: on light, blue and a darker
+  // bluish green; on dark, sky blue and bluish green.
+  const bool measured = provenance_ == Provenance::Measured;
+  const QString color = theme.dark ? (measured ? QStringLiteral("#009E73") : QStringLiteral("#56B4E9"))
+                                   : (measured ? QStringLiteral("#007A5A") : QStringLiteral("#0072B2"));
+  badge_->setText(QStringLiteral("<span style='color:%1'>[%2]</span>").arg(color, provenanceLabel(provenance_)));
+  badge_->setToolTip(provenanceToolTip(provenance_));
 }
 
 void ChartView::setChart(const QString& title, Provenance provenance, ChartBuilder builder, ChartTable table) {
@@ -107,16 +161,15 @@ void ChartView::setChart(const QString& title, Provenance provenance, ChartBuild
   builder_ = std::move(builder);
   table_ = std::move(table);
   if (table_.title.isEmpty()) table_.title = title;
-  titleLabel_->setText(title);
+  static_cast<ElidedTitle*>(titleLabel_)->setFullText(title);
   titleLabel_->setToolTip(title);
-  badge_->setText(QStringLiteral("<span style='color:%1'>[%2]</span>")
-                      .arg(provenance == Provenance::Measured ? QStringLiteral("#009E73") : QStringLiteral("#0072B2"),
-                           provenanceLabel(provenance)));
-  badge_->setToolTip(provenanceToolTip(provenance));
+  provenance_ = provenance;
+  message_.clear();
   rebuild();
 }
 
 void ChartView::clearChart(const QString& message) {
+  message_ = message;
   builder_ = nullptr;
   table_ = ChartTable{};
   resetPlot(*plot_);
@@ -129,21 +182,27 @@ void ChartView::clearChart(const QString& message) {
 }
 
 void ChartView::rebuild() {
-  if (!builder_) return;
+  if (!builder_) {
+    if (!message_.isEmpty()) clearChart(message_);  // the message in the new palette's colours
+    return;
+  }
   resetPlot(*plot_);
-  builder_(*plot_, ChartTheme::fromPalette(palette()));
+  const ChartTheme theme = screenTheme();
+  updateBadge(theme);
+  builder_(*plot_, theme);
   plot_->replot(QCustomPlot::rpQueuedReplot);
   emit plotRebuilt(plot_);
 }
 
 void ChartView::changeEvent(QEvent* event) {
   QWidget::changeEvent(event);
+  // The application palette (system light/dark) reaches every widget as PaletteChange.
   if (event->type() == QEvent::PaletteChange) rebuild();
 }
 
-void ChartView::exportTo(const QString& path, QSize size) const {
+void ChartView::exportTo(const QString& path, QSize size, double pngScale) const {
   if (!builder_) throwBadInput(path, QString(), QStringLiteral("the chart has no data yet"));
-  exportChart(builder_, path, size);
+  exportChart(builder_, path, size, pngScale);
 }
 
 void ChartView::copyToClipboard() {
@@ -158,11 +217,20 @@ void ChartView::saveAs() {
   if (!builder_) return;
   QString suggested = title_.toLower();
   suggested.replace(QRegularExpression(QStringLiteral("[^a-z0-9]+")), QStringLiteral("-"));
-  const QString path = QFileDialog::getSaveFileName(this, tr("Save chart"), suggested + QStringLiteral(".png"),
-                                                    tr("PNG image (*.png);;SVG vector image (*.svg);;PDF document (*.pdf)"));
-  if (path.isEmpty()) return;
+  const std::unique_ptr<QFileDialog> files(createChartFileDialog(this, suggested + QStringLiteral(".png")));
+  if (files->exec() != QDialog::Accepted || files->selectedFiles().isEmpty()) return;
+  const QString path = files->selectedFiles().constFirst();
+  const auto format = chartFormatForPath(path);
+  if (!format) {
+    QMessageBox::critical(this, tr("Could not save the chart"),
+                          tr("%1: unknown extension (expected .png, .svg or .pdf)").arg(path));
+    return;
+  }
+  ExportSizeDialog sizes(*format, this);
+  if (sizes.exec() != QDialog::Accepted) return;
+  const ChartExportSize size = sizes.choice();
   try {
-    exportTo(path);
+    exportTo(path, size.logical, size.pngScale);
   } catch (const Error& error) {
     QMessageBox::critical(this, tr("Could not save the chart"), error.describe());
   }

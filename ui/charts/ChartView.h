@@ -36,12 +36,16 @@ class ChartView : public QWidget {
   QString title() const { return title_; }
   bool hasChart() const { return bool(builder_); }
 
-  // Exports with the print theme (white background); throws sinkscope::Error on failure.
-  void exportTo(const QString& path, QSize size = kDefaultExportSize) const;
+  // Exports with the print theme (white background) at size (logical pixels; SVG/PDF: points),
+  // PNG at pngScale; throws sinkscope::Error on failure. Save… asks for the size, then calls this.
+  void exportTo(const QString& path, QSize size = kDefaultExportSize, double pngScale = kDefaultPngScale) const;
+  // The theme the chart is drawn with on screen: from this widget's palette (dark when its window
+  // colour is dark); charts are rebuilt when the palette changes.
+  ChartTheme screenTheme() const;
 
  public slots:
   void copyToClipboard();   // the chart as an image (print theme, 2x) plus its CSV as text
-  void saveAs();            // file dialog, then exportTo()
+  void saveAs();            // file dialog (overwrite confirmed), size dialog, then exportTo()
   void showData();          // the data table dialog
   void rebuild();           // rebuild with the current screen theme (palette change)
 
@@ -51,16 +55,20 @@ class ChartView : public QWidget {
 
  protected:
   void changeEvent(QEvent* event) override;
+  bool eventFilter(QObject* watched, QEvent* event) override;
 
  private:
   void replacePlot();
   void showContextMenu(const QPoint& position);
+  void updateBadge(const ChartTheme& theme);
 
   QVBoxLayout* layout_ = nullptr;
   QLabel* titleLabel_ = nullptr;
   QLabel* badge_ = nullptr;
   QCustomPlot* plot_ = nullptr;
   QString title_;
+  Provenance provenance_ = Provenance::Modelled;
+  QString message_;  // shown instead of a chart (clearChart)
   ChartBuilder builder_;
   ChartTable table_;
 };

@@ -119,6 +119,17 @@ ChartBuilder memoryCurveBuilder(std::shared_ptr<const PlannerData> data) {
   return [data](QCustomPlot& plot, const ChartTheme& theme) {
     QVector<double> x;
     for (const MemoryPoint& point : data->curve) x << double(point.contextTokens);
+    const double capacityGiB = gib(data->plan.memory.capacityBytes);
+    // The capacity line is named in the legend, not beside the line, so that it can never collide
+    // with the vertical markers' labels (requested, trained, fit limit) whatever the scales.
+    if (!x.isEmpty()) {
+      QCPGraph* line = plot.addGraph();
+      line->setName(QObject::tr("usable capacity %1").arg(formatGiB(double(data->plan.memory.capacityBytes), 1)));
+      line->setData(QVector<double>{x.front(), x.back()}, QVector<double>{capacityGiB, capacityGiB}, true);
+      line->setPen(QPen(theme.warning, 1.5, Qt::DashLine));  // first: the last graph stays the total
+      if (!plot.layer(QStringLiteral("capacity"))) plot.addLayer(QStringLiteral("capacity"), plot.layer(QStringLiteral("main")));
+      line->setLayer(QStringLiteral("capacity"));  // drawn above the stacked fills
+    }
     QVector<double> cumulative(x.size(), 0.0);
     QCPGraph* previous = nullptr;
     for (int c = 0; c < 4; ++c) {
@@ -144,7 +155,6 @@ ChartBuilder memoryCurveBuilder(std::shared_ptr<const PlannerData> data) {
     plot.yAxis->setRange(0, maxY);
     plot.yAxis->setLabel(QObject::tr("memory (GiB), batch %1").arg(data->plan.batch));
     theme.apply(plot);
-    addHorizontalMarker(plot, plot.axisRect(), capacity, QObject::tr("usable capacity"), theme.warning, Qt::DashLine);
     const FitLimit& fit = data->plan.fit;
     if (!fit.unbounded && fit.maxContextTokens > 0)
       addVerticalMarker(plot, plot.axisRect(), double(fit.maxContextTokens),

@@ -27,6 +27,7 @@ std::optional<SinkCurveChartData> computeSinkCurves(const ModelSpec& model, cons
                                                     const JobContext& job) {
   SinkCurveChartData data;
   data.modelName = model.displayName;
+  data.modelId = model.id;
   const ModelledProbeRequest probe = modelledProbeRequest(model, values.contextTokens, values.layer, values.head);
   data.layer = probe.layer;
   const std::vector<int>& heads = probe.curveHeads;
@@ -69,6 +70,9 @@ std::optional<SinkCurveChartData> computeSinkCurves(const ModelSpec& model, cons
       data.series.push_back(std::move(series));
     }
   }
+  // The planner's effective context at the same contexts (cheap next to the probe).
+  data.effective = effectiveContextSeries(model, values.mitigations, request.contexts, values.contextTokens);
+  if (job.isCancelled()) return std::nullopt;
   return data;
 }
 

@@ -144,7 +144,8 @@ void CompareView::redraw() {
                      .arg(formatTokensShort(double(data_->trainedContextTokens)));
   if (difference)
     note += tr(" Both maps share one colour scale; the last map is B − A (orange: B attends more, blue: less).");
-  note += tr(" Hover a cell for its numbers; drag or wheel to zoom, the panels move together.");
+  note += difference ? tr(" Hover a cell for its numbers; drag or wheel to zoom, the panels move together.")
+                     : tr(" Hover a cell for its numbers; drag or wheel to zoom.");
   note_->setText(note);
 }
 

@@ -1,14 +1,19 @@
 #include "tabs/SinkCurveTab.h"
 
 #include "Units.h"
+#include "attention/ModelledAttention.h"
 #include "charts/ChartView.h"
+#include "charts/EffectiveContextChart.h"
 #include "scenario/Explanations.h"
 #include "tabs/AttentionJobs.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QMouseEvent>
+#include <QToolTip>
 #include <QVBoxLayout>
+#include <qcustomplot.h>
 
 namespace sinkscope::ui {
 
@@ -20,8 +25,12 @@ SinkCurveTab::SinkCurveTab(AppContext& context, QWidget* parent) : AnalysisTab(c
   metric_->addItem(tr("Sink mass, k = 4"), int(SinkMetric::SinkMass4));
   metric_->addItem(tr("Normalised entropy"), int(SinkMetric::NormalizedEntropy));
   metric_->addItem(tr("Last query's sink mass"), int(SinkMetric::LastQuerySinkMass1));
+  metric_->addItem(tr("Effective context (modelled)"), int(SinkMetric::EffectiveContext));
   metric_->setAccessibleName(tr("Sink metric"));
-  metric_->setToolTip(sinkExplanation() + QStringLiteral("\n\n") + entropyExplanation());
+  metric_->setToolTip(sinkExplanation() + QStringLiteral("\n\n") + entropyExplanation() + QStringLiteral("\n\n") +
+                      tr("Effective context: the longest context over which the model still retrieves what it was "
+                         "given (passkey-style, ≥ 80 % retrieval), as the planner's mitigation model estimates it "
+                         "from published results; the published points are drawn as markers."));
   controls->addWidget(new QLabel(tr("Metric"), this));
   controls->addWidget(metric_);
   note_ = new QLabel(this);
@@ -33,6 +42,28 @@ SinkCurveTab::SinkCurveTab(AppContext& context, QWidget* parent) : AnalysisTab(c
   chart_->setToolTip(sinkExplanation());
   layout->addWidget(chart_, 1);
   connect(metric_, &QComboBox::currentIndexChanged, this, &SinkCurveTab::redraw);
+  connect(chart_, &ChartView::mouseMovedOnPlot, this, &SinkCurveTab::showHover);
+}
+
+void SinkCurveTab::setMetric(SinkMetric metric) { metric_->setCurrentIndex(metric_->findData(int(metric))); }
+
+QString SinkCurveTab::noteText() const { return note_->text(); }
+
+void SinkCurveTab::prepareScreenshot(const QString& variant) {
+  setMetric(variant == QLatin1String("sink-curve-effective") ? SinkMetric::EffectiveContext : SinkMetric::SinkMass1);
+}
+
+QString SinkCurveTab::hoverText(QPointF pixel) const {
+  if (!data_ || SinkMetric(metric_->currentData().toInt()) != SinkMetric::EffectiveContext) return QString();
+  return referenceMarkersTextAt(*chart_->plot(), pixel);
+}
+
+void SinkCurveTab::showHover(QMouseEvent* event) {
+  const QString text = hoverText(event->position());
+  if (text.isEmpty())
+    QToolTip::hideText();
+  else
+    QToolTip::showText(event->globalPosition().toPoint(), text, chart_->plot());
 }
 
 void SinkCurveTab::startComputation() {
@@ -55,14 +86,32 @@ void SinkCurveTab::startComputation() {
 void SinkCurveTab::redraw() {
   if (!data_) return;
   const auto metric = SinkMetric(metric_->currentData().toInt());
-  const QString heads = data_->head >= 0 ? tr("head %1").arg(data_->head) : tr("mean of 4 heads");
-  chart_->setChart(tr("%1 against context — layer %2, %3").arg(metric_->currentText()).arg(data_->layer).arg(heads),
-                   Provenance::Modelled, sinkCurveBuilder(data_, metric), sinkCurveTable(*data_));
+  const QString cap = tr("dashed: context_cap of %1").arg(mitigationTitle(scenario().values().primaryMitigation()));
+  const QString trained = formatTokensShort(double(data_->trainedContextTokens));
+  if (metric == SinkMetric::EffectiveContext) {
+    chart_->setChart(tr("Effective context against context (mitigation model)"), Provenance::Estimated,
+                     sinkCurveBuilder(data_, metric), sinkCurveTable(*data_, metric));
+    QStringList skipped;
+    for (const EffectiveContextSeries& series : data_->effective)
+      if (!series.applicable) skipped << mitigationName(series.mitigation);
+    note_->setText(tr("<i>Estimated</i> by the planner's mitigation model (passkey-style: the longest context still "
+                      "retrieved ≥ 80 %), each mitigation configured for the requested context; shaded: its band. "
+                      "Not the probe. Markers: published effective contexts and claims (hover for the source); "
+                      "filled: this model, hollow: other models; grey: a mitigation not compared. Dotted line: "
+                      "trained context (%1); %2.%3")
+                       .arg(trained, cap,
+                            skipped.isEmpty() ? QString()
+                                              : tr(" Not estimable here: %1.").arg(skipped.join(QStringLiteral(", ")))));
+    return;
+  }
+  const QString target = probeTargetText(scenario().model(), data_->layer, data_->heads);
+  chart_->setChart(tr("%1 against context — %2").arg(metric_->currentText(), target),
+                   Provenance::Modelled, sinkCurveBuilder(data_, metric), sinkCurveTable(*data_, metric));
   note_->setText(tr("<i>Modelled</i>: exact positional maths on synthetic queries/keys, %1 query rows per context. "
-                    "Dotted line: trained context (%2); dashed: context_cap of %3.")
+                    "Dotted line: trained context (%2); %3. Published reference points report effective context, "
+                    "not sink mass or entropy: choose <i>Effective context</i> to see them.")
                      .arg(kSinkCurveQueries)
-                     .arg(formatTokensShort(double(data_->trainedContextTokens)))
-                     .arg(mitigationTitle(scenario().values().primaryMitigation())));
+                     .arg(trained, cap));
 }
 
 }  // namespace sinkscope::ui
