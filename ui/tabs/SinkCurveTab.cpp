@@ -1,6 +1,7 @@
 #include "tabs/SinkCurveTab.h"
 
 #include "Units.h"
+#include "attention/ModelledAttention.h"
 #include "charts/ChartView.h"
 #include "charts/EffectiveContextChart.h"
 #include "scenario/Explanations.h"
@@ -103,8 +104,8 @@ void SinkCurveTab::redraw() {
                                               : tr(" Not estimable here: %1.").arg(skipped.join(QStringLiteral(", ")))));
     return;
   }
-  const QString heads = data_->head >= 0 ? tr("head %1").arg(data_->head) : tr("mean of 4 heads");
-  chart_->setChart(tr("%1 against context — layer %2, %3").arg(metric_->currentText()).arg(data_->layer).arg(heads),
+  const QString target = probeTargetText(scenario().model(), data_->layer, data_->heads);
+  chart_->setChart(tr("%1 against context — %2").arg(metric_->currentText(), target),
                    Provenance::Modelled, sinkCurveBuilder(data_, metric), sinkCurveTable(*data_, metric));
   note_->setText(tr("<i>Modelled</i>: exact positional maths on synthetic queries/keys, %1 query rows per context. "
                     "Dotted line: trained context (%2); %3. Published reference points report effective context, "
