@@ -11,6 +11,7 @@
 #include "scenario/ImportController.h"
 #include "scenario/Scenario.h"
 #include "scenario/SpecLibrary.h"
+#include "tabs/MeasuredTab.h"
 #include "tabs/TabFactory.h"
 
 #include <sinkscope/Version.h>
@@ -79,6 +80,22 @@ MainWindow::MainWindow(QWidget* parent)
 
 MainWindow::~MainWindow() { compute_->cancelAll(); }
 
+ReportScenario MainWindow::reportScenario() const {
+  const ScenarioValues values = scenario_->values();
+  ReportScenario report;
+  report.model = values.modelId;
+  report.hardware = values.hardwareId;
+  report.contextTokens = values.contextTokens;
+  report.mitigations = values.mitigations;
+  // A finished measured run goes into the report as it is (it is never re-run here).
+  if (auto* measured = qobject_cast<MeasuredTab*>(analysisTab(tr("Measured"))); measured && measured->data()) {
+    report.finishedMeasurements = {measured->data()};
+    report.ggufPath = measured->data()->ggufPath;
+    report.textPath = measured->dataTextPath();
+  }
+  return report;
+}
+
 AnalysisTab* MainWindow::analysisTab(const QString& title) const {
   for (AnalysisTab* tab : analysisTabs_)
     if (tab->title() == title) return tab;
@@ -146,15 +163,9 @@ void MainWindow::createMenus() {
   file->addSeparator();
   QAction* exportChart = file->addAction(tr("&Export chart…"), this, &MainWindow::exportCurrentChart);
   exportChart->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
-  QAction* exportReport = file->addAction(tr("Export &report…"), this, [this] {
-    const ScenarioValues values = scenario_->values();
-    ReportScenario report;
-    report.model = values.modelId;
-    report.hardware = values.hardwareId;
-    report.contextTokens = values.contextTokens;
-    report.mitigations = values.mitigations;
-    exportReportInteractively(this, report);
-  });
+  QAction* exportReport = file->addAction(tr("Export &report…"), this,
+                                          [this] { exportReportInteractively(this, reportScenario(), reportPrompts_); });
+  exportReport->setObjectName(QStringLiteral("exportReport"));
   exportReport->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
   exportReport->setToolTip(tr("A multi-page PDF or self-contained HTML capacity report of this scenario"));
   file->addSeparator();

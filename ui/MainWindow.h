@@ -2,6 +2,7 @@
 // every view and every computation to panels and controllers.
 #pragma once
 
+#include "export/ReportExportDialog.h"
 #include "tabs/AnalysisTab.h"
 
 #include <QMainWindow>
@@ -39,6 +40,10 @@ class MainWindow : public QMainWindow {
   void saveSettings() const;
   void setPersistSettings(bool persist) { persistSettings_ = persist; }
   void restoreSettings();
+  // How File → Export report asks for a path, a replace confirmation and shows errors (tests inject these).
+  void setReportExportPrompts(ReportExportPrompts prompts) { reportPrompts_ = std::move(prompts); }
+  // The report File → Export report writes: this scenario, with the Measured tab's finished run.
+  ReportScenario reportScenario() const;
 
  public slots:
   void recompute();        // F5: every tab's computation again
@@ -69,6 +74,7 @@ class MainWindow : public QMainWindow {
   QMenu* viewMenu_ = nullptr;
   std::vector<AnalysisTab*> analysisTabs_;
   bool persistSettings_ = true;
+  ReportExportPrompts reportPrompts_ = ReportExportPrompts::dialogs();
 };
 
 }  // namespace sinkscope::ui

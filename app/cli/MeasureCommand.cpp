@@ -6,29 +6,14 @@
 #include "inference/GgufFile.h"
 #include "inference/LlamaModel.h"
 #include "inference/MemoryBudget.h"
+#include "inference/MeasureInput.h"
 #include "inference/Measurement.h"
 #include "inference/Tokenizer.h"
 
-#include <QFile>
-#include <QFileInfo>
 
 namespace sinkscope::cli {
 
 namespace {
-
-constexpr qint64 kMaxInputBytes = qint64(16) << 20;  // a text or token file above 16 MiB is refused
-
-QByteArray readInput(const QString& path) {
-  QFile file(path);
-  if (!file.open(QIODevice::ReadOnly)) throwBadInput(path, QString(), QStringLiteral("cannot open: %1").arg(file.errorString()));
-  if (file.size() > kMaxInputBytes)
-    throwBadInput(path, QStringLiteral("size"), QStringLiteral("%1 bytes, above the %2-byte limit").arg(file.size()).arg(kMaxInputBytes));
-  // A device or pipe reports size 0 (/dev/zero never ends): read at most one byte past the limit.
-  const QByteArray bytes = file.read(kMaxInputBytes + 1);
-  if (bytes.size() > kMaxInputBytes)
-    throwBadInput(path, QStringLiteral("size"), QStringLiteral("more than %1 bytes, above the limit").arg(kMaxInputBytes));
-  return bytes;
-}
 
 std::vector<int> loadTokens(const QCommandLineParser& parser, const GgufFile& gguf, int vocabSize, QString* inputPath) {
   const bool hasText = parser.isSet(QStringLiteral("text"));
@@ -36,14 +21,10 @@ std::vector<int> loadTokens(const QCommandLineParser& parser, const GgufFile& gg
   if (hasText == hasTokens) throwUsage(QStringLiteral("--text"), QStringLiteral("give exactly one of --text FILE or --tokens FILE"));
   if (hasTokens) {
     *inputPath = parser.value(QStringLiteral("tokens"));
-    return parseTokenIds(readInput(*inputPath), *inputPath, vocabSize);
+    return parseTokenIds(readMeasureInput(*inputPath), *inputPath, vocabSize);
   }
   *inputPath = parser.value(QStringLiteral("text"));
-  const QByteArray bytes = readInput(*inputPath);
-  const SentencePieceTokenizer tokenizer = SentencePieceTokenizer::fromGguf(gguf);
-  std::vector<int> ids = tokenizer.encode(QString::fromUtf8(bytes).trimmed());
-  if (ids.size() < 2) throwBadInput(*inputPath, QStringLiteral("text"), QStringLiteral("empty"));
-  return ids;
+  return tokenizeMeasureText(gguf, *inputPath);
 }
 
 void printSummary(const Measurement& m) {
@@ -106,16 +87,9 @@ int runMeasure(const QStringList& args) {
   const LlamaModel model = LlamaModel::load(gguf);
   QString inputPath;
   std::vector<int> tokens = loadTokens(parser, gguf, model.hyper().vocabSize, &inputPath);
-  if (context) {
-    if (qint64(tokens.size()) < *context)
-      throwBadInput(inputPath, QStringLiteral("tokens"),
-                    QStringLiteral("%1 tokens, fewer than --context %2").arg(tokens.size()).arg(*context));
-    tokens.resize(size_t(*context));
-  }
+  keepFirstTokens(tokens, context, inputPath);
   requireMemoryFor(estimateMeasureMemory(gguf, qint64(tokens.size())), ggufPath);
-  const QString name = gguf.string(QStringLiteral("general.name")).value_or(QString());
-  const QString modelName = name.isEmpty() || name == QLatin1String("llama") ? QFileInfo(ggufPath).completeBaseName() : name;
-  const Measurement measurement = measure(model, ggufPath, modelName, std::move(tokens), settings);
+  const Measurement measurement = measure(model, ggufPath, checkpointName(gguf, ggufPath), std::move(tokens), settings);
   if (parser.isSet(QStringLiteral("json")))
     printJson(measurementToJson(measurement, heatmaps));
   else

@@ -6,6 +6,7 @@
 #include "cli/ScenarioOptions.h"
 #include "common/Error.h"
 #include "export/ReportWriter.h"
+#include "inference/Measurement.h"
 
 #include <QFileInfo>
 #include <QJsonDocument>
@@ -17,10 +18,26 @@ int runReport(const QStringList& args) {
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
         "A multi-page capacity report (PDF, self-contained HTML, or JSON): scenario, specifications, memory plan, "
-        "confidence and context_cap, sink curve, heatmaps, mitigation comparison, method and sources."));
+        "confidence and context_cap, sink curve, heatmaps, mitigation comparison, literature reference points, "
+        "measured results of a GGUF checkpoint (--gguf), method and sources."));
     addScenarioOptions(parser);
+    parser.addOptions({
+        {QStringLiteral("gguf"), QStringLiteral("Measure this GGUF checkpoint for each compared mitigation and add the "
+                                                "measured results (as `sinkscope measure`)."), QStringLiteral("FILE")},
+        {QStringLiteral("text"), QStringLiteral("UTF-8 text to measure (default: the bundled sample, "
+                                                ":/texts/simple-stories.txt)."), QStringLiteral("FILE")},
+        {QStringLiteral("measure-context"), QStringLiteral("Measure the first N tokens (default: the whole text)."),
+         QStringLiteral("N")},
+        {QStringLiteral("trained-context"), QStringLiteral("Trained context of the checkpoint, overriding its GGUF metadata."),
+         QStringLiteral("N")},
+    });
     parseOrThrow(parser, QStringLiteral("report"), args);
-    const ReportScenario scenario = readScenario(parser, true);
+    ReportScenario scenario = readScenario(parser, true);
+    scenario.ggufPath = parser.value(QStringLiteral("gguf"));
+    scenario.textPath = parser.value(QStringLiteral("text"));
+    // The limits of `sinkscope measure --context` and --trained-context.
+    scenario.measureContextTokens = optionalCount(parser, QStringLiteral("measure-context"), 2, kMaxMeasuredTokens);
+    scenario.measureTrainedContext = optionalCount(parser, QStringLiteral("trained-context"), 16, kMaxContextTokens);
     const QString path = parser.value(QStringLiteral("out"));
     const bool force = parser.isSet(QStringLiteral("force"));
     const bool json = QFileInfo(path).suffix().compare(QLatin1String("json"), Qt::CaseInsensitive) == 0;

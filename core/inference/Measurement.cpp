@@ -4,6 +4,9 @@
 
 #include <QJsonArray>
 #include <cmath>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 namespace sinkscope {
 
@@ -73,6 +76,9 @@ Measurement measure(const LlamaModel& model, const QString& ggufPath, const QStr
     m.trainedContextSource = m.hyper.architecture + QStringLiteral(".context_length");
   }
   m.mitigation = settings.mitigation;
+#ifdef _OPENMP
+  m.threads = omp_get_max_threads();
+#endif
   const qint64 n = qint64(tokens.size());
   m.factor = settings.factor.value_or(std::max(1.0, std::ceil(double(n) / double(m.trainedContext))));
   m.kvPolicy = policyFor(settings, m.trainedContext);
@@ -184,6 +190,7 @@ QJsonObject measurementToJson(const Measurement& m, bool includeHeatmaps) {
       {QStringLiteral("gguf_context_length"), m.hyper.contextLength},
       {QStringLiteral("mitigation"), mitigationName(m.mitigation)},
       {QStringLiteral("factor"), m.factor},
+      {QStringLiteral("threads"), m.threads},
       {QStringLiteral("kv_cache"), QJsonObject{{QStringLiteral("kind"), kvKindName(m.kvPolicy.kind)},
                                                {QStringLiteral("sink_tokens"), m.kvPolicy.sinkTokens},
                                                {QStringLiteral("window_tokens"), m.kvPolicy.windowTokens}}},

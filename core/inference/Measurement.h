@@ -49,6 +49,7 @@ struct Measurement {
   double meanNllInside = 0;      // positions p < trainedContext (nats)
   double meanNllBeyond = 0;      // positions p >= trainedContext (0 when none)
   qint64 positionsBeyond = 0;
+  int threads = 1;               // OpenMP threads the forward pass could use
 };
 
 // Runs the measurement. tokens must be within the vocabulary and at most kMaxMeasuredTokens.

@@ -1,5 +1,6 @@
 #include "report/ChartData.h"
 
+#include "inference/Measurement.h"
 #include "planner/MitigationModel.h"
 #include "planner/PlanJson.h"
 #include "planner/PlannerResources.h"
@@ -22,7 +23,7 @@ const std::vector<std::pair<ChartKind, QString>>& kindNames() {
   static const std::vector<std::pair<ChartKind, QString>> names{
       {ChartKind::Heatmap, QStringLiteral("heatmap")},         {ChartKind::SinkCurve, QStringLiteral("sink-curve")},
       {ChartKind::Memory, QStringLiteral("memory")},           {ChartKind::Mitigations, QStringLiteral("mitigations")},
-      {ChartKind::Confidence, QStringLiteral("confidence")}};
+      {ChartKind::Confidence, QStringLiteral("confidence")},   {ChartKind::MeasuredLoss, QStringLiteral("measured-loss")}};
   return names;
 }
 
@@ -57,8 +58,8 @@ QString chartKindName(ChartKind kind) {
 }
 
 std::optional<ChartKind> chartKindFromName(const QString& name) {
-  for (const auto& [kind, text] : kindNames())
-    if (text.compare(name, Qt::CaseInsensitive) == 0) return kind;
+  for (ChartKind kind : allChartKinds())
+    if (chartKindName(kind).compare(name, Qt::CaseInsensitive) == 0) return kind;
   return std::nullopt;
 }
 
@@ -247,12 +248,46 @@ QJsonObject chartDataToJson(const HeatmapChartData& data) {
                      {QStringLiteral("panels"), panels}};
 }
 
+MeasuredLossChartData measuredLossChartData(const std::vector<const Measurement*>& runs) {
+  MeasuredLossChartData data;
+  if (runs.empty()) return data;
+  const Measurement& first = *runs.front();
+  data.modelName = first.modelName;
+  data.trainedContextTokens = first.trainedContext;
+  data.tokens = first.tokens;
+  data.controlNll = first.controlNll;
+  for (const Measurement* m : runs)
+    data.series.push_back({m->mitigation, m->forward.nll, m->forward.argmax, m->contextCap, m->lossSpike.detected});
+  return data;
+}
+
+QJsonObject chartDataToJson(const MeasuredLossChartData& data) {
+  const auto floats = [](const std::vector<float>& values) {
+    QJsonArray array;
+    for (float v : values) array.append(double(v));
+    return array;
+  };
+  QJsonArray series;
+  for (const MeasuredLossSeries& s : data.series)
+    series.append(QJsonObject{{QStringLiteral("mitigation"), mitigationName(s.mitigation)},
+                              {QStringLiteral("nll"), floats(s.nll)},
+                              {QStringLiteral("context_cap"), s.contextCapTokens},
+                              {QStringLiteral("loss_spike_detected"), s.spikeDetected}});
+  return QJsonObject{{QStringLiteral("chart"), QStringLiteral("measured-loss")},
+                     {QStringLiteral("source"), data.provenance},
+                     {QStringLiteral("model"), data.modelName},
+                     {QStringLiteral("trained_context"), data.trainedContextTokens},
+                     {QStringLiteral("control_nll"), floats(data.controlNll)},
+                     {QStringLiteral("series"), series}};
+}
+
 QJsonObject chartDataToJson(const ReportChartData& data) {
   QJsonObject object{{QStringLiteral("memory"), chartDataToJson(data.memory)},
                      {QStringLiteral("confidence"), chartDataToJson(data.confidence)},
                      {QStringLiteral("mitigations"), chartDataToJson(data.mitigations)}};
   if (data.sinkCurve) object.insert(QStringLiteral("sink_curve"), chartDataToJson(*data.sinkCurve));
   if (data.heatmaps) object.insert(QStringLiteral("heatmap"), chartDataToJson(*data.heatmaps));
+  if (data.measuredLoss) object.insert(QStringLiteral("measured_loss"), chartDataToJson(*data.measuredLoss));
   return object;
 }
 

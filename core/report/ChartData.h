@@ -13,10 +13,13 @@
 
 namespace sinkscope {
 
-enum class ChartKind { Heatmap, SinkCurve, Memory, Mitigations, Confidence };
-QString chartKindName(ChartKind kind);  // "heatmap", "sink-curve", "memory", "mitigations", "confidence"
-std::optional<ChartKind> chartKindFromName(const QString& name);
-const std::vector<ChartKind>& allChartKinds();
+struct Measurement;
+
+// MeasuredLoss needs a GGUF run: it is in reports, not among `sinkscope chart`'s kinds.
+enum class ChartKind { Heatmap, SinkCurve, Memory, Mitigations, Confidence, MeasuredLoss };
+QString chartKindName(ChartKind kind);  // "heatmap", "sink-curve", "memory", "mitigations", "confidence", "measured-loss"
+std::optional<ChartKind> chartKindFromName(const QString& name);  // one of allChartKinds()
+const std::vector<ChartKind>& allChartKinds();  // what `sinkscope chart` draws
 
 // Where a chart's numbers come from; always printed next to it.
 inline const QString kModelled = QStringLiteral("modelled");
@@ -107,12 +110,34 @@ struct HeatmapChartData {
   std::vector<HeatmapPanel> panels;
 };
 
+// Measured per-position loss of a real checkpoint: one series per measured mitigation over the
+// same tokens, and the in-distribution control (baseline RoPE, each query limited to the last
+// trained-context keys) they are judged against (docs/measured-mode.md).
+struct MeasuredLossSeries {
+  Mitigation mitigation = Mitigation::Baseline;
+  std::vector<float> nll;       // nats: nll[p] = -ln P(token p + 1 | tokens 0..p)
+  std::vector<int> argmax;      // the most likely next token after position p
+  qint64 contextCapTokens = 0;  // the loss-spike onset, or every token when none
+  bool spikeDetected = false;
+};
+struct MeasuredLossChartData {
+  QString provenance = kMeasured;
+  QString modelName;
+  qint64 trainedContextTokens = 0;
+  std::vector<int> tokens;       // the token ids measured
+  std::vector<float> controlNll; // nats, the control's nll[p]
+  std::vector<MeasuredLossSeries> series;
+};
+// From finished runs over the same tokens (the first run's control).
+MeasuredLossChartData measuredLossChartData(const std::vector<const Measurement*>& runs);
+
 struct ReportChartData {
   MemoryChartData memory;
   ConfidenceChartData confidence;
   MitigationsChartData mitigations;
   std::optional<SinkCurveChartData> sinkCurve;  // absent when the probe does not apply
   std::optional<HeatmapChartData> heatmaps;
+  std::optional<MeasuredLossChartData> measuredLoss;  // present with a measured run
 };
 
 // From the plan (the same object `plan --json` prints) for the compared mitigations.
@@ -128,6 +153,7 @@ QJsonObject chartDataToJson(const ConfidenceChartData& data);
 QJsonObject chartDataToJson(const MitigationsChartData& data);
 QJsonObject chartDataToJson(const SinkCurveChartData& data);  // "effective" only when computed
 QJsonObject chartDataToJson(const HeatmapChartData& data);
+QJsonObject chartDataToJson(const MeasuredLossChartData& data);
 QJsonObject chartDataToJson(const ReportChartData& data);  // {"memory": ..., "confidence": ..., ...}
 
 }  // namespace sinkscope

@@ -2,6 +2,7 @@
 
 #include "catalog/Catalog.h"
 #include "common/Error.h"
+#include "inference/Measurement.h"
 #include "planner/PlanJson.h"
 #include "report/ReportSections.h"
 
@@ -41,9 +42,10 @@ void checkScenario(const ReportScenario& scenario) {
   if (scenario.contextTokens <= 0) throwBadInput(QString(), QStringLiteral("context"), QStringLiteral("must be positive"));
   if (scenario.mitigations.empty())
     throwBadInput(QString(), QStringLiteral("mitigations"), QStringLiteral("name at least one mitigation"));
-  if (scenario.ggufPath.isEmpty() != scenario.textPath.isEmpty())
-    throwBadInput(scenario.ggufPath.isEmpty() ? scenario.textPath : scenario.ggufPath, QStringLiteral("gguf"),
-                  QStringLiteral("a measured run needs both a GGUF file and a text"));
+  const bool measuring = !scenario.ggufPath.isEmpty() || !scenario.finishedMeasurements.empty();
+  if (!measuring && (!scenario.textPath.isEmpty() || scenario.measureContextTokens || scenario.measureTrainedContext))
+    throwUsage(QStringLiteral("--gguf"), QStringLiteral("--text, --measure-context and --trained-context need a GGUF "
+                                                        "checkpoint to measure"));
 }
 
 QString planCommandFor(const ReportScenario& scenario, Mitigation primary) {
@@ -60,10 +62,6 @@ QJsonObject scenarioToJson(const ReportScenario& scenario) {
                      {QStringLiteral("hardware"), scenario.hardware},
                      {QStringLiteral("context"), scenario.contextTokens},
                      {QStringLiteral("mitigations"), mitigations}};
-  if (!scenario.ggufPath.isEmpty()) {
-    object.insert(QStringLiteral("gguf"), scenario.ggufPath);
-    object.insert(QStringLiteral("text"), scenario.textPath);
-  }
   return object;
 }
 
@@ -124,7 +122,9 @@ std::optional<Report> buildReport(const ReportScenario& scenario, const ReportCa
   if (cancelled()) return std::nullopt;
   progress(0.2, QStringLiteral("attention"));
   if (includeAttention && !addModelledAttention(report, callbacks)) return std::nullopt;
-  progress(0.9, QStringLiteral("sections"));
+  progress(0.9, QStringLiteral("measured"));
+  if (!addMeasurements(report, callbacks)) return std::nullopt;
+  progress(0.98, QStringLiteral("sections"));
   report.title = QStringLiteral("Long-context capacity report: %1 on %2 at %3 tokens")
                      .arg(report.charts.memory.modelName, report.charts.memory.hardwareName)
                      .arg(scenario.contextTokens);
@@ -133,10 +133,39 @@ std::optional<Report> buildReport(const ReportScenario& scenario, const ReportCa
   return report;
 }
 
+namespace {
+
+// The measured runs' key numbers (as `measure --json` names them); file names, never folders.
+QJsonObject measuredToJson(const ReportMeasured& measured) {
+  QJsonArray runs;
+  for (const auto& run : measured.runs) {
+    const Measurement& m = *run;
+    runs.append(QJsonObject{{QStringLiteral("mitigation"), mitigationName(m.mitigation)},
+                            {QStringLiteral("factor"), m.factor},
+                            {QStringLiteral("tokens"), qint64(m.tokens.size())},
+                            {QStringLiteral("trained_context"), m.trainedContext},
+                            {QStringLiteral("threads"), m.threads},
+                            {QStringLiteral("mean_nll_inside_trained"), m.meanNllInside},
+                            {QStringLiteral("mean_nll_beyond_trained"),
+                             m.positionsBeyond > 0 ? QJsonValue(m.meanNllBeyond) : QJsonValue()},
+                            {QStringLiteral("context_cap"), m.contextCap},
+                            {QStringLiteral("effective_context"), m.effectiveContext},
+                            {QStringLiteral("sink_rate"), m.forward.sinkRate()},
+                            {QStringLiteral("command"), measured.commandFor(m)}});
+  }
+  return QJsonObject{{QStringLiteral("source"), kMeasured},
+                     {QStringLiteral("gguf"), measured.checkpointFile},
+                     {QStringLiteral("text"), measured.textName},
+                     {QStringLiteral("runs"), runs},
+                     {QStringLiteral("not_measured"), QJsonArray::fromStringList(measured.notMeasured)}};
+}
+
+}  // namespace
+
 QJsonObject reportToJson(const Report& report) {
   QJsonArray sections;
   for (const ReportSection& section : report.sections) sections.append(sectionToJson(section));
-  return QJsonObject{{QStringLiteral("title"), report.title},
+  QJsonObject json{{QStringLiteral("title"), report.title},
                      {QStringLiteral("sinkscope_version"), report.version},
                      {QStringLiteral("generated_utc"), report.generatedUtc.toString(Qt::ISODate)},
                      {QStringLiteral("scenario"), scenarioToJson(report.scenario)},
@@ -145,6 +174,8 @@ QJsonObject reportToJson(const Report& report) {
                      {QStringLiteral("charts"), chartDataToJson(report.charts)},
                      {QStringLiteral("sections"), sections},
                      {QStringLiteral("sources"), QJsonArray::fromStringList(report.sources)}};
+  if (report.measured) json.insert(QStringLiteral("measured"), measuredToJson(*report.measured));
+  return json;
 }
 
 }  // namespace sinkscope

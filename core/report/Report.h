@@ -13,10 +13,13 @@
 #include <QJsonObject>
 #include <QString>
 #include <QStringList>
+#include <memory>
 #include <optional>
 #include <vector>
 
 namespace sinkscope {
+
+struct Measurement;
 
 // What the user asked for. The defaults are DESIGN.md's default scenario (the source
 // document's worked example: Mistral 7B at 32K on an H100 80 GB, baseline vs NTK).
@@ -25,8 +28,23 @@ struct ReportScenario {
   QString hardware = QStringLiteral("h100-sxm-80gb");   // catalogue id or hardware JSON
   qint64 contextTokens = 32768;
   std::vector<Mitigation> mitigations{Mitigation::Baseline, Mitigation::Ntk};  // compared, in order
-  QString ggufPath;  // measured run (optional): a GGUF checkpoint ...
-  QString textPath;  // ... and the text it reads
+  // A measured run (optional), as `sinkscope measure` takes it, for each compared mitigation
+  // measured mode can run:
+  QString ggufPath;                              // a GGUF checkpoint; empty: nothing measured
+  QString textPath;                              // the text it reads; empty: the bundled sample
+  std::optional<qint64> measureContextTokens;    // the first N tokens (default: the whole text)
+  std::optional<qint64> measureTrainedContext;   // overrides the GGUF's context_length
+  // Or runs already finished (the window's Measured tab): reported as they are, never re-run.
+  std::vector<std::shared_ptr<const Measurement>> finishedMeasurements;
+};
+
+// The measured runs a report shows. Names only: the user's folders never appear in a report.
+struct ReportMeasured {
+  QString checkpointFile;  // "stories260K.gguf"
+  QString textName;        // "simple-stories.txt (bundled sample)" or the text's file name
+  std::vector<std::shared_ptr<const Measurement>> runs;  // one per measured mitigation, in the compared order
+  QStringList notMeasured;  // "alibi: <why>" for compared mitigations measured mode cannot run
+  QString commandFor(const Measurement& run) const;  // the `sinkscope measure` line that reproduces a run
 };
 
 // The mitigation the plan is made for: the first compared one that is not baseline, else baseline.
@@ -65,6 +83,7 @@ struct Report {
   Plan plan;                // `sinkscope plan ... --mitigation <primary> --json` for the same scenario
   QString planCommand;      // that command line, to reproduce the numbers
   ReportChartData charts;   // every chart's data
+  std::optional<ReportMeasured> measured;  // present when a GGUF run was made or given
   std::vector<ReportSection> sections;
   QStringList sources;
 
@@ -77,7 +96,8 @@ struct ReportCallbacks {
 };
 
 // Resolves the model and hardware, runs the planner (and the modelled probe and, when a GGUF
-// run is given, measured mode) and lays the results out as sections. Throws Error naming the
+// is given, measured mode for each compared mitigation it can run) and lays the results out
+// as sections. Throws Error naming the
 // field (BadInput for a bad file or impossible value). Returns nullopt when cancelled.
 // includeAttention false skips the probe (for a single plan chart).
 std::optional<Report> buildReport(const ReportScenario& scenario, const ReportCallbacks& callbacks = {},

@@ -297,7 +297,7 @@ QStringList sourcesOf(const Report& r) {
 void layOutSections(Report& report) {
   report.sections = {scenarioSection(report),   specificationsSection(report), memorySection(report),
                      confidenceSection(report), attentionSection(report),      mitigationsSection(report),
-                     referencesSection(report), methodSection(report)};
+                     measuredSection(report),   referencesSection(report),     methodSection(report)};
   report.sources = sourcesOf(report);
 }
 

@@ -1,5 +1,5 @@
-// Private to core/report: the steps of buildReport — the attention data (modelled probe) and the
-// layout of the plan's numbers into titled sections. Not the JSON form nor any drawing.
+// Private to core/report: the steps of buildReport — the attention data (modelled probe), the
+// measured runs and the layout of the plan's numbers into titled sections. Not the JSON form nor any drawing.
 #pragma once
 
 #include "report/Report.h"
@@ -8,6 +8,12 @@ namespace sinkscope {
 
 // Fills report.charts.sinkCurve and .heatmaps for the compared mitigations; false when cancelled.
 bool addModelledAttention(Report& report, const ReportCallbacks& callbacks);
+
+// Runs (or takes the finished) measured runs into report.measured and .charts.measuredLoss;
+// false when cancelled. Throws Error naming the file for a bad GGUF or text (ReportMeasured.cpp).
+bool addMeasurements(Report& report, const ReportCallbacks& callbacks);
+// The "Measured results" section: the runs, or one line saying nothing was measured and how to.
+ReportSection measuredSection(const Report& report);
 
 // Every literature reference point as a table, the report's model's first (ReportReferences.cpp).
 ReportTable referencePointsTable(const Report& report);

@@ -1,6 +1,7 @@
 #include "export/ReportCharts.h"
 
 #include "charts/AttentionCharts.h"
+#include "charts/MeasuredCharts.h"
 #include "charts/PlannerCharts.h"
 #include "tabs/MitigationsTab.h"
 
@@ -47,6 +48,9 @@ std::optional<ChartBuilder> chartBuilderFor(const Report& report, ChartKind kind
       if (data.heatmaps)
         return heatmapBuilder(std::make_shared<const HeatmapChartData>(*data.heatmaps), HeatmapStyle{}, false);
       return std::nullopt;
+    case ChartKind::MeasuredLoss:
+      if (data.measuredLoss) return measuredLossBuilder(std::make_shared<const MeasuredLossChartData>(*data.measuredLoss));
+      return std::nullopt;
   }
   return std::nullopt;
 }
@@ -62,6 +66,9 @@ std::optional<ChartTable> chartTableFor(const Report& report, ChartKind kind) {
       return std::nullopt;
     case ChartKind::Heatmap:
       if (data.heatmaps) return heatmapTable(*data.heatmaps);
+      return std::nullopt;
+    case ChartKind::MeasuredLoss:
+      if (data.measuredLoss) return measuredLossTable(*data.measuredLoss);
       return std::nullopt;
   }
   return std::nullopt;
@@ -90,6 +97,12 @@ QString chartCaption(const Report& report, ChartKind kind) {
         report.charts.sinkCurve ? report.charts.sinkCurve->provenance : kModelled);
     case ChartKind::Heatmap: return QStringLiteral("Attention heatmaps, baseline and mitigation side by side (%1)").arg(
         report.charts.heatmaps ? report.charts.heatmaps->provenance : kModelled);
+    case ChartKind::MeasuredLoss:
+      return QStringLiteral("Per-position loss of %1 against the window control, running mean of %2 tokens, with the "
+                            "trained context and any detected context_cap (%3)")
+          .arg(report.charts.measuredLoss ? report.charts.measuredLoss->modelName : QString())
+          .arg(kLossSmoothingTokens)
+          .arg(kMeasured);
   }
   return QString();
 }

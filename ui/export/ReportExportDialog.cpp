@@ -5,6 +5,7 @@
 
 #include <QApplication>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QFutureWatcher>
 #include <QMessageBox>
 #include <QProgressDialog>
@@ -13,11 +14,37 @@
 
 namespace sinkscope::ui {
 
-QString exportReportInteractively(QWidget* parent, const ReportScenario& scenario) {
-  QString path = QFileDialog::getSaveFileName(parent, QObject::tr("Export report"), QStringLiteral("sinkscope-report.pdf"),
-                                              QObject::tr("PDF report (*.pdf);;HTML report (*.html)"));
+ReportExportPrompts ReportExportPrompts::dialogs() {
+  ReportExportPrompts prompts;
+  prompts.choosePath = [](QWidget* parent) {
+    // The replace question is ours (confirmReplace), asked once, after the extension is settled.
+    return QFileDialog::getSaveFileName(parent, QObject::tr("Export report"), QStringLiteral("sinkscope-report.pdf"),
+                                        QObject::tr("PDF report (*.pdf);;HTML report (*.html)"), nullptr,
+                                        QFileDialog::DontConfirmOverwrite);
+  };
+  prompts.confirmReplace = [](QWidget* parent, const QString& path) {
+    return QMessageBox::question(parent, QObject::tr("Export report"),
+                                 QObject::tr("%1 already exists. Replace it?").arg(QDir::toNativeSeparators(path)),
+                                 QMessageBox::Yes | QMessageBox::No, QMessageBox::No) == QMessageBox::Yes;
+  };
+  prompts.showError = [](QWidget* parent, const QString& message) {
+    QMessageBox::critical(parent, QObject::tr("Export report"), message);
+  };
+  return prompts;
+}
+
+QString exportReportInteractively(QWidget* parent, const ReportScenario& scenario, const ReportExportPrompts& prompts) {
+  QString path = prompts.choosePath(parent);
   if (path.isEmpty()) return QString();
   if (!reportFormatForPath(path)) path += QStringLiteral(".pdf");
+  const bool replace = QFileInfo::exists(path);
+  if (replace && !prompts.confirmReplace(parent, path)) return QString();
+  try {
+    checkReportDestination(path, replace);  // fail before the work, not after
+  } catch (const Error& error) {
+    prompts.showError(parent, error.describe());
+    return QString();
+  }
   auto cancelled = std::make_shared<std::atomic<bool>>(false);
   QProgressDialog progress(QObject::tr("Building the report…"), QObject::tr("Cancel"), 0, 100, parent);
   progress.setWindowModality(Qt::WindowModal);
@@ -34,12 +61,12 @@ QString exportReportInteractively(QWidget* parent, const ReportScenario& scenari
     const std::optional<Report> report = watcher.result();  // rethrows a build error
     if (!report) return QString();
     progress.setLabelText(QObject::tr("Writing %1…").arg(path));
-    writeReport(*report, path, true);  // the file dialog already confirmed replacing
+    writeReport(*report, path, replace);  // replaces only what the user agreed to replace
   } catch (const Error& error) {
-    QMessageBox::critical(parent, QObject::tr("Export report"), error.describe());
+    prompts.showError(parent, error.describe());
     return QString();
   } catch (const std::exception& error) {
-    QMessageBox::critical(parent, QObject::tr("Export report"), QString::fromLocal8Bit(error.what()));
+    prompts.showError(parent, QObject::tr("%1: %2").arg(path, QString::fromLocal8Bit(error.what())));
     return QString();
   }
   return path;

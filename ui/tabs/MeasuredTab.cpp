@@ -4,10 +4,12 @@
 #include "charts/AttentionCharts.h"
 #include "charts/ChartHelpers.h"
 #include "charts/ChartView.h"
+#include "charts/MeasuredCharts.h"
 #include "catalog/Catalog.h"
 #include "common/Error.h"
 #include "compute/ComputeController.h"
 #include "inference/GgufFile.h"
+#include "inference/MeasureInput.h"
 #include "inference/Tokenizer.h"
 #include "scenario/Explanations.h"
 #include "scenario/Scenario.h"
@@ -27,64 +29,6 @@
 namespace sinkscope::ui {
 
 namespace {
-
-const QString kSampleText = QStringLiteral(":/texts/simple-stories.txt");
-
-ChartBuilder lossBuilder(std::shared_ptr<const Measurement> m) {
-  return [m](QCustomPlot& plot, const ChartTheme& theme) {
-    QVector<double> x, y, control;
-    for (size_t p = 0; p < m->forward.nll.size(); ++p) {
-      x << double(p);
-      y << m->forward.nll[p];
-      if (p < m->controlNll.size()) control << m->controlNll[p];
-    }
-    // Per-token losses are noisy: draw their running mean over 64 tokens (the table keeps each).
-    const auto smooth = [](const QVector<double>& v) {
-      QVector<double> out(v.size());
-      double sum = 0;
-      for (int i = 0; i < v.size(); ++i) {
-        sum += v[i];
-        if (i >= 64) sum -= v[i - 64];
-        out[i] = sum / double(std::min(i + 1, 64));
-      }
-      return out;
-    };
-    QCPGraph* loss = plot.addGraph();
-    loss->setName(QObject::tr("loss, %1 (mean of 64 tokens)").arg(mitigationName(m->mitigation)));
-    loss->setData(x, smooth(y), true);
-    loss->setPen(QPen(theme.seriesColor(1), 1.8));
-    if (control.size() == x.size()) {
-      QCPGraph* c = plot.addGraph();
-      c->setName(QObject::tr("in-distribution control (mean of 64)"));
-      c->setData(x, smooth(control), true);
-      c->setPen(QPen(theme.seriesColor(0), 1.5, Qt::DashLine));
-    }
-    plot.xAxis->setLabel(QObject::tr("position (tokens)"));
-    plot.yAxis->setLabel(QObject::tr("negative log-likelihood (nats)"));
-    plot.rescaleAxes();
-    plot.yAxis->setRangeLower(0);
-    theme.apply(plot);
-    addVerticalMarker(plot, plot.axisRect(), double(m->trainedContext),
-                      QObject::tr("trained %1").arg(formatTokensShort(double(m->trainedContext))), theme.reference, Qt::DotLine, 0);
-    if (m->lossSpike.detected)
-      addVerticalMarker(plot, plot.axisRect(), double(m->contextCap),
-                        QObject::tr("context_cap %1").arg(m->contextCap), theme.warning, Qt::DashLine, 1);
-    placeLegend(plot, Qt::AlignBottom | Qt::AlignRight);
-    theme.applyLegend(*plot.legend);
-  };
-}
-
-ChartTable lossTable(const Measurement& m) {
-  ChartTable table;
-  table.title = QObject::tr("Per-position loss (measured)");
-  table.columns = {QObject::tr("position (token)"), QObject::tr("next token id"), QObject::tr("nll (nats)"),
-                   QObject::tr("control nll (nats)"), QObject::tr("argmax token id")};
-  for (size_t p = 0; p < m.forward.nll.size(); ++p)
-    table.addRow({qint64(p), p + 1 < m.tokens.size() ? m.tokens[p + 1] : -1, double(m.forward.nll[p]),
-                  p < m.controlNll.size() ? QVariant(double(m.controlNll[p])) : QVariant(),
-                  p < m.forward.argmax.size() ? m.forward.argmax[p] : -1});
-  return table;
-}
 
 ChartBuilder sinkGridBuilder(std::shared_ptr<const Measurement> m) {
   return [m](QCustomPlot& plot, const ChartTheme& theme) {
@@ -206,16 +150,14 @@ void MeasuredTab::startComputation() {
     markUpdated();
     return;
   }
-  const QString textPath = text_->text().trimmed().isEmpty() ? kSampleText : text_->text().trimmed();
+  const QString textPath = text_->text().trimmed().isEmpty() ? kSampleTextPath : text_->text().trimmed();
   const ScenarioValues values = scenario().values();
   compute().submit<std::shared_ptr<const Measurement>>(
       channel(), tr("Running %1 on the CPU").arg(QFileInfo(ggufPath).fileName()), this,
       [ggufPath, textPath, values](const JobContext& job) -> std::shared_ptr<const Measurement> {
         const GgufFile gguf(ggufPath);
         const LlamaModel model = LlamaModel::load(gguf);
-        QFile file(textPath);
-        if (!file.open(QIODevice::ReadOnly)) throwBadInput(textPath, QString(), file.errorString());
-        std::vector<int> tokens = SentencePieceTokenizer::fromGguf(gguf).encode(QString::fromUtf8(file.readAll()));
+        std::vector<int> tokens = tokenizeMeasureText(gguf, textPath);  // as `sinkscope measure --text`
         const qint64 limit = std::min<qint64>(values.contextTokens, kMaxMeasuredTokens);
         if (qint64(tokens.size()) > limit) tokens.resize(size_t(limit));
         MeasureSettings settings;
@@ -229,7 +171,10 @@ void MeasuredTab::startComputation() {
         return std::make_shared<const Measurement>(
             measure(model, ggufPath, QFileInfo(ggufPath).completeBaseName(), std::move(tokens), settings));
       },
-      [this](const std::shared_ptr<const Measurement>& data) { show(data); });
+      [this, textPath](const std::shared_ptr<const Measurement>& data) {
+        dataTextPath_ = textPath;
+        show(data);
+      });
 }
 
 void MeasuredTab::show(std::shared_ptr<const Measurement> m) {
@@ -243,7 +188,8 @@ void MeasuredTab::show(std::shared_ptr<const Measurement> m) {
                         .arg(m->contextCap)
                         .arg(m->lossSpike.detected ? tr("loss spike detected") : tr("no sustained loss spike"))
                         .arg(m->forward.sinkRate(), 0, 'f', 2));
-  loss_->setChart(tr("Per-position loss"), Provenance::Measured, lossBuilder(m), lossTable(*m));
+  auto lossData = std::make_shared<const MeasuredLossChartData>(measuredLossChartData({m.get()}));
+  loss_->setChart(tr("Per-position loss"), Provenance::Measured, measuredLossBuilder(lossData), measuredLossTable(*lossData));
   auto heatmapData = std::make_shared<HeatmapChartData>();
   heatmapData->provenance = kMeasured;
   heatmapData->modelName = m->modelName;

@@ -19,7 +19,8 @@ class MeasuredTab : public AnalysisTab {
   MeasuredTab(AppContext& context, QWidget* parent = nullptr);
   QString title() const override { return tr("Measured"); }
   std::vector<ChartView*> charts() const override { return {loss_, heatmap_, sinks_}; }
-  std::shared_ptr<const Measurement> data() const { return data_; }
+  std::shared_ptr<const Measurement> data() const { return data_; }  // the finished run shown, or null
+  QString dataTextPath() const { return dataTextPath_; }             // the text that run read
   ChartView* lossChart() const { return loss_; }
   void setGgufPath(const QString& path);
   void setTextPath(const QString& path);  // empty: the bundled sample
@@ -38,6 +39,7 @@ class MeasuredTab : public AnalysisTab {
   ChartView* heatmap_ = nullptr;
   ChartView* sinks_ = nullptr;
   std::shared_ptr<const Measurement> data_;
+  QString dataTextPath_;
 };
 
 }  // namespace sinkscope::ui
