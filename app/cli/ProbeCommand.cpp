@@ -184,6 +184,10 @@ void printText(const ProbeOptions& o, const std::vector<SinkCurvePoint>& curve, 
   out() << "Modelled attention (synthetic queries/keys, exact positional maths): " << o.model.id << ", layer " << o.layer
         << ", head " << o.head << ", mitigation " << mitigationName(o.scheme.mitigation) << " (factor " << o.scheme.factor
         << "), trained context " << o.model.trainedContext << "\n";
+  if (const qint64 window = modelWindowAt(o.model, o.layer); window > 0 && o.scheme.mitigation != Mitigation::Streaming &&
+                                                               o.scheme.mitigation != Mitigation::WindowOnly)
+    out() << "Layer " << o.layer << " runs with the model's own sliding window: each query sees its last " << window
+          << " keys only\n";
   out() << QStringLiteral("%1 %2 %3 %4 %5 %6\n").arg(QStringLiteral("context"), 9).arg(QStringLiteral("S1 mean"), 8)
                .arg(QStringLiteral("S4 mean"), 8).arg(QStringLiteral("H/ln mean"), 9).arg(QStringLiteral("S1 last"), 8)
                .arg(QStringLiteral("needles"), 8);
@@ -200,7 +204,7 @@ void printText(const ProbeOptions& o, const std::vector<SinkCurvePoint>& curve, 
 int probe(const QStringList& args) {
   const ProbeOptions o = readOptions(args);
   const std::unique_ptr<SyntheticQueryKeySource> source = modelledSource(o.model, o.layer, o.head, o.seed);
-  const auto schemeAt = [&](qint64 n) { return modelledSchemeFor(o.model, o.scheme, o.head, n); };
+  const auto schemeAt = [&](qint64 n) { return modelledSchemeFor(o.model, o.scheme, o.layer, o.head, n); };
   const PositionalScheme atContext = schemeAt(o.context);
   SinkCurveRequest curveRequest;
   curveRequest.contexts.assign(o.contexts.begin(), o.contexts.end());

@@ -75,7 +75,11 @@ double defaultMitigationFactor(const ModelSpec& model, qint64 targetContext) {
   return std::max(1.0, double(targetContext) / double(trainedContextOf(model)));
 }
 
-PositionalScheme modelledSchemeFor(const ModelSpec& model, const ModelledScheme& choice, int head,
+qint64 modelWindowAt(const ModelSpec& model, int layer) {
+  return model.layerType(layer) == LayerAttention::Sliding ? model.slidingWindow : 0;
+}
+
+PositionalScheme modelledSchemeFor(const ModelSpec& model, const ModelledScheme& choice, int layer, int head,
                                    qint64 sequenceLength) {
   PositionalScheme scheme;
   const Mitigation m = choice.mitigation;
@@ -84,6 +88,8 @@ PositionalScheme modelledSchemeFor(const ModelSpec& model, const ModelledScheme&
     scheme.windowTokens = choice.streaming.windowTokens;
   } else if (m == Mitigation::WindowOnly) {  // the control: the same cache size, no sinks
     scheme.windowTokens = choice.streaming.sinkTokens + choice.streaming.windowTokens;
+  } else if (const qint64 window = modelWindowAt(model, layer); window > 0) {
+    scheme.windowTokens = window;  // the model's own window: no sinks kept
   }
   if (!usesRope(model)) {
     if (m != Mitigation::Baseline && m != Mitigation::Alibi && m != Mitigation::Streaming && m != Mitigation::WindowOnly)

@@ -38,11 +38,15 @@ struct ModelledScheme {
   StreamingCache streaming;
 };
 
-// The scheme head `head` runs with for a sequence of sequenceLength tokens. Throws
-// Error(BadInput) naming the mitigation when it does not apply to the model (e.g. alibi on a
-// RoPE model, longrope without factors).
-PositionalScheme modelledSchemeFor(const ModelSpec& model, const ModelledScheme& choice, int head,
+// The scheme head `head` of layer `layer` runs with for a sequence of sequenceLength tokens.
+// A layer the model runs with a sliding window (Mistral-v0.1, Gemma-2's local layers) keeps only
+// the last slidingWindow keys, as vLLM and transformers run it; relative distances, which are all
+// RoPE sees, are unchanged. Throws Error(BadInput) naming the mitigation when it does not apply
+// to the model (e.g. alibi on a RoPE model, longrope without factors).
+PositionalScheme modelledSchemeFor(const ModelSpec& model, const ModelledScheme& choice, int layer, int head,
                                    qint64 sequenceLength);
+// The model's own sliding window at `layer` in tokens; 0 when the layer attends to every key.
+qint64 modelWindowAt(const ModelSpec& model, int layer);
 
 // What the modelled probe runs for one (layer, head) choice: the one place the window's Heatmap
 // and Sink curve tabs and the report choose the layer, the heads, the contexts and the rows.

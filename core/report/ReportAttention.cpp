@@ -37,7 +37,7 @@ std::optional<SinkCurveSeries> curveSeries(const ModelSpec& model, const Modelle
   const double weight = 1.0 / double(probe.curveHeads.size());
   for (int head : probe.curveHeads) {
     const auto source = modelledSource(model, probe.layer, head);
-    const auto schemeAt = [&](qint64 n) { return modelledSchemeFor(model, choice, head, n); };
+    const auto schemeAt = [&](qint64 n) { return modelledSchemeFor(model, choice, probe.layer, head, n); };
     const auto points = computeSinkCurve(*source, schemeAt, probe.curve, progress.next());
     if (!points) return std::nullopt;
     if (series.samples.empty()) series.samples.resize(points->size());
@@ -58,7 +58,7 @@ std::optional<PooledHeatmap> averagedHeatmap(const ModelSpec& model, const Model
   PooledHeatmap mean;
   for (int head : probe.heatmapHeads) {
     const auto source = modelledSource(model, probe.layer, head);
-    const auto result = runAttentionProbe(*source, modelledSchemeFor(model, choice, head, probe.heatmap.contextTokens),
+    const auto result = runAttentionProbe(*source, modelledSchemeFor(model, choice, probe.layer, head, probe.heatmap.contextTokens),
                                           probe.heatmap, progress.next());
     if (!result) return std::nullopt;
     if (mean.mass.empty()) {

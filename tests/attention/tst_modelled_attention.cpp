@@ -11,13 +11,13 @@ using namespace sinkscope;
 
 namespace {
 
-PositionalScheme scheme(const char* model, Mitigation m, qint64 n, double factor = 0, int head = 0) {
+PositionalScheme scheme(const char* model, Mitigation m, qint64 n, double factor = 0, int head = 0, int layer = 0) {
   const ModelSpec spec = resolveModel(QString::fromLatin1(model));
   ModelledScheme choice;
   choice.mitigation = m;
   choice.factor = factor > 0 ? factor : defaultMitigationFactor(spec, n);
   choice.streaming = StreamingCache::builtin();
-  return modelledSchemeFor(spec, choice, head, n);
+  return modelledSchemeFor(spec, choice, layer, head, n);
 }
 
 bool near(double a, double b, double relative) { return std::abs(a - b) <= relative * std::abs(b); }
@@ -109,6 +109,48 @@ class TestModelledAttention : public QObject {
     QCOMPARE(alibi.headDim, 128);
   }
 
+  // A layer the config runs with a sliding window keeps only the last `sliding_window` keys, as
+  // vLLM and transformers run it (Mistral 7B paper, section 2: W = 4096 on every layer; Gemma 2
+  // report: local 4096-token layers alternate with global ones, config layer_types). The
+  // mitigations change the RoPE schedule, not the window; StreamingLLM's cache replaces it.
+  void modelSlidingWindowLimitsTheKeys() {
+    for (Mitigation m : {Mitigation::Baseline, Mitigation::Ntk, Mitigation::Yarn}) {
+      const PositionalScheme mistral = scheme("mistral-7b-v0.1", m, 32768, 0, 0, 31);
+      QCOMPARE(mistral.windowTokens, qint64(4096));
+      QCOMPARE(mistral.sinkTokens, qint64(0));
+    }
+    QCOMPARE(scheme("llama-2-7b", Mitigation::Baseline, 32768, 0, 0, 31).windowTokens, qint64(0));
+    QCOMPARE(scheme("mistral-7b-v0.3", Mitigation::Baseline, 32768, 0, 0, 31).windowTokens, qint64(0));
+    const ModelSpec gemma = resolveModel(QStringLiteral("gemma-2-9b"));
+    QCOMPARE(gemma.layerType(0), LayerAttention::Sliding);
+    QCOMPARE(gemma.layerType(1), LayerAttention::Full);
+    QCOMPARE(scheme("gemma-2-9b", Mitigation::Baseline, 16384, 0, 0, 0).windowTokens, qint64(4096));
+    QCOMPARE(scheme("gemma-2-9b", Mitigation::Baseline, 16384, 0, 0, 1).windowTokens, qint64(0));
+    const PositionalScheme streaming = scheme("mistral-7b-v0.1", Mitigation::Streaming, 32768, 0, 0, 31);
+    QCOMPARE(streaming.sinkTokens, qint64(StreamingCache::builtin().sinkTokens));
+    QCOMPARE(streaming.windowTokens, qint64(StreamingCache::builtin().windowTokens));
+  }
+
+  // Under its own window Mistral-7B-v0.1's last query loses key 0 once the context passes the
+  // window: its sink mass k = 1 is exactly 0 there and positive inside the window.
+  void slidingWindowEvictsTheSinkPastTheWindow() {
+    const ModelSpec spec = resolveModel(QStringLiteral("mistral-7b-v0.1"));
+    const auto source = modelledSource(spec, 31, 0);
+    ModelledScheme choice;
+    choice.mitigation = Mitigation::Baseline;
+    choice.streaming = StreamingCache::builtin();
+    SinkCurveRequest request;
+    request.contexts = {2048, 8192};
+    request.queriesPerContext = 4;
+    request.trainedContext = 4096;
+    const auto curve =
+        computeSinkCurve(*source, [&](qint64 n) { return modelledSchemeFor(spec, choice, 31, 0, n); }, request);
+    QVERIFY(curve.has_value());
+    QCOMPARE(curve->size(), size_t(2));
+    QVERIFY((*curve)[0].last.sinkMass1 > 0);
+    QCOMPARE((*curve)[1].last.sinkMass1, 0.0);
+  }
+
   // Streaming keeps the first tokens and a window: a needle older than the window is evicted,
   // and the sink stays in the cache at every length (the sink curve never loses key 0).
   void streamingSinkCurveKeepsSinkEvictsNeedles() {
@@ -123,7 +165,7 @@ class TestModelledAttention : public QObject {
     request.trainedContext = 4096;
     request.needleDepths = {0.1, 0.5};
     const auto curve =
-        computeSinkCurve(*source, [&](qint64 n) { return modelledSchemeFor(spec, choice, 3, n); }, request);
+        computeSinkCurve(*source, [&](qint64 n) { return modelledSchemeFor(spec, choice, 12, 3, n); }, request);
     QVERIFY(curve.has_value());
     QCOMPARE(curve->size(), size_t(2));
     const SinkCurvePoint& longer = (*curve)[0];

@@ -92,7 +92,8 @@ PooledHeatmap probeHeatmap(const ModelSpec& spec, Mitigation mitigation, qint64 
   const ModelledProbeRequest request = modelledProbeRequest(spec, context, layer, head);
   const auto source = modelledSource(spec, layer, head);
   const auto result = runAttentionProbe(
-      *source, modelledSchemeFor(spec, {mitigation, request.factor, StreamingCache::builtin()}, head, context), request.heatmap);
+      *source, modelledSchemeFor(spec, {mitigation, request.factor, StreamingCache::builtin()}, layer, head, context),
+      request.heatmap);
   return result ? result->heatmap : PooledHeatmap{};
 }
 
@@ -243,7 +244,7 @@ class TestUiTabs : public QObject {
     for (int side = 0; side < 2; ++side) {
       const Mitigation mitigation = side == 0 ? Mitigation::Baseline : Mitigation::Ntk;
       const auto source = modelledSource(spec, 3, 5);
-      const auto expected = runAttentionProbe(*source, modelledSchemeFor(spec, {mitigation, factor, StreamingCache::builtin()}, 5, 4096), request);
+      const auto expected = runAttentionProbe(*source, modelledSchemeFor(spec, {mitigation, factor, StreamingCache::builtin()}, 3, 5, 4096), request);
       QVERIFY(expected);
       const PooledHeatmap& h = expected->heatmap;
       for (int row : {0, 31, 63})
@@ -288,7 +289,7 @@ class TestUiTabs : public QObject {
       const Mitigation mitigation = g == 0 ? Mitigation::Baseline : Mitigation::Yarn;
       const auto source = modelledSource(spec, 2, 1);
       const auto curve = computeSinkCurve(
-          *source, [&](qint64 n) { return modelledSchemeFor(spec, {mitigation, factor, StreamingCache::builtin()}, 1, n); },
+          *source, [&](qint64 n) { return modelledSchemeFor(spec, {mitigation, factor, StreamingCache::builtin()}, 2, 1, n); },
           request);
       QVERIFY(curve);
       QCPGraph* graph = plot->graph(g);

@@ -47,7 +47,7 @@ std::optional<SinkCurveChartData> computeSinkCurves(const ModelSpec& model, cons
     bool applies = true;
     for (int head : heads) {
       std::unique_ptr<SyntheticQueryKeySource> source = modelledSource(model, data.layer, head);
-      std::function<PositionalScheme(qint64)> schemeAt = [&](qint64 n) { return modelledSchemeFor(model, scheme, head, n); };
+      std::function<PositionalScheme(qint64)> schemeAt = [&](qint64 n) { return modelledSchemeFor(model, scheme, data.layer, head, n); };
       try {
         schemeAt(values.contextTokens);
       } catch (const std::exception&) {
@@ -99,7 +99,7 @@ std::optional<HeatmapChartData> computeHeatmaps(const ModelSpec& model, const Sc
     for (int head : heads) {
       PositionalScheme positional;
       try {
-        positional = modelledSchemeFor(model, scheme, head, values.contextTokens);
+        positional = modelledSchemeFor(model, scheme, data.layer, head, values.contextTokens);
       } catch (const std::exception&) {
         applies = false;
         break;
