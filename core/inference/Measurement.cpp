@@ -70,7 +70,7 @@ Measurement measure(const LlamaModel& model, const QString& ggufPath, const QStr
                   QStringLiteral("%1 tokens exceed the limit of %2 for measured mode; pass --context").arg(tokens.size()).arg(kMaxMeasuredTokens));
   if (settings.trainedContext) {
     m.trainedContext = *settings.trainedContext;
-    m.trainedContextSource = QStringLiteral("--trained-context");
+    m.trainedContextSource = settings.trainedContextSource;
   } else {
     m.trainedContext = m.hyper.contextLength;
     m.trainedContextSource = m.hyper.architecture + QStringLiteral(".context_length");

@@ -22,6 +22,7 @@ struct MeasureSettings {
   Mitigation mitigation = Mitigation::Baseline;
   std::optional<double> factor;           // s; default max(1, tokens / trained context)
   std::optional<qint64> trainedContext;   // overrides the GGUF's context_length
+  QString trainedContextSource = QStringLiteral("--trained-context");  // where that override came from
   int sinkTokens = 4;                     // streaming
   std::optional<qint64> windowTokens;     // window-only: default trained; streaming: trained - sinks
   std::vector<qint64> heatmapRows;        // default: a few rows spread over the text

@@ -148,7 +148,7 @@ QString ReportMeasured::commandFor(const Measurement& run) const {
   QString command = QStringLiteral("sinkscope measure --gguf %1 --text %2 --context %3")
                         .arg(checkpointFile, text)
                         .arg(run.tokens.size());
-  if (run.trainedContextSource == QLatin1String("--trained-context"))
+  if (run.trainedContext != run.hyper.contextLength)
     command += QStringLiteral(" --trained-context %1").arg(run.trainedContext);
   return command + QStringLiteral(" --mitigation %1 --json").arg(mitigationName(run.mitigation));
 }

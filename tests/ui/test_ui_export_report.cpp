@@ -209,7 +209,9 @@ class TestUiExportReport : public QObject {
     QVERIFY(section.contains(QStringLiteral("stories260K.gguf")));
     QVERIFY(!section.contains(QFileInfo(gguf).absolutePath()));
     QVERIFY(section.contains(QStringLiteral("640")));
-    QVERIFY(section.contains(QStringLiteral("512 tokens")));
+    QVERIFY(section.contains(QStringLiteral("512 tokens (from the catalogue")));
+    // Its reproduce line gives measure the same trained context (the GGUF itself says 2048).
+    QVERIFY(section.contains(QStringLiteral("--context 640 --trained-context 512 --mitigation ntk")));
     QVERIFY(section.contains(QString::number(run->meanNllInside, 'f', 4)));
     QVERIFY(section.contains(QString::number(run->meanNllBeyond, 'f', 4)));
     QVERIFY(section.contains(QStringLiteral("chart-measured-loss")));

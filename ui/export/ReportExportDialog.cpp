@@ -55,6 +55,10 @@ QString exportReportInteractively(QWidget* parent, const ReportScenario& scenari
   QObject::connect(&watcher, &QFutureWatcherBase::finished, &loop, &QEventLoop::quit);
   ReportCallbacks callbacks;
   callbacks.isCancelled = [cancelled] { return cancelled->load(); };
+  callbacks.progress = [&progress](double fraction, const QString&) {  // from the worker thread
+    const int value = int(fraction * 100);
+    QMetaObject::invokeMethod(&progress, [&progress, value] { progress.setValue(std::min(value, 99)); }, Qt::QueuedConnection);
+  };
   watcher.setFuture(QtConcurrent::run([scenario, callbacks] { return buildReport(scenario, callbacks); }));
   loop.exec();
   try {

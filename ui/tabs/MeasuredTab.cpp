@@ -164,8 +164,10 @@ void MeasuredTab::startComputation() {
         settings.mitigation = values.primaryMitigation();
         // The catalogue knows the context some checkpoints were really trained at (stories260K:
         // 512, while its GGUF says 2048).
-        if (const ModelSpec* known = Catalog::builtin().findModel(QFileInfo(ggufPath).completeBaseName()))
+        if (const ModelSpec* known = Catalog::builtin().findModel(QFileInfo(ggufPath).completeBaseName())) {
           settings.trainedContext = known->trainedContext;
+          settings.trainedContextSource = QStringLiteral("the catalogue's %1").arg(known->id);
+        }
         settings.isCancelled = job.cancelFunction();
         settings.progress = job.progressFunction();
         return std::make_shared<const Measurement>(
