@@ -66,6 +66,7 @@ ChartBuilder measuredLossBuilder(std::shared_ptr<const MeasuredLossChartData> da
     plot.legend->setWrap(3);
     plot.legend->setFillOrder(QCPLayoutGrid::foColumnsFirst, true);
     theme.applyLegend(*plot.legend);
+    plot.legend->setMargins(QMargins(8, 4, 8, 8));
   };
 }
 

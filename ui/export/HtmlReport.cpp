@@ -14,6 +14,8 @@ namespace sinkscope::ui {
 namespace {
 
 QString esc(const QString& s) { return s.toHtmlEscaped(); }
+// A table cell: escaped, its line breaks kept.
+QString cell(const QString& s) { return esc(s).replace(QLatin1Char('\n'), QStringLiteral("<br>")); }
 
 const char* kStyle = R"(
 body { font-family: "DejaVu Sans", "Helvetica Neue", Arial, sans-serif; color: #1a1a1a; max-width: 60rem;
@@ -45,8 +47,8 @@ QString tableHtml(const ReportTable& t) {
   html += QStringLiteral("</tr></thead><tbody>");
   for (const QStringList& row : t.rows) {
     html += QStringLiteral("<tr>");
-    for (const QString& cell : row)
-      html += QStringLiteral("<td>%1</td>").arg(esc(cell).replace(QLatin1Char('\n'), QStringLiteral("<br>")));
+    for (const QString& text : row)
+      html += QStringLiteral("<td>%1</td>").arg(cell(text));
     html += QStringLiteral("</tr>");
   }
   html += QStringLiteral("</tbody></table>");
@@ -77,7 +79,7 @@ QString sectionHtml(const Report& report, int number, const ReportSection& s) {
   if (!s.keyValues.empty()) {
     html += QStringLiteral("<table class=\"kv\"><tbody>");
     for (const ReportKeyValue& kv : s.keyValues)
-      html += QStringLiteral("<tr><td>%1</td><td>%2</td></tr>").arg(esc(kv.key), esc(kv.value));
+      html += QStringLiteral("<tr><td>%1</td><td>%2</td></tr>").arg(esc(kv.key), cell(kv.value));
     html += QStringLiteral("</tbody></table>");
   }
   for (ChartKind kind : s.charts) html += chartHtml(report, kind);

@@ -284,8 +284,12 @@ class PdfLayout {
     const double headerHeight = header ? rowHeight(t.columns, head) : 0;
     const QFont titleFont = makeFont(9.5, true);
     const double titleHeight = t.title.isEmpty() ? 0 : text(t.title, titleFont, width_) + 3;
-    // The title, the header and the first row stay together.
-    ensure(titleHeight + headerHeight + rowHeight(t.rows.empty() ? QStringList() : t.rows.front(), body));
+    // A short table (up to a third of a page) stays whole; a longer one keeps its title, header
+    // and first row together and repeats the header on each page it continues on.
+    double wholeHeight = titleHeight + headerHeight;
+    for (const QStringList& row : t.rows) wholeHeight += rowHeight(row, body);
+    const double firstHeight = titleHeight + headerHeight + rowHeight(t.rows.empty() ? QStringList() : t.rows.front(), body);
+    ensure(wholeHeight <= (bottom() - kTop) / 3 ? wholeHeight : firstHeight);
     if (titleHeight > 0) {
       draw(QRectF(kMargin, y_, width_, titleHeight), titleFont, t.title);
       y_ += titleHeight;
