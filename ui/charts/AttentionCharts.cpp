@@ -116,6 +116,14 @@ double cellValue(const PooledHeatmap& heatmap, int row, int bin) {
   return heatmap.at(row, bin);
 }
 
+// What a panel draws: also masked where the query attends to nothing at all (mass exactly 0: the
+// keys left its cache, a sliding window or StreamingLLM's eviction), so "not in the cache" never
+// reads as "a little attention" on a log colour scale. The difference map keeps cellValue.
+double panelValue(const PooledHeatmap& heatmap, int row, int bin) {
+  const double v = cellValue(heatmap, row, bin);
+  return v == 0.0 ? std::numeric_limits<double>::quiet_NaN() : v;
+}
+
 // maxTicks: fewer labels when several panels share the width, so they never run together.
 QSharedPointer<QCPAxisTickerText> binTicker(const PooledHeatmap& heatmap, int maxTicks) {
   auto ticker = QSharedPointer<QCPAxisTickerText>::create();
@@ -238,7 +246,7 @@ ChartBuilder heatmapBuilder(std::shared_ptr<const HeatmapChartData> data, Heatma
       title->setTextColor(theme.foreground);
       plot.plotLayout()->addElement(0, p, title);
       QCPColorMap* map = addMap(plot, rect, heatmap, [&](int r, int b) {
-        const double v = cellValue(heatmap, r, b);
+        const double v = panelValue(heatmap, r, b);
         return style.logColor && v <= floor ? (std::isnan(v) ? v : floor) : v;
       });
       map->setName(mitigationName(data->panels[size_t(p)].mitigation));

@@ -137,7 +137,8 @@ void CompareView::redraw() {
                        .arg(heads),
                    Provenance::Modelled, heatmapBuilder(data_, style, difference), heatmapTable(*data_));
   QString note = tr("<i>Modelled</i> attention of %1 query rows over %2 key bins (the first %3 bins are single "
-                    "tokens, where sinks live); grey: causal mask; white dashed lines: trained context %4.")
+                    "tokens, where sinks live); grey: causal mask or keys out of the cache (sliding window, "
+                    "StreamingLLM); white dashed lines: trained context %4.")
                      .arg(kHeatmapRows)
                      .arg(kHeatmapBins)
                      .arg(data_->panels.empty() ? 4 : data_->panels.front().heatmap.exactKeyColumns)

@@ -25,6 +25,9 @@
 #include <QVBoxLayout>
 #include <qcustomplot.h>
 
+#include <algorithm>
+#include <cmath>
+
 namespace sinkscope::ui {
 
 namespace {
@@ -61,25 +64,44 @@ ChartBuilder effectiveContextBuilder(std::shared_ptr<const MitigationsData> data
     errors->setPen(QPen(theme.foreground, 1.2));
     QVector<double> keys, values, low, high;
     double maxValue = double(data->planner.plan.contextTokens);
+    double minValue = 256;  // the axis starts at a power of two below the smallest band edge
+    for (const MitigationPlan& row : rows)
+      if (row.estimate.applicable) minValue = std::min(minValue, std::max(1.0, row.estimate.effectiveContext.low));
+    const double axisStart = std::max(1.0, std::exp2(std::floor(std::log2(minValue)) - 1));
     for (size_t i = 0; i < rows.size(); ++i) {
       const Band& b = rows[i].estimate.effectiveContext;
+      ticker->addTick(double(i + 1), mitigationTitle(rows[i].mitigation));
+      if (!rows[i].estimate.applicable) continue;  // no estimate: no bar (its label says n/a)
       keys << double(i + 1);
       values << std::max(1.0, b.central);
       low << std::max(0.0, b.central - b.low);
       high << std::max(0.0, b.high - b.central);
       maxValue = std::max(maxValue, b.high);
-      ticker->addTick(double(i + 1), mitigationTitle(rows[i].mitigation));
     }
     bars->setData(keys, values);
     errors->setDataPlottable(bars);
     errors->setData(low, high);
-    bars->setBaseValue(256);
+    bars->setBaseValue(axisStart);
     plot.yAxis->setTicker(ticker);
     plot.yAxis->setRange(0.4, double(rows.size()) + 0.6);
     plot.yAxis->setRangeReversed(true);
     plot.yAxis->grid()->setVisible(false);
-    setTokenLogAxis(*plot.xAxis, 256, std::max(maxValue * 2, 65536.0), QObject::tr("effective context (tokens, band low–high)"));
+    setTokenLogAxis(*plot.xAxis, axisStart, std::max(maxValue * 2, 65536.0), QObject::tr("effective context (tokens, band low–high)"));
     theme.apply(plot);
+    for (size_t i = 0; i < rows.size(); ++i) {  // the central value beside each bar: tiny bars stay readable
+      auto* label = new QCPItemText(&plot);
+      label->setClipToAxisRect(false);
+      label->position->setAxes(plot.xAxis, plot.yAxis);
+      const bool applicable = rows[i].estimate.applicable;
+      label->position->setCoords(applicable ? std::max(axisStart, rows[i].estimate.effectiveContext.high) : axisStart,
+                                 double(i + 1));
+      label->setPositionAlignment(Qt::AlignLeft | Qt::AlignVCenter);
+      label->setPadding(QMargins(6, 0, 0, 0));
+      label->setText(applicable ? formatTokensShort(std::max(0.0, rows[i].estimate.effectiveContext.central))
+                                : QObject::tr("n/a (no estimate)"));
+      label->setColor(theme.foreground);
+      label->setFont(theme.font);
+    }
     addVerticalMarker(plot, plot.axisRect(), double(data->planner.plan.contextTokens),
                       QObject::tr("requested %1").arg(formatTokensShort(double(data->planner.plan.contextTokens))),
                       theme.foreground, Qt::SolidLine, 0);
@@ -120,6 +142,10 @@ MitigationsTab::MitigationsTab(AppContext& context, QWidget* parent)
   document_ = makeTable({tr("Source document says"), tr("Its effective ctx"), tr("Its quality"), tr("SinkScope effective"),
                          tr("SinkScope quality"), tr("Verdict")},
                         tr("Source document claims beside SinkScope's estimates"), this);
+  document_->setWordWrap(true);
+  document_->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
+  document_->horizontalHeader()->setStretchLastSection(true);
+  document_->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
   document_->setToolTip(tr("The project's source document gives these figures without sources; SinkScope shows its own "
                            "estimate next to each and says where they differ and why."));
   chart_ = new ChartView(tr("Effective context by mitigation"), this);
@@ -237,11 +263,13 @@ void MitigationsTab::show(std::shared_ptr<const MitigationsData> data) {
   document_->setRowCount(int(data->document.size()));
   for (int r = 0; r < int(data->document.size()); ++r) {
     const DocumentComparison& d = data->document[size_t(r)];
+    // The cell keeps the verdict's first sentence; the reasons are in the tooltip.
+    const QString headline = d.verdict.section(QStringLiteral(". "), 0, 0) + QStringLiteral(". (hover for why)");
     const QStringList cells{d.text, formatTokensShort(double(d.documentEffective)), formatPercent(d.documentQuality),
-                            formatTokensShort(double(d.effective)), formatPercent(d.quality), d.verdict};
+                            formatTokensShort(double(d.effective)), formatPercent(d.quality), headline};
     for (int c = 0; c < cells.size(); ++c) {
       auto* item = new QTableWidgetItem(cells[c]);
-      item->setToolTip(cells[c]);
+      item->setToolTip(c == cells.size() - 1 ? d.verdict : cells[c]);
       document_->setItem(r, c, item);
     }
   }
