@@ -1,6 +1,7 @@
 #include "tabs/CompareView.h"
 
 #include "Units.h"
+#include "attention/ModelledAttention.h"
 #include "charts/AttentionCharts.h"
 #include "charts/ChartView.h"
 #include "compute/ComputeController.h"
@@ -129,12 +130,10 @@ void CompareView::compute() {
 void CompareView::redraw() {
   if (!data_) return;
   const HeatmapStyle style{ColorMapName(colorMap_->currentData().toInt()), log_->isChecked()};
-  const QString heads = data_->head >= 0 ? tr("head %1").arg(data_->head) : tr("mean over heads");
   const bool difference = compareMode_ && data_->panels.size() >= 2;
-  chart_->setChart(tr("Attention at %1 — layer %2, %3")
-                       .arg(formatTokensShort(double(data_->contextTokens)))
-                       .arg(data_->layer)
-                       .arg(heads),
+  chart_->setChart(tr("Attention at %1 — %2")
+                       .arg(formatTokensShort(double(data_->contextTokens)),
+                            probeTargetText(context_.scenario.model(), data_->layer, data_->heads)),
                    Provenance::Modelled, heatmapBuilder(data_, style, difference), heatmapTable(*data_));
   QString note = tr("<i>Modelled</i> attention of %1 query rows over %2 key bins (the first %3 bins are single "
                     "tokens, where sinks live); grey: causal mask or keys out of the cache (sliding window, "

@@ -216,7 +216,8 @@ void MeasuredTab::show(std::shared_ptr<const Measurement> m) {
   if (count > 0) {
     for (float& v : panel.heatmap.mass) v /= float(count);
     heatmapData->panels.push_back(panel);
-    heatmap_->setChart(tr("Measured attention — layer %1, %2").arg(layer).arg(head >= 0 ? tr("head %1").arg(head) : tr("mean over heads")),
+    // Short: the chart shares its row with the sink grid, and the badge already says "measured".
+    heatmap_->setChart(tr("Layer %1, %2").arg(layer).arg(head >= 0 ? tr("head %1").arg(head) : tr("mean of %1 heads").arg(count)),
                        Provenance::Measured, heatmapBuilder(heatmapData, HeatmapStyle{}, false), heatmapTable(*heatmapData));
   } else {
     heatmap_->clearChart(tr("No heatmap rows captured for layer %1").arg(layer));
