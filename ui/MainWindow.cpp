@@ -87,10 +87,12 @@ ReportScenario MainWindow::reportScenario() const {
   report.hardware = values.hardwareId;
   report.contextTokens = values.contextTokens;
   report.mitigations = values.mitigations;
-  // A finished measured run goes into the report as it is (it is never re-run here).
-  if (auto* measured = qobject_cast<MeasuredTab*>(analysisTab(tr("Measured"))); measured && measured->data()) {
-    report.finishedMeasurements = {measured->data()};
-    report.ggufPath = measured->data()->ggufPath;
+  // The finished measured runs (one per measured mitigation) go into the report as they are
+  // (they are never re-run here).
+  if (auto* measured = qobject_cast<MeasuredTab*>(analysisTab(tr("Measured"))); measured && !measured->runs().empty()) {
+    report.finishedMeasurements = measured->runs();
+    report.finishedNotMeasured = measured->notMeasured();
+    report.ggufPath = measured->runs().front()->ggufPath;
     report.textPath = measured->dataTextPath();
   }
   return report;

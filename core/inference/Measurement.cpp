@@ -116,6 +116,45 @@ Measurement measure(const LlamaModel& model, const QString& ggufPath, const QStr
   return m;
 }
 
+QString whyNotMeasurable(Mitigation mitigation) {
+  if (mitigation == Mitigation::Alibi)
+    return QStringLiteral("measured mode runs RoPE schedules a GGUF can describe; the checkpoint uses RoPE, not ALiBi");
+  if (mitigation == Mitigation::LongRope)
+    return QStringLiteral("measured mode runs RoPE schedules a GGUF can describe; a GGUF carries no LongRoPE factors");
+  return QString();
+}
+
+std::optional<MeasuredRuns> measureEach(const LlamaModel& model, const QString& ggufPath, const QString& modelName,
+                                        const std::vector<int>& tokens, const std::vector<Mitigation>& mitigations,
+                                        const MeasureSettings& settings) {
+  MeasuredRuns out;
+  std::vector<Mitigation> measurable;
+  for (Mitigation mitigation : mitigations) {
+    if (const QString why = whyNotMeasurable(mitigation); !why.isEmpty())
+      out.notMeasured << QStringLiteral("%1: %2").arg(mitigationName(mitigation), why);
+    else
+      measurable.push_back(mitigation);
+  }
+  const auto cancelled = [&settings] { return settings.isCancelled && settings.isCancelled(); };
+  const double count = double(measurable.size());
+  for (size_t i = 0; i < measurable.size(); ++i) {
+    if (cancelled()) return std::nullopt;
+    MeasureSettings run = settings;
+    run.mitigation = measurable[i];
+    run.progress = [&settings, i, count](double fraction) {
+      if (settings.progress) settings.progress((double(i) + fraction) / count);
+    };
+    try {
+      out.runs.push_back(std::make_shared<const Measurement>(measure(model, ggufPath, modelName, tokens, run)));
+    } catch (const Error&) {
+      if (cancelled()) return std::nullopt;  // the forward pass stops by throwing
+      throw;
+    }
+  }
+  if (cancelled()) return std::nullopt;
+  return out;
+}
+
 namespace {
 
 QJsonArray heatmapsToJson(const Measurement& m) {

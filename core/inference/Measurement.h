@@ -9,7 +9,9 @@
 
 #include <QJsonObject>
 #include <QString>
+#include <QStringList>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -56,6 +58,22 @@ struct Measurement {
 // Runs the measurement. tokens must be within the vocabulary and at most kMaxMeasuredTokens.
 Measurement measure(const LlamaModel& model, const QString& ggufPath, const QString& modelName,
                     std::vector<int> tokens, const MeasureSettings& settings);
+
+// Why measured mode cannot run a mitigation on a GGUF (ALiBi, LongRoPE), or empty when it can.
+QString whyNotMeasurable(Mitigation mitigation);
+
+// One checkpoint over the same tokens, once per mitigation (the report's and the Measured tab's runs).
+struct MeasuredRuns {
+  std::vector<std::shared_ptr<const Measurement>> runs;  // one per measurable mitigation, in the order asked
+  QStringList notMeasured;                                // "alibi: <why>" for the others
+};
+
+// Runs measure() for each mitigation in turn (settings.mitigation is ignored); settings.progress
+// receives the overall fraction, split evenly over the runs. Cancellation is checked between the
+// runs and within each. Returns nullopt when cancelled; other errors propagate.
+std::optional<MeasuredRuns> measureEach(const LlamaModel& model, const QString& ggufPath, const QString& modelName,
+                                        const std::vector<int>& tokens, const std::vector<Mitigation>& mitigations,
+                                        const MeasureSettings& settings);
 
 // DESIGN.md's measure --json object (plus documented extra fields). With includeHeatmaps, a
 // "heatmaps" array holds every (layer, head)'s pooled rows.

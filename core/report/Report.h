@@ -36,6 +36,7 @@ struct ReportScenario {
   std::optional<qint64> measureTrainedContext;   // overrides the GGUF's context_length
   // Or runs already finished (the window's Measured tab): reported as they are, never re-run.
   std::vector<std::shared_ptr<const Measurement>> finishedMeasurements;
+  QStringList finishedNotMeasured;  // with them: "alibi: <why>" for compared mitigations not run
 };
 
 // The measured runs a report shows. Names only: the user's folders never appear in a report.

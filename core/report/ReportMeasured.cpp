@@ -32,31 +32,16 @@ bool runMeasurements(const ReportScenario& scenario, ReportMeasured& measured, c
   keepFirstTokens(tokens, scenario.measureContextTokens, textPath, QStringLiteral("--measure-context"));
   requireMemoryFor(estimateMeasureMemory(gguf, qint64(tokens.size())), scenario.ggufPath);
   const QString name = checkpointName(gguf, scenario.ggufPath);
-  const size_t count = scenario.mitigations.size();
-  for (size_t i = 0; i < count; ++i) {
-    const Mitigation mitigation = scenario.mitigations[i];
-    if (mitigation == Mitigation::Alibi || mitigation == Mitigation::LongRope) {
-      measured.notMeasured << QStringLiteral("%1: measured mode runs RoPE schedules a GGUF can describe; %2")
-                                  .arg(mitigationName(mitigation),
-                                       mitigation == Mitigation::Alibi ? QStringLiteral("the checkpoint uses RoPE, not ALiBi")
-                                                                       : QStringLiteral("a GGUF carries no LongRoPE factors"));
-      continue;
-    }
-    MeasureSettings settings;
-    settings.mitigation = mitigation;
-    settings.trainedContext = scenario.measureTrainedContext;
-    settings.isCancelled = callbacks.isCancelled;
-    settings.progress = [&callbacks, i, count](double fraction) {
-      if (callbacks.progress)
-        callbacks.progress(0.9 + 0.08 * (double(i) + fraction) / double(count), QStringLiteral("measured"));
-    };
-    try {
-      measured.runs.push_back(std::make_shared<const Measurement>(measure(model, scenario.ggufPath, name, tokens, settings)));
-    } catch (const Error&) {
-      if (callbacks.isCancelled && callbacks.isCancelled()) return false;  // the forward pass stops by throwing
-      throw;
-    }
-  }
+  MeasureSettings settings;
+  settings.trainedContext = scenario.measureTrainedContext;
+  settings.isCancelled = callbacks.isCancelled;
+  settings.progress = [&callbacks](double fraction) {
+    if (callbacks.progress) callbacks.progress(0.9 + 0.08 * fraction, QStringLiteral("measured"));
+  };
+  std::optional<MeasuredRuns> runs = measureEach(model, scenario.ggufPath, name, tokens, scenario.mitigations, settings);
+  if (!runs) return false;
+  measured.runs = std::move(runs->runs);
+  measured.notMeasured = std::move(runs->notMeasured);
   return true;
 }
 
@@ -161,6 +146,7 @@ bool addMeasurements(Report& report, const ReportCallbacks& callbacks) {
   measured.textName = textNameFor(scenario.textPath);
   if (!scenario.finishedMeasurements.empty()) {
     measured.runs = scenario.finishedMeasurements;
+    measured.notMeasured = scenario.finishedNotMeasured;
     if (measured.checkpointFile.isEmpty()) measured.checkpointFile = QFileInfo(measured.runs.front()->ggufPath).fileName();
   } else if (!runMeasurements(scenario, measured, callbacks)) {
     return false;

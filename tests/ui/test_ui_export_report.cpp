@@ -1,7 +1,7 @@
 // File → Export report (Ctrl+Shift+E) in the window, offscreen, with the file dialog and the
 // replace question answered by the test: a valid PDF and a self-contained HTML report with the
 // numbers of `plan --json`; an existing file replaced only after confirmation; a failure leaves
-// no file and shows an error naming the path; the Measured tab's finished run goes in as it is.
+// no file and shows an error naming the path; the Measured tab's finished runs go in as they are.
 #include "MainWindow.h"
 #include "TestSupport.h"
 #include "UiTestSupport.h"
@@ -195,7 +195,14 @@ class TestUiExportReport : public QObject {
     QVERIFY(test::waitForIdle(window));
     QVERIFY(tab->data());
     const std::shared_ptr<const Measurement> run = tab->data();
-    QCOMPARE(window.reportScenario().finishedMeasurements.front().get(), run.get());  // the very run, not a new one
+    // Every compared mitigation's run (baseline and NTK by default), the very runs, not new ones.
+    const std::vector<std::shared_ptr<const Measurement>> runs = tab->runs();
+    QCOMPARE(runs.size(), size_t(2));
+    QCOMPARE(runs[0]->mitigation, Mitigation::Baseline);
+    QCOMPARE(runs[1]->mitigation, Mitigation::Ntk);
+    const ReportScenario scenario = window.reportScenario();
+    QCOMPARE(scenario.finishedMeasurements.size(), runs.size());
+    for (size_t i = 0; i < runs.size(); ++i) QCOMPARE(scenario.finishedMeasurements[i].get(), runs[i].get());
     QTemporaryDir dir;
     Answers answers;
     window.setReportExportPrompts(answers.prompts());
@@ -211,11 +218,15 @@ class TestUiExportReport : public QObject {
     QVERIFY(section.contains(QStringLiteral("640")));
     QVERIFY(section.contains(QStringLiteral("512 tokens (from the catalogue")));
     // Its reproduce line gives measure the same trained context (the GGUF itself says 2048).
-    QVERIFY(section.contains(QStringLiteral("--context 640 --trained-context 512 --mitigation ntk")));
-    QVERIFY(section.contains(QString::number(run->meanNllInside, 'f', 4)));
-    QVERIFY(section.contains(QString::number(run->meanNllBeyond, 'f', 4)));
+    for (const auto& measured : runs) {
+      QVERIFY(section.contains(QStringLiteral("--context 640 --trained-context 512 --mitigation %1").arg(mitigationName(measured->mitigation))));
+      QVERIFY(section.contains(QString::number(measured->meanNllInside, 'f', 4)));
+      QVERIFY(section.contains(QString::number(measured->meanNllBeyond, 'f', 4)));
+    }
+    QVERIFY(runs[0]->meanNllBeyond != runs[1]->meanNllBeyond);  // two distinct runs, not one twice
     QVERIFY(section.contains(QStringLiteral("chart-measured-loss")));
-    QCOMPARE(tab->data().get(), run.get());  // the tab still shows the same run
+    QCOMPARE(tab->data().get(), run.get());  // the tab still shows the same runs
+    QCOMPARE(tab->runs(), runs);
   }
 };
 

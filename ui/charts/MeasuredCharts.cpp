@@ -52,12 +52,22 @@ ChartBuilder measuredLossBuilder(std::shared_ptr<const MeasuredLossChartData> da
     addVerticalMarker(plot, plot.axisRect(), double(data->trainedContextTokens),
                       QObject::tr("trained %1").arg(formatTokensShort(double(data->trainedContextTokens))), theme.reference,
                       Qt::DotLine, 0);
+    // Each run's context_cap in its line's colour, its label on a background so that several
+    // runs' labels stay readable over the losses.
     int level = 1;
-    for (const MeasuredLossSeries& series : data->series)
-      if (series.spikeDetected)
-        addVerticalMarker(plot, plot.axisRect(), double(series.contextCapTokens),
-                          QObject::tr("context_cap %1 (%2)").arg(series.contextCapTokens).arg(mitigationName(series.mitigation)),
-                          theme.warning, Qt::DashLine, level++);
+    for (size_t i = 0; i < data->series.size(); ++i) {
+      const MeasuredLossSeries& series = data->series[i];
+      if (!series.spikeDetected) continue;
+      const QColor color = data->series.size() > 1 ? theme.seriesColor(int(i) + 1) : theme.warning;
+      addVerticalMarker(plot, plot.axisRect(), double(series.contextCapTokens),
+                        QObject::tr("context_cap %1 (%2)").arg(series.contextCapTokens).arg(mitigationName(series.mitigation)),
+                        color, Qt::DashLine, level++);
+      if (auto* label = qobject_cast<QCPItemText*>(plot.item(plot.itemCount() - 1))) {
+        QColor fill = theme.background;
+        fill.setAlphaF(0.85);
+        label->setBrush(QBrush(fill));
+      }
+    }
     // The losses fill the plot from top to bottom: the legend goes below it, in one row.
     plot.legend->setVisible(true);
     plot.axisRect()->insetLayout()->take(plot.legend);

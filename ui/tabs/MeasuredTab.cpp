@@ -15,10 +15,12 @@
 #include "scenario/Scenario.h"
 #include "tabs/AttentionJobs.h"
 
+#include <QComboBox>
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QGridLayout>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -85,8 +87,8 @@ MeasuredTab::MeasuredTab(AppContext& context, QWidget* parent) : AnalysisTab(con
   browseText->setToolTip(text_->toolTip());
   auto* run = new QPushButton(tr("Measure"), this);
   run->setAccessibleName(tr("Run the measurement"));
-  run->setToolTip(tr("Run the checkpoint over the text at the scenario's context (at most %1 tokens) with its "
-                     "primary mitigation").arg(kMaxMeasuredTokens));
+  run->setToolTip(tr("Run the checkpoint over the text at the scenario's context (at most %1 tokens) once per "
+                     "compared mitigation, one after the other").arg(kMaxMeasuredTokens));
   inputs->addWidget(new QLabel(tr("Model"), this), 0, 0);
   inputs->addWidget(gguf_, 0, 1);
   inputs->addWidget(browseGguf, 0, 2);
@@ -102,9 +104,27 @@ MeasuredTab::MeasuredTab(AppContext& context, QWidget* parent) : AnalysisTab(con
   loss_ = new ChartView(tr("Per-position loss"), this);
   heatmap_ = new ChartView(tr("Measured heatmap"), this);
   sinks_ = new ChartView(tr("Sink mass per layer and head"), this);
-  auto* lower = new QSplitter(Qt::Horizontal, this);
-  lower->addWidget(heatmap_);
-  lower->addWidget(sinks_);
+  attentionOf_ = new QComboBox(this);
+  attentionOf_->setAccessibleName(tr("Attention of"));
+  attentionOf_->setToolTip(tr("Which measured mitigation's real attention the heatmap and the sink grid show; "
+                              "switching redraws the finished runs, nothing is measured again"));
+  attentionOf_->setEnabled(false);
+  attentionOf_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+  auto* attentionLabel = new QLabel(tr("Attention of:"), this);
+  attentionLabel->setBuddy(attentionOf_);
+  auto* attentionRow = new QHBoxLayout;
+  attentionRow->setContentsMargins(0, 0, 0, 0);
+  attentionRow->addWidget(attentionLabel);
+  attentionRow->addWidget(attentionOf_);
+  attentionRow->addStretch(1);
+  auto* lowerCharts = new QSplitter(Qt::Horizontal, this);
+  lowerCharts->addWidget(heatmap_);
+  lowerCharts->addWidget(sinks_);
+  auto* lower = new QWidget(this);
+  auto* lowerLayout = new QVBoxLayout(lower);
+  lowerLayout->setContentsMargins(0, 0, 0, 0);
+  lowerLayout->addLayout(attentionRow);
+  lowerLayout->addWidget(lowerCharts, 1);
   auto* splitter = new QSplitter(Qt::Vertical, this);
   splitter->addWidget(loss_);
   splitter->addWidget(lower);
@@ -119,6 +139,10 @@ MeasuredTab::MeasuredTab(AppContext& context, QWidget* parent) : AnalysisTab(con
     if (!path.isEmpty()) setTextPath(path);
   });
   connect(run, &QPushButton::clicked, this, &MeasuredTab::refreshNow);
+  connect(attentionOf_, &QComboBox::activated, this, [this](int index) {
+    if (const auto chosen = mitigationFromName(attentionOf_->itemData(index).toString())) chosenAttention_ = *chosen;
+    showAttention();
+  });
   connect(&scenario(), &Scenario::modelChanged, this, [this] {
     if (scenario().model().origin.endsWith(QLatin1String(".gguf"), Qt::CaseInsensitive)) gguf_->setText(scenario().model().origin);
   });
@@ -152,16 +176,16 @@ void MeasuredTab::startComputation() {
   }
   const QString textPath = text_->text().trimmed().isEmpty() ? kSampleTextPath : text_->text().trimmed();
   const ScenarioValues values = scenario().values();
-  compute().submit<std::shared_ptr<const Measurement>>(
+  const Mitigation primary = values.primaryMitigation();
+  compute().submit<std::shared_ptr<const MeasuredRuns>>(
       channel(), tr("Running %1 on the CPU").arg(QFileInfo(ggufPath).fileName()), this,
-      [ggufPath, textPath, values](const JobContext& job) -> std::shared_ptr<const Measurement> {
+      [ggufPath, textPath, values](const JobContext& job) -> std::shared_ptr<const MeasuredRuns> {
         const GgufFile gguf(ggufPath);
         const LlamaModel model = LlamaModel::load(gguf);
         std::vector<int> tokens = tokenizeMeasureText(gguf, textPath);  // as `sinkscope measure --text`
         const qint64 limit = std::min<qint64>(values.contextTokens, kMaxMeasuredTokens);
         if (qint64(tokens.size()) > limit) tokens.resize(size_t(limit));
         MeasureSettings settings;
-        settings.mitigation = values.primaryMitigation();
         // The catalogue knows the context some checkpoints were really trained at (stories260K:
         // 512, while its GGUF says 2048).
         if (const ModelSpec* known = Catalog::builtin().findModel(QFileInfo(ggufPath).completeBaseName())) {
@@ -170,41 +194,84 @@ void MeasuredTab::startComputation() {
         }
         settings.isCancelled = job.cancelFunction();
         settings.progress = job.progressFunction();
-        return std::make_shared<const Measurement>(
-            measure(model, ggufPath, QFileInfo(ggufPath).completeBaseName(), std::move(tokens), settings));
+        // Every compared mitigation in turn, as `sinkscope report --gguf` measures them.
+        std::optional<MeasuredRuns> runs = measureEach(model, ggufPath, QFileInfo(ggufPath).completeBaseName(), tokens,
+                                                       values.mitigations, settings);
+        return runs ? std::make_shared<const MeasuredRuns>(std::move(*runs)) : nullptr;  // null: cancelled
       },
-      [this, textPath](const std::shared_ptr<const Measurement>& data) {
+      [this, textPath, primary](const std::shared_ptr<const MeasuredRuns>& result) {
+        if (!result) return;
         dataTextPath_ = textPath;
-        show(data);
+        show(*result, primary);
       });
 }
 
-void MeasuredTab::show(std::shared_ptr<const Measurement> m) {
-  data_ = m;
-  summary_->setText(tr("<i>Measured</i> on %1: %2 tokens, trained context %3 (%4), mitigation %5. Mean loss %6 nats "
-                       "inside the trained context%7; context_cap %8 (%9); sink rate %10.")
-                        .arg(m->modelName.toHtmlEscaped()).arg(m->tokens.size()).arg(m->trainedContext)
-                        .arg(m->trainedContextSource.toHtmlEscaped(), mitigationTitle(m->mitigation))
-                        .arg(m->meanNllInside, 0, 'f', 3)
-                        .arg(m->positionsBeyond > 0 ? tr(", %1 beyond").arg(m->meanNllBeyond, 0, 'f', 3) : QString())
-                        .arg(m->contextCap)
-                        .arg(m->lossSpike.detected ? tr("loss spike detected") : tr("no sustained loss spike"))
-                        .arg(m->forward.sinkRate(), 0, 'f', 2));
-  auto lossData = std::make_shared<const MeasuredLossChartData>(measuredLossChartData({m.get()}));
+std::shared_ptr<const Measurement> MeasuredTab::data() const {
+  const auto chosen = mitigationFromName(attentionOf_->currentData().toString());
+  for (const auto& run : runs_)
+    if (chosen && run->mitigation == *chosen) return run;
+  return runs_.empty() ? nullptr : runs_.front();
+}
+
+void MeasuredTab::show(const MeasuredRuns& result, Mitigation primary) {
+  runs_ = result.runs;
+  notMeasured_ = result.notMeasured;
+  QStringList lines;
+  for (const QString& why : notMeasured_) lines << tr("Not measured: %1.").arg(why.toHtmlEscaped());
+  {
+    const QSignalBlocker blocker(attentionOf_);
+    attentionOf_->clear();
+    for (const auto& run : runs_) attentionOf_->addItem(mitigationTitle(run->mitigation), mitigationName(run->mitigation));
+    const Mitigation wanted = chosenAttention_ && attentionOf_->findData(mitigationName(*chosenAttention_)) >= 0 ? *chosenAttention_ : primary;
+    attentionOf_->setCurrentIndex(std::max(0, attentionOf_->findData(mitigationName(wanted))));
+    attentionOf_->setEnabled(!runs_.empty());
+  }
+  if (runs_.empty()) {
+    summary_->setText(lines.join(QStringLiteral("<br>")));
+    for (ChartView* view : charts()) view->clearChart(tr("No compared mitigation can be measured"));
+    markUpdated();
+    return;
+  }
+  const Measurement& first = *runs_.front();
+  QStringList summary{tr("<i>Measured</i> on %1: %2 tokens, trained context %3 (%4).")
+                          .arg(first.modelName.toHtmlEscaped()).arg(first.tokens.size()).arg(first.trainedContext)
+                          .arg(first.trainedContextSource.toHtmlEscaped())};
+  for (const auto& run : runs_) {
+    const Measurement& m = *run;
+    summary << tr("<b>%1</b>: mean NLL %2 nats inside the trained context%3; context_cap %4 (%5); sink rate %6.")
+                   .arg(mitigationName(m.mitigation))
+                   .arg(m.meanNllInside, 0, 'f', 3)
+                   .arg(m.positionsBeyond > 0 ? tr(", %1 beyond").arg(m.meanNllBeyond, 0, 'f', 3) : QString())
+                   .arg(m.contextCap)
+                   .arg(m.lossSpike.detected ? tr("loss spike") : tr("no sustained loss spike"))
+                   .arg(m.forward.sinkRate(), 0, 'f', 2);
+  }
+  summary_->setText((summary + lines).join(QStringLiteral("<br>")));
+  std::vector<const Measurement*> all;
+  for (const auto& run : runs_) all.push_back(run.get());
+  auto lossData = std::make_shared<const MeasuredLossChartData>(measuredLossChartData(all));
   loss_->setChart(tr("Per-position loss"), Provenance::Measured, measuredLossBuilder(lossData), measuredLossTable(*lossData));
+  showAttention();
+  markUpdated();
+}
+
+void MeasuredTab::showAttention() {
+  const std::shared_ptr<const Measurement> shown = data();
+  if (!shown) return;
+  const Measurement& m = *shown;
   auto heatmapData = std::make_shared<HeatmapChartData>();
   heatmapData->provenance = kMeasured;
-  heatmapData->modelName = m->modelName;
-  heatmapData->contextTokens = qint64(m->tokens.size());
-  heatmapData->trainedContextTokens = m->trainedContext;
-  const int layer = scenario().values().layer < 0 ? m->hyper.layers - 1 : std::min(scenario().values().layer, m->hyper.layers - 1);
+  heatmapData->modelName = m.modelName;
+  heatmapData->contextTokens = qint64(m.tokens.size());
+  heatmapData->trainedContextTokens = m.trainedContext;
+  const int layer = scenario().values().layer < 0 ? m.hyper.layers - 1 : std::min(scenario().values().layer, m.hyper.layers - 1);
   const int head = scenario().values().head;
   heatmapData->layer = layer;
   heatmapData->head = head;
   HeatmapPanel panel;
-  panel.mitigation = m->mitigation;
+  panel.mitigation = m.mitigation;
   int count = 0;
-  for (const HeadAttentionMetrics& h : m->forward.heads) {
+  for (const HeadAttentionMetrics& h : m.forward.heads) {
     if (h.layer != layer || (head >= 0 && h.head != head) || h.heatmap.mass.empty()) continue;
     if (panel.heatmap.mass.empty()) {
       panel.heatmap = h.heatmap;
@@ -213,17 +280,17 @@ void MeasuredTab::show(std::shared_ptr<const Measurement> m) {
     for (size_t i = 0; i < panel.heatmap.mass.size() && i < h.heatmap.mass.size(); ++i) panel.heatmap.mass[i] += h.heatmap.mass[i];
     ++count;
   }
+  const QString name = mitigationName(m.mitigation);
   if (count > 0) {
     for (float& v : panel.heatmap.mass) v /= float(count);
     heatmapData->panels.push_back(panel);
     // Short: the chart shares its row with the sink grid, and the badge already says "measured".
-    heatmap_->setChart(tr("Layer %1, %2").arg(layer).arg(head >= 0 ? tr("head %1").arg(head) : tr("mean of %1 heads").arg(count)),
+    heatmap_->setChart(tr("%1: layer %2, %3").arg(name).arg(layer).arg(head >= 0 ? tr("head %1").arg(head) : tr("mean of %1 heads").arg(count)),
                        Provenance::Measured, heatmapBuilder(heatmapData, HeatmapStyle{}, false), heatmapTable(*heatmapData));
   } else {
     heatmap_->clearChart(tr("No heatmap rows captured for layer %1").arg(layer));
   }
-  sinks_->setChart(tr("Sink mass per layer and head"), Provenance::Measured, sinkGridBuilder(m), sinkGridTable(*m));
-  markUpdated();
+  sinks_->setChart(tr("Sink mass, %1").arg(name), Provenance::Measured, sinkGridBuilder(shown), sinkGridTable(m));
 }
 
 }  // namespace sinkscope::ui

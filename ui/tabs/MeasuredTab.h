@@ -1,12 +1,17 @@
 // The Measured tab: runs a real GGUF checkpoint on the CPU over a text (the bundled sample by
-// default) and shows the per-position loss with the trained boundary and the detected
-// context_cap, the measured heatmap of the chosen layer/head and the sink mass of every head.
-// Not the forward pass: core/inference runs it on a worker thread.
+// default) once per compared mitigation and shows their per-position losses against the window
+// control with the trained boundary and the detected context_caps, and, for the mitigation chosen
+// in "Attention of", the measured heatmap of the chosen layer/head and the sink mass of every head.
+// Not the forward pass: core/inference runs it (measureEach) on a worker thread.
 #pragma once
 
 #include "inference/Measurement.h"
 #include "tabs/AnalysisTab.h"
 
+#include <optional>
+#include <vector>
+
+class QComboBox;
 class QLineEdit;
 class QLabel;
 class QPushButton;
@@ -19,9 +24,15 @@ class MeasuredTab : public AnalysisTab {
   MeasuredTab(AppContext& context, QWidget* parent = nullptr);
   QString title() const override { return tr("Measured"); }
   std::vector<ChartView*> charts() const override { return {loss_, heatmap_, sinks_}; }
-  std::shared_ptr<const Measurement> data() const { return data_; }  // the finished run shown, or null
-  QString dataTextPath() const { return dataTextPath_; }             // the text that run read
+  // The finished runs shown, one per measured mitigation in the compared order (empty before any).
+  const std::vector<std::shared_ptr<const Measurement>>& runs() const { return runs_; }
+  QStringList notMeasured() const { return notMeasured_; }  // "alibi: <why>" for compared ones not run
+  std::shared_ptr<const Measurement> data() const;          // the run whose attention is shown, or null
+  QString dataTextPath() const { return dataTextPath_; }    // the text those runs read
   ChartView* lossChart() const { return loss_; }
+  ChartView* heatmapChart() const { return heatmap_; }
+  ChartView* sinkChart() const { return sinks_; }
+  QComboBox* attentionOfBox() const { return attentionOf_; }
   void setGgufPath(const QString& path);
   void setTextPath(const QString& path);  // empty: the bundled sample
 
@@ -29,16 +40,20 @@ class MeasuredTab : public AnalysisTab {
   void startComputation() override;
 
  private:
-  void show(std::shared_ptr<const Measurement> data);
+  void show(const MeasuredRuns& result, Mitigation primary);
+  void showAttention();  // the heatmap and sink grid of the run chosen in attentionOf_
   QString defaultGguf() const;
 
   QLineEdit* gguf_ = nullptr;
   QLineEdit* text_ = nullptr;
   QLabel* summary_ = nullptr;
+  QComboBox* attentionOf_ = nullptr;
   ChartView* loss_ = nullptr;
   ChartView* heatmap_ = nullptr;
   ChartView* sinks_ = nullptr;
-  std::shared_ptr<const Measurement> data_;
+  std::vector<std::shared_ptr<const Measurement>> runs_;
+  QStringList notMeasured_;
+  std::optional<Mitigation> chosenAttention_;  // what the user picked in attentionOf_, kept across runs
   QString dataTextPath_;
 };
 

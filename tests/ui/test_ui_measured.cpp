@@ -1,0 +1,165 @@
+// The Measured tab over the real test model (stories260K, REFERENCES.md section 8) with baseline
+// and NTK compared: one run per compared mitigation, each loss line equal to core measure() for
+// that mitigation, and the "Attention of" box switching the heatmap without a new job.
+#include "MainWindow.h"
+#include "TestSupport.h"
+#include "UiTestSupport.h"
+#include "catalog/Catalog.h"
+#include "charts/ChartView.h"
+#include "charts/MeasuredCharts.h"
+#include "compute/ComputeController.h"
+#include "inference/GgufFile.h"
+#include "inference/MeasureInput.h"
+#include "inference/Measurement.h"
+#include "scenario/Scenario.h"
+#include "tabs/MeasuredTab.h"
+
+#include <QComboBox>
+#include <QLabel>
+#include <QSignalSpy>
+#include <QTabWidget>
+#include <QTest>
+#include <qcustomplot.h>
+
+using namespace sinkscope;
+using namespace sinkscope::ui;
+
+namespace {
+
+constexpr qint64 kContext = 1024;  // twice stories260K's trained 512: positions beyond it exist
+
+// The tab's run, recomputed with core measure() alone: the same tokens, the catalogue's trained context.
+Measurement coreMeasure(const QString& ggufPath, Mitigation mitigation) {
+  const GgufFile gguf(ggufPath);
+  const LlamaModel model = LlamaModel::load(gguf);
+  std::vector<int> tokens = tokenizeMeasureText(gguf, kSampleTextPath);
+  tokens.resize(size_t(std::min<qint64>(kContext, qint64(tokens.size()))));
+  MeasureSettings settings;
+  settings.mitigation = mitigation;
+  settings.trainedContext = Catalog::builtin().findModel(QStringLiteral("stories260K"))->trainedContext;
+  return measure(model, ggufPath, QStringLiteral("stories260K"), std::move(tokens), settings);
+}
+
+// The drawn line: the running mean of the last kLossSmoothingTokens losses, computed here again.
+double runningMeanAt(const std::vector<float>& nll, size_t p) {
+  const size_t from = p + 1 >= size_t(kLossSmoothingTokens) ? p + 1 - size_t(kLossSmoothingTokens) : 0;
+  double sum = 0;
+  for (size_t i = from; i <= p; ++i) sum += nll[i];
+  return sum / double(p + 1 - from);
+}
+
+QCPGraph* graphNamed(QCustomPlot* plot, const QString& name) {
+  for (int i = 0; i < plot->graphCount(); ++i)
+    if (plot->graph(i)->name() == name) return plot->graph(i);
+  return nullptr;
+}
+
+MeasuredTab* measureInWindow(MainWindow& window, const QString& gguf) {
+  window.show();
+  window.scenario().setContextTokens(kContext);
+  window.scenario().setMitigations({Mitigation::Baseline, Mitigation::Ntk});
+  auto* tab = qobject_cast<MeasuredTab*>(window.analysisTab(QStringLiteral("Measured")));
+  if (!tab) return nullptr;
+  QSignalSpy updated(tab, &AnalysisTab::updated);
+  window.tabs()->setCurrentWidget(tab);
+  tab->setGgufPath(gguf);
+  tab->refreshNow();
+  if (!updated.wait(120000) && updated.count() == 0) return nullptr;
+  if (!test::waitForIdle(window, 120000)) return nullptr;
+  return tab;
+}
+
+}  // namespace
+
+class TestUiMeasured : public QObject {
+  Q_OBJECT
+ private slots:
+  void initTestCase() { test::isolateSettings(QStringLiteral("test_ui_measured")); }
+
+  void measuresEveryComparedMitigation() {
+    SINKSCOPE_REQUIRE_SHARED_GGUF(gguf);
+    MainWindow window;
+    MeasuredTab* tab = measureInWindow(window, gguf);
+    QVERIFY(tab);
+    QCOMPARE(tab->runs().size(), size_t(2));
+    QVERIFY(tab->notMeasured().isEmpty());
+    QCustomPlot* plot = tab->lossChart()->plot();
+    QCOMPARE(plot->graphCount(), 3);  // one line per mitigation and the window control
+    QVERIFY(graphNamed(plot, QStringLiteral("window control (in distribution)")));
+    const std::vector<Mitigation> compared{Mitigation::Baseline, Mitigation::Ntk};
+    for (size_t i = 0; i < compared.size(); ++i) {
+      const Measurement& shown = *tab->runs()[i];
+      QCOMPARE(shown.mitigation, compared[i]);
+      QCOMPARE(qint64(shown.tokens.size()), kContext);
+      const Measurement core = coreMeasure(gguf, compared[i]);
+      QCOMPARE(shown.tokens, core.tokens);
+      QVERIFY(std::abs(shown.meanNllInside - core.meanNllInside) < 1e-6);
+      QVERIFY(core.positionsBeyond > 0);
+      QVERIFY(std::abs(shown.meanNllBeyond - core.meanNllBeyond) < 1e-6);
+      QCOMPARE(shown.contextCap, core.contextCap);
+      // The line drawn for this mitigation is the running mean of core's losses.
+      QCPGraph* line = graphNamed(plot, QStringLiteral("loss, %1").arg(mitigationName(compared[i])));
+      QVERIFY(line);
+      QCOMPARE(size_t(line->dataCount()), core.forward.nll.size());
+      for (size_t p : {size_t(0), size_t(100), size_t(600), core.forward.nll.size() - 1})
+        QVERIFY2(std::abs(line->data()->at(int(p))->value - runningMeanAt(core.forward.nll, p)) < 1e-6,
+                 qPrintable(QStringLiteral("%1 at %2").arg(mitigationName(compared[i])).arg(p)));
+      // And the table holds every unsmoothed loss.
+      const int column = tab->lossChart()->table().columnIndex(QStringLiteral("nll, %1 (nats)").arg(mitigationName(compared[i])));
+      QVERIFY(column >= 0);
+      for (size_t p : {size_t(0), size_t(700), core.forward.nll.size() - 1})
+        QVERIFY(std::abs(tab->lossChart()->table().number(p, column) - double(core.forward.nll[p])) < 1e-6);
+    }
+    // The summary has a line per mitigation with its mean losses and context_cap.
+    QLabel* summary = nullptr;
+    for (QLabel* label : tab->findChildren<QLabel*>())
+      if (label->accessibleName() == QStringLiteral("Measurement summary")) summary = label;
+    QVERIFY(summary);
+    const QStringList lines = summary->text().split(QStringLiteral("<br>"));
+    for (const auto& run : tab->runs()) {
+      const QString name = QStringLiteral("<b>%1</b>").arg(mitigationName(run->mitigation));
+      const auto line = std::find_if(lines.begin(), lines.end(), [&](const QString& l) { return l.startsWith(name); });
+      QVERIFY2(line != lines.end(), qPrintable(summary->text()));
+      QVERIFY(line->contains(QString::number(run->meanNllInside, 'f', 3)));
+      QVERIFY(line->contains(QString::number(run->meanNllBeyond, 'f', 3)));
+      QVERIFY(line->contains(QStringLiteral("context_cap %1").arg(run->contextCap)));
+    }
+    // NTK changes the rotary angles (REFERENCES.md section 2), so its losses are not the baseline's.
+    QVERIFY(tab->runs()[0]->forward.nll != tab->runs()[1]->forward.nll);
+  }
+
+  void attentionOfSwitchesTheHeatmapWithoutANewJob() {
+    SINKSCOPE_REQUIRE_SHARED_GGUF(gguf);
+    MainWindow window;
+    MeasuredTab* tab = measureInWindow(window, gguf);
+    QVERIFY(tab);
+    QComboBox* box = tab->attentionOfBox();
+    QCOMPARE(box->count(), 2);
+    QCOMPARE(box->currentData().toString(), QStringLiteral("ntk"));  // the primary mitigation by default
+    QCOMPARE(tab->data()->mitigation, Mitigation::Ntk);
+    const ChartTable before = tab->heatmapChart()->table();
+    QVERIFY(!before.isEmpty());
+    QCOMPARE(before.rows.front().front().toString(), QStringLiteral("ntk"));
+    QSignalSpy finished(&window.compute(), &ComputeController::jobFinished);
+    const int baseline = box->findData(QStringLiteral("baseline"));
+    QVERIFY(baseline >= 0);
+    box->setCurrentIndex(baseline);
+    emit box->activated(baseline);
+    QVERIFY(!window.compute().isBusy());  // redrawn from the finished runs, nothing submitted
+    QTest::qWait(200);
+    QCOMPARE(finished.count(), 0);
+    QCOMPARE(tab->data()->mitigation, Mitigation::Baseline);
+    const ChartTable after = tab->heatmapChart()->table();
+    QCOMPARE(after.rows.size(), before.rows.size());
+    QCOMPARE(after.rows.front().front().toString(), QStringLiteral("baseline"));
+    bool differs = false;
+    for (size_t r = 0; r < after.rows.size() && !differs; ++r) differs = after.number(r, 4) != before.number(r, 4);
+    QVERIFY(differs);  // the attention itself, not only the label
+    QVERIFY(tab->sinkChart()->title().endsWith(QStringLiteral("baseline")));
+    QCOMPARE(tab->runs().size(), size_t(2));  // the loss chart still shows both
+    QCOMPARE(tab->lossChart()->plot()->graphCount(), 3);
+  }
+};
+
+QTEST_MAIN(TestUiMeasured)
+#include "test_ui_measured.moc"
