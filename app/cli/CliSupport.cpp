@@ -5,9 +5,11 @@
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QSaveFile>
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <functional>
+#include <unistd.h>
 
 namespace sinkscope::cli {
 
@@ -85,6 +87,22 @@ double parsePositiveDouble(const QString& flag, const QString& text) {
   if (!ok || !std::isfinite(value) || value <= 0)
     throwUsage(flag, QStringLiteral("'%1' is not a positive number").arg(text));
   return value;
+}
+
+TerminalProgress::TerminalProgress(QString command) : command_(std::move(command)), enabled_(isatty(fileno(stderr)) != 0) {}
+
+void TerminalProgress::update(double fraction, const QString& stage) {
+  const int percent = int(std::clamp(fraction, 0.0, 1.0) * 100.0);
+  if (!enabled_ || (percent == lastPercent_ && stage == lastStage_)) return;
+  lastPercent_ = percent;
+  lastStage_ = stage;
+  std::fprintf(stderr, "\r%s: %s %3d %%   ", qPrintable(command_), qPrintable(stage), percent);
+  std::fflush(stderr);
+}
+
+void TerminalProgress::finish() {
+  if (enabled_ && lastPercent_ >= 0) std::fputs("\n", stderr);
+  lastPercent_ = -1;
 }
 
 void printJson(const QJsonObject& object) {

@@ -32,6 +32,25 @@ inline constexpr qint64 kMaxContextTokens = 10'485'760;
 
 void printJson(const QJsonObject& object);  // one indented JSON object on stdout
 
+// A progress printer for long commands: "\r<command>: <stage> 42 %" on stderr when stderr is a
+// terminal (people waiting), nothing otherwise (scripts and tests keep a clean stderr). finish()
+// (or the destructor, when an error unwinds) ends the line it drew, before any "error:" line.
+class TerminalProgress {
+ public:
+  explicit TerminalProgress(QString command);
+  ~TerminalProgress() { finish(); }
+  TerminalProgress(const TerminalProgress&) = delete;
+  TerminalProgress& operator=(const TerminalProgress&) = delete;
+  void update(double fraction, const QString& stage);
+  void finish();
+
+ private:
+  QString command_;
+  bool enabled_ = false;
+  int lastPercent_ = -1;
+  QString lastStage_;
+};
+
 
 // Runs body, turning sinkscope::Error and other exceptions into "error: ..." and an exit code.
 int guarded(const std::function<int()>& body);

@@ -89,7 +89,10 @@ int runMeasure(const QStringList& args) {
   std::vector<int> tokens = loadTokens(parser, gguf, model.hyper().vocabSize, &inputPath);
   keepFirstTokens(tokens, context, inputPath);
   requireMemoryFor(estimateMeasureMemory(gguf, qint64(tokens.size())), ggufPath);
+  TerminalProgress progress(QStringLiteral("measure"));
+  settings.progress = [&progress](double fraction) { progress.update(fraction, QStringLiteral("forward pass")); };
   const Measurement measurement = measure(model, ggufPath, checkpointName(gguf, ggufPath), std::move(tokens), settings);
+  progress.finish();
   if (parser.isSet(QStringLiteral("json")))
     printJson(measurementToJson(measurement, heatmaps));
   else

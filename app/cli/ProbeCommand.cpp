@@ -36,7 +36,7 @@ void addOptions(QCommandLineParser& parser) {
   add("context", "Context N for the heatmap; also sets the mitigation factor max(1, N / trained).", "N");
   add("mitigation", "baseline, linear, ntk, dynamic-ntk, yarn, llama3, longrope, alibi, streaming, window-only.", "X");
   add("factor", "Scaling factor s of the mitigation (default max(1, N / trained context)).", "S");
-  add("layer", "Layer (0-based, default 0).", "L");
+  add("layer", "Layer (0-based, default the last, as in the window and the report).", "L");
   add("head", "Query head (0-based, default 0).", "H");
   add("contexts", "Contexts of the sink curve, comma-separated (default: doubling from 1K to N).", "N1,N2");
   add("rows", "Heatmap query rows (default 64).", "R");
@@ -70,7 +70,9 @@ ProbeOptions readOptions(const QStringList& args) {
                         : defaultMitigationFactor(o.model, o.context);
   o.scheme.streaming = StreamingCache::builtin();
   const qint64 layers = std::max(o.model.layers, 1), heads = std::max(o.model.heads, 1);
-  o.layer = int(optionalCount(parser, QStringLiteral("layer"), 0, layers - 1).value_or(0));
+  // The documented default of modelledProbeRequest: the last layer, the one the output reads.
+  o.layer = int(optionalCount(parser, QStringLiteral("layer"), 0, layers - 1)
+                    .value_or(modelledProbeRequest(o.model, o.context).layer));
   o.head = int(optionalCount(parser, QStringLiteral("head"), 0, heads - 1).value_or(0));
   o.rows = int(optionalCount(parser, QStringLiteral("rows"), 1, 4096).value_or(64));
   o.bins = int(optionalCount(parser, QStringLiteral("bins"), 5, 4096).value_or(128));

@@ -42,7 +42,9 @@ int runReport(const QStringList& args) {
     const bool force = parser.isSet(QStringLiteral("force"));
     const bool json = QFileInfo(path).suffix().compare(QLatin1String("json"), Qt::CaseInsensitive) == 0;
     if (!json) ui::checkReportDestination(path, force);  // fail before the work, not after
-    const auto report = buildReport(scenario);
+    TerminalProgress progress(QStringLiteral("report"));
+    const auto report = buildReport(scenario, ReportCallbacks{{}, [&](double f, const QString& stage) { progress.update(f, stage); }});
+    progress.finish();
     if (!report) throw Error(ErrorKind::Internal, QStringLiteral("report"), QString(), QStringLiteral("cancelled"));
     if (json)
       writeFileAtomically(path, QJsonDocument(reportToJson(*report)).toJson(QJsonDocument::Indented),

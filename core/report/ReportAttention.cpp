@@ -2,6 +2,7 @@
 // pooled heatmaps per compared mitigation, for the layer and heads modelledProbeRequest chooses
 // by default (the same request the window's tabs make), heads averaged as the window averages them.
 #include "attention/ModelledAttention.h"
+#include "report/ModelledSeries.h"
 #include "report/ReportSections.h"
 
 #include <algorithm>
@@ -10,13 +11,7 @@ namespace sinkscope {
 
 namespace {
 
-void addWeighted(RowMetrics& sum, const RowMetrics& add, double weight) {
-  sum.sinkMass1 += weight * add.sinkMass1;
-  sum.sinkMass4 += weight * add.sinkMass4;
-  sum.entropy += weight * add.entropy;
-  sum.normalizedEntropy += weight * add.normalizedEntropy;
-}
-
+// Each probe run (one mitigation's curve or heatmap) gets an equal share of 0.2..0.9.
 struct Progress {
   const ReportCallbacks& callbacks;
   double runs = 1;
@@ -29,46 +24,6 @@ struct Progress {
             }};
   }
 };
-
-// The curve of one mitigation, averaged over the request's curve heads; nullopt when cancelled.
-std::optional<SinkCurveSeries> curveSeries(const ModelSpec& model, const ModelledProbeRequest& probe,
-                                           const ModelledScheme& choice, Progress& progress) {
-  SinkCurveSeries series{choice.mitigation, {}};
-  const double weight = 1.0 / double(probe.curveHeads.size());
-  for (int head : probe.curveHeads) {
-    const auto source = modelledSource(model, probe.layer, head);
-    const auto schemeAt = [&](qint64 n) { return modelledSchemeFor(model, choice, probe.layer, head, n); };
-    const auto points = computeSinkCurve(*source, schemeAt, probe.curve, progress.next());
-    if (!points) return std::nullopt;
-    if (series.samples.empty()) series.samples.resize(points->size());
-    for (size_t i = 0; i < points->size(); ++i) {
-      series.samples[i].contextTokens = (*points)[i].contextTokens;
-      addWeighted(series.samples[i].mean, (*points)[i].mean, weight);
-      addWeighted(series.samples[i].last, (*points)[i].last, weight);
-    }
-  }
-  std::sort(series.samples.begin(), series.samples.end(),
-            [](const SinkCurveSample& a, const SinkCurveSample& b) { return a.contextTokens < b.contextTokens; });
-  return series;
-}
-
-// The heatmap of one mitigation, averaged over the request's heatmap heads; nullopt when cancelled.
-std::optional<PooledHeatmap> averagedHeatmap(const ModelSpec& model, const ModelledProbeRequest& probe,
-                                             const ModelledScheme& choice, Progress& progress) {
-  PooledHeatmap mean;
-  for (int head : probe.heatmapHeads) {
-    const auto source = modelledSource(model, probe.layer, head);
-    const auto result = runAttentionProbe(*source, modelledSchemeFor(model, choice, probe.layer, head, probe.heatmap.contextTokens),
-                                          probe.heatmap, progress.next());
-    if (!result) return std::nullopt;
-    if (mean.mass.empty()) {
-      mean = result->heatmap;
-      std::fill(mean.mass.begin(), mean.mass.end(), 0.0f);
-    }
-    for (size_t i = 0; i < mean.mass.size(); ++i) mean.mass[i] += result->heatmap.mass[i] / float(probe.heatmapHeads.size());
-  }
-  return mean;
-}
 
 }  // namespace
 
@@ -91,13 +46,13 @@ bool addModelledAttention(Report& report, const ReportCallbacks& callbacks) {
   maps.contextTokens = report.scenario.contextTokens;
   maps.trainedContextTokens = model.trainedContext;
   const size_t mitigations = report.scenario.mitigations.size();
-  Progress progress{callbacks, double(mitigations * (probe.curveHeads.size() + probe.heatmapHeads.size()))};
+  Progress progress{callbacks, double(mitigations * 2)};
   for (Mitigation mitigation : report.scenario.mitigations) {
     const ModelledScheme choice{mitigation, probe.factor, StreamingCache::builtin()};
-    auto series = curveSeries(model, probe, choice, progress);
+    auto series = modelledSinkCurveSeries(model, probe, choice, progress.next());
     if (!series) return false;
     curve.series.push_back(std::move(*series));
-    auto heatmap = averagedHeatmap(model, probe, choice, progress);
+    auto heatmap = modelledMeanHeatmap(model, probe, choice, progress.next());
     if (!heatmap) return false;
     maps.panels.push_back({mitigation, std::move(*heatmap)});
   }

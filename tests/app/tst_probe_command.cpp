@@ -50,6 +50,16 @@ class TestProbeCommand : public QObject {
     QCOMPARE(coverage.value(QStringLiteral("critical_dims")).toInt(), 92);  // REFERENCES.md section 3
   }
 
+  // Without --layer the probe reads the last layer, the default the window and the report share
+  // (core modelledProbeRequest); Llama-2-7B has 32 layers (config.json num_hidden_layers).
+  void defaultLayerIsTheLast() {
+    const auto r = runCli({QStringLiteral("probe"), QStringLiteral("--model"), QStringLiteral("llama-2-7b"),
+                           QStringLiteral("--context"), QStringLiteral("2048"), QStringLiteral("--rows"),
+                           QStringLiteral("8"), QStringLiteral("--bins"), QStringLiteral("16"), QStringLiteral("--json")});
+    QVERIFY2(r.exitCode == 0, r.standardError.constData());
+    QCOMPARE(QJsonDocument::fromJson(r.standardOutput).object().value(QStringLiteral("layer")).toInt(), 31);
+  }
+
   void csvHasOneRowPerContext() {
     const auto r = runCli({QStringLiteral("probe"), QStringLiteral("--model"), QStringLiteral("mpt-7b"),
                            QStringLiteral("--context"), QStringLiteral("4096"), QStringLiteral("--contexts"),

@@ -31,8 +31,8 @@ void legendBelow(QCustomPlot& plot, int columns) {
   plot.axisRect()->insetLayout()->take(plot.legend);
   plot.plotLayout()->addElement(plot.plotLayout()->rowCount(), 0, plot.legend);
   plot.plotLayout()->setRowStretchFactor(plot.plotLayout()->rowCount() - 1, 0.001);
-  plot.legend->setFillOrder(QCPLegend::foColumnsFirst);
-  plot.legend->setWrap(columns);
+  plot.legend->setWrap(columns);  // before the fill order, which re-arranges the items already there
+  plot.legend->setFillOrder(QCPLegend::foColumnsFirst, true);
   plot.legend->setBorderPen(Qt::NoPen);
   plot.legend->setMargins(QMargins(4, 0, 4, 2));
 }
@@ -166,11 +166,10 @@ ChartBuilder memoryCurveBuilder(std::shared_ptr<const PlannerData> data) {
     addVerticalMarker(plot, plot.axisRect(), double(data->plan.contextTokens),
                       QObject::tr("requested %1").arg(formatTokensShort(double(data->plan.contextTokens))),
                       theme.foreground, Qt::SolidLine, 2);
-    placeLegend(plot, Qt::AlignTop | Qt::AlignLeft);
-    plot.legend->setWrap(2);
-    plot.legend->setFillOrder(QCPLegend::foColumnsFirst);
+    // Below the plot: the stacked areas can fill any part of it (memory-bound models reach the
+    // capacity line), and a legend inside would cover them or the marker labels.
+    legendBelow(plot, 3);
     theme.applyLegend(*plot.legend);
-    plot.axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignVCenter | Qt::AlignLeft);
   };
 }
 

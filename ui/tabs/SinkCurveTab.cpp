@@ -107,11 +107,17 @@ void SinkCurveTab::redraw() {
   const QString target = probeTargetText(scenario().model(), data_->layer, data_->heads);
   chart_->setChart(tr("%1 against context — %2").arg(metric_->currentText(), target),
                    Provenance::Modelled, sinkCurveBuilder(data_, metric), sinkCurveTable(*data_, metric));
+  const qint64 window = modelWindowAt(scenario().model(), data_->layer);
+  const QString windowNote =
+      window > 0 ? tr(" This layer keeps a %1-token sliding window: queries past it cannot see token 0 (S₁ = 0 "
+                      "there), so the mean over rows mixes rows with the sink in reach and rows without.")
+                       .arg(formatTokensShort(double(window)))
+                 : QString();
   note_->setText(tr("<i>Modelled</i>: exact positional maths on synthetic queries/keys, %1 query rows per context. "
-                    "Dotted line: trained context (%2); %3. Published reference points report effective context, "
+                    "Dotted line: trained context (%2); %3.%4 Published reference points report effective context, "
                     "not sink mass or entropy: choose <i>Effective context</i> to see them.")
                      .arg(kSinkCurveQueries)
-                     .arg(trained, cap));
+                     .arg(trained, cap, windowNote));
 }
 
 }  // namespace sinkscope::ui

@@ -1,0 +1,27 @@
+// The modelled probe run for one compared mitigation, heads averaged: the sink-curve series and
+// the pooled heatmap that the window's tabs and the report both draw. Not the choice of layer,
+// heads and contexts (modelledProbeRequest) and not the drawing.
+#pragma once
+
+#include "attention/AttentionProbe.h"
+#include "attention/ModelledAttention.h"
+#include "report/ChartData.h"
+
+#include <optional>
+
+namespace sinkscope {
+
+// The sink curve of `choice` averaged over probe.curveHeads, ascending contexts. progress
+// reports 0..1 over all heads. Returns nullopt when cancelled; throws Error(BadInput) when the
+// mitigation does not apply to the model (see modelledSchemeFor).
+std::optional<SinkCurveSeries> modelledSinkCurveSeries(const ModelSpec& model, const ModelledProbeRequest& probe,
+                                                       const ModelledScheme& choice, const ProbeCallbacks& callbacks = {});
+
+// The pooled heatmap of `choice` at probe.heatmap.contextTokens, averaged over probe.heatmapHeads.
+std::optional<PooledHeatmap> modelledMeanHeatmap(const ModelSpec& model, const ModelledProbeRequest& probe,
+                                                 const ModelledScheme& choice, const ProbeCallbacks& callbacks = {});
+
+// Whether `choice` applies to the model at all (longrope without factors, alibi on RoPE: no).
+bool modelledSchemeApplies(const ModelSpec& model, const ModelledProbeRequest& probe, const ModelledScheme& choice);
+
+}  // namespace sinkscope

@@ -1,0 +1,69 @@
+// The heads-averaged modelled series the window and the report share (core/report/ModelledSeries):
+// each is the plain mean of the core probe run head by head, computed here independently.
+#include "attention/ModelledAttention.h"
+#include "catalog/Catalog.h"
+#include "report/ModelledSeries.h"
+
+#include <QtTest>
+
+using namespace sinkscope;
+
+class TestModelledSeries : public QObject {
+  Q_OBJECT
+ private slots:
+  void curveIsTheMeanOfTheHeads() {
+    const ModelSpec spec = resolveModel(QStringLiteral("llama-2-7b"));
+    ModelledProbeRequest probe = modelledProbeRequest(spec, 8192);
+    probe.curveHeads = {0, 7, 19};
+    probe.curve.queriesPerContext = 8;
+    const ModelledScheme choice{Mitigation::Ntk, probe.factor, StreamingCache::builtin()};
+    const auto series = modelledSinkCurveSeries(spec, probe, choice);
+    QVERIFY(series);
+    QCOMPARE(series->mitigation, Mitigation::Ntk);
+    QCOMPARE(series->samples.size(), probe.curve.contexts.size());
+    std::vector<double> sum(probe.curve.contexts.size(), 0.0), last(probe.curve.contexts.size(), 0.0);
+    for (int head : probe.curveHeads) {
+      const auto source = modelledSource(spec, probe.layer, head);
+      const auto points = computeSinkCurve(
+          *source, [&](qint64 n) { return modelledSchemeFor(spec, choice, probe.layer, head, n); }, probe.curve);
+      QVERIFY(points);
+      for (size_t i = 0; i < points->size(); ++i) {
+        QCOMPARE((*points)[i].contextTokens, series->samples[i].contextTokens);
+        sum[i] += (*points)[i].mean.sinkMass1 / 3.0;
+        last[i] += (*points)[i].last.normalizedEntropy / 3.0;
+      }
+    }
+    for (size_t i = 0; i < sum.size(); ++i) {
+      QVERIFY(std::abs(series->samples[i].mean.sinkMass1 - sum[i]) < 1e-12);
+      QVERIFY(std::abs(series->samples[i].last.normalizedEntropy - last[i]) < 1e-12);
+    }
+  }
+
+  void heatmapIsTheMeanOfTheHeads() {
+    const ModelSpec spec = resolveModel(QStringLiteral("mistral-7b-v0.1"));
+    ModelledProbeRequest probe = modelledProbeRequest(spec, 16384);
+    probe.heatmapHeads = {2, 30};
+    const ModelledScheme choice{Mitigation::Baseline, probe.factor, StreamingCache::builtin()};
+    const auto mean = modelledMeanHeatmap(spec, probe, choice);
+    QVERIFY(mean);
+    std::vector<float> expected(mean->mass.size(), 0.0f);
+    for (int head : probe.heatmapHeads) {
+      const auto source = modelledSource(spec, probe.layer, head);
+      const auto result = runAttentionProbe(
+          *source, modelledSchemeFor(spec, choice, probe.layer, head, probe.heatmap.contextTokens), probe.heatmap);
+      QVERIFY(result);
+      for (size_t i = 0; i < expected.size(); ++i) expected[i] += result->heatmap.mass[i] / 2.0f;
+    }
+    QVERIFY(mean->mass == expected);
+  }
+
+  void applicabilityFollowsTheScheme() {
+    const ModelSpec llama = resolveModel(QStringLiteral("llama-2-7b"));
+    const ModelledProbeRequest probe = modelledProbeRequest(llama, 16384);
+    QVERIFY(modelledSchemeApplies(llama, probe, {Mitigation::Yarn, probe.factor, StreamingCache::builtin()}));
+    QVERIFY(!modelledSchemeApplies(llama, probe, {Mitigation::Alibi, probe.factor, StreamingCache::builtin()}));
+  }
+};
+
+QTEST_GUILESS_MAIN(TestModelledSeries)
+#include "test_modelled_series.moc"
