@@ -243,7 +243,11 @@ void MeasuredTab::show(const MeasuredRuns& result, Mitigation primary) {
                    .arg(m.meanNllInside, 0, 'f', 3)
                    .arg(m.positionsBeyond > 0 ? tr(", %1 beyond").arg(m.meanNllBeyond, 0, 'f', 3) : QString())
                    .arg(m.contextCap)
-                   .arg(m.lossSpike.detected ? tr("loss spike") : tr("no sustained loss spike"))
+                   .arg(!m.lossSpike.detected ? tr("no sustained loss spike")
+                        : m.contextCap < m.trainedContext
+                            ? tr("loss above the control from there on: this setting hurts positions inside the "
+                                 "trained context too")
+                            : tr("loss spike"))
                    .arg(m.forward.sinkRate(), 0, 'f', 2);
   }
   summary_->setText((summary + lines).join(QStringLiteral("<br>")));
