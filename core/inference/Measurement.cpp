@@ -27,12 +27,19 @@ KvPolicy policyFor(const MeasureSettings& settings, qint64 trainedContext) {
   return policy;
 }
 
+}  // namespace
+
 std::vector<qint64> defaultHeatmapRows(qint64 tokens, qint64 trainedContext) {
+  std::vector<qint64> candidates{63, trainedContext / 2 - 1};
+  for (qint64 end = std::max<qint64>(trainedContext, 1); end < tokens; end *= 2) candidates.push_back(end - 1);
+  candidates.push_back(tokens - 1);
   std::vector<qint64> rows;
-  for (qint64 row : {qint64(63), trainedContext / 2 - 1, trainedContext - 1, trainedContext * 2 - 1, tokens - 1})
+  for (qint64 row : candidates)
     if (row >= 0 && row < tokens && (rows.empty() || rows.back() < row)) rows.push_back(row);
   return rows;
 }
+
+namespace {
 
 QString kvKindName(KvPolicy::Kind kind) {
   switch (kind) {

@@ -27,7 +27,7 @@ struct MeasureSettings {
   QString trainedContextSource = QStringLiteral("--trained-context");  // where that override came from
   int sinkTokens = 4;                     // streaming
   std::optional<qint64> windowTokens;     // window-only: default trained; streaming: trained - sinks
-  std::vector<qint64> heatmapRows;        // default: a few rows spread over the text
+  std::vector<qint64> heatmapRows;        // default: defaultHeatmapRows
   LossSpikeSettings lossSpike;
   std::function<bool()> isCancelled;
   std::function<void(double)> progress;
@@ -61,6 +61,11 @@ Measurement measure(const LlamaModel& model, const QString& ggufPath, const QStr
 
 // Why measured mode cannot run a mitigation on a GGUF (ALiBi, LongRoPE), or empty when it can.
 QString whyNotMeasurable(Mitigation mitigation);
+
+// The query rows a measurement pools by default: 63 and L0/2 − 1 inside the trained context L0,
+// then the last row of every doubling of it (L0 − 1, 2·L0 − 1, 4·L0 − 1, ...) and the last token,
+// so a long text shows how attention changes at each doubling past L0, not only at its end.
+std::vector<qint64> defaultHeatmapRows(qint64 tokens, qint64 trainedContext);
 
 // One checkpoint over the same tokens, once per mitigation (the report's and the Measured tab's runs).
 struct MeasuredRuns {

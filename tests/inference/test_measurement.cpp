@@ -57,6 +57,17 @@ class TestMeasurement : public QObject {
     QVERIFY(std::fabs(spike.meanExcess - 0.2625 * 1500 / 2000) < 1e-6);
   }
 
+  // Default heatmap rows: one at each doubling of the trained context, so a 26K-token text at
+  // L0 = 512 shows rows past 2·L0 and not only the last token.
+  void defaultHeatmapRowsFollowEachDoubling() {
+    const std::vector<qint64> longText{63, 255, 511, 1023, 2047, 4095, 8191, 16383, 26582};
+    QCOMPARE(defaultHeatmapRows(26583, 512), longText);
+    const std::vector<qint64> inside{63, 255, 299};
+    QCOMPARE(defaultHeatmapRows(300, 512), inside);
+    const std::vector<qint64> exact{63, 255, 511, 1023};
+    QCOMPARE(defaultHeatmapRows(1024, 512), exact);
+  }
+
   void cusumIgnoresExcessBelowTheAllowance() {
     std::vector<float> control(5000, 2.0f), nll(5000, 2.04f);  // 0.04 < k = 0.05
     for (size_t p = 0; p < nll.size(); p += 7) nll[p] += 0.05f;  // bumps: mean excess 0.047
