@@ -2,6 +2,7 @@
 // palette, CSV of chart tables, and PNG/SVG/PDF export (size, vector content, atomic failure).
 #include "ScreenshotRunner.h"
 #include "UiTestSupport.h"
+#include "charts/AttentionCharts.h"
 #include "charts/ChartExport.h"
 #include "charts/ChartSaveDialogs.h"
 #include "charts/ChartTable.h"
@@ -303,6 +304,33 @@ class TestUiCharts : public QObject {
     svg->selectNameFilter(svg->nameFilters().value(2));
     emit svg->filterSelected(svg->nameFilters().value(2));
     QCOMPARE(svg->defaultSuffix(), QStringLiteral("pdf"));
+  }
+
+  // The trained-context line of a heatmap separates the query rows inside the trained context
+  // from those past it, also for unevenly spaced rows (the measured defaults 63, 255, 511, 1023,
+  // 2047 at a trained context of 512: between row 511 and row 1023), and the key line falls at
+  // key 512 inside its bin.
+  void heatmapTrainedLinesSeparateInsideFromPast() {
+    auto data = std::make_shared<HeatmapChartData>();
+    data->contextTokens = 2048;
+    data->trainedContextTokens = 512;
+    PooledHeatmap heatmap;
+    heatmap.queryPositions = {63, 255, 511, 1023, 2047};
+    heatmap.exactKeyColumns = 0;
+    for (qint64 start = 0; start <= 2048; start += 256) heatmap.binStart.push_back(start);
+    heatmap.mass.assign(size_t(heatmap.rows() * heatmap.bins()), 0.125f);
+    data->panels.push_back({Mitigation::Baseline, heatmap});
+    ChartView view(QStringLiteral("Heatmap"));
+    view.setChart(QStringLiteral("Heatmap"), Provenance::Measured, heatmapBuilder(data, HeatmapStyle{}, false),
+                  heatmapTable(*data));
+    QList<double> horizontal, vertical;
+    for (int i = 0; i < view.plot()->itemCount(); ++i)
+      if (auto* line = qobject_cast<QCPItemStraightLine*>(view.plot()->item(i))) {
+        if (line->point1->coords().y() == line->point2->coords().y()) horizontal << line->point1->coords().y();
+        if (line->point1->coords().x() == line->point2->coords().x()) vertical << line->point1->coords().x();
+      }
+    QCOMPARE(horizontal, QList<double>{3.0});  // rows 0..2 (63, 255, 511) above, 3..4 below
+    QCOMPARE(vertical, QList<double>{2.0});    // key 512 starts bin 2
   }
 
   void chartViewKeepsBuilderAndTable() {

@@ -103,11 +103,12 @@ double binCoordinate(const PooledHeatmap& heatmap, qint64 tokens) {
   return heatmap.bins();
 }
 
-double rowCoordinate(const PooledHeatmap& heatmap, qint64 position) {
+// y of the boundary before the first row at or past `position`: row r is drawn over [r, r + 1],
+// so the trained-context line separates the rows inside it from the rows past it (with unevenly
+// spaced rows, e.g. the measured 63, 255, 511, 1023, ..., it falls between 511 and 1023 for 512).
+double rowBoundary(const PooledHeatmap& heatmap, qint64 position) {
   const auto& rows = heatmap.queryPositions;
-  for (size_t r = 0; r + 1 < rows.size(); ++r)
-    if (position < rows[r + 1]) return double(r) + double(position - rows[r]) / double(std::max<qint64>(1, rows[r + 1] - rows[r]));
-  return double(rows.size());
+  return double(std::lower_bound(rows.begin(), rows.end(), position) - rows.begin());
 }
 
 // Masked (NaN) when the whole bin lies after the query: the causal upper triangle.
@@ -186,7 +187,7 @@ void addTrainedLines(QCustomPlot& plot, QCPAxisRect* rect, const PooledHeatmap& 
   auto* horizontal = new QCPItemStraightLine(&plot);
   horizontal->setClipAxisRect(rect);
   for (QCPItemPosition* p : {horizontal->point1, horizontal->point2}) p->setAxes(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
-  const double y = rowCoordinate(heatmap, trained);
+  const double y = rowBoundary(heatmap, trained);
   horizontal->point1->setCoords(0, y);
   horizontal->point2->setCoords(1, y);
   horizontal->setPen(pen);
