@@ -63,13 +63,7 @@ ChartBuilder sinkCurveBuilder(std::shared_ptr<const SinkCurveChartData> data, Si
     plot.yAxis->setLabel(sinkMetricLabel(metric));
     plot.yAxis->setRange(0, metric == SinkMetric::NormalizedEntropy ? 1.05 : std::max(0.05, maxValue * 1.25));
     theme.apply(plot);
-    addVerticalMarker(plot, plot.axisRect(), double(data->trainedContextTokens),
-                      QObject::tr("trained %1").arg(formatTokensShort(double(data->trainedContextTokens))),
-                      theme.reference, Qt::DotLine, 0);
-    if (data->contextCapTokens > 0)
-      addVerticalMarker(plot, plot.axisRect(), double(data->contextCapTokens),
-                        QObject::tr("context_cap %1").arg(formatTokensShort(double(data->contextCapTokens))),
-                        theme.warning, Qt::DashLine, 1);
+    addTrainedAndCapMarkers(plot, data->trainedContextTokens, data->contextCapTokens, theme);
     placeLegend(plot, metric == SinkMetric::NormalizedEntropy ? (Qt::AlignBottom | Qt::AlignRight)
                                                               : (Qt::AlignTop | Qt::AlignRight));
     theme.applyLegend(*plot.legend);

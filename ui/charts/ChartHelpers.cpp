@@ -102,4 +102,12 @@ void setGiBAxis(QCPAxis& axis, const QString& label) {
   axis.setTicker(ticker);
 }
 
+void addTrainedAndCapMarkers(QCustomPlot& plot, qint64 trainedTokens, qint64 capTokens, const ChartTheme& theme) {
+  addVerticalMarker(plot, plot.axisRect(), double(trainedTokens),
+                    QObject::tr("trained %1").arg(formatTokensShort(double(trainedTokens))), theme.reference, Qt::DotLine, 0);
+  if (capTokens > 0)
+    addVerticalMarker(plot, plot.axisRect(), double(capTokens),
+                      QObject::tr("context_cap %1").arg(formatTokensShort(double(capTokens))), theme.warning, Qt::DashLine, 1);
+}
+
 }  // namespace sinkscope::ui

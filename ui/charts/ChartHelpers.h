@@ -24,6 +24,9 @@ void addHorizontalMarker(QCustomPlot& plot, QCPAxisRect* rect, double y, const Q
 void addTitle(QCustomPlot& plot, const QString& title, const ChartTheme& theme);
 // Places the legend inside the top-left (or another corner) of the main axis rect.
 void placeLegend(QCustomPlot& plot, Qt::Alignment corner);
+// The two lines every chart against context carries: the trained context (dotted, label row 0)
+// and, when known (> 0), the context_cap (dashed, warning colour, label row 1).
+void addTrainedAndCapMarkers(QCustomPlot& plot, qint64 trainedTokens, qint64 capTokens, const ChartTheme& theme);
 // Ticks on a value axis formatted as GiB from bytes.
 void setGiBAxis(QCPAxis& axis, const QString& label);
 

@@ -174,13 +174,7 @@ ChartBuilder effectiveContextBuilder(std::shared_ptr<const SinkCurveChartData> d
     setTokenLogAxis(*plot.yAxis, std::max(0.7, minY / 1.6), highX,
                     QObject::tr("effective context (tokens, passkey-style, modelled)"));
     theme.apply(plot);
-    addVerticalMarker(plot, plot.axisRect(), double(data->trainedContextTokens),
-                      QObject::tr("trained %1").arg(formatTokensShort(double(data->trainedContextTokens))),
-                      theme.reference, Qt::DotLine, 0);
-    if (data->contextCapTokens > 0)
-      addVerticalMarker(plot, plot.axisRect(), double(data->contextCapTokens),
-                        QObject::tr("context_cap %1").arg(formatTokensShort(double(data->contextCapTokens))),
-                        theme.warning, Qt::DashLine, 1);
+    addTrainedAndCapMarkers(plot, data->trainedContextTokens, data->contextCapTokens, theme);
     // Above the diagonal nothing can lie (effective <= context): the legend goes there.
     placeLegend(plot, Qt::AlignTop | Qt::AlignLeft);
     theme.applyLegend(*plot.legend);
