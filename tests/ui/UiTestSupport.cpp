@@ -2,10 +2,15 @@
 
 #include "MainWindow.h"
 #include "ScreenshotRunner.h"
+#include "catalog/Catalog.h"
+#include "tabs/AnalysisTab.h"
 
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
+#include <QSignalSpy>
+#include <QTabWidget>
+#include <QTest>
 #include <QSettings>
 #include <QStandardPaths>
 
@@ -47,5 +52,19 @@ QString writeHardwareJson(const QTemporaryDir& dir) {
 }
 
 bool waitForIdle(ui::MainWindow& window, int timeoutMs) { return ui::waitUntilIdle(window, timeoutMs); }
+
+QString catalogueId(const char* fragment) {
+  for (const ModelSpec& model : Catalog::builtin().models())
+    if (model.id.contains(QLatin1String(fragment), Qt::CaseInsensitive)) return model.id;
+  return QString();
+}
+
+void showAndWait(ui::MainWindow& window, ui::AnalysisTab* tab) {
+  QSignalSpy updated(tab, &ui::AnalysisTab::updated);
+  window.tabs()->setCurrentWidget(tab);
+  tab->refreshNow();
+  QVERIFY(updated.wait(60000) || updated.count() > 0);
+  QVERIFY(waitForIdle(window));
+}
 
 }  // namespace sinkscope::test

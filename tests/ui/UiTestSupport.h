@@ -6,6 +6,7 @@
 #include <QTemporaryDir>
 
 namespace sinkscope::ui {
+class AnalysisTab;
 class MainWindow;
 }
 
@@ -22,5 +23,10 @@ QString writeTextFile(const QTemporaryDir& dir, const QString& name, const QByte
 
 // Processes events until the window's background work is done and visible tabs are fresh.
 bool waitForIdle(ui::MainWindow& window, int timeoutMs = 60000);
+
+// The first catalogue model id containing `fragment` (case-insensitive), or an empty string.
+QString catalogueId(const char* fragment);
+// Shows the tab, asks it to recompute and waits for its next results (fails the test otherwise).
+void showAndWait(ui::MainWindow& window, ui::AnalysisTab* tab);
 
 }  // namespace sinkscope::test

@@ -34,21 +34,10 @@
 using namespace sinkscope;
 using namespace sinkscope::ui;
 
+using test::catalogueId;
+using test::showAndWait;
+
 namespace {
-
-QString catalogueId(const char* fragment) {
-  for (const ModelSpec& model : Catalog::builtin().models())
-    if (model.id.contains(QLatin1String(fragment), Qt::CaseInsensitive)) return model.id;
-  return QString();
-}
-
-void showAndWait(MainWindow& window, AnalysisTab* tab) {
-  QSignalSpy updated(tab, &AnalysisTab::updated);
-  window.tabs()->setCurrentWidget(tab);
-  tab->refreshNow();
-  QVERIFY(updated.wait(60000) || updated.count() > 0);
-  QVERIFY(test::waitForIdle(window));
-}
 
 QCPGraph* graphNamed(QCustomPlot* plot, const QString& name) {
   for (int i = 0; i < plot->graphCount(); ++i)

@@ -40,27 +40,15 @@
 using namespace sinkscope;
 using namespace sinkscope::ui;
 
-namespace {
+using test::catalogueId;
+using test::showAndWait;
 
-QString catalogueId(const char* fragment) {
-  for (const ModelSpec& model : Catalog::builtin().models())
-    if (model.id.contains(QLatin1String(fragment), Qt::CaseInsensitive)) return model.id;
-  return QString();
-}
+namespace {
 
 QString hardwareId(const char* fragment) {
   for (const HardwareSpec& hardware : Catalog::builtin().hardware())
     if (hardware.id.contains(QLatin1String(fragment), Qt::CaseInsensitive)) return hardware.id;
   return QString();
-}
-
-// Shows the tab and waits for its next results.
-void showAndWait(MainWindow& window, AnalysisTab* tab) {
-  QSignalSpy updated(tab, &AnalysisTab::updated);
-  window.tabs()->setCurrentWidget(tab);
-  tab->refreshNow();
-  QVERIFY(updated.wait(60000) || updated.count() > 0);
-  QVERIFY(test::waitForIdle(window));
 }
 
 double threadCpuMs() {
