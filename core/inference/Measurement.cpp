@@ -115,7 +115,7 @@ Measurement measure(const LlamaModel& model, const QString& ggufPath, const QStr
   }
   m.meanNllInside = insideCount > 0 ? inside / double(insideCount) : 0.0;
   m.meanNllBeyond = m.positionsBeyond > 0 ? beyond / double(m.positionsBeyond) : 0.0;
-  m.controlNll = controlLosses(model, m, settings);
+  m.controlNll = settings.knownControlNll ? *settings.knownControlNll : controlLosses(model, m, settings);
   m.lossSpike = detectLossSpike(m.forward.nll, m.controlNll, settings.lossSpike);
   m.contextCap = m.lossSpike.contextCap;
   const qint64 span = m.kvPolicy.kind == KvPolicy::Kind::Full ? n : m.kvPolicy.cacheTokens();
@@ -144,15 +144,18 @@ std::optional<MeasuredRuns> measureEach(const LlamaModel& model, const QString& 
   }
   const auto cancelled = [&settings] { return settings.isCancelled && settings.isCancelled(); };
   const double count = double(measurable.size());
+  std::shared_ptr<const std::vector<float>> control;  // the first run's, reused by the others
   for (size_t i = 0; i < measurable.size(); ++i) {
     if (cancelled()) return std::nullopt;
     MeasureSettings run = settings;
     run.mitigation = measurable[i];
+    run.knownControlNll = control;
     run.progress = [&settings, i, count](double fraction) {
       if (settings.progress) settings.progress((double(i) + fraction) / count);
     };
     try {
       out.runs.push_back(std::make_shared<const Measurement>(measure(model, ggufPath, modelName, tokens, run)));
+      if (!control) control = std::make_shared<const std::vector<float>>(out.runs.back()->controlNll);
     } catch (const Error&) {
       if (cancelled()) return std::nullopt;  // the forward pass stops by throwing
       throw;

@@ -29,6 +29,9 @@ struct MeasureSettings {
   std::optional<qint64> windowTokens;     // window-only: default trained; streaming: trained - sinks
   std::vector<qint64> heatmapRows;        // default: defaultHeatmapRows
   LossSpikeSettings lossSpike;
+  // The in-distribution control of an earlier run over the same tokens and trained context: it
+  // does not depend on the mitigation, so measureEach computes it once. Empty: computed here.
+  std::shared_ptr<const std::vector<float>> knownControlNll;
   std::function<bool()> isCancelled;
   std::function<void(double)> progress;
 };

@@ -77,6 +77,25 @@ class TestMeasurement : public QObject {
     QVERIFY_THROWS_EXCEPTION(Error, detectLossSpike(nll, std::vector<float>(3, 0.0f)));
   }
 
+  // measureEach computes the in-distribution control once and reuses it: every run carries the
+  // control a standalone measure() of that mitigation computes itself.
+  void measureEachReusesTheOneControl() {
+    const GgufFile file(test::tinyModelBytes(), QStringLiteral("tiny.gguf"));
+    const LlamaModel model = LlamaModel::load(file);
+    std::vector<int> tokens{1};
+    for (int i = 0; i < 99; ++i) tokens.push_back(3 + (i * 37) % 250);
+    MeasureSettings settings;
+    settings.trainedContext = 32;
+    const auto runs = measureEach(model, QStringLiteral("tiny.gguf"), QStringLiteral("tiny"), tokens,
+                                  {Mitigation::Baseline, Mitigation::Ntk}, settings);
+    QVERIFY(runs && runs->runs.size() == 2);
+    settings.mitigation = Mitigation::Ntk;
+    const Measurement alone = measure(model, QStringLiteral("tiny.gguf"), QStringLiteral("tiny"), tokens, settings);
+    QVERIFY(runs->runs[1]->controlNll == alone.controlNll);
+    QVERIFY(runs->runs[1]->forward.nll == alone.forward.nll);
+    QCOMPARE(runs->runs[1]->contextCap, alone.contextCap);
+  }
+
   void measurementJsonFollowsTheContract() {
     const GgufFile file(test::tinyModelBytes(), QStringLiteral("tiny.gguf"));
     const LlamaModel model = LlamaModel::load(file);
