@@ -11,6 +11,7 @@
 #include <QSignalSpy>
 #include <QTabWidget>
 #include <QTest>
+#include <qcustomplot.h>
 #include <QSettings>
 #include <QStandardPaths>
 
@@ -65,6 +66,18 @@ void showAndWait(ui::MainWindow& window, ui::AnalysisTab* tab) {
   tab->refreshNow();
   QVERIFY(updated.wait(60000) || updated.count() > 0);
   QVERIFY(waitForIdle(window));
+}
+
+ui::ChartBuilder lineBuilder() {
+  return [](QCustomPlot& plot, const ui::ChartTheme& theme) {
+    QCPGraph* graph = plot.addGraph();
+    graph->setData({1, 2, 3, 4}, {1, 4, 9, 16});
+    graph->setPen(QPen(theme.seriesColor(0), 2));
+    plot.xAxis->setLabel(QStringLiteral("context (tokens)"));
+    plot.yAxis->setLabel(QStringLiteral("value"));
+    plot.rescaleAxes();
+    theme.apply(plot);
+  };
 }
 
 }  // namespace sinkscope::test

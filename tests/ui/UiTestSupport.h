@@ -2,6 +2,8 @@
 // and waiting for background work. Not assertions; each test states its own.
 #pragma once
 
+#include "charts/ChartExport.h"
+
 #include <QString>
 #include <QTemporaryDir>
 
@@ -26,6 +28,8 @@ bool waitForIdle(ui::MainWindow& window, int timeoutMs = 60000);
 
 // The first catalogue model id containing `fragment` (case-insensitive), or an empty string.
 QString catalogueId(const char* fragment);
+// A small chart (y = x² over four points, themed) for the chart infrastructure tests.
+ui::ChartBuilder lineBuilder();
 // Shows the tab, asks it to recompute and waits for its next results (fails the test otherwise).
 void showAndWait(ui::MainWindow& window, ui::AnalysisTab* tab);
 

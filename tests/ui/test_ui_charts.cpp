@@ -28,6 +28,8 @@
 using namespace sinkscope;
 using namespace sinkscope::ui;
 
+using test::lineBuilder;
+
 namespace {
 
 // Entries of matplotlib's 256-entry tables (lib/matplotlib/_cm_listed.py) that are NOT among
@@ -47,17 +49,6 @@ const PublishedEntry kPublished[] = {
     {ColorMapName::Cividis, 230, 0.896818, 0.811030, 0.320982},
 };
 
-ChartBuilder lineBuilder() {
-  return [](QCustomPlot& plot, const ChartTheme& theme) {
-    QCPGraph* graph = plot.addGraph();
-    graph->setData({1, 2, 3, 4}, {1, 4, 9, 16});
-    graph->setPen(QPen(theme.seriesColor(0), 2));
-    plot.xAxis->setLabel(QStringLiteral("context (tokens)"));
-    plot.yAxis->setLabel(QStringLiteral("value"));
-    plot.rescaleAxes();
-    theme.apply(plot);
-  };
-}
 
 double relativeLuminance(const QColor& color) {
   auto linear = [](double c) { return c <= 0.04045 ? c / 12.92 : std::pow((c + 0.055) / 1.055, 2.4); };

@@ -14,21 +14,7 @@
 using namespace sinkscope;
 using namespace sinkscope::ui;
 
-namespace {
-
-ChartBuilder lineBuilder() {
-  return [](QCustomPlot& plot, const ChartTheme& theme) {
-    QCPGraph* graph = plot.addGraph();
-    graph->setData({1, 2, 3, 4}, {1, 4, 9, 16});
-    graph->setPen(QPen(theme.seriesColor(0), 2));
-    plot.xAxis->setLabel(QStringLiteral("context (tokens)"));
-    plot.yAxis->setLabel(QStringLiteral("value"));
-    plot.rescaleAxes();
-    theme.apply(plot);
-  };
-}
-
-}  // namespace
+using test::lineBuilder;
 
 class TestUiHiDpi : public QObject {
   Q_OBJECT
