@@ -1,6 +1,7 @@
 #include "inference/GgufFile.h"
 
 #include "common/Error.h"
+#include "inference/TensorTypes.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -200,13 +201,7 @@ QString ggmlTypeName(GgmlType type) {
   return layout ? QString::fromLatin1(layout->name) : QStringLiteral("type %1").arg(quint32(type));
 }
 
-bool ggmlTypeCanDequantize(GgmlType type) {
-  switch (type) {
-    case GgmlType::F32: case GgmlType::F16: case GgmlType::BF16:
-    case GgmlType::Q8_0: case GgmlType::Q4_0: case GgmlType::Q4_1: return true;
-    default: return false;
-  }
-}
+bool ggmlTypeCanDequantize(GgmlType type) { return tensorTypeTraits(type) != nullptr; }
 
 qint64 GgufTensorInfo::elementCount() const {
   qint64 count = 1;
@@ -478,65 +473,17 @@ std::span<const std::byte> GgufFile::tensorBytes(const GgufTensorInfo& info) con
   return {reinterpret_cast<const std::byte*>(data_ + info.fileOffset), size_t(info.byteSize)};
 }
 
-namespace {
-
-quint16 loadU16(const std::byte* p) {
-  quint16 value;
-  std::memcpy(&value, p, 2);
-  return value;
-}
-
-void dequantizeBlocks(GgmlType type, const std::byte* in, qint64 elements, float* out) {
-  switch (type) {
-    case GgmlType::F32: std::memcpy(out, in, size_t(elements) * 4); return;
-    case GgmlType::F16: qFloatFromFloat16(out, reinterpret_cast<const qfloat16*>(in), elements); return;
-    case GgmlType::BF16:
-      for (qint64 i = 0; i < elements; ++i) out[i] = bfloat16ToFloat(loadU16(in + 2 * i));
-      return;
-    case GgmlType::Q8_0:  // block: f16 scale d, 32 x int8 q; x = d * q
-      for (qint64 b = 0; b < elements / 32; ++b, in += 34) {
-        const float d = halfToFloat(loadU16(in));
-        for (int j = 0; j < 32; ++j) *out++ = d * float(std::int8_t(in[2 + j]));
-      }
-      return;
-    case GgmlType::Q4_0:  // block: f16 d, 16 bytes of nibbles; x = d * (nibble - 8)
-      for (qint64 b = 0; b < elements / 32; ++b, in += 18, out += 32) {
-        const float d = halfToFloat(loadU16(in));
-        for (int j = 0; j < 16; ++j) {
-          const auto byte = std::to_integer<int>(in[2 + j]);
-          out[j] = d * float((byte & 0x0F) - 8);
-          out[j + 16] = d * float((byte >> 4) - 8);
-        }
-      }
-      return;
-    case GgmlType::Q4_1:  // block: f16 d, f16 m, 16 bytes of nibbles; x = d * nibble + m
-      for (qint64 b = 0; b < elements / 32; ++b, in += 20, out += 32) {
-        const float d = halfToFloat(loadU16(in));
-        const float m = halfToFloat(loadU16(in + 2));
-        for (int j = 0; j < 16; ++j) {
-          const auto byte = std::to_integer<int>(in[4 + j]);
-          out[j] = d * float(byte & 0x0F) + m;
-          out[j + 16] = d * float(byte >> 4) + m;
-        }
-      }
-      return;
-    default: return;
-  }
-}
-
-}  // namespace
-
 void GgufFile::dequantizeRows(const GgufTensorInfo& info, qint64 firstRow, qint64 rows, float* out) const {
   const QString where = QStringLiteral("tensor '%1'").arg(info.name);
   if (!ggmlTypeCanDequantize(info.type))
     throwBadInput(source_, where + QStringLiteral(" type"),
-                  QStringLiteral("%1 is not supported for computation (supported: F32, F16, BF16, Q8_0, Q4_0, Q4_1)").arg(ggmlTypeName(info.type)));
+                  QStringLiteral("%1 is not supported for computation (supported: %2)").arg(ggmlTypeName(info.type), computableTensorTypeNames()));
   if (firstRow < 0 || rows < 0 || firstRow > info.rowCount() || rows > info.rowCount() - firstRow)
     throwBadInput(source_, where, QStringLiteral("rows [%1, %2) outside 0..%3").arg(firstRow).arg(firstRow + rows).arg(info.rowCount()));
-  const TypeLayout* layout = layoutOf(quint32(info.type));
-  const quint64 rowBytes = quint64(info.rowLength()) / quint64(layout->blockElements) * quint64(layout->blockBytes);
+  const TensorTypeTraits* traits = tensorTypeTraits(info.type);
+  const quint64 rowBytes = quint64(traits->rowBytes(info.rowLength()));
   const std::byte* in = tensorBytes(info).data() + quint64(firstRow) * rowBytes;
-  dequantizeBlocks(info.type, in, rows * info.rowLength(), out);
+  traits->dequantize(in, out, rows * info.rowLength());
 }
 
 std::vector<float> GgufFile::dequantize(const GgufTensorInfo& info) const {

@@ -32,7 +32,7 @@ enum class GgmlType : quint32 {
   IQ4_XS = 23, I8 = 24, I16 = 25, I32 = 26, I64 = 27, F64 = 28, IQ1_M = 29, BF16 = 30,
 };
 QString ggmlTypeName(GgmlType type);  // "F32", "Q8_0", ...
-bool ggmlTypeCanDequantize(GgmlType type);  // F32, F16, BF16, Q8_0, Q4_0, Q4_1
+bool ggmlTypeCanDequantize(GgmlType type);  // has a row in TensorTypes.h's table
 
 // One metadata value; arrays hold their elements (which may be arrays themselves).
 class GgufValue {
