@@ -53,6 +53,14 @@ PlanRequest requestFrom(const QCommandLineParser& parser) {
                                 "longrope, alibi, streaming)").arg(name));
     request.mitigation = *mitigation;
   }
+  if (parser.isSet(QStringLiteral("runtime"))) {
+    const QString name = parser.value(QStringLiteral("runtime"));
+    const auto runtime = runtimeFromName(name);
+    if (!runtime)
+      throwUsage(QStringLiteral("--runtime"),
+                 QStringLiteral("unknown runtime '%1' (known: %2)").arg(name, runtimeNames().join(QStringLiteral(", "))));
+    request.runtime = *runtime;
+  }
   if (parser.isSet(QStringLiteral("factor"))) {
     request.mitigationFactor = parsePositiveDouble(QStringLiteral("--factor"), parser.value(QStringLiteral("factor")));
     if (*request.mitigationFactor < 1) throwUsage(QStringLiteral("--factor"), QStringLiteral("must be at least 1"));
@@ -76,10 +84,13 @@ QString pct(double share) { return QString::number(100.0 * share, 'f', 0) + QLat
 
 void printMitigations(const Plan& plan) {
   QTextStream& o = out();
-  o << "\nMitigations (modelled; effective = passkey-style, strict = RULER-style; bands in brackets)\n";
-  o << QStringLiteral("  %1 %2 %3 %4 %5 %6 %7 %8\n")
+  o << "\nMitigations (modelled, " << runtimeName(plan.runtime)
+    << "; effective = longest context that still works, passkey-style; strict = RULER-style;\n"
+       "  verdict and quality at the requested context; bands in brackets)\n";
+  o << QStringLiteral("  %1 %2 %3 %4 %5 %6 %7 %8 %9\n")
            .arg(QStringLiteral("name"), -12).arg(QStringLiteral("factor"), 6).arg(QStringLiteral("cap"), 7)
            .arg(QStringLiteral("effective [band]"), 22).arg(QStringLiteral("strict"), 7)
+           .arg(QStringLiteral("verdict"), -10)
            .arg(QStringLiteral("quality [band]"), 18).arg(QStringLiteral("conf"), 5).arg(QStringLiteral("KV"), 10);
   for (const MitigationPlan& row : plan.mitigations) {
     const MitigationEstimate& e = row.estimate;
@@ -89,17 +100,24 @@ void printMitigations(const Plan& plan) {
     const QString quality = e.applicable ? QStringLiteral("%1 [%2-%3]").arg(pct(e.qualityRetention.central),
                                                                            pct(e.qualityRetention.low), pct(e.qualityRetention.high))
                                          : QStringLiteral("n/a");
-    o << QStringLiteral("  %1 %2 %3 %4 %5 %6 %7 %8\n")
-             .arg(mitigationName(row.mitigation) + (e.fineTuned ? QStringLiteral("*") : QString()), -12)
+    o << QStringLiteral("  %1 %2 %3 %4 %5 %6 %7 %8 %9\n")
+             .arg(mitigationName(row.mitigation) + (e.fineTuned      ? QStringLiteral("*")
+                                                    : e.vendorRecipe ? QStringLiteral("+")
+                                                                     : QString()),
+                  -12)
              .arg(QString::number(row.factor, 'f', 1), 6)
              .arg(row.contextCap > 0 ? kTokens(double(row.contextCap)) : QStringLiteral("none"), 7)
              .arg(effective, 22)
              .arg(e.applicable ? kTokens(double(e.effectiveContextStrict)) : QStringLiteral("n/a"), 7)
+             .arg(verdictName(e.verdict.kind) + (e.verdict.extrapolated ? QStringLiteral("~") : QString()), -10)
              .arg(quality, 18)
              .arg(QString::number(row.confidence.value, 'f', 2), 5)
              .arg(gib(row.kvBytes), 10);
   }
-  o << "  (* = the model ships this scaling and was trained with it)\n";
+  o << "  (* = the model ships this scaling and was trained with it; + = the vendor's documented recipe;\n"
+       "   ~ = extrapolated past the published points)\n";
+  for (const MitigationPlan& row : plan.mitigations)
+    o << "  " << mitigationName(row.mitigation) << ": " << row.estimate.verdict.text << "\n";
 }
 
 void printRecommendation(const Plan& plan) {
@@ -154,7 +172,8 @@ void printText(const Plan& plan) {
   QTextStream& o = out();
   o << "SinkScope plan (modelled): " << plan.modelId << " on " << plan.hardwareId << " at " << plan.contextTokens
     << " tokens (trained " << plan.trainedContextTokens << "), batch " << plan.batch << ", weights "
-    << plan.weightsDtype << ", KV " << plan.kvDtype << ", mitigation " << mitigationName(plan.mitigation) << "\n\n";
+    << plan.weightsDtype << ", KV " << plan.kvDtype << ", runtime " << runtimeName(plan.runtime) << "\n";
+  o << "Plan made for: " << mitigationName(plan.mitigation) << " — " << plan.mitigationChoice << "\n\n";
   o << "Memory\n";
   o << QStringLiteral("  %1 %2\n").arg(QStringLiteral("weights"), -14).arg(gib(plan.memory.weightsBytes));
   o << QStringLiteral("  %1 %2  (%3 B/token)\n").arg(QStringLiteral("KV cache"), -14).arg(gib(plan.memory.kvBytes)).arg(plan.memory.kvBytesPerToken);
@@ -197,7 +216,11 @@ int runPlan(const QStringList& args) {
         {QStringLiteral("batch"), QStringLiteral("Sequences held at once (default 1)."), QStringLiteral("B")},
         {QStringLiteral("weights-dtype"), QStringLiteral("Weight dtype (default bf16)."), QStringLiteral("T")},
         {QStringLiteral("kv-dtype"), QStringLiteral("KV-cache dtype (default fp16)."), QStringLiteral("T")},
-        {QStringLiteral("mitigation"), QStringLiteral("Mitigation to plan for (default baseline)."), QStringLiteral("X")},
+        {QStringLiteral("mitigation"),
+         QStringLiteral("Mitigation to plan for (default: the model as shipped or its vendor's recipe inside the "
+                        "supported range, else the recommendation)."),
+         QStringLiteral("X")},
+        {QStringLiteral("runtime"), QStringLiteral("Engine: llama.cpp (default), vllm or transformers; decides whether a sliding window is honoured."), QStringLiteral("R")},
         {QStringLiteral("factor"), QStringLiteral("Scaling factor s (default context / trained)."), QStringLiteral("S")},
         {QStringLiteral("prefill-chunk"), QStringLiteral("Prefill chunk in tokens (default 2048)."), QStringLiteral("C")},
         {QStringLiteral("memory-share"), QStringLiteral("Usable share of device memory (default 0.9)."), QStringLiteral("F")},
@@ -210,10 +233,10 @@ int runPlan(const QStringList& args) {
     const ModelSpec model = resolveModel(modelArgument);
     const HardwareSpec hardware = resolveHardware(hardwareArgument);
     const auto applicable = mitigationsFor(model.usesRope);
-    if (std::find(applicable.begin(), applicable.end(), request.mitigation) == applicable.end())
+    if (request.mitigation && std::find(applicable.begin(), applicable.end(), *request.mitigation) == applicable.end())
       throwUsage(QStringLiteral("--mitigation"),
                  QStringLiteral("'%1' does not apply to %2 (%3 model; use one of %4)")
-                     .arg(mitigationName(request.mitigation), model.id,
+                     .arg(mitigationName(*request.mitigation), model.id,
                           model.usesRope ? QStringLiteral("a RoPE") : QStringLiteral("an ALiBi"),
                           applicableNames(applicable)));
     const Plan plan = makePlan(model, hardware, request);

@@ -14,6 +14,7 @@ void addScenarioOptions(QCommandLineParser& parser) {
        QStringLiteral("Mitigations to compare, comma-separated (default baseline,ntk): baseline, linear, ntk, "
                       "dynamic-ntk, yarn, llama3, longrope, alibi, streaming."),
        QStringLiteral("X,Y")},
+      {QStringLiteral("runtime"), QStringLiteral("Engine: llama.cpp (default), vllm or transformers; decides whether a sliding window is honoured."), QStringLiteral("R")},
       {QStringLiteral("out"), QStringLiteral("The file to write; its extension picks the format."), QStringLiteral("FILE")},
       {QStringLiteral("force"), QStringLiteral("Replace FILE when it exists.")},
   });
@@ -44,6 +45,14 @@ ReportScenario readScenario(const QCommandLineParser& parser, bool hardwareRequi
       parseCount(QStringLiteral("--context"), requireOption(parser, QStringLiteral("context")), 8, kMaxContextTokens);
   if (parser.isSet(QStringLiteral("mitigations")))
     scenario.mitigations = parseMitigationList(parser.value(QStringLiteral("mitigations")));
+  if (parser.isSet(QStringLiteral("runtime"))) {
+    const QString name = parser.value(QStringLiteral("runtime"));
+    const auto runtime = runtimeFromName(name);
+    if (!runtime)
+      throwUsage(QStringLiteral("--runtime"),
+                 QStringLiteral("unknown runtime '%1' (known: %2)").arg(name, runtimeNames().join(QStringLiteral(", "))));
+    scenario.runtime = *runtime;
+  }
   requireOption(parser, QStringLiteral("out"));
   return scenario;
 }

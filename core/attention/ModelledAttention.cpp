@@ -88,7 +88,7 @@ PositionalScheme modelledSchemeFor(const ModelSpec& model, const ModelledScheme&
     scheme.windowTokens = choice.streaming.windowTokens;
   } else if (m == Mitigation::WindowOnly) {  // the control: the same cache size, no sinks
     scheme.windowTokens = choice.streaming.sinkTokens + choice.streaming.windowTokens;
-  } else if (const qint64 window = modelWindowAt(model, layer); window > 0) {
+  } else if (const qint64 window = choice.honourWindow ? modelWindowAt(model, layer) : 0; window > 0) {
     scheme.windowTokens = window;  // the model's own window: no sinks kept
   }
   if (!usesRope(model)) {

@@ -36,6 +36,7 @@ struct ModelledScheme {
   Mitigation mitigation = Mitigation::Baseline;
   double factor = 1.0;
   StreamingCache streaming;
+  bool honourWindow = true;  // false: the runtime ignores the model's sliding window (llama.cpp on Mistral-v0.1)
 };
 
 // The scheme head `head` of layer `layer` runs with for a sequence of sequenceLength tokens.

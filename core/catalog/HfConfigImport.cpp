@@ -83,6 +83,7 @@ class ConfigReader {
   void readLayers();
   void readKind();
   void readPublished();
+  void readRecipe();
   std::optional<RopeScaling> parseScaling(const JsonReader& block, const QString& typeKey, const QString& type);
 
   JsonReader r_;
@@ -402,6 +403,25 @@ void ConfigReader::readPublished() {
     r_.fail(QStringLiteral("published_active_parameters"), QStringLiteral("missing for a mixture of experts"));
   if (catalogue && !r_.has(QStringLiteral("trained_context")))
     r_.fail(QStringLiteral("trained_context"), QStringLiteral("missing; catalogue entries state it"));
+  if (catalogue && r_.has(QStringLiteral("long_context_recipe"))) readRecipe();
+}
+
+void ConfigReader::readRecipe() {
+  const JsonReader recipe = r_.requireObject(QStringLiteral("long_context_recipe"));
+  LongContextRecipe out;
+  out.mitigation = recipe.requireString(QStringLiteral("mitigation"));
+  static const QStringList known{QStringLiteral("none"), QStringLiteral("yarn"), QStringLiteral("llama3"),
+                                 QStringLiteral("longrope"), QStringLiteral("linear"), QStringLiteral("dynamic-ntk")};
+  if (!known.contains(out.mitigation))
+    recipe.fail(QStringLiteral("mitigation"), QStringLiteral("'%1' (known: %2)").arg(out.mitigation, known.join(QStringLiteral(", "))));
+  out.factor = recipe.optionalDouble(QStringLiteral("factor"), 1.0, 1024.0).value_or(1.0);
+  out.originalContext = recipe.optionalInt(QStringLiteral("original_context"), 1, kMaxTokens).value_or(0);
+  out.supportedContext = recipe.requireInt(QStringLiteral("supported_context"), 1, kMaxTokens);
+  const auto builtIn = recipe.optionalBool(QStringLiteral("built_in"));
+  if (!builtIn) recipe.fail(QStringLiteral("built_in"), QStringLiteral("missing; true when the shipped config applies it"));
+  out.builtIn = *builtIn;
+  out.source = recipe.requireString(QStringLiteral("source"));
+  spec_.longContextRecipe = out;
 }
 
 // Multimodal configs keep the language model under text_config.

@@ -50,6 +50,17 @@ struct MlaSpec {
   int vHeadDim = 0;
 };
 
+// How the vendor says to run the model past its trained context (models.json
+// "long_context_recipe"): a scaling built into the config, one to add at inference, or none.
+struct LongContextRecipe {
+  QString mitigation;              // "yarn", "llama3", "longrope", or "none"
+  double factor = 1.0;             // s, for a recipe added at inference
+  qint64 originalContext = 0;      // tokens the added scaling starts from (0: not stated)
+  qint64 supportedContext = 0;     // tokens the vendor supports with the recipe
+  bool builtIn = false;            // the shipped config already applies it
+  QString source;
+};
+
 // Mixture of experts. experts == 0 means a dense feed-forward.
 struct MoeSpec {
   int experts = 0;                     // routed experts per MoE layer
@@ -90,6 +101,7 @@ struct ModelSpec {
 
   qint64 maxPositionEmbeddings = 0;  // tokens the config allows
   qint64 trainedContext = 0;         // tokens it was pre-trained at, before any extension
+  std::optional<LongContextRecipe> longContextRecipe;  // catalogue entries only
 
   std::optional<MlaSpec> mla;
   MoeSpec moe;

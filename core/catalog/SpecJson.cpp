@@ -82,6 +82,14 @@ QJsonObject modelSpecToJson(const ModelSpec& spec) {
   for (LayerAttention type : spec.layerTypes) layerTypes.append(layerAttentionName(type));
   object.insert(QStringLiteral("layer_types"), layerTypes);
   object.insert(QStringLiteral("rope_scaling"), spec.ropeScaling ? QJsonValue(ropeScalingToJson(*spec.ropeScaling)) : QJsonValue());
+  if (const auto& recipe = spec.longContextRecipe)
+    object.insert(QStringLiteral("long_context_recipe"),
+                  QJsonObject{{QStringLiteral("mitigation"), recipe->mitigation},
+                              {QStringLiteral("factor"), recipe->factor},
+                              {QStringLiteral("original_context"), recipe->originalContext},
+                              {QStringLiteral("supported_context"), recipe->supportedContext},
+                              {QStringLiteral("built_in"), recipe->builtIn},
+                              {QStringLiteral("source"), recipe->source}});
   if (spec.mla)
     object.insert(QStringLiteral("mla"), QJsonObject{{QStringLiteral("kv_lora_rank"), spec.mla->kvLoraRank},
                                                      {QStringLiteral("q_lora_rank"), spec.mla->qLoraRank},

@@ -70,6 +70,9 @@ void inputReasons(const ConfidenceInputs& in, const ConfidenceWeights& w, Confid
                  in.anchorNames.isEmpty() ? QStringLiteral("none cover this mitigation") : in.anchorNames));
   if (!in.notApplicableReason.isEmpty())
     add(c, QStringLiteral("not_applicable"), w.notApplicable, in.notApplicableReason);
+  if (in.borrowedSeries)
+    add(c, QStringLiteral("borrowed_series"), w.borrowedSeries,
+        QStringLiteral("the quality series is another model's of the same family and recipe (%1)").arg(in.anchorNames));
   const double lowestBits = std::min(in.weightBitsPerWeight, in.kvBitsPerElement);
   if (lowestBits < 4.0)
     add(c, QStringLiteral("low_bit_quantization"), w.lowBitQuantization,
@@ -107,13 +110,20 @@ bool shipsWithMitigation(const ModelSpec& model, Mitigation mitigation) {
 }
 
 ContextCap estimateContextCap(const ModelSpec& model, Mitigation mitigation, double factor,
-                              const PlannerResources& resources) {
+                              const PlannerResources& resources, bool windowHonoured) {
   ContextCap cap;
   cap.factor = std::max(1.0, factor);
   const qint64 trained = model.trainedContext > 0 ? model.trainedContext : model.maxPositionEmbeddings;
   const qint64 shipped = std::max(trained, model.maxPositionEmbeddings);
   const bool shipsScaling = model.ropeScaling.has_value() && !model.ropeScaling->type.isEmpty();
-  if (mitigation == Mitigation::Baseline && rollingWindowTrained(model, trained)) {
+  const auto& recipe = model.longContextRecipe;
+  if (recipe && !recipe->builtIn && recipe->mitigation == mitigationName(mitigation) &&
+      std::abs(recipe->factor - cap.factor) < 1e-6) {
+    cap.tokens = std::max(trained, recipe->supportedContext);
+    cap.basis = QStringLiteral("the vendor's recipe supports %1 tokens: %2").arg(cap.tokens).arg(recipe->source);
+    return cap;
+  }
+  if (mitigation == Mitigation::Baseline && windowHonoured && rollingWindowTrained(model, trained)) {
     cap.tokens = 0;
     cap.basis = QStringLiteral("every layer keeps a %1-token sliding window that already rolled during training at %2: "
                                "no query sees a distance it was not trained on, at any length")
@@ -158,6 +168,23 @@ Confidence assessConfidence(const ConfidenceInputs& in, const ConfidenceWeights&
   double value = 1.0;
   for (const ConfidenceReason& reason : c.reasons) value -= reason.deduction;
   value = std::clamp(value, w.floor, 1.0);
+  const double low = in.tier == ConfidenceTier::Works ? w.worksFloor : in.tier == ConfidenceTier::Degraded ? w.degradedFloor : w.floor;
+  const double high = in.tier == ConfidenceTier::Works ? 1.0 : in.tier == ConfidenceTier::Degraded ? w.degradedCeiling : w.collapsesCeiling;
+  const double held = std::clamp(value, low, high);
+  if (held != value || in.tier != ConfidenceTier::Works)
+    add(c, QStringLiteral("verdict"), 0,
+        QStringLiteral("%1: confidence is held in [%2, %3], so that no setting predicted to collapse scores above one "
+                       "predicted to work")
+            .arg(in.verdictText.isEmpty() ? QStringLiteral("the verdict") : in.verdictText)
+            .arg(low)
+            .arg(high));
+  value = held;
+  if (in.anchorDistanceDoublings > 0.05 && value > w.extrapolatedCeiling) {
+    value = w.extrapolatedCeiling;
+    add(c, QStringLiteral("extrapolated"), 0,
+        QStringLiteral("no published point covers this length for this setting: confidence is held at %1")
+            .arg(w.extrapolatedCeiling));
+  }
   if (in.trainedContextTokens > 0 && in.contextTokens > in.trainedContextTokens)  // rule 1, applied last
     value = std::min(value, w.beyondTrainedCap);
   c.value = value;

@@ -35,8 +35,13 @@ struct ContextCap {
 double defaultScalingFactor(qint64 contextTokens, qint64 trainedContextTokens);
 // Whether the model's own rope_scaling is this mitigation (then it was fine-tuned with it).
 bool shipsWithMitigation(const ModelSpec& model, Mitigation mitigation);
+// windowHonoured: whether the runtime applies the model's sliding window (vLLM, transformers;
+// llama.cpp runs Mistral-v0.1 with full attention, Runtime.h).
 ContextCap estimateContextCap(const ModelSpec& model, Mitigation mitigation, double factor,
-                              const PlannerResources& resources);
+                              const PlannerResources& resources, bool windowHonoured = true);
+
+// The verdict a row's confidence must agree with (MitigationModel.h VerdictKind, by name).
+enum class ConfidenceTier { Works, Degraded, Collapses };
 
 struct ConfidenceInputs {
   qint64 contextTokens = 0;
@@ -54,8 +59,13 @@ struct ConfidenceInputs {
   double anchorDistanceDoublings = 0;  // context outside every reference point's span (mitigation model)
   QString anchorNames;                 // the reference points that carry the estimate
   QString notApplicableReason;         // non-empty: the mitigation cannot be estimated for this model
+  bool borrowedSeries = false;         // the quality series is a family member's
+  ConfidenceTier tier = ConfidenceTier::Works;  // the verdict at the requested context
+  QString verdictText;                 // that verdict in words
 };
 
+// 1 minus the deductions, held inside the verdict's range (works >= worksFloor > degraded >
+// collapses, planner.json), then rule 1 last: at most 0.8 past the trained context.
 Confidence assessConfidence(const ConfidenceInputs& inputs, const ConfidenceWeights& weights);
 
 }  // namespace sinkscope

@@ -1,5 +1,7 @@
 #include "planner/MitigationComparison.h"
 
+#include "planner/Confidence.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -25,6 +27,7 @@ double score(const MitigationPlan& row) {
 QStringList reasonsFor(const MitigationPlan& row, const Plan& plan) {
   QStringList reasons;
   const MitigationEstimate& e = row.estimate;
+  reasons << e.verdict.text;
   reasons << QStringLiteral("effective context ≈ %1 of the requested %2 (band %3–%4)")
                  .arg(tokens(e.effectiveContext.central), tokens(double(plan.contextTokens)),
                       tokens(e.effectiveContext.low), tokens(e.effectiveContext.high));
@@ -34,24 +37,61 @@ QStringList reasonsFor(const MitigationPlan& row, const Plan& plan) {
                                                    row.totalBytes <= plan.memory.capacityBytes
                                                        ? QStringLiteral("fits in %1 usable").arg(gib(plan.memory.capacityBytes))
                                                        : QStringLiteral("does NOT fit in %1 usable").arg(gib(plan.memory.capacityBytes)));
-  reasons << (e.fineTuned ? QStringLiteral("the model was trained with it: nothing to fine-tune")
-                          : QStringLiteral("needs no fine-tuning"));
+  reasons << (e.fineTuned      ? QStringLiteral("the model was trained with it: nothing to fine-tune")
+              : e.vendorRecipe ? QStringLiteral("the vendor's documented recipe: nothing to fine-tune")
+                               : QStringLiteral("needs no fine-tuning"));
   reasons << QStringLiteral("confidence %1").arg(QString::number(row.confidence.value, 'f', 2));
   return reasons;
 }
 
+int verdictRank(const MitigationPlan& row) {
+  switch (row.estimate.verdict.kind) {
+    case VerdictKind::Works: return 0;
+    case VerdictKind::Degraded: return 1;
+    case VerdictKind::Collapses: return 2;
+    case VerdictKind::Unknown: return 3;
+  }
+  return 3;
+}
+
+// A row that would replace the model's built-in scaling while the context is inside the range
+// the vendor supports with it (e.g. linear x1 on Llama 3.1 at 4K).
+bool overridesBuiltInScaling(const MitigationPlan& row, const ModelSpec& model, qint64 contextTokens) {
+  if (!model.ropeScaling || model.ropeScaling->type.isEmpty()) return false;
+  if (row.mitigation == Mitigation::Baseline || row.mitigation == Mitigation::Streaming) return false;
+  if (shipsWithMitigation(model, row.mitigation)) return false;
+  const qint64 supported = model.longContextRecipe ? model.longContextRecipe->supportedContext
+                                                   : std::max(model.trainedContext, model.maxPositionEmbeddings);
+  return contextTokens <= supported;
+}
+
+// The runtime can turn the row on (vLLM has no sink cache, llama.cpp no dynamic NTK, ...).
+bool runtimeCanRun(const MitigationPlan& row, Runtime runtime) {
+  if (row.mitigation == Mitigation::Baseline) return true;
+  const LaunchFlags& f = row.launchFlags;
+  switch (runtime) {
+    case Runtime::Vllm: return !f.vllm.isEmpty();
+    case Runtime::LlamaCpp: return !f.llamaCpp.isEmpty();
+    case Runtime::Transformers: return !f.transformers.isEmpty();
+  }
+  return true;
+}
+
 }  // namespace
 
-Recommendation recommendMitigation(const Plan& plan) {
+Recommendation recommendMitigation(const Plan& plan, const ModelSpec& model) {
   Recommendation recommendation;
   std::vector<const MitigationPlan*> ranked;
   for (const MitigationPlan& row : plan.mitigations)
-    if (row.estimate.applicable) ranked.push_back(&row);
-  // Fitting rows first, then usable quality-weighted context, then confidence, then less KV.
+    if (row.estimate.applicable && !overridesBuiltInScaling(row, model, plan.contextTokens) &&
+        runtimeCanRun(row, plan.runtime))
+      ranked.push_back(&row);
+  // Fitting rows first, then the verdict, then usable quality-weighted context, then confidence, then less KV.
   std::stable_sort(ranked.begin(), ranked.end(), [&](const MitigationPlan* a, const MitigationPlan* b) {
     const bool fitsA = a->totalBytes <= plan.memory.capacityBytes;
     const bool fitsB = b->totalBytes <= plan.memory.capacityBytes;
     if (fitsA != fitsB) return fitsA;
+    if (verdictRank(*a) != verdictRank(*b)) return verdictRank(*a) < verdictRank(*b);
     const double scoreA = std::round(score(*a));
     const double scoreB = std::round(score(*b));
     if (scoreA != scoreB) return scoreA > scoreB;
@@ -60,6 +100,7 @@ Recommendation recommendMitigation(const Plan& plan) {
   });
   if (ranked.empty()) return recommendation;
   recommendation.best = ranked.front()->mitigation;
+  recommendation.bestVerdict = ranked.front()->estimate.verdict.kind;
   recommendation.reasons = reasonsFor(*ranked.front(), plan);
   if (ranked.size() > 1) {
     recommendation.runnerUp = ranked[1]->mitigation;
@@ -96,6 +137,7 @@ std::vector<DocumentComparison> compareWithSourceDocument(const ModelSpec& model
     comparison.documentEffective = documentRow.effectiveContext;
     comparison.documentQuality = documentRow.quality;
     comparison.effective = found->effectiveContext;
+    comparison.sinkscopeVerdict = found->estimate.verdict.text;
     comparison.effectiveStrict = found->estimate.effectiveContextStrict;
     comparison.quality = found->estimate.qualityRetention.central;
     const Band& e = found->estimate.effectiveContext;
@@ -113,9 +155,13 @@ std::vector<DocumentComparison> compareWithSourceDocument(const ModelSpec& model
                                 "stricter RULER-style one: the sources define 'effective' differently "
                                 "(docs/mitigations.md). ");
     if (documentRow.trainedContext != plan.trainedContextTokens)
-      verdict += QStringLiteral("The document calls the trained context %1; SinkScope uses %2 (pre-training), so "
-                                "the extension counts as fine-tuned. ")
-                     .arg(tokens(double(documentRow.trainedContext)), tokens(double(plan.trainedContextTokens)));
+      verdict += documentRow.trainedContext < plan.trainedContextTokens
+                     ? QStringLiteral("The document calls the trained context %1; the checkpoint was trained at %2 "
+                                      "(its own paper): the document's figure is an error, SinkScope uses %2. ")
+                           .arg(tokens(double(documentRow.trainedContext)), tokens(double(plan.trainedContextTokens)))
+                     : QStringLiteral("The document calls the trained context %1; SinkScope uses %2 (pre-training), so "
+                                      "the extension counts as fine-tuned. ")
+                           .arg(tokens(double(documentRow.trainedContext)), tokens(double(plan.trainedContextTokens)));
     verdict += QStringLiteral("Why: ") + found->estimate.explanation;
     comparison.verdict = verdict;
     rows.push_back(comparison);

@@ -7,7 +7,11 @@
 
 namespace sinkscope {
 
-Recommendation recommendMitigation(const Plan& plan);
+// Rows the plan's runtime can turn on, those that fit first, then the verdict at the requested
+// context (works > degraded > collapses),
+// then effective × quality, then confidence. Inside the vendor-supported range a setting that
+// replaces the model's own built-in scaling is never recommended.
+Recommendation recommendMitigation(const Plan& plan, const ModelSpec& model);
 std::vector<DocumentComparison> compareWithSourceDocument(const ModelSpec& model, const Plan& plan,
                                                           const ReferenceSet& references);
 

@@ -1,9 +1,10 @@
-// The calibrated mitigation model: effective context, quality retention and their bands for one
-// mitigation at one context, anchored on resources/references.json, with its explanation.
-// Not the memory or the launch flags (Memory.h, LaunchFlags.h).
+// The calibrated mitigation model: effective context (a length), the verdict at the requested
+// length (works / degraded / collapses) with its quality band and the published point it rests
+// on, anchored on resources/references.json. Not the memory or the launch flags (Memory.h, LaunchFlags.h).
 #pragma once
 
 #include "catalog/ModelSpec.h"
+#include "catalog/Runtime.h"
 #include "planner/PlannerResources.h"
 #include "planner/ReferencePoints.h"
 #include "positional/Mitigation.h"
@@ -15,10 +16,18 @@
 
 namespace sinkscope {
 
-struct Band {
-  double central = 0;
-  double low = 0;
-  double high = 0;
+enum class VerdictKind { Works, Degraded, Collapses, Unknown };
+QString verdictName(VerdictKind kind);  // "works", "degraded", "collapses", "unknown"
+
+// What the setting does at the requested length, and the published point the answer rests on.
+struct Verdict {
+  VerdictKind kind = VerdictKind::Unknown;
+  qint64 contextTokens = 0;  // the length it speaks of
+  Band quality;              // expected quality retention there (per position)
+  QString basisId;           // the reference point it rests on (empty: none)
+  QString basis;             // that point in words: model, metric, value, length
+  bool extrapolated = false; // the length lies past every published point for this setting
+  QString text;              // one sentence: "at 32K: collapses (quality ...); rests on ..."
 };
 
 struct MitigationEstimate {
@@ -29,11 +38,18 @@ struct MitigationEstimate {
   qint64 reachTokens = 0;           // relative distance the positional scheme handles (0: none)
   qint64 farthestDistanceTokens = 0;// the largest query-key distance at the context (windows cap it)
   bool sinkEvicted = false;         // a window drops the first tokens, which training never did
-  Band effectiveContext;            // tokens, passkey-style (>= 80 % retrieval)
+  bool windowHonoured = false;      // the runtime applies the model's all-layer sliding window
+  bool vendorRecipe = false;        // the vendor's documented recipe (e.g. Qwen's YaRN x4 from 32K)
+  QString series;                   // id of the model's own published series used, if any
+  bool borrowedSeries = false;      // that series is a family member's
+  // Tokens: the longest context up to the requested one at which the setting still works
+  // (quality >= the works threshold), never longer than what its window or cache lets it recall.
+  Band effectiveContext;
   qint64 effectiveContextStrict = 0;// RULER-style (score >= 85.6)
   Band qualityRetention;            // share of in-distribution quality kept (perplexity ratio)
   QStringList anchors;              // reference ids that carry the estimate
   double extrapolationDoublings = 0;// how far the context lies outside every anchor's span
+  Verdict verdict;                  // at the requested context
   QString explanation;              // sentences a user can read
   // What fine-tuning with this mitigation (factor s, as PI/YaRN did) would buy; empty when shipped.
   std::optional<Band> fineTunedEffectiveContext;
@@ -45,16 +61,19 @@ struct MitigationScenario {
   qint64 contextTokens = 0;
   double factor = 1.0;
   qint64 streamingCacheTokens = 0;  // sinks + window
-  bool windowEnforced = true;       // the engine applies the config's sliding window
+  Runtime runtime = Runtime::LlamaCpp;  // decides whether a sliding window is honoured
 };
 
 MitigationEstimate estimateMitigation(const ModelSpec& model, Mitigation mitigation, const MitigationScenario& scenario,
                                       const PlannerResources& resources, const ReferenceSet& references);
 
 // How the planner configures a mitigation when the user asks for designContextTokens: the factor
-// s (the model's own for baseline and for a scaling it ships, 1 for streaming and ALiBi, else
-// designContext / trained, at least 1) and the StreamingLLM cache (sinks + window, planner.json).
+// s (the model's own for baseline and for a scaling it ships, the vendor's for its documented
+// recipe, 1 for streaming and ALiBi, else designContext / trained, at least 1) and the
+// StreamingLLM cache (sinks + window, planner.json).
 double plannerMitigationFactor(const ModelSpec& model, Mitigation mitigation, qint64 designContextTokens);
+// Whether (mitigation, factor) is the vendor's documented recipe added at inference (not built in).
+bool isVendorRecipe(const ModelSpec& model, Mitigation mitigation, double factor);
 qint64 plannerStreamingCacheTokens(const ModelSpec& model, const PlannerResources& resources);
 
 // The mitigation configured for designContextTokens (as `sinkscope plan --context design` does)
@@ -63,10 +82,12 @@ qint64 plannerStreamingCacheTokens(const ModelSpec& model, const PlannerResource
 std::vector<MitigationEstimate> estimateMitigationCurve(const ModelSpec& model, Mitigation mitigation,
                                                         qint64 designContextTokens, const std::vector<qint64>& contexts,
                                                         const PlannerResources& resources,
-                                                        const ReferenceSet& references);
+                                                        const ReferenceSet& references,
+                                                        Runtime runtime = Runtime::LlamaCpp);
 
 // The largest context at which the mitigation (factor s) leaves no rotary dim with angles training
-// never produced, per the positional engine's phase coverage; 0 when it cannot be computed.
+// never produced, per the positional engine's phase coverage. Throws Error(BadInput) when the
+// model's RoPE settings cannot be read.
 qint64 phaseCoverageReach(const ModelSpec& model, Mitigation mitigation, double factor, qint64 trainedContext);
 
 }  // namespace sinkscope

@@ -34,10 +34,10 @@ void validateRequest(const ModelSpec& model, const PlanRequest& request) {
   if (request.mitigationFactor && !(std::isfinite(*request.mitigationFactor) && *request.mitigationFactor >= 1))
     throwBadInput(source, QStringLiteral("factor"), QStringLiteral("must be a number >= 1"));
   const auto applicable = mitigationsFor(model.usesRope);
-  if (std::find(applicable.begin(), applicable.end(), request.mitigation) == applicable.end())
+  if (request.mitigation && std::find(applicable.begin(), applicable.end(), *request.mitigation) == applicable.end())
     throwBadInput(source, QStringLiteral("mitigation"),
                   QStringLiteral("'%1' does not apply to %2 (a %3 model)")
-                      .arg(mitigationName(request.mitigation), model.id,
+                      .arg(mitigationName(*request.mitigation), model.id,
                            model.usesRope ? QStringLiteral("RoPE") : QStringLiteral("non-RoPE")));
   if (model.layers <= 0 || model.hiddenSize <= 0)
     throwBadInput(model.origin, QStringLiteral("layers"), QStringLiteral("the model has no layers or hidden size"));
@@ -68,9 +68,11 @@ QString extrapolationDetail(const ModelSpec& model, Mitigation mitigation, doubl
   if (mitigation == Mitigation::Streaming)
     return QStringLiteral("StreamingLLM re-uses positions inside its cache, so no rotary angle leaves the trained "
                           "range; tokens older than the cache are dropped");
-  try {
+  // Errors propagate: a model whose RoPE settings cannot be read cannot be planned (issue 20).
+  {
     const RopeParameters own = ropeParametersFor(model);
-    const RopeParameters used = mitigation == Mitigation::Baseline || shipsWithMitigation(model, mitigation)
+    const RopeParameters used = mitigation == Mitigation::Baseline || shipsWithMitigation(model, mitigation) ||
+                                        !mitigationApplies(own, mitigation)
                                     ? own
                                     : withMitigation(own, mitigation, factor);
     // A window caps every query-key distance: the angles that matter are those up to it.
@@ -89,8 +91,6 @@ QString extrapolationDetail(const ModelSpec& model, Mitigation mitigation, doubl
     if (windowed)
       text += QStringLiteral(" (the %1-token sliding window caps every distance)").arg(farthestDistanceTokens);
     return text;
-  } catch (const Error&) {
-    return QString();  // the positional engine could not read this model's RoPE settings
   }
 }
 
@@ -99,10 +99,11 @@ MitigationPlan planMitigation(const ModelSpec& model, const HardwareSpec& hardwa
   MitigationPlan row;
   row.mitigation = mitigation;
   const qint64 trained = trainedContextOf(model);
-  row.factor = (mitigation == request.mitigation && request.mitigationFactor)
+  row.factor = (request.mitigation && mitigation == *request.mitigation && request.mitigationFactor)
                    ? *request.mitigationFactor
                    : plannerMitigationFactor(model, mitigation, request.contextTokens);
-  const ContextCap cap = estimateContextCap(model, mitigation, row.factor, resources);
+  const ContextCap cap = estimateContextCap(model, mitigation, row.factor, resources,
+                                            runtimeHonoursWindow(model, request.runtime));
   row.fineTuned = cap.fineTuned;
   row.contextCap = cap.tokens;
   row.capBasis = cap.basis;
@@ -114,6 +115,7 @@ MitigationPlan planMitigation(const ModelSpec& model, const HardwareSpec& hardwa
   scenario.contextTokens = request.contextTokens;
   scenario.factor = row.factor;
   scenario.streamingCacheTokens = streamingCache;
+  scenario.runtime = request.runtime;
   row.estimate = estimateMitigation(model, mitigation, scenario, resources, referenceSet());
   row.effectiveContext = std::clamp<qint64>(std::llround(row.estimate.effectiveContext.central), 0, request.contextTokens);
   if (row.estimate.applicable) row.qualityRetention = row.estimate.qualityRetention.central;
@@ -150,6 +152,12 @@ ConfidenceInputs confidenceInputs(const ModelSpec& model, const HardwareSpec& ha
   } else {
     in.notApplicableReason = row.estimate.explanation;
   }
+  in.borrowedSeries = row.estimate.borrowedSeries;
+  const VerdictKind verdict = row.estimate.verdict.kind;
+  in.tier = verdict == VerdictKind::Works      ? ConfidenceTier::Works
+            : verdict == VerdictKind::Degraded ? ConfidenceTier::Degraded
+                                               : ConfidenceTier::Collapses;
+  in.verdictText = row.estimate.verdict.text;
   in.fits = row.totalBytes <= plan.memory.capacityBytes;
   in.memoryMarginShare = capacity > 0 ? (capacity - double(row.totalBytes)) / capacity : 0;
   return in;
@@ -172,6 +180,51 @@ void addNotes(const ModelSpec& model, Plan& plan, const MemoryModel& memory) {
   plan.notes << QStringLiteral("all figures are modelled, not measured");
 }
 
+// The vendor's own setting for the requested context: the model as shipped (baseline) inside its
+// trained or built-in range, the documented recipe (e.g. Qwen's YaRN x4) inside the supported
+// range; none past what the vendor supports.
+std::optional<Mitigation> vendorSetting(const ModelSpec& model, qint64 contextTokens) {
+  const qint64 trained = trainedContextOf(model);
+  const auto& recipe = model.longContextRecipe;
+  const bool builtIn = model.ropeScaling && !model.ropeScaling->type.isEmpty();
+  const qint64 shipped = builtIn ? std::max(trained, model.maxPositionEmbeddings) : trained;
+  const qint64 supported = recipe ? std::max(recipe->supportedContext, trained) : shipped;
+  if (contextTokens <= trained || (builtIn && contextTokens <= supported)) return Mitigation::Baseline;
+  if (recipe && recipe->mitigation == QLatin1String("none") && contextTokens <= supported) return Mitigation::Baseline;
+  if (recipe && !recipe->builtIn && contextTokens <= supported)
+    if (const auto mitigation = mitigationFromName(recipe->mitigation)) return *mitigation;
+  return std::nullopt;
+}
+
+// What the plan is made for, and why: asked for; else what a person would run.
+void chooseSetting(const ModelSpec& model, const PlanRequest& request, Plan& plan) {
+  if (request.mitigation) {
+    plan.mitigation = *request.mitigation;
+    plan.mitigationChoice = QStringLiteral("%1, as asked").arg(mitigationName(plan.mitigation));
+    return;
+  }
+  if (const auto vendor = vendorSetting(model, request.contextTokens)) {
+    plan.mitigation = *vendor;
+    const auto& recipe = model.longContextRecipe;
+    if (*vendor == Mitigation::Baseline)
+      plan.mitigationChoice = QStringLiteral("the model as shipped: %1 tokens is within what its vendor supports%2")
+                                  .arg(request.contextTokens)
+                                  .arg(recipe ? QStringLiteral(" (%1)").arg(recipe->source) : QString());
+    else
+      plan.mitigationChoice = QStringLiteral("the vendor's recipe, %1 ×%2: %3 tokens is within the %4 it supports (%5)")
+                                  .arg(mitigationName(*vendor), QString::number(recipe->factor, 'g', 3))
+                                  .arg(request.contextTokens)
+                                  .arg(recipe->supportedContext)
+                                  .arg(recipe->source);
+    return;
+  }
+  plan.mitigation = plan.recommendation.best.value_or(Mitigation::Baseline);
+  plan.mitigationChoice = QStringLiteral("SinkScope's recommendation: %1 tokens is past what the vendor supports "
+                                         "(or the vendor states no long-context recipe), so the plan is made for the "
+                                         "setting that works best there")
+                              .arg(request.contextTokens);
+}
+
 }  // namespace
 
 MemoryModel memoryModelFor(const ModelSpec& model, const HardwareSpec& hardware, const PlanRequest& request,
@@ -192,7 +245,7 @@ MemoryModel memoryModelFor(const ModelSpec& model, const HardwareSpec& hardware,
 
 std::vector<MemoryPoint> memoryCurveFor(const ModelSpec& model, const HardwareSpec& hardware,
                                         const PlanRequest& request, const std::vector<qint64>& contexts) {
-  const MemoryModel memory = memoryModelFor(model, hardware, request, request.mitigation);
+  const MemoryModel memory = memoryModelFor(model, hardware, request, request.mitigation.value_or(Mitigation::Baseline));
   return memoryCurve(memory, contexts);
 }
 
@@ -205,9 +258,9 @@ Plan makePlan(const ModelSpec& model, const HardwareSpec& hardware, const PlanRe
   plan.contextTokens = request.contextTokens;
   plan.trainedContextTokens = trainedContextOf(model);
   plan.attentionKind = model.attentionKind;
-  plan.mitigation = request.mitigation;
+  plan.runtime = request.runtime;
 
-  const MemoryModel memory = memoryModelFor(model, hardware, request, request.mitigation);
+  const MemoryModel memory = memoryModelFor(model, hardware, request, request.mitigation.value_or(Mitigation::Baseline));
   plan.batch = memory.settings().batch;
   plan.weightsDtype = memory.settings().weights.name;
   plan.kvDtype = memory.settings().kv.name;
@@ -229,14 +282,23 @@ Plan makePlan(const ModelSpec& model, const HardwareSpec& hardware, const PlanRe
                                       resources.confidence);
     plan.mitigations.push_back(row);
   }
+  plan.recommendation = recommendMitigation(plan, model);
+  chooseSetting(model, request, plan);
   const auto chosen = std::find_if(plan.mitigations.begin(), plan.mitigations.end(),
-                                   [&](const MitigationPlan& row) { return row.mitigation == request.mitigation; });
+                                   [&](const MitigationPlan& row) { return row.mitigation == plan.mitigation; });
   plan.mitigationFactor = chosen->factor;
   plan.confidence = chosen->confidence;
   plan.contextCap = chosen->contextCap;
   plan.effectiveContext = chosen->effectiveContext;
   plan.qualityRetention = chosen->qualityRetention;
-  plan.recommendation = recommendMitigation(plan);
+  if (plan.mitigation != request.mitigation.value_or(Mitigation::Baseline)) {  // memory follows the choice
+    const MemoryModel chosenMemory = memoryModelFor(model, hardware, request, plan.mitigation);
+    plan.memory = chosenMemory.at(request.contextTokens);
+    plan.fits = plan.memory.totalBytes <= plan.memory.capacityBytes;
+    plan.fit = chosenMemory.maxContextThatFits();
+    plan.throughput = estimateThroughput(model, hardware, chosenMemory, request.contextTokens,
+                                         {resources.bandwidthEfficiency, resources.computeEfficiency});
+  }
   plan.sourceDocument = compareWithSourceDocument(model, plan, referenceSet());
   addNotes(model, plan, memory);
   return plan;

@@ -4,6 +4,7 @@
 
 #include "catalog/HardwareSpec.h"
 #include "catalog/ModelSpec.h"
+#include "catalog/Runtime.h"
 #include "planner/Confidence.h"
 #include "planner/LaunchFlags.h"
 #include "planner/Memory.h"
@@ -24,8 +25,11 @@ struct PlanRequest {
   std::optional<int> batch;                    // default from planner.json (1)
   QString weightsDtype;                        // empty: default (bf16); see resources/dtypes.json
   QString kvDtype;                             // empty: default (fp16)
-  Mitigation mitigation = Mitigation::Baseline;
+  // The setting to plan for; unset: what a person would run (the model as shipped, or the
+  // vendor's recipe, inside the vendor-supported range; otherwise the recommendation).
+  std::optional<Mitigation> mitigation;
   std::optional<double> mitigationFactor;      // s; default context / trained (at least 1)
+  Runtime runtime = Runtime::LlamaCpp;         // decides whether a sliding window is honoured
   std::optional<qint64> prefillChunkTokens;    // default 2048
   std::optional<double> usableMemoryShare;     // default 0.9
   bool qualityMeasured = false;                // a measured run backs the quality figures
@@ -51,6 +55,7 @@ struct MitigationPlan {
 // What SinkScope recommends for the scenario, with reasons, and the runner-up.
 struct Recommendation {
   std::optional<Mitigation> best;
+  VerdictKind bestVerdict = VerdictKind::Unknown;
   std::optional<Mitigation> runnerUp;
   QStringList reasons;
   QStringList runnerUpReasons;
@@ -66,6 +71,7 @@ struct DocumentComparison {
   qint64 effective = 0;           // SinkScope, central
   qint64 effectiveStrict = 0;     // SinkScope, RULER-style
   double quality = 0;
+  QString sinkscopeVerdict;       // SinkScope's verdict at the document's context
   QString verdict;                // agree / differ, and why
 };
 
@@ -78,7 +84,9 @@ struct Plan {
   int batch = 1;
   QString weightsDtype;
   QString kvDtype;
-  Mitigation mitigation = Mitigation::Baseline;
+  Mitigation mitigation = Mitigation::Baseline;  // the setting the plan is made for
+  QString mitigationChoice;  // why that setting: asked for, as shipped, the vendor's recipe, recommended
+  Runtime runtime = Runtime::LlamaCpp;
   double mitigationFactor = 1.0;
   qint64 prefillChunkTokens = 0;
   double usableMemoryShare = 0.9;

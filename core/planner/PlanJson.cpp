@@ -35,6 +35,7 @@ QJsonObject recommendationToJson(const Recommendation& r) {
   object[QStringLiteral("reasons")] = QJsonArray::fromStringList(r.reasons);
   object[QStringLiteral("runner_up")] = mitigationOrNull(r.runnerUp);
   object[QStringLiteral("runner_up_reasons")] = QJsonArray::fromStringList(r.runnerUpReasons);
+  object[QStringLiteral("verdict")] = r.best ? QJsonValue(verdictName(r.bestVerdict)) : QJsonValue(QJsonValue::Null);
   object[QStringLiteral("if_you_can_fine_tune")] =
       r.fineTunedAlternative.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(r.fineTunedAlternative);
   return object;
@@ -50,8 +51,19 @@ QJsonArray documentToJson(const std::vector<DocumentComparison>& rows) {
                              {QStringLiteral("effective_context"), row.effective},
                              {QStringLiteral("effective_context_strict"), row.effectiveStrict},
                              {QStringLiteral("quality_retention"), rounded(row.quality, 3)},
+                             {QStringLiteral("sinkscope_verdict"), row.sinkscopeVerdict},
                              {QStringLiteral("verdict"), row.verdict}});
   return array;
+}
+
+QJsonObject verdictToJson(const Verdict& v) {
+  return {{QStringLiteral("kind"), verdictName(v.kind)},
+          {QStringLiteral("context"), v.contextTokens},
+          {QStringLiteral("quality_retention_band"), bandToJson(v.quality, 4)},
+          {QStringLiteral("basis"), v.basisId.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(v.basisId)},
+          {QStringLiteral("basis_text"), v.basis},
+          {QStringLiteral("extrapolated"), v.extrapolated},
+          {QStringLiteral("text"), v.text}};
 }
 
 QJsonObject throughputToJson(const ThroughputEstimate& t) {
@@ -135,6 +147,11 @@ QJsonObject mitigationPlanToJson(const MitigationPlan& row) {
   object[QStringLiteral("reach_tokens")] = e.reachTokens;
   object[QStringLiteral("farthest_distance_tokens")] = e.farthestDistanceTokens;
   object[QStringLiteral("sink_evicted")] = e.sinkEvicted;
+  object[QStringLiteral("window_honoured")] = e.windowHonoured;
+  object[QStringLiteral("vendor_recipe")] = e.vendorRecipe;
+  object[QStringLiteral("series")] = e.series.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(e.series);
+  object[QStringLiteral("series_borrowed")] = e.borrowedSeries;
+  object[QStringLiteral("verdict")] = verdictToJson(e.verdict);
   object[QStringLiteral("anchors")] = QJsonArray::fromStringList(e.anchors);
   object[QStringLiteral("extrapolation_doublings")] = rounded(e.extrapolationDoublings, 2);
   object[QStringLiteral("explanation")] = e.explanation;
@@ -159,6 +176,8 @@ QJsonObject planToJson(const Plan& plan) {
   object[QStringLiteral("weights_dtype")] = plan.weightsDtype;
   object[QStringLiteral("kv_dtype")] = plan.kvDtype;
   object[QStringLiteral("mitigation")] = mitigationName(plan.mitigation);
+  object[QStringLiteral("mitigation_choice")] = plan.mitigationChoice;
+  object[QStringLiteral("runtime")] = runtimeName(plan.runtime);
   object[QStringLiteral("mitigation_factor")] = rounded(plan.mitigationFactor, 4);
   object[QStringLiteral("prefill_chunk_tokens")] = plan.prefillChunkTokens;
   object[QStringLiteral("usable_memory_share")] = plan.usableMemoryShare;

@@ -101,6 +101,16 @@ void readPlanner(const JsonReader& root, PlannerResources& resources) {
   w.anchorDistancePerDoubling = sourcedDouble(c, QStringLiteral("anchor_distance_per_doubling"), 0, 1);
   w.anchorDistanceMax = sourcedDouble(c, QStringLiteral("anchor_distance_max"), 0, 1);
   w.notApplicable = sourcedDouble(c, QStringLiteral("not_applicable"), 0, 1);
+  w.borrowedSeries = sourcedDouble(c, QStringLiteral("borrowed_series"), 0, 1);
+  w.extrapolatedCeiling = sourcedDouble(c, QStringLiteral("extrapolated_ceiling"), 0, 1);
+  w.worksFloor = sourcedDouble(c, QStringLiteral("works_floor"), 0, w.extrapolatedCeiling);
+  w.degradedCeiling = sourcedDouble(c, QStringLiteral("degraded_ceiling"), 0, w.worksFloor);
+  w.degradedFloor = sourcedDouble(c, QStringLiteral("degraded_floor"), 0, w.degradedCeiling);
+  w.collapsesCeiling = sourcedDouble(c, QStringLiteral("collapses_ceiling"), w.floor, w.degradedFloor);
+
+  const JsonReader verdict = root.requireObject(QStringLiteral("verdict"));
+  resources.verdict.worksQuality = sourcedDouble(verdict, QStringLiteral("works_quality"), 0, 1);
+  resources.verdict.collapseQuality = sourcedDouble(verdict, QStringLiteral("collapse_quality"), 0, resources.verdict.worksQuality);
 
   const JsonReader extension = root.requireObject(QStringLiteral("context_extension"));
   for (Mitigation mitigation : comparedMitigations()) {

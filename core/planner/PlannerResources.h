@@ -55,6 +55,20 @@ struct ConfidenceWeights {
   double anchorDistancePerDoubling = 0.05;
   double anchorDistanceMax = 0.3;
   double notApplicable = 0.6;
+  double borrowedSeries = 0.1;    // the quality series is a family member's
+  double extrapolatedCeiling = 0.75;  // an estimate past every published point for its setting
+  // Ranges that keep the verdicts in order: works >= worksFloor > degradedCeiling >= degraded
+  // >= degradedFloor > collapsesCeiling >= collapses.
+  double worksFloor = 0.5;
+  double degradedCeiling = 0.45;
+  double degradedFloor = 0.25;
+  double collapsesCeiling = 0.2;
+};
+
+// Quality retention thresholds of the verdict at the requested context.
+struct VerdictThresholds {
+  double worksQuality = 0.8;     // at or above: works
+  double collapseQuality = 0.1;  // below: collapses; between: degraded
 };
 
 struct PlannerResources {
@@ -66,6 +80,7 @@ struct PlannerResources {
   double bandwidthEfficiency = 0.75;
   double computeEfficiency = 0.6;
   ConfidenceWeights confidence;
+  VerdictThresholds verdict;
   // Untuned extension each mitigation is known to hold, as a multiple of the trained context
   // (0 = no cap on the stream length, StreamingLLM), with its source.
   std::map<Mitigation, double> contextExtension;

@@ -23,6 +23,21 @@ ReferenceValue readValue(const QJsonValue& json, const JsonReader& where) {
   return value;
 }
 
+void readCurve(const JsonReader& curve, ReferencePoint& point) {
+  const QString kind = curve.requireString(QStringLiteral("kind"));
+  if (kind == QLatin1String("cumulative")) point.curve = CurveKind::Cumulative;
+  else if (kind == QLatin1String("per_length")) point.curve = CurveKind::PerLength;
+  else curve.fail(QStringLiteral("kind"), QStringLiteral("'%1'; expected cumulative or per_length").arg(kind));
+  point.curveReferenceContext = curve.requireInt(QStringLiteral("reference_context"), 1, 1ll << 30);
+  const bool present = std::any_of(point.values.begin(), point.values.end(), [&](const ReferenceValue& v) {
+    return v.contextTokens == point.curveReferenceContext && v.value > 0;
+  });
+  if (!present) curve.fail(QStringLiteral("reference_context"), QStringLiteral("no positive value at that length"));
+  for (std::size_t i = 1; i < point.values.size(); ++i)
+    if (point.values[i].contextTokens <= point.values[i - 1].contextTokens || point.values[i].value <= 0)
+      curve.fail(QStringLiteral("kind"), QStringLiteral("a curve needs positive values at increasing lengths"));
+}
+
 ReferencePoint readPoint(const JsonReader& entry) {
   ReferencePoint point;
   point.id = entry.requireString(QStringLiteral("id"));
@@ -37,6 +52,16 @@ ReferencePoint readPoint(const JsonReader& entry) {
   point.claimedContext = entry.optionalInt(QStringLiteral("claimed"), 0, 1ll << 30).value_or(0);
   for (const QJsonValue& value : entry.requireArray(QStringLiteral("values"))) point.values.push_back(readValue(value, entry));
   if (point.values.empty()) entry.fail(QStringLiteral("values"), QStringLiteral("empty"));
+  if (entry.has(QStringLiteral("borrowed_for")))
+    for (const QJsonValue& id : entry.requireArray(QStringLiteral("borrowed_for"))) {
+      if (!id.isString()) entry.fail(QStringLiteral("borrowed_for"), QStringLiteral("expected catalogue ids"));
+      point.borrowedFor << id.toString();
+    }
+  point.runtimeWindow = entry.optionalString(QStringLiteral("runtime_window")).value_or(QString());
+  if (!point.runtimeWindow.isEmpty() && point.runtimeWindow != QLatin1String("ignored") &&
+      point.runtimeWindow != QLatin1String("enforced"))
+    entry.fail(QStringLiteral("runtime_window"), QStringLiteral("'%1'; expected ignored or enforced").arg(point.runtimeWindow));
+  if (const auto curve = entry.optionalObject(QStringLiteral("curve"))) readCurve(*curve, point);
   return point;
 }
 

@@ -9,11 +9,25 @@
 
 namespace sinkscope {
 
+// A central value with the band around it (optimistic and pessimistic readings).
+struct Band {
+  double central = 0;
+  double low = 0;
+  double high = 0;
+};
+
 struct ReferenceValue {
   qint64 contextTokens = 0;  // 0 when the metric is itself a length (passkey context)
   double value = 0;
   bool lowerBound = false;   // published as "> value"
   bool upperBound = false;   // published as "< value"
+};
+
+// A catalogue model's own published series: how its values map to quality at a length.
+enum class CurveKind {
+  None,        // not a series SinkScope interpolates
+  Cumulative,  // perplexity over the whole prefix of each length (per-position quality is derived)
+  PerLength    // a score measured at each length (RULER)
 };
 
 struct ReferencePoint {
@@ -28,6 +42,10 @@ struct ReferencePoint {
   QString metric;         // key of references.json "metrics"
   qint64 claimedContext = 0;
   std::vector<ReferenceValue> values;
+  CurveKind curve = CurveKind::None;
+  qint64 curveReferenceContext = 0;  // the in-distribution length whose value counts as 100 %
+  QStringList borrowedFor;           // catalogue ids that use this series from their family
+  QString runtimeWindow;             // "ignored", "enforced", or empty (no window, or either)
   // The span of context / trained context the point covers (for the extrapolation distance).
   double ratioLow() const;
   double ratioHigh() const;

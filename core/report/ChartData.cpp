@@ -158,14 +158,14 @@ QJsonObject chartDataToJson(const MitigationsChartData& data) {
 
 std::vector<EffectiveContextSeries> effectiveContextSeries(const ModelSpec& model, const std::vector<Mitigation>& compared,
                                                            const std::vector<qint64>& contexts,
-                                                           qint64 designContextTokens) {
+                                                           qint64 designContextTokens, Runtime runtime) {
   std::vector<EffectiveContextSeries> all;
   for (Mitigation mitigation : compared) {
     EffectiveContextSeries series;
     series.mitigation = mitigation;
     series.factor = plannerMitigationFactor(model, mitigation, designContextTokens);
     const std::vector<MitigationEstimate> curve =
-        estimateMitigationCurve(model, mitigation, designContextTokens, contexts, plannerResources(), referenceSet());
+        estimateMitigationCurve(model, mitigation, designContextTokens, contexts, plannerResources(), referenceSet(), runtime);
     for (const MitigationEstimate& estimate : curve) {
       series.applicable = series.applicable && estimate.applicable;
       if (estimate.applicable) series.samples.push_back({0, estimate.effectiveContext});

@@ -81,7 +81,7 @@ struct EffectiveContextSeries {
 // Every compared mitigation, in the order compared, at each of contexts.
 std::vector<EffectiveContextSeries> effectiveContextSeries(const ModelSpec& model, const std::vector<Mitigation>& compared,
                                                            const std::vector<qint64>& contexts,
-                                                           qint64 designContextTokens);
+                                                           qint64 designContextTokens, Runtime runtime = Runtime::LlamaCpp);
 
 struct SinkCurveChartData {
   QString provenance = kModelled;

@@ -48,11 +48,11 @@ void checkScenario(const ReportScenario& scenario) {
                                                         "checkpoint to measure"));
 }
 
-QString planCommandFor(const ReportScenario& scenario, Mitigation primary) {
-  return QStringLiteral("sinkscope plan --model %1 --hardware %2 --context %3 --mitigation %4 --json")
+QString planCommandFor(const ReportScenario& scenario) {
+  return QStringLiteral("sinkscope plan --model %1 --hardware %2 --context %3 --runtime %4 --json")
       .arg(scenario.model, scenario.hardware)
       .arg(scenario.contextTokens)
-      .arg(mitigationName(primary));
+      .arg(runtimeName(scenario.runtime));
 }
 
 QJsonObject scenarioToJson(const ReportScenario& scenario) {
@@ -61,7 +61,8 @@ QJsonObject scenarioToJson(const ReportScenario& scenario) {
   QJsonObject object{{QStringLiteral("model"), scenario.model},
                      {QStringLiteral("hardware"), scenario.hardware},
                      {QStringLiteral("context"), scenario.contextTokens},
-                     {QStringLiteral("mitigations"), mitigations}};
+                     {QStringLiteral("mitigations"), mitigations},
+                     {QStringLiteral("runtime"), runtimeName(scenario.runtime)}};
   return object;
 }
 
@@ -109,9 +110,9 @@ std::optional<Report> buildReport(const ReportScenario& scenario, const ReportCa
       throwBadInput(scenario.model, QStringLiteral("mitigations"),
                     QStringLiteral("'%1' does not apply to this model").arg(mitigationName(mitigation)));
   report.planRequest.contextTokens = scenario.contextTokens;
-  report.planRequest.mitigation = primaryMitigation(scenario);
+  report.planRequest.runtime = scenario.runtime;  // the plan is made for what a person would run
   report.plan = makePlan(report.model, report.hardware, report.planRequest);
-  report.planCommand = planCommandFor(scenario, report.planRequest.mitigation);
+  report.planCommand = planCommandFor(scenario);
   for (Mitigation mitigation : scenario.mitigations)
     if (!planRow(report.plan, mitigation))
       throwBadInput(scenario.model, QStringLiteral("mitigations"),

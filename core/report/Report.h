@@ -28,6 +28,7 @@ struct ReportScenario {
   QString hardware = QStringLiteral("h100-sxm-80gb");   // catalogue id or hardware JSON
   qint64 contextTokens = 32768;
   std::vector<Mitigation> mitigations{Mitigation::Baseline, Mitigation::Ntk};  // compared, in order
+  Runtime runtime = Runtime::LlamaCpp;  // the engine; decides whether a sliding window is honoured
   // A measured run (optional), as `sinkscope measure` takes it, for each compared mitigation
   // measured mode can run:
   QString ggufPath;                              // a GGUF checkpoint; empty: nothing measured
@@ -48,7 +49,8 @@ struct ReportMeasured {
   QString commandFor(const Measurement& run) const;  // the `sinkscope measure` line that reproduces a run
 };
 
-// The mitigation the plan is made for: the first compared one that is not baseline, else baseline.
+// The first compared mitigation that is not baseline, else baseline (the charts' primary series).
+// The plan itself is made for what a person would run (Plan::mitigationChoice).
 Mitigation primaryMitigation(const ReportScenario& scenario);
 
 struct ReportKeyValue {

@@ -48,7 +48,8 @@ bool addModelledAttention(Report& report, const ReportCallbacks& callbacks) {
   const size_t mitigations = report.scenario.mitigations.size();
   Progress progress{callbacks, double(mitigations * 2)};
   for (Mitigation mitigation : report.scenario.mitigations) {
-    const ModelledScheme choice{mitigation, probe.factor, StreamingCache::builtin()};
+    const ModelledScheme choice{mitigation, probe.factor, StreamingCache::builtin(),
+                                runtimeHonoursWindow(model, report.scenario.runtime)};
     auto series = modelledSinkCurveSeries(model, probe, choice, progress.next());
     if (!series) return false;
     curve.series.push_back(std::move(*series));

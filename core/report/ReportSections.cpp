@@ -37,6 +37,12 @@ QString mitigationList(const std::vector<Mitigation>& mitigations) {
   return names.join(QStringLiteral(", "));
 }
 
+QString chosenVerdict(const Plan& p) {
+  for (const MitigationPlan& row : p.mitigations)
+    if (row.mitigation == p.mitigation) return row.estimate.verdict.text;
+  return QString();
+}
+
 ReportSection scenarioSection(const Report& r) {
   ReportSection s{QStringLiteral("scenario"), QStringLiteral("Scenario"), {}, {}, {}, {}, {}};
   const Plan& p = r.plan;
@@ -52,9 +58,12 @@ ReportSection scenarioSection(const Report& r) {
                  {QStringLiteral("Requested context"), tokensText(p.contextTokens)},
                  {QStringLiteral("Trained context"), tokensText(p.trainedContextTokens)},
                  {QStringLiteral("Compared mitigations"), mitigationList(r.scenario.mitigations)},
-                 {QStringLiteral("Plan made for"), QStringLiteral("%1 (factor %2)")
+                 {QStringLiteral("Runtime"), runtimeName(p.runtime)},
+                 {QStringLiteral("Plan made for"), QStringLiteral("%1 (factor %2): %3")
                                                        .arg(mitigationName(p.mitigation))
-                                                       .arg(QString::number(p.mitigationFactor, 'g', 4))},
+                                                       .arg(QString::number(p.mitigationFactor, 'g', 4))
+                                                       .arg(p.mitigationChoice)},
+                 {QStringLiteral("Verdict"), chosenVerdict(p)},
                  {QStringLiteral("Batch"), QStringLiteral("%1 sequence(s)").arg(p.batch)},
                  {QStringLiteral("Weights / KV cache dtype"), QStringLiteral("%1 / %2").arg(p.weightsDtype, p.kvDtype)},
                  {QStringLiteral("Reproduce the numbers"), r.planCommand}};
@@ -183,17 +192,18 @@ ReportSection mitigationsSection(const Report& r) {
                       .arg(r.plan.contextTokens);
   ReportTable t{QStringLiteral("Mitigation comparison (modelled)"),
                 {QStringLiteral("Mitigation"), QStringLiteral("Factor"), QStringLiteral("context_cap (tokens)"),
-                 QStringLiteral("Effective (tokens)"), QStringLiteral("Quality"), QStringLiteral("Confidence"),
-                 QStringLiteral("KV cache (GiB)")},
+                 QStringLiteral("Effective (tokens)"), QStringLiteral("Verdict at context"), QStringLiteral("Quality"),
+                 QStringLiteral("Confidence"), QStringLiteral("KV cache (GiB)")},
                 {},
                 {}};
   for (const MitigationPlan& row : r.charts.mitigations.rows) {
     t.rows.push_back({mitigationName(row.mitigation) + (row.fineTuned ? QStringLiteral(" (shipped)") : QString()),
                       QString::number(row.factor, 'g', 4), row.contextCap > 0 ? integerText(row.contextCap) : QStringLiteral("none"),
-                      integerText(row.effectiveContext), qualityText(row.qualityRetention),
-                      confidenceText(row.confidence.value),
+                      integerText(row.effectiveContext), verdictName(row.estimate.verdict.kind),
+                      qualityText(row.qualityRetention), confidenceText(row.confidence.value),
                       QString::number(double(row.kvBytes) / double(1ll << 30), 'f', 2)});
     const QString name = mitigationName(row.mitigation);
+    s.bullets << QStringLiteral("%1: %2").arg(name, row.estimate.verdict.text);
     s.bullets << (row.capBasis.startsWith(name) ? row.capBasis : QStringLiteral("%1: %2").arg(name, row.capBasis));
   }
   s.tables.push_back(t);
@@ -201,7 +211,8 @@ ReportSection mitigationsSection(const Report& r) {
     ReportTable claims{QStringLiteral("The source document's claims beside SinkScope's estimates"),
                        {QStringLiteral("Source document"), QStringLiteral("Its effective (tokens)"),
                         QStringLiteral("Its quality"), QStringLiteral("SinkScope effective (tokens)"),
-                        QStringLiteral("SinkScope quality"), QStringLiteral("Verdict")},
+                        QStringLiteral("SinkScope quality"), QStringLiteral("SinkScope at the context"),
+                        QStringLiteral("Verdict")},
                        {},
                        QStringLiteral("The source document gives these figures without sources; SinkScope's "
                                       "estimates are anchored on the published reference points (docs/mitigations.md).")};
@@ -209,7 +220,7 @@ ReportSection mitigationsSection(const Report& r) {
       claims.rows.push_back({d.text, integerText(d.documentEffective),
                              QStringLiteral("%1 %").arg(QString::number(d.documentQuality * 100, 'f', 0)),
                              integerText(d.effective), QStringLiteral("%1 %").arg(QString::number(d.quality * 100, 'f', 0)),
-                             d.verdict});
+                             d.sinkscopeVerdict, d.verdict});
     s.tables.push_back(claims);
   }
   return s;

@@ -39,6 +39,12 @@ ScenarioPanel::ScenarioPanel(Scenario& scenario, QWidget* parent) : QWidget(pare
   kvDtype_->setAccessibleName(tr("KV cache data type"));
   kvDtype_->setToolTip(tr("How keys and values are cached; the KV cache grows linearly with context. ") +
                        dtypeExplanation());
+  runtime_ = new QComboBox(this);
+  runtime_->addItems(runtimeNames());
+  runtime_->setAccessibleName(tr("Inference engine"));
+  runtime_->setToolTip(tr("The engine decides whether a sliding window is honoured: vLLM and transformers apply "
+                          "Mistral-v0.1's 4096-token window, llama.cpp runs it with full attention. The plan, "
+                          "verdicts and heatmaps follow it."));
   mitigations_ = new QListWidget(this);
   mitigations_->setAccessibleName(tr("Mitigations to compare"));
   mitigations_->setToolTip(tr("Tick the long-context mitigations to compare on the sink curve, planner and "
@@ -57,6 +63,7 @@ ScenarioPanel::ScenarioPanel(Scenario& scenario, QWidget* parent) : QWidget(pare
   form->addRow(tr("Batch (sequences)"), batch_);
   form->addRow(tr("Weights"), weightsDtype_);
   form->addRow(tr("KV cache"), kvDtype_);
+  form->addRow(tr("Runtime"), runtime_);
   form->addRow(tr("Mitigations"), mitigations_);
   form->addRow(tr("Layer"), layer_);
   form->addRow(tr("Head"), head_);
@@ -68,6 +75,9 @@ ScenarioPanel::ScenarioPanel(Scenario& scenario, QWidget* parent) : QWidget(pare
   });
   connect(kvDtype_, &QComboBox::currentTextChanged, this, [this](const QString& dtype) {
     if (!mirroring_) scenario_.setKvDtype(dtype);
+  });
+  connect(runtime_, &QComboBox::currentTextChanged, this, [this](const QString& name) {
+    if (const auto runtime = runtimeFromName(name); runtime && !mirroring_) scenario_.setRuntime(*runtime);
   });
   connect(mitigations_, &QListWidget::itemChanged, this, [this] {
     if (!mirroring_) writeMitigations();
@@ -107,6 +117,7 @@ void ScenarioPanel::mirror() {
   batch_->setValue(v.batch);
   weightsDtype_->setCurrentText(v.weightsDtype);
   kvDtype_->setCurrentText(v.kvDtype);
+  runtime_->setCurrentText(runtimeName(v.runtime));
   for (int i = 0; i < mitigations_->count(); ++i) {
     QListWidgetItem* item = mitigations_->item(i);
     const auto mitigation = Mitigation(item->data(kMitigationRole).toInt());

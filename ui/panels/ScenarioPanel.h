@@ -37,6 +37,7 @@ class ScenarioPanel : public QWidget {
   QSpinBox* batch_ = nullptr;
   QComboBox* weightsDtype_ = nullptr;
   QComboBox* kvDtype_ = nullptr;
+  QComboBox* runtime_ = nullptr;
   QListWidget* mitigations_ = nullptr;
   QSpinBox* layer_ = nullptr;
   QSpinBox* head_ = nullptr;

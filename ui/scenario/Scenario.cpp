@@ -135,6 +135,12 @@ void Scenario::setKvDtype(const QString& dtype) {
   apply(next);
 }
 
+void Scenario::setRuntime(Runtime runtime) {
+  ScenarioValues next = values_;
+  next.runtime = runtime;
+  apply(next);
+}
+
 void Scenario::setMitigations(const std::vector<Mitigation>& mitigations) {
   ScenarioValues next = values_;
   next.mitigations = mitigations;
@@ -163,6 +169,7 @@ void Scenario::save(QSettings& settings) const {
   settings.setValue(QStringLiteral("batch"), values_.batch);
   settings.setValue(QStringLiteral("weights_dtype"), values_.weightsDtype);
   settings.setValue(QStringLiteral("kv_dtype"), values_.kvDtype);
+  settings.setValue(QStringLiteral("runtime"), runtimeName(values_.runtime));
   settings.setValue(QStringLiteral("mitigations"), mitigationNames(values_.mitigations));
   settings.setValue(QStringLiteral("compare_left"), mitigationName(values_.compareLeft));
   settings.setValue(QStringLiteral("compare_right"), mitigationName(values_.compareRight));
@@ -180,6 +187,7 @@ void Scenario::restore(QSettings& settings) {
   next.batch = settings.value(QStringLiteral("batch"), next.batch).toInt();
   next.weightsDtype = settings.value(QStringLiteral("weights_dtype"), next.weightsDtype).toString();
   next.kvDtype = settings.value(QStringLiteral("kv_dtype"), next.kvDtype).toString();
+  if (auto r = runtimeFromName(settings.value(QStringLiteral("runtime")).toString())) next.runtime = *r;
   if (settings.contains(QStringLiteral("mitigations"))) {
     std::vector<Mitigation> mitigations;
     for (const QString& name : settings.value(QStringLiteral("mitigations")).toStringList())

@@ -28,18 +28,20 @@ std::optional<SinkCurveChartData> computeSinkCurves(const ModelSpec& model, cons
   data.trainedContextTokens = model.trainedContext;
   const double factor = probe.factor;
   const Mitigation primary = values.primaryMitigation();
-  data.contextCapTokens = estimateContextCap(model, primary, factor, plannerResources()).tokens;
+  data.contextCapTokens =
+      estimateContextCap(model, primary, factor, plannerResources(), runtimeHonoursWindow(model, values.runtime)).tokens;
   const double runs = double(values.mitigations.size());
   int done = 0;
   for (Mitigation mitigation : values.mitigations) {
-    const ModelledScheme scheme{mitigation, factor, StreamingCache::builtin()};
+    const ModelledScheme scheme{mitigation, factor, StreamingCache::builtin(), runtimeHonoursWindow(model, values.runtime)};
     if (!modelledSchemeApplies(model, probe, scheme)) continue;  // e.g. longrope without factors: not drawn
     auto series = modelledSinkCurveSeries(model, probe, scheme, callbacksFor(job, done++ / runs, 1.0 / runs));
     if (!series) return std::nullopt;
     data.series.push_back(std::move(*series));
   }
   // The planner's effective context at the same contexts (cheap next to the probe).
-  data.effective = effectiveContextSeries(model, values.mitigations, probe.curve.contexts, values.contextTokens);
+  data.effective =
+      effectiveContextSeries(model, values.mitigations, probe.curve.contexts, values.contextTokens, values.runtime);
   if (job.isCancelled()) return std::nullopt;
   return data;
 }
@@ -59,7 +61,7 @@ std::optional<HeatmapChartData> computeHeatmaps(const ModelSpec& model, const Sc
   const double runs = double(mitigations.size());
   int done = 0;
   for (Mitigation mitigation : mitigations) {
-    const ModelledScheme scheme{mitigation, factor, StreamingCache::builtin()};
+    const ModelledScheme scheme{mitigation, factor, StreamingCache::builtin(), runtimeHonoursWindow(model, values.runtime)};
     if (!modelledSchemeApplies(model, probe, scheme)) continue;
     auto heatmap = modelledMeanHeatmap(model, probe, scheme, callbacksFor(job, done++ / runs, 1.0 / runs));
     if (!heatmap) return std::nullopt;

@@ -117,13 +117,13 @@ ChartTable effectiveContextTable(const MitigationsData& data) {
   table.columns = {QObject::tr("mitigation"), QObject::tr("factor"), QObject::tr("training context (tokens)"),
                    QObject::tr("inference context (tokens)"), QObject::tr("effective context (tokens)"),
                    QObject::tr("effective low (tokens)"), QObject::tr("effective high (tokens)"),
-                   QObject::tr("quality retention (share)"), QObject::tr("confidence (0-1)"), QObject::tr("KV cache (bytes)"),
+                   QObject::tr("verdict at inference context"), QObject::tr("quality retention (share)"), QObject::tr("confidence (0-1)"), QObject::tr("KV cache (bytes)"),
                    QObject::tr("context_cap (tokens)")};
   const Plan& plan = data.planner.plan;
   for (const MitigationPlan& row : plan.mitigations)
     table.addRow({mitigationName(row.mitigation), row.factor, plan.trainedContextTokens, plan.contextTokens,
                   row.effectiveContext, row.estimate.effectiveContext.low, row.estimate.effectiveContext.high,
-                  row.qualityRetention ? QVariant(*row.qualityRetention) : QVariant(), row.confidence.value, row.kvBytes,
+                  verdictName(row.estimate.verdict.kind), row.qualityRetention ? QVariant(*row.qualityRetention) : QVariant(), row.confidence.value, row.kvBytes,
                   row.contextCap});
   return table;
 }
@@ -136,11 +136,12 @@ MitigationsTab::MitigationsTab(AppContext& context, QWidget* parent)
   recommendation_->setAccessibleName(tr("Recommendation"));
   layout->addWidget(recommendation_);
   table_ = makeTable({tr("Mitigation"), tr("Training ctx"), tr("Inference ctx"), tr("Effective ctx (band)"),
-                      tr("Quality kept (band)"), tr("Confidence"), tr("KV cache"), tr("context_cap")},
+                      tr("Verdict at inference ctx"), tr("Quality kept (band)"), tr("Confidence"), tr("KV cache"),
+                      tr("context_cap")},
                      tr("Mitigation comparison table"), this);
   table_->setToolTip(effectiveContextExplanation() + QStringLiteral("\n") + contextCapExplanation());
   document_ = makeTable({tr("Source document says"), tr("Its effective ctx"), tr("Its quality"), tr("SinkScope effective"),
-                         tr("SinkScope quality"), tr("Verdict")},
+                         tr("SinkScope quality"), tr("SinkScope verdict"), tr("Agreement")},
                         tr("Source document claims beside SinkScope's estimates"), this);
   document_->setWordWrap(true);
   document_->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
@@ -248,6 +249,8 @@ void MitigationsTab::show(std::shared_ptr<const MitigationsData> data) {
     const QStringList cells{mitigationTitle(row.mitigation) + (row.fineTuned ? tr(" (shipped)") : QString()),
                             formatTokensShort(double(plan.trainedContextTokens)), formatTokensShort(double(plan.contextTokens)),
                             band(row.estimate.effectiveContext, true),
+                            verdictName(row.estimate.verdict.kind) +
+                                (row.estimate.verdict.extrapolated ? tr(" (extrapolated)") : QString()),
                             row.qualityRetention ? band(row.estimate.qualityRetention, false) : tr("n/a"),
                             QString::number(row.confidence.value, 'f', 2), formatGiB(double(row.kvBytes), 2),
                             row.contextCap > 0 ? formatTokensShort(double(row.contextCap)) : tr("none")};
@@ -256,7 +259,7 @@ void MitigationsTab::show(std::shared_ptr<const MitigationsData> data) {
       QFont font = item->font();
       font.setBold(isCompared);
       item->setFont(font);
-      item->setToolTip(row.estimate.explanation);
+      item->setToolTip(c == 4 ? row.estimate.verdict.text : row.estimate.explanation);
       table_->setItem(r, c, item);
     }
   }
@@ -266,7 +269,8 @@ void MitigationsTab::show(std::shared_ptr<const MitigationsData> data) {
     // The cell keeps the verdict's first sentence; the reasons are in the tooltip.
     const QString headline = d.verdict.section(QStringLiteral(". "), 0, 0) + QStringLiteral(". (hover for why)");
     const QStringList cells{d.text, formatTokensShort(double(d.documentEffective)), formatPercent(d.documentQuality),
-                            formatTokensShort(double(d.effective)), formatPercent(d.quality), headline};
+                            formatTokensShort(double(d.effective)), formatPercent(d.quality),
+                            d.sinkscopeVerdict.section(QStringLiteral("; "), 0, 0), headline};
     for (int c = 0; c < cells.size(); ++c) {
       auto* item = new QTableWidgetItem(cells[c]);
       item->setToolTip(c == cells.size() - 1 ? d.verdict : cells[c]);
@@ -274,17 +278,25 @@ void MitigationsTab::show(std::shared_ptr<const MitigationsData> data) {
     }
   }
   const Recommendation& rec = plan.recommendation;
-  recommendation_->setText(rec.best ? tr("<b>Recommended: %1</b> — %2%3 <i>(estimated from published results)</i>")
-                                          .arg(mitigationTitle(*rec.best), rec.reasons.join(QStringLiteral("; ")).toHtmlEscaped(),
-                                               rec.runnerUp ? tr(". Runner-up: %1.").arg(mitigationTitle(*rec.runnerUp)) : QString())
-                                    : tr("No recommendation for this scenario."));
+  const QString planFor = tr("<b>Plan made for %1</b> (%2): %3.<br>")
+                              .arg(mitigationTitle(plan.mitigation), runtimeName(plan.runtime),
+                                   plan.mitigationChoice.toHtmlEscaped());
+  recommendation_->setText(planFor +
+                           (rec.best ? tr("<b>Recommended: %1</b> — %2%3 <i>(estimated from published results)</i>")
+                                           .arg(mitigationTitle(*rec.best), rec.reasons.join(QStringLiteral("; ")).toHtmlEscaped(),
+                                                rec.runnerUp ? tr(". Runner-up: %1.").arg(mitigationTitle(*rec.runnerUp)) : QString())
+                                     : tr("No recommendation for this scenario.")));
   chart_->setChart(tr("Effective context at %1").arg(formatTokensShort(double(plan.contextTokens))), Provenance::Estimated,
                    effectiveContextBuilder(data), effectiveContextTable(*data));
-  const QString current = flagsFor_->currentData().toString();
+  // The box follows the plan's choice; a pick of the user's stays until the plan's choice changes.
+  const QString planChoice = mitigationName(plan.mitigation);
+  const bool choiceChanged = flagsFor_->property("planChoice").toString() != planChoice;
+  const QString current = choiceChanged ? planChoice : flagsFor_->currentData().toString();
+  flagsFor_->setProperty("planChoice", planChoice);
   flagsFor_->blockSignals(true);
   flagsFor_->clear();
   for (const MitigationPlan& row : plan.mitigations) flagsFor_->addItem(mitigationTitle(row.mitigation), mitigationName(row.mitigation));
-  const int wanted = flagsFor_->findData(current.isEmpty() ? mitigationName(plan.mitigation) : current);
+  const int wanted = flagsFor_->findData(current.isEmpty() ? planChoice : current);
   flagsFor_->setCurrentIndex(std::max(0, wanted));
   flagsFor_->blockSignals(false);
   showFlags();

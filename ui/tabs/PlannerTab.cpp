@@ -64,9 +64,10 @@ PlannerData PlannerTab::computePlan(const ModelSpec& model, const HardwareSpec& 
   request.batch = values.batch;
   request.weightsDtype = values.weightsDtype;
   request.kvDtype = values.kvDtype;
-  request.mitigation = values.primaryMitigation();
+  request.runtime = values.runtime;  // no mitigation: the plan is made for what a person would run
   PlannerData data;
   data.plan = makePlan(model, hardware, request);
+  request.mitigation = data.plan.mitigation;
   data.compared = values.mitigations;
   for (Mitigation mitigation : data.compared)
     data.comparedMemory.push_back(memoryModelFor(model, hardware, request, mitigation).at(values.contextTokens));
@@ -104,7 +105,14 @@ void PlannerTab::show(std::shared_ptr<const PlannerData> data) {
   const QString fit = plan.fits ? tr("<b style='color:#009E73'>fits</b>") : tr("<b style='color:#D55E00'>does not fit</b>");
   const QString maxContext = plan.fit.unbounded ? tr("any context (KV stops growing)")
                                                 : formatTokens(plan.fit.maxContextTokens);
-  summary_->setText(tr("%1 — %2, batch %3, %4 weights, %5 KV: %6 (%7 of %8 usable); largest context that fits: %9. "
+  const MitigationPlan* chosen = data->plan.mitigations.empty() ? nullptr : &data->plan.mitigations.front();
+  for (const MitigationPlan& row : plan.mitigations)
+    if (row.mitigation == plan.mitigation) chosen = &row;
+  const QString verdict = chosen ? chosen->estimate.verdict.text : QString();
+  summary_->setText(tr("<b>Plan made for %1</b> (%2, %3) — %4.<br>")
+                        .arg(mitigationTitle(plan.mitigation).toHtmlEscaped(), runtimeName(plan.runtime),
+                             plan.mitigationChoice.toHtmlEscaped(), verdict.toHtmlEscaped()) +
+                    tr("%1 — %2, batch %3, %4 weights, %5 KV: %6 (%7 of %8 usable); largest context that fits: %9. "
                        "Trained context %10; %11: context_cap %12, effective context ≈ %13, confidence <b>%14</b> "
                        "<i>(estimated)</i>.")
                         .arg(subtitle.toHtmlEscaped(), formatTokens(plan.contextTokens))
