@@ -54,14 +54,17 @@ int verdictRank(const MitigationPlan& row) {
   return 3;
 }
 
-// A row that would replace the model's built-in scaling while the context is inside the range
-// the vendor supports with it (e.g. linear x1 on Llama 3.1 at 4K).
+// A row that would replace the vendor's own scaling while the context is inside the range the
+// vendor supports: a built-in one (linear x1 over Llama 3.1's llama3 at 4K), or the documented
+// recipe (an untuned dynamic NTK instead of Qwen's YaRN x4 at 128K).
 bool overridesBuiltInScaling(const MitigationPlan& row, const ModelSpec& model, qint64 contextTokens) {
-  if (!model.ropeScaling || model.ropeScaling->type.isEmpty()) return false;
   if (row.mitigation == Mitigation::Baseline || row.mitigation == Mitigation::Streaming) return false;
-  if (shipsWithMitigation(model, row.mitigation)) return false;
-  const qint64 supported = model.longContextRecipe ? model.longContextRecipe->supportedContext
-                                                   : std::max(model.trainedContext, model.maxPositionEmbeddings);
+  if (row.estimate.fineTuned || row.estimate.vendorRecipe) return false;
+  const auto& recipe = model.longContextRecipe;
+  const bool builtIn = model.ropeScaling && !model.ropeScaling->type.isEmpty();
+  const bool documented = recipe && recipe->mitigation != QLatin1String("none");
+  if (!builtIn && !documented) return false;
+  const qint64 supported = recipe ? recipe->supportedContext : std::max(model.trainedContext, model.maxPositionEmbeddings);
   return contextTokens <= supported;
 }
 

@@ -99,6 +99,7 @@ struct SinkCurveChartData {
 struct HeatmapPanel {
   Mitigation mitigation = Mitigation::Baseline;
   PooledHeatmap heatmap;
+  QString verdict;  // the planner's verdict for this setting at the context (empty: not computed)
 };
 struct HeatmapChartData {
   QString provenance = kModelled;

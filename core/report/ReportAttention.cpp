@@ -55,7 +55,7 @@ bool addModelledAttention(Report& report, const ReportCallbacks& callbacks) {
     curve.series.push_back(std::move(*series));
     auto heatmap = modelledMeanHeatmap(model, probe, choice, progress.next());
     if (!heatmap) return false;
-    maps.panels.push_back({mitigation, std::move(*heatmap)});
+    maps.panels.push_back({mitigation, std::move(*heatmap), QString()});
   }
   report.charts.sinkCurve = std::move(curve);
   report.charts.heatmaps = std::move(maps);

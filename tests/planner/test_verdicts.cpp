@@ -58,8 +58,14 @@ int rank(VerdictKind kind) {
 // Rows that replace a model's built-in scaling (the recommendation must never pick one inside the
 // supported range).
 bool replacesBuiltIn(const ModelSpec& model, Mitigation mitigation) {
-  return model.ropeScaling && mitigation != Mitigation::Baseline && mitigation != Mitigation::Streaming &&
-         !shipsWithMitigation(model, mitigation);
+  const bool documented = model.longContextRecipe && model.longContextRecipe->mitigation != QLatin1String("none");
+  const bool vendorOwn = model.longContextRecipe && model.longContextRecipe->mitigation == mitigationName(mitigation);
+  return (model.ropeScaling || documented) && mitigation != Mitigation::Baseline &&
+         mitigation != Mitigation::Streaming && !shipsWithMitigation(model, mitigation) && !vendorOwn;
+}
+
+qint64 supportedContext(const ModelSpec& model) {
+  return model.longContextRecipe ? model.longContextRecipe->supportedContext : model.maxPositionEmbeddings;
 }
 
 // The plan's runtime can turn the row on (its launch flags for that engine exist).
@@ -202,6 +208,9 @@ class VerdictsTest : public QObject {
     QVERIFY(yarn.borrowedSeries);
     QCOMPARE(yarn.verdict.kind, VerdictKind::Degraded);  // Qwen2-72B: 53.7 / 96.9 at 128K
     QVERIFY(within(53.7 / 96.9, yarn.qualityRetention));
+    QVERIFY(qwen.recommendation.best);  // never an untuned scaling in place of the vendor's recipe
+    QVERIFY(*qwen.recommendation.best == Mitigation::Yarn || *qwen.recommendation.best == Mitigation::Baseline ||
+            *qwen.recommendation.best == Mitigation::Streaming);
     QVERIFY(yarn.effectiveContext.central > 65536 && yarn.effectiveContext.central < 131072);
 
     const Plan llama = planFor(QStringLiteral("llama-3.1-8b"), 131072);
@@ -258,12 +267,12 @@ class VerdictsTest : public QObject {
           for (const MitigationPlan& other : plan.mitigations)
             if (other.estimate.applicable && runnable(other, runtime) &&
                 bestFits == (other.totalBytes <= plan.memory.capacityBytes) &&
-                !(replacesBuiltIn(model, other.mitigation) && context <= model.maxPositionEmbeddings))
+                !(replacesBuiltIn(model, other.mitigation) && context <= supportedContext(model)))
               QVERIFY2(rank(best.estimate.verdict.kind) <= rank(other.estimate.verdict.kind),
                        qPrintable(QStringLiteral("%1 at %2: recommended %3 over %4")
                                       .arg(model.id).arg(context)
                                       .arg(mitigationName(best.mitigation), mitigationName(other.mitigation))));
-          if (context <= model.maxPositionEmbeddings) QVERIFY(!replacesBuiltIn(model, *plan.recommendation.best));
+          if (context <= supportedContext(model)) QVERIFY(!replacesBuiltIn(model, *plan.recommendation.best));
         }
       }
     }

@@ -310,7 +310,7 @@ class TestUiCharts : public QObject {
     heatmap.exactKeyColumns = 0;
     for (qint64 start = 0; start <= 2048; start += 256) heatmap.binStart.push_back(start);
     heatmap.mass.assign(size_t(heatmap.rows() * heatmap.bins()), 0.125f);
-    data->panels.push_back({Mitigation::Baseline, heatmap});
+    data->panels.push_back({Mitigation::Baseline, heatmap, QString()});
     ChartView view(QStringLiteral("Heatmap"));
     view.setChart(QStringLiteral("Heatmap"), Provenance::Measured, heatmapBuilder(data, HeatmapStyle{}, false),
                   heatmapTable(*data));

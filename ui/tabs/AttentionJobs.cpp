@@ -2,7 +2,9 @@
 
 #include "attention/ModelledAttention.h"
 #include "planner/Confidence.h"
+#include "planner/MitigationModel.h"
 #include "planner/PlannerResources.h"
+#include "planner/ReferencePoints.h"
 #include "report/ModelledSeries.h"
 
 namespace sinkscope::ui {
@@ -65,7 +67,13 @@ std::optional<HeatmapChartData> computeHeatmaps(const ModelSpec& model, const Sc
     if (!modelledSchemeApplies(model, probe, scheme)) continue;
     auto heatmap = modelledMeanHeatmap(model, probe, scheme, callbacksFor(job, done++ / runs, 1.0 / runs));
     if (!heatmap) return std::nullopt;
-    data.panels.push_back({mitigation, std::move(*heatmap)});
+    MitigationScenario planned;  // the planner's verdict for the same setting, for the compare note
+    planned.contextTokens = values.contextTokens;
+    planned.factor = plannerMitigationFactor(model, mitigation, values.contextTokens);
+    planned.streamingCacheTokens = plannerStreamingCacheTokens(model, plannerResources());
+    planned.runtime = values.runtime;
+    const MitigationEstimate estimate = estimateMitigation(model, mitigation, planned, plannerResources(), referenceSet());
+    data.panels.push_back({mitigation, std::move(*heatmap), verdictName(estimate.verdict.kind)});
   }
   return data;
 }

@@ -50,6 +50,7 @@ class CompareView : public QWidget {
   void updated();  // new results (or a failure message) are on screen
 
  private:
+  static QString verdictNote(const HeatmapChartData& data);
   std::vector<Mitigation> shownMitigations() const;
   void fillPairBoxes();
   void pairChosen();
