@@ -1,6 +1,7 @@
 #include "inference/Tokenizer.h"
 
 #include "common/Error.h"
+#include "inference/BpeTokenizer.h"
 
 #include <QRegularExpression>
 #include <algorithm>
@@ -38,6 +39,21 @@ struct Bigram {
 };
 
 }  // namespace
+
+std::unique_ptr<Tokenizer> tokenizerFromGguf(const GgufFile& file) {
+  const QString model = file.requireString(QStringLiteral("tokenizer.ggml.model"));
+  if (model == QLatin1String("llama")) return std::make_unique<SentencePieceTokenizer>(SentencePieceTokenizer::fromGguf(file));
+  if (model == QLatin1String("gpt2")) return std::make_unique<BpeTokenizer>(BpeTokenizer::fromGguf(file));
+  throwBadInput(file.source(), QStringLiteral("tokenizer.ggml.model"),
+                QStringLiteral("'%1' is not supported (only 'llama', SentencePiece, and 'gpt2', byte-level BPE); "
+                               "pass --tokens with pre-tokenised ids").arg(model));
+}
+
+std::vector<int> SentencePieceTokenizer::tokenize(const QString& text, const TokenizeOptions& options) const {
+  if (options.parseSpecial)
+    throwUsage(QStringLiteral("--parse-special"), QStringLiteral("SentencePiece vocabularies are tokenized without special tokens"));
+  return encode(text, options.addBos);
+}
 
 SentencePieceTokenizer SentencePieceTokenizer::fromGguf(const GgufFile& file) {
   const QString model = file.requireString(QStringLiteral("tokenizer.ggml.model"));

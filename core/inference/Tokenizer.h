@@ -1,6 +1,6 @@
-// Turns text into token ids for GGUF models whose tokenizer.ggml.model is "llama" (SentencePiece
-// BPE: score-ordered merges, byte fallback, leading space, BOS), and ids back into text.
-// Not gpt2-style byte-level BPE: such models are measured from pre-tokenised ids (--tokens).
+// Turns text into token ids with the tokenizer a GGUF file names (tokenizer.ggml.model: "llama"
+// SentencePiece here, "gpt2" byte-level BPE in BpeTokenizer.h), and ids back into text.
+// Not a chat template and not a detokenizer for display: measured mode only feeds ids in.
 #pragma once
 
 #include "inference/GgufFile.h"
@@ -8,11 +8,31 @@
 #include <QByteArray>
 #include <QHash>
 #include <QString>
+#include <memory>
 #include <vector>
 
 namespace sinkscope {
 
-class SentencePieceTokenizer {
+struct TokenizeOptions {
+  bool addBos = true;         // prepend BOS when the vocabulary asks for it
+  bool parseSpecial = false;  // control tokens written in the text become those tokens
+};
+
+// What measure, report --gguf and the Measured tab need of any tokenizer.
+class Tokenizer {
+ public:
+  virtual ~Tokenizer() = default;
+  virtual std::vector<int> tokenize(const QString& text, const TokenizeOptions& options = {}) const = 0;
+  virtual QString decode(const std::vector<int>& ids) const = 0;
+  virtual int vocabSize() const = 0;
+  virtual QString description() const = 0;  // e.g. "byte-level BPE (pre-tokenizer llama-bpe)"
+};
+
+// The tokenizer tokenizer.ggml.model names: "llama" (SentencePiece) or "gpt2" (byte-level BPE);
+// Error(BadInput) naming the key for any other model or a malformed vocabulary.
+std::unique_ptr<Tokenizer> tokenizerFromGguf(const GgufFile& file);
+
+class SentencePieceTokenizer final : public Tokenizer {
  public:
   // Reads tokenizer.ggml.{model,tokens,scores,token_type,bos_token_id,add_bos_token,
   // add_space_prefix}; Error(BadInput) names the key when the model is not "llama" or the
@@ -20,9 +40,13 @@ class SentencePieceTokenizer {
   static SentencePieceTokenizer fromGguf(const GgufFile& file);
 
   std::vector<int> encode(const QString& text, bool addBos = true) const;
-  QString decode(const std::vector<int>& ids) const;  // drops BOS/EOS and the leading space
-  QString piece(int id) const;                          // the vocabulary entry as stored
-  int vocabSize() const { return int(pieces_.size()); }
+  // encode(); parseSpecial is refused (Error(Usage) naming --parse-special): SentencePiece
+  // vocabularies here match no special tokens in the text.
+  std::vector<int> tokenize(const QString& text, const TokenizeOptions& options = {}) const override;
+  QString decode(const std::vector<int>& ids) const override;  // drops BOS/EOS and the leading space
+  QString piece(int id) const;                                   // the vocabulary entry as stored
+  int vocabSize() const override { return int(pieces_.size()); }
+  QString description() const override { return QStringLiteral("SentencePiece BPE"); }
   int bosId() const { return bosId_; }
   int eosId() const { return eosId_; }
 
