@@ -46,7 +46,7 @@ struct Vocabulary {
     for (const auto& [index, type] : types) tokenTypes[size_t(256 + index)] = type;
     GgufWriter writer;
     writer.addString(QStringLiteral("tokenizer.ggml.model"), model);
-    writer.addString(QStringLiteral("tokenizer.ggml.pre"), pre);
+    if (!pre.isNull()) writer.addString(QStringLiteral("tokenizer.ggml.pre"), pre);
     writer.addStringArray(QStringLiteral("tokenizer.ggml.tokens"), tokens);
     writer.addInt32Array(QStringLiteral("tokenizer.ggml.token_type"), tokenTypes);
     if (withMerges) writer.addStringArray(QStringLiteral("tokenizer.ggml.merges"), merges);
@@ -216,6 +216,10 @@ class TestBpeTokenizer : public QObject {
     }
     QVERIFY(!bpePreTokenizerNamed(QStringLiteral("qwen2"))->ignoreMerges);
     QVERIFY(!bpePreTokenizerNamed(QStringLiteral("deepseek-v3")));
+    // No tokenizer.ggml.pre at all: llama.cpp's "default" (with its warning), not a refusal.
+    Vocabulary v = abcVocabulary();
+    v.pre = QString();
+    QCOMPARE(v.load().preTokenizerName(), QStringLiteral("default"));
   }
 
   void malformedVocabulariesAreRefusedByField_data() {
