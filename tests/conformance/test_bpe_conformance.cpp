@@ -1,7 +1,8 @@
 // Byte-level BPE against llama.cpp itself: the token ids SinkScope's tokenizer gives the
 // multilingual test text (tests/data/tokenizer/multilingual.txt) must equal llama.cpp's, for GGUF
 // vocabularies built from the real tokenizer.json of Llama 3 and Qwen 3, under every supported
-// pre-tokenizer, with special tokens as plain text and parsed. Not a test of speed.
+// pre-tokenizer, with special tokens as plain text and parsed ($SINKSCOPE_BPE_TEXT names another
+// text to compare on, e.g. while investigating a difference). Not a test of speed.
 #include "HfTokenizerVocabulary.h"
 #include "TestSupport.h"
 #include "common/Error.h"
@@ -75,11 +76,12 @@ class TestBpeConformance : public QObject {
       QVERIFY2(QFileInfo::exists(needed), qPrintable(needed + QStringLiteral(" is missing: run scripts/setup.sh (it installs the "
                                                                               "llama.cpp reference with npm when node is present)")));
     QVERIFY(folder_.isValid());
-    textPath_ = test::testDataPath(QStringLiteral("tokenizer/multilingual.txt"));
+    textPath_ = qEnvironmentVariable("SINKSCOPE_BPE_TEXT", test::testDataPath(QStringLiteral("tokenizer/multilingual.txt")));
     QFile text(textPath_);
     QVERIFY(text.open(QIODevice::ReadOnly));
     text_ = QString::fromUtf8(text.readAll());
-    QVERIFY2(text_.toUtf8().size() >= 20 * 1024, "the conformance text must be at least 20 KB");
+    QVERIFY2(text_.toUtf8().size() >= 20 * 1024 || qEnvironmentVariableIsSet("SINKSCOPE_BPE_TEXT"),
+             "the conformance text must be at least 20 KB");
   }
 
   void tokenIdsEqualLlamaCpp_data() {
@@ -127,7 +129,7 @@ class TestBpeConformance : public QObject {
     options.parseSpecial = parseSpecial;
     const std::vector<int> ours = tokenizer.tokenize(text_, options);
     QVERIFY2(ours == theirs, qPrintable(firstDifference(ours, theirs, tokenizer)));
-    QVERIFY(ours.size() > 4000);  // the whole text went through, not an empty comparison
+    QVERIFY(ours.size() > size_t(text_.size() / 8));  // the whole text went through, not an empty comparison
   }
 
  private:
