@@ -3,7 +3,6 @@
 #include "common/Error.h"
 #include "inference/Utf8Text.h"
 
-#include <QSet>
 #include <algorithm>
 #include <array>
 #include <queue>
@@ -12,19 +11,7 @@ namespace sinkscope {
 
 namespace {
 
-constexpr int kControl = 3, kUnknown = 2, kUserDefined = 4;
-
-// Tokens llama.cpp treats as control whatever their stored type (end-of-generation and
-// fill-in-the-middle markers it recognises by name; llama_vocab::impl::load).
-const QSet<QByteArray>& controlByName() {
-  static const QSet<QByteArray> names{
-      "<|eot_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>", "<|endoftext|>", "<|end_of_text|>", "<EOT>", "_<EOT>",
-      "[EOT]", "<end_of_utterance>", "<|eom_id|>", "</s>", "<|return|>", "<|call|>", "<|fim_prefix|>", "<fim-prefix>",
-      "<fim_prefix>", "<PRE>", "<|fim_suffix|>", "<fim-suffix>", "<fim_suffix>", "<SUF>", "<|fim_middle|>",
-      "<fim-middle>", "<fim_middle>", "<MID>", "<|fim_pad|>", "<fim-pad>", "<fim_pad>", "<PAD>", "<|fim_repo|>",
-      "<|repo_name|>", "<fim-repo>", "<REPO>", "<reponame>", "<|file_sep|>"};
-  return names;
-}
+constexpr int kUnknown = 2, kControl = 3, kUserDefined = 4;
 
 const std::array<char32_t, 256>& byteCharacters() {
   static const std::array<char32_t, 256> table = [] {
@@ -54,11 +41,6 @@ quint64 pairKey(int left, int right) { return (quint64(quint32(left)) << 32) | q
 QString shortText(const QByteArray& utf8) {
   const QString text = QString::fromUtf8(utf8);
   return text.size() > 40 ? text.left(40) + QStringLiteral("...") : text;
-}
-
-// Longest text first, then lowest id: the order llama.cpp tries special tokens in.
-void sortLongestFirst(std::vector<int>& ids, const std::vector<QByteArray>& tokens) {
-  std::stable_sort(ids.begin(), ids.end(), [&](int a, int b) { return tokens[size_t(a)].size() > tokens[size_t(b)].size(); });
 }
 
 struct Bigram {
@@ -118,15 +100,11 @@ void BpeTokenizer::readVocabulary(const GgufFile& file) {
       throwBadInput(file.source(), tokensKey,
                     QStringLiteral("token %1 '%2' duplicates token %3").arg(id).arg(shortText(text)).arg(*earlier));
     idOfToken_.insert(text, int(id));
-    int type = int(types[size_t(id)]);
-    if (controlByName().contains(text)) type = kControl;
-    if (type == kUserDefined) userDefinedIds_.push_back(int(id));
-    if (type == kControl || type == kUnknown) controlIds_.push_back(int(id));
-    types_.push_back(type);
+    const int type = int(types[size_t(id)]);
+    types_.push_back(SpecialTokenMatcher::isControlByName(text) ? kControl : type);
     tokens_.push_back(std::move(text));
   }
-  sortLongestFirst(userDefinedIds_, tokens_);
-  sortLongestFirst(controlIds_, tokens_);
+  specialTokens_ = SpecialTokenMatcher(tokens_, types_);
   for (int byte = 0; byte < 256; ++byte) {
     QByteArray character;
     appendUtf8(character, byteToBpeCharacter(uchar(byte)));
@@ -178,47 +156,13 @@ std::vector<int> BpeTokenizer::tokenize(const QString& text, const TokenizeOptio
   std::vector<int> ids;
   ids.reserve(size_t(utf8.size() / 3 + 2));
   if (options.addBos && addBos_) ids.push_back(bosId_);
-  for (const Fragment& fragment : splitAtSpecialTokens(utf8, options.parseSpecial)) {
+  for (const TextFragment& fragment : specialTokens_.split(utf8, options.parseSpecial)) {
     if (fragment.tokenId >= 0)
       ids.push_back(fragment.tokenId);
     else
       encodeText(utf8.sliced(fragment.begin, fragment.end - fragment.begin), ids);
   }
   return ids;
-}
-
-// llama.cpp's tokenizer_st_partition: each special token in turn, longest first, cuts every
-// occurrence out of the text fragments still unmatched. User-defined tokens always; control
-// (and unknown) tokens only when parsing specials.
-std::vector<BpeTokenizer::Fragment> BpeTokenizer::splitAtSpecialTokens(const QByteArray& text, bool parseSpecial) const {
-  std::vector<Fragment> fragments;
-  if (!text.isEmpty()) fragments.push_back({-1, 0, text.size()});
-  const auto cutOut = [&](int id) {
-    const QByteArray& needle = tokens_[size_t(id)];
-    std::vector<Fragment> next;
-    next.reserve(fragments.size());
-    for (const Fragment& fragment : fragments) {
-      if (fragment.tokenId >= 0) {
-        next.push_back(fragment);
-        continue;
-      }
-      const QByteArrayView haystack = QByteArrayView(text).sliced(fragment.begin, fragment.end - fragment.begin);
-      qsizetype from = 0;
-      for (qsizetype at; (at = haystack.indexOf(needle, from)) >= 0; from = at + needle.size()) {
-        if (at > from) next.push_back({-1, fragment.begin + from, fragment.begin + at});
-        next.push_back({id, fragment.begin + at, fragment.begin + at + needle.size()});
-      }
-      if (fragment.begin + from < fragment.end) next.push_back({-1, fragment.begin + from, fragment.end});
-    }
-    fragments = std::move(next);
-  };
-  std::vector<int> candidates = userDefinedIds_;
-  if (parseSpecial) {
-    candidates.insert(candidates.end(), controlIds_.begin(), controlIds_.end());
-    sortLongestFirst(candidates, tokens_);
-  }
-  for (int id : candidates) cutOut(id);
-  return fragments;
 }
 
 void BpeTokenizer::encodeText(const QByteArray& text, std::vector<int>& ids) const {

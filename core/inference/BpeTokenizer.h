@@ -4,6 +4,7 @@
 #pragma once
 
 #include "inference/BpePreTokenizer.h"
+#include "inference/SpecialTokens.h"
 #include "inference/Tokenizer.h"
 
 #include <QByteArray>
@@ -33,16 +34,10 @@ class BpeTokenizer final : public Tokenizer {
     int rank = 0;
     int result = 0;  // token id of the merged pair
   };
-  struct Fragment {
-    int tokenId = -1;  // a special token, or -1 for text to split and merge
-    qsizetype begin = 0;
-    qsizetype end = 0;  // bytes of the UTF-8 text
-  };
 
   void readVocabulary(const GgufFile& file);
   void readMerges(const GgufFile& file);
   void readSpecialIds(const GgufFile& file);
-  std::vector<Fragment> splitAtSpecialTokens(const QByteArray& text, bool parseSpecial) const;
   void encodeText(const QByteArray& text, std::vector<int>& ids) const;
   void encodeWord(const std::vector<int>& symbolIds, std::vector<int>& ids) const;
   const MergeRule* findMerge(int left, int right) const;
@@ -52,8 +47,7 @@ class BpeTokenizer final : public Tokenizer {
   QHash<QByteArray, int> idOfToken_;
   QHash<quint64, MergeRule> merges_;   // (left id << 32 | right id) -> rank and result
   int byteTokenIds_[256];              // token of each byte's character, -1 when missing
-  std::vector<int> userDefinedIds_;    // matched in every text, longest first
-  std::vector<int> controlIds_;        // matched only when parsing specials, longest first
+  SpecialTokenMatcher specialTokens_;
   BpePreTokenizerSettings pre_;
   QString preName_;
   int bosId_ = -1;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "inference/GgufFile.h"
+#include "inference/SpecialTokens.h"
 
 #include <QByteArray>
 #include <QHash>
@@ -39,9 +40,8 @@ class SentencePieceTokenizer final : public Tokenizer {
   // vocabulary is malformed.
   static SentencePieceTokenizer fromGguf(const GgufFile& file);
 
-  std::vector<int> encode(const QString& text, bool addBos = true) const;
-  // encode(); parseSpecial is refused (Error(Usage) naming --parse-special): SentencePiece
-  // vocabularies here match no special tokens in the text.
+  // User-defined tokens in the text are matched always, control tokens only with parseSpecial.
+  std::vector<int> encode(const QString& text, bool addBos = true, bool parseSpecial = false) const;
   std::vector<int> tokenize(const QString& text, const TokenizeOptions& options = {}) const override;
   QString decode(const std::vector<int>& ids) const override;  // drops BOS/EOS and the leading space
   QString piece(int id) const;                                   // the vocabulary entry as stored
@@ -51,6 +51,8 @@ class SentencePieceTokenizer final : public Tokenizer {
   int eosId() const { return eosId_; }
 
  private:
+  void encodeStretch(const QByteArray& text, bool spacePrefix, std::vector<int>& ids) const;
+
   std::vector<QByteArray> pieces_;  // UTF-8, with U+2581 for spaces
   std::vector<float> scores_;
   std::vector<int> types_;          // 1 normal, 2 unknown, 3 control, 4 user, 5 unused, 6 byte
@@ -61,6 +63,7 @@ class SentencePieceTokenizer final : public Tokenizer {
   int unknownId_ = 0;
   bool addBos_ = true;
   bool addSpacePrefix_ = true;
+  SpecialTokenMatcher specialTokens_;
 };
 
 // Parses pre-tokenised ids (whitespace, comma or newline separated) and checks each id lies in

@@ -11,6 +11,7 @@
 #include "inference/Utf8Text.h"
 
 #include <QTemporaryDir>
+#include <algorithm>
 #include <QtTest>
 #include <optional>
 
@@ -194,6 +195,25 @@ class TestBpeTokenizer : public QObject {
     // User-defined tokens are matched in every text, as in llama.cpp.
     QCOMPARE(tokenizer.tokenize(QStringLiteral("c<think>c")), (std::vector<int>{'c', 261, 'c'}));
     QCOMPARE(tokenizer.decode(tokenizer.tokenize(QStringLiteral("a <s> b\n"))), QStringLiteral("a <s> b\n"));
+  }
+
+  // The same special-token rules in SentencePiece vocabularies; as in llama.cpp, the text after a
+  // special token gets the leading space again.
+  void sentencePieceMatchesSpecialsToo() {
+    const QString space = QString(QChar(0x2581));
+    GgufWriter writer;
+    writer.addString(QStringLiteral("tokenizer.ggml.model"), QStringLiteral("llama"));
+    writer.addStringArray(QStringLiteral("tokenizer.ggml.tokens"), {QStringLiteral("<unk>"), QStringLiteral("<s>"), QStringLiteral("</s>"),
+                                                                    space, QStringLiteral("a"), space + QStringLiteral("a"), QStringLiteral("[x]")});
+    writer.addFloat32Array(QStringLiteral("tokenizer.ggml.scores"), {0, 0, 0, -1, -1, -0.5f, 0});
+    writer.addInt32Array(QStringLiteral("tokenizer.ggml.token_type"), {2, 3, 3, 1, 1, 1, 4});
+    const auto tokenizer = tokenizerFromGguf(GgufFile(writer.toBytes(), QStringLiteral("sp.gguf")));
+    TokenizeOptions parse;
+    parse.parseSpecial = true;
+    QCOMPARE(tokenizer->tokenize(QStringLiteral("a<s>a"), parse), (std::vector<int>{1, 5, 1, 5}));
+    const std::vector<int> plain = tokenizer->tokenize(QStringLiteral("a<s>a"));
+    QCOMPARE(std::count(plain.begin(), plain.end(), 1), 1);  // only the BOS: <s> stays text
+    QCOMPARE(tokenizer->tokenize(QStringLiteral("a[x]a")), (std::vector<int>{1, 5, 6, 5}));  // user-defined: always
   }
 
   void pickedByTheFilesOwnModelKey() {

@@ -1,7 +1,8 @@
-// Byte-level BPE against llama.cpp itself: the token ids SinkScope's tokenizer gives the
-// multilingual test text (tests/data/tokenizer/multilingual.txt) must equal llama.cpp's, for GGUF
-// vocabularies built from the real tokenizer.json of Llama 3 and Qwen 3, under every supported
-// pre-tokenizer, with special tokens as plain text and parsed ($SINKSCOPE_BPE_TEXT names another
+// Tokenizers against llama.cpp itself: the token ids SinkScope gives the multilingual test text
+// (tests/data/tokenizer/multilingual.txt) must equal llama.cpp's, for byte-level BPE vocabularies
+// built from the real tokenizer.json of Llama 3 and Qwen 3 under every supported pre-tokenizer,
+// and for the SentencePiece vocabulary of stories260K (../shared), with special tokens as plain
+// text and parsed ($SINKSCOPE_BPE_TEXT names another
 // text to compare on, e.g. while investigating a difference). Not a test of speed.
 #include "HfTokenizerVocabulary.h"
 #include "TestSupport.h"
@@ -49,7 +50,7 @@ std::vector<int> llamaCppTokens(const QString& ggufPath, const QString& textPath
 }
 
 // Where the two sequences first differ, with the decoded neighbourhood of each.
-QString firstDifference(const std::vector<int>& ours, const std::vector<int>& theirs, const BpeTokenizer& tokenizer) {
+QString firstDifference(const std::vector<int>& ours, const std::vector<int>& theirs, const Tokenizer& tokenizer) {
   size_t at = 0;
   while (at < ours.size() && at < theirs.size() && ours[at] == theirs[at]) ++at;
   const auto window = [&](const std::vector<int>& ids) {
@@ -64,7 +65,7 @@ QString firstDifference(const std::vector<int>& ours, const std::vector<int>& th
 
 }  // namespace
 
-class TestBpeConformance : public QObject {
+class TestTokenizerConformance : public QObject {
   Q_OBJECT
 
  private slots:
@@ -121,23 +122,39 @@ class TestBpeConformance : public QObject {
     gguf.write(test::hfVocabularyGguf(vocabulary, keys));
     gguf.close();
 
-    QString error;
-    const std::vector<int> theirs = llamaCppTokens(ggufPath, textPath_, parseSpecial, &error);
-    QVERIFY2(error.isEmpty(), qPrintable(error));
-    const BpeTokenizer tokenizer = BpeTokenizer::fromGguf(GgufFile(ggufPath));
-    TokenizeOptions options;
-    options.parseSpecial = parseSpecial;
-    const std::vector<int> ours = tokenizer.tokenize(text_, options);
-    QVERIFY2(ours == theirs, qPrintable(firstDifference(ours, theirs, tokenizer)));
-    QVERIFY(ours.size() > size_t(text_.size() / 8));  // the whole text went through, not an empty comparison
+    compareWithLlamaCpp(ggufPath, parseSpecial);
+  }
+
+  void sentencePieceIdsEqualLlamaCpp_data() {
+    QTest::addColumn<bool>("parseSpecial");
+    QTest::newRow("stories260K") << false;
+    QTest::newRow("stories260K, specials parsed") << true;
+  }
+
+  void sentencePieceIdsEqualLlamaCpp() {
+    QFETCH(bool, parseSpecial);
+    SINKSCOPE_REQUIRE_SHARED_GGUF(ggufPath);
+    compareWithLlamaCpp(ggufPath, parseSpecial);
   }
 
  private:
+  void compareWithLlamaCpp(const QString& ggufPath, bool parseSpecial) {
+    QString error;
+    const std::vector<int> theirs = llamaCppTokens(ggufPath, textPath_, parseSpecial, &error);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    const std::unique_ptr<Tokenizer> tokenizer = tokenizerFromGguf(GgufFile(ggufPath));
+    TokenizeOptions options;
+    options.parseSpecial = parseSpecial;
+    const std::vector<int> ours = tokenizer->tokenize(text_, options);
+    QVERIFY2(ours == theirs, qPrintable(firstDifference(ours, theirs, *tokenizer)));
+    QVERIFY(ours.size() > size_t(text_.size() / 8));  // the whole text went through, not an empty comparison
+  }
+
   QTemporaryDir folder_;
   QString textPath_;
   QString text_;
   QMap<QString, test::HfVocabulary> vocabularies_;
 };
 
-QTEST_GUILESS_MAIN(TestBpeConformance)
-#include "test_bpe_conformance.moc"
+QTEST_GUILESS_MAIN(TestTokenizerConformance)
+#include "test_tokenizer_conformance.moc"
