@@ -296,9 +296,8 @@ Verdict makeVerdict(const MitigationEstimate& e, qint64 context, const ModelSpec
   return v;
 }
 
-QString explain(const Setting& s, const MitigationEstimate& e) {
+QString explain(const Setting& s, const MitigationEstimate& e, const ReferenceSet& references) {
   QStringList parts;
-  const QString name = mitigationName(s.mitigation);
   if (!e.applicable)
     return QStringLiteral("longrope needs per-dimension factors found by a search for this model (Ding et al. 2024); "
                           "%1 ships none, so SinkScope cannot estimate it").arg(s.model->id);
@@ -309,7 +308,7 @@ QString explain(const Setting& s, const MitigationEstimate& e) {
                             "(retrieval 61.6 % at 2300 tokens back, 0 at 4600 with a 4096 cache)").arg(farthest);
   } else if (s.vendorRecipe) {
     parts << QStringLiteral("the vendor's documented recipe (%1 ×%2 from %3, supported to %4): %5")
-                 .arg(name, QString::number(s.factor, 'g', 3), tokens(double(s.model->longContextRecipe->originalContext)),
+                 .arg(mitigationName(s.mitigation), QString::number(s.factor, 'g', 3), tokens(double(s.model->longContextRecipe->originalContext)),
                       tokens(double(s.model->longContextRecipe->supportedContext)), s.model->longContextRecipe->source);
   } else if (s.fineTuned) {
     parts << QStringLiteral("%1 was trained with its own scaling up to %2 tokens").arg(s.model->id, tokens(double(e.reachTokens)));
@@ -318,7 +317,7 @@ QString explain(const Setting& s, const MitigationEstimate& e) {
   } else {
     parts << QStringLiteral("%1 ×%2 applied without fine-tuning reaches about %3 (the smaller of the factor, the %4× "
                             "the literature reports untuned, and where the positional engine finds no unseen angles)")
-                 .arg(name, QString::number(s.factor, 'g', 3), tokens(double(e.reachTokens)),
+                 .arg(mitigationName(s.mitigation), QString::number(s.factor, 'g', 3), tokens(double(e.reachTokens)),
                       QString::number(s.literatureExtension, 'g', 3));
   }
   if (s.windowRolledInTraining() && s.mitigation != Mitigation::Streaming)
@@ -345,6 +344,15 @@ QString explain(const Setting& s, const MitigationEstimate& e) {
   parts << QStringLiteral("effective ≈ %1 (band %2–%3); %4")
                .arg(tokens(e.effectiveContext.central), tokens(e.effectiveContext.low), tokens(e.effectiveContext.high),
                     e.verdict.text);
+  const QString name = mitigationName(s.mitigation);
+  for (const ReferencePoint& point : references.points)  // a measurement of this very checkpoint outranks the model
+    if (point.modelId == s.model->id && point.mitigation == name && point.metric == QLatin1String("perplexity") &&
+        point.curve == CurveKind::None && point.values.size() >= 2 && point.values.back().value > 0 &&
+        point.source.startsWith(QLatin1String("SinkScope measured mode")))
+      parts << QStringLiteral("measured on this checkpoint (%1): quality %2 at %3 tokens against %4 — prefer the "
+                              "measurement, the modelled figures are calibrated on 7B models")
+                   .arg(point.id, percent(point.values.front().value / point.values.back().value),
+                        tokens(double(point.values.back().contextTokens)), tokens(double(point.values.front().contextTokens)));
   return parts.join(QStringLiteral("; ")) + QLatin1Char('.');
 }
 
@@ -465,7 +473,7 @@ MitigationEstimate estimateOnce(const ModelSpec& model, Mitigation mitigation, c
   e.farthestDistanceTokens = s.farthestAt(s.context);
   if (!e.applicable) {
     e.verdict = makeVerdict(e, s.context, model, references, resources.verdict);
-    e.explanation = explain(s, e);
+    e.explanation = explain(s, e, references);
     return e;
   }
   const ReferencePoint* series = runtimeRope ? nullptr
@@ -498,7 +506,7 @@ MitigationEstimate estimateOnce(const ModelSpec& model, Mitigation mitigation, c
     e.fineTuningCost = fineTuningCostFor(mitigation);
   }
   e.verdict = makeVerdict(e, s.context, model, references, resources.verdict);
-  e.explanation = explain(s, e);
+  e.explanation = explain(s, e, references);
   return e;
 }
 

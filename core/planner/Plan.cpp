@@ -240,6 +240,12 @@ MemoryModel memoryModelFor(const ModelSpec& model, const HardwareSpec& hardware,
   settings.logitsBytesPerElement = resources.defaults.logitsBytesPerElement;
   settings.overheadBytes = hardware.category == QLatin1String("cpu") ? resources.cpuOverheadBytes : resources.gpuOverheadBytes;
   if (mitigation == Mitigation::Streaming) settings.streamingCacheTokens = plannerStreamingCacheTokens(model, resources);
+  if (model.slidingWindow > 0 && !runtimeHonoursWindow(model, request.runtime)) {
+    ModelSpec fullAttention = model;  // llama.cpp runs Mistral-v0.1 without its window: every token is cached
+    fullAttention.slidingWindow = 0;
+    fullAttention.layerTypes.clear();
+    return MemoryModel(fullAttention, hardware, settings);
+  }
   return MemoryModel(model, hardware, settings);
 }
 

@@ -74,7 +74,7 @@ class TestCliListShow : public QObject {
     const CliResult json = runCli({QStringLiteral("show"), QStringLiteral("--model"), QStringLiteral("mistral-7b-v0.1"), QStringLiteral("--json")});
     QCOMPARE(json.exitCode, 0);
     const QJsonObject object = jsonOf(json);
-    QCOMPARE(object.value(QStringLiteral("trained_context")).toInteger(), 4096);
+    QCOMPARE(object.value(QStringLiteral("trained_context")).toInteger(), 8192);  // Mistral 7B paper, Table 1
     QCOMPARE(object.value(QStringLiteral("sliding_window")).toInteger(), 4096);
     QCOMPARE(object.value(QStringLiteral("attention_kind")).toString(), QStringLiteral("sliding"));
     const CliResult text = runCli({QStringLiteral("show"), QStringLiteral("--model"), QStringLiteral("deepseek-v2")});

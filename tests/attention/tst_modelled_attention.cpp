@@ -178,7 +178,7 @@ class TestModelledAttention : public QObject {
   // with heads averaged (evenly spread); an explicit choice is kept; the curve's contexts double
   // from 512 and include the trained context; the heatmap has the documented rows and bins.
   void probeRequestDefaultsToTheLastLayerHeadsAveraged() {
-    const ModelSpec mistral = resolveModel(QStringLiteral("mistral-7b-v0.1"));  // 32 layers, 32 heads, trained 4K
+    const ModelSpec mistral = resolveModel(QStringLiteral("mistral-7b-v0.1"));  // 32 layers, 32 heads, trained 8K
     const ModelledProbeRequest byDefault = modelledProbeRequest(mistral, 32768);
     QCOMPARE(byDefault.layer, 31);
     QVERIFY(byDefault.lastLayer);
@@ -187,8 +187,8 @@ class TestModelledAttention : public QObject {
     QCOMPARE(int(byDefault.heatmapHeads.size()), kProbeAveragedHeads);
     QCOMPARE(byDefault.heatmapHeads, byDefault.curveHeads);  // one meaning of "mean over heads"
     QCOMPARE(byDefault.curve.contexts, (std::vector<qint64>{512, 1024, 2048, 4096, 8192, 16384, 32768}));
-    QCOMPARE(byDefault.curve.trainedContext, qint64(4096));
-    QCOMPARE(byDefault.factor, 8.0);  // 32K / 4K
+    QCOMPARE(byDefault.curve.trainedContext, qint64(8192));
+    QCOMPARE(byDefault.factor, 4.0);  // 32K / 8K
     QCOMPARE(int(byDefault.heatmap.queryPositions.size()), kHeatmapRows);
     QCOMPARE(byDefault.heatmap.queryPositions.back(), qint64(32767));
     QCOMPARE(byDefault.heatmap.bins, kHeatmapBins);

@@ -136,13 +136,17 @@ class MitigationModelTest : public QObject {
     QVERIFY(within(65.3 / 92.3, estimate(phi, Mitigation::LongRope, 131072, 32).qualityRetention));
   }
 
-  // Issue 6: baseline at 8x the trained context has an effective context no larger than the trained one.
+  // Issue 6: baseline at 8x the trained context keeps an effective context near the trained one.
+  // Effective context is the longest length that still works (issue 16): published baselines break
+  // within 1.25-1.5x (YaRN's s=2 rows keep 0.41-0.58 of their quality at 1.25x their reach;
+  // Mistral-7B-v0.1 full attention works at 10,240 and collapses by 12,288, REFERENCES.md s. 9).
   void baselineAtEightTimesStaysWithinTrained() {
     for (const ModelSpec& model : Catalog::builtin().models()) {
       if (model.ropeScaling || !model.usesRope) continue;  // shipped scalings are fine-tuned, not baseline RoPE
       const qint64 trained = model.trainedContext > 0 ? model.trainedContext : model.maxPositionEmbeddings;
       const MitigationEstimate e = estimate(model, Mitigation::Baseline, trained * 8, 1);
-      QVERIFY2(e.effectiveContext.high <= double(trained), qPrintable(model.id));
+      QVERIFY2(e.effectiveContext.high <= 1.5 * double(trained), qPrintable(model.id));
+      QVERIFY2(e.verdict.kind == VerdictKind::Collapses, qPrintable(model.id));
     }
   }
 
@@ -156,7 +160,7 @@ class MitigationModelTest : public QObject {
         for (double multiple : {0.5, 1.0, 1.5, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0}) {
           const qint64 context = qint64(double(trained) * multiple);
           const MitigationEstimate e = estimate(model, mitigation, context, 8, trained);
-          if (!e.applicable) continue;
+          if (!e.applicable || !e.series.isEmpty()) continue;  // a published series is read as published
           QVERIFY(e.effectiveContext.high <= double(context));
           QVERIFY(e.effectiveContext.low <= e.effectiveContext.central && e.effectiveContext.central <= e.effectiveContext.high);
           QVERIFY2(e.qualityRetention.central <= previous + 1e-12,
@@ -171,7 +175,9 @@ class MitigationModelTest : public QObject {
   void workedExampleRowsAreComparedAndExplained() {
     const Plan mistral = planFor(QStringLiteral("mistral-7b-v0.1"), 32768, Mitigation::Ntk);
     QCOMPARE(int(mistral.sourceDocument.size()), 2);
-    QVERIFY(row(mistral, Mitigation::Baseline).effectiveContext <= 4096);
+    // llama.cpp (full attention): the published Proof-pile break, ~10K (REFERENCES.md section 9).
+    QVERIFY(row(mistral, Mitigation::Baseline).effectiveContext >= 9216);
+    QVERIFY(row(mistral, Mitigation::Baseline).effectiveContext <= 12288);
     for (const DocumentComparison& comparison : mistral.sourceDocument) {
       QVERIFY(comparison.verdict.startsWith(QStringLiteral("differs")));
       QVERIFY(comparison.verdict.contains(QStringLiteral("Why:")));

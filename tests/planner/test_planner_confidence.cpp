@@ -139,6 +139,8 @@ class PlannerConfidenceTest : public QObject {
     in.weightBitsPerWeight = 2;
     in.contextTokens = 1 << 20;
     in.contextCapTokens = 1024;
+    QCOMPARE(assessConfidence(in, weights()).value, weights().worksFloor);  // held in the works range
+    in.tier = ConfidenceTier::Collapses;
     QCOMPARE(assessConfidence(in, weights()).value, weights().floor);
   }
 

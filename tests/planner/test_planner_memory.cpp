@@ -29,6 +29,8 @@ QJsonObject reference() { return readJsonObjectFile(test::testDataPath(QStringLi
 
 PlanRequest requestAt(qint64 context) {
   PlanRequest request;
+  request.mitigation = Mitigation::Baseline;  // the model as shipped, whatever a plan would choose
+  request.runtime = Runtime::Vllm;             // sliding windows honoured
   request.contextTokens = context;
   return request;
 }

@@ -286,6 +286,7 @@ class VerdictsTest : public QObject {
         scenario.contextTokens = r.effectiveContext;
         scenario.factor = r.factor;
         scenario.streamingCacheTokens = plannerStreamingCacheTokens(model, plannerResources());
+        scenario.runtime = Runtime::Vllm;
         const MitigationEstimate there = estimateMitigation(model, r.mitigation, scenario, plannerResources(), refs());
         QVERIFY2(there.qualityRetention.central >= worksQuality - 0.02,
                  qPrintable(QStringLiteral("%1 %2: effective %3 has quality %4")

@@ -16,7 +16,7 @@ class TestModelledSeries : public QObject {
     ModelledProbeRequest probe = modelledProbeRequest(spec, 8192);
     probe.curveHeads = {0, 7, 19};
     probe.curve.queriesPerContext = 8;
-    const ModelledScheme choice{Mitigation::Ntk, probe.factor, StreamingCache::builtin()};
+    const ModelledScheme choice{Mitigation::Ntk, probe.factor, StreamingCache::builtin(), true};
     const auto series = modelledSinkCurveSeries(spec, probe, choice);
     QVERIFY(series);
     QCOMPARE(series->mitigation, Mitigation::Ntk);
@@ -43,7 +43,7 @@ class TestModelledSeries : public QObject {
     const ModelSpec spec = resolveModel(QStringLiteral("mistral-7b-v0.1"));
     ModelledProbeRequest probe = modelledProbeRequest(spec, 16384);
     probe.heatmapHeads = {2, 30};
-    const ModelledScheme choice{Mitigation::Baseline, probe.factor, StreamingCache::builtin()};
+    const ModelledScheme choice{Mitigation::Baseline, probe.factor, StreamingCache::builtin(), true};
     const auto mean = modelledMeanHeatmap(spec, probe, choice);
     QVERIFY(mean);
     std::vector<float> expected(mean->mass.size(), 0.0f);

@@ -34,14 +34,15 @@ class TestReportData : public QObject {
     QVERIFY(report.has_value());
     const test::CliResult cli = test::runCli({QStringLiteral("plan"), QStringLiteral("--model"), scenario.model,
                                               QStringLiteral("--hardware"), scenario.hardware, QStringLiteral("--context"),
-                                              QString::number(scenario.contextTokens), QStringLiteral("--mitigation"),
-                                              QStringLiteral("ntk"), QStringLiteral("--json")});
+                                              QString::number(scenario.contextTokens), QStringLiteral("--runtime"),
+                                              QStringLiteral("llama.cpp"), QStringLiteral("--json")});
     QCOMPARE(cli.exitCode, 0);
     const QJsonObject fromCli = QJsonDocument::fromJson(cli.standardOutput).object();
     QVERIFY(!fromCli.isEmpty());
     QCOMPARE(reportToJson(*report).value(QStringLiteral("plan")).toObject(), fromCli);
+    // No --mitigation: the report's plan is made for what a person would run (docs/planner.md).
     QCOMPARE(report->planCommand, QStringLiteral("sinkscope plan --model mistral-7b-v0.1 --hardware h100-sxm-80gb "
-                                                 "--context 32768 --mitigation ntk --json"));
+                                                 "--context 32768 --runtime llama.cpp --json"));
   }
 
   void sectionsCarryThePlansNumbers() {
@@ -127,7 +128,8 @@ class TestReportData : public QObject {
     QVERIFY(table.rows[0][0].endsWith(QStringLiteral("(this model)")));
     QVERIFY(table.rows[0][5].endsWith(QStringLiteral("[ruler-llama-3.1-8b]")));
     QCOMPARE(table.rows[0][4], QStringLiteral("32K tokens of 128K claimed"));  // RULER: 32768 of 131072
-    QVERIFY(!table.rows[1][0].endsWith(QStringLiteral("(this model)")));
+    QVERIFY(table.rows[1][0].endsWith(QStringLiteral("(this model)")));  // its RULER score series
+    QVERIFY(!table.rows[2][0].endsWith(QStringLiteral("(this model)")));
     // YaRN's table row: perplexity per context, one value a line.
     for (const QStringList& row : table.rows)
       if (row[5].endsWith(QStringLiteral("[yarn-table-pi-s2]"))) {
