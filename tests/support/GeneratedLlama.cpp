@@ -113,36 +113,49 @@ GgmlType plannedMatrixType(const TensorTypePlan& plan, const QString& tensorName
   return fallbackType(plan.type, rowLength);
 }
 
+std::vector<PlannedTensor> llamaTensors(const GeneratedLlamaShape& shape, const TensorTypePlan& plan) {
+  std::vector<PlannedTensor> tensors;
+  const qint64 e = shape.embedding, headDim = shape.embedding / shape.heads;
+  auto matrix = [&](const QString& name, qint64 in, qint64 out, int layer) {
+    tensors.push_back({name, {in, out}, plannedMatrixType(plan, name, in, layer, shape)});
+  };
+  auto norm = [&](const QString& name) { tensors.push_back({name, {e}, GgmlType::F32}); };
+  matrix(QStringLiteral("token_embd.weight"), e, shape.vocab, -1);
+  norm(QStringLiteral("output_norm.weight"));
+  if (!shape.tiedOutput) matrix(QStringLiteral("output.weight"), e, shape.vocab, -1);
+  for (int l = 0; l < shape.layers; ++l) {
+    const QString p = QStringLiteral("blk.%1.").arg(l);
+    norm(p + QStringLiteral("attn_norm.weight"));
+    matrix(p + QStringLiteral("attn_q.weight"), e, shape.heads * headDim, l);
+    matrix(p + QStringLiteral("attn_k.weight"), e, shape.kvHeads * headDim, l);
+    matrix(p + QStringLiteral("attn_v.weight"), e, shape.kvHeads * headDim, l);
+    matrix(p + QStringLiteral("attn_output.weight"), shape.heads * headDim, e, l);
+    norm(p + QStringLiteral("ffn_norm.weight"));
+    matrix(p + QStringLiteral("ffn_gate.weight"), e, shape.feedForward, l);
+    matrix(p + QStringLiteral("ffn_up.weight"), e, shape.feedForward, l);
+    matrix(p + QStringLiteral("ffn_down.weight"), shape.feedForward, e, l);
+  }
+  return tensors;
+}
+
 QByteArray generatedLlamaBytes(const GeneratedLlamaShape& shape, const TensorTypePlan& plan, quint32 seed) {
   GgufWriter writer;
   addHyperparameters(writer, shape, plan);
   addVocabulary(writer, shape.vocab);
   WeightSource weights(seed);
-  const qint64 e = shape.embedding, headDim = shape.embedding / shape.heads;
-  auto matrix = [&](const QString& name, qint64 in, qint64 out, int layer, double gain) {
-    const GgmlType type = plannedMatrixType(plan, name, in, layer, shape);
-    writer.addTensor(name, {in, out}, weights.uniform(in * out, gain / std::sqrt(double(in))), type);
-  };
-  auto norm = [&](const QString& name) {
-    std::vector<float> values = weights.uniform(e, 0.1);
-    for (float& v : values) v += 1.0f;
-    writer.addTensor(name, {e}, values);
-  };
-  writer.addTensor(QStringLiteral("token_embd.weight"), {e, shape.vocab}, weights.uniform(e * shape.vocab, 1.0),
-                   plannedMatrixType(plan, QStringLiteral("token_embd.weight"), e, -1, shape));
-  norm(QStringLiteral("output_norm.weight"));
-  if (!shape.tiedOutput) matrix(QStringLiteral("output.weight"), e, shape.vocab, -1, 1.0);
-  for (int l = 0; l < shape.layers; ++l) {
-    const QString p = QStringLiteral("blk.%1.").arg(l);
-    norm(p + QStringLiteral("attn_norm.weight"));
-    matrix(p + QStringLiteral("attn_q.weight"), e, shape.heads * headDim, l, 1.0);
-    matrix(p + QStringLiteral("attn_k.weight"), e, shape.kvHeads * headDim, l, 1.0);
-    matrix(p + QStringLiteral("attn_v.weight"), e, shape.kvHeads * headDim, l, 1.0);
-    matrix(p + QStringLiteral("attn_output.weight"), shape.heads * headDim, e, l, 1.0);
-    norm(p + QStringLiteral("ffn_norm.weight"));
-    matrix(p + QStringLiteral("ffn_gate.weight"), e, shape.feedForward, l, 1.0);
-    matrix(p + QStringLiteral("ffn_up.weight"), e, shape.feedForward, l, 1.0);
-    matrix(p + QStringLiteral("ffn_down.weight"), shape.feedForward, e, l, 1.0);
+  for (const PlannedTensor& tensor : llamaTensors(shape, plan)) {
+    const qint64 rowLength = tensor.shape[0];
+    const qint64 count = tensor.shape.size() == 1 ? rowLength : rowLength * tensor.shape[1];
+    std::vector<float> values;
+    if (tensor.shape.size() == 1) {  // norm weights around 1
+      values = weights.uniform(count, 0.1);
+      for (float& v : values) v += 1.0f;
+    } else if (tensor.name == QLatin1String("token_embd.weight")) {
+      values = weights.uniform(count, 1.0);
+    } else {  // every projection keeps unit-scale activations
+      values = weights.uniform(count, 1.0 / std::sqrt(double(rowLength)));
+    }
+    writer.addTensor(tensor.name, tensor.shape, values, tensor.type);
   }
   return writer.toBytes();
 }

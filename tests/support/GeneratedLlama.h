@@ -8,6 +8,7 @@
 #include <QByteArray>
 #include <QString>
 #include <map>
+#include <vector>
 
 namespace sinkscope::test {
 
@@ -47,6 +48,16 @@ GgmlType q4KMType(const QString& tensorName, qint64 rowLength, int layer, int la
 // The type `plan` gives a matrix (2-D tensor).
 GgmlType plannedMatrixType(const TensorTypePlan& plan, const QString& tensorName, qint64 rowLength, int layer,
                            const GeneratedLlamaShape& shape);
+
+// The tensors of a llama model in file order, with their shapes (ggml order) and planned types:
+// token_embd, output_norm, output (unless tied), then per layer attn_norm, attn_q/k/v/output,
+// ffn_norm, ffn_gate/up/down.
+struct PlannedTensor {
+  QString name;
+  std::vector<qint64> shape;
+  GgmlType type = GgmlType::F32;
+};
+std::vector<PlannedTensor> llamaTensors(const GeneratedLlamaShape& shape, const TensorTypePlan& plan);
 
 // The model's bytes: metadata llama.cpp loads (SentencePiece vocabulary of `vocab` tokens), weights
 // drawn from a seeded generator, each matrix scaled by 1/sqrt(its row length).
