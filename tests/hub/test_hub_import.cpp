@@ -191,6 +191,17 @@ class TestHubImport : public QObject {
     }
   }
 
+  void anOversizedConfigIsRefused() {
+    LocalHubServer server;
+    QByteArray big = recordedConfig();
+    big.append(QByteArray(kMaxConfigBytes + 1 - big.size(), ' '));  // still valid JSON, one byte over the cap
+    server.setResponse(resolvePath(QStringLiteral("config.json")), {200, big, {}, false});
+    QTemporaryDir cache;
+    expectBadInput([&] { openHubModel(qwen(), settingsFor(server, cache)); },
+                   {QStringLiteral("config.json"), QStringLiteral("larger than 4194304 bytes")});
+    QVERIFY(filesUnder(cache.path()).isEmpty());
+  }
+
   void aStalledConnectionTimesOut() {
     LocalHubServer server;
     server.setResponse(resolvePath(QStringLiteral("config.json")), {200, QByteArray(), {}, true});
@@ -257,13 +268,19 @@ class TestHubImport : public QObject {
     QVERIFY(settings.offline);
     QCOMPARE(settings.cacheRoot, home.path() + QStringLiteral("/sinkscope/hub"));
     QCOMPARE(settings.timeoutMs, 10000);
+    QFile pathFile(home.path() + QStringLiteral("/elsewhere"));
+    QVERIFY(pathFile.open(QIODevice::WriteOnly));
+    pathFile.write("  hf_from_token_path  ");
+    pathFile.close();
+    qputenv("HF_TOKEN_PATH", pathFile.fileName().toUtf8());  // HF_TOKEN_PATH wins over $HF_HOME/token
+    QCOMPARE(HubSettings::fromEnvironment().token, QStringLiteral("hf_from_token_path"));
     qputenv("HF_TOKEN", "hf_from_variable");  // the variable wins over the file
     QCOMPARE(HubSettings::fromEnvironment().token, QStringLiteral("hf_from_variable"));
     qputenv("HF_HUB_OFFLINE", "0");
     QVERIFY(!HubSettings::fromEnvironment().offline);
     qputenv("HF_ENDPOINT", "ftp://x");
     QVERIFY_THROWS_EXCEPTION(Error, HubSettings::fromEnvironment());
-    for (const char* name : {"HF_TOKEN", "HF_HOME", "HF_ENDPOINT", "HF_HUB_OFFLINE", "XDG_CACHE_HOME"}) qunsetenv(name);
+    for (const char* name : {"HF_TOKEN", "HF_TOKEN_PATH", "HF_HOME", "HF_ENDPOINT", "HF_HUB_OFFLINE", "XDG_CACHE_HOME"}) qunsetenv(name);
   }
 
   void anExistingPathWinsOverAHubId() {
