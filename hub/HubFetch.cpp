@@ -4,6 +4,7 @@
 
 #include <QEventLoop>
 #include <QNetworkAccessManager>
+#include <QNetworkProxyFactory>
 #include <QNetworkReply>
 #include <QNetworkRequest>
 #include <QTimer>
@@ -35,7 +36,10 @@ bool redirectStatus(int status) { return status == 301 || status == 302 || statu
 }  // namespace
 
 HubFetch::HubFetch(HubId id, HubSettings settings, QObject* parent)
-    : QObject(parent), id_(std::move(id)), settings_(std::move(settings)), network_(new QNetworkAccessManager(this)) {}
+    : QObject(parent), id_(std::move(id)), settings_(std::move(settings)), network_(new QNetworkAccessManager(this)) {
+  // https_proxy / http_proxy / no_proxy apply, as they do for huggingface_hub (through requests).
+  QNetworkProxyFactory::setUseSystemConfiguration(true);
+}
 
 HubFetch::~HubFetch() {
   for (auto& [reply, flight] : inFlight_) {
@@ -76,6 +80,7 @@ void HubFetch::send(const Request& request, const QUrl& url, int hop) {
   if (request.rangeBegin >= 0)
     networkRequest.setRawHeader("Range", QStringLiteral("bytes=%1-%2").arg(request.rangeBegin).arg(request.rangeEnd).toLatin1());
   QNetworkReply* reply = network_->get(networkRequest);
+  reply->setReadBufferSize(std::max<qint64>(request.limit, 64 << 10));  // a server ignoring Range is not read to its end
   ++requestsMade_;
   auto flight = std::make_unique<InFlight>();
   flight->request = request;

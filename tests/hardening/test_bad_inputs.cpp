@@ -109,7 +109,7 @@ test::CliResult runInProcess(const QString& channel, const QStringList& args) {
 
 // A row's "hub": recorded answers by URL path for a LocalHubServer (status, then "json", "text" or
 // "safetensors_header" as the body, "headers", "stall"); the command then runs with HF_ENDPOINT
-// pointing at it, its caches inside {dir}, no token, and a 300 ms timeout. "env" adds or (null)
+// pointing at it, its caches inside {dir}, no token, no proxy for 127.0.0.1, and a 300 ms timeout. "env" adds or (null)
 // removes variables; "{hub}" in a value is the server's address.
 std::unique_ptr<test::LocalHubServer> startHub(const QJsonObject& row) {
   if (!row.contains(QStringLiteral("hub"))) return nullptr;
@@ -140,7 +140,8 @@ QMap<QString, QString> hubEnvironment(const QJsonObject& row, const QString& dir
                    {QStringLiteral("HF_TOKEN"), QString()},
                    {QStringLiteral("HF_TOKEN_PATH"), QString()},
                    {QStringLiteral("HF_HUB_OFFLINE"), QString()},
-                   {QStringLiteral("SINKSCOPE_HUB_TIMEOUT_MS"), QStringLiteral("300")}};
+                   {QStringLiteral("SINKSCOPE_HUB_TIMEOUT_MS"), QStringLiteral("300")},
+                   {QStringLiteral("no_proxy"), QStringLiteral("127.0.0.1,localhost")}};
     if (server) environment.insert(QStringLiteral("HF_ENDPOINT"), server->endpoint());
   }
   const QJsonObject extra = row.value(QStringLiteral("env")).toObject();

@@ -82,6 +82,8 @@ class TestHubImport : public QObject {
   Q_OBJECT
 
  private slots:
+  void initTestCase() { qputenv("no_proxy", "127.0.0.1,localhost"); }  // a proxy in the environment must not see the stand-in
+
   void shardedIndexGivesTheExactCountAndTheSecondOpenMakesNoRequest() {
     LocalHubServer server;
     server.setResponse(resolvePath(QStringLiteral("config.json")), {200, recordedConfig(), {}, false});
@@ -164,6 +166,7 @@ class TestHubImport : public QObject {
     server.setResponse(resolvePath(QStringLiteral("config.json"), QStringLiteral("refs/pr/1")), {200, recordedConfig(), {}, false});
     const ModelSpec spec = openHubModel(*parseHubId(kRepo + QStringLiteral("@refs/pr/1")), settingsFor(server, cache));
     QCOMPARE(spec.id, kRepo + QStringLiteral("@refs/pr/1"));
+    QCOMPARE(server.requests().at(0).target, QByteArray("/Qwen/Qwen2.5-7B-Instruct/resolve/refs%2Fpr%2F1/config.json"));
     QVERIFY(QFileInfo::exists(cache.path() + QStringLiteral("/sinkscope/hub/Qwen/Qwen2.5-7B-Instruct/refs%2Fpr%2F1/config.json")));
   }
 
@@ -312,7 +315,8 @@ class TestHubImport : public QObject {
                                              {QStringLiteral("XDG_CACHE_HOME"), cache.path()},
                                              {QStringLiteral("HF_HOME"), cache.path() + QStringLiteral("/hf")},
                                              {QStringLiteral("HF_TOKEN"), QString()},
-                                             {QStringLiteral("HF_HUB_OFFLINE"), QString()}};
+                                             {QStringLiteral("HF_HUB_OFFLINE"), QString()},
+                                             {QStringLiteral("no_proxy"), QStringLiteral("127.0.0.1,localhost")}};
     const QStringList args{QStringLiteral("plan"), QStringLiteral("--model"), kRepo, QStringLiteral("--hardware"),
                            QStringLiteral("rtx-4090-24gb"), QStringLiteral("--context"), QStringLiteral("32768"), QStringLiteral("--json")};
     const test::CliResult result = test::runCli(args, environment, 60000);

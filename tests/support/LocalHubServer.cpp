@@ -101,7 +101,7 @@ QByteArray LocalHubServer::answer(const QByteArray& request, bool* stall) {
   const QList<QByteArray> firstLine = request.left(request.indexOf('\r')).split(' ');
   const QString path = QString::fromUtf8(QByteArray::fromPercentEncoding(firstLine.value(1)));
   QMutexLocker lock(&mutex_);
-  requests_.append({path, headerValue(request, "Range"), headerValue(request, "Authorization")});
+  requests_.append({path, firstLine.value(1), headerValue(request, "Range"), headerValue(request, "Authorization")});
   RecordedResponse response{404, "Entry not found", {{"X-Error-Code", "EntryNotFound"}}, false};
   if (responses_.contains(path)) response = responses_.value(path);
   *stall = response.stall;

@@ -24,7 +24,8 @@ struct RecordedResponse {
 };
 
 struct ReceivedRequest {
-  QString path;
+  QString path;              // percent-decoded
+  QByteArray target;         // as sent on the request line
   QByteArray range;          // the Range header, empty when none
   QByteArray authorization;  // the Authorization header, empty when none
 };

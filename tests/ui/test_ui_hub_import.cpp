@@ -47,6 +47,7 @@ class TestUiHubImport : public QObject {
     qunsetenv("HF_TOKEN");
     qunsetenv("HF_HUB_OFFLINE");
     qputenv("SINKSCOPE_HUB_TIMEOUT_MS", "5000");
+    qputenv("no_proxy", "127.0.0.1,localhost");  // a proxy in the environment must not see the stand-in
   }
 
   void aStalledFetchLeavesTheWindowAnsweringAndCancelStopsIt() {
