@@ -107,6 +107,13 @@ ModelSpec hubModelSpec(const HubId& id, const HubSettings& settings, const HubFi
   return spec;
 }
 
+std::optional<ModelSpec> cachedHubModel(const HubId& id) {
+  const HubSettings settings = HubSettings::fromEnvironment();
+  const auto cached = readCachedFiles(settings, id);
+  if (!cached) return std::nullopt;
+  return hubModelSpec(id, settings, *cached, HubOrigin::Cached);
+}
+
 ModelSpec openHubModel(const HubId& id, const HubSettings& settings) {
   if (const auto cached = readCachedFiles(settings, id)) return hubModelSpec(id, settings, *cached, HubOrigin::Cached);
   HubFetch fetch(id, settings);

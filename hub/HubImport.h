@@ -27,6 +27,10 @@ enum class HubOrigin { Downloaded, Cached };
 // Error(BadInput) "<org/name@revision>: config.json: ..." when the config is not one.
 ModelSpec hubModelSpec(const HubId& id, const HubSettings& settings, const HubFiles& files, HubOrigin origin);
 
+// The cached copy with the environment's settings, or none; never a request (the window's way
+// of bringing back a model named by its settings or a scenario file).
+std::optional<ModelSpec> cachedHubModel(const HubId& id);
+
 // The command line's way: cache, else a blocking fetch (a local event loop), then the cache.
 ModelSpec openHubModel(const HubId& id, const HubSettings& settings);
 

@@ -6,6 +6,7 @@
 #include "UiTestSupport.h"
 #include "scenario/HubImportDialog.h"
 #include "scenario/ImportController.h"
+#include "scenario/ScenarioFileActions.h"
 #include "scenario/Scenario.h"
 #include "scenario/SpecLibrary.h"
 
@@ -113,6 +114,18 @@ class TestUiHubImport : public QObject {
     HubImportDialog* dialog = restored.importer().openHubDialog();
     QCOMPARE(dialog->idBox()->currentText(), kRepo);  // the recent id is offered first
     dialog->close();
+    // A saved scenario naming the id opens in a fresh window from the cache, without a request.
+    QTemporaryDir folder;
+    const QString scenarioPath = folder.filePath(QStringLiteral("hub.sinkscope.json"));
+    restored.scenario().setModelId(kRepo);
+    QVERIFY(restored.scenarioFiles().save(scenarioPath));
+    MainWindow fresh;
+    fresh.setPersistSettings(false);
+    QString shown;
+    fresh.scenarioFiles().setShowError([&shown](const QString& message) { shown = message; });
+    QVERIFY2(fresh.scenarioFiles().open(scenarioPath), qPrintable(shown));
+    QCOMPARE(fresh.scenario().values().modelId, kRepo);
+    QCOMPARE(server.requests().size(), requests);
   }
 
  private:

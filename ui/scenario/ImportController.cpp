@@ -2,7 +2,6 @@
 #include "DialogFolders.h"
 
 #include "HubImport.h"
-#include "HubSettings.h"
 #include "catalog/HubId.h"
 #include "common/Error.h"
 #include "scenario/HubImportDialog.h"
@@ -79,9 +78,7 @@ void ImportController::restoreImports(const QStringList& paths) {
     try {
       const auto hubId = parseHubId(path);
       if (hubId && !QFileInfo::exists(path)) {  // a Hub model comes back from the cache only, never the network
-        const hub::HubSettings settings = hub::HubSettings::fromEnvironment();
-        if (const auto cached = hub::readCachedFiles(settings, *hubId))
-          library_.addModel(path, hub::hubModelSpec(*hubId, settings, *cached, hub::HubOrigin::Cached));
+        if (const auto cached = hub::cachedHubModel(*hubId)) library_.addModel(path, *cached);
         continue;
       }
       library_.importFile(path);
