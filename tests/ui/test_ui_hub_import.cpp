@@ -5,6 +5,7 @@
 #include "MainWindow.h"
 #include "UiTestSupport.h"
 #include "scenario/HubImportDialog.h"
+#include "panels/SpecDetails.h"
 #include "scenario/ImportController.h"
 #include "scenario/ScenarioFileActions.h"
 #include "scenario/Scenario.h"
@@ -93,6 +94,9 @@ class TestUiHubImport : public QObject {
   void anOpenedModelIsSelectedAndRemembered() {
     LocalHubServer server;
     server.setResponse(kConfigPath, {200, recordedConfig(), {}, false});
+    const QByteArray header = R"({"w": {"dtype": "BF16", "shape": [1000, 3000], "data_offsets": [0, 6000000]}})";
+    server.setResponse(QStringLiteral("/Qwen/Qwen2.5-7B-Instruct/resolve/main/model.safetensors"),
+                       {200, test::safetensorsPrefix(header), {}, false});
     qputenv("HF_ENDPOINT", server.endpoint().toUtf8());
     {
       MainWindow window;
@@ -102,6 +106,9 @@ class TestUiHubImport : public QObject {
       QTRY_COMPARE_WITH_TIMEOUT(window.scenario().values().modelId, kRepo, 5000);
       QVERIFY(window.library().model(kRepo));
       QCOMPARE(window.library().model(kRepo)->layers, 28);
+      const QString details = modelDetailsHtml(*window.library().model(kRepo));  // 1000 x 3000 served above
+      QVERIFY2(details.contains(QStringLiteral("Checkpoint")) && details.contains(QStringLiteral("exact")), qPrintable(details));
+      QCOMPARE(window.library().model(kRepo)->checkpointWeights->parameters, qint64(3'000'000));
       QCOMPARE(window.importer().recentHubIds(), QStringList{kRepo});
       window.saveSettings();
     }
