@@ -3,6 +3,7 @@
 // produce; no row may crash, print a partial result or leave a file behind. Not the parsers'
 // own unit tests, which check each rule's details.
 #include "BadGguf.h"
+#include "BpeModelFixtures.h"
 #include "LocalHubServer.h"
 #include "TestSupport.h"
 #include "common/Error.h"
@@ -61,6 +62,9 @@ void createEntry(const QDir& dir, const QString& name, const QJsonObject& spec, 
   } else if (spec.contains(QStringLiteral("gguf"))) {
     bytes = test::badGgufFixture(spec.value(QStringLiteral("gguf")).toString());
     QVERIFY2(!bytes.isNull(), qPrintable(QStringLiteral("unknown gguf fixture ") + spec.value(QStringLiteral("gguf")).toString()));
+  } else if (spec.contains(QStringLiteral("bpe_gguf"))) {
+    bytes = test::bpeModelFixture(spec.value(QStringLiteral("bpe_gguf")).toString());
+    QVERIFY2(!bytes.isNull(), qPrintable(QStringLiteral("unknown bpe_gguf fixture ") + spec.value(QStringLiteral("bpe_gguf")).toString()));
   } else if (spec.contains(QStringLiteral("copy"))) {  // a file of the repository
     QFile source(test::sourceDir() + QLatin1Char('/') + spec.value(QStringLiteral("copy")).toString());
     QVERIFY2(source.open(QIODevice::ReadOnly), qPrintable(source.fileName()));
