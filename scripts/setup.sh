@@ -27,7 +27,23 @@ install_missing_packages() {
   fi
 }
 
+# llama.cpp as a reference for the conformance tests (docs/conformance.md): node-llama-cpp, pinned,
+# with its prebuilt CPU libraries, into a cache folder; only where node and npm exist. The package's
+# postinstall (a self-test that falls back to building llama.cpp from source) is skipped: the tests
+# load the prebuilt libraries and fail loudly if they cannot.
+install_llamacpp_reference() {
+  local dir=${SINKSCOPE_LLAMACPP_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/sinkscope/llamacpp}
+  command -v node >/dev/null && command -v npm >/dev/null || return 0
+  [ -f "$dir/node_modules/node-llama-cpp/package.json" ] && return 0
+  echo "setup: installing node-llama-cpp 3.21.1 (llama.cpp reference) into $dir"
+  mkdir -p "$dir"
+  [ -f "$dir/package.json" ] || (cd "$dir" && npm init -y >/dev/null)
+  (cd "$dir" && npm install --no-audit --no-fund -E --node-llama-cpp-postinstall=skip node-llama-cpp@3.21.1 >/dev/null) ||
+    echo "setup: warning: node-llama-cpp could not be installed; the llama.cpp conformance test will fail" >&2
+}
+
 install_missing_packages
+install_llamacpp_reference
 jobs=${SINKSCOPE_JOBS:-$(nproc 2>/dev/null || echo 2)}
 cmake -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE=Release "$@" >"$build_dir.configure.log" 2>&1 || {
   cat "$build_dir.configure.log" >&2; exit 1; }

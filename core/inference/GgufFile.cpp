@@ -317,7 +317,7 @@ void GgufFile::parse() {
     }
     const quint32 typeId = cursor.read<quint32>(where + QStringLiteral(" type"));
     const TypeLayout* layout = layoutOf(typeId);
-    if (!layout) throwBadInput(source_, where + QStringLiteral(" type"), QStringLiteral("unknown ggml type %1").arg(typeId));
+    if (!layout) throwBadInput(source_, where + QStringLiteral(" type"), QStringLiteral("unknown ggml type %1 (measured mode computes %2)").arg(typeId).arg(computableTensorTypeNames()));
     info.type = layout->type;
     if (info.shape[0] % layout->blockElements != 0)
       throwBadInput(source_, where + QStringLiteral(" dims[0]"),
@@ -483,7 +483,13 @@ void GgufFile::dequantizeRows(const GgufTensorInfo& info, qint64 firstRow, qint6
   const TensorTypeTraits* traits = tensorTypeTraits(info.type);
   const quint64 rowBytes = quint64(traits->rowBytes(info.rowLength()));
   const std::byte* in = tensorBytes(info).data() + quint64(firstRow) * rowBytes;
-  traits->dequantize(in, out, rows * info.rowLength());
+  const qint64 values = rows * info.rowLength();
+  // A NaN or infinite block scale would spread through every product it enters: refused when the
+  // block is first decoded (docs/tensor-types.md).
+  if (const qint64 bad = traits->firstNonFiniteBlock(in, values); bad >= 0)
+    throwBadInput(source_, where,
+                  QStringLiteral("%1 block %2 has a NaN or infinite scale").arg(QLatin1String(traits->name)).arg(firstRow * (info.rowLength() / traits->blockValues) + bad));
+  traits->dequantize(in, out, values);
 }
 
 std::vector<float> GgufFile::dequantize(const GgufTensorInfo& info) const {
