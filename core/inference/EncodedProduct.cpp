@@ -57,6 +57,7 @@ bool multiplyByTransposed(const Eigen::Ref<const RowMatrix>& x, const EncodedMat
     if (isCancelled && isFirstThread() && isCancelled()) cancelled = true;
     return cancelled.load(std::memory_order_relaxed);
   };
+  if (pollCancel()) return false;  // on the calling thread, whatever tiles it gets below
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads) if (threads > 1)
   for (qint64 t = 0; t < tiles; ++t) {
     if (pollCancel()) continue;

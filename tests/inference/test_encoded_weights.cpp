@@ -99,8 +99,7 @@ class TestEncodedWeights : public QObject {
     QVERIFY(multiplyByTransposed(x, w, y, true));
     const RowMatrix expected = (x * Eigen::Map<const RowMatrix>(weights.data(), rows, cols).transpose()).array() + 1.0f;
     QVERIFY2((y - expected).cwiseAbs().maxCoeff() < 1e-3f, qPrintable(QString::number((y - expected).cwiseAbs().maxCoeff())));
-    int polls = 0;
-    QVERIFY(!multiplyByTransposed(x, w, y, false, [&polls] { return ++polls > 1; }));
+    QVERIFY(!multiplyByTransposed(x, w, y, false, [] { return true; }));
   }
 
   void typeWithoutARowIsRefusedNamingTheTensor() {
