@@ -24,8 +24,8 @@ const TensorTypeTraits& computableTraits(const GgufFile& file, const GgufTensorI
   if (traits->firstNonFiniteBlock) {
     const qint64 block = traits->firstNonFiniteBlock(file.tensorBytes(info).data(), info.elementCount());
     if (block >= 0)
-      throwBadInput(file.source(), QStringLiteral("tensor '%1' block %2").arg(info.name).arg(block),
-                    QStringLiteral("a %1 scale is NaN or infinite").arg(QString::fromLatin1(traits->name)));
+      throwBadInput(file.source(), QStringLiteral("tensor '%1'").arg(info.name),
+                    QStringLiteral("%1 block %2 has a NaN or infinite scale").arg(QLatin1String(traits->name)).arg(block));
   }
   return *traits;
 }
