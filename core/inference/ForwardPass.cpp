@@ -10,6 +10,11 @@
 
 namespace sinkscope {
 
+qint64 forwardWideChunkRows(qint64 width, qint64 tokens) {
+  const qint64 rows = std::clamp<qint64>(kForwardWideChunkFloats / std::max<qint64>(width, 1), 64, std::max<qint64>(tokens, 64));
+  return std::min(rows, std::max<qint64>(tokens, 1));
+}
+
 bool KvPolicy::sees(qint64 query, qint64 key) const {
   if (key > query || key < 0) return false;
   switch (kind) {
@@ -322,15 +327,11 @@ RowMatrix project(const Eigen::Ref<const RowMatrix>& x, const EncodedMatrix& w, 
   return y;
 }
 
-qint64 wideChunkRows(qint64 width, qint64 tokens) {
-  return std::clamp<qint64>(kForwardWideChunkFloats / std::max<qint64>(width, 1), 64, std::max<qint64>(tokens, 64));
-}
-
 // x += down(SiLU(gate(norm x)) * up(norm x)), in chunks of rows.
 void feedForward(RowMatrix& x, const LlamaLayer& layer, const LlamaHyperparameters& h, const ForwardOptions& options,
                  WorkMeter& meter) {
   const qint64 n = x.rows();
-  const qint64 step = wideChunkRows(2 * qint64(h.feedForwardLength), n);
+  const qint64 step = forwardWideChunkRows(2 * qint64(h.feedForwardLength), n);
   for (qint64 r0 = 0; r0 < n; r0 += step) {
     const qint64 rows = std::min<qint64>(step, n - r0);
     const RowMatrix normed = rmsNorm(x.middleRows(r0, rows), layer.ffnNorm, h.rmsEpsilon);
@@ -348,7 +349,7 @@ void predictNextTokens(const LlamaModel& model, const RowMatrix& x, std::span<co
   const qint64 n = x.rows();
   result.argmax.resize(size_t(n));
   result.nll.resize(size_t(n - 1));
-  const qint64 step = wideChunkRows(h.vocabSize, n);
+  const qint64 step = forwardWideChunkRows(h.vocabSize, n);
   for (qint64 r0 = 0; r0 < n; r0 += step) {
     checkCancelled(options);
     const qint64 rows = std::min<qint64>(step, n - r0);

@@ -35,6 +35,9 @@ RopeParameters ropeParametersForGguf(const LlamaHyperparameters& hyper, qint64 t
 // vocabulary (logits): rows go through those layers in chunks of this many floats (64 MiB), and
 // each chunk decodes those weights once (docs/limits.md counts them).
 inline constexpr qint64 kForwardWideChunkFloats = qint64(16) << 20;
+// Rows per such chunk for a layer `width` floats wide over `tokens` tokens (at least 64, at most
+// the tokens).
+qint64 forwardWideChunkRows(qint64 width, qint64 tokens);
 
 struct ForwardOptions {
   RopeSchedule schedule;              // frequencies, attention factor, softmax scale

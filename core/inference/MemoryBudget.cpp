@@ -31,20 +31,25 @@ qint64 physicalMemoryBytes() {
 MeasureMemoryEstimate estimateMeasureMemory(const GgufFile& file, qint64 tokens, int chunkTokens) {
   const LlamaHyperparameters h = LlamaModel::readHyperparameters(file);
   // Counted in double: a crafted file's shapes may multiply beyond 64 bits.
-  const double n = double(std::max<qint64>(tokens, 0));
+  const qint64 count = std::max<qint64>(tokens, 0);
+  const double n = double(count);
   const double chunk = std::min(double(std::max(chunkTokens, 1)), std::max(n, 1.0));
-  const double threads = double(productThreadCount());
+  const int threads = productThreadCount();
+  const double e = h.embeddingLength, f = h.feedForwardLength, vocab = h.vocabSize;
   const double queryWidth = double(h.heads) * h.headDim;
   const double kvWidth = double(h.kvHeads) * h.headDim;
-  const double perToken = 2.0 * h.embeddingLength + 2.0 * queryWidth + 2.0 * kvWidth + 2.0;  // + nll, argmax
-  const double scores = threads * chunk * (n + 16.0);                                       // one head per thread
-  const double wide = 2.0 * double(kForwardWideChunkFloats) + 2.0 * h.embeddingLength * chunk;  // FFN or logits chunk
-  const double tiles = threads * std::max(double(kDecodedTileFloats), double(std::max(h.feedForwardLength, h.embeddingLength)));
-  const double activationFloats = n * perToken + scores + wide + tiles;
+  const double perToken = 2.0 * e + 2.0 * queryWidth + 2.0 * kvWidth + 2.0;  // + nll, argmax
+  const double scores = double(threads) * chunk * (n + 16.0);                // one head's block per thread
+  const double feedForward = double(forwardWideChunkRows(2 * qint64(f), count)) * (2.0 * f + e);
+  const double logits = double(forwardWideChunkRows(h.vocabSize, count)) * (vocab + e);
+  const double largestMatrix = std::max({vocab * e, f * e, queryWidth * e});
+  const double tile = std::min(std::max(double(kDecodedTileFloats), std::max({e, f, queryWidth})), largestMatrix);
+  const double activationFloats = n * perToken + scores + std::max(feedForward, logits) + double(threads) * tile;
   constexpr double kMaxBytes = double(qint64(1) << 61);  // two saturated terms still add up
   MeasureMemoryEstimate estimate;
   estimate.weightBytes = qint64(file.fileSize());
   estimate.activationBytes = qint64(std::min(activationFloats * 4.0, kMaxBytes));
+  estimate.threads = threads;
   return estimate;
 }
 

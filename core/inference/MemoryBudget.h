@@ -11,6 +11,7 @@ class GgufFile;
 struct MeasureMemoryEstimate {
   qint64 weightBytes = 0;      // the file itself: weights stay encoded in its memory map
   qint64 activationBytes = 0;  // the forward pass's peak working set for `tokens` (float32)
+  int threads = 1;             // threads assumed: each holds attention scores and a decoded tile
   qint64 totalBytes() const { return weightBytes + activationBytes; }
 };
 
@@ -20,8 +21,8 @@ qint64 physicalMemoryBytes();
 
 // The mapped file plus the peak activations of a prefill over `tokens` tokens (ForwardPass.h):
 // per token the residual stream, its normed copy, queries, keys, values and attention output;
-// per chunk of chunkTokens queries and per thread the attention scores; the feed-forward and
-// logits chunks (kForwardWideChunkFloats each); one decoded weight tile per thread.
+// per thread one chunk of chunkTokens queries' attention scores and one decoded weight tile; the
+// larger of the feed-forward chunk (gate, up and normed rows) and the logits chunk.
 // Error(BadInput) naming the key or tensor when the hyperparameters cannot be read.
 MeasureMemoryEstimate estimateMeasureMemory(const GgufFile& file, qint64 tokens, int chunkTokens = 64);
 
