@@ -188,8 +188,27 @@ ChartTable memoryCurveTable(const PlannerData& data) {
 
 // --- throughput --------------------------------------------------------------------------------
 
+namespace {
+
+// A plan that does not fit cannot run: the chart says so instead of drawing rates.
+void notEstimated(QCustomPlot& plot, const ChartTheme& theme) {
+  plot.xAxis->setVisible(false);
+  plot.yAxis->setVisible(false);
+  auto* text = new QCPItemText(&plot);
+  text->setPositionAlignment(Qt::AlignCenter);
+  text->position->setType(QCPItemPosition::ptAxisRectRatio);
+  text->position->setCoords(0.5, 0.5);
+  text->setText(QObject::tr("Not estimated: the plan does not fit,\nso it cannot run. See what would fit."));
+  theme.apply(plot);
+  text->setColor(theme.foreground);
+  text->setFont(theme.font);
+}
+
+}  // namespace
+
 ChartBuilder throughputBuilder(std::shared_ptr<const PlannerData> data) {
   return [data](QCustomPlot& plot, const ChartTheme& theme) {
+    if (!data->plan.fits) return notEstimated(plot, theme);
     const ThroughputEstimate& t = data->plan.throughput;
     auto* bars = new QCPBars(plot.yAxis, plot.xAxis);
     bars->setName(QObject::tr("tokens/s"));
@@ -220,6 +239,11 @@ ChartTable throughputTable(const PlannerData& data) {
   ChartTable table;
   table.title = QObject::tr("Throughput");
   table.columns = {QObject::tr("phase"), QObject::tr("tokens per second (whole batch)"), QObject::tr("bound")};
+  if (!data.plan.fits) {
+    table.addRow({QObject::tr("prefill"), QObject::tr("not estimated: does not fit"), QString()});
+    table.addRow({QObject::tr("decode"), QObject::tr("not estimated: does not fit"), QString()});
+    return table;
+  }
   table.addRow({QObject::tr("prefill"), t.prefillTokensPerSecond, boundName(t.prefillBound)});
   table.addRow({QObject::tr("decode"), t.decodeTokensPerSecond, boundName(t.decodeBound)});
   return table;

@@ -68,6 +68,8 @@ ScenarioValues Scenario::sanitized(ScenarioValues v) const {
   if (!library_.hardware(v.hardwareId)) v.hardwareId = fallback.hardwareId;
   v.contextTokens = std::clamp(v.contextTokens, kMinContextTokens, kMaxContextTokens);
   v.batch = std::clamp(v.batch, 1, 4096);
+  v.gpusPerNode = std::clamp(v.gpusPerNode, 1, kMaxGpusPerNode);
+  v.nodes = std::clamp(v.nodes, 1, kMaxNodes);
   if (!weightDtypeNames().contains(v.weightsDtype)) v.weightsDtype = fallback.weightsDtype;
   if (!kvDtypeNames().contains(v.kvDtype)) v.kvDtype = fallback.kvDtype;
   const auto spec = library_.model(v.modelId);
@@ -123,6 +125,13 @@ void Scenario::setBatch(int batch) {
   apply(next);
 }
 
+void Scenario::setGpus(int gpusPerNode, int nodes) {
+  ScenarioValues next = values_;
+  next.gpusPerNode = gpusPerNode;
+  next.nodes = nodes;
+  apply(next);
+}
+
 void Scenario::setWeightsDtype(const QString& dtype) {
   ScenarioValues next = values_;
   next.weightsDtype = dtype;
@@ -161,6 +170,8 @@ void Scenario::save(QSettings& settings) const {
   settings.setValue(QStringLiteral("hardware"), values_.hardwareId);
   settings.setValue(QStringLiteral("context_tokens"), values_.contextTokens);
   settings.setValue(QStringLiteral("batch"), values_.batch);
+  settings.setValue(QStringLiteral("gpus_per_node"), values_.gpusPerNode);
+  settings.setValue(QStringLiteral("nodes"), values_.nodes);
   settings.setValue(QStringLiteral("weights_dtype"), values_.weightsDtype);
   settings.setValue(QStringLiteral("kv_dtype"), values_.kvDtype);
   settings.setValue(QStringLiteral("mitigations"), mitigationNames(values_.mitigations));
@@ -178,6 +189,8 @@ void Scenario::restore(QSettings& settings) {
   next.hardwareId = settings.value(QStringLiteral("hardware"), next.hardwareId).toString();
   next.contextTokens = settings.value(QStringLiteral("context_tokens"), next.contextTokens).toLongLong();
   next.batch = settings.value(QStringLiteral("batch"), next.batch).toInt();
+  next.gpusPerNode = settings.value(QStringLiteral("gpus_per_node"), next.gpusPerNode).toInt();
+  next.nodes = settings.value(QStringLiteral("nodes"), next.nodes).toInt();
   next.weightsDtype = settings.value(QStringLiteral("weights_dtype"), next.weightsDtype).toString();
   next.kvDtype = settings.value(QStringLiteral("kv_dtype"), next.kvDtype).toString();
   if (settings.contains(QStringLiteral("mitigations"))) {
