@@ -79,6 +79,28 @@ PlannerTab::PlannerTab(AppContext& context, QWidget* parent) : AnalysisTab(conte
   layout->addWidget(columns, 1);
 }
 
+QStringList PlannerTab::screenshotVariants() const {
+  return {QStringLiteral("planner-does-not-fit"), QStringLiteral("planner-8-gpus")};
+}
+
+void PlannerTab::prepareScreenshot(const QString& variant) {
+  if (variant.isEmpty()) {
+    if (beforeScreenshot_) scenario().setValues(*beforeScreenshot_);
+    beforeScreenshot_.reset();
+    return;
+  }
+  if (!beforeScreenshot_) beforeScreenshot_ = scenario().values();
+  ScenarioValues values = *beforeScreenshot_;
+  values.modelId = QStringLiteral("deepseek-v2");
+  values.hardwareId = QStringLiteral("h100-sxm-80gb");
+  values.contextTokens = 32768;
+  values.mitigations = {Mitigation::Baseline, Mitigation::Yarn};
+  values.compareRight = Mitigation::Yarn;
+  values.gpusPerNode = variant == QLatin1String("planner-8-gpus") ? 8 : 1;
+  values.nodes = 1;
+  scenario().setValues(values);
+}
+
 std::vector<ChartView*> PlannerTab::charts() const { return {memoryBars_, memoryCurve_, confidence_, throughput_}; }
 
 PlannerData PlannerTab::computePlan(const ModelSpec& model, const HardwareSpec& hardware, const ScenarioValues& values) {
