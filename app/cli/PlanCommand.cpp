@@ -178,9 +178,10 @@ void printDeployment(const Plan& plan) {
   if (p.gpus() <= 1) return;
   QStringList layers;
   for (int count : plan.layersPerStage) layers << QString::number(count);
-  out() << QStringLiteral("Deployment: %1 GPUs (%2 node(s) x %3), tensor-parallel %4, pipeline-parallel %5 (layers per "
-                          "stage %6); KV heads per GPU %7, each cached head on %8 GPU(s)\n")
-               .arg(p.gpus()).arg(p.nodes).arg(p.gpusPerNode).arg(p.tensorParallel).arg(p.pipelineParallel)
+  const QString nodes = p.nodes == 1 ? QStringLiteral("one node") : QStringLiteral("%1 nodes x %2").arg(p.nodes).arg(p.gpusPerNode);
+  out() << QStringLiteral("Deployment: %1 GPUs (%2), tensor-parallel %3, pipeline-parallel %4 (layers per "
+                          "stage %5); KV heads per GPU %6, each cached head on %7 GPU(s)\n")
+               .arg(p.gpus()).arg(nodes).arg(p.tensorParallel).arg(p.pipelineParallel)
                .arg(layers.join(QLatin1Char('/')))
                .arg(plan.attentionKind == AttentionKind::Mla ? QStringLiteral("1 latent") : QString::number(plan.kvHeadsPerGpu))
                .arg(plan.kvReplicasPerHead);
@@ -242,7 +243,9 @@ void printText(const Plan& plan) {
            .arg(gib(plan.memory.totalBytes), gib(plan.memory.capacityBytes),
                 plan.fits ? QStringLiteral("fits") : QStringLiteral("DOES NOT FIT"));
   o << "  max context that fits: "
-    << (plan.fit.unbounded ? QStringLiteral("any (KV stops growing)") : QString::number(plan.fit.maxContextTokens)) << "\n\n";
+    << (plan.fit.unbounded ? QStringLiteral("any (KV stops growing)") : QString::number(plan.fit.maxContextTokens))
+    << (!plan.fit.unbounded && plan.fit.maxContextTokens == 0 ? " (not even 1 token: see shorter_context below)" : "")
+    << "\n\n";
   printFitAdvice(plan);
   printThroughput(plan);
   o << "Confidence " << QString::number(plan.confidence.value, 'f', 2) << ", context_cap "

@@ -16,7 +16,10 @@ QString perGpu(qint64 total, qint64 capacity) {
 }
 
 QString layoutText(const ParallelLayout& layout) {
-  return QStringLiteral("%1 GPUs (%2 node(s) x %3, tensor-parallel %4, pipeline-parallel %5)")
+  if (layout.nodes == 1)
+    return QStringLiteral("%1 GPUs in one node (tensor-parallel %2, pipeline-parallel %3)")
+        .arg(layout.gpus()).arg(layout.tensorParallel).arg(layout.pipelineParallel);
+  return QStringLiteral("%1 GPUs (%2 nodes x %3, tensor-parallel %4, pipeline-parallel %5)")
       .arg(layout.gpus()).arg(layout.nodes).arg(layout.gpusPerNode).arg(layout.tensorParallel).arg(layout.pipelineParallel);
 }
 

@@ -41,8 +41,9 @@ QString mitigationList(const std::vector<Mitigation>& mitigations) {
 QString deploymentText(const Plan& p) {
   const ParallelLayout& l = p.parallel;
   if (l.gpus() == 1) return QStringLiteral("1");
-  return QStringLiteral("%1 (%2 node(s) x %3), tensor-parallel %4, pipeline-parallel %5; memory figures per GPU")
-      .arg(l.gpus()).arg(l.nodes).arg(l.gpusPerNode).arg(l.tensorParallel).arg(l.pipelineParallel);
+  const QString nodes = l.nodes == 1 ? QStringLiteral("one node") : QStringLiteral("%1 nodes x %2").arg(l.nodes).arg(l.gpusPerNode);
+  return QStringLiteral("%1 (%2), tensor-parallel %3, pipeline-parallel %4; memory figures per GPU")
+      .arg(l.gpus()).arg(nodes).arg(l.tensorParallel).arg(l.pipelineParallel);
 }
 
 // When the plan does not fit: every change tried alone, cheapest first, with its numbers.
@@ -134,14 +135,16 @@ ReportSection memorySection(const Report& r) {
   const Plan& p = r.plan;
   const MemoryBreakdown& m = p.memory;
   ReportSection s{QStringLiteral("memory"), QStringLiteral("Memory plan"), {}, {}, {}, {ChartKind::Memory}, {}};
-  s.paragraphs << QStringLiteral("At %1 tokens the deployment needs %2 of the %3 usable (%4 of device memory): it %5. "
+  s.paragraphs << QStringLiteral("At %1 tokens %7 needs %2 of the %3 usable (%4 of device memory): it %5. "
                                  "The largest context that fits is %6.")
                       .arg(p.contextTokens)
                       .arg(gibText(m.totalBytes), gibText(m.capacityBytes))
                       .arg(QStringLiteral("%1 %").arg(QString::number(p.usableMemoryShare * 100, 'f', 0)))
                       .arg(p.fits ? QStringLiteral("fits") : QStringLiteral("does not fit"))
                       .arg(p.fit.unbounded ? QStringLiteral("unbounded (the KV cache stops growing)")
-                                           : tokensText(p.fit.maxContextTokens));
+                                           : tokensText(p.fit.maxContextTokens),
+                           p.parallel.gpus() > 1 ? QStringLiteral("the fullest of the %1 GPUs").arg(p.parallel.gpus())
+                                                 : QStringLiteral("the deployment"));
   ReportTable t{QStringLiteral("Memory at the requested context"),
                 {QStringLiteral("Component"), QStringLiteral("GiB"), QStringLiteral("Bytes")}, {}, {}};
   const auto add = [&](const QString& name, qint64 bytes) {

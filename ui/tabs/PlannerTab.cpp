@@ -147,7 +147,7 @@ void PlannerTab::show(std::shared_ptr<const PlannerData> data) {
                                                    .arg(layout.tensorParallel)
                                                    .arg(layout.pipelineParallel)
                                              : tr("%1 on %2").arg(data->modelName, data->hardwareName);
-  const QString perGpu = layout.gpus() > 1 ? tr(", per GPU (fullest of %1)").arg(layout.gpus()) : QString();
+  const QString perGpu = layout.gpus() > 1 ? tr(", per GPU") : QString();
   memoryBars_->setChart(tr("Memory by component at %1%2").arg(formatTokensShort(double(plan.contextTokens)), perGpu),
                         Provenance::Estimated, memoryBarBuilder(data),
                         memoryBarTable(*data));
@@ -159,8 +159,9 @@ void PlannerTab::show(std::shared_ptr<const PlannerData> data) {
   confidence_->setChart(tr("Planner confidence"), Provenance::Estimated, confidenceBuilder(data), confidenceTable(*data));
 
   const QString fit = plan.fits ? tr("<b style='color:#009E73'>fits</b>") : tr("<b style='color:#D55E00'>does not fit</b>");
-  const QString maxContext = plan.fit.unbounded ? tr("any context (KV stops growing)")
-                                                : formatTokens(plan.fit.maxContextTokens);
+  const QString maxContext = plan.fit.unbounded                ? tr("any context (KV stops growing)")
+                             : plan.fit.maxContextTokens == 0 ? tr("none, not even 1 token")
+                                                              : formatTokens(plan.fit.maxContextTokens);
   summary_->setText(tr("%1 — %2, batch %3, %4 weights, %5 KV: %6 (%7 of %8 usable); largest context that fits: %9. "
                        "Trained context %10; %11: context_cap %12, effective context ≈ %13, confidence <b>%14</b> "
                        "<i>(estimated)</i>.")
