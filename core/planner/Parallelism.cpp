@@ -39,7 +39,7 @@ int defaultTensorParallel(const ModelSpec& model, int gpus, int gpusPerNode) {
 std::optional<LayoutProblem> layoutProblemFor(const ModelSpec& model, const ParallelLayout& layout) {
   const int tp = layout.tensorParallel;
   const int pp = layout.pipelineParallel;
-  if (tp * pp != layout.gpus())
+  if (qint64(tp) * pp != qint64(layout.nodes) * layout.gpusPerNode)
     return LayoutProblem{QStringLiteral("tensor_parallel_size"),
                          QStringLiteral("tensor_parallel_size %1 x pipeline_parallel_size %2 = %3 GPUs, but the "
                                         "deployment has %4 (%5 node(s) x %6 GPUs)")
@@ -67,6 +67,11 @@ std::optional<LayoutProblem> resolveParallelLayout(const ModelSpec& model, const
     if (auto problem = outOfRange(value, field)) return problem;
   ParallelLayout resolved;
   resolved.nodes = request.nodes.value_or(1);
+  const qint64 requested = request.gpusPerNode ? qint64(resolved.nodes) * *request.gpusPerNode
+                                               : qint64(request.tensorParallel.value_or(1)) *
+                                                     request.pipelineParallel.value_or(resolved.nodes);
+  if (requested > kMaxGpusPerValue)
+    return LayoutProblem{QStringLiteral("nodes"), QStringLiteral("%1 GPUs in all is more than %2").arg(requested).arg(kMaxGpusPerValue)};
   if (request.gpusPerNode) {
     resolved.gpusPerNode = *request.gpusPerNode;
     const int gpus = resolved.gpus();
@@ -86,7 +91,14 @@ std::optional<LayoutProblem> resolveParallelLayout(const ModelSpec& model, const
                                                                    "over %2 nodes").arg(gpus).arg(resolved.nodes)};
     resolved.gpusPerNode = gpus / resolved.nodes;
   }
-  if (auto problem = layoutProblemFor(model, resolved)) return problem;
+  if (auto problem = layoutProblemFor(model, resolved)) {
+    // Only the GPU count was given: it is the count that the model cannot be split over.
+    if (!request.tensorParallel && !request.pipelineParallel)
+      problem = LayoutProblem{request.gpusPerNode ? QStringLiteral("gpus") : QStringLiteral("nodes"),
+                              QStringLiteral("%1 GPUs cannot hold %2 as vLLM splits it: %3")
+                                  .arg(resolved.gpus()).arg(model.id, problem->message)};
+    return problem;
+  }
   layout = resolved;
   return std::nullopt;
 }
