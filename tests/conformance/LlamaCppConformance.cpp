@@ -18,10 +18,8 @@ namespace sinkscope::test {
 
 namespace {
 
-// Where scripts/setup.sh installs node-llama-cpp (or $SINKSCOPE_LLAMACPP_DIR).
+// Where scripts/setup.sh installs node-llama-cpp.
 QString referenceInstallDir() {
-  const QString overridden = qEnvironmentVariable("SINKSCOPE_LLAMACPP_DIR");
-  if (!overridden.isEmpty()) return overridden;
   QString cache = qEnvironmentVariable("XDG_CACHE_HOME");
   if (cache.isEmpty()) cache = QDir::homePath() + QStringLiteral("/.cache");
   return cache + QStringLiteral("/sinkscope/llamacpp");

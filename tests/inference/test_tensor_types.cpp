@@ -3,6 +3,7 @@
 // ggml-quants.c dequantize_row_*, docs/tensor-types.md), quantize -> dequantize round trips within
 // each type's expected error, the reference quantizers on inputs whose encoding is known, and the
 // scale check.
+#include "common/Error.h"
 #include "inference/GgufWriter.h"
 #include "inference/TensorTypes.h"
 
@@ -10,6 +11,7 @@
 #include <QtTest>
 #include <cmath>
 #include <cstring>
+#include <functional>
 #include <limits>
 #include <vector>
 
@@ -428,6 +430,31 @@ class TestTensorTypes : public QObject {
     for (quint16 bad : {kHalfNaN, kHalfInfinity, quint16(kHalfInfinity | 0x8000)}) {
       std::memcpy(bytes.data() + traits->blockBytes + scaleOffset, &bad, 2);
       QCOMPARE(check(), qint64(1));
+    }
+  }
+
+  // The reader refuses a tensor whose block scale is NaN when it decodes that block, naming it.
+  void readerRefusesANonFiniteScale() {
+    GgufWriter writer;
+    writer.addTensor(QStringLiteral("blk.0.ffn_up.weight"), {256, 2}, uniformValues(512, 7), GgmlType::Q4_K);
+    QByteArray bytes = writer.toBytes();
+    const quint64 secondBlock = GgufFile(bytes, QStringLiteral("m.gguf")).tensors().front().fileOffset + 144;
+    std::memcpy(bytes.data() + secondBlock, &kHalfNaN, 2);  // Q4_K d of block 1 (row 1)
+    const GgufFile file(bytes, QStringLiteral("m.gguf"));
+    const GgufTensorInfo& info = file.tensors().front();
+    file.requireFiniteScales(info, 0, 1);  // row 0 is sound
+    std::vector<float> row(256);
+    file.dequantizeRows(info, 0, 1, row.data());
+    for (const auto& attempt : std::vector<std::function<void()>>{[&] { file.requireFiniteScales(info); },
+                                                                  [&] { (void)file.dequantize(info); }}) {
+      try {
+        attempt();
+        QFAIL("no error");
+      } catch (const Error& error) {
+        QCOMPARE(error.exitCode(), 3);
+        QVERIFY2(error.describe().contains(QStringLiteral("tensor 'blk.0.ffn_up.weight'")), qPrintable(error.describe()));
+        QVERIFY2(error.describe().contains(QStringLiteral("Q4_K block 1 has a NaN or infinite scale")), qPrintable(error.describe()));
+      }
     }
   }
 

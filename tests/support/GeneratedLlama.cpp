@@ -150,9 +150,9 @@ QByteArray generatedLlamaBytes(const GeneratedLlamaShape& shape, const TensorTyp
     if (tensor.shape.size() == 1) {  // norm weights around 1
       values = weights.uniform(count, 0.1);
       for (float& v : values) v += 1.0f;
-    } else if (tensor.name == QLatin1String("token_embd.weight")) {
-      values = weights.uniform(count, 1.0);
-    } else {  // every projection keeps unit-scale activations
+    } else if (tensor.name == QLatin1String("token_embd.weight") && !shape.tiedOutput) {
+      values = weights.uniform(count, 1.0);  // unit-scale embeddings
+    } else {  // every projection (a tied embedding is the output's) keeps unit-scale activations
       values = weights.uniform(count, 1.0 / std::sqrt(double(rowLength)));
     }
     writer.addTensor(tensor.name, tensor.shape, values, tensor.type);

@@ -28,7 +28,7 @@ void quantizeF16(const float* in, std::byte* out, qint64 values) {
 qint64 firstNonFiniteF16(const std::byte*, qint64) { return -1; }
 
 void dequantizeBF16(const std::byte* in, float* out, qint64 values) {
-  for (qint64 i = 0; i < values; ++i) out[i] = bfloat16ToFloat(loadU16(in + 2 * i));
+  for (qint64 i = 0; i < values; ++i) out[i] = std::bit_cast<float>(quint32(loadU16(in + 2 * i)) << 16);
 }
 void quantizeBF16(const float* in, std::byte* out, qint64 values) {
   for (qint64 i = 0; i < values; ++i) storeU16(out + 2 * i, floatToBfloat16(in[i]));

@@ -206,7 +206,6 @@ void packTwoBitPlane(const quint8* levels, std::byte* qs) {
       qs[32 * h + l] = std::byte(v[0] | v[32] << 2 | v[64] << 4 | v[96] << 6);
     }
 }
-int twoBits(const std::byte* qs, int value) { return (byteAt(qs, 32 * (value / 128) + value % 32) >> (2 * ((value % 128) / 32))) & 3; }
 
 }  // namespace
 
@@ -215,10 +214,11 @@ int twoBits(const std::byte* qs, int value) { return (byteAt(qs, 32 * (value / 1
 void dequantizeQ2_K(const std::byte* in, float* out, qint64 values) {
   for (qint64 b = 0; b < values / kSuper; ++b, in += 84, out += kSuper) {
     const float d = loadHalf(in + 80), dmin = loadHalf(in + 82);
-    for (int s = 0; s < 16; ++s) {
-      const int packed = byteAt(in, s);
+    for (int s = 0; s < 16; ++s) {  // sub-block s = 8h + 2j + half: bytes 32h + 16 half.., bits 2j
+      const int packed = byteAt(in, s), h = s / 8, shift = 2 * ((s % 8) / 2);
       const float dl = d * float(packed & 15), ml = dmin * float(packed >> 4);
-      for (int l = 0; l < 16; ++l) out[16 * s + l] = dl * float(twoBits(in + 16, 16 * s + l)) - ml;
+      const std::byte* q = in + 16 + 32 * h + 16 * (s % 2);
+      for (int l = 0; l < 16; ++l) out[16 * s + l] = dl * float((byteAt(q, l) >> shift) & 3) - ml;
     }
   }
 }
@@ -257,13 +257,14 @@ qint64 firstNonFiniteQ2_K(const std::byte* in, qint64 values) { return firstNonF
 void dequantizeQ3_K(const std::byte* in, float* out, qint64 values) {
   for (qint64 b = 0; b < values / kSuper; ++b, in += 110, out += kSuper) {
     const float d = loadHalf(in + 108);
-    for (int s = 0; s < 16; ++s) {
+    for (int s = 0; s < 16; ++s) {  // sub-block s = 8h + 2j + half, as in Q2_K; high bits: bit 4h + j
+      const int h = s / 8, j = (s % 8) / 2, offset = 16 * (s % 2);
       const float dl = d * float(scaleQ3K(s, in + 96));
-      for (int l = 0; l < 16; ++l) {
-        const int v = 16 * s + l;
-        const bool high = (byteAt(in, v % 32) >> (v / 32)) & 1;
-        out[v] = dl * float(twoBits(in + 32, v) - (high ? 0 : 4));
-      }
+      const std::byte* q = in + 32 + 32 * h + offset;
+      const std::byte* high = in + offset;
+      const int mask = 1 << (4 * h + j);
+      for (int l = 0; l < 16; ++l)
+        out[16 * s + l] = dl * float(((byteAt(q, l) >> (2 * j)) & 3) - ((byteAt(high, l) & mask) ? 0 : 4));
     }
   }
 }
@@ -403,19 +404,26 @@ qint64 firstNonFiniteQ5_K(const std::byte* in, qint64 values) { return firstNonF
 // sc * (q - 32) with 6-bit q. In each 128-value half h, value 128h + 32j + l (l < 32) takes its
 // low nibble from ql[64h + l + 32 (j % 2)] (high nibble when j >= 2) and its top two bits from
 // qh[32h + l] at bit 2j.
-namespace {
-int levelQ6K(const std::byte* in, int v) {
-  const int h = v / 128, j = (v % 128) / 32, l = v % 32;
-  const int low = (byteAt(in, 64 * h + l + 32 * (j % 2)) >> (4 * (j / 2))) & 15;
-  const int high = (byteAt(in, 128 + 32 * h + l) >> (2 * j)) & 3;
-  return (low | high << 4) - 32;
-}
-}  // namespace
 
 void dequantizeQ6_K(const std::byte* in, float* out, qint64 values) {
   for (qint64 b = 0; b < values / kSuper; ++b, in += 210, out += kSuper) {
     const float d = loadHalf(in + 208);
-    for (int v = 0; v < kSuper; ++v) out[v] = d * float(std::int8_t(in[192 + v / 16])) * float(levelQ6K(in, v));
+    for (int h = 0; h < 2; ++h)  // values 128h + 32j + l (j = 0..3), l in [16 half, 16 half + 16)
+      for (int half = 0; half < 2; ++half) {
+        const int first = 16 * half;
+        const std::byte* ql = in + 64 * h + first;
+        const std::byte* qh = in + 128 + 32 * h + first;
+        float dl[4];  // d * scale of sub-block 8h + 2j + half
+        for (int j = 0; j < 4; ++j) dl[j] = d * float(std::int8_t(in[192 + 8 * h + 2 * j + half]));
+        float* y = out + 128 * h + first;
+        for (int l = 0; l < 16; ++l) {
+          const int low = byteAt(ql, l), lowNext = byteAt(ql, l + 32), high = byteAt(qh, l);
+          y[l] = dl[0] * float(((low & 15) | (high & 3) << 4) - 32);
+          y[l + 32] = dl[1] * float(((lowNext & 15) | ((high >> 2) & 3) << 4) - 32);
+          y[l + 64] = dl[2] * float(((low >> 4) | ((high >> 4) & 3) << 4) - 32);
+          y[l + 96] = dl[3] * float(((lowNext >> 4) | ((high >> 6) & 3) << 4) - 32);
+        }
+      }
   }
 }
 void quantizeQ6_K(const float* x, std::byte* out, qint64 values) {
