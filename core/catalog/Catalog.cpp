@@ -3,6 +3,7 @@
 #include "catalog/GgufImport.h"
 #include "catalog/HfConfigImport.h"
 #include "common/Error.h"
+#include "common/InputFile.h"
 #include "common/JsonRead.h"
 
 #include <QDir>
@@ -116,12 +117,9 @@ const HardwareSpec* Catalog::findHardware(const QString& id) const {
 ModelSpec resolveModel(const QString& idOrPath) {
   if (idOrPath.trimmed().isEmpty()) throwBadInput(QStringLiteral("--model"), QString(), QStringLiteral("empty model id or path"));
   if (const ModelSpec* model = Catalog::builtin().findModel(idOrPath)) return *model;
-  const QFileInfo info(idOrPath);
-  if (!info.exists()) {
-    if (looksLikePath(idOrPath)) throwBadInput(idOrPath, QString(), QStringLiteral("no such file"));
+  if (!looksLikePath(idOrPath) && !QFileInfo::exists(idOrPath))
     throwBadInput(idOrPath, QString(), QStringLiteral("not a catalogue model id (see 'sinkscope list models') nor a file"));
-  }
-  if (info.isDir()) {  // a downloaded model folder: its config.json
+  if (statInput(idOrPath).directory) {  // the system's reason when it cannot be read (docs/limits.md)  // a downloaded model folder: its config.json
     const QString config = QDir(idOrPath).filePath(QStringLiteral("config.json"));
     if (!QFileInfo::exists(config)) throwBadInput(idOrPath, QString(), QStringLiteral("is a folder without a config.json"));
     return importHfConfigFile(config);
@@ -154,11 +152,9 @@ ImportKind classifyImportFile(const QString& path) {
 HardwareSpec resolveHardware(const QString& idOrPath) {
   if (idOrPath.trimmed().isEmpty()) throwBadInput(QStringLiteral("--hardware"), QString(), QStringLiteral("empty hardware id or path"));
   if (const HardwareSpec* hardware = Catalog::builtin().findHardware(idOrPath)) return *hardware;
-  const QFileInfo info(idOrPath);
-  if (!info.exists()) {
-    if (looksLikePath(idOrPath)) throwBadInput(idOrPath, QString(), QStringLiteral("no such file"));
+  if (!looksLikePath(idOrPath) && !QFileInfo::exists(idOrPath))
     throwBadInput(idOrPath, QString(), QStringLiteral("not a catalogue hardware id (see 'sinkscope list hardware') nor a file"));
-  }
+  if (statInput(idOrPath).directory) throwBadInput(idOrPath, QString(), QStringLiteral("is a directory, expected a JSON file"));
   return hardwareSpecFromJson(readJsonObjectFile(idOrPath), idOrPath);
 }
 
