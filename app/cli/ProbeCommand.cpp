@@ -66,7 +66,7 @@ ProbeOptions readOptions(const QStringList& args) {
     o.scheme.mitigation = *m;
   }
   o.scheme.factor = parser.isSet(QStringLiteral("factor"))
-                        ? parsePositiveDouble(QStringLiteral("--factor"), parser.value(QStringLiteral("factor")))
+                        ? parseScalingFactor(QStringLiteral("--factor"), parser.value(QStringLiteral("factor")))
                         : defaultMitigationFactor(o.model, o.context);
   o.scheme.streaming = StreamingCache::builtin();
   const qint64 layers = std::max(o.model.layers, 1), heads = std::max(o.model.heads, 1);

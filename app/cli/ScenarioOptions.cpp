@@ -44,6 +44,8 @@ ReportScenario readScenario(const QCommandLineParser& parser, bool hardwareRequi
       parseCount(QStringLiteral("--context"), requireOption(parser, QStringLiteral("context")), 8, kMaxContextTokens);
   if (parser.isSet(QStringLiteral("mitigations")))
     scenario.mitigations = parseMitigationList(parser.value(QStringLiteral("mitigations")));
+  else
+    scenario.mitigationsDefaulted = true;
   requireOption(parser, QStringLiteral("out"));
   return scenario;
 }
