@@ -22,11 +22,19 @@ QString sharedGgufPath() {
   return QFileInfo::exists(shared) ? shared : QString();
 }
 
-CliResult runCli(const QStringList& args, int timeoutMs) {
+QString cliPath() { return QStringLiteral(SINKSCOPE_CLI_PATH); }
+
+CliResult runCli(const QStringList& args, int timeoutMs) { return runCliWith(args, QString(), {}, timeoutMs); }
+
+CliResult runCliWith(const QStringList& args, const QString& standardOutputFile, const QStringList& extraEnvironment,
+                     int timeoutMs) {
   QProcess process;
   QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
   environment.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+  for (const QString& assignment : extraEnvironment)
+    environment.insert(assignment.section(QLatin1Char('='), 0, 0), assignment.section(QLatin1Char('='), 1));
   process.setProcessEnvironment(environment);
+  if (!standardOutputFile.isEmpty()) process.setStandardOutputFile(standardOutputFile);
   process.start(QStringLiteral(SINKSCOPE_CLI_PATH), args);
   CliResult result;
   if (!process.waitForStarted(10000)) return result;

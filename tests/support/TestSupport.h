@@ -22,6 +22,11 @@ struct CliResult {
 };
 // Runs the built sinkscope binary with args (QT_QPA_PLATFORM=offscreen), waiting up to timeoutMs.
 CliResult runCli(const QStringList& args, int timeoutMs = 120000);
+// As runCli, with stdout sent to a file (e.g. /dev/full) when standardOutputFile is not empty and
+// extra environment variables set.
+CliResult runCliWith(const QStringList& args, const QString& standardOutputFile,
+                     const QStringList& environment = {}, int timeoutMs = 120000);
+QString cliPath();  // the built sinkscope binary
 
 }  // namespace sinkscope::test
 
