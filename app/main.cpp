@@ -2,6 +2,7 @@
 // platform for the commands that draw charts); otherwise the window opens.
 #include "cli/CliSupport.h"
 #include "cli/Commands.h"
+#include "common/InputFile.h"
 #include "common/SafeText.h"
 #include "GuiMain.h"
 
@@ -13,6 +14,7 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QPluginLoader>
+#include <cerrno>
 #include <cstdio>
 #include <functional>
 #include <map>
@@ -66,6 +68,13 @@ QtMessageHandler previousHandler = nullptr;
 void dropRuntimeDirNote(QtMsgType type, const QMessageLogContext& context, const QString& message) {
   if (message.startsWith(QLatin1String("QStandardPaths: XDG_RUNTIME_DIR not set"))) return;
   if (previousHandler) previousHandler(type, context, message);
+}
+
+// 0 when everything printed reached stdout; else the error line and exit 3, as for the commands.
+int stdoutWritten() {
+  if (std::fflush(stdout) == 0 && !std::ferror(stdout)) return 0;
+  std::fprintf(stderr, "error: stdout: write failed: %s\n", qPrintable(sinkscope::systemReason(errno != 0 ? errno : EIO)));
+  return 3;
 }
 
 // The platform plugin Qt is asked for: -platform NAME (or -platform=NAME), else $QT_QPA_PLATFORM;
@@ -137,11 +146,11 @@ int main(int argc, char* argv[]) {
     const QString first = QString::fromLocal8Bit(argv[1]);
     if (first == QLatin1String("--help") || first == QLatin1String("-h")) {
       std::fputs(kUsage, stdout);
-      return 0;
+      return stdoutWritten();
     }
     if (first == QLatin1String("--version") || first == QLatin1String("-v")) {
       std::printf("sinkscope %s\n", sinkscope::kVersion);
-      return 0;
+      return stdoutWritten();
     }
     if (commands().count(first)) return runHeadless(argc, argv);
     if (first.startsWith(QLatin1Char('-')) == false) {

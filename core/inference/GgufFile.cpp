@@ -25,8 +25,8 @@ constexpr quint64 kMaxStringBytes = quint64(1) << 30;
 constexpr quint64 kDefaultAlignment = 32;  // GGUF specification: general.alignment default
 // Caps on what a file's counts may make SinkScope allocate, checked before the allocation
 // (docs/limits.md, "Threat model"): the largest real checkpoints stay far below each.
-constexpr quint64 kMaxTensorCount = quint64(1) << 20;
-constexpr quint64 kMaxMetadataCount = quint64(1) << 20;
+constexpr quint64 kMaxTensorCount = quint64(1) << 16;
+constexpr quint64 kMaxMetadataCount = quint64(1) << 16;
 constexpr quint64 kMaxArrayElementsInAll = quint64(1) << 22;  // every metadata array together
 constexpr quint64 kMaxStringBytesInAll = quint64(128) << 20;  // keys, values and tensor names
 
@@ -162,8 +162,16 @@ GgufValue readValue(Cursor& cursor, GgufValueType type, const QString& field, co
                    QStringLiteral("array elements"));
       GgufValue::Array elements;
       elements.reserve(size_t(count));
-      for (quint64 i = 0; i < count; ++i)
-        elements.push_back(readValue(cursor, elementType, QStringLiteral("%1[%2]").arg(field).arg(i), source, depth + 1));
+      // The element's name ("key[i]") is made only for an error: formatting it for each of
+      // millions of elements would take seconds (docs/limits.md, "Threat model").
+      for (quint64 i = 0; i < count; ++i) {
+        try {
+          elements.push_back(readValue(cursor, elementType, field, source, depth + 1));
+        } catch (const Error& error) {
+          throw Error(error.kind(), error.source(),
+                      QStringLiteral("%1[%2]").arg(field).arg(i) + error.field().mid(field.size()), error.message());
+        }
+      }
       return {type, std::move(elements), elementType};
     }
   }

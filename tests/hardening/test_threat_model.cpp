@@ -175,6 +175,29 @@ class TestThreatModel : public QObject {
     QVERIFY(!gguf.findTensor(QStringLiteral("t%1").arg(kTensors)));
   }
 
+  // Element names are made only for an error, and still name the element, nested too.
+  void arrayErrorsNameTheElement() {
+    const auto raw64 = [](quint64 v) { return QByteArray(reinterpret_cast<const char*>(&v), 8); };
+    const auto raw32 = [](quint32 v) { return QByteArray(reinterpret_cast<const char*>(&v), 4); };
+    const auto header = [&](const QByteArray& key, const QByteArray& value) {
+      return QByteArray("GGUF") + raw32(3) + raw64(0) + raw64(1) + raw64(quint64(key.size())) + key + raw32(9) + value;
+    };
+    // Strings: the third declares more bytes than the file has.
+    const QByteArray strings = header("s", raw32(8) + raw64(3) + raw64(1) + "x" + raw64(1) + "y" + raw64(1000) + "z");
+    // Arrays of bools: the second inner array's third value is 2.
+    const QByteArray bools = header("b", raw32(9) + raw64(2) + raw32(7) + raw64(1) + QByteArray(1, '\1') + raw32(7) +
+                                             raw64(3) + QByteArray("\0\1\2", 3));
+    const std::pair<QByteArray, QString> cases[] = {{strings, QStringLiteral("s[2]")}, {bools, QStringLiteral("b[1][2]")}};
+    for (const auto& [bytes, field] : cases) {
+      try {
+        const GgufFile gguf(bytes, QStringLiteral("a.gguf"));
+        QFAIL("a malformed array was read");
+      } catch (const Error& error) {
+        QVERIFY2(error.field().startsWith(field), qPrintable(error.describe()));
+      }
+    }
+  }
+
   // ---- False success ----
 
   void nonFiniteJsonIsAnError() {

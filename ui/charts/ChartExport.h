@@ -32,7 +32,7 @@ inline constexpr int kMaxExportSide = 4000;
 inline constexpr double kDefaultPngScale = 2.0;  // PNG pixels per logical pixel
 inline constexpr double kMinPngScale = 0.5;
 inline constexpr double kMaxPngScale = 4.0;
-inline constexpr qint64 kMaxPngPixels = 32'000'000;  // width x height after scaling
+inline constexpr qint64 kMaxPngPixels = 16'777'216;  // width x height after scaling (4096 x 4096)
 
 // Empties a plot back to QCustomPlot's initial state (one axis rect, hidden legend) so a builder
 // can refill it without creating a new widget.
