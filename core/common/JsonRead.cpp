@@ -12,7 +12,9 @@ namespace sinkscope {
 
 QJsonObject parseJsonObject(const QByteArray& bytes, const QString& source) {
   QJsonParseError parseError;
-  const QJsonDocument document = QJsonDocument::fromJson(bytes, &parseError);
+  // A UTF-8 byte-order mark (Windows editors write one) is not JSON; skip it (docs/limits.md).
+  const bool byteOrderMark = bytes.startsWith("\xEF\xBB\xBF");
+  const QJsonDocument document = QJsonDocument::fromJson(byteOrderMark ? bytes.mid(3) : bytes, &parseError);
   if (parseError.error != QJsonParseError::NoError)
     throwBadInput(source, QString(), QStringLiteral("not valid JSON at byte %1 (%2)")
                                          .arg(parseError.offset)
