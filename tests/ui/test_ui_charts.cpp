@@ -4,6 +4,7 @@
 #include "UiTestSupport.h"
 #include "charts/AttentionCharts.h"
 #include "charts/ChartExport.h"
+#include "charts/ChartHelpers.h"
 #include "charts/ChartSaveDialogs.h"
 #include "charts/ChartTable.h"
 #include "charts/ChartView.h"
@@ -67,6 +68,49 @@ class TestUiCharts : public QObject {
   Q_OBJECT
  private slots:
   void initTestCase() { test::isolateSettings(QStringLiteral("test_ui_charts")); }
+
+  // An exported chart stands alone: its title, provenance tag and the model/hardware/context
+  // caption are drawn into the file, above and below whatever layout the builder made.
+  void exportsCarryTitleProvenanceAndCaption() {
+    const ChartHeading heading{QStringLiteral("Sink curve against context"), QStringLiteral("modelled"),
+                               QStringLiteral("Llama-2-7B · NVIDIA H100 · context 32,768 tokens")};
+    const QSize size(600, 400);
+    auto plot = buildOffscreen(withHeading(test::lineBuilder(), heading), ChartTheme::print(), size);
+    QStringList texts;
+    for (QCPTextElement* element : plot->findChildren<QCPTextElement*>()) texts << element->text();
+    QVERIFY2(texts.contains(QStringLiteral("Sink curve against context [modelled]")), qPrintable(texts.join(QLatin1Char('|'))));
+    QVERIFY2(texts.contains(heading.caption), qPrintable(texts.join(QLatin1Char('|'))));
+    // The chart keeps most of the height: the heading rows take only their text's lines.
+    QVERIFY2(plot->axisRect()->outerRect().height() > size.height() / 2, qPrintable(QString::number(plot->axisRect()->outerRect().height())));
+    const QByteArray svg = renderChart(withHeading(test::lineBuilder(), heading), ChartFormat::Svg, size);
+    QVERIFY(svg.contains("[modelled]"));
+    QVERIFY(svg.contains("32,768 tokens"));
+    // A long title wraps to the width instead of running off the image.
+    ChartHeading longTitle = heading;
+    longTitle.title = QString(QStringLiteral("memory against context ")).repeated(6).trimmed();
+    auto wrapped = buildOffscreen(withHeading(test::lineBuilder(), longTitle), ChartTheme::print(), size);
+    for (QCPTextElement* element : wrapped->findChildren<QCPTextElement*>()) {
+      const QFontMetrics metrics(element->font());
+      for (const QString& line : element->text().split(QLatin1Char('\n')))
+        QVERIFY2(metrics.horizontalAdvance(line) <= size.width() - 16, qPrintable(line));
+    }
+  }
+
+  // Token axes read 0, 8K, 16K, ... (round values), never a bin's own start such as 9.8K.
+  void tokenTicksAreRoundValues() {
+    QCOMPARE(roundTokenTicks(32768, 4), (std::vector<qint64>{0, 8192, 16384, 24576, 32768}));
+    QCOMPARE(roundTokenTicks(32767, 4), (std::vector<qint64>{0, 8192, 16384, 24576}));
+    QCOMPARE(roundTokenTicks(4096, 6), (std::vector<qint64>{0, 1024, 2048, 3072, 4096}));
+    QCOMPARE(roundTokenTicks(100, 3), (std::vector<qint64>{0, 32, 64, 96}));
+    QCOMPARE(roundTokenTicks(0, 3), (std::vector<qint64>{0}));
+    for (qint64 maxTokens : {1, 7, 1000, 131072, 10485760})
+      for (int maxTicks : {1, 3, 6}) {
+        const std::vector<qint64> ticks = roundTokenTicks(maxTokens, maxTicks);
+        QVERIFY2(int(ticks.size()) <= maxTicks + 1, qPrintable(QStringLiteral("%1 ticks for %2").arg(ticks.size()).arg(maxTokens)));
+        const qint64 step = ticks.size() > 1 ? ticks[1] : 1;
+        QCOMPARE(step & (step - 1), qint64(0));  // a power of two
+      }
+  }
 
   void colourMapsMatchMatplotlibBetweenStops() {
     for (const PublishedEntry& entry : kPublished) {

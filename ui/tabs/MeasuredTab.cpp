@@ -1,4 +1,5 @@
 #include "tabs/MeasuredTab.h"
+#include "DialogFolders.h"
 
 #include "Units.h"
 #include "charts/AttentionCharts.h"
@@ -17,7 +18,10 @@
 
 #include <QComboBox>
 #include <QFile>
+#include <sinkscope/Version.h>
+
 #include <QFileDialog>
+#include <QLocale>
 #include <QFileInfo>
 #include <QGridLayout>
 #include <QHBoxLayout>
@@ -131,11 +135,15 @@ MeasuredTab::MeasuredTab(AppContext& context, QWidget* parent) : AnalysisTab(con
   layout->addWidget(splitter, 1);
   gguf_->setText(defaultGguf());
   connect(browseGguf, &QPushButton::clicked, this, [this] {
-    const QString path = QFileDialog::getOpenFileName(this, tr("Open a GGUF model"), QString(), tr("GGUF (*.gguf)"));
+    const QString path =
+        QFileDialog::getOpenFileName(this, tr("Open a GGUF model"), dialogStartPath(DialogPurpose::Measure), tr("GGUF (*.gguf)"));
+    rememberDialogFolder(DialogPurpose::Measure, path);
     if (!path.isEmpty()) setGgufPath(path);
   });
   connect(browseText, &QPushButton::clicked, this, [this] {
-    const QString path = QFileDialog::getOpenFileName(this, tr("Open a text"), QString(), tr("Text (*.txt);;All files (*)"));
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open a text"), dialogStartPath(DialogPurpose::Measure),
+                                                      tr("Text (*.txt);;All files (*)"));
+    rememberDialogFolder(DialogPurpose::Measure, path);
     if (!path.isEmpty()) setTextPath(path);
   });
   connect(run, &QPushButton::clicked, this, &MeasuredTab::refreshNow);
@@ -295,6 +303,15 @@ void MeasuredTab::showAttention() {
     heatmap_->clearChart(tr("No heatmap rows captured for layer %1").arg(layer));
   }
   sinks_->setChart(tr("Sink mass, %1").arg(name), Provenance::Measured, sinkGridBuilder(shown), sinkGridTable(m));
+}
+
+QString MeasuredTab::exportCaption() const {
+  const auto run = data();
+  if (!run) return AnalysisTab::exportCaption();
+  const QString text = dataTextPath_.isEmpty() ? tr("the bundled sample text") : QFileInfo(dataTextPath_).fileName();
+  return tr("%1 · %2 tokens of %3 · trained context %4 · measured on the CPU · SinkScope %5")
+      .arg(QFileInfo(run->ggufPath).fileName(), QLocale(QLocale::English).toString(qint64(run->tokens.size())), text,
+           QLocale(QLocale::English).toString(run->trainedContext), QString::fromLatin1(kVersion));
 }
 
 }  // namespace sinkscope::ui

@@ -35,6 +35,7 @@ class MeasuredTab : public AnalysisTab {
   QComboBox* attentionOfBox() const { return attentionOf_; }
   void setGgufPath(const QString& path);
   void setTextPath(const QString& path);  // empty: the bundled sample
+  QString exportCaption() const override;  // the checkpoint and text measured, not the scenario
 
  protected:
   void startComputation() override;
