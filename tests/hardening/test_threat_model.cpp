@@ -380,6 +380,19 @@ class TestThreatModel : public QObject {
     }
   }
 
+  // A probe of minutes (10M tokens, docs/limits.md) ends at Ctrl+C, printing nothing partial.
+  void interruptedProbeEnds() {
+    QProcess process;
+    process.start(test::cliPath(), {QStringLiteral("probe"), QStringLiteral("--model"), QStringLiteral("llama-2-7b"),
+                                    QStringLiteral("--context"), QStringLiteral("10M"), QStringLiteral("--json")});
+    QVERIFY(process.waitForStarted());
+    QTest::qWait(500);
+    ::kill(pid_t(process.processId()), SIGINT);
+    QVERIFY2(process.waitForFinished(30000), "the probe kept running after SIGINT");
+    QCOMPARE(process.exitStatus(), QProcess::CrashExit);  // ended by the signal
+    QVERIFY(process.readAllStandardOutput().isEmpty());
+  }
+
   // ---- Terminal safety ----
 
   void controlCharactersAreEscaped() {
