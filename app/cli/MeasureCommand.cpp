@@ -19,12 +19,14 @@ std::vector<int> loadTokens(const QCommandLineParser& parser, const GgufFile& gg
   const bool hasText = parser.isSet(QStringLiteral("text"));
   const bool hasTokens = parser.isSet(QStringLiteral("tokens"));
   if (hasText == hasTokens) throwUsage(QStringLiteral("--text"), QStringLiteral("give exactly one of --text FILE or --tokens FILE"));
+  if (hasTokens && parser.isSet(QStringLiteral("parse-special")))
+    throwUsage(QStringLiteral("--parse-special"), QStringLiteral("applies to --text only (token ids are not parsed)"));
   if (hasTokens) {
     *inputPath = parser.value(QStringLiteral("tokens"));
     return parseTokenIds(readMeasureInput(*inputPath), *inputPath, vocabSize);
   }
   *inputPath = parser.value(QStringLiteral("text"));
-  return tokenizeMeasureText(gguf, *inputPath);
+  return tokenizeMeasureText(gguf, *inputPath, parser.isSet(QStringLiteral("parse-special")));
 }
 
 void printSummary(const Measurement& m) {
@@ -53,6 +55,7 @@ int runMeasure(const QStringList& args) {
   parser.addOption({QStringLiteral("gguf"), QStringLiteral("GGUF model file."), QStringLiteral("FILE")});
   parser.addOption({QStringLiteral("text"), QStringLiteral("UTF-8 text to measure (:/texts/simple-stories.txt is built in)."), QStringLiteral("FILE")});
   parser.addOption({QStringLiteral("tokens"), QStringLiteral("Token ids, whitespace or comma separated."), QStringLiteral("FILE")});
+  parser.addOption({QStringLiteral("parse-special"), QStringLiteral("Control tokens written in the --text (e.g. <|eot_id|>) become those tokens; by default they are plain text.")});
   parser.addOption({QStringLiteral("context"), QStringLiteral("Measure the first N tokens."), QStringLiteral("N")});
   parser.addOption({QStringLiteral("mitigation"), QStringLiteral("baseline, linear, ntk, dynamic-ntk, yarn, llama3, streaming, window-only."), QStringLiteral("X")});
   parser.addOption({QStringLiteral("factor"), QStringLiteral("Scaling factor s (default: ceil(tokens / trained context))."), QStringLiteral("S")});

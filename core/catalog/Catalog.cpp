@@ -2,6 +2,7 @@
 
 #include "catalog/GgufImport.h"
 #include "catalog/HfConfigImport.h"
+#include "catalog/HubId.h"
 #include "common/Error.h"
 #include "common/InputFile.h"
 #include "common/JsonRead.h"
@@ -9,6 +10,7 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QJsonArray>
+#include <cerrno>
 #include <set>
 
 namespace sinkscope {
@@ -76,10 +78,26 @@ std::vector<HardwareSpec> loadHardware(const QString& path) {
   return hardware;
 }
 
+HubModelResolver& hubModelResolver() {
+  static HubModelResolver resolver;
+  return resolver;
+}
+
 bool looksLikePath(const QString& text) {
   return text.contains(QLatin1Char('/')) || text.contains(QLatin1Char('\\')) ||
          text.endsWith(QLatin1String(".json"), Qt::CaseInsensitive) ||
          text.endsWith(QLatin1String(".gguf"), Qt::CaseInsensitive);
+}
+
+[[noreturn]] void throwMissingModel(const QString& idOrPath) {
+  if (parseHubId(idOrPath)) {
+    throwBadInput(idOrPath, QString(), QStringLiteral("is a Hugging Face id, but this program was built without the Hub client"));
+  }
+  if (looksLikeHubIdAttempt(idOrPath))
+    throwBadInput(idOrPath, QString(), QStringLiteral("neither a file nor a valid Hugging Face id (org/name[@revision]: "
+                                                      "letters, digits, '-', '_', '.'; at most 96 characters)"));
+  if (looksLikePath(idOrPath)) throwBadInput(idOrPath, QString(), QStringLiteral("no such file"));
+  throwBadInput(idOrPath, QString(), QStringLiteral("not a catalogue model id (see 'sinkscope list models') nor a file"));
 }
 
 }  // namespace
@@ -117,9 +135,14 @@ const HardwareSpec* Catalog::findHardware(const QString& id) const {
 ModelSpec resolveModel(const QString& idOrPath) {
   if (idOrPath.trimmed().isEmpty()) throwBadInput(QStringLiteral("--model"), QString(), QStringLiteral("empty model id or path"));
   if (const ModelSpec* model = Catalog::builtin().findModel(idOrPath)) return *model;
-  if (!looksLikePath(idOrPath) && !QFileInfo::exists(idOrPath))
-    throwBadInput(idOrPath, QString(), QStringLiteral("not a catalogue model id (see 'sinkscope list models') nor a file"));
-  if (statInput(idOrPath).directory) {  // the system's reason when it cannot be read (docs/limits.md)  // a downloaded model folder: its config.json
+  // A path that is not there may be a Hub id; any other failure keeps the system's reason
+  // (symlink loop, name too long, permission denied: docs/limits.md).
+  const int statError = inputStatError(idOrPath);
+  if (statError == ENOENT || statError == ENOTDIR) {
+    if (parseHubId(idOrPath) && hubModelResolver()) return hubModelResolver()(idOrPath);
+    throwMissingModel(idOrPath);
+  }
+  if (statInput(idOrPath).directory) {  // a downloaded model folder: its config.json
     const QString config = QDir(idOrPath).filePath(QStringLiteral("config.json"));
     if (!QFileInfo::exists(config)) throwBadInput(idOrPath, QString(), QStringLiteral("is a folder without a config.json"));
     return importHfConfigFile(config);
@@ -127,6 +150,8 @@ ModelSpec resolveModel(const QString& idOrPath) {
   if (isGgufFile(idOrPath)) return importGgufMetadata(idOrPath);
   return importHfConfigFile(idOrPath);
 }
+
+void setHubModelResolver(HubModelResolver resolver) { hubModelResolver() = std::move(resolver); }
 
 HardwareSpec hardwareSpecFromJson(const QJsonObject& object, const QString& source) {
   QJsonObject entry = object;

@@ -132,6 +132,11 @@ void throwCannotOpen(const QString& path, int errorNumber) {
   throwBadInput(path, QString(), QStringLiteral("cannot open: %1").arg(systemReason(errorNumber)));
 }
 
+int inputStatError(const QString& path) {
+  struct stat status {};
+  return ::stat(QFile::encodeName(path).constData(), &status) == 0 ? 0 : errno;
+}
+
 InputStatus statInput(const QString& path) {
   struct stat status {};
   if (::stat(QFile::encodeName(path).constData(), &status) != 0) throwCannotOpen(path, errno);

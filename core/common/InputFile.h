@@ -20,6 +20,8 @@ struct InputStatus {
   qint64 size = 0;  // st_size; meaningless for pipes and devices
 };
 InputStatus statInput(const QString& path);
+// 0 when stat() succeeds on path, else its errno (ENOENT: not there).
+int inputStatError(const QString& path);
 // The system's reason for errno value, in lower case ("no such file or directory").
 QString systemReason(int errorNumber);
 // Error(BadInput): "path: cannot open: <reason>".

@@ -24,15 +24,31 @@ QString sharedGgufPath() {
 
 QString cliPath() { return QStringLiteral(SINKSCOPE_CLI_PATH); }
 
-CliResult runCli(const QStringList& args, int timeoutMs) { return runCliWith(args, QString(), {}, timeoutMs); }
+CliResult runCli(const QStringList& args, int timeoutMs) { return runCli(args, {}, timeoutMs); }
 
-CliResult runCliWith(const QStringList& args, const QString& standardOutputFile, const QStringList& extraEnvironment,
+CliResult runCli(const QStringList& args, const QMap<QString, QString>& extra, int timeoutMs) {
+  return runCliWith(args, QString(), extra, timeoutMs);
+}
+
+CliResult runCliWith(const QStringList& args, const QString& standardOutputFile, const QStringList& assignments,
+                     int timeoutMs) {
+  QMap<QString, QString> extra;
+  for (const QString& assignment : assignments)
+    extra.insert(assignment.section(QLatin1Char('='), 0, 0), assignment.section(QLatin1Char('='), 1));
+  return runCliWith(args, standardOutputFile, extra, timeoutMs);
+}
+
+CliResult runCliWith(const QStringList& args, const QString& standardOutputFile, const QMap<QString, QString>& extra,
                      int timeoutMs) {
   QProcess process;
   QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
   environment.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
-  for (const QString& assignment : extraEnvironment)
-    environment.insert(assignment.section(QLatin1Char('='), 0, 0), assignment.section(QLatin1Char('='), 1));
+  for (auto it = extra.begin(); it != extra.end(); ++it) {
+    if (it.value().isNull())
+      environment.remove(it.key());
+    else
+      environment.insert(it.key(), it.value());
+  }
   process.setProcessEnvironment(environment);
   if (!standardOutputFile.isEmpty()) process.setStandardOutputFile(standardOutputFile);
   process.start(QStringLiteral(SINKSCOPE_CLI_PATH), args);
