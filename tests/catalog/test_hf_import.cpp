@@ -267,7 +267,7 @@ class TestHfImport : public QObject {
     QTemporaryDir empty;
     test::expectBadInput([&] { resolveModel(empty.path()); }, {empty.path(), QStringLiteral("without a config.json")});
     test::expectBadInput([] { resolveModel(QStringLiteral("no-such-model")); }, {QStringLiteral("no-such-model"), QStringLiteral("list models")});
-    test::expectBadInput([] { resolveModel(QStringLiteral("missing/config.json")); }, {QStringLiteral("missing/config.json: cannot open: no such file")});
+    test::expectBadInput([] { resolveModel(QStringLiteral("missing/config.json")); }, {QStringLiteral("missing/config.json: no such file")});
   }
 };
 
