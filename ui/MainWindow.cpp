@@ -97,6 +97,8 @@ ReportScenario MainWindow::reportScenario() const {
   report.contextTokens = values.contextTokens;
   report.mitigations = values.mitigations;
   report.runtime = values.runtime;
+  report.gpusPerNode = values.gpusPerNode;
+  report.nodes = values.nodes;
   // The finished measured runs (one per measured mitigation) go into the report as they are
   // (they are never re-run here).
   if (auto* measured = qobject_cast<MeasuredTab*>(analysisTab(tr("Measured"))); measured && !measured->runs().empty()) {

@@ -73,7 +73,7 @@ int runMeasure(const QStringList& args) {
     if (!mitigation) throwUsage(QStringLiteral("--mitigation"), QStringLiteral("unknown mitigation '%1'").arg(parser.value(QStringLiteral("mitigation"))));
     settings.mitigation = *mitigation;
   }
-  if (parser.isSet(QStringLiteral("factor"))) settings.factor = parsePositiveDouble(QStringLiteral("--factor"), parser.value(QStringLiteral("factor")));
+  if (parser.isSet(QStringLiteral("factor"))) settings.factor = parseScalingFactor(QStringLiteral("--factor"), parser.value(QStringLiteral("factor")));
   settings.trainedContext = optionalCount(parser, QStringLiteral("trained-context"), 16, kMaxContextTokens);
   if (const auto sinks = optionalCount(parser, QStringLiteral("sinks"), 0, 1024)) settings.sinkTokens = int(*sinks);
   settings.windowTokens = optionalCount(parser, QStringLiteral("window"), 1, kMaxMeasuredTokens);

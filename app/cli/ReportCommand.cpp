@@ -5,6 +5,7 @@
 #include "cli/Commands.h"
 #include "cli/ScenarioOptions.h"
 #include "common/Error.h"
+#include "common/JsonRead.h"
 #include "export/ReportWriter.h"
 #include "inference/Measurement.h"
 
@@ -46,9 +47,12 @@ int runReport(const QStringList& args) {
     const auto report = buildReport(scenario, ReportCallbacks{{}, [&](double f, const QString& stage) { progress.update(f, stage); }});
     progress.finish();
     if (!report) throw Error(ErrorKind::Internal, QStringLiteral("report"), QString(), QStringLiteral("cancelled"));
-    if (json)
-      writeFileAtomically(path, QJsonDocument(reportToJson(*report)).toJson(QJsonDocument::Indented),
+    if (json) {
+      const QJsonObject object = reportToJson(*report);
+      requireFiniteNumbers(object, path);  // never a success with nulls (docs/limits.md)
+      writeFileAtomically(path, QJsonDocument(object).toJson(QJsonDocument::Indented),
                           force ? ExistingFile::Replace : ExistingFile::Refuse);
+    }
     else
       ui::writeReport(*report, path, force);
     out() << QFileInfo(path).absoluteFilePath() << Qt::endl;

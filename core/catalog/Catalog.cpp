@@ -4,11 +4,13 @@
 #include "catalog/HfConfigImport.h"
 #include "catalog/HubId.h"
 #include "common/Error.h"
+#include "common/InputFile.h"
 #include "common/JsonRead.h"
 
 #include <QDir>
 #include <QFileInfo>
 #include <QJsonArray>
+#include <cerrno>
 #include <set>
 
 namespace sinkscope {
@@ -18,6 +20,26 @@ namespace {
 QString entrySource(const QString& path, const QString& list, qsizetype index, const QJsonObject& entry) {
   const QString id = entry.value(QStringLiteral("id")).toString();
   return QStringLiteral("%1: %2[%3]%4").arg(path, list).arg(index).arg(id.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(id));
+}
+
+std::optional<DeviceLink> linkFromJson(const JsonReader& r, const QString& key) {
+  const auto object = r.optionalObject(key);
+  if (!object) return std::nullopt;
+  DeviceLink link;
+  link.name = object->requireString(QStringLiteral("link"));
+  link.bytesPerSecond = object->requireDouble(QStringLiteral("bytes_per_s"), 0.0, 1e18);
+  return link;
+}
+
+// Optional "interconnect": { intra_node: {link, bytes_per_s}, inter_node: {...}, source }.
+Interconnect interconnectFromJson(const JsonReader& r) {
+  Interconnect interconnect;
+  const auto object = r.optionalObject(QStringLiteral("interconnect"));
+  if (!object) return interconnect;
+  interconnect.intraNode = linkFromJson(*object, QStringLiteral("intra_node"));
+  interconnect.interNode = linkFromJson(*object, QStringLiteral("inter_node"));
+  interconnect.source = object->optionalString(QStringLiteral("source")).value_or(QString());
+  return interconnect;
 }
 
 HardwareSpec hardwareFromJson(const JsonReader& r, bool catalogue) {
@@ -40,6 +62,7 @@ HardwareSpec hardwareFromJson(const JsonReader& r, bool catalogue) {
   spec.source = catalogue ? r.requireString(QStringLiteral("source")) : r.optionalString(QStringLiteral("source")).value_or(QString());
   if (catalogue && spec.source.trimmed().isEmpty()) r.fail(QStringLiteral("source"), QStringLiteral("must not be empty"));
   spec.notes = r.optionalString(QStringLiteral("notes")).value_or(QString());
+  spec.interconnect = interconnectFromJson(r);
   validateHardwareSpec(spec, r.source());
   return spec;
 }
@@ -133,12 +156,14 @@ const HardwareSpec* Catalog::findHardware(const QString& id) const {
 ModelSpec resolveModel(const QString& idOrPath) {
   if (idOrPath.trimmed().isEmpty()) throwBadInput(QStringLiteral("--model"), QString(), QStringLiteral("empty model id or path"));
   if (const ModelSpec* model = Catalog::builtin().findModel(idOrPath)) return *model;
-  const QFileInfo info(idOrPath);
-  if (!info.exists()) {
+  // A path that is not there may be a Hub id; any other failure keeps the system's reason
+  // (symlink loop, name too long, permission denied: docs/limits.md).
+  const int statError = inputStatError(idOrPath);
+  if (statError == ENOENT || statError == ENOTDIR) {
     if (parseHubId(idOrPath) && hubModelResolver()) return hubModelResolver()(idOrPath);
     throwMissingModel(idOrPath);
   }
-  if (info.isDir()) {  // a downloaded model folder: its config.json
+  if (statInput(idOrPath).directory) {  // a downloaded model folder: its config.json
     const QString config = QDir(idOrPath).filePath(QStringLiteral("config.json"));
     if (!QFileInfo::exists(config)) throwBadInput(idOrPath, QString(), QStringLiteral("is a folder without a config.json"));
     return importHfConfigFile(config);
@@ -173,11 +198,9 @@ ImportKind classifyImportFile(const QString& path) {
 HardwareSpec resolveHardware(const QString& idOrPath) {
   if (idOrPath.trimmed().isEmpty()) throwBadInput(QStringLiteral("--hardware"), QString(), QStringLiteral("empty hardware id or path"));
   if (const HardwareSpec* hardware = Catalog::builtin().findHardware(idOrPath)) return *hardware;
-  const QFileInfo info(idOrPath);
-  if (!info.exists()) {
-    if (looksLikePath(idOrPath)) throwBadInput(idOrPath, QString(), QStringLiteral("no such file"));
+  if (!looksLikePath(idOrPath) && !QFileInfo::exists(idOrPath))
     throwBadInput(idOrPath, QString(), QStringLiteral("not a catalogue hardware id (see 'sinkscope list hardware') nor a file"));
-  }
+  if (statInput(idOrPath).directory) throwBadInput(idOrPath, QString(), QStringLiteral("is a directory, expected a JSON file"));
   return hardwareSpecFromJson(readJsonObjectFile(idOrPath), idOrPath);
 }
 

@@ -1,6 +1,7 @@
 #include "inference/ForwardPass.h"
 
 #include "common/Error.h"
+#include "inference/EncodedProduct.h"
 #include "inference/RopeTable.h"
 
 #include <Eigen/Dense>
@@ -9,8 +10,10 @@
 
 namespace sinkscope {
 
-using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-using ConstMap = Eigen::Map<const RowMatrix>;
+qint64 forwardWideChunkRows(qint64 width, qint64 tokens) {
+  const qint64 rows = std::clamp<qint64>(kForwardWideChunkFloats / std::max<qint64>(width, 1), 64, std::max<qint64>(tokens, 64));
+  return std::min(rows, std::max<qint64>(tokens, 1));
+}
 
 bool KvPolicy::sees(qint64 query, qint64 key) const {
   if (key > query || key < 0) return false;
@@ -49,8 +52,6 @@ double ForwardResult::sinkRate(double epsilon) const {
 
 namespace {
 
-ConstMap asMap(const FloatMatrix& m) { return ConstMap(m.data.data(), m.rows, m.cols); }
-
 RowMatrix rmsNorm(const Eigen::Ref<const RowMatrix>& x, const std::vector<float>& weight, double epsilon) {
   RowMatrix out(x.rows(), x.cols());
   const Eigen::Map<const Eigen::RowVectorXf> w(weight.data(), Eigen::Index(weight.size()));
@@ -61,10 +62,12 @@ RowMatrix rmsNorm(const Eigen::Ref<const RowMatrix>& x, const std::vector<float>
   return out;
 }
 
-constexpr double kParallelBlockElements = 4.0 * 1024 * 1024;  // scores per block worth two threads
+// Scores per block worth two threads (64 queries x 512 keys x 16 heads: about 2 ms of work);
+// below it the threads' start-up and barrier cost more than they save, more so on a busy machine.
+constexpr double kParallelBlockElements = 512.0 * 1024;
 
-// Eigen's own threading on the projections, restored on exit: the model's matrices in measured
-// mode are small, and nested or short parallel regions only add synchronisation.
+// Eigen's own threading off, restored on exit: the projections spread their weight tiles over the
+// threads themselves (EncodedProduct.h) and attention its heads, so Eigen's regions would nest.
 class SingleThreadedEigen {
  public:
   SingleThreadedEigen() : previous_(Eigen::nbThreads()) { Eigen::setNbThreads(1); }
@@ -233,9 +236,10 @@ void attendBlock(Context& context, const RowMatrix& queries, const RowMatrix& ke
   }
 }
 
+[[noreturn]] void throwCancelled();
+
 void checkCancelled(const ForwardOptions& options) {
-  if (options.isCancelled && options.isCancelled())
-    throw Error(ErrorKind::Internal, QString(), QStringLiteral("measurement"), QStringLiteral("cancelled"));
+  if (options.isCancelled && options.isCancelled()) throwCancelled();
 }
 
 std::vector<qint64> makeBins(qint64 tokens, int bins, int exact) {
@@ -262,6 +266,105 @@ void validate(const LlamaModel& model, std::span<const int> tokens, const Forwar
   const KvPolicy& policy = options.kvPolicy;
   if (policy.kind != KvPolicy::Kind::Full && (policy.windowTokens < 1 || policy.sinkTokens < 0))
     throwBadInput(QString(), QStringLiteral("window"), QStringLiteral("the window must hold at least one token"));
+}
+
+
+// Multiply-adds of one attention block (scores and weighted values; the softmax counted as 16
+// more per score), the unit in which progress is reported.
+double attentionWork(const Context& context, qint64 c0, qint64 c1) {
+  const KvPolicy& policy = context.options.kvPolicy;
+  const bool streaming = policy.kind == KvPolicy::Kind::SinksAndWindow && c1 - 1 >= policy.cacheTokens();
+  const double width = double(c1 - lowestBlockKey(policy, c0)) + (streaming ? policy.sinkTokens : 0);
+  return double(c1 - c0) * width * double(context.hyper.heads) * (2.0 * context.hyper.headDim + 16.0);
+}
+
+double layerProjectionWork(const LlamaHyperparameters& h) {
+  const double e = h.embeddingLength, q = double(h.heads) * h.headDim, kv = double(h.kvHeads) * h.headDim;
+  return e * (2.0 * q + 2.0 * kv) + 3.0 * e * h.feedForwardLength;
+}
+
+// Every multiply-add the pass will do: projections, attention blocks and the output head.
+double totalWork(const Context& context, int chunk) {
+  const LlamaHyperparameters& h = context.hyper;
+  double attention = 0;
+  for (qint64 c0 = 0; c0 < context.tokens; c0 += chunk) attention += attentionWork(context, c0, std::min(context.tokens, c0 + chunk));
+  const double n = double(context.tokens);
+  return double(h.layers) * (n * layerProjectionWork(h) + attention) + n * double(h.vocabSize) * h.embeddingLength;
+}
+
+// Reports the share of the pass's work done (ForwardOptions::progress).
+class WorkMeter {
+ public:
+  WorkMeter(const ForwardOptions& options, double total) : options_(options), total_(std::max(total, 1.0)) {}
+  void add(double work) {
+    done_ += work;
+    if (options_.progress) options_.progress(std::min(1.0, done_ / total_));
+  }
+  void finish() {
+    if (options_.progress) options_.progress(1.0);
+  }
+
+ private:
+  const ForwardOptions& options_;
+  double total_;
+  double done_ = 0;
+};
+
+[[noreturn]] void throwCancelled() {
+  throw Error(ErrorKind::Internal, QString(), QStringLiteral("measurement"), QStringLiteral("cancelled"));
+}
+
+// y (+)= x · Wᵀ with the weights decoded tile by tile; throws when cancelled.
+void projectInto(const Eigen::Ref<const RowMatrix>& x, const EncodedMatrix& w, Eigen::Ref<RowMatrix> y, bool accumulate,
+                 const ForwardOptions& options, WorkMeter& meter) {
+  if (!multiplyByTransposed(x, w, y, accumulate, options.isCancelled)) throwCancelled();
+  meter.add(double(x.rows()) * double(w.rows) * double(w.cols));
+}
+
+RowMatrix project(const Eigen::Ref<const RowMatrix>& x, const EncodedMatrix& w, const ForwardOptions& options, WorkMeter& meter) {
+  RowMatrix y(x.rows(), w.rows);
+  projectInto(x, w, y, false, options, meter);
+  return y;
+}
+
+// x += down(SiLU(gate(norm x)) * up(norm x)), in chunks of rows.
+void feedForward(RowMatrix& x, const LlamaLayer& layer, const LlamaHyperparameters& h, const ForwardOptions& options,
+                 WorkMeter& meter) {
+  const qint64 n = x.rows();
+  const qint64 step = forwardWideChunkRows(2 * qint64(h.feedForwardLength), n);
+  for (qint64 r0 = 0; r0 < n; r0 += step) {
+    const qint64 rows = std::min<qint64>(step, n - r0);
+    const RowMatrix normed = rmsNorm(x.middleRows(r0, rows), layer.ffnNorm, h.rmsEpsilon);
+    RowMatrix gate = project(normed, layer.gate, options, meter);
+    const RowMatrix up = project(normed, layer.up, options, meter);
+    gate.array() = gate.array() / (1.0f + (-gate.array()).exp()) * up.array();  // SiLU(gate) * up
+    projectInto(gate, layer.down, x.middleRows(r0, rows), true, options, meter);
+  }
+}
+
+// Output head, in row chunks so that N x vocab logits never exist at once: argmax and nll.
+void predictNextTokens(const LlamaModel& model, const RowMatrix& x, std::span<const int> tokens, const ForwardOptions& options,
+                       WorkMeter& meter, ForwardResult& result) {
+  const LlamaHyperparameters& h = model.hyper();
+  const qint64 n = x.rows();
+  result.argmax.resize(size_t(n));
+  result.nll.resize(size_t(n - 1));
+  const qint64 step = forwardWideChunkRows(h.vocabSize, n);
+  for (qint64 r0 = 0; r0 < n; r0 += step) {
+    checkCancelled(options);
+    const qint64 rows = std::min<qint64>(step, n - r0);
+    const RowMatrix logits = project(rmsNorm(x.middleRows(r0, rows), model.outputNorm(), h.rmsEpsilon), model.outputHead(), options, meter);
+    for (qint64 r = 0; r < rows; ++r) {
+      const qint64 p = r0 + r;
+      Eigen::Index best = 0;
+      const float maximum = logits.row(r).maxCoeff(&best);
+      result.argmax[size_t(p)] = int(best);
+      if (p + 1 < n) {
+        const double logSum = double(maximum) + std::log(double((logits.row(r).array() - maximum).exp().sum()));
+        result.nll[size_t(p)] = float(logSum - double(logits(r, tokens[size_t(p + 1)])));
+      }
+    }
+  }
 }
 
 }  // namespace
@@ -296,57 +399,31 @@ ForwardResult runForward(const LlamaModel& model, std::span<const int> tokens, c
     m.heatmap.mass.assign(heatmapRows.size() * size_t(m.heatmap.bins()), 0.0f);
   }
 
-  const ConstMap embedding = asMap(model.tokenEmbedding());
   RowMatrix x(n, h.embeddingLength);
-  for (qint64 p = 0; p < n; ++p) x.row(p) = embedding.row(tokens[size_t(p)]);
+  for (qint64 p = 0; p < n; ++p) model.tokenEmbedding().decodeRows(tokens[size_t(p)], 1, &x(p, 0));
 
-  const double totalSteps = double(h.layers) + 1.0;
+  WorkMeter meter(options, totalWork(context, chunk));
   for (int l = 0; l < h.layers; ++l) {
     const LlamaLayer& layer = model.layers()[size_t(l)];
     RowMatrix attention(n, h.heads * h.headDim);
     {
       const RowMatrix normed = rmsNorm(x, layer.attentionNorm, h.rmsEpsilon);
-      const RowMatrix queries = normed * asMap(layer.query).transpose();
-      RowMatrix keys = normed * asMap(layer.key).transpose();
-      const RowMatrix values = normed * asMap(layer.value).transpose();
+      const RowMatrix queries = project(normed, layer.query, options, meter);
+      RowMatrix keys = project(normed, layer.key, options, meter);
+      const RowMatrix values = project(normed, layer.value, options, meter);
       for (qint64 p = 0; p < n; ++p)
         for (int g = 0; g < h.kvHeads; ++g) rope.rotate(&keys(p, g * h.headDim), p);
       for (qint64 c0 = 0; c0 < n; c0 += chunk) {
         checkCancelled(options);
-        attendBlock(context, queries, keys, values, c0, std::min(n, c0 + chunk), attention, accumulators, result.heads, l);
-        if (options.progress) options.progress((l + double(std::min(n, c0 + chunk)) / double(n)) / totalSteps);
+        const qint64 c1 = std::min(n, c0 + chunk);
+        attendBlock(context, queries, keys, values, c0, c1, attention, accumulators, result.heads, l);
+        meter.add(attentionWork(context, c0, c1));
       }
     }
-    x.noalias() += attention * asMap(layer.output).transpose();
-    for (qint64 r0 = 0; r0 < n; r0 += chunk) {
-      const qint64 rows = std::min<qint64>(chunk, n - r0);
-      const RowMatrix normed = rmsNorm(x.middleRows(r0, rows), layer.ffnNorm, h.rmsEpsilon);
-      RowMatrix gate = normed * asMap(layer.gate).transpose();
-      const RowMatrix up = normed * asMap(layer.up).transpose();
-      gate.array() = gate.array() / (1.0f + (-gate.array()).exp()) * up.array();  // SiLU(gate) * up
-      x.middleRows(r0, rows).noalias() += gate * asMap(layer.down).transpose();
-    }
+    projectInto(attention, layer.output, x, true, options, meter);
+    feedForward(x, layer, h, options, meter);
   }
-
-  // Output head, in row blocks so that N x vocab logits never exist at once.
-  const ConstMap head = asMap(model.outputHead());
-  result.argmax.resize(size_t(n));
-  result.nll.resize(size_t(n - 1));
-  for (qint64 r0 = 0; r0 < n; r0 += chunk) {
-    checkCancelled(options);
-    const qint64 rows = std::min<qint64>(chunk, n - r0);
-    const RowMatrix logits = rmsNorm(x.middleRows(r0, rows), model.outputNorm(), h.rmsEpsilon) * head.transpose();
-    for (qint64 r = 0; r < rows; ++r) {
-      const qint64 p = r0 + r;
-      Eigen::Index best = 0;
-      const float maximum = logits.row(r).maxCoeff(&best);
-      result.argmax[size_t(p)] = int(best);
-      if (p + 1 < n) {
-        const double logSum = double(maximum) + std::log(double((logits.row(r).array() - maximum).exp().sum()));
-        result.nll[size_t(p)] = float(logSum - double(logits(r, tokens[size_t(p + 1)])));
-      }
-    }
-  }
+  predictNextTokens(model, x, tokens, options, meter, result);
 
   for (size_t i = 0; i < result.heads.size(); ++i) {
     const Accumulator& a = accumulators[i];
@@ -361,7 +438,7 @@ ForwardResult runForward(const LlamaModel& model, std::span<const int> tokens, c
     m.meanNormalizedEntropyInside = mean(a.entropyInside, a.countInside);
     m.meanNormalizedEntropyBeyond = mean(a.entropyBeyond, a.countBeyond);
   }
-  if (options.progress) options.progress(1.0);
+  meter.finish();
   return result;
 }
 

@@ -31,6 +31,14 @@ struct KvPolicy {
 // trainedContext (which may override the file's context_length).
 RopeParameters ropeParametersForGguf(const LlamaHyperparameters& hyper, qint64 trainedContext);
 
+// Floats of the per-chunk buffers as wide as the feed-forward (gate and up together) or the
+// vocabulary (logits): rows go through those layers in chunks of this many floats (64 MiB), and
+// each chunk decodes those weights once (docs/limits.md counts them).
+inline constexpr qint64 kForwardWideChunkFloats = qint64(16) << 20;
+// Rows per such chunk for a layer `width` floats wide over `tokens` tokens (at least 64, at most
+// the tokens).
+qint64 forwardWideChunkRows(qint64 width, qint64 tokens);
+
 struct ForwardOptions {
   RopeSchedule schedule;              // frequencies, attention factor, softmax scale
   KvPolicy kvPolicy;
@@ -38,8 +46,14 @@ struct ForwardOptions {
   std::vector<qint64> heatmapRows;    // query positions whose attention is pooled
   int heatmapBins = 64;               // bins per heatmap row, the first 4 one key each
   int chunkTokens = 64;               // queries per attention block (keeps a block in cache)
-  std::function<bool()> isCancelled;  // polled between blocks; a cancelled run throws Error(Internal)
-  std::function<void(double)> progress;  // 0..1
+  // Polled between attention blocks and between weight tiles (a few times a second on a 7B
+  // model); a cancelled run throws Error(Internal). Called from the calling thread only.
+  std::function<bool()> isCancelled;
+  // The share of the pass's work done, 0..1, reported after every projection and attention
+  // block. Work is counted in multiply-adds (projections, attention, output head), so the
+  // share grows in proportion to time: fraction x tokens is the tokens' worth done, and the
+  // rate and time left extrapolate linearly. Called from the calling thread only.
+  std::function<void(double)> progress;
 };
 
 // REFERENCES.md section 5, for one (layer, head). Means run over queries i >= k for S_k.

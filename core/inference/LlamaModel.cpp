@@ -14,19 +14,27 @@ constexpr int kMaxDimension = 1 << 20;  // any width above a million is refused 
 // checkpoints are converted as "llama").
 bool isLlamaFamily(const QString& architecture) { return architecture == QLatin1String("llama"); }
 
-FloatMatrix loadMatrix(const GgufFile& file, const QString& name, int rows, int cols) {
-  const GgufTensorInfo& info = file.tensor(name);
-  if (info.shape.size() != 2 || info.shape[0] != cols || info.shape[1] != rows)
-    throwBadInput(file.source(), QStringLiteral("tensor '%1' dims").arg(name),
-                  QStringLiteral("expected [%1, %2] (ggml order)").arg(cols).arg(rows));
-  FloatMatrix matrix{rows, cols, file.dequantize(info)};
-  return matrix;
+// Error(BadInput) naming the tensor when the type table has no row for its type, or when one of
+// its blocks has a NaN or infinite scale (the block is named too).
+const TensorTypeTraits& computableTraits(const GgufFile& file, const GgufTensorInfo& info) {
+  const TensorTypeTraits* traits = tensorTypeTraits(info.type);
+  if (!traits)
+    throwBadInput(file.source(), QStringLiteral("tensor '%1' type").arg(info.name),
+                  QStringLiteral("%1 is not supported for computation (supported: %2)").arg(ggmlTypeName(info.type), computableTensorTypeNames()));
+  if (traits->firstNonFiniteBlock) {
+    const qint64 block = traits->firstNonFiniteBlock(file.tensorBytes(info).data(), info.elementCount());
+    if (block >= 0)
+      throwBadInput(file.source(), QStringLiteral("tensor '%1'").arg(info.name),
+                    QStringLiteral("%1 block %2 has a NaN or infinite scale").arg(QLatin1String(traits->name)).arg(block));
+  }
+  return *traits;
 }
 
 std::vector<float> loadVector(const GgufFile& file, const QString& name, int length) {
   const GgufTensorInfo& info = file.tensor(name);
   if (info.elementCount() != length || info.shape.size() != 1)
     throwBadInput(file.source(), QStringLiteral("tensor '%1' dims").arg(name), QStringLiteral("expected [%1]").arg(length));
+  (void)computableTraits(file, info);
   return file.dequantize(info);
 }
 
@@ -84,34 +92,43 @@ LlamaHyperparameters LlamaModel::readHyperparameters(const GgufFile& file) {
   return h;
 }
 
+EncodedMatrix LlamaModel::viewMatrix(const GgufFile& file, const QString& name, qint64 rows, qint64 cols) {
+  const GgufTensorInfo& info = file.tensor(name);
+  if (info.shape.size() != 2 || info.shape[0] != cols || info.shape[1] != rows)
+    throwBadInput(file.source(), QStringLiteral("tensor '%1' dims").arg(name),
+                  QStringLiteral("expected [%1, %2] (ggml order)").arg(cols).arg(rows));
+  EncodedMatrix matrix{&computableTraits(file, info), file.tensorBytes(info).data(), rows, cols, name};
+  weightBytes_ += matrix.encodedBytes();
+  return matrix;
+}
+
 LlamaModel LlamaModel::load(const GgufFile& file, qint64 maxWeightBytes) {
   LlamaModel model;
   model.hyper_ = readHyperparameters(file);
   const LlamaHyperparameters& h = model.hyper_;
-  qint64 floats = 0;
-  for (const GgufTensorInfo& info : file.tensors()) floats += info.elementCount();
-  if (floats > maxWeightBytes / qint64(sizeof(float)))
+  quint64 encoded = 0;
+  for (const GgufTensorInfo& info : file.tensors()) encoded += info.byteSize;  // each within the file
+  if (encoded > quint64(maxWeightBytes))
     throwBadInput(file.source(), QStringLiteral("tensors"),
-                  QStringLiteral("%1 weights need %2 bytes as floats, above the %3-byte limit of CPU measurement")
-                      .arg(floats).arg(floats * 4).arg(maxWeightBytes));
+                  QStringLiteral("%1 bytes of weights, above the %2-byte limit of this measurement").arg(encoded).arg(maxWeightBytes));
   const int e = h.embeddingLength;
   const int q = h.heads * h.headDim;
   const int kv = h.kvHeads * h.headDim;
-  model.tokenEmbedding_ = loadMatrix(file, QStringLiteral("token_embd.weight"), h.vocabSize, e);
-  if (!h.tiedOutput) model.output_ = loadMatrix(file, QStringLiteral("output.weight"), h.vocabSize, e);
+  model.tokenEmbedding_ = model.viewMatrix(file, QStringLiteral("token_embd.weight"), h.vocabSize, e);
+  if (!h.tiedOutput) model.output_ = model.viewMatrix(file, QStringLiteral("output.weight"), h.vocabSize, e);
   model.outputNorm_ = loadVector(file, QStringLiteral("output_norm.weight"), e);
   for (int l = 0; l < h.layers; ++l) {
     const QString p = QStringLiteral("blk.%1.").arg(l);
     LlamaLayer layer;
     layer.attentionNorm = loadVector(file, p + QStringLiteral("attn_norm.weight"), e);
-    layer.query = loadMatrix(file, p + QStringLiteral("attn_q.weight"), q, e);
-    layer.key = loadMatrix(file, p + QStringLiteral("attn_k.weight"), kv, e);
-    layer.value = loadMatrix(file, p + QStringLiteral("attn_v.weight"), kv, e);
-    layer.output = loadMatrix(file, p + QStringLiteral("attn_output.weight"), e, q);
+    layer.query = model.viewMatrix(file, p + QStringLiteral("attn_q.weight"), q, e);
+    layer.key = model.viewMatrix(file, p + QStringLiteral("attn_k.weight"), kv, e);
+    layer.value = model.viewMatrix(file, p + QStringLiteral("attn_v.weight"), kv, e);
+    layer.output = model.viewMatrix(file, p + QStringLiteral("attn_output.weight"), e, q);
     layer.ffnNorm = loadVector(file, p + QStringLiteral("ffn_norm.weight"), e);
-    layer.gate = loadMatrix(file, p + QStringLiteral("ffn_gate.weight"), h.feedForwardLength, e);
-    layer.up = loadMatrix(file, p + QStringLiteral("ffn_up.weight"), h.feedForwardLength, e);
-    layer.down = loadMatrix(file, p + QStringLiteral("ffn_down.weight"), e, h.feedForwardLength);
+    layer.gate = model.viewMatrix(file, p + QStringLiteral("ffn_gate.weight"), h.feedForwardLength, e);
+    layer.up = model.viewMatrix(file, p + QStringLiteral("ffn_up.weight"), h.feedForwardLength, e);
+    layer.down = model.viewMatrix(file, p + QStringLiteral("ffn_down.weight"), e, h.feedForwardLength);
     model.layers_.push_back(std::move(layer));
   }
   return model;

@@ -1,10 +1,12 @@
-// A Llama-family checkpoint loaded from GGUF into float weights for CPU measurement: its
-// hyperparameters and per-layer matrices, validated. Not the forward pass (see ForwardPass.h).
+// A Llama-family checkpoint opened from GGUF for CPU measurement: its hyperparameters and views
+// of its per-layer matrices, still encoded in the file's memory map. Not the forward pass.
 #pragma once
 
+#include "inference/EncodedMatrix.h"
 #include "inference/GgufFile.h"
 
 #include <QString>
+#include <limits>
 #include <optional>
 #include <vector>
 
@@ -30,44 +32,42 @@ struct LlamaHyperparameters {
   bool tiedOutput = false;     // no output.weight: the head reuses token_embd
 };
 
-// Row-major float matrices: rows x cols, row r at data[r * cols]. A GGUF tensor of shape
-// [in, out] (ggml order) is an out x in matrix here, so y = W x.
-struct FloatMatrix {
-  int rows = 0;
-  int cols = 0;
-  std::vector<float> data;
-};
-
+// Norm weights are decoded to float at load (E floats each); the matrices stay encoded.
 struct LlamaLayer {
   std::vector<float> attentionNorm;  // E
-  FloatMatrix query;                 // (H * headDim) x E
-  FloatMatrix key;                   // (kvHeads * headDim) x E
-  FloatMatrix value;                 // (kvHeads * headDim) x E
-  FloatMatrix output;                // E x (H * headDim)
+  EncodedMatrix query;               // (H * headDim) x E
+  EncodedMatrix key;                 // (kvHeads * headDim) x E
+  EncodedMatrix value;               // (kvHeads * headDim) x E
+  EncodedMatrix output;              // E x (H * headDim)
   std::vector<float> ffnNorm;        // E
-  FloatMatrix gate;                  // F x E
-  FloatMatrix up;                    // F x E
-  FloatMatrix down;                  // E x F
+  EncodedMatrix gate;                // F x E
+  EncodedMatrix up;                  // F x E
+  EncodedMatrix down;                // E x F
 };
 
 class LlamaModel {
  public:
-  // Reads and validates hyperparameters and weights; Error(BadInput) names the key or tensor.
-  // Refuses models whose float weights would exceed maxWeightBytes.
-  static LlamaModel load(const GgufFile& file, qint64 maxWeightBytes = qint64(8) << 30);
+  // Reads and validates hyperparameters and weights; Error(BadInput) names the key or tensor: a
+  // missing tensor, wrong dims, a type the table cannot compute with, a block whose scale is NaN
+  // or infinite. Weights are not copied: the model views file's memory map, so `file` must
+  // outlive it. Refuses models whose encoded weights exceed maxWeightBytes.
+  static LlamaModel load(const GgufFile& file, qint64 maxWeightBytes = std::numeric_limits<qint64>::max());
   static LlamaHyperparameters readHyperparameters(const GgufFile& file);
 
   const LlamaHyperparameters& hyper() const { return hyper_; }
-  const FloatMatrix& tokenEmbedding() const { return tokenEmbedding_; }  // vocab x E
-  const FloatMatrix& outputHead() const { return tiedOrOwnOutput(); }    // vocab x E
+  const EncodedMatrix& tokenEmbedding() const { return tokenEmbedding_; }  // vocab x E
+  const EncodedMatrix& outputHead() const { return tiedOrOwnOutput(); }    // vocab x E
   const std::vector<float>& outputNorm() const { return outputNorm_; }
   const std::vector<LlamaLayer>& layers() const { return layers_; }
+  qint64 weightBytes() const { return weightBytes_; }  // encoded bytes of every matrix viewed
 
  private:
-  const FloatMatrix& tiedOrOwnOutput() const { return hyper_.tiedOutput ? tokenEmbedding_ : output_; }
+  const EncodedMatrix& tiedOrOwnOutput() const { return hyper_.tiedOutput ? tokenEmbedding_ : output_; }
+  EncodedMatrix viewMatrix(const GgufFile& file, const QString& name, qint64 rows, qint64 cols);
   LlamaHyperparameters hyper_;
-  FloatMatrix tokenEmbedding_;
-  FloatMatrix output_;
+  EncodedMatrix tokenEmbedding_;
+  EncodedMatrix output_;
+  qint64 weightBytes_ = 0;
   std::vector<float> outputNorm_;
   std::vector<LlamaLayer> layers_;
 };

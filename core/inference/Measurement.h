@@ -74,6 +74,7 @@ std::vector<qint64> defaultHeatmapRows(qint64 tokens, qint64 trainedContext);
 struct MeasuredRuns {
   std::vector<std::shared_ptr<const Measurement>> runs;  // one per measurable mitigation, in the order asked
   QStringList notMeasured;                                // "alibi: <why>" for the others
+  QStringList fileNotes;  // what was opened (describeGguf, GgufSummary.h), set by callers that show it
 };
 
 // Runs measure() for each mitigation in turn (settings.mitigation is ignored); settings.progress

@@ -9,13 +9,29 @@
 
 namespace sinkscope {
 
-using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-using ConstMap = Eigen::Map<const RowMatrix>;
 using Vector = Eigen::VectorXf;
 
 namespace {
 
-ConstMap asMap(const FloatMatrix& m) { return ConstMap(m.data.data(), m.rows, m.cols); }
+// W v with each weight row decoded on its own and summed in double: independent of the tiled
+// products of the batched pass (EncodedProduct.h), sharing only the type table's decoders.
+Vector times(const EncodedMatrix& w, const Vector& v) {
+  Vector out(w.rows);
+  std::vector<float> row(size_t(w.cols));
+  for (qint64 r = 0; r < w.rows; ++r) {
+    w.decodeRows(r, 1, row.data());
+    double sum = 0;
+    for (qint64 c = 0; c < w.cols; ++c) sum += double(row[size_t(c)]) * double(v[c]);
+    out[r] = float(sum);
+  }
+  return out;
+}
+
+Vector embeddingOf(const EncodedMatrix& embedding, int token) {
+  Vector out(embedding.cols);
+  embedding.decodeRows(token, 1, out.data());
+  return out;
+}
 
 Vector rmsNorm(const Vector& x, const std::vector<float>& weight, double epsilon) {
   const double meanSquare = double(x.squaredNorm()) / double(x.size());
@@ -60,15 +76,15 @@ std::vector<float> IncrementalForward::step(int token) {
   const bool reindex = policy_.kind != KvPolicy::Kind::Full;
   const qint64 queryPosition = reindex ? qint64(kept.size()) - 1 : p;
 
-  Vector x = asMap(model_.tokenEmbedding()).row(token).transpose();
+  Vector x = embeddingOf(model_.tokenEmbedding(), token);
   for (int l = 0; l < h.layers; ++l) {
     const LlamaLayer& layer = model_.layers()[size_t(l)];
     const Vector normed = rmsNorm(x, layer.attentionNorm, h.rmsEpsilon);
-    Vector q = asMap(layer.query) * normed;
-    Vector k = asMap(layer.key) * normed;
+    Vector q = times(layer.query, normed);
+    Vector k = times(layer.key, normed);
     if (!reindex)  // a full cache keeps keys rotated at their absolute position, as runtimes do
       for (int g = 0; g < h.kvHeads; ++g) state_->rope.rotate(k.data() + g * d, p);
-    const Vector v = asMap(layer.value) * normed;
+    const Vector v = times(layer.value, normed);
     state_->keys[size_t(l)].emplace_back(k.data(), k.data() + k.size());
     state_->values[size_t(l)].emplace_back(v.data(), v.data() + v.size());
     for (int head = 0; head < h.heads; ++head) state_->rope.rotate(q.data() + head * d, queryPosition);
@@ -95,14 +111,14 @@ std::vector<float> IncrementalForward::step(int token) {
         for (int i = 0; i < d; ++i) attention[head * d + i] += float(scores[slot] / z) * value[size_t(g * d + i)];
       }
     }
-    x += asMap(layer.output) * attention;
+    x += times(layer.output, attention);
     const Vector normed2 = rmsNorm(x, layer.ffnNorm, h.rmsEpsilon);
-    const Vector gate = asMap(layer.gate) * normed2;
-    const Vector up = asMap(layer.up) * normed2;
+    const Vector gate = times(layer.gate, normed2);
+    const Vector up = times(layer.up, normed2);
     const Vector hidden = (gate.array() / (1.0f + (-gate.array()).exp()) * up.array()).matrix();
-    x += asMap(layer.down) * hidden;
+    x += times(layer.down, hidden);
   }
-  const Vector logits = asMap(model_.outputHead()) * rmsNorm(x, model_.outputNorm(), h.rmsEpsilon);
+  const Vector logits = times(model_.outputHead(), rmsNorm(x, model_.outputNorm(), h.rmsEpsilon));
   return {logits.data(), logits.data() + logits.size()};
 }
 

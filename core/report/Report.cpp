@@ -49,10 +49,13 @@ void checkScenario(const ReportScenario& scenario) {
 }
 
 QString planCommandFor(const ReportScenario& scenario) {
-  return QStringLiteral("sinkscope plan --model %1 --hardware %2 --context %3 --runtime %4 --json")
+  const QString gpus = scenario.gpusPerNode * scenario.nodes > 1
+                           ? QStringLiteral(" --gpus %1 --nodes %2").arg(scenario.gpusPerNode).arg(scenario.nodes)
+                           : QString();
+  return QStringLiteral("sinkscope plan --model %1 --hardware %2 --context %3 --runtime %4%5 --json")
       .arg(scenario.model, scenario.hardware)
       .arg(scenario.contextTokens)
-      .arg(runtimeName(scenario.runtime));
+      .arg(runtimeName(scenario.runtime), gpus);
 }
 
 QJsonObject scenarioToJson(const ReportScenario& scenario) {
@@ -61,6 +64,8 @@ QJsonObject scenarioToJson(const ReportScenario& scenario) {
   QJsonObject object{{QStringLiteral("model"), scenario.model},
                      {QStringLiteral("hardware"), scenario.hardware},
                      {QStringLiteral("context"), scenario.contextTokens},
+                     {QStringLiteral("gpus_per_node"), scenario.gpusPerNode},
+                     {QStringLiteral("nodes"), scenario.nodes},
                      {QStringLiteral("mitigations"), mitigations},
                      {QStringLiteral("runtime"), runtimeName(scenario.runtime)}};
   return object;
@@ -90,9 +95,9 @@ QJsonObject sectionToJson(const ReportSection& section) {
 
 }  // namespace
 
-std::optional<Report> buildReport(const ReportScenario& scenario, const ReportCallbacks& callbacks, const QDateTime& now,
+std::optional<Report> buildReport(const ReportScenario& requested, const ReportCallbacks& callbacks, const QDateTime& now,
                                   bool includeAttention) {
-  checkScenario(scenario);
+  checkScenario(requested);
   const auto progress = [&](double fraction, const QString& stage) {
     if (callbacks.progress) callbacks.progress(fraction, stage);
   };
@@ -100,9 +105,13 @@ std::optional<Report> buildReport(const ReportScenario& scenario, const ReportCa
   Report report;
   report.version = QString::fromLatin1(kVersion);
   report.generatedUtc = now.toUTC();
-  report.scenario = scenario;
+  report.scenario = requested;
+  const ReportScenario& scenario = report.scenario;
   progress(0.0, QStringLiteral("plan"));
   report.model = resolveModel(scenario.model);
+  // Defaults that apply to the model: NTK scaling means nothing to an ALiBi model.
+  if (requested.mitigationsDefaulted && !report.model.usesRope)
+    report.scenario.mitigations = {Mitigation::Baseline, Mitigation::Streaming};
   report.hardware = resolveHardware(scenario.hardware);
   const std::vector<Mitigation> applicable = mitigationsFor(report.model.usesRope);
   for (Mitigation mitigation : scenario.mitigations)
@@ -111,6 +120,8 @@ std::optional<Report> buildReport(const ReportScenario& scenario, const ReportCa
                     QStringLiteral("'%1' does not apply to this model").arg(mitigationName(mitigation)));
   report.planRequest.contextTokens = scenario.contextTokens;
   report.planRequest.runtime = scenario.runtime;  // the plan is made for what a person would run
+  report.planRequest.parallel.gpusPerNode = scenario.gpusPerNode;
+  report.planRequest.parallel.nodes = scenario.nodes;
   report.plan = makePlan(report.model, report.hardware, report.planRequest);
   report.planCommand = planCommandFor(scenario);
   for (Mitigation mitigation : scenario.mitigations)

@@ -29,6 +29,9 @@ struct ReportScenario {
   qint64 contextTokens = 32768;
   std::vector<Mitigation> mitigations{Mitigation::Baseline, Mitigation::Ntk};  // compared, in order
   Runtime runtime = Runtime::LlamaCpp;  // the engine; decides whether a sliding window is honoured
+  bool mitigationsDefaulted = false;  // true: nobody chose them; a model without RoPE compares baseline, streaming
+  int gpusPerNode = 1;                           // several GPUs: plan --gpus
+  int nodes = 1;                                 // plan --nodes
   // A measured run (optional), as `sinkscope measure` takes it, for each compared mitigation
   // measured mode can run:
   QString ggufPath;                              // a GGUF checkpoint; empty: nothing measured

@@ -86,7 +86,7 @@ void exerciseMeasuredMode(const GgufFile& file) {
     if (error.kind() != ErrorKind::BadInput) __builtin_trap();
   }
   try {
-    const LlamaModel model = LlamaModel::load(file, qint64(1) << 22);  // at most 4 MiB of floats
+    const LlamaModel model = LlamaModel::load(file, qint64(1) << 22);  // at most 4 MiB of encoded weights
     const LlamaHyperparameters& h = model.hyper();
     std::vector<int> tokens;
     for (int i = 0; i < 6; ++i) tokens.push_back(i % h.vocabSize);

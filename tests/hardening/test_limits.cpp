@@ -10,6 +10,7 @@
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QFileInfo>
 #include <QTemporaryDir>
 #include <QtTest>
 #include <unistd.h>
@@ -52,15 +53,19 @@ class TestLimits : public QObject {
     QVERIFY2(bytes <= sysconfMemoryBytes() && bytes > sysconfMemoryBytes() / 2, qPrintable(QString::number(bytes)));
   }
 
-  // Hand count for E=8, H=2, KV=1, head_dim=4, F=16, vocab=4, 10 tokens in one chunk:
-  // per token 2*8 + 2*8 + 2*4 + 2 = 42 floats, per chunk 3*16 + 4 + 10 = 62 floats.
+  // Hand count (docs/limits.md) for E=8, H=2, KV=1, head_dim=4, F=16, vocab=4, 10 tokens in one
+  // chunk, T threads: the file itself; per token 2*8 + 2*8 + 2*4 + 2 = 42 floats; scores T*10*(10+16);
+  // the feed-forward chunk 10 rows x (2*16 + 8) = 400 floats (above the logits' 10 x (4 + 8));
+  // a decoded tile per thread: the largest matrix, 16 x 8 = 128 floats.
   void estimateCountsWeightsAndActivations() {
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("tiny.gguf"));
     writeLlama(path, 4);
     const MeasureMemoryEstimate estimate = estimateMeasureMemory(GgufFile(path), 10, 256);
-    QCOMPARE(estimate.weightBytes, qint64(8 * 4 * 4));
-    QCOMPARE(estimate.activationBytes, qint64((10 * 42 + 10 * 62) * 4));
+    QCOMPARE(estimate.weightBytes, QFileInfo(path).size());
+    const qint64 t = estimate.threads;
+    QVERIFY(t >= 1);
+    QCOMPARE(estimate.activationBytes, qint64((10 * 42 + t * 10 * 26 + 400 + t * 128) * 4));
   }
 
   void refusesWhatTheMachineCannotHold() {
@@ -74,7 +79,7 @@ class TestLimits : public QObject {
       QFAIL("a 4 GiB run was accepted on a 2 GiB machine");
     } catch (const Error& error) {
       QCOMPARE(error.kind(), ErrorKind::BadInput);
-      QCOMPARE(error.describe(), QStringLiteral("m.gguf: memory: measuring needs about 4.0 GiB (3.0 GiB of float32 weights, "
+      QCOMPARE(error.describe(), QStringLiteral("m.gguf: memory: measuring needs about 4.0 GiB (3.0 GiB of weights mapped from the file, "
                                                 "1.0 GiB of activations), but this machine has 2.0 GiB; use a smaller "
                                                 "--context or a smaller model"));
     }

@@ -9,6 +9,7 @@
 #include "charts/MeasuredCharts.h"
 #include "compute/ComputeController.h"
 #include "inference/GgufFile.h"
+#include "inference/GgufSummary.h"
 #include "inference/MeasureInput.h"
 #include "inference/Measurement.h"
 #include "scenario/Scenario.h"
@@ -116,6 +117,8 @@ class TestUiMeasured : public QObject {
       if (label->accessibleName() == QStringLiteral("Measurement summary")) summary = label;
     QVERIFY(summary);
     const QStringList lines = summary->text().split(QStringLiteral("<br>"));
+    // It opens with what was opened (GgufSummary.h).
+    QCOMPARE(lines.first(), describeGguf(GgufFile(gguf)).toHtmlEscaped());
     for (const auto& run : tab->runs()) {
       const QString name = QStringLiteral("<b>%1</b>").arg(mitigationName(run->mitigation));
       const auto line = std::find_if(lines.begin(), lines.end(), [&](const QString& l) { return l.startsWith(name); });

@@ -22,6 +22,8 @@ struct ScenarioValues {
   QString hardwareId;                   // SpecLibrary id
   qint64 contextTokens = 32768;         // requested context, tokens
   int batch = 1;                        // concurrent sequences
+  int gpusPerNode = 1;                  // GPUs in each node (tensor-parallel over them)
+  int nodes = 1;                        // nodes (pipeline stages over them)
   QString weightsDtype = QStringLiteral("bf16");
   QString kvDtype = QStringLiteral("bf16");
   // The engine the plan is for. The window opens on llama.cpp: it runs Mistral-v0.1 with full
@@ -41,6 +43,9 @@ struct ScenarioValues {
 // The context range the window offers, tokens.
 inline constexpr qint64 kMinContextTokens = 128;
 inline constexpr qint64 kMaxContextTokens = 10'485'760;
+// The GPUs the window offers: per node, and nodes.
+inline constexpr int kMaxGpusPerNode = 16;
+inline constexpr int kMaxNodes = 64;
 
 class Scenario : public QObject {
   Q_OBJECT
@@ -58,6 +63,7 @@ class Scenario : public QObject {
   void setHardwareId(const QString& id);
   void setContextTokens(qint64 tokens);
   void setBatch(int batch);
+  void setGpus(int gpusPerNode, int nodes);
   void setWeightsDtype(const QString& dtype);
   void setKvDtype(const QString& dtype);
   void setRuntime(Runtime runtime);

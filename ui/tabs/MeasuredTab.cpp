@@ -10,8 +10,10 @@
 #include "common/Error.h"
 #include "compute/ComputeController.h"
 #include "inference/GgufFile.h"
+#include "inference/GgufSummary.h"
 #include "inference/MeasureInput.h"
 #include "inference/Tokenizer.h"
+#include "planner/Plan.h"
 #include "scenario/Explanations.h"
 #include "scenario/Scenario.h"
 #include "tabs/AttentionJobs.h"
@@ -173,6 +175,27 @@ void MeasuredTab::setTextPath(const QString& path) {
   scheduleRefresh();
 }
 
+namespace {
+
+// What was opened, and for a catalogue model the plan's weight memory beside the file's size.
+QStringList fileNotes(const GgufFile& gguf, const ModelSpec& planned, const HardwareSpec& hardware, const ScenarioValues& values) {
+  QStringList notes{describeGguf(gguf)};
+  if (planned.origin.endsWith(QLatin1String(".gguf"), Qt::CaseInsensitive)) return notes;
+  PlanRequest request;
+  request.contextTokens = values.contextTokens;
+  request.batch = values.batch;
+  request.weightsDtype = values.weightsDtype;
+  request.kvDtype = values.kvDtype;
+  try {
+    const qint64 weights = memoryModelFor(planned, hardware, request, values.primaryMitigation()).weightsBytes();
+    notes << fileSizeAgainstPlannedWeights(qint64(gguf.fileSize()), weights, planned.displayName, values.weightsDtype);
+  } catch (const Error&) {  // a plan the scenario cannot make leaves the comparison out
+  }
+  return notes;
+}
+
+}  // namespace
+
 void MeasuredTab::startComputation() {
   const QString ggufPath = gguf_->text().trimmed();
   if (ggufPath.isEmpty()) {
@@ -185,9 +208,11 @@ void MeasuredTab::startComputation() {
   const QString textPath = text_->text().trimmed().isEmpty() ? kSampleTextPath : text_->text().trimmed();
   const ScenarioValues values = scenario().values();
   const Mitigation primary = values.primaryMitigation();
+  const ModelSpec planned = scenario().model();
+  const HardwareSpec hardware = scenario().hardware();
   compute().submit<std::shared_ptr<const MeasuredRuns>>(
       channel(), tr("Running %1 on the CPU").arg(QFileInfo(ggufPath).fileName()), this,
-      [ggufPath, textPath, values](const JobContext& job) -> std::shared_ptr<const MeasuredRuns> {
+      [ggufPath, textPath, values, planned, hardware](const JobContext& job) -> std::shared_ptr<const MeasuredRuns> {
         const GgufFile gguf(ggufPath);
         const LlamaModel model = LlamaModel::load(gguf);
         std::vector<int> tokens = tokenizeMeasureText(gguf, textPath);  // as `sinkscope measure --text`
@@ -205,6 +230,7 @@ void MeasuredTab::startComputation() {
         // Every compared mitigation in turn, as `sinkscope report --gguf` measures them.
         std::optional<MeasuredRuns> runs = measureEach(model, ggufPath, QFileInfo(ggufPath).completeBaseName(), tokens,
                                                        values.mitigations, settings);
+        if (runs) runs->fileNotes = fileNotes(gguf, planned, hardware, values);
         return runs ? std::make_shared<const MeasuredRuns>(std::move(*runs)) : nullptr;  // null: cancelled
       },
       [this, textPath, primary](const std::shared_ptr<const MeasuredRuns>& result) {
@@ -258,6 +284,7 @@ void MeasuredTab::show(const MeasuredRuns& result, Mitigation primary) {
                             : tr("loss spike"))
                    .arg(m.forward.sinkRate(), 0, 'f', 2);
   }
+  for (qsizetype i = 0; i < result.fileNotes.size(); ++i) summary.insert(i, result.fileNotes[i].toHtmlEscaped());
   summary_->setText((summary + lines).join(QStringLiteral("<br>")));
   std::vector<const Measurement*> all;
   for (const auto& run : runs_) all.push_back(run.get());
