@@ -55,7 +55,7 @@ FitOption lowerKvDtype(const ModelSpec& model, const HardwareSpec& hardware, con
     PlanRequest changed = withLayout(request, layout);
     changed.kvDtype = dtype.name;
     option.kvDtype = dtype.name;
-    measure(deploymentMemoryFor(model, hardware, changed, changed.mitigation), request.contextTokens, option);
+    measure(deploymentMemoryFor(model, hardware, changed, changed.mitigation.value_or(Mitigation::Baseline)), request.contextTokens, option);
     if (option.works) {
       option.summary = QStringLiteral("KV cache in %1 instead of %2: %3")
                            .arg(dtype.name, current, perGpu(option.totalBytesPerGpu, option.capacityBytesPerGpu));
@@ -88,7 +88,7 @@ FitOption moreGpus(const ModelSpec& model, const HardwareSpec& hardware, const P
     grow.nodes = gpus / *grow.gpusPerNode;
     ParallelLayout layout;
     if (resolveParallelLayout(model, grow, layout)) continue;  // the model cannot be split this way
-    measure(deploymentMemoryFor(model, hardware, withLayout(request, layout), request.mitigation), request.contextTokens,
+    measure(deploymentMemoryFor(model, hardware, withLayout(request, layout), request.mitigation.value_or(Mitigation::Baseline)), request.contextTokens,
             option);
     if (option.works) {
       option.layout = layout;
@@ -115,7 +115,7 @@ FitOption largerHardware(const ModelSpec& model, const HardwareSpec& hardware, c
   option.change = FitChange::LargerHardware;
   for (const HardwareSpec* profile : larger) {
     option.hardwareId = profile->id;
-    measure(deploymentMemoryFor(model, *profile, withLayout(request, layout), request.mitigation), request.contextTokens,
+    measure(deploymentMemoryFor(model, *profile, withLayout(request, layout), request.mitigation.value_or(Mitigation::Baseline)), request.contextTokens,
             option);
     if (option.works) {
       option.summary = QStringLiteral("%1 (%2) in place of %3: %4")
@@ -133,7 +133,7 @@ FitOption largerHardware(const ModelSpec& model, const HardwareSpec& hardware, c
 
 FitOption shorterContext(const ModelSpec& model, const HardwareSpec& hardware, const PlanRequest& request,
                          const ParallelLayout& layout) {
-  const DeploymentMemory deployment = deploymentMemoryFor(model, hardware, withLayout(request, layout), request.mitigation);
+  const DeploymentMemory deployment = deploymentMemoryFor(model, hardware, withLayout(request, layout), request.mitigation.value_or(Mitigation::Baseline));
   FitOption option;
   option.change = FitChange::ShorterContext;
   const FitLimit fit = deployment.maxContextThatFits();

@@ -346,12 +346,18 @@ Plan makePlan(const ModelSpec& model, const HardwareSpec& hardware, const PlanRe
   plan.effectiveContext = chosen->effectiveContext;
   plan.qualityRetention = chosen->qualityRetention;
   if (plan.mitigation != request.mitigation.value_or(Mitigation::Baseline)) {  // memory follows the choice
-    const MemoryModel chosenMemory = memoryModelFor(model, hardware, request, plan.mitigation);
-    plan.memory = chosenMemory.at(request.contextTokens);
-    plan.fits = plan.memory.totalBytes <= plan.memory.capacityBytes;
-    plan.fit = chosenMemory.maxContextThatFits();
-    plan.throughput = estimateThroughput(model, hardware, chosenMemory, request.contextTokens,
-                                         {resources.bandwidthEfficiency, resources.computeEfficiency});
+    PlanRequest chosenRequest = request;
+    chosenRequest.mitigation = plan.mitigation;
+    const DeploymentMemory chosen = deploymentMemoryFor(model, hardware, chosenRequest, plan.mitigation);
+    plan.memory = chosen.fullest(request.contextTokens).at(request.contextTokens);
+    plan.layersPerStage.clear();
+    describeDeployment(model, chosen, request.contextTokens, plan);
+    plan.fits = chosen.fits(request.contextTokens);
+    plan.fit = chosen.maxContextThatFits();
+    plan.throughput = estimateDeploymentThroughput(model, hardware, chosen, request.contextTokens,
+                                                   {resources.bandwidthEfficiency, resources.computeEfficiency},
+                                                   resources.parallel);
+    plan.fitAdvice = plan.fits ? FitAdvice{} : adviseFit(model, hardware, chosenRequest, plan.parallel, Catalog::builtin().hardware());
   }
   plan.sourceDocument = compareWithSourceDocument(model, plan, referenceSet());
   addNotes(model, plan, memory);

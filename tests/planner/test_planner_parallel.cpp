@@ -28,8 +28,11 @@ ModelSpec starcoderMqa() {
   return m;
 }
 
+// Every plan here is asked for the model as shipped: these tests are about the arithmetic of one
+// setting, not about which setting the planner would choose (docs/planner.md).
 PlanRequest request(qint64 context, int gpusPerNode, int nodes = 1) {
   PlanRequest r;
+  r.mitigation = Mitigation::Baseline;
   r.contextTokens = context;
   r.kvDtype = QStringLiteral("fp16");
   r.parallel.gpusPerNode = gpusPerNode;
@@ -39,6 +42,7 @@ PlanRequest request(qint64 context, int gpusPerNode, int nodes = 1) {
 
 PlanRequest explicitLayout(qint64 context, int tp, int pp) {
   PlanRequest r;
+  r.mitigation = Mitigation::Baseline;
   r.contextTokens = context;
   r.kvDtype = QStringLiteral("fp16");
   r.parallel.tensorParallel = tp;
@@ -247,6 +251,7 @@ class PlannerParallelTest : public QObject {
     const HardwareSpec& h100 = catalogueHardware(QStringLiteral("h100-sxm-80gb"));
     const ModelSpec& deepseek = catalogueModel(QStringLiteral("deepseek-v2"));
     PlanRequest r;
+    r.mitigation = Mitigation::Baseline;
     r.contextTokens = 32768;
     const Plan plan = makePlan(deepseek, h100, r);
     QVERIFY(!plan.fits);
@@ -275,6 +280,7 @@ class PlannerParallelTest : public QObject {
   // 16.1 GB of weights over 72 GB; fp8 halves the KV to 29.5 GB and fits.
   void lowerKvDtypeIsTheCheapestChange() {
     PlanRequest r;
+    r.mitigation = Mitigation::Baseline;
     r.contextTokens = 450000;
     r.kvDtype = QStringLiteral("fp16");
     const Plan plan = makePlan(test::llama31_8b(), test::gpu80(), r);
@@ -290,6 +296,7 @@ class PlannerParallelTest : public QObject {
   // The shorter context is the plan's own largest fitting context: it fits, one token more does not.
   void shorterContextIsTheLargestThatFits() {
     PlanRequest r;
+    r.mitigation = Mitigation::Baseline;
     r.contextTokens = 4'000'000;
     const Plan plan = makePlan(test::llama31_8b(), test::gpu80(), r);
     const FitOption& shorter = plan.fitAdvice.options[3];
