@@ -67,7 +67,7 @@ Plan planFor(const QString& model, qint64 context, Mitigation mitigation = Mitig
 
 }  // namespace
 
-class MitigationModelTest : public QObject {
+class TestMitigationModel : public QObject {
   Q_OBJECT
  private slots:
   // The derived parameters follow from the table values by the documented formulas.
@@ -250,5 +250,5 @@ class MitigationModelTest : public QObject {
   }
 };
 
-QTEST_GUILESS_MAIN(MitigationModelTest)
+QTEST_GUILESS_MAIN(TestMitigationModel)
 #include "test_mitigation_model.moc"

@@ -20,7 +20,7 @@ QStringList planArgs(const QStringList& extra) {
 
 }  // namespace
 
-class PlanCliTest : public QObject {
+class TestPlanCli : public QObject {
   Q_OBJECT
  private slots:
   void jsonHasEveryContractField() {
@@ -116,5 +116,5 @@ class PlanCliTest : public QObject {
   }
 };
 
-QTEST_GUILESS_MAIN(PlanCliTest)
+QTEST_GUILESS_MAIN(TestPlanCli)
 #include "test_plan_cli.moc"

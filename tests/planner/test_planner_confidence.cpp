@@ -42,7 +42,7 @@ ConfidenceInputs cleanInputs() {
 
 }  // namespace
 
-class PlannerConfidenceTest : public QObject {
+class TestPlannerConfidence : public QObject {
   Q_OBJECT
  private slots:
   // DESIGN.md rule 1 / issue 3: every catalogue model x contexts 0.5x..64x trained x every
@@ -196,5 +196,5 @@ class PlannerConfidenceTest : public QObject {
   }
 };
 
-QTEST_GUILESS_MAIN(PlannerConfidenceTest)
+QTEST_GUILESS_MAIN(TestPlannerConfidence)
 #include "test_planner_confidence.moc"

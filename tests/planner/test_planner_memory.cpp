@@ -35,7 +35,7 @@ PlanRequest requestAt(qint64 context) {
 
 }  // namespace
 
-class PlannerMemoryTest : public QObject {
+class TestPlannerMemory : public QObject {
   Q_OBJECT
  private slots:
   void parameterCountsMatchPublishedTotals_data() {
@@ -267,5 +267,5 @@ class PlannerMemoryTest : public QObject {
   }
 };
 
-QTEST_GUILESS_MAIN(PlannerMemoryTest)
+QTEST_GUILESS_MAIN(TestPlannerMemory)
 #include "test_planner_memory.moc"

@@ -141,4 +141,4 @@ void TestCliRope::exitCodes() {
 }
 
 QTEST_GUILESS_MAIN(TestCliRope)
-#include "tst_cli_rope.moc"
+#include "test_cli_rope.moc"

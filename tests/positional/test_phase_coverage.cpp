@@ -178,4 +178,4 @@ void TestPhaseCoverage::badContextsAreErrors() {
 }
 
 QTEST_GUILESS_MAIN(TestPhaseCoverage)
-#include "tst_phase_coverage.moc"
+#include "test_phase_coverage.moc"

@@ -338,4 +338,4 @@ class TestAttentionProbe : public QObject {
 };
 
 QTEST_APPLESS_MAIN(TestAttentionProbe)
-#include "tst_attention_probe.moc"
+#include "test_attention_probe.moc"

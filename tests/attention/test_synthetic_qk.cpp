@@ -201,4 +201,4 @@ class TestSyntheticQK : public QObject {
 };
 
 QTEST_APPLESS_MAIN(TestSyntheticQK)
-#include "tst_synthetic_qk.moc"
+#include "test_synthetic_qk.moc"

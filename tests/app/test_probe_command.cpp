@@ -110,4 +110,4 @@ class TestProbeCommand : public QObject {
 };
 
 QTEST_GUILESS_MAIN(TestProbeCommand)
-#include "tst_probe_command.moc"
+#include "test_probe_command.moc"

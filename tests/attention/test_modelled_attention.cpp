@@ -212,4 +212,4 @@ class TestModelledAttention : public QObject {
 };
 
 QTEST_GUILESS_MAIN(TestModelledAttention)
-#include "tst_modelled_attention.moc"
+#include "test_modelled_attention.moc"

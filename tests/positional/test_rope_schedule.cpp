@@ -396,4 +396,4 @@ void TestRopeSchedule::parametersFromModelSpec() {
 }
 
 QTEST_GUILESS_MAIN(TestRopeSchedule)
-#include "tst_rope_schedule.moc"
+#include "test_rope_schedule.moc"

@@ -72,4 +72,4 @@ void TestAlibi::biasIsLinearInDistance() {
 void TestAlibi::noHeadsIsAnError() { QVERIFY_THROWS_EXCEPTION(Error, alibiSlopes(0)); }
 
 QTEST_GUILESS_MAIN(TestAlibi)
-#include "tst_alibi.moc"
+#include "test_alibi.moc"

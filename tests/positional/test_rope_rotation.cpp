@@ -155,4 +155,4 @@ void TestRopeRotation::sizeMismatchIsAnError() {
 }
 
 QTEST_GUILESS_MAIN(TestRopeRotation)
-#include "tst_rope_rotation.moc"
+#include "test_rope_rotation.moc"
