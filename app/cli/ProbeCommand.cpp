@@ -1,4 +1,4 @@
-// `sinkscope probe`: modelled attention of one head of a catalogue model (DESIGN.md): the sink
+// `sinkscope probe`: modelled attention of one head of a catalogue model (docs/design.md): the sink
 // curve over --contexts, the pooled heatmap at --context and the per-pair phase coverage.
 #include "attention/ModelledAttention.h"
 #include "catalog/Catalog.h"

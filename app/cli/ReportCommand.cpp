@@ -1,4 +1,4 @@
-// `sinkscope report`: the capacity report of one scenario as PDF, HTML or JSON (DESIGN.md).
+// `sinkscope report`: the capacity report of one scenario as PDF, HTML or JSON (docs/design.md).
 // The destination is checked before any work; the file is written atomically.
 #include "cli/CliSupport.h"
 #include "common/AtomicFile.h"

@@ -42,7 +42,7 @@ struct ForwardOptions {
   std::function<void(double)> progress;  // 0..1
 };
 
-// REFERENCES.md section 5, for one (layer, head). Means run over queries i >= k for S_k.
+// docs/references.md section 5, for one (layer, head). Means run over queries i >= k for S_k.
 struct HeadAttentionMetrics {
   int layer = 0;
   int head = 0;
@@ -59,7 +59,7 @@ struct HeadAttentionMetrics {
   PooledHeatmap heatmap;               // rows = ForwardOptions::heatmapRows inside the text
 };
 
-// Gu et al. 2024's threshold on alpha_1 for counting a head as a sink head (REFERENCES.md section 5).
+// Gu et al. 2024's threshold on alpha_1 for counting a head as a sink head (docs/references.md section 5).
 inline constexpr double kSinkRateEpsilon = 0.3;
 
 struct ForwardResult {

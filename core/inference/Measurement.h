@@ -83,7 +83,7 @@ std::optional<MeasuredRuns> measureEach(const LlamaModel& model, const QString& 
                                         const std::vector<int>& tokens, const std::vector<Mitigation>& mitigations,
                                         const MeasureSettings& settings);
 
-// DESIGN.md's measure --json object (plus documented extra fields). With includeHeatmaps, a
+// docs/design.md's measure --json object (plus documented extra fields). With includeHeatmaps, a
 // "heatmaps" array holds every (layer, head)'s pooled rows.
 QJsonObject measurementToJson(const Measurement& measurement, bool includeHeatmaps = false);
 

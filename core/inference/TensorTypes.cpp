@@ -28,7 +28,7 @@ void dequantizeBF16(const std::byte* in, float* out, qint64 values) {
 }
 qint64 noScales(const std::byte*, qint64) { return -1; }
 
-// ---- Q8_0: block {f16 d, int8 q[32]}; x = d * q (GGUF-NOTES: ggml-common.h block_q8_0).
+// ---- Q8_0: block {f16 d, int8 q[32]}; x = d * q (docs/gguf.md, Tensor types: ggml-common.h block_q8_0).
 void dequantizeQ8_0(const std::byte* in, float* out, qint64 values) {
   for (qint64 b = 0; b < values / 32; ++b, in += 34) {
     const float d = halfToFloat(loadU16(in));

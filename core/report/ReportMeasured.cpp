@@ -103,7 +103,7 @@ ReportTable sinkTable(const ReportMeasured& measured) {
                  QStringLiteral("Largest head S₁"), QStringLiteral("S₄ (share on tokens 0-3)"),
                  QStringLiteral("Normalised entropy"), QStringLiteral("Sink heads")},
                 {},
-                QStringLiteral("Means over queries of each head, then over the layer's heads (REFERENCES.md section 5). "
+                QStringLiteral("Means over queries of each head, then over the layer's heads (docs/references.md section 5). "
                                "A sink head has mean S₁ (α₁) above %1 (Gu et al. 2024).").arg(kSinkRateEpsilon)};
   const int layers = measured.runs.front()->hyper.layers;
   for (int layer = 0; layer < layers; ++layer)

@@ -1,5 +1,5 @@
 // The streamed probe against a naive dense O(N^2) attention computed independently in double
-// (REFERENCES.md section 5 metrics), plus hand-built rows with known answers.
+// (docs/references.md section 5 metrics), plus hand-built rows with known answers.
 #include "attention/AttentionProbe.h"
 #include "common/Error.h"
 
@@ -68,7 +68,7 @@ std::vector<double> rotated(const float* v, int headDim, const PositionalScheme&
   return out;
 }
 
-// Cache slot of key j for query i, written from the StreamingLLM description (REFERENCES.md s. 4).
+// Cache slot of key j for query i, written from the StreamingLLM description (docs/references.md s. 4).
 qint64 slotOf(const PositionalScheme& s, qint64 i, qint64 j) {
   if (j > i) return -1;
   if (s.windowTokens == 0 || i + 1 <= s.sinkTokens + s.windowTokens) return j;
@@ -243,7 +243,7 @@ class TestAttentionProbe : public QObject {
   }
 
   // Hand-built: all logits equal (zero queries) gives the uniform row: S_1 = 1/(i+1),
-  // S_4 = 4/(i+1), H = ln(i+1), normalised entropy 1 (REFERENCES.md section 5).
+  // S_4 = 4/(i+1), H = ln(i+1), normalised entropy 1 (docs/references.md section 5).
   void uniformRowKnownAnswers() {
     Dense d = randomDense(1000, 8, 9);
     std::fill(d.queries.begin(), d.queries.end(), 0.f);

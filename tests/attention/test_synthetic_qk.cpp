@@ -11,7 +11,7 @@ using namespace sinkscope;
 
 namespace {
 
-// Llama-2-like head: d = 128, b = 1e4, trained at 4096 (REFERENCES.md section 1 / 3).
+// Llama-2-like head: d = 128, b = 1e4, trained at 4096 (docs/references.md section 1 / 3).
 TrainedPositions llama2Head(qint64 trained = 4096) {
   TrainedPositions t;
   t.headDim = 128;

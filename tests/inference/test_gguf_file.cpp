@@ -198,7 +198,7 @@ class TestGgufFile : public QObject {
     }
   }
 
-  // REFERENCES.md section 8: the real stories260K file.
+  // docs/references.md section 8: the real stories260K file.
   void readsTheRealModel() {
     SINKSCOPE_REQUIRE_SHARED_GGUF(path);
     const GgufFile file(path);

@@ -1,6 +1,6 @@
 // Tests of the tokenizer, the Llama forward pass and its attention capture: the batched pass
 // against the plain one-token-at-a-time reference, metrics against closed forms, and the real
-// stories260K checks of REFERENCES.md section 8.
+// stories260K checks of docs/references.md section 8.
 #include "TestSupport.h"
 #include "TinyModel.h"
 #include "common/Error.h"
@@ -158,7 +158,7 @@ class TestLlamaForward : public QObject {
   }
 
   // With zero query weights every score is 0, so attention is uniform over the keys a query sees:
-  // A_i0 = 1/(i+1), normalised entropy 1 (closed forms, REFERENCES.md section 5).
+  // A_i0 = 1/(i+1), normalised entropy 1 (closed forms, docs/references.md section 5).
   void uniformAttentionMetricsMatchClosedForms() {
     test::TinyModelShape shape;
     shape.zeroQueries = true;
@@ -217,7 +217,7 @@ class TestLlamaForward : public QObject {
     QVERIFY_THROWS_EXCEPTION(Error, runForward(model, randomTokens(40, 200, 1), options));
   }
 
-  // ---- the real model (REFERENCES.md section 8) ----
+  // ---- the real model (docs/references.md section 8) ----
   void realModelTokenizes() {
     SINKSCOPE_REQUIRE_SHARED_GGUF(path);
     const GgufFile file(path);

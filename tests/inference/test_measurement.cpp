@@ -1,6 +1,6 @@
 // Tests of measured mode: the loss-spike detector against closed forms, the measurement's
 // JSON contract, the `sinkscope measure` command's bad-input handling (exit 3 naming the
-// field), and the real stories260K NLL figures of REFERENCES.md section 8.
+// field), and the real stories260K NLL figures of docs/references.md section 8.
 #include "TestSupport.h"
 #include "TinyModel.h"
 #include "common/Error.h"
@@ -191,7 +191,7 @@ class TestMeasurement : public QObject {
     expectExit({QStringLiteral("measure"), QStringLiteral("--gguf"), gguf}, 2, {QStringLiteral("--text")});
   }
 
-  // REFERENCES.md section 8, measured elsewhere in float64 on another text: about 1.27-1.32 nats
+  // docs/references.md section 8, measured elsewhere in float64 on another text: about 1.27-1.32 nats
   // inside 512 tokens, 1.49-1.67 beyond; a 512-token window brings it back to 1.26-1.43; little
   // sink on position 0. Our text differs, so the check is on the shape, with the ranges widened
   // by 0.1 nats: loss rises beyond 512 at baseline, the window restores it, no head is a sink.

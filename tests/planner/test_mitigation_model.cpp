@@ -1,5 +1,5 @@
 // The mitigation model (issue 6) against the published reference points of
-// resources/references.json (REFERENCES.md sections 6-7), its monotonic behaviour, the source
+// resources/references.json (docs/references.md sections 6-7), its monotonic behaviour, the source
 // document's worked example, and the launch flags of a YaRN x8 and a linear x4 scenario.
 #include "PlannerFixtures.h"
 #include "TestSupport.h"
@@ -199,7 +199,7 @@ class TestMitigationModel : public QObject {
     QVERIFY(llama2.recommendation.fineTunedAlternative.contains(QStringLiteral("fine-tuned")));
   }
 
-  // SinkScope's own measurement of stories260K (REFERENCES.md section 8: loss rises past 512, no
+  // SinkScope's own measurement of stories260K (docs/references.md section 8: loss rises past 512, no
   // sink) is in the references and outranks the model in the explanation.
   void measuredStoriesPointsAreShownBesideTheModel() {
     const ReferencePoint* baseline = refs().find(QStringLiteral("stories260k-measured-baseline"));
@@ -237,7 +237,7 @@ class TestMitigationModel : public QObject {
                                                      {QStringLiteral("factor"), 4.0}}));
   }
 
-  // NTK-aware base b s^(d/(d-2)): REFERENCES.md section 1 gives 40 889.94 (s=4) and 82 684.62 (s=8).
+  // NTK-aware base b s^(d/(d-2)): docs/references.md section 1 gives 40 889.94 (s=4) and 82 684.62 (s=8).
   void ntkFlagsCarryThePublishedBase() {
     QVERIFY(launchFlagsFor(test::llama2_7b(), Mitigation::Ntk, {16384, 4.0, 4096, 4096, 4}).llamaCpp
                 .contains(QStringLiteral("--rope-freq-base 40889.94 ")));

@@ -1,4 +1,4 @@
-// The `sinkscope plan` command-line contract (DESIGN.md): every listed --json field, the text
+// The `sinkscope plan` command-line contract (docs/design.md): every listed --json field, the text
 // table, and bad values exiting 2/3 with an error naming the flag.
 #include "TestSupport.h"
 
@@ -50,7 +50,7 @@ class TestPlanCli : public QObject {
     QCOMPARE(plan[QStringLiteral("context")].toInteger(), qint64(32768));
     QCOMPARE(plan[QStringLiteral("trained_context")].toInteger(), qint64(4096));
     QCOMPARE(plan[QStringLiteral("source")].toString(), QStringLiteral("modelled"));
-    // Mistral-7B-v0.1 at 32K holds its 4096-token window: 4096 x 131072 bytes (REFERENCES.md section 4).
+    // Mistral-7B-v0.1 at 32K holds its 4096-token window: 4096 x 131072 bytes (docs/references.md section 4).
     QCOMPARE(memory[QStringLiteral("kv_bytes")].toInteger(), qint64(4096) * 131072);
     const QJsonArray mitigations = plan[QStringLiteral("mitigations")].toArray();
     QVERIFY(mitigations.size() >= 8);

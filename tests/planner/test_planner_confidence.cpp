@@ -45,7 +45,7 @@ ConfidenceInputs cleanInputs() {
 class TestPlannerConfidence : public QObject {
   Q_OBJECT
  private slots:
-  // DESIGN.md rule 1 / issue 3: every catalogue model x contexts 0.5x..64x trained x every
+  // docs/design.md rule 1 / issue 3: every catalogue model x contexts 0.5x..64x trained x every
   // mitigation (x weight and KV dtypes, batch): value <= 0.8 whenever context > trained, and the
   // plan is still made (not a refusal).
   void ruleOneHoldsForEveryModelContextAndMitigation() {
@@ -91,7 +91,7 @@ class TestPlannerConfidence : public QObject {
     QVERIFY(plan.confidence.value <= 0.8);
     const QString text = plan.confidence.reasons.front().text;
     QVERIFY2(text.startsWith(QStringLiteral("context 32768 is 8.0× the trained 4096")), qPrintable(text));
-    // REFERENCES.md section 3: Llama-2's critical dimension is 92 of 128, so 36 dims are unseen.
+    // docs/references.md section 3: Llama-2's critical dimension is 92 of 128, so 36 dims are unseen.
     QVERIFY2(text.contains(QStringLiteral("RoPE angles in 36 of 128 rotary dims were never seen")), qPrintable(text));
   }
 

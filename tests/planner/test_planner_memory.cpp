@@ -1,5 +1,5 @@
 // Parameter counts, weight bytes, KV cache and fit of the planner against published figures
-// (tests/data/planner_reference.json, REFERENCES.md section 4) and independent arithmetic.
+// (tests/data/planner_reference.json, docs/references.md section 4) and independent arithmetic.
 #include "PlannerFixtures.h"
 #include "TestSupport.h"
 #include "common/Error.h"
@@ -93,7 +93,7 @@ class TestPlannerMemory : public QObject {
                                        << qint64(entry[QStringLiteral("bytes")].toDouble());
     }
   }
-  // REFERENCES.md section 4: Llama-2-7B 524,288; Llama-3.1-8B 131,072; Mistral 131,072; DeepSeek-V2 69,120.
+  // docs/references.md section 4: Llama-2-7B 524,288; Llama-3.1-8B 131,072; Mistral 131,072; DeepSeek-V2 69,120.
   void kvBytesPerTokenMatchReferences() {
     QFETCH(QString, model);
     QFETCH(QString, dtype);
@@ -105,7 +105,7 @@ class TestPlannerMemory : public QObject {
     QCOMPARE(plan.memory.kvBytes, bytes * 1024);
   }
 
-  // REFERENCES.md section 4: Llama-3.1-8B bf16 holds 16 GiB of KV at 131,072 tokens.
+  // docs/references.md section 4: Llama-3.1-8B bf16 holds 16 GiB of KV at 131,072 tokens.
   void llama31HoldsSixteenGibAt128k() {
     PlanRequest request = requestAt(131072);
     request.kvDtype = QStringLiteral("bf16");

@@ -1,5 +1,5 @@
 // Tests of ALiBi slopes against the official implementation's and HF BLOOM's values for 14 head
-// counts (tests/data/alibi_slopes.json, copied from ../shared/reference; REFERENCES.md section 2).
+// counts (tests/data/alibi_slopes.json, provenance in tests/data/README.md; docs/references.md section 2).
 #include "TestSupport.h"
 #include "common/Error.h"
 #include "common/JsonRead.h"

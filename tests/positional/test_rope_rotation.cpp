@@ -1,5 +1,5 @@
 // Tests of the RoPE rotation: norms kept, logits depend only on relative position, the attention
-// factor scales logits by its square, and both pair layouts rotate the same pairs (REFERENCES.md 1).
+// factor scales logits by its square, and both pair layouts rotate the same pairs (docs/references.md 1).
 #include "TestSupport.h"
 #include "common/Error.h"
 #include "positional/RopeRotation.h"

@@ -1,5 +1,5 @@
 // Tests of the RoPE schedules against Hugging Face's own numbers (tests/data/rope_vectors.json,
-// copied from ../shared/reference) and the worked figures of REFERENCES.md section 1.
+// provenance in tests/data/README.md) and the worked figures of docs/references.md section 1.
 #include "TestSupport.h"
 #include "common/Error.h"
 #include "common/JsonRead.h"
@@ -97,7 +97,7 @@ class TestRopeSchedule : public QObject {
   void parametersFromModelSpec();
 };
 
-// REFERENCES.md section 1: the reference inv_freq come from HF transformers' own functions.
+// docs/references.md section 1: the reference inv_freq come from HF transformers' own functions.
 void TestRopeSchedule::referenceVectors_data() {
   QTest::addColumn<QJsonObject>("referenceCase");
   const QJsonObject root = readJsonObjectFile(test::testDataPath(QStringLiteral("rope_vectors.json")));
@@ -155,7 +155,7 @@ void TestRopeSchedule::defaultMatchesFloat64Formula() {
   QVERIFY(std::abs(schedule.softmaxScale - 1.0 / std::sqrt(128.0)) < 1e-15);
 }
 
-// REFERENCES.md section 1: b = 1e4, d = 128: s = 4 -> 40 889.94; s = 8 -> 82 684.62.
+// docs/references.md section 1: b = 1e4, d = 128: s = 4 -> 40 889.94; s = 8 -> 82 684.62.
 void TestRopeSchedule::ntkBaseWorkedExample() {
   QVERIFY(std::abs(ntkScaledBase(10000.0, 4.0, 128) - 40889.94) < 0.005);
   QVERIFY(std::abs(ntkScaledBase(10000.0, 8.0, 128) - 82684.62) < 0.005);
@@ -167,7 +167,7 @@ void TestRopeSchedule::ntkBaseWorkedExample() {
   QCOMPARE(ntk.invFreq[0], 1.0);
 }
 
-// REFERENCES.md section 1: at L = s L0, alpha = s^2 - s + 1.
+// docs/references.md section 1: at L = s L0, alpha = s^2 - s + 1.
 void TestRopeSchedule::dynamicNtkAlphaAtScaledLength() {
   for (double s : {2.0, 4.0, 8.0}) {
     QCOMPARE(dynamicNtkAlpha(s, static_cast<qint64>(s * 4096), 4096), s * s - s + 1.0);
@@ -188,7 +188,7 @@ void TestRopeSchedule::dynamicNtkBelowOriginalIsDefault() {
   QVERIFY(computeRopeSchedule(dynamic, 8192).invFreq[63] < plain.invFreq[63]);
 }
 
-// REFERENCES.md section 1: Llama-2 (L0 4096, d 128, s 8): low 20, high 46, factor 1.2079442.
+// docs/references.md section 1: Llama-2 (L0 4096, d 128, s 8): low 20, high 46, factor 1.2079442.
 void TestRopeSchedule::yarnLlama2WorkedExample() {
   const YarnCorrectionRange range = yarnCorrectionRange(128, 10000.0, 4096, 32.0, 1.0, true);
   QCOMPARE(range.low, 20.0);
@@ -205,7 +205,7 @@ void TestRopeSchedule::yarnLlama2WorkedExample() {
   QVERIFY(loose.high > 45.0 && loose.high < 46.0);
 }
 
-// REFERENCES.md section 1: DeepSeek-V2 (s 40, mscale = mscale_all_dim = 0.707, rope part 64,
+// docs/references.md section 1: DeepSeek-V2 (s 40, mscale = mscale_all_dim = 0.707, rope part 64,
 // qk head dim 192): cos/sin factor 1.0, softmax scale 0.0721688 -> 0.1147214.
 void TestRopeSchedule::yarnDeepSeekSoftmaxScale() {
   RopeParameters params;
@@ -232,7 +232,7 @@ void TestRopeSchedule::yarnDeepSeekSoftmaxScale() {
   QCOMPARE(computeRopeSchedule(params).attentionFactor, 1.5);
 }
 
-// REFERENCES.md section 1: Llama-3.1-8B: pairs 0-28 unchanged, 29-34 blended, 35-63 divided by 8.
+// docs/references.md section 1: Llama-3.1-8B: pairs 0-28 unchanged, 29-34 blended, 35-63 divided by 8.
 void TestRopeSchedule::llama3PairClasses() {
   RopeParameters params;
   params.theta = 500000.0;
@@ -311,7 +311,7 @@ void TestRopeSchedule::mitigationOverrides() {
   QCOMPARE(*llama3.scaling->highFreqFactor, 4.0);
   QCOMPARE(*llama3.scaling->originalMaxPositionEmbeddings, qint64{4096});
   QCOMPARE(llama3.maxPositionEmbeddings, qint64{32768});
-  // REFERENCES.md section 1: yarn's defaults beta_fast 32, beta_slow 1 (resources/rope_defaults.json).
+  // docs/references.md section 1: yarn's defaults beta_fast 32, beta_slow 1 (resources/rope_defaults.json).
   const RopeParameters yarnParams = withMitigation(base, Mitigation::Yarn, 8.0);
   QCOMPARE(*yarnParams.scaling->betaFast, 32.0);
   QCOMPARE(*yarnParams.scaling->betaSlow, 1.0);

@@ -11,10 +11,6 @@ QString sourceDir() { return QStringLiteral(SINKSCOPE_SOURCE_DIR); }
 
 QString testDataPath(const QString& name) { return QStringLiteral(SINKSCOPE_TEST_DATA_DIR) + QLatin1Char('/') + name; }
 
-QString referencePath(const QString& name) {
-  return QDir(sourceDir() + QStringLiteral("/../shared/reference")).absoluteFilePath(name);
-}
-
 QString sharedGgufPath() {
   const QString fromEnvironment = qEnvironmentVariable("SINKSCOPE_TEST_GGUF");
   if (!fromEnvironment.isEmpty() && QFileInfo::exists(fromEnvironment)) return fromEnvironment;

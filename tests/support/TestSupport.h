@@ -10,7 +10,6 @@ namespace sinkscope::test {
 
 QString sourceDir();                     // the repository root
 QString testDataPath(const QString& name);  // tests/data/<name>
-QString referencePath(const QString& name); // ../shared/reference/<name> (may not exist)
 
 // ../shared/models/stories260K.gguf, or $SINKSCOPE_TEST_GGUF; empty when neither exists.
 QString sharedGgufPath();

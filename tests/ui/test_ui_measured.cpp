@@ -1,4 +1,4 @@
-// The Measured tab over the real test model (stories260K, REFERENCES.md section 8) with baseline
+// The Measured tab over the real test model (stories260K, docs/references.md section 8) with baseline
 // and NTK compared: one run per compared mitigation, each loss line equal to core measure() for
 // that mitigation, and the "Attention of" box switching the heatmap without a new job.
 #include "MainWindow.h"
@@ -124,7 +124,7 @@ class TestUiMeasured : public QObject {
       QVERIFY(line->contains(QString::number(run->meanNllBeyond, 'f', 3)));
       QVERIFY(line->contains(QStringLiteral("context_cap %1").arg(run->contextCap)));
     }
-    // NTK changes the rotary angles (REFERENCES.md section 2), so its losses are not the baseline's.
+    // NTK changes the rotary angles (docs/references.md section 2), so its losses are not the baseline's.
     QVERIFY(tab->runs()[0]->forward.nll != tab->runs()[1]->forward.nll);
   }
 

@@ -196,7 +196,7 @@ class TestUiTabs : public QObject {
                                     [&](const MitigationPlan& r) { return r.mitigation == mitigation; });
       QVERIFY(row != expected.mitigations.end());
       QCOMPARE(bar->data()->at(0)->value, row->confidence.value);
-      // DESIGN.md rule 1: beyond the trained context the confidence never exceeds 0.8.
+      // docs/design.md rule 1: beyond the trained context the confidence never exceeds 0.8.
       QVERIFY(bar->data()->at(0)->value <= 0.8);
     }
     // Throughput table carries the plan's figures.
@@ -374,14 +374,14 @@ class TestUiTabs : public QObject {
     QVERIFY(tab->data());
     const Measurement& m = *tab->data();
     QCOMPARE(qint64(m.tokens.size()), qint64(640));
-    QCOMPARE(m.trainedContext, qint64(512));  // REFERENCES.md section 8: trained at 512
+    QCOMPARE(m.trainedContext, qint64(512));  // docs/references.md section 8: trained at 512
     // The table holds every measured loss; the drawn line is their running mean.
     const ChartTable& table = tab->lossChart()->table();
     QCOMPARE(table.rows.size(), m.forward.nll.size());
     const int column = table.columnIndex(QStringLiteral("nll, %1 (nats)").arg(mitigationName(m.mitigation)));
     QVERIFY(column >= 0);
     for (size_t p : {size_t(0), size_t(100), m.forward.nll.size() - 1}) QCOMPARE(table.number(p, column), double(m.forward.nll[p]));
-    // REFERENCES.md section 8: about 1.27-1.32 nats inside the trained context (float64 elsewhere).
+    // docs/references.md section 8: about 1.27-1.32 nats inside the trained context (float64 elsewhere).
     QVERIFY2(m.meanNllInside > 1.0 && m.meanNllInside < 1.7, qPrintable(QString::number(m.meanNllInside)));
   }
 
