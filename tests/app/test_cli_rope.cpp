@@ -34,8 +34,7 @@ void compareInvFreq(const QJsonObject& got, const QString& caseId) {
   QCOMPARE(have.size(), want.size());
   for (int i = 0; i < want.size(); ++i)
     QVERIFY2(std::abs(have[i].toDouble() - want[i].toDouble()) <= 1e-6 * want[i].toDouble(), qPrintable(QStringLiteral("%1 pair %2").arg(caseId).arg(i)));
-  QVERIFY(std::abs(got.value(QStringLiteral("attention_factor")).toDouble() -
-                   reference.value(QStringLiteral("attention_factor")).toDouble()) < 1e-12);
+  SINKSCOPE_COMPARE_NEAR(got.value(QStringLiteral("attention_factor")).toDouble(), reference.value(QStringLiteral("attention_factor")).toDouble(), 1e-12);
 }
 
 }  // namespace
@@ -61,7 +60,7 @@ void TestCliRope::llama2Contract() {
   QCOMPARE(json.value(QStringLiteral("rotary_dim")).toInt(), 128);
   QCOMPARE(json.value(QStringLiteral("rope_type")).toString(), QStringLiteral("default"));
   QCOMPARE(json.value(QStringLiteral("critical_dims")).toInt(), 92);  // docs/references.md section 3
-  QVERIFY(std::abs(json.value(QStringLiteral("softmax_scale")).toDouble() - 1.0 / std::sqrt(128.0)) < 1e-15);
+  SINKSCOPE_COMPARE_NEAR(json.value(QStringLiteral("softmax_scale")).toDouble(), 1.0 / std::sqrt(128.0), 1e-15);
   QCOMPARE(json.value(QStringLiteral("pair_layout")).toString(), QStringLiteral("half_split"));
   compareInvFreq(json, QStringLiteral("a_default_llama2_7b"));
 }
@@ -86,7 +85,7 @@ void TestCliRope::deepSeekSoftmaxScale() {
   const QJsonObject json = ropeJson({QStringLiteral("--model"), QStringLiteral("deepseek-v2")});
   QCOMPARE(json.value(QStringLiteral("rotary_dim")).toInt(), 64);
   QCOMPARE(json.value(QStringLiteral("rope_type")).toString(), QStringLiteral("yarn"));
-  QVERIFY(std::abs(json.value(QStringLiteral("softmax_scale")).toDouble() - 0.1147214) < 5e-8);
+  SINKSCOPE_COMPARE_NEAR(json.value(QStringLiteral("softmax_scale")).toDouble(), 0.1147214, 5e-8);
   QCOMPARE(json.value(QStringLiteral("attention_factor")).toDouble(), 1.0);
   QCOMPARE(json.value(QStringLiteral("critical_dims")).toInt(), 46);
 }

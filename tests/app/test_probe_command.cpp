@@ -42,7 +42,7 @@ class TestProbeCommand : public QObject {
     for (const QJsonValue& row : mass) {
       double sum = 0;
       for (const QJsonValue& v : row.toArray()) sum += v.toDouble();
-      QVERIFY(std::abs(sum - 1.0) < 1e-4);  // every row is a probability distribution
+      SINKSCOPE_COMPARE_NEAR(sum, 1.0, 1e-4);  // every row is a probability distribution
     }
     QCOMPARE(heatmap.value(QStringLiteral("bin_start")).toArray().size(), 33);
     const QJsonObject coverage = o.value(QStringLiteral("phase_coverage")).toObject();

@@ -1,6 +1,7 @@
 // The synthetic Q/K generator's documented statistics (docs/modelled-attention.md), measured
 // from generated vectors rather than assumed: determinism, counter-based independence,
 // content similarity against its closed form, the learnt BOS alignment and per-head variety.
+#include "TestSupport.h"
 #include "attention/AttentionProbe.h"
 #include "attention/SyntheticQK.h"
 
@@ -119,7 +120,7 @@ class TestSyntheticQK : public QObject {
       std::complex<double> direct = 0;
       for (int d = 0; d < 777; ++d) direct += std::polar(1.0, d * theta);
       direct /= 777.0;
-      QVERIFY(std::abs(direct - meanPhasor(theta, 777)) < 1e-12);
+      SINKSCOPE_COMPARE_NEAR(direct, meanPhasor(theta, 777), 1e-12);
     }
   }
 

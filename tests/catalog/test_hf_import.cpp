@@ -114,7 +114,7 @@ class TestHfImport : public QObject {
     QCOMPARE(spec.slidingWindow, 0);  // 262144 >= every position: never drops a token
     QCOMPARE(spec.displayName, QStringLiteral("Phi-3.5-mini-instruct"));
     // docs/references.md section 1: attention factor sqrt(1 + ln s / ln L0) = 1.1902381.
-    QVERIFY(std::abs(std::sqrt(1 + std::log(spec.ropeScaling->factor) / std::log(4096.0)) - 1.1902381) < 1e-7);
+    SINKSCOPE_COMPARE_NEAR(std::sqrt(1 + std::log(spec.ropeScaling->factor) / std::log(4096.0)), 1.1902381, 1e-7);
   }
 
   void mptAlibi() {

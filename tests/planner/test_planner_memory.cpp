@@ -169,10 +169,10 @@ class TestPlannerMemory : public QObject {
     QCOMPARE(weightBytes(count, *resources.findWeightDtype(QStringLiteral("bf16"))), count.total() * 2);
     QCOMPARE(weightBytes(count, *resources.findWeightDtype(QStringLiteral("fp32"))), count.total() * 4);
     const qint64 q4km = weightBytes(count, *resources.findWeightDtype(QStringLiteral("Q4_K_M")));
-    QVERIFY(std::abs(double(q4km) - double(count.total()) * 4.84 / 8) <= 1);
+    SINKSCOPE_COMPARE_NEAR(double(q4km), double(count.total()) * 4.84 / 8, 1);
     const qint64 embeddings = 2ll * 32000 * 4096;
     const qint64 gptq = weightBytes(count, *resources.findWeightDtype(QStringLiteral("gptq")));
-    QVERIFY(std::abs(double(gptq) - (double(count.total() - embeddings) * 4.15625 / 8 + double(embeddings) * 2)) <= 1);
+    SINKSCOPE_COMPARE_NEAR(double(gptq), (double(count.total() - embeddings) * 4.15625 / 8 + double(embeddings) * 2), 1);
     for (const QString& name : {QStringLiteral("fp16"), QStringLiteral("fp8"), QStringLiteral("int8"), QStringLiteral("int4"),
                                 QStringLiteral("q8_0"), QStringLiteral("q6_k"), QStringLiteral("q5_k_m"),
                                 QStringLiteral("q4_0"), QStringLiteral("q3_k_m"), QStringLiteral("q2_k"), QStringLiteral("awq")})

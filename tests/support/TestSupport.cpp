@@ -38,4 +38,16 @@ CliResult runCli(const QStringList& args, int timeoutMs) {
   return result;
 }
 
+QByteArray nearMessage(double actual, double expected, double tolerance) {
+  return QStringLiteral("actual %1, expected %2, |difference| %3 above the tolerance %4")
+      .arg(actual, 0, 'g', 17).arg(expected, 0, 'g', 17).arg(std::abs(actual - expected), 0, 'g', 3).arg(tolerance, 0, 'g', 3)
+      .toUtf8();
+}
+
+QByteArray apartMessage(double a, double b, double minimum) {
+  return QStringLiteral("%1 and %2 differ by %3, not more than %4")
+      .arg(a, 0, 'g', 17).arg(b, 0, 'g', 17).arg(std::abs(a - b), 0, 'g', 3).arg(minimum, 0, 'g', 3)
+      .toUtf8();
+}
+
 }  // namespace sinkscope::test
