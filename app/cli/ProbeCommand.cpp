@@ -4,7 +4,9 @@
 #include "catalog/Catalog.h"
 #include "cli/CliSupport.h"
 #include "cli/Commands.h"
+#include "common/Cancelled.h"
 #include "common/Error.h"
+#include "common/Provenance.h"
 #include "positional/PhaseCoverage.h"
 #include "positional/RopeSchedule.h"
 
@@ -214,7 +216,7 @@ int probe(const QStringList& args) {
   curveRequest.trainedContext = o.model.trainedContext;
   curveRequest.needleDepths = o.needleDepths;
   const auto curve = computeSinkCurve(*source, schemeAt, curveRequest);
-  if (!curve) throw Error(ErrorKind::Internal, QStringLiteral("probe"), QString(), QStringLiteral("cancelled"));
+  if (!curve) throw Cancelled();  // an outcome of its own (exit 130), not an internal error
   const QJsonValue coverage = phaseCoverageJson(o, atContext);
   if (o.csv) {
     printCsv(*curve);
@@ -240,7 +242,7 @@ int probe(const QStringList& args) {
   const SyntheticHeadParameters& g = source->parameters();
   printJson(QJsonObject{
       {QStringLiteral("model"), o.model.id},
-      {QStringLiteral("source"), QStringLiteral("modelled")},
+      {QStringLiteral("source"), provenanceName(Provenance::Modelled)},
       {QStringLiteral("layer"), o.layer},
       {QStringLiteral("head"), o.head},
       {QStringLiteral("context"), o.context},

@@ -4,9 +4,11 @@
 #include "common/AtomicFile.h"
 #include "cli/Commands.h"
 #include "cli/ScenarioOptions.h"
+#include "common/Cancelled.h"
 #include "common/Error.h"
 #include "export/ReportWriter.h"
 #include "inference/Measurement.h"
+#include "measure/MeasureSession.h"
 
 #include <QFileInfo>
 #include <QJsonDocument>
@@ -43,9 +45,12 @@ int runReport(const QStringList& args) {
     const bool json = QFileInfo(path).suffix().compare(QLatin1String("json"), Qt::CaseInsensitive) == 0;
     if (!json) ui::checkReportDestination(path, force);  // fail before the work, not after
     TerminalProgress progress(QStringLiteral("report"));
-    const auto report = buildReport(scenario, ReportCallbacks{{}, [&](double f, const QString& stage) { progress.update(f, stage); }});
+    const FlagNames flags{{measure_field::kContext, QStringLiteral("--measure-context")}};
+    const auto report = namingFlags(flags, [&] {
+      return buildReport(scenario, ReportCallbacks{stopOnInterrupt(), [&](double f, const QString& stage) { progress.update(f, stage); }});
+    });
     progress.finish();
-    if (!report) throw Error(ErrorKind::Internal, QStringLiteral("report"), QString(), QStringLiteral("cancelled"));
+    if (!report) throw Cancelled();  // an outcome of its own (exit 130), not an internal error
     if (json)
       writeFileAtomically(path, QJsonDocument(reportToJson(*report)).toJson(QJsonDocument::Indented),
                           force ? ExistingFile::Replace : ExistingFile::Refuse);

@@ -114,7 +114,7 @@ const HardwareSpec* Catalog::findHardware(const QString& id) const {
 }
 
 ModelSpec resolveModel(const QString& idOrPath) {
-  if (idOrPath.trimmed().isEmpty()) throwBadInput(QStringLiteral("--model"), QString(), QStringLiteral("empty model id or path"));
+  if (idOrPath.trimmed().isEmpty()) throwBadInput(QString(), QStringLiteral("model"), QStringLiteral("empty model id or path"));
   if (const ModelSpec* model = Catalog::builtin().findModel(idOrPath)) return *model;
   const QFileInfo info(idOrPath);
   if (!info.exists()) {
@@ -152,7 +152,7 @@ ImportKind classifyImportFile(const QString& path) {
 }
 
 HardwareSpec resolveHardware(const QString& idOrPath) {
-  if (idOrPath.trimmed().isEmpty()) throwBadInput(QStringLiteral("--hardware"), QString(), QStringLiteral("empty hardware id or path"));
+  if (idOrPath.trimmed().isEmpty()) throwBadInput(QString(), QStringLiteral("hardware"), QStringLiteral("empty hardware id or path"));
   if (const HardwareSpec* hardware = Catalog::builtin().findHardware(idOrPath)) return *hardware;
   const QFileInfo info(idOrPath);
   if (!info.exists()) {

@@ -1,5 +1,6 @@
 #include "inference/ForwardPass.h"
 
+#include "common/Cancelled.h"
 #include "common/Error.h"
 #include "inference/RopeTable.h"
 
@@ -234,8 +235,7 @@ void attendBlock(Context& context, const RowMatrix& queries, const RowMatrix& ke
 }
 
 void checkCancelled(const ForwardOptions& options) {
-  if (options.isCancelled && options.isCancelled())
-    throw Error(ErrorKind::Internal, QString(), QStringLiteral("measurement"), QStringLiteral("cancelled"));
+  stopIfCancelled(options.isCancelled);  // an outcome of its own, not an error (common/Cancelled.h)
 }
 
 std::vector<qint64> makeBins(qint64 tokens, int bins, int exact) {

@@ -38,7 +38,7 @@ struct ForwardOptions {
   std::vector<qint64> heatmapRows;    // query positions whose attention is pooled
   int heatmapBins = 64;               // bins per heatmap row, the first 4 one key each
   int chunkTokens = 64;               // queries per attention block (keeps a block in cache)
-  std::function<bool()> isCancelled;  // polled between blocks; a cancelled run throws Error(Internal)
+  std::function<bool()> isCancelled;  // polled between blocks; a cancelled run throws Cancelled
   std::function<void(double)> progress;  // 0..1
 };
 

@@ -21,9 +21,9 @@ QByteArray readMeasureInput(const QString& path);
 // The text tokenised with the GGUF's own tokenizer (leading and trailing white space trimmed);
 // Error(BadInput) naming the path when fewer than 2 tokens result.
 std::vector<int> tokenizeMeasureText(const GgufFile& gguf, const QString& textPath);
-// Keeps the first contextTokens tokens; Error(BadInput) naming inputPath when there are fewer.
-void keepFirstTokens(std::vector<int>& tokens, std::optional<qint64> contextTokens, const QString& inputPath,
-                     const QString& flag = QStringLiteral("--context"));
+// Keeps the first contextTokens tokens; Error(BadInput) naming inputPath and field "tokens" when
+// there are fewer.
+void keepFirstTokens(std::vector<int>& tokens, std::optional<qint64> contextTokens, const QString& inputPath);
 // general.name, or the file's base name when the GGUF has none (or the generic "llama").
 QString checkpointName(const GgufFile& gguf, const QString& ggufPath);
 

@@ -4,6 +4,7 @@
 #include "CatalogTestSupport.h"
 #include "TestSupport.h"
 #include "catalog/Catalog.h"
+#include "common/Error.h"
 #include "common/JsonRead.h"
 #include "planner/ParameterCount.h"
 
@@ -11,6 +12,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 #include <cmath>
+#include <functional>
 #include <set>
 
 using namespace sinkscope;
@@ -122,7 +124,7 @@ class TestCatalog : public QObject {
     QCOMPARE(int(phi.ropeScaling->shortFactor.size()), phi.rotaryDim() / 2);
     QCOMPARE(int(phi.ropeScaling->longFactor.size()), 48);
     const double s = double(phi.maxPositionEmbeddings) / double(*phi.ropeScaling->originalMaxPositionEmbeddings);
-    QVERIFY(std::abs(std::sqrt(1 + std::log(s) / std::log(double(phi.trainedContext))) - 1.1902381) < 1e-7);
+    SINKSCOPE_COMPARE_NEAR(std::sqrt(1 + std::log(s) / std::log(double(phi.trainedContext))), 1.1902381, 1e-7);
 
     const ModelSpec& deepseek = model(QStringLiteral("deepseek-v2"));
     QCOMPARE(deepseek.attentionKind, AttentionKind::Mla);
@@ -144,6 +146,22 @@ class TestCatalog : public QObject {
     QCOMPARE(stories.trainedContext, 512);  // docs/references.md section 8
     QCOMPARE(stories.maxPositionEmbeddings, 2048);
     QCOMPARE(stories.ropePairLayout, RopePairLayout::Adjacent);
+  }
+
+  // Core names an empty id by its field, never by a command-line flag (the command maps
+  // "model" to --model; tests/data/bad_inputs/catalogue.json cli_show_empty_model).
+  void emptyIdsAreNamedByTheirField() {
+    for (const auto& [resolve, field] : {std::pair<std::function<void()>, QString>{[] { resolveModel(QString()); }, QStringLiteral("model")},
+                                         {[] { resolveHardware(QStringLiteral(" ")); }, QStringLiteral("hardware")}}) {
+      try {
+        resolve();
+        QFAIL("no error");
+      } catch (const Error& error) {
+        QCOMPARE(error.kind(), ErrorKind::BadInput);
+        QCOMPARE(error.source(), QString());
+        QCOMPARE(error.field(), field);
+      }
+    }
   }
 
   void phiFactorsMatchTheReferenceVectorsInputs() {

@@ -74,10 +74,10 @@ class TestMitigationModel : public QObject {
   void derivedParametersFollowFromTheReferencePoints() {
     const double x2 = (10240.0 / 8192.0 - 1) * (10240.0 / 8192.0 - 1);
     const double pi = -std::log(3.34 / 8.07) / x2, ntk = -std::log(3.59 / 6.24) / x2, yarn = -std::log(3.35 / 6.04) / x2;
-    QVERIFY(std::abs(refs().pastReachDecay.central - (pi + ntk + yarn) / 3) < 1e-9);
-    QVERIFY(std::abs(refs().pastReachDecay.high - pi) < 1e-9);
-    QVERIFY(std::abs(refs().fineTunedRetention.central - std::pow(87.7 / 92.3, 1.0 / 3)) < 1e-9);
-    QVERIFY(std::abs(refs().windowOnlyRetention.central - 5.40 / 5158.07) < 1e-12);
+    SINKSCOPE_COMPARE_NEAR(refs().pastReachDecay.central, (pi + ntk + yarn) / 3, 1e-9);
+    SINKSCOPE_COMPARE_NEAR(refs().pastReachDecay.high, pi, 1e-9);
+    SINKSCOPE_COMPARE_NEAR(refs().fineTunedRetention.central, std::pow(87.7 / 92.3, 1.0 / 3), 1e-9);
+    SINKSCOPE_COMPARE_NEAR(refs().windowOnlyRetention.central, 5.40 / 5158.07, 1e-12);
     QCOMPARE(refs().rulerStrictness.central, 0.25);  // median of the eight RULER effective/claimed ratios
     for (const ReferencePoint& point : refs().points) {
       QVERIFY2(!point.source.isEmpty() && !refs().metricDefinition(point.metric).isEmpty(), qPrintable(point.id));
@@ -140,7 +140,7 @@ class TestMitigationModel : public QObject {
   void baselineAtEightTimesStaysWithinTrained() {
     for (const ModelSpec& model : Catalog::builtin().models()) {
       if (model.ropeScaling || !model.usesRope) continue;  // shipped scalings are fine-tuned, not baseline RoPE
-      const qint64 trained = model.trainedContext > 0 ? model.trainedContext : model.maxPositionEmbeddings;
+      const qint64 trained = trainedContextOrMaxPositions(model);
       const MitigationEstimate e = estimate(model, Mitigation::Baseline, trained * 8, 1);
       QVERIFY2(e.effectiveContext.high <= double(trained), qPrintable(model.id));
     }
@@ -150,7 +150,7 @@ class TestMitigationModel : public QObject {
   // rises as the context (the extrapolation) grows.
   void monotonicInTheContext() {
     for (const ModelSpec& model : Catalog::builtin().models()) {
-      const qint64 trained = model.trainedContext > 0 ? model.trainedContext : model.maxPositionEmbeddings;
+      const qint64 trained = trainedContextOrMaxPositions(model);
       for (Mitigation mitigation : mitigationsFor(model.usesRope)) {
         double previous = 2.0;
         for (double multiple : {0.5, 1.0, 1.5, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0}) {
@@ -206,7 +206,7 @@ class TestMitigationModel : public QObject {
     const ReferencePoint* windowOnly = refs().find(QStringLiteral("stories260k-measured-window-only"));
     QVERIFY(baseline && windowOnly);
     QVERIFY(baseline->values.back().value > baseline->values.front().value);        // worse past 512
-    QVERIFY(std::abs(windowOnly->values.back().value / windowOnly->values.front().value - 1) < 0.02);  // no sink to lose
+    SINKSCOPE_COMPARE_NEAR(windowOnly->values.back().value / windowOnly->values.front().value, 1, 0.02);  // no sink to lose
     const Plan plan = planFor(QStringLiteral("stories260k"), 1024);
     QVERIFY(row(plan, Mitigation::Baseline).estimate.explanation.contains(QStringLiteral("measured on this checkpoint")));
   }

@@ -56,7 +56,7 @@ class TestPlannerConfidence : public QObject {
     const QStringList weightDtypes{QStringLiteral("bf16"), QStringLiteral("q2_k")};
     int plans = 0;
     for (const ModelSpec& model : models) {
-      const qint64 trained = model.trainedContext > 0 ? model.trainedContext : model.maxPositionEmbeddings;
+      const qint64 trained = trainedContextOrMaxPositions(model);
       for (double multiple : multiples) {
         const qint64 context = std::max<qint64>(1, qint64(double(trained) * multiple));
         for (Mitigation mitigation : mitigationsFor(model.usesRope)) {
