@@ -1,5 +1,6 @@
 #include "MainWindow.h"
 
+#include "GlossaryDialog.h"
 #include "charts/ChartView.h"
 #include "compute/ComputeController.h"
 #include "compute/ProgressStatus.h"
@@ -10,6 +11,9 @@
 #include "scenario/Explanations.h"
 #include "scenario/ImportController.h"
 #include "scenario/Scenario.h"
+#include "scenario/ScenarioFile.h"
+#include "scenario/ScenarioFileActions.h"
+#include "scenario/ScenarioHistory.h"
 #include "scenario/SpecLibrary.h"
 #include "tabs/MeasuredTab.h"
 #include "tabs/TabFactory.h"
@@ -25,6 +29,7 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QPushButton>
+#include <QShortcut>
 #include <QSettings>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -63,6 +68,8 @@ MainWindow::MainWindow(QWidget* parent)
   setAcceptDrops(true);
   context_ = std::make_unique<AppContext>(AppContext{*library_, *scenario_, *compute_});
   importer_ = new ImportController(*library_, *scenario_, this);
+  history_ = new ScenarioHistory(*scenario_, this);
+  scenarioFiles_ = new ScenarioFileActions(*scenario_, *library_, this);
   tabs_ = new QTabWidget(this);
   tabs_->setAccessibleName(tr("Analysis views"));
   tabs_->setDocumentMode(true);
@@ -71,6 +78,7 @@ MainWindow::MainWindow(QWidget* parent)
   setCentralWidget(tabs_);
   createDocks();
   createMenus();
+  createTabShortcuts();
   statusBar()->addPermanentWidget(new ProgressStatus(*compute_, this));
   connect(compute_.get(), &ComputeController::jobFailed, this, [this](const QString& channel, const QString& message) {
     statusBar()->showMessage(tr("%1 failed: %2").arg(channel, message), 15000);
@@ -163,6 +171,13 @@ void MainWindow::createMenus() {
   recentMenu_ = file->addMenu(tr("Open &recent"));
   connect(importer_, &ImportController::recentFilesChanged, this, &MainWindow::rebuildRecentMenu);
   file->addSeparator();
+  QAction* openScenario = file->addAction(tr("Open &scenario…"), scenarioFiles_, &ScenarioFileActions::openDialog);
+  openScenario->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+  openScenario->setToolTip(tr("Open a scenario saved with Save scenario (model, hardware, context, mitigations)"));
+  QAction* saveScenario = file->addAction(tr("Save scenario &as…"), scenarioFiles_, &ScenarioFileActions::saveDialog);
+  saveScenario->setShortcut(QKeySequence::Save);
+  saveScenario->setToolTip(tr("Save this scenario as a small JSON file to open again or share"));
+  file->addSeparator();
   QAction* exportChart = file->addAction(tr("&Export chart…"), this, &MainWindow::exportCurrentChart);
   exportChart->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
   QAction* exportReport = file->addAction(tr("Export &report…"), this,
@@ -175,6 +190,13 @@ void MainWindow::createMenus() {
   quit->setShortcut(QKeySequence::Quit);
 
   QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+  QAction* undo = history_->stack().createUndoAction(this, tr("&Undo"));
+  undo->setShortcut(QKeySequence::Undo);
+  QAction* redo = history_->stack().createRedoAction(this, tr("&Redo"));
+  redo->setShortcut(QKeySequence::Redo);
+  edit->addAction(undo);
+  edit->addAction(redo);
+  edit->addSeparator();
   QAction* copy = edit->addAction(tr("&Copy chart"), this, &MainWindow::copyCurrentChart);
   copy->setShortcut(QKeySequence::Copy);
   copy->setShortcutContext(Qt::WidgetWithChildrenShortcut);
@@ -191,6 +213,14 @@ void MainWindow::createMenus() {
   for (QDockWidget* dock : findChildren<QDockWidget*>()) viewMenu_->addAction(dock->toggleViewAction());
 
   QMenu* help = menuBar()->addMenu(tr("&Help"));
+  QAction* glossary = help->addAction(tr("&Glossary"), this, [this] {
+    auto* dialog = findChild<GlossaryDialog*>();
+    if (!dialog) dialog = new GlossaryDialog(this);
+    dialog->show();
+    dialog->raise();
+  });
+  glossary->setShortcut(QKeySequence::HelpContents);
+  glossary->setToolTip(tr("Definitions of context_cap, effective context, RULER-style, confidence, verdict and more"));
   help->addAction(tr("What is an attention &sink?"), this,
                   [this] { QMessageBox::information(this, tr("Attention sinks"), sinkExplanation()); });
   help->addAction(tr("&About SinkScope"), this, [this] {
@@ -200,6 +230,28 @@ void MainWindow::createMenus() {
                           "and QCustomPlot.</p>")
                            .arg(QString::fromLatin1(kVersion)));
   });
+}
+
+// Standard tab keys that work wherever the focus is (a focused slider would otherwise take
+// Ctrl+PgDown as a page step of the context): Ctrl+Tab / Ctrl+PgDown, Ctrl+Shift+Tab /
+// Ctrl+PgUp, and Alt+1 … Alt+9 for a tab by its position.
+void MainWindow::createTabShortcuts() {
+  const auto step = [this](int delta) {
+    const int count = tabs_->count();
+    if (count > 0) tabs_->setCurrentIndex((tabs_->currentIndex() + delta + count) % count);
+  };
+  const auto bind = [this](const QKeySequence& keys, std::function<void()> action) {
+    auto* shortcut = new QShortcut(keys, this);
+    shortcut->setContext(Qt::WindowShortcut);
+    connect(shortcut, &QShortcut::activated, this, std::move(action));
+  };
+  for (const QKeySequence& keys : {QKeySequence(Qt::CTRL | Qt::Key_PageDown), QKeySequence(Qt::CTRL | Qt::Key_Tab)})
+    bind(keys, [step] { step(+1); });
+  for (const QKeySequence& keys :
+       {QKeySequence(Qt::CTRL | Qt::Key_PageUp), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Backtab)})
+    bind(keys, [step] { step(-1); });
+  for (int i = 0; i < std::min(9, tabs_->count()); ++i)
+    bind(QKeySequence(Qt::ALT | Qt::Key(Qt::Key_1 + i)), [this, i] { tabs_->setCurrentIndex(i); });
 }
 
 void MainWindow::rebuildRecentMenu() {
@@ -245,6 +297,7 @@ void MainWindow::restoreSettings() {
   restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
   tabs_->setCurrentIndex(settings.value(QStringLiteral("window/tab"), 0).toInt());
   scenario_->restore(settings);
+  history_->reset();  // Undo starts from the restored scenario
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
@@ -255,15 +308,18 @@ void MainWindow::closeEvent(QCloseEvent* event) {
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
   for (const QUrl& url : event->mimeData()->urls())
-    if (url.isLocalFile() && ImportController::canImport(url.toLocalFile())) {
+    if (url.isLocalFile() && (ImportController::canImport(url.toLocalFile()) || isScenarioFile(url.toLocalFile()))) {
       event->acceptProposedAction();
       return;
     }
 }
 
 void MainWindow::dropEvent(QDropEvent* event) {
-  for (const QUrl& url : event->mimeData()->urls())
-    if (url.isLocalFile()) importer_->importAny(url.toLocalFile());
+  for (const QUrl& url : event->mimeData()->urls()) {
+    if (!url.isLocalFile()) continue;
+    const QString path = url.toLocalFile();
+    isScenarioFile(path) ? scenarioFiles_->open(path) : importer_->importAny(path);
+  }
   event->acceptProposedAction();
 }
 

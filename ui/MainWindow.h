@@ -16,6 +16,8 @@ namespace sinkscope::ui {
 class ComputeController;
 class ImportController;
 class Scenario;
+class ScenarioFileActions;
+class ScenarioHistory;
 class ScenarioPanel;
 class SpecLibrary;
 class SpecPicker;
@@ -30,6 +32,8 @@ class MainWindow : public QMainWindow {
   Scenario& scenario() const { return *scenario_; }
   ComputeController& compute() const { return *compute_; }
   ImportController& importer() const { return *importer_; }
+  ScenarioHistory& history() const { return *history_; }
+  ScenarioFileActions& scenarioFiles() const { return *scenarioFiles_; }
   SpecPicker* modelPicker() const { return modelPicker_; }
   SpecPicker* hardwarePicker() const { return hardwarePicker_; }
   ScenarioPanel* scenarioPanel() const { return scenarioPanel_; }
@@ -58,6 +62,7 @@ class MainWindow : public QMainWindow {
  private:
   void createDocks();
   void createMenus();
+  void createTabShortcuts();
   void rebuildRecentMenu();
   AnalysisTab* currentTab() const;
 
@@ -66,6 +71,8 @@ class MainWindow : public QMainWindow {
   std::unique_ptr<ComputeController> compute_;
   std::unique_ptr<AppContext> context_;
   ImportController* importer_ = nullptr;
+  ScenarioHistory* history_ = nullptr;
+  ScenarioFileActions* scenarioFiles_ = nullptr;
   SpecPicker* modelPicker_ = nullptr;
   SpecPicker* hardwarePicker_ = nullptr;
   ScenarioPanel* scenarioPanel_ = nullptr;

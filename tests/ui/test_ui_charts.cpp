@@ -4,6 +4,7 @@
 #include "UiTestSupport.h"
 #include "charts/AttentionCharts.h"
 #include "charts/ChartExport.h"
+#include "charts/ChartHelpers.h"
 #include "charts/ChartSaveDialogs.h"
 #include "charts/ChartTable.h"
 #include "charts/ChartView.h"
@@ -67,6 +68,22 @@ class TestUiCharts : public QObject {
   Q_OBJECT
  private slots:
   void initTestCase() { test::isolateSettings(QStringLiteral("test_ui_charts")); }
+
+  // Token axes read 0, 8K, 16K, ... (round values), never a bin's own start such as 9.8K.
+  void tokenTicksAreRoundValues() {
+    QCOMPARE(roundTokenTicks(32768, 4), (std::vector<qint64>{0, 8192, 16384, 24576, 32768}));
+    QCOMPARE(roundTokenTicks(32767, 4), (std::vector<qint64>{0, 8192, 16384, 24576}));
+    QCOMPARE(roundTokenTicks(4096, 6), (std::vector<qint64>{0, 1024, 2048, 3072, 4096}));
+    QCOMPARE(roundTokenTicks(100, 3), (std::vector<qint64>{0, 32, 64, 96}));
+    QCOMPARE(roundTokenTicks(0, 3), (std::vector<qint64>{0}));
+    for (qint64 maxTokens : {1, 7, 1000, 131072, 10485760})
+      for (int maxTicks : {1, 3, 6}) {
+        const std::vector<qint64> ticks = roundTokenTicks(maxTokens, maxTicks);
+        QVERIFY2(int(ticks.size()) <= maxTicks + 1, qPrintable(QStringLiteral("%1 ticks for %2").arg(ticks.size()).arg(maxTokens)));
+        const qint64 step = ticks.size() > 1 ? ticks[1] : 1;
+        QCOMPARE(step & (step - 1), qint64(0));  // a power of two
+      }
+  }
 
   void colourMapsMatchMatplotlibBetweenStops() {
     for (const PublishedEntry& entry : kPublished) {

@@ -120,20 +120,49 @@ double panelValue(const PooledHeatmap& heatmap, int row, int bin) {
 }
 
 // maxTicks: fewer labels when several panels share the width, so they never run together.
+// Ticks sit at round key positions (0, 8K, 16K, ...), placed inside their bins, not at the bins'
+// own uneven starts.
 QSharedPointer<QCPAxisTickerText> binTicker(const PooledHeatmap& heatmap, int maxTicks) {
   auto ticker = QSharedPointer<QCPAxisTickerText>::create();
-  const int bins = heatmap.bins();
-  const int step = std::max(1, bins / std::max(1, maxTicks));
-  ticker->addTick(0, QStringLiteral("0"));
-  for (int b = std::max(step, heatmap.exactKeyColumns); b < bins; b += step)
-    ticker->addTick(b, formatTokensShort(double(heatmap.binStart[size_t(b)])));
+  for (qint64 tokens : roundTokenTicks(heatmap.binStart.back(), maxTicks))
+    ticker->addTick(binCoordinate(heatmap, tokens), formatTokensShort(double(tokens)));
   return ticker;
 }
 
+// y where query position `tokens` falls, between the centres (r + 0.5) of the rows around it.
+double rowCoordinate(const PooledHeatmap& heatmap, qint64 tokens) {
+  const auto& rows = heatmap.queryPositions;
+  const auto next = std::lower_bound(rows.begin(), rows.end(), tokens);
+  if (next == rows.begin()) return 0.5;
+  if (next == rows.end()) return double(rows.size()) - 0.5;
+  const auto r = next - rows.begin();
+  const double fraction = double(tokens - rows[size_t(r - 1)]) / double(std::max<qint64>(1, rows[size_t(r)] - rows[size_t(r - 1)]));
+  return double(r) - 0.5 + fraction;
+}
+
+bool evenlySpacedRows(const PooledHeatmap& heatmap) {
+  const auto& rows = heatmap.queryPositions;
+  if (rows.size() < 3) return false;
+  qint64 smallest = rows[1] - rows[0], largest = smallest;
+  for (size_t r = 2; r < rows.size(); ++r) {
+    smallest = std::min(smallest, rows[r] - rows[r - 1]);
+    largest = std::max(largest, rows[r] - rows[r - 1]);
+  }
+  return smallest > 0 && largest <= 2 * smallest;
+}
+
+// Evenly spaced rows (the modelled probe) get round ticks (0, 8K, 16K, ...); rows at doublings
+// (the measured 63, 511, 1023, ...) are labelled themselves, since they already are round.
 QSharedPointer<QCPAxisTickerText> rowTicker(const PooledHeatmap& heatmap) {
   auto ticker = QSharedPointer<QCPAxisTickerText>::create();
   const int rows = heatmap.rows();
-  const int step = std::max(1, rows / 6);
+  if (rows == 0) return ticker;
+  if (evenlySpacedRows(heatmap)) {
+    for (qint64 tokens : roundTokenTicks(heatmap.queryPositions.back() + 1, 6))
+      ticker->addTick(rowCoordinate(heatmap, tokens), formatTokensShort(double(tokens)));
+    return ticker;
+  }
+  const int step = std::max(1, rows / 8);
   for (int r = 0; r < rows; r += step) ticker->addTick(r + 0.5, formatTokensShort(double(heatmap.queryPositions[size_t(r)])));
   return ticker;
 }

@@ -8,6 +8,15 @@
 
 namespace sinkscope::ui {
 
+std::vector<qint64> roundTokenTicks(qint64 maxTokens, int maxTicks) {
+  std::vector<qint64> ticks{0};
+  if (maxTokens <= 0) return ticks;
+  qint64 step = 1;
+  while (maxTokens / step > std::max(1, maxTicks)) step *= 2;
+  for (qint64 tokens = step; tokens <= maxTokens; tokens += step) ticks.push_back(tokens);
+  return ticks;
+}
+
 void setTokenLogAxis(QCPAxis& axis, double minTokens, double maxTokens, const QString& label) {
   axis.setScaleType(QCPAxis::stLogarithmic);
   axis.setRange(minTokens, maxTokens);

@@ -2,6 +2,9 @@
 // reference lines (trained context, context_cap, capacity), titles and legends. Not a chart.
 #pragma once
 
+#include <QtGlobal>
+#include <vector>
+
 #include "charts/ChartTheme.h"
 
 #include <QString>
@@ -11,6 +14,10 @@ class QCPAxis;
 class QCPAxisRect;
 
 namespace sinkscope::ui {
+
+// Round tick positions for a linear token axis over [0, maxTokens]: 0 and the multiples of the
+// smallest power of two that keeps at most maxTicks + 1 ticks (0, 8K, 16K, 24K, 32K for 32K and 4).
+std::vector<qint64> roundTokenTicks(qint64 maxTokens, int maxTicks);
 
 // Logarithmic axis over [minTokens, maxTokens] with ticks at powers of two labelled 4K, 32K, 1M.
 void setTokenLogAxis(QCPAxis& axis, double minTokens, double maxTokens, const QString& label);

@@ -1,4 +1,5 @@
 #include "charts/ChartSaveDialogs.h"
+#include "DialogFolders.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -81,13 +82,10 @@ QFileDialog* createChartFileDialog(QWidget* parent, const QString& suggestedPath
   dialog->setDefaultSuffix(suffixFor(dialog->selectedNameFilter()));
   QObject::connect(dialog, &QFileDialog::filterSelected, dialog,
                    [dialog](const QString& filter) { dialog->setDefaultSuffix(suffixFor(filter)); });
-  QSettings settings;
-  const QString folder = settings.value(QStringLiteral("chart_export/folder")).toString();
-  if (!folder.isEmpty() && QDir(folder).exists()) dialog->setDirectory(folder);
+  dialog->setDirectory(dialogStartPath(DialogPurpose::Export));
   dialog->selectFile(suggestedPath);
-  QObject::connect(dialog, &QFileDialog::fileSelected, dialog, [](const QString& path) {
-    QSettings().setValue(QStringLiteral("chart_export/folder"), QFileInfo(path).absolutePath());
-  });
+  QObject::connect(dialog, &QFileDialog::fileSelected, dialog,
+                   [](const QString& path) { rememberDialogFolder(DialogPurpose::Export, path); });
   return dialog;
 }
 

@@ -1,4 +1,5 @@
 #include "charts/DataTableDialog.h"
+#include "DialogFolders.h"
 
 #include "charts/ChartExport.h"
 #include "common/AtomicFile.h"
@@ -36,7 +37,8 @@ DataTableDialog::DataTableDialog(const ChartTable& table, QWidget* parent) : QDi
   save->setToolTip(tr("Save the whole table as a .csv file"));
   connect(copy, &QPushButton::clicked, this, [this] { QApplication::clipboard()->setText(table_.toCsv()); });
   connect(save, &QPushButton::clicked, this, [this] {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Save data"), QString(), tr("CSV (*.csv)"));
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save data"), dialogStartPath(DialogPurpose::Export), tr("CSV (*.csv)"));
+    rememberDialogFolder(DialogPurpose::Export, path);
     if (path.isEmpty()) return;
     try {
       writeFileAtomically(path, table_.toCsv().toUtf8());

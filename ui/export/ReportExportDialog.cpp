@@ -1,4 +1,5 @@
 #include "export/ReportExportDialog.h"
+#include "DialogFolders.h"
 
 #include "common/Error.h"
 #include "export/ReportWriter.h"
@@ -18,9 +19,11 @@ ReportExportPrompts ReportExportPrompts::dialogs() {
   ReportExportPrompts prompts;
   prompts.choosePath = [](QWidget* parent) {
     // The replace question is ours (confirmReplace), asked once, after the extension is settled.
-    return QFileDialog::getSaveFileName(parent, QObject::tr("Export report"), QStringLiteral("sinkscope-report.pdf"),
-                                        QObject::tr("PDF report (*.pdf);;HTML report (*.html)"), nullptr,
-                                        QFileDialog::DontConfirmOverwrite);
+    const QString path = QFileDialog::getSaveFileName(
+        parent, QObject::tr("Export report"), dialogStartPath(DialogPurpose::Export, QStringLiteral("sinkscope-report.pdf")),
+        QObject::tr("PDF report (*.pdf);;HTML report (*.html)"), nullptr, QFileDialog::DontConfirmOverwrite);
+    rememberDialogFolder(DialogPurpose::Export, path);
+    return path;
   };
   prompts.confirmReplace = [](QWidget* parent, const QString& path) {
     return QMessageBox::question(parent, QObject::tr("Export report"),

@@ -1,4 +1,5 @@
 #include "scenario/ImportController.h"
+#include "DialogFolders.h"
 
 #include "common/Error.h"
 #include "scenario/Scenario.h"
@@ -87,21 +88,25 @@ void ImportController::remember(const QString& path) {
 }
 
 void ImportController::openModelDialog() {
-  const QString path = QFileDialog::getOpenFileName(dialogParent_, tr("Import a model"), QString(),
+  const QString path = QFileDialog::getOpenFileName(dialogParent_, tr("Import a model"), dialogStartPath(DialogPurpose::Import),
                                                     tr("Model files (config.json *.json *.gguf);;All files (*)"));
+  rememberDialogFolder(DialogPurpose::Import, path);
   if (!path.isEmpty()) importModel(path);
 }
 
 void ImportController::openHardwareDialog() {
-  const QString path = QFileDialog::getOpenFileName(dialogParent_, tr("Import a hardware profile"), QString(),
+  const QString path = QFileDialog::getOpenFileName(dialogParent_, tr("Import a hardware profile"),
+                                                    dialogStartPath(DialogPurpose::Import),
                                                     tr("Hardware JSON (*.json);;All files (*)"));
+  rememberDialogFolder(DialogPurpose::Import, path);
   if (!path.isEmpty()) importHardware(path);
 }
 
 void ImportController::openAnyDialog() {
   const QString path = QFileDialog::getOpenFileName(
-      dialogParent_, tr("Open a model or hardware file"), QString(),
+      dialogParent_, tr("Open a model or hardware file"), dialogStartPath(DialogPurpose::Import),
       tr("SinkScope inputs (*.json *.gguf);;Hugging Face config (config.json);;GGUF model (*.gguf);;All files (*)"));
+  rememberDialogFolder(DialogPurpose::Import, path);
   if (!path.isEmpty()) importAny(path);
 }
 

@@ -1,7 +1,10 @@
 #include "scenario/Scenario.h"
 
 #include "planner/PlannerResources.h"
+#include "scenario/ScenarioFile.h"
 #include "scenario/SpecLibrary.h"
+
+#include <QJsonDocument>
 
 #include <QVariant>
 #include <algorithm>
@@ -16,12 +19,6 @@ QString pickDefault(const Entries& entries, std::initializer_list<const char*> w
     for (const auto& entry : entries)
       if (!entry.imported && entry.key.contains(QLatin1String(fragment), Qt::CaseInsensitive)) return entry.key;
   return entries.empty() ? QString() : entries.front().key;
-}
-
-QStringList mitigationNames(const std::vector<Mitigation>& mitigations) {
-  QStringList names;
-  for (Mitigation m : mitigations) names << mitigationName(m);
-  return names;
 }
 
 }  // namespace
@@ -156,42 +153,12 @@ void Scenario::setLayerHead(int layer, int head) {
 }
 
 void Scenario::save(QSettings& settings) const {
-  settings.beginGroup(QStringLiteral("scenario"));
-  settings.setValue(QStringLiteral("model"), values_.modelId);
-  settings.setValue(QStringLiteral("hardware"), values_.hardwareId);
-  settings.setValue(QStringLiteral("context_tokens"), values_.contextTokens);
-  settings.setValue(QStringLiteral("batch"), values_.batch);
-  settings.setValue(QStringLiteral("weights_dtype"), values_.weightsDtype);
-  settings.setValue(QStringLiteral("kv_dtype"), values_.kvDtype);
-  settings.setValue(QStringLiteral("mitigations"), mitigationNames(values_.mitigations));
-  settings.setValue(QStringLiteral("compare_left"), mitigationName(values_.compareLeft));
-  settings.setValue(QStringLiteral("compare_right"), mitigationName(values_.compareRight));
-  settings.setValue(QStringLiteral("layer"), values_.layer);
-  settings.setValue(QStringLiteral("head"), values_.head);
-  settings.endGroup();
+  settings.setValue(QStringLiteral("scenario/json"), QJsonDocument(scenarioFields(values_)).toJson(QJsonDocument::Compact));
 }
 
 void Scenario::restore(QSettings& settings) {
-  ScenarioValues next = defaults(library_);
-  settings.beginGroup(QStringLiteral("scenario"));
-  next.modelId = settings.value(QStringLiteral("model"), next.modelId).toString();
-  next.hardwareId = settings.value(QStringLiteral("hardware"), next.hardwareId).toString();
-  next.contextTokens = settings.value(QStringLiteral("context_tokens"), next.contextTokens).toLongLong();
-  next.batch = settings.value(QStringLiteral("batch"), next.batch).toInt();
-  next.weightsDtype = settings.value(QStringLiteral("weights_dtype"), next.weightsDtype).toString();
-  next.kvDtype = settings.value(QStringLiteral("kv_dtype"), next.kvDtype).toString();
-  if (settings.contains(QStringLiteral("mitigations"))) {
-    std::vector<Mitigation> mitigations;
-    for (const QString& name : settings.value(QStringLiteral("mitigations")).toStringList())
-      if (auto m = mitigationFromName(name)) mitigations.push_back(*m);
-    next.mitigations = mitigations;
-  }
-  if (auto m = mitigationFromName(settings.value(QStringLiteral("compare_left")).toString())) next.compareLeft = *m;
-  if (auto m = mitigationFromName(settings.value(QStringLiteral("compare_right")).toString())) next.compareRight = *m;
-  next.layer = settings.value(QStringLiteral("layer"), next.layer).toInt();
-  next.head = settings.value(QStringLiteral("head"), next.head).toInt();
-  settings.endGroup();
-  apply(next);
+  const QJsonObject fields = QJsonDocument::fromJson(settings.value(QStringLiteral("scenario/json")).toByteArray()).object();
+  apply(scenarioFromFields(fields, defaults(library_)));
 }
 
 }  // namespace sinkscope::ui

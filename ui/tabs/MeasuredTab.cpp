@@ -1,4 +1,5 @@
 #include "tabs/MeasuredTab.h"
+#include "DialogFolders.h"
 
 #include "Units.h"
 #include "charts/AttentionCharts.h"
@@ -96,11 +97,15 @@ MeasuredTab::MeasuredTab(AppContext& context, QWidget* parent) : AnalysisTab(con
   layout->addWidget(splitter, 1);
   gguf_->setText(defaultGguf());
   connect(browseGguf, &QPushButton::clicked, this, [this] {
-    const QString path = QFileDialog::getOpenFileName(this, tr("Open a GGUF model"), QString(), tr("GGUF (*.gguf)"));
+    const QString path =
+        QFileDialog::getOpenFileName(this, tr("Open a GGUF model"), dialogStartPath(DialogPurpose::Measure), tr("GGUF (*.gguf)"));
+    rememberDialogFolder(DialogPurpose::Measure, path);
     if (!path.isEmpty()) setGgufPath(path);
   });
   connect(browseText, &QPushButton::clicked, this, [this] {
-    const QString path = QFileDialog::getOpenFileName(this, tr("Open a text"), QString(), tr("Text (*.txt);;All files (*)"));
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open a text"), dialogStartPath(DialogPurpose::Measure),
+                                                      tr("Text (*.txt);;All files (*)"));
+    rememberDialogFolder(DialogPurpose::Measure, path);
     if (!path.isEmpty()) setTextPath(path);
   });
   connect(run, &QPushButton::clicked, this, &MeasuredTab::refreshNow);
