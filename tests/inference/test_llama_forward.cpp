@@ -3,6 +3,7 @@
 // stories260K checks of docs/references.md section 8.
 #include "TestSupport.h"
 #include "TinyModel.h"
+#include "common/Cancelled.h"
 #include "common/Error.h"
 #include "inference/ForwardPass.h"
 #include "inference/GgufFile.h"
@@ -208,13 +209,14 @@ class TestLlamaForward : public QObject {
     SINKSCOPE_COMPARE_NEAR(window.heads[0].meanNormalizedEntropy, 1.0, 1e-5);
   }
 
+  // A cancelled pass throws Cancelled, an outcome of its own, not an Error (which meant exit 4).
   void reportsCancellation() {
     const GgufFile file(test::tinyModelBytes(), QStringLiteral("tiny.gguf"));
     const LlamaModel model = LlamaModel::load(file);
     ForwardOptions options;
     options.schedule = baselineSchedule(model);
     options.isCancelled = [] { return true; };
-    QVERIFY_THROWS_EXCEPTION(Error, runForward(model, randomTokens(40, 200, 1), options));
+    QVERIFY_THROWS_EXCEPTION(Cancelled, runForward(model, randomTokens(40, 200, 1), options));
   }
 
   // ---- the real model (docs/references.md section 8) ----

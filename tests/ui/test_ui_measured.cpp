@@ -80,6 +80,13 @@ QStringList reportRunKeys() {
           QStringLiteral("context_cap"), QStringLiteral("effective_context")};
 }
 
+// The channels a jobCancelled or jobFailed spy saw.
+QStringList channelsOf(const QSignalSpy& spy) {
+  QStringList channels;
+  for (const QList<QVariant>& arguments : spy) channels << arguments.at(0).toString();
+  return channels;
+}
+
 // The first key whose value differs between a and b, or empty.
 QString firstDifference(const QJsonObject& a, const QJsonObject& b) {
   for (const QString& key : a.keys() + b.keys())
@@ -208,10 +215,10 @@ class TestUiMeasured : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT(tab->progressLabel()->text().contains(QStringLiteral("tokens/s")), 60000);
     QVERIFY2(tab->progressLabel()->text().contains(QStringLiteral(" left")), qPrintable(tab->progressLabel()->text()));
     window.compute().cancelAll();
-    QTRY_VERIFY_WITH_TIMEOUT(!window.compute().isBusy(), 10000);
-    QCOMPARE(cancelled.count(), 1);
-    QCOMPARE(failed.count(), 0);
-    QVERIFY(tab->progressLabel()->text().contains(QStringLiteral("cancelled")));
+    QVERIFY(!window.compute().isBusy(tab->channel()));
+    QVERIFY(channelsOf(cancelled).contains(tab->channel()));
+    QVERIFY2(tab->progressLabel()->text().contains(QStringLiteral("cancelled")), qPrintable(tab->progressLabel()->text()));
+    QVERIFY(!channelsOf(failed).contains(tab->channel()));  // cancelled is not a failure
     QVERIFY(tab->runs().empty());
   }
 
