@@ -3,6 +3,7 @@
 #include "cli/CliSupport.h"
 #include "cli/Commands.h"
 #include "GuiMain.h"
+#include "HubImport.h"
 
 #include <sinkscope/Version.h>
 
@@ -42,7 +43,8 @@ const char* kUsage =
     "  report --model M --hardware H --context N --out FILE.pdf|.html\n"
     "  chart --chart KIND --model M --context N --out FILE.png|.svg|.pdf\n"
     "\n"
-    "M: a catalogue id, a Hugging Face config.json or a .gguf file. H: a catalogue id or a\n"
+    "M: a catalogue id, a Hugging Face config.json, a .gguf file or a Hugging Face Hub id\n"
+    "org/name[@revision] (HF_ENDPOINT, HF_TOKEN, HF_HUB_OFFLINE apply). H: a catalogue id or a\n"
     "hardware JSON file. Exit status: 0 success, 2 usage error, 3 bad input, 4 internal failure.\n"
     "\n"
     "Options:\n"
@@ -78,6 +80,7 @@ int runHeadless(int argc, char* argv[]) {
   QStringList args = QCoreApplication::arguments().mid(1);
   const QString name = args.takeFirst();
   const Command& command = commands().at(name);
+  sinkscope::hub::installHubModelResolver();  // --model org/name[@revision] (docs/catalog.md)
   return sinkscope::cli::guarded([&] { return command(args); });
 }
 

@@ -26,6 +26,7 @@
 #include <QDragEnterEvent>
 #include <QLabel>
 #include <QMenuBar>
+#include <QMenu>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QPushButton>
@@ -125,7 +126,8 @@ void MainWindow::createDocks() {
                                    return spec ? modelDetailsHtml(*spec) : QString();
                                  }},
                                 this);
-  modelPicker_->importButton()->setToolTip(tr("Import a Hugging Face config.json or a .gguf file's metadata"));
+  modelPicker_->importButton()->setToolTip(tr("Import a Hugging Face config.json or a .gguf file's metadata, or open a "
+                                              "model by its Hugging Face id"));
   hardwarePicker_ = new SpecPicker(tr("hardware"),
                                    {[this] {
                                       return pickerEntries<HardwareSpec>(
@@ -142,7 +144,12 @@ void MainWindow::createDocks() {
 
   connect(modelPicker_, &SpecPicker::picked, scenario_.get(), &Scenario::setModelId);
   connect(hardwarePicker_, &SpecPicker::picked, scenario_.get(), &Scenario::setHardwareId);
-  connect(modelPicker_, &SpecPicker::importRequested, importer_, &ImportController::openModelDialog);
+  // The model dock's Import… offers a file or a Hugging Face id.
+  auto* importMenu = new QMenu(modelPicker_->importButton());
+  importMenu->addAction(tr("From a &file (config.json, .gguf)…"), importer_, &ImportController::openModelDialog);
+  importMenu->addAction(tr("From &Hugging Face…"), importer_, &ImportController::openHubDialog)
+      ->setObjectName(QStringLiteral("importModelFromHub"));
+  modelPicker_->importButton()->setMenu(importMenu);
   connect(hardwarePicker_, &SpecPicker::importRequested, importer_, &ImportController::openHardwareDialog);
   connect(library_.get(), &SpecLibrary::modelsChanged, modelPicker_, &SpecPicker::reload);
   connect(library_.get(), &SpecLibrary::hardwareChanged, hardwarePicker_, &SpecPicker::reload);
@@ -168,6 +175,9 @@ void MainWindow::createMenus() {
   QAction* open = file->addAction(tr("&Open model or hardware file…"), importer_, &ImportController::openAnyDialog);
   open->setShortcut(QKeySequence::Open);
   open->setToolTip(tr("Import a Hugging Face config.json, a .gguf file or a hardware JSON"));
+  QAction* fromHub = file->addAction(tr("Import from &Hugging Face…"), importer_, &ImportController::openHubDialog);
+  fromHub->setObjectName(QStringLiteral("importFromHub"));
+  fromHub->setToolTip(tr("Open a model by its Hugging Face id (org/name[@revision])"));
   recentMenu_ = file->addMenu(tr("Open &recent"));
   connect(importer_, &ImportController::recentFilesChanged, this, &MainWindow::rebuildRecentMenu);
   file->addSeparator();
@@ -284,6 +294,7 @@ void MainWindow::saveSettings() const {
   settings.setValue(QStringLiteral("window/state"), saveState());
   settings.setValue(QStringLiteral("window/tab"), tabs_->currentIndex());
   settings.setValue(QStringLiteral("files/recent"), importer_->recentFiles());
+  settings.setValue(QStringLiteral("hub/recent"), importer_->recentHubIds());
   settings.setValue(QStringLiteral("files/imported"), library_->importedPaths());
   scenario_->save(settings);
 }
@@ -292,6 +303,7 @@ void MainWindow::restoreSettings() {
   QSettings settings;
   importer_->restoreImports(settings.value(QStringLiteral("files/imported")).toStringList());
   importer_->setRecentFiles(settings.value(QStringLiteral("files/recent")).toStringList());
+  importer_->setRecentHubIds(settings.value(QStringLiteral("hub/recent")).toStringList());
   rebuildRecentMenu();
   restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
   restoreState(settings.value(QStringLiteral("window/state")).toByteArray());

@@ -76,11 +76,12 @@ int runChart(const QStringList& args) {
     const bool attention = *kind == ChartKind::Heatmap || *kind == ChartKind::SinkCurve;
     const auto report = buildReport(scenario, {}, QDateTime::currentDateTimeUtc(), attention);
     if (!report) throw Cancelled();  // an outcome of its own (exit 130), not an internal error
-    const auto builder = ui::chartBuilderFor(*report, *kind);
+    auto builder = ui::chartBuilderFor(*report, *kind);
     const auto table = ui::chartTableFor(*report, *kind);
     if (!builder || !table)
       throwBadInput(scenario.model, QStringLiteral("chart"),
                     QStringLiteral("no %1 data for this model (its attention cannot be modelled)").arg(kindName));
+    builder = ui::withHeading(*builder, ui::chartHeadingFor(*report, *kind));  // title and caption in the image
     const QSize natural = ui::defaultChartSize(*report, *kind, int(width.value_or(900)));
     const QSize size(natural.width(), int(height.value_or(natural.height())));
     QByteArray bytes;

@@ -192,7 +192,7 @@ int runShow(const QStringList& args) {
   parser.setApplicationDescription(
       QStringLiteral("What SinkScope read, normalised: a model (catalogue id, config.json or .gguf) or a hardware "
                      "profile (catalogue id or hardware JSON). Defaulted fields are marked."));
-  parser.addOption(QCommandLineOption(QStringLiteral("model"), QStringLiteral("Catalogue id, config.json or .gguf."),
+  parser.addOption(QCommandLineOption(QStringLiteral("model"), QStringLiteral("Catalogue id, config.json, .gguf or Hub id org/name[@revision]."),
                                       QStringLiteral("M")));
   parser.addOption(QCommandLineOption(QStringLiteral("hardware"), QStringLiteral("Catalogue id or hardware JSON file."),
                                       QStringLiteral("H")));

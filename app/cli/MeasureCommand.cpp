@@ -15,10 +15,13 @@ MeasureInput measureInput(const QCommandLineParser& parser, const QString& ggufP
   const bool hasText = parser.isSet(QStringLiteral("text"));
   const bool hasTokens = parser.isSet(QStringLiteral("tokens"));
   if (hasText == hasTokens) throwUsage(QStringLiteral("--text"), QStringLiteral("give exactly one of --text FILE or --tokens FILE"));
+  if (hasTokens && parser.isSet(QStringLiteral("parse-special")))
+    throwUsage(QStringLiteral("--parse-special"), QStringLiteral("applies to --text only (token ids are not parsed)"));
   MeasureInput input;
   input.ggufPath = ggufPath;
   input.textPath = hasText ? parser.value(QStringLiteral("text")) : QString();
   input.tokensPath = hasTokens ? parser.value(QStringLiteral("tokens")) : QString();
+  input.parseSpecial = parser.isSet(QStringLiteral("parse-special"));
   input.contextTokens = context;
   input.trainedContext = optionalCount(parser, QStringLiteral("trained-context"), 16, kMaxContextTokens);
   input.trainedContextSource = QStringLiteral("--trained-context");
@@ -51,6 +54,7 @@ int runMeasure(const QStringList& args) {
   parser.addOption({QStringLiteral("gguf"), QStringLiteral("GGUF model file."), QStringLiteral("FILE")});
   parser.addOption({QStringLiteral("text"), QStringLiteral("UTF-8 text to measure (:/texts/simple-stories.txt is built in)."), QStringLiteral("FILE")});
   parser.addOption({QStringLiteral("tokens"), QStringLiteral("Token ids, whitespace or comma separated."), QStringLiteral("FILE")});
+  parser.addOption({QStringLiteral("parse-special"), QStringLiteral("Control tokens written in the --text (e.g. <|eot_id|>) become those tokens; by default they are plain text.")});
   parser.addOption({QStringLiteral("context"), QStringLiteral("Measure the first N tokens."), QStringLiteral("N")});
   parser.addOption({QStringLiteral("mitigation"), QStringLiteral("baseline, linear, ntk, dynamic-ntk, yarn, llama3, streaming, window-only."), QStringLiteral("X")});
   parser.addOption({QStringLiteral("factor"), QStringLiteral("Scaling factor s (default: ceil(tokens / trained context))."), QStringLiteral("S")});

@@ -150,11 +150,39 @@ void printLaunchFlags(const Plan& plan) {
     }
 }
 
-void printText(const Plan& plan) {
+// Where the parameter count comes from: the checkpoint's safetensors headers (a Hub model whose
+// repository has them) or the architecture in the config (docs/catalog.md "Hub import").
+QJsonObject parameterCountJson(const Plan& plan, const ModelSpec& model) {
+  if (!model.checkpointWeights)
+    return {{QStringLiteral("source"), QStringLiteral("config")}, {QStringLiteral("parameters"), plan.totalParameters}};
+  const CheckpointWeights& weights = *model.checkpointWeights;
+  return {{QStringLiteral("source"), QStringLiteral("safetensors")},
+          {QStringLiteral("parameters"), weights.parameters},
+          {QStringLiteral("checkpoint_bytes"), weights.bytes},
+          {QStringLiteral("checkpoint_dtypes"), weights.dtypes},
+          {QStringLiteral("detail"), weights.source},
+          {QStringLiteral("config_parameters"), plan.totalParameters}};
+}
+
+void printParameterCount(const Plan& plan, const ModelSpec& model) {
+  QTextStream& o = out();
+  if (!model.checkpointWeights) {
+    o << "  parameters: " << plan.totalParameters << " computed from the config\n";
+    return;
+  }
+  const CheckpointWeights& weights = *model.checkpointWeights;
+  o << "  parameters: " << weights.parameters << " exact, from " << weights.source << "; stored as "
+    << weights.dtypes << " in " << weights.bytes << " bytes (" << gib(weights.bytes) << ")\n";
+  o << "  (the weights line above is the config's count, " << plan.totalParameters << ", at " << plan.weightsDtype << ")\n";
+}
+
+void printText(const Plan& plan, const ModelSpec& model) {
   QTextStream& o = out();
   o << "SinkScope plan (modelled): " << plan.modelId << " on " << plan.hardwareId << " at " << plan.contextTokens
     << " tokens (trained " << plan.trainedContextTokens << "), batch " << plan.batch << ", weights "
-    << plan.weightsDtype << ", KV " << plan.kvDtype << ", mitigation " << mitigationName(plan.mitigation) << "\n\n";
+    << plan.weightsDtype << ", KV " << plan.kvDtype << ", mitigation " << mitigationName(plan.mitigation) << "\n";
+  if (model.origin != QLatin1String("catalogue")) o << "Origin: " << model.origin << "\n";
+  o << "\n";
   o << "Memory\n";
   o << QStringLiteral("  %1 %2\n").arg(QStringLiteral("weights"), -14).arg(gib(plan.memory.weightsBytes));
   o << QStringLiteral("  %1 %2  (%3 B/token)\n").arg(QStringLiteral("KV cache"), -14).arg(gib(plan.memory.kvBytes)).arg(plan.memory.kvBytesPerToken);
@@ -165,7 +193,9 @@ void printText(const Plan& plan) {
            .arg(gib(plan.memory.totalBytes), gib(plan.memory.capacityBytes),
                 plan.fits ? QStringLiteral("fits") : QStringLiteral("DOES NOT FIT"));
   o << "  max context that fits: "
-    << (plan.fit.unbounded ? QStringLiteral("any (KV stops growing)") : QString::number(plan.fit.maxContextTokens)) << "\n\n";
+    << (plan.fit.unbounded ? QStringLiteral("any (KV stops growing)") : QString::number(plan.fit.maxContextTokens)) << "\n";
+  printParameterCount(plan, model);
+  o << "\n";
   o << "Throughput (roofline)\n";
   o << QStringLiteral("  prefill %1 tokens/s (%2-bound), decode %3 tokens/s (%4-bound)\n\n")
            .arg(QString::number(plan.throughput.prefillTokensPerSecond, 'f', 0), boundName(plan.throughput.prefillBound),
@@ -191,7 +221,7 @@ int runPlan(const QStringList& args) {
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Memory, fit, throughput and confidence for a model on hardware."));
     parser.addOptions({
-        {QStringLiteral("model"), QStringLiteral("Catalogue id, config.json or .gguf."), QStringLiteral("M")},
+        {QStringLiteral("model"), QStringLiteral("Catalogue id, config.json, .gguf or Hub id org/name[@revision]."), QStringLiteral("M")},
         {QStringLiteral("hardware"), QStringLiteral("Catalogue id or hardware JSON."), QStringLiteral("H")},
         {QStringLiteral("context"), QStringLiteral("Context length in tokens (32768 or 32k)."), QStringLiteral("N")},
         {QStringLiteral("batch"), QStringLiteral("Sequences held at once (default 1)."), QStringLiteral("B")},
@@ -217,10 +247,14 @@ int runPlan(const QStringList& args) {
                           model.usesRope ? QStringLiteral("a RoPE") : QStringLiteral("an ALiBi"),
                           applicableNames(applicable)));
     const Plan plan = makePlan(model, hardware, request);
-    if (parser.isSet(QStringLiteral("json")))
-      printJson(planToJson(plan));
-    else
-      printText(plan);
+    if (parser.isSet(QStringLiteral("json"))) {
+      QJsonObject json = planToJson(plan);
+      json.insert(QStringLiteral("model_origin"), model.origin);
+      json.insert(QStringLiteral("parameter_count"), parameterCountJson(plan, model));
+      printJson(json);
+    } else {
+      printText(plan, model);
+    }
     return 0;
   });
 }

@@ -34,7 +34,7 @@ void addOptions(QCommandLineParser& parser) {
     parser.addOption(value ? QCommandLineOption(QString::fromLatin1(name), QString::fromLatin1(help), QString::fromLatin1(value))
                            : QCommandLineOption(QString::fromLatin1(name), QString::fromLatin1(help)));
   };
-  add("model", "Catalogue id, config.json or .gguf (its architecture; attention is modelled).", "M");
+  add("model", "Catalogue id, config.json, .gguf or Hub id org/name[@revision] (its architecture; attention is modelled).", "M");
   add("context", "Context N for the heatmap; also sets the mitigation factor max(1, N / trained).", "N");
   add("mitigation", "baseline, linear, ntk, dynamic-ntk, yarn, llama3, longrope, alibi, streaming, window-only.", "X");
   add("factor", "Scaling factor s of the mitigation (default max(1, N / trained context)).", "S");

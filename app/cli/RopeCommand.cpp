@@ -48,7 +48,7 @@ RopeRequest parseRequest(const QStringList& args) {
   parser.setApplicationDescription(QStringLiteral(
       "A model's RoPE frequency schedule (inv_freq, attention factor, softmax scale), its critical dimension and "
       "which rotary dims meet angles at --context that training never produced."));
-  parser.addOption({QStringLiteral("model"), QStringLiteral("Catalogue id, config.json or .gguf."), QStringLiteral("M")});
+  parser.addOption({QStringLiteral("model"), QStringLiteral("Catalogue id, config.json, .gguf or Hub id org/name[@revision]."), QStringLiteral("M")});
   parser.addOption({QStringLiteral("mitigation"),
                     QStringLiteral("baseline (as shipped), linear, ntk, dynamic-ntk, yarn, llama3, longrope."),
                     QStringLiteral("X")});

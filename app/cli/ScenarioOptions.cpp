@@ -7,7 +7,7 @@ namespace sinkscope::cli {
 
 void addScenarioOptions(QCommandLineParser& parser) {
   parser.addOptions({
-      {QStringLiteral("model"), QStringLiteral("Catalogue id, config.json or .gguf."), QStringLiteral("M")},
+      {QStringLiteral("model"), QStringLiteral("Catalogue id, config.json, .gguf or Hub id org/name[@revision]."), QStringLiteral("M")},
       {QStringLiteral("hardware"), QStringLiteral("Catalogue id or hardware JSON."), QStringLiteral("H")},
       {QStringLiteral("context"), QStringLiteral("Context length in tokens (32768 or 32k)."), QStringLiteral("N")},
       {QStringLiteral("mitigations"),

@@ -141,8 +141,8 @@ ModelledProbeRequest modelledProbeRequest(const ModelSpec& model, qint64 context
   const int lastLayer = std::max(0, model.layers - 1);
   r.layer = layer < 0 || layer > lastLayer ? lastLayer : layer;
   r.lastLayer = r.layer == lastLayer;
-  r.curveHeads = headsFor(model, head, kSinkCurveMaxHeads);
-  r.heatmapHeads = headsFor(model, head, kHeatmapMaxHeads);
+  r.curveHeads = headsFor(model, head, kProbeAveragedHeads);
+  r.heatmapHeads = r.curveHeads;
   r.factor = defaultMitigationFactor(model, contextTokens);
   r.curve.contexts = sinkCurveContextsFor(contextTokens, model.trainedContext);
   r.curve.queriesPerContext = kSinkCurveQueries;

@@ -52,12 +52,11 @@ qint64 modelWindowAt(const ModelSpec& model, int layer);
 // and Sink curve tabs and the report choose the layer, the heads, the contexts and the rows.
 // The documented default is the LAST layer with the heads averaged (kProbeLayerLast,
 // kProbeHeadsAveraged): the layer whose attention the output is read from. Averaged heads are
-// spread evenly over the query heads, at most kSinkCurveMaxHeads for the curve and
-// kHeatmapMaxHeads for the heatmaps.
+// spread evenly over the query heads, the same kProbeAveragedHeads for the curve and the heatmaps,
+// so "mean over heads" means one thing in every modelled view (docs/modelled-attention.md).
 inline constexpr int kProbeLayerLast = -1;      // layer choice: the model's last layer
 inline constexpr int kProbeHeadsAveraged = -1;  // head choice: the mean over evenly spread heads
-inline constexpr int kSinkCurveMaxHeads = 4;
-inline constexpr int kHeatmapMaxHeads = 8;
+inline constexpr int kProbeAveragedHeads = 4;
 inline constexpr int kSinkCurveQueries = 32;    // sampled query rows per context
 inline constexpr qint64 kSinkCurveFirstContext = 512;
 inline constexpr int kHeatmapRows = 64;         // query rows of a heatmap

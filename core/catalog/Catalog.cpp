@@ -2,6 +2,7 @@
 
 #include "catalog/GgufImport.h"
 #include "catalog/HfConfigImport.h"
+#include "catalog/HubId.h"
 #include "common/Error.h"
 #include "common/JsonRead.h"
 
@@ -75,10 +76,26 @@ std::vector<HardwareSpec> loadHardware(const QString& path) {
   return hardware;
 }
 
+HubModelResolver& hubModelResolver() {
+  static HubModelResolver resolver;
+  return resolver;
+}
+
 bool looksLikePath(const QString& text) {
   return text.contains(QLatin1Char('/')) || text.contains(QLatin1Char('\\')) ||
          text.endsWith(QLatin1String(".json"), Qt::CaseInsensitive) ||
          text.endsWith(QLatin1String(".gguf"), Qt::CaseInsensitive);
+}
+
+[[noreturn]] void throwMissingModel(const QString& idOrPath) {
+  if (parseHubId(idOrPath)) {
+    throwBadInput(idOrPath, QString(), QStringLiteral("is a Hugging Face id, but this program was built without the Hub client"));
+  }
+  if (looksLikeHubIdAttempt(idOrPath))
+    throwBadInput(idOrPath, QString(), QStringLiteral("neither a file nor a valid Hugging Face id (org/name[@revision]: "
+                                                      "letters, digits, '-', '_', '.'; at most 96 characters)"));
+  if (looksLikePath(idOrPath)) throwBadInput(idOrPath, QString(), QStringLiteral("no such file"));
+  throwBadInput(idOrPath, QString(), QStringLiteral("not a catalogue model id (see 'sinkscope list models') nor a file"));
 }
 
 }  // namespace
@@ -118,8 +135,8 @@ ModelSpec resolveModel(const QString& idOrPath) {
   if (const ModelSpec* model = Catalog::builtin().findModel(idOrPath)) return *model;
   const QFileInfo info(idOrPath);
   if (!info.exists()) {
-    if (looksLikePath(idOrPath)) throwBadInput(idOrPath, QString(), QStringLiteral("no such file"));
-    throwBadInput(idOrPath, QString(), QStringLiteral("not a catalogue model id (see 'sinkscope list models') nor a file"));
+    if (parseHubId(idOrPath) && hubModelResolver()) return hubModelResolver()(idOrPath);
+    throwMissingModel(idOrPath);
   }
   if (info.isDir()) {  // a downloaded model folder: its config.json
     const QString config = QDir(idOrPath).filePath(QStringLiteral("config.json"));
@@ -129,6 +146,8 @@ ModelSpec resolveModel(const QString& idOrPath) {
   if (isGgufFile(idOrPath)) return importGgufMetadata(idOrPath);
   return importHfConfigFile(idOrPath);
 }
+
+void setHubModelResolver(HubModelResolver resolver) { hubModelResolver() = std::move(resolver); }
 
 HardwareSpec hardwareSpecFromJson(const QJsonObject& object, const QString& source) {
   QJsonObject entry = object;

@@ -6,6 +6,8 @@
 #include "catalog/ModelSpec.h"
 
 #include <QJsonObject>
+#include <functional>
+#include <optional>
 #include <vector>
 
 namespace sinkscope {
@@ -26,10 +28,16 @@ class Catalog {
   std::vector<HardwareSpec> hardware_;
 };
 
-// A catalogue id, a path to a Hugging Face config.json (or a model folder holding one), or a
-// path to a .gguf file.
+// A catalogue id, a path to a Hugging Face config.json (or a model folder holding one), a
+// path to a .gguf file, or a Hugging Face Hub id "org/name[@revision]" (an existing path wins).
 // Throws Error(BadInput) naming the argument when none of these works.
 ModelSpec resolveModel(const QString& idOrPath);
+
+// core has no network: the program that links the Hub client installs it here (docs/catalog.md
+// "Hub import"). resolveModel hands it every argument that parseHubId accepts and that is
+// neither a catalogue id nor an existing path. Without one, a Hub id is an error that says so.
+using HubModelResolver = std::function<ModelSpec(const QString& hubId)>;
+void setHubModelResolver(HubModelResolver resolver);
 // A catalogue id or a path to a hardware JSON file in the catalogue's format.
 HardwareSpec resolveHardware(const QString& idOrPath);
 // What a file dropped on the window (or given on the command line) holds: a .gguf or a

@@ -60,6 +60,14 @@ struct MoeSpec {
   bool isMoe() const { return experts > 0; }
 };
 
+// What a checkpoint's own files say about its weights (safetensors headers of a Hub repository).
+struct CheckpointWeights {
+  qint64 parameters = 0;  // exact: the sum of the tensors' shape products
+  qint64 bytes = 0;       // as stored, all tensors
+  QString dtypes;         // "BF16", or "BF16 97%, F32 3%" by bytes
+  QString source;         // which files gave the figures
+};
+
 struct ModelSpec {
   QString id;            // catalogue id, or derived from the file name
   QString displayName;   // "Llama-2-7B"
@@ -99,6 +107,7 @@ struct ModelSpec {
   QString source;                                  // where the figures come from
   QString notes;
   QStringList defaultedFields;  // fields SinkScope filled with a default (lower confidence)
+  std::optional<CheckpointWeights> checkpointWeights;  // set when the checkpoint's headers were read
 
   int rotaryDim() const;          // headDim (or MLA rope dim) x partial factor, even
   LayerAttention layerType(int layer) const;

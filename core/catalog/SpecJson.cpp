@@ -98,6 +98,12 @@ QJsonObject modelSpecToJson(const ModelSpec& spec) {
                                                      {QStringLiteral("dense_layers"), spec.moe.denseLayers}});
   else
     object.insert(QStringLiteral("moe"), QJsonValue());
+  if (spec.checkpointWeights)
+    object.insert(QStringLiteral("checkpoint_weights"),
+                  QJsonObject{{QStringLiteral("parameters"), spec.checkpointWeights->parameters},
+                              {QStringLiteral("bytes"), spec.checkpointWeights->bytes},
+                              {QStringLiteral("dtypes"), spec.checkpointWeights->dtypes},
+                              {QStringLiteral("source"), spec.checkpointWeights->source}});
   object.insert(QStringLiteral("published_active_parameters"),
                 spec.publishedActiveParameters ? QJsonValue(*spec.publishedActiveParameters) : QJsonValue());
   return object;

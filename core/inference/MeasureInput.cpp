@@ -3,6 +3,7 @@
 #include "common/Error.h"
 #include "inference/GgufFile.h"
 #include "inference/Tokenizer.h"
+#include "inference/Utf8Text.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -22,10 +23,16 @@ QByteArray readMeasureInput(const QString& path) {
   return bytes;
 }
 
-std::vector<int> tokenizeMeasureText(const GgufFile& gguf, const QString& textPath) {
+std::vector<int> tokenizeMeasureText(const GgufFile& gguf, const QString& textPath, bool parseSpecial) {
   const QByteArray bytes = readMeasureInput(textPath);
-  const SentencePieceTokenizer tokenizer = SentencePieceTokenizer::fromGguf(gguf);
-  std::vector<int> ids = tokenizer.encode(QString::fromUtf8(bytes).trimmed());
+  if (const qsizetype invalid = firstInvalidUtf8Byte(bytes); invalid >= 0)
+    throwBadInput(textPath, QStringLiteral("text"),
+                  QStringLiteral("not UTF-8: byte %1 (0x%2) does not start a valid sequence")
+                      .arg(invalid).arg(uchar(bytes[invalid]), 2, 16, QLatin1Char('0')));
+  const std::unique_ptr<Tokenizer> tokenizer = tokenizerFromGguf(gguf);
+  TokenizeOptions options;
+  options.parseSpecial = parseSpecial;
+  std::vector<int> ids = tokenizer->tokenize(QString::fromUtf8(bytes).trimmed(), options);
   if (ids.size() < 2) throwBadInput(textPath, QStringLiteral("text"), QStringLiteral("empty"));
   return ids;
 }

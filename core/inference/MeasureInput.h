@@ -18,9 +18,10 @@ inline constexpr qint64 kMaxMeasureInputBytes = qint64(16) << 20;  // a text or 
 // The file's bytes; Error(BadInput) naming the path when it cannot be read or exceeds the limit
 // (a device or pipe is read at most one byte past it).
 QByteArray readMeasureInput(const QString& path);
-// The text tokenised with the GGUF's own tokenizer (leading and trailing white space trimmed);
-// Error(BadInput) naming the path when fewer than 2 tokens result.
-std::vector<int> tokenizeMeasureText(const GgufFile& gguf, const QString& textPath);
+// The text tokenised with the tokenizer the GGUF names (leading and trailing white space trimmed;
+// special tokens in it are plain text unless parseSpecial); Error(BadInput) naming the path
+// when the text is not UTF-8 or fewer than 2 tokens result.
+std::vector<int> tokenizeMeasureText(const GgufFile& gguf, const QString& textPath, bool parseSpecial = false);
 // Keeps the first contextTokens tokens; Error(BadInput) naming inputPath and field "tokens" when
 // there are fewer.
 void keepFirstTokens(std::vector<int>& tokens, std::optional<qint64> contextTokens, const QString& inputPath);

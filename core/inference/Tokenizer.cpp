@@ -1,6 +1,7 @@
 #include "inference/Tokenizer.h"
 
 #include "common/Error.h"
+#include "inference/BpeTokenizer.h"
 
 #include <QRegularExpression>
 #include <algorithm>
@@ -38,6 +39,19 @@ struct Bigram {
 };
 
 }  // namespace
+
+std::unique_ptr<Tokenizer> tokenizerFromGguf(const GgufFile& file) {
+  const QString model = file.requireString(QStringLiteral("tokenizer.ggml.model"));
+  if (model == QLatin1String("llama")) return std::make_unique<SentencePieceTokenizer>(SentencePieceTokenizer::fromGguf(file));
+  if (model == QLatin1String("gpt2")) return std::make_unique<BpeTokenizer>(BpeTokenizer::fromGguf(file));
+  throwBadInput(file.source(), QStringLiteral("tokenizer.ggml.model"),
+                QStringLiteral("'%1' is not supported (only 'llama', SentencePiece, and 'gpt2', byte-level BPE); "
+                               "pass --tokens with pre-tokenised ids").arg(model));
+}
+
+std::vector<int> SentencePieceTokenizer::tokenize(const QString& text, const TokenizeOptions& options) const {
+  return encode(text, options.addBos, options.parseSpecial);
+}
 
 SentencePieceTokenizer SentencePieceTokenizer::fromGguf(const GgufFile& file) {
   const QString model = file.requireString(QStringLiteral("tokenizer.ggml.model"));
@@ -77,12 +91,32 @@ SentencePieceTokenizer SentencePieceTokenizer::fromGguf(const GgufFile& file) {
   tokenizer.unknownId_ = specialId("tokenizer.ggml.unknown_token_id", 0);
   tokenizer.addBos_ = file.boolean(QStringLiteral("tokenizer.ggml.add_bos_token")).value_or(true);
   tokenizer.addSpacePrefix_ = file.boolean(QStringLiteral("tokenizer.ggml.add_space_prefix")).value_or(true);
+  tokenizer.specialTokens_ = SpecialTokenMatcher(tokenizer.pieces_, tokenizer.types_);
   return tokenizer;
 }
 
-std::vector<int> SentencePieceTokenizer::encode(const QString& text, bool addBos) const {
-  QByteArray normalised = text.toUtf8();
-  if (addSpacePrefix_ && !normalised.isEmpty()) normalised.prepend(' ');
+// As llama.cpp's SPM path: special tokens are cut out first (SpecialTokens.h), and a stretch of
+// text gets the leading space when it starts the text or follows a special token.
+std::vector<int> SentencePieceTokenizer::encode(const QString& text, bool addBos, bool parseSpecial) const {
+  const QByteArray utf8 = text.toUtf8();
+  std::vector<int> ids;
+  if (addBos && addBos_) ids.push_back(bosId_);
+  bool afterSpecial = true;
+  for (const TextFragment& fragment : specialTokens_.split(utf8, parseSpecial)) {
+    if (fragment.tokenId >= 0) {
+      ids.push_back(fragment.tokenId);
+      afterSpecial = true;
+      continue;
+    }
+    encodeStretch(utf8.sliced(fragment.begin, fragment.end - fragment.begin), addSpacePrefix_ && afterSpecial, ids);
+    afterSpecial = false;
+  }
+  return ids;
+}
+
+void SentencePieceTokenizer::encodeStretch(const QByteArray& text, bool spacePrefix, std::vector<int>& ids) const {
+  QByteArray normalised = text;
+  if (spacePrefix) normalised.prepend(' ');
   normalised.replace(' ', kSpaceMark);
 
   // Initial symbols: one per UTF-8 character, linked in a list.
@@ -119,8 +153,6 @@ std::vector<int> SentencePieceTokenizer::encode(const QString& text, bool addBos
     tryPair(top.left);
   }
 
-  std::vector<int> ids;
-  if (addBos && addBos_) ids.push_back(bosId_);
   for (int i = symbols.empty() ? -1 : 0; i >= 0; i = symbols[size_t(i)].next) {
     const Symbol& symbol = symbols[size_t(i)];
     const QByteArray piece = QByteArray::fromRawData(normalised.constData() + symbol.start, symbol.length);
@@ -134,7 +166,6 @@ std::vector<int> SentencePieceTokenizer::encode(const QString& text, bool addBos
       ids.push_back(id >= 0 ? id : unknownId_);
     }
   }
-  return ids;
 }
 
 QString SentencePieceTokenizer::piece(int id) const {

@@ -1,32 +1,58 @@
-// Turns text into token ids for GGUF models whose tokenizer.ggml.model is "llama" (SentencePiece
-// BPE: score-ordered merges, byte fallback, leading space, BOS), and ids back into text.
-// Not gpt2-style byte-level BPE: such models are measured from pre-tokenised ids (--tokens).
+// Turns text into token ids with the tokenizer a GGUF file names (tokenizer.ggml.model: "llama"
+// SentencePiece here, "gpt2" byte-level BPE in BpeTokenizer.h), and ids back into text.
+// Not a chat template and not a detokenizer for display: measured mode only feeds ids in.
 #pragma once
 
 #include "inference/GgufFile.h"
+#include "inference/SpecialTokens.h"
 
 #include <QByteArray>
 #include <QHash>
 #include <QString>
+#include <memory>
 #include <vector>
 
 namespace sinkscope {
 
-class SentencePieceTokenizer {
+struct TokenizeOptions {
+  bool addBos = true;         // prepend BOS when the vocabulary asks for it
+  bool parseSpecial = false;  // control tokens written in the text become those tokens
+};
+
+// What measure, report --gguf and the Measured tab need of any tokenizer.
+class Tokenizer {
+ public:
+  virtual ~Tokenizer() = default;
+  virtual std::vector<int> tokenize(const QString& text, const TokenizeOptions& options = {}) const = 0;
+  virtual QString decode(const std::vector<int>& ids) const = 0;
+  virtual int vocabSize() const = 0;
+  virtual QString description() const = 0;  // e.g. "byte-level BPE (pre-tokenizer llama-bpe)"
+};
+
+// The tokenizer tokenizer.ggml.model names: "llama" (SentencePiece) or "gpt2" (byte-level BPE);
+// Error(BadInput) naming the key for any other model or a malformed vocabulary.
+std::unique_ptr<Tokenizer> tokenizerFromGguf(const GgufFile& file);
+
+class SentencePieceTokenizer final : public Tokenizer {
  public:
   // Reads tokenizer.ggml.{model,tokens,scores,token_type,bos_token_id,add_bos_token,
   // add_space_prefix}; Error(BadInput) names the key when the model is not "llama" or the
   // vocabulary is malformed.
   static SentencePieceTokenizer fromGguf(const GgufFile& file);
 
-  std::vector<int> encode(const QString& text, bool addBos = true) const;
-  QString decode(const std::vector<int>& ids) const;  // drops BOS/EOS and the leading space
-  QString piece(int id) const;                          // the vocabulary entry as stored
-  int vocabSize() const { return int(pieces_.size()); }
+  // User-defined tokens in the text are matched always, control tokens only with parseSpecial.
+  std::vector<int> encode(const QString& text, bool addBos = true, bool parseSpecial = false) const;
+  std::vector<int> tokenize(const QString& text, const TokenizeOptions& options = {}) const override;
+  QString decode(const std::vector<int>& ids) const override;  // drops BOS/EOS and the leading space
+  QString piece(int id) const;                                   // the vocabulary entry as stored
+  int vocabSize() const override { return int(pieces_.size()); }
+  QString description() const override { return QStringLiteral("SentencePiece BPE"); }
   int bosId() const { return bosId_; }
   int eosId() const { return eosId_; }
 
  private:
+  void encodeStretch(const QByteArray& text, bool spacePrefix, std::vector<int>& ids) const;
+
   std::vector<QByteArray> pieces_;  // UTF-8, with U+2581 for spaces
   std::vector<float> scores_;
   std::vector<int> types_;          // 1 normal, 2 unknown, 3 control, 4 user, 5 unused, 6 byte
@@ -37,6 +63,7 @@ class SentencePieceTokenizer {
   int unknownId_ = 0;
   bool addBos_ = true;
   bool addSpacePrefix_ = true;
+  SpecialTokenMatcher specialTokens_;
 };
 
 // Parses pre-tokenised ids (whitespace, comma or newline separated) and checks each id lies in

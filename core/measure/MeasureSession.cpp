@@ -23,7 +23,7 @@ QString inputPathOf(const MeasureInput& input) {
 std::vector<int> readTokens(const MeasureInput& input, const GgufFile& gguf, int vocabSize) {
   if (!input.tokensPath.isEmpty())
     return parseTokenIds(readMeasureInput(input.tokensPath), input.tokensPath, vocabSize);
-  return tokenizeMeasureText(gguf, inputPathOf(input));
+  return tokenizeMeasureText(gguf, inputPathOf(input), input.parseSpecial);
 }
 
 void keepContext(std::vector<int>& tokens, const MeasureInput& input) {

@@ -25,6 +25,7 @@ struct MeasureInput {
   QString ggufPath;
   QString textPath;                     // UTF-8 text; the bundled sample when this and tokensPath are empty
   QString tokensPath;                   // token ids instead of a text
+  bool parseSpecial = false;            // control tokens written in the text become those tokens
   std::optional<qint64> contextTokens;  // none: every token (at most kMaxMeasuredTokens)
   ContextRequest contextRequest = ContextRequest::Exactly;
   std::optional<qint64> trainedContext;  // overrides the catalogue and the GGUF

@@ -184,7 +184,8 @@ class TestModelledAttention : public QObject {
     QVERIFY(byDefault.lastLayer);
     QCOMPARE(byDefault.curveHeads, (std::vector<int>{0, 8, 16, 24}));
     QCOMPARE(byDefault.curveHead(), -1);
-    QCOMPARE(int(byDefault.heatmapHeads.size()), kHeatmapMaxHeads);
+    QCOMPARE(int(byDefault.heatmapHeads.size()), kProbeAveragedHeads);
+    QCOMPARE(byDefault.heatmapHeads, byDefault.curveHeads);  // one meaning of "mean over heads"
     QCOMPARE(byDefault.curve.contexts, (std::vector<qint64>{512, 1024, 2048, 4096, 8192, 16384, 32768}));
     QCOMPARE(byDefault.curve.trainedContext, qint64(4096));
     QCOMPARE(byDefault.factor, 8.0);  // 32K / 4K

@@ -117,10 +117,13 @@ int main(int argc, char** argv) {
   save(corpus + QStringLiteral("/gguf/every_type_v2.gguf"), everyType(2));
   save(corpus + QStringLiteral("/gguf/tiny_llama.gguf"), tinyLlama());
   save(corpus + QStringLiteral("/gguf/vocabulary.gguf"), fuzz::fixtureVocabularyGguf());
-  // Tokenizer inputs: first byte = flags (bit 0: add BOS, bit 1: also parse as token ids).
+  // Tokenizer inputs: first byte = flags (bit 0: add BOS, bit 1: also parse as token ids, bit 2:
+  // parse special tokens with byte-level BPE; bits 2-7 pick its pre-tokenizer).
   save(corpus + QStringLiteral("/tokenizer/story.txt"), QByteArrayLiteral("\x01Once upon a time, there was a little girl named Lily."));
   save(corpus + QStringLiteral("/tokenizer/unicode.txt"), QByteArrayLiteral("\x00" "caf\xC3\xA9 \xE6\x97\xA5\xE6\x9C\xAC  two  spaces\n\ttab \xF0\x9F\x98\x80"));
   save(corpus + QStringLiteral("/tokenizer/invalid_utf8.txt"), QByteArrayLiteral("\x01\xFF\xFE\xC3 \x80\xE2\x96 end"));
+  save(corpus + QStringLiteral("/tokenizer/bpe_specials.txt"),
+       QByteArrayLiteral("\x04<think>I'm 12345 the in\r\n\n  x<|begin_of_text|>caf\xC3\xA9 \xF0\x9F\x98\x80 WE'LL"));
   save(corpus + QStringLiteral("/tokenizer/ids.txt"), QByteArrayLiteral("\x02" "1 403 407, 261\n378 -5 99999999999"));
   return 0;
 }

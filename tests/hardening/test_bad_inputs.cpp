@@ -3,6 +3,8 @@
 // produce; no row may crash, print a partial result or leave a file behind. Not the parsers'
 // own unit tests, which check each rule's details.
 #include "BadGguf.h"
+#include "BpeModelFixtures.h"
+#include "LocalHubServer.h"
 #include "TestSupport.h"
 #include "common/Error.h"
 #include "inference/GgufFile.h"
@@ -14,6 +16,7 @@
 #include <QJsonObject>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <memory>
 #include <unistd.h>
 
 using namespace sinkscope;
@@ -59,6 +62,9 @@ void createEntry(const QDir& dir, const QString& name, const QJsonObject& spec, 
   } else if (spec.contains(QStringLiteral("gguf"))) {
     bytes = test::badGgufFixture(spec.value(QStringLiteral("gguf")).toString());
     QVERIFY2(!bytes.isNull(), qPrintable(QStringLiteral("unknown gguf fixture ") + spec.value(QStringLiteral("gguf")).toString()));
+  } else if (spec.contains(QStringLiteral("bpe_gguf"))) {
+    bytes = test::bpeModelFixture(spec.value(QStringLiteral("bpe_gguf")).toString());
+    QVERIFY2(!bytes.isNull(), qPrintable(QStringLiteral("unknown bpe_gguf fixture ") + spec.value(QStringLiteral("bpe_gguf")).toString()));
   } else if (spec.contains(QStringLiteral("copy"))) {  // a file of the repository
     QFile source(test::sourceDir() + QLatin1Char('/') + spec.value(QStringLiteral("copy")).toString());
     QVERIFY2(source.open(QIODevice::ReadOnly), qPrintable(source.fileName()));
@@ -105,6 +111,50 @@ test::CliResult runInProcess(const QString& channel, const QStringList& args) {
   return result;
 }
 
+// A row's "hub": recorded answers by URL path for a LocalHubServer (status, then "json", "text" or
+// "safetensors_header" as the body, "headers", "stall"); the command then runs with HF_ENDPOINT
+// pointing at it, its caches inside {dir}, no token, no proxy for 127.0.0.1, and a 300 ms timeout. "env" adds or (null)
+// removes variables; "{hub}" in a value is the server's address.
+std::unique_ptr<test::LocalHubServer> startHub(const QJsonObject& row) {
+  if (!row.contains(QStringLiteral("hub"))) return nullptr;
+  auto server = std::make_unique<test::LocalHubServer>();
+  const QJsonObject answers = row.value(QStringLiteral("hub")).toObject();
+  for (auto it = answers.begin(); it != answers.end(); ++it) {
+    const QJsonObject spec = it.value().toObject();
+    test::RecordedResponse response;
+    response.status = spec.value(QStringLiteral("status")).toInt(200);
+    response.stall = spec.value(QStringLiteral("stall")).toBool();
+    if (spec.contains(QStringLiteral("json"))) response.body = QJsonDocument(spec.value(QStringLiteral("json")).toObject()).toJson();
+    if (spec.contains(QStringLiteral("text"))) response.body = spec.value(QStringLiteral("text")).toString().toUtf8();
+    if (spec.contains(QStringLiteral("safetensors_header")))
+      response.body = test::safetensorsPrefix(QJsonDocument(spec.value(QStringLiteral("safetensors_header")).toObject()).toJson());
+    const QJsonObject headers = spec.value(QStringLiteral("headers")).toObject();
+    for (auto header = headers.begin(); header != headers.end(); ++header)
+      response.headers.append({header.key().toLatin1(), header.value().toString().toLatin1()});
+    server->setResponse(it.key(), response);
+  }
+  return server;
+}
+
+QMap<QString, QString> hubEnvironment(const QJsonObject& row, const QString& dir, const test::LocalHubServer* server) {
+  QMap<QString, QString> environment;
+  if (server || row.contains(QStringLiteral("env"))) {
+    environment = {{QStringLiteral("XDG_CACHE_HOME"), dir},
+                   {QStringLiteral("HF_HOME"), dir + QStringLiteral("/hf-home")},
+                   {QStringLiteral("HF_TOKEN"), QString()},
+                   {QStringLiteral("HF_TOKEN_PATH"), QString()},
+                   {QStringLiteral("HF_HUB_OFFLINE"), QString()},
+                   {QStringLiteral("SINKSCOPE_HUB_TIMEOUT_MS"), QStringLiteral("300")},
+                   {QStringLiteral("no_proxy"), QStringLiteral("127.0.0.1,localhost")}};
+    if (server) environment.insert(QStringLiteral("HF_ENDPOINT"), server->endpoint());
+  }
+  const QJsonObject extra = row.value(QStringLiteral("env")).toObject();
+  for (auto it = extra.begin(); it != extra.end(); ++it)
+    environment.insert(it.key(), it.value().isNull() ? QString()
+                                                     : it.value().toString().replace(QStringLiteral("{hub}"), server ? server->endpoint() : QString()));
+  return environment;
+}
+
 QStringList listing(const QString& path) {
   return QDir(path).entryList(QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot, QDir::Name);
 }
@@ -148,7 +198,9 @@ class TestBadInputs : public QObject {
     const QStringList before = listing(dir.path());
     const QStringList args = substitute(row.value(QStringLiteral("args")).toArray(), dir.path());
     const QString channel = row.value(QStringLiteral("run")).toString(QStringLiteral("cli"));
-    const test::CliResult result = channel == QLatin1String("cli") ? test::runCli(args, 60000) : runInProcess(channel, args);
+    const auto hub = startHub(row);
+    const test::CliResult result = channel == QLatin1String("cli") ? test::runCli(args, hubEnvironment(row, dir.path(), hub.get()), 60000)
+                                                                   : runInProcess(channel, args);
     const QString standardError = QString::fromUtf8(result.standardError);
     const QString context = QStringLiteral("args: %1\nexit: %2\nstderr: %3\nstdout: %4")
                                 .arg(args.join(QLatin1Char(' ')))

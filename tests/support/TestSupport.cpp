@@ -18,10 +18,18 @@ QString sharedGgufPath() {
   return QFileInfo::exists(shared) ? shared : QString();
 }
 
-CliResult runCli(const QStringList& args, int timeoutMs) {
+CliResult runCli(const QStringList& args, int timeoutMs) { return runCli(args, {}, timeoutMs); }
+
+CliResult runCli(const QStringList& args, const QMap<QString, QString>& extra, int timeoutMs) {
   QProcess process;
   QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
   environment.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+  for (auto it = extra.begin(); it != extra.end(); ++it) {
+    if (it.value().isNull())
+      environment.remove(it.key());
+    else
+      environment.insert(it.key(), it.value());
+  }
   process.setProcessEnvironment(environment);
   process.start(QStringLiteral(SINKSCOPE_CLI_PATH), args);
   CliResult result;

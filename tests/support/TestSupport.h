@@ -3,6 +3,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QMap>
 #include <QString>
 #include <QStringList>
 #include <cmath>
@@ -27,6 +28,8 @@ struct CliResult {
 };
 // Runs the built sinkscope binary with args (QT_QPA_PLATFORM=offscreen), waiting up to timeoutMs.
 CliResult runCli(const QStringList& args, int timeoutMs = 120000);
+// The same with variables set (a value of null QString() removes the variable).
+CliResult runCli(const QStringList& args, const QMap<QString, QString>& environment, int timeoutMs = 120000);
 
 }  // namespace sinkscope::test
 

@@ -69,6 +69,33 @@ class TestUiCharts : public QObject {
  private slots:
   void initTestCase() { test::isolateSettings(QStringLiteral("test_ui_charts")); }
 
+  // An exported chart stands alone: its title, provenance tag and the model/hardware/context
+  // caption are drawn into the file, above and below whatever layout the builder made.
+  void exportsCarryTitleProvenanceAndCaption() {
+    const ChartHeading heading{QStringLiteral("Sink curve against context"), QStringLiteral("modelled"),
+                               QStringLiteral("Llama-2-7B · NVIDIA H100 · context 32,768 tokens")};
+    const QSize size(600, 400);
+    auto plot = buildOffscreen(withHeading(test::lineBuilder(), heading), ChartTheme::print(), size);
+    QStringList texts;
+    for (QCPTextElement* element : plot->findChildren<QCPTextElement*>()) texts << element->text();
+    QVERIFY2(texts.contains(QStringLiteral("Sink curve against context [modelled]")), qPrintable(texts.join(QLatin1Char('|'))));
+    QVERIFY2(texts.contains(heading.caption), qPrintable(texts.join(QLatin1Char('|'))));
+    // The chart keeps most of the height: the heading rows take only their text's lines.
+    QVERIFY2(plot->axisRect()->outerRect().height() > size.height() / 2, qPrintable(QString::number(plot->axisRect()->outerRect().height())));
+    const QByteArray svg = renderChart(withHeading(test::lineBuilder(), heading), ChartFormat::Svg, size);
+    QVERIFY(svg.contains("[modelled]"));
+    QVERIFY(svg.contains("32,768 tokens"));
+    // A long title wraps to the width instead of running off the image.
+    ChartHeading longTitle = heading;
+    longTitle.title = QString(QStringLiteral("memory against context ")).repeated(6).trimmed();
+    auto wrapped = buildOffscreen(withHeading(test::lineBuilder(), longTitle), ChartTheme::print(), size);
+    for (QCPTextElement* element : wrapped->findChildren<QCPTextElement*>()) {
+      const QFontMetrics metrics(element->font());
+      for (const QString& line : element->text().split(QLatin1Char('\n')))
+        QVERIFY2(metrics.horizontalAdvance(line) <= size.width() - 16, qPrintable(line));
+    }
+  }
+
   // Token axes read 0, 8K, 16K, ... (round values), never a bin's own start such as 9.8K.
   void tokenTicksAreRoundValues() {
     QCOMPARE(roundTokenTicks(32768, 4), (std::vector<qint64>{0, 8192, 16384, 24576, 32768}));

@@ -6,7 +6,9 @@
 #include "MainWindow.h"
 #include "TestSupport.h"
 #include "UiTestSupport.h"
+#include "charts/ChartView.h"
 #include "panels/ContextControl.h"
+#include "tabs/AnalysisTab.h"
 #include "panels/ScenarioPanel.h"
 #include "scenario/Scenario.h"
 #include "scenario/ScenarioFile.h"
@@ -251,6 +253,27 @@ class TestUiDesktop : public QObject {
     dir.remove();
     QCOMPARE(dialogStartPath(DialogPurpose::Measure), start);  // a folder that went away is not offered
     QVERIFY(gone != start);
+  }
+
+  void chartsInTheWindowExportWithTheScenarioCaption() {
+    MainWindow window;
+    window.setPersistSettings(false);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    AnalysisTab* tab = window.analysisTabs().front();
+    test::showAndWait(window, tab);
+    ChartView* chart = tab->currentChart();
+    QVERIFY(chart && chart->hasChart());
+    const QString caption = chart->caption();
+    QVERIFY2(caption.contains(window.scenario().model().displayName), qPrintable(caption));
+    QVERIFY2(caption.contains(window.scenario().hardware().displayName), qPrintable(caption));
+    QVERIFY2(caption.contains(QStringLiteral("32,768 tokens")), qPrintable(caption));
+    QTemporaryDir dir;
+    const QString svg = dir.filePath(QStringLiteral("chart.svg"));
+    chart->exportTo(svg);
+    const QByteArray bytes = readAll(svg);
+    QVERIFY(bytes.contains("32,768 tokens"));
+    QVERIFY(bytes.contains("[modelled]"));
   }
 
   void glossaryShowsTheDocsPage() {

@@ -9,6 +9,8 @@
 #include <QSvgGenerator>
 #include <qcustomplot.h>
 
+#include <vector>
+
 namespace sinkscope::ui {
 
 std::optional<ChartFormat> chartFormatForPath(const QString& path) {
@@ -35,6 +37,88 @@ void resetPlot(QCustomPlot& plot) {
   rect->insetLayout()->addElement(plot.legend, Qt::AlignRight | Qt::AlignTop);
   rect->insetLayout()->setMargins(QMargins(12, 12, 12, 12));
   plot.legend->setLayer(QStringLiteral("legend"));
+}
+
+namespace {
+
+// Moves every element of the plot's top layout into a sub-grid (keeping stretch factors), so a
+// heading row can span the whole width above it whatever columns the builder made.
+QCPLayoutGrid* nestTopLayout(QCustomPlot& plot) {
+  QCPLayoutGrid* top = plot.plotLayout();
+  struct Placed {
+    int row, column;
+    QCPLayoutElement* element;
+  };
+  std::vector<Placed> placed;
+  for (int row = 0; row < top->rowCount(); ++row)
+    for (int column = 0; column < top->columnCount(); ++column)
+      if (top->hasElement(row, column)) placed.push_back({row, column, top->element(row, column)});
+  const QList<double> rowStretch = top->rowStretchFactors();
+  const QList<double> columnStretch = top->columnStretchFactors();
+  for (const Placed& p : placed) top->take(p.element);
+  top->simplify();
+  auto* inner = new QCPLayoutGrid;
+  top->addElement(0, 0, inner);  // first, so the grid knows its plot before it adopts elements
+  for (const Placed& p : placed) inner->addElement(p.row, p.column, p.element);
+  inner->setRowStretchFactors(rowStretch);
+  inner->setColumnStretchFactors(columnStretch);
+  inner->setRowSpacing(top->rowSpacing());
+  inner->setColumnSpacing(top->columnSpacing());
+  return inner;
+}
+
+// Breaks text into lines that fit `width` pixels in `font` (QCPTextElement sizes its row by the
+// lines it is given, so the wrapping is done here rather than by the painter).
+QString wrapToWidth(const QString& text, const QFont& font, int width) {
+  const QFontMetrics metrics(font);
+  QStringList lines;
+  QString line;
+  for (const QString& word : text.split(QLatin1Char(' '), Qt::SkipEmptyParts)) {
+    const QString candidate = line.isEmpty() ? word : line + QLatin1Char(' ') + word;
+    if (!line.isEmpty() && metrics.horizontalAdvance(candidate) > width) {
+      lines << line;
+      line = word;
+    } else {
+      line = candidate;
+    }
+  }
+  if (!line.isEmpty()) lines << line;
+  return lines.join(QLatin1Char('\n'));
+}
+
+QCPTextElement* headingText(QCustomPlot& plot, const QString& text, const ChartTheme& theme, int pointSize, bool bold) {
+  QFont font = plot.font();
+  font.setPointSize(pointSize);
+  font.setBold(bold);
+  const QMargins margins(8, 4, 8, 4);
+  auto* element = new QCPTextElement(&plot, wrapToWidth(text, font, plot.width() - margins.left() - margins.right()), font);
+  element->setTextColor(theme.foreground);
+  element->setTextFlags(Qt::AlignLeft | Qt::AlignVCenter);
+  element->setMargins(margins);
+  return element;
+}
+
+}  // namespace
+
+ChartBuilder withHeading(ChartBuilder builder, ChartHeading heading) {
+  return [builder = std::move(builder), heading = std::move(heading)](QCustomPlot& plot, const ChartTheme& theme) {
+    builder(plot, theme);
+    const QString tag = heading.provenance.isEmpty() ? QString() : QStringLiteral("[%1]").arg(heading.provenance);
+    const QString title = QStringList{heading.title, tag}.join(QLatin1Char(' ')).trimmed();
+    if (title.isEmpty() && heading.caption.isEmpty()) return;
+    nestTopLayout(plot);
+    QCPLayoutGrid* top = plot.plotLayout();
+    int row = 0;
+    if (!title.isEmpty()) {
+      top->insertRow(0);
+      top->addElement(0, 0, headingText(plot, title, theme, 11, true));
+      ++row;
+    }
+    if (!heading.caption.isEmpty()) top->addElement(row + 1, 0, headingText(plot, heading.caption, theme, 8, false));
+    QList<double> stretch;
+    for (int r = 0; r < top->rowCount(); ++r) stretch << (r == row ? 1.0 : 0.001);
+    top->setRowStretchFactors(stretch);
+  };
 }
 
 std::unique_ptr<QCustomPlot> buildOffscreen(const ChartBuilder& builder, const ChartTheme& theme, QSize size) {

@@ -18,6 +18,17 @@ namespace sinkscope::ui {
 // their data and may be called any number of times, on screen and offscreen.
 using ChartBuilder = std::function<void(QCustomPlot& plot, const ChartTheme& theme)>;
 
+// What an exported chart says about itself, drawn into the image: a title, the provenance tag
+// ("modelled", "measured", "estimated") and a caption naming the model, hardware and context.
+struct ChartHeading {
+  QString title;
+  QString provenance;
+  QString caption;
+};
+// The builder, then the heading: a title row above everything the builder laid out and a caption
+// row below it (empty parts are left out). On screen the window shows these as widgets instead.
+ChartBuilder withHeading(ChartBuilder builder, ChartHeading heading);
+
 enum class ChartFormat { Png, Svg, Pdf };
 std::optional<ChartFormat> chartFormatForPath(const QString& path);  // by extension
 

@@ -191,15 +191,19 @@ void ChartView::changeEvent(QEvent* event) {
   if (event->type() == QEvent::PaletteChange) rebuild();
 }
 
+ChartBuilder ChartView::exportBuilder() const {
+  return withHeading(builder_, ChartHeading{title_, provenanceName(provenance_), caption_});
+}
+
 void ChartView::exportTo(const QString& path, QSize size, double pngScale) const {
   if (!builder_) throwBadInput(path, QString(), QStringLiteral("the chart has no data yet"));
-  exportChart(builder_, path, size, pngScale);
+  exportChart(exportBuilder(), path, size, pngScale);
 }
 
 void ChartView::copyToClipboard() {
   if (!builder_) return;
   auto* mime = new QMimeData;
-  mime->setImageData(renderChartImage(builder_, ChartTheme::print(), kDefaultExportSize, 2.0));
+  mime->setImageData(renderChartImage(exportBuilder(), ChartTheme::print(), kDefaultExportSize, 2.0));
   mime->setText(table_.toCsv());
   QApplication::clipboard()->setMimeData(mime);
 }

@@ -35,6 +35,11 @@ class ChartView : public QWidget {
   const ChartBuilder& builder() const { return builder_; }
   QString title() const { return title_; }
   bool hasChart() const { return bool(builder_); }
+  // The line exports print under the chart: model, hardware and context (set by the tab).
+  void setCaption(const QString& caption) { caption_ = caption; }
+  QString caption() const { return caption_; }
+  // What exports and the clipboard draw: the chart with its title, provenance tag and caption.
+  ChartBuilder exportBuilder() const;
 
   // Exports with the print theme (white background) at size (logical pixels; SVG/PDF: points),
   // PNG at pngScale; throws sinkscope::Error on failure. Save… asks for the size, then calls this.
@@ -68,6 +73,7 @@ class ChartView : public QWidget {
   QCustomPlot* plot_ = nullptr;
   QString title_;
   Provenance provenance_ = Provenance::Modelled;
+  QString caption_;
   QString message_;  // shown instead of a chart (clearChart)
   ChartBuilder builder_;
   ChartTable table_;

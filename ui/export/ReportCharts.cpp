@@ -1,5 +1,7 @@
 #include "export/ReportCharts.h"
 
+#include <QLocale>
+
 #include "charts/AttentionCharts.h"
 #include "charts/MeasuredCharts.h"
 #include "charts/PlannerCharts.h"
@@ -105,6 +107,15 @@ QString chartCaption(const Report& report, ChartKind kind) {
           .arg(provenanceName(Provenance::Measured));
   }
   return QString();
+}
+
+ChartHeading chartHeadingFor(const Report& report, ChartKind kind) {
+  const QLocale english(QLocale::English);
+  const QString caption = QStringLiteral("%1 · %2 · context %3 tokens (trained %4) · SinkScope %5")
+                              .arg(report.model.displayName, report.hardware.displayName,
+                                   english.toString(report.scenario.contextTokens),
+                                   english.toString(report.model.trainedContext), report.version);
+  return ChartHeading{chartCaption(report, kind), QString(), caption};
 }
 
 QJsonObject chartTableToJson(const ChartTable& table) {

@@ -22,6 +22,9 @@ QSize defaultChartSize(const Report& report, ChartKind kind, int width = 720);
 // The figure caption printed above a chart in the reports: what it shows and its provenance.
 QString chartCaption(const Report& report, ChartKind kind);
 
+// What `sinkscope chart` draws into the image besides the chart: chartCaption as the title (its
+// provenance included) and a caption naming the model, hardware and context.
+ChartHeading chartHeadingFor(const Report& report, ChartKind kind);
 // A chart's data table as JSON: {"title", "columns", "rows": [[...], ...]} (numbers stay numbers).
 QJsonObject chartTableToJson(const ChartTable& table);
 

@@ -49,6 +49,10 @@ QString modelDetailsHtml(const ModelSpec& m) {
   html += row(QObject::tr("Origin"), m.origin);
   html += row(QObject::tr("Architecture"), m.architecture.isEmpty() ? m.family : m.architecture);
   if (m.publishedParameters > 0) html += row(QObject::tr("Parameters"), formatParameters(m.publishedParameters));
+  if (m.checkpointWeights)  // a Hub model whose safetensors headers were read (docs/catalog.md "Hub import")
+    html += row(QObject::tr("Checkpoint"), QObject::tr("%1 exact, %2 as %3").arg(formatParameters(double(m.checkpointWeights->parameters)),
+                                                                              formatGiB(double(m.checkpointWeights->bytes), 2),
+                                                                              m.checkpointWeights->dtypes));
   html += row(QObject::tr("Attention"), attentionKindName(m.attentionKind));
   html += row(QObject::tr("Layers"), QString::number(m.layers), isDefaulted(d, "layers"));
   html += row(QObject::tr("Hidden size"), QString::number(m.hiddenSize), isDefaulted(d, "hidden_size"));

@@ -1,7 +1,10 @@
 #include "scenario/ImportController.h"
 #include "DialogFolders.h"
 
+#include "HubImport.h"
+#include "catalog/HubId.h"
 #include "common/Error.h"
+#include "scenario/HubImportDialog.h"
 #include "scenario/Scenario.h"
 
 #include <QFileDialog>
@@ -73,6 +76,11 @@ bool ImportController::importHardware(const QString& path) {
 void ImportController::restoreImports(const QStringList& paths) {
   for (const QString& path : paths) {
     try {
+      const auto hubId = parseHubId(path);
+      if (hubId && !QFileInfo::exists(path)) {  // a Hub model comes back from the cache only, never the network
+        if (const auto cached = hub::cachedHubModel(*hubId)) library_.addModel(path, *cached);
+        continue;
+      }
       library_.importFile(path);
     } catch (const std::exception&) {
       // A file from an earlier session that no longer imports is simply not offered again.
@@ -85,6 +93,24 @@ void ImportController::remember(const QString& path) {
   recent_.prepend(path);
   while (recent_.size() > kMaxRecentFiles) recent_.removeLast();
   emit recentFilesChanged();
+}
+
+void ImportController::addHubModel(const ModelSpec& spec, const QString& hubId) {
+  const QString key = library_.addModel(hubId, spec);
+  scenario_.setModelId(key);
+  recentHubIds_.removeAll(hubId);
+  recentHubIds_.prepend(hubId);
+  while (recentHubIds_.size() > kMaxRecentFiles) recentHubIds_.removeLast();
+  emit imported(key);
+}
+
+HubImportDialog* ImportController::openHubDialog() {
+  auto* dialog = new HubImportDialog(recentHubIds_, dialogParent_);
+  dialog->setAttribute(Qt::WA_DeleteOnClose);
+  connect(dialog, &HubImportDialog::modelOpened, this, &ImportController::addHubModel);
+  connect(dialog, &HubImportDialog::failed, this, &ImportController::importFailed);
+  dialog->open();
+  return dialog;
 }
 
 void ImportController::openModelDialog() {

@@ -1,5 +1,5 @@
 // Imports the user's files (HF config.json, .gguf, hardware JSON) from the Open dialog, the
-// docks' Import buttons and drops; selects them in the scenario; keeps the recent-files list;
+// docks' Import buttons and drops, and Hugging Face ids from the Hub dialog; selects them in the scenario; keeps the recent-files list;
 // reports a bad file in a non-blocking error dialog. Not the parsers: core/catalog.
 #pragma once
 
@@ -13,6 +13,7 @@ class QWidget;
 namespace sinkscope::ui {
 
 class Scenario;
+class HubImportDialog;
 
 class ImportController : public QObject {
   Q_OBJECT
@@ -26,6 +27,11 @@ class ImportController : public QObject {
   // Re-imports files from an earlier session silently; unreadable ones are dropped.
   void restoreImports(const QStringList& paths);
 
+  // A model the Hub dialog opened: added to the library under its id and selected.
+  void addHubModel(const ModelSpec& spec, const QString& hubId);
+  QStringList recentHubIds() const { return recentHubIds_; }
+  void setRecentHubIds(const QStringList& ids) { recentHubIds_ = ids; }
+
   QStringList recentFiles() const { return recent_; }
   void setRecentFiles(const QStringList& paths) { recent_ = paths; }
   static bool canImport(const QString& path);  // by extension: .json or .gguf
@@ -35,6 +41,7 @@ class ImportController : public QObject {
   void openModelDialog();
   void openHardwareDialog();
   void openAnyDialog();
+  HubImportDialog* openHubDialog();  // non-modal; deletes itself when closed
 
  signals:
   void imported(const QString& key);
@@ -49,6 +56,7 @@ class ImportController : public QObject {
   Scenario& scenario_;
   QWidget* dialogParent_;
   QStringList recent_;
+  QStringList recentHubIds_;
   bool showDialogs_ = true;
 };
 

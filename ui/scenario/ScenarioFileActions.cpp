@@ -1,6 +1,8 @@
 #include "scenario/ScenarioFileActions.h"
 
 #include "DialogFolders.h"
+#include "HubImport.h"
+#include "catalog/HubId.h"
 #include "common/Error.h"
 #include "scenario/Scenario.h"
 #include "scenario/ScenarioFile.h"
@@ -14,12 +16,19 @@ namespace sinkscope::ui {
 
 namespace {
 
-// A scenario names a catalogue id or the path of a file imported when it was saved; such a file
-// is imported again, and anything else is an error naming the field.
+// A scenario names a catalogue id, the path of a file imported when it was saved (imported
+// again) or a Hugging Face id (taken from the Hub cache); anything else is an error naming the field.
 void ensureKnown(const QString& scenarioPath, const QString& field, const QString& id, bool known,
-                 const std::function<void()>& importFile) {
+                 const std::function<void()>& importFile,
+                 const std::function<void(const ModelSpec&)>& addHubModel = nullptr) {
   if (known) return;
   if (QFileInfo(id).isFile()) return importFile();
+  if (const auto hubId = parseHubId(id); hubId && field == QLatin1String("model")) {  // from the cache, never the network
+    if (const auto cached = hub::cachedHubModel(*hubId)) return addHubModel(*cached);
+    throwBadInput(scenarioPath, QStringLiteral("scenario.model"),
+                  QObject::tr("'%1' is a Hugging Face id not in the cache; open it with Import from Hugging Face, then open the "
+                              "scenario again").arg(id));
+  }
   throwBadInput(scenarioPath, QStringLiteral("scenario.") + field,
                 QObject::tr("'%1' is neither in the catalogue nor a readable file; import it, then open the scenario again").arg(id));
 }
@@ -47,7 +56,8 @@ bool ScenarioFileActions::open(const QString& path) {
   try {
     ScenarioValues values = readScenarioFile(path, Scenario::defaults(library_));
     ensureKnown(path, QStringLiteral("model"), values.modelId, library_.model(values.modelId) != nullptr,
-                [&] { values.modelId = library_.importModel(values.modelId); });
+                [&] { values.modelId = library_.importModel(values.modelId); },
+                [&](const ModelSpec& spec) { values.modelId = library_.addModel(values.modelId, spec); });
     ensureKnown(path, QStringLiteral("hardware"), values.hardwareId, library_.hardware(values.hardwareId) != nullptr,
                 [&] { values.hardwareId = library_.importHardware(values.hardwareId); });
     scenario_.setValues(values);

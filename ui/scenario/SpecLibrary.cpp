@@ -54,6 +54,12 @@ QString SpecLibrary::importModel(const QString& path) {
   return key;
 }
 
+QString SpecLibrary::addModel(const QString& key, const ModelSpec& spec) {
+  upsert(models_, Entry<ModelSpec>{key, std::make_shared<const ModelSpec>(spec), true});
+  emit modelsChanged();
+  return key;
+}
+
 QString SpecLibrary::importHardware(const QString& path) {
   const QString key = QFileInfo(path).absoluteFilePath();
   if (!QFileInfo(path).isFile()) throwBadInput(path, QString(), QStringLiteral("no such file"));

@@ -19,7 +19,7 @@ class SpecLibrary : public QObject {
 
   template <typename Spec>
   struct Entry {
-    QString key;  // catalogue id, or the absolute path of an imported file
+    QString key;  // catalogue id, the absolute path of an imported file, or a Hub id
     std::shared_ptr<const Spec> spec;
     bool imported = false;
   };
@@ -31,6 +31,8 @@ class SpecLibrary : public QObject {
   // Import a file; returns the new entry's key. Throws sinkscope::Error naming the file and
   // field at fault; nothing is added on failure. Re-importing a path replaces its entry.
   QString importModel(const QString& path);
+  // Adds a model opened by other means (a Hugging Face id); key is its id. Replaces an entry.
+  QString addModel(const QString& key, const ModelSpec& spec);
   QString importHardware(const QString& path);
   // What a dropped or opened file is: a .gguf or HF config.json is a model, any other JSON a
   // hardware profile when it has no model keys. Throws Error(BadInput) for anything else.

@@ -4,7 +4,10 @@
 #include "compute/ComputeController.h"
 #include "scenario/Scenario.h"
 
+#include <sinkscope/Version.h>
+
 #include <QApplication>
+#include <QLocale>
 
 namespace sinkscope::ui {
 
@@ -47,7 +50,18 @@ void AnalysisTab::refreshNow() {
   startComputation();
 }
 
-void AnalysisTab::markUpdated() { emit updated(); }
+QString AnalysisTab::exportCaption() const {
+  const Scenario& s = scenario();
+  return tr("%1 · %2 · context %3 tokens (trained %4) · SinkScope %5")
+      .arg(s.model().displayName, s.hardware().displayName, QLocale(QLocale::English).toString(s.values().contextTokens),
+           QLocale(QLocale::English).toString(s.model().trainedContext), QString::fromLatin1(kVersion));
+}
+
+void AnalysisTab::markUpdated() {
+  const QString caption = exportCaption();
+  for (ChartView* view : charts()) view->setCaption(caption);
+  emit updated();
+}
 
 void AnalysisTab::scheduleRefresh() {
   stale_ = true;

@@ -40,6 +40,8 @@ class AnalysisTab : public QWidget {
   // Extra states worth a documentation screenshot (e.g. "compare"); prepareScreenshot(variant)
   // switches to one, an empty variant back to the normal view.
   virtual QStringList screenshotVariants() const { return {}; }
+  // The caption exported charts carry: model, hardware and context of the scenario.
+  virtual QString exportCaption() const;
   virtual void prepareScreenshot(const QString& variant) { (void)variant; }
 
  signals:

@@ -15,7 +15,10 @@
 
 #include <QComboBox>
 #include <QFile>
+#include <sinkscope/Version.h>
+
 #include <QFileDialog>
+#include <QLocale>
 #include <QFileInfo>
 #include <QGridLayout>
 #include <QHBoxLayout>
@@ -270,6 +273,15 @@ void MeasuredTab::showAttention() {
     heatmap_->clearChart(tr("No heatmap rows captured for layer %1").arg(layer));
   }
   sinks_->setChart(tr("Sink mass, %1").arg(name), Provenance::Measured, sinkGridBuilder(shown), sinkGridTable(m));
+}
+
+QString MeasuredTab::exportCaption() const {
+  const auto run = data();
+  if (!run) return AnalysisTab::exportCaption();
+  const QString text = dataTextPath_.isEmpty() ? tr("the bundled sample text") : QFileInfo(dataTextPath_).fileName();
+  return tr("%1 · %2 tokens of %3 · trained context %4 · measured on the CPU · SinkScope %5")
+      .arg(QFileInfo(run->ggufPath).fileName(), QLocale(QLocale::English).toString(qint64(run->tokens.size())), text,
+           QLocale(QLocale::English).toString(run->trainedContext), QString::fromLatin1(kVersion));
 }
 
 }  // namespace sinkscope::ui

@@ -37,6 +37,7 @@ class MeasuredTab : public AnalysisTab {
   QLabel* progressLabel() const { return progress_; }
   void setGgufPath(const QString& path);
   void setTextPath(const QString& path);  // empty: the bundled sample
+  QString exportCaption() const override;  // the checkpoint and text measured, not the scenario
 
  protected:
   void startComputation() override;
