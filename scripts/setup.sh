@@ -42,8 +42,11 @@ install_llamacpp_reference() {
   [ ${#missing[@]} -eq 0 ] && return 0
   echo "setup: installing into $dir: ${missing[*]}"
   mkdir -p "$dir"
+  # node-llama-cpp's postinstall self-test can time out on a busy machine and then tries to build
+  # llama.cpp from source (and fails without its toolchain); it is skipped: the tests load the
+  # prebuilt CPU libraries directly and fail loudly if they cannot.
   (cd "$dir" && { [ -f package.json ] || npm init -y >/dev/null; } &&
-    npm install --no-audit --no-fund -E "${missing[@]}" >/dev/null) ||
+    npm install --no-audit --no-fund -E --node-llama-cpp-postinstall=skip "${missing[@]}" >/dev/null) ||
     echo "setup: warning: npm install failed; the llama.cpp conformance tests will fail until it succeeds" >&2
 }
 

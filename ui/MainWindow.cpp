@@ -96,6 +96,8 @@ ReportScenario MainWindow::reportScenario() const {
   report.hardware = values.hardwareId;
   report.contextTokens = values.contextTokens;
   report.mitigations = values.mitigations;
+  report.gpusPerNode = values.gpusPerNode;
+  report.nodes = values.nodes;
   // The finished measured runs (one per measured mitigation) go into the report as they are
   // (they are never re-run here).
   if (auto* measured = qobject_cast<MeasuredTab*>(analysisTab(QStringLiteral("measured"))); measured && !measured->runs().empty()) {

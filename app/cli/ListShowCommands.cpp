@@ -160,7 +160,8 @@ void showHardware(const QString& idOrPath, bool json) {
   printFields(object,
               {QStringLiteral("id"), QStringLiteral("name"), QStringLiteral("vendor"), QStringLiteral("category"),
                QStringLiteral("origin"), QStringLiteral("memory_bytes"), QStringLiteral("memory_bandwidth_bytes_per_s"),
-               QStringLiteral("peak_flops"), QStringLiteral("source"), QStringLiteral("notes")},
+               QStringLiteral("peak_flops"), QStringLiteral("interconnect"), QStringLiteral("source"),
+               QStringLiteral("notes")},
               spec.defaultedFields);
 }
 

@@ -26,6 +26,28 @@ QString applicableNames(const std::vector<Mitigation>& mitigations) {
   return names.join(QStringLiteral(", "));
 }
 
+// --gpus (per node), --nodes, --tensor-parallel-size, --pipeline-parallel-size: counts, exit 2 naming the flag.
+void readParallelOptions(const QCommandLineParser& parser, PlanRequest& request) {
+  auto count = [&](const QString& name) -> std::optional<int> {
+    if (const auto value = optionalCount(parser, name, 1, 65536)) return int(*value);
+    return std::nullopt;
+  };
+  request.parallel.gpusPerNode = count(QStringLiteral("gpus"));
+  request.parallel.nodes = count(QStringLiteral("nodes"));
+  request.parallel.tensorParallel = count(QStringLiteral("tensor-parallel-size"));
+  request.parallel.pipelineParallel = count(QStringLiteral("pipeline-parallel-size"));
+}
+
+// A layout the model cannot take is a bad flag value: exit 2 naming the flag.
+void checkParallelLayout(const ModelSpec& model, const PlanRequest& request) {
+  ParallelLayout layout;
+  const auto problem = resolveParallelLayout(model, request.parallel, layout);
+  if (!problem) return;
+  QString flag = problem->field;
+  flag.replace(QLatin1Char('_'), QLatin1Char('-'));
+  throwUsage(QStringLiteral("--") + flag, problem->message);
+}
+
 PlanRequest requestFrom(const QCommandLineParser& parser) {
   const PlannerResources& resources = plannerResources();
   PlanRequest request;
@@ -64,6 +86,7 @@ PlanRequest requestFrom(const QCommandLineParser& parser) {
     if (share > 1) throwUsage(QStringLiteral("--memory-share"), QStringLiteral("must be in (0, 1]"));
     request.usableMemoryShare = share;
   }
+  readParallelOptions(parser, request);
   return request;
 }
 
@@ -150,6 +173,59 @@ void printLaunchFlags(const Plan& plan) {
     }
 }
 
+void printDeployment(const Plan& plan) {
+  const ParallelLayout& p = plan.parallel;
+  if (p.gpus() <= 1) return;
+  QStringList layers;
+  for (int count : plan.layersPerStage) layers << QString::number(count);
+  const QString nodes = p.nodes == 1 ? QStringLiteral("one node") : QStringLiteral("%1 nodes x %2").arg(p.nodes).arg(p.gpusPerNode);
+  out() << QStringLiteral("Deployment: %1 GPUs (%2), tensor-parallel %3, pipeline-parallel %4 (layers per "
+                          "stage %5); KV heads per GPU %6, each cached head on %7 GPU(s)\n")
+               .arg(p.gpus()).arg(nodes).arg(p.tensorParallel).arg(p.pipelineParallel)
+               .arg(layers.join(QLatin1Char('/')))
+               .arg(plan.attentionKind == AttentionKind::Mla ? QStringLiteral("1 latent") : QString::number(plan.kvHeadsPerGpu))
+               .arg(plan.kvReplicasPerHead);
+  out() << QStringLiteral("  all %1 GPUs together: weights %2, KV cache %3, total %4 of %5 usable\n\n")
+               .arg(p.gpus())
+               .arg(gib(plan.memoryAllGpus.weightsBytes), gib(plan.memoryAllGpus.kvBytes), gib(plan.memoryAllGpus.totalBytes),
+                    gib(plan.memoryAllGpus.capacityBytes));
+}
+
+void printFitAdvice(const Plan& plan) {
+  if (plan.fits) return;
+  QTextStream& o = out();
+  const FitAdvice& advice = plan.fitAdvice;
+  o << "What would fit (each change alone, in order of cost)";
+  if (advice.smallest) o << "; the smallest: " << fitChangeName(advice.options[*advice.smallest].change);
+  o << "\n";
+  for (const FitOption& option : advice.options)
+    o << QStringLiteral("  %1 %2: %3\n").arg(option.works ? QStringLiteral("+") : QStringLiteral("-"),
+                                             fitChangeName(option.change), option.summary);
+  o << "\n";
+}
+
+void printThroughput(const Plan& plan) {
+  QTextStream& o = out();
+  const ThroughputEstimate& t = plan.throughput;
+  o << "Throughput (roofline)\n";
+  if (!plan.fits) {
+    o << "  not estimated: the plan does not fit, so it cannot run\n\n";
+    return;
+  }
+  o << QStringLiteral("  prefill %1 tokens/s (%2-bound), decode %3 tokens/s (%4-bound)\n")
+           .arg(QString::number(t.prefillTokensPerSecond, 'f', 0), boundName(t.prefillBound),
+                QString::number(t.decodeTokensPerSecond, 'f', 1), boundName(t.decodeBound));
+  if (plan.parallel.gpus() > 1) {
+    QStringList links{t.tensorParallelLink, t.pipelineLink};
+    links.removeAll(QString());
+    o << QStringLiteral("  communication: %1 ms per decode step, %2 s of the prefill (%3)\n")
+             .arg(QString::number(1000.0 * t.decodeCommunicationSeconds, 'f', 3),
+                  QString::number(t.prefillCommunicationSeconds, 'f', 3),
+                  links.isEmpty() ? QStringLiteral("no link bandwidth known") : links.join(QStringLiteral("; ")));
+  }
+  o << "\n";
+}
+
 // Where the parameter count comes from: the checkpoint's safetensors headers (a Hub model whose
 // repository has them) or the architecture in the config (docs/catalog.md "Hub import").
 QJsonObject parameterCountJson(const Plan& plan, const ModelSpec& model) {
@@ -183,7 +259,9 @@ void printText(const Plan& plan, const ModelSpec& model) {
     << plan.weightsDtype << ", KV " << plan.kvDtype << ", mitigation " << mitigationName(plan.mitigation) << "\n";
   if (model.origin != QLatin1String("catalogue")) o << "Origin: " << model.origin << "\n";
   o << "\n";
-  o << "Memory\n";
+  printDeployment(plan);
+  o << (plan.parallel.gpus() > 1 ? QStringLiteral("Memory per GPU (the fullest of %1)\n").arg(plan.parallel.gpus())
+                                 : QStringLiteral("Memory\n"));
   o << QStringLiteral("  %1 %2\n").arg(QStringLiteral("weights"), -14).arg(gib(plan.memory.weightsBytes));
   o << QStringLiteral("  %1 %2  (%3 B/token)\n").arg(QStringLiteral("KV cache"), -14).arg(gib(plan.memory.kvBytes)).arg(plan.memory.kvBytesPerToken);
   o << QStringLiteral("  %1 %2\n").arg(QStringLiteral("activations"), -14).arg(gib(plan.memory.activationBytes));
@@ -193,13 +271,13 @@ void printText(const Plan& plan, const ModelSpec& model) {
            .arg(gib(plan.memory.totalBytes), gib(plan.memory.capacityBytes),
                 plan.fits ? QStringLiteral("fits") : QStringLiteral("DOES NOT FIT"));
   o << "  max context that fits: "
-    << (plan.fit.unbounded ? QStringLiteral("any (KV stops growing)") : QString::number(plan.fit.maxContextTokens)) << "\n";
+    << (plan.fit.unbounded ? QStringLiteral("any (KV stops growing)") : QString::number(plan.fit.maxContextTokens))
+    << (!plan.fit.unbounded && plan.fit.maxContextTokens == 0 ? " (not even 1 token: see shorter_context below)" : "")
+    << "\n";
   printParameterCount(plan, model);
   o << "\n";
-  o << "Throughput (roofline)\n";
-  o << QStringLiteral("  prefill %1 tokens/s (%2-bound), decode %3 tokens/s (%4-bound)\n\n")
-           .arg(QString::number(plan.throughput.prefillTokensPerSecond, 'f', 0), boundName(plan.throughput.prefillBound),
-                QString::number(plan.throughput.decodeTokensPerSecond, 'f', 1), boundName(plan.throughput.decodeBound));
+  printFitAdvice(plan);
+  printThroughput(plan);
   o << "Confidence " << QString::number(plan.confidence.value, 'f', 2) << ", context_cap "
     << tokensText(plan.contextCap) << ", effective context " << plan.effectiveContext << "\n";
   for (const ConfidenceReason& reason : plan.confidence.reasons) o << "  - " << reason.text << "\n";
@@ -231,6 +309,12 @@ int runPlan(const QStringList& args) {
         {QStringLiteral("factor"), QStringLiteral("Scaling factor s (default context / trained)."), QStringLiteral("S")},
         {QStringLiteral("prefill-chunk"), QStringLiteral("Prefill chunk in tokens (default 2048)."), QStringLiteral("C")},
         {QStringLiteral("memory-share"), QStringLiteral("Usable share of device memory (default 0.9)."), QStringLiteral("F")},
+        {QStringLiteral("gpus"), QStringLiteral("GPUs per node (default 1)."), QStringLiteral("N")},
+        {QStringLiteral("nodes"), QStringLiteral("Nodes (default 1); the deployment has nodes x gpus GPUs."), QStringLiteral("M")},
+        {QStringLiteral("tensor-parallel-size"),
+         QStringLiteral("GPUs that split every layer (default: the GPUs of a node)."), QStringLiteral("T")},
+        {QStringLiteral("pipeline-parallel-size"),
+         QStringLiteral("Stages that split the layers (default: the nodes)."), QStringLiteral("P")},
         {QStringLiteral("json"), QStringLiteral("One JSON object on stdout.")},
     });
     parseOrThrow(parser, QStringLiteral("plan"), args);
@@ -246,6 +330,7 @@ int runPlan(const QStringList& args) {
                      .arg(mitigationName(request.mitigation), model.id,
                           model.usesRope ? QStringLiteral("a RoPE") : QStringLiteral("an ALiBi"),
                           applicableNames(applicable)));
+    checkParallelLayout(model, request);
     const Plan plan = makePlan(model, hardware, request);
     if (parser.isSet(QStringLiteral("json"))) {
       QJsonObject json = planToJson(plan);

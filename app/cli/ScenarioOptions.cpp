@@ -14,6 +14,8 @@ void addScenarioOptions(QCommandLineParser& parser) {
        QStringLiteral("Mitigations to compare, comma-separated (default baseline,ntk): baseline, linear, ntk, "
                       "dynamic-ntk, yarn, llama3, longrope, alibi, streaming."),
        QStringLiteral("X,Y")},
+      {QStringLiteral("gpus"), QStringLiteral("GPUs per node (default 1)."), QStringLiteral("N")},
+      {QStringLiteral("nodes"), QStringLiteral("Nodes (default 1)."), QStringLiteral("M")},
       {QStringLiteral("out"), QStringLiteral("The file to write; its extension picks the format."), QStringLiteral("FILE")},
       {QStringLiteral("force"), QStringLiteral("Replace FILE when it exists.")},
   });
@@ -42,6 +44,8 @@ ReportScenario readScenario(const QCommandLineParser& parser, bool hardwareRequi
     scenario.hardware = requireOption(parser, QStringLiteral("hardware"));
   scenario.contextTokens =
       parseCount(QStringLiteral("--context"), requireOption(parser, QStringLiteral("context")), 8, kMaxContextTokens);
+  if (const auto gpus = optionalCount(parser, QStringLiteral("gpus"), 1, 65536)) scenario.gpusPerNode = int(*gpus);
+  if (const auto nodes = optionalCount(parser, QStringLiteral("nodes"), 1, 65536)) scenario.nodes = int(*nodes);
   if (parser.isSet(QStringLiteral("mitigations")))
     scenario.mitigations = parseMitigationList(parser.value(QStringLiteral("mitigations")));
   requireOption(parser, QStringLiteral("out"));

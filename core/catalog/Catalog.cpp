@@ -20,6 +20,26 @@ QString entrySource(const QString& path, const QString& list, qsizetype index, c
   return QStringLiteral("%1: %2[%3]%4").arg(path, list).arg(index).arg(id.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(id));
 }
 
+std::optional<DeviceLink> linkFromJson(const JsonReader& r, const QString& key) {
+  const auto object = r.optionalObject(key);
+  if (!object) return std::nullopt;
+  DeviceLink link;
+  link.name = object->requireString(QStringLiteral("link"));
+  link.bytesPerSecond = object->requireDouble(QStringLiteral("bytes_per_s"), 0.0, 1e18);
+  return link;
+}
+
+// Optional "interconnect": { intra_node: {link, bytes_per_s}, inter_node: {...}, source }.
+Interconnect interconnectFromJson(const JsonReader& r) {
+  Interconnect interconnect;
+  const auto object = r.optionalObject(QStringLiteral("interconnect"));
+  if (!object) return interconnect;
+  interconnect.intraNode = linkFromJson(*object, QStringLiteral("intra_node"));
+  interconnect.interNode = linkFromJson(*object, QStringLiteral("inter_node"));
+  interconnect.source = object->optionalString(QStringLiteral("source")).value_or(QString());
+  return interconnect;
+}
+
 HardwareSpec hardwareFromJson(const JsonReader& r, bool catalogue) {
   HardwareSpec spec;
   spec.id = r.requireString(QStringLiteral("id"));
@@ -40,6 +60,7 @@ HardwareSpec hardwareFromJson(const JsonReader& r, bool catalogue) {
   spec.source = catalogue ? r.requireString(QStringLiteral("source")) : r.optionalString(QStringLiteral("source")).value_or(QString());
   if (catalogue && spec.source.trimmed().isEmpty()) r.fail(QStringLiteral("source"), QStringLiteral("must not be empty"));
   spec.notes = r.optionalString(QStringLiteral("notes")).value_or(QString());
+  spec.interconnect = interconnectFromJson(r);
   validateHardwareSpec(spec, r.source());
   return spec;
 }

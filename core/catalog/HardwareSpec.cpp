@@ -24,6 +24,19 @@ std::optional<double> HardwareSpec::peakFlops(const QString& dtype) const {
   return std::nullopt;
 }
 
+namespace {
+
+// 100 MB/s .. 100 TB/s per direction: outside is a unit mistake (Gb/s or GB/s typed as bytes/s).
+void validateLink(const std::optional<DeviceLink>& link, const QString& source, const QString& field) {
+  if (!link) return;
+  if (link->name.trimmed().isEmpty()) throwBadInput(source, field + QStringLiteral(".link"), QStringLiteral("must not be empty"));
+  if (!std::isfinite(link->bytesPerSecond) || link->bytesPerSecond < 1e8 || link->bytesPerSecond > 1e14)
+    throwBadInput(source, field + QStringLiteral(".bytes_per_s"),
+                  QStringLiteral("%1 is not a plausible link bandwidth in bytes/s per direction").arg(link->bytesPerSecond));
+}
+
+}  // namespace
+
 void validateHardwareSpec(const HardwareSpec& spec, const QString& source) {
   if (spec.id.trimmed().isEmpty()) throwBadInput(source, QStringLiteral("id"), QStringLiteral("must not be empty"));
   if (spec.memoryBytes <= 0)
@@ -46,6 +59,8 @@ void validateHardwareSpec(const HardwareSpec& spec, const QString& source) {
     if (!std::isfinite(flops) || flops < 1e9 || flops > 1e17)
       throwBadInput(source, field, QStringLiteral("%1 is not a plausible FLOP/s figure").arg(flops));
   }
+  validateLink(spec.interconnect.intraNode, source, QStringLiteral("interconnect.intra_node"));
+  validateLink(spec.interconnect.interNode, source, QStringLiteral("interconnect.inter_node"));
 }
 
 }  // namespace sinkscope

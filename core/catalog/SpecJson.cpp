@@ -109,6 +109,21 @@ QJsonObject modelSpecToJson(const ModelSpec& spec) {
   return object;
 }
 
+namespace {
+
+QJsonValue linkToJson(const std::optional<DeviceLink>& link) {
+  if (!link) return QJsonValue();
+  return QJsonObject{{QStringLiteral("link"), link->name}, {QStringLiteral("bytes_per_s"), link->bytesPerSecond}};
+}
+
+QJsonObject interconnectToJson(const Interconnect& interconnect) {
+  return QJsonObject{{QStringLiteral("intra_node"), linkToJson(interconnect.intraNode)},
+                     {QStringLiteral("inter_node"), linkToJson(interconnect.interNode)},
+                     {QStringLiteral("source"), interconnect.source}};
+}
+
+}  // namespace
+
 QJsonObject hardwareSpecToJson(const HardwareSpec& spec) {
   QJsonObject flops;
   for (const auto& [dtype, value] : spec.peakFlopsPerSecond) flops.insert(dtype, value);
@@ -121,6 +136,7 @@ QJsonObject hardwareSpecToJson(const HardwareSpec& spec) {
       {QStringLiteral("memory_bytes"), qint64(spec.memoryBytes)},
       {QStringLiteral("memory_bandwidth_bytes_per_s"), spec.memoryBandwidthBytesPerSecond},
       {QStringLiteral("peak_flops"), flops},
+      {QStringLiteral("interconnect"), interconnectToJson(spec.interconnect)},
       {QStringLiteral("source"), spec.source},
       {QStringLiteral("notes"), spec.notes},
       {QStringLiteral("defaulted_fields"), QJsonArray::fromStringList(spec.defaultedFields)},

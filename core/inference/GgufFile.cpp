@@ -317,7 +317,7 @@ void GgufFile::parse() {
     }
     const quint32 typeId = cursor.read<quint32>(where + QStringLiteral(" type"));
     const TypeLayout* layout = layoutOf(typeId);
-    if (!layout) throwBadInput(source_, where + QStringLiteral(" type"), QStringLiteral("unknown ggml type %1").arg(typeId));
+    if (!layout) throwBadInput(source_, where + QStringLiteral(" type"), QStringLiteral("unknown ggml type %1 (measured mode computes %2)").arg(typeId).arg(computableTensorTypeNames()));
     info.type = layout->type;
     if (info.shape[0] % layout->blockElements != 0)
       throwBadInput(source_, where + QStringLiteral(" dims[0]"),
@@ -483,7 +483,25 @@ void GgufFile::dequantizeRows(const GgufTensorInfo& info, qint64 firstRow, qint6
   const TensorTypeTraits* traits = tensorTypeTraits(info.type);
   const quint64 rowBytes = quint64(traits->rowBytes(info.rowLength()));
   const std::byte* in = tensorBytes(info).data() + quint64(firstRow) * rowBytes;
-  traits->dequantize(in, out, rows * info.rowLength());
+  const qint64 values = rows * info.rowLength();
+  requireFiniteScales(info, firstRow, rows);
+  traits->dequantize(in, out, values);
+}
+
+void GgufFile::requireFiniteScales(const GgufTensorInfo& info, qint64 firstRow, qint64 rows) const {
+  const TensorTypeTraits* traits = tensorTypeTraits(info.type);
+  if (!traits) return;  // refused elsewhere, naming the type
+  if (rows < 0) rows = info.rowCount() - firstRow;
+  if (firstRow < 0 || firstRow > info.rowCount() || rows < 0 || rows > info.rowCount() - firstRow)
+    throwBadInput(source_, QStringLiteral("tensor '%1'").arg(info.name),
+                  QStringLiteral("rows [%1, %2) outside 0..%3").arg(firstRow).arg(firstRow + rows).arg(info.rowCount()));
+  const std::byte* in = tensorBytes(info).data() + quint64(firstRow) * quint64(traits->rowBytes(info.rowLength()));
+  // A NaN or infinite block scale would spread through every product it enters (docs/tensor-types.md).
+  if (const qint64 bad = traits->firstNonFiniteBlock(in, rows * info.rowLength()); bad >= 0)
+    throwBadInput(source_, QStringLiteral("tensor '%1'").arg(info.name),
+                  QStringLiteral("%1 block %2 has a NaN or infinite scale")
+                      .arg(QLatin1String(traits->name))
+                      .arg(firstRow * (info.rowLength() / traits->blockValues) + bad));
 }
 
 std::vector<float> GgufFile::dequantize(const GgufTensorInfo& info) const {

@@ -122,6 +122,10 @@ class GgufFile {
   // Error(BadInput) naming the tensor when its type cannot be dequantised.
   void dequantizeRows(const GgufTensorInfo& info, qint64 firstRow, qint64 rows, float* out) const;
   std::vector<float> dequantize(const GgufTensorInfo& info) const;  // every element, ggml order
+  // Error(BadInput) naming the tensor, its type and the block when a block of rows [firstRow,
+  // firstRow + rows) (rows < 0: to the end) has a NaN or infinite scale; dequantizeRows checks
+  // the rows it decodes. Reads only the scales, but touches every page of the tensor's data.
+  void requireFiniteScales(const GgufTensorInfo& info, qint64 firstRow = 0, qint64 rows = -1) const;
 
  private:
   void parse();

@@ -2,9 +2,8 @@
 #include "inference/GgufWriter.h"
 
 #include "common/Error.h"
+#include "inference/TensorTypes.h"
 
-#include <bit>
-#include <cmath>
 #include <cstring>
 
 namespace sinkscope {
@@ -18,36 +17,17 @@ void append(QByteArray& bytes, T value) {
   bytes.append(raw, sizeof(T));
 }
 
-quint16 floatToBfloat16(float value) {  // round to nearest even
-  const quint32 bits = std::bit_cast<quint32>(value);
-  return quint16((bits + 0x7FFF + ((bits >> 16) & 1)) >> 16);
-}
-
+// Encodes floats with the type's row of the table (llama.cpp's reference quantizers).
 QByteArray quantize(const std::vector<float>& values, GgmlType type) {
-  QByteArray bytes;
-  switch (type) {
-    case GgmlType::F32:
-      for (float v : values) append(bytes, v);
-      break;
-    case GgmlType::F16:
-      for (float v : values) append(bytes, floatToHalf(v));
-      break;
-    case GgmlType::BF16:
-      for (float v : values) append(bytes, floatToBfloat16(v));
-      break;
-    case GgmlType::Q8_0:  // as ggml's quantize_row_q8_0_ref: d = max|x| / 127, q = round(x / d)
-      for (size_t b = 0; b + 32 <= values.size(); b += 32) {
-        float amax = 0;
-        for (int j = 0; j < 32; ++j) amax = std::max(amax, std::fabs(values[b + j]));
-        const float d = amax / 127.0f;
-        const float id = d != 0 ? 1.0f / d : 0.0f;
-        append(bytes, floatToHalf(d));
-        for (int j = 0; j < 32; ++j) append(bytes, qint8(std::lround(values[b + j] * id)));
-      }
-      break;
-    default:
-      throw Error(ErrorKind::Internal, QStringLiteral("GgufWriter"), ggmlTypeName(type), QStringLiteral("cannot quantise to this type"));
-  }
+  const TensorTypeTraits* traits = tensorTypeTraits(type);
+  if (!traits || !traits->quantize)
+    throw Error(ErrorKind::Internal, QStringLiteral("GgufWriter"), ggmlTypeName(type),
+                QStringLiteral("cannot quantise to this type (supported: %1)").arg(computableTensorTypeNames()));
+  if (qint64(values.size()) % traits->blockValues != 0)
+    throw Error(ErrorKind::Internal, QStringLiteral("GgufWriter"), ggmlTypeName(type),
+                QStringLiteral("%1 values are not whole blocks of %2").arg(values.size()).arg(traits->blockValues));
+  QByteArray bytes(qsizetype(traits->rowBytes(qint64(values.size()))), '\0');
+  traits->quantize(values.data(), reinterpret_cast<std::byte*>(bytes.data()), qint64(values.size()));
   return bytes;
 }
 

@@ -30,7 +30,8 @@ class GgufWriter {
   void addRaw(const QString& key, quint32 typeId, const QByteArray& valueBytes);
 
   // Tensors: shape in ggml order (shape[0] varies fastest). F32 values are stored as given;
-  // F16/BF16/Q8_0 are quantised from floats here. Raw bytes are stored untouched.
+  // every other type of TensorTypes.h's table is quantised from floats here (llama.cpp's
+  // reference quantizers); the values must fill whole blocks. Raw bytes are stored untouched.
   void addTensor(const QString& name, const std::vector<qint64>& shape, const std::vector<float>& values,
                  GgmlType type = GgmlType::F32);
   void addRawTensor(const QString& name, const std::vector<qint64>& shape, GgmlType type, const QByteArray& bytes);

@@ -1,100 +1,35 @@
-// The table of computable tensor types; each type's kernels are written out below.
+// The table of computable tensor types; the kernels live in core/inference/types/, one family a file.
 #include "inference/TensorTypes.h"
 
-#include <QFloat16>
+#include "inference/types/TypeKernels.h"
+
 #include <QStringList>
-#include <cmath>
-#include <cstdint>
-#include <cstring>
 #include <vector>
 
 namespace sinkscope {
 
 namespace {
 
-quint16 loadU16(const std::byte* p) {
-  quint16 value;
-  std::memcpy(&value, p, 2);
-  return value;
-}
-
-// ---- F32, F16, BF16: one value per block, no scales.
-void dequantizeF32(const std::byte* in, float* out, qint64 values) { std::memcpy(out, in, size_t(values) * 4); }
-void dequantizeF16(const std::byte* in, float* out, qint64 values) {
-  qFloatFromFloat16(out, reinterpret_cast<const qfloat16*>(in), values);
-}
-void dequantizeBF16(const std::byte* in, float* out, qint64 values) {
-  for (qint64 i = 0; i < values; ++i) out[i] = bfloat16ToFloat(loadU16(in + 2 * i));
-}
-qint64 noScales(const std::byte*, qint64) { return -1; }
-
-// ---- Q8_0: block {f16 d, int8 q[32]}; x = d * q (docs/gguf.md, Tensor types: ggml-common.h block_q8_0).
-void dequantizeQ8_0(const std::byte* in, float* out, qint64 values) {
-  for (qint64 b = 0; b < values / 32; ++b, in += 34) {
-    const float d = halfToFloat(loadU16(in));
-    for (int j = 0; j < 32; ++j) *out++ = d * float(std::int8_t(in[2 + j]));
+#define SINKSCOPE_ROW(Name, BlockValues, BlockBytes)                                                \
+  TensorTypeTraits {                                                                              \
+    GgmlType::Name, #Name, BlockValues, BlockBytes, types::dequantize##Name, types::quantize##Name, \
+        nullptr, types::firstNonFinite##Name                                                      \
   }
-}
 
-// ---- Q4_0: block {f16 d, 16 bytes of nibbles}; x = d * (nibble - 8), low nibbles first.
-void dequantizeQ4_0(const std::byte* in, float* out, qint64 values) {
-  for (qint64 b = 0; b < values / 32; ++b, in += 18, out += 32) {
-    const float d = halfToFloat(loadU16(in));
-    for (int j = 0; j < 16; ++j) {
-      const auto byte = std::to_integer<int>(in[2 + j]);
-      out[j] = d * float((byte & 0x0F) - 8);
-      out[j + 16] = d * float((byte >> 4) - 8);
-    }
-  }
-}
-
-// ---- Q4_1: block {f16 d, f16 m, 16 bytes of nibbles}; x = d * nibble + m.
-void dequantizeQ4_1(const std::byte* in, float* out, qint64 values) {
-  for (qint64 b = 0; b < values / 32; ++b, in += 20, out += 32) {
-    const float d = halfToFloat(loadU16(in));
-    const float m = halfToFloat(loadU16(in + 2));
-    for (int j = 0; j < 16; ++j) {
-      const auto byte = std::to_integer<int>(in[4 + j]);
-      out[j] = d * float(byte & 0x0F) + m;
-      out[j + 16] = d * float(byte >> 4) + m;
-    }
-  }
-}
-
-// The first `halves` f16 scales at the start of each block must be finite.
-template <int BlockValues, int BlockBytes, int Halves>
-qint64 firstNonFiniteLeadingHalves(const std::byte* in, qint64 values) {
-  for (qint64 b = 0; b < values / BlockValues; ++b, in += BlockBytes)
-    for (int h = 0; h < Halves; ++h)
-      if (!std::isfinite(halfToFloat(loadU16(in + 2 * h)))) return b;
-  return -1;
-}
-
-TensorTypeTraits row(GgmlType type, const char* name, int blockValues, int blockBytes,
-                     void (*dequantize)(const std::byte*, float*, qint64),
-                     qint64 (*firstNonFinite)(const std::byte*, qint64)) {
-  TensorTypeTraits traits;
-  traits.type = type;
-  traits.name = name;
-  traits.blockValues = blockValues;
-  traits.blockBytes = blockBytes;
-  traits.dequantize = dequantize;
-  traits.firstNonFiniteBlock = firstNonFinite;
-  return traits;
-}
-
-// Rows in ggml id order. A new type is one row here plus its kernels.
+// Rows in ggml id order; block sizes and bytes as ggml-common.h defines them (docs/tensor-types.md).
+// A new type is one row here plus its kernels in core/inference/types/.
 const std::vector<TensorTypeTraits>& table() {
   static const std::vector<TensorTypeTraits> rows = {
-      row(GgmlType::F32, "F32", 1, 4, dequantizeF32, noScales),
-      row(GgmlType::F16, "F16", 1, 2, dequantizeF16, noScales),
-      row(GgmlType::Q4_0, "Q4_0", 32, 18, dequantizeQ4_0, firstNonFiniteLeadingHalves<32, 18, 1>),
-      row(GgmlType::Q4_1, "Q4_1", 32, 20, dequantizeQ4_1, firstNonFiniteLeadingHalves<32, 20, 2>),
-      row(GgmlType::Q8_0, "Q8_0", 32, 34, dequantizeQ8_0, firstNonFiniteLeadingHalves<32, 34, 1>),
-      row(GgmlType::BF16, "BF16", 1, 2, dequantizeBF16, noScales),
+      SINKSCOPE_ROW(F32, 1, 4),       SINKSCOPE_ROW(F16, 1, 2),       SINKSCOPE_ROW(Q4_0, 32, 18),
+      SINKSCOPE_ROW(Q4_1, 32, 20),    SINKSCOPE_ROW(Q5_0, 32, 22),    SINKSCOPE_ROW(Q5_1, 32, 24),
+      SINKSCOPE_ROW(Q8_0, 32, 34),    SINKSCOPE_ROW(Q2_K, 256, 84),   SINKSCOPE_ROW(Q3_K, 256, 110),
+      SINKSCOPE_ROW(Q4_K, 256, 144),  SINKSCOPE_ROW(Q5_K, 256, 176),  SINKSCOPE_ROW(Q6_K, 256, 210),
+      SINKSCOPE_ROW(IQ4_NL, 32, 18),  SINKSCOPE_ROW(IQ4_XS, 256, 136), SINKSCOPE_ROW(BF16, 1, 2),
   };
   return rows;
 }
+
+#undef SINKSCOPE_ROW
 
 }  // namespace
 

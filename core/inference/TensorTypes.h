@@ -20,7 +20,7 @@ struct TensorTypeTraits {
   // Decodes encoded blocks into floats.
   void (*dequantize)(const std::byte* blocks, float* out, qint64 values) = nullptr;
   // Encodes floats as llama.cpp's reference quantizer does (round to nearest, no importance
-  // matrix); used by the GGUF writer and the tests. nullptr when SinkScope cannot encode the type.
+  // matrix); used by the GGUF writer and the tests. Every row has one today.
   void (*quantize)(const float* in, std::byte* blocks, qint64 values) = nullptr;
   // Dot product of one encoded row with a float vector of the same length; nullptr when the type
   // has no fused kernel, and callers dequantize a tile instead.

@@ -131,6 +131,32 @@ LaunchFlags launchFlagsFor(const ModelSpec& model, Mitigation mitigation, const 
   return f;
 }
 
+void addParallelFlags(LaunchFlags& f, const ParallelLayout& layout) {
+  if (layout.gpus() <= 1) return;
+  const QString vllm = QStringLiteral(" --tensor-parallel-size %1 --pipeline-parallel-size %2")
+                           .arg(layout.tensorParallel).arg(layout.pipelineParallel);
+  if (!f.vllm.isEmpty()) f.vllm += vllm;
+  if (!f.vllmLatest.isEmpty()) f.vllmLatest += vllm;
+  // llama.cpp splits whole layers (a pipeline) by default; row mode splits each matrix (tensor-parallel).
+  QStringList shares;
+  for (int gpu = 0; gpu < layout.gpusPerNode; ++gpu) shares << QStringLiteral("1");
+  const QString mode = layout.pipelineParallel == 1 ? QStringLiteral("row") : QStringLiteral("layer");
+  if (!f.llamaCpp.isEmpty())
+    f.llamaCpp += QStringLiteral(" --n-gpu-layers 999 --split-mode %1 --tensor-split %2").arg(mode, shares.join(QLatin1Char(',')));
+  if (!f.transformers.isEmpty())
+    f.transformers += layout.pipelineParallel == 1 && layout.nodes == 1
+                          ? QStringLiteral("; from_pretrained(..., tp_plan=\"auto\") under torchrun --nproc-per-node %1")
+                                .arg(layout.tensorParallel)
+                          : QStringLiteral("; from_pretrained(..., device_map=\"auto\") (layers spread over the GPUs, "
+                                           "one after another)");
+  QString note = QStringLiteral("%1 GPUs: vLLM splits every layer over %2 GPUs and the layers over %3 stages")
+                     .arg(layout.gpus()).arg(layout.tensorParallel).arg(layout.pipelineParallel);
+  if (layout.nodes > 1)
+    note += QStringLiteral("; across %1 nodes vLLM runs on a Ray cluster, llama.cpp reaches the other machines' GPUs "
+                           "through its RPC backend (--rpc host:port,...)").arg(layout.nodes);
+  f.notes = f.notes.isEmpty() ? note : f.notes + QStringLiteral(". ") + note;
+}
+
 QJsonObject launchFlagsToJson(const LaunchFlags& f) {
   auto orNull = [](const QString& text) { return text.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(text); };
   QJsonObject object;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "catalog/ModelSpec.h"
+#include "planner/Parallelism.h"
 #include "positional/Mitigation.h"
 
 #include <QJsonObject>
@@ -28,6 +29,10 @@ struct LaunchScenario {
 };
 
 LaunchFlags launchFlagsFor(const ModelSpec& model, Mitigation mitigation, const LaunchScenario& scenario);
+// Adds each engine's options for spreading the model over the layout's GPUs (none for one GPU):
+// vLLM --tensor-parallel-size/--pipeline-parallel-size, llama.cpp --split-mode/--tensor-split,
+// transformers device_map or tp_plan (docs/planner.md "Several GPUs").
+void addParallelFlags(LaunchFlags& flags, const ParallelLayout& layout);
 QJsonObject launchFlagsToJson(const LaunchFlags& flags);
 // The engine versions the flag names were checked against (docs/mitigations.md says where).
 QJsonObject launchFlagVersions();

@@ -80,12 +80,14 @@ qint64 weightBytes(const ParameterCount& parameters, const WeightDtype& dtype) {
 
 MemoryModel::MemoryModel(const ModelSpec& model, const HardwareSpec& hardware, const MemorySettings& settings)
     : settings_(settings), parameters_(countParameters(model)) {
+  if (!settings.firstStage) parameters_.embedding = 0;
+  if (!settings.lastStage) parameters_.outputHead = 0;
   groups_ = kvLayerGroups(model, settings.kv.bitsPerElement, settings.streamingCacheTokens);
   weightsBytes_ = weightBytes(parameters_, settings.weights);
   routedExpertBytes_ = ceilBytes(double(parameters_.expertsTotal) * settings.weights.bitsPerWeight / 8.0);
   capacityBytes_ = static_cast<qint64>(std::floor(double(hardware.memoryBytes) * settings.usableMemoryShare));
   activationBytesPerToken_ = ceilBytes(double(activationElementsPerToken(model)) * settings.activationBytesPerElement);
-  logitsBytesPerToken_ = ceilBytes(double(model.vocabSize) * settings.logitsBytesPerElement);
+  logitsBytesPerToken_ = settings.lastStage ? ceilBytes(double(model.vocabSize) * settings.logitsBytesPerElement) : 0;
 }
 
 double MemoryModel::kvBytesPerToken() const {

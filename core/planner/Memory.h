@@ -23,6 +23,8 @@ struct MemorySettings {
   double logitsBytesPerElement = 4;
   qint64 overheadBytes = 0;        // fixed runtime overhead
   std::optional<qint64> streamingCacheTokens;  // StreamingLLM: every layer holds at most sinks + window
+  bool firstStage = true;  // pipeline stage holding the token embedding (Parallelism.h)
+  bool lastStage = true;   // pipeline stage holding the output head and the logits
 };
 
 // Layers that cache the same way, merged.

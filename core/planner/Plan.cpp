@@ -1,5 +1,6 @@
 #include "planner/Plan.h"
 
+#include "catalog/Catalog.h"
 #include "common/Error.h"
 #include "planner/MitigationComparison.h"
 #include "planner/PlannerResources.h"
@@ -124,6 +125,7 @@ MitigationPlan planMitigation(const ModelSpec& model, const HardwareSpec& hardwa
   launch.streamingCacheTokens = streamingCache;
   launch.streamingSinkTokens = resources.defaults.streamingSinkTokens;
   row.launchFlags = launchFlagsFor(model, mitigation, launch);
+  addParallelFlags(row.launchFlags, parallelLayoutFor(model, request));
   return row;
 }
 
@@ -155,7 +157,31 @@ ConfidenceInputs confidenceInputs(const ModelSpec& model, const HardwareSpec& ha
   return in;
 }
 
+void describeDeployment(const ModelSpec& model, const DeploymentMemory& deployment, qint64 contextTokens, Plan& plan) {
+  plan.parallel = deployment.layout();
+  plan.kvHeadsPerGpu = model.mla ? 1 : kvHeadsPerGpu(model, plan.parallel.tensorParallel);
+  plan.kvReplicasPerHead = kvReplicasPerHead(model, plan.parallel.tensorParallel);
+  for (const PipelineStage& stage : deployment.stages()) plan.layersPerStage.push_back(stage.layerCount);
+  plan.memoryAllGpus = deployment.allGpus(contextTokens);
+}
+
+void addParallelNotes(const ModelSpec& model, Plan& plan) {
+  const ParallelLayout& p = plan.parallel;
+  if (p.gpus() == 1) return;
+  plan.notes << QStringLiteral("memory figures are per GPU (the fullest of %1: %2 node(s) x %3 GPUs, tensor-parallel %4, "
+                               "pipeline-parallel %5)")
+                    .arg(p.gpus()).arg(p.nodes).arg(p.gpusPerNode).arg(p.tensorParallel).arg(p.pipelineParallel);
+  if (model.mla && p.tensorParallel > 1)
+    plan.notes << QStringLiteral("MLA caches one latent per token and layer: every tensor-parallel GPU holds all of it "
+                                 "(vLLM replicates the latent cache), so tensor parallelism does not shrink the KV cache");
+  else if (plan.kvReplicasPerHead > 1)
+    plan.notes << QStringLiteral("%1 KV heads over tensor-parallel %2: each GPU holds one KV head, each head on %3 GPUs "
+                                 "(vLLM replicates KV heads when there are fewer than GPUs)")
+                      .arg(model.kvHeads).arg(p.tensorParallel).arg(plan.kvReplicasPerHead);
+}
+
 void addNotes(const ModelSpec& model, Plan& plan, const MemoryModel& memory) {
+  addParallelNotes(model, plan);
   if (plan.fit.kvStopsGrowingAt && *plan.fit.kvStopsGrowingAt > 0)
     plan.notes << QStringLiteral("every caching layer holds at most %1 tokens (sliding window or StreamingLLM "
                                  "cache): the KV cache stops growing past that context")
@@ -174,8 +200,15 @@ void addNotes(const ModelSpec& model, Plan& plan, const MemoryModel& memory) {
 
 }  // namespace
 
-MemoryModel memoryModelFor(const ModelSpec& model, const HardwareSpec& hardware, const PlanRequest& request,
-                           Mitigation mitigation) {
+ParallelLayout parallelLayoutFor(const ModelSpec& model, const PlanRequest& request) {
+  ParallelLayout layout;
+  if (const auto problem = resolveParallelLayout(model, request.parallel, layout))
+    throwBadInput(QStringLiteral("plan request"), problem->field, problem->message);
+  return layout;
+}
+
+DeploymentMemory deploymentMemoryFor(const ModelSpec& model, const HardwareSpec& hardware, const PlanRequest& request,
+                                     Mitigation mitigation) {
   const PlannerResources& resources = plannerResources();
   MemorySettings settings;
   settings.weights = weightDtypeFor(request, resources);
@@ -187,13 +220,21 @@ MemoryModel memoryModelFor(const ModelSpec& model, const HardwareSpec& hardware,
   settings.logitsBytesPerElement = resources.defaults.logitsBytesPerElement;
   settings.overheadBytes = hardware.category == QLatin1String("cpu") ? resources.cpuOverheadBytes : resources.gpuOverheadBytes;
   if (mitigation == Mitigation::Streaming) settings.streamingCacheTokens = plannerStreamingCacheTokens(model, resources);
-  return MemoryModel(model, hardware, settings);
+  return DeploymentMemory(model, hardware, settings, parallelLayoutFor(model, request));
+}
+
+MemoryModel memoryModelFor(const ModelSpec& model, const HardwareSpec& hardware, const PlanRequest& request,
+                           Mitigation mitigation) {
+  return deploymentMemoryFor(model, hardware, request, mitigation).fullest(request.contextTokens);
 }
 
 std::vector<MemoryPoint> memoryCurveFor(const ModelSpec& model, const HardwareSpec& hardware,
                                         const PlanRequest& request, const std::vector<qint64>& contexts) {
-  const MemoryModel memory = memoryModelFor(model, hardware, request, request.mitigation);
-  return memoryCurve(memory, contexts);
+  const DeploymentMemory deployment = deploymentMemoryFor(model, hardware, request, request.mitigation);
+  std::vector<MemoryPoint> points;
+  points.reserve(contexts.size());
+  for (qint64 context : contexts) points.push_back({context, deployment.at(context)});
+  return points;
 }
 
 Plan makePlan(const ModelSpec& model, const HardwareSpec& hardware, const PlanRequest& request) {
@@ -207,7 +248,9 @@ Plan makePlan(const ModelSpec& model, const HardwareSpec& hardware, const PlanRe
   plan.attentionKind = model.attentionKind;
   plan.mitigation = request.mitigation;
 
-  const MemoryModel memory = memoryModelFor(model, hardware, request, request.mitigation);
+  const DeploymentMemory deployment = deploymentMemoryFor(model, hardware, request, request.mitigation);
+  const MemoryModel& memory = deployment.fullest(request.contextTokens);
+  describeDeployment(model, deployment, request.contextTokens, plan);
   plan.batch = memory.settings().batch;
   plan.weightsDtype = memory.settings().weights.name;
   plan.kvDtype = memory.settings().kv.name;
@@ -217,10 +260,12 @@ Plan makePlan(const ModelSpec& model, const HardwareSpec& hardware, const PlanRe
   plan.totalParameters = plan.parameters.total();
   plan.activeParameters = plan.parameters.active();
   plan.memory = memory.at(request.contextTokens);
-  plan.fits = plan.memory.totalBytes <= plan.memory.capacityBytes;
-  plan.fit = memory.maxContextThatFits();
-  plan.throughput = estimateThroughput(model, hardware, memory, request.contextTokens,
-                                       {resources.bandwidthEfficiency, resources.computeEfficiency});
+  plan.fits = deployment.fits(request.contextTokens);
+  plan.fit = deployment.maxContextThatFits();
+  plan.throughput = estimateDeploymentThroughput(model, hardware, deployment, request.contextTokens,
+                                                 {resources.bandwidthEfficiency, resources.computeEfficiency},
+                                                 resources.parallel);
+  if (!plan.fits) plan.fitAdvice = adviseFit(model, hardware, request, plan.parallel, Catalog::builtin().hardware());
 
   for (Mitigation mitigation : mitigationsFor(model.usesRope)) {
     MitigationPlan row = planMitigation(model, hardware, request, mitigation, resources);

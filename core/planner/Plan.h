@@ -5,9 +5,11 @@
 #include "catalog/HardwareSpec.h"
 #include "catalog/ModelSpec.h"
 #include "planner/Confidence.h"
+#include "planner/FitAdvice.h"
 #include "planner/LaunchFlags.h"
 #include "planner/Memory.h"
 #include "planner/MitigationModel.h"
+#include "planner/Parallelism.h"
 #include "planner/ParameterCount.h"
 #include "planner/Throughput.h"
 #include "positional/Mitigation.h"
@@ -29,6 +31,7 @@ struct PlanRequest {
   std::optional<qint64> prefillChunkTokens;    // default 2048
   std::optional<double> usableMemoryShare;     // default 0.9
   bool qualityMeasured = false;                // a measured run backs the quality figures
+  ParallelRequest parallel;                    // several GPUs; default one
 };
 
 // One row of the mitigation comparison.
@@ -86,10 +89,16 @@ struct Plan {
   ParameterCount parameters;
   qint64 totalParameters = 0;
   qint64 activeParameters = 0;
-  MemoryBreakdown memory;
-  bool fits = false;
+  ParallelLayout parallel;       // GPUs, nodes, tensor- and pipeline-parallel sizes
+  int kvHeadsPerGpu = 0;         // vLLM: max(1, H_kv / tp); MLA: the one latent
+  int kvReplicasPerHead = 1;     // GPUs of a stage holding each cached head (MLA: tp)
+  std::vector<int> layersPerStage;
+  MemoryBreakdown memory;        // one GPU: the fullest (the whole deployment on one GPU)
+  MemoryBreakdown memoryAllGpus; // every GPU together
+  bool fits = false;             // every GPU fits
   FitLimit fit;
-  ThroughputEstimate throughput;
+  ThroughputEstimate throughput; // meaningful only when the plan fits
+  FitAdvice fitAdvice;           // when it does not fit: what would
 
   Confidence confidence;
   qint64 contextCap = 0;
@@ -105,7 +114,12 @@ struct Plan {
 // when a request value is impossible.
 Plan makePlan(const ModelSpec& model, const HardwareSpec& hardware, const PlanRequest& request);
 
-// The memory model a request implies (for curves): same settings as makePlan.
+// The memory of every GPU of the request's deployment (one per pipeline stage).
+DeploymentMemory deploymentMemoryFor(const ModelSpec& model, const HardwareSpec& hardware, const PlanRequest& request,
+                                     Mitigation mitigation);
+// The request's layout; Error(BadInput) naming the field (gpus, nodes, tensor_parallel_size, ...).
+ParallelLayout parallelLayoutFor(const ModelSpec& model, const PlanRequest& request);
+// The memory model of the fullest GPU at the requested context (for curves): same settings as makePlan.
 MemoryModel memoryModelFor(const ModelSpec& model, const HardwareSpec& hardware, const PlanRequest& request,
                            Mitigation mitigation);
 // 1,000-point-class curve for charts: breakdown at each context.

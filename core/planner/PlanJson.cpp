@@ -70,6 +70,70 @@ QJsonObject throughputToJson(const ThroughputEstimate& t) {
   return object;
 }
 
+QJsonObject parallelToJson(const Plan& plan) {
+  const ParallelLayout& p = plan.parallel;
+  QJsonArray layers;
+  for (int count : plan.layersPerStage) layers.append(count);
+  const ThroughputEstimate& t = plan.throughput;
+  auto linkOrNull = [](const QString& name) { return name.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(name); };
+  return {{QStringLiteral("gpus"), p.gpus()},
+          {QStringLiteral("nodes"), p.nodes},
+          {QStringLiteral("gpus_per_node"), p.gpusPerNode},
+          {QStringLiteral("tensor_parallel_size"), p.tensorParallel},
+          {QStringLiteral("pipeline_parallel_size"), p.pipelineParallel},
+          {QStringLiteral("kv_heads_per_gpu"), plan.kvHeadsPerGpu},
+          {QStringLiteral("kv_replicas_per_head"), plan.kvReplicasPerHead},
+          {QStringLiteral("layers_per_stage"), layers},
+          {QStringLiteral("tensor_parallel_link"), linkOrNull(t.tensorParallelLink)},
+          {QStringLiteral("pipeline_link"), linkOrNull(t.pipelineLink)},
+          {QStringLiteral("memory_all_gpus"), memoryToJson(plan.memoryAllGpus)}};
+}
+
+QJsonObject fitOptionToJson(const FitOption& option) {
+  QJsonObject object;
+  object[QStringLiteral("change")] = fitChangeName(option.change);
+  object[QStringLiteral("works")] = option.works;
+  object[QStringLiteral("summary")] = option.summary;
+  object[QStringLiteral("total_bytes_per_gpu")] = option.totalBytesPerGpu;
+  object[QStringLiteral("capacity_bytes_per_gpu")] = option.capacityBytesPerGpu;
+  switch (option.change) {
+    case FitChange::LowerKvDtype: object[QStringLiteral("kv_dtype")] = option.kvDtype; break;
+    case FitChange::MoreGpus:
+      object[QStringLiteral("gpus")] = option.layout ? QJsonValue(option.layout->gpus()) : QJsonValue(QJsonValue::Null);
+      object[QStringLiteral("nodes")] = option.layout ? QJsonValue(option.layout->nodes) : QJsonValue(QJsonValue::Null);
+      object[QStringLiteral("tensor_parallel_size")] =
+          option.layout ? QJsonValue(option.layout->tensorParallel) : QJsonValue(QJsonValue::Null);
+      object[QStringLiteral("pipeline_parallel_size")] =
+          option.layout ? QJsonValue(option.layout->pipelineParallel) : QJsonValue(QJsonValue::Null);
+      break;
+    case FitChange::LargerHardware: object[QStringLiteral("hardware")] = option.hardwareId; break;
+    case FitChange::ShorterContext: object[QStringLiteral("context")] = option.contextTokens; break;
+  }
+  return object;
+}
+
+QJsonValue fitAdviceToJson(const Plan& plan) {
+  if (plan.fits) return QJsonValue(QJsonValue::Null);
+  QJsonArray options;
+  for (const FitOption& option : plan.fitAdvice.options) options.append(fitOptionToJson(option));
+  const auto& smallest = plan.fitAdvice.smallest;
+  return QJsonObject{{QStringLiteral("options"), options},
+                     {QStringLiteral("smallest_change"),
+                      smallest ? QJsonValue(fitChangeName(plan.fitAdvice.options[*smallest].change)) : QJsonValue(QJsonValue::Null)}};
+}
+
+// A plan that does not fit cannot run: its rates are null, with the reason.
+QJsonObject plannedThroughputToJson(const Plan& plan) {
+  QJsonObject object = throughputToJson(plan.throughput);
+  object[QStringLiteral("decode_communication_s")] = plan.throughput.decodeCommunicationSeconds;
+  object[QStringLiteral("prefill_communication_s")] = plan.throughput.prefillCommunicationSeconds;
+  if (plan.fits) return object;
+  object[QStringLiteral("prefill_tokens_per_s")] = QJsonValue(QJsonValue::Null);
+  object[QStringLiteral("decode_tokens_per_s")] = QJsonValue(QJsonValue::Null);
+  object[QStringLiteral("not_estimated")] = QStringLiteral("the plan does not fit, so it cannot run");
+  return object;
+}
+
 QJsonObject parametersToJson(const Plan& plan) {
   QJsonObject object;
   object[QStringLiteral("total")] = plan.totalParameters;
@@ -171,7 +235,9 @@ QJsonObject planToJson(const Plan& plan) {
   object[QStringLiteral("kv_stops_growing_at")] =
       plan.fit.kvStopsGrowingAt && *plan.fit.kvStopsGrowingAt > 0 ? QJsonValue(*plan.fit.kvStopsGrowingAt)
                                                                    : QJsonValue(QJsonValue::Null);
-  object[QStringLiteral("throughput")] = throughputToJson(plan.throughput);
+  object[QStringLiteral("parallel")] = parallelToJson(plan);
+  object[QStringLiteral("fit_advice")] = fitAdviceToJson(plan);
+  object[QStringLiteral("throughput")] = plannedThroughputToJson(plan);
   object[QStringLiteral("confidence")] = confidenceToJson(plan.confidence);
   object[QStringLiteral("context_cap")] = capValue(plan.contextCap);
   object[QStringLiteral("effective_context")] = plan.effectiveContext;

@@ -102,6 +102,14 @@ void readPlanner(const JsonReader& root, PlannerResources& resources) {
   w.anchorDistanceMax = sourcedDouble(c, QStringLiteral("anchor_distance_max"), 0, 1);
   w.notApplicable = sourcedDouble(c, QStringLiteral("not_applicable"), 0, 1);
 
+  const JsonReader parallel = root.requireObject(QStringLiteral("parallel"));
+  ParallelAssumptions& p = resources.parallel;
+  p.gpusPerNode = static_cast<int>(sourcedDouble(parallel, QStringLiteral("gpus_per_node"), 1, 64));
+  p.largestDeploymentGpus = static_cast<int>(sourcedDouble(parallel, QStringLiteral("largest_deployment_gpus"), 1, 65536));
+  p.allReducesPerLayer = static_cast<int>(sourcedDouble(parallel, QStringLiteral("all_reduces_per_layer"), 0, 8));
+  p.commBytesPerElement = sourcedDouble(parallel, QStringLiteral("activation_bytes_per_element"), 1, 8);
+  p.fitAdviceKvDtypes = sourcedString(parallel, QStringLiteral("fit_advice_kv_dtypes")).split(QLatin1Char(','), Qt::SkipEmptyParts);
+
   const JsonReader extension = root.requireObject(QStringLiteral("context_extension"));
   for (Mitigation mitigation : comparedMitigations()) {
     const QString name = mitigationName(mitigation);
@@ -149,6 +157,9 @@ PlannerResources loadPlannerResources(const QString& dtypesPath, const QString& 
     throwBadInput(plannerPath, QStringLiteral("defaults.weights_dtype"), QStringLiteral("not in dtypes.json"));
   if (!resources.findKvDtype(resources.defaults.kvDtype))
     throwBadInput(plannerPath, QStringLiteral("defaults.kv_dtype"), QStringLiteral("not in dtypes.json"));
+  for (const QString& name : resources.parallel.fitAdviceKvDtypes)
+    if (!resources.findKvDtype(name))
+      throwBadInput(plannerPath, QStringLiteral("parallel.fit_advice_kv_dtypes"), QStringLiteral("'%1' is not in dtypes.json").arg(name));
   return resources;
 }
 

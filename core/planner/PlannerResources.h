@@ -57,6 +57,15 @@ struct ConfidenceWeights {
   double notApplicable = 0.6;
 };
 
+// Several GPUs (docs/planner.md "Several GPUs").
+struct ParallelAssumptions {
+  int gpusPerNode = 8;              // the node size a "more GPUs" suggestion assumes
+  int largestDeploymentGpus = 1024; // the most GPUs a suggestion searches
+  int allReducesPerLayer = 2;       // Megatron-LM tensor parallelism, forward pass
+  double commBytesPerElement = 2;   // hidden states moved between GPUs
+  QStringList fitAdviceKvDtypes;    // lower KV dtypes a "what would fit" tries, largest first
+};
+
 struct PlannerResources {
   std::vector<WeightDtype> weightDtypes;
   std::vector<KvDtype> kvDtypes;
@@ -66,6 +75,7 @@ struct PlannerResources {
   double bandwidthEfficiency = 0.75;
   double computeEfficiency = 0.6;
   ConfidenceWeights confidence;
+  ParallelAssumptions parallel;
   // Untuned extension each mitigation is known to hold, as a multiple of the trained context
   // (0 = no cap on the stream length, StreamingLLM), with its source.
   std::map<Mitigation, double> contextExtension;

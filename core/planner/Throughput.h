@@ -5,13 +5,15 @@
 #include "catalog/HardwareSpec.h"
 #include "catalog/ModelSpec.h"
 #include "planner/Memory.h"
+#include "planner/Parallelism.h"
+#include "planner/PlannerResources.h"
 
 #include <QStringList>
 
 namespace sinkscope {
 
-enum class Bound { Memory, Compute, Unknown };
-QString boundName(Bound bound);  // "memory", "compute", "unknown"
+enum class Bound { Memory, Compute, Communication, Unknown };
+QString boundName(Bound bound);  // "memory", "compute", "communication", "unknown"
 
 struct ThroughputEstimate {
   double prefillTokensPerSecond = 0;  // all sequences of the batch together
@@ -24,6 +26,12 @@ struct ThroughputEstimate {
   double prefillBytes = 0;
   QString computeDtype;            // the peak-FLOP/s key used
   QStringList missingHardware;     // figures that were absent (bandwidth, peak FLOP/s for a dtype)
+  // Several GPUs: the part of a step spent moving hidden states between GPUs (tensor-parallel
+  // all-reduces and pipeline sends), and the links used; 0 and empty on one GPU.
+  double decodeCommunicationSeconds = 0;  // one decode step of the batch
+  double prefillCommunicationSeconds = 0; // the whole prompt of the batch
+  QString tensorParallelLink;
+  QString pipelineLink;
 };
 
 struct ThroughputSettings {
@@ -38,5 +46,15 @@ double causalPairs(qint64 tokens, qint64 window);
 
 ThroughputEstimate estimateThroughput(const ModelSpec& model, const HardwareSpec& hardware, const MemoryModel& memory,
                                       qint64 contextTokens, const ThroughputSettings& settings);
+
+// Bytes one GPU sends and receives in a ring all-reduce of `bytes` over n GPUs: 2 (n - 1) / n x bytes.
+double ringAllReduceBytesPerGpu(double bytes, int gpus);
+// The roofline of a deployment over several GPUs: each stage's GPU as above, the stages one after
+// another (no overlap between pipeline stages: exact for one sequence, a lower bound with many), plus
+// Megatron-LM's all-reduces per layer for tensor parallelism and one send of the hidden states per
+// stage boundary, over the hardware profile's links. One GPU: the same as estimateThroughput.
+ThroughputEstimate estimateDeploymentThroughput(const ModelSpec& model, const HardwareSpec& hardware,
+                                                const DeploymentMemory& deployment, qint64 contextTokens,
+                                                const ThroughputSettings& settings, const ParallelAssumptions& parallel);
 
 }  // namespace sinkscope

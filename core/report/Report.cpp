@@ -50,10 +50,13 @@ void checkScenario(const ReportScenario& scenario) {
 }
 
 QString planCommandFor(const ReportScenario& scenario, Mitigation primary) {
-  return QStringLiteral("sinkscope plan --model %1 --hardware %2 --context %3 --mitigation %4 --json")
+  const QString gpus = scenario.gpusPerNode * scenario.nodes > 1
+                           ? QStringLiteral(" --gpus %1 --nodes %2").arg(scenario.gpusPerNode).arg(scenario.nodes)
+                           : QString();
+  return QStringLiteral("sinkscope plan --model %1 --hardware %2 --context %3 --mitigation %4%5 --json")
       .arg(scenario.model, scenario.hardware)
       .arg(scenario.contextTokens)
-      .arg(mitigationName(primary));
+      .arg(mitigationName(primary), gpus);
 }
 
 QJsonObject scenarioToJson(const ReportScenario& scenario) {
@@ -62,6 +65,8 @@ QJsonObject scenarioToJson(const ReportScenario& scenario) {
   QJsonObject object{{QStringLiteral("model"), scenario.model},
                      {QStringLiteral("hardware"), scenario.hardware},
                      {QStringLiteral("context"), scenario.contextTokens},
+                     {QStringLiteral("gpus_per_node"), scenario.gpusPerNode},
+                     {QStringLiteral("nodes"), scenario.nodes},
                      {QStringLiteral("mitigations"), mitigations}};
   return object;
 }
@@ -111,6 +116,8 @@ std::optional<Report> buildReport(const ReportScenario& scenario, const ReportCa
                     QStringLiteral("'%1' does not apply to this model").arg(mitigationName(mitigation)));
   report.planRequest.contextTokens = scenario.contextTokens;
   report.planRequest.mitigation = primaryMitigation(scenario);
+  report.planRequest.parallel.gpusPerNode = scenario.gpusPerNode;
+  report.planRequest.parallel.nodes = scenario.nodes;
   report.plan = makePlan(report.model, report.hardware, report.planRequest);
   report.planCommand = planCommandFor(scenario, report.planRequest.mitigation);
   for (Mitigation mitigation : scenario.mitigations)

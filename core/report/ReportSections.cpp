@@ -37,6 +37,27 @@ QString mitigationList(const std::vector<Mitigation>& mitigations) {
   return names.join(QStringLiteral(", "));
 }
 
+// "1 GPU", or "16 (2 nodes x 8), tensor-parallel 8, pipeline-parallel 2; figures per GPU".
+QString deploymentText(const Plan& p) {
+  const ParallelLayout& l = p.parallel;
+  if (l.gpus() == 1) return QStringLiteral("1");
+  const QString nodes = l.nodes == 1 ? QStringLiteral("one node") : QStringLiteral("%1 nodes x %2").arg(l.nodes).arg(l.gpusPerNode);
+  return QStringLiteral("%1 (%2), tensor-parallel %3, pipeline-parallel %4; memory figures per GPU")
+      .arg(l.gpus()).arg(nodes).arg(l.tensorParallel).arg(l.pipelineParallel);
+}
+
+// When the plan does not fit: every change tried alone, cheapest first, with its numbers.
+void addFitAdvice(const Plan& p, ReportSection& s) {
+  if (p.fits) return;
+  const auto& smallest = p.fitAdvice.smallest;
+  s.paragraphs << (smallest ? QStringLiteral("The smallest change that fits: %1.")
+                                  .arg(p.fitAdvice.options[*smallest].summary)
+                            : QStringLiteral("None of the changes tried fits."));
+  for (const FitOption& option : p.fitAdvice.options)
+    s.bullets << QStringLiteral("%1 %2: %3").arg(option.works ? QStringLiteral("works") : QStringLiteral("not enough"),
+                                                 fitChangeName(option.change), option.summary);
+}
+
 ReportSection scenarioSection(const Report& r) {
   ReportSection s{QStringLiteral("scenario"), QStringLiteral("Scenario"), {}, {}, {}, {}, {}};
   const Plan& p = r.plan;
@@ -49,6 +70,7 @@ ReportSection scenarioSection(const Report& r) {
                       .arg(ratioText(p.contextTokens, p.trainedContextTokens), mitigationList(r.scenario.mitigations));
   s.keyValues = {{QStringLiteral("Model"), QStringLiteral("%1 (%2)").arg(r.charts.memory.modelName, r.model.id)},
                  {QStringLiteral("Hardware"), QStringLiteral("%1 (%2)").arg(r.charts.memory.hardwareName, r.hardware.id)},
+                 {QStringLiteral("GPUs"), deploymentText(p)},
                  {QStringLiteral("Requested context"), tokensText(p.contextTokens)},
                  {QStringLiteral("Trained context"), tokensText(p.trainedContextTokens)},
                  {QStringLiteral("Compared mitigations"), mitigationList(r.scenario.mitigations)},
@@ -113,14 +135,16 @@ ReportSection memorySection(const Report& r) {
   const Plan& p = r.plan;
   const MemoryBreakdown& m = p.memory;
   ReportSection s{QStringLiteral("memory"), QStringLiteral("Memory plan"), {}, {}, {}, {ChartKind::Memory}, {}};
-  s.paragraphs << QStringLiteral("At %1 tokens the deployment needs %2 of the %3 usable (%4 of device memory): it %5. "
+  s.paragraphs << QStringLiteral("At %1 tokens %7 needs %2 of the %3 usable (%4 of device memory): it %5. "
                                  "The largest context that fits is %6.")
                       .arg(p.contextTokens)
                       .arg(gibText(m.totalBytes), gibText(m.capacityBytes))
                       .arg(QStringLiteral("%1 %").arg(QString::number(p.usableMemoryShare * 100, 'f', 0)))
                       .arg(p.fits ? QStringLiteral("fits") : QStringLiteral("does not fit"))
                       .arg(p.fit.unbounded ? QStringLiteral("unbounded (the KV cache stops growing)")
-                                           : tokensText(p.fit.maxContextTokens));
+                                           : tokensText(p.fit.maxContextTokens),
+                           p.parallel.gpus() > 1 ? QStringLiteral("the fullest of the %1 GPUs").arg(p.parallel.gpus())
+                                                 : QStringLiteral("the deployment"));
   ReportTable t{QStringLiteral("Memory at the requested context"),
                 {QStringLiteral("Component"), QStringLiteral("GiB"), QStringLiteral("Bytes")}, {}, {}};
   const auto add = [&](const QString& name, qint64 bytes) {
@@ -138,6 +162,13 @@ ReportSection memorySection(const Report& r) {
                .arg(p.batch)
                .arg(p.weightsDtype);
   s.tables.push_back(t);
+  if (p.parallel.gpus() > 1) {
+    t.title = QStringLiteral("Memory per GPU at the requested context (the fullest of %1)").arg(p.parallel.gpus());
+    t.note += QStringLiteral(" All %1 GPUs together: %2 of %3.")
+                  .arg(p.parallel.gpus())
+                  .arg(gibText(p.memoryAllGpus.totalBytes), gibText(p.memoryAllGpus.capacityBytes));
+  }
+  addFitAdvice(p, s);
   const ThroughputEstimate& th = p.throughput;
   s.keyValues = {{QStringLiteral("Fits"), p.fits ? QStringLiteral("yes") : QStringLiteral("no")},
                  {QStringLiteral("Max context that fits"),
@@ -149,6 +180,10 @@ ReportSection memorySection(const Report& r) {
                  {QStringLiteral("Decode (roofline)"), QStringLiteral("%1 tokens/s, %2-bound")
                                                            .arg(QString::number(th.decodeTokensPerSecond, 'f', 1),
                                                                 boundName(th.decodeBound))}};
+  if (!p.fits) {
+    s.keyValues[3].value = QStringLiteral("not estimated: the plan does not fit, so it cannot run");
+    s.keyValues[4].value = s.keyValues[3].value;
+  }
   return s;
 }
 

@@ -1,5 +1,6 @@
 // Planner speed: the memory-vs-context curve of 1,000 contexts the UI draws (issue 3: under
-// 50 ms), against one full makePlan measured in the same run as the reference.
+// 50 ms), a plan with and without fit advice, against one full makePlan measured in the same run
+// as the reference.
 #include "catalog/Catalog.h"
 #include "planner/Memory.h"
 #include "planner/Plan.h"
@@ -30,6 +31,25 @@ class BenchPlanner : public QObject {
       const auto curve = memoryCurveFor(spec, hardware, request, contexts);
       sink += curve.back().memory.totalBytes;
     }
+    QVERIFY(sink > 0);
+  }
+
+  // A plan that does not fit also tries every change that might (fit advice: KV dtypes, GPU counts,
+  // larger profiles, the largest context); compare with the same model planned on 8 GPUs, which fits.
+  void planWithFitAdvice_data() {
+    QTest::addColumn<int>("gpus");
+    QTest::newRow("deepseek-v2 32K, 1 GPU (does not fit: advice)") << 1;
+    QTest::newRow("deepseek-v2 32K, 8 GPUs (fits)") << 8;
+  }
+  void planWithFitAdvice() {
+    QFETCH(int, gpus);
+    const ModelSpec spec = resolveModel(QStringLiteral("deepseek-v2"));
+    const HardwareSpec hardware = resolveHardware(QStringLiteral("h100-sxm-80gb"));
+    PlanRequest request;
+    request.contextTokens = 32768;
+    request.parallel.gpusPerNode = gpus;
+    double sink = 0;
+    QBENCHMARK { sink += makePlan(spec, hardware, request).confidence.value; }
     QVERIFY(sink > 0);
   }
 

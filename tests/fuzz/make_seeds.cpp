@@ -1,5 +1,6 @@
 // Writes the binary seed inputs of tests/fuzz/corpus/{gguf,tokenizer} with the GGUF writer:
-// a file with every metadata type and tensor type, a tiny llama model, a vocabulary. Run by hand:
+// a file with every metadata type and tensor type, a tiny llama model (and one of K-quants and
+// the other quantized types), a vocabulary. Run by hand:
 //   build-fuzz/tests/fuzz/fuzz_make_seeds tests/fuzz/corpus     (its output is committed)
 #include "FuzzVocabulary.h"
 #include "inference/GgufWriter.h"
@@ -54,6 +55,11 @@ QByteArray everyType(quint32 version) {
   writer.addRawTensor(QStringLiteral("q4_0"), {32}, GgmlType::Q4_0, QByteArray(18, '\x21'));
   writer.addRawTensor(QStringLiteral("q4_1"), {32}, GgmlType::Q4_1, QByteArray(20, '\x42'));
   writer.addRawTensor(QStringLiteral("q6_k"), {256}, GgmlType::Q6_K, QByteArray(210, '\x01'));
+  // Every other computable type, encoded by SinkScope's quantizers (docs/tensor-types.md).
+  for (GgmlType type : {GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::IQ4_NL})
+    writer.addTensor(ggmlTypeName(type).toLower(), {32, 2}, ramp(64), type);
+  for (GgmlType type : {GgmlType::Q2_K, GgmlType::Q3_K, GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::IQ4_XS})
+    writer.addTensor(ggmlTypeName(type).toLower() + QStringLiteral("_encoded"), {256}, ramp(256), type);
   return writer.toBytes();
 }
 
@@ -98,6 +104,44 @@ QByteArray tinyLlama() {
   return writer.toBytes();
 }
 
+// A one-layer llama whose matrices are K-quants and the other new types, 256 wide (a K-quant
+// row is 256 values), so the forward pass decodes each of them.
+QByteArray kQuantLlama() {
+  constexpr int embedding = 256, heads = 2, kvHeads = 1, headDim = 128, feedForward = 256, vocab = 4;
+  GgufWriter writer;
+  writer.addString(QStringLiteral("general.architecture"), QStringLiteral("llama"));
+  writer.addUint32(QStringLiteral("llama.block_count"), 1);
+  writer.addUint32(QStringLiteral("llama.context_length"), 64);
+  writer.addUint32(QStringLiteral("llama.embedding_length"), embedding);
+  writer.addUint32(QStringLiteral("llama.feed_forward_length"), feedForward);
+  writer.addUint32(QStringLiteral("llama.attention.head_count"), heads);
+  writer.addUint32(QStringLiteral("llama.attention.head_count_kv"), kvHeads);
+  writer.addFloat32(QStringLiteral("llama.attention.layer_norm_rms_epsilon"), 1e-5f);
+  writer.addString(QStringLiteral("tokenizer.ggml.model"), QStringLiteral("llama"));
+  writer.addStringArray(QStringLiteral("tokenizer.ggml.tokens"),
+                        {QStringLiteral("<unk>"), QStringLiteral("<s>"), QStringLiteral("</s>"), QStringLiteral("a")});
+  writer.addFloat32Array(QStringLiteral("tokenizer.ggml.scores"), {0, 0, 0, -1});
+  writer.addInt32Array(QStringLiteral("tokenizer.ggml.token_type"), {2, 3, 3, 1});
+  const auto matrix = [&](const QString& name, int in, int out, GgmlType type) {
+    std::vector<float> values = ramp(qint64(in) * out);
+    for (float& v : values) v *= 0.05f;
+    writer.addTensor(name, {in, out}, values, type);
+  };
+  matrix(QStringLiteral("token_embd.weight"), embedding, vocab, GgmlType::Q8_0);
+  writer.addTensor(QStringLiteral("output_norm.weight"), {embedding}, ramp(embedding));
+  matrix(QStringLiteral("output.weight"), embedding, vocab, GgmlType::Q6_K);
+  writer.addTensor(QStringLiteral("blk.0.attn_norm.weight"), {embedding}, ramp(embedding));
+  matrix(QStringLiteral("blk.0.attn_q.weight"), embedding, heads * headDim, GgmlType::Q4_K);
+  matrix(QStringLiteral("blk.0.attn_k.weight"), embedding, kvHeads * headDim, GgmlType::Q5_K);
+  matrix(QStringLiteral("blk.0.attn_v.weight"), embedding, kvHeads * headDim, GgmlType::Q3_K);
+  matrix(QStringLiteral("blk.0.attn_output.weight"), heads * headDim, embedding, GgmlType::Q2_K);
+  writer.addTensor(QStringLiteral("blk.0.ffn_norm.weight"), {embedding}, ramp(embedding));
+  matrix(QStringLiteral("blk.0.ffn_gate.weight"), embedding, feedForward, GgmlType::IQ4_XS);
+  matrix(QStringLiteral("blk.0.ffn_up.weight"), embedding, feedForward, GgmlType::Q5_1);
+  matrix(QStringLiteral("blk.0.ffn_down.weight"), feedForward, embedding, GgmlType::IQ4_NL);
+  return writer.toBytes();
+}
+
 void save(const QString& path, const QByteArray& bytes) {
   QFile file(path);
   if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size()) {
@@ -116,6 +160,7 @@ int main(int argc, char** argv) {
   save(corpus + QStringLiteral("/gguf/every_type_v3.gguf"), everyType(3));
   save(corpus + QStringLiteral("/gguf/every_type_v2.gguf"), everyType(2));
   save(corpus + QStringLiteral("/gguf/tiny_llama.gguf"), tinyLlama());
+  save(corpus + QStringLiteral("/gguf/kquant_llama.gguf"), kQuantLlama());
   save(corpus + QStringLiteral("/gguf/vocabulary.gguf"), fuzz::fixtureVocabularyGguf());
   // Tokenizer inputs: first byte = flags (bit 0: add BOS, bit 1: also parse as token ids, bit 2:
   // parse special tokens with byte-level BPE; bits 2-7 pick its pre-tokenizer).

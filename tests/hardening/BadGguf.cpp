@@ -1,5 +1,9 @@
 #include "BadGguf.h"
 
+#include "GeneratedLlama.h"
+#include "inference/GgufFile.h"
+#include "inference/GgufWriter.h"
+
 #include <cstring>
 #include <functional>
 #include <limits>
@@ -82,6 +86,33 @@ RawGguf llama(const QByteArray& skip = {}, const QByteArray& replaceKey = {}, qu
   return file;
 }
 
+// A one-layer llama in llama.cpp's Q4_K_M mix (Q4_K and Q6_K matrices), for the measured-mode
+// rows; feed-forward width 288 is not whole 256-blocks, so ffn_down falls back to Q8_0.
+QByteArray kQuantLlama() {
+  GeneratedLlamaShape shape;
+  shape.feedForward = 288;
+  shape.layers = 1;
+  shape.vocab = 260;
+  return generatedLlamaBytes(shape, TensorTypePlan::q4KM(), 3);
+}
+
+// The fp16 at byte `offsetInData` of a tensor's data set to `bits` (a scale made NaN or infinite).
+QByteArray withHalf(QByteArray bytes, const QString& tensor, quint64 offsetInData, quint16 bits) {
+  const quint64 at = GgufFile(bytes, QStringLiteral("fixture")).tensor(tensor).fileOffset + offsetInData;
+  std::memcpy(bytes.data() + at, &bits, 2);
+  return bytes;
+}
+
+// The type id of a tensor's info rewritten (its data is left as it was).
+QByteArray withTensorType(QByteArray bytes, const QString& tensor, quint32 typeId) {
+  const QByteArray name = GgufWriter::encodeString(tensor);
+  const qsizetype info = bytes.indexOf(name);
+  quint32 dims = 0;
+  std::memcpy(&dims, bytes.constData() + info + name.size(), 4);
+  std::memcpy(bytes.data() + info + name.size() + 4 + 8 * dims, &typeId, 4);
+  return bytes;
+}
+
 const std::map<QString, std::function<QByteArray()>>& fixtures() {
   static const std::map<QString, std::function<QByteArray()>> table{
       {QStringLiteral("valid"), [] { return valid().bytes(); }},
@@ -156,6 +187,24 @@ const std::map<QString, std::function<QByteArray()>>& fixtures() {
       {QStringLiteral("llama_rope_base_nan"), [] { return llama({}, "llama.rope.freq_base", 6 /* float32 */, raw<float>(std::numeric_limits<float>::quiet_NaN())).bytes(); }},
       {QStringLiteral("llama_rope_base_infinite"), [] { return llama({}, "llama.rope.freq_base", 6 /* float32 */, raw<float>(std::numeric_limits<float>::infinity())).bytes(); }},
       {QStringLiteral("duplicate_tensor"), [] { auto f = valid(); f.tensor("t", {8}, kF32, 0); return f.bytes(); }},
+      {QStringLiteral("kquant_llama_valid"), [] { return kQuantLlama(); }},
+      {QStringLiteral("kquant_llama_truncated"), [] {  // the file ends 100 bytes into a Q4_K tensor
+         const QByteArray bytes = kQuantLlama();
+         return bytes.left(qsizetype(GgufFile(bytes, QStringLiteral("fixture")).tensor(QStringLiteral("blk.0.ffn_up.weight")).fileOffset + 100));
+       }},
+      {QStringLiteral("kquant_llama_nan_scale"), [] {  // Q4_K block 0: d at byte 0
+         return withHalf(kQuantLlama(), QStringLiteral("blk.0.attn_q.weight"), 0, 0x7E00);
+       }},
+      {QStringLiteral("kquant_llama_infinite_scale"), [] {  // Q6_K block 1: d at byte 210 + 208
+         return withHalf(kQuantLlama(), QStringLiteral("blk.0.attn_v.weight"), 210 + 208, 0x7C00);
+       }},
+      {QStringLiteral("kquant_llama_unknown_type"), [] { return withTensorType(kQuantLlama(), QStringLiteral("blk.0.attn_k.weight"), 99); }},
+      {QStringLiteral("kquant_llama_uncomputable_type"), [] {  // IQ2_XXS: a known layout without kernels
+         return withTensorType(kQuantLlama(), QStringLiteral("blk.0.attn_k.weight"), 16);
+       }},
+      {QStringLiteral("kquant_llama_row_not_whole_blocks"), [] {  // 288-value rows declared Q6_K
+         return withTensorType(kQuantLlama(), QStringLiteral("blk.0.ffn_down.weight"), 14);
+       }},
   };
   return table;
 }

@@ -114,6 +114,52 @@ class TestPlanCli : public QObject {
     QCOMPARE(error.count(QStringLiteral("error:")), 1);
     QVERIFY(result.standardOutput.isEmpty());
   }
+
+  // The example: DeepSeek-V2 at 32K on one H100 does not fit. The text says what would
+  // (8 GPUs), shows no throughput, and --json carries the same advice with null rates.
+  void planThatDoesNotFitSaysWhatWould() {
+    const QStringList args{QStringLiteral("plan"), QStringLiteral("--model"), QStringLiteral("deepseek-v2"),
+                           QStringLiteral("--hardware"), QStringLiteral("h100-sxm-80gb"), QStringLiteral("--context"),
+                           QStringLiteral("32768")};
+    const test::CliResult text = test::runCli(args);
+    QCOMPARE(text.exitCode, 0);
+    const QString output = QString::fromUtf8(text.standardOutput);
+    QVERIFY2(output.contains(QStringLiteral("DOES NOT FIT")), qPrintable(output));
+    QVERIFY2(output.contains(QStringLiteral("smallest: more_gpus")), qPrintable(output));
+    QVERIFY2(output.contains(QStringLiteral("+ more_gpus: 8 GPUs")), qPrintable(output));
+    QVERIFY2(output.contains(QStringLiteral("not estimated: the plan does not fit")), qPrintable(output));
+    QVERIFY2(!output.contains(QStringLiteral("tokens/s")), qPrintable(output));
+    const test::CliResult json = test::runCli(args + QStringList{QStringLiteral("--json")});
+    QCOMPARE(json.exitCode, 0);
+    const QJsonObject plan = QJsonDocument::fromJson(json.standardOutput).object();
+    QVERIFY(plan[QStringLiteral("throughput")].toObject()[QStringLiteral("decode_tokens_per_s")].isNull());
+    const QJsonObject advice = plan[QStringLiteral("fit_advice")].toObject();
+    QCOMPARE(advice[QStringLiteral("smallest_change")].toString(), QStringLiteral("more_gpus"));
+    QCOMPARE(advice[QStringLiteral("options")].toArray().at(1).toObject()[QStringLiteral("gpus")].toInt(), 8);
+  }
+
+  // --gpus 8: tensor-parallel 8 in one node; MLA's latent cache is on every GPU, so the KV per
+  // token per GPU is vLLM's 60 layers x (512 + 64) x 2 bytes, not an eighth of it.
+  void planOnEightGpus() {
+    const test::CliResult result = test::runCli(
+        {QStringLiteral("plan"), QStringLiteral("--model"), QStringLiteral("deepseek-v2"), QStringLiteral("--hardware"),
+         QStringLiteral("h100-sxm-80gb"), QStringLiteral("--context"), QStringLiteral("32768"), QStringLiteral("--gpus"),
+         QStringLiteral("8"), QStringLiteral("--json")});
+    QCOMPARE(result.exitCode, 0);
+    const QJsonObject plan = QJsonDocument::fromJson(result.standardOutput).object();
+    QVERIFY(plan[QStringLiteral("fits")].toBool());
+    QVERIFY(plan[QStringLiteral("fit_advice")].isNull());
+    const QJsonObject parallel = plan[QStringLiteral("parallel")].toObject();
+    QCOMPARE(parallel[QStringLiteral("gpus")].toInt(), 8);
+    QCOMPARE(parallel[QStringLiteral("tensor_parallel_size")].toInt(), 8);
+    QCOMPARE(parallel[QStringLiteral("pipeline_parallel_size")].toInt(), 1);
+    QCOMPARE(plan[QStringLiteral("memory")].toObject()[QStringLiteral("kv_bytes_per_token")].toInteger(),
+             qint64(60 * (512 + 64) * 2));
+    QVERIFY(plan[QStringLiteral("throughput")].toObject()[QStringLiteral("decode_tokens_per_s")].toDouble() > 0);
+    const QString vllm = plan[QStringLiteral("mitigations")].toArray().at(0).toObject()[QStringLiteral("launch_flags")]
+                             .toObject()[QStringLiteral("vllm")].toString();
+    QVERIFY2(vllm.contains(QStringLiteral("--tensor-parallel-size 8 --pipeline-parallel-size 1")), qPrintable(vllm));
+  }
 };
 
 QTEST_GUILESS_MAIN(TestPlanCli)

@@ -44,6 +44,37 @@ class TestReportData : public QObject {
                                                  "--context 32768 --mitigation ntk --json"));
   }
 
+  // Several GPUs: the report is the plan command's with --gpus, says how many GPUs, and gives the
+  // fullest GPU's memory; a plan that does not fit says what would and shows no throughput.
+  void reportOnSeveralGpusAndWhatWouldFit() {
+    ReportScenario scenario;
+    scenario.model = QStringLiteral("deepseek-v2");
+    scenario.mitigations = {Mitigation::Baseline, Mitigation::Yarn};
+    scenario.gpusPerNode = 8;
+    const auto eight = buildReport(scenario, {}, QDateTime::currentDateTimeUtc(), false);
+    QVERIFY(eight.has_value());
+    QVERIFY(eight->planCommand.contains(QStringLiteral("--gpus 8 --nodes 1")));
+    const test::CliResult cli = test::runCli(eight->planCommand.split(QLatin1Char(' ')).mid(1));
+    QCOMPARE(cli.exitCode, 0);
+    QJsonObject fromCli = QJsonDocument::fromJson(cli.standardOutput).object();
+    fromCli.remove(QStringLiteral("model_origin"));     // what the command line adds about the model file
+    fromCli.remove(QStringLiteral("parameter_count"));
+    QCOMPARE(reportToJson(*eight).value(QStringLiteral("plan")).toObject()[QStringLiteral("parallel")],
+             fromCli[QStringLiteral("parallel")]);
+    QCOMPARE(reportToJson(*eight).value(QStringLiteral("plan")).toObject(), fromCli);
+    QVERIFY(allText(*eight->section(QStringLiteral("scenario"))).contains(QStringLiteral("tensor-parallel 8")));
+    const QString memory = allText(*eight->section(QStringLiteral("memory")));
+    QVERIFY(memory.contains(QString::number(eight->plan.memory.totalBytes)));
+    QVERIFY(memory.contains(QStringLiteral("the fullest of the 8 GPUs")));
+    scenario.gpusPerNode = 1;
+    const auto one = buildReport(scenario, {}, QDateTime::currentDateTimeUtc(), false);
+    QVERIFY(one.has_value() && !one->plan.fits);
+    const QString notFit = allText(*one->section(QStringLiteral("memory")));
+    QVERIFY2(notFit.contains(QStringLiteral("The smallest change that fits: 8 GPUs")), qPrintable(notFit));
+    QVERIFY(notFit.contains(QStringLiteral("not estimated")));
+    QVERIFY(!notFit.contains(QStringLiteral("tokens/s")));
+  }
+
   void sectionsCarryThePlansNumbers() {
     const auto report = buildReport(ReportScenario{}, {}, QDateTime::currentDateTimeUtc(), false);
     QVERIFY(report.has_value());

@@ -333,6 +333,34 @@ class TestUiTabs : public QObject {
     QVERIFY(!tab->launchFlagsText().isEmpty());
   }
 
+  // The GPUs control: DeepSeek-V2 at 32K does not fit one H100 (its bf16 weights alone are 440 GiB);
+  // on 8 GPUs of a node the Planner plans per GPU (tensor-parallel 8) and fits, and the
+  // Mitigations tab's launch flags carry the same parallel sizes.
+  void gpusControlSpreadsThePlanAndItsFlags() {
+    MainWindow window;
+    window.show();
+    window.scenario().setModelId(catalogueId("deepseek-v2"));
+    window.scenario().setHardwareId(QStringLiteral("h100-sxm-80gb"));
+    window.scenario().setContextTokens(32768);
+    auto* planner = qobject_cast<PlannerTab*>(window.analysisTab(QStringLiteral("planner")));
+    QVERIFY(planner);
+    showAndWait(window, planner);
+    QVERIFY(!planner->data()->plan.fits);
+    QVERIFY(planner->data()->plan.fitAdvice.smallest);
+    window.scenarioPanel()->gpus()->setValue(8);
+    QCOMPARE(window.scenario().values().gpusPerNode, 8);
+    showAndWait(window, planner);
+    const Plan& plan = planner->data()->plan;
+    QCOMPARE(plan.parallel.gpus(), 8);
+    QCOMPARE(plan.parallel.tensorParallel, 8);
+    QVERIFY(plan.fits);
+    auto* mitigations = qobject_cast<MitigationsTab*>(window.analysisTab(QStringLiteral("mitigations")));
+    QVERIFY(mitigations);
+    showAndWait(window, mitigations);
+    QVERIFY2(mitigations->launchFlagsText().contains(QStringLiteral("--tensor-parallel-size 8")),
+             qPrintable(mitigations->launchFlagsText()));
+  }
+
   void mitigationsCompareViewShowsThePairAndItsDifference() {
     MainWindow window;
     window.show();

@@ -149,7 +149,9 @@ ChartBuilder memoryCurveBuilder(std::shared_ptr<const PlannerData> data) {
       previous = graph;
     }
     const double capacity = gib(data->plan.memory.capacityBytes);
-    const double maxY = std::max(capacity * 1.25, cumulative.isEmpty() ? 1.0 : std::min(cumulative.back(), capacity * 4));
+    double maxY = std::max(capacity * 1.25, cumulative.isEmpty() ? 1.0 : std::min(cumulative.back(), capacity * 4));
+    // When not even the shortest context fits, show all of it: the weights alone are the story.
+    if (!cumulative.isEmpty() && cumulative.front() > maxY) maxY = cumulative.front() * 1.1;
     setTokenLogAxis(*plot.xAxis, x.isEmpty() ? 128 : x.front(), x.isEmpty() ? 1 << 20 : x.back(),
                     QObject::tr("context (tokens)"));
     plot.yAxis->setRange(0, maxY);
@@ -188,8 +190,27 @@ ChartTable memoryCurveTable(const PlannerData& data) {
 
 // --- throughput --------------------------------------------------------------------------------
 
+namespace {
+
+// A plan that does not fit cannot run: the chart says so instead of drawing rates.
+void notEstimated(QCustomPlot& plot, const ChartTheme& theme) {
+  plot.xAxis->setVisible(false);
+  plot.yAxis->setVisible(false);
+  auto* text = new QCPItemText(&plot);
+  text->setPositionAlignment(Qt::AlignCenter);
+  text->position->setType(QCPItemPosition::ptAxisRectRatio);
+  text->position->setCoords(0.5, 0.5);
+  text->setText(QObject::tr("Not estimated: the plan does not fit,\nso it cannot run. See what would fit."));
+  theme.apply(plot);
+  text->setColor(theme.foreground);
+  text->setFont(theme.font);
+}
+
+}  // namespace
+
 ChartBuilder throughputBuilder(std::shared_ptr<const PlannerData> data) {
   return [data](QCustomPlot& plot, const ChartTheme& theme) {
+    if (!data->plan.fits) return notEstimated(plot, theme);
     const ThroughputEstimate& t = data->plan.throughput;
     auto* bars = new QCPBars(plot.yAxis, plot.xAxis);
     bars->setName(QObject::tr("tokens/s"));
@@ -220,6 +241,11 @@ ChartTable throughputTable(const PlannerData& data) {
   ChartTable table;
   table.title = QObject::tr("Throughput");
   table.columns = {QObject::tr("phase"), QObject::tr("tokens per second (whole batch)"), QObject::tr("bound")};
+  if (!data.plan.fits) {
+    table.addRow({QObject::tr("prefill"), QObject::tr("not estimated: does not fit"), QString()});
+    table.addRow({QObject::tr("decode"), QObject::tr("not estimated: does not fit"), QString()});
+    return table;
+  }
   table.addRow({QObject::tr("prefill"), t.prefillTokensPerSecond, boundName(t.prefillBound)});
   table.addRow({QObject::tr("decode"), t.decodeTokensPerSecond, boundName(t.decodeBound)});
   return table;
@@ -262,13 +288,16 @@ ChartBuilder confidenceBuilder(std::shared_ptr<const PlannerData> data) {
       bars->setData({double(i + 1)}, {value});
       auto* label = new QCPItemText(&plot);
       label->position->setCoords(value, i + 1);
-      label->setPositionAlignment(Qt::AlignLeft | Qt::AlignVCenter);
-      label->setText(row ? QStringLiteral("  %1").arg(value, 0, 'f', 2) : QObject::tr("  n/a"));
+      // High values sit inside their bar, so that the label never runs past the axis at 1.
+      const bool inside = row && value > 0.7;
+      label->setPositionAlignment((inside ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignVCenter);
+      label->setText(row ? (inside ? QStringLiteral("%1  ") : QStringLiteral("  %1")).arg(value, 0, 'f', 2)
+                         : QObject::tr("  n/a"));
       QFont font = theme.font;
       font.setBold(true);
       font.setPointSizeF(font.pointSizeF() * 1.3);
       label->setFont(font);
-      label->setColor(theme.foreground);
+      label->setColor(inside ? QColor(Qt::white) : theme.foreground);
     }
   };
 }

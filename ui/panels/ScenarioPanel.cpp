@@ -30,6 +30,18 @@ ScenarioPanel::ScenarioPanel(Scenario& scenario, QWidget* parent) : QWidget(pare
   batch_->setKeyboardTracking(false);
   batch_->setAccessibleName(tr("Batch size"));
   batch_->setToolTip(tr("Sequences served at once; each keeps its own KV cache of the full context."));
+  gpus_ = new QSpinBox(this);
+  gpus_->setRange(1, kMaxGpusPerNode);
+  gpus_->setKeyboardTracking(false);
+  gpus_->setAccessibleName(tr("GPUs per node"));
+  gpus_->setToolTip(tr("GPUs in each node. The plan splits every layer over them (tensor parallelism, as vLLM "
+                       "--tensor-parallel-size) and shows memory per GPU."));
+  nodes_ = new QSpinBox(this);
+  nodes_->setRange(1, kMaxNodes);
+  nodes_->setKeyboardTracking(false);
+  nodes_->setAccessibleName(tr("Nodes"));
+  nodes_->setToolTip(tr("Machines of that many GPUs each. The plan splits the layers over them (pipeline "
+                        "parallelism, as vLLM --pipeline-parallel-size)."));
   weightsDtype_ = new QComboBox(this);
   weightsDtype_->addItems(weightDtypeNames());
   weightsDtype_->setAccessibleName(tr("Weights data type"));
@@ -55,6 +67,8 @@ ScenarioPanel::ScenarioPanel(Scenario& scenario, QWidget* parent) : QWidget(pare
   head_->setSpecialValueText(tr("mean over heads"));
   form->addRow(tr("Context"), context_);
   form->addRow(tr("Batch (sequences)"), batch_);
+  form->addRow(tr("GPUs per node"), gpus_);
+  form->addRow(tr("Nodes"), nodes_);
   form->addRow(tr("Weights"), weightsDtype_);
   form->addRow(tr("KV cache"), kvDtype_);
   form->addRow(tr("Mitigations"), mitigations_);
@@ -63,6 +77,11 @@ ScenarioPanel::ScenarioPanel(Scenario& scenario, QWidget* parent) : QWidget(pare
 
   connect(context_, &ContextControl::tokensChanged, &scenario_, &Scenario::setContextTokens);
   connect(batch_, &QSpinBox::valueChanged, &scenario_, &Scenario::setBatch);
+  auto writeGpus = [this] {
+    if (!mirroring_) scenario_.setGpus(gpus_->value(), nodes_->value());
+  };
+  connect(gpus_, &QSpinBox::valueChanged, this, writeGpus);
+  connect(nodes_, &QSpinBox::valueChanged, this, writeGpus);
   connect(weightsDtype_, &QComboBox::currentTextChanged, this, [this](const QString& dtype) {
     if (!mirroring_) scenario_.setWeightsDtype(dtype);
   });
@@ -105,6 +124,8 @@ void ScenarioPanel::mirror() {
   const ScenarioValues& v = scenario_.values();
   context_->setTokens(v.contextTokens);
   batch_->setValue(v.batch);
+  gpus_->setValue(v.gpusPerNode);
+  nodes_->setValue(v.nodes);
   weightsDtype_->setCurrentText(v.weightsDtype);
   kvDtype_->setCurrentText(v.kvDtype);
   for (int i = 0; i < mitigations_->count(); ++i) {

@@ -21,6 +21,8 @@ class ScenarioPanel : public QWidget {
 
   ContextControl* context() const { return context_; }
   QSpinBox* batch() const { return batch_; }
+  QSpinBox* gpus() const { return gpus_; }
+  QSpinBox* nodes() const { return nodes_; }
   QComboBox* weightsDtype() const { return weightsDtype_; }
   QComboBox* kvDtype() const { return kvDtype_; }
   QListWidget* mitigations() const { return mitigations_; }
@@ -35,6 +37,8 @@ class ScenarioPanel : public QWidget {
   Scenario& scenario_;
   ContextControl* context_ = nullptr;
   QSpinBox* batch_ = nullptr;
+  QSpinBox* gpus_ = nullptr;
+  QSpinBox* nodes_ = nullptr;
   QComboBox* weightsDtype_ = nullptr;
   QComboBox* kvDtype_ = nullptr;
   QListWidget* mitigations_ = nullptr;

@@ -65,6 +65,8 @@ ScenarioValues Scenario::sanitized(ScenarioValues v) const {
   if (!library_.hardware(v.hardwareId)) v.hardwareId = fallback.hardwareId;
   v.contextTokens = std::clamp(v.contextTokens, kMinContextTokens, kMaxContextTokens);
   v.batch = std::clamp(v.batch, 1, 4096);
+  v.gpusPerNode = std::clamp(v.gpusPerNode, 1, kMaxGpusPerNode);
+  v.nodes = std::clamp(v.nodes, 1, kMaxNodes);
   if (!weightDtypeNames().contains(v.weightsDtype)) v.weightsDtype = fallback.weightsDtype;
   if (!kvDtypeNames().contains(v.kvDtype)) v.kvDtype = fallback.kvDtype;
   const auto spec = library_.model(v.modelId);
@@ -117,6 +119,13 @@ void Scenario::setContextTokens(qint64 tokens) {
 void Scenario::setBatch(int batch) {
   ScenarioValues next = values_;
   next.batch = batch;
+  apply(next);
+}
+
+void Scenario::setGpus(int gpusPerNode, int nodes) {
+  ScenarioValues next = values_;
+  next.gpusPerNode = gpusPerNode;
+  next.nodes = nodes;
   apply(next);
 }
 

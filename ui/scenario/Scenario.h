@@ -21,6 +21,8 @@ struct ScenarioValues {
   QString hardwareId;                   // SpecLibrary id
   qint64 contextTokens = 32768;         // requested context, tokens
   int batch = 1;                        // concurrent sequences
+  int gpusPerNode = 1;                  // GPUs in each node (tensor-parallel over them)
+  int nodes = 1;                        // nodes (pipeline stages over them)
   QString weightsDtype = QStringLiteral("bf16");
   QString kvDtype = QStringLiteral("bf16");
   std::vector<Mitigation> mitigations{Mitigation::Baseline, Mitigation::Ntk};  // compared set
@@ -37,6 +39,9 @@ struct ScenarioValues {
 // The context range the window offers, tokens.
 inline constexpr qint64 kMinContextTokens = 128;
 inline constexpr qint64 kMaxContextTokens = 10'485'760;
+// The GPUs the window offers: per node, and nodes.
+inline constexpr int kMaxGpusPerNode = 16;
+inline constexpr int kMaxNodes = 64;
 
 class Scenario : public QObject {
   Q_OBJECT
@@ -54,6 +59,7 @@ class Scenario : public QObject {
   void setHardwareId(const QString& id);
   void setContextTokens(qint64 tokens);
   void setBatch(int batch);
+  void setGpus(int gpusPerNode, int nodes);
   void setWeightsDtype(const QString& dtype);
   void setKvDtype(const QString& dtype);
   void setMitigations(const std::vector<Mitigation>& mitigations);

@@ -38,6 +38,8 @@ QJsonObject scenarioFields(const ScenarioValues& v) {
       {QStringLiteral("hardware"), v.hardwareId},
       {QStringLiteral("context_tokens"), double(v.contextTokens)},
       {QStringLiteral("batch"), v.batch},
+      {QStringLiteral("gpus_per_node"), v.gpusPerNode},
+      {QStringLiteral("nodes"), v.nodes},
       {QStringLiteral("weights_dtype"), v.weightsDtype},
       {QStringLiteral("kv_dtype"), v.kvDtype},
       {QStringLiteral("mitigations"), mitigationArray(v.mitigations)},
@@ -59,6 +61,8 @@ ScenarioValues scenarioFromFields(const QJsonObject& f, ScenarioValues v) {
   string("hardware", v.hardwareId);
   integer("context_tokens", v.contextTokens);
   integer("batch", v.batch);
+  integer("gpus_per_node", v.gpusPerNode);
+  integer("nodes", v.nodes);
   string("weights_dtype", v.weightsDtype);
   string("kv_dtype", v.kvDtype);
   if (f.value(QStringLiteral("mitigations")).isArray()) {
@@ -98,6 +102,8 @@ ScenarioValues readScenarioFile(const QString& path, const ScenarioValues& defau
   v.hardwareId = s.requireString(QStringLiteral("hardware"));
   v.contextTokens = s.requireInt(QStringLiteral("context_tokens"), kMinContextTokens, kMaxContextTokens);
   v.batch = int(s.optionalInt(QStringLiteral("batch"), 1, 4096).value_or(v.batch));
+  v.gpusPerNode = int(s.optionalInt(QStringLiteral("gpus_per_node"), 1, kMaxGpusPerNode).value_or(v.gpusPerNode));
+  v.nodes = int(s.optionalInt(QStringLiteral("nodes"), 1, kMaxNodes).value_or(v.nodes));
   v.weightsDtype = s.optionalString(QStringLiteral("weights_dtype")).value_or(v.weightsDtype);
   v.kvDtype = s.optionalString(QStringLiteral("kv_dtype")).value_or(v.kvDtype);
   if (!weightDtypeNames().contains(v.weightsDtype))

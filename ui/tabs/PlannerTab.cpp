@@ -16,7 +16,30 @@ namespace sinkscope::ui {
 
 namespace {
 constexpr int kCurvePoints = 160;
+
+// When the plan does not fit: each change that was tried, the one that works first in bold.
+QString fitAdviceHtml(const Plan& plan) {
+  if (plan.fits) return QString();
+  QString html = QObject::tr("<p><b>What would fit</b> (each change alone, cheapest first)<ul>");
+  const auto& options = plan.fitAdvice.options;
+  for (size_t i = 0; i < options.size(); ++i) {
+    const QString text = options[i].summary.toHtmlEscaped();
+    const bool smallest = plan.fitAdvice.smallest && *plan.fitAdvice.smallest == i;
+    html += QStringLiteral("<li>%1%2</li>")
+                .arg(options[i].works ? QStringLiteral("✓ ") : QStringLiteral("✗ "),
+                     smallest ? QStringLiteral("<b>%1</b>").arg(text) : text);
+  }
+  return html + QStringLiteral("</ul></p>");
 }
+
+QString smallestChangeText(const Plan& plan) {
+  if (plan.fits) return QString();
+  const auto& smallest = plan.fitAdvice.smallest;
+  if (!smallest) return QObject::tr(" <b>Nothing tried fits</b> (see What would fit).");
+  return QObject::tr(" <b>Smallest change that fits:</b> %1.").arg(plan.fitAdvice.options[*smallest].summary.toHtmlEscaped());
+}
+
+}  // namespace
 
 PlannerTab::PlannerTab(AppContext& context, QWidget* parent) : AnalysisTab(context, QStringLiteral("planner"), parent) {
   auto* layout = new QVBoxLayout(this);
@@ -56,6 +79,28 @@ PlannerTab::PlannerTab(AppContext& context, QWidget* parent) : AnalysisTab(conte
   layout->addWidget(columns, 1);
 }
 
+QStringList PlannerTab::screenshotVariants() const {
+  return {QStringLiteral("planner-does-not-fit"), QStringLiteral("planner-8-gpus")};
+}
+
+void PlannerTab::prepareScreenshot(const QString& variant) {
+  if (variant.isEmpty()) {
+    if (beforeScreenshot_) scenario().setValues(*beforeScreenshot_);
+    beforeScreenshot_.reset();
+    return;
+  }
+  if (!beforeScreenshot_) beforeScreenshot_ = scenario().values();
+  ScenarioValues values = *beforeScreenshot_;
+  values.modelId = QStringLiteral("deepseek-v2");
+  values.hardwareId = QStringLiteral("h100-sxm-80gb");
+  values.contextTokens = 32768;
+  values.mitigations = {Mitigation::Baseline, Mitigation::Yarn};
+  values.compareRight = Mitigation::Yarn;
+  values.gpusPerNode = variant == QLatin1String("planner-8-gpus") ? 8 : 1;
+  values.nodes = 1;
+  scenario().setValues(values);
+}
+
 std::vector<ChartView*> PlannerTab::charts() const { return {memoryBars_, memoryCurve_, confidence_, throughput_}; }
 
 PlannerData PlannerTab::computePlan(const ModelSpec& model, const HardwareSpec& hardware, const ScenarioValues& values) {
@@ -65,6 +110,8 @@ PlannerData PlannerTab::computePlan(const ModelSpec& model, const HardwareSpec& 
   request.weightsDtype = values.weightsDtype;
   request.kvDtype = values.kvDtype;
   request.mitigation = values.primaryMitigation();
+  request.parallel.gpusPerNode = values.gpusPerNode;
+  request.parallel.nodes = values.nodes;
   PlannerData data;
   data.plan = makePlan(model, hardware, request);
   data.compared = values.mitigations;
@@ -92,18 +139,29 @@ void PlannerTab::startComputation() {
 void PlannerTab::show(std::shared_ptr<const PlannerData> data) {
   data_ = data;
   const Plan& plan = data->plan;
-  const QString subtitle = tr("%1 on %2").arg(data->modelName, data->hardwareName);
-  memoryBars_->setChart(tr("Memory by component at %1").arg(formatTokensShort(double(plan.contextTokens))), Provenance::Estimated, memoryBarBuilder(data),
+  const ParallelLayout& layout = plan.parallel;
+  const QString subtitle = layout.gpus() > 1 ? tr("%1 on %2 × %3 (tensor-parallel %4, pipeline-parallel %5), per GPU")
+                                                   .arg(data->modelName)
+                                                   .arg(layout.gpus())
+                                                   .arg(data->hardwareName)
+                                                   .arg(layout.tensorParallel)
+                                                   .arg(layout.pipelineParallel)
+                                             : tr("%1 on %2").arg(data->modelName, data->hardwareName);
+  const QString perGpu = layout.gpus() > 1 ? tr(", per GPU") : QString();
+  memoryBars_->setChart(tr("Memory by component at %1%2").arg(formatTokensShort(double(plan.contextTokens)), perGpu),
+                        Provenance::Estimated, memoryBarBuilder(data),
                         memoryBarTable(*data));
-  memoryCurve_->setChart(tr("Memory against context — %1").arg(mitigationTitle(plan.mitigation)), Provenance::Estimated,
+  memoryCurve_->setChart(tr("Memory against context — %1%2").arg(mitigationTitle(plan.mitigation), perGpu),
+                         Provenance::Estimated,
                          memoryCurveBuilder(data), memoryCurveTable(*data));
   throughput_->setChart(tr("Throughput at %1").arg(formatTokensShort(double(plan.contextTokens))), Provenance::Estimated,
                         throughputBuilder(data), throughputTable(*data));
   confidence_->setChart(tr("Planner confidence"), Provenance::Estimated, confidenceBuilder(data), confidenceTable(*data));
 
   const QString fit = plan.fits ? tr("<b style='color:#009E73'>fits</b>") : tr("<b style='color:#D55E00'>does not fit</b>");
-  const QString maxContext = plan.fit.unbounded ? tr("any context (KV stops growing)")
-                                                : formatTokens(plan.fit.maxContextTokens);
+  const QString maxContext = plan.fit.unbounded                ? tr("any context (KV stops growing)")
+                             : plan.fit.maxContextTokens == 0 ? tr("none, not even 1 token")
+                                                              : formatTokens(plan.fit.maxContextTokens);
   summary_->setText(tr("%1 — %2, batch %3, %4 weights, %5 KV: %6 (%7 of %8 usable); largest context that fits: %9. "
                        "Trained context %10; %11: context_cap %12, effective context ≈ %13, confidence <b>%14</b> "
                        "<i>(estimated)</i>.")
@@ -114,8 +172,9 @@ void PlannerTab::show(std::shared_ptr<const PlannerData> data) {
                         .arg(formatTokens(plan.trainedContextTokens), mitigationTitle(plan.mitigation),
                              plan.contextCap > 0 ? formatTokens(plan.contextCap) : tr("none"),
                              formatTokens(plan.effectiveContext))
-                        .arg(plan.confidence.value, 0, 'f', 2));
-  QString html;
+                        .arg(plan.confidence.value, 0, 'f', 2) +
+                    smallestChangeText(plan));
+  QString html = fitAdviceHtml(plan);
   for (Mitigation mitigation : data->compared) {
     const MitigationPlan* row = data->row(mitigation);
     if (!row) continue;

@@ -7,6 +7,8 @@
 #include "scenario/Scenario.h"
 #include "tabs/AnalysisTab.h"
 
+#include <optional>
+
 class QLabel;
 class QTextBrowser;
 
@@ -18,6 +20,9 @@ class PlannerTab : public AnalysisTab {
   PlannerTab(AppContext& context, QWidget* parent = nullptr);
   QString title() const override { return tr("Planner"); }
   std::vector<ChartView*> charts() const override;
+  // DeepSeek-V2 at 32K on one H100 (does not fit: what would) and on 8 of them (per GPU).
+  QStringList screenshotVariants() const override;
+  void prepareScreenshot(const QString& variant) override;
   std::shared_ptr<const PlannerData> data() const { return data_; }
   ChartView* memoryBars() const { return memoryBars_; }
   ChartView* memoryCurve() const { return memoryCurve_; }
@@ -40,6 +45,7 @@ class PlannerTab : public AnalysisTab {
   QLabel* summary_ = nullptr;
   QTextBrowser* reasons_ = nullptr;
   std::shared_ptr<const PlannerData> data_;
+  std::optional<ScenarioValues> beforeScreenshot_;  // restored after a screenshot variant
 };
 
 }  // namespace sinkscope::ui
