@@ -2,6 +2,8 @@
 // platform for the commands that draw charts); otherwise the window opens.
 #include "cli/CliSupport.h"
 #include "cli/Commands.h"
+#include "common/InputFile.h"
+#include "common/SafeText.h"
 #include "GuiMain.h"
 #include "HubImport.h"
 
@@ -9,6 +11,12 @@
 
 #include <QApplication>
 #include <QCoreApplication>
+#include <QDir>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QPluginLoader>
+#include <cerrno>
+#include <cstdio>
 #include <functional>
 #include <map>
 #include <memory>
@@ -64,6 +72,54 @@ void dropRuntimeDirNote(QtMsgType type, const QMessageLogContext& context, const
   if (previousHandler) previousHandler(type, context, message);
 }
 
+// 0 when everything printed reached stdout; else the error line and exit 3, as for the commands.
+int stdoutWritten() {
+  if (std::fflush(stdout) == 0 && !std::ferror(stdout)) return 0;
+  std::fprintf(stderr, "error: stdout: write failed: %s\n", qPrintable(sinkscope::systemReason(errno != 0 ? errno : EIO)));
+  return 3;
+}
+
+// The platform plugin Qt is asked for: -platform NAME (or -platform=NAME), else $QT_QPA_PLATFORM;
+// with where it was asked, for the error message. Empty when neither says.
+std::pair<QString, QString> requestedPlatform(int argc, char* argv[]) {
+  for (int i = 1; i < argc; ++i) {
+    const QString argument = QString::fromLocal8Bit(argv[i]);
+    if ((argument == QLatin1String("-platform") || argument == QLatin1String("--platform")) && i + 1 < argc)
+      return {QString::fromLocal8Bit(argv[i + 1]), argument};
+    if (argument.startsWith(QLatin1String("-platform=")) || argument.startsWith(QLatin1String("--platform=")))
+      return {argument.section(QLatin1Char('='), 1), argument.section(QLatin1Char('='), 0, 0)};
+  }
+  return {qEnvironmentVariable("QT_QPA_PLATFORM"), QStringLiteral("QT_QPA_PLATFORM")};
+}
+
+// The keys of every platform plugin Qt can find ("offscreen", "xcb", ...), read from the plugins'
+// metadata without loading them.
+QStringList availablePlatforms() {
+  QStringList keys;
+  for (const QString& folder : QCoreApplication::libraryPaths()) {
+    const QDir platforms(folder + QStringLiteral("/platforms"));
+    for (const QString& file : platforms.entryList(QDir::Files)) {
+      const QJsonObject metaData = QPluginLoader(platforms.filePath(file)).metaData().value(QStringLiteral("MetaData")).toObject();
+      for (const QJsonValue key : metaData.value(QStringLiteral("Keys")).toArray()) keys << key.toString().toLower();
+    }
+  }
+  keys.removeDuplicates();
+  return keys;
+}
+
+// Qt aborts (SIGABRT) when the platform plugin it is asked for does not exist: refuse it first,
+// as a usage error naming the flag or variable. Returns 0 when it exists or none was asked for.
+int checkPlatformPlugin(int argc, char* argv[]) {
+  const auto [spec, where] = requestedPlatform(argc, argv);
+  const QString name = spec.section(QLatin1Char(':'), 0, 0).trimmed().toLower();  // "xcb:option=..."
+  if (name.isEmpty()) return 0;
+  const QStringList available = availablePlatforms();
+  if (available.isEmpty() || available.contains(name)) return 0;  // nothing found: let Qt decide
+  std::fprintf(stderr, "error: %s: no Qt platform plugin '%s' (available: %s)\n", qPrintable(where),
+               qPrintable(sinkscope::escapeControlCharacters(name)), qPrintable(available.join(QStringLiteral(", "))));
+  return 2;
+}
+
 std::unique_ptr<QCoreApplication> makeApplication(const QString& name, int& argc, char* argv[]) {
   if (!drawsCharts(name)) return std::make_unique<QCoreApplication>(argc, argv);
   previousHandler = qInstallMessageHandler(dropRuntimeDirNote);
@@ -74,6 +130,8 @@ std::unique_ptr<QCoreApplication> makeApplication(const QString& name, int& argc
 }
 
 int runHeadless(int argc, char* argv[]) {
+  if (drawsCharts(QString::fromLocal8Bit(argv[1])))
+    if (const int status = checkPlatformPlugin(argc, argv)) return status;
   const auto app = makeApplication(QString::fromLocal8Bit(argv[1]), argc, argv);
   QCoreApplication::setApplicationName(QStringLiteral("SinkScope"));
   QCoreApplication::setApplicationVersion(QString::fromLatin1(sinkscope::kVersion));
@@ -91,11 +149,11 @@ int main(int argc, char* argv[]) {
     const QString first = QString::fromLocal8Bit(argv[1]);
     if (first == QLatin1String("--help") || first == QLatin1String("-h")) {
       std::fputs(kUsage, stdout);
-      return 0;
+      return stdoutWritten();
     }
     if (first == QLatin1String("--version") || first == QLatin1String("-v")) {
       std::printf("sinkscope %s\n", sinkscope::kVersion);
-      return 0;
+      return stdoutWritten();
     }
     if (commands().count(first)) return runHeadless(argc, argv);
     if (first.startsWith(QLatin1Char('-')) == false) {
@@ -103,6 +161,7 @@ int main(int argc, char* argv[]) {
       return 2;
     }
   }
+  if (const int status = checkPlatformPlugin(argc, argv)) return status;
   previousHandler = qInstallMessageHandler(dropRuntimeDirNote);
   return sinkscope::ui::runGui(argc, argv);
 }

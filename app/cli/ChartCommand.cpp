@@ -53,7 +53,7 @@ int runChart(const QStringList& args) {
          QStringLiteral("W")},
         {QStringLiteral("height"), QStringLiteral("Height in logical pixels (PDF: points); default per chart."),
          QStringLiteral("H")},
-        {QStringLiteral("scale"), QStringLiteral("PNG pixels per logical pixel (default 2)."), QStringLiteral("S")},
+        {QStringLiteral("scale"), QStringLiteral("PNG pixels per logical pixel, 0.5 to 4 (default 2)."), QStringLiteral("S")},
     });
     parseOrThrow(parser, QStringLiteral("chart"), args);
     const QString kindName = requireOption(parser, QStringLiteral("chart"));
@@ -67,8 +67,9 @@ int runChart(const QStringList& args) {
     const double scale = parser.isSet(QStringLiteral("scale"))
                              ? parsePositiveDouble(QStringLiteral("--scale"), parser.value(QStringLiteral("scale")))
                              : ui::kDefaultPngScale;
-    if (scale > ui::kMaxPngScale)
-      throwUsage(QStringLiteral("--scale"), QStringLiteral("must be at most %1").arg(ui::kMaxPngScale));
+    if (scale < ui::kMinPngScale || scale > ui::kMaxPngScale)
+      throwUsage(QStringLiteral("--scale"),
+                 QStringLiteral("%1 is outside [%2, %3]").arg(scale).arg(ui::kMinPngScale).arg(ui::kMaxPngScale));
     const QString path = parser.value(QStringLiteral("out"));
     const bool force = parser.isSet(QStringLiteral("force"));
     const Output output = outputFor(path);
@@ -84,6 +85,10 @@ int runChart(const QStringList& args) {
     builder = ui::withHeading(*builder, ui::chartHeadingFor(*report, *kind));  // title and caption in the image
     const QSize natural = ui::defaultChartSize(*report, *kind, int(width.value_or(900)));
     const QSize size(natural.width(), int(height.value_or(natural.height())));
+    if (output == Output::Png && ui::pngPixelCount(size, scale) > ui::kMaxPngPixels)
+      throwUsage(parser.isSet(QStringLiteral("scale")) ? QStringLiteral("--scale") : QStringLiteral("--width"),
+                 QStringLiteral("%1 x %2 at scale %3 makes %4 pixels, above the limit of %5 (docs/limits.md)")
+                     .arg(size.width()).arg(size.height()).arg(scale).arg(ui::pngPixelCount(size, scale)).arg(ui::kMaxPngPixels));
     QByteArray bytes;
     switch (output) {
       // The same rendering as the window's Save… (ui/charts/ChartExport).

@@ -2,11 +2,15 @@
 
 #include "common/Cancelled.h"
 #include "common/Error.h"
+#include "common/InputFile.h"
+#include "common/JsonRead.h"
+#include "common/SafeText.h"
 
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QSaveFile>
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
@@ -15,8 +19,43 @@
 
 namespace sinkscope::cli {
 
+namespace {
+
+int gStdoutError = 0;  // errno of the first failed write to stdout, 0 while none failed
+
+// Writes bytes to stdout, remembering why a write failed.
+bool writeStdout(const char* data, size_t size) {
+  if (std::fwrite(data, 1, size, stdout) == size) return true;
+  if (gStdoutError == 0) gStdoutError = errno != 0 ? errno : EIO;
+  return false;
+}
+
+// stdout for text: control characters from files (ESC, NUL, C1, ...) are escaped on the way out
+// (docs/limits.md, "Threat model"), line breaks and tabs kept; a failed write is remembered.
+class EscapingStdout : public QIODevice {
+ public:
+  EscapingStdout() { open(QIODevice::WriteOnly | QIODevice::Unbuffered); }
+
+ protected:
+  qint64 readData(char*, qint64) override { return -1; }
+  qint64 writeData(const char* data, qint64 size) override {
+    QByteArray bytes = pending_ + QByteArray(data, qsizetype(size));
+    pending_.clear();
+    if (bytes.endsWith('\xc2')) pending_ = bytes.right(1), bytes.chop(1);  // half of a C1 character
+    const QByteArray safe = escapeControlCharacters(QString::fromUtf8(bytes), true).toUtf8();
+    if (!writeStdout(safe.constData(), size_t(safe.size()))) return -1;
+    return size;
+  }
+
+ private:
+  QByteArray pending_;
+};
+
+}  // namespace
+
 QTextStream& out() {
-  static QTextStream stream(stdout);
+  static EscapingStdout device;
+  static QTextStream stream(&device);
   return stream;
 }
 
@@ -43,6 +82,11 @@ void parseOrThrow(QCommandLineParser& parser, const QString& command, const QStr
   }
   if (!parser.positionalArguments().isEmpty())
     throwUsage(parser.positionalArguments().first(), QStringLiteral("unexpected argument"));
+  // An empty value is never meant (--gguf "" would otherwise silently skip the measurement).
+  for (const QString& name : parser.optionNames())
+    for (const QString& value : parser.values(name))
+      if (value.trimmed().isEmpty())
+        throwUsage((name.size() == 1 ? QStringLiteral("-") : QStringLiteral("--")) + name, QStringLiteral("empty value"));
 }
 
 QString requireOption(const QCommandLineParser& parser, const QString& name) {
@@ -83,6 +127,14 @@ QList<qint64> parseCountList(const QString& flag, const QString& text, qint64 mi
   return values;
 }
 
+double parseScalingFactor(const QString& flag, const QString& text) {
+  bool ok = false;
+  const double value = text.toDouble(&ok);
+  if (!ok || !std::isfinite(value) || value < 1 || value > kMaxScalingFactor)
+    throwUsage(flag, QStringLiteral("'%1' is not a scaling factor in [1, %2]").arg(text).arg(kMaxScalingFactor));
+  return value;
+}
+
 double parsePositiveDouble(const QString& flag, const QString& text) {
   bool ok = false;
   const double value = text.toDouble(&ok);
@@ -114,8 +166,10 @@ void TerminalProgress::finish() {
 }
 
 void printJson(const QJsonObject& object) {
-  out() << QJsonDocument(object).toJson(QJsonDocument::Indented);
+  requireFiniteNumbers(object, QStringLiteral("output"));  // never a success with nulls
   out().flush();
+  const QByteArray bytes = QJsonDocument(object).toJson(QJsonDocument::Indented);  // escapes controls itself
+  writeStdout(bytes.constData(), size_t(bytes.size()));
 }
 
 Error namingFlag(const Error& error, const FlagNames& flags) {
@@ -135,6 +189,23 @@ void onInterrupt(int) {
 
 }  // namespace
 
+namespace {
+
+// Every byte of stdout reached its destination (a full disk, /dev/full, a closed pipe: no).
+void requireStdoutWritten() {
+  out().flush();
+  if (std::fflush(stdout) != 0 && gStdoutError == 0) gStdoutError = errno;
+  const bool failed = gStdoutError != 0 || std::ferror(stdout) || out().status() != QTextStream::Ok;
+  if (!failed) return;
+  const int reason = gStdoutError != 0 ? gStdoutError : EIO;
+  gStdoutError = 0;
+  std::clearerr(stdout);
+  out().resetStatus();
+  throwBadInput(QStringLiteral("stdout"), QString(), QStringLiteral("write failed: %1").arg(systemReason(reason)));
+}
+
+}  // namespace
+
 std::function<bool()> stopOnInterrupt() {
   interrupted = 0;
   std::signal(SIGINT, onInterrupt);
@@ -143,7 +214,9 @@ std::function<bool()> stopOnInterrupt() {
 
 int guarded(const std::function<int()>& body) {
   try {
-    return body();
+    const int status = body();
+    if (status == 0) requireStdoutWritten();
+    return status;
   } catch (const Cancelled&) {
     out().flush();
     err() << "sinkscope: cancelled" << Qt::endl;
@@ -162,7 +235,7 @@ int guarded(const std::function<int()>& body) {
     err() << "error: out of memory" << Qt::endl;
     return 4;
   } catch (const std::exception& exception) {
-    err() << "error: internal: " << exception.what() << Qt::endl;
+    err() << "error: internal: " << escapeControlCharacters(QString::fromUtf8(exception.what())) << Qt::endl;
     return 4;
   }
 }

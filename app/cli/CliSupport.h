@@ -30,11 +30,16 @@ std::optional<qint64> optionalCount(const QCommandLineParser& parser, const QStr
                                     qint64 maximum);
 QList<qint64> parseCountList(const QString& flag, const QString& text, qint64 minimum, qint64 maximum);
 double parsePositiveDouble(const QString& flag, const QString& text);
+// A RoPE scaling factor s in [1, kMaxScalingFactor]; Error(Usage) naming flag otherwise.
+double parseScalingFactor(const QString& flag, const QString& text);
+inline constexpr double kMaxScalingFactor = 1e6;  // docs/limits.md
 
 // Largest context any command accepts (tokens); documented in docs/limits.md.
 inline constexpr qint64 kMaxContextTokens = 10'485'760;
 
-void printJson(const QJsonObject& object);  // one indented JSON object on stdout
+// One indented JSON object on stdout; Error(Internal) naming the field when a number in it is
+// not finite. Every command's stdout is checked when it ends: a failed write is exit 3.
+void printJson(const QJsonObject& object);
 
 // A progress printer for long commands: "\r<command>: <stage> 42 %" on stderr when stderr is a
 // terminal (people waiting) or SINKSCOPE_PROGRESS is set, nothing otherwise (scripts and tests

@@ -66,14 +66,15 @@ int runMeasure(const QStringList& args) {
   parseOrThrow(parser, QStringLiteral("measure"), args);
 
   const QString ggufPath = requireOption(parser, QStringLiteral("gguf"));
-  const FlagNames flags{{measure_field::kContext, QStringLiteral("--context")}, {measure_field::kWindow, QStringLiteral("--window")}};
+  const FlagNames flags{{measure_field::kContext, QStringLiteral("--context")}, {measure_field::kWindow, QStringLiteral("--window")},
+                        {measure_field::kSinks, QStringLiteral("--sinks")}};
   MeasureSettings settings;
   if (parser.isSet(QStringLiteral("mitigation"))) {
     const auto mitigation = mitigationFromName(parser.value(QStringLiteral("mitigation")));
     if (!mitigation) throwUsage(QStringLiteral("--mitigation"), QStringLiteral("unknown mitigation '%1'").arg(parser.value(QStringLiteral("mitigation"))));
     settings.mitigation = *mitigation;
   }
-  if (parser.isSet(QStringLiteral("factor"))) settings.factor = parsePositiveDouble(QStringLiteral("--factor"), parser.value(QStringLiteral("factor")));
+  if (parser.isSet(QStringLiteral("factor"))) settings.factor = parseScalingFactor(QStringLiteral("--factor"), parser.value(QStringLiteral("factor")));
   if (const auto sinks = optionalCount(parser, QStringLiteral("sinks"), 0, 1024)) settings.sinkTokens = int(*sinks);
   settings.windowTokens = optionalCount(parser, QStringLiteral("window"), 1, kMaxMeasuredTokens);
   const auto context = optionalCount(parser, QStringLiteral("context"), 2, kMaxMeasuredTokens);

@@ -76,8 +76,7 @@ PlanRequest requestFrom(const QCommandLineParser& parser) {
     request.mitigation = *mitigation;
   }
   if (parser.isSet(QStringLiteral("factor"))) {
-    request.mitigationFactor = parsePositiveDouble(QStringLiteral("--factor"), parser.value(QStringLiteral("factor")));
-    if (*request.mitigationFactor < 1) throwUsage(QStringLiteral("--factor"), QStringLiteral("must be at least 1"));
+    request.mitigationFactor = parseScalingFactor(QStringLiteral("--factor"), parser.value(QStringLiteral("factor")));
   }
   if (const auto chunk = optionalCount(parser, QStringLiteral("prefill-chunk"), 1, kMaxContextTokens))
     request.prefillChunkTokens = *chunk;

@@ -68,7 +68,7 @@ ProbeOptions readOptions(const QStringList& args) {
     o.scheme.mitigation = *m;
   }
   o.scheme.factor = parser.isSet(QStringLiteral("factor"))
-                        ? parsePositiveDouble(QStringLiteral("--factor"), parser.value(QStringLiteral("factor")))
+                        ? parseScalingFactor(QStringLiteral("--factor"), parser.value(QStringLiteral("factor")))
                         : defaultMitigationFactor(o.model, o.context);
   o.scheme.streaming = StreamingCache::builtin();
   const qint64 layers = std::max(o.model.layers, 1), heads = std::max(o.model.heads, 1);
@@ -215,9 +215,14 @@ int probe(const QStringList& args) {
   curveRequest.queriesPerContext = o.queries;
   curveRequest.trainedContext = o.model.trainedContext;
   curveRequest.needleDepths = o.needleDepths;
-  const auto curve = computeSinkCurve(*source, schemeAt, curveRequest);
+  // Long probes (minutes at 10M tokens, docs/limits.md) show progress on a terminal.
+  TerminalProgress progress(QStringLiteral("probe"));
+  ProbeCallbacks curveCallbacks;
+  curveCallbacks.progress = [&](double fraction) { progress.update(fraction, QStringLiteral("sink curve")); };
+  const auto curve = computeSinkCurve(*source, schemeAt, curveRequest, curveCallbacks);
   if (!curve) throw Cancelled();  // an outcome of its own (exit 130), not an internal error
   const QJsonValue coverage = phaseCoverageJson(o, atContext);
+  if (!o.json) progress.finish();
   if (o.csv) {
     printCsv(*curve);
     return 0;
@@ -231,7 +236,10 @@ int probe(const QStringList& args) {
   heatmapRequest.queryPositions = evenlySpacedQueries(o.context, o.rows, 0);
   heatmapRequest.bins = o.bins;
   heatmapRequest.exactKeyColumns = 4;
-  const auto heatmap = runAttentionProbe(*source, atContext, heatmapRequest);
+  ProbeCallbacks heatmapCallbacks;
+  heatmapCallbacks.progress = [&](double fraction) { progress.update(fraction, QStringLiteral("heatmap")); };
+  const auto heatmap = runAttentionProbe(*source, atContext, heatmapRequest, heatmapCallbacks);
+  progress.finish();
   QJsonArray points;
   for (const SinkCurvePoint& p : *curve)
     points.append(QJsonObject{{QStringLiteral("context"), p.contextTokens},

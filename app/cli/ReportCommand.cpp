@@ -6,6 +6,7 @@
 #include "cli/ScenarioOptions.h"
 #include "common/Cancelled.h"
 #include "common/Error.h"
+#include "common/JsonRead.h"
 #include "export/ReportWriter.h"
 #include "inference/Measurement.h"
 #include "measure/MeasureSession.h"
@@ -51,9 +52,12 @@ int runReport(const QStringList& args) {
     });
     progress.finish();
     if (!report) throw Cancelled();  // an outcome of its own (exit 130), not an internal error
-    if (json)
-      writeFileAtomically(path, QJsonDocument(reportToJson(*report)).toJson(QJsonDocument::Indented),
+    if (json) {
+      const QJsonObject object = reportToJson(*report);
+      requireFiniteNumbers(object, path);  // never a success with nulls (docs/limits.md)
+      writeFileAtomically(path, QJsonDocument(object).toJson(QJsonDocument::Indented),
                           force ? ExistingFile::Replace : ExistingFile::Refuse);
+    }
     else
       ui::writeReport(*report, path, force);
     out() << QFileInfo(path).absoluteFilePath() << Qt::endl;

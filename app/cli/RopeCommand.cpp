@@ -75,9 +75,7 @@ RopeRequest parseRequest(const QStringList& args) {
                  QStringLiteral("applies only to a frequency-scaling mitigation (linear, ntk, dynamic-ntk, yarn, "
                                 "llama3, longrope), not to %1")
                      .arg(mitigationName(request.mitigation)));
-    const double factor = parsePositiveDouble(QStringLiteral("--factor"), parser.value(QStringLiteral("factor")));
-    if (factor < 1.0) throwUsage(QStringLiteral("--factor"), QStringLiteral("must be >= 1 (got %1)").arg(factor));
-    request.factor = factor;
+    request.factor = parseScalingFactor(QStringLiteral("--factor"), parser.value(QStringLiteral("factor")));
   }
   request.context = optionalCount(parser, QStringLiteral("context"), 1, kMaxContextTokens);
   request.json = parser.isSet(QStringLiteral("json"));

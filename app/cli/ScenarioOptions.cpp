@@ -48,6 +48,8 @@ ReportScenario readScenario(const QCommandLineParser& parser, bool hardwareRequi
   if (const auto nodes = optionalCount(parser, QStringLiteral("nodes"), 1, 65536)) scenario.nodes = int(*nodes);
   if (parser.isSet(QStringLiteral("mitigations")))
     scenario.mitigations = parseMitigationList(parser.value(QStringLiteral("mitigations")));
+  else
+    scenario.mitigationsDefaulted = true;
   requireOption(parser, QStringLiteral("out"));
   return scenario;
 }

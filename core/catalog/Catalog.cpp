@@ -4,11 +4,13 @@
 #include "catalog/HfConfigImport.h"
 #include "catalog/HubId.h"
 #include "common/Error.h"
+#include "common/InputFile.h"
 #include "common/JsonRead.h"
 
 #include <QDir>
 #include <QFileInfo>
 #include <QJsonArray>
+#include <cerrno>
 #include <set>
 
 namespace sinkscope {
@@ -154,12 +156,14 @@ const HardwareSpec* Catalog::findHardware(const QString& id) const {
 ModelSpec resolveModel(const QString& idOrPath) {
   if (idOrPath.trimmed().isEmpty()) throwBadInput(QString(), QStringLiteral("model"), QStringLiteral("empty model id or path"));
   if (const ModelSpec* model = Catalog::builtin().findModel(idOrPath)) return *model;
-  const QFileInfo info(idOrPath);
-  if (!info.exists()) {
+  // A path that is not there may be a Hub id; any other failure keeps the system's reason
+  // (symlink loop, name too long, permission denied: docs/limits.md).
+  const int statError = inputStatError(idOrPath);
+  if (statError == ENOENT || statError == ENOTDIR) {
     if (parseHubId(idOrPath) && hubModelResolver()) return hubModelResolver()(idOrPath);
     throwMissingModel(idOrPath);
   }
-  if (info.isDir()) {  // a downloaded model folder: its config.json
+  if (statInput(idOrPath).directory) {  // a downloaded model folder: its config.json
     const QString config = QDir(idOrPath).filePath(QStringLiteral("config.json"));
     if (!QFileInfo::exists(config)) throwBadInput(idOrPath, QString(), QStringLiteral("is a folder without a config.json"));
     return importHfConfigFile(config);
@@ -194,11 +198,9 @@ ImportKind classifyImportFile(const QString& path) {
 HardwareSpec resolveHardware(const QString& idOrPath) {
   if (idOrPath.trimmed().isEmpty()) throwBadInput(QString(), QStringLiteral("hardware"), QStringLiteral("empty hardware id or path"));
   if (const HardwareSpec* hardware = Catalog::builtin().findHardware(idOrPath)) return *hardware;
-  const QFileInfo info(idOrPath);
-  if (!info.exists()) {
-    if (looksLikePath(idOrPath)) throwBadInput(idOrPath, QString(), QStringLiteral("no such file"));
+  if (!looksLikePath(idOrPath) && !QFileInfo::exists(idOrPath))
     throwBadInput(idOrPath, QString(), QStringLiteral("not a catalogue hardware id (see 'sinkscope list hardware') nor a file"));
-  }
+  if (statInput(idOrPath).directory) throwBadInput(idOrPath, QString(), QStringLiteral("is a directory, expected a JSON file"));
   return hardwareSpecFromJson(readJsonObjectFile(idOrPath), idOrPath);
 }
 

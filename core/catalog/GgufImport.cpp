@@ -1,6 +1,7 @@
 #include "catalog/GgufImport.h"
 
 #include "common/Error.h"
+#include "common/InputFile.h"
 #include "inference/GgufFile.h"
 
 #include <QFile>
@@ -13,8 +14,8 @@ namespace sinkscope {
 
 bool isGgufFile(const QString& path) {
   if (path.endsWith(QLatin1String(".gguf"), Qt::CaseInsensitive)) return true;
-  QFile file(path);
-  return file.open(QIODevice::ReadOnly) && file.read(4) == QByteArrayLiteral("GGUF");
+  // A pipe's bytes are kept for the reader that follows (docs/limits.md): the sniff consumes nothing.
+  return peekInput(path, 4) == QByteArrayLiteral("GGUF");
 }
 
 namespace {

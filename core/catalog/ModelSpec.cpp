@@ -163,6 +163,28 @@ void validateMoe(const ModelSpec& spec, const QString& source) {
           QStringLiteral("%1; expected 0 to %2").arg(moe.denseLayers).arg(spec.layers - 1));
 }
 
+// Checked once, at import (docs/limits.md, "Threat model"): a GGUF float may be inf or NaN, and
+// a factor that is finite but absurd (1e308) makes every derived frequency infinite.
+void requireFiniteScaling(const RopeScaling& scaling, const QString& source) {
+  constexpr double kMaxFactor = 1e6;  // the --factor limit of the command line (docs/limits.md)
+  require(std::isfinite(scaling.factor) && scaling.factor <= kMaxFactor, source, QStringLiteral("rope_scaling.factor"),
+          QStringLiteral("%1; expected a finite factor up to %2").arg(scaling.factor).arg(kMaxFactor));
+  const std::pair<const char*, std::optional<double>> optionals[] = {
+      {"low_freq_factor", scaling.lowFreqFactor}, {"high_freq_factor", scaling.highFreqFactor},
+      {"beta_fast", scaling.betaFast},            {"beta_slow", scaling.betaSlow},
+      {"mscale", scaling.mscale},                 {"mscale_all_dim", scaling.mscaleAllDim},
+      {"attention_factor", scaling.attentionFactor}};
+  for (const auto& [name, value] : optionals)
+    require(!value || (std::isfinite(*value) && std::abs(*value) <= kMaxFactor), source,
+            QStringLiteral("rope_scaling.%1").arg(QLatin1String(name)), QStringLiteral("%1 is not a finite number up to %2").arg(value.value_or(0)).arg(kMaxFactor));
+  for (const auto* list : {&scaling.shortFactor, &scaling.longFactor})
+    for (size_t i = 0; i < list->size(); ++i)
+      require(std::isfinite((*list)[i]) && (*list)[i] > 0 && (*list)[i] <= kMaxFactor, source,
+              QStringLiteral("rope_scaling.%1[%2]").arg(list == &scaling.shortFactor ? QStringLiteral("short_factor")
+                                                                                      : QStringLiteral("long_factor")).arg(i),
+              QStringLiteral("%1; expected a finite positive factor").arg((*list)[i]));
+}
+
 void validateRopeScaling(const ModelSpec& spec, const QString& source) {
   if (!spec.ropeScaling) return;
   const RopeScaling& scaling = *spec.ropeScaling;
@@ -171,6 +193,7 @@ void validateRopeScaling(const ModelSpec& spec, const QString& source) {
   require(known.count(scaling.type) == 1, source, QStringLiteral("rope_scaling.rope_type"),
           QStringLiteral("unknown type '%1' (known: linear, dynamic, yarn, llama3, longrope)").arg(scaling.type));
   require(scaling.factor > 0, source, QStringLiteral("rope_scaling.factor"), QStringLiteral("must be positive"));
+  requireFiniteScaling(scaling, source);
   const size_t pairs = static_cast<size_t>(spec.rotaryDim() / 2);
   if (scaling.type == QLatin1String("longrope")) {
     require(scaling.shortFactor.size() == pairs, source, QStringLiteral("rope_scaling.short_factor"),

@@ -1,5 +1,5 @@
-// Writing a whole file atomically (QSaveFile): the one place every export, report and fixture
-// writer goes through. Not for streaming writes or for choosing where to write.
+// Writing a whole file atomically: the one place every export, report and fixture writer goes
+// through (docs/limits.md, "Threat model"). Not for streaming writes or for choosing where to write.
 #pragma once
 
 #include <QByteArray>
@@ -9,9 +9,14 @@ namespace sinkscope {
 
 enum class ExistingFile { Replace, Refuse };
 
-// Writes bytes to path; on any failure nothing is left behind (no partial or temporary file) and
-// Error(BadInput) names the path. With ExistingFile::Refuse an existing file is an error that
-// says to use --force; a directory at path is always an error.
+// Writes bytes to path through a temporary file in the same folder, then renames it into place;
+// on any failure, and on SIGINT, SIGTERM or SIGHUP during the write, nothing is left behind (no
+// partial or temporary file) and Error(BadInput) names the path with the system's reason.
+// - ExistingFile::Refuse: an existing path is an error that says to use --force, decided
+//   atomically (two writers at once: exactly one succeeds).
+// - ExistingFile::Replace: only a regular file is replaced (never a device, FIFO or folder).
+// - A file this process read as an input (common/InputFile.h) is never replaced.
+// - Empty bytes are an internal error: an output that came out empty is never a success.
 void writeFileAtomically(const QString& path, const QByteArray& bytes,
                          ExistingFile existing = ExistingFile::Replace);
 

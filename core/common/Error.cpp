@@ -1,5 +1,7 @@
 #include "common/Error.h"
 
+#include "common/SafeText.h"
+
 #include <QStringList>
 
 namespace sinkscope {
@@ -19,7 +21,30 @@ Error::Error(ErrorKind kind, QString source, QString field, QString message)
       field_(std::move(field)),
       message_(std::move(message)) {}
 
-QString Error::describe() const { return QString::fromStdString(what()); }
+// Control characters escaped (common/SafeText.h): a message quoting a file stays one safe line,
+// NUL included (what() is a C string and would end there).
+QString Error::describe() const {
+  QStringList parts;
+  if (!source_.isEmpty()) parts << source_;
+  if (!field_.isEmpty()) parts << field_;
+  parts << message_;
+  return escapeControlCharacters(parts.join(QStringLiteral(": ")));
+}
+
+QString escapeControlCharacters(const QString& text, bool keepLineBreaks) {
+  QString escaped;
+  escaped.reserve(text.size());
+  for (const QChar c : text) {
+    const char16_t code = c.unicode();
+    const bool control = code < 0x20 || code == 0x7f || (code >= 0x80 && code < 0xa0);
+    if (!control || (keepLineBreaks && (code == u'\n' || code == u'\t')))
+      escaped += c;
+    else
+      escaped += code < 0x80 ? QStringLiteral("\\x%1").arg(int(code), 2, 16, QLatin1Char('0'))
+                             : QStringLiteral("\\u{%1}").arg(int(code), 4, 16, QLatin1Char('0'));
+  }
+  return escaped;
+}
 
 void throwBadInput(const QString& source, const QString& field, const QString& message) {
   throw Error(ErrorKind::BadInput, source, field, message);

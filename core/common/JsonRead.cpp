@@ -1,6 +1,7 @@
 #include "common/JsonRead.h"
 
 #include "common/Error.h"
+#include "common/InputFile.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -11,7 +12,9 @@ namespace sinkscope {
 
 QJsonObject parseJsonObject(const QByteArray& bytes, const QString& source) {
   QJsonParseError parseError;
-  const QJsonDocument document = QJsonDocument::fromJson(bytes, &parseError);
+  // A UTF-8 byte-order mark (Windows editors write one) is not JSON; skip it (docs/limits.md).
+  const bool byteOrderMark = bytes.startsWith("\xEF\xBB\xBF");
+  const QJsonDocument document = QJsonDocument::fromJson(byteOrderMark ? bytes.mid(3) : bytes, &parseError);
   if (parseError.error != QJsonParseError::NoError)
     throwBadInput(source, QString(), QStringLiteral("not valid JSON at byte %1 (%2)")
                                          .arg(parseError.offset)
@@ -21,17 +24,31 @@ QJsonObject parseJsonObject(const QByteArray& bytes, const QString& source) {
 }
 
 QJsonObject readJsonObjectFile(const QString& path) {
-  const QFileInfo info(path);
-  if (!info.exists()) throwBadInput(path, QString(), QStringLiteral("no such file"));
-  if (info.isDir()) throwBadInput(path, QString(), QStringLiteral("is a directory, expected a JSON file"));
-  QFile file(path);
-  if (!file.open(QIODevice::ReadOnly)) throwBadInput(path, QString(), QStringLiteral("cannot be read (%1)").arg(file.errorString()));
+  // Bounded, and a pipe or device read once without waiting on it (docs/limits.md).
   constexpr qint64 kMaxJsonBytes = 64ll << 20;
-  if (file.size() > kMaxJsonBytes) throwBadInput(path, QString(), QStringLiteral("larger than 64 MiB; not a config file"));
-  // A device or pipe reports size 0 (/dev/zero never ends): read at most one byte past the limit.
-  const QByteArray bytes = file.read(kMaxJsonBytes + 1);
-  if (bytes.size() > kMaxJsonBytes) throwBadInput(path, QString(), QStringLiteral("larger than 64 MiB; not a config file"));
-  return parseJsonObject(bytes, path);
+  return parseJsonObject(readInputBytes(path, kMaxJsonBytes), path);
+}
+
+namespace {
+
+void requireFiniteValue(const QJsonValue& value, const QString& path, const QString& source) {
+  if (value.isDouble() && !std::isfinite(value.toDouble()))
+    throw Error(ErrorKind::Internal, source, path,
+                QStringLiteral("the result is %1, not a finite number").arg(value.toDouble()));
+  if (value.isObject()) {
+    const QJsonObject object = value.toObject();
+    for (auto it = object.begin(); it != object.end(); ++it)
+      requireFiniteValue(it.value(), path.isEmpty() ? it.key() : path + QLatin1Char('.') + it.key(), source);
+  } else if (value.isArray()) {
+    const QJsonArray array = value.toArray();
+    for (qsizetype i = 0; i < array.size(); ++i) requireFiniteValue(array.at(i), QStringLiteral("%1[%2]").arg(path).arg(i), source);
+  }
+}
+
+}  // namespace
+
+void requireFiniteNumbers(const QJsonObject& object, const QString& source) {
+  requireFiniteValue(object, QString(), source);
 }
 
 JsonReader::JsonReader(QJsonObject object, QString source, QString prefix)

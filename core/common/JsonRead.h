@@ -14,6 +14,11 @@ namespace sinkscope {
 QJsonObject readJsonObjectFile(const QString& path);
 QJsonObject parseJsonObject(const QByteArray& bytes, const QString& source);
 
+// Results are finite (docs/limits.md, "Threat model"): JSON has no NaN or infinity (Qt writes
+// them as null), so a non-finite number anywhere in object is Error(Internal) naming its path,
+// instead of a success with nulls.
+void requireFiniteNumbers(const QJsonObject& object, const QString& source);
+
 // A view of one JSON object that remembers where it came from, for error messages.
 class JsonReader {
  public:

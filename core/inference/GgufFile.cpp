@@ -1,6 +1,7 @@
 #include "inference/GgufFile.h"
 
 #include "common/Error.h"
+#include "common/InputFile.h"
 #include "inference/TensorTypes.h"
 
 #include <QFile>
@@ -11,6 +12,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <sys/stat.h>
 
 namespace sinkscope {
 
@@ -21,6 +23,12 @@ constexpr int kMaxArrayDepth = 8;       // nested arrays deeper than this are re
 constexpr int kMaxDims = 4;             // GGML_MAX_DIMS
 constexpr quint64 kMaxStringBytes = quint64(1) << 30;
 constexpr quint64 kDefaultAlignment = 32;  // GGUF specification: general.alignment default
+// Caps on what a file's counts may make SinkScope allocate, checked before the allocation
+// (docs/limits.md, "Threat model"): the largest real checkpoints stay far below each.
+constexpr quint64 kMaxTensorCount = quint64(1) << 16;
+constexpr quint64 kMaxMetadataCount = quint64(1) << 16;
+constexpr quint64 kMaxArrayElementsInAll = quint64(1) << 22;  // every metadata array together
+constexpr quint64 kMaxStringBytesInAll = quint64(128) << 20;  // keys, values and tensor names
 
 struct TypeLayout {
   GgmlType type;
@@ -62,6 +70,15 @@ class Cursor {
   Cursor(const uchar* data, quint64 size, const QString& source) : data_(data), size_(size), source_(source) {}
 
   quint64 position() const { return position_; }
+
+  // Spends part of a budget of the whole file; Error(BadInput) naming field when it runs out.
+  void spend(quint64& budget, quint64 amount, quint64 limit, const QString& field, const QString& what) const {
+    if (amount > budget)
+      throwBadInput(source_, field, QStringLiteral("more than %1 %2 in all, above SinkScope's limit (docs/limits.md)").arg(limit).arg(what));
+    budget -= amount;
+  }
+  quint64 stringBytesLeft = kMaxStringBytesInAll;
+  quint64 arrayElementsLeft = kMaxArrayElementsInAll;
   quint64 remaining() const { return size_ - position_; }
 
   void need(quint64 bytes, const QString& field) const {
@@ -81,6 +98,7 @@ class Cursor {
     const quint64 length = read<quint64>(field + QStringLiteral(" (length)"));
     if (length > kMaxStringBytes) throwBadInput(source_, field, QStringLiteral("string length %1 is absurd").arg(length));
     need(length, field);
+    spend(stringBytesLeft, length, kMaxStringBytesInAll, field, QStringLiteral("bytes of strings"));
     QString text = QString::fromUtf8(reinterpret_cast<const char*>(data_ + position_), qsizetype(length));
     position_ += length;
     return text;
@@ -140,10 +158,20 @@ GgufValue readValue(Cursor& cursor, GgufValueType type, const QString& field, co
       if (!knownValueType(elementId)) throwBadInput(source, field, QStringLiteral("unknown array element type %1").arg(elementId));
       const auto elementType = GgufValueType(elementId);
       const quint64 count = cursor.readCount(field + QStringLiteral(" (count)"), scalarBytes(elementType));
+      cursor.spend(cursor.arrayElementsLeft, count, kMaxArrayElementsInAll, field + QStringLiteral(" (count)"),
+                   QStringLiteral("array elements"));
       GgufValue::Array elements;
       elements.reserve(size_t(count));
-      for (quint64 i = 0; i < count; ++i)
-        elements.push_back(readValue(cursor, elementType, QStringLiteral("%1[%2]").arg(field).arg(i), source, depth + 1));
+      // The element's name ("key[i]") is made only for an error: formatting it for each of
+      // millions of elements would take seconds (docs/limits.md, "Threat model").
+      for (quint64 i = 0; i < count; ++i) {
+        try {
+          elements.push_back(readValue(cursor, elementType, field, source, depth + 1));
+        } catch (const Error& error) {
+          throw Error(error.kind(), error.source(),
+                      QStringLiteral("%1[%2]").arg(field).arg(i) + error.field().mid(field.size()), error.message());
+        }
+      }
       return {type, std::move(elements), elementType};
     }
   }
@@ -235,9 +263,21 @@ float bfloat16ToFloat(quint16 bits) { return std::bit_cast<float>(quint32(bits) 
 // ---- GgufFile ----
 
 GgufFile::GgufFile(const QString& path) : source_(path) {
+  // A pipe, FIFO or device is read once into memory, bounded, never waited on (docs/limits.md).
+  const InputStatus status = statInput(path);
+  if (status.directory) throwCannotOpen(path, EISDIR);
+  if (!status.regular) {
+    bytes_ = readInputBytes(path, kMaxStreamedGgufBytes);
+    data_ = reinterpret_cast<const uchar*>(bytes_.constData());
+    size_ = quint64(bytes_.size());
+    parse();
+    return;
+  }
   file_ = std::make_unique<QFile>(path);
   if (!file_->open(QIODevice::ReadOnly))
     throwBadInput(path, QString(), QStringLiteral("cannot open: %1").arg(file_->errorString()));
+  struct stat opened {};
+  if (::fstat(file_->handle(), &opened) == 0) rememberInput(opened.st_dev, opened.st_ino);
   size_ = quint64(file_->size());
   if (size_ > 0) {
     data_ = file_->map(0, qint64(size_));
@@ -273,15 +313,18 @@ void GgufFile::parse() {
   // a key/value at least 8 (key) + 4 (type) + 1 (value) bytes.
   const quint64 tensorCount = cursor.readCount(QStringLiteral("tensor_count"), 32);
   const quint64 metadataCount = cursor.readCount(QStringLiteral("metadata_kv_count"), 13);
+  if (tensorCount > kMaxTensorCount)
+    throwBadInput(source_, QStringLiteral("tensor_count"), QStringLiteral("%1 tensors, above SinkScope's limit of %2 (docs/limits.md)").arg(tensorCount).arg(kMaxTensorCount));
+  if (metadataCount > kMaxMetadataCount)
+    throwBadInput(source_, QStringLiteral("metadata_kv_count"), QStringLiteral("%1 entries, above SinkScope's limit of %2 (docs/limits.md)").arg(metadataCount).arg(kMaxMetadataCount));
 
-  QSet<QString> keys;
   metadata_.reserve(size_t(metadataCount));
   for (quint64 i = 0; i < metadataCount; ++i) {
     const QString where = QStringLiteral("metadata[%1]").arg(i);
     const QString key = cursor.readString(where + QStringLiteral(" key"));
     if (key.isEmpty()) throwBadInput(source_, where, QStringLiteral("empty key"));
-    if (keys.contains(key)) throwBadInput(source_, key, QStringLiteral("duplicate metadata key"));
-    keys.insert(key);
+    if (metadataIndex_.contains(key)) throwBadInput(source_, key, QStringLiteral("duplicate metadata key"));
+    metadataIndex_.insert(key, metadata_.size());
     const quint32 typeId = cursor.read<quint32>(key + QStringLiteral(" (type)"));
     if (!knownValueType(typeId)) throwBadInput(source_, key, QStringLiteral("unknown value type %1").arg(typeId));
     metadata_.push_back({key, readValue(cursor, GgufValueType(typeId), key, source_, 0)});
@@ -296,15 +339,14 @@ void GgufFile::parse() {
     alignment_ = kDefaultAlignment;
   }
 
-  QSet<QString> names;
   std::vector<quint64> relativeOffsets;
   tensors_.reserve(size_t(tensorCount));
   for (quint64 i = 0; i < tensorCount; ++i) {
     GgufTensorInfo info;
     info.name = cursor.readString(QStringLiteral("tensor[%1] name").arg(i));
     const QString where = QStringLiteral("tensor '%1'").arg(info.name);
-    if (names.contains(info.name)) throwBadInput(source_, where, QStringLiteral("duplicate tensor name"));
-    names.insert(info.name);
+    if (tensorIndex_.contains(info.name)) throwBadInput(source_, where, QStringLiteral("duplicate tensor name"));
+    tensorIndex_.insert(info.name, tensors_.size());
     const quint32 dims = cursor.read<quint32>(where + QStringLiteral(" n_dims"));
     if (dims < 1 || dims > kMaxDims) throwBadInput(source_, where + QStringLiteral(" n_dims"), QStringLiteral("%1 is not within 1..4").arg(dims));
     quint64 elements = 1;
@@ -348,9 +390,8 @@ void GgufFile::parse() {
 }
 
 const GgufValue* GgufFile::find(const QString& key) const {
-  for (const GgufMetadataEntry& entry : metadata_)
-    if (entry.key == key) return &entry.value;
-  return nullptr;
+  const auto it = metadataIndex_.constFind(key);  // hashed: no lookup is quadratic (docs/limits.md)
+  return it == metadataIndex_.cend() ? nullptr : &metadata_[*it].value;
 }
 
 namespace {
@@ -458,9 +499,8 @@ qint64 GgufFile::requireIntegerIn(const QString& key, qint64 minimum, qint64 max
 }
 
 const GgufTensorInfo* GgufFile::findTensor(const QString& name) const {
-  for (const GgufTensorInfo& info : tensors_)
-    if (info.name == name) return &info;
-  return nullptr;
+  const auto it = tensorIndex_.constFind(name);  // hashed: no lookup is quadratic (docs/limits.md)
+  return it == tensorIndex_.cend() ? nullptr : &tensors_[*it];
 }
 
 const GgufTensorInfo& GgufFile::tensor(const QString& name) const {

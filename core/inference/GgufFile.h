@@ -3,6 +3,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QHash>
 #include <QString>
 #include <QStringList>
 #include <cstddef>
@@ -75,6 +76,9 @@ struct GgufTensorInfo {
   qint64 rowCount() const;    // elementCount / rowLength
 };
 
+// A GGUF read from a pipe, FIFO or device is held in memory, up to this size (docs/limits.md).
+inline constexpr qint64 kMaxStreamedGgufBytes = qint64(1) << 30;
+
 class GgufFile {
  public:
   // Maps and parses a file; throws Error(BadInput) "path: field: what" on any defect.
@@ -141,6 +145,8 @@ class GgufFile {
   quint64 dataOffset_ = 0;
   std::vector<GgufMetadataEntry> metadata_;
   std::vector<GgufTensorInfo> tensors_;
+  QHash<QString, size_t> metadataIndex_;  // key -> index in metadata_
+  QHash<QString, size_t> tensorIndex_;    // name -> index in tensors_
 };
 
 // Converts one IEEE half / bfloat16 to float (helpers shared with the writer and tests).

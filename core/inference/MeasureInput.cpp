@@ -1,6 +1,7 @@
 #include "inference/MeasureInput.h"
 
 #include "common/Error.h"
+#include "common/InputFile.h"
 #include "inference/GgufFile.h"
 #include "inference/Tokenizer.h"
 #include "inference/Utf8Text.h"
@@ -11,15 +12,9 @@
 namespace sinkscope {
 
 QByteArray readMeasureInput(const QString& path) {
-  QFile file(path);
-  if (!file.open(QIODevice::ReadOnly)) throwBadInput(path, QString(), QStringLiteral("cannot open: %1").arg(file.errorString()));
-  if (file.size() > kMaxMeasureInputBytes)
-    throwBadInput(path, QStringLiteral("size"),
-                  QStringLiteral("%1 bytes, above the %2-byte limit").arg(file.size()).arg(kMaxMeasureInputBytes));
-  // A device or pipe reports size 0 (/dev/zero never ends): read at most one byte past the limit.
-  const QByteArray bytes = file.read(kMaxMeasureInputBytes + 1);
-  if (bytes.size() > kMaxMeasureInputBytes)
-    throwBadInput(path, QStringLiteral("size"), QStringLiteral("more than %1 bytes, above the limit").arg(kMaxMeasureInputBytes));
+  // Bounded, and a pipe or device read once without waiting on it (docs/limits.md).
+  QByteArray bytes = readInputBytes(path, kMaxMeasureInputBytes);
+  if (bytes.startsWith("\xEF\xBB\xBF")) bytes.remove(0, 3);  // a UTF-8 byte-order mark is not text
   return bytes;
 }
 

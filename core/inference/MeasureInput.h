@@ -15,8 +15,8 @@ class GgufFile;
 inline const QString kSampleTextPath = QStringLiteral(":/texts/simple-stories.txt");  // bundled
 inline constexpr qint64 kMaxMeasureInputBytes = qint64(16) << 20;  // a text or token file above 16 MiB is refused
 
-// The file's bytes; Error(BadInput) naming the path when it cannot be read or exceeds the limit
-// (a device or pipe is read at most one byte past it).
+// The file's bytes, without a leading UTF-8 byte-order mark; Error(BadInput) naming the path when
+// it cannot be read or exceeds the limit (a device or pipe is read at most one byte past it).
 QByteArray readMeasureInput(const QString& path);
 // The text tokenised with the tokenizer the GGUF names (leading and trailing white space trimmed;
 // special tokens in it are plain text unless parseSpecial); Error(BadInput) naming the path

@@ -24,8 +24,12 @@ KvPolicy policyFor(const MeasureSettings& settings, qint64 trainedContext) {
     policy.sinkTokens = settings.sinkTokens;
     policy.windowTokens = settings.windowTokens.value_or(trainedContext - settings.sinkTokens);
   }
+  // The value that was given is the one at fault: the default window is what the sinks leave.
   if (policy.kind != KvPolicy::Kind::Full && (policy.windowTokens < 1 || policy.sinkTokens < 0))
-    throwBadInput(QString(), QStringLiteral("window_tokens"), QStringLiteral("the window must hold at least one token"));
+    throw Error(ErrorKind::Usage, QString(), settings.windowTokens ? QStringLiteral("window_tokens") : QStringLiteral("sink_tokens"),
+                settings.windowTokens ? QStringLiteral("the window must hold at least one token")
+                                      : QStringLiteral("%1 sink tokens leave no window in the trained context of %2 tokens")
+                                            .arg(settings.sinkTokens).arg(trainedContext));
   return policy;
 }
 
@@ -114,6 +118,12 @@ Measurement measure(const LlamaModel& model, const QString& ggufPath, const QStr
   const int passes = measurePasses(settings, n, m.trainedContext);
   options.progress = passProgress(settings, 0, passes);
   m.forward = runForward(model, m.tokens, options);
+  // A non-finite loss is an error, never a result (docs/limits.md, "Threat model").
+  for (size_t p = 0; p < m.forward.nll.size(); ++p)
+    if (!std::isfinite(m.forward.nll[p]))
+      throwBadInput(ggufPath, QStringLiteral("weights"),
+                    QStringLiteral("the forward pass gives a loss of %1 at position %2; the checkpoint holds NaN or "
+                                   "infinite values").arg(m.forward.nll[p]).arg(p));
 
   double inside = 0, beyond = 0;
   qint64 insideCount = 0;

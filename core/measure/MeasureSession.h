@@ -37,6 +37,7 @@ struct MeasureInput {
 namespace measure_field {
 inline const QString kContext = QStringLiteral("context_tokens");
 inline const QString kWindow = QStringLiteral("window_tokens");
+inline const QString kSinks = QStringLiteral("sink_tokens");
 }  // namespace measure_field
 
 class MeasureSession {

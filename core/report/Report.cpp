@@ -95,9 +95,9 @@ QJsonObject sectionToJson(const ReportSection& section) {
 
 }  // namespace
 
-std::optional<Report> buildReport(const ReportScenario& scenario, const ReportCallbacks& callbacks, const QDateTime& now,
+std::optional<Report> buildReport(const ReportScenario& requested, const ReportCallbacks& callbacks, const QDateTime& now,
                                   bool includeAttention) {
-  checkScenario(scenario);
+  checkScenario(requested);
   const auto progress = [&](double fraction, const QString& stage) {
     if (callbacks.progress) callbacks.progress(fraction, stage);
   };
@@ -105,9 +105,13 @@ std::optional<Report> buildReport(const ReportScenario& scenario, const ReportCa
   Report report;
   report.version = QString::fromLatin1(kVersion);
   report.generatedUtc = now.toUTC();
-  report.scenario = scenario;
+  report.scenario = requested;
+  const ReportScenario& scenario = report.scenario;
   progress(0.0, QStringLiteral("plan"));
   report.model = resolveModel(scenario.model);
+  // Defaults that apply to the model: NTK scaling means nothing to an ALiBi model.
+  if (requested.mitigationsDefaulted && !report.model.usesRope)
+    report.scenario.mitigations = {Mitigation::Baseline, Mitigation::Streaming};
   report.hardware = resolveHardware(scenario.hardware);
   const std::vector<Mitigation> applicable = mitigationsFor(report.model.usesRope);
   for (Mitigation mitigation : scenario.mitigations)

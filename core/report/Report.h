@@ -28,6 +28,7 @@ struct ReportScenario {
   QString hardware = QStringLiteral("h100-sxm-80gb");   // catalogue id or hardware JSON
   qint64 contextTokens = 32768;
   std::vector<Mitigation> mitigations{Mitigation::Baseline, Mitigation::Ntk};  // compared, in order
+  bool mitigationsDefaulted = false;  // true: nobody chose them; a model without RoPE compares baseline, streaming
   int gpusPerNode = 1;                           // several GPUs: plan --gpus
   int nodes = 1;                                 // plan --nodes
   // A measured run (optional), as `sinkscope measure` takes it, for each compared mitigation

@@ -52,7 +52,9 @@ for target in "${targets[@]}"; do
   work=$build/corpus/$short            # what this machine found; seeds stay read-only
   artifacts=$build/artifacts/$short/
   mkdir -p "$work" "$artifacts" "$fuzz_dir/crashes/$short"
-  options=(-max_total_time="$seconds" -timeout=20 -rss_limit_mb=3072 -malloc_limit_mb=2048
+  # Amplification is a finding (docs/limits.md, "Threat model"): an input of at most 1 MiB
+  # (-max_len) that makes a parser hold hundreds of MiB, or run for seconds, fails the run.
+  options=(-max_total_time="$seconds" -timeout=10 -max_len=1048576 -rss_limit_mb=1024 -malloc_limit_mb=256
            -artifact_prefix="$artifacts" -print_final_stats=1)
   [ -f "$fuzz_dir/$short.dict" ] && options+=(-dict="$fuzz_dir/$short.dict")
   log=$build/$target.log

@@ -116,6 +116,40 @@ QByteArray withTensorType(QByteArray bytes, const QString& tensor, quint32 typeI
 const std::map<QString, std::function<QByteArray()>>& fixtures() {
   static const std::map<QString, std::function<QByteArray()>> table{
       {QStringLiteral("valid"), [] { return valid().bytes(); }},
+      // Amplification (docs/limits.md, "Threat model"): counts that fit a sparse file's size but
+      // would make the reader allocate gigabytes; the catalogue row gives the file its size.
+      {QStringLiteral("array_of_1e8_bytes"), [] {
+         auto f = valid();
+         f.entry("a", kArray, raw<quint32>(0 /* uint8 */) + raw<quint64>(100'000'000));
+         return f.bytes();
+       }},
+      {QStringLiteral("array_of_5m_uint32"), [] {
+         auto f = valid();
+         f.entry("a", kArray, raw<quint32>(kUint32) + raw<quint64>(5'000'000));
+         return f.bytes();
+       }},
+      {QStringLiteral("string_of_200_mib"), [] { auto f = valid(); f.entry("s", kString, raw<quint64>(quint64(200) << 20)); return f.bytes(); }},
+      {QStringLiteral("tensor_count_2m"), [] { auto f = valid(); f.tensorCount = quint64(1) << 21; return f.bytes(); }},
+      {QStringLiteral("metadata_count_2m"), [] { auto f = valid(); f.metadataCount = quint64(1) << 21; return f.bytes(); }},
+      // One verdict per input: show, plan, rope and probe all refuse these at import.
+      {QStringLiteral("llama_rope_factor_infinite"), [] {
+         auto f = llama();
+         f.entry("llama.rope.scaling.type", kString, text("linear"));
+         f.entry("llama.rope.scaling.factor", 6 /* float32 */, raw<float>(std::numeric_limits<float>::infinity()));
+         return f.bytes();
+       }},
+      {QStringLiteral("llama_rope_factor_1e30"), [] {
+         auto f = llama();
+         f.entry("llama.rope.scaling.type", kString, text("linear"));
+         f.entry("llama.rope.scaling.factor", 6 /* float32 */, raw<float>(1e30f));
+         return f.bytes();
+       }},
+      // Terminal safety: NUL and an ANSI colour sequence inside the architecture name.
+      {QStringLiteral("architecture_with_controls"), [] {
+         RawGguf f;
+         f.entry("general.architecture", kString, text(QByteArray("lla\0ma\x1b[31m", 11)));
+         return f.bytes();
+       }},
       {QStringLiteral("empty"), [] { return QByteArray(""); }},
       {QStringLiteral("bad_magic"), [] { auto f = valid(); f.magic = 0x58554747; return f.bytes(); }},
       {QStringLiteral("big_endian_version"), [] { auto f = valid(); f.version = 0x03000000; return f.bytes(); }},

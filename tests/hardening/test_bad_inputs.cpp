@@ -1,7 +1,8 @@
 // The bad-input catalogue (tests/data/bad_inputs/catalogue.json): every row is a malformed
 // input to a command or an import path, with the exit status and message fragments it must
-// produce; no row may crash, print a partial result or leave a file behind. Not the parsers'
-// own unit tests, which check each rule's details.
+// produce; no row may crash, print a partial result or leave a file behind. A row may create
+// FIFOs and symbolic links, send stdout to a file (/dev/full) and set environment variables.
+// Not the parsers' own unit tests, which check each rule's details.
 #include "BadGguf.h"
 #include "BpeModelFixtures.h"
 #include "LocalHubServer.h"
@@ -17,6 +18,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 #include <memory>
+#include <sys/stat.h>
 #include <unistd.h>
 
 using namespace sinkscope;
@@ -52,6 +54,16 @@ void createEntry(const QDir& dir, const QString& name, const QJsonObject& spec, 
   const QString path = dir.filePath(name);
   if (spec.value(QStringLiteral("dir")).toBool()) {
     QVERIFY(QDir().mkpath(path));
+    if (spec.value(QStringLiteral("mode")).toString() == QLatin1String("000"))
+      QVERIFY(QFile::setPermissions(path, QFileDevice::Permissions()));
+    return;
+  }
+  if (spec.value(QStringLiteral("fifo")).toBool()) {  // a named pipe nobody writes to
+    QCOMPARE(::mkfifo(QFile::encodeName(path).constData(), 0600), 0);
+    return;
+  }
+  if (spec.contains(QStringLiteral("symlink"))) {  // a symbolic link to the given target (may dangle or loop)
+    QVERIFY(QFile::link(spec.value(QStringLiteral("symlink")).toString().replace(QStringLiteral("{dir}"), dir.path()), path));
     return;
   }
   QByteArray bytes;
@@ -109,6 +121,16 @@ test::CliResult runInProcess(const QString& channel, const QStringList& args) {
     result.standardError = "error: " + error.describe().toUtf8() + '\n';
   }
   return result;
+}
+
+// C0 controls other than line break and tab, DEL, and C1 controls (UTF-8 C2 80 to C2 9F).
+bool hasControlCharacters(const QByteArray& bytes) {
+  for (qsizetype i = 0; i < bytes.size(); ++i) {
+    const auto byte = quint8(bytes[i]);
+    if ((byte < 0x20 && byte != '\n' && byte != '\t') || byte == 0x7f) return true;
+    if (byte == 0xc2 && i + 1 < bytes.size() && quint8(bytes[i + 1]) >= 0x80 && quint8(bytes[i + 1]) < 0xa0) return true;
+  }
+  return false;
 }
 
 // A row's "hub": recorded answers by URL path for a LocalHubServer (status, then "json", "text" or
@@ -198,9 +220,12 @@ class TestBadInputs : public QObject {
     const QStringList before = listing(dir.path());
     const QStringList args = substitute(row.value(QStringLiteral("args")).toArray(), dir.path());
     const QString channel = row.value(QStringLiteral("run")).toString(QStringLiteral("cli"));
+    // "stdout": where the command's stdout goes (/dev/full: every write fails).
+    const QString standardOutput = row.value(QStringLiteral("stdout")).toString();
     const auto hub = startHub(row);
-    const test::CliResult result = channel == QLatin1String("cli") ? test::runCli(args, hubEnvironment(row, dir.path(), hub.get()), 60000)
-                                                                   : runInProcess(channel, args);
+    const test::CliResult result =
+        channel == QLatin1String("cli") ? test::runCliWith(args, standardOutput, hubEnvironment(row, dir.path(), hub.get()), 60000)
+                                        : runInProcess(channel, args);
     const QString standardError = QString::fromUtf8(result.standardError);
     const QString context = QStringLiteral("args: %1\nexit: %2\nstderr: %3\nstdout: %4")
                                 .arg(args.join(QLatin1Char(' ')))
@@ -217,8 +242,19 @@ class TestBadInputs : public QObject {
     }
     for (const QString& fragment : substitute(row.value(QStringLiteral("stderr")).toArray(), dir.path()))
       QVERIFY2(standardError.contains(fragment), qPrintable(QStringLiteral("lacks '%1'\n").arg(fragment) + context));
+    for (const QString& fragment : substitute(row.value(QStringLiteral("stdout_has")).toArray(), dir.path()))
+      QVERIFY2(QString::fromUtf8(result.standardOutput).contains(fragment),
+               qPrintable(QStringLiteral("stdout lacks '%1'\n").arg(fragment) + context));
+    // Terminal safety (docs/limits.md): no control character reaches the terminal, whatever a
+    // file held; only the line breaks and tabs of the output itself.
+    QVERIFY2(!hasControlCharacters(result.standardError), qPrintable(QStringLiteral("control character on stderr\n") + context));
+    QVERIFY2(!hasControlCharacters(result.standardOutput), qPrintable(QStringLiteral("control character on stdout\n") + context));
     // Nothing written on failure: the folder holds exactly what the row created.
     QCOMPARE(listing(dir.path()), before);
+    // A folder made unreadable for the row is made readable again so that it can be removed.
+    for (auto it = files.begin(); it != files.end(); ++it)
+      if (it.value().toObject().value(QStringLiteral("dir")).toBool())
+        QFile::setPermissions(dir.filePath(it.key()), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
     for (const QString& out : substitute(row.value(QStringLiteral("no_file")).toArray(), dir.path()))
       QVERIFY2(!QFileInfo::exists(out), qPrintable(out + QStringLiteral(" was left behind\n") + context));
   }

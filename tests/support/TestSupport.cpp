@@ -18,9 +18,24 @@ QString sharedGgufPath() {
   return QFileInfo::exists(shared) ? shared : QString();
 }
 
+QString cliPath() { return QStringLiteral(SINKSCOPE_CLI_PATH); }
+
 CliResult runCli(const QStringList& args, int timeoutMs) { return runCli(args, {}, timeoutMs); }
 
 CliResult runCli(const QStringList& args, const QMap<QString, QString>& extra, int timeoutMs) {
+  return runCliWith(args, QString(), extra, timeoutMs);
+}
+
+CliResult runCliWith(const QStringList& args, const QString& standardOutputFile, const QStringList& assignments,
+                     int timeoutMs) {
+  QMap<QString, QString> extra;
+  for (const QString& assignment : assignments)
+    extra.insert(assignment.section(QLatin1Char('='), 0, 0), assignment.section(QLatin1Char('='), 1));
+  return runCliWith(args, standardOutputFile, extra, timeoutMs);
+}
+
+CliResult runCliWith(const QStringList& args, const QString& standardOutputFile, const QMap<QString, QString>& extra,
+                     int timeoutMs) {
   QProcess process;
   QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
   environment.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
@@ -31,6 +46,7 @@ CliResult runCli(const QStringList& args, const QMap<QString, QString>& extra, i
       environment.insert(it.key(), it.value());
   }
   process.setProcessEnvironment(environment);
+  if (!standardOutputFile.isEmpty()) process.setStandardOutputFile(standardOutputFile);
   process.start(QStringLiteral(SINKSCOPE_CLI_PATH), args);
   CliResult result;
   if (!process.waitForStarted(10000)) return result;

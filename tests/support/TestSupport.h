@@ -30,6 +30,13 @@ struct CliResult {
 CliResult runCli(const QStringList& args, int timeoutMs = 120000);
 // The same with variables set (a value of null QString() removes the variable).
 CliResult runCli(const QStringList& args, const QMap<QString, QString>& environment, int timeoutMs = 120000);
+// As runCli, with stdout sent to a file (e.g. /dev/full) when standardOutputFile is not empty and
+// extra environment variables set ("NAME=value", or as a map).
+CliResult runCliWith(const QStringList& args, const QString& standardOutputFile,
+                     const QStringList& environment = {}, int timeoutMs = 120000);
+CliResult runCliWith(const QStringList& args, const QString& standardOutputFile,
+                     const QMap<QString, QString>& environment, int timeoutMs = 120000);
+QString cliPath();  // the built sinkscope binary
 
 }  // namespace sinkscope::test
 

@@ -173,23 +173,40 @@ QByteArray renderChartPdf(const ChartBuilder& builder, const ChartTheme& theme, 
   return buffer.data();
 }
 
+qint64 pngPixelCount(QSize size, double scale) {
+  return qint64(std::lround(size.width() * scale)) * qint64(std::lround(size.height() * scale));
+}
+
+namespace {
+
+QByteArray renderPng(const ChartBuilder& builder, const ChartTheme& theme, QSize size, double pngScale) {
+  if (!(pngScale >= kMinPngScale && pngScale <= kMaxPngScale) || pngPixelCount(size, pngScale) > kMaxPngPixels)
+    throwBadInput(QStringLiteral("chart"), QStringLiteral("size"),
+                  QStringLiteral("%1 x %2 at scale %3 is outside SinkScope's limits (docs/limits.md)")
+                      .arg(size.width()).arg(size.height()).arg(pngScale));
+  QByteArray bytes;
+  QBuffer buffer(&bytes);
+  buffer.open(QIODevice::WriteOnly);
+  QImage image = renderChartImage(builder, theme, size, pngScale);
+  image.setDotsPerMeterX(int(3780 * pngScale));  // 96 dpi x scale
+  image.setDotsPerMeterY(int(3780 * pngScale));
+  if (image.isNull() || !image.save(&buffer, "PNG")) return QByteArray();
+  return bytes;
+}
+
+}  // namespace
+
 QByteArray renderChart(const ChartBuilder& builder, ChartFormat format, QSize size, double pngScale,
                        const ChartTheme& theme) {
+  QByteArray bytes;
   switch (format) {
-    case ChartFormat::Png: {
-      QByteArray bytes;
-      QBuffer buffer(&bytes);
-      buffer.open(QIODevice::WriteOnly);
-      QImage image = renderChartImage(builder, theme, size, pngScale);
-      image.setDotsPerMeterX(int(3780 * pngScale));  // 96 dpi x scale
-      image.setDotsPerMeterY(int(3780 * pngScale));
-      image.save(&buffer, "PNG");
-      return bytes;
-    }
-    case ChartFormat::Svg: return renderChartSvg(builder, theme, size);
-    case ChartFormat::Pdf: return renderChartPdf(builder, theme, size);
+    case ChartFormat::Png: bytes = renderPng(builder, theme, size, pngScale); break;
+    case ChartFormat::Svg: bytes = renderChartSvg(builder, theme, size); break;
+    case ChartFormat::Pdf: bytes = renderChartPdf(builder, theme, size); break;
   }
-  return QByteArray();
+  if (bytes.isEmpty())  // a null image when memory ran out, an empty page: never an empty file
+    throw Error(ErrorKind::Internal, QStringLiteral("chart"), QString(), QStringLiteral("rendering produced no image (out of memory?)"));
+  return bytes;
 }
 
 void exportChart(const ChartBuilder& builder, const QString& path, QSize size, double pngScale,

@@ -32,13 +32,18 @@ ChartBuilder withHeading(ChartBuilder builder, ChartHeading heading);
 enum class ChartFormat { Png, Svg, Pdf };
 std::optional<ChartFormat> chartFormatForPath(const QString& path);  // by extension
 
-inline constexpr QSize kDefaultExportSize{900, 560};  // logical pixels (PDF: points)
+inline constexpr QSize kDefaultExportSize{900, 560};
+// Pixels of a PNG of size at scale (rounded as the rendering rounds).
+qint64 pngPixelCount(QSize size, double scale);  // logical pixels (PDF: points)
 // The sizes the window's Save… dialog and `sinkscope chart --width/--height/--scale` accept.
 inline constexpr int kMinExportWidth = 200;   // logical pixels / points
 inline constexpr int kMinExportHeight = 150;
-inline constexpr int kMaxExportSide = 8000;
+// Bounded so that the largest export renders in seconds and a few hundred MiB (docs/limits.md).
+inline constexpr int kMaxExportSide = 4000;
 inline constexpr double kDefaultPngScale = 2.0;  // PNG pixels per logical pixel
-inline constexpr double kMaxPngScale = 8.0;
+inline constexpr double kMinPngScale = 0.5;
+inline constexpr double kMaxPngScale = 4.0;
+inline constexpr qint64 kMaxPngPixels = 16'777'216;  // width x height after scaling (4096 x 4096)
 
 // Empties a plot back to QCustomPlot's initial state (one axis rect, hidden legend) so a builder
 // can refill it without creating a new widget.
@@ -51,7 +56,9 @@ QByteArray renderChartPdf(const ChartBuilder& builder, const ChartTheme& theme, 
 
 // The file's bytes in the given format: PNG at pngScale x size (its resolution says 96 dpi x
 // pngScale), SVG and PDF in points (one point per logical pixel). The one rendering path of the
-// window's Save… and of `sinkscope chart`.
+// window's Save… and of `sinkscope chart`. Error(BadInput) for a PNG above kMaxPngPixels or a
+// scale outside [kMinPngScale, kMaxPngScale]; Error(Internal) when rendering produced nothing
+// (out of memory): never an empty file.
 QByteArray renderChart(const ChartBuilder& builder, ChartFormat format, QSize size, double pngScale = kDefaultPngScale,
                        const ChartTheme& theme = ChartTheme::print());
 
