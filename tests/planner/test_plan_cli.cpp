@@ -1,4 +1,4 @@
-// The `sinkscope plan` command-line contract (DESIGN.md): every listed --json field, the text
+// The `sinkscope plan` command-line contract (docs/design.md): every listed --json field, the text
 // table, and bad values exiting 2/3 with an error naming the flag.
 #include "TestSupport.h"
 
@@ -20,7 +20,7 @@ QStringList planArgs(const QStringList& extra) {
 
 }  // namespace
 
-class PlanCliTest : public QObject {
+class TestPlanCli : public QObject {
   Q_OBJECT
  private slots:
   void jsonHasEveryContractField() {
@@ -50,7 +50,7 @@ class PlanCliTest : public QObject {
     QCOMPARE(plan[QStringLiteral("context")].toInteger(), qint64(32768));
     QCOMPARE(plan[QStringLiteral("trained_context")].toInteger(), qint64(4096));
     QCOMPARE(plan[QStringLiteral("source")].toString(), QStringLiteral("modelled"));
-    // Mistral-7B-v0.1 at 32K holds its 4096-token window: 4096 x 131072 bytes (REFERENCES.md section 4).
+    // Mistral-7B-v0.1 at 32K holds its 4096-token window: 4096 x 131072 bytes (docs/references.md section 4).
     QCOMPARE(memory[QStringLiteral("kv_bytes")].toInteger(), qint64(4096) * 131072);
     const QJsonArray mitigations = plan[QStringLiteral("mitigations")].toArray();
     QVERIFY(mitigations.size() >= 8);
@@ -162,5 +162,5 @@ class PlanCliTest : public QObject {
   }
 };
 
-QTEST_GUILESS_MAIN(PlanCliTest)
+QTEST_GUILESS_MAIN(TestPlanCli)
 #include "test_plan_cli.moc"
