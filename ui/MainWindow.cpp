@@ -101,7 +101,7 @@ ReportScenario MainWindow::reportScenario() const {
   report.nodes = values.nodes;
   // The finished measured runs (one per measured mitigation) go into the report as they are
   // (they are never re-run here).
-  if (auto* measured = qobject_cast<MeasuredTab*>(analysisTab(tr("Measured"))); measured && !measured->runs().empty()) {
+  if (auto* measured = qobject_cast<MeasuredTab*>(analysisTab(QStringLiteral("measured"))); measured && !measured->runs().empty()) {
     report.finishedMeasurements = measured->runs();
     report.finishedNotMeasured = measured->notMeasured();
     report.ggufPath = measured->runs().front()->ggufPath;
@@ -110,9 +110,9 @@ ReportScenario MainWindow::reportScenario() const {
   return report;
 }
 
-AnalysisTab* MainWindow::analysisTab(const QString& title) const {
+AnalysisTab* MainWindow::analysisTab(const QString& id) const {
   for (AnalysisTab* tab : analysisTabs_)
-    if (tab->title() == title) return tab;
+    if (tab->id() == id) return tab;
   return nullptr;
 }
 

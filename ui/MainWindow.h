@@ -39,7 +39,7 @@ class MainWindow : public QMainWindow {
   ScenarioPanel* scenarioPanel() const { return scenarioPanel_; }
   QTabWidget* tabs() const { return tabs_; }
   const std::vector<AnalysisTab*>& analysisTabs() const { return analysisTabs_; }
-  AnalysisTab* analysisTab(const QString& title) const;
+  AnalysisTab* analysisTab(const QString& id) const;  // by AnalysisTab::id(), e.g. "measured"; null if none
 
   void saveSettings() const;
   void setPersistSettings(bool persist) { persistSettings_ = persist; }

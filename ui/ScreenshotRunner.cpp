@@ -98,7 +98,7 @@ int takeScreenshots(MainWindow& window, const QString& directory) {
   // The same window with a dark desktop palette: the compare view re-themed, exports stay white.
   const QPalette original = QApplication::palette();
   QApplication::setPalette(darkDesktopPalette());
-  if (auto* heatmap = window.analysisTab(QStringLiteral("Heatmap"))) {
+  if (auto* heatmap = window.analysisTab(QStringLiteral("heatmap"))) {
     window.tabs()->setCurrentWidget(heatmap);
     heatmap->prepareScreenshot(QStringLiteral("compare"));
     waitUntilIdle(window, 120000);

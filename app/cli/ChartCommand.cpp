@@ -5,6 +5,7 @@
 #include "common/AtomicFile.h"
 #include "cli/Commands.h"
 #include "cli/ScenarioOptions.h"
+#include "common/Cancelled.h"
 #include "common/Error.h"
 #include "export/ReportCharts.h"
 
@@ -75,7 +76,7 @@ int runChart(const QStringList& args) {
     checkDestination(path, force);  // fail before the work, not after
     const bool attention = *kind == ChartKind::Heatmap || *kind == ChartKind::SinkCurve;
     const auto report = buildReport(scenario, {}, QDateTime::currentDateTimeUtc(), attention);
-    if (!report) throw Error(ErrorKind::Internal, QStringLiteral("chart"), QString(), QStringLiteral("cancelled"));
+    if (!report) throw Cancelled();  // an outcome of its own (exit 130), not an internal error
     auto builder = ui::chartBuilderFor(*report, *kind);
     const auto table = ui::chartTableFor(*report, *kind);
     if (!builder || !table)

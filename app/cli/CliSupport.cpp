@@ -1,5 +1,6 @@
 #include "cli/CliSupport.h"
 
+#include "common/Cancelled.h"
 #include "common/Error.h"
 #include "common/InputFile.h"
 #include "common/JsonRead.h"
@@ -11,6 +12,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <functional>
 #include <unistd.h>
@@ -141,14 +143,20 @@ double parsePositiveDouble(const QString& flag, const QString& text) {
   return value;
 }
 
-TerminalProgress::TerminalProgress(QString command) : command_(std::move(command)), enabled_(isatty(fileno(stderr)) != 0) {}
+TerminalProgress::TerminalProgress(QString command)
+    : command_(std::move(command)),
+      enabled_(isatty(fileno(stderr)) != 0 || qEnvironmentVariableIsSet("SINKSCOPE_PROGRESS")) {}
 
-void TerminalProgress::update(double fraction, const QString& stage) {
+void TerminalProgress::update(double fraction, const QString& stage, const QString& detail) {
   const int percent = int(std::clamp(fraction, 0.0, 1.0) * 100.0);
-  if (!enabled_ || (percent == lastPercent_ && stage == lastStage_)) return;
+  if (!enabled_ || (percent == lastPercent_ && stage == lastStage_ && detail == lastDetail_)) return;
   lastPercent_ = percent;
   lastStage_ = stage;
-  std::fprintf(stderr, "\r%s: %s %3d %%   ", qPrintable(command_), qPrintable(stage), percent);
+  lastDetail_ = detail;
+  if (detail.isEmpty())
+    std::fprintf(stderr, "\r%s: %s %3d %%   ", qPrintable(command_), qPrintable(stage), percent);
+  else
+    std::fprintf(stderr, "\r%s: %s %s   ", qPrintable(command_), qPrintable(stage), qPrintable(detail));
   std::fflush(stderr);
 }
 
@@ -163,6 +171,23 @@ void printJson(const QJsonObject& object) {
   const QByteArray bytes = QJsonDocument(object).toJson(QJsonDocument::Indented);  // escapes controls itself
   writeStdout(bytes.constData(), size_t(bytes.size()));
 }
+
+Error namingFlag(const Error& error, const FlagNames& flags) {
+  const auto flag = flags.find(error.field());
+  if (!error.source().isEmpty() || flag == flags.end()) return error;
+  return Error(error.kind(), flag->second, QString(), error.message());
+}
+
+namespace {
+
+volatile std::sig_atomic_t interrupted = 0;
+
+void onInterrupt(int) {
+  interrupted = 1;
+  std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C kills
+}
+
+}  // namespace
 
 namespace {
 
@@ -181,12 +206,28 @@ void requireStdoutWritten() {
 
 }  // namespace
 
+std::function<bool()> stopOnInterrupt() {
+  interrupted = 0;
+  std::signal(SIGINT, onInterrupt);
+  return [] { return interrupted != 0; };
+}
+
 int guarded(const std::function<int()>& body) {
   try {
     const int status = body();
     if (status == 0) requireStdoutWritten();
     return status;
-  } catch (const Error& error) {
+  } catch (const Cancelled&) {
+    out().flush();
+    err() << "sinkscope: cancelled" << Qt::endl;
+    return kCancelledExitCode;
+  } catch (const Error& coreError) {
+    // Core names a value by its field; these are the flags every command spells the same way.
+    static const FlagNames commonFlags{{QStringLiteral("model"), QStringLiteral("--model")},
+                                       {QStringLiteral("hardware"), QStringLiteral("--hardware")},
+                                       {QStringLiteral("mitigation"), QStringLiteral("--mitigation")},
+                                       {QStringLiteral("gguf"), QStringLiteral("--gguf")}};
+    const Error error = namingFlag(coreError, commonFlags);
     out().flush();
     err() << "error: " << error.describe() << Qt::endl;
     return error.exitCode();

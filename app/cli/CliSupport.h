@@ -2,10 +2,14 @@
 // value parsers with range checks, JSON/text output and atomic file writes. No command logic.
 #pragma once
 
+#include "common/Error.h"
+
 #include <QCommandLineParser>
 #include <QJsonObject>
 #include <QString>
 #include <QTextStream>
+#include <functional>
+#include <map>
 #include <optional>
 
 namespace sinkscope::cli {
@@ -38,7 +42,8 @@ inline constexpr qint64 kMaxContextTokens = 10'485'760;
 void printJson(const QJsonObject& object);
 
 // A progress printer for long commands: "\r<command>: <stage> 42 %" on stderr when stderr is a
-// terminal (people waiting), nothing otherwise (scripts and tests keep a clean stderr). finish()
+// terminal (people waiting) or SINKSCOPE_PROGRESS is set, nothing otherwise (scripts and tests
+// keep a clean stderr). finish()
 // (or the destructor, when an error unwinds) ends the line it drew, before any "error:" line.
 class TerminalProgress {
  public:
@@ -46,7 +51,8 @@ class TerminalProgress {
   ~TerminalProgress() { finish(); }
   TerminalProgress(const TerminalProgress&) = delete;
   TerminalProgress& operator=(const TerminalProgress&) = delete;
-  void update(double fraction, const QString& stage);
+  // detail: what follows the percentage (tokens/s, time left), redrawn whenever it changes.
+  void update(double fraction, const QString& stage, const QString& detail = QString());
   void finish();
 
  private:
@@ -54,10 +60,33 @@ class TerminalProgress {
   bool enabled_ = false;
   int lastPercent_ = -1;
   QString lastStage_;
+  QString lastDetail_;
 };
 
+// Core names a value at fault in its own terms (Error::field(), e.g. "window_tokens", with no
+// source); the command line names its flag. Maps core field names to this command's flags.
+using FlagNames = std::map<QString, QString>;
+// The same error naming the flag when its source is empty and its field is one of flags.
+Error namingFlag(const Error& error, const FlagNames& flags);
+// Runs body, rethrowing any Error through namingFlag.
+template <typename Body>
+auto namingFlags(const FlagNames& flags, Body body) {
+  try {
+    return body();
+  } catch (const Error& error) {
+    throw namingFlag(error, flags);
+  }
+}
 
-// Runs body, turning sinkscope::Error and other exceptions into "error: ..." and an exit code.
+// Ctrl-C (SIGINT) from now on asks the running computation to stop instead of killing the
+// process: the returned function turns true, core throws Cancelled within a second and guarded()
+// ends the command with exit status 130. A second Ctrl-C kills as usual.
+std::function<bool()> stopOnInterrupt();
+inline constexpr int kCancelledExitCode = 130;  // 128 + SIGINT, as shells report an interrupted command
+
+
+// Runs body, turning sinkscope::Error and other exceptions into "error: ..." and an exit code,
+// and Cancelled into "sinkscope: cancelled" and kCancelledExitCode (not an error).
 int guarded(const std::function<int()>& body);
 
 }  // namespace sinkscope::cli

@@ -1,4 +1,4 @@
-// The headless subcommands of DESIGN.md's command-line contract, one function each.
+// The headless subcommands of docs/design.md's command-line contract, one function each.
 // Not the GUI; each returns the process exit status (0, 2 usage, 3 bad input, 4 internal).
 #pragma once
 

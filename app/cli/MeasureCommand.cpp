@@ -3,30 +3,29 @@
 #include "cli/CliSupport.h"
 #include "cli/Commands.h"
 #include "common/Error.h"
-#include "inference/GgufFile.h"
-#include "inference/LlamaModel.h"
-#include "inference/MemoryBudget.h"
-#include "inference/MeasureInput.h"
 #include "inference/Measurement.h"
-#include "inference/Tokenizer.h"
+#include "measure/MeasureSession.h"
 
 
 namespace sinkscope::cli {
 
 namespace {
 
-std::vector<int> loadTokens(const QCommandLineParser& parser, const GgufFile& gguf, int vocabSize, QString* inputPath) {
+MeasureInput measureInput(const QCommandLineParser& parser, const QString& ggufPath, std::optional<qint64> context) {
   const bool hasText = parser.isSet(QStringLiteral("text"));
   const bool hasTokens = parser.isSet(QStringLiteral("tokens"));
   if (hasText == hasTokens) throwUsage(QStringLiteral("--text"), QStringLiteral("give exactly one of --text FILE or --tokens FILE"));
   if (hasTokens && parser.isSet(QStringLiteral("parse-special")))
     throwUsage(QStringLiteral("--parse-special"), QStringLiteral("applies to --text only (token ids are not parsed)"));
-  if (hasTokens) {
-    *inputPath = parser.value(QStringLiteral("tokens"));
-    return parseTokenIds(readMeasureInput(*inputPath), *inputPath, vocabSize);
-  }
-  *inputPath = parser.value(QStringLiteral("text"));
-  return tokenizeMeasureText(gguf, *inputPath, parser.isSet(QStringLiteral("parse-special")));
+  MeasureInput input;
+  input.ggufPath = ggufPath;
+  input.textPath = hasText ? parser.value(QStringLiteral("text")) : QString();
+  input.tokensPath = hasTokens ? parser.value(QStringLiteral("tokens")) : QString();
+  input.parseSpecial = parser.isSet(QStringLiteral("parse-special"));
+  input.contextTokens = context;
+  input.trainedContext = optionalCount(parser, QStringLiteral("trained-context"), 16, kMaxContextTokens);
+  input.trainedContextSource = QStringLiteral("--trained-context");
+  return input;
 }
 
 void printSummary(const Measurement& m) {
@@ -67,6 +66,8 @@ int runMeasure(const QStringList& args) {
   parseOrThrow(parser, QStringLiteral("measure"), args);
 
   const QString ggufPath = requireOption(parser, QStringLiteral("gguf"));
+  const FlagNames flags{{measure_field::kContext, QStringLiteral("--context")}, {measure_field::kWindow, QStringLiteral("--window")},
+                        {measure_field::kSinks, QStringLiteral("--sinks")}};
   MeasureSettings settings;
   if (parser.isSet(QStringLiteral("mitigation"))) {
     const auto mitigation = mitigationFromName(parser.value(QStringLiteral("mitigation")));
@@ -74,7 +75,6 @@ int runMeasure(const QStringList& args) {
     settings.mitigation = *mitigation;
   }
   if (parser.isSet(QStringLiteral("factor"))) settings.factor = parseScalingFactor(QStringLiteral("--factor"), parser.value(QStringLiteral("factor")));
-  settings.trainedContext = optionalCount(parser, QStringLiteral("trained-context"), 16, kMaxContextTokens);
   if (const auto sinks = optionalCount(parser, QStringLiteral("sinks"), 0, 1024)) settings.sinkTokens = int(*sinks);
   settings.windowTokens = optionalCount(parser, QStringLiteral("window"), 1, kMaxMeasuredTokens);
   const auto context = optionalCount(parser, QStringLiteral("context"), 2, kMaxMeasuredTokens);
@@ -83,18 +83,12 @@ int runMeasure(const QStringList& args) {
     for (qint64 row : parseCountList(QStringLiteral("--heatmap-rows"), parser.value(QStringLiteral("heatmap-rows")), 0, kMaxMeasuredTokens - 1))
       settings.heatmapRows.push_back(row);
 
-  const GgufFile gguf(ggufPath);
-  // Refuse what this machine cannot hold before allocating it (docs/limits.md): the weights
-  // (with --context's activations when given) now, the actual token count once it is known.
-  requireMemoryFor(estimateMeasureMemory(gguf, context.value_or(0)), ggufPath);
-  const LlamaModel model = LlamaModel::load(gguf);
-  QString inputPath;
-  std::vector<int> tokens = loadTokens(parser, gguf, model.hyper().vocabSize, &inputPath);
-  keepFirstTokens(tokens, context, inputPath);
-  requireMemoryFor(estimateMeasureMemory(gguf, qint64(tokens.size())), ggufPath);
+  const MeasureSession session = namingFlags(flags, [&] { return MeasureSession(measureInput(parser, ggufPath, context)); });
   TerminalProgress progress(QStringLiteral("measure"));
-  settings.progress = [&progress](double fraction) { progress.update(fraction, QStringLiteral("forward pass")); };
-  const Measurement measurement = measure(model, ggufPath, checkpointName(gguf, ggufPath), std::move(tokens), settings);
+  settings.isCancelled = stopOnInterrupt();
+  const Measurement measurement = namingFlags(flags, [&] {
+    return session.run(settings, [&progress](const MeasureProgress& p) { progress.update(p.fraction, QStringLiteral("forward pass"), p.text()); });
+  });
   progress.finish();
   if (parser.isSet(QStringLiteral("json")))
     printJson(measurementToJson(measurement, heatmaps));

@@ -1,5 +1,5 @@
 // `sinkscope plan`: memory, fit, throughput, confidence and the mitigation comparison for one
-// model on one hardware profile at one context (DESIGN.md command-line contract).
+// model on one hardware profile at one context (docs/design.md command-line contract).
 #include "catalog/Catalog.h"
 #include "cli/CliSupport.h"
 #include "cli/Commands.h"

@@ -1,10 +1,12 @@
-// `sinkscope probe`: modelled attention of one head of a catalogue model (DESIGN.md): the sink
+// `sinkscope probe`: modelled attention of one head of a catalogue model (docs/design.md): the sink
 // curve over --contexts, the pooled heatmap at --context and the per-pair phase coverage.
 #include "attention/ModelledAttention.h"
 #include "catalog/Catalog.h"
 #include "cli/CliSupport.h"
 #include "cli/Commands.h"
+#include "common/Cancelled.h"
 #include "common/Error.h"
+#include "common/Provenance.h"
 #include "positional/PhaseCoverage.h"
 #include "positional/RopeSchedule.h"
 
@@ -218,7 +220,7 @@ int probe(const QStringList& args) {
   ProbeCallbacks curveCallbacks;
   curveCallbacks.progress = [&](double fraction) { progress.update(fraction, QStringLiteral("sink curve")); };
   const auto curve = computeSinkCurve(*source, schemeAt, curveRequest, curveCallbacks);
-  if (!curve) throw Error(ErrorKind::Internal, QStringLiteral("probe"), QString(), QStringLiteral("cancelled"));
+  if (!curve) throw Cancelled();  // an outcome of its own (exit 130), not an internal error
   const QJsonValue coverage = phaseCoverageJson(o, atContext);
   if (!o.json) progress.finish();
   if (o.csv) {
@@ -248,7 +250,7 @@ int probe(const QStringList& args) {
   const SyntheticHeadParameters& g = source->parameters();
   printJson(QJsonObject{
       {QStringLiteral("model"), o.model.id},
-      {QStringLiteral("source"), QStringLiteral("modelled")},
+      {QStringLiteral("source"), provenanceName(Provenance::Modelled)},
       {QStringLiteral("layer"), o.layer},
       {QStringLiteral("head"), o.head},
       {QStringLiteral("context"), o.context},

@@ -1,13 +1,15 @@
-// `sinkscope report`: the capacity report of one scenario as PDF, HTML or JSON (DESIGN.md).
+// `sinkscope report`: the capacity report of one scenario as PDF, HTML or JSON (docs/design.md).
 // The destination is checked before any work; the file is written atomically.
 #include "cli/CliSupport.h"
 #include "common/AtomicFile.h"
 #include "cli/Commands.h"
 #include "cli/ScenarioOptions.h"
+#include "common/Cancelled.h"
 #include "common/Error.h"
 #include "common/JsonRead.h"
 #include "export/ReportWriter.h"
 #include "inference/Measurement.h"
+#include "measure/MeasureSession.h"
 
 #include <QFileInfo>
 #include <QJsonDocument>
@@ -44,9 +46,12 @@ int runReport(const QStringList& args) {
     const bool json = QFileInfo(path).suffix().compare(QLatin1String("json"), Qt::CaseInsensitive) == 0;
     if (!json) ui::checkReportDestination(path, force);  // fail before the work, not after
     TerminalProgress progress(QStringLiteral("report"));
-    const auto report = buildReport(scenario, ReportCallbacks{{}, [&](double f, const QString& stage) { progress.update(f, stage); }});
+    const FlagNames flags{{measure_field::kContext, QStringLiteral("--measure-context")}};
+    const auto report = namingFlags(flags, [&] {
+      return buildReport(scenario, ReportCallbacks{stopOnInterrupt(), [&](double f, const QString& stage) { progress.update(f, stage); }});
+    });
     progress.finish();
-    if (!report) throw Error(ErrorKind::Internal, QStringLiteral("report"), QString(), QStringLiteral("cancelled"));
+    if (!report) throw Cancelled();  // an outcome of its own (exit 130), not an internal error
     if (json) {
       const QJsonObject object = reportToJson(*report);
       requireFiniteNumbers(object, path);  // never a success with nulls (docs/limits.md)

@@ -1,5 +1,5 @@
 // `sinkscope rope`: a model's RoPE schedule as it ships or under a runtime's mitigation, with the
-// critical dimension and the phase coverage at a context (DESIGN.md command-line contract).
+// critical dimension and the phase coverage at a context (docs/design.md command-line contract).
 #include "catalog/Catalog.h"
 #include "cli/CliSupport.h"
 #include "cli/Commands.h"

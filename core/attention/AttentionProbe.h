@@ -1,6 +1,6 @@
 // The streamed attention probe: exact causal softmax rows of one head for a few query
 // positions, over key blocks with an online softmax (memory O(rows x bins), never O(N^2)),
-// giving the pooled heatmap, the row metrics of REFERENCES.md section 5 and needle retrieval.
+// giving the pooled heatmap, the row metrics of docs/references.md section 5 and needle retrieval.
 // Not where queries/keys come from (QueryKeySource) nor how a mitigation picks the scheme.
 #pragma once
 

@@ -1,5 +1,5 @@
 // Data types shared by the modelled probe, measured mode and the views: a pooled heatmap and the
-// per-row metrics of REFERENCES.md section 5. Not the code that fills them.
+// per-row metrics of docs/references.md section 5. Not the code that fills them.
 #pragma once
 
 #include <QtGlobal>

@@ -23,8 +23,7 @@ bool shipsStaticScaling(const ModelSpec& model) {
 }
 
 qint64 trainedContextOf(const ModelSpec& model) {
-  if (model.trainedContext > 0) return model.trainedContext;
-  if (model.maxPositionEmbeddings > 0) return model.maxPositionEmbeddings;
+  if (const qint64 trained = trainedContextOrMaxPositions(model); trained > 0) return trained;
   throwBadInput(model.id, QStringLiteral("trained_context"), QStringLiteral("unknown, so attention cannot be modelled"));
 }
 
@@ -93,12 +92,12 @@ PositionalScheme modelledSchemeFor(const ModelSpec& model, const ModelledScheme&
   }
   if (!usesRope(model)) {
     if (m != Mitigation::Baseline && m != Mitigation::Alibi && m != Mitigation::Streaming && m != Mitigation::WindowOnly)
-      throwBadInput(QStringLiteral("--mitigation"), mitigationName(m),
-                    QStringLiteral("is a RoPE schedule, and %1 does not use RoPE").arg(model.id));
+      throwBadInput(QString(), QStringLiteral("mitigation"),
+                    QStringLiteral("'%1' is a RoPE schedule, and %2 does not use RoPE").arg(mitigationName(m), model.id));
     if (model.attentionKind == AttentionKind::Alibi || m == Mitigation::Alibi) {
       if (model.attentionKind != AttentionKind::Alibi)
-        throwBadInput(QStringLiteral("--mitigation"), QStringLiteral("alibi"),
-                      QStringLiteral("needs a model trained with ALiBi; %1 is not").arg(model.id));
+        throwBadInput(QString(), QStringLiteral("mitigation"),
+                      QStringLiteral("'alibi' needs a model trained with ALiBi; %1 is not").arg(model.id));
       scheme.kind = PositionalScheme::Kind::Alibi;
       const std::vector<double> slopes = alibiSlopes(std::max(model.heads, 1));
       scheme.alibiSlope = slopes[size_t(std::clamp(head, 0, int(slopes.size()) - 1))];

@@ -19,7 +19,7 @@ struct PositionalScheme {
 
   // KV cache. windowTokens == 0: every key is kept at its own position. Otherwise the cache
   // holds keys 0..sinkTokens-1 plus the last windowTokens keys (the query's own included), and
-  // positions are assigned by slot inside the cache, as StreamingLLM does (REFERENCES.md s. 4).
+  // positions are assigned by slot inside the cache, as StreamingLLM does (docs/references.md s. 4).
   qint64 sinkTokens = 0;
   qint64 windowTokens = 0;
 

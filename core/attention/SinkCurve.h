@@ -1,4 +1,4 @@
-// The sink curve: the probe's metrics (REFERENCES.md section 5) against context length, one
+// The sink curve: the probe's metrics (docs/references.md section 5) against context length, one
 // probe run per context, for any query/key source. Not the choice of scheme per context: the
 // caller passes it (dynamic NTK and LongRoPE change with the sequence length).
 #pragma once

@@ -154,7 +154,7 @@ const HardwareSpec* Catalog::findHardware(const QString& id) const {
 }
 
 ModelSpec resolveModel(const QString& idOrPath) {
-  if (idOrPath.trimmed().isEmpty()) throwBadInput(QStringLiteral("--model"), QString(), QStringLiteral("empty model id or path"));
+  if (idOrPath.trimmed().isEmpty()) throwBadInput(QString(), QStringLiteral("model"), QStringLiteral("empty model id or path"));
   if (const ModelSpec* model = Catalog::builtin().findModel(idOrPath)) return *model;
   // A path that is not there may be a Hub id; any other failure keeps the system's reason
   // (symlink loop, name too long, permission denied: docs/limits.md).
@@ -196,7 +196,7 @@ ImportKind classifyImportFile(const QString& path) {
 }
 
 HardwareSpec resolveHardware(const QString& idOrPath) {
-  if (idOrPath.trimmed().isEmpty()) throwBadInput(QStringLiteral("--hardware"), QString(), QStringLiteral("empty hardware id or path"));
+  if (idOrPath.trimmed().isEmpty()) throwBadInput(QString(), QStringLiteral("hardware"), QStringLiteral("empty hardware id or path"));
   if (const HardwareSpec* hardware = Catalog::builtin().findHardware(idOrPath)) return *hardware;
   if (!looksLikePath(idOrPath) && !QFileInfo::exists(idOrPath))
     throwBadInput(idOrPath, QString(), QStringLiteral("not a catalogue hardware id (see 'sinkscope list hardware') nor a file"));

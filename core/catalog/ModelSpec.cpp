@@ -64,6 +64,10 @@ LayerAttention ModelSpec::layerType(int layer) const {
   return LayerAttention::Full;
 }
 
+qint64 trainedContextOrMaxPositions(const ModelSpec& spec) {
+  return spec.trainedContext > 0 ? spec.trainedContext : spec.maxPositionEmbeddings;
+}
+
 AttentionKind inferAttentionKind(const ModelSpec& spec, bool alibi) {
   if (spec.mla) return AttentionKind::Mla;
   if (alibi) return AttentionKind::Alibi;

@@ -129,6 +129,10 @@ struct ModelSpec {
 // the model uses ALiBi, hybrid for mixed per-layer types, sliding, mqa, gqa, else mha.
 AttentionKind inferAttentionKind(const ModelSpec& spec, bool alibi);
 
+// The context the model was trained at: trained_context, else max_position_embeddings (a config
+// that does not say; docs/catalog.md), 0 when neither is known. The one place this fallback lives.
+qint64 trainedContextOrMaxPositions(const ModelSpec& spec);
+
 // Throws Error(BadInput) naming `source` and the field when dimensions are impossible.
 void validateModelSpec(const ModelSpec& spec, const QString& source);
 

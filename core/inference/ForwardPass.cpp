@@ -1,5 +1,6 @@
 #include "inference/ForwardPass.h"
 
+#include "common/Cancelled.h"
 #include "common/Error.h"
 #include "inference/EncodedProduct.h"
 #include "inference/RopeTable.h"
@@ -239,7 +240,7 @@ void attendBlock(Context& context, const RowMatrix& queries, const RowMatrix& ke
 [[noreturn]] void throwCancelled();
 
 void checkCancelled(const ForwardOptions& options) {
-  if (options.isCancelled && options.isCancelled()) throwCancelled();
+  if (options.isCancelled && options.isCancelled()) throwCancelled();  // an outcome of its own (common/Cancelled.h)
 }
 
 std::vector<qint64> makeBins(qint64 tokens, int bins, int exact) {
@@ -310,9 +311,7 @@ class WorkMeter {
   double done_ = 0;
 };
 
-[[noreturn]] void throwCancelled() {
-  throw Error(ErrorKind::Internal, QString(), QStringLiteral("measurement"), QStringLiteral("cancelled"));
-}
+[[noreturn]] void throwCancelled() { throw Cancelled(); }
 
 // y (+)= x · Wᵀ with the weights decoded tile by tile; throws when cancelled.
 void projectInto(const Eigen::Ref<const RowMatrix>& x, const EncodedMatrix& w, Eigen::Ref<RowMatrix> y, bool accumulate,

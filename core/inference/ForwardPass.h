@@ -47,7 +47,7 @@ struct ForwardOptions {
   int heatmapBins = 64;               // bins per heatmap row, the first 4 one key each
   int chunkTokens = 64;               // queries per attention block (keeps a block in cache)
   // Polled between attention blocks and between weight tiles (a few times a second on a 7B
-  // model); a cancelled run throws Error(Internal). Called from the calling thread only.
+  // model); a cancelled run throws Cancelled (common/Cancelled.h). Called from the calling thread only.
   std::function<bool()> isCancelled;
   // The share of the pass's work done, 0..1, reported after every projection and attention
   // block. Work is counted in multiply-adds (projections, attention, output head), so the
@@ -56,7 +56,7 @@ struct ForwardOptions {
   std::function<void(double)> progress;
 };
 
-// REFERENCES.md section 5, for one (layer, head). Means run over queries i >= k for S_k.
+// docs/references.md section 5, for one (layer, head). Means run over queries i >= k for S_k.
 struct HeadAttentionMetrics {
   int layer = 0;
   int head = 0;
@@ -73,7 +73,7 @@ struct HeadAttentionMetrics {
   PooledHeatmap heatmap;               // rows = ForwardOptions::heatmapRows inside the text
 };
 
-// Gu et al. 2024's threshold on alpha_1 for counting a head as a sink head (REFERENCES.md section 5).
+// Gu et al. 2024's threshold on alpha_1 for counting a head as a sink head (docs/references.md section 5).
 inline constexpr double kSinkRateEpsilon = 0.3;
 
 struct ForwardResult {

@@ -32,12 +32,11 @@ std::vector<int> tokenizeMeasureText(const GgufFile& gguf, const QString& textPa
   return ids;
 }
 
-void keepFirstTokens(std::vector<int>& tokens, std::optional<qint64> contextTokens, const QString& inputPath,
-                     const QString& flag) {
+void keepFirstTokens(std::vector<int>& tokens, std::optional<qint64> contextTokens, const QString& inputPath) {
   if (!contextTokens) return;
   if (qint64(tokens.size()) < *contextTokens)
     throwBadInput(inputPath, QStringLiteral("tokens"),
-                  QStringLiteral("%1 tokens, fewer than %2 %3").arg(tokens.size()).arg(flag).arg(*contextTokens));
+                  QStringLiteral("%1 tokens, fewer than the context of %2 asked for").arg(tokens.size()).arg(*contextTokens));
   tokens.resize(size_t(*contextTokens));
 }
 

@@ -22,9 +22,9 @@ QByteArray readMeasureInput(const QString& path);
 // special tokens in it are plain text unless parseSpecial); Error(BadInput) naming the path
 // when the text is not UTF-8 or fewer than 2 tokens result.
 std::vector<int> tokenizeMeasureText(const GgufFile& gguf, const QString& textPath, bool parseSpecial = false);
-// Keeps the first contextTokens tokens; Error(BadInput) naming inputPath when there are fewer.
-void keepFirstTokens(std::vector<int>& tokens, std::optional<qint64> contextTokens, const QString& inputPath,
-                     const QString& flag = QStringLiteral("--context"));
+// Keeps the first contextTokens tokens; Error(BadInput) naming inputPath and field "tokens" when
+// there are fewer.
+void keepFirstTokens(std::vector<int>& tokens, std::optional<qint64> contextTokens, const QString& inputPath);
 // general.name, or the file's base name when the GGUF has none (or the generic "llama").
 QString checkpointName(const GgufFile& gguf, const QString& ggufPath);
 

@@ -1,6 +1,8 @@
 #include "inference/Measurement.h"
 
+#include "common/Cancelled.h"
 #include "common/Error.h"
+#include "common/Provenance.h"
 
 #include <QJsonArray>
 #include <cmath>
@@ -22,12 +24,12 @@ KvPolicy policyFor(const MeasureSettings& settings, qint64 trainedContext) {
     policy.sinkTokens = settings.sinkTokens;
     policy.windowTokens = settings.windowTokens.value_or(trainedContext - settings.sinkTokens);
   }
-  // The flag that was given is the one at fault: the default window is what --sinks leaves.
+  // The value that was given is the one at fault: the default window is what the sinks leave.
   if (policy.kind != KvPolicy::Kind::Full && (policy.windowTokens < 1 || policy.sinkTokens < 0))
-    throwUsage(settings.windowTokens ? QStringLiteral("--window") : QStringLiteral("--sinks"),
-               settings.windowTokens ? QStringLiteral("the window must hold at least one token")
-                                     : QStringLiteral("%1 sink tokens leave no window in the trained context of %2 tokens")
-                                           .arg(settings.sinkTokens).arg(trainedContext));
+    throw Error(ErrorKind::Usage, QString(), settings.windowTokens ? QStringLiteral("window_tokens") : QStringLiteral("sink_tokens"),
+                settings.windowTokens ? QStringLiteral("the window must hold at least one token")
+                                      : QStringLiteral("%1 sink tokens leave no window in the trained context of %2 tokens")
+                                            .arg(settings.sinkTokens).arg(trainedContext));
   return policy;
 }
 
@@ -56,15 +58,25 @@ QString kvKindName(KvPolicy::Kind kind) {
 
 // The in-distribution control: baseline RoPE with every query limited to the last
 // trainedContext keys, so no relative distance exceeds what the model was trained on.
-std::vector<float> controlLosses(const LlamaModel& model, const Measurement& m, const MeasureSettings& settings) {
-  const bool sameAsMeasured = (m.mitigation == Mitigation::WindowOnly && m.kvPolicy.windowTokens == m.trainedContext) ||
-                              (m.mitigation == Mitigation::Baseline && qint64(m.tokens.size()) <= m.trainedContext);
-  if (sameAsMeasured) return m.forward.nll;
+bool controlIsTheRun(Mitigation mitigation, const KvPolicy& policy, qint64 tokens, qint64 trainedContext) {
+  return (mitigation == Mitigation::WindowOnly && policy.windowTokens == trainedContext) ||
+         (mitigation == Mitigation::Baseline && tokens <= trainedContext);
+}
+
+std::vector<float> controlLosses(const LlamaModel& model, const Measurement& m, const MeasureSettings& settings,
+                                 const std::function<void(double)>& progress) {
   ForwardOptions options;
   options.schedule = computeRopeSchedule(ropeParametersForGguf(m.hyper, m.trainedContext), qint64(m.tokens.size()));
   options.kvPolicy = KvPolicy{KvPolicy::Kind::Window, 0, m.trainedContext};
   options.isCancelled = settings.isCancelled;
+  options.progress = progress;
   return runForward(model, m.tokens, options).nll;
+}
+
+// settings.progress over `passes` forward passes, as seen from pass `index`.
+std::function<void(double)> passProgress(const MeasureSettings& settings, int index, int passes) {
+  if (!settings.progress) return {};
+  return [&settings, index, passes](double fraction) { settings.progress((double(index) + fraction) / double(passes)); };
 }
 
 }  // namespace
@@ -78,7 +90,7 @@ Measurement measure(const LlamaModel& model, const QString& ggufPath, const QStr
   if (qint64(tokens.size()) < 2) throwBadInput(QStringLiteral("text"), QStringLiteral("tokens"), QStringLiteral("needs at least 2 tokens"));
   if (qint64(tokens.size()) > kMaxMeasuredTokens)
     throwBadInput(QStringLiteral("text"), QStringLiteral("tokens"),
-                  QStringLiteral("%1 tokens exceed the limit of %2 for measured mode; pass --context").arg(tokens.size()).arg(kMaxMeasuredTokens));
+                  QStringLiteral("%1 tokens exceed the limit of %2 for measured mode; measure a shorter context").arg(tokens.size()).arg(kMaxMeasuredTokens));
   if (settings.trainedContext) {
     m.trainedContext = *settings.trainedContext;
     m.trainedContextSource = settings.trainedContextSource;
@@ -103,7 +115,8 @@ Measurement measure(const LlamaModel& model, const QString& ggufPath, const QStr
   options.trainedContext = m.trainedContext;
   options.heatmapRows = settings.heatmapRows.empty() ? defaultHeatmapRows(n, m.trainedContext) : settings.heatmapRows;
   options.isCancelled = settings.isCancelled;
-  options.progress = settings.progress;
+  const int passes = measurePasses(settings, n, m.trainedContext);
+  options.progress = passProgress(settings, 0, passes);
   m.forward = runForward(model, m.tokens, options);
   // A non-finite loss is an error, never a result (docs/limits.md, "Threat model").
   for (size_t p = 0; p < m.forward.nll.size(); ++p)
@@ -125,7 +138,12 @@ Measurement measure(const LlamaModel& model, const QString& ggufPath, const QStr
   }
   m.meanNllInside = insideCount > 0 ? inside / double(insideCount) : 0.0;
   m.meanNllBeyond = m.positionsBeyond > 0 ? beyond / double(m.positionsBeyond) : 0.0;
-  m.controlNll = settings.knownControlNll ? *settings.knownControlNll : controlLosses(model, m, settings);
+  if (settings.knownControlNll)
+    m.controlNll = *settings.knownControlNll;
+  else if (passes == 1)
+    m.controlNll = m.forward.nll;
+  else
+    m.controlNll = controlLosses(model, m, settings, passProgress(settings, 1, passes));
   m.lossSpike = detectLossSpike(m.forward.nll, m.controlNll, settings.lossSpike);
   m.contextCap = m.lossSpike.contextCap;
   const qint64 span = m.kvPolicy.kind == KvPolicy::Kind::Full ? n : m.kvPolicy.cacheTokens();
@@ -141,9 +159,14 @@ QString whyNotMeasurable(Mitigation mitigation) {
   return QString();
 }
 
-std::optional<MeasuredRuns> measureEach(const LlamaModel& model, const QString& ggufPath, const QString& modelName,
-                                        const std::vector<int>& tokens, const std::vector<Mitigation>& mitigations,
-                                        const MeasureSettings& settings) {
+int measurePasses(const MeasureSettings& settings, qint64 tokens, qint64 trainedContext) {
+  if (settings.knownControlNll) return 1;
+  return controlIsTheRun(settings.mitigation, policyFor(settings, trainedContext), tokens, trainedContext) ? 1 : 2;
+}
+
+MeasuredRuns measureEach(const LlamaModel& model, const QString& ggufPath, const QString& modelName,
+                         const std::vector<int>& tokens, const std::vector<Mitigation>& mitigations,
+                         const MeasureSettings& settings) {
   MeasuredRuns out;
   std::vector<Mitigation> measurable;
   for (Mitigation mitigation : mitigations) {
@@ -152,27 +175,39 @@ std::optional<MeasuredRuns> measureEach(const LlamaModel& model, const QString& 
     else
       measurable.push_back(mitigation);
   }
-  const auto cancelled = [&settings] { return settings.isCancelled && settings.isCancelled(); };
-  const double count = double(measurable.size());
+  const qint64 trained = settings.trainedContext.value_or(model.hyper().contextLength);
+  const int totalPasses = measureEachPasses(settings, measurable, qint64(tokens.size()), trained);
+  int passesDone = 0;
   std::shared_ptr<const std::vector<float>> control;  // the first run's, reused by the others
-  for (size_t i = 0; i < measurable.size(); ++i) {
-    if (cancelled()) return std::nullopt;
+  for (Mitigation mitigation : measurable) {
+    stopIfCancelled(settings.isCancelled);
     MeasureSettings run = settings;
-    run.mitigation = measurable[i];
+    run.mitigation = mitigation;
     run.knownControlNll = control;
-    run.progress = [&settings, i, count](double fraction) {
-      if (settings.progress) settings.progress((double(i) + fraction) / count);
+    const int passes = measurePasses(run, qint64(tokens.size()), trained);
+    run.progress = [&settings, passesDone, passes, totalPasses](double fraction) {
+      if (settings.progress) settings.progress((double(passesDone) + fraction * double(passes)) / double(totalPasses));
     };
-    try {
-      out.runs.push_back(std::make_shared<const Measurement>(measure(model, ggufPath, modelName, tokens, run)));
-      if (!control) control = std::make_shared<const std::vector<float>>(out.runs.back()->controlNll);
-    } catch (const Error&) {
-      if (cancelled()) return std::nullopt;  // the forward pass stops by throwing
-      throw;
-    }
+    out.runs.push_back(std::make_shared<const Measurement>(measure(model, ggufPath, modelName, tokens, run)));
+    if (!control) control = std::make_shared<const std::vector<float>>(out.runs.back()->controlNll);
+    passesDone += passes;
   }
-  if (cancelled()) return std::nullopt;
+  stopIfCancelled(settings.isCancelled);
   return out;
+}
+
+int measureEachPasses(const MeasureSettings& settings, const std::vector<Mitigation>& mitigations, qint64 tokens,
+                      qint64 trainedContext) {
+  int passes = 0;
+  bool controlKnown = false;
+  for (Mitigation mitigation : mitigations) {
+    if (!whyNotMeasurable(mitigation).isEmpty()) continue;
+    MeasureSettings run = settings;
+    run.mitigation = mitigation;
+    passes += controlKnown ? 1 : measurePasses(run, tokens, trainedContext);
+    controlKnown = true;
+  }
+  return std::max(passes, 1);
 }
 
 namespace {
@@ -239,7 +274,7 @@ QJsonObject measurementToJson(const Measurement& m, bool includeHeatmaps) {
                         {QStringLiteral("mean_excess_nll"), s.meanExcess},
                         {QStringLiteral("excess_nll_std"), s.excessStd}};
   QJsonObject json{
-      {QStringLiteral("source"), QStringLiteral("measured")},
+      {QStringLiteral("source"), provenanceName(Provenance::Measured)},
       {QStringLiteral("model"), m.modelName},
       {QStringLiteral("gguf"), m.ggufPath},
       {QStringLiteral("architecture"), m.hyper.architecture},
@@ -260,7 +295,7 @@ QJsonObject measurementToJson(const Measurement& m, bool includeHeatmaps) {
       {QStringLiteral("mean_nll_inside_trained"), m.meanNllInside},
       {QStringLiteral("mean_nll_beyond_trained"), m.positionsBeyond > 0 ? QJsonValue(m.meanNllBeyond) : QJsonValue()},
       {QStringLiteral("per_position"), perPosition},
-      {QStringLiteral("sink"), QJsonObject{{QStringLiteral("source"), QStringLiteral("measured")},
+      {QStringLiteral("sink"), QJsonObject{{QStringLiteral("source"), provenanceName(Provenance::Measured)},
                                            {QStringLiteral("epsilon"), kSinkRateEpsilon},
                                            {QStringLiteral("sink_rate"), m.forward.sinkRate(kSinkRateEpsilon)},
                                            {QStringLiteral("mean_sink_mass_1"), meanSink1},

@@ -24,7 +24,7 @@ struct MeasureSettings {
   Mitigation mitigation = Mitigation::Baseline;
   std::optional<double> factor;           // s; default max(1, tokens / trained context)
   std::optional<qint64> trainedContext;   // overrides the GGUF's context_length
-  QString trainedContextSource = QStringLiteral("--trained-context");  // where that override came from
+  QString trainedContextSource = QStringLiteral("the given trained context");  // where that override came from
   int sinkTokens = 4;                     // streaming
   std::optional<qint64> windowTokens;     // window-only: default trained; streaming: trained - sinks
   std::vector<qint64> heatmapRows;        // default: defaultHeatmapRows
@@ -32,8 +32,8 @@ struct MeasureSettings {
   // The in-distribution control of an earlier run over the same tokens and trained context: it
   // does not depend on the mitigation, so measureEach computes it once. Empty: computed here.
   std::shared_ptr<const std::vector<float>> knownControlNll;
-  std::function<bool()> isCancelled;
-  std::function<void(double)> progress;
+  std::function<bool()> isCancelled;     // polled between blocks; a cancelled run throws Cancelled
+  std::function<void(double)> progress;  // 0..1 over every forward pass of the call
 };
 
 struct Measurement {
@@ -41,7 +41,7 @@ struct Measurement {
   QString ggufPath;
   LlamaHyperparameters hyper;
   qint64 trainedContext = 0;
-  QString trainedContextSource;  // "--trained-context" or the GGUF key it came from
+  QString trainedContextSource;  // who gave it (MeasureSession: the override, the catalogue, or the GGUF key)
   Mitigation mitigation = Mitigation::Baseline;
   double factor = 1.0;
   KvPolicy kvPolicy;
@@ -58,7 +58,8 @@ struct Measurement {
   int threads = 1;               // OpenMP threads the forward pass could use
 };
 
-// Runs the measurement. tokens must be within the vocabulary and at most kMaxMeasuredTokens.
+// Runs the measurement. tokens must be within the vocabulary and at most kMaxMeasuredTokens;
+// Error(BadInput) with field "tokens" or "window_tokens" otherwise. Throws Cancelled on request.
 Measurement measure(const LlamaModel& model, const QString& ggufPath, const QString& modelName,
                     std::vector<int> tokens, const MeasureSettings& settings);
 
@@ -77,14 +78,21 @@ struct MeasuredRuns {
   QStringList fileNotes;  // what was opened (describeGguf, GgufSummary.h), set by callers that show it
 };
 
-// Runs measure() for each mitigation in turn (settings.mitigation is ignored); settings.progress
-// receives the overall fraction, split evenly over the runs. Cancellation is checked between the
-// runs and within each. Returns nullopt when cancelled; other errors propagate.
-std::optional<MeasuredRuns> measureEach(const LlamaModel& model, const QString& ggufPath, const QString& modelName,
-                                        const std::vector<int>& tokens, const std::vector<Mitigation>& mitigations,
-                                        const MeasureSettings& settings);
+// Forward passes measure() makes with these settings over `tokens` tokens: 1, plus 1 for the
+// in-distribution control unless it is known or the measured run is the control itself.
+int measurePasses(const MeasureSettings& settings, qint64 tokens, qint64 trainedContext);
+// Forward passes measureEach makes: the first measurable run's passes, then 1 for each other.
+int measureEachPasses(const MeasureSettings& settings, const std::vector<Mitigation>& mitigations, qint64 tokens,
+                      qint64 trainedContext);
 
-// DESIGN.md's measure --json object (plus documented extra fields). With includeHeatmaps, a
+// Runs measure() for each mitigation in turn (settings.mitigation is ignored); settings.progress
+// receives the overall fraction, split over the runs by their forward passes. Cancellation is
+// checked between the runs and within each, and throws Cancelled; errors propagate.
+MeasuredRuns measureEach(const LlamaModel& model, const QString& ggufPath, const QString& modelName,
+                         const std::vector<int>& tokens, const std::vector<Mitigation>& mitigations,
+                         const MeasureSettings& settings);
+
+// docs/design.md's measure --json object (plus documented extra fields). With includeHeatmaps, a
 // "heatmaps" array holds every (layer, head)'s pooled rows.
 QJsonObject measurementToJson(const Measurement& measurement, bool includeHeatmaps = false);
 

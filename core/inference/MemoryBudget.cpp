@@ -59,7 +59,7 @@ void requireMemoryFor(const MeasureMemoryEstimate& estimate, const QString& sour
   constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
   throwBadInput(source, QStringLiteral("memory"),
                 QStringLiteral("measuring needs about %1 GiB (%2 GiB of weights mapped from the file, %3 GiB of activations), "
-                               "but this machine has %4 GiB; use a smaller --context or a smaller model")
+                               "but this machine has %4 GiB; measure a shorter context or a smaller model")
                     .arg(double(estimate.totalBytes()) / kGiB, 0, 'f', 1)
                     .arg(double(estimate.weightBytes) / kGiB, 0, 'f', 1)
                     .arg(double(estimate.activationBytes) / kGiB, 0, 'f', 1)

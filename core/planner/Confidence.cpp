@@ -113,7 +113,7 @@ ContextCap estimateContextCap(const ModelSpec& model, Mitigation mitigation, dou
                               const PlannerResources& resources, bool windowHonoured) {
   ContextCap cap;
   cap.factor = std::max(1.0, factor);
-  const qint64 trained = model.trainedContext > 0 ? model.trainedContext : model.maxPositionEmbeddings;
+  const qint64 trained = trainedContextOrMaxPositions(model);
   const qint64 shipped = std::max(trained, model.maxPositionEmbeddings);
   const bool shipsScaling = model.ropeScaling.has_value() && !model.ropeScaling->type.isEmpty();
   const auto& recipe = model.longContextRecipe;

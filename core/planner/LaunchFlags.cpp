@@ -44,7 +44,7 @@ void ropeFamily(const ModelSpec& model, Mitigation mitigation, const LaunchScena
   const QString maxLen = QStringLiteral(" --max-model-len %1").arg(s.contextTokens);
   const QString ctx = QStringLiteral("--ctx-size %1").arg(s.contextTokens);
   if (mitigation == Mitigation::Ntk) {
-    // Static NTK-aware scaling is a new base: b' = b s^(d/(d-2)) (REFERENCES.md section 1).
+    // Static NTK-aware scaling is a new base: b' = b s^(d/(d-2)) (docs/references.md section 1).
     const double base = std::round(ntkScaledBase(model.ropeTheta, s.factor, model.rotaryDim()) * 100.0) / 100.0;
     f.vllm = QStringLiteral("--hf-overrides %1").arg(quoted(compact({{QStringLiteral("rope_theta"), base}}))) + maxLen;
     f.vllmLatest = QStringLiteral("--hf-overrides %1").arg(quoted(compact(
@@ -85,7 +85,7 @@ void ropeFamily(const ModelSpec& model, Mitigation mitigation, const LaunchScena
       break;
     case Mitigation::DynamicNtk:
       f.notes = QStringLiteral("llama.cpp has no dynamic NTK; vLLM applies 'dynamic' as a static NTK base for the whole "
-                               "sequence (REFERENCES.md section 1); transformers caches keys rotated with the older base "
+                               "sequence (docs/references.md section 1); transformers caches keys rotated with the older base "
                                "(issue 25104)");
       break;
     case Mitigation::Llama3:

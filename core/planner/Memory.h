@@ -88,7 +88,7 @@ class MemoryModel {
   qint64 logitsBytesPerToken_ = 0;
 };
 
-// KV bytes one token costs in one layer of this model, per REFERENCES.md section 4.
+// KV bytes one token costs in one layer of this model, per docs/references.md section 4.
 double kvBytesPerTokenPerLayer(const ModelSpec& model, double kvBitsPerElement);
 std::vector<KvLayerGroup> kvLayerGroups(const ModelSpec& model, double kvBitsPerElement,
                                         std::optional<qint64> streamingCacheTokens);

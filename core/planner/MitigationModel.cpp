@@ -14,7 +14,7 @@ namespace sinkscope {
 
 namespace {
 
-qint64 trainedOf(const ModelSpec& m) { return m.trainedContext > 0 ? m.trainedContext : m.maxPositionEmbeddings; }
+qint64 trainedOf(const ModelSpec& m) { return trainedContextOrMaxPositions(m); }
 
 // Every caching layer keeps a sliding window: the farthest distance any query sees is the window.
 qint64 allLayerWindow(const ModelSpec& m) {

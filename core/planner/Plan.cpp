@@ -18,7 +18,7 @@ namespace {
 constexpr qint64 kMaxPlanContextTokens = qint64(1) << 40;  // tokens; far beyond any memory
 
 qint64 trainedContextOf(const ModelSpec& model) {
-  return model.trainedContext > 0 ? model.trainedContext : model.maxPositionEmbeddings;
+  return trainedContextOrMaxPositions(model);
 }
 
 void validateRequest(const ModelSpec& model, const PlanRequest& request) {

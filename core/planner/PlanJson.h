@@ -1,4 +1,4 @@
-// The plan as JSON, exactly the `sinkscope plan --json` contract of DESIGN.md (snake_case,
+// The plan as JSON, exactly the `sinkscope plan --json` contract of docs/design.md (snake_case,
 // byte counts as integers, every estimate labelled modelled/measured). Not the text table.
 #pragma once
 

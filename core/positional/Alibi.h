@@ -1,4 +1,4 @@
-// ALiBi's per-head slopes for any head count (Press et al. 2022; REFERENCES.md section 2) and the
+// ALiBi's per-head slopes for any head count (Press et al. 2022; docs/references.md section 2) and the
 // bias they add to a logit. Not attention itself: the probe adds the bias while scoring.
 #pragma once
 

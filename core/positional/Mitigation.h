@@ -23,7 +23,7 @@ enum class Mitigation {
 
 QString mitigationName(Mitigation mitigation);  // "baseline", "dynamic-ntk", "window-only", ...
 std::optional<Mitigation> mitigationFromName(const QString& name);
-// The names of DESIGN.md, in display order (window-only excluded: it is a control).
+// The names of docs/design.md, in display order (window-only excluded: it is a control).
 const std::vector<Mitigation>& comparedMitigations();
 // Every mitigation that applies to a model: ALiBi models get {baseline, alibi, streaming}-style
 // choices, RoPE models the RoPE family and streaming.

@@ -1,4 +1,4 @@
-// Which RoPE angles a model saw in training (REFERENCES.md section 3): the critical dimension and,
+// Which RoPE angles a model saw in training (docs/references.md section 3): the critical dimension and,
 // for a context N, per rotary pair the share of relative distances whose angle training never
 // produced. Not attention: this is geometry of the frequencies only (docs/positional.md).
 #pragma once

@@ -1,4 +1,4 @@
-// RoPE frequency schedules as Hugging Face computes them (REFERENCES.md section 1): default,
+// RoPE frequency schedules as Hugging Face computes them (docs/references.md section 1): default,
 // linear, NTK-aware, dynamic NTK, YaRN, Llama 3, LongRoPE. Not the rotation of vectors itself.
 #pragma once
 
@@ -66,7 +66,7 @@ const RopeScalingDefaults& ropeScalingDefaults();
 
 // Rotary dim d = int(headDim x partialRotaryFactor), as HF truncates it.
 int rotaryDimFor(const RopeParameters& params);
-// NTK-aware base b' = b * alpha^(d/(d-2)) (REFERENCES.md section 1; alpha = s for static NTK).
+// NTK-aware base b' = b * alpha^(d/(d-2)) (docs/references.md section 1; alpha = s for static NTK).
 double ntkScaledBase(double theta, double alpha, int rotaryDim);
 // Dynamic NTK alpha = s * max(L, L0) / L0 - (s - 1).
 double dynamicNtkAlpha(double factor, qint64 sequenceLength, qint64 originalContext);

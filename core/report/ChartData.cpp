@@ -125,7 +125,7 @@ QJsonObject chartDataToJson(const MemoryChartData& data) {
     curve.append(item);
   }
   return QJsonObject{{QStringLiteral("chart"), QStringLiteral("memory")},
-                     {QStringLiteral("source"), kModelled},
+                     {QStringLiteral("source"), provenanceName(Provenance::Modelled)},
                      {QStringLiteral("model"), data.modelName},
                      {QStringLiteral("hardware"), data.hardwareName},
                      {QStringLiteral("context"), data.contextTokens},
@@ -139,7 +139,7 @@ QJsonObject chartDataToJson(const MemoryChartData& data) {
 
 QJsonObject chartDataToJson(const ConfidenceChartData& data) {
   return QJsonObject{{QStringLiteral("chart"), QStringLiteral("confidence")},
-                     {QStringLiteral("source"), kModelled},
+                     {QStringLiteral("source"), provenanceName(Provenance::Modelled)},
                      {QStringLiteral("mitigation"), data.primaryMitigation},
                      {QStringLiteral("confidence"), confidenceToJson(Confidence{data.value, data.reasons})},
                      {QStringLiteral("context_cap"), capJson(data.contextCapTokens)},
@@ -150,7 +150,7 @@ QJsonObject chartDataToJson(const ConfidenceChartData& data) {
 
 QJsonObject chartDataToJson(const MitigationsChartData& data) {
   return QJsonObject{{QStringLiteral("chart"), QStringLiteral("mitigations")},
-                     {QStringLiteral("source"), kModelled},
+                     {QStringLiteral("source"), provenanceName(Provenance::Modelled)},
                      {QStringLiteral("context"), data.contextTokens},
                      {QStringLiteral("trained_context"), data.trainedContextTokens},
                      {QStringLiteral("mitigations"), rowsJson(data.rows)}};
@@ -190,7 +190,7 @@ QJsonObject chartDataToJson(const SinkCurveChartData& data) {
                               {QStringLiteral("samples"), samples}});
   }
   QJsonObject object{{QStringLiteral("chart"), QStringLiteral("sink-curve")},
-                     {QStringLiteral("source"), data.provenance},
+                     {QStringLiteral("source"), provenanceName(data.provenance)},
                      {QStringLiteral("model"), data.modelName},
                      {QStringLiteral("layer"), data.layer},
                      {QStringLiteral("head"), data.head},
@@ -210,7 +210,7 @@ QJsonObject chartDataToJson(const SinkCurveChartData& data) {
       effective.append(QJsonObject{{QStringLiteral("mitigation"), mitigationName(s.mitigation)},
                                    {QStringLiteral("factor"), s.factor},
                                    {QStringLiteral("applicable"), s.applicable},
-                                   {QStringLiteral("source"), kModelled},
+                                   {QStringLiteral("source"), provenanceName(Provenance::Modelled)},
                                    {QStringLiteral("samples"), samples}});
     }
     object.insert(QStringLiteral("effective"), effective);
@@ -238,7 +238,7 @@ QJsonObject chartDataToJson(const HeatmapChartData& data) {
                               {QStringLiteral("mass"), mass}});
   }
   return QJsonObject{{QStringLiteral("chart"), QStringLiteral("heatmap")},
-                     {QStringLiteral("source"), data.provenance},
+                     {QStringLiteral("source"), provenanceName(data.provenance)},
                      {QStringLiteral("model"), data.modelName},
                      {QStringLiteral("layer"), data.layer},
                      {QStringLiteral("head"), data.head},
@@ -274,7 +274,7 @@ QJsonObject chartDataToJson(const MeasuredLossChartData& data) {
                               {QStringLiteral("context_cap"), s.contextCapTokens},
                               {QStringLiteral("loss_spike_detected"), s.spikeDetected}});
   return QJsonObject{{QStringLiteral("chart"), QStringLiteral("measured-loss")},
-                     {QStringLiteral("source"), data.provenance},
+                     {QStringLiteral("source"), provenanceName(data.provenance)},
                      {QStringLiteral("model"), data.modelName},
                      {QStringLiteral("trained_context"), data.trainedContextTokens},
                      {QStringLiteral("control_nll"), floats(data.controlNll)},

@@ -3,6 +3,7 @@
 // Not drawing and not the tabular CSV form: see ui/charts (ChartTable).
 #pragma once
 
+#include "common/Provenance.h"
 #include "attention/AttentionTypes.h"
 #include "planner/Plan.h"
 
@@ -21,9 +22,6 @@ QString chartKindName(ChartKind kind);  // "heatmap", "sink-curve", "memory", "m
 std::optional<ChartKind> chartKindFromName(const QString& name);  // one of allChartKinds()
 const std::vector<ChartKind>& allChartKinds();  // what `sinkscope chart` draws
 
-// Where a chart's numbers come from; always printed next to it.
-inline const QString kModelled = QStringLiteral("modelled");
-inline const QString kMeasured = QStringLiteral("measured");
 
 // Memory against context: the stacked breakdown at each context, the capacity and the fit limit.
 struct MemoryChartData {
@@ -84,7 +82,7 @@ std::vector<EffectiveContextSeries> effectiveContextSeries(const ModelSpec& mode
                                                            qint64 designContextTokens, Runtime runtime = Runtime::LlamaCpp);
 
 struct SinkCurveChartData {
-  QString provenance = kModelled;
+  Provenance provenance = Provenance::Modelled;  // printed next to the chart
   QString modelName;
   QString modelId;          // catalogue id (reference points of this model are drawn filled)
   int layer = 0, head = 0;  // head -1: the mean over `heads`
@@ -102,7 +100,7 @@ struct HeatmapPanel {
   QString verdict;  // the planner's verdict for this setting at the context (empty: not computed)
 };
 struct HeatmapChartData {
-  QString provenance = kModelled;
+  Provenance provenance = Provenance::Modelled;  // printed next to the chart
   QString modelName;
   int layer = 0, head = 0;  // head -1: the mean over `heads`
   std::vector<int> heads;   // the heads averaged (or the one head)
@@ -122,7 +120,7 @@ struct MeasuredLossSeries {
   bool spikeDetected = false;
 };
 struct MeasuredLossChartData {
-  QString provenance = kMeasured;
+  Provenance provenance = Provenance::Measured;  // printed next to the chart
   QString modelName;
   qint64 trainedContextTokens = 0;
   std::vector<int> tokens;       // the token ids measured

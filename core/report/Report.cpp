@@ -1,6 +1,7 @@
 #include "report/Report.h"
 
 #include "catalog/Catalog.h"
+#include "common/Cancelled.h"
 #include "common/Error.h"
 #include "inference/Measurement.h"
 #include "planner/PlanJson.h"
@@ -44,8 +45,8 @@ void checkScenario(const ReportScenario& scenario) {
     throwBadInput(QString(), QStringLiteral("mitigations"), QStringLiteral("name at least one mitigation"));
   const bool measuring = !scenario.ggufPath.isEmpty() || !scenario.finishedMeasurements.empty();
   if (!measuring && (!scenario.textPath.isEmpty() || scenario.measureContextTokens || scenario.measureTrainedContext))
-    throwUsage(QStringLiteral("--gguf"), QStringLiteral("--text, --measure-context and --trained-context need a GGUF "
-                                                        "checkpoint to measure"));
+    throw Error(ErrorKind::Usage, QString(), QStringLiteral("gguf"),
+                QStringLiteral("a text, a measure context or a trained context needs a GGUF checkpoint to measure"));
 }
 
 QString planCommandFor(const ReportScenario& scenario) {
@@ -135,7 +136,11 @@ std::optional<Report> buildReport(const ReportScenario& requested, const ReportC
   progress(0.2, QStringLiteral("attention"));
   if (includeAttention && !addModelledAttention(report, callbacks)) return std::nullopt;
   progress(0.9, QStringLiteral("measured"));
-  if (!addMeasurements(report, callbacks)) return std::nullopt;
+  try {
+    addMeasurements(report, callbacks);
+  } catch (const Cancelled&) {
+    return std::nullopt;  // the report's own way to say cancelled (Report.h)
+  }
   progress(0.98, QStringLiteral("sections"));
   report.title = QStringLiteral("Long-context capacity report: %1 on %2 at %3 tokens")
                      .arg(report.charts.memory.modelName, report.charts.memory.hardwareName)
@@ -165,7 +170,7 @@ QJsonObject measuredToJson(const ReportMeasured& measured) {
                             {QStringLiteral("sink_rate"), m.forward.sinkRate()},
                             {QStringLiteral("command"), measured.commandFor(m)}});
   }
-  return QJsonObject{{QStringLiteral("source"), kMeasured},
+  return QJsonObject{{QStringLiteral("source"), provenanceName(Provenance::Measured)},
                      {QStringLiteral("gguf"), measured.checkpointFile},
                      {QStringLiteral("text"), measured.textName},
                      {QStringLiteral("runs"), runs},

@@ -21,7 +21,7 @@ namespace sinkscope {
 
 struct Measurement;
 
-// What the user asked for. The defaults are DESIGN.md's default scenario (the source
+// What the user asked for. The defaults are docs/design.md's default scenario (the source
 // document's worked example: Mistral 7B at 32K on an H100 80 GB, baseline vs NTK).
 struct ReportScenario {
   QString model = QStringLiteral("mistral-7b-v0.1");    // catalogue id, config.json or .gguf

@@ -2,11 +2,9 @@
 // measured mode can run (core/inference Measurement, exactly as `sinkscope measure`), or takes
 // runs the window already finished, and lays out the "Measured results" section.
 #include "common/Error.h"
-#include "inference/GgufFile.h"
-#include "inference/LlamaModel.h"
 #include "inference/MeasureInput.h"
 #include "inference/Measurement.h"
-#include "inference/MemoryBudget.h"
+#include "measure/MeasureSession.h"
 #include "report/ReportSections.h"
 
 #include <QFileInfo>
@@ -22,27 +20,22 @@ QString textNameFor(const QString& textPath) {
   return QFileInfo(textPath).fileName();
 }
 
-// Runs the checkpoint once per compared mitigation; false when cancelled.
-bool runMeasurements(const ReportScenario& scenario, ReportMeasured& measured, const ReportCallbacks& callbacks) {
-  const QString textPath = scenario.textPath.isEmpty() ? kSampleTextPath : scenario.textPath;
-  const GgufFile gguf(scenario.ggufPath);
-  requireMemoryFor(estimateMeasureMemory(gguf, scenario.measureContextTokens.value_or(0)), scenario.ggufPath);
-  const LlamaModel model = LlamaModel::load(gguf);
-  std::vector<int> tokens = tokenizeMeasureText(gguf, textPath);
-  keepFirstTokens(tokens, scenario.measureContextTokens, textPath, QStringLiteral("--measure-context"));
-  requireMemoryFor(estimateMeasureMemory(gguf, qint64(tokens.size())), scenario.ggufPath);
-  const QString name = checkpointName(gguf, scenario.ggufPath);
+// Runs the checkpoint once per compared mitigation, in the one measured session (core/measure);
+// throws Cancelled when asked to stop.
+void runMeasurements(const ReportScenario& scenario, ReportMeasured& measured, const ReportCallbacks& callbacks) {
+  MeasureInput input;
+  input.ggufPath = scenario.ggufPath;
+  input.textPath = scenario.textPath;
+  input.contextTokens = scenario.measureContextTokens;
+  input.trainedContext = scenario.measureTrainedContext;
+  const MeasureSession session(input);
   MeasureSettings settings;
-  settings.trainedContext = scenario.measureTrainedContext;
   settings.isCancelled = callbacks.isCancelled;
-  settings.progress = [&callbacks](double fraction) {
-    if (callbacks.progress) callbacks.progress(0.9 + 0.08 * fraction, QStringLiteral("measured"));
-  };
-  std::optional<MeasuredRuns> runs = measureEach(model, scenario.ggufPath, name, tokens, scenario.mitigations, settings);
-  if (!runs) return false;
-  measured.runs = std::move(runs->runs);
-  measured.notMeasured = std::move(runs->notMeasured);
-  return true;
+  MeasuredRuns runs = session.runEach(scenario.mitigations, settings, [&callbacks](const MeasureProgress& progress) {
+    if (callbacks.progress) callbacks.progress(0.9 + 0.08 * progress.fraction, QStringLiteral("measured, ") + progress.text());
+  });
+  measured.runs = std::move(runs.runs);
+  measured.notMeasured = std::move(runs.notMeasured);
 }
 
 QString nats(double value) { return QString::number(value, 'f', 4); }
@@ -103,7 +96,7 @@ ReportTable sinkTable(const ReportMeasured& measured) {
                  QStringLiteral("Largest head S₁"), QStringLiteral("S₄ (share on tokens 0-3)"),
                  QStringLiteral("Normalised entropy"), QStringLiteral("Sink heads")},
                 {},
-                QStringLiteral("Means over queries of each head, then over the layer's heads (REFERENCES.md section 5). "
+                QStringLiteral("Means over queries of each head, then over the layer's heads (docs/references.md section 5). "
                                "A sink head has mean S₁ (α₁) above %1 (Gu et al. 2024).").arg(kSinkRateEpsilon)};
   const int layers = measured.runs.front()->hyper.layers;
   for (int layer = 0; layer < layers; ++layer)
@@ -138,9 +131,9 @@ QString ReportMeasured::commandFor(const Measurement& run) const {
   return command + QStringLiteral(" --mitigation %1 --json").arg(mitigationName(run.mitigation));
 }
 
-bool addMeasurements(Report& report, const ReportCallbacks& callbacks) {
+void addMeasurements(Report& report, const ReportCallbacks& callbacks) {
   const ReportScenario& scenario = report.scenario;
-  if (scenario.ggufPath.isEmpty() && scenario.finishedMeasurements.empty()) return true;
+  if (scenario.ggufPath.isEmpty() && scenario.finishedMeasurements.empty()) return;
   ReportMeasured measured;
   measured.checkpointFile = QFileInfo(scenario.ggufPath).fileName();
   measured.textName = textNameFor(scenario.textPath);
@@ -148,8 +141,8 @@ bool addMeasurements(Report& report, const ReportCallbacks& callbacks) {
     measured.runs = scenario.finishedMeasurements;
     measured.notMeasured = scenario.finishedNotMeasured;
     if (measured.checkpointFile.isEmpty()) measured.checkpointFile = QFileInfo(measured.runs.front()->ggufPath).fileName();
-  } else if (!runMeasurements(scenario, measured, callbacks)) {
-    return false;
+  } else {
+    runMeasurements(scenario, measured, callbacks);
   }
   if (!measured.runs.empty()) {
     std::vector<const Measurement*> runs;
@@ -157,7 +150,6 @@ bool addMeasurements(Report& report, const ReportCallbacks& callbacks) {
     report.charts.measuredLoss = measuredLossChartData(runs);
   }
   report.measured = std::move(measured);
-  return true;
 }
 
 ReportSection measuredSection(const Report& r) {

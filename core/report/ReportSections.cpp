@@ -332,7 +332,7 @@ QStringList sourcesOf(const Report& r) {
     if (it != resources.contextExtensionSource.end())
       add(QStringLiteral("Context extension of %1: %2").arg(mitigationName(m), it->second));
   }
-  add(QStringLiteral("KV cache formulas: REFERENCES.md section 4; attention metrics: section 5"));
+  add(QStringLiteral("KV cache formulas: docs/references.md section 4; attention metrics: section 5"));
   add(QStringLiteral("Literature reference points: each row of their table names its source "
                      "(resources/references.json)"));
   return sources;

@@ -9,9 +9,9 @@ namespace sinkscope {
 // Fills report.charts.sinkCurve and .heatmaps for the compared mitigations; false when cancelled.
 bool addModelledAttention(Report& report, const ReportCallbacks& callbacks);
 
-// Runs (or takes the finished) measured runs into report.measured and .charts.measuredLoss;
-// false when cancelled. Throws Error naming the file for a bad GGUF or text (ReportMeasured.cpp).
-bool addMeasurements(Report& report, const ReportCallbacks& callbacks);
+// Runs (or takes the finished) measured runs into report.measured and .charts.measuredLoss.
+// Throws Cancelled when asked to stop, Error naming the file for a bad GGUF or text.
+void addMeasurements(Report& report, const ReportCallbacks& callbacks);
 // The "Measured results" section: the runs, or one line saying nothing was measured and how to.
 ReportSection measuredSection(const Report& report);
 

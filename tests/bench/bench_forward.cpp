@@ -16,7 +16,7 @@
 
 using namespace sinkscope;
 
-class ForwardBench : public QObject {
+class BenchForward : public QObject {
   Q_OBJECT
   std::unique_ptr<GgufFile> file_;
   std::unique_ptr<LlamaModel> model_;
@@ -85,5 +85,5 @@ class ForwardBench : public QObject {
   }
 };
 
-QTEST_GUILESS_MAIN(ForwardBench)
+QTEST_GUILESS_MAIN(BenchForward)
 #include "bench_forward.moc"

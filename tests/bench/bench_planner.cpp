@@ -10,7 +10,7 @@
 
 using namespace sinkscope;
 
-class PlannerBench : public QObject {
+class BenchPlanner : public QObject {
   Q_OBJECT
  private slots:
   void memoryCurveOf1000Contexts_data() {
@@ -64,5 +64,5 @@ class PlannerBench : public QObject {
   }
 };
 
-QTEST_GUILESS_MAIN(PlannerBench)
+QTEST_GUILESS_MAIN(BenchPlanner)
 #include "bench_planner.moc"

@@ -26,7 +26,7 @@ double decodeSeconds(const TensorTypeTraits& traits, const QByteArray& encoded, 
 }
 }  // namespace
 
-class TensorTypesBench : public QObject {
+class BenchTensorTypes : public QObject {
   Q_OBJECT
   std::vector<float> values_ = std::vector<float>(size_t(kValues));
 
@@ -58,5 +58,5 @@ class TensorTypesBench : public QObject {
   }
 };
 
-QTEST_GUILESS_MAIN(TensorTypesBench)
+QTEST_GUILESS_MAIN(BenchTensorTypes)
 #include "bench_tensor_types.moc"

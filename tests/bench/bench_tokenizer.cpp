@@ -13,7 +13,7 @@
 
 using namespace sinkscope;
 
-class TokenizerBench : public QObject {
+class BenchTokenizer : public QObject {
   Q_OBJECT
   QString text_;
   QMap<QString, QByteArray> ggufs_;
@@ -64,5 +64,5 @@ class TokenizerBench : public QObject {
   }
 };
 
-QTEST_GUILESS_MAIN(TokenizerBench)
+QTEST_GUILESS_MAIN(BenchTokenizer)
 #include "bench_tokenizer.moc"

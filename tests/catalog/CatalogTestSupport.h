@@ -1,4 +1,4 @@
-// Helpers for the catalogue tests: the KV-cache size per token by REFERENCES.md section 4's
+// Helpers for the catalogue tests: the KV-cache size per token by docs/references.md section 4's
 // formulas (computed here, independently of the planner), and expected-error checks.
 #pragma once
 

@@ -1,9 +1,10 @@
 // Tests of the built-in catalogues: every entry complete and self-consistent, ids unique, the
-// models the project relies on present with their published figures (REFERENCES.md), and the
+// models the project relies on present with their published figures (docs/references.md), and the
 // loader's errors for bad catalogue files.
 #include "CatalogTestSupport.h"
 #include "TestSupport.h"
 #include "catalog/Catalog.h"
+#include "common/Error.h"
 #include "common/JsonRead.h"
 #include "planner/ParameterCount.h"
 
@@ -11,6 +12,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 #include <cmath>
+#include <functional>
 #include <set>
 
 using namespace sinkscope;
@@ -69,7 +71,7 @@ class TestCatalog : public QObject {
     }
   }
 
-  // REFERENCES.md section 4: KV bytes per token, by the vLLM / llama.cpp convention.
+  // docs/references.md section 4: KV bytes per token, by the vLLM / llama.cpp convention.
   void kvCachePerTokenMatchesPublishedFigures() {
     using test::kvBytesPerTokenByReference;
     QCOMPARE(kvBytesPerTokenByReference(model(QStringLiteral("llama-2-7b")), 2), 524288);
@@ -79,7 +81,7 @@ class TestCatalog : public QObject {
     QCOMPARE(kvBytesPerTokenByReference(model(QStringLiteral("deepseek-v2")), 2), 69120);
   }
 
-  // REFERENCES.md section 3: critical dimension 2 * ceil((d/2) * log_b(T / 2 pi)) from each
+  // docs/references.md section 3: critical dimension 2 * ceil((d/2) * log_b(T / 2 pi)) from each
   // entry's own theta, rotary dim and trained context: Llama-2 92 of 128, Llama-3 70 of 128,
   // DeepSeek-V2's rope part 46 of 64.
   void criticalDimensionsMatchThePublishedOnes() {
@@ -96,7 +98,7 @@ class TestCatalog : public QObject {
 
   void modelsCarryTheirDistinctiveFeatures() {
     const ModelSpec& mistral = model(QStringLiteral("mistral-7b-v0.1"));
-    QCOMPARE(mistral.trainedContext, 8192);  // Mistral 7B paper Table 1 (REFERENCES.md section 9)
+    QCOMPARE(mistral.trainedContext, 8192);  // Mistral 7B paper Table 1 (docs/references.md section 9)
     QVERIFY(mistral.notes.contains(QStringLiteral("document's error")));
     QCOMPARE(mistral.slidingWindow, 4096);
     QCOMPARE(mistral.attentionKind, AttentionKind::Sliding);
@@ -115,17 +117,17 @@ class TestCatalog : public QObject {
     QCOMPARE(gemma.layerType(1), LayerAttention::Full);
     QCOMPARE(gemma.headDim, 256);  // not hidden / heads = 224
 
-    // REFERENCES.md section 1: Phi-3.5-mini longrope attention factor sqrt(1 + ln s / ln L0) = 1.1902381.
+    // docs/references.md section 1: Phi-3.5-mini longrope attention factor sqrt(1 + ln s / ln L0) = 1.1902381.
     const ModelSpec& phi = model(QStringLiteral("phi-3.5-mini"));
     QVERIFY(phi.ropeScaling && phi.ropeScaling->type == QLatin1String("longrope"));
     QCOMPARE(int(phi.ropeScaling->shortFactor.size()), phi.rotaryDim() / 2);
     QCOMPARE(int(phi.ropeScaling->longFactor.size()), 48);
     const double s = double(phi.maxPositionEmbeddings) / double(*phi.ropeScaling->originalMaxPositionEmbeddings);
-    QVERIFY(std::abs(std::sqrt(1 + std::log(s) / std::log(double(phi.trainedContext))) - 1.1902381) < 1e-7);
+    SINKSCOPE_COMPARE_NEAR(std::sqrt(1 + std::log(s) / std::log(double(phi.trainedContext))), 1.1902381, 1e-7);
 
     const ModelSpec& deepseek = model(QStringLiteral("deepseek-v2"));
     QCOMPARE(deepseek.attentionKind, AttentionKind::Mla);
-    QCOMPARE(deepseek.rotaryDim(), 64);  // the decoupled rope part (REFERENCES.md section 3)
+    QCOMPARE(deepseek.rotaryDim(), 64);  // the decoupled rope part (docs/references.md section 3)
     QCOMPARE(deepseek.ropeScaling->factor, 40.0);
     QCOMPARE(*deepseek.ropeScaling->mscale, 0.707);
     QCOMPARE(deepseek.moe.experts, 160);
@@ -140,14 +142,29 @@ class TestCatalog : public QObject {
     QCOMPARE(model(QStringLiteral("mixtral-8x7b")).moe.expertsPerToken, 2);
 
     const ModelSpec& stories = model(QStringLiteral("stories260k"));
-    QCOMPARE(stories.trainedContext, 512);  // REFERENCES.md section 8
+    QCOMPARE(stories.trainedContext, 512);  // docs/references.md section 8
     QCOMPARE(stories.maxPositionEmbeddings, 2048);
     QCOMPARE(stories.ropePairLayout, RopePairLayout::Adjacent);
   }
 
+  // Core names an empty id by its field, never by a command-line flag (the command maps
+  // "model" to --model; tests/data/bad_inputs/catalogue.json cli_show_empty_model).
+  void emptyIdsAreNamedByTheirField() {
+    for (const auto& [resolve, field] : {std::pair<std::function<void()>, QString>{[] { resolveModel(QString()); }, QStringLiteral("model")},
+                                         {[] { resolveHardware(QStringLiteral(" ")); }, QStringLiteral("hardware")}}) {
+      try {
+        resolve();
+        QFAIL("no error");
+      } catch (const Error& error) {
+        QCOMPARE(error.kind(), ErrorKind::BadInput);
+        QCOMPARE(error.source(), QString());
+        QCOMPARE(error.field(), field);
+      }
+    }
+  }
+
   void phiFactorsMatchTheReferenceVectorsInputs() {
-    const QString path = test::referencePath(QStringLiteral("rope_vectors.json"));
-    if (!QFileInfo::exists(path)) QSKIP("../shared/reference/rope_vectors.json absent; the factors are checked there");
+    const QString path = test::testDataPath(QStringLiteral("rope_vectors.json"));  // provenance: tests/data/README.md
     const QJsonObject root = readJsonObjectFile(path);
     for (const QJsonValue& value : root.value(QStringLiteral("cases")).toArray()) {
       const QJsonObject c = value.toObject();

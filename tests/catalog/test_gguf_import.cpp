@@ -1,4 +1,4 @@
-// Tests of GGUF metadata import: the real stories260K file (REFERENCES.md section 8), small
+// Tests of GGUF metadata import: the real stories260K file (docs/references.md section 8), small
 // GGUF files written here with llama.cpp's architecture-prefixed keys, and broken files.
 #include "CatalogTestSupport.h"
 #include "TestSupport.h"
@@ -49,7 +49,7 @@ class TestGgufImport : public QObject {
   Q_OBJECT
 
  private slots:
-  // REFERENCES.md section 8: embedding 64, feed-forward 172, 5 blocks, 8 heads, 4 KV heads,
+  // docs/references.md section 8: embedding 64, feed-forward 172, 5 blocks, 8 heads, 4 KV heads,
   // head dim 8, no rope base key (10000), adjacent pairs, output.weight equal to token_embd,
   // vocabulary 512, context_length 2048 (a converter default).
   void stories260K() {

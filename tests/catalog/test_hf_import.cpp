@@ -45,7 +45,7 @@ class TestHfImport : public QObject {
     QCOMPARE(spec.trainedContext, 8192);  // original_max_position_embeddings
     QCOMPARE(spec.maxPositionEmbeddings, 131072);
     QVERIFY2(spec.defaultedFields.isEmpty(), qPrintable(spec.defaultedFields.join(',')));
-    QCOMPARE(test::kvBytesPerTokenByReference(spec, 2), 131072);  // REFERENCES.md section 4
+    QCOMPARE(test::kvBytesPerTokenByReference(spec, 2), 131072);  // docs/references.md section 4
     QCOMPARE(spec.id, QStringLiteral("llama-3.1-8b.config"));
   }
 
@@ -65,7 +65,7 @@ class TestHfImport : public QObject {
     const ModelSpec spec = importFixture(QStringLiteral("mistral-7b-v0.1.config.json"));
     QCOMPARE(spec.slidingWindow, 4096);
     QCOMPARE(spec.attentionKind, AttentionKind::Sliding);
-    QCOMPARE(test::kvBytesPerTokenByReference(spec, 2), 131072);  // REFERENCES.md section 4
+    QCOMPARE(test::kvBytesPerTokenByReference(spec, 2), 131072);  // docs/references.md section 4
     // The config says nothing of the training length: it falls back to max_position_embeddings, marked.
     QCOMPARE(spec.trainedContext, 32768);
     QVERIFY(spec.defaultedFields.contains(QStringLiteral("trained_context")));
@@ -77,9 +77,9 @@ class TestHfImport : public QObject {
     QCOMPARE(spec.attentionKind, AttentionKind::Mla);
     QCOMPARE(spec.mla->kvLoraRank, 512);
     QCOMPARE(spec.mla->qkRopeHeadDim, 64);
-    QCOMPARE(spec.headDim, 192);  // qk_nope 128 + qk_rope 64: the softmax dim of REFERENCES.md section 1
+    QCOMPARE(spec.headDim, 192);  // qk_nope 128 + qk_rope 64: the softmax dim of docs/references.md section 1
     QCOMPARE(spec.rotaryDim(), 64);
-    QCOMPARE(test::kvBytesPerTokenByReference(spec, 2), 69120);  // REFERENCES.md section 4
+    QCOMPARE(test::kvBytesPerTokenByReference(spec, 2), 69120);  // docs/references.md section 4
     QCOMPARE(spec.ropeScaling->type, QStringLiteral("yarn"));
     QCOMPARE(spec.ropeScaling->factor, 40.0);
     QCOMPARE(*spec.ropeScaling->mscaleAllDim, 0.707);
@@ -113,8 +113,8 @@ class TestHfImport : public QObject {
     QCOMPARE(spec.trainedContext, 4096);
     QCOMPARE(spec.slidingWindow, 0);  // 262144 >= every position: never drops a token
     QCOMPARE(spec.displayName, QStringLiteral("Phi-3.5-mini-instruct"));
-    // REFERENCES.md section 1: attention factor sqrt(1 + ln s / ln L0) = 1.1902381.
-    QVERIFY(std::abs(std::sqrt(1 + std::log(spec.ropeScaling->factor) / std::log(4096.0)) - 1.1902381) < 1e-7);
+    // docs/references.md section 1: attention factor sqrt(1 + ln s / ln L0) = 1.1902381.
+    SINKSCOPE_COMPARE_NEAR(std::sqrt(1 + std::log(spec.ropeScaling->factor) / std::log(4096.0)), 1.1902381, 1e-7);
   }
 
   void mptAlibi() {

@@ -1,7 +1,7 @@
 // Tokenizers against llama.cpp itself: the token ids SinkScope gives the multilingual test text
 // (tests/data/tokenizer/multilingual.txt) must equal llama.cpp's, for byte-level BPE vocabularies
 // built from the real tokenizer.json of Llama 3 and Qwen 3 under every supported pre-tokenizer,
-// and for the SentencePiece vocabulary of stories260K (../shared), with special tokens as plain
+// and for the SentencePiece vocabulary of stories260K (docs/references.md section 8; skipped when absent), with special tokens as plain
 // text and parsed ($SINKSCOPE_BPE_TEXT names another
 // text to compare on, e.g. while investigating a difference). Not a test of speed.
 #include "HfTokenizerVocabulary.h"

@@ -80,8 +80,8 @@ class TestLimits : public QObject {
     } catch (const Error& error) {
       QCOMPARE(error.kind(), ErrorKind::BadInput);
       QCOMPARE(error.describe(), QStringLiteral("m.gguf: memory: measuring needs about 4.0 GiB (3.0 GiB of weights mapped from the file, "
-                                                "1.0 GiB of activations), but this machine has 2.0 GiB; use a smaller "
-                                                "--context or a smaller model"));
+                                                "1.0 GiB of activations), but this machine has 2.0 GiB; measure a shorter "
+                                                "context or a smaller model"));
     }
   }
 

@@ -178,9 +178,9 @@ class TestGgufFile : public QObject {
     const auto f16 = file.dequantize(file.tensor(QStringLiteral("f16")));
     const auto bf16 = file.dequantize(file.tensor(QStringLiteral("bf16")));
     for (size_t i = 0; i < values.size(); ++i) {
-      QVERIFY(std::fabs(q8[i] - values[i]) <= 3.0f / 127.0f * 0.51f + 1e-3f);  // half a quantisation step
-      QVERIFY(std::fabs(f16[i] - values[i]) <= 3.0f * 1e-3f);                  // 11-bit mantissa
-      QVERIFY(std::fabs(bf16[i] - values[i]) <= 3.0f * 4e-3f);                 // 8-bit mantissa
+      SINKSCOPE_COMPARE_NEAR(q8[i], values[i], 3.0f / 127.0f * 0.51f + 1e-3f);  // half a quantisation step
+      SINKSCOPE_COMPARE_NEAR(f16[i], values[i], 3.0f * 1e-3f);                  // 11-bit mantissa
+      SINKSCOPE_COMPARE_NEAR(bf16[i], values[i], 3.0f * 4e-3f);                 // 8-bit mantissa
     }
   }
 
@@ -200,7 +200,7 @@ class TestGgufFile : public QObject {
     }
   }
 
-  // REFERENCES.md section 8: the real stories260K file.
+  // docs/references.md section 8: the real stories260K file.
   void readsTheRealModel() {
     SINKSCOPE_REQUIRE_SHARED_GGUF(path);
     const GgufFile file(path);

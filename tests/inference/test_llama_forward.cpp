@@ -1,8 +1,9 @@
 // Tests of the tokenizer, the Llama forward pass and its attention capture: the batched pass
 // against the plain one-token-at-a-time reference, metrics against closed forms, and the real
-// stories260K checks of REFERENCES.md section 8.
+// stories260K checks of docs/references.md section 8.
 #include "TestSupport.h"
 #include "TinyModel.h"
+#include "common/Cancelled.h"
 #include "common/Error.h"
 #include "inference/ForwardPass.h"
 #include "inference/GgufFile.h"
@@ -158,7 +159,7 @@ class TestLlamaForward : public QObject {
   }
 
   // With zero query weights every score is 0, so attention is uniform over the keys a query sees:
-  // A_i0 = 1/(i+1), normalised entropy 1 (closed forms, REFERENCES.md section 5).
+  // A_i0 = 1/(i+1), normalised entropy 1 (closed forms, docs/references.md section 5).
   void uniformAttentionMetricsMatchClosedForms() {
     test::TinyModelShape shape;
     shape.zeroQueries = true;
@@ -177,21 +178,21 @@ class TestLlamaForward : public QObject {
     for (int i = 4; i < n; ++i) sink4 += 4.0 / (i + 1);
     QCOMPARE(full.heads.size(), size_t(model.hyper().layers * model.hyper().heads));
     for (const HeadAttentionMetrics& m : full.heads) {
-      QVERIFY(std::fabs(m.meanSinkMass1 - sink1 / (n - 1)) < 1e-5);
-      QVERIFY(std::fabs(m.meanSinkMass4 - sink4 / (n - 4)) < 1e-5);
-      QVERIFY(std::fabs(m.lastSinkMass1 - 1.0 / n) < 1e-6);
-      QVERIFY(std::fabs(m.meanNormalizedEntropy - 1.0) < 1e-5);
-      QVERIFY(std::fabs(m.meanSinkMass1Inside - inside / 39) < 1e-5);
-      QVERIFY(std::fabs(m.meanSinkMass1Beyond - beyond / 60) < 1e-5);
+      SINKSCOPE_COMPARE_NEAR(m.meanSinkMass1, sink1 / (n - 1), 1e-5);
+      SINKSCOPE_COMPARE_NEAR(m.meanSinkMass4, sink4 / (n - 4), 1e-5);
+      SINKSCOPE_COMPARE_NEAR(m.lastSinkMass1, 1.0 / n, 1e-6);
+      SINKSCOPE_COMPARE_NEAR(m.meanNormalizedEntropy, 1.0, 1e-5);
+      SINKSCOPE_COMPARE_NEAR(m.meanSinkMass1Inside, inside / 39, 1e-5);
+      SINKSCOPE_COMPARE_NEAR(m.meanSinkMass1Beyond, beyond / 60, 1e-5);
       QCOMPARE(m.heatmap.rows(), 3);  // position 500 lies beyond the text
       QCOMPARE(m.heatmap.exactKeyColumns, 4);
       for (int row = 0; row < 3; ++row) {
         double total = 0;
         for (int bin = 0; bin < m.heatmap.bins(); ++bin) total += m.heatmap.at(row, bin);
-        QVERIFY(std::fabs(total - 1.0) < 1e-5);
+        SINKSCOPE_COMPARE_NEAR(total, 1.0, 1e-5);
       }
-      QVERIFY(std::fabs(m.heatmap.at(1, 0) - 1.0 / 11) < 1e-6);   // query 10, key 0
-      QVERIFY(std::fabs(m.heatmap.at(2, 3) - 1.0 / 100) < 1e-6);  // query 99, key 3
+      SINKSCOPE_COMPARE_NEAR(m.heatmap.at(1, 0), 1.0 / 11, 1e-6);   // query 10, key 0
+      SINKSCOPE_COMPARE_NEAR(m.heatmap.at(2, 3), 1.0 / 100, 1e-6);  // query 99, key 3
     }
     QCOMPARE(full.sinkRate(0.3), 0.0);
     QCOMPARE(full.sinkRate(0.01), 1.0);  // alpha_1 ~ 0.05 here
@@ -199,25 +200,26 @@ class TestLlamaForward : public QObject {
     // Streaming 4 + 16: once the cache (20) is full, A_i0 = 1/20; window-only 20: A_i0 = 0.
     options.kvPolicy = KvPolicy{KvPolicy::Kind::SinksAndWindow, 4, 16};
     const ForwardResult streaming = runForward(model, tokens, options);
-    QVERIFY(std::fabs(streaming.heads[0].lastSinkMass1 - 1.0 / 20) < 1e-6);
-    QVERIFY(std::fabs(streaming.heads[0].lastSinkMass4 - 4.0 / 20) < 1e-6);
-    QVERIFY(std::fabs(streaming.heads[0].meanNormalizedEntropy - 1.0) < 1e-5);
+    SINKSCOPE_COMPARE_NEAR(streaming.heads[0].lastSinkMass1, 1.0 / 20, 1e-6);
+    SINKSCOPE_COMPARE_NEAR(streaming.heads[0].lastSinkMass4, 4.0 / 20, 1e-6);
+    SINKSCOPE_COMPARE_NEAR(streaming.heads[0].meanNormalizedEntropy, 1.0, 1e-5);
     options.kvPolicy = KvPolicy{KvPolicy::Kind::Window, 0, 20};
     const ForwardResult window = runForward(model, tokens, options);
     QCOMPARE(window.heads[0].lastSinkMass1, 0.0);
-    QVERIFY(std::fabs(window.heads[0].meanNormalizedEntropy - 1.0) < 1e-5);
+    SINKSCOPE_COMPARE_NEAR(window.heads[0].meanNormalizedEntropy, 1.0, 1e-5);
   }
 
+  // A cancelled pass throws Cancelled, an outcome of its own, not an Error (which meant exit 4).
   void reportsCancellation() {
     const GgufFile file(test::tinyModelBytes(), QStringLiteral("tiny.gguf"));
     const LlamaModel model = LlamaModel::load(file);
     ForwardOptions options;
     options.schedule = baselineSchedule(model);
     options.isCancelled = [] { return true; };
-    QVERIFY_THROWS_EXCEPTION(Error, runForward(model, randomTokens(40, 200, 1), options));
+    QVERIFY_THROWS_EXCEPTION(Cancelled, runForward(model, randomTokens(40, 200, 1), options));
   }
 
-  // ---- the real model (REFERENCES.md section 8) ----
+  // ---- the real model (docs/references.md section 8) ----
   void realModelTokenizes() {
     SINKSCOPE_REQUIRE_SHARED_GGUF(path);
     const GgufFile file(path);

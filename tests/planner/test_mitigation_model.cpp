@@ -1,5 +1,5 @@
 // The mitigation model (issue 6) against the published reference points of
-// resources/references.json (REFERENCES.md sections 6-7), its monotonic behaviour, the source
+// resources/references.json (docs/references.md sections 6-7), its monotonic behaviour, the source
 // document's worked example, and the launch flags of a YaRN x8 and a linear x4 scenario.
 #include "PlannerFixtures.h"
 #include "TestSupport.h"
@@ -67,17 +67,17 @@ Plan planFor(const QString& model, qint64 context, Mitigation mitigation = Mitig
 
 }  // namespace
 
-class MitigationModelTest : public QObject {
+class TestMitigationModel : public QObject {
   Q_OBJECT
  private slots:
   // The derived parameters follow from the table values by the documented formulas.
   void derivedParametersFollowFromTheReferencePoints() {
     const double x2 = (10240.0 / 8192.0 - 1) * (10240.0 / 8192.0 - 1);
     const double pi = -std::log(3.34 / 8.07) / x2, ntk = -std::log(3.59 / 6.24) / x2, yarn = -std::log(3.35 / 6.04) / x2;
-    QVERIFY(std::abs(refs().pastReachDecay.central - (pi + ntk + yarn) / 3) < 1e-9);
-    QVERIFY(std::abs(refs().pastReachDecay.high - pi) < 1e-9);
-    QVERIFY(std::abs(refs().fineTunedRetention.central - std::pow(87.7 / 92.3, 1.0 / 3)) < 1e-9);
-    QVERIFY(std::abs(refs().windowOnlyRetention.central - 5.40 / 5158.07) < 1e-12);
+    SINKSCOPE_COMPARE_NEAR(refs().pastReachDecay.central, (pi + ntk + yarn) / 3, 1e-9);
+    SINKSCOPE_COMPARE_NEAR(refs().pastReachDecay.high, pi, 1e-9);
+    SINKSCOPE_COMPARE_NEAR(refs().fineTunedRetention.central, std::pow(87.7 / 92.3, 1.0 / 3), 1e-9);
+    SINKSCOPE_COMPARE_NEAR(refs().windowOnlyRetention.central, 5.40 / 5158.07, 1e-12);
     QCOMPARE(refs().rulerStrictness.central, 0.25);  // median of the eight RULER effective/claimed ratios
     for (const ReferencePoint& point : refs().points) {
       QVERIFY2(!point.source.isEmpty() && !refs().metricDefinition(point.metric).isEmpty(), qPrintable(point.id));
@@ -139,11 +139,11 @@ class MitigationModelTest : public QObject {
   // Issue 6: baseline at 8x the trained context keeps an effective context near the trained one.
   // Effective context is the longest length that still works (issue 16): published baselines break
   // within 1.25-1.5x (YaRN's s=2 rows keep 0.41-0.58 of their quality at 1.25x their reach;
-  // Mistral-7B-v0.1 full attention works at 10,240 and collapses by 12,288, REFERENCES.md s. 9).
+  // Mistral-7B-v0.1 full attention works at 10,240 and collapses by 12,288, docs/references.md section 9).
   void baselineAtEightTimesStaysWithinTrained() {
     for (const ModelSpec& model : Catalog::builtin().models()) {
       if (model.ropeScaling || !model.usesRope) continue;  // shipped scalings are fine-tuned, not baseline RoPE
-      const qint64 trained = model.trainedContext > 0 ? model.trainedContext : model.maxPositionEmbeddings;
+      const qint64 trained = trainedContextOrMaxPositions(model);
       const MitigationEstimate e = estimate(model, Mitigation::Baseline, trained * 8, 1);
       QVERIFY2(e.effectiveContext.high <= 1.5 * double(trained), qPrintable(model.id));
       QVERIFY2(e.verdict.kind == VerdictKind::Collapses, qPrintable(model.id));
@@ -154,7 +154,7 @@ class MitigationModelTest : public QObject {
   // rises as the context (the extrapolation) grows.
   void monotonicInTheContext() {
     for (const ModelSpec& model : Catalog::builtin().models()) {
-      const qint64 trained = model.trainedContext > 0 ? model.trainedContext : model.maxPositionEmbeddings;
+      const qint64 trained = trainedContextOrMaxPositions(model);
       for (Mitigation mitigation : mitigationsFor(model.usesRope)) {
         double previous = 2.0;
         for (double multiple : {0.5, 1.0, 1.5, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0}) {
@@ -175,7 +175,7 @@ class MitigationModelTest : public QObject {
   void workedExampleRowsAreComparedAndExplained() {
     const Plan mistral = planFor(QStringLiteral("mistral-7b-v0.1"), 32768, Mitigation::Ntk);
     QCOMPARE(int(mistral.sourceDocument.size()), 2);
-    // llama.cpp (full attention): the published Proof-pile break, ~10K (REFERENCES.md section 9).
+    // llama.cpp (full attention): the published Proof-pile break, ~10K (docs/references.md section 9).
     QVERIFY(row(mistral, Mitigation::Baseline).effectiveContext >= 9216);
     QVERIFY(row(mistral, Mitigation::Baseline).effectiveContext <= 12288);
     for (const DocumentComparison& comparison : mistral.sourceDocument) {
@@ -205,14 +205,14 @@ class MitigationModelTest : public QObject {
     QVERIFY(llama2.recommendation.fineTunedAlternative.contains(QStringLiteral("fine-tuned")));
   }
 
-  // SinkScope's own measurement of stories260K (REFERENCES.md section 8: loss rises past 512, no
+  // SinkScope's own measurement of stories260K (docs/references.md section 8: loss rises past 512, no
   // sink) is in the references and outranks the model in the explanation.
   void measuredStoriesPointsAreShownBesideTheModel() {
     const ReferencePoint* baseline = refs().find(QStringLiteral("stories260k-measured-baseline"));
     const ReferencePoint* windowOnly = refs().find(QStringLiteral("stories260k-measured-window-only"));
     QVERIFY(baseline && windowOnly);
     QVERIFY(baseline->values.back().value > baseline->values.front().value);        // worse past 512
-    QVERIFY(std::abs(windowOnly->values.back().value / windowOnly->values.front().value - 1) < 0.02);  // no sink to lose
+    SINKSCOPE_COMPARE_NEAR(windowOnly->values.back().value / windowOnly->values.front().value, 1, 0.02);  // no sink to lose
     const Plan plan = planFor(QStringLiteral("stories260k"), 1024);
     QVERIFY(row(plan, Mitigation::Baseline).estimate.explanation.contains(QStringLiteral("measured on this checkpoint")));
   }
@@ -243,7 +243,7 @@ class MitigationModelTest : public QObject {
                                                      {QStringLiteral("factor"), 4.0}}));
   }
 
-  // NTK-aware base b s^(d/(d-2)): REFERENCES.md section 1 gives 40 889.94 (s=4) and 82 684.62 (s=8).
+  // NTK-aware base b s^(d/(d-2)): docs/references.md section 1 gives 40 889.94 (s=4) and 82 684.62 (s=8).
   void ntkFlagsCarryThePublishedBase() {
     QVERIFY(launchFlagsFor(test::llama2_7b(), Mitigation::Ntk, {16384, 4.0, 4096, 4096, 4}).llamaCpp
                 .contains(QStringLiteral("--rope-freq-base 40889.94 ")));
@@ -256,5 +256,5 @@ class MitigationModelTest : public QObject {
   }
 };
 
-QTEST_GUILESS_MAIN(MitigationModelTest)
+QTEST_GUILESS_MAIN(TestMitigationModel)
 #include "test_mitigation_model.moc"

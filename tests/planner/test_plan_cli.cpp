@@ -1,4 +1,4 @@
-// The `sinkscope plan` command-line contract (DESIGN.md): every listed --json field, the text
+// The `sinkscope plan` command-line contract (docs/design.md): every listed --json field, the text
 // table, and bad values exiting 2/3 with an error naming the flag.
 #include "TestSupport.h"
 
@@ -20,7 +20,7 @@ QStringList planArgs(const QStringList& extra) {
 
 }  // namespace
 
-class PlanCliTest : public QObject {
+class TestPlanCli : public QObject {
   Q_OBJECT
  private slots:
   void jsonHasEveryContractField() {
@@ -51,7 +51,7 @@ class PlanCliTest : public QObject {
     QCOMPARE(plan[QStringLiteral("trained_context")].toInteger(), qint64(8192));  // Mistral 7B paper, Table 1
     QCOMPARE(plan[QStringLiteral("source")].toString(), QStringLiteral("modelled"));
     // Under llama.cpp (the default runtime) Mistral-7B-v0.1 runs with full attention and caches all
-    // 32768 tokens; under vLLM it holds its 4096-token window: x 131072 bytes (REFERENCES.md sections 4, 9).
+    // 32768 tokens; under vLLM it holds its 4096-token window: x 131072 bytes (docs/references.md sections 4, 9).
     QCOMPARE(memory[QStringLiteral("kv_bytes")].toInteger(), qint64(32768) * 131072);
     QCOMPARE(plan[QStringLiteral("runtime")].toString(), QStringLiteral("llama.cpp"));
     for (const QJsonValue& value : plan[QStringLiteral("mitigations")].toArray())
@@ -166,5 +166,5 @@ class PlanCliTest : public QObject {
   }
 };
 
-QTEST_GUILESS_MAIN(PlanCliTest)
+QTEST_GUILESS_MAIN(TestPlanCli)
 #include "test_plan_cli.moc"

@@ -42,10 +42,10 @@ ConfidenceInputs cleanInputs() {
 
 }  // namespace
 
-class PlannerConfidenceTest : public QObject {
+class TestPlannerConfidence : public QObject {
   Q_OBJECT
  private slots:
-  // DESIGN.md rule 1 / issue 3: every catalogue model x contexts 0.5x..64x trained x every
+  // docs/design.md rule 1 / issue 3: every catalogue model x contexts 0.5x..64x trained x every
   // mitigation (x weight and KV dtypes, batch): value <= 0.8 whenever context > trained, and the
   // plan is still made (not a refusal).
   void ruleOneHoldsForEveryModelContextAndMitigation() {
@@ -56,7 +56,7 @@ class PlannerConfidenceTest : public QObject {
     const QStringList weightDtypes{QStringLiteral("bf16"), QStringLiteral("q2_k")};
     int plans = 0;
     for (const ModelSpec& model : models) {
-      const qint64 trained = model.trainedContext > 0 ? model.trainedContext : model.maxPositionEmbeddings;
+      const qint64 trained = trainedContextOrMaxPositions(model);
       for (double multiple : multiples) {
         const qint64 context = std::max<qint64>(1, qint64(double(trained) * multiple));
         for (Mitigation mitigation : mitigationsFor(model.usesRope)) {
@@ -91,7 +91,7 @@ class PlannerConfidenceTest : public QObject {
     QVERIFY(plan.confidence.value <= 0.8);
     const QString text = plan.confidence.reasons.front().text;
     QVERIFY2(text.startsWith(QStringLiteral("context 32768 is 8.0× the trained 4096")), qPrintable(text));
-    // REFERENCES.md section 3: Llama-2's critical dimension is 92 of 128, so 36 dims are unseen.
+    // docs/references.md section 3: Llama-2's critical dimension is 92 of 128, so 36 dims are unseen.
     QVERIFY2(text.contains(QStringLiteral("RoPE angles in 36 of 128 rotary dims were never seen")), qPrintable(text));
   }
 
@@ -198,5 +198,5 @@ class PlannerConfidenceTest : public QObject {
   }
 };
 
-QTEST_GUILESS_MAIN(PlannerConfidenceTest)
+QTEST_GUILESS_MAIN(TestPlannerConfidence)
 #include "test_planner_confidence.moc"

@@ -1,5 +1,5 @@
 // Parameter counts, weight bytes, KV cache and fit of the planner against published figures
-// (tests/data/planner_reference.json, REFERENCES.md section 4) and independent arithmetic.
+// (tests/data/planner_reference.json, docs/references.md section 4) and independent arithmetic.
 #include "PlannerFixtures.h"
 #include "TestSupport.h"
 #include "common/Error.h"
@@ -37,7 +37,7 @@ PlanRequest requestAt(qint64 context) {
 
 }  // namespace
 
-class PlannerMemoryTest : public QObject {
+class TestPlannerMemory : public QObject {
   Q_OBJECT
  private slots:
   void parameterCountsMatchPublishedTotals_data() {
@@ -95,7 +95,7 @@ class PlannerMemoryTest : public QObject {
                                        << qint64(entry[QStringLiteral("bytes")].toDouble());
     }
   }
-  // REFERENCES.md section 4: Llama-2-7B 524,288; Llama-3.1-8B 131,072; Mistral 131,072; DeepSeek-V2 69,120.
+  // docs/references.md section 4: Llama-2-7B 524,288; Llama-3.1-8B 131,072; Mistral 131,072; DeepSeek-V2 69,120.
   void kvBytesPerTokenMatchReferences() {
     QFETCH(QString, model);
     QFETCH(QString, dtype);
@@ -107,7 +107,7 @@ class PlannerMemoryTest : public QObject {
     QCOMPARE(plan.memory.kvBytes, bytes * 1024);
   }
 
-  // REFERENCES.md section 4: Llama-3.1-8B bf16 holds 16 GiB of KV at 131,072 tokens.
+  // docs/references.md section 4: Llama-3.1-8B bf16 holds 16 GiB of KV at 131,072 tokens.
   void llama31HoldsSixteenGibAt128k() {
     PlanRequest request = requestAt(131072);
     request.kvDtype = QStringLiteral("bf16");
@@ -171,10 +171,10 @@ class PlannerMemoryTest : public QObject {
     QCOMPARE(weightBytes(count, *resources.findWeightDtype(QStringLiteral("bf16"))), count.total() * 2);
     QCOMPARE(weightBytes(count, *resources.findWeightDtype(QStringLiteral("fp32"))), count.total() * 4);
     const qint64 q4km = weightBytes(count, *resources.findWeightDtype(QStringLiteral("Q4_K_M")));
-    QVERIFY(std::abs(double(q4km) - double(count.total()) * 4.84 / 8) <= 1);
+    SINKSCOPE_COMPARE_NEAR(double(q4km), double(count.total()) * 4.84 / 8, 1);
     const qint64 embeddings = 2ll * 32000 * 4096;
     const qint64 gptq = weightBytes(count, *resources.findWeightDtype(QStringLiteral("gptq")));
-    QVERIFY(std::abs(double(gptq) - (double(count.total() - embeddings) * 4.15625 / 8 + double(embeddings) * 2)) <= 1);
+    SINKSCOPE_COMPARE_NEAR(double(gptq), (double(count.total() - embeddings) * 4.15625 / 8 + double(embeddings) * 2), 1);
     for (const QString& name : {QStringLiteral("fp16"), QStringLiteral("fp8"), QStringLiteral("int8"), QStringLiteral("int4"),
                                 QStringLiteral("q8_0"), QStringLiteral("q6_k"), QStringLiteral("q5_k_m"),
                                 QStringLiteral("q4_0"), QStringLiteral("q3_k_m"), QStringLiteral("q2_k"), QStringLiteral("awq")})
@@ -269,5 +269,5 @@ class PlannerMemoryTest : public QObject {
   }
 };
 
-QTEST_GUILESS_MAIN(PlannerMemoryTest)
+QTEST_GUILESS_MAIN(TestPlannerMemory)
 #include "test_planner_memory.moc"

@@ -64,7 +64,7 @@ const ModelSpec& catalogueModel(const QString& id) {
 
 }  // namespace
 
-class PlannerParallelTest : public QObject {
+class TestPlannerParallel : public QObject {
   Q_OBJECT
  private slots:
   // vLLM's distributed-serving guide: tensor parallelism over the GPUs of a node, pipeline over nodes.
@@ -330,5 +330,5 @@ class PlannerParallelTest : public QObject {
   }
 };
 
-QTEST_GUILESS_MAIN(PlannerParallelTest)
+QTEST_GUILESS_MAIN(TestPlannerParallel)
 #include "test_planner_parallel.moc"

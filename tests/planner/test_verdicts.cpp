@@ -1,6 +1,6 @@
 // Verdicts (issue 16) and vendor recipes (issue 18 items 1-2): effective context is a length at
 // which the setting still works, the verdict at the requested length agrees with the published
-// points (REFERENCES.md sections 6 and 9; RULER README table), confidence and the
+// points (docs/references.md sections 6 and 9; RULER README table), confidence and the
 // recommendation follow the verdict across the whole catalogue, and the plan is made for what a
 // person would run.
 #include "catalog/Catalog.h"
@@ -81,7 +81,7 @@ bool runnable(const MitigationPlan& row, Runtime runtime) {
 class VerdictsTest : public QObject {
   Q_OBJECT
  private slots:
-  // REFERENCES.md section 9, Proof-pile full attention (YaRN paper Table 6): 3.02 at 10,240 against
+  // docs/references.md section 9, Proof-pile full attention (YaRN paper Table 6): 3.02 at 10,240 against
   // 2.96 at 8,192 works; the bin 10,240-12,288 has per-position perplexity in the hundreds.
   void mistralFullAttentionCollapsesPastTenK() {
     const double bin = binPerplexity(QStringLiteral("mistral-v0.1-proofpile-full-attention"), 10240, 12288);

@@ -1,5 +1,6 @@
 // The heads-averaged modelled series the window and the report share (core/report/ModelledSeries):
 // each is the plain mean of the core probe run head by head, computed here independently.
+#include "TestSupport.h"
 #include "attention/ModelledAttention.h"
 #include "catalog/Catalog.h"
 #include "report/ModelledSeries.h"
@@ -34,8 +35,8 @@ class TestModelledSeries : public QObject {
       }
     }
     for (size_t i = 0; i < sum.size(); ++i) {
-      QVERIFY(std::abs(series->samples[i].mean.sinkMass1 - sum[i]) < 1e-12);
-      QVERIFY(std::abs(series->samples[i].last.normalizedEntropy - last[i]) < 1e-12);
+      SINKSCOPE_COMPARE_NEAR(series->samples[i].mean.sinkMass1, sum[i], 1e-12);
+      SINKSCOPE_COMPARE_NEAR(series->samples[i].last.normalizedEntropy, last[i], 1e-12);
     }
   }
 

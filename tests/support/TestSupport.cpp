@@ -11,10 +11,6 @@ QString sourceDir() { return QStringLiteral(SINKSCOPE_SOURCE_DIR); }
 
 QString testDataPath(const QString& name) { return QStringLiteral(SINKSCOPE_TEST_DATA_DIR) + QLatin1Char('/') + name; }
 
-QString referencePath(const QString& name) {
-  return QDir(sourceDir() + QStringLiteral("/../shared/reference")).absoluteFilePath(name);
-}
-
 QString sharedGgufPath() {
   const QString fromEnvironment = qEnvironmentVariable("SINKSCOPE_TEST_GGUF");
   if (!fromEnvironment.isEmpty() && QFileInfo::exists(fromEnvironment)) return fromEnvironment;
@@ -64,6 +60,18 @@ CliResult runCliWith(const QStringList& args, const QString& standardOutputFile,
   result.standardOutput = process.readAllStandardOutput();
   result.standardError = process.readAllStandardError();
   return result;
+}
+
+QByteArray nearMessage(double actual, double expected, double tolerance) {
+  return QStringLiteral("actual %1, expected %2, |difference| %3 above the tolerance %4")
+      .arg(actual, 0, 'g', 17).arg(expected, 0, 'g', 17).arg(std::abs(actual - expected), 0, 'g', 3).arg(tolerance, 0, 'g', 3)
+      .toUtf8();
+}
+
+QByteArray apartMessage(double a, double b, double minimum) {
+  return QStringLiteral("%1 and %2 differ by %3, not more than %4")
+      .arg(a, 0, 'g', 17).arg(b, 0, 'g', 17).arg(std::abs(a - b), 0, 'g', 3).arg(minimum, 0, 'g', 3)
+      .toUtf8();
 }
 
 }  // namespace sinkscope::test

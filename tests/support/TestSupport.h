@@ -6,15 +6,20 @@
 #include <QMap>
 #include <QString>
 #include <QStringList>
+#include <cmath>
 
 namespace sinkscope::test {
 
 QString sourceDir();                     // the repository root
 QString testDataPath(const QString& name);  // tests/data/<name>
-QString referencePath(const QString& name); // ../shared/reference/<name> (may not exist)
 
 // ../shared/models/stories260K.gguf, or $SINKSCOPE_TEST_GGUF; empty when neither exists.
 QString sharedGgufPath();
+
+// "actual 1.2345678901234, expected 1.2345, |difference| 3.4e-05 above the tolerance 1e-06".
+QByteArray nearMessage(double actual, double expected, double tolerance);
+// "1.2 and 1.2000001 differ by 1e-07, not more than 1e-06".
+QByteArray apartMessage(double a, double b, double minimum);
 
 struct CliResult {
   int exitCode = -1;
@@ -34,6 +39,24 @@ CliResult runCliWith(const QStringList& args, const QString& standardOutputFile,
 QString cliPath();  // the built sinkscope binary
 
 }  // namespace sinkscope::test
+
+// Verifies |actual - expected| <= tolerance and, when not, prints both values, the difference
+// and the tolerance (QVERIFY(fabs(a - b) < tol) prints nothing).
+#define SINKSCOPE_COMPARE_NEAR(actual, expected, tolerance)                                           \
+  do {                                                                                                \
+    const double nearActual_ = double(actual), nearExpected_ = double(expected);                      \
+    const double nearTolerance_ = double(tolerance);                                                  \
+    QVERIFY2(std::abs(nearActual_ - nearExpected_) <= nearTolerance_,                                 \
+             sinkscope::test::nearMessage(nearActual_, nearExpected_, nearTolerance_).constData());   \
+  } while (false)
+
+// Verifies |a - b| > minimum (two values that must differ), printing both when they do not.
+#define SINKSCOPE_VERIFY_APART(a, b, minimum)                                                         \
+  do {                                                                                                \
+    const double apartA_ = double(a), apartB_ = double(b), apartMinimum_ = double(minimum);           \
+    QVERIFY2(std::abs(apartA_ - apartB_) > apartMinimum_,                                             \
+             sinkscope::test::apartMessage(apartA_, apartB_, apartMinimum_).constData());             \
+  } while (false)
 
 // Skips the current test function with a reason when the shared GGUF model is absent.
 #define SINKSCOPE_REQUIRE_SHARED_GGUF(pathVar)                                                        \

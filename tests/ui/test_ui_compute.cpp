@@ -53,21 +53,22 @@ class TestUiCompute : public QObject {
     ComputeController controller;
     QObject receiver;
     QList<int> delivered;
-    std::atomic<bool> firstSawCancel{false};
+    std::atomic<bool> firstSawCancel{false}, firstStarted{false};
     controller.submit<int>(
         QStringLiteral("view"), QStringLiteral("first"), &receiver,
         [&](const JobContext& context) {
+          firstStarted = true;
           firstSawCancel = slowWork(context, 3000);
           return 1;
         },
         [&](const int& result) { delivered << result; });
-    QTest::qWait(30);
+    QTRY_VERIFY(firstStarted.load());
     controller.submit<int>(
         QStringLiteral("view"), QStringLiteral("second"), &receiver, [](const JobContext&) { return 2; },
         [&](const int& result) { delivered << result; });
     QTRY_COMPARE(delivered, QList<int>{2});
     QTRY_VERIFY(firstSawCancel.load());
-    QTest::qWait(50);
+    QTest::qWait(50);  // a negative check: give a wrongly queued delivery the chance to arrive
     QCOMPARE(delivered, QList<int>{2});
   }
 
@@ -87,22 +88,23 @@ class TestUiCompute : public QObject {
     QObject receiver;
     QSignalSpy cancelled(&controller, &ComputeController::jobCancelled);
     QSignalSpy busy(&controller, &ComputeController::busyChanged);
-    std::atomic<bool> sawCancel{false};
+    std::atomic<bool> sawCancel{false}, started{false};
     bool delivered = false;
     controller.submit<int>(
         QStringLiteral("slow"), QStringLiteral("slow"), &receiver,
         [&](const JobContext& context) {
+          started = true;
           sawCancel = slowWork(context, 5000);
           return 0;
         },
         [&](const int&) { delivered = true; });
-    QTest::qWait(50);
+    QTRY_VERIFY(started.load());
     QVERIFY(controller.progressPermille() >= 0);
     controller.cancelAll();
     QCOMPARE(cancelled.count(), 1);
     QVERIFY(!controller.isBusy());
     QTRY_VERIFY(sawCancel.load());
-    QTest::qWait(30);
+    QTest::qWait(30);  // a negative check: give a wrongly queued delivery the chance to arrive
     QVERIFY(!delivered);
     QCOMPARE(busy.count(), 2);  // busy, then idle
   }

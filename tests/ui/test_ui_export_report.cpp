@@ -185,7 +185,7 @@ class TestUiExportReport : public QObject {
     MainWindow window;
     window.show();
     window.scenario().setContextTokens(640);
-    auto* tab = qobject_cast<MeasuredTab*>(window.analysisTab(QStringLiteral("Measured")));
+    auto* tab = qobject_cast<MeasuredTab*>(window.analysisTab(QStringLiteral("measured")));
     QVERIFY(tab);
     QSignalSpy updated(tab, &AnalysisTab::updated);
     window.tabs()->setCurrentWidget(tab);

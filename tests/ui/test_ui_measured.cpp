@@ -1,4 +1,4 @@
-// The Measured tab over the real test model (stories260K, REFERENCES.md section 8) with baseline
+// The Measured tab over the real test model (stories260K, docs/references.md section 8) with baseline
 // and NTK compared: one run per compared mitigation, each loss line equal to core measure() for
 // that mitigation, and the "Attention of" box switching the heatmap without a new job.
 #include "MainWindow.h"
@@ -16,6 +16,10 @@
 #include "tabs/MeasuredTab.h"
 
 #include <QComboBox>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QTemporaryDir>
 #include <QLabel>
 #include <QSignalSpy>
 #include <QTabWidget>
@@ -59,7 +63,7 @@ MeasuredTab* measureInWindow(MainWindow& window, const QString& gguf) {
   window.show();
   window.scenario().setContextTokens(kContext);
   window.scenario().setMitigations({Mitigation::Baseline, Mitigation::Ntk});
-  auto* tab = qobject_cast<MeasuredTab*>(window.analysisTab(QStringLiteral("Measured")));
+  auto* tab = qobject_cast<MeasuredTab*>(window.analysisTab(QStringLiteral("measured")));
   if (!tab) return nullptr;
   QSignalSpy updated(tab, &AnalysisTab::updated);
   window.tabs()->setCurrentWidget(tab);
@@ -68,6 +72,27 @@ MeasuredTab* measureInWindow(MainWindow& window, const QString& gguf) {
   if (!updated.wait(120000) && updated.count() == 0) return nullptr;
   if (!test::waitForIdle(window, 120000)) return nullptr;
   return tab;
+}
+
+// The keys of a measured run both `measure --json` and the report's "measured.runs" carry.
+QStringList reportRunKeys() {
+  return {QStringLiteral("mitigation"), QStringLiteral("factor"), QStringLiteral("tokens"), QStringLiteral("trained_context"),
+          QStringLiteral("threads"), QStringLiteral("mean_nll_inside_trained"), QStringLiteral("mean_nll_beyond_trained"),
+          QStringLiteral("context_cap"), QStringLiteral("effective_context")};
+}
+
+// The channels a jobCancelled or jobFailed spy saw.
+QStringList channelsOf(const QSignalSpy& spy) {
+  QStringList channels;
+  for (const QList<QVariant>& arguments : spy) channels << arguments.at(0).toString();
+  return channels;
+}
+
+// The first key whose value differs between a and b, or empty.
+QString firstDifference(const QJsonObject& a, const QJsonObject& b) {
+  for (const QString& key : a.keys() + b.keys())
+    if (a.value(key) != b.value(key)) return key;
+  return QString();
 }
 
 }  // namespace
@@ -94,9 +119,9 @@ class TestUiMeasured : public QObject {
       QCOMPARE(qint64(shown.tokens.size()), kContext);
       const Measurement core = coreMeasure(gguf, compared[i]);
       QCOMPARE(shown.tokens, core.tokens);
-      QVERIFY(std::abs(shown.meanNllInside - core.meanNllInside) < 1e-6);
+      SINKSCOPE_COMPARE_NEAR(shown.meanNllInside, core.meanNllInside, 1e-6);
       QVERIFY(core.positionsBeyond > 0);
-      QVERIFY(std::abs(shown.meanNllBeyond - core.meanNllBeyond) < 1e-6);
+      SINKSCOPE_COMPARE_NEAR(shown.meanNllBeyond, core.meanNllBeyond, 1e-6);
       QCOMPARE(shown.contextCap, core.contextCap);
       // The line drawn for this mitigation is the running mean of core's losses.
       QCPGraph* line = graphNamed(plot, QStringLiteral("loss, %1").arg(mitigationName(compared[i])));
@@ -109,7 +134,7 @@ class TestUiMeasured : public QObject {
       const int column = tab->lossChart()->table().columnIndex(QStringLiteral("nll, %1 (nats)").arg(mitigationName(compared[i])));
       QVERIFY(column >= 0);
       for (size_t p : {size_t(0), size_t(700), core.forward.nll.size() - 1})
-        QVERIFY(std::abs(tab->lossChart()->table().number(p, column) - double(core.forward.nll[p])) < 1e-6);
+        SINKSCOPE_COMPARE_NEAR(tab->lossChart()->table().number(p, column), double(core.forward.nll[p]), 1e-6);
     }
     // The summary has a line per mitigation with its mean losses and context_cap.
     QLabel* summary = nullptr;
@@ -127,8 +152,77 @@ class TestUiMeasured : public QObject {
       QVERIFY(line->contains(QString::number(run->meanNllBeyond, 'f', 3)));
       QVERIFY(line->contains(QStringLiteral("context_cap %1").arg(run->contextCap)));
     }
-    // NTK changes the rotary angles (REFERENCES.md section 2), so its losses are not the baseline's.
+    // NTK changes the rotary angles (docs/references.md section 2), so its losses are not the baseline's.
     QVERIFY(tab->runs()[0]->forward.nll != tab->runs()[1]->forward.nll);
+  }
+
+  // One measured session behind all three surfaces: `sinkscope measure --json`, the report's
+  // measured runs (`report --gguf ... --out x.json`) and the Measured tab give the same JSON for
+  // the same checkpoint, text and context, without a --trained-context (all three take the
+  // catalogue's 512 for stories260K).
+  void measureReportAndTabAgree() {
+    SINKSCOPE_REQUIRE_SHARED_GGUF(gguf);
+    const QString context = QString::number(kContext);
+    const test::CliResult cli = test::runCli({QStringLiteral("measure"), QStringLiteral("--gguf"), gguf, QStringLiteral("--text"),
+                                              kSampleTextPath, QStringLiteral("--context"), context, QStringLiteral("--json")},
+                                             300000);
+    QVERIFY2(cli.exitCode == 0, cli.standardError.constData());
+    const QJsonObject fromCli = QJsonDocument::fromJson(cli.standardOutput).object();
+    QCOMPARE(fromCli.value(QStringLiteral("trained_context")).toInteger(), qint64(512));
+
+    QTemporaryDir dir;
+    const QString reportPath = dir.filePath(QStringLiteral("report.json"));
+    const test::CliResult report = test::runCli(
+        {QStringLiteral("report"), QStringLiteral("--model"), QStringLiteral("stories260k"), QStringLiteral("--hardware"),
+         QStringLiteral("h100-sxm-80gb"), QStringLiteral("--context"), context, QStringLiteral("--mitigations"),
+         QStringLiteral("baseline,ntk"), QStringLiteral("--gguf"), gguf, QStringLiteral("--measure-context"), context,
+         QStringLiteral("--out"), reportPath},
+        300000);
+    QVERIFY2(report.exitCode == 0, report.standardError.constData());
+    QFile reportFile(reportPath);
+    QVERIFY(reportFile.open(QIODevice::ReadOnly));
+    const QJsonObject fromReport = QJsonDocument::fromJson(reportFile.readAll())
+                                       .object().value(QStringLiteral("measured")).toObject()
+                                       .value(QStringLiteral("runs")).toArray().at(0).toObject();
+
+    MainWindow window;
+    MeasuredTab* tab = measureInWindow(window, gguf);
+    QVERIFY(tab);
+    QCOMPARE(tab->runs().front()->mitigation, Mitigation::Baseline);
+    const QJsonObject fromTab = measurementToJson(*tab->runs().front());
+
+    QVERIFY2(fromTab == fromCli, qPrintable(QStringLiteral("tab and measure differ at '%1'").arg(firstDifference(fromTab, fromCli))));
+    for (const QString& key : reportRunKeys())
+      QVERIFY2(fromReport.value(key) == fromCli.value(key),
+               qPrintable(QStringLiteral("%1: report %2, measure %3")
+                              .arg(key, QJsonDocument(QJsonObject{{key, fromReport.value(key)}}).toJson(QJsonDocument::Compact),
+                                   QJsonDocument(QJsonObject{{key, fromCli.value(key)}}).toJson(QJsonDocument::Compact))));
+    QCOMPARE(fromReport.value(QStringLiteral("sink_rate")), fromCli.value(QStringLiteral("sink")).toObject().value(QStringLiteral("sink_rate")));
+  }
+
+  // While it runs the tab shows tokens/s and time left; the status bar's Cancel stops it and the
+  // tab says so (cancelled is not a failure: no "Could not compute").
+  void progressShowsRateAndCancelStops() {
+    SINKSCOPE_REQUIRE_SHARED_GGUF(gguf);
+    MainWindow window;
+    window.show();
+    window.scenario().setContextTokens(8192);
+    window.scenario().setMitigations({Mitigation::Baseline, Mitigation::Ntk});
+    auto* tab = qobject_cast<MeasuredTab*>(window.analysisTab(QStringLiteral("measured")));
+    QVERIFY(tab);
+    QSignalSpy cancelled(&window.compute(), &ComputeController::jobCancelled);
+    QSignalSpy failed(&window.compute(), &ComputeController::jobFailed);
+    window.tabs()->setCurrentWidget(tab);
+    tab->setGgufPath(gguf);
+    tab->refreshNow();
+    QTRY_VERIFY_WITH_TIMEOUT(tab->progressLabel()->text().contains(QStringLiteral("tokens/s")), 60000);
+    QVERIFY2(tab->progressLabel()->text().contains(QStringLiteral(" left")), qPrintable(tab->progressLabel()->text()));
+    window.compute().cancelAll();
+    QVERIFY(!window.compute().isBusy(tab->channel()));
+    QVERIFY(channelsOf(cancelled).contains(tab->channel()));
+    QVERIFY2(tab->progressLabel()->text().contains(QStringLiteral("cancelled")), qPrintable(tab->progressLabel()->text()));
+    QVERIFY(!channelsOf(failed).contains(tab->channel()));  // cancelled is not a failure
+    QVERIFY(tab->runs().empty());
   }
 
   void attentionOfSwitchesTheHeatmapWithoutANewJob() {
@@ -149,7 +243,7 @@ class TestUiMeasured : public QObject {
     box->setCurrentIndex(baseline);
     emit box->activated(baseline);
     QVERIFY(!window.compute().isBusy());  // redrawn from the finished runs, nothing submitted
-    QTest::qWait(200);
+    QTest::qWait(200);  // a negative check: no job may finish, since none was submitted
     QCOMPARE(finished.count(), 0);
     QCOMPARE(tab->data()->mitigation, Mitigation::Baseline);
     const ChartTable after = tab->heatmapChart()->table();

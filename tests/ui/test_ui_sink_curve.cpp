@@ -120,7 +120,7 @@ QStringList overlappingLabels(QCustomPlot* plot) {
 // The StreamingLLM cache the planner applies: trained x planner.json's ratio, at least sinks + 1.
 qint64 streamingCache(const ModelSpec& model) {
   const PlannerResources& r = plannerResources();
-  const qint64 trained = model.trainedContext > 0 ? model.trainedContext : model.maxPositionEmbeddings;
+  const qint64 trained = trainedContextOrMaxPositions(model);
   return std::max<qint64>(qint64(std::floor(double(trained) * r.defaults.streamingCacheVsTrained)),
                           r.defaults.streamingSinkTokens + 1);
 }
@@ -142,7 +142,7 @@ class TestUiSinkCurve : public QObject {
     window.scenario().setModelId(model);
     window.scenario().setContextTokens(context);
     window.scenario().setMitigations(compared);
-    auto* tab = qobject_cast<SinkCurveTab*>(window.analysisTab(QStringLiteral("Sink curve")));
+    auto* tab = qobject_cast<SinkCurveTab*>(window.analysisTab(QStringLiteral("sink-curve")));
     QVERIFY(tab);
     showAndWait(window, tab);
     tab->setMetric(SinkMetric::EffectiveContext);
@@ -210,7 +210,7 @@ class TestUiSinkCurve : public QObject {
     window.scenario().setModelId(model);
     window.scenario().setContextTokens(32768);
     window.scenario().setMitigations({Mitigation::Baseline, Mitigation::Llama3});
-    auto* tab = qobject_cast<SinkCurveTab*>(window.analysisTab(QStringLiteral("Sink curve")));
+    auto* tab = qobject_cast<SinkCurveTab*>(window.analysisTab(QStringLiteral("sink-curve")));
     QVERIFY(tab);
     showAndWait(window, tab);
     tab->setMetric(SinkMetric::EffectiveContext);
@@ -263,7 +263,7 @@ class TestUiSinkCurve : public QObject {
   void markersOnlyWithTheEffectiveContextMetric() {
     MainWindow window;
     window.show();
-    auto* tab = qobject_cast<SinkCurveTab*>(window.analysisTab(QStringLiteral("Sink curve")));
+    auto* tab = qobject_cast<SinkCurveTab*>(window.analysisTab(QStringLiteral("sink-curve")));
     QVERIFY(tab);
     window.scenario().setContextTokens(8192);
     showAndWait(window, tab);
@@ -290,7 +290,7 @@ class TestUiSinkCurve : public QObject {
     MainWindow window;
     window.resize(1200, 800);
     window.show();
-    auto* tab = qobject_cast<PlannerTab*>(window.analysisTab(QStringLiteral("Planner")));
+    auto* tab = qobject_cast<PlannerTab*>(window.analysisTab(QStringLiteral("planner")));
     QVERIFY(tab);
     for (qint64 context : {qint64(4096), qint64(32768), qint64(1) << 20, qint64(1) << 24}) {
       window.scenario().setContextTokens(context);

@@ -122,7 +122,7 @@ void checkComparePanels(CompareView* view, const ModelSpec& spec, Mitigation a, 
         if (expected == 0.0f) QVERIFY(std::isnan(cell));
         else QCOMPARE(cell, double(expected));
       }
-      QVERIFY(std::abs(delta - (double(expectedB.at(row, bin)) - double(expectedA.at(row, bin)))) < 1e-12);
+      SINKSCOPE_COMPARE_NEAR(delta, (double(expectedB.at(row, bin)) - double(expectedA.at(row, bin))), 1e-12);
     }
   QVERIFY(unmasked > kHeatmapRows * kHeatmapBins / 3);
 }
@@ -146,6 +146,18 @@ class TestUiTabs : public QObject {
  private slots:
   void initTestCase() { test::isolateSettings(QStringLiteral("test_ui_tabs")); }
 
+  // Tabs are found by an id that translation never changes, one per tab, in the window's order.
+  void tabsAreFoundByStableIds() {
+    MainWindow window;
+    const QStringList ids{QStringLiteral("heatmap"), QStringLiteral("sink-curve"), QStringLiteral("planner"),
+                          QStringLiteral("mitigations"), QStringLiteral("measured")};
+    QStringList found;
+    for (const AnalysisTab* tab : window.analysisTabs()) found << tab->id();
+    QCOMPARE(found, ids);
+    for (const QString& id : ids) QCOMPARE(window.analysisTab(id)->id(), id);
+    QVERIFY(!window.analysisTab(QStringLiteral("Measured")));  // a title is not an id
+  }
+
   void plannerTabPlotsTheCoresPlan() {
     MainWindow window;
     window.show();
@@ -157,7 +169,7 @@ class TestUiTabs : public QObject {
     window.scenario().setHardwareId(hardware);
     window.scenarioPanel()->context()->spinBox()->setValue(262144);
     window.scenario().setMitigations({Mitigation::Baseline, Mitigation::Yarn});
-    auto* tab = qobject_cast<PlannerTab*>(window.analysisTab(QStringLiteral("Planner")));
+    auto* tab = qobject_cast<PlannerTab*>(window.analysisTab(QStringLiteral("planner")));
     QVERIFY(tab);
     showAndWait(window, tab);
 
@@ -186,7 +198,7 @@ class TestUiTabs : public QObject {
     QCustomPlot* curve = tab->memoryCurve()->plot();
     QCPGraph* total = curve->graph(curve->graphCount() - 1);
     const auto expectedCurve = memoryCurveFor(spec, device, request, {total->data()->at(10)->key > 0 ? qint64(total->data()->at(10)->key) : 1});
-    QVERIFY(std::abs(total->data()->at(10)->value - double(expectedCurve.front().memory.totalBytes) / (1024.0 * 1024.0 * 1024.0)) < 1e-9);
+    SINKSCOPE_COMPARE_NEAR(total->data()->at(10)->value, double(expectedCurve.front().memory.totalBytes) / (1024.0 * 1024.0 * 1024.0), 1e-9);
     // Confidence gauge: one bar per mitigation with the plan's value.
     QCustomPlot* gauge = tab->confidence()->plot();
     for (Mitigation mitigation : {Mitigation::Baseline, Mitigation::Yarn}) {
@@ -196,7 +208,7 @@ class TestUiTabs : public QObject {
                                     [&](const MitigationPlan& r) { return r.mitigation == mitigation; });
       QVERIFY(row != expected.mitigations.end());
       QCOMPARE(bar->data()->at(0)->value, row->confidence.value);
-      // DESIGN.md rule 1: beyond the trained context the confidence never exceeds 0.8.
+      // docs/design.md rule 1: beyond the trained context the confidence never exceeds 0.8.
       QVERIFY(bar->data()->at(0)->value <= 0.8);
     }
     // Throughput table carries the plan's figures.
@@ -213,7 +225,7 @@ class TestUiTabs : public QObject {
     window.scenario().setContextTokens(4096);
     window.scenario().setLayerHead(3, 5);
     window.scenario().setComparePair(Mitigation::Baseline, Mitigation::Ntk);
-    auto* tab = qobject_cast<HeatmapTab*>(window.analysisTab(QStringLiteral("Heatmap")));
+    auto* tab = qobject_cast<HeatmapTab*>(window.analysisTab(QStringLiteral("heatmap")));
     QVERIFY(tab && tab->compareBox()->isChecked());
     showAndWait(window, tab);
     // Compare mode: baseline | NTK, one shared colour scale, plus the difference map.
@@ -267,7 +279,7 @@ class TestUiTabs : public QObject {
     window.scenario().setContextTokens(8192);
     window.scenario().setLayerHead(2, 1);
     window.scenario().setMitigations({Mitigation::Baseline, Mitigation::Yarn});
-    auto* tab = qobject_cast<SinkCurveTab*>(window.analysisTab(QStringLiteral("Sink curve")));
+    auto* tab = qobject_cast<SinkCurveTab*>(window.analysisTab(QStringLiteral("sink-curve")));
     QVERIFY(tab);
     showAndWait(window, tab);
     QCustomPlot* plot = tab->chart()->plot();
@@ -298,7 +310,7 @@ class TestUiTabs : public QObject {
   void mitigationsTabShowsThePlansRowsAndTheDocumentsClaims() {
     MainWindow window;
     window.show();
-    auto* tab = qobject_cast<MitigationsTab*>(window.analysisTab(QStringLiteral("Mitigations")));
+    auto* tab = qobject_cast<MitigationsTab*>(window.analysisTab(QStringLiteral("mitigations")));
     QVERIFY(tab);
     showAndWait(window, tab);  // the default scenario: the source document's worked example
     PlanRequest request;
@@ -330,7 +342,7 @@ class TestUiTabs : public QObject {
     window.scenario().setModelId(catalogueId("deepseek-v2"));
     window.scenario().setHardwareId(QStringLiteral("h100-sxm-80gb"));
     window.scenario().setContextTokens(32768);
-    auto* planner = qobject_cast<PlannerTab*>(window.analysisTab(QStringLiteral("Planner")));
+    auto* planner = qobject_cast<PlannerTab*>(window.analysisTab(QStringLiteral("planner")));
     QVERIFY(planner);
     showAndWait(window, planner);
     QVERIFY(!planner->data()->plan.fits);
@@ -342,7 +354,7 @@ class TestUiTabs : public QObject {
     QCOMPARE(plan.parallel.gpus(), 8);
     QCOMPARE(plan.parallel.tensorParallel, 8);
     QVERIFY(plan.fits);
-    auto* mitigations = qobject_cast<MitigationsTab*>(window.analysisTab(QStringLiteral("Mitigations")));
+    auto* mitigations = qobject_cast<MitigationsTab*>(window.analysisTab(QStringLiteral("mitigations")));
     QVERIFY(mitigations);
     showAndWait(window, mitigations);
     QVERIFY2(mitigations->launchFlagsText().contains(QStringLiteral("--tensor-parallel-size 8")),
@@ -357,7 +369,7 @@ class TestUiTabs : public QObject {
     window.scenario().setModelId(model);
     window.scenario().setContextTokens(4096);
     window.scenario().setLayerHead(3, 5);
-    auto* tab = qobject_cast<MitigationsTab*>(window.analysisTab(QStringLiteral("Mitigations")));
+    auto* tab = qobject_cast<MitigationsTab*>(window.analysisTab(QStringLiteral("mitigations")));
     QVERIFY(tab);
     CompareView* view = tab->compareView();
     // The default pair: baseline | NTK-aware.
@@ -386,7 +398,7 @@ class TestUiTabs : public QObject {
     QVERIFY(test::waitForIdle(window));
     checkComparePanels(view, spec, Mitigation::Yarn, Mitigation::Ntk);
     checkAxesLinked(view);  // still linked in the rebuilt chart
-    auto* heatmap = qobject_cast<HeatmapTab*>(window.analysisTab(QStringLiteral("Heatmap")));
+    auto* heatmap = qobject_cast<HeatmapTab*>(window.analysisTab(QStringLiteral("heatmap")));
     QCOMPARE(heatmap->compareView()->leftBox()->currentData().toString(), QStringLiteral("yarn"));
   }
 
@@ -395,28 +407,28 @@ class TestUiTabs : public QObject {
     MainWindow window;
     window.show();
     window.scenario().setContextTokens(640);
-    auto* tab = qobject_cast<MeasuredTab*>(window.analysisTab(QStringLiteral("Measured")));
+    auto* tab = qobject_cast<MeasuredTab*>(window.analysisTab(QStringLiteral("measured")));
     QVERIFY(tab);
     tab->setGgufPath(gguf);
     showAndWait(window, tab);
     QVERIFY(tab->data());
     const Measurement& m = *tab->data();
     QCOMPARE(qint64(m.tokens.size()), qint64(640));
-    QCOMPARE(m.trainedContext, qint64(512));  // REFERENCES.md section 8: trained at 512
+    QCOMPARE(m.trainedContext, qint64(512));  // docs/references.md section 8: trained at 512
     // The table holds every measured loss; the drawn line is their running mean.
     const ChartTable& table = tab->lossChart()->table();
     QCOMPARE(table.rows.size(), m.forward.nll.size());
     const int column = table.columnIndex(QStringLiteral("nll, %1 (nats)").arg(mitigationName(m.mitigation)));
     QVERIFY(column >= 0);
     for (size_t p : {size_t(0), size_t(100), m.forward.nll.size() - 1}) QCOMPARE(table.number(p, column), double(m.forward.nll[p]));
-    // REFERENCES.md section 8: about 1.27-1.32 nats inside the trained context (float64 elsewhere).
+    // docs/references.md section 8: about 1.27-1.32 nats inside the trained context (float64 elsewhere).
     QVERIFY2(m.meanNllInside > 1.0 && m.meanNllInside < 1.7, qPrintable(QString::number(m.meanNllInside)));
   }
 
   void cancelLeavesTheLastResultsAndStopsWork() {
     MainWindow window;
     window.show();
-    auto* tab = qobject_cast<SinkCurveTab*>(window.analysisTab(QStringLiteral("Sink curve")));
+    auto* tab = qobject_cast<SinkCurveTab*>(window.analysisTab(QStringLiteral("sink-curve")));
     window.tabs()->setCurrentWidget(tab);
     window.scenario().setContextTokens(1048576);  // a long curve
     tab->refreshNow();
@@ -425,7 +437,7 @@ class TestUiTabs : public QObject {
     window.compute().cancelAll();
     QVERIFY(!window.compute().isBusy());
     QVERIFY(cancelled.count() >= 1);
-    QTest::qWait(100);
+    QTest::qWait(100);  // a negative check: nothing restarts the cancelled work
     QVERIFY(!window.compute().isBusy());
   }
 
@@ -433,7 +445,7 @@ class TestUiTabs : public QObject {
     MainWindow window;
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
-    window.tabs()->setCurrentWidget(window.analysisTab(QStringLiteral("Planner")));
+    window.tabs()->setCurrentWidget(window.analysisTab(QStringLiteral("planner")));
     test::waitForIdle(window);
     QSpinBox* context = window.scenarioPanel()->context()->spinBox();
     // A 2 ms heartbeat on the GUI thread records the longest gap between two beats, both in
@@ -483,7 +495,7 @@ class TestUiTabs : public QObject {
     const qint64 wallLimitMs = oversubscribed ? 500 : 50;
     QVERIFY2(worstGapMs <= wallLimitMs, qPrintable(QStringLiteral("event loop stalled for %1 ms").arg(worstGapMs)));
     // After the storm, the views show the last scenario.
-    auto* planner = qobject_cast<PlannerTab*>(window.analysisTab(QStringLiteral("Planner")));
+    auto* planner = qobject_cast<PlannerTab*>(window.analysisTab(QStringLiteral("planner")));
     QVERIFY(planner && planner->data());
     QCOMPARE(planner->data()->plan.contextTokens, window.scenario().values().contextTokens);
   }

@@ -41,7 +41,7 @@ class TestUiWindow : public QObject {
     QVERIFY(catalog.models().size() >= 24);
     QCOMPARE(window.modelPicker()->count(), int(catalog.models().size()));
     QCOMPARE(window.hardwarePicker()->count(), int(catalog.hardware().size()));
-    // DESIGN.md: the default scenario is Mistral 7B at 32K on an H100 80 GB, baseline vs NTK.
+    // docs/design.md: the default scenario is Mistral 7B at 32K on an H100 80 GB, baseline vs NTK.
     QVERIFY(window.scenario().values().modelId.contains(QLatin1String("mistral-7b"), Qt::CaseInsensitive));
     QVERIFY(window.scenario().values().hardwareId.contains(QLatin1String("h100"), Qt::CaseInsensitive));
     QCOMPARE(window.scenario().values().contextTokens, qint64(32768));
@@ -157,7 +157,7 @@ class TestUiWindow : public QObject {
     if (!failed.isEmpty() && failed.at(0).at(0).toString().contains(QLatin1String("not yet in this build")))
       QSKIP("this build's catalogue cannot import GGUF metadata yet");
     QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.at(0).at(0).toString()));
-    QCOMPARE(window.scenario().model().layers, 5);  // REFERENCES.md section 8: 5 blocks, 8 heads
+    QCOMPARE(window.scenario().model().layers, 5);  // docs/references.md section 8: 5 blocks, 8 heads
     QCOMPARE(window.scenario().model().heads, 8);
   }
 

@@ -73,14 +73,14 @@ ChartBuilder sinkCurveBuilder(std::shared_ptr<const SinkCurveChartData> data, Si
 ChartTable sinkCurveTable(const SinkCurveChartData& data, SinkMetric metric) {
   if (metric == SinkMetric::EffectiveContext) return effectiveContextTable(data);
   ChartTable table;
-  table.title = QObject::tr("Sink curve (%1), layer %2 head %3").arg(data.provenance).arg(data.layer).arg(data.head);
+  table.title = QObject::tr("Sink curve (%1), layer %2 head %3").arg(provenanceName(data.provenance)).arg(data.layer).arg(data.head);
   table.columns = {QObject::tr("mitigation"), QObject::tr("context (tokens)"), QObject::tr("mean S1 (share)"),
                    QObject::tr("mean S4 (share)"), QObject::tr("mean normalised entropy"), QObject::tr("last-query S1 (share)"),
                    QObject::tr("source")};
   for (const SinkCurveSeries& series : data.series)
     for (const SinkCurveSample& s : series.samples)
       table.addRow({mitigationName(series.mitigation), s.contextTokens, s.mean.sinkMass1, s.mean.sinkMass4,
-                    s.mean.normalizedEntropy, s.last.sinkMass1, data.provenance});
+                    s.mean.normalizedEntropy, s.last.sinkMass1, provenanceName(data.provenance)});
   return table;
 }
 
@@ -333,7 +333,7 @@ ChartBuilder heatmapBuilder(std::shared_ptr<const HeatmapChartData> data, Heatma
 ChartTable heatmapTable(const HeatmapChartData& data) {
   ChartTable table;
   table.title = QObject::tr("Attention heatmap (%1), layer %2 head %3, context %4")
-                    .arg(data.provenance).arg(data.layer).arg(data.head).arg(data.contextTokens);
+                    .arg(provenanceName(data.provenance)).arg(data.layer).arg(data.head).arg(data.contextTokens);
   table.columns = {QObject::tr("mitigation"), QObject::tr("query position (token)"), QObject::tr("key bin start (token)"),
                    QObject::tr("key bin end (token, exclusive)"), QObject::tr("attention mass (share)")};
   for (const HeatmapPanel& panel : data.panels) {

@@ -20,15 +20,6 @@
 
 namespace sinkscope::ui {
 
-QString provenanceLabel(Provenance provenance) {
-  switch (provenance) {
-    case Provenance::Modelled: return QStringLiteral("modelled");
-    case Provenance::Measured: return QStringLiteral("measured");
-    case Provenance::Estimated: return QStringLiteral("estimated");
-  }
-  return QString();
-}
-
 QString provenanceToolTip(Provenance provenance) {
   switch (provenance) {
     case Provenance::Modelled:
@@ -152,7 +143,7 @@ void ChartView::updateBadge(const ChartTheme& theme) {
   const bool measured = provenance_ == Provenance::Measured;
   const QString color = theme.dark ? (measured ? QStringLiteral("#009E73") : QStringLiteral("#56B4E9"))
                                    : (measured ? QStringLiteral("#007A5A") : QStringLiteral("#0072B2"));
-  badge_->setText(QStringLiteral("<span style='color:%1'>[%2]</span>").arg(color, provenanceLabel(provenance_)));
+  badge_->setText(QStringLiteral("<span style='color:%1'>[%2]</span>").arg(color, provenanceName(provenance_)));
   badge_->setToolTip(provenanceToolTip(provenance_));
 }
 
@@ -201,7 +192,7 @@ void ChartView::changeEvent(QEvent* event) {
 }
 
 ChartBuilder ChartView::exportBuilder() const {
-  return withHeading(builder_, ChartHeading{title_, provenanceLabel(provenance_), caption_});
+  return withHeading(builder_, ChartHeading{title_, provenanceName(provenance_), caption_});
 }
 
 void ChartView::exportTo(const QString& path, QSize size, double pngScale) const {

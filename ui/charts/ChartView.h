@@ -3,6 +3,7 @@
 // content and not where it is computed.
 #pragma once
 
+#include "common/Provenance.h"
 #include "charts/ChartExport.h"
 #include "charts/ChartTable.h"
 
@@ -16,9 +17,8 @@ class QVBoxLayout;
 
 namespace sinkscope::ui {
 
-// Where a chart's numbers come from; always shown beside the chart and in its exports.
-enum class Provenance { Modelled, Measured, Estimated };
-QString provenanceLabel(Provenance provenance);    // "modelled", "measured", "estimated"
+// Where a chart's numbers come from (core's Provenance, common/Provenance.h); always shown beside
+// the chart and in its exports. The tool tip explains it to people.
 QString provenanceToolTip(Provenance provenance);
 
 class ChartView : public QWidget {

@@ -198,7 +198,7 @@ ChartTable effectiveContextTable(const SinkCurveChartData& data) {
   const QString modelSource = QObject::tr("SinkScope mitigation model (docs/mitigations.md)");
   for (const EffectiveContextSeries& series : data.effective)
     for (const EffectiveContextSample& s : series.samples)
-      table.addRow({kModelled, mitigationName(series.mitigation), s.contextTokens, s.effectiveTokens.central,
+      table.addRow({provenanceName(Provenance::Modelled), mitigationName(series.mitigation), s.contextTokens, s.effectiveTokens.central,
                     s.effectiveTokens.low, s.effectiveTokens.high, QString(), model,
                     QStringLiteral("effective_context"), modelSource});
   for (const EffectiveContextReference& r : effectiveContextMarkers())

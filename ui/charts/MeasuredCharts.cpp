@@ -2,6 +2,8 @@
 
 #include "Units.h"
 #include "charts/ChartHelpers.h"
+#include "charts/ColorMaps.h"
+#include "inference/Measurement.h"
 
 #include <qcustomplot.h>
 
@@ -95,6 +97,40 @@ ChartTable measuredLossTable(const MeasuredLossChartData& data) {
     for (const MeasuredLossSeries& s : data.series) row.push_back(p < s.argmax.size() ? s.argmax[p] : -1);
     table.addRow(std::move(row));
   }
+  return table;
+}
+
+ChartBuilder sinkGridBuilder(std::shared_ptr<const Measurement> m) {
+  return [m](QCustomPlot& plot, const ChartTheme& theme) {
+    const int layers = m->hyper.layers, heads = m->hyper.heads;
+    auto* map = new QCPColorMap(plot.xAxis, plot.yAxis);
+    map->setName(QStringLiteral("sink mass"));
+    map->setInterpolate(false);
+    map->data()->setSize(heads, layers);
+    map->data()->setRange(QCPRange(0, heads - 1), QCPRange(0, layers - 1));
+    for (const HeadAttentionMetrics& h : m->forward.heads) map->data()->setCell(h.head, h.layer, h.meanSinkMass1);
+    auto* scale = new QCPColorScale(&plot);
+    plot.plotLayout()->addElement(0, 1, scale);
+    scale->setGradient(colorGradient(ColorMapName::Viridis));
+    scale->setDataRange(QCPRange(0, std::max(0.05, map->data()->dataBounds().upper)));
+    scale->axis()->setLabel(QObject::tr("mean S₁ (share on token 0)"));
+    theme.applyAxis(*scale->axis());
+    map->setColorScale(scale);
+    plot.xAxis->setLabel(QObject::tr("head"));
+    plot.yAxis->setLabel(QObject::tr("layer"));
+    plot.xAxis->setRange(-0.5, heads - 0.5);
+    plot.yAxis->setRange(-0.5, layers - 0.5);
+    theme.apply(plot);
+  };
+}
+
+ChartTable sinkGridTable(const Measurement& m) {
+  ChartTable table;
+  table.title = QObject::tr("Sink metrics per layer and head (measured)");
+  table.columns = {QObject::tr("layer"), QObject::tr("head"), QObject::tr("mean S1 (share)"), QObject::tr("mean S4 (share)"),
+                   QObject::tr("mean normalised entropy"), QObject::tr("previous-token mass (share)")};
+  for (const HeadAttentionMetrics& h : m.forward.heads)
+    table.addRow({h.layer, h.head, h.meanSinkMass1, h.meanSinkMass4, h.meanNormalizedEntropy, h.meanPreviousTokenMass});
   return table;
 }
 

@@ -1,11 +1,22 @@
 #include "compute/ComputeController.h"
 
+#include "common/Cancelled.h"
 #include "common/Error.h"
 
 #include <algorithm>
 #include <exception>
 
 namespace sinkscope::ui {
+
+void JobDetail::set(const QString& text) {
+  const QMutexLocker lock(&mutex_);
+  text_ = text;
+}
+
+QString JobDetail::get() const {
+  const QMutexLocker lock(&mutex_);
+  return text_;
+}
 
 void JobContext::setProgress(double fraction) const {
   permille_->store(int(std::clamp(fraction, 0.0, 1.0) * 1000.0), std::memory_order_relaxed);
@@ -27,7 +38,12 @@ ComputeController::ComputeController(QObject* parent) : QObject(parent) {
   pool_.setMaxThreadCount(std::max(2, QThread::idealThreadCount()));
   progressTimer_.setInterval(100);
   connect(&progressTimer_, &QTimer::timeout, this,
-          [this] { emit progressChanged(progressPermille(), currentLabel()); });
+          [this] {
+            emit progressChanged(progressPermille(), currentLabel());
+            for (const auto& [channel, job] : active_)
+              if (const QString detail = job.detail->get(); !detail.isEmpty())
+                emit jobProgress(channel, job.permille->load(std::memory_order_relaxed), detail);
+          });
 }
 
 ComputeController::~ComputeController() {
@@ -61,8 +77,9 @@ void ComputeController::submitErased(const QString& channel, const QString& labe
   job.receiver = receiver;
   job.cancelled = std::make_shared<std::atomic<bool>>(false);
   job.permille = std::make_shared<std::atomic<int>>(0);
+  job.detail = std::make_shared<JobDetail>();
   active_[channel] = job;
-  const JobContext context(job.cancelled, job.permille);
+  const JobContext context(job.cancelled, job.permille, job.detail);
   const quint64 generation = job.generation;
   pool_.start([this, channel, generation, context, work = std::move(work)]() mutable {
     if (context.isCancelled()) return;  // superseded before it started
@@ -70,6 +87,8 @@ void ComputeController::submitErased(const QString& channel, const QString& labe
     QString error;
     try {
       apply = work(context);
+    } catch (const Cancelled&) {
+      return;  // an outcome of its own: nothing to deliver, nothing failed
     } catch (const Error& e) {
       error = e.describe();
     } catch (const std::exception& e) {

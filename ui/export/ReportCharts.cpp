@@ -5,7 +5,7 @@
 #include "charts/AttentionCharts.h"
 #include "charts/MeasuredCharts.h"
 #include "charts/PlannerCharts.h"
-#include "tabs/MitigationsTab.h"
+#include "charts/MitigationCharts.h"
 
 #include <QJsonArray>
 
@@ -96,15 +96,15 @@ QString chartCaption(const Report& report, ChartKind kind) {
           .arg(report.plan.contextTokens);
     case ChartKind::Mitigations: return QStringLiteral("Effective context per mitigation (modelled)");
     case ChartKind::SinkCurve: return QStringLiteral("Sink curve against context length (%1)").arg(
-        report.charts.sinkCurve ? report.charts.sinkCurve->provenance : kModelled);
+        provenanceName(report.charts.sinkCurve ? report.charts.sinkCurve->provenance : Provenance::Modelled));
     case ChartKind::Heatmap: return QStringLiteral("Attention heatmaps, baseline and mitigation side by side (%1)").arg(
-        report.charts.heatmaps ? report.charts.heatmaps->provenance : kModelled);
+        provenanceName(report.charts.heatmaps ? report.charts.heatmaps->provenance : Provenance::Modelled));
     case ChartKind::MeasuredLoss:
       return QStringLiteral("Per-position loss of %1 against the window control, running mean of %2 tokens, with the "
                             "trained context and any detected context_cap (%3)")
           .arg(report.charts.measuredLoss ? report.charts.measuredLoss->modelName : QString())
           .arg(kLossSmoothingTokens)
-          .arg(kMeasured);
+          .arg(provenanceName(Provenance::Measured));
   }
   return QString();
 }

@@ -62,7 +62,7 @@ QString exportReportInteractively(QWidget* parent, const ReportScenario& scenari
     const int value = int(fraction * 100);
     QMetaObject::invokeMethod(&progress, [&progress, value] { progress.setValue(std::min(value, 99)); }, Qt::QueuedConnection);
   };
-  watcher.setFuture(QtConcurrent::run([scenario, callbacks] { return buildReport(scenario, callbacks); }));
+  watcher.setFuture(QtConcurrent::run([scenario, callbacks] { return buildReport(scenario, callbacks); }));  // nullopt: cancelled
   loop.exec();
   try {
     const std::optional<Report> report = watcher.result();  // rethrows a build error

@@ -33,6 +33,9 @@ class AnalysisTab : public QWidget {
   // Starts the computation now (even when hidden); results arrive as updated().
   void refreshNow();
   QString channel() const { return channel_; }
+  // A stable id, never translated: "heatmap", "sink-curve", "planner", "mitigations", "measured"
+  // (also the tab's compute channel). Find a tab by this, not by its title.
+  QString id() const { return channel_; }
 
   // Extra states worth a documentation screenshot (e.g. "compare"); prepareScreenshot(variant)
   // switches to one, an empty variant back to the normal view.

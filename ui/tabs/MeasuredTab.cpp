@@ -6,13 +6,12 @@
 #include "charts/ChartHelpers.h"
 #include "charts/ChartView.h"
 #include "charts/MeasuredCharts.h"
-#include "catalog/Catalog.h"
 #include "common/Error.h"
 #include "compute/ComputeController.h"
 #include "inference/GgufFile.h"
 #include "inference/GgufSummary.h"
 #include "inference/MeasureInput.h"
-#include "inference/Tokenizer.h"
+#include "measure/MeasureSession.h"
 #include "planner/Plan.h"
 #include "scenario/Explanations.h"
 #include "scenario/Scenario.h"
@@ -35,44 +34,6 @@
 #include <qcustomplot.h>
 
 namespace sinkscope::ui {
-
-namespace {
-
-ChartBuilder sinkGridBuilder(std::shared_ptr<const Measurement> m) {
-  return [m](QCustomPlot& plot, const ChartTheme& theme) {
-    const int layers = m->hyper.layers, heads = m->hyper.heads;
-    auto* map = new QCPColorMap(plot.xAxis, plot.yAxis);
-    map->setName(QStringLiteral("sink mass"));
-    map->setInterpolate(false);
-    map->data()->setSize(heads, layers);
-    map->data()->setRange(QCPRange(0, heads - 1), QCPRange(0, layers - 1));
-    for (const HeadAttentionMetrics& h : m->forward.heads) map->data()->setCell(h.head, h.layer, h.meanSinkMass1);
-    auto* scale = new QCPColorScale(&plot);
-    plot.plotLayout()->addElement(0, 1, scale);
-    scale->setGradient(colorGradient(ColorMapName::Viridis));
-    scale->setDataRange(QCPRange(0, std::max(0.05, map->data()->dataBounds().upper)));
-    scale->axis()->setLabel(QObject::tr("mean S₁ (share on token 0)"));
-    theme.applyAxis(*scale->axis());
-    map->setColorScale(scale);
-    plot.xAxis->setLabel(QObject::tr("head"));
-    plot.yAxis->setLabel(QObject::tr("layer"));
-    plot.xAxis->setRange(-0.5, heads - 0.5);
-    plot.yAxis->setRange(-0.5, layers - 0.5);
-    theme.apply(plot);
-  };
-}
-
-ChartTable sinkGridTable(const Measurement& m) {
-  ChartTable table;
-  table.title = QObject::tr("Sink metrics per layer and head (measured)");
-  table.columns = {QObject::tr("layer"), QObject::tr("head"), QObject::tr("mean S1 (share)"), QObject::tr("mean S4 (share)"),
-                   QObject::tr("mean normalised entropy"), QObject::tr("previous-token mass (share)")};
-  for (const HeadAttentionMetrics& h : m.forward.heads)
-    table.addRow({h.layer, h.head, h.meanSinkMass1, h.meanSinkMass4, h.meanNormalizedEntropy, h.meanPreviousTokenMass});
-  return table;
-}
-
-}  // namespace
 
 MeasuredTab::MeasuredTab(AppContext& context, QWidget* parent) : AnalysisTab(context, QStringLiteral("measured"), parent) {
   auto* layout = new QVBoxLayout(this);
@@ -103,6 +64,12 @@ MeasuredTab::MeasuredTab(AppContext& context, QWidget* parent) : AnalysisTab(con
   inputs->addWidget(browseText, 1, 2);
   inputs->addWidget(run, 0, 3, 2, 1);
   layout->addLayout(inputs);
+  progress_ = new QLabel(this);
+  progress_->setAccessibleName(tr("Measurement progress"));
+  progress_->setToolTip(tr("Tokens run through the model per second and the time left at that rate; Cancel in "
+                           "the status bar stops the run within a second"));
+  progress_->hide();
+  layout->addWidget(progress_);
   summary_ = new QLabel(this);
   summary_->setWordWrap(true);
   summary_->setAccessibleName(tr("Measurement summary"));
@@ -152,6 +119,15 @@ MeasuredTab::MeasuredTab(AppContext& context, QWidget* parent) : AnalysisTab(con
   connect(attentionOf_, &QComboBox::activated, this, [this](int index) {
     if (const auto chosen = mitigationFromName(attentionOf_->itemData(index).toString())) chosenAttention_ = *chosen;
     showAttention();
+  });
+  connect(&compute(), &ComputeController::jobProgress, this, [this](const QString& running, int, const QString& detail) {
+    if (running == channel()) progress_->setText(tr("Measuring: %1").arg(detail));
+  });
+  connect(&compute(), &ComputeController::jobCancelled, this, [this](const QString& cancelled) {
+    if (cancelled == channel()) progress_->setText(tr("Measurement cancelled; the charts show the last finished run."));
+  });
+  connect(&compute(), &ComputeController::jobFailed, this, [this](const QString& failed) {
+    if (failed == channel()) progress_->hide();
   });
   connect(&scenario(), &Scenario::modelChanged, this, [this] {
     if (scenario().model().origin.endsWith(QLatin1String(".gguf"), Qt::CaseInsensitive)) gguf_->setText(scenario().model().origin);
@@ -205,36 +181,33 @@ void MeasuredTab::startComputation() {
     markUpdated();
     return;
   }
-  const QString textPath = text_->text().trimmed().isEmpty() ? kSampleTextPath : text_->text().trimmed();
+  // The one measured session of `sinkscope measure` and `report --gguf` (core/measure); the tab
+  // adds only the worker thread and the display. It measures the text up to the scenario's context.
+  MeasureInput input;
+  input.ggufPath = ggufPath;
+  input.textPath = text_->text().trimmed();
+  input.contextTokens = scenario().values().contextTokens;
+  input.contextRequest = ContextRequest::AtMost;
   const ScenarioValues values = scenario().values();
-  const Mitigation primary = values.primaryMitigation();
+  const QString textPath = input.textPath.isEmpty() ? kSampleTextPath : input.textPath;
   const ModelSpec planned = scenario().model();
   const HardwareSpec hardware = scenario().hardware();
+  progress_->setText(tr("Loading %1…").arg(QFileInfo(ggufPath).fileName()));
+  progress_->show();
   compute().submit<std::shared_ptr<const MeasuredRuns>>(
       channel(), tr("Running %1 on the CPU").arg(QFileInfo(ggufPath).fileName()), this,
-      [ggufPath, textPath, values, planned, hardware](const JobContext& job) -> std::shared_ptr<const MeasuredRuns> {
-        const GgufFile gguf(ggufPath);
-        const LlamaModel model = LlamaModel::load(gguf);
-        std::vector<int> tokens = tokenizeMeasureText(gguf, textPath);  // as `sinkscope measure --text`
-        const qint64 limit = std::min<qint64>(values.contextTokens, kMaxMeasuredTokens);
-        if (qint64(tokens.size()) > limit) tokens.resize(size_t(limit));
+      [input, values, planned, hardware](const JobContext& job) {
+        const MeasureSession session(input);
         MeasureSettings settings;
-        // The catalogue knows the context some checkpoints were really trained at (stories260K:
-        // 512, while its GGUF says 2048).
-        if (const ModelSpec* known = Catalog::builtin().findModel(QFileInfo(ggufPath).completeBaseName())) {
-          settings.trainedContext = known->trainedContext;
-          settings.trainedContextSource = QStringLiteral("the catalogue's %1").arg(known->id);
-        }
         settings.isCancelled = job.cancelFunction();
         settings.progress = job.progressFunction();
-        // Every compared mitigation in turn, as `sinkscope report --gguf` measures them.
-        std::optional<MeasuredRuns> runs = measureEach(model, ggufPath, QFileInfo(ggufPath).completeBaseName(), tokens,
-                                                       values.mitigations, settings);
-        if (runs) runs->fileNotes = fileNotes(gguf, planned, hardware, values);
-        return runs ? std::make_shared<const MeasuredRuns>(std::move(*runs)) : nullptr;  // null: cancelled
+        const auto showRate = [&job](const MeasureProgress& progress) { job.setDetail(progress.text()); };
+        MeasuredRuns runs = session.runEach(values.mitigations, settings, showRate);
+        runs.fileNotes = fileNotes(GgufFile(session.ggufPath()), planned, hardware, values);
+        return std::make_shared<const MeasuredRuns>(std::move(runs));
       },
-      [this, textPath, primary](const std::shared_ptr<const MeasuredRuns>& result) {
-        if (!result) return;
+      [this, textPath, primary = values.primaryMitigation()](const std::shared_ptr<const MeasuredRuns>& result) {
+        progress_->hide();
         dataTextPath_ = textPath;
         show(*result, primary);
       });
@@ -299,7 +272,7 @@ void MeasuredTab::showAttention() {
   if (!shown) return;
   const Measurement& m = *shown;
   auto heatmapData = std::make_shared<HeatmapChartData>();
-  heatmapData->provenance = kMeasured;
+  heatmapData->provenance = Provenance::Measured;
   heatmapData->modelName = m.modelName;
   heatmapData->contextTokens = qint64(m.tokens.size());
   heatmapData->trainedContextTokens = m.trainedContext;

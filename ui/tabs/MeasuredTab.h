@@ -2,7 +2,8 @@
 // default) once per compared mitigation and shows their per-position losses against the window
 // control with the trained boundary and the detected context_caps, and, for the mitigation chosen
 // in "Attention of", the measured heatmap of the chosen layer/head and the sink mass of every head.
-// Not the forward pass: core/inference runs it (measureEach) on a worker thread.
+// Not the measuring: core/measure's MeasureSession runs it on a worker thread; the tab adds the
+// thread and the display (with tokens/s and time left while it runs).
 #pragma once
 
 #include "inference/Measurement.h"
@@ -33,6 +34,7 @@ class MeasuredTab : public AnalysisTab {
   ChartView* heatmapChart() const { return heatmap_; }
   ChartView* sinkChart() const { return sinks_; }
   QComboBox* attentionOfBox() const { return attentionOf_; }
+  QLabel* progressLabel() const { return progress_; }
   void setGgufPath(const QString& path);
   void setTextPath(const QString& path);  // empty: the bundled sample
   QString exportCaption() const override;  // the checkpoint and text measured, not the scenario
@@ -48,6 +50,7 @@ class MeasuredTab : public AnalysisTab {
   QLineEdit* gguf_ = nullptr;
   QLineEdit* text_ = nullptr;
   QLabel* summary_ = nullptr;
+  QLabel* progress_ = nullptr;  // tokens/s and time left while a run is going
   QComboBox* attentionOf_ = nullptr;
   ChartView* loss_ = nullptr;
   ChartView* heatmap_ = nullptr;

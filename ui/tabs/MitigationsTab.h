@@ -5,7 +5,7 @@
 // off-thread.
 #pragma once
 
-#include "charts/PlannerCharts.h"
+#include "charts/MitigationCharts.h"
 #include "tabs/AnalysisTab.h"
 
 class QComboBox;
@@ -18,11 +18,6 @@ class QPushButton;
 namespace sinkscope::ui {
 
 class CompareView;
-
-struct MitigationsData {
-  PlannerData planner;
-  std::vector<DocumentComparison> document;  // the source document's rows for this model
-};
 
 class MitigationsTab : public AnalysisTab {
   Q_OBJECT
@@ -64,8 +59,5 @@ class MitigationsTab : public AnalysisTab {
   bool compareStale_ = true;        // the scenario changed since the Compare view last computed
   std::shared_ptr<const MitigationsData> data_;
 };
-
-ChartBuilder effectiveContextBuilder(std::shared_ptr<const MitigationsData> data);
-ChartTable effectiveContextTable(const MitigationsData& data);
 
 }  // namespace sinkscope::ui

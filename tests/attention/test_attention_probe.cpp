@@ -1,5 +1,6 @@
 // The streamed probe against a naive dense O(N^2) attention computed independently in double
-// (REFERENCES.md section 5 metrics), plus hand-built rows with known answers.
+// (docs/references.md section 5 metrics), plus hand-built rows with known answers.
+#include "TestSupport.h"
 #include "attention/AttentionProbe.h"
 #include "common/Error.h"
 
@@ -68,7 +69,7 @@ std::vector<double> rotated(const float* v, int headDim, const PositionalScheme&
   return out;
 }
 
-// Cache slot of key j for query i, written from the StreamingLLM description (REFERENCES.md s. 4).
+// Cache slot of key j for query i, written from the StreamingLLM description (docs/references.md s. 4).
 qint64 slotOf(const PositionalScheme& s, qint64 i, qint64 j) {
   if (j > i) return -1;
   if (s.windowTokens == 0 || i + 1 <= s.sinkTokens + s.windowTokens) return j;
@@ -134,10 +135,10 @@ void compareWithNaive(const Dense& d, const PositionalScheme& scheme, qint64 blo
     const RowMetrics expected = rowMetrics(std::span<const double>(w));
     const RowMetrics& got = result->rows[size_t(r)];
     QVERIFY2(std::abs(got.sinkMass1 - expected.sinkMass1) < 1e-5, qPrintable(QString::number(i)));
-    QVERIFY(std::abs(got.sinkMass4 - expected.sinkMass4) < 1e-5);
+    SINKSCOPE_COMPARE_NEAR(got.sinkMass4, expected.sinkMass4, 1e-5);
     QVERIFY2(std::abs(got.entropy - expected.entropy) < 1e-5,
              qPrintable(QStringLiteral("row %1: %2 vs %3").arg(i).arg(got.entropy).arg(expected.entropy)));
-    QVERIFY(std::abs(got.normalizedEntropy - expected.normalizedEntropy) < 1e-5);
+    SINKSCOPE_COMPARE_NEAR(got.normalizedEntropy, expected.normalizedEntropy, 1e-5);
     double rowSum = 0;
     for (int b = 0; b < map.bins(); ++b) {
       double want = 0;
@@ -147,7 +148,7 @@ void compareWithNaive(const Dense& d, const PositionalScheme& scheme, qint64 blo
       if (map.binStart[size_t(b)] > i) QCOMPARE(map.at(r, b), 0.0f);  // causal
       rowSum += map.at(r, b);
     }
-    QVERIFY(std::abs(rowSum - 1.0) < 1e-5);  // rows sum to 1
+    SINKSCOPE_COMPARE_NEAR(rowSum, 1.0, 1e-5);  // rows sum to 1
   }
 }
 
@@ -243,7 +244,7 @@ class TestAttentionProbe : public QObject {
   }
 
   // Hand-built: all logits equal (zero queries) gives the uniform row: S_1 = 1/(i+1),
-  // S_4 = 4/(i+1), H = ln(i+1), normalised entropy 1 (REFERENCES.md section 5).
+  // S_4 = 4/(i+1), H = ln(i+1), normalised entropy 1 (docs/references.md section 5).
   void uniformRowKnownAnswers() {
     Dense d = randomDense(1000, 8, 9);
     std::fill(d.queries.begin(), d.queries.end(), 0.f);
@@ -253,10 +254,10 @@ class TestAttentionProbe : public QObject {
     request.queryPositions = {999, 99};
     const auto result = runAttentionProbe(source, ropeScheme(8, RopePairLayout::HalfSplit, 1.0), request);
     QVERIFY(result.has_value());
-    QVERIFY(std::abs(result->rows[0].sinkMass1 - 0.01) < 1e-6);
-    QVERIFY(std::abs(result->rows[0].sinkMass4 - 0.04) < 1e-6);
-    QVERIFY(std::abs(result->rows[0].entropy - std::log(100.0)) < 1e-5);
-    QVERIFY(std::abs(result->rows[1].normalizedEntropy - 1.0) < 1e-6);
+    SINKSCOPE_COMPARE_NEAR(result->rows[0].sinkMass1, 0.01, 1e-6);
+    SINKSCOPE_COMPARE_NEAR(result->rows[0].sinkMass4, 0.04, 1e-6);
+    SINKSCOPE_COMPARE_NEAR(result->rows[0].entropy, std::log(100.0), 1e-5);
+    SINKSCOPE_COMPARE_NEAR(result->rows[1].normalizedEntropy, 1.0, 1e-6);
   }
 
   // Hand-built: one key with a logit advantage a over n-1 equal keys gets e^a/(e^a + n - 1).
@@ -272,10 +273,10 @@ class TestAttentionProbe : public QObject {
     request.keyBlockTokens = 7;
     const auto result = runAttentionProbe(source, PositionalScheme{}, request);
     const double a = std::exp(5.0) / (std::exp(5.0) + n - 1);
-    QVERIFY(std::abs(result->rows[0].sinkMass1 - a) < 1e-6);
+    SINKSCOPE_COMPARE_NEAR(result->rows[0].sinkMass1, a, 1e-6);
     const double rest = (1 - a) / (n - 1);
     const double entropy = -a * std::log(a) - (n - 1) * rest * std::log(rest);
-    QVERIFY(std::abs(result->rows[0].entropy - entropy) < 1e-5);
+    SINKSCOPE_COMPARE_NEAR(result->rows[0].entropy, entropy, 1e-5);
   }
 
   void rowMetricsHandBuilt() {
@@ -284,8 +285,8 @@ class TestAttentionProbe : public QObject {
     QCOMPARE(m.sinkMass1, 0.5);
     QCOMPARE(m.sinkMass4, 0.9375);
     const double h = 0.5 * std::log(2.0) + 0.25 * std::log(4.0) + 0.125 * std::log(8.0) + 2 * 0.0625 * std::log(16.0);
-    QVERIFY(std::abs(m.entropy - h) < 1e-12);
-    QVERIFY(std::abs(m.normalizedEntropy - h / std::log(5.0)) < 1e-12);
+    SINKSCOPE_COMPARE_NEAR(m.entropy, h, 1e-12);
+    SINKSCOPE_COMPARE_NEAR(m.normalizedEntropy, h / std::log(5.0), 1e-12);
     const std::vector<float> oneHot{1.f, 0.f, 0.f};
     QCOMPARE(rowMetrics(std::span<const float>(oneHot)).entropy, 0.0);
   }
@@ -338,4 +339,4 @@ class TestAttentionProbe : public QObject {
 };
 
 QTEST_APPLESS_MAIN(TestAttentionProbe)
-#include "tst_attention_probe.moc"
+#include "test_attention_probe.moc"

@@ -1,6 +1,7 @@
 // The synthetic Q/K generator's documented statistics (docs/modelled-attention.md), measured
 // from generated vectors rather than assumed: determinism, counter-based independence,
 // content similarity against its closed form, the learnt BOS alignment and per-head variety.
+#include "TestSupport.h"
 #include "attention/AttentionProbe.h"
 #include "attention/SyntheticQK.h"
 
@@ -11,7 +12,7 @@ using namespace sinkscope;
 
 namespace {
 
-// Llama-2-like head: d = 128, b = 1e4, trained at 4096 (REFERENCES.md section 1 / 3).
+// Llama-2-like head: d = 128, b = 1e4, trained at 4096 (docs/references.md section 1 / 3).
 TrainedPositions llama2Head(qint64 trained = 4096) {
   TrainedPositions t;
   t.headDim = 128;
@@ -119,7 +120,11 @@ class TestSyntheticQK : public QObject {
       std::complex<double> direct = 0;
       for (int d = 0; d < 777; ++d) direct += std::polar(1.0, d * theta);
       direct /= 777.0;
-      QVERIFY(std::abs(direct - meanPhasor(theta, 777)) < 1e-12);
+      const std::complex<double> closed = meanPhasor(theta, 777);
+      QVERIFY2(std::abs(direct - closed) < 1e-12,
+               qPrintable(QStringLiteral("theta %1: direct %2%3i, closed form %4%5i").arg(theta).arg(direct.real(), 0, 'g', 17)
+                              .arg(direct.imag(), 0, 'g', 17, QLatin1Char(' ')).arg(closed.real(), 0, 'g', 17)
+                              .arg(closed.imag(), 0, 'g', 17, QLatin1Char(' '))));
     }
   }
 
@@ -201,4 +206,4 @@ class TestSyntheticQK : public QObject {
 };
 
 QTEST_APPLESS_MAIN(TestSyntheticQK)
-#include "tst_synthetic_qk.moc"
+#include "test_synthetic_qk.moc"

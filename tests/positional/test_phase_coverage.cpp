@@ -1,4 +1,4 @@
-// Tests of the critical dimension (REFERENCES.md section 3: 92/128 Llama-2, 70/128 Llama-3,
+// Tests of the critical dimension (docs/references.md section 3: 92/128 Llama-2, 70/128 Llama-3,
 // 46/64 DeepSeek-V2) and of the unseen-angle share: its closed form against a brute-force count.
 #include "TestSupport.h"
 #include "common/Error.h"
@@ -74,7 +74,7 @@ void TestPhaseCoverage::criticalDimensionPublished() {
   QCOMPARE(criticalDimension(computeRopeSchedule(params(theta, rotaryDim)), trained), expected);
 }
 
-// REFERENCES.md section 3: YaRN's high = ceil(D(beta_slow = 1)) is the same boundary in pairs.
+// docs/references.md section 3: YaRN's high = ceil(D(beta_slow = 1)) is the same boundary in pairs.
 void TestPhaseCoverage::yarnHighIsTheSameBoundary() {
   QCOMPARE(2 * yarnCorrectionRange(128, 1e4, 4096, 32, 1, true).high, double(criticalDimension(1e4, 128, 4096)));
 }
@@ -178,4 +178,4 @@ void TestPhaseCoverage::badContextsAreErrors() {
 }
 
 QTEST_GUILESS_MAIN(TestPhaseCoverage)
-#include "tst_phase_coverage.moc"
+#include "test_phase_coverage.moc"

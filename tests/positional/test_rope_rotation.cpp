@@ -1,5 +1,5 @@
 // Tests of the RoPE rotation: norms kept, logits depend only on relative position, the attention
-// factor scales logits by its square, and both pair layouts rotate the same pairs (REFERENCES.md 1).
+// factor scales logits by its square, and both pair layouts rotate the same pairs (docs/references.md 1).
 #include "TestSupport.h"
 #include "common/Error.h"
 #include "positional/RopeRotation.h"
@@ -61,7 +61,7 @@ void TestRopeRotation::keepsNorms() {
     const std::vector<double> q = randomVector(16, 1);
     for (double position : {0.0, 1.0, 4095.0, 123456.0}) {
       const std::vector<double> r = rotated(q, s, position);
-      QVERIFY(std::abs(std::sqrt(dot(r, r)) - std::sqrt(dot(q, q))) < 1e-12);
+      SINKSCOPE_COMPARE_NEAR(std::sqrt(dot(r, r)), std::sqrt(dot(q, q)), 1e-12);
     }
   }
 }
@@ -77,7 +77,7 @@ void TestRopeRotation::logitsDependOnRelativePositionOnly() {
       const double shifted = dot(rotated(q, s, 7 + offset), rotated(k, s, 3 + offset));
       QVERIFY2(std::abs(shifted - reference) < 1e-9, qPrintable(QStringLiteral("offset %1").arg(offset)));
     }
-    QVERIFY(std::abs(dot(rotated(q, s, 8), rotated(k, s, 3)) - reference) > 1e-6);  // distance matters
+    SINKSCOPE_VERIFY_APART(dot(rotated(q, s, 8), rotated(k, s, 3)), reference, 1e-6);  // distance matters
   }
 }
 
@@ -88,7 +88,7 @@ void TestRopeRotation::attentionFactorScalesLogitsBySquare() {
   const double plain = dot(rotated(q, s, 40), rotated(k, s, 10));
   s.attentionFactor = 1.2079442;
   const double scaled = dot(rotated(q, s, 40), rotated(k, s, 10));
-  QVERIFY(std::abs(scaled - plain * 1.2079442 * 1.2079442) < 1e-12 * std::abs(scaled) + 1e-12);
+  SINKSCOPE_COMPARE_NEAR(scaled, plain * 1.2079442 * 1.2079442, 1e-12 * std::abs(scaled) + 1e-12);
 }
 
 // Half-split pair i is (i, i + d/2); adjacent pair i is (2i, 2i + 1): moving the entries moves the result.
@@ -104,8 +104,8 @@ void TestRopeRotation::layoutsRotateTheSamePairs() {
   const std::vector<double> a = rotated(q, half, 321);
   const std::vector<double> b = rotated(interleaved, adjacent, 321);
   for (size_t i = 0; i < 8; ++i) {
-    QVERIFY(std::abs(a[i] - b[2 * i]) < 1e-14);
-    QVERIFY(std::abs(a[i + 8] - b[2 * i + 1]) < 1e-14);
+    SINKSCOPE_COMPARE_NEAR(a[i], b[2 * i], 1e-14);
+    SINKSCOPE_COMPARE_NEAR(a[i + 8], b[2 * i + 1], 1e-14);
   }
 }
 
@@ -118,8 +118,8 @@ void TestRopeRotation::singlePairIsComplexMultiplication() {
   const std::vector<double> r = rotated(v, s, 3.0);
   const double re = 0.6 * std::cos(3.0) + 0.8 * std::sin(3.0);
   const double im = -0.8 * std::cos(3.0) + 0.6 * std::sin(3.0);
-  QVERIFY(std::abs(r[0] - re) < 1e-15);
-  QVERIFY(std::abs(r[1] - im) < 1e-15);
+  SINKSCOPE_COMPARE_NEAR(r[0], re, 1e-15);
+  SINKSCOPE_COMPARE_NEAR(r[1], im, 1e-15);
 }
 
 void TestRopeRotation::partialRotaryPassesTheRestThrough() {
@@ -130,7 +130,7 @@ void TestRopeRotation::partialRotaryPassesTheRestThrough() {
   for (size_t i = 8; i < 16; ++i) QCOMPARE(r[i], q[i]);
   // Half-split within the rotary part: pair 0 is (0, 4).
   const double angle = 99.0 * s.invFreq[0];
-  QVERIFY(std::abs(r[0] - (q[0] * std::cos(angle) - q[4] * std::sin(angle))) < 1e-14);
+  SINKSCOPE_COMPARE_NEAR(r[0], (q[0] * std::cos(angle) - q[4] * std::sin(angle)), 1e-14);
 }
 
 void TestRopeRotation::float32AnglesMatchAtSmallPositions() {
@@ -139,13 +139,13 @@ void TestRopeRotation::float32AnglesMatchAtSmallPositions() {
   std::vector<float> b(16, 1.0f);
   applyRope(std::span<float>(a), s, 17, RopeAnglePrecision::Exact);
   applyRope(std::span<float>(b), s, 17, RopeAnglePrecision::Float32);
-  for (size_t i = 0; i < 16; ++i) QVERIFY(std::abs(a[i] - b[i]) < 1e-5f);
+  for (size_t i = 0; i < 16; ++i) SINKSCOPE_COMPARE_NEAR(a[i], b[i], 1e-5f);
   // Far out, float32 angles (as runtimes compute them) drift from the exact ones.
   std::vector<float> c(16, 1.0f);
   std::vector<float> d(16, 1.0f);
   applyRope(std::span<float>(c), s, 3e7 + 1, RopeAnglePrecision::Exact);
   applyRope(std::span<float>(d), s, 3e7 + 1, RopeAnglePrecision::Float32);
-  QVERIFY(std::abs(c[0] - d[0]) > 1e-3f);
+  SINKSCOPE_VERIFY_APART(c[0], d[0], 1e-3f);
 }
 
 void TestRopeRotation::sizeMismatchIsAnError() {
@@ -155,4 +155,4 @@ void TestRopeRotation::sizeMismatchIsAnError() {
 }
 
 QTEST_GUILESS_MAIN(TestRopeRotation)
-#include "tst_rope_rotation.moc"
+#include "test_rope_rotation.moc"

@@ -1,5 +1,5 @@
 // Modelled attention's schemes: each mitigation changes the positional scheme as a runtime
-// would (REFERENCES.md sections 1, 2, 4), and the sink curve over contexts.
+// would (docs/references.md sections 1, 2, 4), and the sink curve over contexts.
 #include "attention/ModelledAttention.h"
 #include "catalog/Catalog.h"
 #include "common/Error.h"
@@ -27,7 +27,7 @@ bool near(double a, double b, double relative) { return std::abs(a - b) <= relat
 class TestModelledAttention : public QObject {
   Q_OBJECT
  private slots:
-  // Baseline: theta_i = b^(-2i/d), Llama-2: b = 1e4, d = 128 (REFERENCES.md section 1).
+  // Baseline: theta_i = b^(-2i/d), Llama-2: b = 1e4, d = 128 (docs/references.md section 1).
   void baselineIsTheShippedSchedule() {
     const PositionalScheme s = scheme("llama-2-7b", Mitigation::Baseline, 32768);
     QCOMPARE(s.kind, PositionalScheme::Kind::Rope);
@@ -46,14 +46,14 @@ class TestModelledAttention : public QObject {
     QVERIFY(near(s.rope.invFreq[10], std::pow(10000.0, -20.0 / 128) / 8, 1e-6));
   }
 
-  // NTK-aware s = 4: b' = 40 889.94 (REFERENCES.md section 1).
+  // NTK-aware s = 4: b' = 40 889.94 (docs/references.md section 1).
   void ntkChangesTheBase() {
     const PositionalScheme s = scheme("llama-2-7b", Mitigation::Ntk, 16384);
     QVERIFY(near(s.rope.invFreq[1], std::pow(40889.94, -2.0 / 128), 1e-6));
   }
 
   // Dynamic NTK depends on the sequence length: alpha = s L / L0 - (s - 1); at L = s L0,
-  // alpha = s^2 - s + 1 (REFERENCES.md section 1). Inside L0 it is the default schedule.
+  // alpha = s^2 - s + 1 (docs/references.md section 1). Inside L0 it is the default schedule.
   void dynamicNtkFollowsSequenceLength() {
     const double s = 8, d = 128;
     const PositionalScheme at4k = scheme("llama-2-7b", Mitigation::DynamicNtk, 4096, s);
@@ -63,14 +63,14 @@ class TestModelledAttention : public QObject {
     QVERIFY(near(at32k.rope.invFreq[1], std::pow(base, -2.0 / d), 1e-6));
   }
 
-  // YaRN, Llama-2 (L0 4096, d 128, s 8): attention factor 1.2079442 (REFERENCES.md section 1),
+  // YaRN, Llama-2 (L0 4096, d 128, s 8): attention factor 1.2079442 (docs/references.md section 1),
   // applied to q and k so logits scale by its square.
   void yarnCarriesItsAttentionFactor() {
     const PositionalScheme s = scheme("llama-2-7b", Mitigation::Yarn, 32768);
     QVERIFY(near(s.rope.attentionFactor, 1.2079442, 1e-6));
   }
 
-  // StreamingLLM: 4 sinks + 1020 window (REFERENCES.md section 4); window-only: the same cache
+  // StreamingLLM: 4 sinks + 1020 window (docs/references.md section 4); window-only: the same cache
   // size without sinks. Frequencies unchanged.
   void streamingAndWindowOnlyCaches() {
     const PositionalScheme base = scheme("llama-2-7b", Mitigation::Baseline, 32768);
@@ -83,7 +83,7 @@ class TestModelledAttention : public QObject {
     QCOMPARE(window.windowTokens, qint64(1024));
   }
 
-  // ALiBi model, 32 heads: m_1 = 2^(-8/32), m_2 = 2^(-16/32) (REFERENCES.md section 2).
+  // ALiBi model, 32 heads: m_1 = 2^(-8/32), m_2 = 2^(-16/32) (docs/references.md section 2).
   void alibiModelGetsItsSlope() {
     const PositionalScheme h0 = scheme("mpt-7b", Mitigation::Baseline, 4096, 0, 0);
     QCOMPARE(h0.kind, PositionalScheme::Kind::Alibi);
@@ -213,4 +213,4 @@ class TestModelledAttention : public QObject {
 };
 
 QTEST_GUILESS_MAIN(TestModelledAttention)
-#include "tst_modelled_attention.moc"
+#include "test_modelled_attention.moc"

@@ -192,4 +192,4 @@ class TestReportContents : public QObject {
 };
 
 QTEST_GUILESS_MAIN(TestReportContents)
-#include "tst_report_contents.moc"
+#include "test_report_contents.moc"

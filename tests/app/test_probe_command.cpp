@@ -1,5 +1,5 @@
 // `sinkscope probe` as a user runs it: the JSON contract (modelled label, sink curve, heatmap,
-// phase coverage), CSV, and the exit codes of DESIGN.md for bad flags and inapplicable mitigations.
+// phase coverage), CSV, and the exit codes of docs/design.md for bad flags and inapplicable mitigations.
 #include "TestSupport.h"
 
 #include <QJsonArray>
@@ -42,12 +42,12 @@ class TestProbeCommand : public QObject {
     for (const QJsonValue& row : mass) {
       double sum = 0;
       for (const QJsonValue& v : row.toArray()) sum += v.toDouble();
-      QVERIFY(std::abs(sum - 1.0) < 1e-4);  // every row is a probability distribution
+      SINKSCOPE_COMPARE_NEAR(sum, 1.0, 1e-4);  // every row is a probability distribution
     }
     QCOMPARE(heatmap.value(QStringLiteral("bin_start")).toArray().size(), 33);
     const QJsonObject coverage = o.value(QStringLiteral("phase_coverage")).toObject();
     QCOMPARE(coverage.value(QStringLiteral("pairs")).toArray().size(), 64);
-    QCOMPARE(coverage.value(QStringLiteral("critical_dims")).toInt(), 92);  // REFERENCES.md section 3
+    QCOMPARE(coverage.value(QStringLiteral("critical_dims")).toInt(), 92);  // docs/references.md section 3
   }
 
   // Without --layer the probe reads the last layer, the default the window and the report share
@@ -110,4 +110,4 @@ class TestProbeCommand : public QObject {
 };
 
 QTEST_GUILESS_MAIN(TestProbeCommand)
-#include "tst_probe_command.moc"
+#include "test_probe_command.moc"

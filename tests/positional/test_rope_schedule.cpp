@@ -1,5 +1,5 @@
 // Tests of the RoPE schedules against Hugging Face's own numbers (tests/data/rope_vectors.json,
-// copied from ../shared/reference) and the worked figures of REFERENCES.md section 1.
+// provenance in tests/data/README.md) and the worked figures of docs/references.md section 1.
 #include "TestSupport.h"
 #include "common/Error.h"
 #include "common/JsonRead.h"
@@ -97,7 +97,7 @@ class TestRopeSchedule : public QObject {
   void parametersFromModelSpec();
 };
 
-// REFERENCES.md section 1: the reference inv_freq come from HF transformers' own functions.
+// docs/references.md section 1: the reference inv_freq come from HF transformers' own functions.
 void TestRopeSchedule::referenceVectors_data() {
   QTest::addColumn<QJsonObject>("referenceCase");
   const QJsonObject root = readJsonObjectFile(test::testDataPath(QStringLiteral("rope_vectors.json")));
@@ -140,7 +140,7 @@ void TestRopeSchedule::referenceVectors() {
   const bool longRope = schedule.ropeType == QLatin1String("longrope");
   QVERIFY(bitExact >= expected.size() - (longRope ? 1 : 0));
   const double wantFactor = referenceCase.value(QStringLiteral("attention_factor")).toDouble();
-  QVERIFY(std::abs(schedule.attentionFactor - wantFactor) <= 1e-12 * wantFactor);
+  SINKSCOPE_COMPARE_NEAR(schedule.attentionFactor, wantFactor, 1e-12 * wantFactor);
 }
 
 // Independent of the float32 emulation: theta_i = b^(-2i/d) in double.
@@ -149,25 +149,25 @@ void TestRopeSchedule::defaultMatchesFloat64Formula() {
   QCOMPARE(schedule.ropeType, QStringLiteral("default"));
   for (int i = 0; i < 64; ++i) {
     const double exact = std::pow(10000.0, -2.0 * i / 128.0);
-    QVERIFY(std::abs(schedule.invFreq[static_cast<size_t>(i)] - exact) <= 1e-6 * exact);
+    SINKSCOPE_COMPARE_NEAR(schedule.invFreq[static_cast<size_t>(i)], exact, 1e-6 * exact);
   }
   QCOMPARE(schedule.attentionFactor, 1.0);
-  QVERIFY(std::abs(schedule.softmaxScale - 1.0 / std::sqrt(128.0)) < 1e-15);
+  SINKSCOPE_COMPARE_NEAR(schedule.softmaxScale, 1.0 / std::sqrt(128.0), 1e-15);
 }
 
-// REFERENCES.md section 1: b = 1e4, d = 128: s = 4 -> 40 889.94; s = 8 -> 82 684.62.
+// docs/references.md section 1: b = 1e4, d = 128: s = 4 -> 40 889.94; s = 8 -> 82 684.62.
 void TestRopeSchedule::ntkBaseWorkedExample() {
-  QVERIFY(std::abs(ntkScaledBase(10000.0, 4.0, 128) - 40889.94) < 0.005);
-  QVERIFY(std::abs(ntkScaledBase(10000.0, 8.0, 128) - 82684.62) < 0.005);
+  SINKSCOPE_COMPARE_NEAR(ntkScaledBase(10000.0, 4.0, 128), 40889.94, 0.005);
+  SINKSCOPE_COMPARE_NEAR(ntkScaledBase(10000.0, 8.0, 128), 82684.62, 0.005);
   const RopeSchedule ntk = computeRopeSchedule(withScaling(llama2Params(), QStringLiteral("ntk"), 4.0));
   QCOMPARE(ntk.ropeType, QStringLiteral("ntk"));
-  QVERIFY(std::abs(ntk.base - 40889.94) < 0.005);
+  SINKSCOPE_COMPARE_NEAR(ntk.base, 40889.94, 0.005);
   // The lowest pair is divided by exactly s^(d/(d-2) * (d-2)/d) = s: the NTK design goal.
-  QVERIFY(std::abs(ntk.invFreq[63] * 4.0 / std::pow(10000.0, -126.0 / 128.0) - 1.0) < 1e-6);
+  SINKSCOPE_COMPARE_NEAR(ntk.invFreq[63] * 4.0 / std::pow(10000.0, -126.0 / 128.0), 1.0, 1e-6);
   QCOMPARE(ntk.invFreq[0], 1.0);
 }
 
-// REFERENCES.md section 1: at L = s L0, alpha = s^2 - s + 1.
+// docs/references.md section 1: at L = s L0, alpha = s^2 - s + 1.
 void TestRopeSchedule::dynamicNtkAlphaAtScaledLength() {
   for (double s : {2.0, 4.0, 8.0}) {
     QCOMPARE(dynamicNtkAlpha(s, static_cast<qint64>(s * 4096), 4096), s * s - s + 1.0);
@@ -188,24 +188,24 @@ void TestRopeSchedule::dynamicNtkBelowOriginalIsDefault() {
   QVERIFY(computeRopeSchedule(dynamic, 8192).invFreq[63] < plain.invFreq[63]);
 }
 
-// REFERENCES.md section 1: Llama-2 (L0 4096, d 128, s 8): low 20, high 46, factor 1.2079442.
+// docs/references.md section 1: Llama-2 (L0 4096, d 128, s 8): low 20, high 46, factor 1.2079442.
 void TestRopeSchedule::yarnLlama2WorkedExample() {
   const YarnCorrectionRange range = yarnCorrectionRange(128, 10000.0, 4096, 32.0, 1.0, true);
   QCOMPARE(range.low, 20.0);
   QCOMPARE(range.high, 46.0);
   const RopeSchedule yarn = computeRopeSchedule(withScaling(llama2Params(), QStringLiteral("yarn"), 8.0));
-  QVERIFY(std::abs(yarn.attentionFactor - 1.2079442) < 5e-8);
+  SINKSCOPE_COMPARE_NEAR(yarn.attentionFactor, 1.2079442, 5e-8);
   const RopeSchedule plain = computeRopeSchedule(llama2Params());
   for (int i = 0; i <= 20; ++i) QCOMPARE(yarn.invFreq[static_cast<size_t>(i)], plain.invFreq[static_cast<size_t>(i)]);
   for (int i = 46; i < 64; ++i)
-    QVERIFY(std::abs(yarn.invFreq[static_cast<size_t>(i)] * 8.0 / plain.invFreq[static_cast<size_t>(i)] - 1.0) < 1e-6);
+    SINKSCOPE_COMPARE_NEAR(yarn.invFreq[static_cast<size_t>(i)] * 8.0 / plain.invFreq[static_cast<size_t>(i)], 1.0, 1e-6);
   // Without truncation the ramp ends fall between pairs.
   const YarnCorrectionRange loose = yarnCorrectionRange(128, 10000.0, 4096, 32.0, 1.0, false);
   QVERIFY(loose.low > 20.0 && loose.low < 21.0);
   QVERIFY(loose.high > 45.0 && loose.high < 46.0);
 }
 
-// REFERENCES.md section 1: DeepSeek-V2 (s 40, mscale = mscale_all_dim = 0.707, rope part 64,
+// docs/references.md section 1: DeepSeek-V2 (s 40, mscale = mscale_all_dim = 0.707, rope part 64,
 // qk head dim 192): cos/sin factor 1.0, softmax scale 0.0721688 -> 0.1147214.
 void TestRopeSchedule::yarnDeepSeekSoftmaxScale() {
   RopeParameters params;
@@ -222,17 +222,17 @@ void TestRopeSchedule::yarnDeepSeekSoftmaxScale() {
   scaling.betaFast = 32.0;
   scaling.betaSlow = 1.0;
   params.scaling = scaling;
-  QVERIFY(std::abs(1.0 / std::sqrt(192.0) - 0.0721688) < 5e-8);
+  SINKSCOPE_COMPARE_NEAR(1.0 / std::sqrt(192.0), 0.0721688, 5e-8);
   const RopeSchedule schedule = computeRopeSchedule(params);
   QCOMPARE(schedule.attentionFactor, 1.0);
-  QVERIFY(std::abs(schedule.softmaxScale - 0.1147214) < 5e-8);
-  QVERIFY(std::abs(yarnMscale(40.0, 0.707) * yarnMscale(40.0, 0.707) - 1.589626) < 5e-7);
+  SINKSCOPE_COMPARE_NEAR(schedule.softmaxScale, 0.1147214, 5e-8);
+  SINKSCOPE_COMPARE_NEAR(yarnMscale(40.0, 0.707) * yarnMscale(40.0, 0.707), 1.589626, 5e-7);
   // An explicit attention_factor wins over mscale.
   params.scaling->attentionFactor = 1.5;
   QCOMPARE(computeRopeSchedule(params).attentionFactor, 1.5);
 }
 
-// REFERENCES.md section 1: Llama-3.1-8B: pairs 0-28 unchanged, 29-34 blended, 35-63 divided by 8.
+// docs/references.md section 1: Llama-3.1-8B: pairs 0-28 unchanged, 29-34 blended, 35-63 divided by 8.
 void TestRopeSchedule::llama3PairClasses() {
   RopeParameters params;
   params.theta = 500000.0;
@@ -272,7 +272,7 @@ void TestRopeSchedule::partialRotaryDims() {
   QCOMPARE(schedule.headDim, 128);
   QCOMPARE(schedule.invFreq.size(), size_t{16});
   for (int i = 0; i < 16; ++i)
-    QVERIFY(std::abs(schedule.invFreq[static_cast<size_t>(i)] / std::pow(10000.0, -2.0 * i / 32.0) - 1.0) < 1e-6);
+    SINKSCOPE_COMPARE_NEAR(schedule.invFreq[static_cast<size_t>(i)] / std::pow(10000.0, -2.0 * i / 32.0), 1.0, 1e-6);
   params.layout = RopePairLayout::Adjacent;
   QCOMPARE(computeRopeSchedule(params).layout, RopePairLayout::Adjacent);
   QCOMPARE(computeRopeSchedule(params).invFreq, schedule.invFreq);  // same frequencies, other layout
@@ -311,19 +311,19 @@ void TestRopeSchedule::mitigationOverrides() {
   QCOMPARE(*llama3.scaling->highFreqFactor, 4.0);
   QCOMPARE(*llama3.scaling->originalMaxPositionEmbeddings, qint64{4096});
   QCOMPARE(llama3.maxPositionEmbeddings, qint64{32768});
-  // REFERENCES.md section 1: yarn's defaults beta_fast 32, beta_slow 1 (resources/rope_defaults.json).
+  // docs/references.md section 1: yarn's defaults beta_fast 32, beta_slow 1 (resources/rope_defaults.json).
   const RopeParameters yarnParams = withMitigation(base, Mitigation::Yarn, 8.0);
   QCOMPARE(*yarnParams.scaling->betaFast, 32.0);
   QCOMPARE(*yarnParams.scaling->betaSlow, 1.0);
   const RopeSchedule yarn = computeRopeSchedule(yarnParams);
-  QVERIFY(std::abs(yarn.attentionFactor - 1.2079442) < 5e-8);
+  SINKSCOPE_COMPARE_NEAR(yarn.attentionFactor, 1.2079442, 5e-8);
   const RopeSchedule ntk = computeRopeSchedule(withMitigation(base, Mitigation::Ntk, 4.0));
-  QVERIFY(std::abs(ntk.base - 40889.94) < 0.005);
+  SINKSCOPE_COMPARE_NEAR(ntk.base, 40889.94, 0.005);
   // Dynamic NTK grows from the trained context, not from max_position_embeddings.
   RopeParameters longWindow = base;
   longWindow.maxPositionEmbeddings = 32768;
   const RopeParameters dynamic = withMitigation(longWindow, Mitigation::DynamicNtk, 2.0);
-  QVERIFY(std::abs(computeRopeSchedule(dynamic, 8192).base - ntkScaledBase(10000.0, 3.0, 128)) < 1e-6);
+  SINKSCOPE_COMPARE_NEAR(computeRopeSchedule(dynamic, 8192).base, ntkScaledBase(10000.0, 3.0, 128), 1e-6);
   QVERIFY_THROWS_EXCEPTION(Error, withMitigation(base, Mitigation::Linear, 0.5));
   QVERIFY_THROWS_EXCEPTION(Error, withMitigation(base, Mitigation::Alibi, 2.0));
   QString reason;
@@ -354,8 +354,8 @@ void TestRopeSchedule::longRopeWithoutFactorsIsRefused() {
   phi.scaling = scaling;
   QVERIFY(mitigationApplies(phi, Mitigation::LongRope));
   const RopeSchedule schedule = computeRopeSchedule(withMitigation(phi, Mitigation::LongRope, 32.0), 8192);
-  QVERIFY(std::abs(schedule.attentionFactor - std::sqrt(1.0 + std::log(32.0) / std::log(4096.0))) < 1e-12);
-  QVERIFY(std::abs(schedule.invFreq[1] - 1.0 / (4.0 * 100.0)) < 1e-9);
+  SINKSCOPE_COMPARE_NEAR(schedule.attentionFactor, std::sqrt(1.0 + std::log(32.0) / std::log(4096.0)), 1e-12);
+  SINKSCOPE_COMPARE_NEAR(schedule.invFreq[1], 1.0 / (4.0 * 100.0), 1e-9);
 }
 
 void TestRopeSchedule::parametersFromModelSpec() {
@@ -380,7 +380,7 @@ void TestRopeSchedule::parametersFromModelSpec() {
   QCOMPARE(params.headDim, 64);
   QCOMPARE(params.softmaxHeadDim, 192);
   QCOMPARE(params.originalContext, qint64{4096});
-  QVERIFY(std::abs(computeRopeSchedule(params).softmaxScale - 0.1147214) < 5e-8);
+  SINKSCOPE_COMPARE_NEAR(computeRopeSchedule(params).softmaxScale, 0.1147214, 5e-8);
 
   ModelSpec bloom;
   bloom.id = QStringLiteral("bloom-7b1");
@@ -396,4 +396,4 @@ void TestRopeSchedule::parametersFromModelSpec() {
 }
 
 QTEST_GUILESS_MAIN(TestRopeSchedule)
-#include "tst_rope_schedule.moc"
+#include "test_rope_schedule.moc"

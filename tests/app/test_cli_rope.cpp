@@ -1,4 +1,4 @@
-// Tests of `sinkscope rope` as a user runs it: the JSON contract of DESIGN.md, the schedules of
+// Tests of `sinkscope rope` as a user runs it: the JSON contract of docs/design.md, the schedules of
 // catalogue models against HF's reference vectors (tests/data/rope_vectors.json), exit codes.
 #include "TestSupport.h"
 #include "common/JsonRead.h"
@@ -34,8 +34,7 @@ void compareInvFreq(const QJsonObject& got, const QString& caseId) {
   QCOMPARE(have.size(), want.size());
   for (int i = 0; i < want.size(); ++i)
     QVERIFY2(std::abs(have[i].toDouble() - want[i].toDouble()) <= 1e-6 * want[i].toDouble(), qPrintable(QStringLiteral("%1 pair %2").arg(caseId).arg(i)));
-  QVERIFY(std::abs(got.value(QStringLiteral("attention_factor")).toDouble() -
-                   reference.value(QStringLiteral("attention_factor")).toDouble()) < 1e-12);
+  SINKSCOPE_COMPARE_NEAR(got.value(QStringLiteral("attention_factor")).toDouble(), reference.value(QStringLiteral("attention_factor")).toDouble(), 1e-12);
 }
 
 }  // namespace
@@ -53,20 +52,20 @@ class TestCliRope : public QObject {
   void exitCodes();
 };
 
-// DESIGN.md: { rotary_dim, inv_freq, attention_factor, softmax_scale, critical_dims, rope_type }.
+// docs/design.md: { rotary_dim, inv_freq, attention_factor, softmax_scale, critical_dims, rope_type }.
 void TestCliRope::llama2Contract() {
   const QJsonObject json = ropeJson({QStringLiteral("--model"), QStringLiteral("llama-2-7b")});
   for (const char* key : {"rotary_dim", "inv_freq", "attention_factor", "softmax_scale", "critical_dims", "rope_type"})
     QVERIFY2(json.contains(QLatin1String(key)), key);
   QCOMPARE(json.value(QStringLiteral("rotary_dim")).toInt(), 128);
   QCOMPARE(json.value(QStringLiteral("rope_type")).toString(), QStringLiteral("default"));
-  QCOMPARE(json.value(QStringLiteral("critical_dims")).toInt(), 92);  // REFERENCES.md section 3
-  QVERIFY(std::abs(json.value(QStringLiteral("softmax_scale")).toDouble() - 1.0 / std::sqrt(128.0)) < 1e-15);
+  QCOMPARE(json.value(QStringLiteral("critical_dims")).toInt(), 92);  // docs/references.md section 3
+  SINKSCOPE_COMPARE_NEAR(json.value(QStringLiteral("softmax_scale")).toDouble(), 1.0 / std::sqrt(128.0), 1e-15);
   QCOMPARE(json.value(QStringLiteral("pair_layout")).toString(), QStringLiteral("half_split"));
   compareInvFreq(json, QStringLiteral("a_default_llama2_7b"));
 }
 
-// REFERENCES.md section 1: the catalogue's Llama-3.1-8B and Phi-3.5-mini, and runtime overrides.
+// docs/references.md section 1: the catalogue's Llama-3.1-8B and Phi-3.5-mini, and runtime overrides.
 void TestCliRope::catalogueModelsMatchHfReference() {
   compareInvFreq(ropeJson({QStringLiteral("--model"), QStringLiteral("llama-3.1-8b")}), QStringLiteral("e_llama3_1_8b"));
   compareInvFreq(ropeJson({QStringLiteral("--model"), QStringLiteral("phi-3.5-mini"), QStringLiteral("--context"), QStringLiteral("4096")}),
@@ -81,12 +80,12 @@ void TestCliRope::catalogueModelsMatchHfReference() {
                  QStringLiteral("b_linear_x4"));  // factor = 16384 / 4096
 }
 
-// REFERENCES.md section 1: DeepSeek-V2 softmax scale 0.0721688 -> 0.1147214; rope part 64 dims.
+// docs/references.md section 1: DeepSeek-V2 softmax scale 0.0721688 -> 0.1147214; rope part 64 dims.
 void TestCliRope::deepSeekSoftmaxScale() {
   const QJsonObject json = ropeJson({QStringLiteral("--model"), QStringLiteral("deepseek-v2")});
   QCOMPARE(json.value(QStringLiteral("rotary_dim")).toInt(), 64);
   QCOMPARE(json.value(QStringLiteral("rope_type")).toString(), QStringLiteral("yarn"));
-  QVERIFY(std::abs(json.value(QStringLiteral("softmax_scale")).toDouble() - 0.1147214) < 5e-8);
+  SINKSCOPE_COMPARE_NEAR(json.value(QStringLiteral("softmax_scale")).toDouble(), 0.1147214, 5e-8);
   QCOMPARE(json.value(QStringLiteral("attention_factor")).toDouble(), 1.0);
   QCOMPARE(json.value(QStringLiteral("critical_dims")).toInt(), 46);
 }
@@ -141,4 +140,4 @@ void TestCliRope::exitCodes() {
 }
 
 QTEST_GUILESS_MAIN(TestCliRope)
-#include "tst_cli_rope.moc"
+#include "test_cli_rope.moc"

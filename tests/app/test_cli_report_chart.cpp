@@ -221,4 +221,4 @@ class TestCliReportChart : public QObject {
 };
 
 QTEST_GUILESS_MAIN(TestCliReportChart)
-#include "tst_cli_report_chart.moc"
+#include "test_cli_report_chart.moc"
