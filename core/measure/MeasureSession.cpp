@@ -41,7 +41,8 @@ MeasureSession::MeasureSession(const MeasureInput& input)
     : ggufPath_(input.ggufPath), inputPath_(inputPathOf(input)) {
   if (input.contextTokens && *input.contextTokens < 2)
     throwBadInput(QString(), measure_field::kContext, QStringLiteral("needs at least 2 tokens"));
-  const GgufFile gguf(ggufPath_);
+  gguf_ = std::make_shared<const GgufFile>(ggufPath_);
+  const GgufFile& gguf = *gguf_;
   // Refuse what this machine cannot hold before allocating it (docs/limits.md): the weights (with
   // the asked context's activations) now, the actual token count once it is known.
   requireMemoryFor(estimateMeasureMemory(gguf, input.contextTokens.value_or(0)), ggufPath_);

@@ -71,6 +71,8 @@ class MeasureSession {
   QString ggufPath_;
   QString inputPath_;
   QString modelName_;
+  // The model's weights are views into this file's memory map (LlamaModel.h): it lives as long.
+  std::shared_ptr<const GgufFile> gguf_;
   std::shared_ptr<const LlamaModel> model_;
   std::vector<int> tokens_;
   qint64 trainedContext_ = 0;
