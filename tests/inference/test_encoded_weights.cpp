@@ -4,6 +4,7 @@
 // real child's peak RSS, and the one-line description of an opened GGUF.
 #include "TestSupport.h"
 #include "TinyModel.h"
+#include "common/Cancelled.h"
 #include "common/Error.h"
 #include "inference/EncodedProduct.h"
 #include "inference/ForwardPass.h"
@@ -144,7 +145,7 @@ class TestEncodedWeights : public QObject {
     QVERIFY(seen.front() > 0 && seen.front() < 0.1);
     int polls = 0;
     options.isCancelled = [&polls] { return ++polls > 5; };
-    QVERIFY_THROWS_EXCEPTION(Error, runForward(model, someTokens(100, model.hyper().vocabSize), options));
+    QVERIFY_THROWS_EXCEPTION(Cancelled, runForward(model, someTokens(100, model.hyper().vocabSize), options));
   }
 
   // docs/limits.md: the estimate counts the file (mapped), not float copies of its weights, and
