@@ -36,6 +36,7 @@ class Descriptor {
   ~Descriptor() {
     if (fd_ >= 0) ::close(fd_);
   }
+  Descriptor(Descriptor&& other) noexcept : fd_(other.release()) {}
   Descriptor(const Descriptor&) = delete;
   Descriptor& operator=(const Descriptor&) = delete;
   int get() const { return fd_; }
@@ -137,6 +138,16 @@ int inputStatError(const QString& path) {
   return ::stat(QFile::encodeName(path).constData(), &status) == 0 ? 0 : errno;
 }
 
+// Opens path for reading without blocking (O_NONBLOCK: a FIFO without a writer returns at once
+// instead of waiting for one) and fills status; a folder or an open failure throws naming path.
+static Descriptor openInput(const QString& path, struct stat& status) {
+  Descriptor fd(::open(QFile::encodeName(path).constData(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+  if (fd.get() < 0) throwCannotOpen(path, errno);
+  if (::fstat(fd.get(), &status) != 0) throwCannotOpen(path, errno);
+  if (S_ISDIR(status.st_mode)) throwCannotOpen(path, EISDIR);
+  return fd;
+}
+
 InputStatus statInput(const QString& path) {
   struct stat status {};
   if (::stat(QFile::encodeName(path).constData(), &status) != 0) throwCannotOpen(path, errno);
@@ -148,12 +159,8 @@ QByteArray readInputBytes(const QString& path, qint64 maxBytes, const QString& s
   const QMutexLocker lock(&streamsMutex());
   auto cached = streams().find(path);
   if (cached == streams().end()) {
-    // O_NONBLOCK: opening a FIFO without a writer returns at once instead of waiting for one.
-    Descriptor fd(::open(QFile::encodeName(path).constData(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
-    if (fd.get() < 0) throwCannotOpen(path, errno);
     struct stat status {};
-    if (::fstat(fd.get(), &status) != 0) throwCannotOpen(path, errno);
-    if (S_ISDIR(status.st_mode)) throwCannotOpen(path, EISDIR);
+    Descriptor fd = openInput(path, status);
     rememberInput(status.st_dev, status.st_ino);
     if (S_ISREG(status.st_mode)) return readRegular(fd.get(), path, qint64(status.st_size), maxBytes, sizeField);
     cached = streams().try_emplace(path).first;
@@ -172,11 +179,8 @@ QByteArray peekInput(const QString& path, qint64 count) {
   const QMutexLocker lock(&streamsMutex());
   auto cached = streams().find(path);
   if (cached == streams().end()) {
-    Descriptor fd(::open(QFile::encodeName(path).constData(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
-    if (fd.get() < 0) throwCannotOpen(path, errno);
     struct stat status {};
-    if (::fstat(fd.get(), &status) != 0) throwCannotOpen(path, errno);
-    if (S_ISDIR(status.st_mode)) throwCannotOpen(path, EISDIR);
+    Descriptor fd = openInput(path, status);
     if (S_ISREG(status.st_mode)) {
       QByteArray bytes(qsizetype(count), Qt::Uninitialized);
       const ssize_t got = ::read(fd.get(), bytes.data(), size_t(count));

@@ -36,9 +36,8 @@ using namespace sinkscope::ui;
 
 namespace {
 
-QString collectErrors(ScenarioFileActions& actions, QStringList& errors) {
+void collectErrors(ScenarioFileActions& actions, QStringList& errors) {
   actions.setShowError([&errors](const QString& message) { errors << message; });
-  return {};
 }
 
 QByteArray withScenarioField(const ScenarioValues& values, const QString& key, const QJsonValue& value) {
