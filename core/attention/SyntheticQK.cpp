@@ -69,7 +69,8 @@ SyntheticQKConfig SyntheticQKConfig::fromJson(const QString& path) {
   c.localityMin = locality.requireDouble(QStringLiteral("min"), 0, 1);
   c.localityMax = locality.requireDouble(QStringLiteral("max"), c.localityMin, 1);
   for (const QJsonValue& value : g.requireArray(QStringLiteral("segment_lengths_tokens"))) {
-    if (!value.isDouble() || value.toDouble() < 1) g.fail(QStringLiteral("segment_lengths_tokens"), QStringLiteral("must hold positive integers"));
+    if (!value.isDouble() || value.toDouble() < 1 || value.toDouble() > double(1ll << 40))
+      g.fail(QStringLiteral("segment_lengths_tokens"), QStringLiteral("must hold integers in [1, 2^40]"));
     c.segmentLengths.push_back(qint64(value.toDouble()));
   }
   c.bosKeyNormRatio = g.requireObject(QStringLiteral("bos_key_norm_ratio")).requireDouble(QStringLiteral("value"), 1e-3, 1e3);

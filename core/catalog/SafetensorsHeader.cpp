@@ -34,7 +34,8 @@ qint64 shapeElements(const JsonReader& tensor) {
   qint64 elements = 1;
   for (qsizetype i = 0; i < shape.size(); ++i) {
     const double dim = shape.at(i).toDouble(-1);
-    if (!shape.at(i).isDouble() || dim < 0 || dim != double(qint64(dim)) || dim > double(kMaxElements))
+    // Range before the cast: converting a double outside qint64 is undefined behaviour.
+    if (!shape.at(i).isDouble() || dim < 0 || dim > double(kMaxElements) || dim != double(qint64(dim)))
       tensor.fail(QStringLiteral("shape"), QStringLiteral("element %1 is not a whole number >= 0").arg(i));
     if (dim > 0 && elements > kMaxElements / qint64(dim))
       tensor.fail(QStringLiteral("shape"), QStringLiteral("more than 2^50 elements"));

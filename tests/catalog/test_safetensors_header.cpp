@@ -66,6 +66,9 @@ class TestSafetensorsHeader : public QObject {
                          {QStringLiteral("w.dtype"), QStringLiteral("unknown dtype 'Q4_K'")});
     test::expectBadInput([] { parseSafetensorsHeader(R"({"w": {"dtype": "F32", "shape": [-1], "data_offsets": [0, 4]}})", QStringLiteral("h")); },
                          {QStringLiteral("w.shape")});
+    // A dimension beyond qint64 is refused before any conversion (found by fuzz_safetensors).
+    test::expectBadInput([] { parseSafetensorsHeader(R"({"w": {"dtype": "BF16", "shape": [6.6e86, 2], "data_offsets": [0, 4]}})", QStringLiteral("h")); },
+                         {QStringLiteral("w.shape")});
     test::expectBadInput([] { parseSafetensorsHeader(R"({"w": {"dtype": "F32", "shape": [1], "data_offsets": [4, 0]}})", QStringLiteral("h")); },
                          {QStringLiteral("w.data_offsets")});
     test::expectBadInput([] { parseSafetensorsHeader("[1, 2]", QStringLiteral("h")); }, {QStringLiteral("h")});
