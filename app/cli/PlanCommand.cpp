@@ -247,9 +247,12 @@ void printThroughput(const Plan& plan) {
 // repository has them) or the architecture in the config (docs/catalog.md "Hub import").
 QJsonObject parameterCountJson(const Plan& plan, const ModelSpec& model) {
   if (!model.checkpointWeights)
-    return {{QStringLiteral("source"), QStringLiteral("config")}, {QStringLiteral("parameters"), plan.totalParameters}};
+    return {{QStringLiteral("source"), QStringLiteral("config")},
+            {QStringLiteral("weights_from"), QStringLiteral("config")},
+            {QStringLiteral("parameters"), plan.totalParameters}};
   const CheckpointWeights& weights = *model.checkpointWeights;
   return {{QStringLiteral("source"), QStringLiteral("safetensors")},
+          {QStringLiteral("weights_from"), QStringLiteral("safetensors")},
           {QStringLiteral("parameters"), weights.parameters},
           {QStringLiteral("checkpoint_bytes"), weights.bytes},
           {QStringLiteral("checkpoint_dtypes"), weights.dtypes},
@@ -266,7 +269,8 @@ void printParameterCount(const Plan& plan, const ModelSpec& model) {
   const CheckpointWeights& weights = *model.checkpointWeights;
   o << "  parameters: " << weights.parameters << " exact, from " << weights.source << "; stored as "
     << weights.dtypes << " in " << weights.bytes << " bytes (" << gib(weights.bytes) << ")\n";
-  o << "  (the weights line above is the config's count, " << plan.totalParameters << ", at " << plan.weightsDtype << ")\n";
+  o << "  (the weights line above uses this exact count at " << plan.weightsDtype << "; the config alone gives "
+    << plan.totalParameters << ")\n";
 }
 
 void printText(const Plan& plan, const ModelSpec& model) {

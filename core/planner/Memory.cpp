@@ -71,6 +71,12 @@ std::vector<KvLayerGroup> kvLayerGroups(const ModelSpec& m, double kvBitsPerElem
   return groups;
 }
 
+double checkpointScale(const ModelSpec& model) {
+  if (!model.checkpointWeights || model.checkpointWeights->parameters <= 0) return 1.0;
+  const qint64 computed = countParameters(model).total();
+  return computed > 0 ? double(model.checkpointWeights->parameters) / double(computed) : 1.0;
+}
+
 qint64 weightBytes(const ParameterCount& parameters, const WeightDtype& dtype) {
   const qint64 total = parameters.total();
   if (dtype.quantizesEmbeddings) return ceilBytes(double(total) * dtype.bitsPerWeight / 8.0);
@@ -83,8 +89,9 @@ MemoryModel::MemoryModel(const ModelSpec& model, const HardwareSpec& hardware, c
   if (!settings.firstStage) parameters_.embedding = 0;
   if (!settings.lastStage) parameters_.outputHead = 0;
   groups_ = kvLayerGroups(model, settings.kv.bitsPerElement, settings.streamingCacheTokens);
-  weightsBytes_ = weightBytes(parameters_, settings.weights);
-  routedExpertBytes_ = ceilBytes(double(parameters_.expertsTotal) * settings.weights.bitsPerWeight / 8.0);
+  const double scale = checkpointScale(model);
+  weightsBytes_ = ceilBytes(double(weightBytes(parameters_, settings.weights)) * scale);
+  routedExpertBytes_ = ceilBytes(double(parameters_.expertsTotal) * settings.weights.bitsPerWeight / 8.0 * scale);
   capacityBytes_ = static_cast<qint64>(std::floor(double(hardware.memoryBytes) * settings.usableMemoryShare));
   activationBytesPerToken_ = ceilBytes(double(activationElementsPerToken(model)) * settings.activationBytesPerElement);
   logitsBytesPerToken_ = settings.lastStage ? ceilBytes(double(model.vocabSize) * settings.logitsBytesPerElement) : 0;

@@ -93,6 +93,9 @@ double kvBytesPerTokenPerLayer(const ModelSpec& model, double kvBitsPerElement);
 std::vector<KvLayerGroup> kvLayerGroups(const ModelSpec& model, double kvBitsPerElement,
                                         std::optional<qint64> streamingCacheTokens);
 qint64 weightBytes(const ParameterCount& parameters, const WeightDtype& dtype);
+// Exact over computed parameter count: 1 unless the checkpoint's safetensors headers were read,
+// then weight bytes follow the exact count and the config's split between parts (docs/catalog.md).
+double checkpointScale(const ModelSpec& model);
 
 // The memory-vs-context curve for charts: one breakdown per context, O(layer groups) each.
 std::vector<MemoryPoint> memoryCurve(const MemoryModel& memory, const std::vector<qint64>& contexts);

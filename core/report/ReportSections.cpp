@@ -114,7 +114,11 @@ ReportTable modelTable(const ModelSpec& m, const Plan& p) {
   add(QStringLiteral("Parameters (computed)"), QStringLiteral("%1 total, %2 active")
                                                    .arg(compactNumber(double(p.totalParameters)),
                                                         compactNumber(double(p.activeParameters))));
-  if (m.publishedParameters > 0) add(QStringLiteral("Parameters (published)"), compactNumber(m.publishedParameters));
+  if (m.checkpointWeights)  // the weights in the memory table follow this count (docs/catalog.md "Hub import")
+    add(QStringLiteral("Parameters (exact, used for weights)"),
+        QStringLiteral("%1 from %2").arg(integerText(m.checkpointWeights->parameters), m.checkpointWeights->source));
+  else if (m.publishedParameters > 0)
+    add(QStringLiteral("Parameters (published)"), compactNumber(m.publishedParameters));
   if (!m.defaultedFields.isEmpty()) add(QStringLiteral("Defaulted fields"), m.defaultedFields.join(QStringLiteral(", ")));
   t.note = m.source.isEmpty() ? QString() : QStringLiteral("Source: %1").arg(m.source);
   return t;
@@ -302,8 +306,9 @@ ReportSection attentionSection(const Report& r) {
 ReportSection methodSection(const Report& r) {
   ReportSection s{QStringLiteral("method"), QStringLiteral("Method notes"), {}, {}, {}, {}, {}};
   s.paragraphs
-      << QStringLiteral("Memory is the sum of the weights (parameters counted from the configuration times the bits "
-                        "per weight of the dtype), the KV cache (per layer, honouring grouped-query attention, "
+      << QStringLiteral("Memory is the sum of the weights (parameters counted from the configuration, or the exact "
+                        "count of the checkpoint's safetensors headers when they were read, times the bits per "
+                        "weight of the dtype), the KV cache (per layer, honouring grouped-query attention, "
                         "sliding windows and latent attention), the transient activation peak of a chunked prefill "
                         "and a fixed runtime overhead, against the usable share of device memory (docs/planner.md).")
       << QStringLiteral("Throughput is a roofline: bytes moved per step against memory bandwidth and FLOPs against peak "

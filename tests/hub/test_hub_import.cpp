@@ -326,6 +326,11 @@ class TestHubImport : public QObject {
     const QJsonObject count = plan.value(QStringLiteral("parameter_count")).toObject();
     QCOMPARE(count.value(QStringLiteral("source")).toString(), QStringLiteral("safetensors"));
     QCOMPARE(count.value(QStringLiteral("parameters")).toInteger(), qint64(64));
+    // The planned weights follow the exact count: at bf16 (the default) 2 bytes × 64, whatever the
+    // recorded config's architecture would have computed (docs/catalog.md "Hub import").
+    QCOMPARE(count.value(QStringLiteral("weights_from")).toString(), QStringLiteral("safetensors"));
+    QCOMPARE(plan.value(QStringLiteral("weights_dtype")).toString(), QStringLiteral("bf16"));
+    QCOMPARE(plan.value(QStringLiteral("memory")).toObject().value(QStringLiteral("weights_bytes")).toInteger(), qint64(2 * 64));
     QVERIFY(plan.value(QStringLiteral("model_origin")).toString().contains(QStringLiteral("@main")));
     // The stalled server and a short timeout: exit 3, one line, nothing cached.
     LocalHubServer stalled;
