@@ -51,6 +51,9 @@ struct IncrementalForward::State {
 IncrementalForward::IncrementalForward(const LlamaModel& model, const RopeSchedule& schedule, KvPolicy policy, qint64 maxPositions)
     : model_(model), policy_(policy) {
   const auto& h = model.hyper();
+  if (!model.isPlainLlama())
+    throw Error(ErrorKind::Internal, QString(), QStringLiteral("architecture"),
+                QStringLiteral("the reference decoder runs the plain llama graph only, not this %1 file").arg(h.architecture));
   const float scale = float(schedule.softmaxScale > 0 ? schedule.softmaxScale : 1.0 / std::sqrt(double(h.headDim)));
   state_ = std::make_unique<State>(State{RopeTable(schedule, maxPositions), scale, {}, {}});
   state_->keys.resize(size_t(h.layers));
