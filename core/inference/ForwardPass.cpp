@@ -47,6 +47,40 @@ RopeParameters ropeParametersForGguf(const LlamaHyperparameters& hyper, qint64 t
   return params;
 }
 
+KvPolicy layerKvPolicy(const LlamaHyperparameters& h, int layer, const KvPolicy& asked) {
+  if (!h.slides(layer)) return asked;
+  KvPolicy policy = asked;
+  if (policy.kind == KvPolicy::Kind::Full) {
+    policy.kind = KvPolicy::Kind::Window;
+    policy.windowTokens = h.slidingWindow;
+  } else {
+    policy.windowTokens = std::min(policy.windowTokens, h.slidingWindow);
+  }
+  return policy;
+}
+
+RopeSchedule withFrequencyFactors(RopeSchedule schedule, const std::vector<float>& factors) {
+  if (factors.empty()) return schedule;
+  if (factors.size() != schedule.invFreq.size())
+    throw Error(ErrorKind::Internal, QString(), QStringLiteral("rope_freqs"), QStringLiteral("%1 factors for %2 rotary pairs").arg(factors.size()).arg(schedule.invFreq.size()));
+  for (size_t i = 0; i < factors.size(); ++i) schedule.invFreq[i] /= double(factors[i]);
+  return schedule;
+}
+
+// Mitigations act on the global layers, the ones that see the whole context.
+RopeSchedule localRopeSchedule(const LlamaHyperparameters& h, qint64 trainedContext) {
+  RopeParameters params = ropeParametersForGguf(h, trainedContext);
+  params.theta = h.localRopeTheta;
+  params.scaling.reset();
+  return computeRopeSchedule(params);
+}
+
+double attentionScale(const LlamaHyperparameters& h, const RopeSchedule& schedule) {
+  const double standard = 1.0 / std::sqrt(double(h.headDim));
+  const double scale = schedule.softmaxScale > 0 ? schedule.softmaxScale : standard;
+  return h.queryScale > 0 ? scale * h.queryScale / standard : scale;
+}
+
 double ForwardResult::sinkRate(double epsilon) const {
   if (heads.empty()) return 0;
   const auto above = std::count_if(heads.begin(), heads.end(), [&](const HeadAttentionMetrics& m) { return m.meanSinkMass1 > epsilon; });
@@ -277,19 +311,6 @@ void validate(const LlamaModel& model, std::span<const int> tokens, const Forwar
 }
 
 
-// The keys layer l's queries see: the asked policy, inside the layer's sliding window if it slides
-// (as llama.cpp masks it: key j is seen by query i when i - j < window).
-KvPolicy layerPolicy(const LlamaHyperparameters& h, int layer, const KvPolicy& asked) {
-  if (!h.slides(layer)) return asked;
-  KvPolicy policy = asked;
-  if (policy.kind == KvPolicy::Kind::Full) {
-    policy.kind = KvPolicy::Kind::Window;
-    policy.windowTokens = h.slidingWindow;
-  } else {
-    policy.windowTokens = std::min(policy.windowTokens, h.slidingWindow);
-  }
-  return policy;
-}
 
 // Multiply-adds of one attention block (scores and weighted values; the softmax counted as 16
 // more per score), the unit in which progress is reported.
@@ -310,7 +331,7 @@ double totalWork(Context context, int chunk) {
   const LlamaHyperparameters& h = context.hyper;
   double attention = 0;
   for (int l = 0; l < h.layers; ++l) {
-    context.policy = layerPolicy(h, l, context.options.kvPolicy);
+    context.policy = layerKvPolicy(h, l, context.options.kvPolicy);
     for (qint64 c0 = 0; c0 < context.tokens; c0 += chunk) attention += attentionWork(context, c0, std::min(context.tokens, c0 + chunk));
   }
   const double n = double(context.tokens);
@@ -356,32 +377,8 @@ void normalizeHeads(RowMatrix& x, const std::vector<float>& weight, double epsil
     }
 }
 
-// The model's schedule with Llama 3.x's per-pair divisors (rope_freqs.weight) applied, as ggml's
-// rope does with freq_factors: theta_i = p * invFreq_i / factor_i.
-RopeSchedule withFrequencyFactors(RopeSchedule schedule, const std::vector<float>& factors) {
-  if (factors.empty()) return schedule;
-  if (factors.size() != schedule.invFreq.size())
-    throw Error(ErrorKind::Internal, QString(), QStringLiteral("rope_freqs"), QStringLiteral("%1 factors for %2 rotary pairs").arg(factors.size()).arg(schedule.invFreq.size()));
-  for (size_t i = 0; i < factors.size(); ++i) schedule.invFreq[i] /= double(factors[i]);
-  return schedule;
-}
 
-// Sliding layers' RoPE: the model's own local base, unscaled (llama.cpp's rope_freq_scale_train_swa
-// is 1); mitigations act on the global layers, the ones that see the whole context.
-RopeSchedule localSchedule(const LlamaHyperparameters& h, const ForwardOptions& options) {
-  RopeParameters params = ropeParametersForGguf(h, options.trainedContext);
-  params.theta = h.localRopeTheta;
-  params.scaling.reset();
-  return computeRopeSchedule(params);
-}
 
-// The schedule's softmax scale (1/sqrt(headDim), times any mitigation's factor), or the
-// architecture's own query scale in place of 1/sqrt(headDim).
-double softmaxScaleOf(const LlamaHyperparameters& h, const RopeSchedule& schedule) {
-  const double standard = 1.0 / std::sqrt(double(h.headDim));
-  const double scale = schedule.softmaxScale > 0 ? schedule.softmaxScale : standard;
-  return h.queryScale > 0 ? scale * h.queryScale / standard : scale;
-}
 
 // y (+)= x · Wᵀ with the weights decoded tile by tile; throws when cancelled.
 void projectInto(const Eigen::Ref<const RowMatrix>& x, const EncodedMatrix& w, Eigen::Ref<RowMatrix> y, bool accumulate,
@@ -465,9 +462,9 @@ ForwardResult runForward(const LlamaModel& model, std::span<const int> tokens, c
   const qint64 n = qint64(tokens.size());
   const int chunk = std::max(16, options.chunkTokens);
   const RopeTable rope(withFrequencyFactors(options.schedule, model.ropeFrequencyFactors()), n);
-  const std::optional<RopeTable> localRope = h.localRopeTheta > 0 ? std::optional<RopeTable>(RopeTable(localSchedule(h, options), n)) : std::nullopt;
+  const std::optional<RopeTable> localRope = h.localRopeTheta > 0 ? std::optional<RopeTable>(RopeTable(localRopeSchedule(h, options.trainedContext), n)) : std::nullopt;
   Context context{h, options, &rope, options.kvPolicy, n, 0.0f, std::vector<int>(size_t(n), -1), makeBins(n, std::max(8, options.heatmapBins), 4)};
-  context.softmaxScale = float(softmaxScaleOf(h, options.schedule));
+  context.softmaxScale = float(attentionScale(h, options.schedule));
 
   std::vector<qint64> heatmapRows;
   for (qint64 row : options.heatmapRows)
@@ -496,7 +493,7 @@ ForwardResult runForward(const LlamaModel& model, std::span<const int> tokens, c
   WorkMeter meter(options, totalWork(context, chunk));
   for (int l = 0; l < h.layers; ++l) {
     const LlamaLayer& layer = model.layers()[size_t(l)];
-    context.policy = layerPolicy(h, l, options.kvPolicy);
+    context.policy = layerKvPolicy(h, l, options.kvPolicy);
     context.rope = h.slides(l) && localRope ? &*localRope : &rope;
     RowMatrix attention(n, h.heads * h.headDim);
     {

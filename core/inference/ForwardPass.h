@@ -86,4 +86,17 @@ struct ForwardResult {
 
 ForwardResult runForward(const LlamaModel& model, std::span<const int> tokens, const ForwardOptions& options);
 
+// ---- How the architecture's traits shape attention, shared with the reference decoder ----
+
+// The keys layer `layer` sees: `asked`, inside the layer's sliding window when it slides (llama.cpp's
+// mask: key j is seen by query i when i - j < window); a Full policy becomes that Window.
+KvPolicy layerKvPolicy(const LlamaHyperparameters& hyper, int layer, const KvPolicy& asked);
+// The schedule with rope_freqs divisors applied (ggml's freq_factors: frequency i / factor i).
+RopeSchedule withFrequencyFactors(RopeSchedule schedule, const std::vector<float>& factors);
+// Sliding layers' schedule: base hyper.localRopeTheta, unscaled (llama.cpp's rope_freq_scale_train_swa is 1).
+RopeSchedule localRopeSchedule(const LlamaHyperparameters& hyper, qint64 trainedContext);
+// The scale of q.k: the schedule's (1/sqrt(headDim) times any mitigation's factor), with the
+// architecture's own query scale in place of 1/sqrt(headDim) where it has one.
+double attentionScale(const LlamaHyperparameters& hyper, const RopeSchedule& schedule);
+
 }  // namespace sinkscope

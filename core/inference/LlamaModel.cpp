@@ -216,14 +216,6 @@ void LlamaModel::refuseUnusedTensors(const GgufFile& file) const {
                     QStringLiteral("is not part of the %1 graph that measured mode runs (llama.cpp refuses such a file too)").arg(hyper_.architecture));
 }
 
-bool LlamaModel::isPlainLlama() const {
-  if (hyper_.architecture != QLatin1String("llama") || !ropeFrequencyFactors_.empty()) return false;
-  return std::all_of(layers_.begin(), layers_.end(), [](const LlamaLayer& layer) {
-    return layer.queryBias.empty() && layer.keyBias.empty() && layer.valueBias.empty() && layer.queryNorm.empty() &&
-           layer.postAttentionNorm.empty() && layer.postFeedForwardNorm.empty();
-  });
-}
-
 LlamaModel LlamaModel::load(const GgufFile& file, qint64 maxWeightBytes) {
   LlamaModel model;
   model.hyper_ = readHyperparameters(file);

@@ -84,8 +84,6 @@ class LlamaModel {
   const std::vector<float>& ropeFrequencyFactors() const { return ropeFrequencyFactors_; }
   const std::vector<LlamaLayer>& layers() const { return layers_; }
   qint64 weightBytes() const { return weightBytes_; }  // encoded bytes of every matrix viewed
-  // llama without biases, q/k norms, post-norms or RoPE frequency factors.
-  bool isPlainLlama() const;
 
  private:
   const EncodedMatrix& tiedOrOwnOutput() const { return hyper_.tiedOutput ? tokenEmbedding_ : output_; }
