@@ -36,10 +36,14 @@ const ArchitectureTraits& supportedArchitecture(const GgufFile& file, const QStr
   return *traits;
 }
 
-// A positive, finite softcap from `key`, else `fallback`.
+// Smallest softcap accepted: below it 1/c overflows float and c * tanh(s / c) turns 0 into NaN.
+constexpr double kMinSoftcap = 1e-3;
+
+// The softcap c of `key` (0: none), else `fallback`.
 double readSoftcap(const GgufFile& file, const QString& key, double fallback) {
   const double value = file.number(key).value_or(fallback);
-  if (!(value >= 0) || !std::isfinite(value)) throwBadInput(file.source(), key, QStringLiteral("must be finite and not negative"));
+  if (!std::isfinite(value) || !(value == 0 || value >= kMinSoftcap))
+    throwBadInput(file.source(), key, QStringLiteral("must be 0 (none) or a finite value of at least %1").arg(kMinSoftcap));
   return value;
 }
 
@@ -62,7 +66,7 @@ void readArchitectureKeys(const GgufFile& file, LlamaHyperparameters& h) {
     if (h.localRopeTheta != 0 && (!(h.localRopeTheta > 1) || !std::isfinite(h.localRopeTheta)))
       throwBadInput(file.source(), a + QStringLiteral("rope.freq_base_swa"), QStringLiteral("must be finite and greater than 1"));
   }
-  if (t.queryScaleFromWidthAtLayers > 0 && h.layers == t.queryScaleFromWidthAtLayers)
+  if (t.queryScaleFromWidthAtLayers > 0 && h.layers == t.queryScaleFromWidthAtLayers && h.embeddingLength >= h.heads)
     h.queryScale = 1.0 / std::sqrt(double(h.embeddingLength / h.heads));
 }
 

@@ -98,7 +98,8 @@ QByteArray kQuantLlama() {
 
 // A one-layer random model of `architecture` (F32 matrices) with its planned tensors edited, for
 // the architecture rows: a tensor missing, of the wrong shape, or one the graph does not use.
-QByteArray editedArchitecture(const char* architecture, const PlannedTensorEdit& edit) {
+QByteArray editedArchitecture(const char* architecture, const PlannedTensorEdit& edit,
+                              const std::function<void(GeneratedLlamaShape&)>& reshape = {}) {
   GeneratedLlamaShape shape;
   shape.architecture = QString::fromLatin1(architecture);
   shape.embedding = 64;
@@ -107,6 +108,7 @@ QByteArray editedArchitecture(const char* architecture, const PlannedTensorEdit&
   shape.feedForward = 64;
   shape.layers = 1;
   shape.vocab = 260;
+  if (reshape) reshape(shape);
   return generatedLlamaBytes(shape, TensorTypePlan::allMatrices(GgmlType::F32), 3, edit);
 }
 
@@ -282,6 +284,12 @@ const std::map<QString, std::function<QByteArray()>>& fixtures() {
       {QStringLiteral("llama_rope_freqs_wrong_shape"), [] { return editedArchitecture("llama", adding("rope_freqs.weight", {32})); }},
       {QStringLiteral("llama_unused_tensor"), [] { return editedArchitecture("llama", adding("blk.0.attn_output.bias", {64})); }},
       {QStringLiteral("architecture_unsupported"), [] { return editedArchitecture("mamba", {}); }},
+      {QStringLiteral("gemma2_softcap_negative"), [] {
+         return editedArchitecture("gemma2", {}, [](GeneratedLlamaShape& shape) { shape.attentionSoftcap = -50; });
+       }},
+      {QStringLiteral("gemma2_final_softcap_tiny"), [] {  // 1/c would overflow float
+         return editedArchitecture("gemma2", {}, [](GeneratedLlamaShape& shape) { shape.finalSoftcap = 1e-30; });
+       }},
   };
   return table;
 }

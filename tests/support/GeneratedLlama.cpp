@@ -72,8 +72,8 @@ void addHyperparameters(GgufWriter& writer, const GeneratedLlamaShape& shape, co
   writer.addFloat32(a + QStringLiteral("rope.freq_base"), float(shape.ropeBase));
   writer.addFloat32(a + QStringLiteral("attention.layer_norm_rms_epsilon"), 1e-5f);
   if (shape.slidingWindow > 0) writer.addUint32(a + QStringLiteral("attention.sliding_window"), quint32(shape.slidingWindow));
-  if (shape.attentionSoftcap > 0) writer.addFloat32(a + QStringLiteral("attn_logit_softcapping"), float(shape.attentionSoftcap));
-  if (shape.finalSoftcap > 0) writer.addFloat32(a + QStringLiteral("final_logit_softcapping"), float(shape.finalSoftcap));
+  if (shape.attentionSoftcap != 0) writer.addFloat32(a + QStringLiteral("attn_logit_softcapping"), float(shape.attentionSoftcap));
+  if (shape.finalSoftcap != 0) writer.addFloat32(a + QStringLiteral("final_logit_softcapping"), float(shape.finalSoftcap));
 }
 
 bool isArchitecture(const GeneratedLlamaShape& shape, std::initializer_list<const char*> names) {

@@ -32,8 +32,8 @@ struct GeneratedLlamaShape {
   double ropeBase = 10000.0;       // rope.freq_base
   double queryKeyGain = 1.0;       // attn_q / attn_k weights x this: sharper attention
   qint64 slidingWindow = 0;        // attention.sliding_window when > 0
-  double attentionSoftcap = 0;     // attn_logit_softcapping when > 0
-  double finalSoftcap = 0;         // final_logit_softcapping when > 0
+  double attentionSoftcap = 0;     // attn_logit_softcapping unless 0
+  double finalSoftcap = 0;         // final_logit_softcapping unless 0
   int effectiveHeadDim() const { return headDim > 0 ? headDim : embedding / heads; }
 };
 
