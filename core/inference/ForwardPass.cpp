@@ -47,14 +47,15 @@ RopeParameters ropeParametersForGguf(const LlamaHyperparameters& hyper, qint64 t
   return params;
 }
 
-KvPolicy layerKvPolicy(const LlamaHyperparameters& h, int layer, const KvPolicy& asked) {
-  if (!h.slides(layer)) return asked;
+KvPolicy layerKvPolicy(const LlamaHyperparameters& h, int layer, const KvPolicy& asked, qint64 configSlidingWindow) {
+  const qint64 window = h.slides(layer) ? h.slidingWindow : configSlidingWindow;
+  if (window <= 0) return asked;
   KvPolicy policy = asked;
   if (policy.kind == KvPolicy::Kind::Full) {
     policy.kind = KvPolicy::Kind::Window;
-    policy.windowTokens = h.slidingWindow;
+    policy.windowTokens = window;
   } else {
-    policy.windowTokens = std::min(policy.windowTokens, h.slidingWindow);
+    policy.windowTokens = std::min(policy.windowTokens, window);
   }
   return policy;
 }
@@ -331,7 +332,7 @@ double totalWork(Context context, int chunk) {
   const LlamaHyperparameters& h = context.hyper;
   double attention = 0;
   for (int l = 0; l < h.layers; ++l) {
-    context.policy = layerKvPolicy(h, l, context.options.kvPolicy);
+    context.policy = layerKvPolicy(h, l, context.options.kvPolicy, context.options.configSlidingWindow);
     for (qint64 c0 = 0; c0 < context.tokens; c0 += chunk) attention += attentionWork(context, c0, std::min(context.tokens, c0 + chunk));
   }
   const double n = double(context.tokens);
@@ -493,7 +494,7 @@ ForwardResult runForward(const LlamaModel& model, std::span<const int> tokens, c
   WorkMeter meter(options, totalWork(context, chunk));
   for (int l = 0; l < h.layers; ++l) {
     const LlamaLayer& layer = model.layers()[size_t(l)];
-    context.policy = layerKvPolicy(h, l, options.kvPolicy);
+    context.policy = layerKvPolicy(h, l, options.kvPolicy, options.configSlidingWindow);
     context.rope = h.slides(l) && localRope ? &*localRope : &rope;
     RowMatrix attention(n, h.heads * h.headDim);
     {

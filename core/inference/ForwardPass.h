@@ -42,6 +42,9 @@ qint64 forwardWideChunkRows(qint64 width, qint64 tokens);
 struct ForwardOptions {
   RopeSchedule schedule;              // frequencies, attention factor, softmax scale
   KvPolicy kvPolicy;
+  // > 0: every layer that has no sliding window of its own attends inside this many keys, as vLLM
+  // honours a config's sliding_window (Mistral-7B-v0.1: 4096) where llama.cpp runs full attention.
+  qint64 configSlidingWindow = 0;
   qint64 trainedContext = 0;          // splits metrics into inside / beyond (tokens)
   std::vector<qint64> heatmapRows;    // query positions whose attention is pooled
   int heatmapBins = 64;               // bins per heatmap row, the first 4 one key each
@@ -89,8 +92,9 @@ ForwardResult runForward(const LlamaModel& model, std::span<const int> tokens, c
 // ---- How the architecture's traits shape attention, shared with the reference decoder ----
 
 // The keys layer `layer` sees: `asked`, inside the layer's sliding window when it slides (llama.cpp's
-// mask: key j is seen by query i when i - j < window); a Full policy becomes that Window.
-KvPolicy layerKvPolicy(const LlamaHyperparameters& hyper, int layer, const KvPolicy& asked);
+// mask: key j is seen by query i when i - j < window), or inside configSlidingWindow (> 0) when it
+// has none of its own; a Full policy becomes that Window.
+KvPolicy layerKvPolicy(const LlamaHyperparameters& hyper, int layer, const KvPolicy& asked, qint64 configSlidingWindow = 0);
 // The schedule with rope_freqs divisors applied (ggml's freq_factors: frequency i / factor i).
 RopeSchedule withFrequencyFactors(RopeSchedule schedule, const std::vector<float>& factors);
 // Sliding layers' schedule: base hyper.localRopeTheta, unscaled (llama.cpp's rope_freq_scale_train_swa is 1).

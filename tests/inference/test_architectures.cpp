@@ -160,6 +160,32 @@ class TestArchitectures : public QObject {
     QVERIFY2(worst < 2e-4, qPrintable(QStringLiteral("largest |dNLL| %1 nats").arg(worst)));
   }
 
+  // "config" windows (vLLM's reading of a config's sliding_window): a llama model run with a
+  // window of 12 on every layer gives the reference decoder's NLL under a 12-key window cache.
+  void configWindowSlidesEveryLayerWithoutOne() {
+    const GgufFile file = generated(tinyShape("llama", 2));
+    const LlamaModel model = LlamaModel::load(file);
+    const std::vector<int> tokens = someTokens(50);
+    ForwardOptions options = optionsFor(model);
+    options.configSlidingWindow = 12;
+    options.chunkTokens = 16;
+    const ForwardResult batched = runForward(model, tokens, options);
+    const ForwardResult full = runForward(model, tokens, optionsFor(model));
+    IncrementalForward reference(model, options.schedule, KvPolicy{KvPolicy::Kind::Window, 0, 12}, qint64(tokens.size()));
+    double worst = 0, changed = 0;
+    for (size_t p = 0; p + 1 < tokens.size(); ++p) {
+      const std::vector<float> logits = reference.step(tokens[p]);
+      const float maximum = *std::max_element(logits.begin(), logits.end());
+      double sum = 0;
+      for (float logit : logits) sum += std::exp(double(logit - maximum));
+      const double nll = double(maximum) + std::log(sum) - double(logits[size_t(tokens[p + 1])]);
+      worst = std::max(worst, std::fabs(nll - double(batched.nll[p])));
+      changed = std::max(changed, std::fabs(double(full.nll[p]) - double(batched.nll[p])));
+    }
+    QVERIFY2(worst < 2e-4, qPrintable(QStringLiteral("largest |dNLL| %1 nats").arg(worst)));
+    QVERIFY2(changed > 1e-3, "the window changed nothing");
+  }
+
   // A sliding layer's captured attention lies inside its window; the global layer's does not.
   void capturedAttentionStaysInsideTheWindow() {
     GeneratedLlamaShape shape = tinyShape("gemma2", 2);
