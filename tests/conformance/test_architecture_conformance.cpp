@@ -47,7 +47,8 @@ class TestArchitectureConformance : public QObject {
     const Comparison comparison = compareWithLlamaCpp(path, randomTokens(kTokens, shape.vocab, 9));
     QVERIFY2(comparison.error.isEmpty(), qPrintable(comparison.error));
     const Agreement& a = comparison.agreement;
-    qInfo("%s (%s): %s", qPrintable(shape.architecture), qPrintable(plan.describe()), qPrintable(a.describe()));
+    qInfo("%s (%s): %s", qPrintable(shape.architecture), qPrintable(plan.describe()),
+          qPrintable(a.describe()));
     QCOMPARE(a.positions, kTokens - 1);
     QVERIFY2(a.meanAbsNllDelta <= kMaxMeanAbsNllDelta, qPrintable(a.describe()));
     QVERIFY2(a.argmaxAgreement >= kMinArgmaxAgreement, qPrintable(a.describe()));

@@ -30,7 +30,8 @@ GeneratedLlamaShape tinyShape(const char* architecture, int layers) {
 }
 
 GgufFile generated(const GeneratedLlamaShape& shape, GgmlType type = GgmlType::F32) {
-  return GgufFile(generatedLlamaBytes(shape, TensorTypePlan::allMatrices(type), 5), QStringLiteral("generated.gguf"));
+  return GgufFile(generatedLlamaBytes(shape, TensorTypePlan::allMatrices(type), 5),
+                  QStringLiteral("generated.gguf"));
 }
 
 std::vector<bool> slidingLayers(const LlamaHyperparameters& h) {
@@ -129,11 +130,13 @@ class TestArchitectures : public QObject {
   // the text and chunks that cut it: the same NLL to 2e-4 nats (as test_llama_forward for llama).
   void batchedMatchesReference_data() {
     QTest::addColumn<QString>("architecture");
-    for (const char* name : {"llama", "qwen2", "qwen3", "phi3", "gemma2", "gemma3"}) QTest::newRow(name) << QString::fromLatin1(name);
+    for (const char* name : {"llama", "qwen2", "qwen3", "phi3", "gemma2", "gemma3"})
+      QTest::newRow(name) << QString::fromLatin1(name);
   }
   void batchedMatchesReference() {
     QFETCH(QString, architecture);
-    GeneratedLlamaShape shape = tinyShape(qPrintable(architecture), architecture == QLatin1String("gemma3") ? 6 : 2);
+    GeneratedLlamaShape shape =
+        tinyShape(qPrintable(architecture), architecture == QLatin1String("gemma3") ? 6 : 2);
     shape.queryKeyGain = 3.0;
     shape.ropeFrequencyFactors = architecture == QLatin1String("llama");
     shape.tiedOutput = true;
@@ -171,7 +174,8 @@ class TestArchitectures : public QObject {
     options.chunkTokens = 16;
     const ForwardResult batched = runForward(model, tokens, options);
     const ForwardResult full = runForward(model, tokens, optionsFor(model));
-    IncrementalForward reference(model, options.schedule, KvPolicy{KvPolicy::Kind::Window, 0, 12}, qint64(tokens.size()));
+    IncrementalForward reference(model, options.schedule, KvPolicy{KvPolicy::Kind::Window, 0, 12},
+                                 qint64(tokens.size()));
     double worst = 0, changed = 0;
     for (size_t p = 0; p + 1 < tokens.size(); ++p) {
       const std::vector<float> logits = reference.step(tokens[p]);

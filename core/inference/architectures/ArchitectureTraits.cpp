@@ -10,8 +10,9 @@ namespace sinkscope {
 namespace {
 
 const std::vector<ArchitectureTraits>& registry() {
-  static const std::vector<ArchitectureTraits> all{architectures::llama(), architectures::qwen2(), architectures::qwen3(),
-                                                   architectures::phi3(),  architectures::gemma2(), architectures::gemma3()};
+  static const std::vector<ArchitectureTraits> all{architectures::llama(),  architectures::qwen2(),
+                                                   architectures::qwen3(),  architectures::phi3(),
+                                                   architectures::gemma2(), architectures::gemma3()};
   return all;
 }
 

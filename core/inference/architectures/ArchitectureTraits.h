@@ -18,14 +18,14 @@ enum class FeedForwardActivation {
 // Tensor names are llama.cpp's (blk.N.<name>.weight); every architecture accepts a fused
 // attn_qkv in place of attn_q/k/v and optional q/k/v (or qkv) biases, as llama.cpp's loader does.
 struct ArchitectureTraits {
-  QString name;                                            // general.architecture
-  RopePairLayout ropeLayout = RopePairLayout::Adjacent;    // llama.cpp "normal"; HalfSplit = NEOX
-  bool ropeFrequencyFactors = false;     // may carry rope_freqs.weight (n_rot/2 divisors, Llama 3.x)
-  bool perHeadQkNorm = false;            // attn_q_norm / attn_k_norm [headDim]: RMSNorm before RoPE
-  bool fusedGateUp = false;              // no ffn_gate: ffn_up holds gate (first F rows) then up
-  bool postNorms = false;                // post_attention_norm, post_ffw_norm on each sublayer output
+  QString name;                                          // general.architecture
+  RopePairLayout ropeLayout = RopePairLayout::Adjacent;  // llama.cpp "normal"; HalfSplit = NEOX
+  bool ropeFrequencyFactors = false;        // may carry rope_freqs.weight (n_rot/2 divisors, Llama 3.x)
+  bool perHeadQkNorm = false;               // attn_q_norm / attn_k_norm [headDim]: RMSNorm before RoPE
+  bool fusedGateUp = false;                 // no ffn_gate: ffn_up holds gate (first F rows) then up
+  bool postNorms = false;                   // post_attention_norm, post_ffw_norm on each sublayer output
   bool embeddingScaledBySqrtWidth = false;  // x0 = embedding * sqrt(E)
-  bool outputAlwaysTied = false;         // the head is token_embd; an output.weight is refused
+  bool outputAlwaysTied = false;            // the head is token_embd; an output.weight is refused
   FeedForwardActivation activation = FeedForwardActivation::Silu;
   // Attention logit softcap c * tanh(s / c) on the scaled scores; 0 = none. Read from
   // {arch}.attn_logit_softcapping when readsAttentionSoftcap, with this default when absent.
