@@ -60,7 +60,9 @@ KvPolicy layerKvPolicy(const LlamaHyperparameters& h, int layer, const KvPolicy&
   return policy;
 }
 
-RopeSchedule withFrequencyFactors(RopeSchedule schedule, const std::vector<float>& factors) {
+RopeSchedule withModelRopeFactors(RopeSchedule schedule, const LlamaModel& model, qint64 tokens) {
+  schedule.attentionFactor *= model.hyper().ropeAttentionFactor;
+  const std::vector<float>& factors = model.ropeFactorsFor(tokens);
   if (factors.empty()) return schedule;
   if (factors.size() != schedule.invFreq.size())
     throw Error(ErrorKind::Internal, QString(), QStringLiteral("rope_freqs"), QStringLiteral("%1 factors for %2 rotary pairs").arg(factors.size()).arg(schedule.invFreq.size()));
@@ -462,7 +464,7 @@ ForwardResult runForward(const LlamaModel& model, std::span<const int> tokens, c
   const LlamaHyperparameters& h = model.hyper();
   const qint64 n = qint64(tokens.size());
   const int chunk = std::max(16, options.chunkTokens);
-  const RopeTable rope(withFrequencyFactors(options.schedule, model.ropeFrequencyFactors()), n);
+  const RopeTable rope(withModelRopeFactors(options.schedule, model, n), n);
   const std::optional<RopeTable> localRope = h.localRopeTheta > 0 ? std::optional<RopeTable>(RopeTable(localRopeSchedule(h, options.trainedContext), n)) : std::nullopt;
   Context context{h, options, &rope, options.kvPolicy, n, 0.0f, std::vector<int>(size_t(n), -1), makeBins(n, std::max(8, options.heatmapBins), 4)};
   context.softmaxScale = float(attentionScale(h, options.schedule));

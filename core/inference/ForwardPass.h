@@ -95,8 +95,10 @@ ForwardResult runForward(const LlamaModel& model, std::span<const int> tokens, c
 // mask: key j is seen by query i when i - j < window), or inside configSlidingWindow (> 0) when it
 // has none of its own; a Full policy becomes that Window.
 KvPolicy layerKvPolicy(const LlamaHyperparameters& hyper, int layer, const KvPolicy& asked, qint64 configSlidingWindow = 0);
-// The schedule with rope_freqs divisors applied (ggml's freq_factors: frequency i / factor i).
-RopeSchedule withFrequencyFactors(RopeSchedule schedule, const std::vector<float>& factors);
+// The schedule as the model's file adjusts it for a run over `tokens` tokens: its RoPE divisors
+// (LlamaModel::ropeFactorsFor; ggml's freq_factors: frequency i / factor i) and its
+// rope.scaling.attn_factor on cos and sin.
+RopeSchedule withModelRopeFactors(RopeSchedule schedule, const LlamaModel& model, qint64 tokens);
 // Sliding layers' schedule: base hyper.localRopeTheta, unscaled (llama.cpp's rope_freq_scale_train_swa is 1).
 RopeSchedule localRopeSchedule(const LlamaHyperparameters& hyper, qint64 trainedContext);
 // The scale of q.k: the schedule's (1/sqrt(headDim) times any mitigation's factor), with the

@@ -121,6 +121,10 @@ LlamaHyperparameters LlamaModel::readHyperparameters(const GgufFile& file) {
                   QStringLiteral("expected [%1, vocab]").arg(h.embeddingLength));
   h.vocabSize = int(embedding.shape[1]);
   h.tiedOutput = h.traits->outputAlwaysTied || file.findTensor(QStringLiteral("output.weight")) == nullptr;
+  h.ropeAttentionFactor = file.number(a + QStringLiteral("rope.scaling.attn_factor")).value_or(1.0);
+  if (!(h.ropeAttentionFactor > 0) || !std::isfinite(h.ropeAttentionFactor) || h.ropeAttentionFactor > 100)
+    throwBadInput(file.source(), a + QStringLiteral("rope.scaling.attn_factor"), QStringLiteral("must be finite, positive and at most 100"));
+  h.ropeOriginalContext = file.integer(a + QStringLiteral("rope.scaling.original_context_length")).value_or(h.contextLength);
   readArchitectureKeys(file, h);
   return h;
 }
@@ -220,6 +224,11 @@ void LlamaModel::refuseUnusedTensors(const GgufFile& file) const {
                     QStringLiteral("is not part of the %1 graph that measured mode runs (llama.cpp refuses such a file too)").arg(hyper_.architecture));
 }
 
+const std::vector<float>& LlamaModel::ropeFactorsFor(qint64 tokens) const {
+  if (!ropeFrequencyFactors_.empty()) return ropeFrequencyFactors_;
+  return tokens > hyper_.ropeOriginalContext ? ropeFactorsLong_ : ropeFactorsShort_;
+}
+
 LlamaModel LlamaModel::load(const GgufFile& file, qint64 maxWeightBytes) {
   LlamaModel model;
   model.hyper_ = readHyperparameters(file);
@@ -235,9 +244,19 @@ LlamaModel LlamaModel::load(const GgufFile& file, qint64 maxWeightBytes) {
   model.outputNorm_ = model.readVector(file, QStringLiteral("output_norm.weight"), e);
   if (h.traits->ropeFrequencyFactors)
     model.ropeFrequencyFactors_ = model.readOptionalVector(file, QStringLiteral("rope_freqs.weight"), h.rotaryDim / 2);
-  for (float factor : model.ropeFrequencyFactors_)
-    if (!(factor > 0) || !std::isfinite(factor))
-      throwBadInput(file.source(), QStringLiteral("tensor 'rope_freqs.weight'"), QStringLiteral("every factor must be finite and positive"));
+  if (h.traits->longRopeFactors) {
+    model.ropeFactorsLong_ = model.readOptionalVector(file, QStringLiteral("rope_factors_long.weight"), h.rotaryDim / 2);
+    model.ropeFactorsShort_ = model.readOptionalVector(file, QStringLiteral("rope_factors_short.weight"), h.rotaryDim / 2);
+    if (model.ropeFactorsLong_.empty() != model.ropeFactorsShort_.empty())
+      throwBadInput(file.source(), QStringLiteral("tensor 'rope_factors_%1.weight'").arg(model.ropeFactorsLong_.empty() ? QStringLiteral("long") : QStringLiteral("short")),
+                    QStringLiteral("missing: LongRoPE needs both the long and the short factors"));
+  }
+  const std::pair<const char*, const std::vector<float>*> factorTensors[] = {
+      {"rope_freqs.weight", &model.ropeFrequencyFactors_}, {"rope_factors_long.weight", &model.ropeFactorsLong_}, {"rope_factors_short.weight", &model.ropeFactorsShort_}};
+  for (const auto& [name, factors] : factorTensors)
+    for (float factor : *factors)
+      if (!(factor > 0) || !std::isfinite(factor))
+        throwBadInput(file.source(), QStringLiteral("tensor '%1'").arg(QLatin1String(name)), QStringLiteral("every factor must be finite and positive"));
   for (int l = 0; l < h.layers; ++l) {
     const QString p = QStringLiteral("blk.%1.").arg(l);
     LlamaLayer layer;

@@ -33,6 +33,8 @@ struct LlamaHyperparameters {
   double ropeScalingFactor = 1.0;
   qint64 ropeScalingOriginalContext = 0;  // rope.scaling.original_context_length (tokens)
   bool tiedOutput = false;     // no output.weight: the head reuses token_embd
+  double ropeAttentionFactor = 1.0;  // rope.scaling.attn_factor: multiplies cos and sin (LongRoPE files)
+  qint64 ropeOriginalContext = 0;    // rope.scaling.original_context_length, else context_length (tokens)
   double attentionSoftcap = 0;     // c of c * tanh(s / c) on scaled attention scores; 0 = none
   double finalSoftcap = 0;         // the same on the output logits; 0 = none
   qint64 slidingWindow = 0;        // keys a sliding layer's query sees, itself included; 0 = none
@@ -82,6 +84,9 @@ class LlamaModel {
   const std::vector<float>& outputNorm() const { return outputNorm_; }
   // rope_freqs.weight: rotaryDim / 2 divisors of the RoPE frequencies (Llama 3.x), else empty.
   const std::vector<float>& ropeFrequencyFactors() const { return ropeFrequencyFactors_; }
+  // The divisors a run over `tokens` tokens uses: rope_freqs, else LongRoPE's long factors past
+  // ropeOriginalContext and its short ones within it (as transformers picks them), else empty.
+  const std::vector<float>& ropeFactorsFor(qint64 tokens) const;
   const std::vector<LlamaLayer>& layers() const { return layers_; }
   qint64 weightBytes() const { return weightBytes_; }  // encoded bytes of every matrix viewed
 
@@ -99,6 +104,8 @@ class LlamaModel {
   qint64 weightBytes_ = 0;
   std::vector<float> outputNorm_;
   std::vector<float> ropeFrequencyFactors_;
+  std::vector<float> ropeFactorsLong_;   // rope_factors_long.weight, rotaryDim / 2, or empty
+  std::vector<float> ropeFactorsShort_;  // rope_factors_short.weight, likewise
   std::vector<LlamaLayer> layers_;
   std::vector<QString> usedTensors_;  // every tensor read, for refuseUnusedTensors
 };

@@ -80,7 +80,7 @@ IncrementalForward::IncrementalForward(const LlamaModel& model, const RopeSchedu
   const float scale = float(attentionScale(h, schedule));
   std::optional<RopeTable> localRope;
   if (h.localRopeTheta > 0) localRope.emplace(localRopeSchedule(h, 0), maxPositions);
-  state_ = std::make_unique<State>(State{RopeTable(withFrequencyFactors(schedule, model.ropeFrequencyFactors()), maxPositions),
+  state_ = std::make_unique<State>(State{RopeTable(withModelRopeFactors(schedule, model, maxPositions), maxPositions),
                                          std::move(localRope), scale, {}, {}});
   state_->keys.resize(size_t(h.layers));
   state_->values.resize(size_t(h.layers));

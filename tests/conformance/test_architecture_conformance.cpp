@@ -83,6 +83,21 @@ class TestArchitectureConformance : public QObject {
   // Fused attn_qkv and ffn_up in F16: the row blocks are views into encoded rows.
   void phi3() { compare(smallShape("phi3"), TensorTypePlan::allMatrices(GgmlType::F16)); }
 
+  // Phi-3.5-style LongRoPE: 96 tokens past an original context of 64 use the long factors, within
+  // 4,096 the short ones; both with attn_factor sqrt(1 + ln 32 / ln 4096) as the converter writes.
+  void phi3LongRope_data() {
+    QTest::addColumn<int>("originalContext");
+    QTest::newRow("long factors") << 64;
+    QTest::newRow("short factors") << 4096;
+  }
+  void phi3LongRope() {
+    QFETCH(int, originalContext);
+    GeneratedLlamaShape shape = smallShape("phi3");
+    shape.longRopeOriginalContext = originalContext;
+    shape.ropeAttentionFactor = std::sqrt(1 + std::log(32.0) / std::log(4096.0));
+    compare(shape, TensorTypePlan::allMatrices(GgmlType::F32));
+  }
+
   void gemma2() {
     GeneratedLlamaShape shape = smallShape("gemma2");
     shape.slidingWindow = 24;      // layer 0 slides, layer 1 is global

@@ -71,6 +71,10 @@ void addHyperparameters(GgufWriter& writer, const GeneratedLlamaShape& shape, co
   writer.addUint32(a + QStringLiteral("rope.dimension_count"), quint32(shape.effectiveHeadDim()));
   writer.addFloat32(a + QStringLiteral("rope.freq_base"), float(shape.ropeBase));
   writer.addFloat32(a + QStringLiteral("attention.layer_norm_rms_epsilon"), 1e-5f);
+  if (shape.longRopeOriginalContext > 0) {
+    writer.addUint32(a + QStringLiteral("rope.scaling.original_context_length"), quint32(shape.longRopeOriginalContext));
+    writer.addFloat32(a + QStringLiteral("rope.scaling.attn_factor"), float(shape.ropeAttentionFactor));
+  }
   if (shape.slidingWindow > 0) writer.addUint32(a + QStringLiteral("attention.sliding_window"), quint32(shape.slidingWindow));
   if (shape.attentionSoftcap != 0) writer.addFloat32(a + QStringLiteral("attn_logit_softcapping"), float(shape.attentionSoftcap));
   if (shape.finalSoftcap != 0) writer.addFloat32(a + QStringLiteral("final_logit_softcapping"), float(shape.finalSoftcap));
@@ -150,6 +154,10 @@ std::vector<PlannedTensor> llamaTensors(const GeneratedLlamaShape& shape, const 
   vector(QStringLiteral("output_norm.weight"), e);
   if (!tied) matrix(QStringLiteral("output.weight"), e, shape.vocab, -1);
   if (shape.ropeFrequencyFactors) vector(QStringLiteral("rope_freqs.weight"), headDim / 2);
+  if (shape.longRopeOriginalContext > 0) {
+    vector(QStringLiteral("rope_factors_long.weight"), headDim / 2);
+    vector(QStringLiteral("rope_factors_short.weight"), headDim / 2);
+  }
   for (int l = 0; l < shape.layers; ++l) {
     const QString p = QStringLiteral("blk.%1.").arg(l);
     vector(p + QStringLiteral("attn_norm.weight"), e);
@@ -204,7 +212,11 @@ QByteArray generatedLlamaBytes(const GeneratedLlamaShape& shape, const TensorTyp
                                std::none_of(planned.begin(), planned.end(), [](const PlannedTensor& t) { return t.name == QLatin1String("output.weight"); });
     if (tensor.name.endsWith(QLatin1String(".bias"))) {  // biases large enough to matter
       values = weights.uniform(count, 0.5);
-    } else if (tensor.name == QLatin1String("rope_freqs.weight")) {  // divisors in [1, 8], as Llama 3.x's
+    } else if (tensor.name == QLatin1String("rope_factors_short.weight")) {  // divisors in [1, 1.5]
+      values = weights.uniform(count, 0.25 / std::sqrt(3.0));
+      for (float& v : values) v += 1.25f;
+    } else if (tensor.name == QLatin1String("rope_freqs.weight") || tensor.name == QLatin1String("rope_factors_long.weight")) {
+      // divisors in [1, 8], as Llama 3.x's and Phi-3.5's long factors
       values = weights.uniform(count, 3.5 / std::sqrt(3.0));
       for (float& v : values) v += 4.5f;
     } else if (tensor.shape.size() == 1) {  // norm weights around 1

@@ -29,6 +29,11 @@ struct GeneratedLlamaShape {
   QString architecture = QStringLiteral("llama");
   int headDim = 0;                 // attention.key_length/value_length when > 0, else embedding / heads
   bool ropeFrequencyFactors = false;  // llama: rope_freqs.weight, divisors drawn from [1, 8]
+  // phi3: LongRoPE as the 128K files carry it when > 0: rope_factors_long.weight (divisors in
+  // [1, 8]) and rope_factors_short.weight ([1, 1.5]), rope.scaling.original_context_length = this,
+  // rope.scaling.attn_factor = ropeAttentionFactor.
+  qint64 longRopeOriginalContext = 0;
+  double ropeAttentionFactor = 1.0;
   double ropeBase = 10000.0;       // rope.freq_base
   double queryKeyGain = 1.0;       // attn_q / attn_k weights x this: sharper attention
   qint64 slidingWindow = 0;        // attention.sliding_window when > 0
