@@ -284,6 +284,7 @@ const std::map<QString, std::function<QByteArray()>>& fixtures() {
       {QStringLiteral("llama_rope_freqs_wrong_shape"), [] { return editedArchitecture("llama", adding("rope_freqs.weight", {32})); }},
       {QStringLiteral("llama_unused_tensor"), [] { return editedArchitecture("llama", adding("blk.0.attn_output.bias", {64})); }},
       {QStringLiteral("architecture_unsupported"), [] { return editedArchitecture("mamba", {}); }},
+      {QStringLiteral("phi3_long_rope_without_short"), [] { return editedArchitecture("phi3", adding("rope_factors_long.weight", {16})); }},
       {QStringLiteral("gemma2_softcap_negative"), [] {
          return editedArchitecture("gemma2", {}, [](GeneratedLlamaShape& shape) { shape.attentionSoftcap = -50; });
        }},
