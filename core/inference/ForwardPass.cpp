@@ -1,6 +1,7 @@
 #include "inference/ForwardPass.h"
 
 #include "common/Cancelled.h"
+#include "attention/OnlineSoftmax.h"
 #include "common/Error.h"
 #include "inference/EncodedProduct.h"
 #include "inference/RopeTable.h"
@@ -124,30 +125,24 @@ void poolRow(const Context& context, const float* sinkWeights, int sinkCount, co
 // Softmax of one row in place over its visible entries (others set to 0), and its metrics.
 // The row is left unnormalised (exp(s - max), 0 where hidden); returns its sum Z.
 double softmaxRow(const Context& context, float* sinkScores, int sinkCount, float* blockScores, qint64 k0, qint64 blockWidth,
-                  qint64 query, Accumulator& acc, HeadAttentionMetrics& metrics, Eigen::ArrayXf& shifted) {
+                  qint64 query, Accumulator& acc, HeadAttentionMetrics& metrics, std::vector<float>& shifted) {
   const qint64 lo = lowestBlockKey(context.options.kvPolicy, query);
   Eigen::Map<Eigen::ArrayXf> sinks(sinkScores, sinkCount);
   Eigen::Map<Eigen::ArrayXf> visible(blockScores + (lo - k0), Eigen::Index(query - lo + 1));
   float maximum = visible.maxCoeff();
   if (sinkCount > 0) maximum = std::max(maximum, sinks.maxCoeff());
-  // H = ln Z - sum_j e_j (s_j - m) / Z with e_j = exp(s_j - m): no logarithm per element.
-  shifted = visible - maximum;
-  visible = shifted.exp();
-  double weighted = (visible * shifted).sum();
-  double z = visible.sum();
-  if (sinkCount > 0) {
-    shifted = sinks - maximum;
-    sinks = shifted.exp();
-    weighted += (sinks * shifted).sum();
-    z += sinks.sum();
-  }
+  OnlineSoftmax softmax;
+  softmax.raiseMaximum(maximum);
+  softmax.absorb(std::span<float>(visible.data(), size_t(visible.size())), shifted);
+  softmax.absorb(std::span<float>(sinkScores, size_t(sinkCount)), shifted);
+  const double z = softmax.sum();
   const double inverse = 1.0 / z;
   std::fill(blockScores, blockScores + (lo - k0), 0.0f);
   std::fill(blockScores + (query - k0 + 1), blockScores + blockWidth, 0.0f);
 
   if (query == 0) return z;
   const qint64 seen = (query - lo + 1) + sinkCount;
-  const double entropy = std::log(z) - weighted / z;
+  const double entropy = softmax.entropy();
   const double normalized = seen > 1 ? entropy / std::log(double(seen)) : 0.0;
   auto weightOf = [&](qint64 key) -> double {
     if (key < sinkCount) return sinkScores[key] * inverse;
@@ -211,7 +206,7 @@ void attendBlock(Context& context, const RowMatrix& queries, const RowMatrix& ke
     const int kvHead = head / group;
     const int index = layer * h.heads + head;
     RowMatrix scores(rows, sinkCount + blockWidth);
-    Eigen::ArrayXf shifted;  // scratch for one row's scores minus their maximum
+    std::vector<float> shifted;  // scratch for one row's scores minus their maximum
     Eigen::VectorXf inverseZ(rows);
     const auto k = keys.block(k0, kvHead * headDim, blockWidth, headDim);
     const auto v = values.block(k0, kvHead * headDim, blockWidth, headDim);
