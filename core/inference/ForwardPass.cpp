@@ -1,6 +1,7 @@
 #include "inference/ForwardPass.h"
 
 #include "common/Cancelled.h"
+#include "attention/HeatmapBins.h"
 #include "attention/OnlineSoftmax.h"
 #include "common/Error.h"
 #include "inference/EncodedProduct.h"
@@ -238,19 +239,6 @@ void checkCancelled(const ForwardOptions& options) {
   if (options.isCancelled && options.isCancelled()) throwCancelled();  // an outcome of its own (common/Cancelled.h)
 }
 
-std::vector<qint64> makeBins(qint64 tokens, int bins, int exact) {
-  std::vector<qint64> starts;
-  exact = int(std::min<qint64>(exact, tokens));
-  for (int j = 0; j <= exact; ++j) starts.push_back(j);
-  const int rest = std::max(1, bins - exact);
-  if (tokens > exact)
-    for (int b = 1; b <= rest; ++b) {
-      const qint64 start = exact + (tokens - exact) * b / rest;
-      if (start > starts.back()) starts.push_back(start);
-    }
-  return starts;
-}
-
 void validate(const LlamaModel& model, std::span<const int> tokens, const ForwardOptions& options) {
   const LlamaHyperparameters& h = model.hyper();
   if (tokens.empty()) throwBadInput(QString(), QStringLiteral("tokens"), QStringLiteral("no tokens to measure"));
@@ -370,7 +358,7 @@ ForwardResult runForward(const LlamaModel& model, std::span<const int> tokens, c
   const qint64 n = qint64(tokens.size());
   const int chunk = std::max(16, options.chunkTokens);
   const RopeTable rope(options.schedule, n);
-  Context context{h, options, rope, n, 0.0f, std::vector<int>(size_t(n), -1), makeBins(n, std::max(8, options.heatmapBins), 4)};
+  Context context{h, options, rope, n, 0.0f, std::vector<int>(size_t(n), -1), heatmapBinStarts(n, std::max(8, options.heatmapBins), 4)};
   context.softmaxScale = float(options.schedule.softmaxScale > 0 ? options.schedule.softmaxScale : 1.0 / std::sqrt(double(h.headDim)));
 
   std::vector<qint64> heatmapRows;

@@ -322,6 +322,38 @@ class TestAttentionProbe : public QObject {
     QVERIFY_THROWS_EXCEPTION(Error, runAttentionProbe(source, PositionalScheme{}, request));
   }
 
+  // The bin edges every heatmap uses (modelled and measured), checked against their definition:
+  // exact single-key bins first, then whole-token bins whose sizes differ by at most one and
+  // cover [0, N) without gaps, min(bins, N) bins in all.
+  void binEdgesSplitEvenly_data() {
+    QTest::addColumn<qint64>("tokens");
+    QTest::addColumn<int>("bins");
+    QTest::addColumn<int>("exact");
+    QTest::newRow("measured, short text") << qint64(6) << 64 << 4;
+    QTest::newRow("measured, fewer keys than bins") << qint64(50) << 64 << 4;
+    QTest::newRow("measured, 700 keys") << qint64(700) << 64 << 4;
+    QTest::newRow("modelled, 32K") << qint64(32768) << 128 << 4;
+    QTest::newRow("uneven split") << qint64(1001) << 7 << 2;
+    QTest::newRow("no exact bins") << qint64(10) << 3 << 0;
+  }
+  void binEdgesSplitEvenly() {
+    QFETCH(qint64, tokens);
+    QFETCH(int, bins);
+    QFETCH(int, exact);
+    const std::vector<qint64> starts = heatmapBinStarts(tokens, bins, exact);
+    QCOMPARE(qint64(starts.size()) - 1, std::min<qint64>(bins, tokens));
+    QCOMPARE(starts.front(), qint64(0));
+    QCOMPARE(starts.back(), tokens);
+    for (int j = 0; j < exact; ++j) QCOMPARE(starts[size_t(j) + 1] - starts[size_t(j)], qint64(1));
+    qint64 smallest = tokens, largest = 0;
+    for (size_t b = size_t(exact); b + 1 < starts.size(); ++b) {
+      smallest = std::min(smallest, starts[b + 1] - starts[b]);
+      largest = std::max(largest, starts[b + 1] - starts[b]);
+    }
+    QVERIFY2(smallest >= 1 && largest - smallest <= 1,
+             qPrintable(QStringLiteral("pooled bins of %1 to %2 tokens").arg(smallest).arg(largest)));
+  }
+
   void binsAndQuerySelection() {
     const std::vector<qint64> b = heatmapBinStarts(1000, 10, 4);
     QCOMPARE(b.size(), size_t(11));
