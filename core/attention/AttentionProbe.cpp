@@ -96,8 +96,7 @@ RowMatrix ProbeRun::rotatedQueries(bool atCacheSlot) const {
 }
 
 qint64 ProbeRun::windowStart(qint64 query) const {
-  if (!scheme_.evicts() || query < scheme_.sinkTokens + scheme_.windowTokens) return 0;
-  return query - scheme_.windowTokens + 1;
+  return scheme_.cache.firstWindowKey(query);
 }
 
 void ProbeRun::prepareNeedles() {
@@ -173,9 +172,9 @@ void ProbeRun::countNeedles(const float* logits, qint64 firstKey, qint64 keyCoun
 // Rows whose cache has evicted keys see the sink keys 0..S-1 at slots 0..S-1 while the query
 // sits at slot S+W-1: a different relative distance than in token positions, so a separate product.
 void ProbeRun::absorbSinkSlots(const RowMatrix& cacheQueries) {
-  const qint64 sinks = scheme_.sinkTokens;
+  const qint64 sinks = scheme_.cache.keptSinkTokens();
   if (!scheme_.evicts() || sinks <= 0) return;
-  const qint64 firstEvicting = scheme_.sinkTokens + scheme_.windowTokens;
+  const qint64 firstEvicting = scheme_.cache.cacheTokens();
   const auto begin = std::lower_bound(positions_.begin(), positions_.end(), firstEvicting);
   const int rowBegin = int(begin - positions_.begin());
   const int rowCount = int(positions_.size()) - rowBegin;

@@ -18,16 +18,6 @@ qint64 forwardWideChunkRows(qint64 width, qint64 tokens) {
   return std::min(rows, std::max<qint64>(tokens, 1));
 }
 
-bool KvPolicy::sees(qint64 query, qint64 key) const {
-  if (key > query || key < 0) return false;
-  switch (kind) {
-    case Kind::Full: return true;
-    case Kind::Window: return key > query - windowTokens;
-    case Kind::SinksAndWindow: return query < cacheTokens() || key < sinkTokens || key > query - windowTokens;
-  }
-  return false;
-}
-
 RopeParameters ropeParametersForGguf(const LlamaHyperparameters& hyper, qint64 trainedContext) {
   RopeParameters params;
   params.theta = hyper.ropeTheta;
@@ -101,14 +91,7 @@ struct Context {
 };
 
 // Keys [lo, i] of the contiguous block that query i sees (sinks aside).
-qint64 lowestBlockKey(const KvPolicy& policy, qint64 query) {
-  switch (policy.kind) {
-    case KvPolicy::Kind::Full: return 0;
-    case KvPolicy::Kind::Window: return std::max<qint64>(0, query - policy.windowTokens + 1);
-    case KvPolicy::Kind::SinksAndWindow: return query < policy.cacheTokens() ? 0 : query - policy.windowTokens + 1;
-  }
-  return 0;
-}
+qint64 lowestBlockKey(const KvPolicy& policy, qint64 query) { return policy.firstWindowKey(query); }
 
 void poolRow(const Context& context, const float* sinkWeights, int sinkCount, const float* blockWeights, qint64 k0,
              qint64 query, double inverseZ, HeadAttentionMetrics& metrics, int row) {
