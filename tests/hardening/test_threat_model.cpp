@@ -9,6 +9,7 @@
 #include "common/JsonRead.h"
 #include "common/SafeText.h"
 #include "inference/GgufFile.h"
+#include "inference/SpecialTokens.h"
 
 #include <QDeadlineTimer>
 #include <QDir>
@@ -224,6 +225,32 @@ class TestThreatModel : public QObject {
       QCOMPARE(info->name, QStringLiteral("t%1").arg(i));
     }
     QVERIFY(!gguf.findTensor(QStringLiteral("t%1").arg(kTensors)));
+  }
+
+  // Special tokens are found by scanning the text once per token (llama.cpp's order), so the work
+  // is tokens x text bytes: above 2^33 it is refused before any scan (docs/limits.md, "Files").
+  // 20,000 user-defined tokens over a 1 MiB text took 34 s before this bound.
+  void specialTokenSearchIsBounded() {
+    std::vector<QByteArray> tokens;
+    std::vector<int> types;
+    for (int i = 0; i < 1024; ++i) {
+      tokens.push_back("<u" + QByteArray::number(i) + ">");
+      types.push_back(4);  // user-defined: looked for in every text
+    }
+    const SpecialTokenMatcher matcher(tokens, types);
+    const std::vector<TextFragment> fragments = matcher.split("a<u7>b", false);
+    QCOMPARE(fragments.size(), size_t(3));
+    QCOMPARE(fragments[1].tokenId, 7);
+    for (const qsizetype bytes : {kMaxSpecialTokenScanBytes / 1024 + 1, qsizetype(64) << 20}) {
+      try {
+        matcher.split(QByteArray(bytes, 'x'), false);
+        QFAIL("a search above the bound ran");
+      } catch (const Error& error) {
+        QCOMPARE(error.exitCode(), 3);
+        QCOMPARE(error.field(), QStringLiteral("tokenizer.ggml.token_type"));
+      }
+    }
+    QCOMPARE(matcher.split(QByteArray(kMaxSpecialTokenScanBytes / 1024 / 1024, 'x'), false).size(), size_t(1));
   }
 
   // Element names are made only for an error, and still name the element, nested too.
