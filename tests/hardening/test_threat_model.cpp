@@ -10,6 +10,7 @@
 #include "common/SafeText.h"
 #include "inference/GgufFile.h"
 #include "inference/SpecialTokens.h"
+#include "inference/Tokenizer.h"
 
 #include <QDeadlineTimer>
 #include <QDir>
@@ -251,6 +252,28 @@ class TestThreatModel : public QObject {
       }
     }
     QCOMPARE(matcher.split(QByteArray(kMaxSpecialTokenScanBytes / 1024 / 1024, 'x'), false).size(), size_t(1));
+  }
+
+  // A token file is read in place. 16 MiB of "0 " (8 M ids) is refused for its count within a
+  // 450 MB address space, where splitting it into a list of parts (544 MB resident) ran out of
+  // memory (exit 4). The separators are those of before: ASCII white space and commas.
+  void tokenFileCostsItsIds() {
+    QCOMPARE(parseTokenIds("1,2\t3\n\n 4,,5\r\x0b" "6\x0c" "7 ", QStringLiteral("t"), 8), (std::vector<int>{1, 2, 3, 4, 5, 6, 7}));
+    for (const QByteArray& bad : {QByteArray(" ,\n"), QByteArray("1 x"), QByteArray("1 8"), QByteArray("-1")})
+      QVERIFY_THROWS_EXCEPTION(Error, parseTokenIds(bad, QStringLiteral("t"), 8));
+    QTemporaryDir dir;
+    QByteArray ids;
+    ids.reserve(16 << 20);
+    while (ids.size() < (16 << 20) - 2) ids += "0 ";
+    writeFile(dir.filePath(QStringLiteral("ids.txt")), ids);
+    const QString limit = QStringLiteral("ulimit -v 450000; ");
+    const test::CliResult control =
+        runShell(limit + QStringLiteral("$S measure --gguf %1 --tokens <(echo 0 1 2 3) --json").arg(tinyGgufPath()));
+    if (control.exitCode != 0) QSKIP("a measurement needs more than 450 MB of address space on this machine");
+    const test::CliResult result =
+        runShell(limit + QStringLiteral("$S measure --gguf %1 --tokens %2/ids.txt").arg(tinyGgufPath(), dir.path()));
+    QVERIFY2(result.exitCode == 3, result.standardError.constData());
+    QVERIFY2(result.standardError.contains("8388607 tokens exceed the limit of 32768"), result.standardError.constData());
   }
 
   // Element names are made only for an error, and still name the element, nested too.
