@@ -12,6 +12,7 @@
 
 #include <QJsonArray>
 #include <algorithm>
+#include <functional>
 
 namespace sinkscope::cli {
 
@@ -215,9 +216,12 @@ int probe(const QStringList& args) {
   curveRequest.queriesPerContext = o.queries;
   curveRequest.trainedContext = o.model.trainedContext;
   curveRequest.needleDepths = o.needleDepths;
-  // Long probes (minutes at 10M tokens, docs/limits.md) show progress on a terminal.
+  // Long probes (minutes at 10M tokens, docs/limits.md) show progress on a terminal, and Ctrl+C
+  // ends them with exit 130 once the progress line is closed.
   TerminalProgress progress(QStringLiteral("probe"));
+  const std::function<bool()> interrupted = stopOnInterrupt();
   ProbeCallbacks curveCallbacks;
+  curveCallbacks.isCancelled = interrupted;
   curveCallbacks.progress = [&](double fraction) { progress.update(fraction, QStringLiteral("sink curve")); };
   const auto curve = computeSinkCurve(*source, schemeAt, curveRequest, curveCallbacks);
   if (!curve) throw Cancelled();  // an outcome of its own (exit 130), not an internal error
@@ -237,8 +241,10 @@ int probe(const QStringList& args) {
   heatmapRequest.bins = o.bins;
   heatmapRequest.exactKeyColumns = 4;
   ProbeCallbacks heatmapCallbacks;
+  heatmapCallbacks.isCancelled = interrupted;
   heatmapCallbacks.progress = [&](double fraction) { progress.update(fraction, QStringLiteral("heatmap")); };
   const auto heatmap = runAttentionProbe(*source, atContext, heatmapRequest, heatmapCallbacks);
+  if (!heatmap) throw Cancelled();
   progress.finish();
   QJsonArray points;
   for (const SinkCurvePoint& p : *curve)
