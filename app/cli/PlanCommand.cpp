@@ -75,14 +75,7 @@ PlanRequest requestFrom(const QCommandLineParser& parser) {
                                 "longrope, alibi, streaming)").arg(name));
     request.mitigation = *mitigation;
   }
-  if (parser.isSet(QStringLiteral("runtime"))) {
-    const QString name = parser.value(QStringLiteral("runtime"));
-    const auto runtime = runtimeFromName(name);
-    if (!runtime)
-      throwUsage(QStringLiteral("--runtime"),
-                 QStringLiteral("unknown runtime '%1' (known: %2)").arg(name, runtimeNames().join(QStringLiteral(", "))));
-    request.runtime = *runtime;
-  }
+  request.runtime = runtimeOption(parser, request.runtime);
   if (parser.isSet(QStringLiteral("factor"))) {
     request.mitigationFactor = parseScalingFactor(QStringLiteral("--factor"), parser.value(QStringLiteral("factor")));
   }
