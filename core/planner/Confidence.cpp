@@ -179,6 +179,16 @@ Confidence assessConfidence(const ConfidenceInputs& in, const ConfidenceWeights&
             .arg(low)
             .arg(high));
   value = held;
+  // A band reaching a collapse: the estimate cannot rule it out (a band reaching "degraded" only
+  // is the ordinary spread of the published readings and costs nothing more).
+  if (in.pessimisticTier == ConfidenceTier::Collapses && in.tier != ConfidenceTier::Collapses && value > low) {
+    value = low;
+    add(c, QStringLiteral("band_reaches_collapse"), 0,
+        QStringLiteral("the pessimistic end of the quality band (%1 %) collapses: the estimate cannot rule that out, "
+                       "so confidence is held at %2, the floor of its verdict's range")
+            .arg(QString::number(100.0 * in.pessimisticQuality, 'g', 2))
+            .arg(low));
+  }
   if (in.anchorDistanceDoublings > 0.05 && value > w.extrapolatedCeiling) {
     value = w.extrapolatedCeiling;
     add(c, QStringLiteral("extrapolated"), 0,

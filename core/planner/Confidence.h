@@ -62,10 +62,16 @@ struct ConfidenceInputs {
   bool borrowedSeries = false;         // the quality series is a family member's
   ConfidenceTier tier = ConfidenceTier::Works;  // the verdict at the requested context
   QString verdictText;                 // that verdict in words
+  // The verdict at the pessimistic end of the quality band, and that quality: when it collapses
+  // and `tier` does not, the estimate cannot rule a collapse out, and confidence is held at the
+  // tier's floor.
+  ConfidenceTier pessimisticTier = ConfidenceTier::Works;
+  double pessimisticQuality = 1.0;
 };
 
 // 1 minus the deductions, held inside the verdict's range (works >= worksFloor > degraded >
-// collapses, planner.json), then rule 1 last: at most 0.8 past the trained context.
+// collapses, planner.json) and at its floor when the band reaches a collapse, then rule 1
+// last: at most 0.8 past the trained context.
 Confidence assessConfidence(const ConfidenceInputs& inputs, const ConfidenceWeights& weights);
 
 }  // namespace sinkscope
