@@ -5,6 +5,7 @@
 #include "cli/Commands.h"
 #include "common/Error.h"
 #include "planner/Plan.h"
+#include "planner/ParameterCount.h"
 #include "planner/PlanJson.h"
 #include "planner/PlannerResources.h"
 
@@ -256,7 +257,11 @@ QJsonObject parameterCountJson(const Plan& plan, const ModelSpec& model) {
 void printParameterCount(const Plan& plan, const ModelSpec& model) {
   QTextStream& o = out();
   if (!model.checkpointWeights) {
-    o << "  parameters: " << plan.totalParameters << " computed from the config\n";
+    if (plan.parallel.gpus() > 1)  // the memory above is the fullest GPU's: so is its parameter count
+      o << "  parameters: " << plan.totalParameters << " on that GPU (replicated parts included) of the model's "
+        << countParameters(model).total() << ", computed from the config\n";
+    else
+      o << "  parameters: " << plan.totalParameters << " computed from the config\n";
     return;
   }
   const CheckpointWeights& weights = *model.checkpointWeights;

@@ -5,7 +5,9 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <QtTest>
+#include <cmath>
 
 using namespace sinkscope;
 
@@ -163,6 +165,21 @@ class TestPlanCli : public QObject {
     const QString vllm = plan[QStringLiteral("mitigations")].toArray().at(0).toObject()[QStringLiteral("launch_flags")]
                              .toObject()[QStringLiteral("vllm")].toString();
     QVERIFY2(vllm.contains(QStringLiteral("--tensor-parallel-size 8 --pipeline-parallel-size 1")), qPrintable(vllm));
+    // The text's memory block is the fullest GPU's; its parameter line says so, next to the model's
+    // total (235.7B, docs/planner.md; DeepSeek-V2 paper: 236B), never the share alone as the model's.
+    const test::CliResult text = test::runCli(
+        {QStringLiteral("plan"), QStringLiteral("--model"), QStringLiteral("deepseek-v2"), QStringLiteral("--hardware"),
+         QStringLiteral("h100-sxm-80gb"), QStringLiteral("--context"), QStringLiteral("32768"), QStringLiteral("--gpus"),
+         QStringLiteral("8")});
+    QCOMPARE(text.exitCode, 0);
+    const QString output = QString::fromUtf8(text.standardOutput);
+    const QRegularExpressionMatch line =
+        QRegularExpression(QStringLiteral("parameters: (\\d+) on that GPU \\(replicated parts included\\) of the model's (\\d+)"))
+            .match(output);
+    QVERIFY2(line.hasMatch(), qPrintable(output));
+    const double share = line.captured(1).toDouble(), total = line.captured(2).toDouble();
+    QVERIFY(std::abs(total / 236e9 - 1) < 0.02);
+    QVERIFY(share > total / 8 && share < total / 4);  // an eighth of the split parts plus the replicated ones
   }
 };
 
