@@ -35,6 +35,10 @@ struct ContextCap {
 double defaultScalingFactor(qint64 contextTokens, qint64 trainedContextTokens);
 // Whether the model's own rope_scaling is this mitigation (then it was fine-tuned with it).
 bool shipsWithMitigation(const ModelSpec& model, Mitigation mitigation);
+// How far the scaling a model ships carries it: max_position_embeddings, but no further than the
+// context its vendor supports with a built-in recipe (DeepSeek-V2: 163,840 in config.json, 128K in
+// its paper and model card).
+qint64 shippedScalingContext(const ModelSpec& model, qint64 trainedContextTokens);
 // windowHonoured: whether the runtime applies the model's sliding window (vLLM, transformers;
 // llama.cpp runs Mistral-v0.1 with full attention, Runtime.h).
 ContextCap estimateContextCap(const ModelSpec& model, Mitigation mitigation, double factor,

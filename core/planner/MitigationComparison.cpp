@@ -33,10 +33,12 @@ QStringList reasonsFor(const MitigationPlan& row, const Plan& plan) {
                       tokens(e.effectiveContext.low), tokens(e.effectiveContext.high));
   reasons << QStringLiteral("quality ≈ %1 of in-distribution (band %2–%3)")
                  .arg(percent(e.qualityRetention.central), percent(e.qualityRetention.low), percent(e.qualityRetention.high));
-  reasons << QStringLiteral("KV cache %1, %2").arg(gib(row.kvBytes),
-                                                   row.totalBytes <= plan.memory.capacityBytes
-                                                       ? QStringLiteral("fits in %1 usable").arg(gib(plan.memory.capacityBytes))
-                                                       : QStringLiteral("does NOT fit in %1 usable").arg(gib(plan.memory.capacityBytes)));
+  // When the plan does not fit, say that the whole plan does not (DeepSeek-V2's weights, not its
+  // 2 GiB cache, exceed one H100).
+  reasons << (row.totalBytes <= plan.memory.capacityBytes
+                  ? QStringLiteral("KV cache %1, fits in %2 usable").arg(gib(row.kvBytes), gib(plan.memory.capacityBytes))
+                  : QStringLiteral("KV cache %1; with weights, activations and overhead %2: does NOT fit in %3 usable")
+                        .arg(gib(row.kvBytes), gib(row.totalBytes), gib(plan.memory.capacityBytes)));
   reasons << (e.fineTuned      ? QStringLiteral("the model was trained with it: nothing to fine-tune")
               : e.vendorRecipe ? QStringLiteral("the vendor's documented recipe: nothing to fine-tune")
                                : QStringLiteral("needs no fine-tuning"));

@@ -133,6 +133,9 @@ class TestPlanCli : public QObject {
     QVERIFY2(output.contains(QStringLiteral("DOES NOT FIT")), qPrintable(output));
     QVERIFY2(output.contains(QStringLiteral("smallest: more_gpus")), qPrintable(output));
     QVERIFY2(output.contains(QStringLiteral("+ more_gpus: 8 GPUs")), qPrintable(output));
+    // The recommendation's memory line blames the whole plan (440 GiB of weights), not its 2 GiB cache.
+    QVERIFY2(output.contains(QStringLiteral("KV cache 2.11 GiB; with weights, activations and overhead 443.27 GiB: does NOT fit")),
+             qPrintable(output));
     QVERIFY2(output.contains(QStringLiteral("not estimated: the plan does not fit")), qPrintable(output));
     QVERIFY2(!output.contains(QStringLiteral("tokens/s")), qPrintable(output));
     const test::CliResult json = test::runCli(args + QStringList{QStringLiteral("--json")});

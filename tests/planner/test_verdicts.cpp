@@ -346,6 +346,19 @@ class VerdictsTest : public QObject {
     QVERIFY2(baseline.contains(QStringLiteral("never seen in training")), qPrintable(baseline));
   }
 
+  // DeepSeek-V2's config says max_position_embeddings 163,840, its paper and model card 128K (YaRN,
+  // 1000 steps at 32K, needle-in-a-haystack to 128K: references.md section 6): the shipped scaling
+  // is taken to carry it to 128K, not further; V2-Lite's card says 32K.
+  void shippedScalingStopsWhereTheVendorSupportsIt() {
+    const Plan deepseek = planFor(QStringLiteral("deepseek-v2"), 131072);
+    QCOMPARE(row(deepseek, Mitigation::Baseline).contextCap, qint64(131072));
+    QCOMPARE(row(deepseek, Mitigation::Baseline).estimate.reachTokens, qint64(131072));
+    QCOMPARE(row(deepseek, Mitigation::Baseline).estimate.verdict.kind, VerdictKind::Works);
+    QVERIFY(!row(deepseek, Mitigation::Baseline).estimate.explanation.contains(QStringLiteral("160K")));
+    const Plan lite = planFor(QStringLiteral("deepseek-v2-lite"), 32768);
+    QCOMPARE(row(lite, Mitigation::Baseline).contextCap, qint64(32768));
+  }
+
   // A verdict whose band reaches a collapse cannot rule it out: its confidence sits at the floor of
   // its own range (works 0.5, degraded 0.25; resources/planner.json), still above every collapse,
   // as the sweep checks. Untuned dynamic NTK on Mistral-7B-v0.1 at 32K under llama.cpp "works"
