@@ -1,6 +1,7 @@
 #include "inference/LlamaModel.h"
 
 #include "common/Error.h"
+#include "inference/TensorRead.h"
 
 #include <algorithm>
 #include <cmath>
@@ -146,7 +147,7 @@ std::vector<float> LlamaModel::readVector(const GgufFile& file, const QString& n
     throwBadInput(file.source(), QStringLiteral("tensor '%1' dims").arg(name), QStringLiteral("expected [%1]").arg(length));
   (void)computableTraits(file, info);
   usedTensors_.push_back(name);
-  return file.dequantize(info);
+  return dequantize(file, info);
 }
 
 std::vector<float> LlamaModel::readOptionalVector(const GgufFile& file, const QString& name, int length) {

@@ -4,7 +4,7 @@
 #pragma once
 
 #include "inference/EncodedMatrix.h"
-#include "inference/GgufFile.h"
+#include "gguf/GgufFile.h"
 #include "inference/architectures/ArchitectureTraits.h"
 
 #include <QString>

@@ -7,7 +7,7 @@
 // enough to bend, sliding windows shorter than the text.
 #include "GeneratedLlama.h"
 #include "LlamaCppConformance.h"
-#include "inference/GgufFile.h"
+#include "gguf/GgufFile.h"
 #include "inference/LlamaModel.h"
 
 #include <QTemporaryDir>

@@ -1,7 +1,7 @@
 #include "BadGguf.h"
 
 #include "GeneratedLlama.h"
-#include "inference/GgufFile.h"
+#include "gguf/GgufFile.h"
 #include "inference/GgufWriter.h"
 
 #include <cstring>

@@ -6,7 +6,7 @@
 #include "GeneratedLlama.h"
 #include "common/Error.h"
 #include "inference/ForwardPass.h"
-#include "inference/GgufFile.h"
+#include "gguf/GgufFile.h"
 #include "inference/LlamaModel.h"
 #include "inference/ReferenceForward.h"
 

@@ -7,7 +7,7 @@
 #include "common/Cancelled.h"
 #include "common/Error.h"
 #include "inference/ForwardPass.h"
-#include "inference/GgufFile.h"
+#include "gguf/GgufFile.h"
 #include "inference/LlamaModel.h"
 #include "inference/ReferenceForward.h"
 #include "inference/Tokenizer.h"

@@ -4,7 +4,7 @@
 #include "TestSupport.h"
 #include "TinyModel.h"
 #include "common/Error.h"
-#include "inference/GgufFile.h"
+#include "gguf/GgufFile.h"
 #include "inference/LlamaModel.h"
 #include "inference/LossSpike.h"
 #include "inference/Measurement.h"

@@ -4,7 +4,7 @@
 // benchmarks. Not a trained model (its predictions mean nothing) and not a converter.
 #pragma once
 
-#include "inference/GgufFile.h"
+#include "gguf/GgufFile.h"
 
 #include <QByteArray>
 #include <QString>

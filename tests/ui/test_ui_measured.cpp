@@ -8,7 +8,7 @@
 #include "charts/ChartView.h"
 #include "charts/MeasuredCharts.h"
 #include "compute/ComputeController.h"
-#include "inference/GgufFile.h"
+#include "gguf/GgufFile.h"
 #include "inference/GgufSummary.h"
 #include "inference/MeasureInput.h"
 #include "inference/Measurement.h"

@@ -8,7 +8,7 @@
 #include "charts/MeasuredCharts.h"
 #include "common/Error.h"
 #include "compute/ComputeController.h"
-#include "inference/GgufFile.h"
+#include "gguf/GgufFile.h"
 #include "inference/GgufSummary.h"
 #include "inference/MeasureInput.h"
 #include "measure/MeasureSession.h"
