@@ -1,5 +1,6 @@
 #include "cli/CliSupport.h"
 
+#include "common/AtomicFile.h"
 #include "common/Cancelled.h"
 #include "common/Error.h"
 #include "common/InputFile.h"
@@ -135,6 +136,16 @@ double parseScalingFactor(const QString& flag, const QString& text) {
   return value;
 }
 
+Runtime runtimeOption(const QCommandLineParser& parser, Runtime fallback) {
+  if (!parser.isSet(QStringLiteral("runtime"))) return fallback;
+  const QString name = parser.value(QStringLiteral("runtime"));
+  const auto runtime = runtimeFromName(name);
+  if (!runtime)
+    throwUsage(QStringLiteral("--runtime"),
+               QStringLiteral("unknown runtime '%1' (known: %2)").arg(name, runtimeNames().join(QStringLiteral(", "))));
+  return *runtime;
+}
+
 double parsePositiveDouble(const QString& flag, const QString& text) {
   bool ok = false;
   const double value = text.toDouble(&ok);
@@ -170,6 +181,12 @@ void printJson(const QJsonObject& object) {
   out().flush();
   const QByteArray bytes = QJsonDocument(object).toJson(QJsonDocument::Indented);  // escapes controls itself
   writeStdout(bytes.constData(), size_t(bytes.size()));
+}
+
+Error namingForce(const Error& error) {
+  if (error.field() != kExistingFileField) return error;
+  return Error(error.kind(), error.source(), QString(),
+               error.message() + QStringLiteral(" (use --force to replace it)"));
 }
 
 Error namingFlag(const Error& error, const FlagNames& flags) {
@@ -227,7 +244,7 @@ int guarded(const std::function<int()>& body) {
                                        {QStringLiteral("hardware"), QStringLiteral("--hardware")},
                                        {QStringLiteral("mitigation"), QStringLiteral("--mitigation")},
                                        {QStringLiteral("gguf"), QStringLiteral("--gguf")}};
-    const Error error = namingFlag(coreError, commonFlags);
+    const Error error = namingForce(namingFlag(coreError, commonFlags));
     out().flush();
     err() << "error: " << error.describe() << Qt::endl;
     return error.exitCode();
