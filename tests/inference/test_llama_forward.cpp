@@ -94,7 +94,7 @@ class TestLlamaForward : public QObject {
 
   void refusesOtherTokenizersAndArchitectures() {
     GgufWriter writer;
-    writer.addString(QStringLiteral("general.architecture"), QStringLiteral("qwen2"));
+    writer.addString(QStringLiteral("general.architecture"), QStringLiteral("mamba"));  // not a decoder measured mode runs
     writer.addString(QStringLiteral("tokenizer.ggml.model"), QStringLiteral("gpt2"));
     const GgufFile file(writer.toBytes(), QStringLiteral("q.gguf"));
     try {
