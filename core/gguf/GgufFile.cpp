@@ -61,6 +61,12 @@ const TypeLayout* layoutOf(quint32 id) {
   return nullptr;
 }
 
+QString knownTypeNames() {
+  QStringList names;
+  for (const TypeLayout& layout : kLayouts) names << QString::fromLatin1(layout.name);
+  return names.join(QStringLiteral(", "));
+}
+
 QString hex(quint64 value) { return QStringLiteral("0x") + QString::number(value, 16); }
 
 // A bounds-checked reader over the mapped bytes. Every read names the field it is for.
@@ -356,7 +362,7 @@ void GgufFile::parse() {
     }
     const quint32 typeId = cursor.read<quint32>(where + QStringLiteral(" type"));
     const TypeLayout* layout = layoutOf(typeId);
-    if (!layout) throwBadInput(source_, where + QStringLiteral(" type"), QStringLiteral("unknown ggml type %1: no GGUF type has that id (docs/tensor-types.md)").arg(typeId));
+    if (!layout) throwBadInput(source_, where + QStringLiteral(" type"), QStringLiteral("unknown ggml type %1 (GGUF types: %2; docs/tensor-types.md says which are computed)").arg(typeId).arg(knownTypeNames()));
     info.type = layout->type;
     if (info.shape[0] % layout->blockElements != 0)
       throwBadInput(source_, where + QStringLiteral(" dims[0]"),
