@@ -225,6 +225,32 @@ class TestUiMeasured : public QObject {
     QVERIFY(tab->runs().empty());
   }
 
+  // The runs belong to the file: picking another catalogue model does not measure it again; a new
+  // context does.
+  void changingOnlyTheCatalogueModelKeepsTheRuns() {
+    SINKSCOPE_REQUIRE_SHARED_GGUF(gguf);
+    MainWindow window;
+    MeasuredTab* tab = measureInWindow(window, gguf);
+    QVERIFY(tab);
+    const auto before = tab->runs();
+    QVERIFY(!before.empty());
+    const QString other = test::catalogueId("qwen2.5-7b");
+    QVERIFY(!other.isEmpty() && other != window.scenario().values().modelId);
+    QSignalSpy finished(&window.compute(), &ComputeController::jobFinished);
+    window.scenario().setModelId(other);
+    tab->refreshNow();
+    QVERIFY(!window.compute().isBusy());  // nothing submitted
+    QTest::qWait(200);  // a negative check: no job may finish, since none was submitted
+    QCOMPARE(finished.count(), 0);
+    QCOMPARE(tab->runs().front().get(), before.front().get());
+    QSignalSpy updated(tab, &AnalysisTab::updated);
+    window.scenario().setContextTokens(kContext / 2);
+    tab->refreshNow();
+    QVERIFY(updated.wait(120000) || updated.count() > 0);
+    QVERIFY(test::waitForIdle(window, 120000));
+    QVERIFY(tab->runs().front().get() != before.front().get());  // measured again
+  }
+
   void attentionOfSwitchesTheHeatmapWithoutANewJob() {
     SINKSCOPE_REQUIRE_SHARED_GGUF(gguf);
     MainWindow window;

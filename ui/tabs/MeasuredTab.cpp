@@ -190,6 +190,16 @@ void MeasuredTab::startComputation() {
   input.contextRequest = ContextRequest::AtMost;
   const ScenarioValues values = scenario().values();
   const QString textPath = input.textPath.isEmpty() ? kSampleTextPath : input.textPath;
+  // The runs belong to the file: a change the measurement does not read (the catalogue model, the
+  // hardware, a dtype) keeps them instead of measuring the same file again.
+  QStringList names;
+  for (Mitigation mitigation : values.mitigations) names << mitigationName(mitigation);
+  const QString inputs = QStringList{ggufPath, textPath, QString::number(values.contextTokens), names.join(QLatin1Char(','))}
+                             .join(QLatin1Char('\n'));
+  if (inputs == runInputs_ && !runs_.empty()) {
+    markUpdated();
+    return;
+  }
   const ModelSpec planned = scenario().model();
   const HardwareSpec hardware = scenario().hardware();
   progress_->setText(tr("Loading %1…").arg(QFileInfo(ggufPath).fileName()));
@@ -206,9 +216,10 @@ void MeasuredTab::startComputation() {
         runs.fileNotes = fileNotes(GgufFile(session.ggufPath()), planned, hardware, values);
         return std::make_shared<const MeasuredRuns>(std::move(runs));
       },
-      [this, textPath, primary = values.primaryMitigation()](const std::shared_ptr<const MeasuredRuns>& result) {
+      [this, textPath, inputs, primary = values.primaryMitigation()](const std::shared_ptr<const MeasuredRuns>& result) {
         progress_->hide();
         dataTextPath_ = textPath;
+        runInputs_ = inputs;
         show(*result, primary);
       });
 }

@@ -56,6 +56,7 @@ class MeasuredTab : public AnalysisTab {
   ChartView* heatmap_ = nullptr;
   ChartView* sinks_ = nullptr;
   std::vector<std::shared_ptr<const Measurement>> runs_;
+  QString runInputs_;  // what the shown runs were measured from (file, text, context, mitigations)
   QStringList notMeasured_;
   std::optional<Mitigation> chosenAttention_;  // what the user picked in attentionOf_, kept across runs
   QString dataTextPath_;
