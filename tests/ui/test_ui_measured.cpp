@@ -225,6 +225,24 @@ class TestUiMeasured : public QObject {
     QVERIFY(tab->runs().empty());
   }
 
+  // With nothing open the tab says what to open and where a GGUF comes from (docs/gguf.md
+  // "Where a GGUF comes from"), and measures nothing.
+  void emptyStateSaysWhatToOpenAndWhereAGgufComesFrom() {
+    qunsetenv("SINKSCOPE_SAMPLE_GGUF");
+    MainWindow window;
+    window.show();
+    auto* tab = qobject_cast<MeasuredTab*>(window.analysisTab(QStringLiteral("measured")));
+    QVERIFY(tab);
+    tab->setGgufPath(QString());
+    test::showAndWait(window, tab);
+    QString summary;
+    for (const QLabel* label : tab->findChildren<QLabel*>())
+      if (label->accessibleName() == QStringLiteral("Measurement summary")) summary = label->text();
+    for (const char* words : {"Open GGUF…", ".gguf", "Hugging Face", "convert_hf_to_gguf.py"})
+      QVERIFY2(summary.contains(QString::fromUtf8(words)), qPrintable(summary));
+    QVERIFY(tab->runs().empty());
+  }
+
   // The runs belong to the file: picking another catalogue model does not measure it again; a new
   // context does.
   void changingOnlyTheCatalogueModelKeepsTheRuns() {

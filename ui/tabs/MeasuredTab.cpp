@@ -175,9 +175,13 @@ QStringList fileNotes(const GgufFile& gguf, const ModelSpec& planned, const Hard
 void MeasuredTab::startComputation() {
   const QString ggufPath = gguf_->text().trimmed();
   if (ggufPath.isEmpty()) {
-    summary_->setText(tr("Open a GGUF checkpoint to measure real attention and per-token loss (the modelled tabs "
-                         "need no weights)."));
-    for (ChartView* view : charts()) view->clearChart(tr("No GGUF checkpoint chosen"));
+    // Where a GGUF comes from: docs/gguf.md "Where a GGUF comes from".
+    summary_->setText(tr("<b>No checkpoint open.</b> Click <b>Open GGUF…</b> (or drop a .gguf file on the window) to "
+                         "run a real model on the CPU and measure its attention and per-token loss; the modelled "
+                         "tabs need no weights. A GGUF is llama.cpp's checkpoint file: model pages on the Hugging "
+                         "Face Hub offer them (files ending in .gguf, often in repositories named …-GGUF), and "
+                         "llama.cpp's convert_hf_to_gguf.py makes one from a Hugging Face checkpoint."));
+    for (ChartView* view : charts()) view->clearChart(tr("Open a GGUF checkpoint (Open GGUF… above) to measure"));
     markUpdated();
     return;
   }
