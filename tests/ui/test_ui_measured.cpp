@@ -21,6 +21,7 @@
 #include <QJsonDocument>
 #include <QTemporaryDir>
 #include <QLabel>
+#include <QMenu>
 #include <QSignalSpy>
 #include <QTabWidget>
 #include <QTest>
@@ -241,6 +242,20 @@ class TestUiMeasured : public QObject {
     for (const char* words : {"Open GGUF…", ".gguf", "Hugging Face", "convert_hf_to_gguf.py"})
       QVERIFY2(summary.contains(QString::fromUtf8(words)), qPrintable(summary));
     QVERIFY(tab->runs().empty());
+  }
+
+  // A GGUF opened in the Measured tab is offered again under File → Open recent.
+  void openedGgufIsInOpenRecent() {
+    SINKSCOPE_REQUIRE_SHARED_GGUF(gguf);
+    MainWindow window;
+    auto* tab = qobject_cast<MeasuredTab*>(window.analysisTab(QStringLiteral("measured")));
+    QVERIFY(tab);
+    tab->setGgufPath(gguf);
+    QStringList recent;
+    for (const QMenu* menu : window.findChildren<QMenu*>())
+      if (menu->title() == QStringLiteral("Open &recent"))
+        for (const QAction* action : menu->actions()) recent << action->text();
+    QVERIFY2(!recent.isEmpty() && recent.front() == gguf, qPrintable(recent.join(QLatin1Char('\n'))));
   }
 
   // The runs belong to the file: picking another catalogue model does not measure it again; a new

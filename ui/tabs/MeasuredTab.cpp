@@ -143,6 +143,7 @@ QString MeasuredTab::defaultGguf() const {
 
 void MeasuredTab::setGgufPath(const QString& path) {
   gguf_->setText(path);
+  if (!path.isEmpty()) emit ggufOpened(path);
   scheduleRefresh();
 }
 

@@ -39,6 +39,9 @@ class MeasuredTab : public AnalysisTab {
   void setTextPath(const QString& path);  // empty: the bundled sample
   QString exportCaption() const override;  // the checkpoint and text measured, not the scenario
 
+ signals:
+  void ggufOpened(const QString& path);  // a checkpoint was opened here (File → Open recent keeps it)
+
  protected:
   void startComputation() override;
 
