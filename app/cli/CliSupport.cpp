@@ -1,5 +1,6 @@
 #include "cli/CliSupport.h"
 
+#include "common/AtomicFile.h"
 #include "common/Cancelled.h"
 #include "common/Error.h"
 #include "common/InputFile.h"
@@ -172,6 +173,12 @@ void printJson(const QJsonObject& object) {
   writeStdout(bytes.constData(), size_t(bytes.size()));
 }
 
+Error namingForce(const Error& error) {
+  if (error.field() != kExistingFileField) return error;
+  return Error(error.kind(), error.source(), QString(),
+               error.message() + QStringLiteral(" (use --force to replace it)"));
+}
+
 Error namingFlag(const Error& error, const FlagNames& flags) {
   const auto flag = flags.find(error.field());
   if (!error.source().isEmpty() || flag == flags.end()) return error;
@@ -227,7 +234,7 @@ int guarded(const std::function<int()>& body) {
                                        {QStringLiteral("hardware"), QStringLiteral("--hardware")},
                                        {QStringLiteral("mitigation"), QStringLiteral("--mitigation")},
                                        {QStringLiteral("gguf"), QStringLiteral("--gguf")}};
-    const Error error = namingFlag(coreError, commonFlags);
+    const Error error = namingForce(namingFlag(coreError, commonFlags));
     out().flush();
     err() << "error: " << error.describe() << Qt::endl;
     return error.exitCode();

@@ -68,6 +68,8 @@ class TerminalProgress {
 using FlagNames = std::map<QString, QString>;
 // The same error naming the flag when its source is empty and its field is one of flags.
 Error namingFlag(const Error& error, const FlagNames& flags);
+// A file core refused to replace (AtomicFile.h, kExistingFileField), saying to use --force.
+Error namingForce(const Error& error);
 // Runs body, rethrowing any Error through namingFlag.
 template <typename Body>
 auto namingFlags(const FlagNames& flags, Body body) {

@@ -136,7 +136,7 @@ QJsonValue phaseCoverageJson(const ProbeOptions& o, const PositionalScheme& sche
   const TrainedPositions trained = trainedPositionsFor(o.model);
   RopeSchedule trainedSchedule = computeRopeSchedule(ropeParametersFor(o.model), trained.trainedContext);
   const PhaseCoverage c = phaseCoverage(trainedSchedule, scheme.rope, trained.trainedContext,
-                                        scheme.evicts() ? std::min(o.context, scheme.sinkTokens + scheme.windowTokens) : o.context);
+                                        scheme.evicts() ? std::min(o.context, scheme.cache.cacheTokens()) : o.context);
   QJsonArray pairs;
   for (const PairPhaseCoverage& p : c.pairs)
     pairs.append(QJsonObject{{QStringLiteral("pair"), p.pair},
@@ -166,8 +166,8 @@ QJsonObject schemeJson(const ProbeOptions& o, const PositionalScheme& s) {
     json.insert(QStringLiteral("attention_factor"), s.rope.attentionFactor);
   }
   if (s.kind == PositionalScheme::Kind::Alibi) json.insert(QStringLiteral("alibi_slope"), s.alibiSlope);
-  json.insert(QStringLiteral("cache"), s.evicts() ? QJsonValue(QJsonObject{{QStringLiteral("sink_tokens"), s.sinkTokens},
-                                                                          {QStringLiteral("window_tokens"), s.windowTokens}})
+  json.insert(QStringLiteral("cache"), s.evicts() ? QJsonValue(QJsonObject{{QStringLiteral("sink_tokens"), s.cache.keptSinkTokens()},
+                                                                          {QStringLiteral("window_tokens"), s.cache.windowTokens}})
                                                   : QJsonValue::Null);
   return json;
 }

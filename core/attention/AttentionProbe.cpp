@@ -1,28 +1,22 @@
 #include "attention/AttentionProbe.h"
 
+#include "attention/OnlineSoftmax.h"
 #include "common/Error.h"
 
 #include <Eigen/Core>
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <limits>
 
 namespace sinkscope {
 
 namespace {
 
 using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-constexpr double kNegativeInfinity = -std::numeric_limits<double>::infinity();
 
-// Online softmax state of one row, relative to the running maximum logit M:
-// sum = sum_j e^(l_j - M), weighted = sum_j e^(l_j - M) (l_j - M). Then, with p_j = e^(l_j - M)/sum,
-// H = -sum p_j ln p_j = ln(sum) - weighted/sum. When M grows to M' every term gains the factor
-// c = e^(M - M') and (l_j - M') = (l_j - M) + (M - M'), so sum' = c sum, weighted' = c (weighted + (M - M') sum).
+// One row's online softmax, and the weights kept beside it, relative to the same running maximum.
 struct RowState {
-  double maxLogit = kNegativeInfinity;
-  double sum = 0;
-  double weighted = 0;
+  OnlineSoftmax softmax;
   std::array<double, 4> firstKeys{};  // e^(l_j - M) for keys 0..3
 };
 
@@ -45,7 +39,7 @@ class ProbeRun {
   RowMatrix rotatedQueries(bool atCacheSlot) const;
   qint64 windowStart(qint64 query) const;  // first non-sink key the query sees
   void prepareNeedles();
-  // Adds the row's logits for keys firstKey.. to its online state (overwriting them with l - M);
+  // Adds the row's logits for keys firstKey.. to its online state (overwriting them with e^(l - M));
   // addAlibi adds the ALiBi bias by token distance (equal to the cache-slot distance for every key
   // but the evicting sinks). The last row's biased logits are counted for the needles first.
   void absorb(int row, float* logits, qint64 firstKey, qint64 keyCount, bool addAlibi);
@@ -64,7 +58,7 @@ class ProbeRun {
   std::vector<qint64> binStart_;
   std::vector<double> binMass_;  // rows x bins, relative to each row's running maximum
   std::vector<Needle> needles_;
-  Eigen::ArrayXf weights_;  // scratch: e^(l - M) of the block being absorbed
+  std::vector<float> shifted_;  // scratch: l - M of the block being absorbed
 };
 
 void ProbeRun::validate() {
@@ -102,8 +96,7 @@ RowMatrix ProbeRun::rotatedQueries(bool atCacheSlot) const {
 }
 
 qint64 ProbeRun::windowStart(qint64 query) const {
-  if (!scheme_.evicts() || query < scheme_.sinkTokens + scheme_.windowTokens) return 0;
-  return query - scheme_.windowTokens + 1;
+  return scheme_.cache.firstWindowKey(query);
 }
 
 void ProbeRun::prepareNeedles() {
@@ -145,22 +138,13 @@ void ProbeRun::absorb(int row, float* logits, qint64 firstKey, qint64 keyCount, 
   if (!needles_.empty() && row + 1 == int(positions_.size())) countNeedles(logits, firstKey, keyCount);
   RowState& state = states_[size_t(row)];
   double* bins = binMass_.empty() ? nullptr : binMass_.data() + size_t(row) * (binStart_.size() - 1);
-  const double blockMax = double(l.maxCoeff());
-  if (blockMax > state.maxLogit) {
-    const double factor = state.sum > 0 ? std::exp(state.maxLogit - blockMax) : 0.0;
-    if (state.sum > 0) state.weighted = factor * (state.weighted + (state.maxLogit - blockMax) * state.sum);
-    state.sum *= factor;
+  const double factor = state.softmax.absorbBlock(std::span<float>(logits, size_t(keyCount)), shifted_);
+  if (factor != 1.0) {  // earlier weights follow the grown maximum
     for (double& value : state.firstKeys) value *= factor;
     if (bins)
       for (size_t b = 0; b + 1 < binStart_.size(); ++b) bins[b] *= factor;
-    state.maxLogit = blockMax;
   }
-  l -= float(state.maxLogit);  // in place: l_j - M
-  Eigen::ArrayXf& weights = weights_;  // reused across calls (rows are absorbed serially)
-  weights.resize(Eigen::Index(keyCount));
-  weights = l.exp();
-  state.sum += double(weights.sum());
-  state.weighted += double((weights * l).sum());
+  const auto& weights = l;  // now e^(l_j - M)
   for (qint64 j = firstKey; j < std::min<qint64>(firstKey + keyCount, 4); ++j)
     state.firstKeys[size_t(j)] += double(weights[Eigen::Index(j - firstKey)]);
   if (!bins) return;
@@ -188,9 +172,9 @@ void ProbeRun::countNeedles(const float* logits, qint64 firstKey, qint64 keyCoun
 // Rows whose cache has evicted keys see the sink keys 0..S-1 at slots 0..S-1 while the query
 // sits at slot S+W-1: a different relative distance than in token positions, so a separate product.
 void ProbeRun::absorbSinkSlots(const RowMatrix& cacheQueries) {
-  const qint64 sinks = scheme_.sinkTokens;
+  const qint64 sinks = scheme_.cache.keptSinkTokens();
   if (!scheme_.evicts() || sinks <= 0) return;
-  const qint64 firstEvicting = scheme_.sinkTokens + scheme_.windowTokens;
+  const qint64 firstEvicting = scheme_.cache.cacheTokens();
   const auto begin = std::lower_bound(positions_.begin(), positions_.end(), firstEvicting);
   const int rowBegin = int(begin - positions_.begin());
   const int rowCount = int(positions_.size()) - rowBegin;
@@ -265,9 +249,10 @@ ProbeResult ProbeRun::finish() {
   for (size_t r = 0; r < positions_.size(); ++r) {
     const RowState& state = states_[r];
     RowMetrics metrics;
-    metrics.sinkMass1 = state.firstKeys[0] / state.sum;
-    for (double value : state.firstKeys) metrics.sinkMass4 += value / state.sum;
-    metrics.entropy = std::max(0.0, std::log(state.sum) - state.weighted / state.sum);
+    const double sum = state.softmax.sum();
+    metrics.sinkMass1 = state.firstKeys[0] / sum;
+    for (double value : state.firstKeys) metrics.sinkMass4 += value / sum;
+    metrics.entropy = std::max(0.0, state.softmax.entropy());
     const double maximum = std::log(double(positions_[r] + 1));
     metrics.normalizedEntropy = maximum > 0 ? metrics.entropy / maximum : 0.0;
     result.rows.push_back(metrics);
@@ -280,15 +265,15 @@ ProbeResult ProbeRun::finish() {
     map.mass.resize(binMass_.size());
     const size_t bins = binStart_.size() - 1;
     for (size_t r = 0; r < positions_.size(); ++r)
-      for (size_t b = 0; b < bins; ++b) map.mass[r * bins + b] = float(binMass_[r * bins + b] / states_[r].sum);
+      for (size_t b = 0; b < bins; ++b) map.mass[r * bins + b] = float(binMass_[r * bins + b] / states_[r].softmax.sum());
   }
   const RowState& last = states_.back();
   for (const Needle& needle : needles_) {
     NeedleResult out = needle.result;
     if (out.inCache) {
-      const double own = std::exp(needle.logit - last.maxLogit);
-      const double filler = std::exp(needle.fillerLogit - last.maxLogit);
-      out.weight = own / (last.sum - filler + own);
+      const double own = std::exp(needle.logit - last.softmax.maximum());
+      const double filler = std::exp(needle.fillerLogit - last.softmax.maximum());
+      out.weight = own / (last.softmax.sum() - filler + own);
       out.rank = 1 + needle.larger;
     } else {
       out.weight = 0;
@@ -305,18 +290,6 @@ std::optional<ProbeResult> runAttentionProbe(const QueryKeySource& source, const
                                              const ProbeRequest& request, const ProbeCallbacks& callbacks) {
   ProbeRun run(source, scheme, request);
   return run.run(callbacks);
-}
-
-std::vector<qint64> heatmapBinStarts(qint64 contextTokens, int bins, int exactKeyColumns) {
-  std::vector<qint64> starts;
-  if (contextTokens < 1 || bins < 1) return starts;
-  qint64 exact = std::clamp<qint64>(exactKeyColumns, 0, std::min<qint64>(bins, contextTokens));
-  if (exact == bins && contextTokens > bins) --exact;  // keep one bin for the rest
-  for (qint64 j = 0; j <= exact; ++j) starts.push_back(j);
-  const qint64 rest = contextTokens - exact;
-  const qint64 pooled = std::min<qint64>(bins - exact, rest);
-  for (qint64 b = 1; b <= pooled; ++b) starts.push_back(exact + (b * rest) / pooled);
-  return starts;
 }
 
 std::vector<qint64> evenlySpacedQueries(qint64 contextTokens, int count, qint64 minimum) {

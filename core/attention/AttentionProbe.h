@@ -5,6 +5,7 @@
 #pragma once
 
 #include "attention/AttentionTypes.h"
+#include "attention/HeatmapBins.h"
 #include "attention/PositionalScheme.h"
 #include "attention/QueryKeySource.h"
 
@@ -49,10 +50,6 @@ struct ProbeCallbacks {
 // the request is impossible (a query position outside [0, N), N beyond the source's keys).
 std::optional<ProbeResult> runAttentionProbe(const QueryKeySource& source, const PositionalScheme& scheme,
                                              const ProbeRequest& request, const ProbeCallbacks& callbacks = {});
-
-// Bin edges of a pooled heatmap over N keys: exactKeyColumns single-key bins, then the rest
-// of [exactKeyColumns, N) split as evenly as whole tokens allow. Fewer bins when N is small.
-std::vector<qint64> heatmapBinStarts(qint64 contextTokens, int bins, int exactKeyColumns);
 
 // Query rows evenly spread over [minimum, N-1], always including N-1 (the last query).
 std::vector<qint64> evenlySpacedQueries(qint64 contextTokens, int count, qint64 minimum = 4);

@@ -83,12 +83,11 @@ PositionalScheme modelledSchemeFor(const ModelSpec& model, const ModelledScheme&
   PositionalScheme scheme;
   const Mitigation m = choice.mitigation;
   if (m == Mitigation::Streaming) {
-    scheme.sinkTokens = choice.streaming.sinkTokens;
-    scheme.windowTokens = choice.streaming.windowTokens;
+    scheme.cache = KvCache::sinksAndWindow(choice.streaming.sinkTokens, choice.streaming.windowTokens);
   } else if (m == Mitigation::WindowOnly) {  // the control: the same cache size, no sinks
-    scheme.windowTokens = choice.streaming.sinkTokens + choice.streaming.windowTokens;
+    scheme.cache = KvCache::window(choice.streaming.sinkTokens + choice.streaming.windowTokens);
   } else if (const qint64 window = choice.honourWindow ? modelWindowAt(model, layer) : 0; window > 0) {
-    scheme.windowTokens = window;  // the model's own window: no sinks kept
+    scheme.cache = KvCache::window(window);  // the model's own window: no sinks kept
   }
   if (!usesRope(model)) {
     if (m != Mitigation::Baseline && m != Mitigation::Alibi && m != Mitigation::Streaming && m != Mitigation::WindowOnly)

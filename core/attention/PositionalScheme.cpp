@@ -13,20 +13,6 @@ double PositionalScheme::logitScale(int headDim) const {
   return headDim > 0 ? 1.0 / std::sqrt(double(headDim)) : 1.0;
 }
 
-qint64 PositionalScheme::queryPosition(qint64 query) const {
-  if (!evicts() || query < sinkTokens + windowTokens) return query;
-  return sinkTokens + windowTokens - 1;
-}
-
-qint64 PositionalScheme::keyPosition(qint64 query, qint64 key) const {
-  if (key < 0 || key > query) return -1;
-  if (!evicts() || query < sinkTokens + windowTokens) return key;
-  if (key < sinkTokens) return key;
-  const qint64 windowStart = query - windowTokens + 1;  // first key of the window
-  if (key < windowStart) return -1;
-  return sinkTokens + (key - windowStart);
-}
-
 void applyRope(const RopeSchedule& rope, int headDim, std::span<const qint64> positions, float* vectors) {
   for (size_t row = 0; row < positions.size(); ++row)
     sinkscope::applyRope(std::span<float>(vectors + row * size_t(headDim), size_t(headDim)), rope,

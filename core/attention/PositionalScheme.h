@@ -1,7 +1,8 @@
 // The positional treatment one attention head applies at inference (RoPE schedule, ALiBi slope
-// or none) and the KV-cache layout (full, or StreamingLLM sinks + window). Not the schedules' maths.
+// or none) over its KV cache (KvCache). Not the schedules' maths, nor the cache's rules.
 #pragma once
 
+#include "attention/KvCache.h"
 #include "catalog/ModelSpec.h"
 #include "positional/RopeSchedule.h"
 
@@ -17,18 +18,14 @@ struct PositionalScheme {
   double alibiSlope = 0.0;    // kind == Alibi: m_h, logit += -m_h * (query pos - key pos)
   double softmaxScale = 0.0;  // multiplies q.k; 0 means 1/sqrt(headDim)
 
-  // KV cache. windowTokens == 0: every key is kept at its own position. Otherwise the cache
-  // holds keys 0..sinkTokens-1 plus the last windowTokens keys (the query's own included), and
-  // positions are assigned by slot inside the cache, as StreamingLLM does (docs/references.md s. 4).
-  qint64 sinkTokens = 0;
-  qint64 windowTokens = 0;
+  KvCache cache;  // which keys each query sees, and at which positions (cache slots)
 
-  bool evicts() const { return windowTokens > 0; }
+  bool evicts() const { return cache.evicts(); }
   double logitScale(int headDim) const;  // softmaxScale, or 1/sqrt(headDim)
   // Position of key `key` as seen by query `query` (cache slot when the cache evicts);
   // -1 when the key is not in the query's cache (evicted or in the future).
-  qint64 keyPosition(qint64 query, qint64 key) const;
-  qint64 queryPosition(qint64 query) const;  // slot of the query itself
+  qint64 keyPosition(qint64 query, qint64 key) const { return cache.keySlot(query, key); }
+  qint64 queryPosition(qint64 query) const { return cache.querySlot(query); }  // slot of the query itself
 };
 
 // Rotates vectors in place by RoPE at the given positions, scaling the rotated part by the

@@ -79,9 +79,9 @@ QString checkedTarget(const QString& path, ExistingFile existing, mode_t* mode) 
   }
   if (S_ISDIR(status.st_mode)) throwBadInput(path, QString(), QStringLiteral("is a directory"));
   if (existing == ExistingFile::Refuse)
-    throwBadInput(path, QString(), QStringLiteral("already exists (use --force to replace it)"));
+    throwBadInput(path, kExistingFileField, QStringLiteral("already exists"));
   if (!S_ISREG(status.st_mode))
-    throwBadInput(path, QString(), QStringLiteral("is not a regular file (a device, FIFO or socket); --force replaces only regular files"));
+    throwBadInput(path, QString(), QStringLiteral("is not a regular file (a device, FIFO or socket): never replaced"));
   if (isRememberedInput(status.st_dev, status.st_ino))
     throwBadInput(path, QString(), QStringLiteral("is one of this command's inputs; an output never replaces an input"));
   *mode = status.st_mode & 07777;
@@ -113,7 +113,7 @@ void moveIntoPlace(const QByteArray& temporary, const QByteArray& target, Existi
     ::unlink(temporary.constData());
     if (reason == 0) return;
   }
-  if (reason == EEXIST) throwBadInput(path, QString(), QStringLiteral("already exists (use --force to replace it)"));
+  if (reason == EEXIST) throwBadInput(path, kExistingFileField, QStringLiteral("already exists"));
   throwCannotWrite(path, reason);
 }
 

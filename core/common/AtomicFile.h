@@ -9,10 +9,15 @@ namespace sinkscope {
 
 enum class ExistingFile { Replace, Refuse };
 
+// The field of the Error that ExistingFile::Refuse throws for an existing path. Core says only
+// "already exists"; each front end says how its user asks for the file to be replaced (the
+// command line maps this field to --force, app/cli/CliSupport.cpp).
+inline const QString kExistingFileField = QStringLiteral("existing_file");
+
 // Writes bytes to path through a temporary file in the same folder, then renames it into place;
 // on any failure, and on SIGINT, SIGTERM or SIGHUP during the write, nothing is left behind (no
 // partial or temporary file) and Error(BadInput) names the path with the system's reason.
-// - ExistingFile::Refuse: an existing path is an error that says to use --force, decided
+// - ExistingFile::Refuse: an existing path is an error (field kExistingFileField), decided
 //   atomically (two writers at once: exactly one succeeds).
 // - ExistingFile::Replace: only a regular file is replaced (never a device, FIFO or folder).
 // - A file this process read as an input (common/InputFile.h) is never replaced.

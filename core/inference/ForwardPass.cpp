@@ -1,6 +1,8 @@
 #include "inference/ForwardPass.h"
 
 #include "common/Cancelled.h"
+#include "attention/HeatmapBins.h"
+#include "attention/OnlineSoftmax.h"
 #include "common/Error.h"
 #include "inference/EncodedProduct.h"
 #include "inference/RopeTable.h"
@@ -14,16 +16,6 @@ namespace sinkscope {
 qint64 forwardWideChunkRows(qint64 width, qint64 tokens) {
   const qint64 rows = std::clamp<qint64>(kForwardWideChunkFloats / std::max<qint64>(width, 1), 64, std::max<qint64>(tokens, 64));
   return std::min(rows, std::max<qint64>(tokens, 1));
-}
-
-bool KvPolicy::sees(qint64 query, qint64 key) const {
-  if (key > query || key < 0) return false;
-  switch (kind) {
-    case Kind::Full: return true;
-    case Kind::Window: return key > query - windowTokens;
-    case Kind::SinksAndWindow: return query < cacheTokens() || key < sinkTokens || key > query - windowTokens;
-  }
-  return false;
 }
 
 RopeParameters ropeParametersForGguf(const LlamaHyperparameters& hyper, qint64 trainedContext) {
@@ -99,14 +91,7 @@ struct Context {
 };
 
 // Keys [lo, i] of the contiguous block that query i sees (sinks aside).
-qint64 lowestBlockKey(const KvPolicy& policy, qint64 query) {
-  switch (policy.kind) {
-    case KvPolicy::Kind::Full: return 0;
-    case KvPolicy::Kind::Window: return std::max<qint64>(0, query - policy.windowTokens + 1);
-    case KvPolicy::Kind::SinksAndWindow: return query < policy.cacheTokens() ? 0 : query - policy.windowTokens + 1;
-  }
-  return 0;
-}
+qint64 lowestBlockKey(const KvPolicy& policy, qint64 query) { return policy.firstWindowKey(query); }
 
 void poolRow(const Context& context, const float* sinkWeights, int sinkCount, const float* blockWeights, qint64 k0,
              qint64 query, double inverseZ, HeadAttentionMetrics& metrics, int row) {
@@ -124,30 +109,24 @@ void poolRow(const Context& context, const float* sinkWeights, int sinkCount, co
 // Softmax of one row in place over its visible entries (others set to 0), and its metrics.
 // The row is left unnormalised (exp(s - max), 0 where hidden); returns its sum Z.
 double softmaxRow(const Context& context, float* sinkScores, int sinkCount, float* blockScores, qint64 k0, qint64 blockWidth,
-                  qint64 query, Accumulator& acc, HeadAttentionMetrics& metrics, Eigen::ArrayXf& shifted) {
+                  qint64 query, Accumulator& acc, HeadAttentionMetrics& metrics, std::vector<float>& shifted) {
   const qint64 lo = lowestBlockKey(context.options.kvPolicy, query);
   Eigen::Map<Eigen::ArrayXf> sinks(sinkScores, sinkCount);
   Eigen::Map<Eigen::ArrayXf> visible(blockScores + (lo - k0), Eigen::Index(query - lo + 1));
   float maximum = visible.maxCoeff();
   if (sinkCount > 0) maximum = std::max(maximum, sinks.maxCoeff());
-  // H = ln Z - sum_j e_j (s_j - m) / Z with e_j = exp(s_j - m): no logarithm per element.
-  shifted = visible - maximum;
-  visible = shifted.exp();
-  double weighted = (visible * shifted).sum();
-  double z = visible.sum();
-  if (sinkCount > 0) {
-    shifted = sinks - maximum;
-    sinks = shifted.exp();
-    weighted += (sinks * shifted).sum();
-    z += sinks.sum();
-  }
+  OnlineSoftmax softmax;
+  softmax.raiseMaximum(maximum);
+  softmax.absorb(std::span<float>(visible.data(), size_t(visible.size())), shifted);
+  softmax.absorb(std::span<float>(sinkScores, size_t(sinkCount)), shifted);
+  const double z = softmax.sum();
   const double inverse = 1.0 / z;
   std::fill(blockScores, blockScores + (lo - k0), 0.0f);
   std::fill(blockScores + (query - k0 + 1), blockScores + blockWidth, 0.0f);
 
   if (query == 0) return z;
   const qint64 seen = (query - lo + 1) + sinkCount;
-  const double entropy = std::log(z) - weighted / z;
+  const double entropy = softmax.entropy();
   const double normalized = seen > 1 ? entropy / std::log(double(seen)) : 0.0;
   auto weightOf = [&](qint64 key) -> double {
     if (key < sinkCount) return sinkScores[key] * inverse;
@@ -211,7 +190,7 @@ void attendBlock(Context& context, const RowMatrix& queries, const RowMatrix& ke
     const int kvHead = head / group;
     const int index = layer * h.heads + head;
     RowMatrix scores(rows, sinkCount + blockWidth);
-    Eigen::ArrayXf shifted;  // scratch for one row's scores minus their maximum
+    std::vector<float> shifted;  // scratch for one row's scores minus their maximum
     Eigen::VectorXf inverseZ(rows);
     const auto k = keys.block(k0, kvHead * headDim, blockWidth, headDim);
     const auto v = values.block(k0, kvHead * headDim, blockWidth, headDim);
@@ -241,19 +220,6 @@ void attendBlock(Context& context, const RowMatrix& queries, const RowMatrix& ke
 
 void checkCancelled(const ForwardOptions& options) {
   if (options.isCancelled && options.isCancelled()) throwCancelled();  // an outcome of its own (common/Cancelled.h)
-}
-
-std::vector<qint64> makeBins(qint64 tokens, int bins, int exact) {
-  std::vector<qint64> starts;
-  exact = int(std::min<qint64>(exact, tokens));
-  for (int j = 0; j <= exact; ++j) starts.push_back(j);
-  const int rest = std::max(1, bins - exact);
-  if (tokens > exact)
-    for (int b = 1; b <= rest; ++b) {
-      const qint64 start = exact + (tokens - exact) * b / rest;
-      if (start > starts.back()) starts.push_back(start);
-    }
-  return starts;
 }
 
 void validate(const LlamaModel& model, std::span<const int> tokens, const ForwardOptions& options) {
@@ -375,7 +341,7 @@ ForwardResult runForward(const LlamaModel& model, std::span<const int> tokens, c
   const qint64 n = qint64(tokens.size());
   const int chunk = std::max(16, options.chunkTokens);
   const RopeTable rope(options.schedule, n);
-  Context context{h, options, rope, n, 0.0f, std::vector<int>(size_t(n), -1), makeBins(n, std::max(8, options.heatmapBins), 4)};
+  Context context{h, options, rope, n, 0.0f, std::vector<int>(size_t(n), -1), heatmapBinStarts(n, std::max(8, options.heatmapBins), 4)};
   context.softmaxScale = float(options.schedule.softmaxScale > 0 ? options.schedule.softmaxScale : 1.0 / std::sqrt(double(h.headDim)));
 
   std::vector<qint64> heatmapRows;

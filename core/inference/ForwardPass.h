@@ -4,6 +4,7 @@
 #pragma once
 
 #include "attention/AttentionTypes.h"
+#include "attention/KvCache.h"
 #include "inference/LlamaModel.h"
 #include "positional/RopeSchedule.h"
 
@@ -13,19 +14,8 @@
 
 namespace sinkscope {
 
-// Which keys a query sees. Full: every earlier token. Window: the last windowTokens tokens
-// (the StreamingLLM control). SinksAndWindow: StreamingLLM's cache of the first sinkTokens plus
-// the last windowTokens, with positions re-indexed inside the cache (the newest token sits at
-// position sinkTokens + windowTokens - 1 once the cache is full).
-struct KvPolicy {
-  enum class Kind { Full, Window, SinksAndWindow };
-  Kind kind = Kind::Full;
-  int sinkTokens = 0;
-  qint64 windowTokens = 0;
-  qint64 cacheTokens() const { return kind == Kind::SinksAndWindow ? sinkTokens + windowTokens : windowTokens; }
-  // Whether query i sees key j (j <= i); absolute positions.
-  bool sees(qint64 query, qint64 key) const;
-};
+// Which keys a query sees: the one cache model of the modelled probe (attention/KvCache.h).
+using KvPolicy = KvCache;
 
 // RopeParameters for a GGUF llama model: adjacent pairs, its own base and scaling, and L0 =
 // trainedContext (which may override the file's context_length).

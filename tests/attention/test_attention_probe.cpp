@@ -72,10 +72,11 @@ std::vector<double> rotated(const float* v, int headDim, const PositionalScheme&
 // Cache slot of key j for query i, written from the StreamingLLM description (docs/references.md s. 4).
 qint64 slotOf(const PositionalScheme& s, qint64 i, qint64 j) {
   if (j > i) return -1;
-  if (s.windowTokens == 0 || i + 1 <= s.sinkTokens + s.windowTokens) return j;
-  if (j < s.sinkTokens) return j;
-  if (j <= i - s.windowTokens) return -1;
-  return s.sinkTokens + s.windowTokens - (i - j) - 1;
+  const qint64 sinks = s.cache.sinkTokens, window = s.cache.windowTokens;
+  if (window == 0 || i + 1 <= sinks + window) return j;
+  if (j < sinks) return j;
+  if (j <= i - window) return -1;
+  return sinks + window - (i - j) - 1;
 }
 
 std::vector<double> naiveLogits(const Dense& d, const PositionalScheme& s, qint64 i, const float* replaceKey = nullptr,
@@ -172,29 +173,26 @@ class TestAttentionProbe : public QObject {
   void matchesNaiveNoPosition() { compareWithNaive(randomDense(200, 16, 4), PositionalScheme{}, 2048); }
   void matchesNaiveStreamingRope() {
     PositionalScheme s = ropeScheme(16, RopePairLayout::HalfSplit, 1.0);
-    s.sinkTokens = 4;
-    s.windowTokens = 50;
+    s.cache = KvCache::sinksAndWindow(4, 50);
     compareWithNaive(randomDense(300, 16, 5), s, 33);
   }
   void matchesNaiveWindowOnly() {
     PositionalScheme s = ropeScheme(16, RopePairLayout::HalfSplit, 1.0);
-    s.windowTokens = 54;
+    s.cache = KvCache::window(54);
     compareWithNaive(randomDense(300, 16, 6), s, 40);
   }
   void matchesNaiveStreamingAlibi() {
     PositionalScheme s;
     s.kind = PositionalScheme::Kind::Alibi;
     s.alibiSlope = 0.25;
-    s.sinkTokens = 4;
-    s.windowTokens = 30;
+    s.cache = KvCache::sinksAndWindow(4, 30);
     compareWithNaive(randomDense(300, 16, 7), s, 29);
   }
 
   // StreamingLLM: cache = keys 0..3 + last W keys; slots by position inside the cache.
   void streamingReindexesPositions() {
     PositionalScheme s;
-    s.sinkTokens = 4;
-    s.windowTokens = 1020;
+    s.cache = KvCache::sinksAndWindow(4, 1020);
     QCOMPARE(s.queryPosition(100), qint64(100));      // cache not full yet: own positions
     QCOMPARE(s.keyPosition(100, 50), qint64(50));
     QCOMPARE(s.queryPosition(1023), qint64(1023));    // exactly full
@@ -206,6 +204,29 @@ class TestAttentionProbe : public QObject {
     QCOMPARE(s.keyPosition(5000, 5001), qint64(-1));  // future
   }
 
+  // One cache model for the probe and the forward pass: which keys a query sees, written from the
+  // StreamingLLM description (docs/references.md section 4), and the slot of each seen key.
+  void cacheSeesWhatItSlots() {
+    const std::vector<KvCache> caches{KvCache::full(), KvCache::window(7), KvCache::sinksAndWindow(3, 5),
+                                      KvCache::sinksAndWindow(0, 6)};
+    for (const KvCache& cache : caches) {
+      PositionalScheme s;
+      s.cache = cache;
+      for (qint64 q = 0; q < 30; ++q)
+        for (qint64 k = 0; k < 32; ++k) {
+          const qint64 sinks = cache.keptSinkTokens(), window = cache.windowTokens;
+          const bool expected = k <= q && (!cache.evicts() || q < sinks + window || k < sinks || k > q - window);
+          QVERIFY2(cache.sees(q, k) == expected, qPrintable(QStringLiteral("query %1, key %2").arg(q).arg(k)));
+          QCOMPARE(cache.keySlot(q, k), expected ? slotOf(s, q, k) : qint64(-1));
+          if (expected) QCOMPARE(cache.querySlot(q) - cache.keySlot(q, k), k < sinks ? cache.querySlot(q) - k : q - k);
+        }
+    }
+    QCOMPARE(KvCache::sinksAndWindow(4, 1020).cacheTokens(), qint64(1024));
+    QCOMPARE(KvCache::window(7).firstWindowKey(20), qint64(14));
+    QCOMPARE(KvCache::sinksAndWindow(3, 5).firstWindowKey(7), qint64(0));  // cache not full yet
+    QCOMPARE(KvCache::sinksAndWindow(3, 5).firstWindowKey(8), qint64(4));
+  }
+
   // Needle: a key planted at a depth replaces the filler key; weight and rank exact.
   void needleMatchesNaive() {
     const Dense d = randomDense(400, 16, 8);
@@ -213,7 +234,7 @@ class TestAttentionProbe : public QObject {
     for (int c = 0; c < 16; ++c) needle[size_t(c)] = 0.8f * d.queries[size_t(399 * 16 + c)];
     for (bool streaming : {false, true}) {
       PositionalScheme s = ropeScheme(16, RopePairLayout::HalfSplit, 1.0);
-      if (streaming) s.sinkTokens = 4, s.windowTokens = 100;
+      if (streaming) s.cache = KvCache::sinksAndWindow(4, 100);
       const NeedleSource source(d, needle);
       ProbeRequest request;
       request.contextTokens = 400;
@@ -320,6 +341,38 @@ class TestAttentionProbe : public QObject {
     request.contextTokens = 101;
     request.queryPositions = {99};
     QVERIFY_THROWS_EXCEPTION(Error, runAttentionProbe(source, PositionalScheme{}, request));
+  }
+
+  // The bin edges every heatmap uses (modelled and measured), checked against their definition:
+  // exact single-key bins first, then whole-token bins whose sizes differ by at most one and
+  // cover [0, N) without gaps, min(bins, N) bins in all.
+  void binEdgesSplitEvenly_data() {
+    QTest::addColumn<qint64>("tokens");
+    QTest::addColumn<int>("bins");
+    QTest::addColumn<int>("exact");
+    QTest::newRow("measured, short text") << qint64(6) << 64 << 4;
+    QTest::newRow("measured, fewer keys than bins") << qint64(50) << 64 << 4;
+    QTest::newRow("measured, 700 keys") << qint64(700) << 64 << 4;
+    QTest::newRow("modelled, 32K") << qint64(32768) << 128 << 4;
+    QTest::newRow("uneven split") << qint64(1001) << 7 << 2;
+    QTest::newRow("no exact bins") << qint64(10) << 3 << 0;
+  }
+  void binEdgesSplitEvenly() {
+    QFETCH(qint64, tokens);
+    QFETCH(int, bins);
+    QFETCH(int, exact);
+    const std::vector<qint64> starts = heatmapBinStarts(tokens, bins, exact);
+    QCOMPARE(qint64(starts.size()) - 1, std::min<qint64>(bins, tokens));
+    QCOMPARE(starts.front(), qint64(0));
+    QCOMPARE(starts.back(), tokens);
+    for (int j = 0; j < exact; ++j) QCOMPARE(starts[size_t(j) + 1] - starts[size_t(j)], qint64(1));
+    qint64 smallest = tokens, largest = 0;
+    for (size_t b = size_t(exact); b + 1 < starts.size(); ++b) {
+      smallest = std::min(smallest, starts[b + 1] - starts[b]);
+      largest = std::max(largest, starts[b + 1] - starts[b]);
+    }
+    QVERIFY2(smallest >= 1 && largest - smallest <= 1,
+             qPrintable(QStringLiteral("pooled bins of %1 to %2 tokens").arg(smallest).arg(largest)));
   }
 
   void binsAndQuerySelection() {

@@ -75,12 +75,12 @@ class TestModelledAttention : public QObject {
   void streamingAndWindowOnlyCaches() {
     const PositionalScheme base = scheme("llama-2-7b", Mitigation::Baseline, 32768);
     const PositionalScheme streaming = scheme("llama-2-7b", Mitigation::Streaming, 32768);
-    QCOMPARE(streaming.sinkTokens, qint64(4));
-    QCOMPARE(streaming.windowTokens, qint64(1020));
+    QCOMPARE(streaming.cache.sinkTokens, qint64(4));
+    QCOMPARE(streaming.cache.windowTokens, qint64(1020));
     QCOMPARE(streaming.rope.invFreq, base.rope.invFreq);
     const PositionalScheme window = scheme("llama-2-7b", Mitigation::WindowOnly, 32768);
-    QCOMPARE(window.sinkTokens, qint64(0));
-    QCOMPARE(window.windowTokens, qint64(1024));
+    QCOMPARE(window.cache.sinkTokens, qint64(0));
+    QCOMPARE(window.cache.windowTokens, qint64(1024));
   }
 
   // ALiBi model, 32 heads: m_1 = 2^(-8/32), m_2 = 2^(-16/32) (docs/references.md section 2).
@@ -89,7 +89,7 @@ class TestModelledAttention : public QObject {
     QCOMPARE(h0.kind, PositionalScheme::Kind::Alibi);
     QVERIFY(near(h0.alibiSlope, std::pow(2.0, -0.25), 1e-12));
     QVERIFY(near(scheme("mpt-7b", Mitigation::Alibi, 4096, 0, 1).alibiSlope, std::pow(2.0, -0.5), 1e-12));
-    QCOMPARE(scheme("mpt-7b", Mitigation::Streaming, 4096).sinkTokens, qint64(4));
+    QCOMPARE(scheme("mpt-7b", Mitigation::Streaming, 4096).cache.sinkTokens, qint64(4));
   }
 
   void refusesWhatDoesNotApply() {
@@ -116,19 +116,19 @@ class TestModelledAttention : public QObject {
   void modelSlidingWindowLimitsTheKeys() {
     for (Mitigation m : {Mitigation::Baseline, Mitigation::Ntk, Mitigation::Yarn}) {
       const PositionalScheme mistral = scheme("mistral-7b-v0.1", m, 32768, 0, 0, 31);
-      QCOMPARE(mistral.windowTokens, qint64(4096));
-      QCOMPARE(mistral.sinkTokens, qint64(0));
+      QCOMPARE(mistral.cache.windowTokens, qint64(4096));
+      QCOMPARE(mistral.cache.sinkTokens, qint64(0));
     }
-    QCOMPARE(scheme("llama-2-7b", Mitigation::Baseline, 32768, 0, 0, 31).windowTokens, qint64(0));
-    QCOMPARE(scheme("mistral-7b-v0.3", Mitigation::Baseline, 32768, 0, 0, 31).windowTokens, qint64(0));
+    QCOMPARE(scheme("llama-2-7b", Mitigation::Baseline, 32768, 0, 0, 31).cache.windowTokens, qint64(0));
+    QCOMPARE(scheme("mistral-7b-v0.3", Mitigation::Baseline, 32768, 0, 0, 31).cache.windowTokens, qint64(0));
     const ModelSpec gemma = resolveModel(QStringLiteral("gemma-2-9b"));
     QCOMPARE(gemma.layerType(0), LayerAttention::Sliding);
     QCOMPARE(gemma.layerType(1), LayerAttention::Full);
-    QCOMPARE(scheme("gemma-2-9b", Mitigation::Baseline, 16384, 0, 0, 0).windowTokens, qint64(4096));
-    QCOMPARE(scheme("gemma-2-9b", Mitigation::Baseline, 16384, 0, 0, 1).windowTokens, qint64(0));
+    QCOMPARE(scheme("gemma-2-9b", Mitigation::Baseline, 16384, 0, 0, 0).cache.windowTokens, qint64(4096));
+    QCOMPARE(scheme("gemma-2-9b", Mitigation::Baseline, 16384, 0, 0, 1).cache.windowTokens, qint64(0));
     const PositionalScheme streaming = scheme("mistral-7b-v0.1", Mitigation::Streaming, 32768, 0, 0, 31);
-    QCOMPARE(streaming.sinkTokens, qint64(StreamingCache::builtin().sinkTokens));
-    QCOMPARE(streaming.windowTokens, qint64(StreamingCache::builtin().windowTokens));
+    QCOMPARE(streaming.cache.sinkTokens, qint64(StreamingCache::builtin().sinkTokens));
+    QCOMPARE(streaming.cache.windowTokens, qint64(StreamingCache::builtin().windowTokens));
   }
 
   // Under its own window Mistral-7B-v0.1's last query loses key 0 once the context passes the

@@ -102,7 +102,7 @@ double cpuSeconds(int who) {
 
 }  // namespace
 
-class LlamaCppBench : public QObject {
+class BenchLlamaCpp : public QObject {
   Q_OBJECT
   QString llamaCpp_;
 
@@ -174,7 +174,7 @@ int main(int argc, char** argv) {
   // A 4,096-token row of llama.cpp alone can pass QtTest's 5-minute default on a busy machine.
   if (!qEnvironmentVariableIsSet("QTEST_FUNCTION_TIMEOUT")) qputenv("QTEST_FUNCTION_TIMEOUT", "14400000");
   QCoreApplication app(argc, argv);
-  LlamaCppBench bench;
+  BenchLlamaCpp bench;
   return QTest::qExec(&bench, argc, argv);
 }
 #include "bench_llamacpp.moc"

@@ -215,6 +215,29 @@ class TestThreatModel : public QObject {
     requireFiniteNumbers(QJsonObject{{QStringLiteral("x"), QJsonValue::Null}, {QStringLiteral("y"), 1e308}}, QStringLiteral("ok"));
   }
 
+  // Core refuses an existing file in its own terms (the field, no flag); the command line adds
+  // its flag (exit 3, "use --force").
+  void existingFileIsRefusedInCoreTerms() {
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("kept.csv"));
+    writeFileAtomically(path, QByteArrayLiteral("first"));
+    try {
+      writeFileAtomically(path, QByteArrayLiteral("second"), ExistingFile::Refuse);
+      QFAIL("an existing file was replaced without being asked to");
+    } catch (const Error& error) {
+      QCOMPARE(error.field(), kExistingFileField);
+      QCOMPARE(error.message(), QStringLiteral("already exists"));
+    }
+    const QStringList args{QStringLiteral("chart"),   QStringLiteral("--chart"),      QStringLiteral("memory"),
+                           QStringLiteral("--model"), QStringLiteral("llama-2-7b"), QStringLiteral("--context"),
+                           QStringLiteral("4096"),    QStringLiteral("--out"),      path};
+    const test::CliResult refused = test::runCli(args);
+    QCOMPARE(refused.exitCode, 3);
+    QVERIFY2(refused.standardError.contains("already exists (use --force to replace it)"),
+             refused.standardError.constData());
+    QVERIFY2(!refused.standardError.contains("existing_file"), refused.standardError.constData());
+  }
+
   void emptyOutputIsNeverWritten() {
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("empty.png"));

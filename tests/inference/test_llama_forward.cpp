@@ -3,6 +3,7 @@
 // stories260K checks of docs/references.md section 8.
 #include "TestSupport.h"
 #include "TinyModel.h"
+#include "attention/HeatmapBins.h"
 #include "common/Cancelled.h"
 #include "common/Error.h"
 #include "inference/ForwardPass.h"
@@ -186,6 +187,7 @@ class TestLlamaForward : public QObject {
       SINKSCOPE_COMPARE_NEAR(m.meanSinkMass1Beyond, beyond / 60, 1e-5);
       QCOMPARE(m.heatmap.rows(), 3);  // position 500 lies beyond the text
       QCOMPARE(m.heatmap.exactKeyColumns, 4);
+      QCOMPARE(m.heatmap.binStart, heatmapBinStarts(n, options.heatmapBins, 4));  // the modelled heatmaps' bins
       for (int row = 0; row < 3; ++row) {
         double total = 0;
         for (int bin = 0; bin < m.heatmap.bins(); ++bin) total += m.heatmap.at(row, bin);

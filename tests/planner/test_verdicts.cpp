@@ -78,7 +78,7 @@ bool runnable(const MitigationPlan& row, Runtime runtime) {
 
 }  // namespace
 
-class VerdictsTest : public QObject {
+class TestVerdicts : public QObject {
   Q_OBJECT
  private slots:
   // docs/references.md section 9, Proof-pile full attention (YaRN paper Table 6): 3.02 at 10,240 against
@@ -321,5 +321,5 @@ class VerdictsTest : public QObject {
   }
 };
 
-QTEST_GUILESS_MAIN(VerdictsTest)
+QTEST_GUILESS_MAIN(TestVerdicts)
 #include "test_verdicts.moc"

@@ -137,7 +137,7 @@ ReportFormat checkReportDestination(const QString& path, bool replaceExisting) {
   if (!folder.isDir()) throwBadInput(path, QString(), QStringLiteral("folder '%1' does not exist").arg(folder.filePath()));
   if (!folder.isWritable()) throwBadInput(path, QString(), QStringLiteral("folder '%1' is not writable").arg(folder.filePath()));
   if (info.exists() && !replaceExisting)
-    throwBadInput(path, QString(), QStringLiteral("already exists (use --force to replace it)"));
+    throwBadInput(path, kExistingFileField, QStringLiteral("already exists"));
   return *format;
 }
 
