@@ -168,7 +168,11 @@ class TestUiChartText : public QObject {
   Q_OBJECT
 
  private slots:
-  void initTestCase() { test::isolateSettings(QStringLiteral("test_ui_chart_text")); }
+  void initTestCase() {
+    test::isolateSettings(QStringLiteral("test_ui_chart_text"));
+    const double scale = qEnvironmentVariableIsSet("SINKSCOPE_TEST_SCALE") ? qEnvironmentVariable("SINKSCOPE_TEST_SCALE").toDouble() : 1.0;
+    QCOMPARE(qApp->devicePixelRatio(), scale);  // the _hidpi run really draws at 200 %
+  }
 
   // The default scenario (Mistral 7B at 32K on an H100), every mitigation the model can take.
   void everyChartReadsCleanlyWithAllMitigations() {
