@@ -300,10 +300,8 @@ void HubFetch::pumpShardHeaders() {
     shardsToRead_.pop_front();
     ++shardsInFlight_;
     fetchHeader(file, [this, file](const QByteArray& header) {
-      const SafetensorsSummary summary = parseSafetensorsHeader(header, source() + QStringLiteral(": ") + file);
-      totals_.parameters += summary.parameters;
-      totals_.bytes += summary.bytes;
-      for (auto it = summary.bytesByDtype.begin(); it != summary.bytesByDtype.end(); ++it) totals_.bytesByDtype[it.key()] += it.value();
+      const QString shard = source() + QStringLiteral(": ") + file;
+      totals_.add(parseSafetensorsHeader(header, shard), shard);
       --shardsInFlight_;
       ++shardsDone_;
       emit progress(QStringLiteral("safetensors headers"), shardsDone_, shardCount_);

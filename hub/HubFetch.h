@@ -6,6 +6,7 @@
 #include "HubSettings.h"
 #include "catalog/HubId.h"
 #include "catalog/ModelSpec.h"
+#include "catalog/SafetensorsHeader.h"
 #include "common/Error.h"
 
 #include <QByteArray>
@@ -99,10 +100,7 @@ class HubFetch : public QObject {
   qint64 indexTotalSize_ = 0;
   bool fromIndex_ = false;
   QByteArray firstProbe_;  // the first bytes of model.safetensors, read while probing for it
-  struct Totals {
-    qint64 parameters = 0, bytes = 0;
-    QMap<QString, qint64> bytesByDtype;
-  } totals_;
+  SafetensorsSummary totals_;  // over the shards read so far
   std::map<QNetworkReply*, std::unique_ptr<InFlight>> inFlight_;
 };
 

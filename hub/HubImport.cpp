@@ -4,11 +4,11 @@
 #include "catalog/HfConfigImport.h"
 #include "common/AtomicFile.h"
 #include "common/Error.h"
+#include "common/InputFile.h"
 #include "common/JsonRead.h"
 
 #include <QDateTime>
 #include <QDir>
-#include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -22,10 +22,7 @@ const QString kConfigFile = QStringLiteral("config.json");
 const QString kCheckpointFile = QStringLiteral("checkpoint.json");
 
 QByteArray readSmallFile(const QString& path, qint64 cap) {
-  QFile file(path);
-  if (file.size() > cap) throwBadInput(path, QString(), QStringLiteral("larger than %1 bytes").arg(cap));
-  if (!file.open(QIODevice::ReadOnly)) throwBadInput(path, QString(), file.errorString());
-  return file.readAll();
+  return readInputBytes(path, cap);  // bounded, the system's reason kept, never waiting on a pipe
 }
 
 QJsonObject checkpointToJson(const HubFiles& files, const HubSettings& settings) {

@@ -67,9 +67,10 @@ int runChart(const QStringList& args) {
     const double scale = parser.isSet(QStringLiteral("scale"))
                              ? parsePositiveDouble(QStringLiteral("--scale"), parser.value(QStringLiteral("scale")))
                              : ui::kDefaultPngScale;
-    if (scale < ui::kMinPngScale || scale > ui::kMaxPngScale)
-      throwUsage(QStringLiteral("--scale"),
-                 QStringLiteral("%1 is outside [%2, %3]").arg(scale).arg(ui::kMinPngScale).arg(ui::kMaxPngScale));
+    // The scale before the work (at the smallest size only the scale can be refused); the pixel
+    // count once the chart's size is known.
+    if (const QString problem = ui::pngSizeProblem(QSize(ui::kMinExportWidth, ui::kMinExportHeight), scale); !problem.isEmpty())
+      throwUsage(QStringLiteral("--scale"), problem);
     const QString path = parser.value(QStringLiteral("out"));
     const bool force = parser.isSet(QStringLiteral("force"));
     const Output output = outputFor(path);
@@ -85,10 +86,8 @@ int runChart(const QStringList& args) {
     builder = ui::withHeading(*builder, ui::chartHeadingFor(*report, *kind));  // title and caption in the image
     const QSize natural = ui::defaultChartSize(*report, *kind, int(width.value_or(900)));
     const QSize size(natural.width(), int(height.value_or(natural.height())));
-    if (output == Output::Png && ui::pngPixelCount(size, scale) > ui::kMaxPngPixels)
-      throwUsage(parser.isSet(QStringLiteral("scale")) ? QStringLiteral("--scale") : QStringLiteral("--width"),
-                 QStringLiteral("%1 x %2 at scale %3 makes %4 pixels, above the limit of %5 (docs/limits.md)")
-                     .arg(size.width()).arg(size.height()).arg(scale).arg(ui::pngPixelCount(size, scale)).arg(ui::kMaxPngPixels));
+    if (const QString problem = ui::pngSizeProblem(size, scale); output == Output::Png && !problem.isEmpty())
+      throwUsage(parser.isSet(QStringLiteral("scale")) ? QStringLiteral("--scale") : QStringLiteral("--width"), problem);
     QByteArray bytes;
     switch (output) {
       // The same rendering as the window's Save… (ui/charts/ChartExport).

@@ -136,6 +136,16 @@ double parseScalingFactor(const QString& flag, const QString& text) {
   return value;
 }
 
+Runtime runtimeOption(const QCommandLineParser& parser, Runtime fallback) {
+  if (!parser.isSet(QStringLiteral("runtime"))) return fallback;
+  const QString name = parser.value(QStringLiteral("runtime"));
+  const auto runtime = runtimeFromName(name);
+  if (!runtime)
+    throwUsage(QStringLiteral("--runtime"),
+               QStringLiteral("unknown runtime '%1' (known: %2)").arg(name, runtimeNames().join(QStringLiteral(", "))));
+  return *runtime;
+}
+
 double parsePositiveDouble(const QString& flag, const QString& text) {
   bool ok = false;
   const double value = text.toDouble(&ok);

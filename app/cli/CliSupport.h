@@ -2,6 +2,7 @@
 // value parsers with range checks, JSON/text output and atomic file writes. No command logic.
 #pragma once
 
+#include "catalog/Runtime.h"
 #include "common/Error.h"
 
 #include <QCommandLineParser>
@@ -33,6 +34,10 @@ double parsePositiveDouble(const QString& flag, const QString& text);
 // A RoPE scaling factor s in [1, kMaxScalingFactor]; Error(Usage) naming flag otherwise.
 double parseScalingFactor(const QString& flag, const QString& text);
 inline constexpr double kMaxScalingFactor = 1e6;  // docs/limits.md
+
+// The engine named by --runtime (vllm, llama.cpp, transformers; any case), or fallback when the
+// flag is absent. Every command that takes --runtime reads it here; Error(Usage) naming --runtime.
+Runtime runtimeOption(const QCommandLineParser& parser, Runtime fallback);
 
 // Largest context any command accepts (tokens); documented in docs/limits.md.
 inline constexpr qint64 kMaxContextTokens = 10'485'760;

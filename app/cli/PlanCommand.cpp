@@ -6,6 +6,7 @@
 #include "common/Error.h"
 #include "common/NumberFormat.h"
 #include "planner/Plan.h"
+#include "planner/ParameterCount.h"
 #include "planner/PlanJson.h"
 #include "planner/PlannerResources.h"
 
@@ -74,14 +75,7 @@ PlanRequest requestFrom(const QCommandLineParser& parser) {
                                 "longrope, alibi, streaming)").arg(name));
     request.mitigation = *mitigation;
   }
-  if (parser.isSet(QStringLiteral("runtime"))) {
-    const QString name = parser.value(QStringLiteral("runtime"));
-    const auto runtime = runtimeFromName(name);
-    if (!runtime)
-      throwUsage(QStringLiteral("--runtime"),
-                 QStringLiteral("unknown runtime '%1' (known: %2)").arg(name, runtimeNames().join(QStringLiteral(", "))));
-    request.runtime = *runtime;
-  }
+  request.runtime = runtimeOption(parser, request.runtime);
   if (parser.isSet(QStringLiteral("factor"))) {
     request.mitigationFactor = parseScalingFactor(QStringLiteral("--factor"), parser.value(QStringLiteral("factor")));
   }
@@ -259,7 +253,11 @@ QJsonObject parameterCountJson(const Plan& plan, const ModelSpec& model) {
 void printParameterCount(const Plan& plan, const ModelSpec& model) {
   QTextStream& o = out();
   if (!model.checkpointWeights) {
-    o << "  parameters: " << plan.totalParameters << " computed from the config\n";
+    if (plan.parallel.gpus() > 1)  // the memory above is the fullest GPU's: so is its parameter count
+      o << "  parameters: " << plan.totalParameters << " on that GPU (replicated parts included) of the model's "
+        << countParameters(model).total() << ", computed from the config\n";
+    else
+      o << "  parameters: " << plan.totalParameters << " computed from the config\n";
     return;
   }
   const CheckpointWeights& weights = *model.checkpointWeights;

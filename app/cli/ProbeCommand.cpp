@@ -7,11 +7,13 @@
 #include "common/Cancelled.h"
 #include "common/Error.h"
 #include "common/Provenance.h"
+#include "planner/LaunchFlags.h"
 #include "positional/PhaseCoverage.h"
 #include "positional/RopeSchedule.h"
 
 #include <QJsonArray>
 #include <algorithm>
+#include <functional>
 
 namespace sinkscope::cli {
 
@@ -22,6 +24,7 @@ struct ProbeOptions {
   qint64 context = 0;
   QList<qint64> contexts;
   ModelledScheme scheme;
+  Runtime runtime = Runtime::LlamaCpp;  // the plan's default engine; decides whether a window is honoured
   int layer = 0, head = 0;
   int rows = 64, bins = 128, queries = 64;
   std::optional<quint64> seed;
@@ -37,6 +40,7 @@ void addOptions(QCommandLineParser& parser) {
   add("model", "Catalogue id, config.json, .gguf or Hub id org/name[@revision] (its architecture; attention is modelled).", "M");
   add("context", "Context N for the heatmap; also sets the mitigation factor max(1, N / trained).", "N");
   add("mitigation", "baseline, linear, ntk, dynamic-ntk, yarn, llama3, longrope, alibi, streaming, window-only.", "X");
+  add("runtime", "Engine: llama.cpp (default), vllm or transformers; decides whether a sliding window is honoured.", "R");
   add("factor", "Scaling factor s of the mitigation (default max(1, N / trained context)).", "S");
   add("layer", "Layer (0-based, default the last, as in the window and the report).", "L");
   add("head", "Query head (0-based, default 0).", "H");
@@ -71,6 +75,8 @@ ProbeOptions readOptions(const QStringList& args) {
                         ? parseScalingFactor(QStringLiteral("--factor"), parser.value(QStringLiteral("factor")))
                         : defaultMitigationFactor(o.model, o.context);
   o.scheme.streaming = StreamingCache::builtin();
+  o.runtime = runtimeOption(parser, o.runtime);
+  o.scheme.honourWindow = runtimeHonoursWindow(o.model, o.runtime);
   const qint64 layers = std::max(o.model.layers, 1), heads = std::max(o.model.heads, 1);
   // The documented default of modelledProbeRequest: the last layer, the one the output reads.
   o.layer = int(optionalCount(parser, QStringLiteral("layer"), 0, layers - 1)
@@ -172,6 +178,61 @@ QJsonObject schemeJson(const ProbeOptions& o, const PositionalScheme& s) {
   return json;
 }
 
+// What the runtime does with the model's own sliding window at the probed layer (empty: the layer
+// has none, or the mitigation brings its own cache). docs/mitigations.md, "Runtimes".
+QString windowSentence(const ProbeOptions& o) {
+  const qint64 window = modelWindowAt(o.model, o.layer);
+  if (window <= 0 || o.scheme.mitigation == Mitigation::Streaming || o.scheme.mitigation == Mitigation::WindowOnly)
+    return QString();
+  if (o.scheme.honourWindow)
+    return QStringLiteral("Layer %1 runs with the model's own sliding window under %2: each query sees its last %3 keys only")
+        .arg(o.layer).arg(runtimeName(o.runtime)).arg(window);
+  return QStringLiteral("Layer %1 attends to every key under %2, which runs this model without its %3-token sliding window")
+      .arg(o.layer).arg(runtimeName(o.runtime)).arg(window);
+}
+
+// The probed setting's launch flags for every engine, as `plan` computes them (LaunchFlags.h);
+// the window-only control has none (no engine offers it).
+std::optional<LaunchFlags> probedLaunchFlags(const ProbeOptions& o) {
+  if (o.scheme.mitigation == Mitigation::WindowOnly) return std::nullopt;
+  LaunchScenario launch;
+  launch.contextTokens = o.context;
+  launch.factor = o.scheme.factor;
+  launch.trainedContextTokens = o.model.trainedContext;
+  launch.streamingCacheTokens = o.scheme.streaming.sinkTokens + o.scheme.streaming.windowTokens;
+  launch.streamingSinkTokens = int(o.scheme.streaming.sinkTokens);
+  return launchFlagsFor(o.model, o.scheme.mitigation, launch);
+}
+
+// One engine's flags from the three (empty: that engine cannot turn the setting on).
+QString engineFlags(const LaunchFlags& flags, Runtime runtime) {
+  switch (runtime) {
+    case Runtime::Vllm: return flags.vllm;
+    case Runtime::LlamaCpp: return flags.llamaCpp;
+    case Runtime::Transformers: return flags.transformers;
+  }
+  return QString();
+}
+
+// The flags of the chosen runtime only, or why there are none.
+QString runtimeFlags(const ProbeOptions& o) {
+  const auto flags = probedLaunchFlags(o);
+  if (!flags) return QStringLiteral("none (the window-only control is not an engine setting)");
+  const QString text = engineFlags(*flags, o.runtime);
+  return text.isEmpty() ? QStringLiteral("(not available in %1)").arg(runtimeName(o.runtime)) : text;
+}
+
+// launch_flags as plan's rows have them (vllm, llama_cpp, transformers, ...), plus `for_runtime`:
+// the chosen engine's flags (null when it cannot turn the setting on); null for the window-only control.
+QJsonValue launchFlagsJson(const ProbeOptions& o) {
+  const auto flags = probedLaunchFlags(o);
+  if (!flags) return QJsonValue::Null;
+  QJsonObject json = launchFlagsToJson(*flags);
+  const QString chosen = engineFlags(*flags, o.runtime);
+  json.insert(QStringLiteral("for_runtime"), chosen.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(chosen));
+  return json;
+}
+
 void printCsv(const std::vector<SinkCurvePoint>& curve) {
   out() << "context,queries,mean_sink_mass_1,mean_sink_mass_4,mean_entropy,mean_normalized_entropy,"
            "last_sink_mass_1,last_sink_mass_4,last_entropy,last_normalized_entropy,needles_retrieved,needles\n";
@@ -188,10 +249,8 @@ void printText(const ProbeOptions& o, const std::vector<SinkCurvePoint>& curve, 
   out() << "Modelled attention (synthetic queries/keys, exact positional maths): " << o.model.id << ", layer " << o.layer
         << ", head " << o.head << ", mitigation " << mitigationName(o.scheme.mitigation) << " (factor " << o.scheme.factor
         << "), trained context " << o.model.trainedContext << "\n";
-  if (const qint64 window = modelWindowAt(o.model, o.layer); window > 0 && o.scheme.mitigation != Mitigation::Streaming &&
-                                                               o.scheme.mitigation != Mitigation::WindowOnly)
-    out() << "Layer " << o.layer << " runs with the model's own sliding window: each query sees its last " << window
-          << " keys only\n";
+  const QString window = windowSentence(o);
+  if (!window.isEmpty()) out() << window << "\n";
   out() << QStringLiteral("%1 %2 %3 %4 %5 %6\n").arg(QStringLiteral("context"), 9).arg(QStringLiteral("S1 mean"), 8)
                .arg(QStringLiteral("S4 mean"), 8).arg(QStringLiteral("H/ln mean"), 9).arg(QStringLiteral("S1 last"), 8)
                .arg(QStringLiteral("needles"), 8);
@@ -202,6 +261,7 @@ void printText(const ProbeOptions& o, const std::vector<SinkCurvePoint>& curve, 
                  .arg(retrieved, 6).arg(p.needles.size());
   }
   if (coverage.isObject()) out() << coverage.toObject().value(QStringLiteral("summary")).toString() << "\n";
+  out() << "Launch flags (" << runtimeName(o.runtime) << "): " << runtimeFlags(o) << "\n";
   out().flush();
 }
 
@@ -215,9 +275,12 @@ int probe(const QStringList& args) {
   curveRequest.queriesPerContext = o.queries;
   curveRequest.trainedContext = o.model.trainedContext;
   curveRequest.needleDepths = o.needleDepths;
-  // Long probes (minutes at 10M tokens, docs/limits.md) show progress on a terminal.
+  // Long probes (minutes at 10M tokens, docs/limits.md) show progress on a terminal, and Ctrl+C
+  // ends them with exit 130 once the progress line is closed.
   TerminalProgress progress(QStringLiteral("probe"));
+  const std::function<bool()> interrupted = stopOnInterrupt();
   ProbeCallbacks curveCallbacks;
+  curveCallbacks.isCancelled = interrupted;
   curveCallbacks.progress = [&](double fraction) { progress.update(fraction, QStringLiteral("sink curve")); };
   const auto curve = computeSinkCurve(*source, schemeAt, curveRequest, curveCallbacks);
   if (!curve) throw Cancelled();  // an outcome of its own (exit 130), not an internal error
@@ -237,8 +300,10 @@ int probe(const QStringList& args) {
   heatmapRequest.bins = o.bins;
   heatmapRequest.exactKeyColumns = 4;
   ProbeCallbacks heatmapCallbacks;
+  heatmapCallbacks.isCancelled = interrupted;
   heatmapCallbacks.progress = [&](double fraction) { progress.update(fraction, QStringLiteral("heatmap")); };
   const auto heatmap = runAttentionProbe(*source, atContext, heatmapRequest, heatmapCallbacks);
+  if (!heatmap) throw Cancelled();
   progress.finish();
   QJsonArray points;
   for (const SinkCurvePoint& p : *curve)
@@ -257,6 +322,9 @@ int probe(const QStringList& args) {
       {QStringLiteral("trained_context"), o.model.trainedContext},
       {QStringLiteral("alignment_context"), alignmentContextFor(o.model)},
       {QStringLiteral("mitigation"), mitigationName(o.scheme.mitigation)},
+      {QStringLiteral("runtime"), runtimeName(o.runtime)},
+      {QStringLiteral("window_honoured"), o.scheme.honourWindow && modelWindowAt(o.model, o.layer) > 0},
+      {QStringLiteral("launch_flags"), launchFlagsJson(o)},
       {QStringLiteral("scheme"), schemeJson(o, atContext)},
       {QStringLiteral("generator"),
        QJsonObject{{QStringLiteral("seed"), QString::number(o.seed.value_or(SyntheticQKConfig::builtin().seed))},

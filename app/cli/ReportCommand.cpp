@@ -13,6 +13,7 @@
 
 #include <QFileInfo>
 #include <QJsonDocument>
+#include <functional>
 
 namespace sinkscope::cli {
 
@@ -47,11 +48,13 @@ int runReport(const QStringList& args) {
     if (!json) ui::checkReportDestination(path, force);  // fail before the work, not after
     TerminalProgress progress(QStringLiteral("report"));
     const FlagNames flags{{measure_field::kContext, QStringLiteral("--measure-context")}};
+    const std::function<bool()> interrupted = stopOnInterrupt();
     const auto report = namingFlags(flags, [&] {
-      return buildReport(scenario, ReportCallbacks{stopOnInterrupt(), [&](double f, const QString& stage) { progress.update(f, stage); }});
+      return buildReport(scenario, ReportCallbacks{interrupted, [&](double f, const QString& stage) { progress.update(f, stage); }});
     });
     progress.finish();
     if (!report) throw Cancelled();  // an outcome of its own (exit 130), not an internal error
+    stopIfCancelled(interrupted);      // Ctrl+C after the last stage: nothing is written
     if (json) {
       const QJsonObject object = reportToJson(*report);
       requireFiniteNumbers(object, path);  // never a success with nulls (docs/limits.md)

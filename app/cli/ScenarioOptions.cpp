@@ -51,14 +51,7 @@ ReportScenario readScenario(const QCommandLineParser& parser, bool hardwareRequi
     scenario.mitigations = parseMitigationList(parser.value(QStringLiteral("mitigations")));
   else
     scenario.mitigationsDefaulted = true;
-  if (parser.isSet(QStringLiteral("runtime"))) {
-    const QString name = parser.value(QStringLiteral("runtime"));
-    const auto runtime = runtimeFromName(name);
-    if (!runtime)
-      throwUsage(QStringLiteral("--runtime"),
-                 QStringLiteral("unknown runtime '%1' (known: %2)").arg(name, runtimeNames().join(QStringLiteral(", "))));
-    scenario.runtime = *runtime;
-  }
+  scenario.runtime = runtimeOption(parser, scenario.runtime);
   requireOption(parser, QStringLiteral("out"));
   return scenario;
 }

@@ -27,7 +27,10 @@ int dtypeBits(const QString& dtype) {
   return it == bits.end() ? 0 : it->second;
 }
 
-constexpr qint64 kMaxElements = 1ll << 50;  // keeps shape products and byte counts exact in qint64
+constexpr qint64 kMaxElements = kMaxSafetensorsElements;  // keeps shape products and byte counts exact in qint64
+
+// Whether adding amount to total would pass kMaxElements (both are in [0, kMaxElements]).
+bool passesLimit(qint64 total, qint64 amount) { return amount > kMaxElements - total; }
 
 qint64 shapeElements(const JsonReader& tensor) {
   const QJsonArray shape = tensor.requireArray(QStringLiteral("shape"));
@@ -56,7 +59,9 @@ qint64 dataSpan(const JsonReader& tensor) {
 
 }  // namespace
 
-void SafetensorsSummary::add(const SafetensorsSummary& other) {
+void SafetensorsSummary::add(const SafetensorsSummary& other, const QString& source) {
+  if (passesLimit(parameters, other.parameters) || passesLimit(bytes, other.bytes))
+    throwBadInput(source, QStringLiteral("shape"), QStringLiteral("the tensors hold more than 2^50 elements or bytes in all"));
   parameters += other.parameters;
   bytes += other.bytes;
   tensors += other.tensors;
@@ -87,6 +92,8 @@ SafetensorsSummary parseSafetensorsHeader(const QByteArray& json, const QString&
     if (span != (elements * bits + 7) / 8)
       tensor.fail(QStringLiteral("data_offsets"), QStringLiteral("span %1 bytes does not match shape x %2 (%3 bytes)")
                                                       .arg(span).arg(dtype).arg((elements * bits + 7) / 8));
+    if (passesLimit(summary.parameters, elements) || passesLimit(summary.bytes, span))
+      tensor.fail(QStringLiteral("shape"), QStringLiteral("with the tensors before it, more than 2^50 elements or bytes in all"));
     summary.parameters += elements;
     summary.bytes += span;
     summary.tensors += 1;

@@ -14,6 +14,9 @@ namespace sinkscope {
 inline constexpr qint64 kMaxSafetensorsHeaderBytes = 100'000'000;
 // Largest number of shards an index may name (docs/catalog.md).
 inline constexpr qsizetype kMaxSafetensorsShards = 1024;
+// Elements, and bytes, of one tensor and of all of a checkpoint's tensors together: keeps every
+// sum exact in qint64 (1024 shards of a 100 MB header each could otherwise overflow it).
+inline constexpr qint64 kMaxSafetensorsElements = 1ll << 50;
 
 // The header length from a file's first 8 bytes (little-endian u64). Error(BadInput) naming
 // source when fewer than 8 bytes are given or the length is 0 or above the cap.
@@ -25,7 +28,9 @@ struct SafetensorsSummary {
   qint64 bytes = 0;               // sum over tensors of data_offsets[1] - data_offsets[0]
   qint64 tensors = 0;
   QMap<QString, qint64> bytesByDtype;  // "BF16" -> bytes
-  void add(const SafetensorsSummary& other);
+  // Adds other's sums; Error(BadInput) naming source when parameters or bytes would pass
+  // kMaxSafetensorsElements in all.
+  void add(const SafetensorsSummary& other, const QString& source);
 };
 
 // Parses the JSON header (without the 8-byte length). Every tensor needs a known dtype, a shape

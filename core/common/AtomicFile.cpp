@@ -1,5 +1,6 @@
 #include "common/AtomicFile.h"
 
+#include "common/Cancelled.h"
 #include "common/Error.h"
 #include "common/InputFile.h"
 
@@ -27,8 +28,13 @@ char gTemporaryPath[4096] = {};
 constexpr int kCleanupSignals[] = {SIGINT, SIGTERM, SIGHUP};
 struct sigaction gPreviousActions[std::size(kCleanupSignals)];
 
+// Set when a cleanup signal arrived during the write and its previous handling let the process
+// go on (a command that turns Ctrl+C into a cancellation): the write then ends as Cancelled.
+volatile std::sig_atomic_t gSignalledDuringWrite = 0;
+
 extern "C" void removeTemporaryAndReraise(int signalNumber) {
   if (gTemporaryPath[0] != '\0') ::unlink(gTemporaryPath);
+  gSignalledDuringWrite = 1;
   for (size_t i = 0; i < std::size(kCleanupSignals); ++i)
     if (kCleanupSignals[i] == signalNumber) ::sigaction(signalNumber, &gPreviousActions[i], nullptr);
   ::raise(signalNumber);  // the previous handling: by default, the process ends by this signal
@@ -39,6 +45,7 @@ class InterruptCleanup {
  public:
   InterruptCleanup() {
     gTemporaryPath[0] = '\0';
+    gSignalledDuringWrite = 0;
     struct sigaction action {};
     action.sa_handler = removeTemporaryAndReraise;
     sigemptyset(&action.sa_mask);
@@ -151,10 +158,12 @@ void writeFileAtomically(const QString& path, const QByteArray& bytes, ExistingF
     writeAll(fd, bytes, path);
     const int closed = ::close(std::exchange(fd, -1));
     if (closed != 0) throwCannotWrite(path, errno);
+    if (gSignalledDuringWrite) throw Cancelled();  // the temporary file is gone already
     moveIntoPlace(temporary, targetName, existing, path);
   } catch (...) {
     if (fd >= 0) ::close(fd);
     ::unlink(temporary.constData());
+    if (gSignalledDuringWrite) throw Cancelled();  // whatever failed, the signal removed the file first
     throw;
   }
 }

@@ -22,6 +22,8 @@ inline const QString kExistingFileField = QStringLiteral("existing_file");
 // - ExistingFile::Replace: only a regular file is replaced (never a device, FIFO or folder).
 // - A file this process read as an input (common/InputFile.h) is never replaced.
 // - Empty bytes are an internal error: an output that came out empty is never a success.
+// - A signal during the write whose previous handling lets the process go on (a command that
+//   turns Ctrl+C into a cancellation) ends the write with Cancelled, the temporary file removed.
 void writeFileAtomically(const QString& path, const QByteArray& bytes,
                          ExistingFile existing = ExistingFile::Replace);
 

@@ -57,11 +57,11 @@ QByteArray readResource(const QString& path, qint64 maxBytes, const QString& siz
   return file.readAll();
 }
 
-// Waits (bounded) until fd has bytes or end of file; false when it stayed silent.
-bool waitReadable(int fd) {
+// Waits at most timeoutMs until fd has bytes or end of file; false when it stayed silent.
+bool waitReadable(int fd, int timeoutMs) {
   pollfd entry{fd, POLLIN, 0};
   for (;;) {
-    const int ready = ::poll(&entry, 1, kInputIdleTimeoutMs);
+    const int ready = ::poll(&entry, 1, timeoutMs);
     if (ready >= 0) return ready > 0;
     if (errno != EINTR) return false;
   }
@@ -72,6 +72,9 @@ bool waitReadable(int fd) {
 struct Stream {
   QByteArray bytes;
   int fd = -1;  // -1 once end of file was reached
+  dev_t device = 0;  // what path named when it was opened (an inode number is reused at once:
+  ino_t inode = 0;   // the kind of file tells a folder made where the FIFO was from the FIFO)
+  mode_t kind = 0;   // st_mode & S_IFMT
 };
 
 QMutex& streamsMutex() {
@@ -84,6 +87,17 @@ std::map<QString, Stream>& streams() {
   return map;
 }
 
+// The one rule for streams (docs/limits.md, "Devices and pipes"): a stream is never waited on. It
+// gets kInputFirstBytesMs for its first bytes and kInputIdleTimeoutMs between later ones.
+[[noreturn]] void throwSilentStream(const QString& path, bool started) {
+  if (started)
+    throwBadInput(path, QString(), QStringLiteral("sent nothing for %1 s after its first bytes (a pipe or device that stalled)")
+                                       .arg(kInputIdleTimeoutMs / 1000));
+  throwBadInput(path, QString(), QStringLiteral("nothing to read: a pipe, FIFO or device whose writer sent nothing within "
+                                                "%1 ms is not waited on (save the data to a file first)")
+                                     .arg(kInputFirstBytesMs));
+}
+
 // Reads stream until end of file or until it holds more than wanted bytes.
 void readStreamUpTo(Stream& stream, const QString& path, qint64 wanted) {
   char chunk[65536];
@@ -94,13 +108,47 @@ void readStreamUpTo(Stream& stream, const QString& path, qint64 wanted) {
       stream.bytes.append(chunk, qsizetype(got));
     } else if (got == 0) {
       ::close(stream.fd);
-      stream.fd = -1;
+      stream.fd = -1;  // empty (a FIFO without a writer): the parser refuses it as it refuses an empty file
     } else if (errno != EINTR) {
       if (errno != EAGAIN && errno != EWOULDBLOCK) throwCannotOpen(path, errno);
-      if (!waitReadable(stream.fd))
-        throwBadInput(path, QString(), QStringLiteral("sent nothing for %1 s (a pipe or device nobody writes to)")
-                                           .arg(kInputIdleTimeoutMs / 1000));
+      const bool started = !stream.bytes.isEmpty();
+      if (!waitReadable(stream.fd, started ? kInputIdleTimeoutMs : kInputFirstBytesMs)) throwSilentStream(path, started);
     }
+  }
+}
+
+// The stream path was read as, while path still names the same file; a stale one (the path now
+// names another file, or nothing) is forgotten and end() returned.
+std::map<QString, Stream>::iterator knownStream(const QString& path) {
+  auto cached = streams().find(path);
+  if (cached == streams().end()) return cached;
+  struct stat status {};
+  if (::stat(QFile::encodeName(path).constData(), &status) == 0 && status.st_dev == cached->second.device &&
+      status.st_ino == cached->second.inode && (status.st_mode & S_IFMT) == cached->second.kind)
+    return cached;
+  if (cached->second.fd >= 0) ::close(cached->second.fd);
+  streams().erase(cached);
+  return streams().end();
+}
+
+// A stream of path, opened as fd; status is what fstat said of it.
+std::map<QString, Stream>::iterator addStream(const QString& path, Descriptor fd, const struct stat& status) {
+  const auto added = streams().try_emplace(path).first;
+  added->second.fd = fd.release();
+  added->second.device = status.st_dev;
+  added->second.inode = status.st_ino;
+  added->second.kind = status.st_mode & S_IFMT;
+  return added;
+}
+
+// readStreamUpTo, forgetting the stream when it fails: a later attempt opens the path afresh.
+void readKnownStreamUpTo(std::map<QString, Stream>::iterator stream, const QString& path, qint64 wanted) {
+  try {
+    readStreamUpTo(stream->second, path, wanted);
+  } catch (...) {
+    if (stream->second.fd >= 0) ::close(stream->second.fd);
+    streams().erase(stream);
+    throw;
   }
 }
 
@@ -157,16 +205,15 @@ InputStatus statInput(const QString& path) {
 QByteArray readInputBytes(const QString& path, qint64 maxBytes, const QString& sizeField) {
   if (path.startsWith(QLatin1Char(':'))) return readResource(path, maxBytes, sizeField);
   const QMutexLocker lock(&streamsMutex());
-  auto cached = streams().find(path);
+  auto cached = knownStream(path);
   if (cached == streams().end()) {
     struct stat status {};
     Descriptor fd = openInput(path, status);
     rememberInput(status.st_dev, status.st_ino);
     if (S_ISREG(status.st_mode)) return readRegular(fd.get(), path, qint64(status.st_size), maxBytes, sizeField);
-    cached = streams().try_emplace(path).first;
-    cached->second.fd = fd.release();
+    cached = addStream(path, std::move(fd), status);
   }
-  readStreamUpTo(cached->second, path, maxBytes);
+  readKnownStreamUpTo(cached, path, maxBytes);
   if (cached->second.bytes.size() > maxBytes) throwTooLarge(path, sizeField, maxBytes);
   return cached->second.bytes;
 }
@@ -177,7 +224,7 @@ QByteArray peekInput(const QString& path, qint64 count) {
     return file.open(QIODevice::ReadOnly) ? file.read(count) : QByteArray();
   }
   const QMutexLocker lock(&streamsMutex());
-  auto cached = streams().find(path);
+  auto cached = knownStream(path);
   if (cached == streams().end()) {
     struct stat status {};
     Descriptor fd = openInput(path, status);
@@ -187,10 +234,9 @@ QByteArray peekInput(const QString& path, qint64 count) {
       bytes.truncate(got > 0 ? qsizetype(got) : 0);
       return bytes;
     }
-    cached = streams().try_emplace(path).first;
-    cached->second.fd = fd.release();
+    cached = addStream(path, std::move(fd), status);
   }
-  readStreamUpTo(cached->second, path, count - 1);
+  readKnownStreamUpTo(cached, path, count - 1);
   return cached->second.bytes.left(qsizetype(count));
 }
 

@@ -9,7 +9,11 @@
 
 namespace sinkscope {
 
-// A pipe, FIFO or device that sends nothing for this long is refused (docs/limits.md).
+// A pipe, FIFO or device is never waited on (docs/limits.md, "Devices and pipes"): one that holds
+// nothing when it is first read gets this long for its first bytes (a process substitution's
+// producer starts alongside SinkScope), then it is refused; one without a writer is refused at once.
+inline constexpr int kInputFirstBytesMs = 250;
+// A stream that has started sending and then stays silent this long is refused.
 inline constexpr int kInputIdleTimeoutMs = 5000;
 
 // What stat() says about a path that exists; Error(BadInput) naming the path with the system's
@@ -28,9 +32,9 @@ QString systemReason(int errorNumber);
 [[noreturn]] void throwCannotOpen(const QString& path, int errorNumber);
 
 // The whole file, at most maxBytes: a regular file larger than that is refused before it is
-// read; a pipe, FIFO or device is read until end of file, refused at maxBytes + 1 bytes, when
-// nothing writes to it (a FIFO without a writer reads as empty) or when it stays silent for
-// kInputIdleTimeoutMs. Qt resource paths (":/...") are read from the binary. Errors name the
+// read; a pipe, FIFO or device is read until end of file, refused at maxBytes + 1 bytes, when it
+// ends without a byte (a FIFO without a writer), when its first bytes are not there within
+// kInputFirstBytesMs or when it stays silent for kInputIdleTimeoutMs after that. Qt resource paths (":/...") are read from the binary. Errors name the
 // path, and the field sizeField for a size above the limit.
 QByteArray readInputBytes(const QString& path, qint64 maxBytes, const QString& sizeField = QStringLiteral("size"));
 

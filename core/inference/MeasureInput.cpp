@@ -27,7 +27,13 @@ std::vector<int> tokenizeMeasureText(const GgufFile& gguf, const QString& textPa
   const std::unique_ptr<Tokenizer> tokenizer = tokenizerFromGguf(gguf);
   TokenizeOptions options;
   options.parseSpecial = parseSpecial;
-  std::vector<int> ids = tokenizer->tokenize(QString::fromUtf8(bytes).trimmed(), options);
+  std::vector<int> ids;
+  try {
+    ids = tokenizer->tokenize(QString::fromUtf8(bytes).trimmed(), options);
+  } catch (const Error& error) {  // a limit of the vocabulary's: the checkpoint is named
+    if (!error.source().isEmpty()) throw;
+    throw Error(error.kind(), gguf.source(), error.field(), error.message());
+  }
   if (ids.size() < 2) throwBadInput(textPath, QStringLiteral("text"), QStringLiteral("empty"));
   return ids;
 }

@@ -1,5 +1,7 @@
 #include "inference/SpecialTokens.h"
 
+#include "common/Error.h"
+
 #include <QByteArrayView>
 #include <QSet>
 #include <algorithm>
@@ -67,6 +69,12 @@ SpecialTokenMatcher::SpecialTokenMatcher(const std::vector<QByteArray>& tokens, 
 std::vector<TextFragment> SpecialTokenMatcher::split(const QByteArray& text, bool parseSpecial) const {
   std::vector<TextFragment> fragments;
   if (!text.isEmpty()) fragments.push_back({-1, 0, text.size()});
+  const qint64 tokensToFind = qint64(userDefined_.size()) + (parseSpecial ? qint64(control_.size()) : 0);
+  if (tokensToFind > 0 && qint64(text.size()) > kMaxSpecialTokenScanBytes / tokensToFind)
+    throw Error(ErrorKind::BadInput, QString(), QStringLiteral("tokenizer.ggml.token_type"),
+                QStringLiteral("looking for %1 special tokens in a text of %2 bytes is above SinkScope's limit of %3 "
+                               "token x byte comparisons (docs/limits.md); measure a shorter text or pass --tokens")
+                    .arg(tokensToFind).arg(text.size()).arg(kMaxSpecialTokenScanBytes));
   Candidates candidates = userDefined_;
   if (parseSpecial) {
     candidates.insert(candidates.end(), control_.begin(), control_.end());

@@ -4,10 +4,15 @@
 #pragma once
 
 #include <QByteArray>
+#include <QtGlobal>
 #include <utility>
 #include <vector>
 
 namespace sinkscope {
+
+// Each special token looked for scans the text once, so the work is tokens x text bytes; above
+// this bound (about 4 s here) split() refuses before scanning (docs/limits.md, "Files").
+inline constexpr qint64 kMaxSpecialTokenScanBytes = qint64(1) << 33;
 
 struct TextFragment {
   int tokenId = -1;    // the special token found here, or -1 for text to tokenize
@@ -23,7 +28,8 @@ class SpecialTokenMatcher {
   SpecialTokenMatcher(const std::vector<QByteArray>& tokens, const std::vector<int>& types);
 
   // The text cut at every special token, longest token first; control and unknown tokens only
-  // when parseSpecial.
+  // when parseSpecial. Error(BadInput), field tokenizer.ggml.token_type and no source, when the
+  // tokens to look for times the text's bytes exceed kMaxSpecialTokenScanBytes.
   std::vector<TextFragment> split(const QByteArray& text, bool parseSpecial) const;
 
   static bool isControlByName(const QByteArray& token);

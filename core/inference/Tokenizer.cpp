@@ -3,6 +3,7 @@
 #include "common/Error.h"
 #include "inference/BpeTokenizer.h"
 
+#include <QByteArrayView>
 #include <QRegularExpression>
 #include <algorithm>
 #include <queue>
@@ -189,16 +190,28 @@ QString SentencePieceTokenizer::decode(const std::vector<int>& ids) const {
   return QString::fromUtf8(bytes);
 }
 
+namespace {
+
+// What separates token ids in a token file: ASCII white space (as QByteArray::simplified) and commas.
+bool separatesTokenIds(char c) { return c == ',' || c == ' ' || (c >= '\t' && c <= '\r'); }
+
+}  // namespace
+
+// Reads the ids in place: no list of parts, so a 16 MiB file costs its ids (4 bytes each, at most
+// one per 2 bytes of file) instead of a copy per id (docs/limits.md, "Threat model").
 std::vector<int> parseTokenIds(const QByteArray& text, const QString& source, int vocabSize) {
   std::vector<int> ids;
-  const QList<QByteArray> parts = text.simplified().replace(',', ' ').split(' ');
-  for (qsizetype i = 0; i < parts.size(); ++i) {
-    if (parts[i].isEmpty()) continue;
+  const QByteArrayView all(text);
+  for (qsizetype at = 0, end = 0; at < all.size(); at = end) {
+    while (at < all.size() && separatesTokenIds(all[at])) ++at;
+    for (end = at; end < all.size() && !separatesTokenIds(all[end]);) ++end;
+    if (end == at) break;
+    const QByteArrayView part = all.sliced(at, end - at);
     bool ok = false;
-    const qlonglong id = parts[i].toLongLong(&ok);
+    const qlonglong id = part.toLongLong(&ok);
     if (!ok || id < 0 || id >= vocabSize)
       throwBadInput(source, QStringLiteral("token %1").arg(ids.size()),
-                    QStringLiteral("'%1' is not a token id in [0, %2)").arg(QString::fromUtf8(parts[i].left(40))).arg(vocabSize));
+                    QStringLiteral("'%1' is not a token id in [0, %2)").arg(QString::fromUtf8(part.first(std::min<qsizetype>(40, part.size())))).arg(vocabSize));
     ids.push_back(int(id));
   }
   if (ids.empty()) throwBadInput(source, QStringLiteral("tokens"), QStringLiteral("no token ids"));

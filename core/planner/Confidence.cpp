@@ -109,12 +109,20 @@ bool shipsWithMitigation(const ModelSpec& model, Mitigation mitigation) {
   }
 }
 
+qint64 shippedScalingContext(const ModelSpec& model, qint64 trainedContextTokens) {
+  const qint64 shipped = std::max(trainedContextTokens, model.maxPositionEmbeddings);
+  const auto& recipe = model.longContextRecipe;
+  if (recipe && recipe->builtIn && recipe->mitigation != QLatin1String("none") && recipe->supportedContext > 0)
+    return std::max(trainedContextTokens, std::min(shipped, recipe->supportedContext));
+  return shipped;
+}
+
 ContextCap estimateContextCap(const ModelSpec& model, Mitigation mitigation, double factor,
                               const PlannerResources& resources, bool windowHonoured) {
   ContextCap cap;
   cap.factor = std::max(1.0, factor);
   const qint64 trained = trainedContextOrMaxPositions(model);
-  const qint64 shipped = std::max(trained, model.maxPositionEmbeddings);
+  const qint64 shipped = shippedScalingContext(model, trained);
   const bool shipsScaling = model.ropeScaling.has_value() && !model.ropeScaling->type.isEmpty();
   const auto& recipe = model.longContextRecipe;
   if (recipe && !recipe->builtIn && recipe->mitigation == mitigationName(mitigation) &&
@@ -135,7 +143,8 @@ ContextCap estimateContextCap(const ModelSpec& model, Mitigation mitigation, dou
     cap.fineTuned = shipsScaling || mitigation != Mitigation::Baseline;
     cap.tokens = cap.fineTuned ? shipped : trained;
     cap.basis = cap.fineTuned
-                    ? QStringLiteral("the model ships this scaling and was trained with it: its max_position_embeddings %1")
+                    ? QStringLiteral("the model ships this scaling and was trained with it: %1 tokens (its "
+                                     "max_position_embeddings, or less where the vendor supports less)")
                           .arg(shipped)
                     : QStringLiteral("baseline: the trained context %1").arg(trained) + QStringLiteral(" (") +
                           resources.contextExtensionSource.at(Mitigation::Baseline) + QStringLiteral(")");
@@ -179,6 +188,16 @@ Confidence assessConfidence(const ConfidenceInputs& in, const ConfidenceWeights&
             .arg(low)
             .arg(high));
   value = held;
+  // A band reaching a collapse: the estimate cannot rule it out (a band reaching "degraded" only
+  // is the ordinary spread of the published readings and costs nothing more).
+  if (in.pessimisticTier == ConfidenceTier::Collapses && in.tier != ConfidenceTier::Collapses && value > low) {
+    value = low;
+    add(c, QStringLiteral("band_reaches_collapse"), 0,
+        QStringLiteral("the pessimistic end of the quality band (%1 %) collapses: the estimate cannot rule that out, "
+                       "so confidence is held at %2, the floor of its verdict's range")
+            .arg(QString::number(100.0 * in.pessimisticQuality, 'g', 2))
+            .arg(low));
+  }
   if (in.anchorDistanceDoublings > 0.05 && value > w.extrapolatedCeiling) {
     value = w.extrapolatedCeiling;
     add(c, QStringLiteral("extrapolated"), 0,

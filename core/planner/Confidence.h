@@ -35,6 +35,10 @@ struct ContextCap {
 double defaultScalingFactor(qint64 contextTokens, qint64 trainedContextTokens);
 // Whether the model's own rope_scaling is this mitigation (then it was fine-tuned with it).
 bool shipsWithMitigation(const ModelSpec& model, Mitigation mitigation);
+// How far the scaling a model ships carries it: max_position_embeddings, but no further than the
+// context its vendor supports with a built-in recipe (DeepSeek-V2: 163,840 in config.json, 128K in
+// its paper and model card).
+qint64 shippedScalingContext(const ModelSpec& model, qint64 trainedContextTokens);
 // windowHonoured: whether the runtime applies the model's sliding window (vLLM, transformers;
 // llama.cpp runs Mistral-v0.1 with full attention, Runtime.h).
 ContextCap estimateContextCap(const ModelSpec& model, Mitigation mitigation, double factor,
@@ -62,10 +66,16 @@ struct ConfidenceInputs {
   bool borrowedSeries = false;         // the quality series is a family member's
   ConfidenceTier tier = ConfidenceTier::Works;  // the verdict at the requested context
   QString verdictText;                 // that verdict in words
+  // The verdict at the pessimistic end of the quality band, and that quality: when it collapses
+  // and `tier` does not, the estimate cannot rule a collapse out, and confidence is held at the
+  // tier's floor.
+  ConfidenceTier pessimisticTier = ConfidenceTier::Works;
+  double pessimisticQuality = 1.0;
 };
 
 // 1 minus the deductions, held inside the verdict's range (works >= worksFloor > degraded >
-// collapses, planner.json), then rule 1 last: at most 0.8 past the trained context.
+// collapses, planner.json) and at its floor when the band reaches a collapse, then rule 1
+// last: at most 0.8 past the trained context.
 Confidence assessConfidence(const ConfidenceInputs& inputs, const ConfidenceWeights& weights);
 
 }  // namespace sinkscope

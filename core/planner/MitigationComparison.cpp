@@ -33,10 +33,12 @@ QStringList reasonsFor(const MitigationPlan& row, const Plan& plan) {
                       tokens(e.effectiveContext.low), tokens(e.effectiveContext.high));
   reasons << QStringLiteral("quality ≈ %1 of in-distribution (band %2–%3)")
                  .arg(percent(e.qualityRetention.central), percent(e.qualityRetention.low), percent(e.qualityRetention.high));
-  reasons << QStringLiteral("KV cache %1, %2").arg(gib(row.kvBytes),
-                                                   row.totalBytes <= plan.memory.capacityBytes
-                                                       ? QStringLiteral("fits in %1 usable").arg(gib(plan.memory.capacityBytes))
-                                                       : QStringLiteral("does NOT fit in %1 usable").arg(gib(plan.memory.capacityBytes)));
+  // When the plan does not fit, say that the whole plan does not (DeepSeek-V2's weights, not its
+  // 2 GiB cache, exceed one H100).
+  reasons << (row.totalBytes <= plan.memory.capacityBytes
+                  ? QStringLiteral("KV cache %1, fits in %2 usable").arg(gib(row.kvBytes), gib(plan.memory.capacityBytes))
+                  : QStringLiteral("KV cache %1; with weights, activations and overhead %2: does NOT fit in %3 usable")
+                        .arg(gib(row.kvBytes), gib(row.totalBytes), gib(plan.memory.capacityBytes)));
   reasons << (e.fineTuned      ? QStringLiteral("the model was trained with it: nothing to fine-tune")
               : e.vendorRecipe ? QStringLiteral("the vendor's documented recipe: nothing to fine-tune")
                                : QStringLiteral("needs no fine-tuning"));
@@ -56,9 +58,11 @@ int verdictRank(const MitigationPlan& row) {
 
 // A row that would replace the vendor's own scaling while the context is inside the range the
 // vendor supports: a built-in one (linear x1 over Llama 3.1's llama3 at 4K), or the documented
-// recipe (an untuned dynamic NTK instead of Qwen's YaRN x4 at 128K).
+// recipe (an untuned dynamic NTK instead of Qwen's YaRN x4 at 128K). A sink + window cache
+// replaces it too: it keeps the model inside its trained positions and drops everything older
+// than the cache, so Phi-3.5-mini at 128K would recall 4K of what LongRoPE lets it read.
 bool overridesBuiltInScaling(const MitigationPlan& row, const ModelSpec& model, qint64 contextTokens) {
-  if (row.mitigation == Mitigation::Baseline || row.mitigation == Mitigation::Streaming) return false;
+  if (row.mitigation == Mitigation::Baseline) return false;
   if (row.estimate.fineTuned || row.estimate.vendorRecipe) return false;
   const auto& recipe = model.longContextRecipe;
   const bool builtIn = model.ropeScaling && !model.ropeScaling->type.isEmpty();
@@ -105,9 +109,16 @@ Recommendation recommendMitigation(const Plan& plan, const ModelSpec& model) {
   recommendation.best = ranked.front()->mitigation;
   recommendation.bestVerdict = ranked.front()->estimate.verdict.kind;
   recommendation.reasons = reasonsFor(*ranked.front(), plan);
-  if (ranked.size() > 1) {
-    recommendation.runnerUp = ranked[1]->mitigation;
-    recommendation.runnerUpReasons = reasonsFor(*ranked[1], plan);
+  // The runner-up is another setting: "baseline" and the scaling the model ships (Llama 3.1's
+  // llama3, DeepSeek's yarn) are the same model run the same way.
+  const auto sameSetting = [](const MitigationPlan& a, const MitigationPlan& b) {
+    return a.estimate.fineTuned && b.estimate.fineTuned;
+  };
+  const auto runnerUp = std::find_if(ranked.begin() + 1, ranked.end(),
+                                     [&](const MitigationPlan* row) { return !sameSetting(*row, *ranked.front()); });
+  if (runnerUp != ranked.end()) {
+    recommendation.runnerUp = (*runnerUp)->mitigation;
+    recommendation.runnerUpReasons = reasonsFor(**runnerUp, plan);
   }
   // Fine-tuning is worth naming when it would reach at least twice the best untuned context.
   const MitigationPlan* tuned = nullptr;

@@ -72,7 +72,7 @@ struct Setting {
 };
 
 qint64 reachFor(const Setting& s, const Knobs& k) {
-  const qint64 shipped = std::max(s.trained, s.model->maxPositionEmbeddings);
+  const qint64 shipped = shippedScalingContext(*s.model, s.trained);
   if (s.mitigation == Mitigation::Streaming) return s.trained;
   if (s.vendorRecipe) return std::max(s.trained, s.model->longContextRecipe->supportedContext);
   if (s.fineTuned) return s.mitigation == Mitigation::Baseline && !s.model->ropeScaling ? s.trained : shipped;

@@ -63,8 +63,10 @@ const KvDtype& kvDtypeFor(const PlanRequest& request, const PlannerResources& re
 }
 
 // What the positional engine (PhaseCoverage.h) says about angles past the trained context.
+// shippedUpToTokens: when the model ships this scaling and was trained with it up to that length
+// (Llama 3.1's llama3 to 128K), angles past the pre-training context were seen in that training.
 QString extrapolationDetail(const ModelSpec& model, Mitigation mitigation, double factor, qint64 contextTokens,
-                            qint64 farthestDistanceTokens) {
+                            qint64 farthestDistanceTokens, qint64 shippedUpToTokens) {
   if (!model.usesRope) return QStringLiteral("ALiBi biases past the trained distance were never seen in training");
   if (mitigation == Mitigation::Streaming)
     return QStringLiteral("StreamingLLM re-uses positions inside its cache, so no rotary angle leaves the trained "
@@ -79,7 +81,16 @@ QString extrapolationDetail(const ModelSpec& model, Mitigation mitigation, doubl
     // A window caps every query-key distance: the angles that matter are those up to it.
     const bool windowed = farthestDistanceTokens > 0 && farthestDistanceTokens < contextTokens;
     const PhaseCoverage coverage = phaseCoverageFor(used, windowed ? farthestDistanceTokens : contextTokens);
-    QString text = coverage.unseenRotaryDims > 0
+    const bool trainedWithIt = shippedUpToTokens > 0 && contextTokens <= shippedUpToTokens;
+    QString text = coverage.unseenRotaryDims > 0 && trainedWithIt
+                       ? QStringLiteral("RoPE angles in %1 of %2 rotary dims lie past its %3-token pre-training, but "
+                                        "the model was trained with this scaling up to %4 tokens, so its long-context "
+                                        "training saw them")
+                             .arg(coverage.unseenRotaryDims)
+                             .arg(coverage.rotaryDim)
+                             .arg(coverage.trainedContext)
+                             .arg(shippedUpToTokens)
+                   : coverage.unseenRotaryDims > 0
                        ? QStringLiteral("RoPE angles in %1 of %2 rotary dims were never seen in training")
                              .arg(coverage.unseenRotaryDims)
                              .arg(coverage.rotaryDim)
@@ -140,7 +151,7 @@ ConfidenceInputs confidenceInputs(const ModelSpec& model, const HardwareSpec& ha
   in.contextCapTokens = row.contextCap;
   in.mitigation = mitigationName(row.mitigation);
   in.extrapolationDetail = extrapolationDetail(model, row.mitigation, row.factor, plan.contextTokens,
-                                               row.estimate.farthestDistanceTokens);
+                                               row.estimate.farthestDistanceTokens, row.fineTuned ? row.contextCap : 0);
   in.qualityMeasured = request.qualityMeasured;
   in.defaultedFields = model.defaultedFields;
   for (const QString& field : hardware.defaultedFields) in.defaultedFields << QStringLiteral("hardware.") + field;
@@ -160,6 +171,12 @@ ConfidenceInputs confidenceInputs(const ModelSpec& model, const HardwareSpec& ha
             : verdict == VerdictKind::Degraded ? ConfidenceTier::Degraded
                                                : ConfidenceTier::Collapses;
   in.verdictText = row.estimate.verdict.text;
+  if (row.estimate.applicable && verdict != VerdictKind::Unknown) {
+    in.pessimisticQuality = row.estimate.qualityRetention.low;
+    in.pessimisticTier = in.pessimisticQuality >= resources.verdict.worksQuality      ? ConfidenceTier::Works
+                         : in.pessimisticQuality >= resources.verdict.collapseQuality ? ConfidenceTier::Degraded
+                                                                                      : ConfidenceTier::Collapses;
+  }
   in.fits = row.totalBytes <= plan.memory.capacityBytes;
   in.memoryMarginShare = capacity > 0 ? (capacity - double(row.totalBytes)) / capacity : 0;
   return in;

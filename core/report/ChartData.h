@@ -107,6 +107,12 @@ struct HeatmapChartData {
   qint64 contextTokens = 0;
   qint64 trainedContextTokens = 0;
   std::vector<HeatmapPanel> panels;
+  // For the compare note (HeatmapContrast.h): per panel, the last query's metrics, mean of the heads
+  // (empty: not computed); the model's own window at this layer when the runtime honours it (0:
+  // every key attended) and that runtime's name.
+  std::vector<RowMetrics> lastQueryMetrics;
+  qint64 windowTokens = 0;
+  QString runtime;
 };
 
 // Measured per-position loss of a real checkpoint: one series per measured mitigation over the

@@ -49,9 +49,11 @@ std::optional<SinkCurveSeries> modelledSinkCurveSeries(const ModelSpec& model, c
 }
 
 std::optional<PooledHeatmap> modelledMeanHeatmap(const ModelSpec& model, const ModelledProbeRequest& probe,
-                                                 const ModelledScheme& choice, const ProbeCallbacks& callbacks) {
+                                                 const ModelledScheme& choice, const ProbeCallbacks& callbacks,
+                                                 RowMetrics* lastQueryMean) {
   PooledHeatmap mean;
   const std::vector<int>& heads = probe.heatmapHeads;
+  if (lastQueryMean) *lastQueryMean = RowMetrics{};
   for (size_t h = 0; h < heads.size(); ++h) {
     const int head = heads[h];
     const auto source = modelledSource(model, probe.layer, head);
@@ -63,6 +65,7 @@ std::optional<PooledHeatmap> modelledMeanHeatmap(const ModelSpec& model, const M
       std::fill(mean.mass.begin(), mean.mass.end(), 0.0f);
     }
     for (size_t i = 0; i < mean.mass.size(); ++i) mean.mass[i] += result->heatmap.mass[i] / float(heads.size());
+    if (lastQueryMean && !result->rows.empty()) addWeighted(*lastQueryMean, result->rows.back(), 1.0 / double(heads.size()));
   }
   return mean;
 }

@@ -18,8 +18,10 @@ std::optional<SinkCurveSeries> modelledSinkCurveSeries(const ModelSpec& model, c
                                                        const ModelledScheme& choice, const ProbeCallbacks& callbacks = {});
 
 // The pooled heatmap of `choice` at probe.heatmap.contextTokens, averaged over probe.heatmapHeads.
+// lastQueryMean, when given, receives the last query row's metrics averaged over the same heads.
 std::optional<PooledHeatmap> modelledMeanHeatmap(const ModelSpec& model, const ModelledProbeRequest& probe,
-                                                 const ModelledScheme& choice, const ProbeCallbacks& callbacks = {});
+                                                 const ModelledScheme& choice, const ProbeCallbacks& callbacks = {},
+                                                 RowMetrics* lastQueryMean = nullptr);
 
 // Whether `choice` applies to the model at all (longrope without factors, alibi on RoPE: no).
 bool modelledSchemeApplies(const ModelSpec& model, const ModelledProbeRequest& probe, const ModelledScheme& choice);

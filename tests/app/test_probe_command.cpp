@@ -85,6 +85,50 @@ class TestProbeCommand : public QObject {
     QVERIFY(a.standardOutput != c.standardOutput);
   }
 
+  // --runtime decides whether Mistral-7B-v0.1's 4,096-token window is honoured (docs/references.md
+  // section 9: vLLM honours it, llama.cpp runs the checkpoint with full attention), as for plan and
+  // report: under vLLM the last query of 16K cannot see token 0, under llama.cpp (the default) it can.
+  // The printed launch flags are the chosen engine's (llama.cpp has no dynamic NTK: none).
+  void runtimeDecidesTheWindowAndTheFlags() {
+    const auto probe = [](const QStringList& extra) {
+      QStringList args{QStringLiteral("probe"), QStringLiteral("--model"), QStringLiteral("mistral-7b-v0.1"),
+                       QStringLiteral("--context"), QStringLiteral("16384"), QStringLiteral("--contexts"),
+                       QStringLiteral("16384"), QStringLiteral("--queries"), QStringLiteral("4"), QStringLiteral("--rows"),
+                       QStringLiteral("4"), QStringLiteral("--bins"), QStringLiteral("16"), QStringLiteral("--json")};
+      const auto r = runCli(args + extra);
+      if (r.exitCode != 0) qWarning("%s", r.standardError.constData());
+      return QJsonDocument::fromJson(r.standardOutput).object();
+    };
+    const auto lastRowSink = [](const QJsonObject& o) {
+      const QJsonArray mass = o.value(QStringLiteral("heatmap")).toObject().value(QStringLiteral("mass")).toArray();
+      return mass.last().toArray().first().toDouble();
+    };
+    const QJsonObject llamaCpp = probe({QStringLiteral("--mitigation"), QStringLiteral("dynamic-ntk")});
+    QCOMPARE(llamaCpp.value(QStringLiteral("runtime")).toString(), QStringLiteral("llama.cpp"));
+    QCOMPARE(llamaCpp.value(QStringLiteral("window_honoured")).toBool(), false);
+    QVERIFY(lastRowSink(llamaCpp) > 0);
+    QVERIFY(llamaCpp.value(QStringLiteral("launch_flags")).toObject().value(QStringLiteral("for_runtime")).isNull());
+    const QJsonObject vllm = probe({QStringLiteral("--mitigation"), QStringLiteral("dynamic-ntk"), QStringLiteral("--runtime"),
+                                    QStringLiteral("vllm")});
+    QCOMPARE(vllm.value(QStringLiteral("window_honoured")).toBool(), true);
+    QCOMPARE(lastRowSink(vllm), 0.0);
+    QVERIFY(vllm.value(QStringLiteral("launch_flags")).toObject().value(QStringLiteral("for_runtime")).toString()
+                .contains(QStringLiteral("--hf-overrides")));
+    const auto text = runCli({QStringLiteral("probe"), QStringLiteral("--model"), QStringLiteral("mistral-7b-v0.1"),
+                              QStringLiteral("--context"), QStringLiteral("16384"), QStringLiteral("--contexts"),
+                              QStringLiteral("16384"), QStringLiteral("--queries"), QStringLiteral("4"),
+                              QStringLiteral("--mitigation"), QStringLiteral("ntk"), QStringLiteral("--runtime"),
+                              QStringLiteral("LLAMA.CPP")});
+    QVERIFY2(text.exitCode == 0, text.standardError.constData());
+    QVERIFY(text.standardOutput.contains("attends to every key under llama.cpp"));
+    QVERIFY(text.standardOutput.contains("Launch flags (llama.cpp): --rope-"));
+    const auto bad = runCli({QStringLiteral("probe"), QStringLiteral("--model"), QStringLiteral("mistral-7b-v0.1"),
+                             QStringLiteral("--context"), QStringLiteral("8192"), QStringLiteral("--runtime"),
+                             QStringLiteral("tgi")});
+    QCOMPARE(bad.exitCode, 2);
+    QVERIFY(bad.standardError.startsWith("error: --runtime"));
+  }
+
   void errorsNameTheField() {
     auto r = runCli({QStringLiteral("probe"), QStringLiteral("--model"), QStringLiteral("llama-2-7b"),
                      QStringLiteral("--context"), QStringLiteral("8192"), QStringLiteral("--mitigation"),

@@ -3,6 +3,7 @@
 #include "CatalogTestSupport.h"
 #include "catalog/HubId.h"
 #include "catalog/SafetensorsHeader.h"
+#include "common/Error.h"
 
 #include <QtEndian>
 #include <QtTest>
@@ -72,6 +73,39 @@ class TestSafetensorsHeader : public QObject {
     test::expectBadInput([] { parseSafetensorsHeader(R"({"w": {"dtype": "F32", "shape": [1], "data_offsets": [4, 0]}})", QStringLiteral("h")); },
                          {QStringLiteral("w.data_offsets")});
     test::expectBadInput([] { parseSafetensorsHeader("[1, 2]", QStringLiteral("h")); }, {QStringLiteral("h")});
+  }
+
+  // Sums stay exact: many tensors at the per-tensor limit (2^50 elements) in one header, or many
+  // shards of such headers, are refused before a qint64 sum could overflow (amplification class,
+  // docs/limits.md); up to the limit the sums are exact.
+  void sumsAcrossTensorsAndShardsAreBounded() {
+    const auto header = [](int tensors, qint64 elements) {
+      QByteArray json = "{";
+      for (int i = 0; i < tensors; ++i)
+        json += (i ? "," : "") + QByteArray("\"t") + QByteArray::number(i) + "\":{\"dtype\":\"U8\",\"shape\":[" +
+                QByteArray::number(elements) + "],\"data_offsets\":[0," + QByteArray::number(elements) + "]}";
+      return json + "}";
+    };
+    const qint64 limit = qint64(1) << 50;
+    const SafetensorsSummary atLimit = parseSafetensorsHeader(header(4, limit / 4), QStringLiteral("a"));
+    QCOMPARE(atLimit.parameters, limit);
+    QCOMPARE(atLimit.bytes, limit);
+    for (const int tensors : {2, 3, 9000}) {  // 9000 x 2^50 would wrap a qint64 (2^63) about 1000 times
+      try {
+        parseSafetensorsHeader(header(tensors, limit), QStringLiteral("b"));
+        QFAIL("the sum passed 2^50");
+      } catch (const Error& error) {
+        QCOMPARE(error.exitCode(), 3);
+        QCOMPARE(error.field(), QStringLiteral("t1.shape"));
+      }
+    }
+    SafetensorsSummary totals;
+    const SafetensorsSummary shard = parseSafetensorsHeader(header(1, limit / 2), QStringLiteral("shard"));
+    totals.add(shard, QStringLiteral("s1"));
+    totals.add(shard, QStringLiteral("s2"));
+    QCOMPARE(totals.parameters, limit);
+    QVERIFY_THROWS_EXCEPTION(Error, totals.add(parseSafetensorsHeader(header(1, 1), QStringLiteral("one")), QStringLiteral("s3")));
+    QCOMPARE(totals.parameters, limit);  // unchanged by the refused shard
   }
 
   void readsTheShardedIndex() {

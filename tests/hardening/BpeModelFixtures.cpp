@@ -16,6 +16,7 @@ struct Defects {
   quint32 bosId = 256;
   QString pre = QStringLiteral("llama-bpe");
   QString model = QStringLiteral("gpt2");
+  int userDefinedTokens = 0;  // "<u0>", "<u1>", ... of type 4 (user-defined), appended
 };
 
 std::vector<float> ramp(qint64 count) {
@@ -38,6 +39,10 @@ QByteArray model(const Defects& defects) {
   if (defects.extraToken) {
     tokens << *defects.extraToken;
     types.push_back(1);
+  }
+  for (int i = 0; i < defects.userDefinedTokens; ++i) {
+    tokens << QStringLiteral("<u%1>").arg(i);
+    types.push_back(4);
   }
   QStringList merges{QStringLiteral("a b"), QStringLiteral("\u0120 a")};
   if (!defects.extraMerge.isEmpty()) merges << defects.extraMerge;
@@ -93,6 +98,9 @@ QByteArray bpeModelFixture(const QString& name) {
     defects.pre = QStringLiteral("tekken");
   } else if (name == QLatin1String("bpe_unknown_model")) {
     defects.model = QStringLiteral("bert");
+  } else if (name == QLatin1String("bpe_many_user_defined")) {
+    // 200,000 user-defined tokens x the bundled 55 KB sample: 1.1e10 comparisons, above 2^33.
+    defects.userDefinedTokens = 200000;
   } else {
     return QByteArray();
   }

@@ -17,9 +17,11 @@
 #include <QJsonObject>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <fcntl.h>
 #include <memory>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <vector>
 
 using namespace sinkscope;
 
@@ -49,8 +51,24 @@ QByteArray jsonContent(const QJsonObject& spec, const QJsonObject& bases) {
   return QJsonDocument(object).toJson();
 }
 
+// Descriptors the runner holds for a row: the writing ends of its silent FIFOs.
+class HeldDescriptors {
+ public:
+  HeldDescriptors() = default;
+  ~HeldDescriptors() {
+    for (int fd : fds_) ::close(fd);
+  }
+  HeldDescriptors(const HeldDescriptors&) = delete;
+  HeldDescriptors& operator=(const HeldDescriptors&) = delete;
+  void hold(int fd) { fds_.push_back(fd); }
+
+ private:
+  std::vector<int> fds_;
+};
+
 // Creates one file (or directory) of a row inside dir; returns false with a reason on failure.
-void createEntry(const QDir& dir, const QString& name, const QJsonObject& spec, const QJsonObject& bases) {
+void createEntry(const QDir& dir, const QString& name, const QJsonObject& spec, const QJsonObject& bases,
+                 HeldDescriptors& held) {
   const QString path = dir.filePath(name);
   if (spec.value(QStringLiteral("dir")).toBool()) {
     QVERIFY(QDir().mkpath(path));
@@ -58,8 +76,14 @@ void createEntry(const QDir& dir, const QString& name, const QJsonObject& spec, 
       QVERIFY(QFile::setPermissions(path, QFileDevice::Permissions()));
     return;
   }
-  if (spec.value(QStringLiteral("fifo")).toBool()) {  // a named pipe nobody writes to
+  const QJsonValue fifo = spec.value(QStringLiteral("fifo"));
+  if (fifo.toBool() || fifo == QLatin1String("silent")) {  // a named pipe nobody writes to
     QCOMPARE(::mkfifo(QFile::encodeName(path).constData(), 0600), 0);
+    if (fifo == QLatin1String("silent")) {  // ... or one whose writer (this runner) holds it open and sends nothing
+      const int fd = ::open(QFile::encodeName(path).constData(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
+      QVERIFY(fd >= 0);
+      held.hold(fd);
+    }
     return;
   }
   if (spec.contains(QStringLiteral("symlink"))) {  // a symbolic link to the given target (may dangle or loop)
@@ -213,8 +237,9 @@ class TestBadInputs : public QObject {
     QVERIFY(temporary.isValid());
     const QDir dir(temporary.path());
     const QJsonObject files = row.value(QStringLiteral("files")).toObject();
+    HeldDescriptors held;
     for (auto it = files.begin(); it != files.end(); ++it) {
-      createEntry(dir, it.key(), it.value().toObject(), bases);
+      createEntry(dir, it.key(), it.value().toObject(), bases, held);
       if (QTest::currentTestFailed()) return;
     }
     const QStringList before = listing(dir.path());

@@ -6,8 +6,10 @@
 #include "TestSupport.h"
 #include "UiTestSupport.h"
 #include "catalog/Catalog.h"
+#include "common/Error.h"
 #include "compute/ComputeController.h"
 #include "scenario/Scenario.h"
+#include "scenario/ScenarioFile.h"
 #include "scenario/SpecLibrary.h"
 #include "tabs/PlannerTab.h"
 
@@ -15,7 +17,12 @@
 #include <QRandomGenerator>
 #include <QSettings>
 #include <QTabWidget>
+#include <QTemporaryDir>
 #include <QtTest>
+#include <fcntl.h>
+#include <functional>
+#include <sys/stat.h>
+#include <unistd.h>
 
 using namespace sinkscope;
 using namespace sinkscope::ui;
@@ -48,6 +55,16 @@ PlannerTab* plannerTab(MainWindow& window) {
   for (AnalysisTab* tab : window.analysisTabs())
     if (auto* planner = qobject_cast<PlannerTab*>(tab)) return planner;
   return nullptr;
+}
+
+// The message of the Error that reading throws, or a failure note when it throws none.
+QString errorOf(const std::function<void()>& read) {
+  try {
+    read();
+  } catch (const Error& error) {
+    return error.describe();
+  }
+  return QStringLiteral("(no error)");
 }
 
 }  // namespace
@@ -85,6 +102,37 @@ class TestGuiStress : public QObject {
     QVERIFY(window.tabs()->currentIndex() >= 0 && window.tabs()->currentIndex() < window.tabs()->count());
     QVERIFY(test::waitForIdle(window));
     QSettings().clear();
+  }
+
+  // What the window imports (Open…, drag and drop, File → Open Scenario) follows the command line's
+  // rule for pipes (docs/limits.md, "Devices and pipes"): a FIFO whose writer sends nothing is
+  // refused at once, one without a writer reads as empty, a folder is refused with its reason.
+  void windowImportsNeverWaitOnAPipe() {
+    QTemporaryDir dir;
+    SpecLibrary library;
+    const ScenarioValues defaults = Scenario::defaults(library);
+    const std::vector<std::pair<QString, std::function<void(const QString&)>>> readers{
+        {QStringLiteral("model.json"), [&](const QString& path) { library.importFile(path); }},
+        {QStringLiteral("hardware.json"), [&](const QString& path) { library.importHardware(path); }},
+        {QStringLiteral("model.gguf"), [&](const QString& path) { library.importModel(path); }},
+        {QStringLiteral("config.json"), [&](const QString& path) { library.importModel(path); }},
+        {QStringLiteral("scenario.json"), [&](const QString& path) { readScenarioFile(path, defaults); }},
+    };
+    for (const auto& [name, read] : readers) {
+      const QString path = dir.filePath(name);
+      QCOMPARE(::mkfifo(QFile::encodeName(path).constData(), 0600), 0);
+      const int writer = ::open(QFile::encodeName(path).constData(), O_RDWR | O_NONBLOCK | O_CLOEXEC);  // sends nothing
+      QVERIFY(writer >= 0);
+      const QString silent = errorOf([&] { read(path); });
+      ::close(writer);
+      QVERIFY2(silent.startsWith(path + QStringLiteral(": nothing to read")), qPrintable(silent));
+      const QString empty = errorOf([&] { read(path); });  // no writer now: empty, refused like an empty file
+      QVERIFY2(empty.startsWith(path + QStringLiteral(":")) && !empty.contains(QStringLiteral("nothing to read")), qPrintable(empty));
+      QVERIFY(QFile::remove(path));
+      QVERIFY(QDir().mkdir(path));
+      const QString folder = errorOf([&] { read(path); });
+      QVERIFY2(folder.contains(QStringLiteral("is a directory")), qPrintable(folder));
+    }
   }
 
   // 400 changes of model, hardware, context, batch and mitigations, a cancellation every few,

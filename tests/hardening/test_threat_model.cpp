@@ -9,7 +9,10 @@
 #include "common/JsonRead.h"
 #include "common/SafeText.h"
 #include "inference/GgufFile.h"
+#include "inference/SpecialTokens.h"
+#include "inference/Tokenizer.h"
 
+#include <QDeadlineTimer>
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
@@ -21,13 +24,17 @@
 #include <cmath>
 #include <csignal>
 #include <cstring>
+#include <fcntl.h>
 #include <limits>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 using namespace sinkscope;
 
 namespace {
+
+constexpr int kCancelled = 130;  // 128 + SIGINT: docs/design.md, "One way to fail"
 
 QString tinyGgufPath() { return test::sourceDir() + QStringLiteral("/tests/fuzz/corpus/gguf/tiny_llama.gguf"); }
 
@@ -118,11 +125,57 @@ class TestThreatModel : public QObject {
     }
   }
 
-  // A pipe that stays open and silent is refused after the documented idle time, not waited on.
+  // A pipe whose writer stays open and sends nothing is refused at once, not waited on: by every
+  // reader (JSON, GGUF sniff, token and text files); the catalogue's "silent" FIFO rows try each
+  // command's file flags. One that sent its first bytes and then stalls gets the idle timeout.
   void silentPipeIsRefused() {
-    const test::CliResult result = runShell(QStringLiteral("$S show --model <(sleep 30)"), 25000);
-    QCOMPARE(result.exitCode, 3);
-    QVERIFY2(result.standardError.contains("sent nothing for 5 s"), result.standardError.constData());
+    const QString tiny = tinyGgufPath();
+    const QStringList silent{
+        QStringLiteral("$S show --model <(sleep 30)"),
+        QStringLiteral("$S show --hardware <(sleep 30) --json"),
+        QStringLiteral("$S measure --gguf <(sleep 30) --tokens <(echo 0 1 2)"),
+        QStringLiteral("$S measure --gguf %1 --tokens <(sleep 30)").arg(tiny),
+        QStringLiteral("$S measure --gguf %1 --text <(sleep 30)").arg(tiny),
+        QStringLiteral("$S show --model /dev/stdin < <(sleep 30)"),
+    };
+    for (const QString& script : silent) {
+      const test::CliResult result = runShell(script, 25000);
+      QVERIFY2(result.exitCode == 3, qPrintable(script + QStringLiteral("\n") + QString::fromUtf8(result.standardError)));
+      QVERIFY2(result.standardError.contains(": nothing to read: a pipe, FIFO or device whose writer sent nothing within 250 ms"),
+               result.standardError.constData());
+    }
+    const test::CliResult stalled = runShell(QStringLiteral("$S show --model <(printf GGUF; sleep 30)"), 25000);
+    QCOMPARE(stalled.exitCode, 3);
+    QVERIFY2(stalled.standardError.contains("sent nothing for 5 s after its first bytes"), stalled.standardError.constData());
+  }
+
+  // The same rule in process, for a named FIFO and an anonymous pipe whose writers send nothing:
+  // the sniff and the read both refuse at once, and a later read opens the path afresh.
+  void silentStreamsAreRefusedInProcess() {
+    QTemporaryDir dir;
+    const QString fifo = dir.filePath(QStringLiteral("p.json"));
+    QCOMPARE(::mkfifo(QFile::encodeName(fifo).constData(), 0600), 0);
+    const int fifoWriter = ::open(QFile::encodeName(fifo).constData(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
+    QVERIFY(fifoWriter >= 0);
+    int fds[2];
+    QCOMPARE(::pipe(fds), 0);
+    const QString pipe = QStringLiteral("/dev/fd/%1").arg(fds[0]);
+    for (const QString& path : {fifo, pipe}) {
+      for (const bool peek : {true, false}) {
+        try {
+          peek ? (void)peekInput(path, 4) : (void)readInputBytes(path, 1 << 20);
+          QFAIL("a silent stream was read");
+        } catch (const Error& error) {
+          QCOMPARE(error.exitCode(), 3);
+          QVERIFY2(error.describe().startsWith(path + QStringLiteral(": nothing to read")), qPrintable(error.describe()));
+        }
+      }
+    }
+    QCOMPARE(::write(fifoWriter, "{}", 2), ssize_t(2));  // sent after the refusal: a new read sees it
+    QCOMPARE(peekInput(fifo, 2), QByteArray("{}"));
+    ::close(fifoWriter);
+    ::close(fds[0]);
+    ::close(fds[1]);
   }
 
   void peekThenReadSeesEveryByte() {
@@ -173,6 +226,54 @@ class TestThreatModel : public QObject {
       QCOMPARE(info->name, QStringLiteral("t%1").arg(i));
     }
     QVERIFY(!gguf.findTensor(QStringLiteral("t%1").arg(kTensors)));
+  }
+
+  // Special tokens are found by scanning the text once per token (llama.cpp's order), so the work
+  // is tokens x text bytes: above 2^33 it is refused before any scan (docs/limits.md, "Files").
+  // 20,000 user-defined tokens over a 1 MiB text took 34 s before this bound.
+  void specialTokenSearchIsBounded() {
+    std::vector<QByteArray> tokens;
+    std::vector<int> types;
+    for (int i = 0; i < 1024; ++i) {
+      tokens.push_back("<u" + QByteArray::number(i) + ">");
+      types.push_back(4);  // user-defined: looked for in every text
+    }
+    const SpecialTokenMatcher matcher(tokens, types);
+    const std::vector<TextFragment> fragments = matcher.split("a<u7>b", false);
+    QCOMPARE(fragments.size(), size_t(3));
+    QCOMPARE(fragments[1].tokenId, 7);
+    for (const qsizetype bytes : {kMaxSpecialTokenScanBytes / 1024 + 1, qsizetype(64) << 20}) {
+      try {
+        matcher.split(QByteArray(bytes, 'x'), false);
+        QFAIL("a search above the bound ran");
+      } catch (const Error& error) {
+        QCOMPARE(error.exitCode(), 3);
+        QCOMPARE(error.field(), QStringLiteral("tokenizer.ggml.token_type"));
+      }
+    }
+    QCOMPARE(matcher.split(QByteArray(kMaxSpecialTokenScanBytes / 1024 / 1024, 'x'), false).size(), size_t(1));
+  }
+
+  // A token file is read in place. 16 MiB of "0 " (8 M ids) is refused for its count within a
+  // 450 MB address space, where splitting it into a list of parts (544 MB resident) ran out of
+  // memory (exit 4). The separators are those of before: ASCII white space and commas.
+  void tokenFileCostsItsIds() {
+    QCOMPARE(parseTokenIds("1,2\t3\n\n 4,,5\r\x0b" "6\x0c" "7 ", QStringLiteral("t"), 8), (std::vector<int>{1, 2, 3, 4, 5, 6, 7}));
+    for (const QByteArray& bad : {QByteArray(" ,\n"), QByteArray("1 x"), QByteArray("1 8"), QByteArray("-1")})
+      QVERIFY_THROWS_EXCEPTION(Error, parseTokenIds(bad, QStringLiteral("t"), 8));
+    QTemporaryDir dir;
+    QByteArray ids;
+    ids.reserve(16 << 20);
+    while (ids.size() < (16 << 20) - 2) ids += "0 ";
+    writeFile(dir.filePath(QStringLiteral("ids.txt")), ids);
+    const QString limit = QStringLiteral("ulimit -v 450000; ");
+    const test::CliResult control =
+        runShell(limit + QStringLiteral("$S measure --gguf %1 --tokens <(echo 0 1 2 3) --json").arg(tinyGgufPath()));
+    if (control.exitCode != 0) QSKIP("a measurement needs more than 450 MB of address space on this machine");
+    const test::CliResult result =
+        runShell(limit + QStringLiteral("$S measure --gguf %1 --tokens %2/ids.txt").arg(tinyGgufPath(), dir.path()));
+    QVERIFY2(result.exitCode == 3, result.standardError.constData());
+    QVERIFY2(result.standardError.contains("8388607 tokens exceed the limit of 32768"), result.standardError.constData());
   }
 
   // Element names are made only for an error, and still name the element, nested too.
@@ -403,7 +504,8 @@ class TestThreatModel : public QObject {
     }
   }
 
-  // A probe of minutes (10M tokens, docs/limits.md) ends at Ctrl+C, printing nothing partial.
+  // A probe of minutes (10M tokens, docs/limits.md) ends at Ctrl+C with exit 130, printing
+  // nothing partial (before its progress starts, the signal ends it as it ends any program).
   void interruptedProbeEnds() {
     QProcess process;
     process.start(test::cliPath(), {QStringLiteral("probe"), QStringLiteral("--model"), QStringLiteral("llama-2-7b"),
@@ -412,8 +514,67 @@ class TestThreatModel : public QObject {
     QTest::qWait(500);
     if (process.processId() > 0) ::kill(pid_t(process.processId()), SIGINT);  // pid 0 would signal this test's own group
     QVERIFY2(process.waitForFinished(30000), "the probe kept running after SIGINT");
-    QCOMPARE(process.exitStatus(), QProcess::CrashExit);  // ended by the signal
+    QVERIFY(process.exitStatus() == QProcess::CrashExit || process.exitCode() == 130);
     QVERIFY(process.readAllStandardOutput().isEmpty());
+  }
+
+  // Ctrl+C while a long command draws its progress line (docs/limits.md, "Threat model"): the line
+  // is closed (a line break) before "sinkscope: cancelled", the exit status is 130, and nothing is
+  // printed or written: no output file, no temporary file. A real SIGINT to a child process.
+  void interruptClosesTheProgressLine_data() {
+    QTest::addColumn<QStringList>("args");
+    const QString llama = QStringLiteral("llama-2-7b");
+    QTest::newRow("probe json") << QStringList{QStringLiteral("probe"), QStringLiteral("--model"), llama,
+                                               QStringLiteral("--context"), QStringLiteral("10M"), QStringLiteral("--json")};
+    QTest::newRow("probe text") << QStringList{QStringLiteral("probe"), QStringLiteral("--model"), llama,
+                                               QStringLiteral("--context"), QStringLiteral("10M"),
+                                               QStringLiteral("--contexts"), QStringLiteral("4M,8M,10M")};
+    QTest::newRow("measure") << QStringList{QStringLiteral("measure"), QStringLiteral("--gguf"), QStringLiteral("{tiny}"),
+                                            QStringLiteral("--tokens"), QStringLiteral("{dir}/ids.txt"), QStringLiteral("--json")};
+    QTest::newRow("report pdf") << QStringList{QStringLiteral("report"), QStringLiteral("--model"), llama,
+                                               QStringLiteral("--hardware"), QStringLiteral("h100-sxm-80gb"),
+                                               QStringLiteral("--context"), QStringLiteral("10M"), QStringLiteral("--out"),
+                                               QStringLiteral("{dir}/r.pdf")};
+    QTest::newRow("report measured json") << QStringList{
+        QStringLiteral("report"), QStringLiteral("--model"), llama, QStringLiteral("--hardware"), QStringLiteral("h100-sxm-80gb"),
+        QStringLiteral("--context"), QStringLiteral("8192"), QStringLiteral("--gguf"), QStringLiteral("{tiny}"),
+        QStringLiteral("--out"), QStringLiteral("{dir}/r.json")};
+  }
+  void interruptClosesTheProgressLine() {
+    QFETCH(QStringList, args);
+    QTemporaryDir dir;
+    QByteArray ids;  // the longest measured run (32768 tokens): seconds of work to interrupt
+    for (int i = 0; i < 32768; ++i) ids += QByteArray::number(i % 4) + ' ';
+    writeFile(dir.filePath(QStringLiteral("ids.txt")), ids);
+    for (QString& arg : args) arg.replace(QStringLiteral("{dir}"), dir.path()).replace(QStringLiteral("{tiny}"), tinyGgufPath());
+    QProcess process;
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("SINKSCOPE_PROGRESS"), QStringLiteral("1"));  // as on a terminal
+    environment.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    process.setProcessEnvironment(environment);
+    process.setReadChannel(QProcess::StandardError);
+    process.start(test::cliPath(), args);
+    QVERIFY(process.waitForStarted());
+    const QByteArray drawn = "\r" + args.first().toUtf8() + ": ";
+    QByteArray error;
+    const QDeadlineTimer hangGuard(120000);
+    while (!error.contains(drawn) && process.state() == QProcess::Running && !hangGuard.hasExpired()) {
+      process.waitForReadyRead(200);
+      error += process.readAllStandardError();
+    }
+    QVERIFY2(error.contains(drawn), error.constData());
+    if (process.processId() > 0) ::kill(pid_t(process.processId()), SIGINT);  // pid 0 would signal this test's own group
+    QVERIFY2(process.waitForFinished(60000), "the command kept running after SIGINT");
+    error += process.readAllStandardError();
+    QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+    QVERIFY2(process.exitCode() == kCancelled, error.constData());
+    const QByteArray message = "sinkscope: cancelled\n";
+    QVERIFY2(error.endsWith("\n" + message), error.constData());
+    // The first line break after the last redraw is the one that closes the progress line.
+    QCOMPARE(error.indexOf('\n', error.lastIndexOf('\r')), error.size() - message.size() - 1);
+    QVERIFY(process.readAllStandardOutput().isEmpty());
+    QVERIFY2(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden | QDir::System) == QStringList{QStringLiteral("ids.txt")},
+             qPrintable(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden | QDir::System).join(QLatin1Char(' '))));
   }
 
   // ---- Terminal safety ----

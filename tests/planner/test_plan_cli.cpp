@@ -5,7 +5,9 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <QtTest>
+#include <cmath>
 
 using namespace sinkscope;
 
@@ -131,6 +133,9 @@ class TestPlanCli : public QObject {
     QVERIFY2(output.contains(QStringLiteral("DOES NOT FIT")), qPrintable(output));
     QVERIFY2(output.contains(QStringLiteral("smallest: more_gpus")), qPrintable(output));
     QVERIFY2(output.contains(QStringLiteral("+ more_gpus: 8 GPUs")), qPrintable(output));
+    // The recommendation's memory line blames the whole plan (440 GiB of weights), not its 2 GiB cache.
+    QVERIFY2(output.contains(QStringLiteral("KV cache 2.11 GiB; with weights, activations and overhead 443.27 GiB: does NOT fit")),
+             qPrintable(output));
     QVERIFY2(output.contains(QStringLiteral("not estimated: the plan does not fit")), qPrintable(output));
     QVERIFY2(!output.contains(QStringLiteral("tokens/s")), qPrintable(output));
     const test::CliResult json = test::runCli(args + QStringList{QStringLiteral("--json")});
@@ -163,6 +168,21 @@ class TestPlanCli : public QObject {
     const QString vllm = plan[QStringLiteral("mitigations")].toArray().at(0).toObject()[QStringLiteral("launch_flags")]
                              .toObject()[QStringLiteral("vllm")].toString();
     QVERIFY2(vllm.contains(QStringLiteral("--tensor-parallel-size 8 --pipeline-parallel-size 1")), qPrintable(vllm));
+    // The text's memory block is the fullest GPU's; its parameter line says so, next to the model's
+    // total (235.7B, docs/planner.md; DeepSeek-V2 paper: 236B), never the share alone as the model's.
+    const test::CliResult text = test::runCli(
+        {QStringLiteral("plan"), QStringLiteral("--model"), QStringLiteral("deepseek-v2"), QStringLiteral("--hardware"),
+         QStringLiteral("h100-sxm-80gb"), QStringLiteral("--context"), QStringLiteral("32768"), QStringLiteral("--gpus"),
+         QStringLiteral("8")});
+    QCOMPARE(text.exitCode, 0);
+    const QString output = QString::fromUtf8(text.standardOutput);
+    const QRegularExpressionMatch line =
+        QRegularExpression(QStringLiteral("parameters: (\\d+) on that GPU \\(replicated parts included\\) of the model's (\\d+)"))
+            .match(output);
+    QVERIFY2(line.hasMatch(), qPrintable(output));
+    const double share = line.captured(1).toDouble(), total = line.captured(2).toDouble();
+    QVERIFY(std::abs(total / 236e9 - 1) < 0.02);
+    QVERIFY(share > total / 8 && share < total / 4);  // an eighth of the split parts plus the replicated ones
   }
 };
 

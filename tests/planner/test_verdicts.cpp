@@ -56,12 +56,12 @@ int rank(VerdictKind kind) {
 }
 
 // Rows that replace a model's built-in scaling (the recommendation must never pick one inside the
-// supported range).
+// supported range). A sink + window cache does too: it drops what the scaling lets the model read.
 bool replacesBuiltIn(const ModelSpec& model, Mitigation mitigation) {
   const bool documented = model.longContextRecipe && model.longContextRecipe->mitigation != QLatin1String("none");
   const bool vendorOwn = model.longContextRecipe && model.longContextRecipe->mitigation == mitigationName(mitigation);
   return (model.ropeScaling || documented) && mitigation != Mitigation::Baseline &&
-         mitigation != Mitigation::Streaming && !shipsWithMitigation(model, mitigation) && !vendorOwn;
+         !shipsWithMitigation(model, mitigation) && !vendorOwn;
 }
 
 qint64 supportedContext(const ModelSpec& model) {
@@ -208,9 +208,13 @@ class TestVerdicts : public QObject {
     QVERIFY(yarn.borrowedSeries);
     QCOMPARE(yarn.verdict.kind, VerdictKind::Degraded);  // Qwen2-72B: 53.7 / 96.9 at 128K
     QVERIFY(within(53.7 / 96.9, yarn.qualityRetention));
-    QVERIFY(qwen.recommendation.best);  // never an untuned scaling in place of the vendor's recipe
-    QVERIFY(*qwen.recommendation.best == Mitigation::Yarn || *qwen.recommendation.best == Mitigation::Baseline ||
-            *qwen.recommendation.best == Mitigation::Streaming);
+    // Never an untuned scaling nor a 32K sink + window cache in place of the vendor's recipe: the
+    // plan and the recommendation name the same setting.
+    QVERIFY(qwen.recommendation.best);
+    QCOMPARE(*qwen.recommendation.best, Mitigation::Yarn);
+    const Plan qwenLlamaCpp = planFor(QStringLiteral("qwen2.5-7b"), 131072, Runtime::LlamaCpp);  // has a sink cache
+    QVERIFY(qwenLlamaCpp.recommendation.best);
+    QCOMPARE(*qwenLlamaCpp.recommendation.best, Mitigation::Yarn);
     QVERIFY(yarn.effectiveContext.central > 65536 && yarn.effectiveContext.central < 131072);
 
     const Plan llama = planFor(QStringLiteral("llama-3.1-8b"), 131072);
@@ -219,8 +223,12 @@ class TestVerdicts : public QObject {
     QCOMPARE(llama.effectiveContext, qint64(131072));
     QVERIFY(within(77.0 / 95.5, row(llama, Mitigation::Baseline).estimate.qualityRetention));
 
-    const Plan phi = planFor(QStringLiteral("phi-3.5-mini"), 131072);
+    const Plan phi = planFor(QStringLiteral("phi-3.5-mini"), 131072, Runtime::LlamaCpp);
     QCOMPARE(phi.mitigation, Mitigation::Baseline);
+    // A 4K sink + window cache "works" per position but recalls 4K of 128K: not the recommendation
+    // while LongRoPE, built in, supports 128K (effective ~84K, Phi-3 RULER 65.3 / 92.3).
+    QVERIFY(phi.recommendation.best);
+    QVERIFY(*phi.recommendation.best == Mitigation::Baseline || *phi.recommendation.best == Mitigation::LongRope);
     QVERIFY(within(65.3 / 92.3, row(phi, Mitigation::Baseline).estimate.qualityRetention));
 
     const Plan deepseek = planFor(QStringLiteral("deepseek-v2"), 131072);
@@ -301,9 +309,92 @@ class TestVerdicts : public QObject {
   void recommendationNeverOverridesBuiltInScaling() {
     const Plan plan = planFor(QStringLiteral("llama-3.1-8b"), 4096);
     QVERIFY(plan.recommendation.best);
-    QVERIFY(*plan.recommendation.best == Mitigation::Baseline || *plan.recommendation.best == Mitigation::Llama3 ||
-            *plan.recommendation.best == Mitigation::Streaming);
+    QVERIFY(*plan.recommendation.best == Mitigation::Baseline || *plan.recommendation.best == Mitigation::Llama3);
     QCOMPARE(plan.mitigation, Mitigation::Baseline);
+  }
+
+  // "baseline" and the scaling a model ships are one setting: the runner-up is never the winner
+  // again under another name (Llama 3.1 llama3, DeepSeek-V2 yarn, Phi-3.5 longrope).
+  void runnerUpIsAnotherSetting() {
+    for (const auto& [id, context] : std::vector<std::pair<QString, qint64>>{{QStringLiteral("llama-3.1-8b"), 131072},
+                                                                             {QStringLiteral("llama-3.1-8b"), 4096},
+                                                                             {QStringLiteral("deepseek-v2"), 32768},
+                                                                             {QStringLiteral("phi-3.5-mini"), 131072}}) {
+      const Plan plan = planFor(id, context, Runtime::LlamaCpp);
+      QVERIFY(plan.recommendation.best);
+      if (!plan.recommendation.runnerUp) continue;
+      const bool bestShipped = row(plan, *plan.recommendation.best).estimate.fineTuned;
+      const bool runnerUpShipped = row(plan, *plan.recommendation.runnerUp).estimate.fineTuned;
+      QVERIFY2(!(bestShipped && runnerUpShipped),
+               qPrintable(QStringLiteral("%1 at %2: %3 then %4").arg(id).arg(context)
+                              .arg(mitigationName(*plan.recommendation.best), mitigationName(*plan.recommendation.runnerUp))));
+    }
+  }
+
+  // Llama 3.1 was trained with its llama3 scaling up to 128K (references.md: context grown 8K ->
+  // 128K in six stages): the confidence reason must not say its angles were never seen in training.
+  void shippedScalingAnglesWereSeenInLongContextTraining() {
+    const Plan plan = planFor(QStringLiteral("llama-3.1-8b"), 131072);
+    QString text;
+    for (const ConfidenceReason& reason : plan.confidence.reasons) text += reason.text + QLatin1Char(' ');
+    QVERIFY2(!text.contains(QStringLiteral("never seen in training")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("trained with this scaling up to 131072 tokens")), qPrintable(text));
+    // An untuned setting past its reach still says so.
+    const Plan llama2 = planFor(QStringLiteral("llama-2-7b"), 32768);
+    QString baseline;
+    for (const ConfidenceReason& reason : row(llama2, Mitigation::Baseline).confidence.reasons) baseline += reason.text;
+    QVERIFY2(baseline.contains(QStringLiteral("never seen in training")), qPrintable(baseline));
+  }
+
+  // DeepSeek-V2's config says max_position_embeddings 163,840, its paper and model card 128K (YaRN,
+  // 1000 steps at 32K, needle-in-a-haystack to 128K: references.md section 6): the shipped scaling
+  // is taken to carry it to 128K, not further; V2-Lite's card says 32K.
+  void shippedScalingStopsWhereTheVendorSupportsIt() {
+    const Plan deepseek = planFor(QStringLiteral("deepseek-v2"), 131072);
+    QCOMPARE(row(deepseek, Mitigation::Baseline).contextCap, qint64(131072));
+    QCOMPARE(row(deepseek, Mitigation::Baseline).estimate.reachTokens, qint64(131072));
+    QCOMPARE(row(deepseek, Mitigation::Baseline).estimate.verdict.kind, VerdictKind::Works);
+    QVERIFY(!row(deepseek, Mitigation::Baseline).estimate.explanation.contains(QStringLiteral("160K")));
+    const Plan lite = planFor(QStringLiteral("deepseek-v2-lite"), 32768);
+    QCOMPARE(row(lite, Mitigation::Baseline).contextCap, qint64(32768));
+  }
+
+  // A verdict whose band reaches a collapse cannot rule it out: its confidence sits at the floor of
+  // its own range (works 0.5, degraded 0.25; resources/planner.json), still above every collapse,
+  // as the sweep checks. Untuned dynamic NTK on Mistral-7B-v0.1 at 32K under llama.cpp "works"
+  // (87 %, resting on the untuned-retention assumption) with a pessimistic band of 0 %: it may not
+  // score 0.8. A band reaching "degraded" only keeps its confidence
+  // (DeepSeek-V2 at 128K: needle-in-a-haystack to 128K, works, 0.8).
+  void bandReachingAWorseVerdictHoldsConfidenceAtTheFloor() {
+    const double worksFloor = plannerResources().confidence.worksFloor;
+    const double degradedFloor = plannerResources().confidence.degradedFloor;
+    const double collapse = plannerResources().verdict.collapseQuality;
+    const double works = plannerResources().verdict.worksQuality;
+    int checked = 0;
+    for (const QString& id : {QStringLiteral("mistral-7b-v0.1"), QStringLiteral("gemma-2-9b"), QStringLiteral("qwen2.5-7b")})
+      for (qint64 context : {qint64(16384), qint64(32768), qint64(131072)}) {
+        const Plan plan = planFor(id, context, Runtime::LlamaCpp);
+        for (const MitigationPlan& r : plan.mitigations) {
+          if (!r.estimate.applicable) continue;
+          const VerdictKind kind = r.estimate.verdict.kind;
+          const double low = r.estimate.qualityRetention.low;
+          if (kind == VerdictKind::Works && low < collapse) {
+            QVERIFY(r.confidence.value <= worksFloor + 1e-12);
+            ++checked;
+          }
+          if (kind == VerdictKind::Degraded && low < collapse) {
+            QVERIFY(r.confidence.value <= degradedFloor + 1e-12);
+            ++checked;
+          }
+        }
+      }
+    QVERIFY(checked >= 3);
+    const Plan mistral = planFor(QStringLiteral("mistral-7b-v0.1"), 32768, Runtime::LlamaCpp);
+    QCOMPARE(row(mistral, Mitigation::DynamicNtk).estimate.verdict.kind, VerdictKind::Works);
+    QCOMPARE(row(mistral, Mitigation::DynamicNtk).confidence.value, worksFloor);
+    const Plan deepseek = planFor(QStringLiteral("deepseek-v2"), 131072);
+    QVERIFY(row(deepseek, Mitigation::Baseline).estimate.qualityRetention.low < works);
+    QCOMPARE(row(deepseek, Mitigation::Baseline).confidence.value, 0.8);
   }
 
   // Catalogue facts: every recipe names a source; Mistral-7B-v0.1 is trained at 8K (paper Table 1).

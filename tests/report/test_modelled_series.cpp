@@ -45,17 +45,26 @@ class TestModelledSeries : public QObject {
     ModelledProbeRequest probe = modelledProbeRequest(spec, 16384);
     probe.heatmapHeads = {2, 30};
     const ModelledScheme choice{Mitigation::Baseline, probe.factor, StreamingCache::builtin(), true};
-    const auto mean = modelledMeanHeatmap(spec, probe, choice);
+    RowMetrics lastQuery;
+    const auto mean = modelledMeanHeatmap(spec, probe, choice, {}, &lastQuery);
     QVERIFY(mean);
     std::vector<float> expected(mean->mass.size(), 0.0f);
+    double sink = 0, entropy = 0;  // the last query row (position N - 1), mean of the two heads
     for (int head : probe.heatmapHeads) {
       const auto source = modelledSource(spec, probe.layer, head);
       const auto result = runAttentionProbe(
           *source, modelledSchemeFor(spec, choice, probe.layer, head, probe.heatmap.contextTokens), probe.heatmap);
       QVERIFY(result);
       for (size_t i = 0; i < expected.size(); ++i) expected[i] += result->heatmap.mass[i] / 2.0f;
+      QCOMPARE(result->queryPositions.back(), qint64(16383));
+      sink += result->rows.back().sinkMass1 / 2.0;
+      entropy += result->rows.back().normalizedEntropy / 2.0;
     }
     QVERIFY(mean->mass == expected);
+    SINKSCOPE_COMPARE_NEAR(lastQuery.sinkMass1, sink, 1e-12);
+    SINKSCOPE_COMPARE_NEAR(lastQuery.normalizedEntropy, entropy, 1e-12);
+    // The window is honoured here: the last query of 16K cannot reach token 0 (4,096-token window).
+    QCOMPARE(lastQuery.sinkMass1, 0.0);
   }
 
   void applicabilityFollowsTheScheme() {

@@ -12,6 +12,7 @@
 #include "common/Error.h"
 
 #include <QApplication>
+#include <QDialogButtonBox>
 #include <QFile>
 #include <QDoubleSpinBox>
 #include <QFileDialog>
@@ -300,6 +301,51 @@ class TestUiCharts : public QObject {
     const ChartExportSize clamped = rememberedExportSize(settings, ChartFormat::Png);
     QCOMPARE(clamped.logical, QSize(kMinExportWidth, kMaxExportSide));
     QCOMPARE(clamped.pngScale, kDefaultPngScale);
+  }
+
+  // The size dialog offers only what the renderer draws: one limit (docs/limits.md, "Charts":
+  // 16,777,216 PNG pixels, 4096 x 4096) decides both, at the boundary and far beyond it.
+  void exportDialogOffersOnlyWhatRenders_data() {
+    QTest::addColumn<int>("width");
+    QTest::addColumn<int>("height");
+    QTest::addColumn<double>("scale");
+    QTest::addColumn<bool>("allowed");
+    QTest::newRow("default 900 x 560 at 2") << 900 << 560 << 2.0 << true;
+    QTest::newRow("2048 x 2048 at 2: exactly 4096 x 4096") << 2048 << 2048 << 2.0 << true;
+    QTest::newRow("2049 x 2048 at 2: 8192 pixels above") << 2049 << 2048 << 2.0 << false;
+    QTest::newRow("4000 x 4000 at 1: 16,000,000") << 4000 << 4000 << 1.0 << true;
+    QTest::newRow("4000 x 4000 at 1.5") << 4000 << 4000 << 1.5 << false;
+    QTest::newRow("4000 x 4000 at 4: the largest of each box") << 4000 << 4000 << 4.0 << false;
+    QTest::newRow("3000 x 1500 at 3") << 3000 << 1500 << 3.0 << false;
+    QTest::newRow("1000 x 1000 at 4: 16,000,000") << 1000 << 1000 << 4.0 << true;
+  }
+  void exportDialogOffersOnlyWhatRenders() {
+    QFETCH(int, width);
+    QFETCH(int, height);
+    QFETCH(double, scale);
+    QFETCH(bool, allowed);
+    QSettings().remove(QStringLiteral("chart_export"));
+    ExportSizeDialog dialog(ChartFormat::Png);
+    dialog.widthBox()->setValue(width);
+    dialog.heightBox()->setValue(height);
+    for (QDoubleSpinBox* box : dialog.findChildren<QDoubleSpinBox*>())
+      if (box != dialog.widthBox() && box != dialog.heightBox()) box->setValue(scale);
+    QCOMPARE(dialog.choice(), (ChartExportSize{QSize(width, height), scale}));
+    QPushButton* save = dialog.findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Save);
+    QCOMPARE(save->isEnabled(), allowed);
+    QCOMPARE(dialog.sizeProblem().isEmpty(), allowed);
+    dialog.accept();
+    QCOMPARE(dialog.result() == QDialog::Accepted, allowed);
+    // The renderer's verdict on the same size: refused before drawing, or drawn (small ones only,
+    // to keep the test short; the rest share pngSizeProblem with the renderer).
+    const auto render = [&] { return renderChart(lineBuilder(), ChartFormat::Png, QSize(width, height), scale); };
+    if (!allowed) {
+      QVERIFY_THROWS_EXCEPTION(Error, render());
+      QVERIFY(!QSettings().contains(QStringLiteral("chart_export/png/width")));  // a refused size is not remembered
+    } else if (pngPixelCount(QSize(width, height), scale) <= 4'000'000) {
+      QVERIFY(!render().isEmpty());
+    }
+    QSettings().remove(QStringLiteral("chart_export"));  // other tests start from nothing remembered
   }
 
   // Issue 8: an existing file is replaced only after a confirmation (Qt's own save dialog).

@@ -14,6 +14,7 @@
 #include "attention/ModelledAttention.h"
 #include "tabs/AttentionJobs.h"
 #include "tabs/CompareView.h"
+#include "report/HeatmapContrast.h"
 #include "tabs/HeatmapTab.h"
 #include "tabs/MitigationsTab.h"
 #include "tabs/MeasuredTab.h"
@@ -389,6 +390,9 @@ class TestUiTabs : public QObject {
     checkComparePanels(view, spec, Mitigation::Baseline, Mitigation::Ntk);
     checkAxesLinked(view);
     QVERIFY(view->hoverText(2, 0.5, 63.5).contains(QStringLiteral("B − A")));
+    // The note gives the pair's numbers at the requested context (core/report/HeatmapContrast).
+    QVERIFY2(view->noteText().contains(heatmapContrastText(*view->data()).toHtmlEscaped()), qPrintable(view->noteText()));
+    QVERIFY(view->noteText().contains(QStringLiteral("At 4K the last query")));
 
     // Choosing another pair in the combo boxes recomputes, and the Heatmap tab shows the same pair.
     updated.clear();

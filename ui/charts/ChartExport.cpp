@@ -177,13 +177,21 @@ qint64 pngPixelCount(QSize size, double scale) {
   return qint64(std::lround(size.width() * scale)) * qint64(std::lround(size.height() * scale));
 }
 
+QString pngSizeProblem(QSize size, double scale) {
+  if (!(scale >= kMinPngScale && scale <= kMaxPngScale))
+    return QStringLiteral("scale %1 is outside [%2, %3] (docs/limits.md)").arg(scale).arg(kMinPngScale).arg(kMaxPngScale);
+  const qint64 pixels = pngPixelCount(size, scale);
+  if (pixels > kMaxPngPixels)
+    return QStringLiteral("%1 x %2 at scale %3 makes %4 pixels, above the limit of %5 (docs/limits.md)")
+        .arg(size.width()).arg(size.height()).arg(scale).arg(pixels).arg(kMaxPngPixels);
+  return QString();
+}
+
 namespace {
 
 QByteArray renderPng(const ChartBuilder& builder, const ChartTheme& theme, QSize size, double pngScale) {
-  if (!(pngScale >= kMinPngScale && pngScale <= kMaxPngScale) || pngPixelCount(size, pngScale) > kMaxPngPixels)
-    throwBadInput(QStringLiteral("chart"), QStringLiteral("size"),
-                  QStringLiteral("%1 x %2 at scale %3 is outside SinkScope's limits (docs/limits.md)")
-                      .arg(size.width()).arg(size.height()).arg(pngScale));
+  if (const QString problem = pngSizeProblem(size, pngScale); !problem.isEmpty())
+    throwBadInput(QStringLiteral("chart"), QStringLiteral("size"), problem);
   QByteArray bytes;
   QBuffer buffer(&bytes);
   buffer.open(QIODevice::WriteOnly);

@@ -44,6 +44,10 @@ inline constexpr double kDefaultPngScale = 2.0;  // PNG pixels per logical pixel
 inline constexpr double kMinPngScale = 0.5;
 inline constexpr double kMaxPngScale = 4.0;
 inline constexpr qint64 kMaxPngPixels = 16'777'216;  // width x height after scaling (4096 x 4096)
+// Why a PNG of size (logical pixels) at scale is refused: a scale outside [kMinPngScale,
+// kMaxPngScale] or more than kMaxPngPixels pixels; empty when it can be drawn. The one check the
+// window's Save… dialog, `sinkscope chart` and renderChart share (docs/limits.md, "Charts").
+QString pngSizeProblem(QSize size, double scale);
 
 // Empties a plot back to QCustomPlot's initial state (one axis rect, hidden legend) so a builder
 // can refill it without creating a new widget.

@@ -9,6 +9,7 @@
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QLabel>
+#include <QPushButton>
 #include <QSettings>
 
 #include <algorithm>
@@ -57,6 +58,7 @@ ChartExportSize rememberedExportSize(QSettings& settings, ChartFormat format) {
   const double scale = settings.value(QStringLiteral("scale"), kDefaultPngScale).toDouble();
   size.pngScale = scale >= 1.0 && scale <= kMaxPngScale ? scale : kDefaultPngScale;
   settings.endGroup();
+  if (format == ChartFormat::Png && !pngSizeProblem(size.logical, size.pngScale).isEmpty()) return ChartExportSize{};
   return size;
 }
 
@@ -124,9 +126,11 @@ ExportSizeDialog::ExportSizeDialog(ChartFormat format, QWidget* parent) : QDialo
     connect(scale_, &QDoubleSpinBox::valueChanged, this, &ExportSizeDialog::updateSummary);
   }
   summary_ = new QLabel(this);
+  summary_->setWordWrap(true);
   summary_->setAccessibleName(tr("Size of the file"));
   form->addRow(summary_);
   auto* buttons = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Cancel, this);
+  save_ = buttons->button(QDialogButtonBox::Save);
   connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
   connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
   form->addRow(buttons);
@@ -183,9 +187,18 @@ void ExportSizeDialog::setChoice(const ChartExportSize& size) {
   updateSummary();
 }
 
+QString ExportSizeDialog::sizeProblem() const {
+  const ChartExportSize size = choice();
+  return format_ == ChartFormat::Png ? pngSizeProblem(size.logical, size.pngScale) : QString();
+}
+
 void ExportSizeDialog::updateSummary() {
   const ChartExportSize size = choice();
-  if (format_ == ChartFormat::Png) {
+  const QString problem = sizeProblem();
+  if (save_) save_->setEnabled(problem.isEmpty());
+  if (!problem.isEmpty()) {
+    summary_->setText(tr("Too large to save: %1. Choose a smaller size or scale.").arg(problem));
+  } else if (format_ == ChartFormat::Png) {
     const QSize pixels = size.pngPixels();
     summary_->setText(tr("PNG file: %1 × %2 pixels (%3 dpi), white background")
                           .arg(pixels.width())
@@ -207,6 +220,7 @@ void ExportSizeDialog::remember() const {
 }
 
 void ExportSizeDialog::accept() {
+  if (!sizeProblem().isEmpty()) return;  // what the renderer would refuse is never accepted
   remember();
   QDialog::accept();
 }

@@ -11,6 +11,7 @@ class QComboBox;
 class QDoubleSpinBox;
 class QFileDialog;
 class QLabel;
+class QPushButton;
 class QSettings;
 
 namespace sinkscope::ui {
@@ -47,6 +48,9 @@ class ExportSizeDialog : public QDialog {
   void setUnit(LengthUnit unit);
   QDoubleSpinBox* widthBox() const { return width_; }
   QDoubleSpinBox* heightBox() const { return height_; }
+  // Why the renderer would refuse the choice (pngSizeProblem: a PNG above kMaxPngPixels), else
+  // empty; while it is not empty the summary says so, Save is disabled and accept() does nothing.
+  QString sizeProblem() const;
   // Stores the choice in QSettings as the next default (done on accept).
   void remember() const;
   void accept() override;
@@ -61,6 +65,7 @@ class ExportSizeDialog : public QDialog {
   QDoubleSpinBox* scale_ = nullptr;  // PNG only
   QComboBox* unit_ = nullptr;        // SVG/PDF only
   QLabel* summary_ = nullptr;
+  QPushButton* save_ = nullptr;
   LengthUnit shownUnit_ = LengthUnit::Points;
 };
 

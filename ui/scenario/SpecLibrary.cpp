@@ -2,11 +2,12 @@
 
 #include "catalog/Catalog.h"
 #include "common/Error.h"
+#include "common/InputFile.h"
+#include "common/JsonRead.h"
 
-#include <QFile>
 #include <QFileInfo>
-#include <QJsonDocument>
 #include <QJsonObject>
+#include <cerrno>
 
 namespace sinkscope::ui {
 
@@ -29,6 +30,12 @@ void upsert(std::vector<SpecLibrary::Entry<Spec>>& entries, SpecLibrary::Entry<S
   entries.push_back(std::move(entry));
 }
 
+// A path given to import must exist and not be a folder; Error(BadInput) with the system's reason
+// otherwise (a FIFO or device passes: reading it follows docs/limits.md, "Devices and pipes").
+void requireImportablePath(const QString& path) {
+  if (statInput(path).directory) throwCannotOpen(path, EISDIR);
+}
+
 }  // namespace
 
 SpecLibrary::SpecLibrary(QObject* parent) : QObject(parent) {
@@ -47,7 +54,7 @@ std::shared_ptr<const HardwareSpec> SpecLibrary::hardware(const QString& key) co
 
 QString SpecLibrary::importModel(const QString& path) {
   const QString key = QFileInfo(path).absoluteFilePath();
-  if (!QFileInfo(path).isFile()) throwBadInput(path, QString(), QStringLiteral("no such file"));
+  requireImportablePath(path);
   auto spec = std::make_shared<const ModelSpec>(resolveModel(key));
   upsert(models_, Entry<ModelSpec>{key, std::move(spec), true});
   emit modelsChanged();
@@ -62,7 +69,7 @@ QString SpecLibrary::addModel(const QString& key, const ModelSpec& spec) {
 
 QString SpecLibrary::importHardware(const QString& path) {
   const QString key = QFileInfo(path).absoluteFilePath();
-  if (!QFileInfo(path).isFile()) throwBadInput(path, QString(), QStringLiteral("no such file"));
+  requireImportablePath(path);
   auto spec = std::make_shared<const HardwareSpec>(resolveHardware(key));
   upsert(hardware_, Entry<HardwareSpec>{key, std::move(spec), true});
   emit hardwareChanged();
@@ -74,22 +81,17 @@ SpecLibrary::FileKind SpecLibrary::classify(const QString& path) {
   if (info.suffix().compare(QLatin1String("gguf"), Qt::CaseInsensitive) == 0) return FileKind::Model;
   if (info.suffix().compare(QLatin1String("json"), Qt::CaseInsensitive) != 0)
     throwBadInput(path, QString(), QStringLiteral("not a config.json, .gguf or hardware JSON file"));
-  QFile file(path);
-  if (!file.open(QIODevice::ReadOnly)) throwBadInput(path, QString(), file.errorString());
-  QJsonParseError parseError;
-  const QJsonDocument document = QJsonDocument::fromJson(file.readAll(), &parseError);
-  if (parseError.error != QJsonParseError::NoError)
-    throwBadInput(path, QStringLiteral("offset %1").arg(parseError.offset), parseError.errorString());
-  if (!document.isObject()) throwBadInput(path, QString(), QStringLiteral("expected a JSON object"));
-  const QJsonObject object = document.object();
+  const QJsonObject object = readJsonObjectFile(path);  // bounded, and never waits on a pipe
   for (const char* key : {"model_type", "architectures", "num_attention_heads", "hidden_size", "n_head"})
     if (object.contains(QLatin1String(key))) return FileKind::Model;
   return FileKind::Hardware;
 }
 
 std::pair<SpecLibrary::FileKind, QString> SpecLibrary::importFile(const QString& path) {
-  const FileKind kind = classify(path);
-  return {kind, kind == FileKind::Model ? importModel(path) : importHardware(path)};
+  // One spelling of the path throughout: a pipe is read once, under the name it was first read by.
+  const QString absolute = QFileInfo(path).absoluteFilePath();
+  const FileKind kind = classify(absolute);
+  return {kind, kind == FileKind::Model ? importModel(absolute) : importHardware(absolute)};
 }
 
 QStringList SpecLibrary::importedPaths() const {

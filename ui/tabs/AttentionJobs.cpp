@@ -60,13 +60,18 @@ std::optional<HeatmapChartData> computeHeatmaps(const ModelSpec& model, const Sc
   data.contextTokens = values.contextTokens;
   data.trainedContextTokens = model.trainedContext;
   const double factor = probe.factor;
+  const bool honourWindow = runtimeHonoursWindow(model, values.runtime);
+  data.windowTokens = honourWindow ? modelWindowAt(model, probe.layer) : 0;
+  data.runtime = runtimeName(values.runtime);
   const double runs = double(mitigations.size());
   int done = 0;
   for (Mitigation mitigation : mitigations) {
-    const ModelledScheme scheme{mitigation, factor, StreamingCache::builtin(), runtimeHonoursWindow(model, values.runtime)};
+    const ModelledScheme scheme{mitigation, factor, StreamingCache::builtin(), honourWindow};
     if (!modelledSchemeApplies(model, probe, scheme)) continue;
-    auto heatmap = modelledMeanHeatmap(model, probe, scheme, callbacksFor(job, done++ / runs, 1.0 / runs));
+    RowMetrics lastQuery;
+    auto heatmap = modelledMeanHeatmap(model, probe, scheme, callbacksFor(job, done++ / runs, 1.0 / runs), &lastQuery);
     if (!heatmap) return std::nullopt;
+    data.lastQueryMetrics.push_back(lastQuery);
     MitigationScenario planned;  // the planner's verdict for the same setting, for the compare note
     planned.contextTokens = values.contextTokens;
     planned.factor = plannerMitigationFactor(model, mitigation, values.contextTokens);

@@ -5,6 +5,7 @@
 #include "charts/AttentionCharts.h"
 #include "charts/ChartView.h"
 #include "compute/ComputeController.h"
+#include "report/HeatmapContrast.h"
 #include "scenario/Explanations.h"
 #include "scenario/Scenario.h"
 #include "tabs/AnalysisTab.h"
@@ -129,27 +130,6 @@ void CompareView::compute() {
       });
 }
 
-// When the planner's verdicts for the pair differ, say how far the maps differ and why a small
-// difference is expected: the generator reproduces the positional maths, not the trained model's
-// loss past its range, on which the verdicts rest.
-QString CompareView::verdictNote(const HeatmapChartData& data) {
-  const HeatmapPanel& a = data.panels[0];
-  const HeatmapPanel& b = data.panels[1];
-  if (a.verdict.isEmpty() || a.verdict == b.verdict) return QString();
-  double largest = 0;
-  const int rows = std::min(a.heatmap.rows(), b.heatmap.rows());
-  const int bins = std::min(a.heatmap.bins(), b.heatmap.bins());
-  for (int r = 0; r < rows; ++r)
-    for (int c = 0; c < bins; ++c) largest = std::max(largest, double(std::abs(b.heatmap.at(r, c) - a.heatmap.at(r, c))));
-  return tr(" <b>The planner's verdicts differ</b> (%1: %2; %3: %4 at %5) while the maps differ by at most %6 "
-            "attention mass per bin: the synthetic queries and keys reproduce where the rotary angles put "
-            "attention, not the loss a trained model suffers at angles it never saw; the verdicts rest on "
-            "the published points named in the Mitigations table.")
-      .arg(mitigationName(a.mitigation), a.verdict, mitigationName(b.mitigation), b.verdict,
-           formatTokensShort(double(data.contextTokens)))
-      .arg(largest, 0, 'g', 2);
-}
-
 void CompareView::redraw() {
   if (!data_) return;
   const HeatmapStyle style{ColorMapName(colorMap_->currentData().toInt()), log_->isChecked()};
@@ -167,11 +147,15 @@ void CompareView::redraw() {
                      .arg(formatTokensShort(double(data_->trainedContextTokens)));
   if (difference)
     note += tr(" Both maps share one colour scale; the last map is B − A (orange: B attends more, blue: less).");
-  if (difference) note += verdictNote(*data_);
   note += difference ? tr(" Hover a cell for its numbers; drag or wheel to zoom, the panels move together.")
                      : tr(" Hover a cell for its numbers; drag or wheel to zoom.");
+  // The pair's numbers at the requested context, and why the maps differ or look alike.
+  const QString contrast = difference ? heatmapContrastText(*data_) : QString();
+  if (!contrast.isEmpty()) note += QStringLiteral("<br><b>%1</b>").arg(contrast.toHtmlEscaped());
   note_->setText(note);
 }
+
+QString CompareView::noteText() const { return note_->text(); }
 
 QString CompareView::hoverText(int panel, double x, double y) const {
   if (!data_ || panel < 0) return QString();

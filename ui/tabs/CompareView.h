@@ -43,6 +43,8 @@ class CompareView : public QWidget {
   QComboBox* rightBox() const { return right_; }
   QComboBox* colorMapBox() const { return colorMap_; }
   QCheckBox* logBox() const { return log_; }
+  // The note above the chart (rich text): what is shown and, in compare mode, the pair's numbers.
+  QString noteText() const;
   // What hovering at plot coordinates of the given panel shows (empty outside a cell).
   QString hoverText(int panel, double x, double y) const;
 
@@ -50,7 +52,6 @@ class CompareView : public QWidget {
   void updated();  // new results (or a failure message) are on screen
 
  private:
-  static QString verdictNote(const HeatmapChartData& data);
   std::vector<Mitigation> shownMitigations() const;
   void fillPairBoxes();
   void pairChosen();

@@ -2,6 +2,7 @@
 
 #include "Units.h"
 #include "attention/ModelledAttention.h"
+#include "catalog/Runtime.h"
 #include "charts/ChartView.h"
 #include "charts/EffectiveContextChart.h"
 #include "scenario/Explanations.h"
@@ -107,7 +108,10 @@ void SinkCurveTab::redraw() {
   const QString target = probeTargetText(scenario().model(), data_->layer, data_->heads);
   chart_->setChart(tr("%1 against context — %2").arg(metric_->currentText(), target),
                    Provenance::Modelled, sinkCurveBuilder(data_, metric), sinkCurveTable(*data_, metric));
-  const qint64 window = modelWindowAt(scenario().model(), data_->layer);
+  // Only a window the scenario's runtime honours (llama.cpp runs Mistral-v0.1 without it).
+  const qint64 window = runtimeHonoursWindow(scenario().model(), scenario().values().runtime)
+                            ? modelWindowAt(scenario().model(), data_->layer)
+                            : 0;
   const QString windowNote =
       window > 0 ? tr(" This layer keeps a %1-token sliding window: queries past it cannot see token 0 (S₁ = 0 "
                       "there), so the mean over rows mixes rows with the sink in reach and rows without.")
