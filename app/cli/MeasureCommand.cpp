@@ -61,6 +61,10 @@ int runMeasure(const QStringList& args) {
   parser.addOption({QStringLiteral("trained-context"), QStringLiteral("Trained context, overriding the GGUF metadata."), QStringLiteral("N")});
   parser.addOption({QStringLiteral("sinks"), QStringLiteral("Sink tokens kept by streaming (default 4)."), QStringLiteral("N")});
   parser.addOption({QStringLiteral("window"), QStringLiteral("Window tokens (default: trained context, minus sinks for streaming)."), QStringLiteral("N")});
+  parser.addOption({QStringLiteral("sliding-window"),
+                    QStringLiteral("Attend inside the last N tokens on every layer without a window of its own, as vLLM honours a "
+                                   "config's sliding_window (default: as llama.cpp runs the file)."),
+                    QStringLiteral("N")});
   parser.addOption({QStringLiteral("heatmap-rows"), QStringLiteral("Query positions whose pooled attention goes into the JSON."), QStringLiteral("P1,P2,...")});
   parser.addOption({QStringLiteral("json"), QStringLiteral("One JSON object on stdout.")});
   parseOrThrow(parser, QStringLiteral("measure"), args);
@@ -77,6 +81,7 @@ int runMeasure(const QStringList& args) {
   if (parser.isSet(QStringLiteral("factor"))) settings.factor = parseScalingFactor(QStringLiteral("--factor"), parser.value(QStringLiteral("factor")));
   if (const auto sinks = optionalCount(parser, QStringLiteral("sinks"), 0, 1024)) settings.sinkTokens = int(*sinks);
   settings.windowTokens = optionalCount(parser, QStringLiteral("window"), 1, kMaxMeasuredTokens);
+  settings.configSlidingWindow = optionalCount(parser, QStringLiteral("sliding-window"), 1, kMaxMeasuredTokens);
   const auto context = optionalCount(parser, QStringLiteral("context"), 2, kMaxMeasuredTokens);
   const bool heatmaps = parser.isSet(QStringLiteral("heatmap-rows"));
   if (heatmaps)

@@ -2,7 +2,7 @@
 
 #include "common/Error.h"
 #include "common/InputFile.h"
-#include "inference/GgufFile.h"
+#include "gguf/GgufFile.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -113,7 +113,7 @@ void readRopeScaling(const GgufReader& reader, ModelSpec& spec) {
 }
 
 std::vector<double> factorsFromTensor(const GgufFile& file, const GgufTensorInfo& tensor) {
-  const std::vector<float> values = file.dequantize(tensor);
+  const std::vector<float> values = file.readFloats(tensor);
   return std::vector<double>(values.begin(), values.end());
 }
 

@@ -1,5 +1,5 @@
 // Builds a ModelSpec from a GGUF file's metadata (architecture-prefixed keys such as
-// llama.block_count). Not the GGUF reader itself (inference/GgufFile.h), and no weights.
+// llama.block_count). Not the GGUF reader itself (gguf/GgufFile.h), and no weights.
 #pragma once
 
 #include "catalog/ModelSpec.h"

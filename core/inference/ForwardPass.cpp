@@ -10,6 +10,7 @@
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 namespace sinkscope {
 
@@ -23,7 +24,8 @@ RopeParameters ropeParametersForGguf(const LlamaHyperparameters& hyper, qint64 t
   params.theta = hyper.ropeTheta;
   params.headDim = hyper.headDim;
   params.partialRotaryFactor = double(hyper.rotaryDim) / double(hyper.headDim);
-  params.layout = RopePairLayout::Adjacent;  // llama.cpp "normal" mode for the llama architecture
+  // llama.cpp "normal" (adjacent pairs) for llama, NEOX (half split) for the others (architectures/).
+  params.layout = hyper.traits ? hyper.traits->ropeLayout : RopePairLayout::Adjacent;
   params.maxPositionEmbeddings = hyper.contextLength;
   params.originalContext = trainedContext > 0 ? trainedContext : hyper.contextLength;
   params.softmaxHeadDim = hyper.headDim;
@@ -35,6 +37,43 @@ RopeParameters ropeParametersForGguf(const LlamaHyperparameters& hyper, qint64 t
     params.scaling = scaling;
   }
   return params;
+}
+
+KvPolicy layerKvPolicy(const LlamaHyperparameters& h, int layer, const KvPolicy& asked, qint64 configSlidingWindow) {
+  const qint64 window = h.slides(layer) ? h.slidingWindow : configSlidingWindow;
+  if (window <= 0) return asked;
+  KvPolicy policy = asked;
+  if (policy.kind == KvPolicy::Kind::Full) {
+    policy.kind = KvPolicy::Kind::Window;
+    policy.windowTokens = window;
+  } else {
+    policy.windowTokens = std::min(policy.windowTokens, window);
+  }
+  return policy;
+}
+
+RopeSchedule withModelRopeFactors(RopeSchedule schedule, const LlamaModel& model, qint64 tokens) {
+  schedule.attentionFactor *= model.hyper().ropeAttentionFactor;
+  const std::vector<float>& factors = model.ropeFactorsFor(tokens);
+  if (factors.empty()) return schedule;
+  if (factors.size() != schedule.invFreq.size())
+    throw Error(ErrorKind::Internal, QString(), QStringLiteral("rope_freqs"), QStringLiteral("%1 factors for %2 rotary pairs").arg(factors.size()).arg(schedule.invFreq.size()));
+  for (size_t i = 0; i < factors.size(); ++i) schedule.invFreq[i] /= double(factors[i]);
+  return schedule;
+}
+
+// Mitigations act on the global layers, the ones that see the whole context.
+RopeSchedule localRopeSchedule(const LlamaHyperparameters& h, qint64 trainedContext) {
+  RopeParameters params = ropeParametersForGguf(h, trainedContext);
+  params.theta = h.localRopeTheta;
+  params.scaling.reset();
+  return computeRopeSchedule(params);
+}
+
+double attentionScale(const LlamaHyperparameters& h, const RopeSchedule& schedule) {
+  const double standard = 1.0 / std::sqrt(double(h.headDim));
+  const double scale = schedule.softmaxScale > 0 ? schedule.softmaxScale : standard;
+  return h.queryScale > 0 ? scale * h.queryScale / standard : scale;
 }
 
 double ForwardResult::sinkRate(double epsilon) const {
@@ -83,7 +122,8 @@ struct Accumulator {
 struct Context {
   const LlamaHyperparameters& hyper;
   const ForwardOptions& options;
-  const RopeTable& rope;
+  const RopeTable* rope = nullptr;  // the current layer's (sliding layers may have their own base)
+  KvPolicy policy;                  // the current layer's: options.kvPolicy inside its sliding window
   qint64 tokens = 0;
   float softmaxScale = 0;
   std::vector<int> heatmapRowOf;  // position -> heatmap row, -1 when not captured
@@ -103,14 +143,14 @@ void poolRow(const Context& context, const float* sinkWeights, int sinkCount, co
     out[bin] += float(weight * inverseZ);
   };
   for (int s = 0; s < sinkCount; ++s) add(s, sinkWeights[s]);
-  for (qint64 j = lowestBlockKey(context.options.kvPolicy, query); j <= query; ++j) add(j, blockWeights[j - k0]);
+  for (qint64 j = lowestBlockKey(context.policy, query); j <= query; ++j) add(j, blockWeights[j - k0]);
 }
 
 // Softmax of one row in place over its visible entries (others set to 0), and its metrics.
 // The row is left unnormalised (exp(s - max), 0 where hidden); returns its sum Z.
 double softmaxRow(const Context& context, float* sinkScores, int sinkCount, float* blockScores, qint64 k0, qint64 blockWidth,
                   qint64 query, Accumulator& acc, HeadAttentionMetrics& metrics, std::vector<float>& shifted) {
-  const qint64 lo = lowestBlockKey(context.options.kvPolicy, query);
+  const qint64 lo = lowestBlockKey(context.policy, query);
   Eigen::Map<Eigen::ArrayXf> sinks(sinkScores, sinkCount);
   Eigen::Map<Eigen::ArrayXf> visible(blockScores + (lo - k0), Eigen::Index(query - lo + 1));
   float maximum = visible.maxCoeff();
@@ -164,7 +204,7 @@ void attendBlock(Context& context, const RowMatrix& queries, const RowMatrix& ke
                  qint64 c1, RowMatrix& attention, std::vector<Accumulator>& accumulators,
                  std::vector<HeadAttentionMetrics>& metrics, int layer) {
   const LlamaHyperparameters& h = context.hyper;
-  const KvPolicy& policy = context.options.kvPolicy;
+  const KvPolicy& policy = context.policy;
   const int headDim = h.headDim;
   const qint64 rows = c1 - c0;
   const qint64 k0 = lowestBlockKey(policy, c0);
@@ -177,8 +217,8 @@ void attendBlock(Context& context, const RowMatrix& queries, const RowMatrix& ke
   if (streaming) sinkQueries = rotated;
   for (qint64 r = 0; r < rows; ++r)
     for (int head = 0; head < h.heads; ++head) {
-      context.rope.rotate(&rotated(r, head * headDim), c0 + r);
-      if (streaming) context.rope.rotate(&sinkQueries(r, head * headDim), policy.cacheTokens() - 1);
+      context.rope->rotate(&rotated(r, head * headDim), c0 + r);
+      if (streaming) context.rope->rotate(&sinkQueries(r, head * headDim), policy.cacheTokens() - 1);
     }
 
   const int group = h.heads / h.kvHeads;
@@ -198,6 +238,10 @@ void attendBlock(Context& context, const RowMatrix& queries, const RowMatrix& ke
     if (sinkCount > 0)
       scores.leftCols(sinkCount).noalias() =
           context.softmaxScale * sinkQueries.block(0, head * headDim, rows, headDim) * keys.block(0, kvHead * headDim, sinkCount, headDim).transpose();
+    if (h.attentionSoftcap > 0) {  // c * tanh(s / c) on the scaled scores, before the softmax (Gemma 2)
+      const float cap = float(h.attentionSoftcap);
+      scores.array() = (scores.array() * (1.0f / cap)).tanh() * cap;
+    }
     for (qint64 r = 0; r < rows; ++r) {
       const qint64 query = c0 + r;
       // Sink columns count only once the cache is full; before that the keys are in the block.
@@ -236,10 +280,11 @@ void validate(const LlamaModel& model, std::span<const int> tokens, const Forwar
 }
 
 
+
 // Multiply-adds of one attention block (scores and weighted values; the softmax counted as 16
 // more per score), the unit in which progress is reported.
 double attentionWork(const Context& context, qint64 c0, qint64 c1) {
-  const KvPolicy& policy = context.options.kvPolicy;
+  const KvPolicy& policy = context.policy;
   const bool streaming = policy.kind == KvPolicy::Kind::SinksAndWindow && c1 - 1 >= policy.cacheTokens();
   const double width = double(c1 - lowestBlockKey(policy, c0)) + (streaming ? policy.sinkTokens : 0);
   return double(c1 - c0) * width * double(context.hyper.heads) * (2.0 * context.hyper.headDim + 16.0);
@@ -251,12 +296,15 @@ double layerProjectionWork(const LlamaHyperparameters& h) {
 }
 
 // Every multiply-add the pass will do: projections, attention blocks and the output head.
-double totalWork(const Context& context, int chunk) {
+double totalWork(Context context, int chunk) {
   const LlamaHyperparameters& h = context.hyper;
   double attention = 0;
-  for (qint64 c0 = 0; c0 < context.tokens; c0 += chunk) attention += attentionWork(context, c0, std::min(context.tokens, c0 + chunk));
+  for (int l = 0; l < h.layers; ++l) {
+    context.policy = layerKvPolicy(h, l, context.options.kvPolicy, context.options.configSlidingWindow);
+    for (qint64 c0 = 0; c0 < context.tokens; c0 += chunk) attention += attentionWork(context, c0, std::min(context.tokens, c0 + chunk));
+  }
   const double n = double(context.tokens);
-  return double(h.layers) * (n * layerProjectionWork(h) + attention) + n * double(h.vocabSize) * h.embeddingLength;
+  return double(h.layers) * n * layerProjectionWork(h) + attention + n * double(h.vocabSize) * h.embeddingLength;
 }
 
 // Reports the share of the pass's work done (ForwardOptions::progress).
@@ -279,6 +327,28 @@ class WorkMeter {
 
 [[noreturn]] void throwCancelled() { throw Cancelled(); }
 
+// Adds a bias to every row; an empty bias adds nothing.
+void addBias(RowMatrix& x, const std::vector<float>& bias) {
+  if (bias.empty()) return;
+  x.rowwise() += Eigen::Map<const Eigen::RowVectorXf>(bias.data(), Eigen::Index(bias.size()));
+}
+
+// RMSNorm of every head's slice (weight.size() wide) of every row: Qwen 3 and Gemma 3 q/k norms.
+void normalizeHeads(RowMatrix& x, const std::vector<float>& weight, double epsilon) {
+  if (weight.empty()) return;
+  const Eigen::Index width = Eigen::Index(weight.size());
+  const Eigen::Map<const Eigen::RowVectorXf> w(weight.data(), width);
+  for (Eigen::Index r = 0; r < x.rows(); ++r)
+    for (Eigen::Index c = 0; c + width <= x.cols(); c += width) {
+      auto head = x.row(r).segment(c, width);
+      const double meanSquare = double(head.squaredNorm()) / double(width);
+      head = head.cwiseProduct(w) * float(1.0 / std::sqrt(meanSquare + epsilon));
+    }
+}
+
+
+
+
 // y (+)= x · Wᵀ with the weights decoded tile by tile; throws when cancelled.
 void projectInto(const Eigen::Ref<const RowMatrix>& x, const EncodedMatrix& w, Eigen::Ref<RowMatrix> y, bool accumulate,
                  const ForwardOptions& options, WorkMeter& meter) {
@@ -292,7 +362,19 @@ RowMatrix project(const Eigen::Ref<const RowMatrix>& x, const EncodedMatrix& w, 
   return y;
 }
 
-// x += down(SiLU(gate(norm x)) * up(norm x)), in chunks of rows.
+// gate = act(gate) * up in place: SiLU, or GELU with its tanh approximation (ggml_gelu).
+void gatedActivation(RowMatrix& gate, const RowMatrix& up, FeedForwardActivation activation) {
+  if (activation == FeedForwardActivation::Silu) {
+    gate.array() = gate.array() / (1.0f + (-gate.array()).exp()) * up.array();
+    return;
+  }
+  constexpr float kSqrtTwoOverPi = 0.79788456080286535588f;
+  constexpr float kCubic = 0.044715f;
+  const auto g = gate.array();
+  gate.array() = 0.5f * g * (1.0f + (kSqrtTwoOverPi * g * (1.0f + kCubic * g * g)).tanh()) * up.array();
+}
+
+// x += down(act(gate(norm x)) * up(norm x)) (post-normed when the architecture says), in chunks of rows.
 void feedForward(RowMatrix& x, const LlamaLayer& layer, const LlamaHyperparameters& h, const ForwardOptions& options,
                  WorkMeter& meter) {
   const qint64 n = x.rows();
@@ -302,8 +384,12 @@ void feedForward(RowMatrix& x, const LlamaLayer& layer, const LlamaHyperparamete
     const RowMatrix normed = rmsNorm(x.middleRows(r0, rows), layer.ffnNorm, h.rmsEpsilon);
     RowMatrix gate = project(normed, layer.gate, options, meter);
     const RowMatrix up = project(normed, layer.up, options, meter);
-    gate.array() = gate.array() / (1.0f + (-gate.array()).exp()) * up.array();  // SiLU(gate) * up
-    projectInto(gate, layer.down, x.middleRows(r0, rows), true, options, meter);
+    gatedActivation(gate, up, h.traits ? h.traits->activation : FeedForwardActivation::Silu);
+    if (layer.postFeedForwardNorm.empty()) {
+      projectInto(gate, layer.down, x.middleRows(r0, rows), true, options, meter);
+    } else {
+      x.middleRows(r0, rows) += rmsNorm(project(gate, layer.down, options, meter), layer.postFeedForwardNorm, h.rmsEpsilon);
+    }
   }
 }
 
@@ -318,7 +404,11 @@ void predictNextTokens(const LlamaModel& model, const RowMatrix& x, std::span<co
   for (qint64 r0 = 0; r0 < n; r0 += step) {
     checkCancelled(options);
     const qint64 rows = std::min<qint64>(step, n - r0);
-    const RowMatrix logits = project(rmsNorm(x.middleRows(r0, rows), model.outputNorm(), h.rmsEpsilon), model.outputHead(), options, meter);
+    RowMatrix logits = project(rmsNorm(x.middleRows(r0, rows), model.outputNorm(), h.rmsEpsilon), model.outputHead(), options, meter);
+    if (h.finalSoftcap > 0) {  // c * tanh(z / c) on the logits (Gemma 2)
+      const float cap = float(h.finalSoftcap);
+      logits.array() = (logits.array() * (1.0f / cap)).tanh() * cap;
+    }
     for (qint64 r = 0; r < rows; ++r) {
       const qint64 p = r0 + r;
       Eigen::Index best = 0;
@@ -340,9 +430,10 @@ ForwardResult runForward(const LlamaModel& model, std::span<const int> tokens, c
   const LlamaHyperparameters& h = model.hyper();
   const qint64 n = qint64(tokens.size());
   const int chunk = std::max(16, options.chunkTokens);
-  const RopeTable rope(options.schedule, n);
-  Context context{h, options, rope, n, 0.0f, std::vector<int>(size_t(n), -1), heatmapBinStarts(n, std::max(8, options.heatmapBins), 4)};
-  context.softmaxScale = float(options.schedule.softmaxScale > 0 ? options.schedule.softmaxScale : 1.0 / std::sqrt(double(h.headDim)));
+  const RopeTable rope(withModelRopeFactors(options.schedule, model, n), n);
+  const std::optional<RopeTable> localRope = h.localRopeTheta > 0 ? std::optional<RopeTable>(RopeTable(localRopeSchedule(h, options.trainedContext), n)) : std::nullopt;
+  Context context{h, options, &rope, options.kvPolicy, n, 0.0f, std::vector<int>(size_t(n), -1), heatmapBinStarts(n, std::max(8, options.heatmapBins), 4)};
+  context.softmaxScale = float(attentionScale(h, options.schedule));
 
   std::vector<qint64> heatmapRows;
   for (qint64 row : options.heatmapRows)
@@ -366,18 +457,26 @@ ForwardResult runForward(const LlamaModel& model, std::span<const int> tokens, c
 
   RowMatrix x(n, h.embeddingLength);
   for (qint64 p = 0; p < n; ++p) model.tokenEmbedding().decodeRows(tokens[size_t(p)], 1, &x(p, 0));
+  if (h.traits && h.traits->embeddingScaledBySqrtWidth) x *= std::sqrt(float(h.embeddingLength));  // Gemma
 
   WorkMeter meter(options, totalWork(context, chunk));
   for (int l = 0; l < h.layers; ++l) {
     const LlamaLayer& layer = model.layers()[size_t(l)];
+    context.policy = layerKvPolicy(h, l, options.kvPolicy, options.configSlidingWindow);
+    context.rope = h.slides(l) && localRope ? &*localRope : &rope;
     RowMatrix attention(n, h.heads * h.headDim);
     {
       const RowMatrix normed = rmsNorm(x, layer.attentionNorm, h.rmsEpsilon);
-      const RowMatrix queries = project(normed, layer.query, options, meter);
+      RowMatrix queries = project(normed, layer.query, options, meter);
       RowMatrix keys = project(normed, layer.key, options, meter);
-      const RowMatrix values = project(normed, layer.value, options, meter);
+      RowMatrix values = project(normed, layer.value, options, meter);
+      addBias(queries, layer.queryBias);
+      addBias(keys, layer.keyBias);
+      addBias(values, layer.valueBias);
+      normalizeHeads(queries, layer.queryNorm, h.rmsEpsilon);
+      normalizeHeads(keys, layer.keyNorm, h.rmsEpsilon);
       for (qint64 p = 0; p < n; ++p)
-        for (int g = 0; g < h.kvHeads; ++g) rope.rotate(&keys(p, g * h.headDim), p);
+        for (int g = 0; g < h.kvHeads; ++g) context.rope->rotate(&keys(p, g * h.headDim), p);
       for (qint64 c0 = 0; c0 < n; c0 += chunk) {
         checkCancelled(options);
         const qint64 c1 = std::min(n, c0 + chunk);
@@ -385,7 +484,8 @@ ForwardResult runForward(const LlamaModel& model, std::span<const int> tokens, c
         meter.add(attentionWork(context, c0, c1));
       }
     }
-    projectInto(attention, layer.output, x, true, options, meter);
+    if (layer.postAttentionNorm.empty()) projectInto(attention, layer.output, x, true, options, meter);
+    else x += rmsNorm(project(attention, layer.output, options, meter), layer.postAttentionNorm, h.rmsEpsilon);
     feedForward(x, layer, h, options, meter);
   }
   predictNextTokens(model, x, tokens, options, meter, result);

@@ -32,6 +32,9 @@ qint64 forwardWideChunkRows(qint64 width, qint64 tokens);
 struct ForwardOptions {
   RopeSchedule schedule;              // frequencies, attention factor, softmax scale
   KvPolicy kvPolicy;
+  // > 0: every layer that has no sliding window of its own attends inside this many keys, as vLLM
+  // honours a config's sliding_window (Mistral-7B-v0.1: 4096) where llama.cpp runs full attention.
+  qint64 configSlidingWindow = 0;
   qint64 trainedContext = 0;          // splits metrics into inside / beyond (tokens)
   std::vector<qint64> heatmapRows;    // query positions whose attention is pooled
   int heatmapBins = 64;               // bins per heatmap row, the first 4 one key each
@@ -75,5 +78,21 @@ struct ForwardResult {
 };
 
 ForwardResult runForward(const LlamaModel& model, std::span<const int> tokens, const ForwardOptions& options);
+
+// ---- How the architecture's traits shape attention, shared with the reference decoder ----
+
+// The keys layer `layer` sees: `asked`, inside the layer's sliding window when it slides (llama.cpp's
+// mask: key j is seen by query i when i - j < window), or inside configSlidingWindow (> 0) when it
+// has none of its own; a Full policy becomes that Window.
+KvPolicy layerKvPolicy(const LlamaHyperparameters& hyper, int layer, const KvPolicy& asked, qint64 configSlidingWindow = 0);
+// The schedule as the model's file adjusts it for a run over `tokens` tokens: its RoPE divisors
+// (LlamaModel::ropeFactorsFor; ggml's freq_factors: frequency i / factor i) and its
+// rope.scaling.attn_factor on cos and sin.
+RopeSchedule withModelRopeFactors(RopeSchedule schedule, const LlamaModel& model, qint64 tokens);
+// Sliding layers' schedule: base hyper.localRopeTheta, unscaled (llama.cpp's rope_freq_scale_train_swa is 1).
+RopeSchedule localRopeSchedule(const LlamaHyperparameters& hyper, qint64 trainedContext);
+// The scale of q.k: the schedule's (1/sqrt(headDim) times any mitigation's factor), with the
+// architecture's own query scale in place of 1/sqrt(headDim) where it has one.
+double attentionScale(const LlamaHyperparameters& hyper, const RopeSchedule& schedule);
 
 }  // namespace sinkscope

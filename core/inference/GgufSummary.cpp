@@ -1,6 +1,6 @@
 #include "inference/GgufSummary.h"
 
-#include "inference/GgufFile.h"
+#include "gguf/GgufFile.h"
 
 #include <QStringList>
 #include <algorithm>

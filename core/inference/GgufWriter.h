@@ -2,7 +2,7 @@
 // exporting toy models. Not a converter of real checkpoints and not tuned for large files.
 #pragma once
 
-#include "inference/GgufFile.h"
+#include "gguf/GgufFile.h"
 
 #include <QByteArray>
 #include <QString>

@@ -2,7 +2,7 @@
 
 #include "common/Error.h"
 #include "common/InputFile.h"
-#include "inference/GgufFile.h"
+#include "gguf/GgufFile.h"
 #include "inference/Tokenizer.h"
 #include "inference/Utf8Text.h"
 

@@ -2,6 +2,7 @@
 
 #include "common/Cancelled.h"
 #include "common/Error.h"
+#include "catalog/SpecJson.h"
 #include "common/Provenance.h"
 
 #include <QJsonArray>
@@ -105,6 +106,7 @@ Measurement measure(const LlamaModel& model, const QString& ggufPath, const QStr
   const qint64 n = qint64(tokens.size());
   m.factor = settings.factor.value_or(std::max(1.0, std::ceil(double(n) / double(m.trainedContext))));
   m.kvPolicy = policyFor(settings, m.trainedContext);
+  m.configSlidingWindow = settings.configSlidingWindow.value_or(0);
   const RopeParameters params = withMitigation(ropeParametersForGguf(m.hyper, m.trainedContext), settings.mitigation, m.factor);
   m.schedule = computeRopeSchedule(params, n);
   m.tokens = std::move(tokens);
@@ -112,6 +114,7 @@ Measurement measure(const LlamaModel& model, const QString& ggufPath, const QStr
   ForwardOptions options;
   options.schedule = m.schedule;
   options.kvPolicy = m.kvPolicy;
+  options.configSlidingWindow = m.configSlidingWindow;
   options.trainedContext = m.trainedContext;
   options.heatmapRows = settings.heatmapRows.empty() ? defaultHeatmapRows(n, m.trainedContext) : settings.heatmapRows;
   options.isCancelled = settings.isCancelled;
@@ -234,6 +237,18 @@ QJsonArray heatmapsToJson(const Measurement& m) {
   return heatmaps;
 }
 
+// Which windows the run applied: the architecture's own sliding layers (as llama.cpp runs the
+// file) and, in "config" mode, the config's window on every other layer (as vLLM does).
+QJsonObject slidingWindowJson(const Measurement& m) {
+  QJsonArray slidingLayers;
+  for (int l = 0; l < m.hyper.layers; ++l)
+    if (m.hyper.slides(l)) slidingLayers.append(l);
+  return QJsonObject{{QStringLiteral("mode"), m.configSlidingWindow > 0 ? QStringLiteral("config") : QStringLiteral("llama.cpp")},
+                     {QStringLiteral("model_window_tokens"), m.hyper.slidingWindow > 0 ? QJsonValue(m.hyper.slidingWindow) : QJsonValue()},
+                     {QStringLiteral("model_sliding_layers"), slidingLayers},
+                     {QStringLiteral("config_window_tokens"), m.configSlidingWindow > 0 ? QJsonValue(m.configSlidingWindow) : QJsonValue()}};
+}
+
 }  // namespace
 
 QJsonObject measurementToJson(const Measurement& m, bool includeHeatmaps) {
@@ -288,10 +303,11 @@ QJsonObject measurementToJson(const Measurement& m, bool includeHeatmaps) {
       {QStringLiteral("kv_cache"), QJsonObject{{QStringLiteral("kind"), kvKindName(m.kvPolicy.kind)},
                                                {QStringLiteral("sink_tokens"), m.kvPolicy.sinkTokens},
                                                {QStringLiteral("window_tokens"), m.kvPolicy.windowTokens}}},
+      {QStringLiteral("sliding_window"), slidingWindowJson(m)},
       {QStringLiteral("rope"), QJsonObject{{QStringLiteral("rope_type"), m.schedule.ropeType},
                                            {QStringLiteral("attention_factor"), m.schedule.attentionFactor},
                                            {QStringLiteral("softmax_scale"), m.schedule.softmaxScale},
-                                           {QStringLiteral("pair_layout"), QStringLiteral("adjacent")}}},
+                                           {QStringLiteral("pair_layout"), ropePairLayoutName(m.schedule.layout)}}},
       {QStringLiteral("mean_nll_inside_trained"), m.meanNllInside},
       {QStringLiteral("mean_nll_beyond_trained"), m.positionsBeyond > 0 ? QJsonValue(m.meanNllBeyond) : QJsonValue()},
       {QStringLiteral("per_position"), perPosition},

@@ -27,6 +27,8 @@ struct MeasureSettings {
   QString trainedContextSource = QStringLiteral("the given trained context");  // where that override came from
   int sinkTokens = 4;                     // streaming
   std::optional<qint64> windowTokens;     // window-only: default trained; streaming: trained - sinks
+  // The config's sliding window on every layer llama.cpp runs in full (vLLM's reading); none: as llama.cpp.
+  std::optional<qint64> configSlidingWindow;
   std::vector<qint64> heatmapRows;        // default: defaultHeatmapRows
   LossSpikeSettings lossSpike;
   // The in-distribution control of an earlier run over the same tokens and trained context: it
@@ -45,6 +47,7 @@ struct Measurement {
   Mitigation mitigation = Mitigation::Baseline;
   double factor = 1.0;
   KvPolicy kvPolicy;
+  qint64 configSlidingWindow = 0;  // tokens, 0 when the run follows llama.cpp's windows only
   RopeSchedule schedule;
   std::vector<int> tokens;
   ForwardResult forward;

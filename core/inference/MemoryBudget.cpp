@@ -1,7 +1,7 @@
 #include "inference/MemoryBudget.h"
 
 #include "common/Error.h"
-#include "inference/GgufFile.h"
+#include "gguf/GgufFile.h"
 #include "inference/EncodedProduct.h"
 #include "inference/ForwardPass.h"
 #include "inference/LlamaModel.h"

@@ -6,6 +6,7 @@
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 namespace sinkscope {
 
@@ -38,11 +39,36 @@ Vector rmsNorm(const Vector& x, const std::vector<float>& weight, double epsilon
   return x.cwiseProduct(Eigen::Map<const Vector>(weight.data(), Eigen::Index(weight.size()))) * float(1.0 / std::sqrt(meanSquare + epsilon));
 }
 
+// x + bias; no bias, x.
+Vector plus(Vector x, const std::vector<float>& bias) {
+  if (!bias.empty()) x += Eigen::Map<const Vector>(bias.data(), Eigen::Index(bias.size()));
+  return x;
+}
+
+// Each head's slice RMS-normalised with `weight` (q/k norms); no weight, no change.
+void normalizeEachHead(Vector& x, const std::vector<float>& weight, double epsilon) {
+  const Eigen::Index d = Eigen::Index(weight.size());
+  for (Eigen::Index c = 0; d > 0 && c + d <= x.size(); c += d) {
+    const Vector head = x.segment(c, d);
+    x.segment(c, d) = rmsNorm(head, weight, epsilon);
+  }
+}
+
+double softcapped(double value, double cap) { return cap > 0 ? cap * std::tanh(value / cap) : value; }
+
+// act(gate) * up, one value: SiLU, or GELU in its tanh form.
+float gated(float gate, float up, FeedForwardActivation activation) {
+  if (activation == FeedForwardActivation::Silu) return gate / (1.0f + std::exp(-gate)) * up;
+  const double g = gate;
+  return float(0.5 * g * (1.0 + std::tanh(std::sqrt(2.0 / M_PI) * (g + 0.044715 * g * g * g)))) * up;
+}
+
 }  // namespace
 
 // Per layer: keys (unrotated) and values of every token fed so far, one row each.
 struct IncrementalForward::State {
   RopeTable rope;
+  std::optional<RopeTable> localRope;  // sliding layers' own base, when the architecture has one
   float softmaxScale;
   std::vector<std::vector<std::vector<float>>> keys;    // layer, position, kvHeads * headDim
   std::vector<std::vector<std::vector<float>>> values;  // layer, position, kvHeads * headDim
@@ -51,8 +77,11 @@ struct IncrementalForward::State {
 IncrementalForward::IncrementalForward(const LlamaModel& model, const RopeSchedule& schedule, KvPolicy policy, qint64 maxPositions)
     : model_(model), policy_(policy) {
   const auto& h = model.hyper();
-  const float scale = float(schedule.softmaxScale > 0 ? schedule.softmaxScale : 1.0 / std::sqrt(double(h.headDim)));
-  state_ = std::make_unique<State>(State{RopeTable(schedule, maxPositions), scale, {}, {}});
+  const float scale = float(attentionScale(h, schedule));
+  std::optional<RopeTable> localRope;
+  if (h.localRopeTheta > 0) localRope.emplace(localRopeSchedule(h, 0), maxPositions);
+  state_ = std::make_unique<State>(State{RopeTable(withModelRopeFactors(schedule, model, maxPositions), maxPositions),
+                                         std::move(localRope), scale, {}, {}});
   state_->keys.resize(size_t(h.layers));
   state_->values.resize(size_t(h.layers));
 }
@@ -67,27 +96,33 @@ std::vector<float> IncrementalForward::step(int token) {
   const qint64 p = position_++;
   const int d = h.headDim;
   const int group = h.heads / h.kvHeads;
-
-  // The cache this token attends to, and the position each cached key is rotated at: absolute
-  // for a full cache, the slot inside the cache otherwise (StreamingLLM re-indexing).
-  std::vector<qint64> kept;
-  for (qint64 j = 0; j <= p; ++j)
-    if (policy_.sees(p, j)) kept.push_back(j);
-  const bool reindex = policy_.kind != KvPolicy::Kind::Full;
-  const qint64 queryPosition = reindex ? qint64(kept.size()) - 1 : p;
+  const ArchitectureTraits& traits = *h.traits;
 
   Vector x = embeddingOf(model_.tokenEmbedding(), token);
+  if (traits.embeddingScaledBySqrtWidth) x *= std::sqrt(float(h.embeddingLength));
   for (int l = 0; l < h.layers; ++l) {
     const LlamaLayer& layer = model_.layers()[size_t(l)];
+    const RopeTable& rope = h.slides(l) && state_->localRope ? *state_->localRope : state_->rope;
+    // The cache this token attends to in this layer, and the position each cached key is rotated
+    // at: absolute for a full cache, the slot inside the cache otherwise (StreamingLLM re-indexing).
+    const KvPolicy policy = layerKvPolicy(h, l, policy_);
+    std::vector<qint64> kept;
+    for (qint64 j = 0; j <= p; ++j)
+      if (policy.sees(p, j)) kept.push_back(j);
+    const bool reindex = policy.kind != KvPolicy::Kind::Full;
+    const qint64 queryPosition = reindex ? qint64(kept.size()) - 1 : p;
+
     const Vector normed = rmsNorm(x, layer.attentionNorm, h.rmsEpsilon);
-    Vector q = times(layer.query, normed);
-    Vector k = times(layer.key, normed);
+    Vector q = plus(times(layer.query, normed), layer.queryBias);
+    Vector k = plus(times(layer.key, normed), layer.keyBias);
+    normalizeEachHead(q, layer.queryNorm, h.rmsEpsilon);
+    normalizeEachHead(k, layer.keyNorm, h.rmsEpsilon);
     if (!reindex)  // a full cache keeps keys rotated at their absolute position, as runtimes do
-      for (int g = 0; g < h.kvHeads; ++g) state_->rope.rotate(k.data() + g * d, p);
-    const Vector v = times(layer.value, normed);
+      for (int g = 0; g < h.kvHeads; ++g) rope.rotate(k.data() + g * d, p);
+    const Vector v = plus(times(layer.value, normed), layer.valueBias);
     state_->keys[size_t(l)].emplace_back(k.data(), k.data() + k.size());
     state_->values[size_t(l)].emplace_back(v.data(), v.data() + v.size());
-    for (int head = 0; head < h.heads; ++head) state_->rope.rotate(q.data() + head * d, queryPosition);
+    for (int head = 0; head < h.heads; ++head) rope.rotate(q.data() + head * d, queryPosition);
 
     Vector attention = Vector::Zero(h.heads * d);
     std::vector<float> rotatedKey(static_cast<size_t>(d));
@@ -98,10 +133,10 @@ std::vector<float> IncrementalForward::step(int token) {
       for (size_t slot = 0; slot < kept.size(); ++slot) {
         const std::vector<float>& key = state_->keys[size_t(l)][size_t(kept[slot])];
         std::copy(key.begin() + g * d, key.begin() + (g + 1) * d, rotatedKey.begin());
-        if (reindex) state_->rope.rotate(rotatedKey.data(), qint64(slot));
+        if (reindex) rope.rotate(rotatedKey.data(), qint64(slot));
         double dot = 0;
         for (int i = 0; i < d; ++i) dot += double(q[head * d + i]) * double(rotatedKey[size_t(i)]);
-        scores[slot] = dot * state_->softmaxScale;
+        scores[slot] = softcapped(dot * state_->softmaxScale, h.attentionSoftcap);
         maximum = std::max(maximum, scores[slot]);
       }
       double z = 0;
@@ -111,14 +146,18 @@ std::vector<float> IncrementalForward::step(int token) {
         for (int i = 0; i < d; ++i) attention[head * d + i] += float(scores[slot] / z) * value[size_t(g * d + i)];
       }
     }
-    x += times(layer.output, attention);
+    const Vector attended = times(layer.output, attention);
+    x += layer.postAttentionNorm.empty() ? attended : rmsNorm(attended, layer.postAttentionNorm, h.rmsEpsilon);
     const Vector normed2 = rmsNorm(x, layer.ffnNorm, h.rmsEpsilon);
     const Vector gate = times(layer.gate, normed2);
     const Vector up = times(layer.up, normed2);
-    const Vector hidden = (gate.array() / (1.0f + (-gate.array()).exp()) * up.array()).matrix();
-    x += times(layer.down, hidden);
+    Vector hidden(gate.size());
+    for (Eigen::Index i = 0; i < gate.size(); ++i) hidden[i] = gated(gate[i], up[i], traits.activation);
+    const Vector fed = times(layer.down, hidden);
+    x += layer.postFeedForwardNorm.empty() ? fed : rmsNorm(fed, layer.postFeedForwardNorm, h.rmsEpsilon);
   }
-  const Vector logits = times(model_.outputHead(), rmsNorm(x, model_.outputNorm(), h.rmsEpsilon));
+  Vector logits = times(model_.outputHead(), rmsNorm(x, model_.outputNorm(), h.rmsEpsilon));
+  for (float& logit : logits) logit = float(softcapped(logit, h.finalSoftcap));
   return {logits.data(), logits.data() + logits.size()};
 }
 

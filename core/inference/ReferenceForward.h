@@ -1,6 +1,7 @@
 // A plain one-token-at-a-time forward pass with a KV cache: the independent reference that the
 // batched pass is tested and benchmarked against, and the decoder for greedy generation.
-// Not instrumented and not fast: no attention capture, matrix-vector products only.
+// Not instrumented and not fast: no attention capture, matrix-vector products only. It reads the
+// same architecture traits, but computes every step one token and one value at a time.
 #pragma once
 
 #include "inference/ForwardPass.h"

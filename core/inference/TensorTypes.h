@@ -3,7 +3,7 @@
 // only knows every type's block layout, and not the forward pass.
 #pragma once
 
-#include "inference/GgufFile.h"
+#include "gguf/GgufFile.h"
 
 #include <cstddef>
 #include <span>

@@ -3,7 +3,7 @@
 // Not a chat template and not a detokenizer for display: measured mode only feeds ids in.
 #pragma once
 
-#include "inference/GgufFile.h"
+#include "gguf/GgufFile.h"
 #include "inference/SpecialTokens.h"
 
 #include <QByteArray>

@@ -2,7 +2,7 @@
 
 #include "catalog/Catalog.h"
 #include "common/Error.h"
-#include "inference/GgufFile.h"
+#include "gguf/GgufFile.h"
 #include "inference/MeasureInput.h"
 #include "inference/MemoryBudget.h"
 #include "inference/Tokenizer.h"

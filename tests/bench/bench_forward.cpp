@@ -4,7 +4,7 @@
 // (SINKSCOPE_BENCH_REFERENCE_8192=1 also times the slow reference at 8,192 tokens).
 #include "TestSupport.h"
 #include "inference/ForwardPass.h"
-#include "inference/GgufFile.h"
+#include "gguf/GgufFile.h"
 #include "inference/LlamaModel.h"
 #include "inference/ReferenceForward.h"
 #include "inference/Tokenizer.h"

@@ -10,7 +10,7 @@
 // on a loaded machine llama.cpp's spinning thread barriers stretch its wall time.
 #include "GeneratedLlama.h"
 #include "TestSupport.h"
-#include "inference/GgufFile.h"
+#include "gguf/GgufFile.h"
 #include "inference/LlamaModel.h"
 #include "inference/Measurement.h"
 #include "inference/TensorTypes.h"

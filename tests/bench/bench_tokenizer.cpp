@@ -4,7 +4,7 @@
 #include "HfTokenizerVocabulary.h"
 #include "TestSupport.h"
 #include "inference/BpeTokenizer.h"
-#include "inference/GgufFile.h"
+#include "gguf/GgufFile.h"
 
 #include <QDir>
 #include <QFile>

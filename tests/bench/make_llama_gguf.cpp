@@ -4,7 +4,7 @@
 //        [--heads 16] [--kv-heads 16] [--feed-forward 2816] [--layers 24] [--vocab 32000] [--seed 1]
 #include "GeneratedLlama.h"
 #include "common/Error.h"
-#include "inference/GgufFile.h"
+#include "gguf/GgufFile.h"
 #include "inference/TensorTypes.h"
 
 #include <QCommandLineParser>

@@ -8,7 +8,7 @@
 #include "TestSupport.h"
 #include "common/Error.h"
 #include "inference/BpeTokenizer.h"
-#include "inference/GgufFile.h"
+#include "gguf/GgufFile.h"
 
 #include <QDir>
 #include <QFile>

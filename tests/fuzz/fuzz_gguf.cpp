@@ -1,10 +1,11 @@
-// libFuzzer target: the GGUF reader (core/inference/GgufFile) on arbitrary bytes, then every
+// libFuzzer target: the GGUF reader (core/gguf/GgufFile) on arbitrary bytes, then every
 // typed metadata getter, the dequantisation of every small tensor, the catalogue's GGUF import,
 // the tokenizer and a tiny forward pass. Not a test of values.
 #include "catalog/GgufImport.h"
 #include "common/Error.h"
 #include "inference/ForwardPass.h"
-#include "inference/GgufFile.h"
+#include "gguf/GgufFile.h"
+#include "inference/TensorRead.h"
 #include "inference/LlamaModel.h"
 #include "inference/Tokenizer.h"
 #include "positional/RopeSchedule.h"
@@ -53,10 +54,10 @@ void exerciseTensors(const GgufFile& file) {
       (void)last;
     }
     if (info.elementCount() > kMaxElements) continue;
-    tolerate([&] { (void)file.dequantize(info); });
+    tolerate([&] { (void)dequantize(file, info); });
     if (info.rowCount() > 1) {
       std::vector<float> row(size_t(info.rowLength()));
-      tolerate([&] { file.dequantizeRows(info, info.rowCount() - 1, 1, row.data()); });
+      tolerate([&] { dequantizeRows(file, info, info.rowCount() - 1, 1, row.data()); });
     }
   }
 }

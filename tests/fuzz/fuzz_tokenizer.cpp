@@ -5,7 +5,7 @@
 #include "FuzzVocabulary.h"
 #include "common/Error.h"
 #include "inference/BpeTokenizer.h"
-#include "inference/GgufFile.h"
+#include "gguf/GgufFile.h"
 #include "inference/Tokenizer.h"
 
 #include <QFileInfo>

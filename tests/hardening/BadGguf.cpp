@@ -1,7 +1,7 @@
 #include "BadGguf.h"
 
 #include "GeneratedLlama.h"
-#include "inference/GgufFile.h"
+#include "gguf/GgufFile.h"
 #include "inference/GgufWriter.h"
 
 #include <cstring>
@@ -94,6 +94,39 @@ QByteArray kQuantLlama() {
   shape.layers = 1;
   shape.vocab = 260;
   return generatedLlamaBytes(shape, TensorTypePlan::q4KM(), 3);
+}
+
+// A one-layer random model of `architecture` (F32 matrices) with its planned tensors edited, for
+// the architecture rows: a tensor missing, of the wrong shape, or one the graph does not use.
+QByteArray editedArchitecture(const char* architecture, const PlannedTensorEdit& edit,
+                              const std::function<void(GeneratedLlamaShape&)>& reshape = {}) {
+  GeneratedLlamaShape shape;
+  shape.architecture = QString::fromLatin1(architecture);
+  shape.embedding = 64;
+  shape.heads = 2;
+  shape.kvHeads = 1;
+  shape.feedForward = 64;
+  shape.layers = 1;
+  shape.vocab = 260;
+  if (reshape) reshape(shape);
+  return generatedLlamaBytes(shape, TensorTypePlan::allMatrices(GgmlType::F32), 3, edit);
+}
+
+PlannedTensorEdit removing(const char* name) {
+  return [name](std::vector<PlannedTensor>& tensors) {
+    std::erase_if(tensors, [&](const PlannedTensor& t) { return t.name == QLatin1String(name); });
+  };
+}
+
+PlannedTensorEdit reshaping(const char* name, std::vector<qint64> shape) {
+  return [name, shape](std::vector<PlannedTensor>& tensors) {
+    for (PlannedTensor& t : tensors)
+      if (t.name == QLatin1String(name)) t.shape = shape;
+  };
+}
+
+PlannedTensorEdit adding(const char* name, std::vector<qint64> shape) {
+  return [name, shape](std::vector<PlannedTensor>& tensors) { tensors.push_back({QString::fromLatin1(name), shape, GgmlType::F32}); };
 }
 
 // The fp16 at byte `offsetInData` of a tensor's data set to `bits` (a scale made NaN or infinite).
@@ -238,6 +271,25 @@ const std::map<QString, std::function<QByteArray()>>& fixtures() {
        }},
       {QStringLiteral("kquant_llama_row_not_whole_blocks"), [] {  // 288-value rows declared Q6_K
          return withTensorType(kQuantLlama(), QStringLiteral("blk.0.ffn_down.weight"), 14);
+       }},
+      // Architectures (docs/measured-mode.md): a required tensor missing, a bias or norm of the
+      // wrong shape, a tensor the graph does not use, an architecture measured mode does not run.
+      {QStringLiteral("qwen2_bias_wrong_shape"), [] { return editedArchitecture("qwen2", reshaping("blk.0.attn_k.bias", {33})); }},
+      {QStringLiteral("qwen3_q_norm_missing"), [] { return editedArchitecture("qwen3", removing("blk.0.attn_q_norm.weight")); }},
+      {QStringLiteral("qwen3_k_norm_wrong_shape"), [] { return editedArchitecture("qwen3", reshaping("blk.0.attn_k_norm.weight", {64})); }},
+      {QStringLiteral("gemma2_post_norm_missing"), [] { return editedArchitecture("gemma2", removing("blk.0.post_ffw_norm.weight")); }},
+      {QStringLiteral("gemma3_post_norm_wrong_shape"), [] { return editedArchitecture("gemma3", reshaping("blk.0.post_attention_norm.weight", {32})); }},
+      {QStringLiteral("phi3_fused_qkv_wrong_rows"), [] { return editedArchitecture("phi3", reshaping("blk.0.attn_qkv.weight", {64, 96})); }},
+      {QStringLiteral("phi3_fused_up_missing"), [] { return editedArchitecture("phi3", removing("blk.0.ffn_up.weight")); }},
+      {QStringLiteral("llama_rope_freqs_wrong_shape"), [] { return editedArchitecture("llama", adding("rope_freqs.weight", {32})); }},
+      {QStringLiteral("llama_unused_tensor"), [] { return editedArchitecture("llama", adding("blk.0.attn_output.bias", {64})); }},
+      {QStringLiteral("architecture_unsupported"), [] { return editedArchitecture("mamba", {}); }},
+      {QStringLiteral("phi3_long_rope_without_short"), [] { return editedArchitecture("phi3", adding("rope_factors_long.weight", {16})); }},
+      {QStringLiteral("gemma2_softcap_negative"), [] {
+         return editedArchitecture("gemma2", {}, [](GeneratedLlamaShape& shape) { shape.attentionSoftcap = -50; });
+       }},
+      {QStringLiteral("gemma2_final_softcap_tiny"), [] {  // 1/c would overflow float
+         return editedArchitecture("gemma2", {}, [](GeneratedLlamaShape& shape) { shape.finalSoftcap = 1e-30; });
        }},
   };
   return table;

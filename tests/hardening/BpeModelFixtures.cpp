@@ -4,14 +4,14 @@
 #include "inference/GgufWriter.h"
 
 #include <QStringList>
-#include <optional>
 
 namespace sinkscope::test {
 
 namespace {
 
 struct Defects {
-  std::optional<QString> extraToken;  // appended to the vocabulary
+  bool addExtraToken = false;  // append extraToken (which may be empty) to the vocabulary
+  QString extraToken;
   QString extraMerge;             // appended to the merges
   quint32 bosId = 256;
   QString pre = QStringLiteral("llama-bpe");
@@ -36,8 +36,8 @@ QByteArray model(const Defects& defects) {
   }
   tokens << QStringLiteral("<|begin_of_text|>") << QStringLiteral("ab") << QStringLiteral("\u0120a");
   types.insert(types.end(), {3, 1, 1});
-  if (defects.extraToken) {
-    tokens << *defects.extraToken;
+  if (defects.addExtraToken) {
+    tokens << defects.extraToken;
     types.push_back(1);
   }
   for (int i = 0; i < defects.userDefinedTokens; ++i) {
@@ -89,9 +89,10 @@ QByteArray bpeModelFixture(const QString& name) {
   } else if (name == QLatin1String("bpe_merge_unknown_token")) {
     defects.extraMerge = QStringLiteral("a zq");
   } else if (name == QLatin1String("bpe_duplicate_token")) {
+    defects.addExtraToken = true;
     defects.extraToken = QStringLiteral("ab");
   } else if (name == QLatin1String("bpe_empty_token")) {
-    defects.extraToken = QString();
+    defects.addExtraToken = true;  // an empty token
   } else if (name == QLatin1String("bpe_bos_out_of_range")) {
     defects.bosId = 5000;
   } else if (name == QLatin1String("bpe_unknown_pre")) {

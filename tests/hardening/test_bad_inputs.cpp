@@ -8,7 +8,7 @@
 #include "LocalHubServer.h"
 #include "TestSupport.h"
 #include "common/Error.h"
-#include "inference/GgufFile.h"
+#include "gguf/GgufFile.h"
 
 #include <QDir>
 #include <QFile>

@@ -3,7 +3,7 @@
 // than the machine before any weight is allocated. Not the bad-input catalogue (test_bad_inputs).
 #include "TestSupport.h"
 #include "common/Error.h"
-#include "inference/GgufFile.h"
+#include "gguf/GgufFile.h"
 #include "inference/GgufWriter.h"
 #include "inference/MemoryBudget.h"
 

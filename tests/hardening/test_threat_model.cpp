@@ -8,7 +8,7 @@
 #include "common/InputFile.h"
 #include "common/JsonRead.h"
 #include "common/SafeText.h"
-#include "inference/GgufFile.h"
+#include "gguf/GgufFile.h"
 #include "inference/SpecialTokens.h"
 #include "inference/Tokenizer.h"
 

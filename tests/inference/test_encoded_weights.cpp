@@ -8,7 +8,7 @@
 #include "common/Error.h"
 #include "inference/EncodedProduct.h"
 #include "inference/ForwardPass.h"
-#include "inference/GgufFile.h"
+#include "gguf/GgufFile.h"
 #include "inference/GgufSummary.h"
 #include "inference/LlamaModel.h"
 #include "inference/MemoryBudget.h"

@@ -2,7 +2,8 @@
 // against hand-encoded blocks (ggml's block formats), the real stories260K file, and bad input.
 #include "TestSupport.h"
 #include "common/Error.h"
-#include "inference/GgufFile.h"
+#include "gguf/GgufFile.h"
+#include "inference/TensorRead.h"
 #include "inference/GgufWriter.h"
 
 #include <QtTest>
@@ -129,9 +130,9 @@ class TestGgufFile : public QObject {
       QCOMPARE(a.byteSize, quint64(32));
       QCOMPARE(a.fileOffset % alignment, quint64(0));
       std::vector<float> row(4);
-      file.dequantizeRows(a, 1, 1, row.data());
+      dequantizeRows(file, a, 1, 1, row.data());
       QCOMPARE(row, (std::vector<float>{5, 6, 7, 8}));
-      QCOMPARE(file.dequantize(file.tensor(QStringLiteral("b"))), (std::vector<float>{-1, 0.5f, 2}));
+      QCOMPARE(dequantize(file, file.tensor(QStringLiteral("b"))), (std::vector<float>{-1, 0.5f, 2}));
       QVERIFY(file.findTensor(QStringLiteral("c")) == nullptr);
     }
   }
@@ -153,15 +154,15 @@ class TestGgufFile : public QObject {
     QByteArray q41 = raw<quint16>(0x3800) + raw<quint16>(0xBC00) + QByteArray(16, char(0x30));
     writer.addRawTensor(QStringLiteral("q41"), {32}, GgmlType::Q4_1, q41);
     const GgufFile file(writer.toBytes(), QStringLiteral("q.gguf"));
-    QCOMPARE(file.dequantize(file.tensor(QStringLiteral("f16"))), (std::vector<float>{1.5f, -2.0f}));
-    QCOMPARE(file.dequantize(file.tensor(QStringLiteral("bf16"))), (std::vector<float>{1.5f, -3.0f}));
-    const std::vector<float> q8Values = file.dequantize(file.tensor(QStringLiteral("q8")));
+    QCOMPARE(dequantize(file, file.tensor(QStringLiteral("f16"))), (std::vector<float>{1.5f, -2.0f}));
+    QCOMPARE(dequantize(file, file.tensor(QStringLiteral("bf16"))), (std::vector<float>{1.5f, -3.0f}));
+    const std::vector<float> q8Values = dequantize(file, file.tensor(QStringLiteral("q8")));
     for (int j = 0; j < 32; ++j) QCOMPARE(q8Values[size_t(j)], float(j - 16) * 0.5f);
-    const std::vector<float> q4Values = file.dequantize(file.tensor(QStringLiteral("q4")));
+    const std::vector<float> q4Values = dequantize(file, file.tensor(QStringLiteral("q4")));
     QCOMPARE(q4Values[0], 14.0f);
     QCOMPARE(q4Values[15], 14.0f);
     QCOMPARE(q4Values[16], 2.0f);
-    const std::vector<float> q41Values = file.dequantize(file.tensor(QStringLiteral("q41")));
+    const std::vector<float> q41Values = dequantize(file, file.tensor(QStringLiteral("q41")));
     QCOMPARE(q41Values[3], -1.0f);
     QCOMPARE(q41Values[20], 0.5f);
   }
@@ -174,9 +175,9 @@ class TestGgufFile : public QObject {
     writer.addTensor(QStringLiteral("f16"), {64}, values, GgmlType::F16);
     writer.addTensor(QStringLiteral("bf16"), {64}, values, GgmlType::BF16);
     const GgufFile file(writer.toBytes(), QStringLiteral("w.gguf"));
-    const auto q8 = file.dequantize(file.tensor(QStringLiteral("q8")));
-    const auto f16 = file.dequantize(file.tensor(QStringLiteral("f16")));
-    const auto bf16 = file.dequantize(file.tensor(QStringLiteral("bf16")));
+    const auto q8 = dequantize(file, file.tensor(QStringLiteral("q8")));
+    const auto f16 = dequantize(file, file.tensor(QStringLiteral("f16")));
+    const auto bf16 = dequantize(file, file.tensor(QStringLiteral("bf16")));
     for (size_t i = 0; i < values.size(); ++i) {
       SINKSCOPE_COMPARE_NEAR(q8[i], values[i], 3.0f / 127.0f * 0.51f + 1e-3f);  // half a quantisation step
       SINKSCOPE_COMPARE_NEAR(f16[i], values[i], 3.0f * 1e-3f);                  // 11-bit mantissa
@@ -191,7 +192,7 @@ class TestGgufFile : public QObject {
     const GgufFile file(writer.toBytes(), QStringLiteral("k.gguf"));  // reading the layout is fine
     QCOMPARE(file.tensors().front().byteSize, quint64(66));
     try {
-      (void)file.dequantize(file.tensors().front());
+      (void)dequantize(file, file.tensors().front());
       QFAIL("no error");
     } catch (const Error& error) {
       QVERIFY2(error.describe().contains(QStringLiteral("blk.0.ffn_up.weight")), qPrintable(error.describe()));
@@ -219,7 +220,7 @@ class TestGgufFile : public QObject {
     QCOMPARE(embedding.shape, (std::vector<qint64>{64, 512}));
     for (const GgufTensorInfo& info : file.tensors()) QCOMPARE(info.type, GgmlType::F32);
     if (const GgufTensorInfo* output = file.findTensor(QStringLiteral("output.weight")))
-      QCOMPARE(file.dequantize(*output), file.dequantize(embedding));
+      QCOMPARE(dequantize(file, *output), dequantize(file, embedding));
   }
 
   // ---- bad input ----
@@ -344,7 +345,7 @@ class TestGgufFile : public QObject {
       try {
         const GgufFile file(corrupt, QStringLiteral("fuzz.gguf"));
         for (const GgufTensorInfo& info : file.tensors())
-          if (ggmlTypeCanDequantize(info.type)) (void)file.dequantize(info);
+          if (ggmlTypeCanDequantize(info.type)) (void)dequantize(file, info);
       } catch (const Error& error) {
         QCOMPARE(error.kind(), ErrorKind::BadInput);
         ++refused;

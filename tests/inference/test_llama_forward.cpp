@@ -7,7 +7,7 @@
 #include "common/Cancelled.h"
 #include "common/Error.h"
 #include "inference/ForwardPass.h"
-#include "inference/GgufFile.h"
+#include "gguf/GgufFile.h"
 #include "inference/LlamaModel.h"
 #include "inference/ReferenceForward.h"
 #include "inference/Tokenizer.h"
@@ -94,7 +94,7 @@ class TestLlamaForward : public QObject {
 
   void refusesOtherTokenizersAndArchitectures() {
     GgufWriter writer;
-    writer.addString(QStringLiteral("general.architecture"), QStringLiteral("qwen2"));
+    writer.addString(QStringLiteral("general.architecture"), QStringLiteral("mamba"));  // not a decoder measured mode runs
     writer.addString(QStringLiteral("tokenizer.ggml.model"), QStringLiteral("gpt2"));
     const GgufFile file(writer.toBytes(), QStringLiteral("q.gguf"));
     try {

@@ -5,7 +5,7 @@
 #include "TinyModel.h"
 #include "common/Cancelled.h"
 #include "common/Error.h"
-#include "inference/GgufFile.h"
+#include "gguf/GgufFile.h"
 #include "inference/MeasureInput.h"
 #include "measure/MeasureProgress.h"
 #include "measure/MeasureSession.h"

@@ -1,12 +1,14 @@
-// Random-weight llama-shaped GGUF models of any size and tensor type, written with GgufWriter:
-// every matrix of one type, or llama.cpp's "Q4_K_M" mix (docs/tensor-types.md). For conformance
-// tests and benchmarks. Not a trained model (its predictions mean nothing) and not a converter.
+// Random-weight GGUF models of any size and tensor type, written with GgufWriter: the llama graph
+// or one of the architectures measured mode runs (llama.cpp's tensor and key names), every matrix
+// of one type, or llama.cpp's "Q4_K_M" mix (docs/tensor-types.md). For conformance tests and
+// benchmarks. Not a trained model (its predictions mean nothing) and not a converter.
 #pragma once
 
-#include "inference/GgufFile.h"
+#include "gguf/GgufFile.h"
 
 #include <QByteArray>
 #include <QString>
+#include <functional>
 #include <map>
 #include <vector>
 
@@ -21,6 +23,23 @@ struct GeneratedLlamaShape {
   int vocab = 512;            // at least 259 (<unk> <s> </s> and 256 byte tokens)
   int contextLength = 2048;   // llama.context_length
   bool tiedOutput = false;    // no output.weight: the output projection is token_embd.weight
+  // The architecture's own tensors and keys (docs/measured-mode.md, Architectures): "llama",
+  // "qwen2" (q/k/v biases), "qwen3" (q/k norms), "phi3" (attn_qkv, ffn_up of 2F rows), "gemma2"
+  // and "gemma3" (post-norms; gemma3 q/k norms; always tied for gemma2).
+  QString architecture = QStringLiteral("llama");
+  int headDim = 0;                 // attention.key_length/value_length when > 0, else embedding / heads
+  bool ropeFrequencyFactors = false;  // llama: rope_freqs.weight, divisors drawn from [1, 8]
+  // phi3: LongRoPE as the 128K files carry it when > 0: rope_factors_long.weight (divisors in
+  // [1, 8]) and rope_factors_short.weight ([1, 1.5]), rope.scaling.original_context_length = this,
+  // rope.scaling.attn_factor = ropeAttentionFactor.
+  qint64 longRopeOriginalContext = 0;
+  double ropeAttentionFactor = 1.0;
+  double ropeBase = 10000.0;       // rope.freq_base
+  double queryKeyGain = 1.0;       // attn_q / attn_k weights x this: sharper attention
+  qint64 slidingWindow = 0;        // attention.sliding_window when > 0
+  double attentionSoftcap = 0;     // attn_logit_softcapping unless 0
+  double finalSoftcap = 0;         // final_logit_softcapping unless 0
+  int effectiveHeadDim() const { return headDim > 0 ? headDim : embedding / heads; }
 };
 
 // How matrices are typed. Norms (1-D tensors) stay F32, as llama.cpp leaves them.
@@ -49,9 +68,10 @@ GgmlType q4KMType(const QString& tensorName, qint64 rowLength, int layer, int la
 GgmlType plannedMatrixType(const TensorTypePlan& plan, const QString& tensorName, qint64 rowLength, int layer,
                            const GeneratedLlamaShape& shape);
 
-// The tensors of a llama model in file order, with their shapes (ggml order) and planned types:
-// token_embd, output_norm, output (unless tied), then per layer attn_norm, attn_q/k/v/output,
-// ffn_norm, ffn_gate/up/down.
+// The tensors of the model in file order, with their shapes (ggml order) and planned types:
+// token_embd, output_norm, output (unless tied), rope_freqs, then per layer attn_norm,
+// attn_q/k/v (or attn_qkv) and their biases, q/k norms, attn_output, post_attention_norm,
+// ffn_norm, ffn_gate/up (or the fused up), ffn_down, post_ffw_norm: those the architecture has.
 struct PlannedTensor {
   QString name;
   std::vector<qint64> shape;
@@ -62,6 +82,11 @@ std::vector<PlannedTensor> llamaTensors(const GeneratedLlamaShape& shape, const 
 // The model's bytes: metadata llama.cpp loads (SentencePiece vocabulary of `vocab` tokens), weights
 // drawn from a seeded generator, each matrix scaled by 1/sqrt(its row length).
 QByteArray generatedLlamaBytes(const GeneratedLlamaShape& shape, const TensorTypePlan& plan, quint32 seed = 1);
+// The same with the planned tensor list changed first (a tensor removed, added or reshaped), for
+// bad-input fixtures.
+using PlannedTensorEdit = std::function<void(std::vector<PlannedTensor>&)>;
+QByteArray generatedLlamaBytes(const GeneratedLlamaShape& shape, const TensorTypePlan& plan, quint32 seed,
+                               const PlannedTensorEdit& edit);
 void writeGeneratedLlama(const QString& path, const GeneratedLlamaShape& shape, const TensorTypePlan& plan,
                          quint32 seed = 1);
 

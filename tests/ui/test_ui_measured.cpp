@@ -8,7 +8,7 @@
 #include "charts/ChartView.h"
 #include "charts/MeasuredCharts.h"
 #include "compute/ComputeController.h"
-#include "inference/GgufFile.h"
+#include "gguf/GgufFile.h"
 #include "inference/GgufSummary.h"
 #include "inference/MeasureInput.h"
 #include "inference/Measurement.h"
@@ -102,6 +102,21 @@ class TestUiMeasured : public QObject {
   Q_OBJECT
  private slots:
   void initTestCase() { test::isolateSettings(QStringLiteral("test_ui_measured")); }
+
+  // The config's window (vLLM's reading) chosen in the tab reaches every run, and narrows what
+  // the model attends to (docs/measured-mode.md, --sliding-window).
+  void slidingWindowFromTheConfig() {
+    SINKSCOPE_REQUIRE_SHARED_GGUF(gguf);
+    MainWindow window;
+    auto* tab = qobject_cast<MeasuredTab*>(window.analysisTab(QStringLiteral("measured")));
+    QVERIFY(tab);
+    tab->slidingWindowBox()->setValue(16);
+    QVERIFY(measureInWindow(window, gguf));
+    QVERIFY(!tab->runs().empty());
+    for (const auto& run : tab->runs()) QCOMPARE(run->configSlidingWindow, qint64(16));
+    const auto& heads = tab->runs().front()->forward.heads;
+    QVERIFY(std::all_of(heads.begin(), heads.end(), [](const HeadAttentionMetrics& m) { return m.meanSinkMass1 < 16.0 / double(kContext - 1); }));  // only queries 1..15 see key 0
+  }
 
   void measuresEveryComparedMitigation() {
     SINKSCOPE_REQUIRE_SHARED_GGUF(gguf);

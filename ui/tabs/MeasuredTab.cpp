@@ -8,7 +8,7 @@
 #include "charts/MeasuredCharts.h"
 #include "common/Error.h"
 #include "compute/ComputeController.h"
-#include "inference/GgufFile.h"
+#include "gguf/GgufFile.h"
 #include "inference/GgufSummary.h"
 #include "inference/MeasureInput.h"
 #include "measure/MeasureSession.h"
@@ -39,7 +39,7 @@ MeasuredTab::MeasuredTab(AppContext& context, QWidget* parent) : AnalysisTab(con
   auto* layout = new QVBoxLayout(this);
   auto* inputs = new QGridLayout;
   gguf_ = new QLineEdit(this);
-  gguf_->setPlaceholderText(tr("a Llama-family .gguf checkpoint"));
+  gguf_->setPlaceholderText(tr("a .gguf checkpoint (llama, qwen2, qwen3, phi3, gemma2, gemma3)"));
   gguf_->setAccessibleName(tr("GGUF model file"));
   gguf_->setToolTip(tr("A real checkpoint to run on the CPU; its real attention and per-token loss are measured"));
   text_ = new QLineEdit(this);
@@ -62,6 +62,16 @@ MeasuredTab::MeasuredTab(AppContext& context, QWidget* parent) : AnalysisTab(con
   inputs->addWidget(new QLabel(tr("Text"), this), 1, 0);
   inputs->addWidget(text_, 1, 1);
   inputs->addWidget(browseText, 1, 2);
+  slidingWindow_ = new QSpinBox(this);
+  slidingWindow_->setRange(0, int(kMaxMeasuredTokens));
+  slidingWindow_->setSpecialValueText(tr("as llama.cpp"));
+  slidingWindow_->setSuffix(tr(" tokens"));
+  slidingWindow_->setAccessibleName(tr("Sliding window from the config"));
+  slidingWindow_->setToolTip(tr("As llama.cpp runs the file: Gemma's sliding layers keep their windows, llama files "
+                                "(Mistral too) attend to everything. A window here also slides every other layer, "
+                                "as vLLM honours a config's sliding_window (Mistral-7B-v0.1: 4096)"));
+  inputs->addWidget(new QLabel(tr("Sliding window"), this), 2, 0);
+  inputs->addWidget(slidingWindow_, 2, 1);
   inputs->addWidget(run, 0, 3, 2, 1);
   layout->addLayout(inputs);
   progress_ = new QLabel(this);
@@ -194,6 +204,7 @@ void MeasuredTab::startComputation() {
   input.contextTokens = scenario().values().contextTokens;
   input.contextRequest = ContextRequest::AtMost;
   const ScenarioValues values = scenario().values();
+  const std::optional<qint64> configWindow = slidingWindow_->value() > 0 ? std::optional<qint64>(slidingWindow_->value()) : std::nullopt;
   const QString textPath = input.textPath.isEmpty() ? kSampleTextPath : input.textPath;
   // The runs belong to the file: a change the measurement does not read (the catalogue model, the
   // hardware, a dtype) keeps them instead of measuring the same file again.
@@ -211,9 +222,10 @@ void MeasuredTab::startComputation() {
   progress_->show();
   compute().submit<std::shared_ptr<const MeasuredRuns>>(
       channel(), tr("Running %1 on the CPU").arg(QFileInfo(ggufPath).fileName()), this,
-      [input, values, planned, hardware](const JobContext& job) {
+      [input, values, planned, hardware, configWindow](const JobContext& job) {
         const MeasureSession session(input);
         MeasureSettings settings;
+        settings.configSlidingWindow = configWindow;
         settings.isCancelled = job.cancelFunction();
         settings.progress = job.progressFunction();
         const auto showRate = [&job](const MeasureProgress& progress) { job.setDetail(progress.text()); };

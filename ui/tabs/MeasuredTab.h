@@ -9,6 +9,7 @@
 #include "inference/Measurement.h"
 #include "tabs/AnalysisTab.h"
 
+#include <QSpinBox>
 #include <optional>
 #include <vector>
 
@@ -34,6 +35,8 @@ class MeasuredTab : public AnalysisTab {
   ChartView* heatmapChart() const { return heatmap_; }
   ChartView* sinkChart() const { return sinks_; }
   QComboBox* attentionOfBox() const { return attentionOf_; }
+  // The config's sliding window (vLLM's reading) for the next run; 0 runs the file as llama.cpp does.
+  QSpinBox* slidingWindowBox() const { return slidingWindow_; }
   QLabel* progressLabel() const { return progress_; }
   void setGgufPath(const QString& path);
   void setTextPath(const QString& path);  // empty: the bundled sample
@@ -52,6 +55,7 @@ class MeasuredTab : public AnalysisTab {
 
   QLineEdit* gguf_ = nullptr;
   QLineEdit* text_ = nullptr;
+  QSpinBox* slidingWindow_ = nullptr;
   QLabel* summary_ = nullptr;
   QLabel* progress_ = nullptr;  // tokens/s and time left while a run is going
   QComboBox* attentionOf_ = nullptr;

@@ -2,7 +2,7 @@
 // loads and stores, fp16 scales, ggml's rounding and the scale check. Not part of any public API.
 #pragma once
 
-#include "inference/GgufFile.h"
+#include "gguf/GgufFile.h"
 
 #include <cmath>
 #include <cstddef>

@@ -1,8 +1,7 @@
-#include "inference/GgufFile.h"
+#include "gguf/GgufFile.h"
 
 #include "common/Error.h"
 #include "common/InputFile.h"
-#include "inference/TensorTypes.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -229,8 +228,6 @@ QString ggmlTypeName(GgmlType type) {
   return layout ? QString::fromLatin1(layout->name) : QStringLiteral("type %1").arg(quint32(type));
 }
 
-bool ggmlTypeCanDequantize(GgmlType type) { return tensorTypeTraits(type) != nullptr; }
-
 qint64 GgufTensorInfo::elementCount() const {
   qint64 count = 1;
   for (qint64 dim : shape) count *= dim;
@@ -359,7 +356,7 @@ void GgufFile::parse() {
     }
     const quint32 typeId = cursor.read<quint32>(where + QStringLiteral(" type"));
     const TypeLayout* layout = layoutOf(typeId);
-    if (!layout) throwBadInput(source_, where + QStringLiteral(" type"), QStringLiteral("unknown ggml type %1 (measured mode computes %2)").arg(typeId).arg(computableTensorTypeNames()));
+    if (!layout) throwBadInput(source_, where + QStringLiteral(" type"), QStringLiteral("unknown ggml type %1: no GGUF type has that id (docs/tensor-types.md)").arg(typeId));
     info.type = layout->type;
     if (info.shape[0] % layout->blockElements != 0)
       throwBadInput(source_, where + QStringLiteral(" dims[0]"),
@@ -513,40 +510,29 @@ std::span<const std::byte> GgufFile::tensorBytes(const GgufTensorInfo& info) con
   return {reinterpret_cast<const std::byte*>(data_ + info.fileOffset), size_t(info.byteSize)};
 }
 
-void GgufFile::dequantizeRows(const GgufTensorInfo& info, qint64 firstRow, qint64 rows, float* out) const {
-  const QString where = QStringLiteral("tensor '%1'").arg(info.name);
-  if (!ggmlTypeCanDequantize(info.type))
-    throwBadInput(source_, where + QStringLiteral(" type"),
-                  QStringLiteral("%1 is not supported for computation (supported: %2)").arg(ggmlTypeName(info.type), computableTensorTypeNames()));
-  if (firstRow < 0 || rows < 0 || firstRow > info.rowCount() || rows > info.rowCount() - firstRow)
-    throwBadInput(source_, where, QStringLiteral("rows [%1, %2) outside 0..%3").arg(firstRow).arg(firstRow + rows).arg(info.rowCount()));
-  const TensorTypeTraits* traits = tensorTypeTraits(info.type);
-  const quint64 rowBytes = quint64(traits->rowBytes(info.rowLength()));
-  const std::byte* in = tensorBytes(info).data() + quint64(firstRow) * rowBytes;
-  const qint64 values = rows * info.rowLength();
-  requireFiniteScales(info, firstRow, rows);
-  traits->dequantize(in, out, values);
-}
-
-void GgufFile::requireFiniteScales(const GgufTensorInfo& info, qint64 firstRow, qint64 rows) const {
-  const TensorTypeTraits* traits = tensorTypeTraits(info.type);
-  if (!traits) return;  // refused elsewhere, naming the type
-  if (rows < 0) rows = info.rowCount() - firstRow;
-  if (firstRow < 0 || firstRow > info.rowCount() || rows < 0 || rows > info.rowCount() - firstRow)
-    throwBadInput(source_, QStringLiteral("tensor '%1'").arg(info.name),
-                  QStringLiteral("rows [%1, %2) outside 0..%3").arg(firstRow).arg(firstRow + rows).arg(info.rowCount()));
-  const std::byte* in = tensorBytes(info).data() + quint64(firstRow) * quint64(traits->rowBytes(info.rowLength()));
-  // A NaN or infinite block scale would spread through every product it enters (docs/tensor-types.md).
-  if (const qint64 bad = traits->firstNonFiniteBlock(in, rows * info.rowLength()); bad >= 0)
-    throwBadInput(source_, QStringLiteral("tensor '%1'").arg(info.name),
-                  QStringLiteral("%1 block %2 has a NaN or infinite scale")
-                      .arg(QLatin1String(traits->name))
-                      .arg(firstRow * (info.rowLength() / traits->blockValues) + bad));
-}
-
-std::vector<float> GgufFile::dequantize(const GgufTensorInfo& info) const {
+std::vector<float> GgufFile::readFloats(const GgufTensorInfo& info) const {
+  const std::span<const std::byte> bytes = tensorBytes(info);
   std::vector<float> values(size_t(info.elementCount()));
-  dequantizeRows(info, 0, info.rowCount(), values.data());
+  for (size_t i = 0; i < values.size(); ++i) {
+    switch (info.type) {
+      case GgmlType::F32: std::memcpy(&values[i], bytes.data() + 4 * i, 4); break;
+      case GgmlType::F16: {
+        qfloat16 half;
+        std::memcpy(&half, bytes.data() + 2 * i, 2);
+        values[i] = float(half);
+        break;
+      }
+      case GgmlType::BF16: {  // the upper half of an IEEE float32
+        quint16 upper = 0;
+        std::memcpy(&upper, bytes.data() + 2 * i, 2);
+        values[i] = std::bit_cast<float>(quint32(upper) << 16);
+        break;
+      }
+      default:
+        throwBadInput(source_, QStringLiteral("tensor '%1' type").arg(info.name),
+                      QStringLiteral("%1 where F32, F16 or BF16 was expected").arg(ggmlTypeName(info.type)));
+    }
+  }
   return values;
 }
 

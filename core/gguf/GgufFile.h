@@ -1,5 +1,6 @@
 // Reads GGUF v2/v3 files (llama.cpp's model format) over a memory map: metadata, tensor infos
-// and dequantised tensor data, with bounds checks on every count, size and offset. Not a model.
+// and the raw bytes of each tensor, with bounds checks on every count, size and offset. It knows
+// each type's block layout but computes nothing: decoding lives in inference/TensorRead.h.
 #pragma once
 
 #include <QByteArray>
@@ -25,7 +26,7 @@ enum class GgufValueType : quint32 {
 QString ggufValueTypeName(GgufValueType type);  // "uint32", "array", ...
 
 // Tensor element types, numbered as ggml numbers them. Only those whose block layout SinkScope
-// knows are listed; see ggmlTypeCanDequantize() for the ones it can compute with.
+// knows are listed; inference/TensorTypes.h says which ones SinkScope can compute with.
 enum class GgmlType : quint32 {
   F32 = 0, F16 = 1, Q4_0 = 2, Q4_1 = 3, Q5_0 = 6, Q5_1 = 7, Q8_0 = 8, Q8_1 = 9,
   Q2_K = 10, Q3_K = 11, Q4_K = 12, Q5_K = 13, Q6_K = 14, Q8_K = 15,
@@ -33,7 +34,6 @@ enum class GgmlType : quint32 {
   IQ4_XS = 23, I8 = 24, I16 = 25, I32 = 26, I64 = 27, F64 = 28, IQ1_M = 29, BF16 = 30,
 };
 QString ggmlTypeName(GgmlType type);  // "F32", "Q8_0", ...
-bool ggmlTypeCanDequantize(GgmlType type);  // has a row in TensorTypes.h's table
 
 // One metadata value; arrays hold their elements (which may be arrays themselves).
 class GgufValue {
@@ -122,14 +122,9 @@ class GgufFile {
   const GgufTensorInfo* findTensor(const QString& name) const;
   const GgufTensorInfo& tensor(const QString& name) const;  // Error(BadInput) when missing
   std::span<const std::byte> tensorBytes(const GgufTensorInfo& info) const;
-  // Dequantises rows [firstRow, firstRow + rows) of a tensor into out (rows x rowLength floats).
-  // Error(BadInput) naming the tensor when its type cannot be dequantised.
-  void dequantizeRows(const GgufTensorInfo& info, qint64 firstRow, qint64 rows, float* out) const;
-  std::vector<float> dequantize(const GgufTensorInfo& info) const;  // every element, ggml order
-  // Error(BadInput) naming the tensor, its type and the block when a block of rows [firstRow,
-  // firstRow + rows) (rows < 0: to the end) has a NaN or infinite scale; dequantizeRows checks
-  // the rows it decodes. Reads only the scales, but touches every page of the tensor's data.
-  void requireFiniteScales(const GgufTensorInfo& info, qint64 firstRow = 0, qint64 rows = -1) const;
+  // Every element of an F32, F16 or BF16 tensor (the types llama.cpp writes small tables such
+  // as RoPE factors in); Error(BadInput) naming the tensor for any other type.
+  std::vector<float> readFloats(const GgufTensorInfo& info) const;
 
  private:
   void parse();
