@@ -183,6 +183,8 @@ void MainWindow::createMenus() {
   fromHub->setToolTip(tr("Open a model by its Hugging Face id (org/name[@revision])"));
   recentMenu_ = file->addMenu(tr("Open &recent"));
   connect(importer_, &ImportController::recentFilesChanged, this, &MainWindow::rebuildRecentMenu);
+  if (auto* measured = qobject_cast<MeasuredTab*>(analysisTab(QStringLiteral("measured"))))
+    connect(measured, &MeasuredTab::ggufOpened, importer_, &ImportController::rememberFile);
   file->addSeparator();
   QAction* openScenario = file->addAction(tr("Open &scenario…"), scenarioFiles_, &ScenarioFileActions::openDialog);
   openScenario->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));

@@ -1,13 +1,13 @@
 #include "Units.h"
 
+#include "common/NumberFormat.h"
+
 #include <QLocale>
 #include <cmath>
 
 namespace sinkscope::ui {
 
-QString formatGiB(double bytes, int decimals) {
-  return QStringLiteral("%1 GiB").arg(QLocale().toString(bytes / kBytesPerGiB, 'f', decimals));
-}
+QString formatGiB(double bytes, int decimals) { return gibText(qint64(std::llround(bytes)), decimals); }
 
 QString formatBytes(double bytes) {
   const double magnitude = std::abs(bytes);
@@ -17,18 +17,9 @@ QString formatBytes(double bytes) {
   return QStringLiteral("%1 B").arg(qint64(bytes));
 }
 
-QString formatTokens(qint64 tokens) { return QStringLiteral("%1 tokens").arg(QLocale().toString(tokens)); }
+QString formatTokens(qint64 tokens) { return tokensText(tokens); }
 
-QString formatTokensShort(double tokens) {
-  auto trimmed = [](double value) {
-    QString text = QString::number(value, 'f', value < 10 ? 1 : 0);
-    if (text.endsWith(QLatin1String(".0"))) text.chop(2);
-    return text;
-  };
-  if (tokens >= 1024.0 * 1024.0) return trimmed(tokens / (1024.0 * 1024.0)) + QLatin1Char('M');
-  if (tokens >= 1024.0) return trimmed(tokens / 1024.0) + QLatin1Char('K');
-  return QString::number(qint64(std::llround(tokens)));
-}
+QString formatTokensShort(double tokens) { return tokensShort(tokens); }
 
 QString formatParameters(double parameters) {
   if (parameters >= 1e9) return QStringLiteral("%1 B parameters").arg(parameters / 1e9, 0, 'f', 2);

@@ -1,5 +1,5 @@
 // How the window writes numbers with their units: bytes as GiB, tokens with K/M, parameters,
-// FLOP/s and bandwidth. Not parsing and not the numbers themselves.
+// FLOP/s and bandwidth; tokens and GiB through core's NumberFormat. Not parsing, not the numbers.
 #pragma once
 
 #include <QString>

@@ -4,6 +4,7 @@
 #include "cli/CliSupport.h"
 #include "cli/Commands.h"
 #include "common/Error.h"
+#include "common/NumberFormat.h"
 #include "planner/Plan.h"
 #include "planner/ParameterCount.h"
 #include "planner/PlanJson.h"
@@ -17,9 +18,7 @@ namespace sinkscope::cli {
 
 namespace {
 
-QString gib(qint64 bytes) { return QString::number(double(bytes) / double(1ll << 30), 'f', 2) + QStringLiteral(" GiB"); }
-
-QString tokensText(qint64 tokens) { return tokens > 0 ? QString::number(tokens) : QStringLiteral("no cap"); }
+QString gib(qint64 bytes) { return gibText(bytes); }
 
 QString applicableNames(const std::vector<Mitigation>& mitigations) {
   QStringList names;
@@ -91,12 +90,9 @@ PlanRequest requestFrom(const QCommandLineParser& parser) {
   return request;
 }
 
-QString kTokens(double value) {
-  if (value >= 1024) return QString::number(value / 1024.0, 'f', value >= 10240 ? 0 : 1) + QLatin1Char('K');
-  return QString::number(qint64(std::llround(value)));
-}
+QString kTokens(double value) { return tokensShort(value); }
 
-QString pct(double share) { return QString::number(100.0 * share, 'f', 0) + QLatin1Char('%'); }
+QString pct(double share) { return percentText(share); }
 
 void printMitigations(const Plan& plan) {
   QTextStream& o = out();
@@ -127,7 +123,7 @@ void printMitigations(const Plan& plan) {
              .arg(e.applicable ? kTokens(double(e.effectiveContextStrict)) : QStringLiteral("n/a"), 7)
              .arg(verdictName(e.verdict.kind) + (e.verdict.extrapolated ? QStringLiteral("~") : QString()), -10)
              .arg(quality, 18)
-             .arg(QString::number(row.confidence.value, 'f', 2), 5)
+             .arg(confidenceText(row.confidence.value), 5)
              .arg(gib(row.kvBytes), 10);
   }
   o << "  (* = the model ships this scaling and was trained with it; + = the vendor's documented recipe;\n"
@@ -291,15 +287,15 @@ void printText(const Plan& plan, const ModelSpec& model) {
            .arg(gib(plan.memory.totalBytes), gib(plan.memory.capacityBytes),
                 plan.fits ? QStringLiteral("fits") : QStringLiteral("DOES NOT FIT"));
   o << "  max context that fits: "
-    << (plan.fit.unbounded ? QStringLiteral("any (KV stops growing)") : QString::number(plan.fit.maxContextTokens))
+    << (plan.fit.unbounded ? QStringLiteral("any (KV stops growing)") : tokensText(plan.fit.maxContextTokens))
     << (!plan.fit.unbounded && plan.fit.maxContextTokens == 0 ? " (not even 1 token: see shorter_context below)" : "")
     << "\n";
   printParameterCount(plan, model);
   o << "\n";
   printFitAdvice(plan);
   printThroughput(plan);
-  o << "Confidence " << QString::number(plan.confidence.value, 'f', 2) << ", context_cap "
-    << tokensText(plan.contextCap) << ", effective context " << plan.effectiveContext << "\n";
+  o << "Confidence " << confidenceText(plan.confidence.value) << ", context_cap " << capText(plan.contextCap)
+    << ", effective context " << tokensText(plan.effectiveContext) << "\n";
   for (const ConfidenceReason& reason : plan.confidence.reasons) o << "  - " << reason.text << "\n";
   printMitigations(plan);
   printRecommendation(plan);

@@ -27,15 +27,7 @@ const ReportSection* Report::section(const QString& id) const {
   return nullptr;
 }
 
-QString gibText(qint64 bytes) {
-  return QString::number(double(bytes) / double(1ll << 30), 'f', 2) + QStringLiteral(" GiB");
-}
-
-QString tokensText(qint64 tokens) {
-  return tokens > 0 ? QStringLiteral("%1 tokens").arg(tokens) : QStringLiteral("no cap");
-}
-
-QString confidenceText(double value) { return QString::number(std::round(value * 1000.0) / 1000.0); }
+bool isAppendixSection(const ReportSection& section) { return section.id == QLatin1String("references"); }
 
 namespace {
 
@@ -142,9 +134,8 @@ std::optional<Report> buildReport(const ReportScenario& requested, const ReportC
     return std::nullopt;  // the report's own way to say cancelled (Report.h)
   }
   progress(0.98, QStringLiteral("sections"));
-  report.title = QStringLiteral("Long-context capacity report: %1 on %2 at %3 tokens")
-                     .arg(report.charts.memory.modelName, report.charts.memory.hardwareName)
-                     .arg(scenario.contextTokens);
+  report.title = QStringLiteral("Long-context capacity report: %1 on %2 at %3")
+                     .arg(report.charts.memory.modelName, report.charts.memory.hardwareName, tokensText(scenario.contextTokens));
   layOutSections(report);
   progress(1.0, QStringLiteral("done"));
   return report;

@@ -5,6 +5,7 @@
 
 #include "catalog/HardwareSpec.h"
 #include "catalog/ModelSpec.h"
+#include "common/NumberFormat.h"  // the text of every number the report prints
 #include "planner/Plan.h"
 #include "positional/Mitigation.h"
 #include "report/ChartData.h"
@@ -96,6 +97,9 @@ struct Report {
   const ReportSection* section(const QString& id) const;
 };
 
+// Whether a section belongs after the sources, in the appendix (the literature tables).
+bool isAppendixSection(const ReportSection& section);
+
 struct ReportCallbacks {
   std::function<bool()> isCancelled;
   std::function<void(double fraction, const QString& stage)> progress;
@@ -112,10 +116,5 @@ std::optional<Report> buildReport(const ReportScenario& scenario, const ReportCa
 // The report as one JSON object: scenario, version, generated_utc, "plan" (exactly planToJson),
 // "charts" (each chart's data) and "sections".
 QJsonObject reportToJson(const Report& report);
-
-// Text helpers shared by the sections and the writers, so every surface prints a number alike.
-QString gibText(qint64 bytes);           // "14.48 GiB"
-QString tokensText(qint64 tokens);       // "32768 tokens"; "no cap" for 0
-QString confidenceText(double value);    // as plan --json rounds it: "0.8", "0.625"
 
 }  // namespace sinkscope

@@ -80,8 +80,8 @@ ReportTable lossTable(const ReportMeasured& measured) {
                       nats(m.meanNllInside), perplexity(m.meanNllInside),
                       beyond ? nats(m.meanNllBeyond) : QStringLiteral("none"),
                       beyond ? perplexity(m.meanNllBeyond) : QStringLiteral("none"),
-                      QStringLiteral("%1%2").arg(m.contextCap).arg(m.lossSpike.detected ? QStringLiteral(" (loss spike)") : QString()),
-                      QString::number(m.effectiveContext)});
+                      QStringLiteral("%1%2").arg(tokensFull(m.contextCap), m.lossSpike.detected ? QStringLiteral(" (loss spike)") : QString()),
+                      tokensFull(m.effectiveContext)});
   }
   const double inside = meanOver(first.controlNll, 0, trained), after = meanOver(first.controlNll, trained, qint64(first.controlNll.size()));
   t.rows.push_back({QStringLiteral("window control (baseline RoPE, last %1 keys)").arg(trained), nats(inside), perplexity(inside),

@@ -18,11 +18,7 @@ QString ratioText(qint64 context, qint64 trained) {
   return QStringLiteral("%1×").arg(QString::number(double(context) / double(trained), 'f', 1));
 }
 
-QString qualityText(const std::optional<double>& quality) {
-  if (!quality) return QStringLiteral("not estimated");
-  const double percent = *quality * 100.0;
-  return QStringLiteral("%1 %").arg(QString::number(percent, 'f', percent < 10 ? 1 : 0));  // 0.1 %, not 0 %
-}
+QString qualityText(const std::optional<double>& quality) { return percentText(quality); }
 
 QString compactNumber(double value) {
   if (value >= 1e12) return QString::number(value / 1e12, 'f', 1) + QStringLiteral(" T");
@@ -31,16 +27,26 @@ QString compactNumber(double value) {
   return QString::number(value, 'f', 0);
 }
 
+// A row's effective context: "n/a" when the mitigation cannot be estimated for this model.
+QString effectiveText(const MitigationPlan& row) {
+  return row.estimate.applicable ? tokensFull(row.effectiveContext) : notApplicableText();
+}
+
 QString mitigationList(const std::vector<Mitigation>& mitigations) {
   QStringList names;
   for (Mitigation m : mitigations) names << mitigationName(m);
   return names.join(QStringLiteral(", "));
 }
 
-QString chosenVerdict(const Plan& p) {
+const MitigationPlan* chosenRow(const Plan& p) {
   for (const MitigationPlan& row : p.mitigations)
-    if (row.mitigation == p.mitigation) return row.estimate.verdict.text;
-  return QString();
+    if (row.mitigation == p.mitigation) return &row;
+  return nullptr;
+}
+
+QString chosenVerdict(const Plan& p) {
+  const MitigationPlan* row = chosenRow(p);
+  return row ? row->estimate.verdict.text : QString();
 }
 
 // "1 GPU", or "16 (2 nodes x 8), tensor-parallel 8, pipeline-parallel 2; figures per GPU".
@@ -70,9 +76,9 @@ ReportSection scenarioSection(const Report& r) {
   s.paragraphs << QStringLiteral("%1 running %2 tokens per sequence on %3. The model was trained at %4 tokens, so "
                                  "the request is %5 its trained context. Compared: %6.")
                       .arg(r.charts.memory.modelName)
-                      .arg(p.contextTokens)
+                      .arg(tokensFull(p.contextTokens))
                       .arg(r.charts.memory.hardwareName)
-                      .arg(p.trainedContextTokens)
+                      .arg(tokensFull(p.trainedContextTokens))
                       .arg(ratioText(p.contextTokens, p.trainedContextTokens), mitigationList(r.scenario.mitigations));
   s.keyValues = {{QStringLiteral("Model"), QStringLiteral("%1 (%2)").arg(r.charts.memory.modelName, r.model.id)},
                  {QStringLiteral("Hardware"), QStringLiteral("%1 (%2)").arg(r.charts.memory.hardwareName, r.hardware.id)},
@@ -150,9 +156,9 @@ ReportSection memorySection(const Report& r) {
   ReportSection s{QStringLiteral("memory"), QStringLiteral("Memory plan"), {}, {}, {}, {ChartKind::Memory}, {}};
   s.paragraphs << QStringLiteral("At %1 tokens %7 needs %2 of the %3 usable (%4 of device memory): it %5. "
                                  "The largest context that fits is %6.")
-                      .arg(p.contextTokens)
+                      .arg(tokensFull(p.contextTokens))
                       .arg(gibText(m.totalBytes), gibText(m.capacityBytes))
-                      .arg(QStringLiteral("%1 %").arg(QString::number(p.usableMemoryShare * 100, 'f', 0)))
+                      .arg(percentText(p.usableMemoryShare))
                       .arg(p.fits ? QStringLiteral("fits") : QStringLiteral("does not fit"))
                       .arg(p.fit.unbounded ? QStringLiteral("unbounded (the KV cache stops growing)")
                                            : tokensText(p.fit.maxContextTokens),
@@ -206,21 +212,30 @@ ReportSection confidenceSection(const Report& r) {
                   {ChartKind::Confidence}, {}};
   s.paragraphs << QStringLiteral("The planner's confidence in this plan (%1) is %2. Inference should be limited to "
                                  "the context_cap of %3; the model can use an estimated %4 of the %5 requested.")
-                      .arg(mitigationName(p.mitigation), confidenceText(p.confidence.value), tokensText(p.contextCap))
-                      .arg(tokensText(p.effectiveContext))
-                      .arg(p.contextTokens);
+                      .arg(mitigationName(p.mitigation), confidenceText(p.confidence.value), capText(p.contextCap))
+                      .arg(tokensText(p.effectiveContext), tokensFull(p.contextTokens));
   if (p.contextTokens > p.trainedContextTokens && p.trainedContextTokens > 0)
     s.paragraphs << QStringLiteral("The requested context exceeds the trained one, so the confidence is capped at 0.8: "
                                    "re-run the probe at a smaller context, or measure a real checkpoint.");
   s.keyValues = {{QStringLiteral("Confidence"), confidenceText(p.confidence.value)},
-                 {QStringLiteral("context_cap"), tokensText(p.contextCap)},
+                 {QStringLiteral("context_cap"), capText(p.contextCap)},
                  {QStringLiteral("Effective context"), tokensText(p.effectiveContext)},
                  {QStringLiteral("Quality retention"), qualityText(p.qualityRetention)}};
   for (const ConfidenceReason& reason : p.confidence.reasons)
     s.bullets << (reason.deduction > 0
-                      ? QStringLiteral("%1 (−%2)").arg(reason.text, QString::number(reason.deduction, 'g', 3))
+                      ? QStringLiteral("%1 (−%2)").arg(reason.text, confidenceText(reason.deduction))
                       : reason.text);
   return s;
+}
+
+// The compared mitigations, in the compared order, then the plan's own setting when it was not
+// compared: the summary's setting always has its row.
+std::vector<MitigationPlan> tableRows(const Report& r) {
+  std::vector<MitigationPlan> rows = r.charts.mitigations.rows;
+  const bool compared = std::any_of(rows.begin(), rows.end(),
+                                    [&](const MitigationPlan& row) { return row.mitigation == r.plan.mitigation; });
+  if (const MitigationPlan* chosen = chosenRow(r.plan); chosen && !compared) rows.push_back(*chosen);
+  return rows;
 }
 
 ReportSection mitigationsSection(const Report& r) {
@@ -228,19 +243,21 @@ ReportSection mitigationsSection(const Report& r) {
                   {ChartKind::Mitigations}, {}};
   s.paragraphs << QStringLiteral("Each mitigation at %1 tokens: the context cap the planner assumes, the context the "
                                  "model can effectively use, the planner's confidence and the KV cache it needs.")
-                      .arg(r.plan.contextTokens);
+                      .arg(tokensFull(r.plan.contextTokens));
   ReportTable t{QStringLiteral("Mitigation comparison (modelled)"),
                 {QStringLiteral("Mitigation"), QStringLiteral("Factor"), QStringLiteral("context_cap (tokens)"),
                  QStringLiteral("Effective (tokens)"), QStringLiteral("Verdict at context"), QStringLiteral("Quality"),
-                 QStringLiteral("Confidence"), QStringLiteral("KV cache (GiB)")},
+                 QStringLiteral("Confidence"), QStringLiteral("KV cache")},
                 {},
                 {}};
-  for (const MitigationPlan& row : r.charts.mitigations.rows) {
-    t.rows.push_back({mitigationName(row.mitigation) + (row.fineTuned ? QStringLiteral(" (shipped)") : QString()),
-                      QString::number(row.factor, 'g', 4), row.contextCap > 0 ? integerText(row.contextCap) : QStringLiteral("none"),
-                      integerText(row.effectiveContext), verdictName(row.estimate.verdict.kind),
+  for (const MitigationPlan& row : tableRows(r)) {
+    const bool planned = row.mitigation == r.plan.mitigation;
+    t.rows.push_back({mitigationName(row.mitigation) + (row.fineTuned ? QStringLiteral(" (shipped)") : QString()) +
+                          (planned ? QStringLiteral("\n(the plan's setting)") : QString()),
+                      QString::number(row.factor, 'g', 4), row.contextCap > 0 ? tokensFull(row.contextCap) : noneText(),
+                      effectiveText(row), verdictName(row.estimate.verdict.kind),
                       qualityText(row.qualityRetention), confidenceText(row.confidence.value),
-                      QString::number(double(row.kvBytes) / double(1ll << 30), 'f', 2)});
+                      gibText(row.kvBytes)});
     const QString name = mitigationName(row.mitigation);
     s.bullets << QStringLiteral("%1: %2").arg(name, row.estimate.verdict.text);
     s.bullets << (row.capBasis.startsWith(name) ? row.capBasis : QStringLiteral("%1: %2").arg(name, row.capBasis));
@@ -256,9 +273,8 @@ ReportSection mitigationsSection(const Report& r) {
                        QStringLiteral("The source document gives these figures without sources; SinkScope's "
                                       "estimates are anchored on the published reference points (docs/mitigations.md).")};
     for (const DocumentComparison& d : r.plan.sourceDocument)
-      claims.rows.push_back({d.text, integerText(d.documentEffective),
-                             QStringLiteral("%1 %").arg(QString::number(d.documentQuality * 100, 'f', 0)),
-                             integerText(d.effective), QStringLiteral("%1 %").arg(QString::number(d.quality * 100, 'f', 0)),
+      claims.rows.push_back({d.text, tokensFull(d.documentEffective), percentText(d.documentQuality),
+                             tokensFull(d.effective), percentText(d.quality),
                              d.sinkscopeVerdict, d.verdict});
     s.tables.push_back(claims);
   }
@@ -266,7 +282,7 @@ ReportSection mitigationsSection(const Report& r) {
 }
 
 ReportSection referencesSection(const Report& r) {
-  ReportSection s{QStringLiteral("references"), QStringLiteral("Literature reference points"), {}, {}, {}, {}, {}};
+  ReportSection s{QStringLiteral("references"), QStringLiteral("Appendix: literature reference points"), {}, {}, {}, {}, {}};
   s.paragraphs << QStringLiteral("The published measurements (and the few unmeasured claims) that SinkScope's mitigation "
                                  "estimates are anchored on or shown beside. Each row names its source and its id in "
                                  "resources/references.json.");
@@ -317,6 +333,11 @@ ReportSection methodSection(const Report& r) {
                         "above 0.8. The context_cap is the trained context times the extension a mitigation is known to "
                         "support untuned, or the model's own shipped extension.");
   s.bullets = r.plan.notes;
+  if (r.measured && !r.measured->runs.empty())  // the plan is modelled; the runs beside it are not
+    for (QString& note : s.bullets)
+      if (note.startsWith(QStringLiteral("all figures are modelled")))
+        note = QStringLiteral("the plan's figures are modelled; the Measured results are measured on the CPU from %1")
+                   .arg(r.measured->checkpointFile);
   return s;
 }
 
@@ -346,9 +367,10 @@ QStringList sourcesOf(const Report& r) {
 }  // namespace
 
 void layOutSections(Report& report) {
-  report.sections = {scenarioSection(report),   specificationsSection(report), memorySection(report),
-                     confidenceSection(report), attentionSection(report),      mitigationsSection(report),
-                     measuredSection(report),   referencesSection(report),     methodSection(report)};
+  report.sections = {summarySection(report),    scenarioSection(report),   specificationsSection(report),
+                     memorySection(report),     confidenceSection(report), attentionSection(report),
+                     mitigationsSection(report), measuredSection(report),  methodSection(report),
+                     referencesSection(report)};
   report.sources = sourcesOf(report);
 }
 

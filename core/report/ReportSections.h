@@ -18,6 +18,9 @@ ReportSection measuredSection(const Report& report);
 // Every literature reference point as a table, the report's model's first (ReportReferences.cpp).
 ReportTable referencePointsTable(const Report& report);
 
+// The first page: the question, the answer and the launch flags to copy (ReportSummary.cpp).
+ReportSection summarySection(const Report& report);
+
 // Builds report.sections and report.sources from the plan and the chart data.
 void layOutSections(Report& report);
 

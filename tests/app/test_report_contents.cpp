@@ -53,7 +53,7 @@ QStringList measuredNumbers(const QJsonObject& run) {
   const double beyond = run.value(QStringLiteral("mean_nll_beyond_trained")).toDouble();
   QStringList numbers{QString::number(inside, 'f', 4), QString::number(std::exp(inside), 'f', 3), QString::number(beyond, 'f', 4),
                       QString::number(std::exp(beyond), 'f', 3),
-                      QString::number(run.value(QStringLiteral("context_cap")).toInteger()),
+                      test::groupedTokens(run.value(QStringLiteral("context_cap")).toInteger()),
                       QString::number(run.value(QStringLiteral("sink")).toObject().value(QStringLiteral("sink_rate")).toDouble(), 'f', 2)};
   // Per layer: the mean over its heads of sink_mass_1_mean and normalized_entropy_mean.
   std::map<int, std::pair<double, double>> layers;
@@ -127,8 +127,14 @@ class TestReportContents : public QObject {
     const QString pdfAll = pdfText(pdf);
     const qsizetype start = pdfAll.indexOf(QStringLiteral("Measured results"));
     QVERIFY2(start > 0, "no measured section in the PDF");
-    const QString fromPdf = pdfAll.mid(start, pdfAll.indexOf(QStringLiteral("Literature reference points"), start) - start);
+    const QString fromPdf = pdfAll.mid(start, pdfAll.indexOf(QStringLiteral("Method notes"), start) - start);
     const QString fromHtml = sectionHtml(readText(html), QStringLiteral("measured"));
+    // With a measured run the report does not close saying that everything is modelled, and its
+    // first page says what was measured.
+    QVERIFY(!readText(html).contains(QStringLiteral("all figures are modelled, not measured")));
+    QVERIFY(!pdfAll.contains(QStringLiteral("all figures are modelled, not measured")));
+    QVERIFY(sectionHtml(readText(html), QStringLiteral("method")).contains(QStringLiteral("measured on the CPU from stories260K.gguf")));
+    QVERIFY(sectionHtml(readText(html), QStringLiteral("summary")).contains(QStringLiteral("Measured on the CPU with stories260K.gguf")));
     QVERIFY(!fromHtml.isEmpty());
     for (const QString& text : {fromPdf, fromHtml}) {
       QVERIFY(text.contains(QStringLiteral("measured")));

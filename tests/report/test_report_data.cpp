@@ -18,6 +18,21 @@ class TestReportData : public QObject {
   Q_OBJECT
 
  private:
+  // Tokens as a reader sees them, digits grouped in threes (English).
+  static QString grouped(qint64 tokens) { return QLocale(QLocale::English).toString(tokens); }
+
+  static const ReportKeyValue* keyValue(const ReportSection& s, const QString& key) {
+    for (const ReportKeyValue& kv : s.keyValues)
+      if (kv.key == key) return &kv;
+    return nullptr;
+  }
+
+  static const MitigationPlan* planRow(const Plan& plan) {
+    for (const MitigationPlan& row : plan.mitigations)
+      if (row.mitigation == plan.mitigation) return &row;
+    return nullptr;
+  }
+
   static QString allText(const ReportSection& s) {
     QStringList parts = s.paragraphs + s.bullets;
     for (const ReportKeyValue& kv : s.keyValues) parts << kv.key + QLatin1Char(' ') + kv.value;
@@ -82,24 +97,95 @@ class TestReportData : public QObject {
     const auto report = buildReport(ReportScenario{}, {}, QDateTime::currentDateTimeUtc(), false);
     QVERIFY(report.has_value());
     const Plan& plan = report->plan;
-    for (const char* id : {"scenario", "specifications", "memory", "confidence", "attention", "mitigations", "method"})
+    for (const char* id : {"summary", "scenario", "specifications", "memory", "confidence", "attention", "mitigations", "method"})
       QVERIFY2(report->section(QString::fromLatin1(id)), id);
+    QCOMPARE(report->sections.front().id, QStringLiteral("summary"));  // page 1
+    QVERIFY(isAppendixSection(report->sections.back()));                 // the literature tables last
+    QCOMPARE(report->sections.back().id, QStringLiteral("references"));
     const QString memory = allText(*report->section(QStringLiteral("memory")));
     QVERIFY(memory.contains(QString::number(plan.memory.kvBytesPerToken)));
     QVERIFY(memory.contains(QString::number(plan.memory.totalBytes)));
     QVERIFY(memory.contains(QString::number(plan.memory.weightsBytes)));
-    QVERIFY(memory.contains(plan.fit.unbounded ? QStringLiteral("unbounded") : QString::number(plan.fit.maxContextTokens)));
+    QVERIFY(memory.contains(plan.fit.unbounded ? QStringLiteral("unbounded") : grouped(plan.fit.maxContextTokens)));
     const QString confidence = allText(*report->section(QStringLiteral("confidence")));
-    // As plan --json prints it (rounded to 3 digits), and never above 0.8 past the trained context.
+    // Two decimals, as every surface prints a confidence (docs/design.md "Numbers as text"), and
+    // never above 0.8 past the trained context.
     const double value = planToJson(plan).value(QStringLiteral("confidence")).toObject().value(QStringLiteral("value")).toDouble();
-    QVERIFY(confidence.contains(QStringLiteral("Confidence ") + QString::number(value)));
+    QVERIFY(confidence.contains(QStringLiteral("Confidence ") + QString::number(plan.confidence.value, 'f', 2)));
     QVERIFY(value <= 0.8);
-    QVERIFY(confidence.contains(QString::number(plan.contextCap)));
+    QVERIFY(confidence.contains(grouped(plan.contextCap)));
     for (const ConfidenceReason& reason : plan.confidence.reasons) QVERIFY(confidence.contains(reason.text));
     const ReportSection* mitigations = report->section(QStringLiteral("mitigations"));
-    QCOMPARE(mitigations->tables.front().rows.size(), size_t(2));  // baseline and ntk, in that order
-    QVERIFY(mitigations->tables.front().rows[0][0].startsWith(QStringLiteral("baseline")));
-    QVERIFY(mitigations->tables.front().rows[1][0].startsWith(QStringLiteral("ntk")));
+    // Baseline and ntk, in that order, then the plan's own setting when it is neither.
+    const auto& rows = mitigations->tables.front().rows;
+    const bool planCompared = plan.mitigation == Mitigation::Baseline || plan.mitigation == Mitigation::Ntk;
+    QCOMPARE(rows.size(), size_t(planCompared ? 2 : 3));
+    QVERIFY(rows[0][0].startsWith(QStringLiteral("baseline")));
+    QVERIFY(rows[1][0].startsWith(QStringLiteral("ntk")));
+    if (!planCompared) QVERIFY(rows[2][0].startsWith(mitigationName(plan.mitigation)));
+    int marked = 0;
+    for (const QStringList& row : rows) marked += row[0].contains(QStringLiteral("(the plan's setting)")) ? 1 : 0;
+    QCOMPARE(marked, 1);
+  }
+
+  // Page 1 answers the question in the plan's own numbers: the setting the plan is made for, its
+  // verdict, effective context, quality, confidence (two decimals) with its largest deductions,
+  // and that setting's launch flags exactly as the plan gives them.
+  void summaryAnswersWithThePlansSetting() {
+    const auto report = buildReport(ReportScenario{}, {}, QDateTime::currentDateTimeUtc(), false);
+    QVERIFY(report.has_value());
+    const Plan& plan = report->plan;
+    const ReportSection* summary = report->section(QStringLiteral("summary"));
+    QVERIFY(summary);
+    const QString question = summary->paragraphs.value(0), answer = summary->paragraphs.value(1);
+    QVERIFY2(question.contains(report->charts.memory.modelName) && question.contains(report->charts.memory.hardwareName) &&
+                 question.contains(QStringLiteral("32,768 tokens (32K)")),
+             qPrintable(question));
+    QCOMPARE(plan.fits, true);  // 7B in bf16 at 32K on 80 GB
+    QVERIFY2(answer.startsWith(QStringLiteral("Answer: yes, it fits")), qPrintable(answer));
+    const MitigationPlan* row = planRow(plan);
+    QVERIFY(row);
+    QVERIFY(keyValue(*summary, QStringLiteral("Setting"))->value.startsWith(mitigationName(plan.mitigation) + QLatin1Char(',')));
+    QVERIFY(keyValue(*summary, QStringLiteral("Verdict"))->value.contains(row->estimate.verdict.text));
+    QVERIFY(keyValue(*summary, QStringLiteral("Effective context"))->value.startsWith(grouped(plan.effectiveContext)));
+    QVERIFY(keyValue(*summary, QStringLiteral("Confidence"))->value.startsWith(QString::number(plan.confidence.value, 'f', 2)));
+    double largest = 0;
+    QString largestText;
+    for (const ConfidenceReason& reason : plan.confidence.reasons)
+      if (reason.deduction > largest) {
+        largest = reason.deduction;
+        largestText = reason.text;
+      }
+    const ReportKeyValue* reasons = keyValue(*summary, QStringLiteral("Top reasons"));
+    QVERIFY(reasons);
+    if (largest > 0) QVERIFY2(reasons->value.startsWith(QStringLiteral("– ") + largestText), qPrintable(reasons->value));
+    QVERIFY(reasons->value.count(QLatin1Char('\n')) <= 2);  // three at most
+    QCOMPARE(summary->tables.size(), size_t(1));
+    const ReportTable& flags = summary->tables.front();
+    QVERIFY(flags.title.contains(mitigationName(plan.mitigation)));
+    QStringList engines;
+    for (const QStringList& r : flags.rows) engines << r.value(0);
+    const int llamaCpp = int(engines.indexOf(QStringLiteral("llama.cpp")));
+    QVERIFY(llamaCpp >= 0);
+    QCOMPARE(flags.rows[size_t(llamaCpp)].value(1),
+             row->launchFlags.llamaCpp.isEmpty() ? QStringLiteral("(not available)") : row->launchFlags.llamaCpp);
+    // The tables that follow have the summary's setting as a row.
+    bool inTable = false;
+    for (const QStringList& r : report->section(QStringLiteral("mitigations"))->tables.front().rows)
+      inTable = inTable || r.value(0).startsWith(mitigationName(plan.mitigation));
+    QVERIFY(inTable);
+  }
+
+  // A plan that does not fit says so on page 1, with the smallest change that would.
+  void summarySaysWhatWouldFit() {
+    ReportScenario scenario;
+    scenario.model = QStringLiteral("deepseek-v2");  // 440 GiB of weights: not on one H100
+    scenario.mitigations = {Mitigation::Baseline, Mitigation::Yarn};
+    const auto report = buildReport(scenario, {}, QDateTime::currentDateTimeUtc(), false);
+    QVERIFY(report.has_value() && !report->plan.fits);
+    const QString answer = report->section(QStringLiteral("summary"))->paragraphs.value(1);
+    QVERIFY2(answer.startsWith(QStringLiteral("Answer: no, it does not fit")), qPrintable(answer));
+    QVERIFY2(answer.contains(QStringLiteral("What would fit: 8 GPUs")), qPrintable(answer));
   }
 
   void chartDataAgreesWithThePlan() {

@@ -1,5 +1,7 @@
 #include "TestSupport.h"
 
+#include <QLocale>
+
 #include <QDir>
 #include <QFileInfo>
 #include <QProcess>
@@ -19,6 +21,19 @@ QString sharedGgufPath() {
 }
 
 QString cliPath() { return QStringLiteral(SINKSCOPE_CLI_PATH); }
+
+QString groupedTokens(qint64 tokens) { return QLocale(QLocale::English).toString(tokens); }
+
+QString printedConfidence(double jsonValue) {
+  const QString low = QString::number(jsonValue - 0.0005, 'f', 2), high = QString::number(jsonValue + 0.0005, 'f', 2);
+  return low == high ? low : low + QLatin1Char('|') + high;
+}
+
+bool containsAnyOf(const QString& text, const QString& alternatives) {
+  for (const QString& alternative : alternatives.split(QLatin1Char('|')))
+    if (text.contains(alternative)) return true;
+  return false;
+}
 
 CliResult runCli(const QStringList& args, int timeoutMs) { return runCli(args, {}, timeoutMs); }
 

@@ -38,6 +38,14 @@ CliResult runCliWith(const QStringList& args, const QString& standardOutputFile,
                      const QMap<QString, QString>& environment, int timeoutMs = 120000);
 QString cliPath();  // the built sinkscope binary
 
+// How a report prints numbers that plan --json gives (docs/design.md "Numbers as text"): tokens
+// with digits grouped in threes ("131,072"), and a confidence to two decimals. The JSON rounds a
+// confidence to three decimals first, so the printed text is one of two: "0.62|0.63" for 0.625.
+QString groupedTokens(qint64 tokens);
+QString printedConfidence(double jsonValue);
+// Whether text contains any of the '|'-separated alternatives.
+bool containsAnyOf(const QString& text, const QString& alternatives);
+
 }  // namespace sinkscope::test
 
 // Verifies |actual - expected| <= tolerance and, when not, prints both values, the difference

@@ -21,6 +21,7 @@
 #include <QJsonDocument>
 #include <QTemporaryDir>
 #include <QLabel>
+#include <QMenu>
 #include <QSignalSpy>
 #include <QTabWidget>
 #include <QTest>
@@ -238,6 +239,64 @@ class TestUiMeasured : public QObject {
     QVERIFY2(tab->progressLabel()->text().contains(QStringLiteral("cancelled")), qPrintable(tab->progressLabel()->text()));
     QVERIFY(!channelsOf(failed).contains(tab->channel()));  // cancelled is not a failure
     QVERIFY(tab->runs().empty());
+  }
+
+  // With nothing open the tab says what to open and where a GGUF comes from (docs/gguf.md
+  // "Where a GGUF comes from"), and measures nothing.
+  void emptyStateSaysWhatToOpenAndWhereAGgufComesFrom() {
+    qunsetenv("SINKSCOPE_SAMPLE_GGUF");
+    MainWindow window;
+    window.show();
+    auto* tab = qobject_cast<MeasuredTab*>(window.analysisTab(QStringLiteral("measured")));
+    QVERIFY(tab);
+    tab->setGgufPath(QString());
+    test::showAndWait(window, tab);
+    QString summary;
+    for (const QLabel* label : tab->findChildren<QLabel*>())
+      if (label->accessibleName() == QStringLiteral("Measurement summary")) summary = label->text();
+    for (const char* words : {"Open GGUF…", ".gguf", "Hugging Face", "convert_hf_to_gguf.py"})
+      QVERIFY2(summary.contains(QString::fromUtf8(words)), qPrintable(summary));
+    QVERIFY(tab->runs().empty());
+  }
+
+  // A GGUF opened in the Measured tab is offered again under File → Open recent.
+  void openedGgufIsInOpenRecent() {
+    SINKSCOPE_REQUIRE_SHARED_GGUF(gguf);
+    MainWindow window;
+    auto* tab = qobject_cast<MeasuredTab*>(window.analysisTab(QStringLiteral("measured")));
+    QVERIFY(tab);
+    tab->setGgufPath(gguf);
+    QStringList recent;
+    for (const QMenu* menu : window.findChildren<QMenu*>())
+      if (menu->title() == QStringLiteral("Open &recent"))
+        for (const QAction* action : menu->actions()) recent << action->text();
+    QVERIFY2(!recent.isEmpty() && recent.front() == gguf, qPrintable(recent.join(QLatin1Char('\n'))));
+  }
+
+  // The runs belong to the file: picking another catalogue model does not measure it again; a new
+  // context does.
+  void changingOnlyTheCatalogueModelKeepsTheRuns() {
+    SINKSCOPE_REQUIRE_SHARED_GGUF(gguf);
+    MainWindow window;
+    MeasuredTab* tab = measureInWindow(window, gguf);
+    QVERIFY(tab);
+    const auto before = tab->runs();
+    QVERIFY(!before.empty());
+    const QString other = test::catalogueId("qwen2.5-7b");
+    QVERIFY(!other.isEmpty() && other != window.scenario().values().modelId);
+    QSignalSpy finished(&window.compute(), &ComputeController::jobFinished);
+    window.scenario().setModelId(other);
+    tab->refreshNow();
+    QVERIFY(!window.compute().isBusy());  // nothing submitted
+    QTest::qWait(200);  // a negative check: no job may finish, since none was submitted
+    QCOMPARE(finished.count(), 0);
+    QCOMPARE(tab->runs().front().get(), before.front().get());
+    QSignalSpy updated(tab, &AnalysisTab::updated);
+    window.scenario().setContextTokens(kContext / 2);
+    tab->refreshNow();
+    QVERIFY(updated.wait(120000) || updated.count() > 0);
+    QVERIFY(test::waitForIdle(window, 120000));
+    QVERIFY(tab->runs().front().get() != before.front().get());  // measured again
   }
 
   void attentionOfSwitchesTheHeatmapWithoutANewJob() {

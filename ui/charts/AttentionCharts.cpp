@@ -64,8 +64,13 @@ ChartBuilder sinkCurveBuilder(std::shared_ptr<const SinkCurveChartData> data, Si
     plot.yAxis->setRange(0, metric == SinkMetric::NormalizedEntropy ? 1.05 : std::max(0.05, maxValue * 1.25));
     theme.apply(plot);
     addTrainedAndCapMarkers(plot, data->trainedContextTokens, data->contextCapTokens, theme);
-    placeLegend(plot, metric == SinkMetric::NormalizedEntropy ? (Qt::AlignBottom | Qt::AlignRight)
-                                                              : (Qt::AlignTop | Qt::AlignRight));
+    // Many series: the legend goes under the plot, clear of the curves and of the markers' labels.
+    constexpr size_t kSeriesInsideLegend = 3;
+    if (data->series.size() > kSeriesInsideLegend)
+      legendBelow(plot, 3);
+    else
+      placeLegend(plot, metric == SinkMetric::NormalizedEntropy ? (Qt::AlignBottom | Qt::AlignRight)
+                                                                : (Qt::AlignTop | Qt::AlignRight));
     theme.applyLegend(*plot.legend);
   };
 }

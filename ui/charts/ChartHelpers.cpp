@@ -1,6 +1,7 @@
 #include "charts/ChartHelpers.h"
 
 #include "Units.h"
+#include "common/NumberFormat.h"
 
 #include <qcustomplot.h>
 
@@ -36,6 +37,31 @@ void setTokenLogAxis(QCPAxis& axis, double minTokens, double maxTokens, const QS
   axis.grid()->setSubGridVisible(false);
 }
 
+void addZeroTick(QCPAxis& axis, double floorCoordinate) {
+  auto ticker = qSharedPointerDynamicCast<QCPAxisTickerText>(axis.ticker());
+  if (!ticker) return;
+  // Nothing between zero and one token is drawn: a tick at 1 beside the 0 would read as a scale.
+  ticker->ticks().remove(1.0);
+  ticker->addTick(floorCoordinate, tokensShort(0));
+}
+
+namespace {
+
+constexpr char kMarkerRowProperty[] = "sinkscopeMarkerRow";
+
+// The label of a vertical marker already on rect in that row, if any.
+QCPItemText* markerLabelAt(QCustomPlot& plot, QCPAxisRect* rect, double row) {
+  for (int i = plot.itemCount() - 1; i >= 0; --i) {
+    auto* text = qobject_cast<QCPItemText*>(plot.item(i));
+    if (text && text->clipAxisRect() == rect && text->property(kMarkerRowProperty).isValid() &&
+        text->property(kMarkerRowProperty).toDouble() == row)
+      return text;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
 void addVerticalMarker(QCustomPlot& plot, QCPAxisRect* rect, double x, const QString& label, const QColor& color,
                        Qt::PenStyle style, double labelRow) {
   auto* line = new QCPItemStraightLine(&plot);
@@ -52,7 +78,16 @@ void addVerticalMarker(QCustomPlot& plot, QCPAxisRect* rect, double x, const QSt
   text->position->setAxes(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
   text->position->setTypeX(QCPItemPosition::ptPlotCoords);
   text->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
-  text->position->setCoords(x, 0.02 + 0.07 * labelRow);
+  text->position->setCoords(x, 0.02);
+  // A later row hangs under the row above it, a few pixels apart whatever the font and chart size.
+  text->setProperty(kMarkerRowProperty, labelRow);
+  for (double row = labelRow - 1; row >= 0; --row)
+    if (QCPItemText* above = markerLabelAt(plot, rect, row)) {
+      text->position->setParentAnchorY(above->bottom);
+      text->position->setTypeY(QCPItemPosition::ptAbsolute);
+      text->position->setCoords(x, 2);
+      break;
+    }
   // Labels of lines in the right quarter go to the line's left so that they are not clipped.
   const QCPAxis* axis = rect->axis(QCPAxis::atBottom);
   const QCPRange range = axis->range();
@@ -102,6 +137,17 @@ void placeLegend(QCustomPlot& plot, Qt::Alignment corner) {
   if (!plot.legend) return;
   plot.legend->setVisible(true);
   plot.axisRect()->insetLayout()->setInsetAlignment(0, corner);
+}
+
+void legendBelow(QCustomPlot& plot, int columns) {
+  plot.legend->setVisible(true);
+  plot.axisRect()->insetLayout()->take(plot.legend);
+  plot.plotLayout()->addElement(plot.plotLayout()->rowCount(), 0, plot.legend);
+  plot.plotLayout()->setRowStretchFactor(plot.plotLayout()->rowCount() - 1, 0.001);
+  plot.legend->setWrap(columns);  // before the fill order, which re-arranges the items already there
+  plot.legend->setFillOrder(QCPLegend::foColumnsFirst, true);
+  plot.legend->setBorderPen(Qt::NoPen);
+  plot.legend->setMargins(QMargins(4, 0, 4, 2));
 }
 
 void setGiBAxis(QCPAxis& axis, const QString& label) {

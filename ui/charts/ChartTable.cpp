@@ -1,5 +1,7 @@
 #include "charts/ChartTable.h"
 
+#include "common/NumberFormat.h"
+
 #include <cmath>
 #include <limits>
 
@@ -25,6 +27,27 @@ QString formatCell(const QVariant& value) {
       if (std::isnan(number)) return QString();
       return QString::number(number, 'g', 10);
     }
+    default: return value.toString();
+  }
+}
+
+QVariant capCell(qint64 capTokens) { return capTokens > 0 ? QVariant(capTokens) : QVariant(noneText()); }
+
+QString displayCell(const QString& column, const QVariant& value) {
+  switch (value.typeId()) {
+    case QMetaType::Double:
+    case QMetaType::Float: {
+      const double number = value.toDouble();
+      if (std::isnan(number)) return QString();
+      if (column.contains(QLatin1String("confidence"))) return confidenceText(number);
+      if (column.contains(QLatin1String("(tokens"))) return tokensFull(qint64(std::llround(number)));  // whole tokens
+      if (std::abs(number) >= 1000.0) return tokensFull(qint64(std::llround(number)));  // digits grouped
+      return QString::number(number, 'g', 4);
+    }
+    case QMetaType::Int:
+    case QMetaType::UInt:
+    case QMetaType::LongLong:
+    case QMetaType::ULongLong: return tokensFull(value.toLongLong());
     default: return value.toString();
   }
 }

@@ -23,6 +23,11 @@ struct ChartTable {
   QString toCsv() const;
 };
 
-QString formatCell(const QVariant& value);
+// A context_cap cell: the tokens, or "none" where the stream has no cap (StreamingLLM).
+QVariant capCell(qint64 capTokens);
+QString formatCell(const QVariant& value);  // full precision, for CSV and JSON
+// As the Data… view shows a cell (core NumberFormat): confidence columns to two decimals, other
+// fractions to four significant digits, large numbers with their digits grouped, text as it is.
+QString displayCell(const QString& column, const QVariant& value);
 
 }  // namespace sinkscope::ui

@@ -27,7 +27,9 @@ DataTableDialog::DataTableDialog(const ChartTable& table, QWidget* parent) : QDi
   tableWidget_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   for (size_t r = 0; r < table.rows.size(); ++r)
     for (size_t c = 0; c < table.rows[r].size() && c < size_t(table.columns.size()); ++c)
-      tableWidget_->setItem(int(r), int(c), new QTableWidgetItem(formatCell(table.rows[r][c])));
+      tableWidget_->setItem(int(r), int(c), new QTableWidgetItem(displayCell(table.columns[int(c)], table.rows[r][c])));
+  for (int c = 0; c < table.columns.size(); ++c)
+    tableWidget_->horizontalHeaderItem(c)->setToolTip(tr("%1 (Copy CSV gives every digit)").arg(table.columns[c]));
   tableWidget_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
   layout->addWidget(tableWidget_);
   auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);

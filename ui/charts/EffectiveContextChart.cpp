@@ -17,8 +17,10 @@ namespace {
 constexpr char kReferenceTextProperty[] = "sinkscopeReferenceText";
 constexpr double kMarkerPixels = 10;
 
-// A log axis cannot show 0: modelled values below one token (a collapse) are drawn at 1.
-double drawable(double tokens) { return std::max(1.0, tokens); }
+// A log axis cannot show 0: an effective context below one token (a collapse) is drawn at this
+// floor, one octave below 1, where the axis has its own tick labelled "0" (docs/design.md).
+constexpr double kZeroFloor = 0.5;
+double drawable(double tokens) { return tokens >= 1.0 ? tokens : kZeroFloor; }
 
 QString metricTitle(const QString& metric) {
   if (metric == QLatin1String("passkey_context")) return QObject::tr("passkey context (published)");
@@ -171,8 +173,10 @@ ChartBuilder effectiveContextBuilder(std::shared_ptr<const SinkCurveChartData> d
       addLegendOnly(plot, QObject::tr("bound: ▲ at least, ▼ below"),
                     markerStyle(QCPScatterStyle::ssTriangle, otherMitigationColor(), false, theme));
     setTokenLogAxis(*plot.xAxis, lowX, highX, QObject::tr("context (tokens)"));
-    setTokenLogAxis(*plot.yAxis, std::max(0.7, minY / 1.6), highX,
+    const bool anyZero = minY <= kZeroFloor;
+    setTokenLogAxis(*plot.yAxis, anyZero ? kZeroFloor / 1.3 : std::max(0.7, minY / 1.6), highX,
                     QObject::tr("effective context (tokens, passkey-style, modelled)"));
+    if (anyZero) addZeroTick(*plot.yAxis, kZeroFloor);
     theme.apply(plot);
     addTrainedAndCapMarkers(plot, data->trainedContextTokens, data->contextCapTokens, theme);
     // Above the diagonal nothing can lie (effective <= context): the legend goes there.

@@ -1,6 +1,7 @@
 #include "charts/MitigationCharts.h"
 
 #include "Units.h"
+#include "common/NumberFormat.h"
 #include "charts/ChartHelpers.h"
 #include "scenario/Explanations.h"
 
@@ -45,11 +46,16 @@ ChartBuilder effectiveContextBuilder(std::shared_ptr<const MitigationsData> data
     errors->setData(low, high);
     bars->setBaseValue(axisStart);
     plot.yAxis->setTicker(ticker);
-    plot.yAxis->setRange(0.4, double(rows.size()) + 0.6);
+    // Room above the first bar for the two marker labels (requested, trained), so that no bar's
+    // value label runs into them: headroom rows of the estimated pitch, at least kLabelPixels.
+    constexpr double kLabelPixels = 34, kAxesPixels = 70;
+    const double axisPixels = std::max(double(plot.height()) - kAxesPixels, 2 * kLabelPixels);
+    const double headroom = kLabelPixels * double(rows.size()) / (axisPixels - kLabelPixels);
+    plot.yAxis->setRange(0.4 - headroom, double(rows.size()) + 0.6);
     plot.yAxis->setRangeReversed(true);
     plot.yAxis->grid()->setVisible(false);
     setTokenLogAxis(*plot.xAxis, axisStart, std::max(maxValue * 2, 65536.0),
-                    QObject::tr("effective context (tokens, band low–high)"));
+                    QObject::tr("effective context (tokens)"));
     theme.apply(plot);
     for (size_t i = 0; i < rows.size(); ++i) {  // the central value beside each bar: tiny bars stay readable
       auto* label = new QCPItemText(&plot);
@@ -77,6 +83,15 @@ ChartBuilder effectiveContextBuilder(std::shared_ptr<const MitigationsData> data
   };
 }
 
+namespace {
+
+// A figure of a row, or "n/a" where the mitigation cannot be estimated (LongRoPE without its factors).
+QVariant applicableOr(const MitigationPlan& row, const QVariant& value) {
+  return row.estimate.applicable ? value : QVariant(notApplicableText());
+}
+
+}  // namespace
+
 ChartTable effectiveContextTable(const MitigationsData& data) {
   ChartTable table;
   table.title = QObject::tr("Mitigation comparison");
@@ -95,10 +110,11 @@ ChartTable effectiveContextTable(const MitigationsData& data) {
   const Plan& plan = data.planner.plan;
   for (const MitigationPlan& row : plan.mitigations)
     table.addRow({mitigationName(row.mitigation), row.factor, plan.trainedContextTokens, plan.contextTokens,
-                  row.effectiveContext, row.estimate.effectiveContext.low, row.estimate.effectiveContext.high,
+                  applicableOr(row, row.effectiveContext), applicableOr(row, row.estimate.effectiveContext.low),
+                  applicableOr(row, row.estimate.effectiveContext.high),
                   verdictName(row.estimate.verdict.kind),
                   row.qualityRetention ? QVariant(*row.qualityRetention) : QVariant(), row.confidence.value,
-                  row.kvBytes, row.contextCap});
+                  row.kvBytes, capCell(row.contextCap)});
   return table;
 }
 

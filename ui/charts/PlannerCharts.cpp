@@ -1,6 +1,7 @@
 #include "charts/PlannerCharts.h"
 
 #include "Units.h"
+#include "common/NumberFormat.h"
 #include "charts/ChartHelpers.h"
 #include "scenario/Explanations.h"
 
@@ -11,6 +12,26 @@
 namespace sinkscope::ui {
 
 namespace {
+
+// One bar's share of the plot's height in pixels (the widget height less the axes, estimated).
+double barPitchPixels(int plotHeightPixels, int rows) {
+  constexpr double kAxesPixels = 70;  // title row, x tick labels and x axis label
+  return (double(plotHeightPixels) - kAxesPixels) / double(std::max(rows, 1));
+}
+
+// font, made smaller (never below 6 pt) until one line is no taller than pitch: neighbours never touch.
+QFont fittedFont(QFont font, double pitchPixels) {
+  while (font.pointSizeF() > 6.0 && QFontMetricsF(font).height() > pitchPixels) font.setPointSizeF(font.pointSizeF() * 0.9);
+  return font;
+}
+
+// The value labels: bold and larger than the axis text where there is room.
+QFont barLabelFont(const ChartTheme& theme, double pitchPixels) {
+  QFont font = theme.font;
+  font.setBold(true);
+  font.setPointSizeF(font.pointSizeF() * 1.3);
+  return fittedFont(font, pitchPixels);
+}
 
 struct Component {
   QString name;
@@ -24,18 +45,6 @@ const Component kComponents[] = {
 };
 
 double gib(qint64 bytes) { return double(bytes) / kBytesPerGiB; }
-
-// Moves the legend out of the axis rect into a row of its own below it.
-void legendBelow(QCustomPlot& plot, int columns) {
-  plot.legend->setVisible(true);
-  plot.axisRect()->insetLayout()->take(plot.legend);
-  plot.plotLayout()->addElement(plot.plotLayout()->rowCount(), 0, plot.legend);
-  plot.plotLayout()->setRowStretchFactor(plot.plotLayout()->rowCount() - 1, 0.001);
-  plot.legend->setWrap(columns);  // before the fill order, which re-arranges the items already there
-  plot.legend->setFillOrder(QCPLegend::foColumnsFirst, true);
-  plot.legend->setBorderPen(Qt::NoPen);
-  plot.legend->setMargins(QMargins(4, 0, 4, 2));
-}
 
 QColor componentColor(int index, const ChartTheme& theme) { return theme.seriesColor(index + 1); }
 
@@ -91,6 +100,8 @@ ChartBuilder memoryBarBuilder(std::shared_ptr<const PlannerData> data) {
     values->setRange(0, maxTotal * 1.12);
     values->setLabel(QObject::tr("memory (GiB), batch %1 at %2").arg(data->plan.batch).arg(formatTokens(data->plan.contextTokens)));
     theme.apply(plot);
+    constexpr int kLegendPixels = 40;  // the legend's rows under the plot (legendBelow)
+    categories->setTickLabelFont(fittedFont(categories->tickLabelFont(), barPitchPixels(plot.height() - kLegendPixels, rows)));
     addVerticalMarker(plot, plot.axisRect(), gib(data->plan.memory.capacityBytes),
                       QObject::tr("usable capacity %1").arg(formatGiB(double(data->plan.memory.capacityBytes), 1)),
                       theme.warning, Qt::DashLine);
@@ -259,12 +270,16 @@ ChartBuilder confidenceBuilder(std::shared_ptr<const PlannerData> data) {
     plot.xAxis->setRange(0, 1);
     plot.yAxis->setRange(0.4, rows + 0.6);
     plot.yAxis->setRangeReversed(true);
-    plot.xAxis->setLabel(QObject::tr("confidence (≤ 0.8 past the trained context)"));
+    // Short enough for the narrow column the Planner gives this chart; the 0.8 rule is the band edge
+    // and the chart's tooltip (confidenceExplanation).
+    plot.xAxis->setLabel(QObject::tr("confidence (0–1)"));
     auto ticker = QSharedPointer<QCPAxisTickerText>::create();
     for (int i = 0; i < rows; ++i) ticker->addTick(i + 1, mitigationTitle(data->compared[size_t(i)]));
     plot.yAxis->setTicker(ticker);
     plot.yAxis->grid()->setVisible(false);
     theme.apply(plot);
+    const double pitch = barPitchPixels(plot.height(), rows);
+    plot.yAxis->setTickLabelFont(fittedFont(plot.yAxis->tickLabelFont(), pitch));
     // Background bands: low, medium, high.
     const double bands[][2] = {{0, 0.5}, {0.5, 0.8}, {0.8, 1.0}};
     for (const auto& band : bands) {
@@ -293,10 +308,7 @@ ChartBuilder confidenceBuilder(std::shared_ptr<const PlannerData> data) {
       label->setPositionAlignment((inside ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignVCenter);
       label->setText(row ? (inside ? QStringLiteral("%1  ") : QStringLiteral("  %1")).arg(value, 0, 'f', 2)
                          : QObject::tr("  n/a"));
-      QFont font = theme.font;
-      font.setBold(true);
-      font.setPointSizeF(font.pointSizeF() * 1.3);
-      label->setFont(font);
+      label->setFont(barLabelFont(theme, pitch));
       label->setColor(inside ? QColor(Qt::white) : theme.foreground);
     }
   };
@@ -312,7 +324,8 @@ ChartTable confidenceTable(const PlannerData& data) {
     if (!row) continue;
     QStringList reasons;
     for (const ConfidenceReason& reason : row->confidence.reasons) reasons << reason.text;
-    table.addRow({mitigationName(mitigation), row->confidence.value, row->contextCap, row->effectiveContext,
+    table.addRow({mitigationName(mitigation), row->confidence.value, capCell(row->contextCap),
+                  row->estimate.applicable ? QVariant(row->effectiveContext) : QVariant(notApplicableText()),
                   reasons.join(QStringLiteral(" | "))});
   }
   return table;

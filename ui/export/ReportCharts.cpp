@@ -92,8 +92,8 @@ QString chartCaption(const Report& report, ChartKind kind) {
       return QStringLiteral("Memory against context: %1 on %2, stacked by component, with the usable capacity "
                             "(modelled)").arg(model, hardware);
     case ChartKind::Confidence:
-      return QStringLiteral("Planner confidence per compared mitigation at %1 tokens (modelled)")
-          .arg(report.plan.contextTokens);
+      return QStringLiteral("Planner confidence per compared mitigation at %1 (modelled)")
+          .arg(tokensText(report.plan.contextTokens));
     case ChartKind::Mitigations: return QStringLiteral("Effective context per mitigation (modelled)");
     case ChartKind::SinkCurve: return QStringLiteral("Sink curve against context length (%1)").arg(
         provenanceName(report.charts.sinkCurve ? report.charts.sinkCurve->provenance : Provenance::Modelled));

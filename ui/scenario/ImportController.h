@@ -33,6 +33,8 @@ class ImportController : public QObject {
   void setRecentHubIds(const QStringList& ids) { recentHubIds_ = ids; }
 
   QStringList recentFiles() const { return recent_; }
+  // A file opened elsewhere (the Measured tab's GGUF) goes first in Open recent.
+  void rememberFile(const QString& path) { remember(path); }
   void setRecentFiles(const QStringList& paths) { recent_ = paths; }
   static bool canImport(const QString& path);  // by extension: .json or .gguf
   void setShowErrorDialogs(bool show) { showDialogs_ = show; }

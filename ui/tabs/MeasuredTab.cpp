@@ -153,6 +153,7 @@ QString MeasuredTab::defaultGguf() const {
 
 void MeasuredTab::setGgufPath(const QString& path) {
   gguf_->setText(path);
+  if (!path.isEmpty()) emit ggufOpened(path);
   scheduleRefresh();
 }
 
@@ -185,9 +186,13 @@ QStringList fileNotes(const GgufFile& gguf, const ModelSpec& planned, const Hard
 void MeasuredTab::startComputation() {
   const QString ggufPath = gguf_->text().trimmed();
   if (ggufPath.isEmpty()) {
-    summary_->setText(tr("Open a GGUF checkpoint to measure real attention and per-token loss (the modelled tabs "
-                         "need no weights)."));
-    for (ChartView* view : charts()) view->clearChart(tr("No GGUF checkpoint chosen"));
+    // Where a GGUF comes from: docs/gguf.md "Where a GGUF comes from".
+    summary_->setText(tr("<b>No checkpoint open.</b> Click <b>Open GGUF…</b> (or drop a .gguf file on the window) to "
+                         "run a real model on the CPU and measure its attention and per-token loss; the modelled "
+                         "tabs need no weights. A GGUF is llama.cpp's checkpoint file: model pages on the Hugging "
+                         "Face Hub offer them (files ending in .gguf, often in repositories named …-GGUF), and "
+                         "llama.cpp's convert_hf_to_gguf.py makes one from a Hugging Face checkpoint."));
+    for (ChartView* view : charts()) view->clearChart(tr("Open a GGUF checkpoint (Open GGUF… above) to measure"));
     markUpdated();
     return;
   }
@@ -201,6 +206,16 @@ void MeasuredTab::startComputation() {
   const ScenarioValues values = scenario().values();
   const std::optional<qint64> configWindow = slidingWindow_->value() > 0 ? std::optional<qint64>(slidingWindow_->value()) : std::nullopt;
   const QString textPath = input.textPath.isEmpty() ? kSampleTextPath : input.textPath;
+  // The runs belong to the file: a change the measurement does not read (the catalogue model, the
+  // hardware, a dtype) keeps them instead of measuring the same file again.
+  QStringList names;
+  for (Mitigation mitigation : values.mitigations) names << mitigationName(mitigation);
+  const QString inputs = QStringList{ggufPath, textPath, QString::number(values.contextTokens), names.join(QLatin1Char(','))}
+                             .join(QLatin1Char('\n'));
+  if (inputs == runInputs_ && !runs_.empty()) {
+    markUpdated();
+    return;
+  }
   const ModelSpec planned = scenario().model();
   const HardwareSpec hardware = scenario().hardware();
   progress_->setText(tr("Loading %1…").arg(QFileInfo(ggufPath).fileName()));
@@ -218,9 +233,10 @@ void MeasuredTab::startComputation() {
         runs.fileNotes = fileNotes(GgufFile(session.ggufPath()), planned, hardware, values);
         return std::make_shared<const MeasuredRuns>(std::move(runs));
       },
-      [this, textPath, primary = values.primaryMitigation()](const std::shared_ptr<const MeasuredRuns>& result) {
+      [this, textPath, inputs, primary = values.primaryMitigation()](const std::shared_ptr<const MeasuredRuns>& result) {
         progress_->hide();
         dataTextPath_ = textPath;
+        runInputs_ = inputs;
         show(*result, primary);
       });
 }

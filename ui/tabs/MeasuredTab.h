@@ -42,6 +42,9 @@ class MeasuredTab : public AnalysisTab {
   void setTextPath(const QString& path);  // empty: the bundled sample
   QString exportCaption() const override;  // the checkpoint and text measured, not the scenario
 
+ signals:
+  void ggufOpened(const QString& path);  // a checkpoint was opened here (File → Open recent keeps it)
+
  protected:
   void startComputation() override;
 
@@ -60,6 +63,7 @@ class MeasuredTab : public AnalysisTab {
   ChartView* heatmap_ = nullptr;
   ChartView* sinks_ = nullptr;
   std::vector<std::shared_ptr<const Measurement>> runs_;
+  QString runInputs_;  // what the shown runs were measured from (file, text, context, mitigations)
   QStringList notMeasured_;
   std::optional<Mitigation> chosenAttention_;  // what the user picked in attentionOf_, kept across runs
   QString dataTextPath_;
