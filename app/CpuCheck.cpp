@@ -7,9 +7,10 @@ namespace {
 __attribute__((constructor(101))) void requireX86_64v3() {
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return;
-  std::fputs("error: this CPU lacks AVX2/FMA; SinkScope is built for x86-64-v3. "
-             "Rebuild with -DSINKSCOPE_ARCH_FLAGS=-march=x86-64 to run it here (slower).\n",
-             stderr);
+  std::fputs(
+      "error: this CPU lacks AVX2/FMA; SinkScope is built for x86-64-v3. "
+      "Rebuild with -DSINKSCOPE_ARCH_FLAGS=-march=x86-64 to run it here (slower).\n",
+      stderr);
   std::_Exit(4);
 }
 }  // namespace

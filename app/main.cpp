@@ -1,11 +1,11 @@
 // Entry point: a known subcommand runs headless (QCoreApplication; QApplication on the offscreen
 // platform for the commands that draw charts); otherwise the window opens.
+#include "GuiMain.h"
+#include "HubImport.h"
 #include "cli/CliSupport.h"
 #include "cli/Commands.h"
 #include "common/InputFile.h"
 #include "common/SafeText.h"
-#include "GuiMain.h"
-#include "HubImport.h"
 
 #include <sinkscope/Version.h>
 
@@ -28,10 +28,10 @@ using Command = std::function<int(const QStringList&)>;
 const std::map<QString, Command>& commands() {
   using namespace sinkscope::cli;
   static const std::map<QString, Command> table{
-      {QStringLiteral("list"), runList},       {QStringLiteral("show"), runShow},
-      {QStringLiteral("plan"), runPlan},       {QStringLiteral("rope"), runRope},
-      {QStringLiteral("probe"), runProbe},     {QStringLiteral("measure"), runMeasure},
-      {QStringLiteral("report"), runReport},   {QStringLiteral("chart"), runChart},
+      {QStringLiteral("list"), runList},     {QStringLiteral("show"), runShow},
+      {QStringLiteral("plan"), runPlan},     {QStringLiteral("rope"), runRope},
+      {QStringLiteral("probe"), runProbe},   {QStringLiteral("measure"), runMeasure},
+      {QStringLiteral("report"), runReport}, {QStringLiteral("chart"), runChart},
   };
   return table;
 }
@@ -61,7 +61,9 @@ const char* kUsage =
 
 // Commands that draw (QCustomPlot, QPainter) need a QGuiApplication; without a display they
 // get the offscreen platform, so they run headless like the others.
-bool drawsCharts(const QString& name) { return name == QLatin1String("report") || name == QLatin1String("chart"); }
+bool drawsCharts(const QString& name) {
+  return name == QLatin1String("report") || name == QLatin1String("chart");
+}
 
 // Qt's note that XDG_RUNTIME_DIR is unset (it then uses a private folder) is noise before our
 // one "error:" line, headless or not; every other message passes through.
@@ -75,7 +77,8 @@ void dropRuntimeDirNote(QtMsgType type, const QMessageLogContext& context, const
 // 0 when everything printed reached stdout; else the error line and exit 3, as for the commands.
 int stdoutWritten() {
   if (std::fflush(stdout) == 0 && !std::ferror(stdout)) return 0;
-  std::fprintf(stderr, "error: stdout: write failed: %s\n", qPrintable(sinkscope::systemReason(errno != 0 ? errno : EIO)));
+  std::fprintf(stderr, "error: stdout: write failed: %s\n",
+               qPrintable(sinkscope::systemReason(errno != 0 ? errno : EIO)));
   return 3;
 }
 
@@ -99,8 +102,10 @@ QStringList availablePlatforms() {
   for (const QString& folder : QCoreApplication::libraryPaths()) {
     const QDir platforms(folder + QStringLiteral("/platforms"));
     for (const QString& file : platforms.entryList(QDir::Files)) {
-      const QJsonObject metaData = QPluginLoader(platforms.filePath(file)).metaData().value(QStringLiteral("MetaData")).toObject();
-      for (const QJsonValue key : metaData.value(QStringLiteral("Keys")).toArray()) keys << key.toString().toLower();
+      const QJsonObject metaData =
+          QPluginLoader(platforms.filePath(file)).metaData().value(QStringLiteral("MetaData")).toObject();
+      for (const QJsonValue key : metaData.value(QStringLiteral("Keys")).toArray())
+        keys << key.toString().toLower();
     }
   }
   keys.removeDuplicates();
@@ -116,7 +121,8 @@ int checkPlatformPlugin(int argc, char* argv[]) {
   const QStringList available = availablePlatforms();
   if (available.isEmpty() || available.contains(name)) return 0;  // nothing found: let Qt decide
   std::fprintf(stderr, "error: %s: no Qt platform plugin '%s' (available: %s)\n", qPrintable(where),
-               qPrintable(sinkscope::escapeControlCharacters(name)), qPrintable(available.join(QStringLiteral(", "))));
+               qPrintable(sinkscope::escapeControlCharacters(name)),
+               qPrintable(available.join(QStringLiteral(", "))));
   return 2;
 }
 

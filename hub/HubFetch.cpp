@@ -27,16 +27,22 @@ QString dtypeShares(const QMap<QString, qint64>& bytesByDtype, qint64 total) {
   QStringList parts;
   if (bytesByDtype.size() == 1) return bytesByDtype.firstKey();
   for (auto it = bytesByDtype.begin(); it != bytesByDtype.end(); ++it)
-    parts << QStringLiteral("%1 %2%").arg(it.key()).arg(total > 0 ? std::round(100.0 * double(it.value()) / double(total)) : 0.0);
+    parts << QStringLiteral("%1 %2%").arg(it.key()).arg(
+        total > 0 ? std::round(100.0 * double(it.value()) / double(total)) : 0.0);
   return parts.join(QStringLiteral(", "));
 }
 
-bool redirectStatus(int status) { return status == 301 || status == 302 || status == 303 || status == 307 || status == 308; }
+bool redirectStatus(int status) {
+  return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
 
 }  // namespace
 
 HubFetch::HubFetch(HubId id, HubSettings settings, QObject* parent)
-    : QObject(parent), id_(std::move(id)), settings_(std::move(settings)), network_(new QNetworkAccessManager(this)) {
+    : QObject(parent),
+      id_(std::move(id)),
+      settings_(std::move(settings)),
+      network_(new QNetworkAccessManager(this)) {
   // https_proxy / http_proxy / no_proxy apply, as they do for huggingface_hub (through requests).
   QNetworkProxyFactory::setUseSystemConfiguration(true);
 }
@@ -66,21 +72,25 @@ QUrl HubFetch::fileUrl(const QString& file) const {
   // huggingface_hub's hf_hub_url: {endpoint}/{repo_id}/resolve/{quote(revision, safe="")}/{quote(filename)}
   const QString revision = QString::fromLatin1(QUrl::toPercentEncoding(id_.revision));
   const QString name = QString::fromLatin1(QUrl::toPercentEncoding(file, "/"));
-  return QUrl(settings_.endpoint + QLatin1Char('/') + id_.repo + QStringLiteral("/resolve/") + revision + QLatin1Char('/') + name,
+  return QUrl(settings_.endpoint + QLatin1Char('/') + id_.repo + QStringLiteral("/resolve/") + revision +
+                  QLatin1Char('/') + name,
               QUrl::StrictMode);
 }
 
 void HubFetch::send(const Request& request, const QUrl& url, int hop) {
   QNetworkRequest networkRequest(url);
-  networkRequest.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
+  networkRequest.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
+                              QNetworkRequest::ManualRedirectPolicy);
   networkRequest.setHeader(QNetworkRequest::UserAgentHeader, QStringLiteral("sinkscope"));
   // The token goes only to the endpoint's own host, as huggingface_hub drops it on a redirect elsewhere.
   if (!settings_.token.isEmpty() && url.host() == QUrl(settings_.endpoint).host())
     networkRequest.setRawHeader("Authorization", "Bearer " + settings_.token.toUtf8());
   if (request.rangeBegin >= 0)
-    networkRequest.setRawHeader("Range", QStringLiteral("bytes=%1-%2").arg(request.rangeBegin).arg(request.rangeEnd).toLatin1());
+    networkRequest.setRawHeader(
+        "Range", QStringLiteral("bytes=%1-%2").arg(request.rangeBegin).arg(request.rangeEnd).toLatin1());
   QNetworkReply* reply = network_->get(networkRequest);
-  reply->setReadBufferSize(std::max<qint64>(request.limit, 64 << 10));  // a server ignoring Range is not read to its end
+  reply->setReadBufferSize(
+      std::max<qint64>(request.limit, 64 << 10));  // a server ignoring Range is not read to its end
   ++requestsMade_;
   auto flight = std::make_unique<InFlight>();
   flight->request = request;
@@ -106,7 +116,8 @@ void HubFetch::onReadyRead(QNetworkReply* reply) {
   const qint64 room = flight.request.limit - flight.body.size();
   flight.body += reply->read(std::max<qint64>(room, 0));
   if (reply->bytesAvailable() > 0 || (flight.body.size() >= flight.request.limit && !reply->isFinished())) {
-    flight.truncated = reply->bytesAvailable() > 0 || reply->header(QNetworkRequest::ContentLengthHeader).toLongLong() > flight.body.size();
+    flight.truncated = reply->bytesAvailable() > 0 ||
+                       reply->header(QNetworkRequest::ContentLengthHeader).toLongLong() > flight.body.size();
     if (flight.truncated) reply->abort();
   }
 }
@@ -119,8 +130,10 @@ void HubFetch::onFinished(QNetworkReply* reply) {
   flight.timer->stop();
   try {
     if (flight.timedOut)
-      fail(flight.request.file, QStringLiteral("no answer from %1 within %2 s (no network? set HF_HUB_OFFLINE=1 to use the cache)")
-                                    .arg(settings_.endpoint).arg(settings_.timeoutMs / 1000.0));
+      fail(flight.request.file,
+           QStringLiteral("no answer from %1 within %2 s (no network? set HF_HUB_OFFLINE=1 to use the cache)")
+               .arg(settings_.endpoint)
+               .arg(settings_.timeoutMs / 1000.0));
     else
       handleStatus(reply, flight);
   } catch (const Error& error) {
@@ -135,15 +148,18 @@ void HubFetch::handleStatus(QNetworkReply* reply, const InFlight& flight) {
   const Request& request = flight.request;
   const QVariant statusAttribute = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
   if (!statusAttribute.isValid()) {  // no HTTP answer at all
-    fail(request.file, QStringLiteral("cannot reach %1: %2 (no network? set HF_HUB_OFFLINE=1 to use the cache)")
-                           .arg(settings_.endpoint, reply->errorString()));
+    fail(request.file,
+         QStringLiteral("cannot reach %1: %2 (no network? set HF_HUB_OFFLINE=1 to use the cache)")
+             .arg(settings_.endpoint, reply->errorString()));
     return;
   }
   const int status = statusAttribute.toInt();
   if (redirectStatus(status)) {
     const QUrl target = reply->url().resolved(QUrl(QString::fromUtf8(reply->rawHeader("Location"))));
-    if (flight.hop >= kMaxRedirects) fail(request.file, QStringLiteral("more than %1 redirects").arg(kMaxRedirects));
-    else if (!target.isValid() || (target.scheme() != QLatin1String("https") && target.scheme() != QLatin1String("http")))
+    if (flight.hop >= kMaxRedirects)
+      fail(request.file, QStringLiteral("more than %1 redirects").arg(kMaxRedirects));
+    else if (!target.isValid() ||
+             (target.scheme() != QLatin1String("https") && target.scheme() != QLatin1String("http")))
       fail(request.file, QStringLiteral("redirected to an unusable address"));
     else
       send(request, target, flight.hop + 1);
@@ -156,7 +172,8 @@ void HubFetch::handleStatus(QNetworkReply* reply, const InFlight& flight) {
   }
   if (status != 200 && status != 206) throwForStatus(reply, request, status);
   if (reply->error() != QNetworkReply::NoError && !flight.truncated) {
-    fail(request.file, QStringLiteral("transfer from %1 broke off: %2").arg(settings_.endpoint, reply->errorString()));
+    fail(request.file,
+         QStringLiteral("transfer from %1 broke off: %2").arg(settings_.endpoint, reply->errorString()));
     return;
   }
   request.done(flight.body, status, flight.truncated);
@@ -168,23 +185,32 @@ void HubFetch::throwForStatus(QNetworkReply* reply, const Request& request, int 
   const QByteArray code = reply->rawHeader("X-Error-Code");
   const QString page = id_.modelPageUrl(settings_.endpoint);
   if (code == "RepoNotFound")
-    throwBadInput(source(), request.file, QStringLiteral("no such model on %1 (HTTP %2); if it is private, set HF_TOKEN")
-                                              .arg(settings_.endpoint).arg(status));
-  if (code == "RevisionNotFound")
-    throwBadInput(source(), request.file, QStringLiteral("no such revision '%1' (HTTP 404)").arg(id_.revision));
-  if (status == 401 || status == 403)
-    throwBadInput(source(), request.file, QStringLiteral("gated or private model (HTTP %1): accept the licence on %2 and set "
-                                                         "HF_TOKEN (or log in with the Hugging Face tools)")
-                                              .arg(status).arg(page));
-  if (status == 404 && code == "EntryNotFound")
     throwBadInput(source(), request.file,
-                  QStringLiteral("the repository has no %1 (HTTP 404)%2")
-                      .arg(request.file, request.file == QLatin1String("config.json")
-                                             ? QStringLiteral("; for a GGUF-only repository, download the .gguf and pass its path")
-                                             : QString()));
+                  QStringLiteral("no such model on %1 (HTTP %2); if it is private, set HF_TOKEN")
+                      .arg(settings_.endpoint)
+                      .arg(status));
+  if (code == "RevisionNotFound")
+    throwBadInput(source(), request.file,
+                  QStringLiteral("no such revision '%1' (HTTP 404)").arg(id_.revision));
+  if (status == 401 || status == 403)
+    throwBadInput(source(), request.file,
+                  QStringLiteral("gated or private model (HTTP %1): accept the licence on %2 and set "
+                                 "HF_TOKEN (or log in with the Hugging Face tools)")
+                      .arg(status)
+                      .arg(page));
+  if (status == 404 && code == "EntryNotFound")
+    throwBadInput(
+        source(), request.file,
+        QStringLiteral("the repository has no %1 (HTTP 404)%2")
+            .arg(request.file,
+                 request.file == QLatin1String("config.json")
+                     ? QStringLiteral("; for a GGUF-only repository, download the .gguf and pass its path")
+                     : QString()));
   if (status == 404)
-    throwBadInput(source(), request.file, QStringLiteral("no such model or revision on %1 (HTTP 404)").arg(settings_.endpoint));
-  throwBadInput(source(), request.file, QStringLiteral("%1 answered HTTP %2").arg(settings_.endpoint).arg(status));
+    throwBadInput(source(), request.file,
+                  QStringLiteral("no such model or revision on %1 (HTTP 404)").arg(settings_.endpoint));
+  throwBadInput(source(), request.file,
+                QStringLiteral("%1 answered HTTP %2").arg(settings_.endpoint).arg(status));
 }
 
 void HubFetch::fail(const QString& field, const QString& message) {
@@ -213,7 +239,8 @@ void HubFetch::fetchConfig() {
   request.limit = kMaxConfigBytes + 1;
   request.done = [this](const QByteArray& body, int, bool truncated) {
     if (truncated || body.size() > kMaxConfigBytes)
-      return fail(QStringLiteral("config.json"), QStringLiteral("larger than %1 bytes; not a config.json").arg(kMaxConfigBytes));
+      return fail(QStringLiteral("config.json"),
+                  QStringLiteral("larger than %1 bytes; not a config.json").arg(kMaxConfigBytes));
     files_.config = body;
     fetchIndex();
   };
@@ -275,7 +302,8 @@ void HubFetch::fetchHeader(const QString& file, std::function<void(const QByteAr
     rest.limit = 8 + length;
     rest.done = [prefix, length, done, where](const QByteArray& body, int status, bool) {
       const QByteArray whole = status == 206 ? prefix + body : body;  // 200: the server ignored Range
-      if (whole.size() < 8 + length) throwBadInput(where, QStringLiteral("header"), QStringLiteral("shorter than its stated length"));
+      if (whole.size() < 8 + length)
+        throwBadInput(where, QStringLiteral("header"), QStringLiteral("shorter than its stated length"));
       done(whole.mid(8, length));
     };
     send(rest, fileUrl(file), 0);
@@ -309,8 +337,11 @@ void HubFetch::pumpShardHeaders() {
     });
   }
   if (!done_ && shardsInFlight_ == 0 && shardsToRead_.empty()) {
-    QString sourceText = fromIndex_ ? QStringLiteral("the safetensors headers of %1 shards named by model.safetensors.index.json").arg(shardCount_)
-                                    : QStringLiteral("the safetensors header of model.safetensors");
+    QString sourceText =
+        fromIndex_
+            ? QStringLiteral("the safetensors headers of %1 shards named by model.safetensors.index.json")
+                  .arg(shardCount_)
+            : QStringLiteral("the safetensors header of model.safetensors");
     if (fromIndex_ && indexTotalSize_ != totals_.bytes)
       sourceText += QStringLiteral(" (the index's total_size says %1 bytes)").arg(indexTotalSize_);
     finishWeights(sourceText);

@@ -10,13 +10,13 @@
 #include "common/Error.h"
 
 #include <QByteArray>
-#include <QObject>
 #include <QMap>
+#include <QObject>
 #include <QUrl>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
-#include <functional>
 #include <optional>
 
 class QNetworkAccessManager;
@@ -34,8 +34,8 @@ inline constexpr int kParallelHeaderRequests = 4;
 
 // What a repository gave.
 struct HubFiles {
-  QByteArray config;                                    // config.json, as served
-  std::optional<CheckpointWeights> weights;             // none: no safetensors in the repository
+  QByteArray config;                         // config.json, as served
+  std::optional<CheckpointWeights> weights;  // none: no safetensors in the repository
 };
 
 class HubFetch : public QObject {
@@ -99,7 +99,7 @@ class HubFetch : public QObject {
   int shardCount_ = 0;
   qint64 indexTotalSize_ = 0;
   bool fromIndex_ = false;
-  QByteArray firstProbe_;  // the first bytes of model.safetensors, read while probing for it
+  QByteArray firstProbe_;      // the first bytes of model.safetensors, read while probing for it
   SafetensorsSummary totals_;  // over the shards read so far
   std::map<QNetworkReply*, std::unique_ptr<InFlight>> inFlight_;
 };

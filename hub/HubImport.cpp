@@ -43,7 +43,8 @@ QJsonObject checkpointToJson(const HubFiles& files, const HubSettings& settings)
 std::optional<CheckpointWeights> checkpointFromJson(const JsonReader& r) {
   const QString weights = r.requireString(QStringLiteral("weights"));
   if (weights == QLatin1String("config")) return std::nullopt;
-  if (weights != QLatin1String("safetensors")) r.fail(QStringLiteral("weights"), QStringLiteral("expected config or safetensors"));
+  if (weights != QLatin1String("safetensors"))
+    r.fail(QStringLiteral("weights"), QStringLiteral("expected config or safetensors"));
   CheckpointWeights result;
   result.parameters = r.requireInt(QStringLiteral("parameters"), 0, 1ll << 50);
   result.bytes = r.requireInt(QStringLiteral("bytes"), 0, 1ll << 56);
@@ -72,33 +73,40 @@ std::optional<HubFiles> readCachedFiles(const HubSettings& settings, const HubId
   if (!QFileInfo::exists(configPath) || !QFileInfo::exists(checkpointPath)) return std::nullopt;
   HubFiles files;
   files.config = readSmallFile(configPath, kMaxConfigBytes);
-  files.weights = checkpointFromJson(JsonReader(parseJsonObject(readSmallFile(checkpointPath, 1 << 20), checkpointPath), checkpointPath));
+  files.weights = checkpointFromJson(
+      JsonReader(parseJsonObject(readSmallFile(checkpointPath, 1 << 20), checkpointPath), checkpointPath));
   return files;
 }
 
 void writeCachedFiles(const HubSettings& settings, const HubId& id, const HubFiles& files) {
   const QString folder = cacheFolder(settings, id);
-  if (!QDir().mkpath(folder)) throwBadInput(folder, QString(), QStringLiteral("cannot create the cache folder"));
+  if (!QDir().mkpath(folder))
+    throwBadInput(folder, QString(), QStringLiteral("cannot create the cache folder"));
   // checkpoint.json first: readCachedFiles needs both, and config.json is the larger write.
-  writeFileAtomically(QDir(folder).filePath(kCheckpointFile), QJsonDocument(checkpointToJson(files, settings)).toJson());
+  writeFileAtomically(QDir(folder).filePath(kCheckpointFile),
+                      QJsonDocument(checkpointToJson(files, settings)).toJson());
   writeFileAtomically(QDir(folder).filePath(kConfigFile), files.config);
 }
 
-ModelSpec hubModelSpec(const HubId& id, const HubSettings& settings, const HubFiles& files, HubOrigin origin) {
+ModelSpec hubModelSpec(const HubId& id, const HubSettings& settings, const HubFiles& files,
+                       HubOrigin origin) {
   const QString source = id.display() + QStringLiteral(": config.json");
   const QJsonObject config = parseJsonObject(files.config, source);
   const QString modelId = id.explicitRevision ? id.display() : id.repo;
   ModelSpec spec = modelSpecFromConfig(config, source, ConfigFlavour::HuggingFace, modelId);
   spec.id = modelId;
-  if (spec.displayName.isEmpty() || spec.displayName == modelId.toLower()) spec.displayName = id.repo.section(QLatin1Char('/'), 1);
+  if (spec.displayName.isEmpty() || spec.displayName == modelId.toLower())
+    spec.displayName = id.repo.section(QLatin1Char('/'), 1);
   if (origin == HubOrigin::Downloaded) {
     spec.origin = QStringLiteral("Hugging Face %1 from %2").arg(id.display(), settings.endpoint);
   } else {
-    spec.origin = QStringLiteral("Hugging Face %1, cached copy of %2%3")
-                      .arg(id.display(), cachedWhen(settings, id),
-                           settings.offline ? QStringLiteral(" (offline: HF_HUB_OFFLINE is set)") : QString());
+    spec.origin =
+        QStringLiteral("Hugging Face %1, cached copy of %2%3")
+            .arg(id.display(), cachedWhen(settings, id),
+                 settings.offline ? QStringLiteral(" (offline: HF_HUB_OFFLINE is set)") : QString());
   }
-  if (spec.source.isEmpty()) spec.source = QStringLiteral("config.json of %1").arg(id.modelPageUrl(settings.endpoint));
+  if (spec.source.isEmpty())
+    spec.source = QStringLiteral("config.json of %1").arg(id.modelPageUrl(settings.endpoint));
   spec.checkpointWeights = files.weights;
   if (files.weights) spec.publishedParameters = double(files.weights->parameters);
   return spec;
@@ -112,10 +120,12 @@ std::optional<ModelSpec> cachedHubModel(const HubId& id) {
 }
 
 ModelSpec openHubModel(const HubId& id, const HubSettings& settings) {
-  if (const auto cached = readCachedFiles(settings, id)) return hubModelSpec(id, settings, *cached, HubOrigin::Cached);
+  if (const auto cached = readCachedFiles(settings, id))
+    return hubModelSpec(id, settings, *cached, HubOrigin::Cached);
   HubFetch fetch(id, settings);
   runToCompletion(fetch);
-  ModelSpec spec = hubModelSpec(id, settings, fetch.files(), HubOrigin::Downloaded);  // throws before caching a bad config
+  ModelSpec spec =
+      hubModelSpec(id, settings, fetch.files(), HubOrigin::Downloaded);  // throws before caching a bad config
   writeCachedFiles(settings, id, fetch.files());
   return spec;
 }

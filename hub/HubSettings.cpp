@@ -11,7 +11,8 @@ namespace sinkscope::hub {
 namespace {
 
 QString expandHome(const QString& path) {
-  if (path == QLatin1String("~") || path.startsWith(QLatin1String("~/"))) return QDir::homePath() + path.mid(1);
+  if (path == QLatin1String("~") || path.startsWith(QLatin1String("~/")))
+    return QDir::homePath() + path.mid(1);
   return path;
 }
 
@@ -25,7 +26,8 @@ QString endpointFromEnvironment() {
   if (endpoint.isEmpty()) return QStringLiteral("https://huggingface.co");
   while (endpoint.endsWith(QLatin1Char('/'))) endpoint.chop(1);
   const QUrl url(endpoint);
-  if (!url.isValid() || (url.scheme() != QLatin1String("https") && url.scheme() != QLatin1String("http")) || url.host().isEmpty())
+  if (!url.isValid() || (url.scheme() != QLatin1String("https") && url.scheme() != QLatin1String("http")) ||
+      url.host().isEmpty())
     throwUsage(QStringLiteral("HF_ENDPOINT"), QStringLiteral("'%1' is not an http(s) URL").arg(endpoint));
   return endpoint;
 }
@@ -38,7 +40,8 @@ QString tokenFromEnvironment() {
   QString path = expandHome(qEnvironmentVariable("HF_TOKEN_PATH"));
   if (path.isEmpty()) {
     const QString home = qEnvironmentVariable("HF_HOME");
-    path = (home.isEmpty() ? xdgCacheHome() + QStringLiteral("/huggingface") : expandHome(home)) + QStringLiteral("/token");
+    path = (home.isEmpty() ? xdgCacheHome() + QStringLiteral("/huggingface") : expandHome(home)) +
+           QStringLiteral("/token");
   }
   QFile file(path);
   if (file.size() > 4096 || !file.open(QIODevice::ReadOnly)) return QString();  // a token is ~40 bytes
@@ -51,7 +54,8 @@ int timeoutFromEnvironment() {
   bool ok = false;
   const int value = text.toInt(&ok);
   if (!ok || value < 1 || value > 600'000)
-    throwUsage(QStringLiteral("SINKSCOPE_HUB_TIMEOUT_MS"), QStringLiteral("'%1' is not in [1, 600000]").arg(text));
+    throwUsage(QStringLiteral("SINKSCOPE_HUB_TIMEOUT_MS"),
+               QStringLiteral("'%1' is not in [1, 600000]").arg(text));
   return value;
 }
 

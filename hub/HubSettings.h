@@ -10,11 +10,11 @@ namespace sinkscope::hub {
 inline constexpr int kDefaultHubTimeoutMs = 10'000;  // no byte for this long: give up (docs/catalog.md)
 
 struct HubSettings {
-  QString endpoint;           // "https://huggingface.co", no trailing slash
-  QString token;              // empty: anonymous requests
-  bool offline = false;       // HF_HUB_OFFLINE: the cache only, no request
+  QString endpoint;      // "https://huggingface.co", no trailing slash
+  QString token;         // empty: anonymous requests
+  bool offline = false;  // HF_HUB_OFFLINE: the cache only, no request
   int timeoutMs = kDefaultHubTimeoutMs;
-  QString cacheRoot;          // ${XDG_CACHE_HOME:-~/.cache}/sinkscope/hub
+  QString cacheRoot;  // ${XDG_CACHE_HOME:-~/.cache}/sinkscope/hub
 
   // Error(Usage) naming the variable when HF_ENDPOINT is not an http(s) URL or
   // SINKSCOPE_HUB_TIMEOUT_MS is not a whole number of milliseconds in [1, 600000].

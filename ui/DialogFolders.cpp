@@ -11,10 +11,14 @@ namespace {
 
 QString settingsKey(DialogPurpose purpose) {
   switch (purpose) {
-    case DialogPurpose::Import: return QStringLiteral("dialogs/import_folder");
-    case DialogPurpose::Measure: return QStringLiteral("dialogs/measure_folder");
-    case DialogPurpose::Export: return QStringLiteral("dialogs/export_folder");
-    case DialogPurpose::Scenario: return QStringLiteral("dialogs/scenario_folder");
+    case DialogPurpose::Import:
+      return QStringLiteral("dialogs/import_folder");
+    case DialogPurpose::Measure:
+      return QStringLiteral("dialogs/measure_folder");
+    case DialogPurpose::Export:
+      return QStringLiteral("dialogs/export_folder");
+    case DialogPurpose::Scenario:
+      return QStringLiteral("dialogs/scenario_folder");
   }
   return QStringLiteral("dialogs/folder");
 }

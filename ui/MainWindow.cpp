@@ -25,13 +25,13 @@
 #include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QLabel>
-#include <QMenuBar>
 #include <QMenu>
+#include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QPushButton>
-#include <QShortcut>
 #include <QSettings>
+#include <QShortcut>
 #include <QStatusBar>
 #include <QTabWidget>
 
@@ -44,13 +44,15 @@ std::vector<PickerEntry> pickerEntries(const std::vector<SpecLibrary::Entry<Spec
                                        std::function<QString(const Spec&)> searchText) {
   std::vector<PickerEntry> result;
   for (const auto& entry : entries) {
-    const QString label = entry.imported ? QObject::tr("%1 (imported)").arg(entry.spec->displayName) : entry.spec->displayName;
+    const QString label =
+        entry.imported ? QObject::tr("%1 (imported)").arg(entry.spec->displayName) : entry.spec->displayName;
     result.push_back({entry.key, label, summary(*entry.spec), searchText(*entry.spec)});
   }
   return result;
 }
 
-QDockWidget* makeDock(const QString& title, const QString& objectName, QWidget* content, QMainWindow* window) {
+QDockWidget* makeDock(const QString& title, const QString& objectName, QWidget* content,
+                      QMainWindow* window) {
   auto* dock = new QDockWidget(title, window);
   dock->setObjectName(objectName);
   dock->setWidget(content);
@@ -81,13 +83,16 @@ MainWindow::MainWindow(QWidget* parent)
   createMenus();
   createTabShortcuts();
   statusBar()->addPermanentWidget(new ProgressStatus(*compute_, this));
-  connect(compute_.get(), &ComputeController::jobFailed, this, [this](const QString& channel, const QString& message) {
-    statusBar()->showMessage(tr("%1 failed: %2").arg(channel, message), 15000);
-  });
+  connect(compute_.get(), &ComputeController::jobFailed, this,
+          [this](const QString& channel, const QString& message) {
+            statusBar()->showMessage(tr("%1 failed: %2").arg(channel, message), 15000);
+          });
   resize(1440, 900);
 }
 
-MainWindow::~MainWindow() { compute_->cancelAll(); }
+MainWindow::~MainWindow() {
+  compute_->cancelAll();
+}
 
 ReportScenario MainWindow::reportScenario() const {
   const ScenarioValues values = scenario_->values();
@@ -101,7 +106,8 @@ ReportScenario MainWindow::reportScenario() const {
   report.nodes = values.nodes;
   // The finished measured runs (one per measured mitigation) go into the report as they are
   // (they are never re-run here).
-  if (auto* measured = qobject_cast<MeasuredTab*>(analysisTab(QStringLiteral("measured"))); measured && !measured->runs().empty()) {
+  if (auto* measured = qobject_cast<MeasuredTab*>(analysisTab(QStringLiteral("measured")));
+      measured && !measured->runs().empty()) {
     report.finishedMeasurements = measured->runs();
     report.finishedNotMeasured = measured->notMeasured();
     report.ggufPath = measured->runs().front()->ggufPath;
@@ -119,23 +125,26 @@ AnalysisTab* MainWindow::analysisTab(const QString& id) const {
 void MainWindow::createDocks() {
   modelPicker_ = new SpecPicker(tr("models"),
                                 {[this] {
-                                   return pickerEntries<ModelSpec>(library_->models(), modelSummary, [](const ModelSpec& m) {
-                                     return m.family + QLatin1Char(' ') + m.architecture + QLatin1Char(' ') +
-                                            attentionKindName(m.attentionKind);
-                                   });
+                                   return pickerEntries<ModelSpec>(
+                                       library_->models(), modelSummary, [](const ModelSpec& m) {
+                                         return m.family + QLatin1Char(' ') + m.architecture +
+                                                QLatin1Char(' ') + attentionKindName(m.attentionKind);
+                                       });
                                  },
                                  [this](const QString& key) {
                                    const auto spec = library_->model(key);
                                    return spec ? modelDetailsHtml(*spec) : QString();
                                  }},
                                 this);
-  modelPicker_->importButton()->setToolTip(tr("Import a Hugging Face config.json or a .gguf file's metadata, or open a "
-                                              "model by its Hugging Face id"));
+  modelPicker_->importButton()->setToolTip(
+      tr("Import a Hugging Face config.json or a .gguf file's metadata, or open a "
+         "model by its Hugging Face id"));
   hardwarePicker_ = new SpecPicker(tr("hardware"),
                                    {[this] {
                                       return pickerEntries<HardwareSpec>(
-                                          library_->hardware(), hardwareSummary,
-                                          [](const HardwareSpec& h) { return h.vendor + QLatin1Char(' ') + h.category; });
+                                          library_->hardware(), hardwareSummary, [](const HardwareSpec& h) {
+                                            return h.vendor + QLatin1Char(' ') + h.category;
+                                          });
                                     },
                                     [this](const QString& key) {
                                       const auto spec = library_->hardware(key);
@@ -149,7 +158,8 @@ void MainWindow::createDocks() {
   connect(hardwarePicker_, &SpecPicker::picked, scenario_.get(), &Scenario::setHardwareId);
   // The model dock's Import… offers a file or a Hugging Face id.
   auto* importMenu = new QMenu(modelPicker_->importButton());
-  importMenu->addAction(tr("From a &file (config.json, .gguf)…"), importer_, &ImportController::openModelDialog);
+  importMenu->addAction(tr("From a &file (config.json, .gguf)…"), importer_,
+                        &ImportController::openModelDialog);
   importMenu->addAction(tr("From &Hugging Face…"), importer_, &ImportController::openHubDialog)
       ->setObjectName(QStringLiteral("importModelFromHub"));
   modelPicker_->importButton()->setMenu(importMenu);
@@ -175,10 +185,12 @@ void MainWindow::createDocks() {
 
 void MainWindow::createMenus() {
   QMenu* file = menuBar()->addMenu(tr("&File"));
-  QAction* open = file->addAction(tr("&Open model or hardware file…"), importer_, &ImportController::openAnyDialog);
+  QAction* open =
+      file->addAction(tr("&Open model or hardware file…"), importer_, &ImportController::openAnyDialog);
   open->setShortcut(QKeySequence::Open);
   open->setToolTip(tr("Import a Hugging Face config.json, a .gguf file or a hardware JSON"));
-  QAction* fromHub = file->addAction(tr("Import from &Hugging Face…"), importer_, &ImportController::openHubDialog);
+  QAction* fromHub =
+      file->addAction(tr("Import from &Hugging Face…"), importer_, &ImportController::openHubDialog);
   fromHub->setObjectName(QStringLiteral("importFromHub"));
   fromHub->setToolTip(tr("Open a model by its Hugging Face id (org/name[@revision])"));
   recentMenu_ = file->addMenu(tr("Open &recent"));
@@ -186,17 +198,21 @@ void MainWindow::createMenus() {
   if (auto* measured = qobject_cast<MeasuredTab*>(analysisTab(QStringLiteral("measured"))))
     connect(measured, &MeasuredTab::ggufOpened, importer_, &ImportController::rememberFile);
   file->addSeparator();
-  QAction* openScenario = file->addAction(tr("Open &scenario…"), scenarioFiles_, &ScenarioFileActions::openDialog);
+  QAction* openScenario =
+      file->addAction(tr("Open &scenario…"), scenarioFiles_, &ScenarioFileActions::openDialog);
   openScenario->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
-  openScenario->setToolTip(tr("Open a scenario saved with Save scenario (model, hardware, context, mitigations)"));
-  QAction* saveScenario = file->addAction(tr("Save scenario &as…"), scenarioFiles_, &ScenarioFileActions::saveDialog);
+  openScenario->setToolTip(
+      tr("Open a scenario saved with Save scenario (model, hardware, context, mitigations)"));
+  QAction* saveScenario =
+      file->addAction(tr("Save scenario &as…"), scenarioFiles_, &ScenarioFileActions::saveDialog);
   saveScenario->setShortcut(QKeySequence::Save);
   saveScenario->setToolTip(tr("Save this scenario as a small JSON file to open again or share"));
   file->addSeparator();
   QAction* exportChart = file->addAction(tr("&Export chart…"), this, &MainWindow::exportCurrentChart);
   exportChart->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
-  QAction* exportReport = file->addAction(tr("Export &report…"), this,
-                                          [this] { exportReportInteractively(this, reportScenario(), reportPrompts_); });
+  QAction* exportReport = file->addAction(tr("Export &report…"), this, [this] {
+    exportReportInteractively(this, reportScenario(), reportPrompts_);
+  });
   exportReport->setObjectName(QStringLiteral("exportReport"));
   exportReport->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
   exportReport->setToolTip(tr("A multi-page PDF or self-contained HTML capacity report of this scenario"));
@@ -235,15 +251,17 @@ void MainWindow::createMenus() {
     dialog->raise();
   });
   glossary->setShortcut(QKeySequence::HelpContents);
-  glossary->setToolTip(tr("Definitions of context_cap, effective context, RULER-style, confidence, verdict and more"));
+  glossary->setToolTip(
+      tr("Definitions of context_cap, effective context, RULER-style, confidence, verdict and more"));
   help->addAction(tr("What is an attention &sink?"), this,
                   [this] { QMessageBox::information(this, tr("Attention sinks"), sinkExplanation()); });
   help->addAction(tr("&About SinkScope"), this, [this] {
-    QMessageBox::about(this, tr("About SinkScope"),
-                       tr("<b>SinkScope %1</b><p>Long-context attention analyzer: attention heatmaps, the sink "
-                          "curve, mitigations and a memory/throughput planner.</p><p>GPL-3.0-or-later. Uses Qt "
-                          "and QCustomPlot.</p>")
-                           .arg(QString::fromLatin1(kVersion)));
+    QMessageBox::about(
+        this, tr("About SinkScope"),
+        tr("<b>SinkScope %1</b><p>Long-context attention analyzer: attention heatmaps, the sink "
+           "curve, mitigations and a memory/throughput planner.</p><p>GPL-3.0-or-later. Uses Qt "
+           "and QCustomPlot.</p>")
+            .arg(QString::fromLatin1(kVersion)));
   });
 }
 
@@ -260,7 +278,8 @@ void MainWindow::createTabShortcuts() {
     shortcut->setContext(Qt::WindowShortcut);
     connect(shortcut, &QShortcut::activated, this, std::move(action));
   };
-  for (const QKeySequence& keys : {QKeySequence(Qt::CTRL | Qt::Key_PageDown), QKeySequence(Qt::CTRL | Qt::Key_Tab)})
+  for (const QKeySequence& keys :
+       {QKeySequence(Qt::CTRL | Qt::Key_PageDown), QKeySequence(Qt::CTRL | Qt::Key_Tab)})
     bind(keys, [step] { step(+1); });
   for (const QKeySequence& keys :
        {QKeySequence(Qt::CTRL | Qt::Key_PageUp), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Backtab)})
@@ -276,7 +295,9 @@ void MainWindow::rebuildRecentMenu() {
   recentMenu_->setEnabled(!importer_->recentFiles().isEmpty());
 }
 
-AnalysisTab* MainWindow::currentTab() const { return qobject_cast<AnalysisTab*>(tabs_->currentWidget()); }
+AnalysisTab* MainWindow::currentTab() const {
+  return qobject_cast<AnalysisTab*>(tabs_->currentWidget());
+}
 
 void MainWindow::recompute() {
   for (AnalysisTab* tab : analysisTabs_)
@@ -325,7 +346,8 @@ void MainWindow::closeEvent(QCloseEvent* event) {
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
   for (const QUrl& url : event->mimeData()->urls())
-    if (url.isLocalFile() && (ImportController::canImport(url.toLocalFile()) || isScenarioFile(url.toLocalFile()))) {
+    if (url.isLocalFile() &&
+        (ImportController::canImport(url.toLocalFile()) || isScenarioFile(url.toLocalFile()))) {
       event->acceptProposedAction();
       return;
     }

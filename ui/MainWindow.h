@@ -50,7 +50,7 @@ class MainWindow : public QMainWindow {
   ReportScenario reportScenario() const;
 
  public slots:
-  void recompute();        // F5: every tab's computation again
+  void recompute();  // F5: every tab's computation again
   void exportCurrentChart();
   void copyCurrentChart();
 

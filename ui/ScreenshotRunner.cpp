@@ -34,7 +34,8 @@ bool save(MainWindow& window, const QString& directory, const QString& name) {
 
 QPalette darkDesktopPalette() {
   QPalette palette;
-  const QColor window(0x2b, 0x2d, 0x30), base(0x1e, 0x1f, 0x22), text(0xe6, 0xe6, 0xe6), dim(0x80, 0x80, 0x80);
+  const QColor window(0x2b, 0x2d, 0x30), base(0x1e, 0x1f, 0x22), text(0xe6, 0xe6, 0xe6),
+      dim(0x80, 0x80, 0x80);
   palette.setColor(QPalette::Window, window);
   palette.setColor(QPalette::WindowText, text);
   palette.setColor(QPalette::Base, base);
@@ -86,7 +87,8 @@ int takeScreenshots(MainWindow& window, const QString& directory) {
     if (!tab) continue;
     tab->prepareScreenshot(QString());
     tab->refreshNow();
-    if (!waitUntilIdle(window, 120000)) std::fprintf(stderr, "warning: %s did not finish in time\n", qPrintable(tab->title()));
+    if (!waitUntilIdle(window, 120000))
+      std::fprintf(stderr, "warning: %s did not finish in time\n", qPrintable(tab->title()));
     ok = save(window, directory, slug(tab->title())) && ok;
     for (const QString& variant : tab->screenshotVariants()) {
       tab->prepareScreenshot(variant);

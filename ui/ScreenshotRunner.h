@@ -1,7 +1,7 @@
 // Regenerates the documentation screenshots from the running app (sinkscope --screenshots DIR):
-// the default scenario, one PNG per tab (named after it) plus each tab's variants (named after the variant, e.g. compare.png), each taken
-// once its computation has finished, and dark.png with a dark desktop palette. Not a test:
-// docs/update-screenshots.sh drives it.
+// the default scenario, one PNG per tab (named after it) plus each tab's variants (named after the variant,
+// e.g. compare.png), each taken once its computation has finished, and dark.png with a dark desktop palette.
+// Not a test: docs/update-screenshots.sh drives it.
 #pragma once
 
 #include <QObject>

@@ -7,7 +7,9 @@
 
 namespace sinkscope::ui {
 
-QString formatGiB(double bytes, int decimals) { return gibText(qint64(std::llround(bytes)), decimals); }
+QString formatGiB(double bytes, int decimals) {
+  return gibText(qint64(std::llround(bytes)), decimals);
+}
 
 QString formatBytes(double bytes) {
   const double magnitude = std::abs(bytes);
@@ -17,9 +19,13 @@ QString formatBytes(double bytes) {
   return QStringLiteral("%1 B").arg(qint64(bytes));
 }
 
-QString formatTokens(qint64 tokens) { return tokensText(tokens); }
+QString formatTokens(qint64 tokens) {
+  return tokensText(tokens);
+}
 
-QString formatTokensShort(double tokens) { return tokensShort(tokens); }
+QString formatTokensShort(double tokens) {
+  return tokensShort(tokens);
+}
 
 QString formatParameters(double parameters) {
   if (parameters >= 1e9) return QStringLiteral("%1 B parameters").arg(parameters / 1e9, 0, 'f', 2);
@@ -39,7 +45,8 @@ QString formatBandwidth(double bytesPerSecond) {
 }
 
 QString formatRate(double tokensPerSecond) {
-  return QStringLiteral("%1 tokens/s").arg(QLocale().toString(tokensPerSecond, 'f', tokensPerSecond < 10 ? 2 : 0));
+  return QStringLiteral("%1 tokens/s")
+      .arg(QLocale().toString(tokensPerSecond, 'f', tokensPerSecond < 10 ? 2 : 0));
 }
 
 QString formatPercent(double fraction, int decimals) {

@@ -7,6 +7,7 @@
 #include "common/JsonRead.h"
 #include "common/SafeText.h"
 
+#include <unistd.h>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QSaveFile>
@@ -16,7 +17,6 @@
 #include <csignal>
 #include <cstdio>
 #include <functional>
-#include <unistd.h>
 
 namespace sinkscope::cli {
 
@@ -76,7 +76,8 @@ void parseOrThrow(QCommandLineParser& parser, const QString& command, const QStr
   if (parser.isSet(help)) {
     // Qt's first line names the program by its full path; users type "sinkscope <command>".
     QString text = parser.helpText();
-    text.replace(0, text.indexOf(QLatin1Char('\n')), QStringLiteral("Usage: sinkscope %1 [options]").arg(command));
+    text.replace(0, text.indexOf(QLatin1Char('\n')),
+                 QStringLiteral("Usage: sinkscope %1 [options]").arg(command));
     out() << text;
     out().flush();
     std::exit(0);
@@ -87,7 +88,8 @@ void parseOrThrow(QCommandLineParser& parser, const QString& command, const QStr
   for (const QString& name : parser.optionNames())
     for (const QString& value : parser.values(name))
       if (value.trimmed().isEmpty())
-        throwUsage((name.size() == 1 ? QStringLiteral("-") : QStringLiteral("--")) + name, QStringLiteral("empty value"));
+        throwUsage((name.size() == 1 ? QStringLiteral("-") : QStringLiteral("--")) + name,
+                   QStringLiteral("empty value"));
 }
 
 QString requireOption(const QCommandLineParser& parser, const QString& name) {
@@ -132,7 +134,8 @@ double parseScalingFactor(const QString& flag, const QString& text) {
   bool ok = false;
   const double value = text.toDouble(&ok);
   if (!ok || !std::isfinite(value) || value < 1 || value > kMaxScalingFactor)
-    throwUsage(flag, QStringLiteral("'%1' is not a scaling factor in [1, %2]").arg(text).arg(kMaxScalingFactor));
+    throwUsage(flag,
+               QStringLiteral("'%1' is not a scaling factor in [1, %2]").arg(text).arg(kMaxScalingFactor));
   return value;
 }
 
@@ -141,8 +144,8 @@ Runtime runtimeOption(const QCommandLineParser& parser, Runtime fallback) {
   const QString name = parser.value(QStringLiteral("runtime"));
   const auto runtime = runtimeFromName(name);
   if (!runtime)
-    throwUsage(QStringLiteral("--runtime"),
-               QStringLiteral("unknown runtime '%1' (known: %2)").arg(name, runtimeNames().join(QStringLiteral(", "))));
+    throwUsage(QStringLiteral("--runtime"), QStringLiteral("unknown runtime '%1' (known: %2)")
+                                                .arg(name, runtimeNames().join(QStringLiteral(", "))));
   return *runtime;
 }
 
@@ -218,7 +221,8 @@ void requireStdoutWritten() {
   gStdoutError = 0;
   std::clearerr(stdout);
   out().resetStatus();
-  throwBadInput(QStringLiteral("stdout"), QString(), QStringLiteral("write failed: %1").arg(systemReason(reason)));
+  throwBadInput(QStringLiteral("stdout"), QString(),
+                QStringLiteral("write failed: %1").arg(systemReason(reason)));
 }
 
 }  // namespace

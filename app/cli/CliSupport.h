@@ -91,7 +91,6 @@ auto namingFlags(const FlagNames& flags, Body body) {
 std::function<bool()> stopOnInterrupt();
 inline constexpr int kCancelledExitCode = 130;  // 128 + SIGINT, as shells report an interrupted command
 
-
 // Runs body, turning sinkscope::Error and other exceptions into "error: ..." and an exit code,
 // and Cancelled into "sinkscope: cancelled" and kCancelledExitCode (not an error).
 int guarded(const std::function<int()>& body);

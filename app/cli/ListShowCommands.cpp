@@ -32,7 +32,8 @@ void printTable(const QStringList& header, const QList<QStringList>& rows) {
     for (qsizetype i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
   auto printRow = [&](const QStringList& row) {
     QString line;
-    for (qsizetype i = 0; i < row.size(); ++i) line += (i + 1 < row.size() ? row[i].leftJustified(widths[i] + 2) : row[i]);
+    for (qsizetype i = 0; i < row.size(); ++i)
+      line += (i + 1 < row.size() ? row[i].leftJustified(widths[i] + 2) : row[i]);
     out() << line << '\n';
   };
   printRow(header);
@@ -50,13 +51,19 @@ void listModels(bool json) {
   }
   QList<QStringList> rows;
   for (const ModelSpec& m : models)
-    rows << QStringList{m.id, m.displayName, attentionKindName(m.attentionKind), QString::number(m.layers),
-                        QStringLiteral("%1/%2").arg(m.heads).arg(m.kvHeads), humanCount(m.publishedParameters),
-                        tokens(m.trainedContext), tokens(m.maxPositionEmbeddings),
-                        m.ropeScaling ? m.ropeScaling->type : (m.usesRope ? QStringLiteral("rope") : QStringLiteral("-"))};
+    rows << QStringList{
+        m.id,
+        m.displayName,
+        attentionKindName(m.attentionKind),
+        QString::number(m.layers),
+        QStringLiteral("%1/%2").arg(m.heads).arg(m.kvHeads),
+        humanCount(m.publishedParameters),
+        tokens(m.trainedContext),
+        tokens(m.maxPositionEmbeddings),
+        m.ropeScaling ? m.ropeScaling->type : (m.usesRope ? QStringLiteral("rope") : QStringLiteral("-"))};
   printTable({QStringLiteral("ID"), QStringLiteral("NAME"), QStringLiteral("KIND"), QStringLiteral("LAYERS"),
-              QStringLiteral("HEADS/KV"), QStringLiteral("PARAMS"), QStringLiteral("TRAINED"), QStringLiteral("MAX_POS"),
-              QStringLiteral("ROPE")},
+              QStringLiteral("HEADS/KV"), QStringLiteral("PARAMS"), QStringLiteral("TRAINED"),
+              QStringLiteral("MAX_POS"), QStringLiteral("ROPE")},
              rows);
 }
 
@@ -75,11 +82,17 @@ void listHardware(bool json) {
   }
   QList<QStringList> rows;
   for (const HardwareSpec& h : hardware)
-    rows << QStringList{h.id, h.displayName, QString::number(double(h.memoryBytes) / double(1ll << 30), 'f', 0),
-                        QString::number(h.memoryBandwidthBytesPerSecond / 1e9, 'f', 0), flopsCell(h, QStringLiteral("fp32")),
-                        flopsCell(h, QStringLiteral("bf16")), flopsCell(h, QStringLiteral("fp8")), flopsCell(h, QStringLiteral("int8"))};
-  printTable({QStringLiteral("ID"), QStringLiteral("NAME"), QStringLiteral("MEM_GIB"), QStringLiteral("BW_GB/S"),
-              QStringLiteral("FP32_TF"), QStringLiteral("BF16/FP16_TF"), QStringLiteral("FP8_TF"), QStringLiteral("INT8_TOPS")},
+    rows << QStringList{h.id,
+                        h.displayName,
+                        QString::number(double(h.memoryBytes) / double(1ll << 30), 'f', 0),
+                        QString::number(h.memoryBandwidthBytesPerSecond / 1e9, 'f', 0),
+                        flopsCell(h, QStringLiteral("fp32")),
+                        flopsCell(h, QStringLiteral("bf16")),
+                        flopsCell(h, QStringLiteral("fp8")),
+                        flopsCell(h, QStringLiteral("int8"))};
+  printTable({QStringLiteral("ID"), QStringLiteral("NAME"), QStringLiteral("MEM_GIB"),
+              QStringLiteral("BW_GB/S"), QStringLiteral("FP32_TF"), QStringLiteral("BF16/FP16_TF"),
+              QStringLiteral("FP8_TF"), QStringLiteral("INT8_TOPS")},
              rows);
   out() << "Peak dense figures (no sparsity), per device.\n";
 }
@@ -92,8 +105,9 @@ void printFields(const QJsonObject& object, const QStringList& order, const QStr
     const QJsonValue value = object.value(key);
     QString text;
     if (value.isObject() || value.isArray())
-      text = QString::fromUtf8((value.isObject() ? QJsonDocument(value.toObject()) : QJsonDocument(value.toArray()))
-                                   .toJson(QJsonDocument::Compact));
+      text = QString::fromUtf8(
+          (value.isObject() ? QJsonDocument(value.toObject()) : QJsonDocument(value.toArray()))
+              .toJson(QJsonDocument::Compact));
     else if (value.isNull() || value.isUndefined())
       text = QStringLiteral("-");
     else if (value.isBool())
@@ -103,7 +117,8 @@ void printFields(const QJsonObject& object, const QStringList& order, const QStr
     else
       text = value.toString();
     if (text.isEmpty()) text = QStringLiteral("-");
-    if (key == QLatin1String("published_parameters") && value.toDouble() == 0) text = QStringLiteral("- (not stated in the file)");
+    if (key == QLatin1String("published_parameters") && value.toDouble() == 0)
+      text = QStringLiteral("- (not stated in the file)");
     if (defaulted.contains(key)) text += QStringLiteral("   (defaulted)");
     out() << key.leftJustified(width + 2) << text << '\n';
   }
@@ -114,13 +129,17 @@ void printFields(const QJsonObject& object, const QStringList& order, const QStr
 QStringList defaultedOutputNames(const QStringList& defaulted) {
   QStringList names;
   for (const QString& field : defaulted) {
-    if (field == QLatin1String("tie_word_embeddings")) names << QStringLiteral("tied_embeddings");
+    if (field == QLatin1String("tie_word_embeddings"))
+      names << QStringLiteral("tied_embeddings");
     else if (field == QLatin1String("num_key_value_heads") || field == QLatin1String("multi_query") ||
              field.endsWith(QLatin1String("head_count_kv")))
       names << QStringLiteral("kv_heads");
-    else if (field == QLatin1String("expansion_ratio")) names << QStringLiteral("intermediate_size");
-    else if (field.endsWith(QLatin1String("rope.freq_base"))) names << QStringLiteral("rope_theta");
-    else names << field;
+    else if (field == QLatin1String("expansion_ratio"))
+      names << QStringLiteral("intermediate_size");
+    else if (field.endsWith(QLatin1String("rope.freq_base")))
+      names << QStringLiteral("rope_theta");
+    else
+      names << field;
   }
   return names;
 }
@@ -132,17 +151,38 @@ void showModel(const QString& idOrPath, bool json) {
     printJson(object);
     return;
   }
-  const QStringList order{
-      QStringLiteral("id"), QStringLiteral("name"), QStringLiteral("family"), QStringLiteral("architecture"),
-      QStringLiteral("origin"), QStringLiteral("attention_kind"), QStringLiteral("layers"), QStringLiteral("hidden_size"),
-      QStringLiteral("intermediate_size"), QStringLiteral("gated_ffn"), QStringLiteral("heads"), QStringLiteral("kv_heads"),
-      QStringLiteral("head_dim"), QStringLiteral("vocab_size"), QStringLiteral("tied_embeddings"),
-      QStringLiteral("attention_bias"), QStringLiteral("sliding_window"), QStringLiteral("layer_types"),
-      QStringLiteral("uses_rope"), QStringLiteral("rope_theta"), QStringLiteral("partial_rotary_factor"),
-      QStringLiteral("rotary_dim"), QStringLiteral("rope_pair_layout"), QStringLiteral("rope_scaling"),
-      QStringLiteral("max_position_embeddings"), QStringLiteral("trained_context"), QStringLiteral("mla"),
-      QStringLiteral("moe"), QStringLiteral("published_parameters"), QStringLiteral("published_active_parameters"),
-      QStringLiteral("source"), QStringLiteral("notes")};
+  const QStringList order{QStringLiteral("id"),
+                          QStringLiteral("name"),
+                          QStringLiteral("family"),
+                          QStringLiteral("architecture"),
+                          QStringLiteral("origin"),
+                          QStringLiteral("attention_kind"),
+                          QStringLiteral("layers"),
+                          QStringLiteral("hidden_size"),
+                          QStringLiteral("intermediate_size"),
+                          QStringLiteral("gated_ffn"),
+                          QStringLiteral("heads"),
+                          QStringLiteral("kv_heads"),
+                          QStringLiteral("head_dim"),
+                          QStringLiteral("vocab_size"),
+                          QStringLiteral("tied_embeddings"),
+                          QStringLiteral("attention_bias"),
+                          QStringLiteral("sliding_window"),
+                          QStringLiteral("layer_types"),
+                          QStringLiteral("uses_rope"),
+                          QStringLiteral("rope_theta"),
+                          QStringLiteral("partial_rotary_factor"),
+                          QStringLiteral("rotary_dim"),
+                          QStringLiteral("rope_pair_layout"),
+                          QStringLiteral("rope_scaling"),
+                          QStringLiteral("max_position_embeddings"),
+                          QStringLiteral("trained_context"),
+                          QStringLiteral("mla"),
+                          QStringLiteral("moe"),
+                          QStringLiteral("published_parameters"),
+                          QStringLiteral("published_active_parameters"),
+                          QStringLiteral("source"),
+                          QStringLiteral("notes")};
   printFields(object, order, defaultedOutputNames(spec.defaultedFields));
   if (!spec.defaultedFields.isEmpty())
     out() << "defaulted: " << spec.defaultedFields.join(QStringLiteral(", "))
@@ -158,10 +198,10 @@ void showHardware(const QString& idOrPath, bool json) {
     return;
   }
   printFields(object,
-              {QStringLiteral("id"), QStringLiteral("name"), QStringLiteral("vendor"), QStringLiteral("category"),
-               QStringLiteral("origin"), QStringLiteral("memory_bytes"), QStringLiteral("memory_bandwidth_bytes_per_s"),
-               QStringLiteral("peak_flops"), QStringLiteral("interconnect"), QStringLiteral("source"),
-               QStringLiteral("notes")},
+              {QStringLiteral("id"), QStringLiteral("name"), QStringLiteral("vendor"),
+               QStringLiteral("category"), QStringLiteral("origin"), QStringLiteral("memory_bytes"),
+               QStringLiteral("memory_bandwidth_bytes_per_s"), QStringLiteral("peak_flops"),
+               QStringLiteral("interconnect"), QStringLiteral("source"), QStringLiteral("notes")},
               spec.defaultedFields);
 }
 
@@ -183,19 +223,24 @@ int runList(const QStringList& args) {
   parser.setApplicationDescription(QStringLiteral("The built-in catalogues."));
   parser.addOption(QCommandLineOption(QStringLiteral("json"), QStringLiteral("One JSON object on stdout.")));
   parseOrThrow(parser, QStringLiteral("list ") + what, args.mid(1));
-  if (what == QLatin1String("models")) listModels(parser.isSet(QStringLiteral("json")));
-  else listHardware(parser.isSet(QStringLiteral("json")));
+  if (what == QLatin1String("models"))
+    listModels(parser.isSet(QStringLiteral("json")));
+  else
+    listHardware(parser.isSet(QStringLiteral("json")));
   return 0;
 }
 
 int runShow(const QStringList& args) {
   QCommandLineParser parser;
-  parser.setApplicationDescription(
-      QStringLiteral("What SinkScope read, normalised: a model (catalogue id, config.json or .gguf) or a hardware "
-                     "profile (catalogue id or hardware JSON). Defaulted fields are marked."));
-  parser.addOption(QCommandLineOption(QStringLiteral("model"), QStringLiteral("Catalogue id, config.json, .gguf or Hub id org/name[@revision]."),
-                                      QStringLiteral("M")));
-  parser.addOption(QCommandLineOption(QStringLiteral("hardware"), QStringLiteral("Catalogue id or hardware JSON file."),
+  parser.setApplicationDescription(QStringLiteral(
+      "What SinkScope read, normalised: a model (catalogue id, config.json or .gguf) or a hardware "
+      "profile (catalogue id or hardware JSON). Defaulted fields are marked."));
+  parser.addOption(
+      QCommandLineOption(QStringLiteral("model"),
+                         QStringLiteral("Catalogue id, config.json, .gguf or Hub id org/name[@revision]."),
+                         QStringLiteral("M")));
+  parser.addOption(QCommandLineOption(QStringLiteral("hardware"),
+                                      QStringLiteral("Catalogue id or hardware JSON file."),
                                       QStringLiteral("H")));
   parser.addOption(QCommandLineOption(QStringLiteral("json"), QStringLiteral("One JSON object on stdout.")));
   parseOrThrow(parser, QStringLiteral("show"), args);
@@ -204,8 +249,10 @@ int runShow(const QStringList& args) {
   if (model == hardware)
     throwUsage(QStringLiteral("show"), QStringLiteral("give exactly one of --model M or --hardware H"));
   const bool json = parser.isSet(QStringLiteral("json"));
-  if (model) showModel(parser.value(QStringLiteral("model")), json);
-  else showHardware(parser.value(QStringLiteral("hardware")), json);
+  if (model)
+    showModel(parser.value(QStringLiteral("model")), json);
+  else
+    showHardware(parser.value(QStringLiteral("hardware")), json);
   return 0;
 }
 

@@ -5,8 +5,8 @@
 #include "cli/Commands.h"
 #include "common/Error.h"
 #include "common/NumberFormat.h"
-#include "planner/Plan.h"
 #include "planner/ParameterCount.h"
+#include "planner/Plan.h"
 #include "planner/PlanJson.h"
 #include "planner/PlannerResources.h"
 
@@ -18,7 +18,9 @@ namespace sinkscope::cli {
 
 namespace {
 
-QString gib(qint64 bytes) { return gibText(bytes); }
+QString gib(qint64 bytes) {
+  return gibText(bytes);
+}
 
 QString applicableNames(const std::vector<Mitigation>& mitigations) {
   QStringList names;
@@ -26,7 +28,8 @@ QString applicableNames(const std::vector<Mitigation>& mitigations) {
   return names.join(QStringLiteral(", "));
 }
 
-// --gpus (per node), --nodes, --tensor-parallel-size, --pipeline-parallel-size: counts, exit 2 naming the flag.
+// --gpus (per node), --nodes, --tensor-parallel-size, --pipeline-parallel-size: counts, exit 2 naming the
+// flag.
 void readParallelOptions(const QCommandLineParser& parser, PlanRequest& request) {
   auto count = [&](const QString& name) -> std::optional<int> {
     if (const auto value = optionalCount(parser, name, 1, 65536)) return int(*value);
@@ -51,38 +54,45 @@ void checkParallelLayout(const ModelSpec& model, const PlanRequest& request) {
 PlanRequest requestFrom(const QCommandLineParser& parser) {
   const PlannerResources& resources = plannerResources();
   PlanRequest request;
-  request.contextTokens = parseCount(QStringLiteral("--context"), requireOption(parser, QStringLiteral("context")), 1,
-                                     kMaxContextTokens);
-  if (const auto batch = optionalCount(parser, QStringLiteral("batch"), 1, 1'000'000)) request.batch = int(*batch);
+  request.contextTokens = parseCount(QStringLiteral("--context"),
+                                     requireOption(parser, QStringLiteral("context")), 1, kMaxContextTokens);
+  if (const auto batch = optionalCount(parser, QStringLiteral("batch"), 1, 1'000'000))
+    request.batch = int(*batch);
   if (parser.isSet(QStringLiteral("weights-dtype"))) {
     request.weightsDtype = parser.value(QStringLiteral("weights-dtype"));
     if (!resources.findWeightDtype(request.weightsDtype))
-      throwUsage(QStringLiteral("--weights-dtype"), QStringLiteral("unknown dtype '%1' (known: %2)")
-                                                        .arg(request.weightsDtype, resources.weightDtypeNames().join(QStringLiteral(", "))));
+      throwUsage(QStringLiteral("--weights-dtype"),
+                 QStringLiteral("unknown dtype '%1' (known: %2)")
+                     .arg(request.weightsDtype, resources.weightDtypeNames().join(QStringLiteral(", "))));
   }
   if (parser.isSet(QStringLiteral("kv-dtype"))) {
     request.kvDtype = parser.value(QStringLiteral("kv-dtype"));
     if (!resources.findKvDtype(request.kvDtype))
-      throwUsage(QStringLiteral("--kv-dtype"), QStringLiteral("unknown dtype '%1' (known: %2)")
-                                                   .arg(request.kvDtype, resources.kvDtypeNames().join(QStringLiteral(", "))));
+      throwUsage(QStringLiteral("--kv-dtype"),
+                 QStringLiteral("unknown dtype '%1' (known: %2)")
+                     .arg(request.kvDtype, resources.kvDtypeNames().join(QStringLiteral(", "))));
   }
   if (parser.isSet(QStringLiteral("mitigation"))) {
     const QString name = parser.value(QStringLiteral("mitigation"));
     const auto mitigation = mitigationFromName(name);
     if (!mitigation || *mitigation == Mitigation::WindowOnly)
-      throwUsage(QStringLiteral("--mitigation"),
-                 QStringLiteral("unknown mitigation '%1' (known: baseline, linear, ntk, dynamic-ntk, yarn, llama3, "
-                                "longrope, alibi, streaming)").arg(name));
+      throwUsage(
+          QStringLiteral("--mitigation"),
+          QStringLiteral("unknown mitigation '%1' (known: baseline, linear, ntk, dynamic-ntk, yarn, llama3, "
+                         "longrope, alibi, streaming)")
+              .arg(name));
     request.mitigation = *mitigation;
   }
   request.runtime = runtimeOption(parser, request.runtime);
   if (parser.isSet(QStringLiteral("factor"))) {
-    request.mitigationFactor = parseScalingFactor(QStringLiteral("--factor"), parser.value(QStringLiteral("factor")));
+    request.mitigationFactor =
+        parseScalingFactor(QStringLiteral("--factor"), parser.value(QStringLiteral("factor")));
   }
   if (const auto chunk = optionalCount(parser, QStringLiteral("prefill-chunk"), 1, kMaxContextTokens))
     request.prefillChunkTokens = *chunk;
   if (parser.isSet(QStringLiteral("memory-share"))) {
-    const double share = parsePositiveDouble(QStringLiteral("--memory-share"), parser.value(QStringLiteral("memory-share")));
+    const double share =
+        parsePositiveDouble(QStringLiteral("--memory-share"), parser.value(QStringLiteral("memory-share")));
     if (share > 1) throwUsage(QStringLiteral("--memory-share"), QStringLiteral("must be in (0, 1]"));
     request.usableMemoryShare = share;
   }
@@ -90,9 +100,13 @@ PlanRequest requestFrom(const QCommandLineParser& parser) {
   return request;
 }
 
-QString kTokens(double value) { return tokensShort(value); }
+QString kTokens(double value) {
+  return tokensShort(value);
+}
 
-QString pct(double share) { return percentText(share); }
+QString pct(double share) {
+  return percentText(share);
+}
 
 void printMitigations(const Plan& plan) {
   QTextStream& o = out();
@@ -100,17 +114,25 @@ void printMitigations(const Plan& plan) {
     << "; effective = longest context that still works, passkey-style; strict = RULER-style;\n"
        "  verdict and quality at the requested context; bands in brackets)\n";
   o << QStringLiteral("  %1 %2 %3 %4 %5 %6 %7 %8 %9\n")
-           .arg(QStringLiteral("name"), -12).arg(QStringLiteral("factor"), 6).arg(QStringLiteral("cap"), 7)
-           .arg(QStringLiteral("effective [band]"), 22).arg(QStringLiteral("strict"), 7)
+           .arg(QStringLiteral("name"), -12)
+           .arg(QStringLiteral("factor"), 6)
+           .arg(QStringLiteral("cap"), 7)
+           .arg(QStringLiteral("effective [band]"), 22)
+           .arg(QStringLiteral("strict"), 7)
            .arg(QStringLiteral("verdict"), -10)
-           .arg(QStringLiteral("quality [band]"), 18).arg(QStringLiteral("conf"), 5).arg(QStringLiteral("KV"), 10);
+           .arg(QStringLiteral("quality [band]"), 18)
+           .arg(QStringLiteral("conf"), 5)
+           .arg(QStringLiteral("KV"), 10);
   for (const MitigationPlan& row : plan.mitigations) {
     const MitigationEstimate& e = row.estimate;
-    const QString effective = e.applicable ? QStringLiteral("%1 [%2-%3]").arg(kTokens(e.effectiveContext.central),
-                                                                             kTokens(e.effectiveContext.low), kTokens(e.effectiveContext.high))
-                                           : QStringLiteral("n/a");
-    const QString quality = e.applicable ? QStringLiteral("%1 [%2-%3]").arg(pct(e.qualityRetention.central),
-                                                                           pct(e.qualityRetention.low), pct(e.qualityRetention.high))
+    const QString effective =
+        e.applicable ? QStringLiteral("%1 [%2-%3]")
+                           .arg(kTokens(e.effectiveContext.central), kTokens(e.effectiveContext.low),
+                                kTokens(e.effectiveContext.high))
+                     : QStringLiteral("n/a");
+    const QString quality = e.applicable ? QStringLiteral("%1 [%2-%3]")
+                                               .arg(pct(e.qualityRetention.central),
+                                                    pct(e.qualityRetention.low), pct(e.qualityRetention.high))
                                          : QStringLiteral("n/a");
     o << QStringLiteral("  %1 %2 %3 %4 %5 %6 %7 %8 %9\n")
              .arg(mitigationName(row.mitigation) + (e.fineTuned      ? QStringLiteral("*")
@@ -121,7 +143,8 @@ void printMitigations(const Plan& plan) {
              .arg(row.contextCap > 0 ? kTokens(double(row.contextCap)) : QStringLiteral("none"), 7)
              .arg(effective, 22)
              .arg(e.applicable ? kTokens(double(e.effectiveContextStrict)) : QStringLiteral("n/a"), 7)
-             .arg(verdictName(e.verdict.kind) + (e.verdict.extrapolated ? QStringLiteral("~") : QString()), -10)
+             .arg(verdictName(e.verdict.kind) + (e.verdict.extrapolated ? QStringLiteral("~") : QString()),
+                  -10)
              .arg(quality, 18)
              .arg(confidenceText(row.confidence.value), 5)
              .arg(gib(row.kvBytes), 10);
@@ -151,22 +174,30 @@ void printSourceDocument(const Plan& plan) {
   if (plan.sourceDocument.empty()) return;
   QTextStream& o = out();
   o << "\nThe source document's worked example beside SinkScope\n";
-  o << QStringLiteral("  %1 %2 %3 %4 %5\n").arg(QStringLiteral("document row"), -44).arg(QStringLiteral("doc eff"), 8)
-           .arg(QStringLiteral("ours (strict)"), 14).arg(QStringLiteral("doc q"), 6).arg(QStringLiteral("ours q"), 7);
+  o << QStringLiteral("  %1 %2 %3 %4 %5\n")
+           .arg(QStringLiteral("document row"), -44)
+           .arg(QStringLiteral("doc eff"), 8)
+           .arg(QStringLiteral("ours (strict)"), 14)
+           .arg(QStringLiteral("doc q"), 6)
+           .arg(QStringLiteral("ours q"), 7);
   for (const DocumentComparison& row : plan.sourceDocument)
     o << QStringLiteral("  %1 %2 %3 %4 %5\n")
              .arg(row.text.left(44), -44)
              .arg(kTokens(double(row.documentEffective)), 8)
-             .arg(QStringLiteral("%1 (%2)").arg(kTokens(double(row.effective)), kTokens(double(row.effectiveStrict))), 14)
+             .arg(QStringLiteral("%1 (%2)").arg(kTokens(double(row.effective)),
+                                                kTokens(double(row.effectiveStrict))),
+                  14)
              .arg(pct(row.documentQuality), 6)
              .arg(pct(row.quality), 7);
-  for (const DocumentComparison& row : plan.sourceDocument) o << "  - " << row.mitigation << ": " << row.verdict << "\n";
+  for (const DocumentComparison& row : plan.sourceDocument)
+    o << "  - " << row.mitigation << ": " << row.verdict << "\n";
 }
 
 void printLaunchFlags(const Plan& plan) {
   QTextStream& o = out();
   QList<Mitigation> shown{plan.mitigation};
-  if (plan.recommendation.best && *plan.recommendation.best != plan.mitigation) shown << *plan.recommendation.best;
+  if (plan.recommendation.best && *plan.recommendation.best != plan.mitigation)
+    shown << *plan.recommendation.best;
   for (Mitigation mitigation : shown)
     for (const MitigationPlan& row : plan.mitigations) {
       if (row.mitigation != mitigation) continue;
@@ -174,8 +205,10 @@ void printLaunchFlags(const Plan& plan) {
       o << "\nLaunch flags for " << mitigationName(mitigation) << "\n";
       o << "  vLLM:         " << (f.vllm.isEmpty() ? QStringLiteral("(not available)") : f.vllm) << "\n";
       if (!f.vllmLatest.isEmpty() && f.vllmLatest != f.vllm) o << "  vLLM (newer): " << f.vllmLatest << "\n";
-      o << "  llama.cpp:    " << (f.llamaCpp.isEmpty() ? QStringLiteral("(not available)") : f.llamaCpp) << "\n";
-      o << "  transformers: " << (f.transformers.isEmpty() ? QStringLiteral("(not available)") : f.transformers) << "\n";
+      o << "  llama.cpp:    " << (f.llamaCpp.isEmpty() ? QStringLiteral("(not available)") : f.llamaCpp)
+        << "\n";
+      o << "  transformers: "
+        << (f.transformers.isEmpty() ? QStringLiteral("(not available)") : f.transformers) << "\n";
       if (!f.notes.isEmpty()) o << "  note: " << f.notes << "\n";
     }
 }
@@ -185,17 +218,23 @@ void printDeployment(const Plan& plan) {
   if (p.gpus() <= 1) return;
   QStringList layers;
   for (int count : plan.layersPerStage) layers << QString::number(count);
-  const QString nodes = p.nodes == 1 ? QStringLiteral("one node") : QStringLiteral("%1 nodes x %2").arg(p.nodes).arg(p.gpusPerNode);
-  out() << QStringLiteral("Deployment: %1 GPUs (%2), tensor-parallel %3, pipeline-parallel %4 (layers per "
-                          "stage %5); KV heads per GPU %6, each cached head on %7 GPU(s)\n")
-               .arg(p.gpus()).arg(nodes).arg(p.tensorParallel).arg(p.pipelineParallel)
+  const QString nodes = p.nodes == 1 ? QStringLiteral("one node")
+                                     : QStringLiteral("%1 nodes x %2").arg(p.nodes).arg(p.gpusPerNode);
+  out() << QStringLiteral(
+               "Deployment: %1 GPUs (%2), tensor-parallel %3, pipeline-parallel %4 (layers per "
+               "stage %5); KV heads per GPU %6, each cached head on %7 GPU(s)\n")
+               .arg(p.gpus())
+               .arg(nodes)
+               .arg(p.tensorParallel)
+               .arg(p.pipelineParallel)
                .arg(layers.join(QLatin1Char('/')))
-               .arg(plan.attentionKind == AttentionKind::Mla ? QStringLiteral("1 latent") : QString::number(plan.kvHeadsPerGpu))
+               .arg(plan.attentionKind == AttentionKind::Mla ? QStringLiteral("1 latent")
+                                                             : QString::number(plan.kvHeadsPerGpu))
                .arg(plan.kvReplicasPerHead);
   out() << QStringLiteral("  all %1 GPUs together: weights %2, KV cache %3, total %4 of %5 usable\n\n")
                .arg(p.gpus())
-               .arg(gib(plan.memoryAllGpus.weightsBytes), gib(plan.memoryAllGpus.kvBytes), gib(plan.memoryAllGpus.totalBytes),
-                    gib(plan.memoryAllGpus.capacityBytes));
+               .arg(gib(plan.memoryAllGpus.weightsBytes), gib(plan.memoryAllGpus.kvBytes),
+                    gib(plan.memoryAllGpus.totalBytes), gib(plan.memoryAllGpus.capacityBytes));
 }
 
 void printFitAdvice(const Plan& plan) {
@@ -206,8 +245,9 @@ void printFitAdvice(const Plan& plan) {
   if (advice.smallest) o << "; the smallest: " << fitChangeName(advice.options[*advice.smallest].change);
   o << "\n";
   for (const FitOption& option : advice.options)
-    o << QStringLiteral("  %1 %2: %3\n").arg(option.works ? QStringLiteral("+") : QStringLiteral("-"),
-                                             fitChangeName(option.change), option.summary);
+    o << QStringLiteral("  %1 %2: %3\n")
+             .arg(option.works ? QStringLiteral("+") : QStringLiteral("-"), fitChangeName(option.change),
+                  option.summary);
   o << "\n";
 }
 
@@ -228,7 +268,8 @@ void printThroughput(const Plan& plan) {
     o << QStringLiteral("  communication: %1 ms per decode step, %2 s of the prefill (%3)\n")
              .arg(QString::number(1000.0 * t.decodeCommunicationSeconds, 'f', 3),
                   QString::number(t.prefillCommunicationSeconds, 'f', 3),
-                  links.isEmpty() ? QStringLiteral("no link bandwidth known") : links.join(QStringLiteral("; ")));
+                  links.isEmpty() ? QStringLiteral("no link bandwidth known")
+                                  : links.join(QStringLiteral("; ")));
   }
   o << "\n";
 }
@@ -254,8 +295,9 @@ void printParameterCount(const Plan& plan, const ModelSpec& model) {
   QTextStream& o = out();
   if (!model.checkpointWeights) {
     if (plan.parallel.gpus() > 1)  // the memory above is the fullest GPU's: so is its parameter count
-      o << "  parameters: " << plan.totalParameters << " on that GPU (replicated parts included) of the model's "
-        << countParameters(model).total() << ", computed from the config\n";
+      o << "  parameters: " << plan.totalParameters
+        << " on that GPU (replicated parts included) of the model's " << countParameters(model).total()
+        << ", computed from the config\n";
     else
       o << "  parameters: " << plan.totalParameters << " computed from the config\n";
     return;
@@ -263,24 +305,31 @@ void printParameterCount(const Plan& plan, const ModelSpec& model) {
   const CheckpointWeights& weights = *model.checkpointWeights;
   o << "  parameters: " << weights.parameters << " exact, from " << weights.source << "; stored as "
     << weights.dtypes << " in " << weights.bytes << " bytes (" << gib(weights.bytes) << ")\n";
-  o << "  (the weights line above uses this exact count at " << plan.weightsDtype << "; the config alone gives "
-    << plan.totalParameters << ")\n";
+  o << "  (the weights line above uses this exact count at " << plan.weightsDtype
+    << "; the config alone gives " << plan.totalParameters << ")\n";
 }
 
 void printText(const Plan& plan, const ModelSpec& model) {
   QTextStream& o = out();
-  o << "SinkScope plan (modelled): " << plan.modelId << " on " << plan.hardwareId << " at " << plan.contextTokens
-    << " tokens (trained " << plan.trainedContextTokens << "), batch " << plan.batch << ", weights "
-    << plan.weightsDtype << ", KV " << plan.kvDtype << ", runtime " << runtimeName(plan.runtime) << "\n";
+  o << "SinkScope plan (modelled): " << plan.modelId << " on " << plan.hardwareId << " at "
+    << plan.contextTokens << " tokens (trained " << plan.trainedContextTokens << "), batch " << plan.batch
+    << ", weights " << plan.weightsDtype << ", KV " << plan.kvDtype << ", runtime "
+    << runtimeName(plan.runtime) << "\n";
   o << "Plan made for: " << mitigationName(plan.mitigation) << " — " << plan.mitigationChoice << "\n";
   if (model.origin != QLatin1String("catalogue")) o << "Origin: " << model.origin << "\n";
   o << "\n";
   printDeployment(plan);
-  o << (plan.parallel.gpus() > 1 ? QStringLiteral("Memory per GPU (the fullest of %1)\n").arg(plan.parallel.gpus())
-                                 : QStringLiteral("Memory\n"));
+  o << (plan.parallel.gpus() > 1
+            ? QStringLiteral("Memory per GPU (the fullest of %1)\n").arg(plan.parallel.gpus())
+            : QStringLiteral("Memory\n"));
   o << QStringLiteral("  %1 %2\n").arg(QStringLiteral("weights"), -14).arg(gib(plan.memory.weightsBytes));
-  o << QStringLiteral("  %1 %2  (%3 B/token)\n").arg(QStringLiteral("KV cache"), -14).arg(gib(plan.memory.kvBytes)).arg(plan.memory.kvBytesPerToken);
-  o << QStringLiteral("  %1 %2\n").arg(QStringLiteral("activations"), -14).arg(gib(plan.memory.activationBytes));
+  o << QStringLiteral("  %1 %2  (%3 B/token)\n")
+           .arg(QStringLiteral("KV cache"), -14)
+           .arg(gib(plan.memory.kvBytes))
+           .arg(plan.memory.kvBytesPerToken);
+  o << QStringLiteral("  %1 %2\n")
+           .arg(QStringLiteral("activations"), -14)
+           .arg(gib(plan.memory.activationBytes));
   o << QStringLiteral("  %1 %2\n").arg(QStringLiteral("overhead"), -14).arg(gib(plan.memory.overheadBytes));
   o << QStringLiteral("  %1 %2 of %3 usable -> %4\n")
            .arg(QStringLiteral("total"), -14)
@@ -288,7 +337,9 @@ void printText(const Plan& plan, const ModelSpec& model) {
                 plan.fits ? QStringLiteral("fits") : QStringLiteral("DOES NOT FIT"));
   o << "  max context that fits: "
     << (plan.fit.unbounded ? QStringLiteral("any (KV stops growing)") : tokensText(plan.fit.maxContextTokens))
-    << (!plan.fit.unbounded && plan.fit.maxContextTokens == 0 ? " (not even 1 token: see shorter_context below)" : "")
+    << (!plan.fit.unbounded && plan.fit.maxContextTokens == 0
+            ? " (not even 1 token: see shorter_context below)"
+            : "")
     << "\n";
   printParameterCount(plan, model);
   o << "\n";
@@ -313,24 +364,37 @@ void printText(const Plan& plan, const ModelSpec& model) {
 int runPlan(const QStringList& args) {
   return guarded([&] {
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Memory, fit, throughput and confidence for a model on hardware."));
+    parser.setApplicationDescription(
+        QStringLiteral("Memory, fit, throughput and confidence for a model on hardware."));
     parser.addOptions({
-        {QStringLiteral("model"), QStringLiteral("Catalogue id, config.json, .gguf or Hub id org/name[@revision]."), QStringLiteral("M")},
+        {QStringLiteral("model"),
+         QStringLiteral("Catalogue id, config.json, .gguf or Hub id org/name[@revision]."),
+         QStringLiteral("M")},
         {QStringLiteral("hardware"), QStringLiteral("Catalogue id or hardware JSON."), QStringLiteral("H")},
-        {QStringLiteral("context"), QStringLiteral("Context length in tokens (32768 or 32k)."), QStringLiteral("N")},
+        {QStringLiteral("context"), QStringLiteral("Context length in tokens (32768 or 32k)."),
+         QStringLiteral("N")},
         {QStringLiteral("batch"), QStringLiteral("Sequences held at once (default 1)."), QStringLiteral("B")},
-        {QStringLiteral("weights-dtype"), QStringLiteral("Weight dtype (default bf16)."), QStringLiteral("T")},
+        {QStringLiteral("weights-dtype"), QStringLiteral("Weight dtype (default bf16)."),
+         QStringLiteral("T")},
         {QStringLiteral("kv-dtype"), QStringLiteral("KV-cache dtype (default fp16)."), QStringLiteral("T")},
         {QStringLiteral("mitigation"),
-         QStringLiteral("Mitigation to plan for (default: the model as shipped or its vendor's recipe inside the "
-                        "supported range, else the recommendation)."),
+         QStringLiteral(
+             "Mitigation to plan for (default: the model as shipped or its vendor's recipe inside the "
+             "supported range, else the recommendation)."),
          QStringLiteral("X")},
-        {QStringLiteral("runtime"), QStringLiteral("Engine: llama.cpp (default), vllm or transformers; decides whether a sliding window is honoured."), QStringLiteral("R")},
-        {QStringLiteral("factor"), QStringLiteral("Scaling factor s (default context / trained)."), QStringLiteral("S")},
-        {QStringLiteral("prefill-chunk"), QStringLiteral("Prefill chunk in tokens (default 2048)."), QStringLiteral("C")},
-        {QStringLiteral("memory-share"), QStringLiteral("Usable share of device memory (default 0.9)."), QStringLiteral("F")},
+        {QStringLiteral("runtime"),
+         QStringLiteral("Engine: llama.cpp (default), vllm or transformers; decides whether a sliding window "
+                        "is honoured."),
+         QStringLiteral("R")},
+        {QStringLiteral("factor"), QStringLiteral("Scaling factor s (default context / trained)."),
+         QStringLiteral("S")},
+        {QStringLiteral("prefill-chunk"), QStringLiteral("Prefill chunk in tokens (default 2048)."),
+         QStringLiteral("C")},
+        {QStringLiteral("memory-share"), QStringLiteral("Usable share of device memory (default 0.9)."),
+         QStringLiteral("F")},
         {QStringLiteral("gpus"), QStringLiteral("GPUs per node (default 1)."), QStringLiteral("N")},
-        {QStringLiteral("nodes"), QStringLiteral("Nodes (default 1); the deployment has nodes x gpus GPUs."), QStringLiteral("M")},
+        {QStringLiteral("nodes"), QStringLiteral("Nodes (default 1); the deployment has nodes x gpus GPUs."),
+         QStringLiteral("M")},
         {QStringLiteral("tensor-parallel-size"),
          QStringLiteral("GPUs that split every layer (default: the GPUs of a node)."), QStringLiteral("T")},
         {QStringLiteral("pipeline-parallel-size"),
@@ -344,7 +408,8 @@ int runPlan(const QStringList& args) {
     const ModelSpec model = resolveModel(modelArgument);
     const HardwareSpec hardware = resolveHardware(hardwareArgument);
     const auto applicable = mitigationsFor(model.usesRope);
-    if (request.mitigation && std::find(applicable.begin(), applicable.end(), *request.mitigation) == applicable.end())
+    if (request.mitigation &&
+        std::find(applicable.begin(), applicable.end(), *request.mitigation) == applicable.end())
       throwUsage(QStringLiteral("--mitigation"),
                  QStringLiteral("'%1' does not apply to %2 (%3 model; use one of %4)")
                      .arg(mitigationName(*request.mitigation), model.id,

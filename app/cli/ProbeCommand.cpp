@@ -34,13 +34,20 @@ struct ProbeOptions {
 
 void addOptions(QCommandLineParser& parser) {
   const auto add = [&](const char* name, const char* help, const char* value = nullptr) {
-    parser.addOption(value ? QCommandLineOption(QString::fromLatin1(name), QString::fromLatin1(help), QString::fromLatin1(value))
+    parser.addOption(value ? QCommandLineOption(QString::fromLatin1(name), QString::fromLatin1(help),
+                                                QString::fromLatin1(value))
                            : QCommandLineOption(QString::fromLatin1(name), QString::fromLatin1(help)));
   };
-  add("model", "Catalogue id, config.json, .gguf or Hub id org/name[@revision] (its architecture; attention is modelled).", "M");
+  add("model",
+      "Catalogue id, config.json, .gguf or Hub id org/name[@revision] (its architecture; attention is "
+      "modelled).",
+      "M");
   add("context", "Context N for the heatmap; also sets the mitigation factor max(1, N / trained).", "N");
-  add("mitigation", "baseline, linear, ntk, dynamic-ntk, yarn, llama3, longrope, alibi, streaming, window-only.", "X");
-  add("runtime", "Engine: llama.cpp (default), vllm or transformers; decides whether a sliding window is honoured.", "R");
+  add("mitigation",
+      "baseline, linear, ntk, dynamic-ntk, yarn, llama3, longrope, alibi, streaming, window-only.", "X");
+  add("runtime",
+      "Engine: llama.cpp (default), vllm or transformers; decides whether a sliding window is honoured.",
+      "R");
   add("factor", "Scaling factor s of the mitigation (default max(1, N / trained context)).", "S");
   add("layer", "Layer (0-based, default the last, as in the window and the report).", "L");
   add("head", "Query head (0-based, default 0).", "H");
@@ -57,23 +64,29 @@ ProbeOptions readOptions(const QStringList& args) {
   QCommandLineParser parser;
   parser.setApplicationDescription(QStringLiteral(
       "Modelled attention of one head: exact causal softmax rows of synthetic queries/keys under the model's "
-      "own positional maths and the chosen mitigation. The sink curve, a pooled heatmap and RoPE phase coverage."));
+      "own positional maths and the chosen mitigation. The sink curve, a pooled heatmap and RoPE phase "
+      "coverage."));
   addOptions(parser);
   parseOrThrow(parser, QStringLiteral("probe"), args);
   ProbeOptions o;
   o.model = resolveModel(requireOption(parser, QStringLiteral("model")));
-  o.context = parseCount(QStringLiteral("--context"), requireOption(parser, QStringLiteral("context")), 8, kMaxContextTokens);
+  o.context = parseCount(QStringLiteral("--context"), requireOption(parser, QStringLiteral("context")), 8,
+                         kMaxContextTokens);
   o.json = parser.isSet(QStringLiteral("json"));
   o.csv = parser.isSet(QStringLiteral("csv"));
-  if (o.json && o.csv) throwUsage(QStringLiteral("--csv"), QStringLiteral("give at most one of --json and --csv"));
+  if (o.json && o.csv)
+    throwUsage(QStringLiteral("--csv"), QStringLiteral("give at most one of --json and --csv"));
   if (parser.isSet(QStringLiteral("mitigation"))) {
     const auto m = mitigationFromName(parser.value(QStringLiteral("mitigation")));
-    if (!m) throwUsage(QStringLiteral("--mitigation"), QStringLiteral("unknown mitigation '%1'").arg(parser.value(QStringLiteral("mitigation"))));
+    if (!m)
+      throwUsage(QStringLiteral("--mitigation"),
+                 QStringLiteral("unknown mitigation '%1'").arg(parser.value(QStringLiteral("mitigation"))));
     o.scheme.mitigation = *m;
   }
-  o.scheme.factor = parser.isSet(QStringLiteral("factor"))
-                        ? parseScalingFactor(QStringLiteral("--factor"), parser.value(QStringLiteral("factor")))
-                        : defaultMitigationFactor(o.model, o.context);
+  o.scheme.factor =
+      parser.isSet(QStringLiteral("factor"))
+          ? parseScalingFactor(QStringLiteral("--factor"), parser.value(QStringLiteral("factor")))
+          : defaultMitigationFactor(o.model, o.context);
   o.scheme.streaming = StreamingCache::builtin();
   o.runtime = runtimeOption(parser, o.runtime);
   o.scheme.honourWindow = runtimeHonoursWindow(o.model, o.runtime);
@@ -86,9 +99,11 @@ ProbeOptions readOptions(const QStringList& args) {
   o.bins = int(optionalCount(parser, QStringLiteral("bins"), 5, 4096).value_or(128));
   o.queries = int(optionalCount(parser, QStringLiteral("queries"), 1, 4096).value_or(64));
   if (parser.isSet(QStringLiteral("seed")))
-    o.seed = quint64(parseCount(QStringLiteral("--seed"), parser.value(QStringLiteral("seed")), 0, std::numeric_limits<qint64>::max()));
+    o.seed = quint64(parseCount(QStringLiteral("--seed"), parser.value(QStringLiteral("seed")), 0,
+                                std::numeric_limits<qint64>::max()));
   if (parser.isSet(QStringLiteral("contexts"))) {
-    o.contexts = parseCountList(QStringLiteral("--contexts"), parser.value(QStringLiteral("contexts")), 8, kMaxContextTokens);
+    o.contexts = parseCountList(QStringLiteral("--contexts"), parser.value(QStringLiteral("contexts")), 8,
+                                kMaxContextTokens);
   } else {
     for (qint64 n = 1024; n < o.context; n *= 2) o.contexts << n;
     o.contexts << o.context;
@@ -141,8 +156,9 @@ QJsonValue phaseCoverageJson(const ProbeOptions& o, const PositionalScheme& sche
   if (scheme.kind != PositionalScheme::Kind::Rope) return QJsonValue::Null;
   const TrainedPositions trained = trainedPositionsFor(o.model);
   RopeSchedule trainedSchedule = computeRopeSchedule(ropeParametersFor(o.model), trained.trainedContext);
-  const PhaseCoverage c = phaseCoverage(trainedSchedule, scheme.rope, trained.trainedContext,
-                                        scheme.evicts() ? std::min(o.context, scheme.cache.cacheTokens()) : o.context);
+  const PhaseCoverage c =
+      phaseCoverage(trainedSchedule, scheme.rope, trained.trainedContext,
+                    scheme.evicts() ? std::min(o.context, scheme.cache.cacheTokens()) : o.context);
   QJsonArray pairs;
   for (const PairPhaseCoverage& p : c.pairs)
     pairs.append(QJsonObject{{QStringLiteral("pair"), p.pair},
@@ -161,20 +177,22 @@ QJsonValue phaseCoverageJson(const ProbeOptions& o, const PositionalScheme& sche
 }
 
 QJsonObject schemeJson(const ProbeOptions& o, const PositionalScheme& s) {
-  QJsonObject json{{QStringLiteral("kind"), s.kind == PositionalScheme::Kind::Rope    ? QStringLiteral("rope")
-                                            : s.kind == PositionalScheme::Kind::Alibi ? QStringLiteral("alibi")
-                                                                                      : QStringLiteral("none")},
-                   {QStringLiteral("factor"), o.scheme.factor},
-                   {QStringLiteral("softmax_scale"), s.logitScale(probeHeadDimFor(o.model))}};
+  QJsonObject json{
+      {QStringLiteral("kind"), s.kind == PositionalScheme::Kind::Rope    ? QStringLiteral("rope")
+                               : s.kind == PositionalScheme::Kind::Alibi ? QStringLiteral("alibi")
+                                                                         : QStringLiteral("none")},
+      {QStringLiteral("factor"), o.scheme.factor},
+      {QStringLiteral("softmax_scale"), s.logitScale(probeHeadDimFor(o.model))}};
   if (s.kind == PositionalScheme::Kind::Rope) {
     json.insert(QStringLiteral("rope_type"), s.rope.ropeType);
     json.insert(QStringLiteral("rotary_dim"), s.rope.rotaryDim);
     json.insert(QStringLiteral("attention_factor"), s.rope.attentionFactor);
   }
   if (s.kind == PositionalScheme::Kind::Alibi) json.insert(QStringLiteral("alibi_slope"), s.alibiSlope);
-  json.insert(QStringLiteral("cache"), s.evicts() ? QJsonValue(QJsonObject{{QStringLiteral("sink_tokens"), s.cache.keptSinkTokens()},
-                                                                          {QStringLiteral("window_tokens"), s.cache.windowTokens}})
-                                                  : QJsonValue::Null);
+  json.insert(QStringLiteral("cache"),
+              s.evicts() ? QJsonValue(QJsonObject{{QStringLiteral("sink_tokens"), s.cache.keptSinkTokens()},
+                                                  {QStringLiteral("window_tokens"), s.cache.windowTokens}})
+                         : QJsonValue::Null);
   return json;
 }
 
@@ -182,13 +200,22 @@ QJsonObject schemeJson(const ProbeOptions& o, const PositionalScheme& s) {
 // has none, or the mitigation brings its own cache). docs/mitigations.md, "Runtimes".
 QString windowSentence(const ProbeOptions& o) {
   const qint64 window = modelWindowAt(o.model, o.layer);
-  if (window <= 0 || o.scheme.mitigation == Mitigation::Streaming || o.scheme.mitigation == Mitigation::WindowOnly)
+  if (window <= 0 || o.scheme.mitigation == Mitigation::Streaming ||
+      o.scheme.mitigation == Mitigation::WindowOnly)
     return QString();
   if (o.scheme.honourWindow)
-    return QStringLiteral("Layer %1 runs with the model's own sliding window under %2: each query sees its last %3 keys only")
-        .arg(o.layer).arg(runtimeName(o.runtime)).arg(window);
-  return QStringLiteral("Layer %1 attends to every key under %2, which runs this model without its %3-token sliding window")
-      .arg(o.layer).arg(runtimeName(o.runtime)).arg(window);
+    return QStringLiteral(
+               "Layer %1 runs with the model's own sliding window under %2: each query sees its last %3 keys "
+               "only")
+        .arg(o.layer)
+        .arg(runtimeName(o.runtime))
+        .arg(window);
+  return QStringLiteral(
+             "Layer %1 attends to every key under %2, which runs this model without its %3-token sliding "
+             "window")
+      .arg(o.layer)
+      .arg(runtimeName(o.runtime))
+      .arg(window);
 }
 
 // The probed setting's launch flags for every engine, as `plan` computes them (LaunchFlags.h);
@@ -207,9 +234,12 @@ std::optional<LaunchFlags> probedLaunchFlags(const ProbeOptions& o) {
 // One engine's flags from the three (empty: that engine cannot turn the setting on).
 QString engineFlags(const LaunchFlags& flags, Runtime runtime) {
   switch (runtime) {
-    case Runtime::Vllm: return flags.vllm;
-    case Runtime::LlamaCpp: return flags.llamaCpp;
-    case Runtime::Transformers: return flags.transformers;
+    case Runtime::Vllm:
+      return flags.vllm;
+    case Runtime::LlamaCpp:
+      return flags.llamaCpp;
+    case Runtime::Transformers:
+      return flags.transformers;
   }
   return QString();
 }
@@ -229,36 +259,50 @@ QJsonValue launchFlagsJson(const ProbeOptions& o) {
   if (!flags) return QJsonValue::Null;
   QJsonObject json = launchFlagsToJson(*flags);
   const QString chosen = engineFlags(*flags, o.runtime);
-  json.insert(QStringLiteral("for_runtime"), chosen.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(chosen));
+  json.insert(QStringLiteral("for_runtime"),
+              chosen.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(chosen));
   return json;
 }
 
 void printCsv(const std::vector<SinkCurvePoint>& curve) {
-  out() << "context,queries,mean_sink_mass_1,mean_sink_mass_4,mean_entropy,mean_normalized_entropy,"
-           "last_sink_mass_1,last_sink_mass_4,last_entropy,last_normalized_entropy,needles_retrieved,needles\n";
+  out()
+      << "context,queries,mean_sink_mass_1,mean_sink_mass_4,mean_entropy,mean_normalized_entropy,"
+         "last_sink_mass_1,last_sink_mass_4,last_entropy,last_normalized_entropy,needles_retrieved,needles\n";
   for (const SinkCurvePoint& p : curve) {
-    const auto retrieved = std::count_if(p.needles.begin(), p.needles.end(), [](const NeedleResult& n) { return n.rank == 1; });
+    const auto retrieved =
+        std::count_if(p.needles.begin(), p.needles.end(), [](const NeedleResult& n) { return n.rank == 1; });
     out() << p.contextTokens << ',' << p.queries << ',' << p.mean.sinkMass1 << ',' << p.mean.sinkMass4 << ','
-          << p.mean.entropy << ',' << p.mean.normalizedEntropy << ',' << p.last.sinkMass1 << ',' << p.last.sinkMass4
-          << ',' << p.last.entropy << ',' << p.last.normalizedEntropy << ',' << retrieved << ',' << p.needles.size() << '\n';
+          << p.mean.entropy << ',' << p.mean.normalizedEntropy << ',' << p.last.sinkMass1 << ','
+          << p.last.sinkMass4 << ',' << p.last.entropy << ',' << p.last.normalizedEntropy << ',' << retrieved
+          << ',' << p.needles.size() << '\n';
   }
   out().flush();
 }
 
 void printText(const ProbeOptions& o, const std::vector<SinkCurvePoint>& curve, const QJsonValue& coverage) {
-  out() << "Modelled attention (synthetic queries/keys, exact positional maths): " << o.model.id << ", layer " << o.layer
-        << ", head " << o.head << ", mitigation " << mitigationName(o.scheme.mitigation) << " (factor " << o.scheme.factor
-        << "), trained context " << o.model.trainedContext << "\n";
+  out() << "Modelled attention (synthetic queries/keys, exact positional maths): " << o.model.id << ", layer "
+        << o.layer << ", head " << o.head << ", mitigation " << mitigationName(o.scheme.mitigation)
+        << " (factor " << o.scheme.factor << "), trained context " << o.model.trainedContext << "\n";
   const QString window = windowSentence(o);
   if (!window.isEmpty()) out() << window << "\n";
-  out() << QStringLiteral("%1 %2 %3 %4 %5 %6\n").arg(QStringLiteral("context"), 9).arg(QStringLiteral("S1 mean"), 8)
-               .arg(QStringLiteral("S4 mean"), 8).arg(QStringLiteral("H/ln mean"), 9).arg(QStringLiteral("S1 last"), 8)
+  out() << QStringLiteral("%1 %2 %3 %4 %5 %6\n")
+               .arg(QStringLiteral("context"), 9)
+               .arg(QStringLiteral("S1 mean"), 8)
+               .arg(QStringLiteral("S4 mean"), 8)
+               .arg(QStringLiteral("H/ln mean"), 9)
+               .arg(QStringLiteral("S1 last"), 8)
                .arg(QStringLiteral("needles"), 8);
   for (const SinkCurvePoint& p : curve) {
-    const auto retrieved = std::count_if(p.needles.begin(), p.needles.end(), [](const NeedleResult& n) { return n.rank == 1; });
-    out() << QStringLiteral("%1 %2 %3 %4 %5 %6/%7\n").arg(p.contextTokens, 9).arg(p.mean.sinkMass1, 8, 'f', 4)
-                 .arg(p.mean.sinkMass4, 8, 'f', 4).arg(p.mean.normalizedEntropy, 9, 'f', 4).arg(p.last.sinkMass1, 8, 'f', 4)
-                 .arg(retrieved, 6).arg(p.needles.size());
+    const auto retrieved =
+        std::count_if(p.needles.begin(), p.needles.end(), [](const NeedleResult& n) { return n.rank == 1; });
+    out() << QStringLiteral("%1 %2 %3 %4 %5 %6/%7\n")
+                 .arg(p.contextTokens, 9)
+                 .arg(p.mean.sinkMass1, 8, 'f', 4)
+                 .arg(p.mean.sinkMass4, 8, 'f', 4)
+                 .arg(p.mean.normalizedEntropy, 9, 'f', 4)
+                 .arg(p.last.sinkMass1, 8, 'f', 4)
+                 .arg(retrieved, 6)
+                 .arg(p.needles.size());
   }
   if (coverage.isObject()) out() << coverage.toObject().value(QStringLiteral("summary")).toString() << "\n";
   out() << "Launch flags (" << runtimeName(o.runtime) << "): " << runtimeFlags(o) << "\n";
@@ -327,11 +371,12 @@ int probe(const QStringList& args) {
       {QStringLiteral("launch_flags"), launchFlagsJson(o)},
       {QStringLiteral("scheme"), schemeJson(o, atContext)},
       {QStringLiteral("generator"),
-       QJsonObject{{QStringLiteral("seed"), QString::number(o.seed.value_or(SyntheticQKConfig::builtin().seed))},
-                   {QStringLiteral("sink_logit"), g.sinkLogit},
-                   {QStringLiteral("content_logit_std"), g.contentLogitStd},
-                   {QStringLiteral("locality"), g.locality},
-                   {QStringLiteral("document"), QStringLiteral("docs/modelled-attention.md")}}},
+       QJsonObject{
+           {QStringLiteral("seed"), QString::number(o.seed.value_or(SyntheticQKConfig::builtin().seed))},
+           {QStringLiteral("sink_logit"), g.sinkLogit},
+           {QStringLiteral("content_logit_std"), g.contentLogitStd},
+           {QStringLiteral("locality"), g.locality},
+           {QStringLiteral("document"), QStringLiteral("docs/modelled-attention.md")}}},
       {QStringLiteral("sink_curve"), points},
       {QStringLiteral("heatmap"), heatmapJson(heatmap->heatmap, o.context)},
       {QStringLiteral("phase_coverage"), coverage}});
@@ -340,6 +385,8 @@ int probe(const QStringList& args) {
 
 }  // namespace
 
-int runProbe(const QStringList& args) { return probe(args); }
+int runProbe(const QStringList& args) {
+  return probe(args);
+}
 
 }  // namespace sinkscope::cli

@@ -1,9 +1,9 @@
 // `sinkscope report`: the capacity report of one scenario as PDF, HTML or JSON (docs/design.md).
 // The destination is checked before any work; the file is written atomically.
 #include "cli/CliSupport.h"
-#include "common/AtomicFile.h"
 #include "cli/Commands.h"
 #include "cli/ScenarioOptions.h"
+#include "common/AtomicFile.h"
 #include "common/Cancelled.h"
 #include "common/Error.h"
 #include "common/JsonRead.h"
@@ -20,19 +20,26 @@ namespace sinkscope::cli {
 int runReport(const QStringList& args) {
   return guarded([&] {
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "A multi-page capacity report (PDF, self-contained HTML, or JSON): scenario, specifications, memory plan, "
-        "confidence and context_cap, sink curve, heatmaps, mitigation comparison, literature reference points, "
-        "measured results of a GGUF checkpoint (--gguf), method and sources."));
+    parser.setApplicationDescription(
+        QStringLiteral("A multi-page capacity report (PDF, self-contained HTML, or JSON): scenario, "
+                       "specifications, memory plan, "
+                       "confidence and context_cap, sink curve, heatmaps, mitigation comparison, literature "
+                       "reference points, "
+                       "measured results of a GGUF checkpoint (--gguf), method and sources."));
     addScenarioOptions(parser);
     parser.addOptions({
-        {QStringLiteral("gguf"), QStringLiteral("Measure this GGUF checkpoint for each compared mitigation and add the "
-                                                "measured results (as `sinkscope measure`)."), QStringLiteral("FILE")},
-        {QStringLiteral("text"), QStringLiteral("UTF-8 text to measure (default: the bundled sample, "
-                                                ":/texts/simple-stories.txt)."), QStringLiteral("FILE")},
-        {QStringLiteral("measure-context"), QStringLiteral("Measure the first N tokens (default: the whole text)."),
-         QStringLiteral("N")},
-        {QStringLiteral("trained-context"), QStringLiteral("Trained context of the checkpoint, overriding its GGUF metadata."),
+        {QStringLiteral("gguf"),
+         QStringLiteral("Measure this GGUF checkpoint for each compared mitigation and add the "
+                        "measured results (as `sinkscope measure`)."),
+         QStringLiteral("FILE")},
+        {QStringLiteral("text"),
+         QStringLiteral("UTF-8 text to measure (default: the bundled sample, "
+                        ":/texts/simple-stories.txt)."),
+         QStringLiteral("FILE")},
+        {QStringLiteral("measure-context"),
+         QStringLiteral("Measure the first N tokens (default: the whole text)."), QStringLiteral("N")},
+        {QStringLiteral("trained-context"),
+         QStringLiteral("Trained context of the checkpoint, overriding its GGUF metadata."),
          QStringLiteral("N")},
     });
     parseOrThrow(parser, QStringLiteral("report"), args);
@@ -40,8 +47,10 @@ int runReport(const QStringList& args) {
     scenario.ggufPath = parser.value(QStringLiteral("gguf"));
     scenario.textPath = parser.value(QStringLiteral("text"));
     // The limits of `sinkscope measure --context` and --trained-context.
-    scenario.measureContextTokens = optionalCount(parser, QStringLiteral("measure-context"), 2, kMaxMeasuredTokens);
-    scenario.measureTrainedContext = optionalCount(parser, QStringLiteral("trained-context"), 16, kMaxContextTokens);
+    scenario.measureContextTokens =
+        optionalCount(parser, QStringLiteral("measure-context"), 2, kMaxMeasuredTokens);
+    scenario.measureTrainedContext =
+        optionalCount(parser, QStringLiteral("trained-context"), 16, kMaxContextTokens);
     const QString path = parser.value(QStringLiteral("out"));
     const bool force = parser.isSet(QStringLiteral("force"));
     const bool json = QFileInfo(path).suffix().compare(QLatin1String("json"), Qt::CaseInsensitive) == 0;
@@ -50,18 +59,19 @@ int runReport(const QStringList& args) {
     const FlagNames flags{{measure_field::kContext, QStringLiteral("--measure-context")}};
     const std::function<bool()> interrupted = stopOnInterrupt();
     const auto report = namingFlags(flags, [&] {
-      return buildReport(scenario, ReportCallbacks{interrupted, [&](double f, const QString& stage) { progress.update(f, stage); }});
+      return buildReport(scenario, ReportCallbacks{interrupted, [&](double f, const QString& stage) {
+                                                     progress.update(f, stage);
+                                                   }});
     });
     progress.finish();
     if (!report) throw Cancelled();  // an outcome of its own (exit 130), not an internal error
-    stopIfCancelled(interrupted);      // Ctrl+C after the last stage: nothing is written
+    stopIfCancelled(interrupted);    // Ctrl+C after the last stage: nothing is written
     if (json) {
       const QJsonObject object = reportToJson(*report);
       requireFiniteNumbers(object, path);  // never a success with nulls (docs/limits.md)
       writeFileAtomically(path, QJsonDocument(object).toJson(QJsonDocument::Indented),
                           force ? ExistingFile::Replace : ExistingFile::Refuse);
-    }
-    else
+    } else
       ui::writeReport(*report, path, force);
     out() << QFileInfo(path).absoluteFilePath() << Qt::endl;
     return 0;

@@ -45,15 +45,20 @@ QString knownMitigations() {
 
 RopeRequest parseRequest(const QStringList& args) {
   QCommandLineParser parser;
-  parser.setApplicationDescription(QStringLiteral(
-      "A model's RoPE frequency schedule (inv_freq, attention factor, softmax scale), its critical dimension and "
-      "which rotary dims meet angles at --context that training never produced."));
-  parser.addOption({QStringLiteral("model"), QStringLiteral("Catalogue id, config.json, .gguf or Hub id org/name[@revision]."), QStringLiteral("M")});
-  parser.addOption({QStringLiteral("mitigation"),
-                    QStringLiteral("baseline (as shipped), linear, ntk, dynamic-ntk, yarn, llama3, longrope."),
-                    QStringLiteral("X")});
+  parser.setApplicationDescription(
+      QStringLiteral("A model's RoPE frequency schedule (inv_freq, attention factor, softmax scale), its "
+                     "critical dimension and "
+                     "which rotary dims meet angles at --context that training never produced."));
+  parser.addOption({QStringLiteral("model"),
+                    QStringLiteral("Catalogue id, config.json, .gguf or Hub id org/name[@revision]."),
+                    QStringLiteral("M")});
+  parser.addOption(
+      {QStringLiteral("mitigation"),
+       QStringLiteral("baseline (as shipped), linear, ntk, dynamic-ntk, yarn, llama3, longrope."),
+       QStringLiteral("X")});
   parser.addOption({QStringLiteral("factor"),
-                    QStringLiteral("Scaling factor s >= 1 (default: context / trained context)."), QStringLiteral("S")});
+                    QStringLiteral("Scaling factor s >= 1 (default: context / trained context)."),
+                    QStringLiteral("S")});
   parser.addOption({QStringLiteral("context"),
                     QStringLiteral("Sequence length N in tokens (default: the schedule's longest context)."),
                     QStringLiteral("N")});
@@ -66,15 +71,17 @@ RopeRequest parseRequest(const QStringList& args) {
     const QString name = parser.value(QStringLiteral("mitigation"));
     const std::optional<Mitigation> mitigation = mitigationFromName(name);
     if (!mitigation)
-      throwUsage(QStringLiteral("--mitigation"), QStringLiteral("unknown '%1' (known: %2)").arg(name, knownMitigations()));
+      throwUsage(QStringLiteral("--mitigation"),
+                 QStringLiteral("unknown '%1' (known: %2)").arg(name, knownMitigations()));
     request.mitigation = *mitigation;
   }
   if (parser.isSet(QStringLiteral("factor"))) {
     if (!scalesFrequencies(request.mitigation))
-      throwUsage(QStringLiteral("--factor"),
-                 QStringLiteral("applies only to a frequency-scaling mitigation (linear, ntk, dynamic-ntk, yarn, "
-                                "llama3, longrope), not to %1")
-                     .arg(mitigationName(request.mitigation)));
+      throwUsage(
+          QStringLiteral("--factor"),
+          QStringLiteral("applies only to a frequency-scaling mitigation (linear, ntk, dynamic-ntk, yarn, "
+                         "llama3, longrope), not to %1")
+              .arg(mitigationName(request.mitigation)));
     request.factor = parseScalingFactor(QStringLiteral("--factor"), parser.value(QStringLiteral("factor")));
   }
   request.context = optionalCount(parser, QStringLiteral("context"), 1, kMaxContextTokens);
@@ -96,7 +103,8 @@ std::optional<double> defaultFactor(const RopeRequest& request, const RopeParame
   return std::nullopt;
 }
 
-RopeParameters parametersInUse(const RopeRequest& request, const RopeParameters& own, std::optional<double>* factorUsed) {
+RopeParameters parametersInUse(const RopeRequest& request, const RopeParameters& own,
+                               std::optional<double>* factorUsed) {
   QString reason;
   if (!mitigationApplies(own, request.mitigation, &reason))
     throwBadInput(request.model.id, mitigationName(request.mitigation), reason);
@@ -104,8 +112,9 @@ RopeParameters parametersInUse(const RopeRequest& request, const RopeParameters&
   *factorUsed = request.factor ? request.factor : defaultFactor(request, own);
   if (!*factorUsed)
     throwUsage(QStringLiteral("--factor"),
-               QStringLiteral("missing: give --factor S, or a --context beyond the trained context (%1 tokens) to use "
-                              "S = context / trained context")
+               QStringLiteral(
+                   "missing: give --factor S, or a --context beyond the trained context (%1 tokens) to use "
+                   "S = context / trained context")
                    .arg(own.originalContext));
   return withMitigation(own, request.mitigation, **factorUsed);
 }
@@ -115,12 +124,14 @@ void printTable(const QJsonObject& result, const PhaseCoverage& coverage, const 
   QTextStream& o = out();
   o << "Model             " << result.value(QStringLiteral("model")).toString() << "\n";
   o << "Mitigation        " << result.value(QStringLiteral("mitigation")).toString();
-  if (result.value(QStringLiteral("factor")).isDouble()) o << " (factor " << result.value(QStringLiteral("factor")).toDouble() << ")";
+  if (result.value(QStringLiteral("factor")).isDouble())
+    o << " (factor " << result.value(QStringLiteral("factor")).toDouble() << ")";
   o << "\nRoPE type         " << schedule.ropeType << "\n";
   o << "Rotary dims       " << schedule.rotaryDim << " of head dim " << schedule.headDim << ", "
     << result.value(QStringLiteral("pair_layout")).toString() << " pairs, base " << schedule.base << "\n";
-  o << "Attention factor  " << schedule.attentionFactor << " (logits x" << schedule.attentionFactor * schedule.attentionFactor
-    << "), softmax scale " << schedule.softmaxScale << "\n";
+  o << "Attention factor  " << schedule.attentionFactor << " (logits x"
+    << schedule.attentionFactor * schedule.attentionFactor << "), softmax scale " << schedule.softmaxScale
+    << "\n";
   o << "Trained context   " << english.toString(coverage.trainedContext) << " tokens; context "
     << english.toString(coverage.context) << " tokens\n";
   o << "Critical dims     " << coverage.criticalDims << " of " << schedule.rotaryDim << "\n";
@@ -146,8 +157,7 @@ int ropeFor(const RopeRequest& request) {
   std::optional<double> factorUsed;
   const RopeParameters params = parametersInUse(request, own, &factorUsed);
   const qint64 trainedContext = own.originalContext > 0 ? own.originalContext : own.maxPositionEmbeddings;
-  const qint64 context =
-      request.context.value_or(std::max(params.maxPositionEmbeddings, trainedContext));
+  const qint64 context = request.context.value_or(std::max(params.maxPositionEmbeddings, trainedContext));
   const RopeSchedule schedule = computeRopeSchedule(params, context);
   const PhaseCoverage coverage = phaseCoverageFor(params, context);
 
@@ -160,10 +170,13 @@ int ropeFor(const RopeRequest& request) {
   result.insert(QStringLiteral("context"), context);
   result.insert(QStringLiteral("critical_dims"), coverage.criticalDims);
   result.insert(QStringLiteral("phase_coverage"), phaseCoverageToJson(coverage));
-  result.insert(QStringLiteral("basis"),
-                QStringLiteral("computed: the model's configuration with the mitigation applied as a runtime would"));
-  if (request.json) printJson(result);
-  else printTable(result, coverage, schedule);
+  result.insert(
+      QStringLiteral("basis"),
+      QStringLiteral("computed: the model's configuration with the mitigation applied as a runtime would"));
+  if (request.json)
+    printJson(result);
+  else
+    printTable(result, coverage, schedule);
   return 0;
 }
 
@@ -174,7 +187,8 @@ auto namingModel(const ModelSpec& model, Body body) {
     return body();
   } catch (const Error& error) {
     if (error.source() != QLatin1String("rope parameters")) throw;
-    const QString name = model.origin.isEmpty() || model.origin == QLatin1String("catalogue") ? model.id : model.origin;
+    const QString name =
+        model.origin.isEmpty() || model.origin == QLatin1String("catalogue") ? model.id : model.origin;
     throw Error(error.kind(), name, error.field(), error.message());
   }
 }

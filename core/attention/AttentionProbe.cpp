@@ -63,14 +63,19 @@ class ProbeRun {
 
 void ProbeRun::validate() {
   const qint64 n = request_.contextTokens;
-  if (n < 1) throwBadInput(QStringLiteral("probe"), QStringLiteral("context"), QStringLiteral("must be at least 1"));
+  if (n < 1)
+    throwBadInput(QStringLiteral("probe"), QStringLiteral("context"), QStringLiteral("must be at least 1"));
   if (source_.maxContext() && n > *source_.maxContext())
-    throwBadInput(QStringLiteral("probe"), QStringLiteral("context"),
-                  QStringLiteral("%1 exceeds the %2 tokens this source holds").arg(n).arg(*source_.maxContext()));
-  if (headDim_ < 1) throwBadInput(QStringLiteral("probe"), QStringLiteral("head_dim"), QStringLiteral("must be positive"));
+    throwBadInput(
+        QStringLiteral("probe"), QStringLiteral("context"),
+        QStringLiteral("%1 exceeds the %2 tokens this source holds").arg(n).arg(*source_.maxContext()));
+  if (headDim_ < 1)
+    throwBadInput(QStringLiteral("probe"), QStringLiteral("head_dim"), QStringLiteral("must be positive"));
   if (scheme_.kind == PositionalScheme::Kind::Rope &&
-      (scheme_.rope.rotaryDim > headDim_ || scheme_.rope.invFreq.size() != size_t(scheme_.rope.rotaryDim / 2)))
-    throwBadInput(QStringLiteral("probe"), QStringLiteral("rotary_dim"), QStringLiteral("does not fit the head"));
+      (scheme_.rope.rotaryDim > headDim_ ||
+       scheme_.rope.invFreq.size() != size_t(scheme_.rope.rotaryDim / 2)))
+    throwBadInput(QStringLiteral("probe"), QStringLiteral("rotary_dim"),
+                  QStringLiteral("does not fit the head"));
   positions_ = request_.queryPositions;
   std::sort(positions_.begin(), positions_.end());
   positions_.erase(std::unique(positions_.begin(), positions_.end()), positions_.end());
@@ -121,7 +126,8 @@ void ProbeRun::prepareNeedles() {
         applyRope(scheme_.rope, headDim_, std::span<const qint64>(&slot, 1), rotated.data());
       const Eigen::Map<const Eigen::RowVectorXf> k(rotated.data(), headDim_);
       needle.logit = logitScale_ * double(query.dot(k));
-      if (scheme_.kind == PositionalScheme::Kind::Alibi) needle.logit -= scheme_.alibiSlope * double(querySlot - slot);
+      if (scheme_.kind == PositionalScheme::Kind::Alibi)
+        needle.logit -= scheme_.alibiSlope * double(querySlot - slot);
     }
     needles_.push_back(needle);
   }
@@ -133,7 +139,8 @@ void ProbeRun::absorb(int row, float* logits, qint64 firstKey, qint64 keyCount, 
   Eigen::Map<Eigen::ArrayXf> l(logits, Eigen::Index(keyCount));
   if (addAlibi && scheme_.kind == PositionalScheme::Kind::Alibi) {
     const float start = float(-scheme_.alibiSlope * double(query - firstKey));
-    l += start + float(scheme_.alibiSlope) * Eigen::ArrayXf::LinSpaced(Eigen::Index(keyCount), 0.f, float(keyCount - 1));
+    l += start + float(scheme_.alibiSlope) *
+                     Eigen::ArrayXf::LinSpaced(Eigen::Index(keyCount), 0.f, float(keyCount - 1));
   }
   if (!needles_.empty() && row + 1 == int(positions_.size())) countNeedles(logits, firstKey, keyCount);
   RowState& state = states_[size_t(row)];
@@ -181,7 +188,8 @@ void ProbeRun::absorbSinkSlots(const RowMatrix& cacheQueries) {
   if (rowCount <= 0) return;
   RowMatrix keys(Eigen::Index(sinks), headDim_);
   source_.keys(0, sinks, keys.data());
-  if (scheme_.kind == PositionalScheme::Kind::Rope) applyRopeConsecutive(scheme_.rope, headDim_, 0, sinks, keys.data());
+  if (scheme_.kind == PositionalScheme::Kind::Rope)
+    applyRopeConsecutive(scheme_.rope, headDim_, 0, sinks, keys.data());
   RowMatrix scores = cacheQueries.middleRows(rowBegin, rowCount) * keys.transpose();
   const qint64 querySlot = firstEvicting - 1;
   for (int r = 0; r < rowCount; ++r) {
@@ -226,7 +234,8 @@ std::optional<ProbeResult> ProbeRun::run(const ProbeCallbacks& callbacks) {
       const qint64 count = b1 - b0;
       keys.resize(Eigen::Index(count), headDim_);
       source_.keys(b0, count, keys.data());
-      if (scheme_.kind == PositionalScheme::Kind::Rope) applyRopeConsecutive(scheme_.rope, headDim_, b0, count, keys.data());
+      if (scheme_.kind == PositionalScheme::Kind::Rope)
+        applyRopeConsecutive(scheme_.rope, headDim_, b0, count, keys.data());
       scores.noalias() = queries.middleRows(rowLo, rowHi - rowLo) * keys.transpose();
       // Serial on purpose: the GEMM above is where Eigen uses both cores; extra OpenMP regions
       // per block cost more than they gain on a loaded machine (measured, see the benchmark).
@@ -265,7 +274,8 @@ ProbeResult ProbeRun::finish() {
     map.mass.resize(binMass_.size());
     const size_t bins = binStart_.size() - 1;
     for (size_t r = 0; r < positions_.size(); ++r)
-      for (size_t b = 0; b < bins; ++b) map.mass[r * bins + b] = float(binMass_[r * bins + b] / states_[r].softmax.sum());
+      for (size_t b = 0; b < bins; ++b)
+        map.mass[r * bins + b] = float(binMass_[r * bins + b] / states_[r].softmax.sum());
   }
   const RowState& last = states_.back();
   for (const Needle& needle : needles_) {
@@ -304,7 +314,8 @@ std::vector<qint64> evenlySpacedQueries(qint64 contextTokens, int count, qint64 
   return positions;
 }
 
-std::vector<qint64> queriesAroundTrained(qint64 contextTokens, qint64 trainedContext, int count, qint64 minimum) {
+std::vector<qint64> queriesAroundTrained(qint64 contextTokens, qint64 trainedContext, int count,
+                                         qint64 minimum) {
   if (trainedContext <= minimum || contextTokens <= trainedContext || count < 4)
     return evenlySpacedQueries(contextTokens, count, minimum);
   std::vector<qint64> inside = evenlySpacedQueries(trainedContext, count / 2, minimum);

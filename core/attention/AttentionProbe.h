@@ -42,19 +42,21 @@ struct ProbeResult {
 };
 
 struct ProbeCallbacks {
-  std::function<bool()> isCancelled;             // polled once per key block
+  std::function<bool()> isCancelled;              // polled once per key block
   std::function<void(double fraction)> progress;  // 0..1, once per key block
 };
 
 // Runs the probe. Returns nullopt when cancelled. Throws Error(BadInput) naming the field when
 // the request is impossible (a query position outside [0, N), N beyond the source's keys).
 std::optional<ProbeResult> runAttentionProbe(const QueryKeySource& source, const PositionalScheme& scheme,
-                                             const ProbeRequest& request, const ProbeCallbacks& callbacks = {});
+                                             const ProbeRequest& request,
+                                             const ProbeCallbacks& callbacks = {});
 
 // Query rows evenly spread over [minimum, N-1], always including N-1 (the last query).
 std::vector<qint64> evenlySpacedQueries(qint64 contextTokens, int count, qint64 minimum = 4);
 // Query rows on both sides of the trained context when N exceeds it (half inside, half past),
 // always including N-1; evenly spaced when N <= trained.
-std::vector<qint64> queriesAroundTrained(qint64 contextTokens, qint64 trainedContext, int count, qint64 minimum = 4);
+std::vector<qint64> queriesAroundTrained(qint64 contextTokens, qint64 trainedContext, int count,
+                                         qint64 minimum = 4);
 
 }  // namespace sinkscope

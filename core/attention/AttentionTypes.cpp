@@ -19,7 +19,11 @@ static RowMetrics computeRowMetrics(std::span<const T> weights) {
   return metrics;
 }
 
-RowMetrics rowMetrics(std::span<const float> weights) { return computeRowMetrics(weights); }
-RowMetrics rowMetrics(std::span<const double> weights) { return computeRowMetrics(weights); }
+RowMetrics rowMetrics(std::span<const float> weights) {
+  return computeRowMetrics(weights);
+}
+RowMetrics rowMetrics(std::span<const double> weights) {
+  return computeRowMetrics(weights);
+}
 
 }  // namespace sinkscope

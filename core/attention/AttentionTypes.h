@@ -15,7 +15,7 @@ struct PooledHeatmap {
   std::vector<qint64> queryPositions;  // rows, 0-based token positions
   std::vector<qint64> binStart;        // bins + 1 key positions; binStart.back() = context
   int exactKeyColumns = 0;
-  std::vector<float> mass;             // rows x bins, row-major: attention mass in each bin
+  std::vector<float> mass;  // rows x bins, row-major: attention mass in each bin
   int rows() const { return int(queryPositions.size()); }
   int bins() const { return binStart.empty() ? 0 : int(binStart.size()) - 1; }
   float at(int row, int bin) const { return mass[size_t(row) * size_t(bins()) + size_t(bin)]; }

@@ -13,7 +13,9 @@ namespace sinkscope {
 
 namespace {
 
-bool usesRope(const ModelSpec& model) { return model.usesRope && model.attentionKind != AttentionKind::Alibi; }
+bool usesRope(const ModelSpec& model) {
+  return model.usesRope && model.attentionKind != AttentionKind::Alibi;
+}
 
 bool shipsStaticScaling(const ModelSpec& model) {
   if (!model.ropeScaling) return false;
@@ -24,7 +26,8 @@ bool shipsStaticScaling(const ModelSpec& model) {
 
 qint64 trainedContextOf(const ModelSpec& model) {
   if (const qint64 trained = trainedContextOrMaxPositions(model); trained > 0) return trained;
-  throwBadInput(model.id, QStringLiteral("trained_context"), QStringLiteral("unknown, so attention cannot be modelled"));
+  throwBadInput(model.id, QStringLiteral("trained_context"),
+                QStringLiteral("unknown, so attention cannot be modelled"));
 }
 
 }  // namespace
@@ -32,7 +35,8 @@ qint64 trainedContextOf(const ModelSpec& model) {
 const StreamingCache& StreamingCache::builtin() {
   static const StreamingCache cache = [] {
     const QString path = QStringLiteral(":/modelled_attention.json");
-    const JsonReader streaming = JsonReader(readJsonObjectFile(path), path).requireObject(QStringLiteral("streaming"));
+    const JsonReader streaming =
+        JsonReader(readJsonObjectFile(path), path).requireObject(QStringLiteral("streaming"));
     StreamingCache c;
     c.sinkTokens = streaming.requireInt(QStringLiteral("sink_tokens"), 0, 1 << 20);
     c.windowTokens = streaming.requireInt(QStringLiteral("window_tokens"), 1, 1 << 24);
@@ -65,7 +69,8 @@ TrainedPositions trainedPositionsFor(const ModelSpec& model) {
   trained.rotaryDim = schedule.rotaryDim;
   trained.invFreq = schedule.invFreq;
   trained.layout = schedule.layout;
-  const double scale = schedule.softmaxScale > 0 ? schedule.softmaxScale : 1.0 / std::sqrt(double(trained.headDim));
+  const double scale =
+      schedule.softmaxScale > 0 ? schedule.softmaxScale : 1.0 / std::sqrt(double(trained.headDim));
   trained.logitScale = scale * schedule.attentionFactor * schedule.attentionFactor;
   return trained;
 }
@@ -90,9 +95,11 @@ PositionalScheme modelledSchemeFor(const ModelSpec& model, const ModelledScheme&
     scheme.cache = KvCache::window(window);  // the model's own window: no sinks kept
   }
   if (!usesRope(model)) {
-    if (m != Mitigation::Baseline && m != Mitigation::Alibi && m != Mitigation::Streaming && m != Mitigation::WindowOnly)
+    if (m != Mitigation::Baseline && m != Mitigation::Alibi && m != Mitigation::Streaming &&
+        m != Mitigation::WindowOnly)
       throwBadInput(QString(), QStringLiteral("mitigation"),
-                    QStringLiteral("'%1' is a RoPE schedule, and %2 does not use RoPE").arg(mitigationName(m), model.id));
+                    QStringLiteral("'%1' is a RoPE schedule, and %2 does not use RoPE")
+                        .arg(mitigationName(m), model.id));
     if (model.attentionKind == AttentionKind::Alibi || m == Mitigation::Alibi) {
       if (model.attentionKind != AttentionKind::Alibi)
         throwBadInput(QString(), QStringLiteral("mitigation"),
@@ -127,7 +134,8 @@ std::vector<qint64> sinkCurveContextsFor(qint64 contextTokens, qint64 trainedCon
   std::vector<qint64> contexts;
   for (qint64 n = kSinkCurveFirstContext; n < contextTokens; n *= 2) contexts.push_back(n);
   contexts.push_back(contextTokens);
-  if (trainedContext > kSinkCurveFirstContext && trainedContext < contextTokens) contexts.push_back(trainedContext);
+  if (trainedContext > kSinkCurveFirstContext && trainedContext < contextTokens)
+    contexts.push_back(trainedContext);
   std::sort(contexts.begin(), contexts.end());
   contexts.erase(std::unique(contexts.begin(), contexts.end()), contexts.end());
   return contexts;
@@ -157,10 +165,12 @@ QString probeTargetText(const ModelSpec& model, int layer, const std::vector<int
   QString text = QStringLiteral("layer %1").arg(layer);
   if (layer == std::max(0, model.layers - 1)) text += QStringLiteral(" (the last)");
   if (heads.size() == 1) return text + QStringLiteral(", head %1").arg(heads.front());
-  if (int(heads.size()) == model.heads) return text + QStringLiteral(", mean of all %1 heads").arg(heads.size());
+  if (int(heads.size()) == model.heads)
+    return text + QStringLiteral(", mean of all %1 heads").arg(heads.size());
   QStringList names;
   for (int h : heads) names << QString::number(h);
-  return text + QStringLiteral(", mean of %1 heads (%2)").arg(heads.size()).arg(names.join(QStringLiteral(", ")));
+  return text +
+         QStringLiteral(", mean of %1 heads (%2)").arg(heads.size()).arg(names.join(QStringLiteral(", ")));
 }
 
 std::unique_ptr<SyntheticQueryKeySource> modelledSource(const ModelSpec& model, int layer, int head,

@@ -36,7 +36,8 @@ struct ModelledScheme {
   Mitigation mitigation = Mitigation::Baseline;
   double factor = 1.0;
   StreamingCache streaming;
-  bool honourWindow = true;  // false: the runtime ignores the model's sliding window (llama.cpp on Mistral-v0.1)
+  bool honourWindow =
+      true;  // false: the runtime ignores the model's sliding window (llama.cpp on Mistral-v0.1)
 };
 
 // The scheme head `head` of layer `layer` runs with for a sequence of sequenceLength tokens.
@@ -58,10 +59,10 @@ qint64 modelWindowAt(const ModelSpec& model, int layer);
 inline constexpr int kProbeLayerLast = -1;      // layer choice: the model's last layer
 inline constexpr int kProbeHeadsAveraged = -1;  // head choice: the mean over evenly spread heads
 inline constexpr int kProbeAveragedHeads = 4;
-inline constexpr int kSinkCurveQueries = 32;    // sampled query rows per context
+inline constexpr int kSinkCurveQueries = 32;  // sampled query rows per context
 inline constexpr qint64 kSinkCurveFirstContext = 512;
-inline constexpr int kHeatmapRows = 64;         // query rows of a heatmap
-inline constexpr int kHeatmapBins = 128;        // key bins, the first kHeatmapExactColumns one key each
+inline constexpr int kHeatmapRows = 64;   // query rows of a heatmap
+inline constexpr int kHeatmapBins = 128;  // key bins, the first kHeatmapExactColumns one key each
 inline constexpr int kHeatmapExactColumns = 4;
 
 struct ModelledProbeRequest {
@@ -79,8 +80,8 @@ struct ModelledProbeRequest {
 
 // layer: 0-based, or kProbeLayerLast (also for an out-of-range value); head: 0-based, or
 // kProbeHeadsAveraged (also for an out-of-range value).
-ModelledProbeRequest modelledProbeRequest(const ModelSpec& model, qint64 contextTokens, int layer = kProbeLayerLast,
-                                          int head = kProbeHeadsAveraged);
+ModelledProbeRequest modelledProbeRequest(const ModelSpec& model, qint64 contextTokens,
+                                          int layer = kProbeLayerLast, int head = kProbeHeadsAveraged);
 // "layer 21 (the last), mean of heads 0, 8, 16, 24", "layer 3, head 5": what a chart shows.
 QString probeTargetText(const ModelSpec& model, int layer, const std::vector<int>& heads);
 

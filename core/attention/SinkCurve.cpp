@@ -19,10 +19,9 @@ RowMetrics meanMetrics(const std::vector<RowMetrics>& rows) {
   return mean;
 }
 
-std::optional<std::vector<SinkCurvePoint>> computeSinkCurve(const QueryKeySource& source,
-                                                            const std::function<PositionalScheme(qint64)>& schemeAt,
-                                                            const SinkCurveRequest& request,
-                                                            const ProbeCallbacks& callbacks) {
+std::optional<std::vector<SinkCurvePoint>> computeSinkCurve(
+    const QueryKeySource& source, const std::function<PositionalScheme(qint64)>& schemeAt,
+    const SinkCurveRequest& request, const ProbeCallbacks& callbacks) {
   std::vector<SinkCurvePoint> points;
   double totalKeys = 0, doneKeys = 0;
   for (qint64 context : request.contexts) totalKeys += double(context);
@@ -34,7 +33,9 @@ std::optional<std::vector<SinkCurvePoint>> computeSinkCurve(const QueryKeySource
     probe.keyBlockTokens = request.keyBlockTokens;
     ProbeCallbacks inner{callbacks.isCancelled, nullptr};
     if (callbacks.progress)
-      inner.progress = [&](double fraction) { callbacks.progress((doneKeys + fraction * double(context)) / totalKeys); };
+      inner.progress = [&](double fraction) {
+        callbacks.progress((doneKeys + fraction * double(context)) / totalKeys);
+      };
     const std::optional<ProbeResult> result = runAttentionProbe(source, schemeAt(context), probe, inner);
     if (!result) return std::nullopt;
     doneKeys += double(context);

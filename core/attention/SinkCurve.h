@@ -11,26 +11,25 @@ namespace sinkscope {
 
 struct SinkCurvePoint {
   qint64 contextTokens = 0;
-  int queries = 0;             // sampled query rows (the last one included)
-  RowMetrics mean;             // each metric averaged over the sampled queries (i >= 4)
-  RowMetrics last;             // the last query, position contextTokens - 1
+  int queries = 0;                    // sampled query rows (the last one included)
+  RowMetrics mean;                    // each metric averaged over the sampled queries (i >= 4)
+  RowMetrics last;                    // the last query, position contextTokens - 1
   std::vector<NeedleResult> needles;  // retrieval by the last query
 };
 
 struct SinkCurveRequest {
-  std::vector<qint64> contexts;          // ascending is not required
+  std::vector<qint64> contexts;  // ascending is not required
   int queriesPerContext = 64;
-  qint64 trainedContext = 0;             // rows are sampled on both sides of it
+  qint64 trainedContext = 0;  // rows are sampled on both sides of it
   std::vector<double> needleDepths;
   qint64 keyBlockTokens = 8192;
 };
 
 // schemeAt(context) gives the scheme a runtime would use for a sequence of that length.
 // Returns nullopt when cancelled; progress runs over the whole curve (0..1).
-std::optional<std::vector<SinkCurvePoint>> computeSinkCurve(const QueryKeySource& source,
-                                                            const std::function<PositionalScheme(qint64)>& schemeAt,
-                                                            const SinkCurveRequest& request,
-                                                            const ProbeCallbacks& callbacks = {});
+std::optional<std::vector<SinkCurvePoint>> computeSinkCurve(
+    const QueryKeySource& source, const std::function<PositionalScheme(qint64)>& schemeAt,
+    const SinkCurveRequest& request, const ProbeCallbacks& callbacks = {});
 
 // Mean of each metric over rows (sink masses, entropy, normalised entropy).
 RowMetrics meanMetrics(const std::vector<RowMetrics>& rows);

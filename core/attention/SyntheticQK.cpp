@@ -1,9 +1,9 @@
 #include "attention/SyntheticQK.h"
 
 #include "attention/PositionalScheme.h"
-#include "positional/RopeRotation.h"
 #include "common/Error.h"
 #include "common/JsonRead.h"
+#include "positional/RopeRotation.h"
 
 #include <algorithm>
 #include <cmath>
@@ -21,14 +21,22 @@ inline quint64 mix(quint64 x) {
   x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
   return x ^ (x >> 31);
 }
-inline quint64 hashOf(quint64 a, quint64 b, quint64 c = 0, quint64 d = 0) { return mix(mix(mix(mix(a) ^ b) ^ c) ^ d); }
+inline quint64 hashOf(quint64 a, quint64 b, quint64 c = 0, quint64 d = 0) {
+  return mix(mix(mix(mix(a) ^ b) ^ c) ^ d);
+}
 
 // A vector's components: seed the row once from (head, stream, index), then one finaliser per
 // component on the Weyl sequence rowSeed + c * golden (splitmix64's own stream).
-inline quint64 rowSeed(quint64 headSeed, quint64 stream, quint64 index) { return mix(mix(headSeed ^ mix(stream)) ^ index); }
-inline quint64 componentHash(quint64 row, quint64 component) { return mix(row + component * 0x9E3779B97F4A7C15ULL); }
+inline quint64 rowSeed(quint64 headSeed, quint64 stream, quint64 index) {
+  return mix(mix(headSeed ^ mix(stream)) ^ index);
+}
+inline quint64 componentHash(quint64 row, quint64 component) {
+  return mix(row + component * 0x9E3779B97F4A7C15ULL);
+}
 
-inline double uniform01(quint64 h) { return double(h >> 11) * 0x1.0p-53; }
+inline double uniform01(quint64 h) {
+  return double(h >> 11) * 0x1.0p-53;
+}
 
 // Approximately standard normal: the sum of four 16-bit uniforms (Irwin-Hall, n = 4),
 // centred and scaled to unit variance. Tails end at +-3.46 (documented limit).
@@ -39,7 +47,9 @@ inline float normalFrom(quint64 h) {
 
 enum Stream : quint64 { kParameters = 1, kSegment = 100, kNoise = 200, kSinkDirection = 300, kOffsets = 400 };
 
-double between(double low, double high, double u) { return low + (high - low) * u; }
+double between(double low, double high, double u) {
+  return low + (high - low) * u;
+}
 
 }  // namespace
 
@@ -73,9 +83,12 @@ SyntheticQKConfig SyntheticQKConfig::fromJson(const QString& path) {
       g.fail(QStringLiteral("segment_lengths_tokens"), QStringLiteral("must hold integers in [1, 2^40]"));
     c.segmentLengths.push_back(qint64(value.toDouble()));
   }
-  c.bosKeyNormRatio = g.requireObject(QStringLiteral("bos_key_norm_ratio")).requireDouble(QStringLiteral("value"), 1e-3, 1e3);
-  c.needleLogitOffset = g.requireObject(QStringLiteral("needle_logit_offset_nats")).requireDouble(QStringLiteral("value"), -20, 20);
-  c.coherenceExponent = g.requireObject(QStringLiteral("coherence_exponent")).requireDouble(QStringLiteral("value"), 0, 16);
+  c.bosKeyNormRatio =
+      g.requireObject(QStringLiteral("bos_key_norm_ratio")).requireDouble(QStringLiteral("value"), 1e-3, 1e3);
+  c.needleLogitOffset = g.requireObject(QStringLiteral("needle_logit_offset_nats"))
+                            .requireDouble(QStringLiteral("value"), -20, 20);
+  c.coherenceExponent =
+      g.requireObject(QStringLiteral("coherence_exponent")).requireDouble(QStringLiteral("value"), 0, 16);
   return c;
 }
 
@@ -84,14 +97,16 @@ const SyntheticQKConfig& SyntheticQKConfig::builtin() {
   return config;
 }
 
-SyntheticQueryKeySource::SyntheticQueryKeySource(const SyntheticQKConfig& config, const TrainedPositions& trained,
-                                                 int layer, int head)
+SyntheticQueryKeySource::SyntheticQueryKeySource(const SyntheticQKConfig& config,
+                                                 const TrainedPositions& trained, int layer, int head)
     : config_(config), trained_(trained) {
   if (trained_.headDim < 2 || trained_.rotaryDim > trained_.headDim || trained_.rotaryDim % 2 != 0 ||
       trained_.invFreq.size() != size_t(trained_.rotaryDim / 2) || trained_.trainedContext < 1)
     throwBadInput(QStringLiteral("synthetic generator"), QStringLiteral("trained_positions"),
                   QStringLiteral("head_dim %1 / rotary_dim %2 / trained context %3 are inconsistent")
-                      .arg(trained_.headDim).arg(trained_.rotaryDim).arg(trained_.trainedContext));
+                      .arg(trained_.headDim)
+                      .arg(trained_.rotaryDim)
+                      .arg(trained_.trainedContext));
   if (trained_.logitScale <= 0) trained_.logitScale = 1.0 / std::sqrt(double(trained_.headDim));
   headSeed_ = hashOf(config_.seed, quint64(layer), quint64(head), 0x53796E7468ULL);
   for (double theta : trained_.invFreq) phasors_.push_back(meanPhasor(theta, trained_.trainedContext));
@@ -113,7 +128,8 @@ void SyntheticQueryKeySource::drawParameters(int layer) {
   for (size_t s = 0; s < config_.segmentLengths.size(); ++s) total += raw.emplace_back(0.05 + u(10 + s));
   for (double r : raw) p.segmentWeights.push_back(std::sqrt(p.locality * r / total));
   for (size_t s = 0; s < config_.segmentLengths.size(); ++s)
-    segmentOffsets_.push_back(qint64(uniform01(hashOf(headSeed_, kOffsets, s)) * double(config_.segmentLengths[s])));
+    segmentOffsets_.push_back(
+        qint64(uniform01(hashOf(headSeed_, kOffsets, s)) * double(config_.segmentLengths[s])));
   // Content logits q.k * scale between unrelated unit-variance vectors have std
   // scale * |q||k| / sqrt(D); equal query and key norms give the drawn std.
   const double d = double(trained_.headDim);
@@ -126,12 +142,16 @@ double SyntheticQueryKeySource::coherenceWeight(int pair) const {
 
 // Mean over trained distances d of the (unscaled) logit q . R(d) k: per rotary pair
 // Re(q_p conj(k_p) mu_p), plus the pass-through dims as they are.
-double SyntheticQueryKeySource::meanTrainedDot(const std::vector<double>& query, const std::vector<double>& key) const {
+double SyntheticQueryKeySource::meanTrainedDot(const std::vector<double>& query,
+                                               const std::vector<double>& key) const {
   const int d = trained_.headDim, rotary = trained_.rotaryDim;
   double sum = 0;
   for (int p = 0; p < rotary / 2; ++p) {
-    const size_t a = size_t(ropePairFirst(trained_.layout, rotary, p)), b = size_t(ropePairSecond(trained_.layout, rotary, p));
-    sum += (std::complex<double>(query[a], query[b]) * std::conj(std::complex<double>(key[a], key[b])) * phasors_[size_t(p)]).real();
+    const size_t a = size_t(ropePairFirst(trained_.layout, rotary, p)),
+                 b = size_t(ropePairSecond(trained_.layout, rotary, p));
+    sum += (std::complex<double>(query[a], query[b]) * std::conj(std::complex<double>(key[a], key[b])) *
+            phasors_[size_t(p)])
+               .real();
   }
   for (int c = rotary; c < d; ++c) sum += query[size_t(c)] * key[size_t(c)];
   return sum;
@@ -139,10 +159,12 @@ double SyntheticQueryKeySource::meanTrainedDot(const std::vector<double>& query,
 
 // Per rotary pair: multiply by the coherence weight and turn by -phase (query side, to align with
 // a key at distance 0..T) or +phase (key side, to be aligned with a query). Unit norm on return.
-std::vector<double> SyntheticQueryKeySource::aligned(std::vector<double> v, bool weight, int phaseSign) const {
+std::vector<double> SyntheticQueryKeySource::aligned(std::vector<double> v, bool weight,
+                                                     int phaseSign) const {
   const int rotary = trained_.rotaryDim;
   for (int p = 0; p < rotary / 2; ++p) {
-    const size_t a = size_t(ropePairFirst(trained_.layout, rotary, p)), b = size_t(ropePairSecond(trained_.layout, rotary, p));
+    const size_t a = size_t(ropePairFirst(trained_.layout, rotary, p)),
+                 b = size_t(ropePairSecond(trained_.layout, rotary, p));
     std::complex<double> z(v[a], v[b]);
     if (weight) z *= coherenceWeight(p);
     z *= std::polar(1.0, double(phaseSign) * std::arg(phasors_[size_t(p)]));
@@ -212,7 +234,8 @@ void SyntheticQueryKeySource::keys(qint64 first, qint64 count, float* out) const
   const qint64 chunks = (count + kChunk - 1) / kChunk;
   for (qint64 k = 0; k < chunks; ++k) {
     const qint64 start = first + k * kChunk;
-    contentVectors(start, std::min(kChunk, first + count - start), 1, out + size_t(k * kChunk) * size_t(headDim()));
+    contentVectors(start, std::min(kChunk, first + count - start), 1,
+                   out + size_t(k * kChunk) * size_t(headDim()));
   }
   if (first == 0 && count > 0) std::copy(bosKey_.begin(), bosKey_.end(), out);  // the BOS key is constant
 }

@@ -33,21 +33,21 @@ struct SyntheticQKConfig {
 // learnt to align with. Built from the model as it ships (never from the runtime mitigation).
 struct TrainedPositions {
   int headDim = 0;
-  int rotaryDim = 0;                 // 0: no rotary dims (ALiBi, NoPE)
-  std::vector<double> invFreq;       // rotaryDim / 2 frequencies, radians per token
+  int rotaryDim = 0;            // 0: no rotary dims (ALiBi, NoPE)
+  std::vector<double> invFreq;  // rotaryDim / 2 frequencies, radians per token
   RopePairLayout layout = RopePairLayout::HalfSplit;
-  double logitScale = 0;             // softmax scale x attention factor^2 during training
-  qint64 trainedContext = 0;         // tokens
+  double logitScale = 0;      // softmax scale x attention factor^2 during training
+  qint64 trainedContext = 0;  // tokens
 };
 
 // One head's drawn parameters (see the document for their meaning).
 struct SyntheticHeadParameters {
-  double sinkLogit = 0;         // mean logit of the BOS key over trained query positions, nats
-  double contentLogitStd = 0;   // std of content logits between unrelated tokens, nats
-  double locality = 0;          // share of content variance in segment features
+  double sinkLogit = 0;                // mean logit of the BOS key over trained query positions, nats
+  double contentLogitStd = 0;          // std of content logits between unrelated tokens, nats
+  double locality = 0;                 // share of content variance in segment features
   std::vector<double> segmentWeights;  // w_s, sum of squares = locality
   double sinkQueryNorm = 0, bosKeyNorm = 0, contentNorm = 0;
-  double sinkAlignment = 0;     // A: mean over trained positions of the unit sink query . BOS key
+  double sinkAlignment = 0;  // A: mean over trained positions of the unit sink query . BOS key
 };
 
 // Mean of e^(i d theta) over d = 0..span-1 (the phase a head saw during training).
@@ -55,7 +55,8 @@ std::complex<double> meanPhasor(double theta, qint64 span);
 
 class SyntheticQueryKeySource final : public QueryKeySource {
  public:
-  SyntheticQueryKeySource(const SyntheticQKConfig& config, const TrainedPositions& trained, int layer, int head);
+  SyntheticQueryKeySource(const SyntheticQKConfig& config, const TrainedPositions& trained, int layer,
+                          int head);
 
   int headDim() const override { return trained_.headDim; }
   void keys(qint64 first, qint64 count, float* out) const override;

@@ -19,7 +19,10 @@ namespace {
 
 QString entrySource(const QString& path, const QString& list, qsizetype index, const QJsonObject& entry) {
   const QString id = entry.value(QStringLiteral("id")).toString();
-  return QStringLiteral("%1: %2[%3]%4").arg(path, list).arg(index).arg(id.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(id));
+  return QStringLiteral("%1: %2[%3]%4")
+      .arg(path, list)
+      .arg(index)
+      .arg(id.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(id));
 }
 
 std::optional<DeviceLink> linkFromJson(const JsonReader& r, const QString& key) {
@@ -45,22 +48,30 @@ Interconnect interconnectFromJson(const JsonReader& r) {
 HardwareSpec hardwareFromJson(const JsonReader& r, bool catalogue) {
   HardwareSpec spec;
   spec.id = r.requireString(QStringLiteral("id"));
-  spec.displayName = catalogue ? r.requireString(QStringLiteral("name")) : r.optionalString(QStringLiteral("name")).value_or(spec.id);
-  spec.vendor = catalogue ? r.requireString(QStringLiteral("vendor")) : r.optionalString(QStringLiteral("vendor")).value_or(QString());
-  spec.category = catalogue ? r.requireString(QStringLiteral("category")) : r.optionalString(QStringLiteral("category")).value_or(QString());
-  static const std::set<QString> categories{QStringLiteral("datacenter-gpu"), QStringLiteral("workstation-gpu"),
-                                            QStringLiteral("consumer-gpu"), QStringLiteral("apple-silicon"),
-                                            QStringLiteral("cpu")};
+  spec.displayName = catalogue ? r.requireString(QStringLiteral("name"))
+                               : r.optionalString(QStringLiteral("name")).value_or(spec.id);
+  spec.vendor = catalogue ? r.requireString(QStringLiteral("vendor"))
+                          : r.optionalString(QStringLiteral("vendor")).value_or(QString());
+  spec.category = catalogue ? r.requireString(QStringLiteral("category"))
+                            : r.optionalString(QStringLiteral("category")).value_or(QString());
+  static const std::set<QString> categories{QStringLiteral("datacenter-gpu"),
+                                            QStringLiteral("workstation-gpu"), QStringLiteral("consumer-gpu"),
+                                            QStringLiteral("apple-silicon"), QStringLiteral("cpu")};
   if (!spec.category.isEmpty() && categories.count(spec.category) == 0)
-    r.fail(QStringLiteral("category"), QStringLiteral("unknown category '%1' (known: datacenter-gpu, workstation-gpu, "
-                                                      "consumer-gpu, apple-silicon, cpu)").arg(spec.category));
+    r.fail(QStringLiteral("category"),
+           QStringLiteral("unknown category '%1' (known: datacenter-gpu, workstation-gpu, "
+                          "consumer-gpu, apple-silicon, cpu)")
+               .arg(spec.category));
   spec.memoryBytes = r.requireInt(QStringLiteral("memory_bytes"), 1, 1ll << 52);
-  spec.memoryBandwidthBytesPerSecond = r.requireDouble(QStringLiteral("memory_bandwidth_bytes_per_s"), 1.0, 1e18);
+  spec.memoryBandwidthBytesPerSecond =
+      r.requireDouble(QStringLiteral("memory_bandwidth_bytes_per_s"), 1.0, 1e18);
   const JsonReader flops = r.requireObject(QStringLiteral("peak_flops"));
   for (auto it = flops.object().begin(); it != flops.object().end(); ++it)
     spec.peakFlopsPerSecond[it.key()] = flops.requireDouble(it.key(), 0.0, 1e20);
-  spec.source = catalogue ? r.requireString(QStringLiteral("source")) : r.optionalString(QStringLiteral("source")).value_or(QString());
-  if (catalogue && spec.source.trimmed().isEmpty()) r.fail(QStringLiteral("source"), QStringLiteral("must not be empty"));
+  spec.source = catalogue ? r.requireString(QStringLiteral("source"))
+                          : r.optionalString(QStringLiteral("source")).value_or(QString());
+  if (catalogue && spec.source.trimmed().isEmpty())
+    r.fail(QStringLiteral("source"), QStringLiteral("must not be empty"));
   spec.notes = r.optionalString(QStringLiteral("notes")).value_or(QString());
   spec.interconnect = interconnectFromJson(r);
   validateHardwareSpec(spec, r.source());
@@ -73,12 +84,14 @@ std::vector<ModelSpec> loadModels(const QString& path) {
   std::vector<ModelSpec> models;
   std::set<QString> ids;
   for (qsizetype i = 0; i < list.size(); ++i) {
-    if (!list.at(i).isObject()) root.fail(QStringLiteral("models[%1]").arg(i), QStringLiteral("expected an object"));
+    if (!list.at(i).isObject())
+      root.fail(QStringLiteral("models[%1]").arg(i), QStringLiteral("expected an object"));
     const QJsonObject entry = list.at(i).toObject();
     models.push_back(modelSpecFromConfig(entry, entrySource(path, QStringLiteral("models"), i, entry),
                                          ConfigFlavour::CatalogueEntry));
     if (!ids.insert(models.back().id.toLower()).second)
-      root.fail(QStringLiteral("models[%1].id").arg(i), QStringLiteral("duplicate id '%1'").arg(models.back().id));
+      root.fail(QStringLiteral("models[%1].id").arg(i),
+                QStringLiteral("duplicate id '%1'").arg(models.back().id));
   }
   return models;
 }
@@ -89,12 +102,15 @@ std::vector<HardwareSpec> loadHardware(const QString& path) {
   std::vector<HardwareSpec> hardware;
   std::set<QString> ids;
   for (qsizetype i = 0; i < list.size(); ++i) {
-    if (!list.at(i).isObject()) root.fail(QStringLiteral("hardware[%1]").arg(i), QStringLiteral("expected an object"));
+    if (!list.at(i).isObject())
+      root.fail(QStringLiteral("hardware[%1]").arg(i), QStringLiteral("expected an object"));
     const QJsonObject entry = list.at(i).toObject();
-    hardware.push_back(hardwareFromJson(JsonReader(entry, entrySource(path, QStringLiteral("hardware"), i, entry)), true));
+    hardware.push_back(
+        hardwareFromJson(JsonReader(entry, entrySource(path, QStringLiteral("hardware"), i, entry)), true));
     hardware.back().origin = QStringLiteral("catalogue");
     if (!ids.insert(hardware.back().id.toLower()).second)
-      root.fail(QStringLiteral("hardware[%1].id").arg(i), QStringLiteral("duplicate id '%1'").arg(hardware.back().id));
+      root.fail(QStringLiteral("hardware[%1].id").arg(i),
+                QStringLiteral("duplicate id '%1'").arg(hardware.back().id));
   }
   return hardware;
 }
@@ -112,13 +128,16 @@ bool looksLikePath(const QString& text) {
 
 [[noreturn]] void throwMissingModel(const QString& idOrPath) {
   if (parseHubId(idOrPath)) {
-    throwBadInput(idOrPath, QString(), QStringLiteral("is a Hugging Face id, but this program was built without the Hub client"));
+    throwBadInput(idOrPath, QString(),
+                  QStringLiteral("is a Hugging Face id, but this program was built without the Hub client"));
   }
   if (looksLikeHubIdAttempt(idOrPath))
-    throwBadInput(idOrPath, QString(), QStringLiteral("neither a file nor a valid Hugging Face id (org/name[@revision]: "
-                                                      "letters, digits, '-', '_', '.'; at most 96 characters)"));
+    throwBadInput(idOrPath, QString(),
+                  QStringLiteral("neither a file nor a valid Hugging Face id (org/name[@revision]: "
+                                 "letters, digits, '-', '_', '.'; at most 96 characters)"));
   if (looksLikePath(idOrPath)) throwBadInput(idOrPath, QString(), QStringLiteral("no such file"));
-  throwBadInput(idOrPath, QString(), QStringLiteral("not a catalogue model id (see 'sinkscope list models') nor a file"));
+  throwBadInput(idOrPath, QString(),
+                QStringLiteral("not a catalogue model id (see 'sinkscope list models') nor a file"));
 }
 
 }  // namespace
@@ -154,7 +173,8 @@ const HardwareSpec* Catalog::findHardware(const QString& id) const {
 }
 
 ModelSpec resolveModel(const QString& idOrPath) {
-  if (idOrPath.trimmed().isEmpty()) throwBadInput(QString(), QStringLiteral("model"), QStringLiteral("empty model id or path"));
+  if (idOrPath.trimmed().isEmpty())
+    throwBadInput(QString(), QStringLiteral("model"), QStringLiteral("empty model id or path"));
   if (const ModelSpec* model = Catalog::builtin().findModel(idOrPath)) return *model;
   // A path that is not there may be a Hub id; any other failure keeps the system's reason
   // (symlink loop, name too long, permission denied: docs/limits.md).
@@ -165,21 +185,25 @@ ModelSpec resolveModel(const QString& idOrPath) {
   }
   if (statInput(idOrPath).directory) {  // a downloaded model folder: its config.json
     const QString config = QDir(idOrPath).filePath(QStringLiteral("config.json"));
-    if (!QFileInfo::exists(config)) throwBadInput(idOrPath, QString(), QStringLiteral("is a folder without a config.json"));
+    if (!QFileInfo::exists(config))
+      throwBadInput(idOrPath, QString(), QStringLiteral("is a folder without a config.json"));
     return importHfConfigFile(config);
   }
   if (isGgufFile(idOrPath)) return importGgufMetadata(idOrPath);
   return importHfConfigFile(idOrPath);
 }
 
-void setHubModelResolver(HubModelResolver resolver) { hubModelResolver() = std::move(resolver); }
+void setHubModelResolver(HubModelResolver resolver) {
+  hubModelResolver() = std::move(resolver);
+}
 
 HardwareSpec hardwareSpecFromJson(const QJsonObject& object, const QString& source) {
   QJsonObject entry = object;
   if (object.contains(QStringLiteral("hardware"))) {  // a catalogue-format file with one profile
     const QJsonArray list = object.value(QStringLiteral("hardware")).toArray();
     if (list.size() != 1 || !list.at(0).isObject())
-      throwBadInput(source, QStringLiteral("hardware"), QStringLiteral("expected exactly one profile object"));
+      throwBadInput(source, QStringLiteral("hardware"),
+                    QStringLiteral("expected exactly one profile object"));
     entry = list.at(0).toObject();
   }
   HardwareSpec spec = hardwareFromJson(JsonReader(entry, source), false);
@@ -196,11 +220,14 @@ ImportKind classifyImportFile(const QString& path) {
 }
 
 HardwareSpec resolveHardware(const QString& idOrPath) {
-  if (idOrPath.trimmed().isEmpty()) throwBadInput(QString(), QStringLiteral("hardware"), QStringLiteral("empty hardware id or path"));
+  if (idOrPath.trimmed().isEmpty())
+    throwBadInput(QString(), QStringLiteral("hardware"), QStringLiteral("empty hardware id or path"));
   if (const HardwareSpec* hardware = Catalog::builtin().findHardware(idOrPath)) return *hardware;
   if (!looksLikePath(idOrPath) && !QFileInfo::exists(idOrPath))
-    throwBadInput(idOrPath, QString(), QStringLiteral("not a catalogue hardware id (see 'sinkscope list hardware') nor a file"));
-  if (statInput(idOrPath).directory) throwBadInput(idOrPath, QString(), QStringLiteral("is a directory, expected a JSON file"));
+    throwBadInput(idOrPath, QString(),
+                  QStringLiteral("not a catalogue hardware id (see 'sinkscope list hardware') nor a file"));
+  if (statInput(idOrPath).directory)
+    throwBadInput(idOrPath, QString(), QStringLiteral("is a directory, expected a JSON file"));
   return hardwareSpecFromJson(readJsonObjectFile(idOrPath), idOrPath);
 }
 

@@ -27,11 +27,13 @@ constexpr qint64 kMaxTokens = 1ll << 40;
 // ("normal" mode, llama among them) rotate adjacent pairs (2i, 2i + 1).
 bool neoxRopeArchitecture(const QString& arch) {
   static const std::set<QString> neox{
-      QStringLiteral("falcon"),    QStringLiteral("grok"),     QStringLiteral("dbrx"),     QStringLiteral("phi2"),
-      QStringLiteral("phi3"),      QStringLiteral("qwen"),     QStringLiteral("qwen2"),    QStringLiteral("qwen2moe"),
-      QStringLiteral("qwen3"),     QStringLiteral("qwen3moe"), QStringLiteral("stablelm"), QStringLiteral("starcoder2"),
-      QStringLiteral("gemma"),     QStringLiteral("gemma2"),   QStringLiteral("gemma3"),   QStringLiteral("openelm"),
-      QStringLiteral("gptneox"),   QStringLiteral("nemotron"), QStringLiteral("exaone"),   QStringLiteral("olmo2")};
+      QStringLiteral("falcon"),   QStringLiteral("grok"),     QStringLiteral("dbrx"),
+      QStringLiteral("phi2"),     QStringLiteral("phi3"),     QStringLiteral("qwen"),
+      QStringLiteral("qwen2"),    QStringLiteral("qwen2moe"), QStringLiteral("qwen3"),
+      QStringLiteral("qwen3moe"), QStringLiteral("stablelm"), QStringLiteral("starcoder2"),
+      QStringLiteral("gemma"),    QStringLiteral("gemma2"),   QStringLiteral("gemma3"),
+      QStringLiteral("openelm"),  QStringLiteral("gptneox"),  QStringLiteral("nemotron"),
+      QStringLiteral("exaone"),   QStringLiteral("olmo2")};
   return neox.count(arch) == 1;
 }
 
@@ -58,7 +60,8 @@ class GgufReader {
       result = file_.integer(name);
     }
     if (*result < minimum || *result > maximum)
-      throwBadInput(file_.source(), name, QStringLiteral("%1 is outside [%2, %3]").arg(*result).arg(minimum).arg(maximum));
+      throwBadInput(file_.source(), name,
+                    QStringLiteral("%1 is outside [%2, %3]").arg(*result).arg(minimum).arg(maximum));
     return result;
   }
   qint64 requireInteger(const QString& suffix, qint64 minimum, qint64 maximum) const {
@@ -78,9 +81,11 @@ qint64 vocabularySize(const GgufFile& file, const GgufReader& reader) {
   if (const auto size = reader.integer(QStringLiteral("vocab_size"), 1, kMaxDim)) return *size;
   if (const GgufValue* tokens = file.find(QStringLiteral("tokenizer.ggml.tokens")); tokens && tokens->array())
     return qint64(tokens->array()->size());
-  if (const GgufTensorInfo* embedding = file.findTensor(QStringLiteral("token_embd.weight")); embedding && embedding->shape.size() == 2)
+  if (const GgufTensorInfo* embedding = file.findTensor(QStringLiteral("token_embd.weight"));
+      embedding && embedding->shape.size() == 2)
     return embedding->shape[1];
-  throwBadInput(file.source(), QStringLiteral("tokenizer.ggml.tokens"), QStringLiteral("missing; the vocabulary size is unknown"));
+  throwBadInput(file.source(), QStringLiteral("tokenizer.ggml.tokens"),
+                QStringLiteral("missing; the vocabulary size is unknown"));
 }
 
 // Tied when there is no separate output matrix, or when it holds the same bytes as the embedding.
@@ -104,9 +109,11 @@ void readRopeScaling(const GgufReader& reader, ModelSpec& spec) {
   scaling.type = *type;
   const auto factor = reader.number(QStringLiteral("rope.scaling.factor"));
   if (!factor || *factor <= 0)
-    throwBadInput(QString(), reader.key(QStringLiteral("rope.scaling.factor")), QStringLiteral("missing or not positive"));
+    throwBadInput(QString(), reader.key(QStringLiteral("rope.scaling.factor")),
+                  QStringLiteral("missing or not positive"));
   scaling.factor = *factor;
-  scaling.originalMaxPositionEmbeddings = reader.integer(QStringLiteral("rope.scaling.original_context_length"), 1, kMaxTokens);
+  scaling.originalMaxPositionEmbeddings =
+      reader.integer(QStringLiteral("rope.scaling.original_context_length"), 1, kMaxTokens);
   if (const auto mscale = reader.number(QStringLiteral("rope.scaling.yarn_log_multiplier")))
     scaling.mscaleAllDim = *mscale / 0.1;  // llama.cpp stores 0.1 x mscale_all_dim
   spec.ropeScaling = scaling;
@@ -128,15 +135,19 @@ void readRopeFactorTensors(const GgufFile& file, const GgufReader& reader, Model
     scaling.type = QStringLiteral("longrope");
     scaling.longFactor = factorsFromTensor(file, *longFactors);
     scaling.shortFactor = factorsFromTensor(file, *shortFactors);
-    scaling.originalMaxPositionEmbeddings = reader.integer(QStringLiteral("rope.scaling.original_context_length"), 1, kMaxTokens);
+    scaling.originalMaxPositionEmbeddings =
+        reader.integer(QStringLiteral("rope.scaling.original_context_length"), 1, kMaxTokens);
     scaling.attentionFactor = reader.number(QStringLiteral("rope.scaling.attn_factor"));
     const qint64 maxPositions = reader.requireInteger(QStringLiteral("context_length"), 1, kMaxTokens);
-    scaling.factor = scaling.originalMaxPositionEmbeddings ? double(maxPositions) / double(*scaling.originalMaxPositionEmbeddings) : 1.0;
+    scaling.factor = scaling.originalMaxPositionEmbeddings
+                         ? double(maxPositions) / double(*scaling.originalMaxPositionEmbeddings)
+                         : 1.0;
     spec.ropeScaling = scaling;
   } else if (file.findTensor(QStringLiteral("rope_freqs.weight")) && !spec.ropeScaling) {
     spec.defaultedFields << QStringLiteral("rope_scaling");
-    spec.notes += QStringLiteral(" The file carries per-pair RoPE frequency factors (rope_freqs, Llama 3.1-style scaling); "
-                                 "SinkScope does not read them back, so the schedule shown is unscaled.");
+    spec.notes += QStringLiteral(
+        " The file carries per-pair RoPE frequency factors (rope_freqs, Llama 3.1-style scaling); "
+        "SinkScope does not read them back, so the schedule shown is unscaled.");
   }
 }
 
@@ -147,7 +158,8 @@ void readMla(const GgufReader& reader, ModelSpec& spec) {
   mla.kvLoraRank = int(*kvLoraRank);
   mla.qLoraRank = int(reader.integer(QStringLiteral("attention.q_lora_rank"), 0, 65536).value_or(0));
   mla.qkRopeHeadDim = int(reader.requireInteger(QStringLiteral("rope.dimension_count"), 2, 65536));
-  const qint64 keyLength = reader.requireInteger(QStringLiteral("attention.key_length"), mla.qkRopeHeadDim, 65536);
+  const qint64 keyLength =
+      reader.requireInteger(QStringLiteral("attention.key_length"), mla.qkRopeHeadDim, 65536);
   mla.qkNopeHeadDim = int(keyLength - mla.qkRopeHeadDim);
   mla.vHeadDim = int(reader.requireInteger(QStringLiteral("attention.value_length"), 1, 65536));
   spec.mla = mla;
@@ -159,10 +171,11 @@ void readMoe(const GgufReader& reader, ModelSpec& spec) {
   if (!experts || *experts <= 1) return;
   spec.moe.experts = int(*experts);
   spec.moe.expertsPerToken = int(reader.requireInteger(QStringLiteral("expert_used_count"), 1, *experts));
-  spec.moe.expertIntermediateSize =
-      reader.integer(QStringLiteral("expert_feed_forward_length"), 1, kMaxDim).value_or(spec.intermediateSize);
+  spec.moe.expertIntermediateSize = reader.integer(QStringLiteral("expert_feed_forward_length"), 1, kMaxDim)
+                                        .value_or(spec.intermediateSize);
   spec.moe.sharedExperts = int(reader.integer(QStringLiteral("expert_shared_count"), 0, 1 << 20).value_or(0));
-  spec.moe.denseLayers = int(reader.integer(QStringLiteral("leading_dense_block_count"), 0, spec.layers).value_or(0));
+  spec.moe.denseLayers =
+      int(reader.integer(QStringLiteral("leading_dense_block_count"), 0, spec.layers).value_or(0));
 }
 
 void readLayers(const GgufReader& reader, ModelSpec& spec, const QString& arch) {
@@ -181,7 +194,8 @@ void readLayers(const GgufReader& reader, ModelSpec& spec, const QString& arch) 
 qint64 tensorParameterCount(const GgufFile& file, bool tied) {
   qint64 count = 0;
   for (const GgufTensorInfo& tensor : file.tensors())
-    if (!(tied && tensor.name == QLatin1String("output.weight")) && !tensor.name.startsWith(QLatin1String("rope_")))
+    if (!(tied && tensor.name == QLatin1String("output.weight")) &&
+        !tensor.name.startsWith(QLatin1String("rope_")))
       count += tensor.elementCount();  // rope_freqs / rope_factors_* are constants, not weights
   return count;
 }
@@ -198,8 +212,9 @@ ModelSpec modelSpecFromGguf(const GgufFile& file, const QString& fallbackId) {
   spec.family = arch;
   spec.architecture = arch;
   spec.origin = file.source();
-  spec.notes = QStringLiteral("Read from GGUF metadata; parameters counted from the file's tensors. GGUF does not record "
-                              "the training context: pass --trained-context where it differs from context_length.");
+  spec.notes = QStringLiteral(
+      "Read from GGUF metadata; parameters counted from the file's tensors. GGUF does not record "
+      "the training context: pass --trained-context where it differs from context_length.");
   spec.layers = int(reader.requireInteger(QStringLiteral("block_count"), 1, 100000));
   spec.hiddenSize = reader.requireInteger(QStringLiteral("embedding_length"), 1, kMaxDim);
   spec.intermediateSize = reader.requireInteger(QStringLiteral("feed_forward_length"), 1, kMaxDim);
@@ -212,7 +227,8 @@ ModelSpec modelSpecFromGguf(const GgufFile& file, const QString& fallbackId) {
   }
   spec.vocabSize = vocabularySize(file, reader);
   spec.tiedEmbeddings = tiedEmbeddings(file);
-  spec.gatedFfn = file.findTensor(QStringLiteral("blk.0.ffn_gate.weight")) || file.findTensor(QStringLiteral("blk.0.ffn_gate_exps.weight")) ||
+  spec.gatedFfn = file.findTensor(QStringLiteral("blk.0.ffn_gate.weight")) ||
+                  file.findTensor(QStringLiteral("blk.0.ffn_gate_exps.weight")) ||
                   !file.findTensor(QStringLiteral("blk.0.ffn_up.weight"));
   spec.attentionBias = file.findTensor(QStringLiteral("blk.0.attn_q.bias")) != nullptr;
   readMla(reader, spec);
@@ -222,7 +238,9 @@ ModelSpec modelSpecFromGguf(const GgufFile& file, const QString& fallbackId) {
     } else {
       if (spec.hiddenSize % spec.heads != 0)
         throwBadInput(file.source(), reader.key(QStringLiteral("attention.key_length")),
-                      QStringLiteral("missing, and embedding_length %1 is not divisible by %2 heads").arg(spec.hiddenSize).arg(spec.heads));
+                      QStringLiteral("missing, and embedding_length %1 is not divisible by %2 heads")
+                          .arg(spec.hiddenSize)
+                          .arg(spec.heads));
       spec.headDim = int(spec.hiddenSize / spec.heads);
     }
   }

@@ -30,12 +30,12 @@ struct HardwareSpec {
   QString category;     // "datacenter-gpu", "workstation-gpu", "consumer-gpu", "apple-silicon", "cpu"
   QString origin;       // "catalogue" or the JSON file path
 
-  qint64 memoryBytes = 0;                     // device memory (unified memory for Apple)
-  double memoryBandwidthBytesPerSecond = 0;   // peak
+  qint64 memoryBytes = 0;                    // device memory (unified memory for Apple)
+  double memoryBandwidthBytesPerSecond = 0;  // peak
   // Peak dense FLOP/s (or OP/s for int8) per dtype key: "fp32", "fp16", "bf16", "fp8", "int8".
   std::map<QString, double> peakFlopsPerSecond;
 
-  Interconnect interconnect;    // links between devices (several GPUs, several nodes)
+  Interconnect interconnect;  // links between devices (several GPUs, several nodes)
 
   QString source;               // vendor datasheet
   QString notes;                // how a figure was read or derived, caveats

@@ -32,10 +32,10 @@ bool falconArchitecture(const QString& modelType) {
 // The architecture's own default for tie_word_embeddings when the config leaves it out.
 bool defaultTiedEmbeddings(const QString& modelType) {
   static const std::set<QString> untied{
-      QStringLiteral("llama"),    QStringLiteral("mistral"),     QStringLiteral("mixtral"),
-      QStringLiteral("qwen2"),    QStringLiteral("qwen2_moe"),   QStringLiteral("qwen3"),
-      QStringLiteral("qwen3_moe"), QStringLiteral("phi3"),       QStringLiteral("deepseek_v2"),
-      QStringLiteral("deepseek_v3"), QStringLiteral("gpt_neox"), QStringLiteral("gptj")};
+      QStringLiteral("llama"),       QStringLiteral("mistral"),   QStringLiteral("mixtral"),
+      QStringLiteral("qwen2"),       QStringLiteral("qwen2_moe"), QStringLiteral("qwen3"),
+      QStringLiteral("qwen3_moe"),   QStringLiteral("phi3"),      QStringLiteral("deepseek_v2"),
+      QStringLiteral("deepseek_v3"), QStringLiteral("gpt_neox"),  QStringLiteral("gptj")};
   return untied.count(modelType) == 0;
 }
 
@@ -48,7 +48,8 @@ struct Aliases {
       if (reader.has(QString::fromLatin1(key))) return QString::fromLatin1(key);
     return std::nullopt;
   }
-  std::optional<qint64> integer(std::initializer_list<const char*> keys, qint64 minimum, qint64 maximum) const {
+  std::optional<qint64> integer(std::initializer_list<const char*> keys, qint64 minimum,
+                                qint64 maximum) const {
     const auto key = present(keys);
     return key ? reader.optionalInt(*key, minimum, maximum) : std::nullopt;
   }
@@ -84,7 +85,8 @@ class ConfigReader {
   void readKind();
   void readPublished();
   void readRecipe();
-  std::optional<RopeScaling> parseScaling(const JsonReader& block, const QString& typeKey, const QString& type);
+  std::optional<RopeScaling> parseScaling(const JsonReader& block, const QString& typeKey,
+                                          const QString& type);
 
   JsonReader r_;
   Aliases alias_;
@@ -113,22 +115,27 @@ void ConfigReader::readIdentity(const QString& fallbackId) {
   modelType_ = r_.optionalString(QStringLiteral("model_type")).value_or(QString());
   const bool catalogue = flavour_ == ConfigFlavour::CatalogueEntry;
   spec_.id = catalogue ? r_.requireString(QStringLiteral("id"))
-                       : r_.optionalString(QStringLiteral("id")).value_or(fallbackId.isEmpty() ? QStringLiteral("imported") : fallbackId);
+                       : r_.optionalString(QStringLiteral("id"))
+                             .value_or(fallbackId.isEmpty() ? QStringLiteral("imported") : fallbackId);
   if (spec_.id.trimmed().isEmpty()) r_.fail(QStringLiteral("id"), QStringLiteral("must not be empty"));
-  spec_.displayName = catalogue ? r_.requireString(QStringLiteral("name"))
-                                : r_.optionalString(QStringLiteral("name"))
-                                      .value_or(r_.optionalString(QStringLiteral("_name_or_path")).value_or(spec_.id));
+  spec_.displayName =
+      catalogue ? r_.requireString(QStringLiteral("name"))
+                : r_.optionalString(QStringLiteral("name"))
+                      .value_or(r_.optionalString(QStringLiteral("_name_or_path")).value_or(spec_.id));
   if (spec_.displayName.isEmpty()) spec_.displayName = spec_.id;
   spec_.architecture = modelType_;
   spec_.family = r_.optionalString(QStringLiteral("family")).value_or(modelType_);
   if (catalogue && spec_.family.isEmpty()) r_.fail(QStringLiteral("family"), QStringLiteral("missing"));
-  spec_.source = catalogue ? r_.requireString(QStringLiteral("source")) : r_.optionalString(QStringLiteral("source")).value_or(QString());
-  if (catalogue && spec_.source.trimmed().isEmpty()) r_.fail(QStringLiteral("source"), QStringLiteral("must not be empty"));
+  spec_.source = catalogue ? r_.requireString(QStringLiteral("source"))
+                           : r_.optionalString(QStringLiteral("source")).value_or(QString());
+  if (catalogue && spec_.source.trimmed().isEmpty())
+    r_.fail(QStringLiteral("source"), QStringLiteral("must not be empty"));
   spec_.notes = r_.optionalString(QStringLiteral("notes")).value_or(QString());
 }
 
 void ConfigReader::readDimensions() {
-  spec_.layers = int(alias_.requireInteger({"num_hidden_layers", "n_layer", "n_layers", "num_layers"}, 1, 100000));
+  spec_.layers =
+      int(alias_.requireInteger({"num_hidden_layers", "n_layer", "n_layers", "num_layers"}, 1, 100000));
   spec_.hiddenSize = alias_.requireInteger({"hidden_size", "d_model", "n_embd"}, 1, kMaxDim);
   spec_.vocabSize = alias_.requireInteger({"vocab_size", "padded_vocab_size"}, 1, kMaxDim);
   if (const auto tied = r_.optionalBool(QStringLiteral("tie_word_embeddings"))) {
@@ -165,14 +172,16 @@ void ConfigReader::readHeads() {
     spec_.headDim = int(*headDim);
   } else {
     if (spec_.hiddenSize % spec_.heads != 0)
-      r_.fail(QStringLiteral("head_dim"), QStringLiteral("missing, and hidden_size %1 is not divisible by %2 heads")
-                                              .arg(spec_.hiddenSize)
-                                              .arg(spec_.heads));
+      r_.fail(QStringLiteral("head_dim"),
+              QStringLiteral("missing, and hidden_size %1 is not divisible by %2 heads")
+                  .arg(spec_.hiddenSize)
+                  .arg(spec_.heads));
     spec_.headDim = int(spec_.hiddenSize / spec_.heads);  // HF's own rule, not a guess
   }
   if (const auto bias = r_.optionalBool(QStringLiteral("attention_bias")))
     spec_.attentionBias = *bias;
-  else if (const auto falconBias = r_.optionalBool(QStringLiteral("bias")); falconBias && falconArchitecture(modelType_))
+  else if (const auto falconBias = r_.optionalBool(QStringLiteral("bias"));
+           falconBias && falconArchitecture(modelType_))
     spec_.attentionBias = *falconBias;
   else if (const auto noBias = r_.optionalBool(QStringLiteral("no_bias")))
     spec_.attentionBias = !*noBias;
@@ -216,27 +225,35 @@ void ConfigReader::readMoe() {
   MoeSpec& moe = spec_.moe;
   moe.experts = int(*experts);
   moe.expertsPerToken = int(alias_.requireInteger({"num_experts_per_tok", "moe_top_k"}, 1, moe.experts));
-  moe.expertIntermediateSize = r_.optionalInt(QStringLiteral("moe_intermediate_size"), 1, kMaxDim).value_or(spec_.intermediateSize);
+  moe.expertIntermediateSize =
+      r_.optionalInt(QStringLiteral("moe_intermediate_size"), 1, kMaxDim).value_or(spec_.intermediateSize);
   moe.sharedExperts = int(r_.optionalInt(QStringLiteral("n_shared_experts"), 0, 1 << 20).value_or(0));
-  if (moe.sharedExperts == 0 && r_.optionalInt(QStringLiteral("shared_expert_intermediate_size"), 0, kMaxDim).value_or(0) > 0)
+  if (moe.sharedExperts == 0 &&
+      r_.optionalInt(QStringLiteral("shared_expert_intermediate_size"), 0, kMaxDim).value_or(0) > 0)
     moe.sharedExperts = 1;  // Qwen MoE: one shared expert of its own width
   moe.denseLayers = int(r_.optionalInt(QStringLiteral("first_k_dense_replace"), 0, spec_.layers).value_or(0));
 }
 
-std::optional<RopeScaling> ConfigReader::parseScaling(const JsonReader& block, const QString& typeKey, const QString& rawType) {
+std::optional<RopeScaling> ConfigReader::parseScaling(const JsonReader& block, const QString& typeKey,
+                                                      const QString& rawType) {
   QString type = rawType;
   if (type == QLatin1String("default") || type == QLatin1String("mrope")) return std::nullopt;
   if (type == QLatin1String("su")) type = QStringLiteral("longrope");  // early Phi-3 configs
-  static const std::set<QString> known{QStringLiteral("linear"), QStringLiteral("dynamic"), QStringLiteral("yarn"),
-                                       QStringLiteral("llama3"), QStringLiteral("longrope")};
+  static const std::set<QString> known{QStringLiteral("linear"), QStringLiteral("dynamic"),
+                                       QStringLiteral("yarn"), QStringLiteral("llama3"),
+                                       QStringLiteral("longrope")};
   if (known.count(type) == 0)
-    block.fail(typeKey, QStringLiteral("unknown RoPE scaling type '%1' (known: default, linear, dynamic, yarn, llama3, "
-                                       "longrope)").arg(rawType));
+    block.fail(typeKey, QStringLiteral(
+                            "unknown RoPE scaling type '%1' (known: default, linear, dynamic, yarn, llama3, "
+                            "longrope)")
+                            .arg(rawType));
   RopeScaling scaling;
   scaling.type = type;
-  scaling.originalMaxPositionEmbeddings = block.optionalInt(QStringLiteral("original_max_position_embeddings"), 1, kMaxTokens);
+  scaling.originalMaxPositionEmbeddings =
+      block.optionalInt(QStringLiteral("original_max_position_embeddings"), 1, kMaxTokens);
   if (!scaling.originalMaxPositionEmbeddings)
-    scaling.originalMaxPositionEmbeddings = r_.optionalInt(QStringLiteral("original_max_position_embeddings"), 1, kMaxTokens);
+    scaling.originalMaxPositionEmbeddings =
+        r_.optionalInt(QStringLiteral("original_max_position_embeddings"), 1, kMaxTokens);
   const auto factor = block.optionalDouble(QStringLiteral("factor"), 1e-6, 1e6);
   if (factor) {
     scaling.factor = *factor;
@@ -255,13 +272,18 @@ std::optional<RopeScaling> ConfigReader::parseScaling(const JsonReader& block, c
   scaling.mscale = block.optionalDouble(QStringLiteral("mscale"), 0, 1e3);
   scaling.mscaleAllDim = block.optionalDouble(QStringLiteral("mscale_all_dim"), 0, 1e3);
   scaling.attentionFactor = block.optionalDouble(QStringLiteral("attention_factor"), 1e-9, 1e3);
-  scaling.shortFactor = block.optionalDoubleArray(QStringLiteral("short_factor")).value_or(std::vector<double>{});
-  scaling.longFactor = block.optionalDoubleArray(QStringLiteral("long_factor")).value_or(std::vector<double>{});
+  scaling.shortFactor =
+      block.optionalDoubleArray(QStringLiteral("short_factor")).value_or(std::vector<double>{});
+  scaling.longFactor =
+      block.optionalDoubleArray(QStringLiteral("long_factor")).value_or(std::vector<double>{});
   if (type == QLatin1String("llama3")) {
-    if (!scaling.lowFreqFactor) block.fail(QStringLiteral("low_freq_factor"), QStringLiteral("missing for llama3 scaling"));
-    if (!scaling.highFreqFactor) block.fail(QStringLiteral("high_freq_factor"), QStringLiteral("missing for llama3 scaling"));
+    if (!scaling.lowFreqFactor)
+      block.fail(QStringLiteral("low_freq_factor"), QStringLiteral("missing for llama3 scaling"));
+    if (!scaling.highFreqFactor)
+      block.fail(QStringLiteral("high_freq_factor"), QStringLiteral("missing for llama3 scaling"));
     if (!scaling.originalMaxPositionEmbeddings)
-      block.fail(QStringLiteral("original_max_position_embeddings"), QStringLiteral("missing for llama3 scaling"));
+      block.fail(QStringLiteral("original_max_position_embeddings"),
+                 QStringLiteral("missing for llama3 scaling"));
   }
   if (type == QLatin1String("longrope") && (scaling.shortFactor.empty() || scaling.longFactor.empty()))
     block.fail(scaling.shortFactor.empty() ? QStringLiteral("short_factor") : QStringLiteral("long_factor"),
@@ -277,13 +299,16 @@ void ConfigReader::readRopeBlock() {
     block = block->requireObject(QStringLiteral("full_attention"));
   if (!block) block = r_.optionalObject(QStringLiteral("rope_scaling"));
   if (!block) return;
-  if (const auto theta = block->optionalDouble(QStringLiteral("rope_theta"), 1.0, 1e12)) spec_.ropeTheta = *theta;
+  if (const auto theta = block->optionalDouble(QStringLiteral("rope_theta"), 1.0, 1e12))
+    spec_.ropeTheta = *theta;
   if (const auto partial = block->optionalDouble(QStringLiteral("partial_rotary_factor"), 1e-6, 1.0))
     spec_.partialRotaryFactor = *partial;
-  const QString typeKey = block->has(QStringLiteral("rope_type")) ? QStringLiteral("rope_type") : QStringLiteral("type");
+  const QString typeKey =
+      block->has(QStringLiteral("rope_type")) ? QStringLiteral("rope_type") : QStringLiteral("type");
   const auto type = block->optionalString(typeKey);
   if (!type) {
-    if (block->has(QStringLiteral("factor"))) block->fail(QStringLiteral("rope_type"), QStringLiteral("missing"));
+    if (block->has(QStringLiteral("factor")))
+      block->fail(QStringLiteral("rope_type"), QStringLiteral("missing"));
     return;
   }
   spec_.ropeScaling = parseScaling(*block, typeKey, *type);
@@ -301,18 +326,24 @@ void ConfigReader::readPositions() {
   if (const auto partial = alias_.present({"partial_rotary_factor", "rotary_pct"}))
     spec_.partialRotaryFactor = r_.requireDouble(*partial, 1e-6, 1.0);
   readRopeBlock();
-  const bool thetaInBlock = r_.has(QStringLiteral("rope_parameters")) &&
-                            r_.object().value(QStringLiteral("rope_parameters")).toObject().contains(QStringLiteral("rope_theta"));
+  const bool thetaInBlock =
+      r_.has(QStringLiteral("rope_parameters")) &&
+      r_.object().value(QStringLiteral("rope_parameters")).toObject().contains(QStringLiteral("rope_theta"));
   if (spec_.usesRope && !theta && !thetaInBlock) markDefaulted(QStringLiteral("rope_theta"));
   if (const auto layout = r_.optionalString(QStringLiteral("rope_pair_layout"))) {
-    if (*layout == QLatin1String("half_split")) spec_.ropePairLayout = RopePairLayout::HalfSplit;
-    else if (*layout == QLatin1String("adjacent")) spec_.ropePairLayout = RopePairLayout::Adjacent;
-    else r_.fail(QStringLiteral("rope_pair_layout"), QStringLiteral("'%1'; expected half_split or adjacent").arg(*layout));
+    if (*layout == QLatin1String("half_split"))
+      spec_.ropePairLayout = RopePairLayout::HalfSplit;
+    else if (*layout == QLatin1String("adjacent"))
+      spec_.ropePairLayout = RopePairLayout::Adjacent;
+    else
+      r_.fail(QStringLiteral("rope_pair_layout"),
+              QStringLiteral("'%1'; expected half_split or adjacent").arg(*layout));
   }
 }
 
 void ConfigReader::readContext() {
-  if (const auto maxPositions = alias_.integer({"max_position_embeddings", "n_positions", "max_seq_len", "seq_length"}, 1, kMaxTokens)) {
+  if (const auto maxPositions = alias_.integer(
+          {"max_position_embeddings", "n_positions", "max_seq_len", "seq_length"}, 1, kMaxTokens)) {
     spec_.maxPositionEmbeddings = *maxPositions;
   } else {
     spec_.maxPositionEmbeddings = 2048;  // the default of LlamaConfig and FalconConfig
@@ -322,11 +353,14 @@ void ConfigReader::readContext() {
     spec_.trainedContext = *trained;
   } else if (spec_.ropeScaling && spec_.ropeScaling->originalMaxPositionEmbeddings) {
     spec_.trainedContext = *spec_.ropeScaling->originalMaxPositionEmbeddings;
-  } else if (const auto original = r_.optionalInt(QStringLiteral("original_max_position_embeddings"), 1, kMaxTokens)) {
+  } else if (const auto original =
+                 r_.optionalInt(QStringLiteral("original_max_position_embeddings"), 1, kMaxTokens)) {
     spec_.trainedContext = *original;
-  } else if (spec_.ropeScaling && spec_.ropeScaling->type == QLatin1String("linear") && spec_.ropeScaling->factor > 1) {
+  } else if (spec_.ropeScaling && spec_.ropeScaling->type == QLatin1String("linear") &&
+             spec_.ropeScaling->factor > 1) {
     // Position interpolation stretches the trained length by the factor: L0 = max / s (inferred).
-    spec_.trainedContext = std::max<qint64>(1, qint64(double(spec_.maxPositionEmbeddings) / spec_.ropeScaling->factor + 0.5));
+    spec_.trainedContext =
+        std::max<qint64>(1, qint64(double(spec_.maxPositionEmbeddings) / spec_.ropeScaling->factor + 0.5));
     markDefaulted(QStringLiteral("trained_context"));
   } else {
     spec_.trainedContext = spec_.maxPositionEmbeddings;
@@ -350,7 +384,8 @@ LayerAttention layerAttentionFromName(const JsonReader& reader, const QString& k
 void ConfigReader::readLayers() {
   const auto window = r_.optionalInt(QStringLiteral("sliding_window"), 0, kMaxTokens);
   const bool qwenStyle = r_.has(QStringLiteral("use_sliding_window"));
-  const bool windowOn = window && *window > 0 && r_.optionalBool(QStringLiteral("use_sliding_window")).value_or(true);
+  const bool windowOn =
+      window && *window > 0 && r_.optionalBool(QStringLiteral("use_sliding_window")).value_or(true);
   if (windowOn && *window >= spec_.maxPositionEmbeddings && !r_.has(QStringLiteral("layer_types"))) {
     // A window no shorter than every allowed position never drops a token (Phi-3.5-mini: 262144).
     spec_.slidingWindow = 0;
@@ -373,15 +408,17 @@ void ConfigReader::readLayers() {
     for (int i = 0; i < spec_.layers; ++i)  // Gemma 3: every pattern-th layer global
       spec_.layerTypes.push_back((i + 1) % pattern == 0 ? LayerAttention::Full : LayerAttention::Sliding);
   } else if (spec_.slidingWindow > 0 && qwenStyle) {
-    const qint64 firstWindowed = r_.optionalInt(QStringLiteral("max_window_layers"), 0, spec_.layers).value_or(spec_.layers);
+    const qint64 firstWindowed =
+        r_.optionalInt(QStringLiteral("max_window_layers"), 0, spec_.layers).value_or(spec_.layers);
     for (int i = 0; i < spec_.layers; ++i)  // Qwen 2: layers from max_window_layers on are windowed
       spec_.layerTypes.push_back(i >= firstWindowed ? LayerAttention::Sliding : LayerAttention::Full);
   }
 }
 
 void ConfigReader::readKind() {
-  const auto name = flavour_ == ConfigFlavour::CatalogueEntry ? std::optional(r_.requireString(QStringLiteral("attention_kind")))
-                                                              : r_.optionalString(QStringLiteral("attention_kind"));
+  const auto name = flavour_ == ConfigFlavour::CatalogueEntry
+                        ? std::optional(r_.requireString(QStringLiteral("attention_kind")))
+                        : r_.optionalString(QStringLiteral("attention_kind"));
   if (!name) {
     spec_.attentionKind = inferAttentionKind(spec_, alibi_);
     return;
@@ -389,7 +426,8 @@ void ConfigReader::readKind() {
   const auto kind = attentionKindFromName(*name);
   if (!kind)
     r_.fail(QStringLiteral("attention_kind"),
-            QStringLiteral("unknown attention kind '%1' (known: mha, gqa, mqa, mla, sliding, hybrid, alibi)").arg(*name));
+            QStringLiteral("unknown attention kind '%1' (known: mha, gqa, mqa, mla, sliding, hybrid, alibi)")
+                .arg(*name));
   spec_.attentionKind = *kind;
 }
 
@@ -398,9 +436,11 @@ void ConfigReader::readPublished() {
   if (catalogue || r_.has(QStringLiteral("published_parameters")))
     spec_.publishedParameters = r_.requireDouble(QStringLiteral("published_parameters"), 1.0, 1e15);
   if (r_.has(QStringLiteral("published_active_parameters")))
-    spec_.publishedActiveParameters = r_.requireDouble(QStringLiteral("published_active_parameters"), 1.0, 1e15);
+    spec_.publishedActiveParameters =
+        r_.requireDouble(QStringLiteral("published_active_parameters"), 1.0, 1e15);
   else if (catalogue && spec_.moe.isMoe())
-    r_.fail(QStringLiteral("published_active_parameters"), QStringLiteral("missing for a mixture of experts"));
+    r_.fail(QStringLiteral("published_active_parameters"),
+            QStringLiteral("missing for a mixture of experts"));
   if (catalogue && !r_.has(QStringLiteral("trained_context")))
     r_.fail(QStringLiteral("trained_context"), QStringLiteral("missing; catalogue entries state it"));
   if (catalogue && r_.has(QStringLiteral("long_context_recipe"))) readRecipe();
@@ -410,15 +450,19 @@ void ConfigReader::readRecipe() {
   const JsonReader recipe = r_.requireObject(QStringLiteral("long_context_recipe"));
   LongContextRecipe out;
   out.mitigation = recipe.requireString(QStringLiteral("mitigation"));
-  static const QStringList known{QStringLiteral("none"), QStringLiteral("yarn"), QStringLiteral("llama3"),
-                                 QStringLiteral("longrope"), QStringLiteral("linear"), QStringLiteral("dynamic-ntk")};
+  static const QStringList known{QStringLiteral("none"),   QStringLiteral("yarn"),
+                                 QStringLiteral("llama3"), QStringLiteral("longrope"),
+                                 QStringLiteral("linear"), QStringLiteral("dynamic-ntk")};
   if (!known.contains(out.mitigation))
-    recipe.fail(QStringLiteral("mitigation"), QStringLiteral("'%1' (known: %2)").arg(out.mitigation, known.join(QStringLiteral(", "))));
+    recipe.fail(QStringLiteral("mitigation"),
+                QStringLiteral("'%1' (known: %2)").arg(out.mitigation, known.join(QStringLiteral(", "))));
   out.factor = recipe.optionalDouble(QStringLiteral("factor"), 1.0, 1024.0).value_or(1.0);
   out.originalContext = recipe.optionalInt(QStringLiteral("original_context"), 1, kMaxTokens).value_or(0);
   out.supportedContext = recipe.requireInt(QStringLiteral("supported_context"), 1, kMaxTokens);
   const auto builtIn = recipe.optionalBool(QStringLiteral("built_in"));
-  if (!builtIn) recipe.fail(QStringLiteral("built_in"), QStringLiteral("missing; true when the shipped config applies it"));
+  if (!builtIn)
+    recipe.fail(QStringLiteral("built_in"),
+                QStringLiteral("missing; true when the shipped config applies it"));
   out.builtIn = *builtIn;
   out.source = recipe.requireString(QStringLiteral("source"));
   spec_.longContextRecipe = out;
@@ -426,7 +470,8 @@ void ConfigReader::readRecipe() {
 
 // Multimodal configs keep the language model under text_config.
 QJsonObject languageModelPart(const QJsonObject& config) {
-  if (config.contains(QStringLiteral("num_hidden_layers")) || !config.value(QStringLiteral("text_config")).isObject())
+  if (config.contains(QStringLiteral("num_hidden_layers")) ||
+      !config.value(QStringLiteral("text_config")).isObject())
     return config;
   QJsonObject text = config.value(QStringLiteral("text_config")).toObject();
   for (const QString& key : {QStringLiteral("id"), QStringLiteral("name"), QStringLiteral("source"),
@@ -456,7 +501,8 @@ ModelSpec importHfConfigFile(const QString& path) {
   }
   const QFileInfo info(path);
   QString id = info.completeBaseName();
-  if (id == QLatin1String("config") && !info.absoluteDir().dirName().isEmpty()) id = info.absoluteDir().dirName();
+  if (id == QLatin1String("config") && !info.absoluteDir().dirName().isEmpty())
+    id = info.absoluteDir().dirName();
   ModelSpec spec = modelSpecFromConfig(config, path, ConfigFlavour::HuggingFace, id.toLower());
   spec.origin = path;
   if (spec.source.isEmpty()) spec.source = QStringLiteral("config.json at %1").arg(path);

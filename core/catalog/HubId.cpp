@@ -30,9 +30,13 @@ bool validRevision(const QString& revision) {
 
 }  // namespace
 
-QString HubId::display() const { return repo + QLatin1Char('@') + revision; }
+QString HubId::display() const {
+  return repo + QLatin1Char('@') + revision;
+}
 
-QString HubId::modelPageUrl(const QString& endpoint) const { return endpoint + QLatin1Char('/') + repo; }
+QString HubId::modelPageUrl(const QString& endpoint) const {
+  return endpoint + QLatin1Char('/') + repo;
+}
 
 std::optional<HubId> parseHubId(const QString& text) {
   const qsizetype at = text.indexOf(QLatin1Char('@'));

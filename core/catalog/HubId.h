@@ -8,11 +8,11 @@
 namespace sinkscope {
 
 struct HubId {
-  QString repo;               // "Qwen/Qwen2.5-7B-Instruct"
-  QString revision;           // "main" unless the argument named one
+  QString repo;      // "Qwen/Qwen2.5-7B-Instruct"
+  QString revision;  // "main" unless the argument named one
   bool explicitRevision = false;
 
-  QString display() const;    // "org/name@revision"
+  QString display() const;                              // "org/name@revision"
   QString modelPageUrl(const QString& endpoint) const;  // "{endpoint}/{repo}"
 };
 

@@ -4,9 +4,12 @@ namespace sinkscope {
 
 QString runtimeName(Runtime runtime) {
   switch (runtime) {
-    case Runtime::Vllm: return QStringLiteral("vllm");
-    case Runtime::LlamaCpp: return QStringLiteral("llama.cpp");
-    case Runtime::Transformers: return QStringLiteral("transformers");
+    case Runtime::Vllm:
+      return QStringLiteral("vllm");
+    case Runtime::LlamaCpp:
+      return QStringLiteral("llama.cpp");
+    case Runtime::Transformers:
+      return QStringLiteral("transformers");
   }
   return QString();
 }

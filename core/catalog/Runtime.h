@@ -12,8 +12,8 @@ namespace sinkscope {
 
 enum class Runtime { Vllm, LlamaCpp, Transformers };
 
-QString runtimeName(Runtime runtime);                          // "vllm", "llama.cpp", "transformers"
-std::optional<Runtime> runtimeFromName(const QString& name);   // case-insensitive
+QString runtimeName(Runtime runtime);                         // "vllm", "llama.cpp", "transformers"
+std::optional<Runtime> runtimeFromName(const QString& name);  // case-insensitive
 QStringList runtimeNames();
 
 // Whether the engine applies the model's sliding window. vLLM and transformers do; llama.cpp

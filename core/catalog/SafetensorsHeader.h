@@ -24,8 +24,8 @@ qint64 safetensorsHeaderLength(const QByteArray& firstBytes, const QString& sour
 
 // What one header (or several added together) holds.
 struct SafetensorsSummary {
-  qint64 parameters = 0;          // sum over tensors of the product of the shape
-  qint64 bytes = 0;               // sum over tensors of data_offsets[1] - data_offsets[0]
+  qint64 parameters = 0;  // sum over tensors of the product of the shape
+  qint64 bytes = 0;       // sum over tensors of data_offsets[1] - data_offsets[0]
   qint64 tensors = 0;
   QMap<QString, qint64> bytesByDtype;  // "BF16" -> bytes
   // Adds other's sums; Error(BadInput) naming source when parameters or bytes would pass
@@ -41,8 +41,8 @@ SafetensorsSummary parseSafetensorsHeader(const QByteArray& json, const QString&
 // model.safetensors.index.json: metadata.total_size (bytes) and the shard files of weight_map.
 struct SafetensorsIndex {
   qint64 totalSizeBytes = 0;
-  QStringList shardFiles;   // sorted, unique, each a plain "*.safetensors" file name
-  qint64 tensors = 0;       // entries of weight_map
+  QStringList shardFiles;  // sorted, unique, each a plain "*.safetensors" file name
+  qint64 tensors = 0;      // entries of weight_map
 };
 SafetensorsIndex parseSafetensorsIndex(const QByteArray& json, const QString& source);
 

@@ -6,9 +6,12 @@ namespace sinkscope {
 
 QString layerAttentionName(LayerAttention type) {
   switch (type) {
-    case LayerAttention::Full: return QStringLiteral("full");
-    case LayerAttention::Sliding: return QStringLiteral("sliding");
-    case LayerAttention::Recurrent: return QStringLiteral("recurrent");
+    case LayerAttention::Full:
+      return QStringLiteral("full");
+    case LayerAttention::Sliding:
+      return QStringLiteral("sliding");
+    case LayerAttention::Recurrent:
+      return QStringLiteral("recurrent");
   }
   return QStringLiteral("full");
 }
@@ -31,7 +34,8 @@ QJsonObject ropeScalingToJson(const RopeScaling& scaling) {
     if (value) object.insert(QString::fromLatin1(key), *value);
   };
   if (scaling.originalMaxPositionEmbeddings)
-    object.insert(QStringLiteral("original_max_position_embeddings"), qint64(*scaling.originalMaxPositionEmbeddings));
+    object.insert(QStringLiteral("original_max_position_embeddings"),
+                  qint64(*scaling.originalMaxPositionEmbeddings));
   put("low_freq_factor", scaling.lowFreqFactor);
   put("high_freq_factor", scaling.highFreqFactor);
   put("beta_fast", scaling.betaFast);
@@ -40,7 +44,8 @@ QJsonObject ropeScalingToJson(const RopeScaling& scaling) {
   put("mscale", scaling.mscale);
   put("mscale_all_dim", scaling.mscaleAllDim);
   put("attention_factor", scaling.attentionFactor);
-  if (!scaling.shortFactor.empty()) object.insert(QStringLiteral("short_factor"), toArray(scaling.shortFactor));
+  if (!scaling.shortFactor.empty())
+    object.insert(QStringLiteral("short_factor"), toArray(scaling.shortFactor));
   if (!scaling.longFactor.empty()) object.insert(QStringLiteral("long_factor"), toArray(scaling.longFactor));
   return object;
 }
@@ -81,7 +86,8 @@ QJsonObject modelSpecToJson(const ModelSpec& spec) {
   QJsonArray layerTypes;
   for (LayerAttention type : spec.layerTypes) layerTypes.append(layerAttentionName(type));
   object.insert(QStringLiteral("layer_types"), layerTypes);
-  object.insert(QStringLiteral("rope_scaling"), spec.ropeScaling ? QJsonValue(ropeScalingToJson(*spec.ropeScaling)) : QJsonValue());
+  object.insert(QStringLiteral("rope_scaling"),
+                spec.ropeScaling ? QJsonValue(ropeScalingToJson(*spec.ropeScaling)) : QJsonValue());
   if (const auto& recipe = spec.longContextRecipe)
     object.insert(QStringLiteral("long_context_recipe"),
                   QJsonObject{{QStringLiteral("mitigation"), recipe->mitigation},
@@ -91,19 +97,22 @@ QJsonObject modelSpecToJson(const ModelSpec& spec) {
                               {QStringLiteral("built_in"), recipe->builtIn},
                               {QStringLiteral("source"), recipe->source}});
   if (spec.mla)
-    object.insert(QStringLiteral("mla"), QJsonObject{{QStringLiteral("kv_lora_rank"), spec.mla->kvLoraRank},
-                                                     {QStringLiteral("q_lora_rank"), spec.mla->qLoraRank},
-                                                     {QStringLiteral("qk_rope_head_dim"), spec.mla->qkRopeHeadDim},
-                                                     {QStringLiteral("qk_nope_head_dim"), spec.mla->qkNopeHeadDim},
-                                                     {QStringLiteral("v_head_dim"), spec.mla->vHeadDim}});
+    object.insert(QStringLiteral("mla"),
+                  QJsonObject{{QStringLiteral("kv_lora_rank"), spec.mla->kvLoraRank},
+                              {QStringLiteral("q_lora_rank"), spec.mla->qLoraRank},
+                              {QStringLiteral("qk_rope_head_dim"), spec.mla->qkRopeHeadDim},
+                              {QStringLiteral("qk_nope_head_dim"), spec.mla->qkNopeHeadDim},
+                              {QStringLiteral("v_head_dim"), spec.mla->vHeadDim}});
   else
     object.insert(QStringLiteral("mla"), QJsonValue());
   if (spec.moe.isMoe())
-    object.insert(QStringLiteral("moe"), QJsonObject{{QStringLiteral("experts"), spec.moe.experts},
-                                                     {QStringLiteral("experts_per_token"), spec.moe.expertsPerToken},
-                                                     {QStringLiteral("expert_intermediate_size"), qint64(spec.moe.expertIntermediateSize)},
-                                                     {QStringLiteral("shared_experts"), spec.moe.sharedExperts},
-                                                     {QStringLiteral("dense_layers"), spec.moe.denseLayers}});
+    object.insert(
+        QStringLiteral("moe"),
+        QJsonObject{{QStringLiteral("experts"), spec.moe.experts},
+                    {QStringLiteral("experts_per_token"), spec.moe.expertsPerToken},
+                    {QStringLiteral("expert_intermediate_size"), qint64(spec.moe.expertIntermediateSize)},
+                    {QStringLiteral("shared_experts"), spec.moe.sharedExperts},
+                    {QStringLiteral("dense_layers"), spec.moe.denseLayers}});
   else
     object.insert(QStringLiteral("moe"), QJsonValue());
   if (spec.checkpointWeights)
@@ -121,7 +130,8 @@ namespace {
 
 QJsonValue linkToJson(const std::optional<DeviceLink>& link) {
   if (!link) return QJsonValue();
-  return QJsonObject{{QStringLiteral("link"), link->name}, {QStringLiteral("bytes_per_s"), link->bytesPerSecond}};
+  return QJsonObject{{QStringLiteral("link"), link->name},
+                     {QStringLiteral("bytes_per_s"), link->bytesPerSecond}};
 }
 
 QJsonObject interconnectToJson(const Interconnect& interconnect) {

@@ -11,7 +11,7 @@ namespace sinkscope {
 
 QJsonObject modelSpecToJson(const ModelSpec& spec);
 QJsonObject hardwareSpecToJson(const HardwareSpec& spec);
-QString layerAttentionName(LayerAttention type);  // "full", "sliding", "recurrent"
+QString layerAttentionName(LayerAttention type);    // "full", "sliding", "recurrent"
 QString ropePairLayoutName(RopePairLayout layout);  // "half_split", "adjacent"
 
 }  // namespace sinkscope

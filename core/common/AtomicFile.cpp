@@ -4,6 +4,10 @@
 #include "common/Error.h"
 #include "common/InputFile.h"
 
+#include <fcntl.h>
+#include <pthread.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -13,10 +17,6 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <pthread.h>
-#include <unistd.h>
 #include <utility>
 
 namespace sinkscope {
@@ -49,10 +49,12 @@ class InterruptCleanup {
     struct sigaction action {};
     action.sa_handler = removeTemporaryAndReraise;
     sigemptyset(&action.sa_mask);
-    for (size_t i = 0; i < std::size(kCleanupSignals); ++i) ::sigaction(kCleanupSignals[i], &action, &gPreviousActions[i]);
+    for (size_t i = 0; i < std::size(kCleanupSignals); ++i)
+      ::sigaction(kCleanupSignals[i], &action, &gPreviousActions[i]);
   }
   ~InterruptCleanup() {
-    for (size_t i = 0; i < std::size(kCleanupSignals); ++i) ::sigaction(kCleanupSignals[i], &gPreviousActions[i], nullptr);
+    for (size_t i = 0; i < std::size(kCleanupSignals); ++i)
+      ::sigaction(kCleanupSignals[i], &gPreviousActions[i], nullptr);
     gTemporaryPath[0] = '\0';
   }
   InterruptCleanup(const InterruptCleanup&) = delete;
@@ -81,16 +83,19 @@ QString checkedTarget(const QString& path, ExistingFile existing, mode_t* mode) 
   if (::stat(QFile::encodeName(path).constData(), &status) != 0) {
     if (errno != ENOENT) throwCannotWrite(path, errno);
     if (!QFileInfo(QFileInfo(path).absolutePath()).isDir())
-      throwBadInput(path, QString(), QStringLiteral("folder '%1' does not exist").arg(QFileInfo(path).absolutePath()));
+      throwBadInput(path, QString(),
+                    QStringLiteral("folder '%1' does not exist").arg(QFileInfo(path).absolutePath()));
     return path;
   }
   if (S_ISDIR(status.st_mode)) throwBadInput(path, QString(), QStringLiteral("is a directory"));
   if (existing == ExistingFile::Refuse)
     throwBadInput(path, kExistingFileField, QStringLiteral("already exists"));
   if (!S_ISREG(status.st_mode))
-    throwBadInput(path, QString(), QStringLiteral("is not a regular file (a device, FIFO or socket): never replaced"));
+    throwBadInput(path, QString(),
+                  QStringLiteral("is not a regular file (a device, FIFO or socket): never replaced"));
   if (isRememberedInput(status.st_dev, status.st_ino))
-    throwBadInput(path, QString(), QStringLiteral("is one of this command's inputs; an output never replaces an input"));
+    throwBadInput(path, QString(),
+                  QStringLiteral("is one of this command's inputs; an output never replaces an input"));
   *mode = status.st_mode & 07777;
   return QFileInfo(path).isSymLink() ? QFileInfo(path).canonicalFilePath() : path;
 }
@@ -108,12 +113,14 @@ void writeAll(int fd, const QByteArray& bytes, const QString& path) {
 
 // Moves temporary to target; with Refuse, fails (EEXIST) instead of replacing a file that
 // appeared meanwhile: renameat2(RENAME_NOREPLACE), or link() where the file system lacks it.
-void moveIntoPlace(const QByteArray& temporary, const QByteArray& target, ExistingFile existing, const QString& path) {
+void moveIntoPlace(const QByteArray& temporary, const QByteArray& target, ExistingFile existing,
+                   const QString& path) {
   if (existing == ExistingFile::Replace) {
     if (::rename(temporary.constData(), target.constData()) != 0) throwCannotWrite(path, errno);
     return;
   }
-  if (::renameat2(AT_FDCWD, temporary.constData(), AT_FDCWD, target.constData(), RENAME_NOREPLACE) == 0) return;
+  if (::renameat2(AT_FDCWD, temporary.constData(), AT_FDCWD, target.constData(), RENAME_NOREPLACE) == 0)
+    return;
   int reason = errno;
   if (reason == EINVAL || reason == ENOSYS) {
     reason = ::link(temporary.constData(), target.constData()) == 0 ? 0 : errno;
@@ -142,14 +149,15 @@ int createTemporary(QByteArray& nameTemplate) {
 
 void writeFileAtomically(const QString& path, const QByteArray& bytes, ExistingFile existing) {
   if (bytes.isEmpty())
-    throw Error(ErrorKind::Internal, path, QString(), QStringLiteral("nothing to write: the output came out empty"));
+    throw Error(ErrorKind::Internal, path, QString(),
+                QStringLiteral("nothing to write: the output came out empty"));
   const QMutexLocker lock(&writerMutex());
   mode_t mode = 0;
   const QString target = checkedTarget(path, existing, &mode);
   const QFileInfo targetInfo(target);
   const QByteArray targetName = QFile::encodeName(target);
-  QByteArray temporary = QFile::encodeName(QDir(targetInfo.absolutePath()).filePath(
-      QStringLiteral(".%1.XXXXXX").arg(targetInfo.fileName())));
+  QByteArray temporary = QFile::encodeName(
+      QDir(targetInfo.absolutePath()).filePath(QStringLiteral(".%1.XXXXXX").arg(targetInfo.fileName())));
   const InterruptCleanup cleanup;
   int fd = createTemporary(temporary);
   if (fd < 0) throwCannotWrite(path, errno);

@@ -2,18 +2,18 @@
 
 #include "common/Error.h"
 
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <QFile>
 #include <QMutex>
 #include <QMutexLocker>
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fcntl.h>
-#include <poll.h>
-#include <algorithm>
 #include <map>
 #include <set>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <utility>
 
 namespace sinkscope {
@@ -52,7 +52,8 @@ class Descriptor {
 
 QByteArray readResource(const QString& path, qint64 maxBytes, const QString& sizeField) {
   QFile file(path);
-  if (!file.open(QIODevice::ReadOnly)) throwBadInput(path, QString(), QStringLiteral("cannot open: no such resource"));
+  if (!file.open(QIODevice::ReadOnly))
+    throwBadInput(path, QString(), QStringLiteral("cannot open: no such resource"));
   if (file.size() > maxBytes) throwTooLarge(path, sizeField, maxBytes);
   return file.readAll();
 }
@@ -71,7 +72,7 @@ bool waitReadable(int fd, int timeoutMs) {
 // descriptor, so that a later reader (a sniff, then the parser) continues where the last stopped.
 struct Stream {
   QByteArray bytes;
-  int fd = -1;  // -1 once end of file was reached
+  int fd = -1;       // -1 once end of file was reached
   dev_t device = 0;  // what path named when it was opened (an inode number is reused at once:
   ino_t inode = 0;   // the kind of file tells a folder made where the FIFO was from the FIFO)
   mode_t kind = 0;   // st_mode & S_IFMT
@@ -91,11 +92,14 @@ std::map<QString, Stream>& streams() {
 // gets kInputFirstBytesMs for its first bytes and kInputIdleTimeoutMs between later ones.
 [[noreturn]] void throwSilentStream(const QString& path, bool started) {
   if (started)
-    throwBadInput(path, QString(), QStringLiteral("sent nothing for %1 s after its first bytes (a pipe or device that stalled)")
-                                       .arg(kInputIdleTimeoutMs / 1000));
-  throwBadInput(path, QString(), QStringLiteral("nothing to read: a pipe, FIFO or device whose writer sent nothing within "
-                                                "%1 ms is not waited on (save the data to a file first)")
-                                     .arg(kInputFirstBytesMs));
+    throwBadInput(
+        path, QString(),
+        QStringLiteral("sent nothing for %1 s after its first bytes (a pipe or device that stalled)")
+            .arg(kInputIdleTimeoutMs / 1000));
+  throwBadInput(path, QString(),
+                QStringLiteral("nothing to read: a pipe, FIFO or device whose writer sent nothing within "
+                               "%1 ms is not waited on (save the data to a file first)")
+                    .arg(kInputFirstBytesMs));
 }
 
 // Reads stream until end of file or until it holds more than wanted bytes.
@@ -112,7 +116,8 @@ void readStreamUpTo(Stream& stream, const QString& path, qint64 wanted) {
     } else if (errno != EINTR) {
       if (errno != EAGAIN && errno != EWOULDBLOCK) throwCannotOpen(path, errno);
       const bool started = !stream.bytes.isEmpty();
-      if (!waitReadable(stream.fd, started ? kInputIdleTimeoutMs : kInputFirstBytesMs)) throwSilentStream(path, started);
+      if (!waitReadable(stream.fd, started ? kInputIdleTimeoutMs : kInputFirstBytesMs))
+        throwSilentStream(path, started);
     }
   }
 }
@@ -154,7 +159,8 @@ void readKnownStreamUpTo(std::map<QString, Stream>::iterator stream, const QStri
 
 QByteArray readRegular(int fd, const QString& path, qint64 size, qint64 maxBytes, const QString& sizeField) {
   if (size > maxBytes)
-    throwBadInput(path, sizeField, QStringLiteral("%1 bytes, above the %2-byte limit").arg(size).arg(maxBytes));
+    throwBadInput(path, sizeField,
+                  QStringLiteral("%1 bytes, above the %2-byte limit").arg(size).arg(maxBytes));
   QByteArray bytes(qsizetype(size), Qt::Uninitialized);
   qint64 done = 0;
   while (done < size) {
@@ -210,7 +216,8 @@ QByteArray readInputBytes(const QString& path, qint64 maxBytes, const QString& s
     struct stat status {};
     Descriptor fd = openInput(path, status);
     rememberInput(status.st_dev, status.st_ino);
-    if (S_ISREG(status.st_mode)) return readRegular(fd.get(), path, qint64(status.st_size), maxBytes, sizeField);
+    if (S_ISREG(status.st_mode))
+      return readRegular(fd.get(), path, qint64(status.st_size), maxBytes, sizeField);
     cached = addStream(path, std::move(fd), status);
   }
   readKnownStreamUpTo(cached, path, maxBytes);

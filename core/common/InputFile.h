@@ -3,9 +3,9 @@
 // read once, with a bound and an idle timeout, never waited on. Not a parser of what is read.
 #pragma once
 
+#include <sys/types.h>
 #include <QByteArray>
 #include <QString>
-#include <sys/types.h>
 
 namespace sinkscope {
 
@@ -34,9 +34,10 @@ QString systemReason(int errorNumber);
 // The whole file, at most maxBytes: a regular file larger than that is refused before it is
 // read; a pipe, FIFO or device is read until end of file, refused at maxBytes + 1 bytes, when it
 // ends without a byte (a FIFO without a writer), when its first bytes are not there within
-// kInputFirstBytesMs or when it stays silent for kInputIdleTimeoutMs after that. Qt resource paths (":/...") are read from the binary. Errors name the
-// path, and the field sizeField for a size above the limit.
-QByteArray readInputBytes(const QString& path, qint64 maxBytes, const QString& sizeField = QStringLiteral("size"));
+// kInputFirstBytesMs or when it stays silent for kInputIdleTimeoutMs after that. Qt resource paths (":/...")
+// are read from the binary. Errors name the path, and the field sizeField for a size above the limit.
+QByteArray readInputBytes(const QString& path, qint64 maxBytes,
+                          const QString& sizeField = QStringLiteral("size"));
 
 // The first count bytes of path (fewer at end of file), to tell formats apart. A pipe, FIFO or
 // device keeps what was read for the next readInputBytes of the same path: nothing is consumed.

@@ -16,10 +16,12 @@ QJsonObject parseJsonObject(const QByteArray& bytes, const QString& source) {
   const bool byteOrderMark = bytes.startsWith("\xEF\xBB\xBF");
   const QJsonDocument document = QJsonDocument::fromJson(byteOrderMark ? bytes.mid(3) : bytes, &parseError);
   if (parseError.error != QJsonParseError::NoError)
-    throwBadInput(source, QString(), QStringLiteral("not valid JSON at byte %1 (%2)")
-                                         .arg(parseError.offset)
-                                         .arg(parseError.errorString()));
-  if (!document.isObject()) throwBadInput(source, QString(), QStringLiteral("expected a JSON object at the top level"));
+    throwBadInput(source, QString(),
+                  QStringLiteral("not valid JSON at byte %1 (%2)")
+                      .arg(parseError.offset)
+                      .arg(parseError.errorString()));
+  if (!document.isObject())
+    throwBadInput(source, QString(), QStringLiteral("expected a JSON object at the top level"));
   return document.object();
 }
 
@@ -41,7 +43,8 @@ void requireFiniteValue(const QJsonValue& value, const QString& path, const QStr
       requireFiniteValue(it.value(), path.isEmpty() ? it.key() : path + QLatin1Char('.') + it.key(), source);
   } else if (value.isArray()) {
     const QJsonArray array = value.toArray();
-    for (qsizetype i = 0; i < array.size(); ++i) requireFiniteValue(array.at(i), QStringLiteral("%1[%2]").arg(path).arg(i), source);
+    for (qsizetype i = 0; i < array.size(); ++i)
+      requireFiniteValue(array.at(i), QStringLiteral("%1[%2]").arg(path).arg(i), source);
   }
 }
 
@@ -86,7 +89,8 @@ static qint64 checkedInt(const JsonReader& reader, const QString& key, const QJs
   if (!std::isfinite(number) || number != std::floor(number))
     reader.fail(key, QStringLiteral("expected a whole number, got %1").arg(number));
   if (number < double(minimum) || number > double(maximum))
-    reader.fail(key, QStringLiteral("%1 is outside [%2, %3]").arg(number, 0, 'g', 17).arg(minimum).arg(maximum));
+    reader.fail(key,
+                QStringLiteral("%1 is outside [%2, %3]").arg(number, 0, 'g', 17).arg(minimum).arg(maximum));
   return static_cast<qint64>(number);
 }
 

@@ -30,11 +30,17 @@ QString tokensShort(double tokens) {
   return QString::number(qint64(std::llround(std::max(0.0, tokens))));
 }
 
-QString tokensFull(qint64 tokens) { return numberLocale().toString(tokens); }
+QString tokensFull(qint64 tokens) {
+  return numberLocale().toString(tokens);
+}
 
-QString tokensText(qint64 tokens) { return tokensFull(tokens) + QStringLiteral(" tokens"); }
+QString tokensText(qint64 tokens) {
+  return tokensFull(tokens) + QStringLiteral(" tokens");
+}
 
-QString capText(qint64 capTokens) { return capTokens > 0 ? tokensText(capTokens) : noneText(); }
+QString capText(qint64 capTokens) {
+  return capTokens > 0 ? tokensText(capTokens) : noneText();
+}
 
 QString gibText(qint64 bytes, int decimals) {
   return QString::number(double(bytes) / double(1ll << 30), 'f', decimals) + QStringLiteral(" GiB");
@@ -50,10 +56,16 @@ QString percentText(const std::optional<double>& fraction) {
   return fraction ? percentText(*fraction) : notApplicableText();
 }
 
-QString confidenceText(double value) { return QString::number(value, 'f', 2); }
+QString confidenceText(double value) {
+  return QString::number(value, 'f', 2);
+}
 
-QString notApplicableText() { return QStringLiteral("n/a"); }
+QString notApplicableText() {
+  return QStringLiteral("n/a");
+}
 
-QString noneText() { return QStringLiteral("none"); }
+QString noneText() {
+  return QStringLiteral("none");
+}
 
 }  // namespace sinkscope

@@ -20,18 +20,54 @@ namespace sinkscope {
 
 // Metadata value types, numbered as in the GGUF specification.
 enum class GgufValueType : quint32 {
-  Uint8 = 0, Int8 = 1, Uint16 = 2, Int16 = 3, Uint32 = 4, Int32 = 5, Float32 = 6, Bool = 7,
-  String = 8, Array = 9, Uint64 = 10, Int64 = 11, Float64 = 12,
+  Uint8 = 0,
+  Int8 = 1,
+  Uint16 = 2,
+  Int16 = 3,
+  Uint32 = 4,
+  Int32 = 5,
+  Float32 = 6,
+  Bool = 7,
+  String = 8,
+  Array = 9,
+  Uint64 = 10,
+  Int64 = 11,
+  Float64 = 12,
 };
 QString ggufValueTypeName(GgufValueType type);  // "uint32", "array", ...
 
 // Tensor element types, numbered as ggml numbers them. Only those whose block layout SinkScope
 // knows are listed; inference/TensorTypes.h says which ones SinkScope can compute with.
 enum class GgmlType : quint32 {
-  F32 = 0, F16 = 1, Q4_0 = 2, Q4_1 = 3, Q5_0 = 6, Q5_1 = 7, Q8_0 = 8, Q8_1 = 9,
-  Q2_K = 10, Q3_K = 11, Q4_K = 12, Q5_K = 13, Q6_K = 14, Q8_K = 15,
-  IQ2_XXS = 16, IQ2_XS = 17, IQ3_XXS = 18, IQ1_S = 19, IQ4_NL = 20, IQ3_S = 21, IQ2_S = 22,
-  IQ4_XS = 23, I8 = 24, I16 = 25, I32 = 26, I64 = 27, F64 = 28, IQ1_M = 29, BF16 = 30,
+  F32 = 0,
+  F16 = 1,
+  Q4_0 = 2,
+  Q4_1 = 3,
+  Q5_0 = 6,
+  Q5_1 = 7,
+  Q8_0 = 8,
+  Q8_1 = 9,
+  Q2_K = 10,
+  Q3_K = 11,
+  Q4_K = 12,
+  Q5_K = 13,
+  Q6_K = 14,
+  Q8_K = 15,
+  IQ2_XXS = 16,
+  IQ2_XS = 17,
+  IQ3_XXS = 18,
+  IQ1_S = 19,
+  IQ4_NL = 20,
+  IQ3_S = 21,
+  IQ2_S = 22,
+  IQ4_XS = 23,
+  I8 = 24,
+  I16 = 25,
+  I32 = 26,
+  I64 = 27,
+  F64 = 28,
+  IQ1_M = 29,
+  BF16 = 30,
 };
 QString ggmlTypeName(GgmlType type);  // "F32", "Q8_0", ...
 
@@ -69,11 +105,11 @@ struct GgufTensorInfo {
   QString name;
   std::vector<qint64> shape;  // ggml order: shape[0] varies fastest (a row); 1 to 4 dims
   GgmlType type = GgmlType::F32;
-  quint64 fileOffset = 0;     // bytes from the start of the file (aligned)
-  quint64 byteSize = 0;       // bytes of data
+  quint64 fileOffset = 0;  // bytes from the start of the file (aligned)
+  quint64 byteSize = 0;    // bytes of data
   qint64 elementCount() const;
   qint64 rowLength() const { return shape.empty() ? 0 : shape[0]; }  // elements per row
-  qint64 rowCount() const;    // elementCount / rowLength
+  qint64 rowCount() const;                                           // elementCount / rowLength
 };
 
 // A GGUF read from a pipe, FIFO or device is held in memory, up to this size (docs/limits.md).

@@ -19,7 +19,8 @@ struct CodePointClass {
 
 bool isLlamaCppWhitespace(char32_t c) {
   return (c >= 0x09 && c <= 0x0D) || c == 0x20 || c == 0x85 || c == 0xA0 || c == 0x1680 ||
-         (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
+         (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F ||
+         c == 0x3000;
 }
 
 CodePointClass classify(char32_t c) {
@@ -27,15 +28,24 @@ CodePointClass classify(char32_t c) {
   k.inRange = true;
   k.whitespace = isLlamaCppWhitespace(c);
   switch (QChar::category(c)) {
-    case QChar::Letter_Uppercase: case QChar::Letter_Lowercase: case QChar::Letter_Titlecase:
-    case QChar::Letter_Modifier: case QChar::Letter_Other:
+    case QChar::Letter_Uppercase:
+    case QChar::Letter_Lowercase:
+    case QChar::Letter_Titlecase:
+    case QChar::Letter_Modifier:
+    case QChar::Letter_Other:
       k.letter = true;
       break;
-    case QChar::Number_DecimalDigit: case QChar::Number_Letter: case QChar::Number_Other:
+    case QChar::Number_DecimalDigit:
+    case QChar::Number_Letter:
+    case QChar::Number_Other:
       k.number = true;
       break;
-    case QChar::Punctuation_Connector: case QChar::Punctuation_Dash: case QChar::Punctuation_Open:
-    case QChar::Punctuation_Close: case QChar::Punctuation_InitialQuote: case QChar::Punctuation_FinalQuote:
+    case QChar::Punctuation_Connector:
+    case QChar::Punctuation_Dash:
+    case QChar::Punctuation_Open:
+    case QChar::Punctuation_Close:
+    case QChar::Punctuation_InitialQuote:
+    case QChar::Punctuation_FinalQuote:
     case QChar::Punctuation_Other:
       k.punctuation = true;
       break;
@@ -83,7 +93,9 @@ class WordSink {
   int start_;
 };
 
-char32_t asciiLower(char32_t c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
+char32_t asciiLower(char32_t c) {
+  return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
 
 // 's 't 're 've 'm 'll 'd at pos (an apostrophe): the match length, or 0.
 int contractionLength(const Chunk& chunk, int pos, bool caseInsensitive) {
@@ -93,12 +105,17 @@ int contractionLength(const Chunk& chunk, int pos, bool caseInsensitive) {
   if (next == 's' || next == 't' || next == 'm' || next == 'd') return 2;
   if (!chunk.contains(pos + 2)) return 0;
   const char32_t after = fold(chunk.at(pos + 2));
-  if ((next == 'r' && after == 'e') || (next == 'v' && after == 'e') || (next == 'l' && after == 'l')) return 3;
+  if ((next == 'r' && after == 'e') || (next == 'v' && after == 'e') || (next == 'l' && after == 'l'))
+    return 3;
   return 0;
 }
 
-bool isOther(const CodePointClass& k) { return k.inRange && !k.whitespace && !k.letter && !k.number; }
-bool isNewline(char32_t c) { return c == '\r' || c == '\n'; }
+bool isOther(const CodePointClass& k) {
+  return k.inRange && !k.whitespace && !k.letter && !k.number;
+}
+bool isNewline(char32_t c) {
+  return c == '\r' || c == '\n';
+}
 
 // After the pattern-specific rules: \s*[\r\n]+ (when newlines), \s+(?!\S), \s+, else one code
 // point. Returns the new position.
@@ -211,38 +228,47 @@ void splitAtMatches(const Chunk& chunk, MatchLength matchLength, std::vector<Spa
 
 // \p{N}: one number each.
 void splitEachNumber(const Chunk& chunk, std::vector<Span>& out) {
-  splitAtMatches(chunk, [&](int pos) { return chunk.classAt(pos).number ? 1 : 0; }, out);
+  splitAtMatches(
+      chunk, [&](int pos) { return chunk.classAt(pos).number ? 1 : 0; }, out);
 }
 
 // \p{N}+
 void splitNumberRuns(const Chunk& chunk, std::vector<Span>& out) {
-  splitAtMatches(chunk, [&](int pos) {
-    int end = pos;
-    while (chunk.classAt(end).number) ++end;
-    return end - pos;
-  }, out);
+  splitAtMatches(
+      chunk,
+      [&](int pos) {
+        int end = pos;
+        while (chunk.classAt(end).number) ++end;
+        return end - pos;
+      },
+      out);
 }
 
 // [\p{P}\$\+<=>\^~\|]+ as llama.cpp runs it: ASCII by its own list (ASCII punctuation without
 // the backtick, plus $ + < = > ^ ~ |), other code points by their \p{P} category.
 bool isDefaultPunctuation(char32_t c, const CodePointClass& k) {
-  if (c < 0x80) return (c >= 0x21 && c <= 0x2F) || (c >= 0x3A && c <= 0x40) || (c >= 0x5B && c <= 0x5E) || c == '_' ||
-                       (c >= 0x7B && c <= 0x7E);
+  if (c < 0x80)
+    return (c >= 0x21 && c <= 0x2F) || (c >= 0x3A && c <= 0x40) || (c >= 0x5B && c <= 0x5E) || c == '_' ||
+           (c >= 0x7B && c <= 0x7E);
   return k.punctuation && !k.whitespace;
 }
 
 void splitPunctuationRuns(const Chunk& chunk, std::vector<Span>& out) {
-  splitAtMatches(chunk, [&](int pos) {
-    int end = pos;
-    while (chunk.contains(end) && isDefaultPunctuation(chunk.at(end), chunk.classAt(end))) ++end;
-    return end - pos;
-  }, out);
+  splitAtMatches(
+      chunk,
+      [&](int pos) {
+        int end = pos;
+        while (chunk.contains(end) && isDefaultPunctuation(chunk.at(end), chunk.classAt(end))) ++end;
+        return end - pos;
+      },
+      out);
 }
 
 // [0-9][0-9][0-9]
 void splitAsciiDigitTriples(const Chunk& chunk, std::vector<Span>& out) {
   const auto digit = [&](int pos) { return chunk.at(pos) >= '0' && chunk.at(pos) <= '9'; };
-  splitAtMatches(chunk, [&](int pos) { return digit(pos) && digit(pos + 1) && digit(pos + 2) ? 3 : 0; }, out);
+  splitAtMatches(
+      chunk, [&](int pos) { return digit(pos) && digit(pos + 1) && digit(pos + 2) ? 3 : 0; }, out);
 }
 
 enum class Pass { Llama3, Qwen2, Gpt2, EachNumber, NumberRuns, PunctuationRuns, DigitTriples };
@@ -250,24 +276,43 @@ enum class Pass { Llama3, Qwen2, Gpt2, EachNumber, NumberRuns, PunctuationRuns, 
 // llama.cpp's regex_exprs for each pre-tokenizer (llm_tokenizer_bpe in llama-vocab.cpp).
 std::vector<Pass> passesOf(BpePreTokenizer kind) {
   switch (kind) {
-    case BpePreTokenizer::Llama3: return {Pass::Llama3};
-    case BpePreTokenizer::Qwen2: return {Pass::Qwen2};
-    case BpePreTokenizer::Smollm: return {Pass::EachNumber, Pass::Gpt2};
-    case BpePreTokenizer::Gpt2: return {Pass::Gpt2};
-    case BpePreTokenizer::Default: return {Pass::PunctuationRuns, Pass::Gpt2, Pass::NumberRuns, Pass::DigitTriples};
+    case BpePreTokenizer::Llama3:
+      return {Pass::Llama3};
+    case BpePreTokenizer::Qwen2:
+      return {Pass::Qwen2};
+    case BpePreTokenizer::Smollm:
+      return {Pass::EachNumber, Pass::Gpt2};
+    case BpePreTokenizer::Gpt2:
+      return {Pass::Gpt2};
+    case BpePreTokenizer::Default:
+      return {Pass::PunctuationRuns, Pass::Gpt2, Pass::NumberRuns, Pass::DigitTriples};
   }
   return {};
 }
 
 void runPass(Pass pass, const Chunk& chunk, std::vector<Span>& out) {
   switch (pass) {
-    case Pass::Llama3: splitLlama3Style(chunk, 3, out); break;
-    case Pass::Qwen2: splitLlama3Style(chunk, 1, out); break;
-    case Pass::Gpt2: splitGpt2Style(chunk, out); break;
-    case Pass::EachNumber: splitEachNumber(chunk, out); break;
-    case Pass::NumberRuns: splitNumberRuns(chunk, out); break;
-    case Pass::PunctuationRuns: splitPunctuationRuns(chunk, out); break;
-    case Pass::DigitTriples: splitAsciiDigitTriples(chunk, out); break;
+    case Pass::Llama3:
+      splitLlama3Style(chunk, 3, out);
+      break;
+    case Pass::Qwen2:
+      splitLlama3Style(chunk, 1, out);
+      break;
+    case Pass::Gpt2:
+      splitGpt2Style(chunk, out);
+      break;
+    case Pass::EachNumber:
+      splitEachNumber(chunk, out);
+      break;
+    case Pass::NumberRuns:
+      splitNumberRuns(chunk, out);
+      break;
+    case Pass::PunctuationRuns:
+      splitPunctuationRuns(chunk, out);
+      break;
+    case Pass::DigitTriples:
+      splitAsciiDigitTriples(chunk, out);
+      break;
   }
 }
 

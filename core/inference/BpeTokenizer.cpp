@@ -18,7 +18,8 @@ const std::array<char32_t, 256>& byteCharacters() {
     std::array<char32_t, 256> map{};
     char32_t next = 0x100;
     for (int byte = 0; byte < 256; ++byte) {
-      const bool printable = (byte >= 0x21 && byte <= 0x7E) || (byte >= 0xA1 && byte <= 0xAC) || (byte >= 0xAE);
+      const bool printable =
+          (byte >= 0x21 && byte <= 0x7E) || (byte >= 0xA1 && byte <= 0xAC) || (byte >= 0xAE);
       map[size_t(byte)] = printable ? char32_t(byte) : next++;
     }
     return map;
@@ -36,7 +37,9 @@ int byteOfCharacter(char32_t character) {
   return reverse.value(character, -1);
 }
 
-quint64 pairKey(int left, int right) { return (quint64(quint32(left)) << 32) | quint32(right); }
+quint64 pairKey(int left, int right) {
+  return (quint64(quint32(left)) << 32) | quint32(right);
+}
 
 QString shortText(const QByteArray& utf8) {
   const QString text = QString::fromUtf8(utf8);
@@ -64,16 +67,20 @@ struct Symbol {
 
 }  // namespace
 
-char32_t byteToBpeCharacter(uchar byte) { return byteCharacters()[byte]; }
+char32_t byteToBpeCharacter(uchar byte) {
+  return byteCharacters()[byte];
+}
 
 BpeTokenizer BpeTokenizer::fromGguf(const GgufFile& file) {
   BpeTokenizer tokenizer;
   tokenizer.preName_ = file.string(QStringLiteral("tokenizer.ggml.pre")).value_or(QStringLiteral("default"));
   const auto pre = bpePreTokenizerNamed(tokenizer.preName_);
   if (!pre)
-    throwBadInput(file.source(), QStringLiteral("tokenizer.ggml.pre"),
-                  QStringLiteral("pre-tokenizer '%1' is not supported (supported: %2); pass --tokens with pre-tokenised ids")
-                      .arg(tokenizer.preName_, supportedBpePreTokenizerNames().join(QStringLiteral(", "))));
+    throwBadInput(
+        file.source(), QStringLiteral("tokenizer.ggml.pre"),
+        QStringLiteral(
+            "pre-tokenizer '%1' is not supported (supported: %2); pass --tokens with pre-tokenised ids")
+            .arg(tokenizer.preName_, supportedBpePreTokenizerNames().join(QStringLiteral(", "))));
   tokenizer.pre_ = *pre;
   tokenizer.readVocabulary(file);
   tokenizer.readMerges(file);
@@ -85,8 +92,8 @@ void BpeTokenizer::readVocabulary(const GgufFile& file) {
   const QString tokensKey = QStringLiteral("tokenizer.ggml.tokens");
   const QStringList tokens = file.stringArray(tokensKey).value_or(QStringList());
   if (tokens.isEmpty()) throwBadInput(file.source(), tokensKey, QStringLiteral("missing or empty"));
-  const std::vector<qint64> types =
-      file.integerArray(QStringLiteral("tokenizer.ggml.token_type")).value_or(std::vector<qint64>(size_t(tokens.size()), 1));
+  const std::vector<qint64> types = file.integerArray(QStringLiteral("tokenizer.ggml.token_type"))
+                                        .value_or(std::vector<qint64>(size_t(tokens.size()), 1));
   if (types.size() != size_t(tokens.size()))
     throwBadInput(file.source(), QStringLiteral("tokenizer.ggml.token_type"),
                   QStringLiteral("%1 types for %2 tokens").arg(types.size()).arg(tokens.size()));
@@ -97,8 +104,9 @@ void BpeTokenizer::readVocabulary(const GgufFile& file) {
     if (text.isEmpty()) throwBadInput(file.source(), tokensKey, QStringLiteral("token %1 is empty").arg(id));
     const auto earlier = idOfToken_.constFind(text);
     if (earlier != idOfToken_.constEnd())
-      throwBadInput(file.source(), tokensKey,
-                    QStringLiteral("token %1 '%2' duplicates token %3").arg(id).arg(shortText(text)).arg(*earlier));
+      throwBadInput(
+          file.source(), tokensKey,
+          QStringLiteral("token %1 '%2' duplicates token %3").arg(id).arg(shortText(text)).arg(*earlier));
     idOfToken_.insert(text, int(id));
     const int type = int(types[size_t(id)]);
     types_.push_back(SpecialTokenMatcher::isControlByName(text) ? kControl : type);
@@ -120,13 +128,21 @@ void BpeTokenizer::readMerges(const GgufFile& file) {
   for (qsizetype rank = 0; rank < merges->size(); ++rank) {
     const QByteArray merge = (*merges)[rank].toUtf8();
     const qsizetype space = merge.indexOf(' ', 1);  // as llama.cpp: the first space after the first byte
-    if (space < 0) throwBadInput(file.source(), key, QStringLiteral("merge %1 '%2' is not two tokens separated by a space").arg(rank).arg(shortText(merge)));
+    if (space < 0)
+      throwBadInput(file.source(), key,
+                    QStringLiteral("merge %1 '%2' is not two tokens separated by a space")
+                        .arg(rank)
+                        .arg(shortText(merge)));
     const QByteArray left = merge.left(space), right = merge.mid(space + 1);
     const int leftId = idOfToken_.value(left, -1), rightId = idOfToken_.value(right, -1);
     const int resultId = idOfToken_.value(left + right, -1);
-    for (const auto& [part, id] : {std::pair{left, leftId}, std::pair{right, rightId}, std::pair{left + right, resultId}})
+    for (const auto& [part, id] :
+         {std::pair{left, leftId}, std::pair{right, rightId}, std::pair{left + right, resultId}})
       if (id < 0)
-        throwBadInput(file.source(), key, QStringLiteral("merge %1 '%2' names '%3', which is not a token").arg(rank).arg(shortText(merge), shortText(part)));
+        throwBadInput(file.source(), key,
+                      QStringLiteral("merge %1 '%2' names '%3', which is not a token")
+                          .arg(rank)
+                          .arg(shortText(merge), shortText(part)));
     if (!merges_.contains(pairKey(leftId, rightId)))  // the first of duplicates wins, as in llama.cpp
       merges_.insert(pairKey(leftId, rightId), MergeRule{int(rank), resultId});
   }
@@ -136,15 +152,19 @@ void BpeTokenizer::readSpecialIds(const GgufFile& file) {
   const auto specialId = [&](const QString& key) {
     const std::optional<qint64> id = file.integer(key);
     if (id && (*id < 0 || *id >= vocabSize()))
-      throwBadInput(file.source(), key, QStringLiteral("%1 is outside the vocabulary of %2 tokens").arg(*id).arg(vocabSize()));
+      throwBadInput(file.source(), key,
+                    QStringLiteral("%1 is outside the vocabulary of %2 tokens").arg(*id).arg(vocabSize()));
     return id ? int(*id) : -1;
   };
   bosId_ = specialId(QStringLiteral("tokenizer.ggml.bos_token_id"));
   eosId_ = specialId(QStringLiteral("tokenizer.ggml.eos_token_id"));
   addBos_ = file.boolean(QStringLiteral("tokenizer.ggml.add_bos_token")).value_or(pre_.addBosByDefault);
   if (addBos_ && bosId_ < 0)
-    throwBadInput(file.source(), QStringLiteral("tokenizer.ggml.bos_token_id"),
-                  QStringLiteral("missing, but the vocabulary asks for a BOS token (add_bos_token, or pre-tokenizer '%1')").arg(preName_));
+    throwBadInput(
+        file.source(), QStringLiteral("tokenizer.ggml.bos_token_id"),
+        QStringLiteral(
+            "missing, but the vocabulary asks for a BOS token (add_bos_token, or pre-tokenizer '%1')")
+            .arg(preName_));
 }
 
 QString BpeTokenizer::description() const {
@@ -201,7 +221,8 @@ const BpeTokenizer::MergeRule* BpeTokenizer::findMerge(int left, int right) cons
 // A byte whose character is not in the vocabulary can take part in no merge and yields no token.
 void BpeTokenizer::encodeWord(const std::vector<int>& symbolIds, std::vector<int>& ids) const {
   std::vector<Symbol> symbols(symbolIds.size());
-  for (size_t i = 0; i < symbols.size(); ++i) symbols[i] = {symbolIds[i], int(i) - 1, i + 1 < symbols.size() ? int(i) + 1 : -1};
+  for (size_t i = 0; i < symbols.size(); ++i)
+    symbols[i] = {symbolIds[i], int(i) - 1, i + 1 < symbols.size() ? int(i) + 1 : -1};
   std::priority_queue<Bigram> queue;
   const auto consider = [&](int left) {
     if (left < 0 || symbols[size_t(left)].next < 0) return;
@@ -215,7 +236,9 @@ void BpeTokenizer::encodeWord(const std::vector<int>& symbolIds, std::vector<int
     queue.pop();
     Symbol& left = symbols[size_t(top.left)];
     Symbol& right = symbols[size_t(top.right)];
-    if (!left.alive || !right.alive || left.next != top.right || left.id != top.leftId || right.id != top.rightId) continue;
+    if (!left.alive || !right.alive || left.next != top.right || left.id != top.leftId ||
+        right.id != top.rightId)
+      continue;
     left.id = findMerge(top.leftId, top.rightId)->result;
     right.alive = false;
     left.next = right.next;
@@ -239,8 +262,10 @@ QString BpeTokenizer::decode(const std::vector<int>& ids) const {
     }
     for (char32_t character : utf8CodePoints(tokens_[size_t(id)])) {
       const int byte = byteOfCharacter(character);
-      if (byte >= 0) bytes.append(char(byte));
-      else appendUtf8(bytes, character);
+      if (byte >= 0)
+        bytes.append(char(byte));
+      else
+        appendUtf8(bytes, character);
     }
   }
   return QString::fromUtf8(bytes);

@@ -42,11 +42,11 @@ class BpeTokenizer final : public Tokenizer {
   void encodeWord(const std::vector<int>& symbolIds, std::vector<int>& ids) const;
   const MergeRule* findMerge(int left, int right) const;
 
-  std::vector<QByteArray> tokens_;     // UTF-8, in the byte-to-character alphabet for normal tokens
-  std::vector<int> types_;             // 1 normal, 2 unknown, 3 control, 4 user-defined, 5 unused, 6 byte
+  std::vector<QByteArray> tokens_;  // UTF-8, in the byte-to-character alphabet for normal tokens
+  std::vector<int> types_;          // 1 normal, 2 unknown, 3 control, 4 user-defined, 5 unused, 6 byte
   QHash<QByteArray, int> idOfToken_;
-  QHash<quint64, MergeRule> merges_;   // (left id << 32 | right id) -> rank and result
-  int byteTokenIds_[256];              // token of each byte's character, -1 when missing
+  QHash<quint64, MergeRule> merges_;  // (left id << 32 | right id) -> rank and result
+  int byteTokenIds_[256];             // token of each byte's character, -1 when missing
   SpecialTokenMatcher specialTokens_;
   BpePreTokenizerSettings pre_;
   QString preName_;

@@ -2,8 +2,8 @@
 #include "inference/EncodedProduct.h"
 
 #include <algorithm>
-#include <cmath>
 #include <atomic>
+#include <cmath>
 #include <vector>
 #ifdef _OPENMP
 #include <omp.h>
@@ -30,7 +30,8 @@ bool isFirstThread() {
 // Weight rows per tile: a multiple of the thread count of tiles, each within kDecodedTileFloats.
 qint64 tileRowsFor(const EncodedMatrix& w, int threads) {
   const double floats = double(w.rows) * double(w.cols);
-  const qint64 rounds = std::max<qint64>(1, qint64(std::ceil(floats / (double(threads) * double(kDecodedTileFloats)))));
+  const qint64 rounds =
+      std::max<qint64>(1, qint64(std::ceil(floats / (double(threads) * double(kDecodedTileFloats)))));
   const qint64 tiles = std::min<qint64>(w.rows, rounds * threads);
   return (w.rows + tiles - 1) / tiles;
 }
@@ -45,8 +46,9 @@ int productThreadCount() {
 #endif
 }
 
-bool multiplyByTransposed(const Eigen::Ref<const RowMatrix>& x, const EncodedMatrix& w, Eigen::Ref<RowMatrix> y,
-                          bool accumulate, const std::function<bool()>& isCancelled) {
+bool multiplyByTransposed(const Eigen::Ref<const RowMatrix>& x, const EncodedMatrix& w,
+                          Eigen::Ref<RowMatrix> y, bool accumulate,
+                          const std::function<bool()>& isCancelled) {
   const qint64 n = x.rows();
   const bool parallel = double(n) * double(w.rows) * double(w.cols) >= kParallelMultiplyAdds;
   const int threads = parallel ? productThreadCount() : 1;

@@ -23,7 +23,8 @@ int productThreadCount();
 // decoded once per call, in tiles spread over the OpenMP threads. isCancelled (may be empty) is
 // polled between tiles and between blocks of x rows; a cancelled product stops early and
 // returns false, leaving y partly written.
-bool multiplyByTransposed(const Eigen::Ref<const RowMatrix>& x, const EncodedMatrix& w, Eigen::Ref<RowMatrix> y,
-                          bool accumulate, const std::function<bool()>& isCancelled = {});
+bool multiplyByTransposed(const Eigen::Ref<const RowMatrix>& x, const EncodedMatrix& w,
+                          Eigen::Ref<RowMatrix> y, bool accumulate,
+                          const std::function<bool()>& isCancelled = {});
 
 }  // namespace sinkscope

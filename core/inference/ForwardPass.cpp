@@ -1,8 +1,8 @@
 #include "inference/ForwardPass.h"
 
-#include "common/Cancelled.h"
 #include "attention/HeatmapBins.h"
 #include "attention/OnlineSoftmax.h"
+#include "common/Cancelled.h"
 #include "common/Error.h"
 #include "inference/EncodedProduct.h"
 #include "inference/RopeTable.h"
@@ -15,7 +15,8 @@
 namespace sinkscope {
 
 qint64 forwardWideChunkRows(qint64 width, qint64 tokens) {
-  const qint64 rows = std::clamp<qint64>(kForwardWideChunkFloats / std::max<qint64>(width, 1), 64, std::max<qint64>(tokens, 64));
+  const qint64 rows = std::clamp<qint64>(kForwardWideChunkFloats / std::max<qint64>(width, 1), 64,
+                                         std::max<qint64>(tokens, 64));
   return std::min(rows, std::max<qint64>(tokens, 1));
 }
 
@@ -33,13 +34,15 @@ RopeParameters ropeParametersForGguf(const LlamaHyperparameters& hyper, qint64 t
     RopeScaling scaling;
     scaling.type = hyper.ropeScalingType;
     scaling.factor = hyper.ropeScalingFactor;
-    if (hyper.ropeScalingOriginalContext > 0) scaling.originalMaxPositionEmbeddings = hyper.ropeScalingOriginalContext;
+    if (hyper.ropeScalingOriginalContext > 0)
+      scaling.originalMaxPositionEmbeddings = hyper.ropeScalingOriginalContext;
     params.scaling = scaling;
   }
   return params;
 }
 
-KvPolicy layerKvPolicy(const LlamaHyperparameters& h, int layer, const KvPolicy& asked, qint64 configSlidingWindow) {
+KvPolicy layerKvPolicy(const LlamaHyperparameters& h, int layer, const KvPolicy& asked,
+                       qint64 configSlidingWindow) {
   const qint64 window = h.slides(layer) ? h.slidingWindow : configSlidingWindow;
   if (window <= 0) return asked;
   KvPolicy policy = asked;
@@ -57,7 +60,9 @@ RopeSchedule withModelRopeFactors(RopeSchedule schedule, const LlamaModel& model
   const std::vector<float>& factors = model.ropeFactorsFor(tokens);
   if (factors.empty()) return schedule;
   if (factors.size() != schedule.invFreq.size())
-    throw Error(ErrorKind::Internal, QString(), QStringLiteral("rope_freqs"), QStringLiteral("%1 factors for %2 rotary pairs").arg(factors.size()).arg(schedule.invFreq.size()));
+    throw Error(
+        ErrorKind::Internal, QString(), QStringLiteral("rope_freqs"),
+        QStringLiteral("%1 factors for %2 rotary pairs").arg(factors.size()).arg(schedule.invFreq.size()));
   for (size_t i = 0; i < factors.size(); ++i) schedule.invFreq[i] /= double(factors[i]);
   return schedule;
 }
@@ -78,7 +83,8 @@ double attentionScale(const LlamaHyperparameters& h, const RopeSchedule& schedul
 
 double ForwardResult::sinkRate(double epsilon) const {
   if (heads.empty()) return 0;
-  const auto above = std::count_if(heads.begin(), heads.end(), [&](const HeadAttentionMetrics& m) { return m.meanSinkMass1 > epsilon; });
+  const auto above = std::count_if(heads.begin(), heads.end(),
+                                   [&](const HeadAttentionMetrics& m) { return m.meanSinkMass1 > epsilon; });
   return double(above) / double(heads.size());
 }
 
@@ -131,15 +137,18 @@ struct Context {
 };
 
 // Keys [lo, i] of the contiguous block that query i sees (sinks aside).
-qint64 lowestBlockKey(const KvPolicy& policy, qint64 query) { return policy.firstWindowKey(query); }
+qint64 lowestBlockKey(const KvPolicy& policy, qint64 query) {
+  return policy.firstWindowKey(query);
+}
 
-void poolRow(const Context& context, const float* sinkWeights, int sinkCount, const float* blockWeights, qint64 k0,
-             qint64 query, double inverseZ, HeadAttentionMetrics& metrics, int row) {
+void poolRow(const Context& context, const float* sinkWeights, int sinkCount, const float* blockWeights,
+             qint64 k0, qint64 query, double inverseZ, HeadAttentionMetrics& metrics, int row) {
   PooledHeatmap& heatmap = metrics.heatmap;
   const int bins = heatmap.bins();
   float* out = heatmap.mass.data() + size_t(row) * size_t(bins);
   auto add = [&](qint64 key, float weight) {
-    const auto bin = std::upper_bound(context.binStart.begin(), context.binStart.end(), key) - context.binStart.begin() - 1;
+    const auto bin = std::upper_bound(context.binStart.begin(), context.binStart.end(), key) -
+                     context.binStart.begin() - 1;
     out[bin] += float(weight * inverseZ);
   };
   for (int s = 0; s < sinkCount; ++s) add(s, sinkWeights[s]);
@@ -148,8 +157,9 @@ void poolRow(const Context& context, const float* sinkWeights, int sinkCount, co
 
 // Softmax of one row in place over its visible entries (others set to 0), and its metrics.
 // The row is left unnormalised (exp(s - max), 0 where hidden); returns its sum Z.
-double softmaxRow(const Context& context, float* sinkScores, int sinkCount, float* blockScores, qint64 k0, qint64 blockWidth,
-                  qint64 query, Accumulator& acc, HeadAttentionMetrics& metrics, std::vector<float>& shifted) {
+double softmaxRow(const Context& context, float* sinkScores, int sinkCount, float* blockScores, qint64 k0,
+                  qint64 blockWidth, qint64 query, Accumulator& acc, HeadAttentionMetrics& metrics,
+                  std::vector<float>& shifted) {
   const qint64 lo = lowestBlockKey(context.policy, query);
   Eigen::Map<Eigen::ArrayXf> sinks(sinkScores, sinkCount);
   Eigen::Map<Eigen::ArrayXf> visible(blockScores + (lo - k0), Eigen::Index(query - lo + 1));
@@ -200,8 +210,8 @@ double softmaxRow(const Context& context, float* sinkScores, int sinkCount, floa
 }
 
 // One block of queries [c0, c1) of one layer: scores, softmax, metrics, and attention output.
-void attendBlock(Context& context, const RowMatrix& queries, const RowMatrix& keys, const RowMatrix& values, qint64 c0,
-                 qint64 c1, RowMatrix& attention, std::vector<Accumulator>& accumulators,
+void attendBlock(Context& context, const RowMatrix& queries, const RowMatrix& keys, const RowMatrix& values,
+                 qint64 c0, qint64 c1, RowMatrix& attention, std::vector<Accumulator>& accumulators,
                  std::vector<HeadAttentionMetrics>& metrics, int layer) {
   const LlamaHyperparameters& h = context.hyper;
   const KvPolicy& policy = context.policy;
@@ -224,7 +234,8 @@ void attendBlock(Context& context, const RowMatrix& queries, const RowMatrix& ke
   const int group = h.heads / h.kvHeads;
   // Threads only pay off on large blocks; on small ones their start-up and barriers cost more
   // than the work (much more on a busy machine).
-  const bool parallel = double(rows) * double(sinkCount + blockWidth) * double(h.heads) >= kParallelBlockElements;
+  const bool parallel =
+      double(rows) * double(sinkCount + blockWidth) * double(h.heads) >= kParallelBlockElements;
 #pragma omp parallel for schedule(dynamic) if (parallel)
   for (int head = 0; head < h.heads; ++head) {
     const int kvHead = head / group;
@@ -234,10 +245,12 @@ void attendBlock(Context& context, const RowMatrix& queries, const RowMatrix& ke
     Eigen::VectorXf inverseZ(rows);
     const auto k = keys.block(k0, kvHead * headDim, blockWidth, headDim);
     const auto v = values.block(k0, kvHead * headDim, blockWidth, headDim);
-    scores.rightCols(blockWidth).noalias() = context.softmaxScale * rotated.block(0, head * headDim, rows, headDim) * k.transpose();
+    scores.rightCols(blockWidth).noalias() =
+        context.softmaxScale * rotated.block(0, head * headDim, rows, headDim) * k.transpose();
     if (sinkCount > 0)
-      scores.leftCols(sinkCount).noalias() =
-          context.softmaxScale * sinkQueries.block(0, head * headDim, rows, headDim) * keys.block(0, kvHead * headDim, sinkCount, headDim).transpose();
+      scores.leftCols(sinkCount).noalias() = context.softmaxScale *
+                                             sinkQueries.block(0, head * headDim, rows, headDim) *
+                                             keys.block(0, kvHead * headDim, sinkCount, headDim).transpose();
     if (h.attentionSoftcap > 0) {  // c * tanh(s / c) on the scaled scores, before the softmax (Gemma 2)
       const float cap = float(h.attentionSoftcap);
       scores.array() = (scores.array() * (1.0f / cap)).tanh() * cap;
@@ -248,14 +261,17 @@ void attendBlock(Context& context, const RowMatrix& queries, const RowMatrix& ke
       const int rowSinks = sinkCount > 0 && query >= policy.cacheTokens() ? sinkCount : 0;
       if (sinkCount > 0 && rowSinks == 0) scores.row(r).head(sinkCount).setZero();
       float* rowData = &scores(r, 0);
-      inverseZ[r] = float(1.0 / softmaxRow(context, rowData, rowSinks, rowData + sinkCount, k0, blockWidth, query,
-                                           accumulators[size_t(index)], metrics[size_t(index)], shifted));
+      inverseZ[r] =
+          float(1.0 / softmaxRow(context, rowData, rowSinks, rowData + sinkCount, k0, blockWidth, query,
+                                 accumulators[size_t(index)], metrics[size_t(index)], shifted));
       if (const int heatmapRow = context.heatmapRowOf[size_t(query)]; heatmapRow >= 0)
-        poolRow(context, rowData, rowSinks, rowData + sinkCount, k0, query, inverseZ[r], metrics[size_t(index)], heatmapRow);
+        poolRow(context, rowData, rowSinks, rowData + sinkCount, k0, query, inverseZ[r],
+                metrics[size_t(index)], heatmapRow);
     }
     auto out = attention.block(c0, head * headDim, rows, headDim);
     out.noalias() = scores.rightCols(blockWidth) * v;
-    if (sinkCount > 0) out.noalias() += scores.leftCols(sinkCount) * values.block(0, kvHead * headDim, sinkCount, headDim);
+    if (sinkCount > 0)
+      out.noalias() += scores.leftCols(sinkCount) * values.block(0, kvHead * headDim, sinkCount, headDim);
     out = inverseZ.asDiagonal() * out;
   }
 }
@@ -263,23 +279,26 @@ void attendBlock(Context& context, const RowMatrix& queries, const RowMatrix& ke
 [[noreturn]] void throwCancelled();
 
 void checkCancelled(const ForwardOptions& options) {
-  if (options.isCancelled && options.isCancelled()) throwCancelled();  // an outcome of its own (common/Cancelled.h)
+  if (options.isCancelled && options.isCancelled())
+    throwCancelled();  // an outcome of its own (common/Cancelled.h)
 }
 
 void validate(const LlamaModel& model, std::span<const int> tokens, const ForwardOptions& options) {
   const LlamaHyperparameters& h = model.hyper();
-  if (tokens.empty()) throwBadInput(QString(), QStringLiteral("tokens"), QStringLiteral("no tokens to measure"));
+  if (tokens.empty())
+    throwBadInput(QString(), QStringLiteral("tokens"), QStringLiteral("no tokens to measure"));
   for (size_t i = 0; i < tokens.size(); ++i)
     if (tokens[i] < 0 || tokens[i] >= h.vocabSize)
-      throwBadInput(QString(), QStringLiteral("token %1").arg(i), QStringLiteral("id %1 is outside the vocabulary of %2").arg(tokens[i]).arg(h.vocabSize));
+      throwBadInput(QString(), QStringLiteral("token %1").arg(i),
+                    QStringLiteral("id %1 is outside the vocabulary of %2").arg(tokens[i]).arg(h.vocabSize));
   if (int(options.schedule.invFreq.size()) * 2 > h.headDim)
-    throw Error(ErrorKind::Internal, QString(), QStringLiteral("rope schedule"), QStringLiteral("rotary dim exceeds the head dim"));
+    throw Error(ErrorKind::Internal, QString(), QStringLiteral("rope schedule"),
+                QStringLiteral("rotary dim exceeds the head dim"));
   const KvPolicy& policy = options.kvPolicy;
   if (policy.kind != KvPolicy::Kind::Full && (policy.windowTokens < 1 || policy.sinkTokens < 0))
-    throwBadInput(QString(), QStringLiteral("window"), QStringLiteral("the window must hold at least one token"));
+    throwBadInput(QString(), QStringLiteral("window"),
+                  QStringLiteral("the window must hold at least one token"));
 }
-
-
 
 // Multiply-adds of one attention block (scores and weighted values; the softmax counted as 16
 // more per score), the unit in which progress is reported.
@@ -301,10 +320,12 @@ double totalWork(Context context, int chunk) {
   double attention = 0;
   for (int l = 0; l < h.layers; ++l) {
     context.policy = layerKvPolicy(h, l, context.options.kvPolicy, context.options.configSlidingWindow);
-    for (qint64 c0 = 0; c0 < context.tokens; c0 += chunk) attention += attentionWork(context, c0, std::min(context.tokens, c0 + chunk));
+    for (qint64 c0 = 0; c0 < context.tokens; c0 += chunk)
+      attention += attentionWork(context, c0, std::min(context.tokens, c0 + chunk));
   }
   const double n = double(context.tokens);
-  return double(h.layers) * n * layerProjectionWork(h) + attention + n * double(h.vocabSize) * h.embeddingLength;
+  return double(h.layers) * n * layerProjectionWork(h) + attention +
+         n * double(h.vocabSize) * h.embeddingLength;
 }
 
 // Reports the share of the pass's work done (ForwardOptions::progress).
@@ -325,7 +346,9 @@ class WorkMeter {
   double done_ = 0;
 };
 
-[[noreturn]] void throwCancelled() { throw Cancelled(); }
+[[noreturn]] void throwCancelled() {
+  throw Cancelled();
+}
 
 // Adds a bias to every row; an empty bias adds nothing.
 void addBias(RowMatrix& x, const std::vector<float>& bias) {
@@ -346,17 +369,15 @@ void normalizeHeads(RowMatrix& x, const std::vector<float>& weight, double epsil
     }
 }
 
-
-
-
 // y (+)= x · Wᵀ with the weights decoded tile by tile; throws when cancelled.
-void projectInto(const Eigen::Ref<const RowMatrix>& x, const EncodedMatrix& w, Eigen::Ref<RowMatrix> y, bool accumulate,
-                 const ForwardOptions& options, WorkMeter& meter) {
+void projectInto(const Eigen::Ref<const RowMatrix>& x, const EncodedMatrix& w, Eigen::Ref<RowMatrix> y,
+                 bool accumulate, const ForwardOptions& options, WorkMeter& meter) {
   if (!multiplyByTransposed(x, w, y, accumulate, options.isCancelled)) throwCancelled();
   meter.add(double(x.rows()) * double(w.rows) * double(w.cols));
 }
 
-RowMatrix project(const Eigen::Ref<const RowMatrix>& x, const EncodedMatrix& w, const ForwardOptions& options, WorkMeter& meter) {
+RowMatrix project(const Eigen::Ref<const RowMatrix>& x, const EncodedMatrix& w, const ForwardOptions& options,
+                  WorkMeter& meter) {
   RowMatrix y(x.rows(), w.rows);
   projectInto(x, w, y, false, options, meter);
   return y;
@@ -375,8 +396,8 @@ void gatedActivation(RowMatrix& gate, const RowMatrix& up, FeedForwardActivation
 }
 
 // x += down(act(gate(norm x)) * up(norm x)) (post-normed when the architecture says), in chunks of rows.
-void feedForward(RowMatrix& x, const LlamaLayer& layer, const LlamaHyperparameters& h, const ForwardOptions& options,
-                 WorkMeter& meter) {
+void feedForward(RowMatrix& x, const LlamaLayer& layer, const LlamaHyperparameters& h,
+                 const ForwardOptions& options, WorkMeter& meter) {
   const qint64 n = x.rows();
   const qint64 step = forwardWideChunkRows(2 * qint64(h.feedForwardLength), n);
   for (qint64 r0 = 0; r0 < n; r0 += step) {
@@ -388,14 +409,15 @@ void feedForward(RowMatrix& x, const LlamaLayer& layer, const LlamaHyperparamete
     if (layer.postFeedForwardNorm.empty()) {
       projectInto(gate, layer.down, x.middleRows(r0, rows), true, options, meter);
     } else {
-      x.middleRows(r0, rows) += rmsNorm(project(gate, layer.down, options, meter), layer.postFeedForwardNorm, h.rmsEpsilon);
+      x.middleRows(r0, rows) +=
+          rmsNorm(project(gate, layer.down, options, meter), layer.postFeedForwardNorm, h.rmsEpsilon);
     }
   }
 }
 
 // Output head, in row chunks so that N x vocab logits never exist at once: argmax and nll.
-void predictNextTokens(const LlamaModel& model, const RowMatrix& x, std::span<const int> tokens, const ForwardOptions& options,
-                       WorkMeter& meter, ForwardResult& result) {
+void predictNextTokens(const LlamaModel& model, const RowMatrix& x, std::span<const int> tokens,
+                       const ForwardOptions& options, WorkMeter& meter, ForwardResult& result) {
   const LlamaHyperparameters& h = model.hyper();
   const qint64 n = x.rows();
   result.argmax.resize(size_t(n));
@@ -404,7 +426,8 @@ void predictNextTokens(const LlamaModel& model, const RowMatrix& x, std::span<co
   for (qint64 r0 = 0; r0 < n; r0 += step) {
     checkCancelled(options);
     const qint64 rows = std::min<qint64>(step, n - r0);
-    RowMatrix logits = project(rmsNorm(x.middleRows(r0, rows), model.outputNorm(), h.rmsEpsilon), model.outputHead(), options, meter);
+    RowMatrix logits = project(rmsNorm(x.middleRows(r0, rows), model.outputNorm(), h.rmsEpsilon),
+                               model.outputHead(), options, meter);
     if (h.finalSoftcap > 0) {  // c * tanh(z / c) on the logits (Gemma 2)
       const float cap = float(h.finalSoftcap);
       logits.array() = (logits.array() * (1.0f / cap)).tanh() * cap;
@@ -415,7 +438,8 @@ void predictNextTokens(const LlamaModel& model, const RowMatrix& x, std::span<co
       const float maximum = logits.row(r).maxCoeff(&best);
       result.argmax[size_t(p)] = int(best);
       if (p + 1 < n) {
-        const double logSum = double(maximum) + std::log(double((logits.row(r).array() - maximum).exp().sum()));
+        const double logSum =
+            double(maximum) + std::log(double((logits.row(r).array() - maximum).exp().sum()));
         result.nll[size_t(p)] = float(logSum - double(logits(r, tokens[size_t(p + 1)])));
       }
     }
@@ -424,15 +448,26 @@ void predictNextTokens(const LlamaModel& model, const RowMatrix& x, std::span<co
 
 }  // namespace
 
-ForwardResult runForward(const LlamaModel& model, std::span<const int> tokens, const ForwardOptions& options) {
+ForwardResult runForward(const LlamaModel& model, std::span<const int> tokens,
+                         const ForwardOptions& options) {
   validate(model, tokens, options);
   const SingleThreadedEigen singleThreaded;
   const LlamaHyperparameters& h = model.hyper();
   const qint64 n = qint64(tokens.size());
   const int chunk = std::max(16, options.chunkTokens);
   const RopeTable rope(withModelRopeFactors(options.schedule, model, n), n);
-  const std::optional<RopeTable> localRope = h.localRopeTheta > 0 ? std::optional<RopeTable>(RopeTable(localRopeSchedule(h, options.trainedContext), n)) : std::nullopt;
-  Context context{h, options, &rope, options.kvPolicy, n, 0.0f, std::vector<int>(size_t(n), -1), heatmapBinStarts(n, std::max(8, options.heatmapBins), 4)};
+  const std::optional<RopeTable> localRope =
+      h.localRopeTheta > 0
+          ? std::optional<RopeTable>(RopeTable(localRopeSchedule(h, options.trainedContext), n))
+          : std::nullopt;
+  Context context{h,
+                  options,
+                  &rope,
+                  options.kvPolicy,
+                  n,
+                  0.0f,
+                  std::vector<int>(size_t(n), -1),
+                  heatmapBinStarts(n, std::max(8, options.heatmapBins), 4)};
   context.softmaxScale = float(attentionScale(h, options.schedule));
 
   std::vector<qint64> heatmapRows;
@@ -484,8 +519,10 @@ ForwardResult runForward(const LlamaModel& model, std::span<const int> tokens, c
         meter.add(attentionWork(context, c0, c1));
       }
     }
-    if (layer.postAttentionNorm.empty()) projectInto(attention, layer.output, x, true, options, meter);
-    else x += rmsNorm(project(attention, layer.output, options, meter), layer.postAttentionNorm, h.rmsEpsilon);
+    if (layer.postAttentionNorm.empty())
+      projectInto(attention, layer.output, x, true, options, meter);
+    else
+      x += rmsNorm(project(attention, layer.output, options, meter), layer.postAttentionNorm, h.rmsEpsilon);
     feedForward(x, layer, h, options, meter);
   }
   predictNextTokens(model, x, tokens, options, meter, result);

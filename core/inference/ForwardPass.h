@@ -30,15 +30,15 @@ inline constexpr qint64 kForwardWideChunkFloats = qint64(16) << 20;
 qint64 forwardWideChunkRows(qint64 width, qint64 tokens);
 
 struct ForwardOptions {
-  RopeSchedule schedule;              // frequencies, attention factor, softmax scale
+  RopeSchedule schedule;  // frequencies, attention factor, softmax scale
   KvPolicy kvPolicy;
   // > 0: every layer that has no sliding window of its own attends inside this many keys, as vLLM
   // honours a config's sliding_window (Mistral-7B-v0.1: 4096) where llama.cpp runs full attention.
   qint64 configSlidingWindow = 0;
-  qint64 trainedContext = 0;          // splits metrics into inside / beyond (tokens)
-  std::vector<qint64> heatmapRows;    // query positions whose attention is pooled
-  int heatmapBins = 64;               // bins per heatmap row, the first 4 one key each
-  int chunkTokens = 64;               // queries per attention block (keeps a block in cache)
+  qint64 trainedContext = 0;        // splits metrics into inside / beyond (tokens)
+  std::vector<qint64> heatmapRows;  // query positions whose attention is pooled
+  int heatmapBins = 64;             // bins per heatmap row, the first 4 one key each
+  int chunkTokens = 64;             // queries per attention block (keeps a block in cache)
   // Polled between attention blocks and between weight tiles (a few times a second on a 7B
   // model); a cancelled run throws Cancelled (common/Cancelled.h). Called from the calling thread only.
   std::function<bool()> isCancelled;
@@ -53,25 +53,25 @@ struct ForwardOptions {
 struct HeadAttentionMetrics {
   int layer = 0;
   int head = 0;
-  double meanSinkMass1 = 0;            // alpha_1: mean over i >= 1 of A_i0
-  double meanSinkMass4 = 0;            // mean over i >= 4 of sum_{j<4} A_ij
-  double lastSinkMass1 = 0;            // the last query's A_i0
+  double meanSinkMass1 = 0;  // alpha_1: mean over i >= 1 of A_i0
+  double meanSinkMass4 = 0;  // mean over i >= 4 of sum_{j<4} A_ij
+  double lastSinkMass1 = 0;  // the last query's A_i0
   double lastSinkMass4 = 0;
-  double meanNormalizedEntropy = 0;    // mean over i >= 1 of H_i / ln(keys seen by i)
-  double meanSinkMass1Inside = 0;      // queries 1 <= i < trainedContext
-  double meanSinkMass1Beyond = 0;      // queries i >= trainedContext (0 when none)
+  double meanNormalizedEntropy = 0;  // mean over i >= 1 of H_i / ln(keys seen by i)
+  double meanSinkMass1Inside = 0;    // queries 1 <= i < trainedContext
+  double meanSinkMass1Beyond = 0;    // queries i >= trainedContext (0 when none)
   double meanNormalizedEntropyInside = 0;
   double meanNormalizedEntropyBeyond = 0;
-  double meanPreviousTokenMass = 0;    // mean over i >= 1 of A_{i,i-1} (locality)
-  PooledHeatmap heatmap;               // rows = ForwardOptions::heatmapRows inside the text
+  double meanPreviousTokenMass = 0;  // mean over i >= 1 of A_{i,i-1} (locality)
+  PooledHeatmap heatmap;             // rows = ForwardOptions::heatmapRows inside the text
 };
 
 // Gu et al. 2024's threshold on alpha_1 for counting a head as a sink head (docs/references.md section 5).
 inline constexpr double kSinkRateEpsilon = 0.3;
 
 struct ForwardResult {
-  std::vector<float> nll;     // nll[p] = -ln P(token[p+1] | tokens[0..p]), p = 0..N-2 (nats)
-  std::vector<int> argmax;    // argmax[p] = the most likely next token after position p, p = 0..N-1
+  std::vector<float> nll;   // nll[p] = -ln P(token[p+1] | tokens[0..p]), p = 0..N-2 (nats)
+  std::vector<int> argmax;  // argmax[p] = the most likely next token after position p, p = 0..N-1
   std::vector<HeadAttentionMetrics> heads;  // layer-major, layers x heads
   // Gu et al.'s sink rate: the share of (layer, head) with alpha_1 > epsilon.
   double sinkRate(double epsilon = kSinkRateEpsilon) const;
@@ -84,7 +84,8 @@ ForwardResult runForward(const LlamaModel& model, std::span<const int> tokens, c
 // The keys layer `layer` sees: `asked`, inside the layer's sliding window when it slides (llama.cpp's
 // mask: key j is seen by query i when i - j < window), or inside configSlidingWindow (> 0) when it
 // has none of its own; a Full policy becomes that Window.
-KvPolicy layerKvPolicy(const LlamaHyperparameters& hyper, int layer, const KvPolicy& asked, qint64 configSlidingWindow = 0);
+KvPolicy layerKvPolicy(const LlamaHyperparameters& hyper, int layer, const KvPolicy& asked,
+                       qint64 configSlidingWindow = 0);
 // The schedule as the model's file adjusts it for a run over `tokens` tokens: its RoPE divisors
 // (LlamaModel::ropeFactorsFor; ggml's freq_factors: frequency i / factor i) and its
 // rope.scaling.attn_factor on cos and sin.

@@ -11,7 +11,9 @@ namespace sinkscope {
 
 namespace {
 
-bool isPlainFloat(GgmlType type) { return type == GgmlType::F32 || type == GgmlType::F16 || type == GgmlType::BF16; }
+bool isPlainFloat(GgmlType type) {
+  return type == GgmlType::F32 || type == GgmlType::F16 || type == GgmlType::BF16;
+}
 
 QString tensorCounts(const GgufFile& file) {
   std::map<GgmlType, int> counts;
@@ -22,8 +24,10 @@ QString tensorCounts(const GgufFile& file) {
     return a.second > b.second;
   });
   QStringList parts;
-  for (const auto& [type, count] : ordered) parts << QStringLiteral("%1 %2").arg(count).arg(ggmlTypeName(type));
-  return parts.join(QStringLiteral(", ")) + (file.tensors().size() == 1 ? QStringLiteral(" tensor") : QStringLiteral(" tensors"));
+  for (const auto& [type, count] : ordered)
+    parts << QStringLiteral("%1 %2").arg(count).arg(ggmlTypeName(type));
+  return parts.join(QStringLiteral(", ")) +
+         (file.tensors().size() == 1 ? QStringLiteral(" tensor") : QStringLiteral(" tensors"));
 }
 
 }  // namespace
@@ -31,11 +35,11 @@ QString tensorCounts(const GgufFile& file) {
 QString ggufFileTypeName(qint64 fileType) {
   // llama.h, enum llama_ftype; 4-6 and 33-35 name layouts llama.cpp has removed.
   static const std::map<qint64, const char*> names = {
-      {0, "F32"},      {1, "F16"},      {2, "Q4_0"},     {3, "Q4_1"},     {7, "Q8_0"},     {8, "Q5_0"},
-      {9, "Q5_1"},     {10, "Q2_K"},    {11, "Q3_K_S"},  {12, "Q3_K_M"},  {13, "Q3_K_L"},  {14, "Q4_K_S"},
-      {15, "Q4_K_M"},  {16, "Q5_K_S"},  {17, "Q5_K_M"},  {18, "Q6_K"},    {19, "IQ2_XXS"}, {20, "IQ2_XS"},
-      {21, "Q2_K_S"},  {22, "IQ3_XS"},  {23, "IQ3_XXS"}, {24, "IQ1_S"},   {25, "IQ4_NL"},  {26, "IQ3_S"},
-      {27, "IQ3_M"},   {28, "IQ2_S"},   {29, "IQ2_M"},   {30, "IQ4_XS"},  {31, "IQ1_M"},   {32, "BF16"},
+      {0, "F32"},     {1, "F16"},     {2, "Q4_0"},     {3, "Q4_1"},    {7, "Q8_0"},     {8, "Q5_0"},
+      {9, "Q5_1"},    {10, "Q2_K"},   {11, "Q3_K_S"},  {12, "Q3_K_M"}, {13, "Q3_K_L"},  {14, "Q4_K_S"},
+      {15, "Q4_K_M"}, {16, "Q5_K_S"}, {17, "Q5_K_M"},  {18, "Q6_K"},   {19, "IQ2_XXS"}, {20, "IQ2_XS"},
+      {21, "Q2_K_S"}, {22, "IQ3_XS"}, {23, "IQ3_XXS"}, {24, "IQ1_S"},  {25, "IQ4_NL"},  {26, "IQ3_S"},
+      {27, "IQ3_M"},  {28, "IQ2_S"},  {29, "IQ2_M"},   {30, "IQ4_XS"}, {31, "IQ1_M"},   {32, "BF16"},
   };
   const auto found = names.find(fileType);
   return found == names.end() ? QString() : QString::fromLatin1(found->second);
@@ -68,7 +72,8 @@ QString fileSizeAgainstPlannedWeights(qint64 fileBytes, qint64 plannedWeightByte
                      .arg(double(fileBytes) / gib, 0, 'f', 2)
                      .arg(double(plannedWeightBytes) / gib, 0, 'f', 2)
                      .arg(modelName, weightsDtype);
-  if (plannedWeightBytes > 0) text += QStringLiteral(" (%1x)").arg(double(fileBytes) / double(plannedWeightBytes), 0, 'f', 2);
+  if (plannedWeightBytes > 0)
+    text += QStringLiteral(" (%1x)").arg(double(fileBytes) / double(plannedWeightBytes), 0, 'f', 2);
   return text;
 }
 

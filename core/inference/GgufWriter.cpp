@@ -1,5 +1,5 @@
-#include "common/AtomicFile.h"
 #include "inference/GgufWriter.h"
+#include "common/AtomicFile.h"
 
 #include "common/Error.h"
 #include "inference/TensorTypes.h"
@@ -21,11 +21,13 @@ void append(QByteArray& bytes, T value) {
 QByteArray quantize(const std::vector<float>& values, GgmlType type) {
   const TensorTypeTraits* traits = tensorTypeTraits(type);
   if (!traits || !traits->quantize)
-    throw Error(ErrorKind::Internal, QStringLiteral("GgufWriter"), ggmlTypeName(type),
-                QStringLiteral("cannot quantise to this type (supported: %1)").arg(computableTensorTypeNames()));
+    throw Error(
+        ErrorKind::Internal, QStringLiteral("GgufWriter"), ggmlTypeName(type),
+        QStringLiteral("cannot quantise to this type (supported: %1)").arg(computableTensorTypeNames()));
   if (qint64(values.size()) % traits->blockValues != 0)
-    throw Error(ErrorKind::Internal, QStringLiteral("GgufWriter"), ggmlTypeName(type),
-                QStringLiteral("%1 values are not whole blocks of %2").arg(values.size()).arg(traits->blockValues));
+    throw Error(
+        ErrorKind::Internal, QStringLiteral("GgufWriter"), ggmlTypeName(type),
+        QStringLiteral("%1 values are not whole blocks of %2").arg(values.size()).arg(traits->blockValues));
   QByteArray bytes(qsizetype(traits->rowBytes(qint64(values.size()))), '\0');
   traits->quantize(values.data(), reinterpret_cast<std::byte*>(bytes.data()), qint64(values.size()));
   return bytes;
@@ -48,13 +50,15 @@ void GgufWriter::addRaw(const QString& key, quint32 typeId, const QByteArray& va
   ++metadataCount_;
 }
 
-void GgufWriter::addString(const QString& key, const QString& value) { addRaw(key, 8, encodeString(value)); }
+void GgufWriter::addString(const QString& key, const QString& value) {
+  addRaw(key, 8, encodeString(value));
+}
 
-#define SINKSCOPE_ADD_SCALAR(Name, Type, Id)                \
-  void GgufWriter::Name(const QString& key, Type value) {    \
-    QByteArray bytes;                                        \
-    append(bytes, value);                                    \
-    addRaw(key, Id, bytes);                                  \
+#define SINKSCOPE_ADD_SCALAR(Name, Type, Id)              \
+  void GgufWriter::Name(const QString& key, Type value) { \
+    QByteArray bytes;                                     \
+    append(bytes, value);                                 \
+    addRaw(key, Id, bytes);                               \
   }
 SINKSCOPE_ADD_SCALAR(addUint32, quint32, 4)
 SINKSCOPE_ADD_SCALAR(addInt32, qint32, 5)
@@ -63,7 +67,9 @@ SINKSCOPE_ADD_SCALAR(addFloat32, float, 6)
 SINKSCOPE_ADD_SCALAR(addFloat64, double, 12)
 #undef SINKSCOPE_ADD_SCALAR
 
-void GgufWriter::addBool(const QString& key, bool value) { addRaw(key, 7, QByteArray(1, value ? 1 : 0)); }
+void GgufWriter::addBool(const QString& key, bool value) {
+  addRaw(key, 7, QByteArray(1, value ? 1 : 0));
+}
 
 void GgufWriter::addStringArray(const QString& key, const QStringList& values) {
   QByteArray bytes;
@@ -89,12 +95,13 @@ void GgufWriter::addInt32Array(const QString& key, const std::vector<qint32>& va
   addRaw(key, 9, bytes);
 }
 
-void GgufWriter::addTensor(const QString& name, const std::vector<qint64>& shape, const std::vector<float>& values,
-                           GgmlType type) {
+void GgufWriter::addTensor(const QString& name, const std::vector<qint64>& shape,
+                           const std::vector<float>& values, GgmlType type) {
   addRawTensor(name, shape, type, quantize(values, type));
 }
 
-void GgufWriter::addRawTensor(const QString& name, const std::vector<qint64>& shape, GgmlType type, const QByteArray& bytes) {
+void GgufWriter::addRawTensor(const QString& name, const std::vector<qint64>& shape, GgmlType type,
+                              const QByteArray& bytes) {
   tensors_.push_back({name, shape, type, bytes});
 }
 

@@ -34,7 +34,8 @@ class GgufWriter {
   // reference quantizers); the values must fill whole blocks. Raw bytes are stored untouched.
   void addTensor(const QString& name, const std::vector<qint64>& shape, const std::vector<float>& values,
                  GgmlType type = GgmlType::F32);
-  void addRawTensor(const QString& name, const std::vector<qint64>& shape, GgmlType type, const QByteArray& bytes);
+  void addRawTensor(const QString& name, const std::vector<qint64>& shape, GgmlType type,
+                    const QByteArray& bytes);
 
   void setAlignment(quint32 alignment) { alignment_ = alignment; }  // also write general.alignment yourself
   QByteArray toBytes() const;

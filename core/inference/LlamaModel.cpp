@@ -18,12 +18,15 @@ const TensorTypeTraits& computableTraits(const GgufFile& file, const GgufTensorI
   const TensorTypeTraits* traits = tensorTypeTraits(info.type);
   if (!traits)
     throwBadInput(file.source(), QStringLiteral("tensor '%1' type").arg(info.name),
-                  QStringLiteral("%1 is not supported for computation (supported: %2)").arg(ggmlTypeName(info.type), computableTensorTypeNames()));
+                  QStringLiteral("%1 is not supported for computation (supported: %2)")
+                      .arg(ggmlTypeName(info.type), computableTensorTypeNames()));
   if (traits->firstNonFiniteBlock) {
     const qint64 block = traits->firstNonFiniteBlock(file.tensorBytes(info).data(), info.elementCount());
     if (block >= 0)
       throwBadInput(file.source(), QStringLiteral("tensor '%1'").arg(info.name),
-                    QStringLiteral("%1 block %2 has a NaN or infinite scale").arg(QLatin1String(traits->name)).arg(block));
+                    QStringLiteral("%1 block %2 has a NaN or infinite scale")
+                        .arg(QLatin1String(traits->name))
+                        .arg(block));
   }
   return *traits;
 }
@@ -33,7 +36,8 @@ const ArchitectureTraits& supportedArchitecture(const GgufFile& file, const QStr
   if (!traits)
     throwBadInput(file.source(), QStringLiteral("general.architecture"),
                   QStringLiteral("'%1' is not supported for measurement (supported: %2; llama covers Llama, "
-                                 "Mistral, TinyLlama and SmolLM checkpoints)").arg(architecture, supportedArchitectureNames()));
+                                 "Mistral, TinyLlama and SmolLM checkpoints)")
+                      .arg(architecture, supportedArchitectureNames()));
   return *traits;
 }
 
@@ -44,7 +48,8 @@ constexpr double kMinSoftcap = 1e-3;
 double readSoftcap(const GgufFile& file, const QString& key, double fallback) {
   const double value = file.number(key).value_or(fallback);
   if (!std::isfinite(value) || !(value == 0 || value >= kMinSoftcap))
-    throwBadInput(file.source(), key, QStringLiteral("must be 0 (none) or a finite value of at least %1").arg(kMinSoftcap));
+    throwBadInput(file.source(), key,
+                  QStringLiteral("must be 0 (none) or a finite value of at least %1").arg(kMinSoftcap));
   return value;
 }
 
@@ -53,21 +58,29 @@ double readSoftcap(const GgufFile& file, const QString& key, double fallback) {
 void readArchitectureKeys(const GgufFile& file, LlamaHyperparameters& h) {
   const ArchitectureTraits& t = *h.traits;
   const QString a = h.architecture + QLatin1Char('.');
-  if (t.readsAttentionSoftcap) h.attentionSoftcap = readSoftcap(file, a + QStringLiteral("attn_logit_softcapping"), t.defaultAttentionSoftcap);
-  if (t.readsFinalSoftcap) h.finalSoftcap = readSoftcap(file, a + QStringLiteral("final_logit_softcapping"), t.defaultFinalSoftcap);
+  if (t.readsAttentionSoftcap)
+    h.attentionSoftcap =
+        readSoftcap(file, a + QStringLiteral("attn_logit_softcapping"), t.defaultAttentionSoftcap);
+  if (t.readsFinalSoftcap)
+    h.finalSoftcap = readSoftcap(file, a + QStringLiteral("final_logit_softcapping"), t.defaultFinalSoftcap);
   if (t.slidingWindowPeriod > 0) {
-    h.slidingWindow = file.integer(a + QStringLiteral("attention.sliding_window")).value_or(t.defaultSlidingWindow);
+    h.slidingWindow =
+        file.integer(a + QStringLiteral("attention.sliding_window")).value_or(t.defaultSlidingWindow);
     if (h.slidingWindow < 0)
-      throwBadInput(file.source(), a + QStringLiteral("attention.sliding_window"), QStringLiteral("must not be negative"));
+      throwBadInput(file.source(), a + QStringLiteral("attention.sliding_window"),
+                    QStringLiteral("must not be negative"));
     h.slidingWindowPeriod = t.slidingWindowPeriod;
     const GgufValue* period = file.find(a + QStringLiteral("attention.sliding_window_pattern"));
     if (period && !period->array())  // llama.cpp ignores an array here, and so do we
-      h.slidingWindowPeriod = int(file.requireIntegerIn(a + QStringLiteral("attention.sliding_window_pattern"), 0, 1024));
+      h.slidingWindowPeriod =
+          int(file.requireIntegerIn(a + QStringLiteral("attention.sliding_window_pattern"), 0, 1024));
     h.localRopeTheta = file.number(a + QStringLiteral("rope.freq_base_swa")).value_or(t.defaultLocalRopeBase);
     if (h.localRopeTheta != 0 && (!(h.localRopeTheta > 1) || !std::isfinite(h.localRopeTheta)))
-      throwBadInput(file.source(), a + QStringLiteral("rope.freq_base_swa"), QStringLiteral("must be finite and greater than 1"));
+      throwBadInput(file.source(), a + QStringLiteral("rope.freq_base_swa"),
+                    QStringLiteral("must be finite and greater than 1"));
   }
-  if (t.queryScaleFromWidthAtLayers > 0 && h.layers == t.queryScaleFromWidthAtLayers && h.embeddingLength >= h.heads)
+  if (t.queryScaleFromWidthAtLayers > 0 && h.layers == t.queryScaleFromWidthAtLayers &&
+      h.embeddingLength >= h.heads)
     h.queryScale = 1.0 / std::sqrt(double(h.embeddingLength / h.heads));
 }
 
@@ -80,7 +93,8 @@ LlamaHyperparameters LlamaModel::readHyperparameters(const GgufFile& file) {
   const QString a = h.architecture + QLatin1Char('.');
   h.layers = int(file.requireIntegerIn(a + QStringLiteral("block_count"), 1, 1024));
   h.embeddingLength = int(file.requireIntegerIn(a + QStringLiteral("embedding_length"), 1, kMaxDimension));
-  h.feedForwardLength = int(file.requireIntegerIn(a + QStringLiteral("feed_forward_length"), 1, kMaxDimension));
+  h.feedForwardLength =
+      int(file.requireIntegerIn(a + QStringLiteral("feed_forward_length"), 1, kMaxDimension));
   h.heads = int(file.requireIntegerIn(a + QStringLiteral("attention.head_count"), 1, 4096));
   h.kvHeads = h.heads;
   if (file.has(a + QStringLiteral("attention.head_count_kv")))
@@ -92,40 +106,53 @@ LlamaHyperparameters LlamaModel::readHyperparameters(const GgufFile& file) {
     h.headDim = int(file.requireIntegerIn(a + QStringLiteral("attention.key_length"), 2, 4096));
   } else {
     if (h.embeddingLength % h.heads != 0)
-      throwBadInput(file.source(), a + QStringLiteral("attention.head_count"),
-                    QStringLiteral("%1 does not divide embedding_length %2").arg(h.heads).arg(h.embeddingLength));
+      throwBadInput(
+          file.source(), a + QStringLiteral("attention.head_count"),
+          QStringLiteral("%1 does not divide embedding_length %2").arg(h.heads).arg(h.embeddingLength));
     h.headDim = h.embeddingLength / h.heads;
   }
-  if (const auto valueLength = file.integer(a + QStringLiteral("attention.value_length")); valueLength && *valueLength != h.headDim)
+  if (const auto valueLength = file.integer(a + QStringLiteral("attention.value_length"));
+      valueLength && *valueLength != h.headDim)
     throwBadInput(file.source(), a + QStringLiteral("attention.value_length"),
-                  QStringLiteral("%1 differs from the key length %2, which measured mode does not support").arg(*valueLength).arg(h.headDim));
+                  QStringLiteral("%1 differs from the key length %2, which measured mode does not support")
+                      .arg(*valueLength)
+                      .arg(h.headDim));
   h.rotaryDim = h.headDim;
   if (file.has(a + QStringLiteral("rope.dimension_count")))
     h.rotaryDim = int(file.requireIntegerIn(a + QStringLiteral("rope.dimension_count"), 2, h.headDim));
   if (h.rotaryDim % 2 != 0)
-    throwBadInput(file.source(), a + QStringLiteral("rope.dimension_count"), QStringLiteral("%1 is odd").arg(h.rotaryDim));
-  if (const auto eps = file.number(a + QStringLiteral("attention.layer_norm_rms_epsilon"))) h.rmsEpsilon = *eps;
+    throwBadInput(file.source(), a + QStringLiteral("rope.dimension_count"),
+                  QStringLiteral("%1 is odd").arg(h.rotaryDim));
+  if (const auto eps = file.number(a + QStringLiteral("attention.layer_norm_rms_epsilon")))
+    h.rmsEpsilon = *eps;
   if (!(h.rmsEpsilon > 0 && h.rmsEpsilon < 1))
-    throwBadInput(file.source(), a + QStringLiteral("attention.layer_norm_rms_epsilon"), QStringLiteral("must be in (0, 1)"));
+    throwBadInput(file.source(), a + QStringLiteral("attention.layer_norm_rms_epsilon"),
+                  QStringLiteral("must be in (0, 1)"));
   if (const auto base = file.number(a + QStringLiteral("rope.freq_base"))) h.ropeTheta = *base;
   if (!(h.ropeTheta > 1) || !std::isfinite(h.ropeTheta))  // NaN and inf (a float32 in the file) too
-    throwBadInput(file.source(), a + QStringLiteral("rope.freq_base"), QStringLiteral("must be finite and greater than 1"));
+    throwBadInput(file.source(), a + QStringLiteral("rope.freq_base"),
+                  QStringLiteral("must be finite and greater than 1"));
   h.contextLength = file.requireIntegerIn(a + QStringLiteral("context_length"), 1, qint64(1) << 31);
-  if (const auto type = file.string(a + QStringLiteral("rope.scaling.type")); type && *type != QLatin1String("none")) {
+  if (const auto type = file.string(a + QStringLiteral("rope.scaling.type"));
+      type && *type != QLatin1String("none")) {
     h.ropeScalingType = *type;
     h.ropeScalingFactor = file.number(a + QStringLiteral("rope.scaling.factor")).value_or(1.0);
-    h.ropeScalingOriginalContext = file.integer(a + QStringLiteral("rope.scaling.original_context_length")).value_or(0);
+    h.ropeScalingOriginalContext =
+        file.integer(a + QStringLiteral("rope.scaling.original_context_length")).value_or(0);
   }
   const GgufTensorInfo& embedding = file.tensor(QStringLiteral("token_embd.weight"));
-  if (embedding.shape.size() != 2 || embedding.shape[0] != h.embeddingLength || embedding.shape[1] > kMaxDimension)
+  if (embedding.shape.size() != 2 || embedding.shape[0] != h.embeddingLength ||
+      embedding.shape[1] > kMaxDimension)
     throwBadInput(file.source(), QStringLiteral("tensor 'token_embd.weight' dims"),
                   QStringLiteral("expected [%1, vocab]").arg(h.embeddingLength));
   h.vocabSize = int(embedding.shape[1]);
   h.tiedOutput = h.traits->outputAlwaysTied || file.findTensor(QStringLiteral("output.weight")) == nullptr;
   h.ropeAttentionFactor = file.number(a + QStringLiteral("rope.scaling.attn_factor")).value_or(1.0);
   if (!(h.ropeAttentionFactor > 0) || !std::isfinite(h.ropeAttentionFactor) || h.ropeAttentionFactor > 100)
-    throwBadInput(file.source(), a + QStringLiteral("rope.scaling.attn_factor"), QStringLiteral("must be finite, positive and at most 100"));
-  h.ropeOriginalContext = file.integer(a + QStringLiteral("rope.scaling.original_context_length")).value_or(h.contextLength);
+    throwBadInput(file.source(), a + QStringLiteral("rope.scaling.attn_factor"),
+                  QStringLiteral("must be finite, positive and at most 100"));
+  h.ropeOriginalContext =
+      file.integer(a + QStringLiteral("rope.scaling.original_context_length")).value_or(h.contextLength);
   readArchitectureKeys(file, h);
   return h;
 }
@@ -144,7 +171,8 @@ EncodedMatrix LlamaModel::viewMatrix(const GgufFile& file, const QString& name, 
 std::vector<float> LlamaModel::readVector(const GgufFile& file, const QString& name, int length) {
   const GgufTensorInfo& info = file.tensor(name);
   if (info.elementCount() != length || info.shape.size() != 1)
-    throwBadInput(file.source(), QStringLiteral("tensor '%1' dims").arg(name), QStringLiteral("expected [%1]").arg(length));
+    throwBadInput(file.source(), QStringLiteral("tensor '%1' dims").arg(name),
+                  QStringLiteral("expected [%1]").arg(length));
   (void)computableTraits(file, info);
   usedTensors_.push_back(name);
   return dequantize(file, info);
@@ -197,7 +225,8 @@ void LlamaModel::loadAttention(const GgufFile& file, const QString& p, LlamaLaye
     layer.keyNorm = readVector(file, p + QStringLiteral("attn_k_norm.weight"), h.headDim);
   }
   layer.output = viewMatrix(file, p + QStringLiteral("attn_output.weight"), e, q);
-  if (h.traits->postNorms) layer.postAttentionNorm = readVector(file, p + QStringLiteral("post_attention_norm.weight"), e);
+  if (h.traits->postNorms)
+    layer.postAttentionNorm = readVector(file, p + QStringLiteral("post_attention_norm.weight"), e);
 }
 
 // Gate, up and down; ffn_up holds gate then up when the architecture fuses them.
@@ -215,14 +244,18 @@ void LlamaModel::loadFeedForward(const GgufFile& file, const QString& p, LlamaLa
     layer.up = viewMatrix(file, p + QStringLiteral("ffn_up.weight"), f, e);
   }
   layer.down = viewMatrix(file, p + QStringLiteral("ffn_down.weight"), e, f);
-  if (h.traits->postNorms) layer.postFeedForwardNorm = readVector(file, p + QStringLiteral("post_ffw_norm.weight"), e);
+  if (h.traits->postNorms)
+    layer.postFeedForwardNorm = readVector(file, p + QStringLiteral("post_ffw_norm.weight"), e);
 }
 
 void LlamaModel::refuseUnusedTensors(const GgufFile& file) const {
   for (const GgufTensorInfo& info : file.tensors())
     if (std::find(usedTensors_.begin(), usedTensors_.end(), info.name) == usedTensors_.end())
-      throwBadInput(file.source(), QStringLiteral("tensor '%1'").arg(info.name),
-                    QStringLiteral("is not part of the %1 graph that measured mode runs (llama.cpp refuses such a file too)").arg(hyper_.architecture));
+      throwBadInput(
+          file.source(), QStringLiteral("tensor '%1'").arg(info.name),
+          QStringLiteral(
+              "is not part of the %1 graph that measured mode runs (llama.cpp refuses such a file too)")
+              .arg(hyper_.architecture));
 }
 
 const std::vector<float>& LlamaModel::ropeFactorsFor(qint64 tokens) const {
@@ -238,26 +271,37 @@ LlamaModel LlamaModel::load(const GgufFile& file, qint64 maxWeightBytes) {
   for (const GgufTensorInfo& info : file.tensors()) encoded += info.byteSize;  // each within the file
   if (encoded > quint64(maxWeightBytes))
     throwBadInput(file.source(), QStringLiteral("tensors"),
-                  QStringLiteral("%1 bytes of weights, above the %2-byte limit of this measurement").arg(encoded).arg(maxWeightBytes));
+                  QStringLiteral("%1 bytes of weights, above the %2-byte limit of this measurement")
+                      .arg(encoded)
+                      .arg(maxWeightBytes));
   const int e = h.embeddingLength;
   model.tokenEmbedding_ = model.viewMatrix(file, QStringLiteral("token_embd.weight"), h.vocabSize, e);
   if (!h.tiedOutput) model.output_ = model.viewMatrix(file, QStringLiteral("output.weight"), h.vocabSize, e);
   model.outputNorm_ = model.readVector(file, QStringLiteral("output_norm.weight"), e);
   if (h.traits->ropeFrequencyFactors)
-    model.ropeFrequencyFactors_ = model.readOptionalVector(file, QStringLiteral("rope_freqs.weight"), h.rotaryDim / 2);
+    model.ropeFrequencyFactors_ =
+        model.readOptionalVector(file, QStringLiteral("rope_freqs.weight"), h.rotaryDim / 2);
   if (h.traits->longRopeFactors) {
-    model.ropeFactorsLong_ = model.readOptionalVector(file, QStringLiteral("rope_factors_long.weight"), h.rotaryDim / 2);
-    model.ropeFactorsShort_ = model.readOptionalVector(file, QStringLiteral("rope_factors_short.weight"), h.rotaryDim / 2);
+    model.ropeFactorsLong_ =
+        model.readOptionalVector(file, QStringLiteral("rope_factors_long.weight"), h.rotaryDim / 2);
+    model.ropeFactorsShort_ =
+        model.readOptionalVector(file, QStringLiteral("rope_factors_short.weight"), h.rotaryDim / 2);
     if (model.ropeFactorsLong_.empty() != model.ropeFactorsShort_.empty())
-      throwBadInput(file.source(), QStringLiteral("tensor 'rope_factors_%1.weight'").arg(model.ropeFactorsLong_.empty() ? QStringLiteral("long") : QStringLiteral("short")),
-                    QStringLiteral("missing: LongRoPE needs both the long and the short factors"));
+      throwBadInput(
+          file.source(),
+          QStringLiteral("tensor 'rope_factors_%1.weight'")
+              .arg(model.ropeFactorsLong_.empty() ? QStringLiteral("long") : QStringLiteral("short")),
+          QStringLiteral("missing: LongRoPE needs both the long and the short factors"));
   }
   const std::pair<const char*, const std::vector<float>*> factorTensors[] = {
-      {"rope_freqs.weight", &model.ropeFrequencyFactors_}, {"rope_factors_long.weight", &model.ropeFactorsLong_}, {"rope_factors_short.weight", &model.ropeFactorsShort_}};
+      {"rope_freqs.weight", &model.ropeFrequencyFactors_},
+      {"rope_factors_long.weight", &model.ropeFactorsLong_},
+      {"rope_factors_short.weight", &model.ropeFactorsShort_}};
   for (const auto& [name, factors] : factorTensors)
     for (float factor : *factors)
       if (!(factor > 0) || !std::isfinite(factor))
-        throwBadInput(file.source(), QStringLiteral("tensor '%1'").arg(QLatin1String(name)), QStringLiteral("every factor must be finite and positive"));
+        throwBadInput(file.source(), QStringLiteral("tensor '%1'").arg(QLatin1String(name)),
+                      QStringLiteral("every factor must be finite and positive"));
   for (int l = 0; l < h.layers; ++l) {
     const QString p = QStringLiteral("blk.%1.").arg(l);
     LlamaLayer layer;

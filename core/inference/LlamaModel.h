@@ -3,8 +3,8 @@
 // views of its per-layer matrices, still encoded in the file's memory map. Not the forward pass.
 #pragma once
 
-#include "inference/EncodedMatrix.h"
 #include "gguf/GgufFile.h"
+#include "inference/EncodedMatrix.h"
 #include "inference/architectures/ArchitectureTraits.h"
 
 #include <QString>
@@ -16,25 +16,25 @@ namespace sinkscope {
 
 // The hyperparameters measured mode needs, read from "<arch>.*" GGUF keys.
 struct LlamaHyperparameters {
-  QString architecture;        // general.architecture (one of supportedArchitectureNames())
+  QString architecture;                        // general.architecture (one of supportedArchitectureNames())
   const ArchitectureTraits* traits = nullptr;  // how it differs from llama; static, never null once read
-  int layers = 0;              // block_count
-  int embeddingLength = 0;     // hidden size E
-  int feedForwardLength = 0;   // SwiGLU hidden width F
-  int heads = 0;               // query heads H
-  int kvHeads = 0;             // key/value heads (H / kvHeads queries share one)
-  int headDim = 0;             // per-head dim (attention.key_length, else E / H)
-  int rotaryDim = 0;           // rope.dimension_count, else headDim
-  int vocabSize = 0;           // rows of token_embd
-  double rmsEpsilon = 1e-5;    // attention.layer_norm_rms_epsilon
-  double ropeTheta = 10000.0;  // rope.freq_base (absent in stories260K: 10000)
-  qint64 contextLength = 0;    // context_length as the file states it (tokens)
-  QString ropeScalingType;     // rope.scaling.type, empty when none
+  int layers = 0;                              // block_count
+  int embeddingLength = 0;                     // hidden size E
+  int feedForwardLength = 0;                   // SwiGLU hidden width F
+  int heads = 0;                               // query heads H
+  int kvHeads = 0;                             // key/value heads (H / kvHeads queries share one)
+  int headDim = 0;                             // per-head dim (attention.key_length, else E / H)
+  int rotaryDim = 0;                           // rope.dimension_count, else headDim
+  int vocabSize = 0;                           // rows of token_embd
+  double rmsEpsilon = 1e-5;                    // attention.layer_norm_rms_epsilon
+  double ropeTheta = 10000.0;                  // rope.freq_base (absent in stories260K: 10000)
+  qint64 contextLength = 0;                    // context_length as the file states it (tokens)
+  QString ropeScalingType;                     // rope.scaling.type, empty when none
   double ropeScalingFactor = 1.0;
   qint64 ropeScalingOriginalContext = 0;  // rope.scaling.original_context_length (tokens)
-  bool tiedOutput = false;     // no output.weight: the head reuses token_embd
-  double ropeAttentionFactor = 1.0;  // rope.scaling.attn_factor: multiplies cos and sin (LongRoPE files)
-  qint64 ropeOriginalContext = 0;    // rope.scaling.original_context_length, else context_length (tokens)
+  bool tiedOutput = false;                // no output.weight: the head reuses token_embd
+  double ropeAttentionFactor = 1.0;       // rope.scaling.attn_factor: multiplies cos and sin (LongRoPE files)
+  qint64 ropeOriginalContext = 0;  // rope.scaling.original_context_length, else context_length (tokens)
   double attentionSoftcap = 0;     // c of c * tanh(s / c) on scaled attention scores; 0 = none
   double finalSoftcap = 0;         // the same on the output logits; 0 = none
   qint64 slidingWindow = 0;        // keys a sliding layer's query sees, itself included; 0 = none
@@ -43,7 +43,8 @@ struct LlamaHyperparameters {
   double queryScale = 0;           // softmax scale when not 1/sqrt(headDim) (Gemma 27B); 0 = default
   // Whether layer `layer` attends inside the sliding window.
   bool slides(int layer) const {
-    return slidingWindow > 0 && (slidingWindowPeriod == 0 || layer % slidingWindowPeriod < slidingWindowPeriod - 1);
+    return slidingWindow > 0 &&
+           (slidingWindowPeriod == 0 || layer % slidingWindowPeriod < slidingWindowPeriod - 1);
   }
 };
 
@@ -60,11 +61,11 @@ struct LlamaLayer {
   std::vector<float> queryNorm;      // headDim, per-head RMSNorm weight (traits.perHeadQkNorm), else empty
   std::vector<float> keyNorm;        // headDim, likewise
   EncodedMatrix output;              // E x (H * headDim)
-  std::vector<float> postAttentionNorm;  // E (traits.postNorms), else empty
-  std::vector<float> ffnNorm;        // E
-  EncodedMatrix gate;                // F x E
-  EncodedMatrix up;                  // F x E
-  EncodedMatrix down;                // E x F
+  std::vector<float> postAttentionNorm;    // E (traits.postNorms), else empty
+  std::vector<float> ffnNorm;              // E
+  EncodedMatrix gate;                      // F x E
+  EncodedMatrix up;                        // F x E
+  EncodedMatrix down;                      // E x F
   std::vector<float> postFeedForwardNorm;  // E (traits.postNorms), else empty
 };
 

@@ -6,9 +6,11 @@
 
 namespace sinkscope {
 
-LossSpike detectLossSpike(std::span<const float> nll, std::span<const float> controlNll, const LossSpikeSettings& settings) {
+LossSpike detectLossSpike(std::span<const float> nll, std::span<const float> controlNll,
+                          const LossSpikeSettings& settings) {
   if (nll.size() != controlNll.size())
-    throw Error(ErrorKind::Internal, QString(), QStringLiteral("loss spike"), QStringLiteral("control length differs"));
+    throw Error(ErrorKind::Internal, QString(), QStringLiteral("loss spike"),
+                QStringLiteral("control length differs"));
   LossSpike spike;
   spike.allowanceNats = settings.allowanceNats;
   spike.thresholdNats = settings.thresholdNats;
@@ -18,13 +20,15 @@ LossSpike detectLossSpike(std::span<const float> nll, std::span<const float> con
   double sum = 0, squares = 0;
   for (qint64 p = 0; p < n; ++p) sum += double(nll[size_t(p)]) - double(controlNll[size_t(p)]);
   spike.meanExcess = sum / double(n);
-  for (qint64 p = 0; p < n; ++p) squares += std::pow(double(nll[size_t(p)]) - double(controlNll[size_t(p)]) - spike.meanExcess, 2);
+  for (qint64 p = 0; p < n; ++p)
+    squares += std::pow(double(nll[size_t(p)]) - double(controlNll[size_t(p)]) - spike.meanExcess, 2);
   spike.excessStd = n > 1 ? std::sqrt(squares / double(n - 1)) : 0.0;
 
   double cusum = 0;
   qint64 lastZero = -1;  // the last p with S_p = 0 (S_{-1} = 0)
   for (qint64 p = 0; p < n; ++p) {
-    cusum = std::max(0.0, cusum + double(nll[size_t(p)]) - double(controlNll[size_t(p)]) - settings.allowanceNats);
+    cusum = std::max(0.0,
+                     cusum + double(nll[size_t(p)]) - double(controlNll[size_t(p)]) - settings.allowanceNats);
     if (cusum == 0.0) lastZero = p;
     if (cusum > settings.thresholdNats) {
       spike.detected = true;

@@ -23,7 +23,8 @@ std::vector<int> tokenizeMeasureText(const GgufFile& gguf, const QString& textPa
   if (const qsizetype invalid = firstInvalidUtf8Byte(bytes); invalid >= 0)
     throwBadInput(textPath, QStringLiteral("text"),
                   QStringLiteral("not UTF-8: byte %1 (0x%2) does not start a valid sequence")
-                      .arg(invalid).arg(uchar(bytes[invalid]), 2, 16, QLatin1Char('0')));
+                      .arg(invalid)
+                      .arg(uchar(bytes[invalid]), 2, 16, QLatin1Char('0')));
   const std::unique_ptr<Tokenizer> tokenizer = tokenizerFromGguf(gguf);
   TokenizeOptions options;
   options.parseSpecial = parseSpecial;
@@ -38,11 +39,14 @@ std::vector<int> tokenizeMeasureText(const GgufFile& gguf, const QString& textPa
   return ids;
 }
 
-void keepFirstTokens(std::vector<int>& tokens, std::optional<qint64> contextTokens, const QString& inputPath) {
+void keepFirstTokens(std::vector<int>& tokens, std::optional<qint64> contextTokens,
+                     const QString& inputPath) {
   if (!contextTokens) return;
   if (qint64(tokens.size()) < *contextTokens)
     throwBadInput(inputPath, QStringLiteral("tokens"),
-                  QStringLiteral("%1 tokens, fewer than the context of %2 asked for").arg(tokens.size()).arg(*contextTokens));
+                  QStringLiteral("%1 tokens, fewer than the context of %2 asked for")
+                      .arg(tokens.size())
+                      .arg(*contextTokens));
   tokens.resize(size_t(*contextTokens));
 }
 

@@ -1,8 +1,8 @@
 #include "inference/Measurement.h"
 
+#include "catalog/SpecJson.h"
 #include "common/Cancelled.h"
 #include "common/Error.h"
-#include "catalog/SpecJson.h"
 #include "common/Provenance.h"
 
 #include <QJsonArray>
@@ -27,10 +27,13 @@ KvPolicy policyFor(const MeasureSettings& settings, qint64 trainedContext) {
   }
   // The value that was given is the one at fault: the default window is what the sinks leave.
   if (policy.kind != KvPolicy::Kind::Full && (policy.windowTokens < 1 || policy.sinkTokens < 0))
-    throw Error(ErrorKind::Usage, QString(), settings.windowTokens ? QStringLiteral("window_tokens") : QStringLiteral("sink_tokens"),
-                settings.windowTokens ? QStringLiteral("the window must hold at least one token")
-                                      : QStringLiteral("%1 sink tokens leave no window in the trained context of %2 tokens")
-                                            .arg(settings.sinkTokens).arg(trainedContext));
+    throw Error(ErrorKind::Usage, QString(),
+                settings.windowTokens ? QStringLiteral("window_tokens") : QStringLiteral("sink_tokens"),
+                settings.windowTokens
+                    ? QStringLiteral("the window must hold at least one token")
+                    : QStringLiteral("%1 sink tokens leave no window in the trained context of %2 tokens")
+                          .arg(settings.sinkTokens)
+                          .arg(trainedContext));
   return policy;
 }
 
@@ -38,7 +41,8 @@ KvPolicy policyFor(const MeasureSettings& settings, qint64 trainedContext) {
 
 std::vector<qint64> defaultHeatmapRows(qint64 tokens, qint64 trainedContext) {
   std::vector<qint64> candidates{63, trainedContext / 2 - 1};
-  for (qint64 end = std::max<qint64>(trainedContext, 1); end < tokens; end *= 2) candidates.push_back(end - 1);
+  for (qint64 end = std::max<qint64>(trainedContext, 1); end < tokens; end *= 2)
+    candidates.push_back(end - 1);
   candidates.push_back(tokens - 1);
   std::vector<qint64> rows;
   for (qint64 row : candidates)
@@ -50,9 +54,12 @@ namespace {
 
 QString kvKindName(KvPolicy::Kind kind) {
   switch (kind) {
-    case KvPolicy::Kind::Full: return QStringLiteral("full");
-    case KvPolicy::Kind::Window: return QStringLiteral("window");
-    case KvPolicy::Kind::SinksAndWindow: return QStringLiteral("sinks_and_window");
+    case KvPolicy::Kind::Full:
+      return QStringLiteral("full");
+    case KvPolicy::Kind::Window:
+      return QStringLiteral("window");
+    case KvPolicy::Kind::SinksAndWindow:
+      return QStringLiteral("sinks_and_window");
   }
   return {};
 }
@@ -64,10 +71,12 @@ bool controlIsTheRun(Mitigation mitigation, const KvPolicy& policy, qint64 token
          (mitigation == Mitigation::Baseline && tokens <= trainedContext);
 }
 
-std::vector<float> controlLosses(const LlamaModel& model, const Measurement& m, const MeasureSettings& settings,
+std::vector<float> controlLosses(const LlamaModel& model, const Measurement& m,
+                                 const MeasureSettings& settings,
                                  const std::function<void(double)>& progress) {
   ForwardOptions options;
-  options.schedule = computeRopeSchedule(ropeParametersForGguf(m.hyper, m.trainedContext), qint64(m.tokens.size()));
+  options.schedule =
+      computeRopeSchedule(ropeParametersForGguf(m.hyper, m.trainedContext), qint64(m.tokens.size()));
   options.kvPolicy = KvPolicy{KvPolicy::Kind::Window, 0, m.trainedContext};
   options.isCancelled = settings.isCancelled;
   options.progress = progress;
@@ -77,21 +86,28 @@ std::vector<float> controlLosses(const LlamaModel& model, const Measurement& m, 
 // settings.progress over `passes` forward passes, as seen from pass `index`.
 std::function<void(double)> passProgress(const MeasureSettings& settings, int index, int passes) {
   if (!settings.progress) return {};
-  return [&settings, index, passes](double fraction) { settings.progress((double(index) + fraction) / double(passes)); };
+  return [&settings, index, passes](double fraction) {
+    settings.progress((double(index) + fraction) / double(passes));
+  };
 }
 
 }  // namespace
 
-Measurement measure(const LlamaModel& model, const QString& ggufPath, const QString& modelName, std::vector<int> tokens,
-                    const MeasureSettings& settings) {
+Measurement measure(const LlamaModel& model, const QString& ggufPath, const QString& modelName,
+                    std::vector<int> tokens, const MeasureSettings& settings) {
   Measurement m;
   m.modelName = modelName;
   m.ggufPath = ggufPath;
   m.hyper = model.hyper();
-  if (qint64(tokens.size()) < 2) throwBadInput(QStringLiteral("text"), QStringLiteral("tokens"), QStringLiteral("needs at least 2 tokens"));
-  if (qint64(tokens.size()) > kMaxMeasuredTokens)
+  if (qint64(tokens.size()) < 2)
     throwBadInput(QStringLiteral("text"), QStringLiteral("tokens"),
-                  QStringLiteral("%1 tokens exceed the limit of %2 for measured mode; measure a shorter context").arg(tokens.size()).arg(kMaxMeasuredTokens));
+                  QStringLiteral("needs at least 2 tokens"));
+  if (qint64(tokens.size()) > kMaxMeasuredTokens)
+    throwBadInput(
+        QStringLiteral("text"), QStringLiteral("tokens"),
+        QStringLiteral("%1 tokens exceed the limit of %2 for measured mode; measure a shorter context")
+            .arg(tokens.size())
+            .arg(kMaxMeasuredTokens));
   if (settings.trainedContext) {
     m.trainedContext = *settings.trainedContext;
     m.trainedContextSource = settings.trainedContextSource;
@@ -107,7 +123,8 @@ Measurement measure(const LlamaModel& model, const QString& ggufPath, const QStr
   m.factor = settings.factor.value_or(std::max(1.0, std::ceil(double(n) / double(m.trainedContext))));
   m.kvPolicy = policyFor(settings, m.trainedContext);
   m.configSlidingWindow = settings.configSlidingWindow.value_or(0);
-  const RopeParameters params = withMitigation(ropeParametersForGguf(m.hyper, m.trainedContext), settings.mitigation, m.factor);
+  const RopeParameters params =
+      withMitigation(ropeParametersForGguf(m.hyper, m.trainedContext), settings.mitigation, m.factor);
   m.schedule = computeRopeSchedule(params, n);
   m.tokens = std::move(tokens);
 
@@ -116,7 +133,8 @@ Measurement measure(const LlamaModel& model, const QString& ggufPath, const QStr
   options.kvPolicy = m.kvPolicy;
   options.configSlidingWindow = m.configSlidingWindow;
   options.trainedContext = m.trainedContext;
-  options.heatmapRows = settings.heatmapRows.empty() ? defaultHeatmapRows(n, m.trainedContext) : settings.heatmapRows;
+  options.heatmapRows =
+      settings.heatmapRows.empty() ? defaultHeatmapRows(n, m.trainedContext) : settings.heatmapRows;
   options.isCancelled = settings.isCancelled;
   const int passes = measurePasses(settings, n, m.trainedContext);
   options.progress = passProgress(settings, 0, passes);
@@ -124,9 +142,12 @@ Measurement measure(const LlamaModel& model, const QString& ggufPath, const QStr
   // A non-finite loss is an error, never a result (docs/limits.md, "Threat model").
   for (size_t p = 0; p < m.forward.nll.size(); ++p)
     if (!std::isfinite(m.forward.nll[p]))
-      throwBadInput(ggufPath, QStringLiteral("weights"),
-                    QStringLiteral("the forward pass gives a loss of %1 at position %2; the checkpoint holds NaN or "
-                                   "infinite values").arg(m.forward.nll[p]).arg(p));
+      throwBadInput(
+          ggufPath, QStringLiteral("weights"),
+          QStringLiteral("the forward pass gives a loss of %1 at position %2; the checkpoint holds NaN or "
+                         "infinite values")
+              .arg(m.forward.nll[p])
+              .arg(p));
 
   double inside = 0, beyond = 0;
   qint64 insideCount = 0;
@@ -156,15 +177,19 @@ Measurement measure(const LlamaModel& model, const QString& ggufPath, const QStr
 
 QString whyNotMeasurable(Mitigation mitigation) {
   if (mitigation == Mitigation::Alibi)
-    return QStringLiteral("measured mode runs RoPE schedules a GGUF can describe; the checkpoint uses RoPE, not ALiBi");
+    return QStringLiteral(
+        "measured mode runs RoPE schedules a GGUF can describe; the checkpoint uses RoPE, not ALiBi");
   if (mitigation == Mitigation::LongRope)
-    return QStringLiteral("measured mode runs RoPE schedules a GGUF can describe; a GGUF carries no LongRoPE factors");
+    return QStringLiteral(
+        "measured mode runs RoPE schedules a GGUF can describe; a GGUF carries no LongRoPE factors");
   return QString();
 }
 
 int measurePasses(const MeasureSettings& settings, qint64 tokens, qint64 trainedContext) {
   if (settings.knownControlNll) return 1;
-  return controlIsTheRun(settings.mitigation, policyFor(settings, trainedContext), tokens, trainedContext) ? 1 : 2;
+  return controlIsTheRun(settings.mitigation, policyFor(settings, trainedContext), tokens, trainedContext)
+             ? 1
+             : 2;
 }
 
 MeasuredRuns measureEach(const LlamaModel& model, const QString& ggufPath, const QString& modelName,
@@ -189,7 +214,8 @@ MeasuredRuns measureEach(const LlamaModel& model, const QString& ggufPath, const
     run.knownControlNll = control;
     const int passes = measurePasses(run, qint64(tokens.size()), trained);
     run.progress = [&settings, passesDone, passes, totalPasses](double fraction) {
-      if (settings.progress) settings.progress((double(passesDone) + fraction * double(passes)) / double(totalPasses));
+      if (settings.progress)
+        settings.progress((double(passesDone) + fraction * double(passes)) / double(totalPasses));
     };
     out.runs.push_back(std::make_shared<const Measurement>(measure(model, ggufPath, modelName, tokens, run)));
     if (!control) control = std::make_shared<const std::vector<float>>(out.runs.back()->controlNll);
@@ -199,8 +225,8 @@ MeasuredRuns measureEach(const LlamaModel& model, const QString& ggufPath, const
   return out;
 }
 
-int measureEachPasses(const MeasureSettings& settings, const std::vector<Mitigation>& mitigations, qint64 tokens,
-                      qint64 trainedContext) {
+int measureEachPasses(const MeasureSettings& settings, const std::vector<Mitigation>& mitigations,
+                      qint64 tokens, qint64 trainedContext) {
   int passes = 0;
   bool controlKnown = false;
   for (Mitigation mitigation : mitigations) {
@@ -243,10 +269,13 @@ QJsonObject slidingWindowJson(const Measurement& m) {
   QJsonArray slidingLayers;
   for (int l = 0; l < m.hyper.layers; ++l)
     if (m.hyper.slides(l)) slidingLayers.append(l);
-  return QJsonObject{{QStringLiteral("mode"), m.configSlidingWindow > 0 ? QStringLiteral("config") : QStringLiteral("llama.cpp")},
-                     {QStringLiteral("model_window_tokens"), m.hyper.slidingWindow > 0 ? QJsonValue(m.hyper.slidingWindow) : QJsonValue()},
+  return QJsonObject{{QStringLiteral("mode"),
+                      m.configSlidingWindow > 0 ? QStringLiteral("config") : QStringLiteral("llama.cpp")},
+                     {QStringLiteral("model_window_tokens"),
+                      m.hyper.slidingWindow > 0 ? QJsonValue(m.hyper.slidingWindow) : QJsonValue()},
                      {QStringLiteral("model_sliding_layers"), slidingLayers},
-                     {QStringLiteral("config_window_tokens"), m.configSlidingWindow > 0 ? QJsonValue(m.configSlidingWindow) : QJsonValue()}};
+                     {QStringLiteral("config_window_tokens"),
+                      m.configSlidingWindow > 0 ? QJsonValue(m.configSlidingWindow) : QJsonValue()}};
 }
 
 }  // namespace
@@ -257,7 +286,8 @@ QJsonObject measurementToJson(const Measurement& m, bool includeHeatmaps) {
     QJsonObject entry{{QStringLiteral("pos"), qint64(p)},
                       {QStringLiteral("token"), m.tokens[p]},
                       {QStringLiteral("argmax"), m.forward.argmax[p]}};
-    entry.insert(QStringLiteral("nll"), p < m.forward.nll.size() ? QJsonValue(double(m.forward.nll[p])) : QJsonValue());
+    entry.insert(QStringLiteral("nll"),
+                 p < m.forward.nll.size() ? QJsonValue(double(m.forward.nll[p])) : QJsonValue());
     perPosition.append(entry);
   }
   QJsonArray heads;
@@ -279,15 +309,16 @@ QJsonObject measurementToJson(const Measurement& m, bool includeHeatmaps) {
                              {QStringLiteral("previous_token_mass_mean"), h.meanPreviousTokenMass}});
   }
   const LossSpike& s = m.lossSpike;
-  QJsonObject lossSpike{{QStringLiteral("method"), QStringLiteral("cusum_excess_over_window_control")},
-                        {QStringLiteral("control"), QStringLiteral("baseline rope, window of trained_context keys")},
-                        {QStringLiteral("allowance_nats"), s.allowanceNats},
-                        {QStringLiteral("threshold_nats"), s.thresholdNats},
-                        {QStringLiteral("detected"), s.detected},
-                        {QStringLiteral("alarm_position"), s.detected ? QJsonValue(s.alarmPosition) : QJsonValue()},
-                        {QStringLiteral("onset_position"), s.detected ? QJsonValue(s.onsetPosition) : QJsonValue()},
-                        {QStringLiteral("mean_excess_nll"), s.meanExcess},
-                        {QStringLiteral("excess_nll_std"), s.excessStd}};
+  QJsonObject lossSpike{
+      {QStringLiteral("method"), QStringLiteral("cusum_excess_over_window_control")},
+      {QStringLiteral("control"), QStringLiteral("baseline rope, window of trained_context keys")},
+      {QStringLiteral("allowance_nats"), s.allowanceNats},
+      {QStringLiteral("threshold_nats"), s.thresholdNats},
+      {QStringLiteral("detected"), s.detected},
+      {QStringLiteral("alarm_position"), s.detected ? QJsonValue(s.alarmPosition) : QJsonValue()},
+      {QStringLiteral("onset_position"), s.detected ? QJsonValue(s.onsetPosition) : QJsonValue()},
+      {QStringLiteral("mean_excess_nll"), s.meanExcess},
+      {QStringLiteral("excess_nll_std"), s.excessStd}};
   QJsonObject json{
       {QStringLiteral("source"), provenanceName(Provenance::Measured)},
       {QStringLiteral("model"), m.modelName},
@@ -304,18 +335,21 @@ QJsonObject measurementToJson(const Measurement& m, bool includeHeatmaps) {
                                                {QStringLiteral("sink_tokens"), m.kvPolicy.sinkTokens},
                                                {QStringLiteral("window_tokens"), m.kvPolicy.windowTokens}}},
       {QStringLiteral("sliding_window"), slidingWindowJson(m)},
-      {QStringLiteral("rope"), QJsonObject{{QStringLiteral("rope_type"), m.schedule.ropeType},
-                                           {QStringLiteral("attention_factor"), m.schedule.attentionFactor},
-                                           {QStringLiteral("softmax_scale"), m.schedule.softmaxScale},
-                                           {QStringLiteral("pair_layout"), ropePairLayoutName(m.schedule.layout)}}},
+      {QStringLiteral("rope"),
+       QJsonObject{{QStringLiteral("rope_type"), m.schedule.ropeType},
+                   {QStringLiteral("attention_factor"), m.schedule.attentionFactor},
+                   {QStringLiteral("softmax_scale"), m.schedule.softmaxScale},
+                   {QStringLiteral("pair_layout"), ropePairLayoutName(m.schedule.layout)}}},
       {QStringLiteral("mean_nll_inside_trained"), m.meanNllInside},
-      {QStringLiteral("mean_nll_beyond_trained"), m.positionsBeyond > 0 ? QJsonValue(m.meanNllBeyond) : QJsonValue()},
+      {QStringLiteral("mean_nll_beyond_trained"),
+       m.positionsBeyond > 0 ? QJsonValue(m.meanNllBeyond) : QJsonValue()},
       {QStringLiteral("per_position"), perPosition},
-      {QStringLiteral("sink"), QJsonObject{{QStringLiteral("source"), provenanceName(Provenance::Measured)},
-                                           {QStringLiteral("epsilon"), kSinkRateEpsilon},
-                                           {QStringLiteral("sink_rate"), m.forward.sinkRate(kSinkRateEpsilon)},
-                                           {QStringLiteral("mean_sink_mass_1"), meanSink1},
-                                           {QStringLiteral("per_layer_head"), heads}}},
+      {QStringLiteral("sink"),
+       QJsonObject{{QStringLiteral("source"), provenanceName(Provenance::Measured)},
+                   {QStringLiteral("epsilon"), kSinkRateEpsilon},
+                   {QStringLiteral("sink_rate"), m.forward.sinkRate(kSinkRateEpsilon)},
+                   {QStringLiteral("mean_sink_mass_1"), meanSink1},
+                   {QStringLiteral("per_layer_head"), heads}}},
       {QStringLiteral("context_cap"), m.contextCap},
       {QStringLiteral("effective_context"), m.effectiveContext},
       {QStringLiteral("loss_spike"), lossSpike}};

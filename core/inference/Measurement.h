@@ -22,14 +22,15 @@ inline constexpr qint64 kMaxMeasuredTokens = 32768;
 
 struct MeasureSettings {
   Mitigation mitigation = Mitigation::Baseline;
-  std::optional<double> factor;           // s; default max(1, tokens / trained context)
-  std::optional<qint64> trainedContext;   // overrides the GGUF's context_length
-  QString trainedContextSource = QStringLiteral("the given trained context");  // where that override came from
-  int sinkTokens = 4;                     // streaming
-  std::optional<qint64> windowTokens;     // window-only: default trained; streaming: trained - sinks
+  std::optional<double> factor;          // s; default max(1, tokens / trained context)
+  std::optional<qint64> trainedContext;  // overrides the GGUF's context_length
+  QString trainedContextSource =
+      QStringLiteral("the given trained context");  // where that override came from
+  int sinkTokens = 4;                               // streaming
+  std::optional<qint64> windowTokens;  // window-only: default trained; streaming: trained - sinks
   // The config's sliding window on every layer llama.cpp runs in full (vLLM's reading); none: as llama.cpp.
   std::optional<qint64> configSlidingWindow;
-  std::vector<qint64> heatmapRows;        // default: defaultHeatmapRows
+  std::vector<qint64> heatmapRows;  // default: defaultHeatmapRows
   LossSpikeSettings lossSpike;
   // The in-distribution control of an earlier run over the same tokens and trained context: it
   // does not depend on the mitigation, so measureEach computes it once. Empty: computed here.
@@ -53,12 +54,12 @@ struct Measurement {
   ForwardResult forward;
   std::vector<float> controlNll;  // the in-distribution control's nll (docs/measured-mode.md)
   LossSpike lossSpike;
-  qint64 contextCap = 0;         // tokens: the loss-spike onset, or the whole text when none
-  qint64 effectiveContext = 0;   // min(contextCap, tokens the cache lets a query see)
-  double meanNllInside = 0;      // positions p < trainedContext (nats)
-  double meanNllBeyond = 0;      // positions p >= trainedContext (0 when none)
+  qint64 contextCap = 0;        // tokens: the loss-spike onset, or the whole text when none
+  qint64 effectiveContext = 0;  // min(contextCap, tokens the cache lets a query see)
+  double meanNllInside = 0;     // positions p < trainedContext (nats)
+  double meanNllBeyond = 0;     // positions p >= trainedContext (0 when none)
   qint64 positionsBeyond = 0;
-  int threads = 1;               // OpenMP threads the forward pass could use
+  int threads = 1;  // OpenMP threads the forward pass could use
 };
 
 // Runs the measurement. tokens must be within the vocabulary and at most kMaxMeasuredTokens;
@@ -77,7 +78,7 @@ std::vector<qint64> defaultHeatmapRows(qint64 tokens, qint64 trainedContext);
 // One checkpoint over the same tokens, once per mitigation (the report's and the Measured tab's runs).
 struct MeasuredRuns {
   std::vector<std::shared_ptr<const Measurement>> runs;  // one per measurable mitigation, in the order asked
-  QStringList notMeasured;                                // "alibi: <why>" for the others
+  QStringList notMeasured;                               // "alibi: <why>" for the others
   QStringList fileNotes;  // what was opened (describeGguf, GgufSummary.h), set by callers that show it
 };
 
@@ -85,8 +86,8 @@ struct MeasuredRuns {
 // in-distribution control unless it is known or the measured run is the control itself.
 int measurePasses(const MeasureSettings& settings, qint64 tokens, qint64 trainedContext);
 // Forward passes measureEach makes: the first measurable run's passes, then 1 for each other.
-int measureEachPasses(const MeasureSettings& settings, const std::vector<Mitigation>& mitigations, qint64 tokens,
-                      qint64 trainedContext);
+int measureEachPasses(const MeasureSettings& settings, const std::vector<Mitigation>& mitigations,
+                      qint64 tokens, qint64 trainedContext);
 
 // Runs measure() for each mitigation in turn (settings.mitigation is ignored); settings.progress
 // receives the overall fraction, split over the runs by their forward passes. Cancellation is

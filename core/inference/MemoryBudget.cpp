@@ -6,9 +6,9 @@
 #include "inference/ForwardPass.h"
 #include "inference/LlamaModel.h"
 
+#include <unistd.h>
 #include <QFile>
 #include <algorithm>
-#include <unistd.h>
 
 namespace sinkscope {
 
@@ -43,8 +43,10 @@ MeasureMemoryEstimate estimateMeasureMemory(const GgufFile& file, qint64 tokens,
   const double feedForward = double(forwardWideChunkRows(2 * qint64(f), count)) * (2.0 * f + e);
   const double logits = double(forwardWideChunkRows(h.vocabSize, count)) * (vocab + e);
   const double largestMatrix = std::max({vocab * e, f * e, queryWidth * e});
-  const double tile = std::min(std::max(double(kDecodedTileFloats), std::max({e, f, queryWidth})), largestMatrix);
-  const double activationFloats = n * perToken + scores + std::max(feedForward, logits) + double(threads) * tile;
+  const double tile =
+      std::min(std::max(double(kDecodedTileFloats), std::max({e, f, queryWidth})), largestMatrix);
+  const double activationFloats =
+      n * perToken + scores + std::max(feedForward, logits) + double(threads) * tile;
   constexpr double kMaxBytes = double(qint64(1) << 61);  // two saturated terms still add up
   MeasureMemoryEstimate estimate;
   estimate.weightBytes = qint64(file.fileSize());
@@ -57,13 +59,15 @@ void requireMemoryFor(const MeasureMemoryEstimate& estimate, const QString& sour
   const qint64 available = availableBytes < 0 ? physicalMemoryBytes() : availableBytes;
   if (available <= 0 || estimate.totalBytes() <= available) return;
   constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
-  throwBadInput(source, QStringLiteral("memory"),
-                QStringLiteral("measuring needs about %1 GiB (%2 GiB of weights mapped from the file, %3 GiB of activations), "
-                               "but this machine has %4 GiB; measure a shorter context or a smaller model")
-                    .arg(double(estimate.totalBytes()) / kGiB, 0, 'f', 1)
-                    .arg(double(estimate.weightBytes) / kGiB, 0, 'f', 1)
-                    .arg(double(estimate.activationBytes) / kGiB, 0, 'f', 1)
-                    .arg(double(available) / kGiB, 0, 'f', 1));
+  throwBadInput(
+      source, QStringLiteral("memory"),
+      QStringLiteral(
+          "measuring needs about %1 GiB (%2 GiB of weights mapped from the file, %3 GiB of activations), "
+          "but this machine has %4 GiB; measure a shorter context or a smaller model")
+          .arg(double(estimate.totalBytes()) / kGiB, 0, 'f', 1)
+          .arg(double(estimate.weightBytes) / kGiB, 0, 'f', 1)
+          .arg(double(estimate.activationBytes) / kGiB, 0, 'f', 1)
+          .arg(double(available) / kGiB, 0, 'f', 1));
 }
 
 }  // namespace sinkscope

@@ -28,6 +28,7 @@ MeasureMemoryEstimate estimateMeasureMemory(const GgufFile& file, qint64 tokens,
 
 // Error(BadInput) "<source>: memory: needs about X GiB ..., this machine has Y GiB" when the
 // estimate exceeds availableBytes (physicalMemoryBytes() by default; 0 means unknown: no check).
-void requireMemoryFor(const MeasureMemoryEstimate& estimate, const QString& source, qint64 availableBytes = -1);
+void requireMemoryFor(const MeasureMemoryEstimate& estimate, const QString& source,
+                      qint64 availableBytes = -1);
 
 }  // namespace sinkscope

@@ -36,7 +36,8 @@ Vector embeddingOf(const EncodedMatrix& embedding, int token) {
 
 Vector rmsNorm(const Vector& x, const std::vector<float>& weight, double epsilon) {
   const double meanSquare = double(x.squaredNorm()) / double(x.size());
-  return x.cwiseProduct(Eigen::Map<const Vector>(weight.data(), Eigen::Index(weight.size()))) * float(1.0 / std::sqrt(meanSquare + epsilon));
+  return x.cwiseProduct(Eigen::Map<const Vector>(weight.data(), Eigen::Index(weight.size()))) *
+         float(1.0 / std::sqrt(meanSquare + epsilon));
 }
 
 // x + bias; no bias, x.
@@ -54,7 +55,9 @@ void normalizeEachHead(Vector& x, const std::vector<float>& weight, double epsil
   }
 }
 
-double softcapped(double value, double cap) { return cap > 0 ? cap * std::tanh(value / cap) : value; }
+double softcapped(double value, double cap) {
+  return cap > 0 ? cap * std::tanh(value / cap) : value;
+}
 
 // act(gate) * up, one value: SiLU, or GELU in its tanh form.
 float gated(float gate, float up, FeedForwardActivation activation) {
@@ -74,14 +77,19 @@ struct IncrementalForward::State {
   std::vector<std::vector<std::vector<float>>> values;  // layer, position, kvHeads * headDim
 };
 
-IncrementalForward::IncrementalForward(const LlamaModel& model, const RopeSchedule& schedule, KvPolicy policy, qint64 maxPositions)
+IncrementalForward::IncrementalForward(const LlamaModel& model, const RopeSchedule& schedule, KvPolicy policy,
+                                       qint64 maxPositions)
     : model_(model), policy_(policy) {
   const auto& h = model.hyper();
   const float scale = float(attentionScale(h, schedule));
   std::optional<RopeTable> localRope;
   if (h.localRopeTheta > 0) localRope.emplace(localRopeSchedule(h, 0), maxPositions);
-  state_ = std::make_unique<State>(State{RopeTable(withModelRopeFactors(schedule, model, maxPositions), maxPositions),
-                                         std::move(localRope), scale, {}, {}});
+  state_ = std::make_unique<State>(
+      State{RopeTable(withModelRopeFactors(schedule, model, maxPositions), maxPositions),
+            std::move(localRope),
+            scale,
+            {},
+            {}});
   state_->keys.resize(size_t(h.layers));
   state_->values.resize(size_t(h.layers));
 }
@@ -90,9 +98,12 @@ IncrementalForward::~IncrementalForward() = default;
 
 std::vector<float> IncrementalForward::step(int token) {
   const auto& h = model_.hyper();
-  if (token < 0 || token >= h.vocabSize) throwBadInput(QString(), QStringLiteral("token"), QStringLiteral("id %1 is outside the vocabulary").arg(token));
+  if (token < 0 || token >= h.vocabSize)
+    throwBadInput(QString(), QStringLiteral("token"),
+                  QStringLiteral("id %1 is outside the vocabulary").arg(token));
   if (position_ >= state_->rope.positions())
-    throw Error(ErrorKind::Internal, QString(), QStringLiteral("position"), QStringLiteral("beyond the decoder's rotation table"));
+    throw Error(ErrorKind::Internal, QString(), QStringLiteral("position"),
+                QStringLiteral("beyond the decoder's rotation table"));
   const qint64 p = position_++;
   const int d = h.headDim;
   const int group = h.heads / h.kvHeads;
@@ -143,11 +154,13 @@ std::vector<float> IncrementalForward::step(int token) {
       for (double& s : scores) z += (s = std::exp(s - maximum));
       for (size_t slot = 0; slot < kept.size(); ++slot) {
         const std::vector<float>& value = state_->values[size_t(l)][size_t(kept[slot])];
-        for (int i = 0; i < d; ++i) attention[head * d + i] += float(scores[slot] / z) * value[size_t(g * d + i)];
+        for (int i = 0; i < d; ++i)
+          attention[head * d + i] += float(scores[slot] / z) * value[size_t(g * d + i)];
       }
     }
     const Vector attended = times(layer.output, attention);
-    x += layer.postAttentionNorm.empty() ? attended : rmsNorm(attended, layer.postAttentionNorm, h.rmsEpsilon);
+    x +=
+        layer.postAttentionNorm.empty() ? attended : rmsNorm(attended, layer.postAttentionNorm, h.rmsEpsilon);
     const Vector normed2 = rmsNorm(x, layer.ffnNorm, h.rmsEpsilon);
     const Vector gate = times(layer.gate, normed2);
     const Vector up = times(layer.up, normed2);
@@ -161,8 +174,8 @@ std::vector<float> IncrementalForward::step(int token) {
   return {logits.data(), logits.data() + logits.size()};
 }
 
-std::vector<int> greedyDecode(const LlamaModel& model, const RopeSchedule& schedule, const std::vector<int>& prompt,
-                              int newTokens, int stopToken) {
+std::vector<int> greedyDecode(const LlamaModel& model, const RopeSchedule& schedule,
+                              const std::vector<int>& prompt, int newTokens, int stopToken) {
   IncrementalForward decoder(model, schedule, KvPolicy{}, qint64(prompt.size()) + newTokens + 1);
   std::vector<int> ids = prompt;
   std::vector<float> logits;

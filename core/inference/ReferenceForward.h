@@ -16,7 +16,8 @@ namespace sinkscope {
 class IncrementalForward {
  public:
   // maxPositions bounds the positions this decoder can reach (its rotation table).
-  IncrementalForward(const LlamaModel& model, const RopeSchedule& schedule, KvPolicy policy, qint64 maxPositions);
+  IncrementalForward(const LlamaModel& model, const RopeSchedule& schedule, KvPolicy policy,
+                     qint64 maxPositions);
   ~IncrementalForward();
   // Feeds the next token; returns the logits over the vocabulary for the token after it.
   std::vector<float> step(int token);
@@ -32,7 +33,7 @@ class IncrementalForward {
 
 // Greedy decoding: feeds prompt, then appends the argmax token newTokens times (stopping after
 // stopToken when it is >= 0). Returns prompt + generated ids.
-std::vector<int> greedyDecode(const LlamaModel& model, const RopeSchedule& schedule, const std::vector<int>& prompt,
-                              int newTokens, int stopToken = -1);
+std::vector<int> greedyDecode(const LlamaModel& model, const RopeSchedule& schedule,
+                              const std::vector<int>& prompt, int newTokens, int stopToken = -1);
 
 }  // namespace sinkscope

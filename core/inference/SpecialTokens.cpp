@@ -22,7 +22,8 @@ void sortLongestFirst(Candidates& candidates) {
 }
 
 // Every occurrence of one token cut out of the fragments still unmatched.
-std::vector<TextFragment> cutOut(const QByteArray& text, const std::vector<TextFragment>& fragments, const QByteArray& needle, int id) {
+std::vector<TextFragment> cutOut(const QByteArray& text, const std::vector<TextFragment>& fragments,
+                                 const QByteArray& needle, int id) {
   std::vector<TextFragment> next;
   next.reserve(fragments.size());
   for (const TextFragment& fragment : fragments) {
@@ -30,7 +31,8 @@ std::vector<TextFragment> cutOut(const QByteArray& text, const std::vector<TextF
       next.push_back(fragment);
       continue;
     }
-    const QByteArrayView haystack = QByteArrayView(text).sliced(fragment.begin, fragment.end - fragment.begin);
+    const QByteArrayView haystack =
+        QByteArrayView(text).sliced(fragment.begin, fragment.end - fragment.begin);
     qsizetype from = 0;
     for (qsizetype at; (at = haystack.indexOf(needle, from)) >= 0; from = at + needle.size()) {
       if (at > from) next.push_back({-1, fragment.begin + from, fragment.begin + at});
@@ -47,15 +49,19 @@ std::vector<TextFragment> cutOut(const QByteArray& text, const std::vector<TextF
 // control whatever their stored type (llama_vocab::impl::load).
 bool SpecialTokenMatcher::isControlByName(const QByteArray& token) {
   static const QSet<QByteArray> names{
-      "<|eot_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>", "<|endoftext|>", "<|end_of_text|>", "<EOT>", "_<EOT>",
-      "[EOT]", "<end_of_utterance>", "<|eom_id|>", "</s>", "<|return|>", "<|call|>", "<|fim_prefix|>", "<fim-prefix>",
-      "<fim_prefix>", "<PRE>", "<|fim_suffix|>", "<fim-suffix>", "<fim_suffix>", "<SUF>", "<|fim_middle|>",
-      "<fim-middle>", "<fim_middle>", "<MID>", "<|fim_pad|>", "<fim-pad>", "<fim_pad>", "<PAD>", "<|fim_repo|>",
-      "<|repo_name|>", "<fim-repo>", "<REPO>", "<reponame>", "<|file_sep|>"};
+      "<|eot_id|>",      "<|im_end|>",    "<|end|>",        "<end_of_turn>",  "<|endoftext|>",
+      "<|end_of_text|>", "<EOT>",         "_<EOT>",         "[EOT]",          "<end_of_utterance>",
+      "<|eom_id|>",      "</s>",          "<|return|>",     "<|call|>",       "<|fim_prefix|>",
+      "<fim-prefix>",    "<fim_prefix>",  "<PRE>",          "<|fim_suffix|>", "<fim-suffix>",
+      "<fim_suffix>",    "<SUF>",         "<|fim_middle|>", "<fim-middle>",   "<fim_middle>",
+      "<MID>",           "<|fim_pad|>",   "<fim-pad>",      "<fim_pad>",      "<PAD>",
+      "<|fim_repo|>",    "<|repo_name|>", "<fim-repo>",     "<REPO>",         "<reponame>",
+      "<|file_sep|>"};
   return names.contains(token);
 }
 
-SpecialTokenMatcher::SpecialTokenMatcher(const std::vector<QByteArray>& tokens, const std::vector<int>& types) {
+SpecialTokenMatcher::SpecialTokenMatcher(const std::vector<QByteArray>& tokens,
+                                         const std::vector<int>& types) {
   for (size_t id = 0; id < tokens.size() && id < types.size(); ++id) {
     if (tokens[id].isEmpty()) continue;
     const int type = isControlByName(tokens[id]) ? kControl : types[id];
@@ -71,10 +77,13 @@ std::vector<TextFragment> SpecialTokenMatcher::split(const QByteArray& text, boo
   if (!text.isEmpty()) fragments.push_back({-1, 0, text.size()});
   const qint64 tokensToFind = qint64(userDefined_.size()) + (parseSpecial ? qint64(control_.size()) : 0);
   if (tokensToFind > 0 && qint64(text.size()) > kMaxSpecialTokenScanBytes / tokensToFind)
-    throw Error(ErrorKind::BadInput, QString(), QStringLiteral("tokenizer.ggml.token_type"),
-                QStringLiteral("looking for %1 special tokens in a text of %2 bytes is above SinkScope's limit of %3 "
-                               "token x byte comparisons (docs/limits.md); measure a shorter text or pass --tokens")
-                    .arg(tokensToFind).arg(text.size()).arg(kMaxSpecialTokenScanBytes));
+    throw Error(
+        ErrorKind::BadInput, QString(), QStringLiteral("tokenizer.ggml.token_type"),
+        QStringLiteral("looking for %1 special tokens in a text of %2 bytes is above SinkScope's limit of %3 "
+                       "token x byte comparisons (docs/limits.md); measure a shorter text or pass --tokens")
+            .arg(tokensToFind)
+            .arg(text.size())
+            .arg(kMaxSpecialTokenScanBytes));
   Candidates candidates = userDefined_;
   if (parseSpecial) {
     candidates.insert(candidates.end(), control_.begin(), control_.end());

@@ -15,9 +15,9 @@ namespace sinkscope {
 inline constexpr qint64 kMaxSpecialTokenScanBytes = qint64(1) << 33;
 
 struct TextFragment {
-  int tokenId = -1;    // the special token found here, or -1 for text to tokenize
+  int tokenId = -1;  // the special token found here, or -1 for text to tokenize
   qsizetype begin = 0;
-  qsizetype end = 0;   // bytes of the UTF-8 text
+  qsizetype end = 0;  // bytes of the UTF-8 text
 };
 
 class SpecialTokenMatcher {

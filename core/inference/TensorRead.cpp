@@ -5,23 +5,30 @@
 
 namespace sinkscope {
 
-bool ggmlTypeCanDequantize(GgmlType type) { return tensorTypeTraits(type) != nullptr; }
+bool ggmlTypeCanDequantize(GgmlType type) {
+  return tensorTypeTraits(type) != nullptr;
+}
 
 namespace {
 
 void requireRows(const GgufFile& file, const GgufTensorInfo& info, qint64 firstRow, qint64 rows) {
   if (firstRow < 0 || rows < 0 || firstRow > info.rowCount() || rows > info.rowCount() - firstRow)
     throwBadInput(file.source(), QStringLiteral("tensor '%1'").arg(info.name),
-                  QStringLiteral("rows [%1, %2) outside 0..%3").arg(firstRow).arg(firstRow + rows).arg(info.rowCount()));
+                  QStringLiteral("rows [%1, %2) outside 0..%3")
+                      .arg(firstRow)
+                      .arg(firstRow + rows)
+                      .arg(info.rowCount()));
 }
 
-const std::byte* rowStart(const GgufFile& file, const GgufTensorInfo& info, const TensorTypeTraits& traits, qint64 row) {
+const std::byte* rowStart(const GgufFile& file, const GgufTensorInfo& info, const TensorTypeTraits& traits,
+                          qint64 row) {
   return file.tensorBytes(info).data() + quint64(row) * quint64(traits.rowBytes(info.rowLength()));
 }
 
 }  // namespace
 
-void dequantizeRows(const GgufFile& file, const GgufTensorInfo& info, qint64 firstRow, qint64 rows, float* out) {
+void dequantizeRows(const GgufFile& file, const GgufTensorInfo& info, qint64 firstRow, qint64 rows,
+                    float* out) {
   const TensorTypeTraits* traits = tensorTypeTraits(info.type);
   if (!traits)
     throwBadInput(file.source(), QStringLiteral("tensor '%1' type").arg(info.name),
@@ -44,7 +51,9 @@ void requireFiniteScales(const GgufFile& file, const GgufTensorInfo& info, qint6
   if (rows < 0) rows = info.rowCount() - firstRow;
   requireRows(file, info, firstRow, rows);
   // A NaN or infinite block scale would spread through every product it enters (docs/tensor-types.md).
-  if (const qint64 bad = traits->firstNonFiniteBlock(rowStart(file, info, *traits, firstRow), rows * info.rowLength()); bad >= 0)
+  if (const qint64 bad =
+          traits->firstNonFiniteBlock(rowStart(file, info, *traits, firstRow), rows * info.rowLength());
+      bad >= 0)
     throwBadInput(file.source(), QStringLiteral("tensor '%1'").arg(info.name),
                   QStringLiteral("%1 block %2 has a NaN or infinite scale")
                       .arg(QLatin1String(traits->name))

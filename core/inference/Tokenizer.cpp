@@ -31,7 +31,7 @@ struct Symbol {
 
 struct Bigram {
   float score;
-  int left;        // symbol index
+  int left;  // symbol index
   int mergedLength;
   bool operator<(const Bigram& other) const {  // max-heap: highest score, then leftmost
     if (score != other.score) return score < other.score;
@@ -43,11 +43,14 @@ struct Bigram {
 
 std::unique_ptr<Tokenizer> tokenizerFromGguf(const GgufFile& file) {
   const QString model = file.requireString(QStringLiteral("tokenizer.ggml.model"));
-  if (model == QLatin1String("llama")) return std::make_unique<SentencePieceTokenizer>(SentencePieceTokenizer::fromGguf(file));
+  if (model == QLatin1String("llama"))
+    return std::make_unique<SentencePieceTokenizer>(SentencePieceTokenizer::fromGguf(file));
   if (model == QLatin1String("gpt2")) return std::make_unique<BpeTokenizer>(BpeTokenizer::fromGguf(file));
-  throwBadInput(file.source(), QStringLiteral("tokenizer.ggml.model"),
-                QStringLiteral("'%1' is not supported (only 'llama', SentencePiece, and 'gpt2', byte-level BPE); "
-                               "pass --tokens with pre-tokenised ids").arg(model));
+  throwBadInput(
+      file.source(), QStringLiteral("tokenizer.ggml.model"),
+      QStringLiteral("'%1' is not supported (only 'llama', SentencePiece, and 'gpt2', byte-level BPE); "
+                     "pass --tokens with pre-tokenised ids")
+          .arg(model));
 }
 
 std::vector<int> SentencePieceTokenizer::tokenize(const QString& text, const TokenizeOptions& options) const {
@@ -57,17 +60,26 @@ std::vector<int> SentencePieceTokenizer::tokenize(const QString& text, const Tok
 SentencePieceTokenizer SentencePieceTokenizer::fromGguf(const GgufFile& file) {
   const QString model = file.requireString(QStringLiteral("tokenizer.ggml.model"));
   if (model != QLatin1String("llama"))
-    throwBadInput(file.source(), QStringLiteral("tokenizer.ggml.model"),
-                  QStringLiteral("'%1' is not supported (only 'llama' SentencePiece BPE); pass --tokens with pre-tokenised ids").arg(model));
+    throwBadInput(
+        file.source(), QStringLiteral("tokenizer.ggml.model"),
+        QStringLiteral(
+            "'%1' is not supported (only 'llama' SentencePiece BPE); pass --tokens with pre-tokenised ids")
+            .arg(model));
   SentencePieceTokenizer tokenizer;
-  const QStringList tokens = file.stringArray(QStringLiteral("tokenizer.ggml.tokens")).value_or(QStringList());
-  if (tokens.isEmpty()) throwBadInput(file.source(), QStringLiteral("tokenizer.ggml.tokens"), QStringLiteral("missing or empty"));
-  const std::vector<double> scores = file.numberArray(QStringLiteral("tokenizer.ggml.scores")).value_or(std::vector<double>(size_t(tokens.size()), 0.0));
+  const QStringList tokens =
+      file.stringArray(QStringLiteral("tokenizer.ggml.tokens")).value_or(QStringList());
+  if (tokens.isEmpty())
+    throwBadInput(file.source(), QStringLiteral("tokenizer.ggml.tokens"), QStringLiteral("missing or empty"));
+  const std::vector<double> scores = file.numberArray(QStringLiteral("tokenizer.ggml.scores"))
+                                         .value_or(std::vector<double>(size_t(tokens.size()), 0.0));
   if (scores.size() != size_t(tokens.size()))
-    throwBadInput(file.source(), QStringLiteral("tokenizer.ggml.scores"), QStringLiteral("%1 scores for %2 tokens").arg(scores.size()).arg(tokens.size()));
-  const std::vector<qint64> types = file.integerArray(QStringLiteral("tokenizer.ggml.token_type")).value_or(std::vector<qint64>(size_t(tokens.size()), 1));
+    throwBadInput(file.source(), QStringLiteral("tokenizer.ggml.scores"),
+                  QStringLiteral("%1 scores for %2 tokens").arg(scores.size()).arg(tokens.size()));
+  const std::vector<qint64> types = file.integerArray(QStringLiteral("tokenizer.ggml.token_type"))
+                                        .value_or(std::vector<qint64>(size_t(tokens.size()), 1));
   if (types.size() != size_t(tokens.size()))
-    throwBadInput(file.source(), QStringLiteral("tokenizer.ggml.token_type"), QStringLiteral("%1 types for %2 tokens").arg(types.size()).arg(tokens.size()));
+    throwBadInput(file.source(), QStringLiteral("tokenizer.ggml.token_type"),
+                  QStringLiteral("%1 types for %2 tokens").arg(types.size()).arg(tokens.size()));
   std::fill(std::begin(tokenizer.byteTokenIds_), std::end(tokenizer.byteTokenIds_), -1);
   static const QRegularExpression bytePattern(QStringLiteral("^<0x([0-9A-Fa-f]{2})>$"));
   for (qsizetype id = 0; id < tokens.size(); ++id) {
@@ -84,7 +96,9 @@ SentencePieceTokenizer SentencePieceTokenizer::fromGguf(const GgufFile& file) {
   const int vocab = int(tokens.size());
   auto specialId = [&](const char* key, int fallback) {
     const qint64 id = file.integer(QString::fromLatin1(key)).value_or(fallback);
-    if (id < 0 || id >= vocab) throwBadInput(file.source(), QString::fromLatin1(key), QStringLiteral("%1 is outside the vocabulary").arg(id));
+    if (id < 0 || id >= vocab)
+      throwBadInput(file.source(), QString::fromLatin1(key),
+                    QStringLiteral("%1 is outside the vocabulary").arg(id));
     return int(id);
   };
   tokenizer.bosId_ = specialId("tokenizer.ggml.bos_token_id", 1);
@@ -109,13 +123,15 @@ std::vector<int> SentencePieceTokenizer::encode(const QString& text, bool addBos
       afterSpecial = true;
       continue;
     }
-    encodeStretch(utf8.sliced(fragment.begin, fragment.end - fragment.begin), addSpacePrefix_ && afterSpecial, ids);
+    encodeStretch(utf8.sliced(fragment.begin, fragment.end - fragment.begin), addSpacePrefix_ && afterSpecial,
+                  ids);
     afterSpecial = false;
   }
   return ids;
 }
 
-void SentencePieceTokenizer::encodeStretch(const QByteArray& text, bool spacePrefix, std::vector<int>& ids) const {
+void SentencePieceTokenizer::encodeStretch(const QByteArray& text, bool spacePrefix,
+                                           std::vector<int>& ids) const {
   QByteArray normalised = text;
   if (spacePrefix) normalised.prepend(' ');
   normalised.replace(' ', kSpaceMark);
@@ -134,7 +150,8 @@ void SentencePieceTokenizer::encodeStretch(const QByteArray& text, bool spacePre
     if (left < 0 || symbols[size_t(left)].next < 0) return;
     const Symbol& a = symbols[size_t(left)];
     const Symbol& b = symbols[size_t(a.next)];
-    const auto found = idOfPiece_.constFind(QByteArray::fromRawData(normalised.constData() + a.start, a.length + b.length));
+    const auto found =
+        idOfPiece_.constFind(QByteArray::fromRawData(normalised.constData() + a.start, a.length + b.length));
     if (found == idOfPiece_.constEnd()) return;
     queue.push({scores_[size_t(*found)], left, a.length + b.length});
   };
@@ -178,7 +195,8 @@ QString SentencePieceTokenizer::decode(const std::vector<int>& ids) const {
   for (int id : ids) {
     if (id < 0 || id >= vocabSize() || id == bosId_ || id == eosId_) continue;
     if (types_[size_t(id)] == 6) {
-      const int byte = int(std::find(std::begin(byteTokenIds_), std::end(byteTokenIds_), id) - std::begin(byteTokenIds_));
+      const int byte =
+          int(std::find(std::begin(byteTokenIds_), std::end(byteTokenIds_), id) - std::begin(byteTokenIds_));
       if (byte < 256) bytes.append(char(byte));
       continue;
     }
@@ -193,7 +211,9 @@ QString SentencePieceTokenizer::decode(const std::vector<int>& ids) const {
 namespace {
 
 // What separates token ids in a token file: ASCII white space (as QByteArray::simplified) and commas.
-bool separatesTokenIds(char c) { return c == ',' || c == ' ' || (c >= '\t' && c <= '\r'); }
+bool separatesTokenIds(char c) {
+  return c == ',' || c == ' ' || (c >= '\t' && c <= '\r');
+}
 
 }  // namespace
 
@@ -211,7 +231,9 @@ std::vector<int> parseTokenIds(const QByteArray& text, const QString& source, in
     const qlonglong id = part.toLongLong(&ok);
     if (!ok || id < 0 || id >= vocabSize)
       throwBadInput(source, QStringLiteral("token %1").arg(ids.size()),
-                    QStringLiteral("'%1' is not a token id in [0, %2)").arg(QString::fromUtf8(part.first(std::min<qsizetype>(40, part.size())))).arg(vocabSize));
+                    QStringLiteral("'%1' is not a token id in [0, %2)")
+                        .arg(QString::fromUtf8(part.first(std::min<qsizetype>(40, part.size()))))
+                        .arg(vocabSize));
     ids.push_back(int(id));
   }
   if (ids.empty()) throwBadInput(source, QStringLiteral("tokens"), QStringLiteral("no token ids"));

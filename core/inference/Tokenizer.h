@@ -44,7 +44,7 @@ class SentencePieceTokenizer final : public Tokenizer {
   std::vector<int> encode(const QString& text, bool addBos = true, bool parseSpecial = false) const;
   std::vector<int> tokenize(const QString& text, const TokenizeOptions& options = {}) const override;
   QString decode(const std::vector<int>& ids) const override;  // drops BOS/EOS and the leading space
-  QString piece(int id) const;                                   // the vocabulary entry as stored
+  QString piece(int id) const;                                 // the vocabulary entry as stored
   int vocabSize() const override { return int(pieces_.size()); }
   QString description() const override { return QStringLiteral("SentencePiece BPE"); }
   int bosId() const { return bosId_; }
@@ -55,9 +55,9 @@ class SentencePieceTokenizer final : public Tokenizer {
 
   std::vector<QByteArray> pieces_;  // UTF-8, with U+2581 for spaces
   std::vector<float> scores_;
-  std::vector<int> types_;          // 1 normal, 2 unknown, 3 control, 4 user, 5 unused, 6 byte
+  std::vector<int> types_;  // 1 normal, 2 unknown, 3 control, 4 user, 5 unused, 6 byte
   QHash<QByteArray, int> idOfPiece_;
-  int byteTokenIds_[256];           // <0xXX> tokens, -1 when missing
+  int byteTokenIds_[256];  // <0xXX> tokens, -1 when missing
   int bosId_ = 1;
   int eosId_ = 2;
   int unknownId_ = 0;

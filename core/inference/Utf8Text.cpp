@@ -4,7 +4,9 @@ namespace sinkscope {
 
 namespace {
 
-bool isContinuation(uchar byte) { return (byte & 0xC0) == 0x80; }
+bool isContinuation(uchar byte) {
+  return (byte & 0xC0) == 0x80;
+}
 
 // Length of the well-formed sequence at offset, with its code point; 0 when it is not one.
 int decodeOne(const QByteArray& bytes, qsizetype offset, char32_t* codePoint) {

@@ -7,7 +7,9 @@ namespace sinkscope {
 
 namespace {
 
-QString ratioText(double ratio) { return QString::number(ratio, 'f', ratio < 10 ? 1 : 0); }
+QString ratioText(double ratio) {
+  return QString::number(ratio, 'f', ratio < 10 ? 1 : 0);
+}
 
 void add(Confidence& confidence, const QString& code, double deduction, const QString& text) {
   confidence.reasons.push_back({code, deduction, text});
@@ -21,13 +23,16 @@ void contextReasons(const ConfidenceInputs& in, const ConfidenceWeights& w, Conf
                        .arg(ratioText(ratio))
                        .arg(in.trainedContextTokens);
     if (!in.extrapolationDetail.isEmpty()) text += QStringLiteral(": ") + in.extrapolationDetail;
-    text += QStringLiteral("; confidence is capped at %1 past the trained context — re-run the probe at a "
-                           "smaller context to check")
+    text += QStringLiteral(
+                "; confidence is capped at %1 past the trained context — re-run the probe at a "
+                "smaller context to check")
                 .arg(w.beyondTrainedCap);
     add(c, QStringLiteral("beyond_trained"), 0, text);
   } else if (in.trainedContextTokens > 0) {
     add(c, QStringLiteral("within_trained"), 0,
-        QStringLiteral("context %1 is within the trained %2").arg(in.contextTokens).arg(in.trainedContextTokens));
+        QStringLiteral("context %1 is within the trained %2")
+            .arg(in.contextTokens)
+            .arg(in.trainedContextTokens));
   }
   if (in.contextCapTokens > 0 && in.contextTokens > in.contextCapTokens) {
     const double doublings = std::log2(double(in.contextTokens) / double(in.contextCapTokens));
@@ -50,7 +55,8 @@ void inputReasons(const ConfidenceInputs& in, const ConfidenceWeights& w, Confid
     add(c, QStringLiteral("defaulted_fields"),
         std::min(w.defaultedFieldsMax, w.defaultedField * in.defaultedFields.size()),
         QStringLiteral("SinkScope filled in %1 with defaults: %2")
-            .arg(in.defaultedFields.size() == 1 ? QStringLiteral("a field") : QStringLiteral("%1 fields").arg(in.defaultedFields.size()))
+            .arg(in.defaultedFields.size() == 1 ? QStringLiteral("a field")
+                                                : QStringLiteral("%1 fields").arg(in.defaultedFields.size()))
             .arg(in.defaultedFields.join(QStringLiteral(", "))));
   if (!in.missingHardware.isEmpty())
     add(c, QStringLiteral("missing_hardware"), w.missingHardware,
@@ -72,13 +78,15 @@ void inputReasons(const ConfidenceInputs& in, const ConfidenceWeights& w, Confid
     add(c, QStringLiteral("not_applicable"), w.notApplicable, in.notApplicableReason);
   if (in.borrowedSeries)
     add(c, QStringLiteral("borrowed_series"), w.borrowedSeries,
-        QStringLiteral("the quality series is another model's of the same family and recipe (%1)").arg(in.anchorNames));
+        QStringLiteral("the quality series is another model's of the same family and recipe (%1)")
+            .arg(in.anchorNames));
   const double lowestBits = std::min(in.weightBitsPerWeight, in.kvBitsPerElement);
   if (lowestBits < 4.0)
     add(c, QStringLiteral("low_bit_quantization"), w.lowBitQuantization,
         QStringLiteral("quantisation below 4 bits (%1 bits per %2): quality loss is model-dependent")
             .arg(QString::number(lowestBits, 'g', 3))
-            .arg(in.weightBitsPerWeight <= in.kvBitsPerElement ? QStringLiteral("weight") : QStringLiteral("KV element")));
+            .arg(in.weightBitsPerWeight <= in.kvBitsPerElement ? QStringLiteral("weight")
+                                                               : QStringLiteral("KV element")));
 }
 
 // Every layer slides a window shorter than the trained context, so training already saw it roll.
@@ -100,19 +108,26 @@ bool shipsWithMitigation(const ModelSpec& model, Mitigation mitigation) {
   if (!model.usesRope || !model.ropeScaling) return false;
   const QString type = model.ropeScaling->type.toLower();
   switch (mitigation) {
-    case Mitigation::Linear: return type == QLatin1String("linear");
-    case Mitigation::DynamicNtk: return type == QLatin1String("dynamic");
-    case Mitigation::Yarn: return type == QLatin1String("yarn");
-    case Mitigation::Llama3: return type == QLatin1String("llama3");
-    case Mitigation::LongRope: return type == QLatin1String("longrope") || type == QLatin1String("su");
-    default: return false;
+    case Mitigation::Linear:
+      return type == QLatin1String("linear");
+    case Mitigation::DynamicNtk:
+      return type == QLatin1String("dynamic");
+    case Mitigation::Yarn:
+      return type == QLatin1String("yarn");
+    case Mitigation::Llama3:
+      return type == QLatin1String("llama3");
+    case Mitigation::LongRope:
+      return type == QLatin1String("longrope") || type == QLatin1String("su");
+    default:
+      return false;
   }
 }
 
 qint64 shippedScalingContext(const ModelSpec& model, qint64 trainedContextTokens) {
   const qint64 shipped = std::max(trainedContextTokens, model.maxPositionEmbeddings);
   const auto& recipe = model.longContextRecipe;
-  if (recipe && recipe->builtIn && recipe->mitigation != QLatin1String("none") && recipe->supportedContext > 0)
+  if (recipe && recipe->builtIn && recipe->mitigation != QLatin1String("none") &&
+      recipe->supportedContext > 0)
     return std::max(trainedContextTokens, std::min(shipped, recipe->supportedContext));
   return shipped;
 }
@@ -128,13 +143,15 @@ ContextCap estimateContextCap(const ModelSpec& model, Mitigation mitigation, dou
   if (recipe && !recipe->builtIn && recipe->mitigation == mitigationName(mitigation) &&
       std::abs(recipe->factor - cap.factor) < 1e-6) {
     cap.tokens = std::max(trained, recipe->supportedContext);
-    cap.basis = QStringLiteral("the vendor's recipe supports %1 tokens: %2").arg(cap.tokens).arg(recipe->source);
+    cap.basis =
+        QStringLiteral("the vendor's recipe supports %1 tokens: %2").arg(cap.tokens).arg(recipe->source);
     return cap;
   }
   if (mitigation == Mitigation::Baseline && windowHonoured && rollingWindowTrained(model, trained)) {
     cap.tokens = 0;
-    cap.basis = QStringLiteral("every layer keeps a %1-token sliding window that already rolled during training at %2: "
-                               "no query sees a distance it was not trained on, at any length")
+    cap.basis = QStringLiteral(
+                    "every layer keeps a %1-token sliding window that already rolled during training at %2: "
+                    "no query sees a distance it was not trained on, at any length")
                     .arg(model.slidingWindow)
                     .arg(trained);
     return cap;
@@ -143,8 +160,9 @@ ContextCap estimateContextCap(const ModelSpec& model, Mitigation mitigation, dou
     cap.fineTuned = shipsScaling || mitigation != Mitigation::Baseline;
     cap.tokens = cap.fineTuned ? shipped : trained;
     cap.basis = cap.fineTuned
-                    ? QStringLiteral("the model ships this scaling and was trained with it: %1 tokens (its "
-                                     "max_position_embeddings, or less where the vendor supports less)")
+                    ? QStringLiteral(
+                          "the model ships this scaling and was trained with it: %1 tokens (its "
+                          "max_position_embeddings, or less where the vendor supports less)")
                           .arg(shipped)
                     : QStringLiteral("baseline: the trained context %1").arg(trained) + QStringLiteral(" (") +
                           resources.contextExtensionSource.at(Mitigation::Baseline) + QStringLiteral(")");
@@ -160,13 +178,14 @@ ContextCap estimateContextCap(const ModelSpec& model, Mitigation mitigation, dou
   // ALiBi has no factor: its extrapolation is what the model does by itself.
   const double extension = mitigation == Mitigation::Alibi ? known : std::min(known, cap.factor);
   cap.tokens = static_cast<qint64>(std::floor(double(trained) * extension));
-  cap.basis = QStringLiteral("trained %1 × %2 (the smaller of the factor %3 and the %4× %5 holds untuned: %6)")
-                  .arg(trained)
-                  .arg(QString::number(extension, 'g', 4))
-                  .arg(QString::number(cap.factor, 'g', 4))
-                  .arg(QString::number(known, 'g', 4))
-                  .arg(mitigationName(mitigation))
-                  .arg(source);
+  cap.basis =
+      QStringLiteral("trained %1 × %2 (the smaller of the factor %3 and the %4× %5 holds untuned: %6)")
+          .arg(trained)
+          .arg(QString::number(extension, 'g', 4))
+          .arg(QString::number(cap.factor, 'g', 4))
+          .arg(QString::number(known, 'g', 4))
+          .arg(mitigationName(mitigation))
+          .arg(source);
   return cap;
 }
 
@@ -177,24 +196,31 @@ Confidence assessConfidence(const ConfidenceInputs& in, const ConfidenceWeights&
   double value = 1.0;
   for (const ConfidenceReason& reason : c.reasons) value -= reason.deduction;
   value = std::clamp(value, w.floor, 1.0);
-  const double low = in.tier == ConfidenceTier::Works ? w.worksFloor : in.tier == ConfidenceTier::Degraded ? w.degradedFloor : w.floor;
-  const double high = in.tier == ConfidenceTier::Works ? 1.0 : in.tier == ConfidenceTier::Degraded ? w.degradedCeiling : w.collapsesCeiling;
+  const double low = in.tier == ConfidenceTier::Works      ? w.worksFloor
+                     : in.tier == ConfidenceTier::Degraded ? w.degradedFloor
+                                                           : w.floor;
+  const double high = in.tier == ConfidenceTier::Works      ? 1.0
+                      : in.tier == ConfidenceTier::Degraded ? w.degradedCeiling
+                                                            : w.collapsesCeiling;
   const double held = std::clamp(value, low, high);
   if (held != value || in.tier != ConfidenceTier::Works)
     add(c, QStringLiteral("verdict"), 0,
-        QStringLiteral("%1: confidence is held in [%2, %3], so that no setting predicted to collapse scores above one "
-                       "predicted to work")
+        QStringLiteral(
+            "%1: confidence is held in [%2, %3], so that no setting predicted to collapse scores above one "
+            "predicted to work")
             .arg(in.verdictText.isEmpty() ? QStringLiteral("the verdict") : in.verdictText)
             .arg(low)
             .arg(high));
   value = held;
   // A band reaching a collapse: the estimate cannot rule it out (a band reaching "degraded" only
   // is the ordinary spread of the published readings and costs nothing more).
-  if (in.pessimisticTier == ConfidenceTier::Collapses && in.tier != ConfidenceTier::Collapses && value > low) {
+  if (in.pessimisticTier == ConfidenceTier::Collapses && in.tier != ConfidenceTier::Collapses &&
+      value > low) {
     value = low;
     add(c, QStringLiteral("band_reaches_collapse"), 0,
-        QStringLiteral("the pessimistic end of the quality band (%1 %) collapses: the estimate cannot rule that out, "
-                       "so confidence is held at %2, the floor of its verdict's range")
+        QStringLiteral(
+            "the pessimistic end of the quality band (%1 %) collapses: the estimate cannot rule that out, "
+            "so confidence is held at %2, the floor of its verdict's range")
             .arg(QString::number(100.0 * in.pessimisticQuality, 'g', 2))
             .arg(low));
   }

@@ -24,10 +24,10 @@ struct Confidence {
 };
 
 struct ContextCap {
-  qint64 tokens = 0;        // 0 = no cap on the stream length (StreamingLLM)
-  double factor = 1.0;      // scaling factor s the mitigation is applied with
-  bool fineTuned = false;   // the model ships this scaling (trained with it)
-  QString basis;            // why this cap, with its source
+  qint64 tokens = 0;       // 0 = no cap on the stream length (StreamingLLM)
+  double factor = 1.0;     // scaling factor s the mitigation is applied with
+  bool fineTuned = false;  // the model ships this scaling (trained with it)
+  QString basis;           // why this cap, with its source
 };
 
 // The scaling factor a mitigation is applied with: explicit, else the smallest that reaches the
@@ -50,14 +50,14 @@ enum class ConfidenceTier { Works, Degraded, Collapses };
 struct ConfidenceInputs {
   qint64 contextTokens = 0;
   qint64 trainedContextTokens = 0;
-  qint64 contextCapTokens = 0;         // 0 = none
-  QString mitigation;                  // for the texts
-  QString extrapolationDetail;         // e.g. "RoPE angles in 36 of 128 rotary dims were never seen"
+  qint64 contextCapTokens = 0;  // 0 = none
+  QString mitigation;           // for the texts
+  QString extrapolationDetail;  // e.g. "RoPE angles in 36 of 128 rotary dims were never seen"
   bool qualityMeasured = false;
-  QStringList defaultedFields;         // model and hardware fields SinkScope defaulted
-  QStringList missingHardware;         // figures the throughput lacked
+  QStringList defaultedFields;  // model and hardware fields SinkScope defaulted
+  QStringList missingHardware;  // figures the throughput lacked
   bool fits = true;
-  double memoryMarginShare = 1.0;      // (capacity - total) / capacity
+  double memoryMarginShare = 1.0;  // (capacity - total) / capacity
   double weightBitsPerWeight = 16;
   double kvBitsPerElement = 16;
   double anchorDistanceDoublings = 0;  // context outside every reference point's span (mitigation model)
@@ -65,7 +65,7 @@ struct ConfidenceInputs {
   QString notApplicableReason;         // non-empty: the mitigation cannot be estimated for this model
   bool borrowedSeries = false;         // the quality series is a family member's
   ConfidenceTier tier = ConfidenceTier::Works;  // the verdict at the requested context
-  QString verdictText;                 // that verdict in words
+  QString verdictText;                          // that verdict in words
   // The verdict at the pessimistic end of the quality band, and that quality: when it collapses
   // and `tier` does not, the estimate cannot rule a collapse out, and confidence is held at the
   // tier's floor.

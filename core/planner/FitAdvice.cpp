@@ -9,7 +9,9 @@ namespace sinkscope {
 
 namespace {
 
-QString gib(qint64 bytes) { return QString::number(double(bytes) / double(1ll << 30), 'f', 1) + QStringLiteral(" GiB"); }
+QString gib(qint64 bytes) {
+  return QString::number(double(bytes) / double(1ll << 30), 'f', 1) + QStringLiteral(" GiB");
+}
 
 QString perGpu(qint64 total, qint64 capacity) {
   return QStringLiteral("%1 of %2 usable per GPU").arg(gib(total), gib(capacity));
@@ -18,9 +20,15 @@ QString perGpu(qint64 total, qint64 capacity) {
 QString layoutText(const ParallelLayout& layout) {
   if (layout.nodes == 1)
     return QStringLiteral("%1 GPUs in one node (tensor-parallel %2, pipeline-parallel %3)")
-        .arg(layout.gpus()).arg(layout.tensorParallel).arg(layout.pipelineParallel);
+        .arg(layout.gpus())
+        .arg(layout.tensorParallel)
+        .arg(layout.pipelineParallel);
   return QStringLiteral("%1 GPUs (%2 nodes x %3, tensor-parallel %4, pipeline-parallel %5)")
-      .arg(layout.gpus()).arg(layout.nodes).arg(layout.gpusPerNode).arg(layout.tensorParallel).arg(layout.pipelineParallel);
+      .arg(layout.gpus())
+      .arg(layout.nodes)
+      .arg(layout.gpusPerNode)
+      .arg(layout.tensorParallel)
+      .arg(layout.pipelineParallel);
 }
 
 PlanRequest withLayout(PlanRequest request, const ParallelLayout& layout) {
@@ -55,10 +63,12 @@ FitOption lowerKvDtype(const ModelSpec& model, const HardwareSpec& hardware, con
     PlanRequest changed = withLayout(request, layout);
     changed.kvDtype = dtype.name;
     option.kvDtype = dtype.name;
-    measure(deploymentMemoryFor(model, hardware, changed, changed.mitigation.value_or(Mitigation::Baseline)), request.contextTokens, option);
+    measure(deploymentMemoryFor(model, hardware, changed, changed.mitigation.value_or(Mitigation::Baseline)),
+            request.contextTokens, option);
     if (option.works) {
-      option.summary = QStringLiteral("KV cache in %1 instead of %2: %3")
-                           .arg(dtype.name, current, perGpu(option.totalBytesPerGpu, option.capacityBytesPerGpu));
+      option.summary =
+          QStringLiteral("KV cache in %1 instead of %2: %3")
+              .arg(dtype.name, current, perGpu(option.totalBytesPerGpu, option.capacityBytesPerGpu));
       return option;
     }
   }
@@ -88,11 +98,13 @@ FitOption moreGpus(const ModelSpec& model, const HardwareSpec& hardware, const P
     grow.nodes = gpus / *grow.gpusPerNode;
     ParallelLayout layout;
     if (resolveParallelLayout(model, grow, layout)) continue;  // the model cannot be split this way
-    measure(deploymentMemoryFor(model, hardware, withLayout(request, layout), request.mitigation.value_or(Mitigation::Baseline)), request.contextTokens,
-            option);
+    measure(deploymentMemoryFor(model, hardware, withLayout(request, layout),
+                                request.mitigation.value_or(Mitigation::Baseline)),
+            request.contextTokens, option);
     if (option.works) {
       option.layout = layout;
-      option.summary = QStringLiteral("%1: %2").arg(layoutText(layout), perGpu(option.totalBytesPerGpu, option.capacityBytesPerGpu));
+      option.summary = QStringLiteral("%1: %2").arg(
+          layoutText(layout), perGpu(option.totalBytesPerGpu, option.capacityBytesPerGpu));
       return option;
     }
   }
@@ -108,15 +120,18 @@ FitOption largerHardware(const ModelSpec& model, const HardwareSpec& hardware, c
                          const ParallelLayout& layout, const std::vector<HardwareSpec>& profiles) {
   std::vector<const HardwareSpec*> larger;
   for (const HardwareSpec& profile : profiles)
-    if (profile.memoryBytes > hardware.memoryBytes && familyOf(profile) == familyOf(hardware)) larger.push_back(&profile);
-  std::stable_sort(larger.begin(), larger.end(),
-                   [](const HardwareSpec* a, const HardwareSpec* b) { return a->memoryBytes < b->memoryBytes; });
+    if (profile.memoryBytes > hardware.memoryBytes && familyOf(profile) == familyOf(hardware))
+      larger.push_back(&profile);
+  std::stable_sort(larger.begin(), larger.end(), [](const HardwareSpec* a, const HardwareSpec* b) {
+    return a->memoryBytes < b->memoryBytes;
+  });
   FitOption option;
   option.change = FitChange::LargerHardware;
   for (const HardwareSpec* profile : larger) {
     option.hardwareId = profile->id;
-    measure(deploymentMemoryFor(model, *profile, withLayout(request, layout), request.mitigation.value_or(Mitigation::Baseline)), request.contextTokens,
-            option);
+    measure(deploymentMemoryFor(model, *profile, withLayout(request, layout),
+                                request.mitigation.value_or(Mitigation::Baseline)),
+            request.contextTokens, option);
     if (option.works) {
       option.summary = QStringLiteral("%1 (%2) in place of %3: %4")
                            .arg(profile->id, gib(profile->memoryBytes), hardware.id,
@@ -124,16 +139,18 @@ FitOption largerHardware(const ModelSpec& model, const HardwareSpec& hardware, c
       return option;
     }
   }
-  option.summary = larger.empty()
-                       ? QStringLiteral("no catalogue profile of this kind has more memory than %1").arg(hardware.id)
-                       : QStringLiteral("no larger profile is enough: even %1 needs %2")
-                             .arg(option.hardwareId, perGpu(option.totalBytesPerGpu, option.capacityBytesPerGpu));
+  option.summary =
+      larger.empty()
+          ? QStringLiteral("no catalogue profile of this kind has more memory than %1").arg(hardware.id)
+          : QStringLiteral("no larger profile is enough: even %1 needs %2")
+                .arg(option.hardwareId, perGpu(option.totalBytesPerGpu, option.capacityBytesPerGpu));
   return option;
 }
 
 FitOption shorterContext(const ModelSpec& model, const HardwareSpec& hardware, const PlanRequest& request,
                          const ParallelLayout& layout) {
-  const DeploymentMemory deployment = deploymentMemoryFor(model, hardware, withLayout(request, layout), request.mitigation.value_or(Mitigation::Baseline));
+  const DeploymentMemory deployment = deploymentMemoryFor(model, hardware, withLayout(request, layout),
+                                                          request.mitigation.value_or(Mitigation::Baseline));
   FitOption option;
   option.change = FitChange::ShorterContext;
   const FitLimit fit = deployment.maxContextThatFits();
@@ -141,18 +158,22 @@ FitOption shorterContext(const ModelSpec& model, const HardwareSpec& hardware, c
   if (fit.maxContextTokens > 0) {
     measure(deployment, fit.maxContextTokens, option);
     option.summary = QStringLiteral("largest context that fits: %1 tokens (%2)")
-                         .arg(fit.maxContextTokens).arg(perGpu(option.totalBytesPerGpu, option.capacityBytesPerGpu));
+                         .arg(fit.maxContextTokens)
+                         .arg(perGpu(option.totalBytesPerGpu, option.capacityBytesPerGpu));
     return option;
   }
   measure(deployment, 1, option);
   const MemoryBreakdown one = deployment.at(1);
-  option.summary = one.weightsBytes > one.capacityBytes
-                       ? QStringLiteral("no context fits, not even 1 token: the weights alone take %1 per GPU of %2 usable")
-                             .arg(gib(one.weightsBytes), gib(one.capacityBytes))
-                       : QStringLiteral("no context fits, not even 1 token: weights %1, activations %2 and runtime "
-                                        "overhead %3 take %4 per GPU of %5 usable")
-                             .arg(gib(one.weightsBytes), gib(one.activationBytes), gib(one.overheadBytes),
-                                  gib(one.totalBytes), gib(one.capacityBytes));
+  option.summary =
+      one.weightsBytes > one.capacityBytes
+          ? QStringLiteral(
+                "no context fits, not even 1 token: the weights alone take %1 per GPU of %2 usable")
+                .arg(gib(one.weightsBytes), gib(one.capacityBytes))
+          : QStringLiteral(
+                "no context fits, not even 1 token: weights %1, activations %2 and runtime "
+                "overhead %3 take %4 per GPU of %5 usable")
+                .arg(gib(one.weightsBytes), gib(one.activationBytes), gib(one.overheadBytes),
+                     gib(one.totalBytes), gib(one.capacityBytes));
   return option;
 }
 
@@ -160,10 +181,14 @@ FitOption shorterContext(const ModelSpec& model, const HardwareSpec& hardware, c
 
 QString fitChangeName(FitChange change) {
   switch (change) {
-    case FitChange::LowerKvDtype: return QStringLiteral("kv_dtype");
-    case FitChange::MoreGpus: return QStringLiteral("more_gpus");
-    case FitChange::LargerHardware: return QStringLiteral("larger_hardware");
-    case FitChange::ShorterContext: break;
+    case FitChange::LowerKvDtype:
+      return QStringLiteral("kv_dtype");
+    case FitChange::MoreGpus:
+      return QStringLiteral("more_gpus");
+    case FitChange::LargerHardware:
+      return QStringLiteral("larger_hardware");
+    case FitChange::ShorterContext:
+      break;
   }
   return QStringLiteral("shorter_context");
 }

@@ -21,13 +21,13 @@ QString fitChangeName(FitChange change);  // "kv_dtype", "more_gpus", "larger_ha
 struct FitOption {
   FitChange change = FitChange::LowerKvDtype;
   bool works = false;
-  QString summary;                 // one sentence with the numbers
-  QString kvDtype;                 // LowerKvDtype: the dtype tried
+  QString summary;                       // one sentence with the numbers
+  QString kvDtype;                       // LowerKvDtype: the dtype tried
   std::optional<ParallelLayout> layout;  // MoreGpus: the deployment that fits
-  QString hardwareId;              // LargerHardware: the profile that fits
-  qint64 contextTokens = 0;        // ShorterContext: the largest context that fits (0: none)
-  qint64 totalBytesPerGpu = 0;     // memory of the fullest GPU with this change
-  qint64 capacityBytesPerGpu = 0;  // usable memory of one GPU with this change
+  QString hardwareId;                    // LargerHardware: the profile that fits
+  qint64 contextTokens = 0;              // ShorterContext: the largest context that fits (0: none)
+  qint64 totalBytesPerGpu = 0;           // memory of the fullest GPU with this change
+  qint64 capacityBytesPerGpu = 0;        // usable memory of one GPU with this change
 };
 
 struct FitAdvice {

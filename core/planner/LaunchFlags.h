@@ -12,12 +12,12 @@
 namespace sinkscope {
 
 struct LaunchFlags {
-  QString vllm;          // command-line flags for `vllm serve` (v0.10.x: hf_overrides rope_scaling); empty: none
-  QString vllmLatest;    // the same for vLLM releases that read rope_parameters
-  QString llamaCpp;      // flags for llama-server / llama-cli; empty: not available
-  QString transformers;  // Python: the config change or generate() arguments
+  QString vllm;  // command-line flags for `vllm serve` (v0.10.x: hf_overrides rope_scaling); empty: none
+  QString vllmLatest;                   // the same for vLLM releases that read rope_parameters
+  QString llamaCpp;                     // flags for llama-server / llama-cli; empty: not available
+  QString transformers;                 // Python: the config change or generate() arguments
   QJsonObject transformersRopeScaling;  // the rope_scaling block itself (empty when not a RoPE scaling)
-  QString notes;         // caveats (what an engine lacks, which version)
+  QString notes;                        // caveats (what an engine lacks, which version)
 };
 
 struct LaunchScenario {

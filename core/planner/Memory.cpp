@@ -11,7 +11,9 @@ namespace {
 // Byte counts saturate at 2^60 (1 EiB, docs/limits.md): a double beyond qint64 would be undefined
 // behaviour to convert, and four saturated terms still add up without overflow.
 constexpr double kMaxBytes = double(qint64(1) << 60);
-qint64 ceilBytes(double bytes) { return static_cast<qint64>(std::ceil(std::min(bytes, kMaxBytes) - 1e-6)); }
+qint64 ceilBytes(double bytes) {
+  return static_cast<qint64>(std::ceil(std::min(bytes, kMaxBytes) - 1e-6));
+}
 
 // Elements one token keeps alive at the widest point of a layer during prefill: the residual
 // stream and its normed copy, q/k/v (MLA: decompressed K and V), the attention output, and the
@@ -27,7 +29,8 @@ qint64 activationElementsPerToken(const ModelSpec& m) {
   }
   qint64 ffnWidth = m.intermediateSize;
   if (m.moe.isMoe()) {
-    const qint64 expertWidth = m.moe.expertIntermediateSize > 0 ? m.moe.expertIntermediateSize : m.intermediateSize;
+    const qint64 expertWidth =
+        m.moe.expertIntermediateSize > 0 ? m.moe.expertIntermediateSize : m.intermediateSize;
     ffnWidth = std::max(ffnWidth, expertWidth * (m.moe.expertsPerToken + m.moe.sharedExperts));
   }
   const qint64 ffnLive = (m.gatedFfn ? 2 : 1) * ffnWidth;
@@ -50,15 +53,20 @@ std::vector<KvLayerGroup> kvLayerGroups(const ModelSpec& m, double kvBitsPerElem
     KvLayerGroup group;
     group.layers = 1;
     switch (m.layerType(layer)) {
-      case LayerAttention::Full: group.bytesPerTokenPerLayer = perLayer; break;
+      case LayerAttention::Full:
+        group.bytesPerTokenPerLayer = perLayer;
+        break;
       case LayerAttention::Sliding:
         group.bytesPerTokenPerLayer = perLayer;
         group.capTokens = m.slidingWindow;
         break;
-      case LayerAttention::Recurrent: group.recurrent = true; break;
+      case LayerAttention::Recurrent:
+        group.recurrent = true;
+        break;
     }
     if (streamingCacheTokens && !group.recurrent)
-      group.capTokens = group.capTokens > 0 ? std::min(group.capTokens, *streamingCacheTokens) : *streamingCacheTokens;
+      group.capTokens =
+          group.capTokens > 0 ? std::min(group.capTokens, *streamingCacheTokens) : *streamingCacheTokens;
     auto same = std::find_if(groups.begin(), groups.end(), [&](const KvLayerGroup& g) {
       return g.capTokens == group.capTokens && g.recurrent == group.recurrent &&
              g.bytesPerTokenPerLayer == group.bytesPerTokenPerLayer;
@@ -91,10 +99,13 @@ MemoryModel::MemoryModel(const ModelSpec& model, const HardwareSpec& hardware, c
   groups_ = kvLayerGroups(model, settings.kv.bitsPerElement, settings.streamingCacheTokens);
   const double scale = checkpointScale(model);
   weightsBytes_ = ceilBytes(double(weightBytes(parameters_, settings.weights)) * scale);
-  routedExpertBytes_ = ceilBytes(double(parameters_.expertsTotal) * settings.weights.bitsPerWeight / 8.0 * scale);
+  routedExpertBytes_ =
+      ceilBytes(double(parameters_.expertsTotal) * settings.weights.bitsPerWeight / 8.0 * scale);
   capacityBytes_ = static_cast<qint64>(std::floor(double(hardware.memoryBytes) * settings.usableMemoryShare));
-  activationBytesPerToken_ = ceilBytes(double(activationElementsPerToken(model)) * settings.activationBytesPerElement);
-  logitsBytesPerToken_ = settings.lastStage ? ceilBytes(double(model.vocabSize) * settings.logitsBytesPerElement) : 0;
+  activationBytesPerToken_ =
+      ceilBytes(double(activationElementsPerToken(model)) * settings.activationBytesPerElement);
+  logitsBytesPerToken_ =
+      settings.lastStage ? ceilBytes(double(model.vocabSize) * settings.logitsBytesPerElement) : 0;
 }
 
 double MemoryModel::kvBytesPerToken() const {
@@ -165,8 +176,8 @@ FitLimit MemoryModel::maxContextThatFits() const {
       return limit;
     }
   }
-  qint64 low = 1;   // fits
-  qint64 high = 2;  // grows until it does not fit
+  qint64 low = 1;                                     // fits
+  qint64 high = 2;                                    // grows until it does not fit
   constexpr qint64 kSearchCeiling = qint64(1) << 50;  // tokens; far beyond any memory
   while (totalBytes(high) <= capacityBytes_) {
     low = high;
@@ -198,8 +209,9 @@ std::vector<qint64> contextGrid(qint64 first, qint64 last, int count, bool logSc
   contexts.reserve(static_cast<size_t>(count));
   for (int index = 0; index < count; ++index) {
     const double t = count == 1 ? 1.0 : double(index) / double(count - 1);
-    const double value = logScale ? std::exp(std::log(double(first)) + t * (std::log(double(last)) - std::log(double(first))))
-                                  : double(first) + t * double(last - first);
+    const double value =
+        logScale ? std::exp(std::log(double(first)) + t * (std::log(double(last)) - std::log(double(first))))
+                 : double(first) + t * double(last - first);
     contexts.push_back(std::clamp<qint64>(std::llround(value), first, last));
   }
   return contexts;

@@ -14,17 +14,17 @@
 namespace sinkscope {
 
 struct MemorySettings {
-  WeightDtype weights;             // bits per weight of the stored checkpoint
-  KvDtype kv;                      // bits per cached element
-  int batch = 1;                   // sequences held at once
+  WeightDtype weights;  // bits per weight of the stored checkpoint
+  KvDtype kv;           // bits per cached element
+  int batch = 1;        // sequences held at once
   qint64 prefillChunkTokens = 2048;
   double usableMemoryShare = 0.9;  // share of device memory the engine may use
   double activationBytesPerElement = 2;
   double logitsBytesPerElement = 4;
-  qint64 overheadBytes = 0;        // fixed runtime overhead
+  qint64 overheadBytes = 0;                    // fixed runtime overhead
   std::optional<qint64> streamingCacheTokens;  // StreamingLLM: every layer holds at most sinks + window
-  bool firstStage = true;  // pipeline stage holding the token embedding (Parallelism.h)
-  bool lastStage = true;   // pipeline stage holding the output head and the logits
+  bool firstStage = true;                      // pipeline stage holding the token embedding (Parallelism.h)
+  bool lastStage = true;                       // pipeline stage holding the output head and the logits
 };
 
 // Layers that cache the same way, merged.
@@ -37,18 +37,18 @@ struct KvLayerGroup {
 
 struct MemoryBreakdown {
   qint64 weightsBytes = 0;
-  qint64 kvBytes = 0;           // all sequences of the batch
-  qint64 kvBytesPerToken = 0;   // one sequence, summed over the layers that cache that token
-  qint64 activationBytes = 0;   // transient peak of a chunked prefill, incl. logits
+  qint64 kvBytes = 0;          // all sequences of the batch
+  qint64 kvBytesPerToken = 0;  // one sequence, summed over the layers that cache that token
+  qint64 activationBytes = 0;  // transient peak of a chunked prefill, incl. logits
   qint64 overheadBytes = 0;
   qint64 totalBytes = 0;
-  qint64 capacityBytes = 0;     // device memory x usable share
+  qint64 capacityBytes = 0;  // device memory x usable share
 };
 
 struct FitLimit {
-  qint64 maxContextTokens = 0;                // 0: not even the weights fit
-  bool unbounded = false;                     // fits at any context (KV stops growing)
-  std::optional<qint64> kvStopsGrowingAt;     // tokens past which no layer caches more
+  qint64 maxContextTokens = 0;             // 0: not even the weights fit
+  bool unbounded = false;                  // fits at any context (KV stops growing)
+  std::optional<qint64> kvStopsGrowingAt;  // tokens past which no layer caches more
 };
 
 struct MemoryPoint {
@@ -66,9 +66,9 @@ class MemoryModel {
 
   qint64 weightsBytes() const { return weightsBytes_; }
   qint64 routedExpertBytes() const { return routedExpertBytes_; }  // all routed experts, all layers
-  double kvBytesPerToken() const;                 // one sequence, every caching layer
-  qint64 kvBytes(qint64 contextTokens) const;     // whole batch
-  qint64 kvCachedTokensMax(qint64 contextTokens) const;  // the most tokens any layer holds
+  double kvBytesPerToken() const;                                  // one sequence, every caching layer
+  qint64 kvBytes(qint64 contextTokens) const;                      // whole batch
+  qint64 kvCachedTokensMax(qint64 contextTokens) const;            // the most tokens any layer holds
   qint64 activationBytes(qint64 contextTokens) const;
   qint64 capacityBytes() const { return capacityBytes_; }
   MemoryBreakdown at(qint64 contextTokens) const;

@@ -10,13 +10,18 @@ namespace sinkscope {
 namespace {
 
 QString tokens(double value) {
-  if (value >= 1024) return QStringLiteral("%1K").arg(QString::number(value / 1024.0, 'f', value >= 10240 ? 0 : 1));
+  if (value >= 1024)
+    return QStringLiteral("%1K").arg(QString::number(value / 1024.0, 'f', value >= 10240 ? 0 : 1));
   return QString::number(qint64(std::llround(value)));
 }
 
-QString percent(double share) { return QString::number(100.0 * share, 'f', 0) + QStringLiteral(" %"); }
+QString percent(double share) {
+  return QString::number(100.0 * share, 'f', 0) + QStringLiteral(" %");
+}
 
-QString gib(qint64 bytes) { return QString::number(double(bytes) / double(1ll << 30), 'f', 2) + QStringLiteral(" GiB"); }
+QString gib(qint64 bytes) {
+  return QString::number(double(bytes) / double(1ll << 30), 'f', 2) + QStringLiteral(" GiB");
+}
 
 // Usable, quality-weighted context: what the row lets a user actually work with.
 double score(const MitigationPlan& row) {
@@ -32,12 +37,15 @@ QStringList reasonsFor(const MitigationPlan& row, const Plan& plan) {
                  .arg(tokens(e.effectiveContext.central), tokens(double(plan.contextTokens)),
                       tokens(e.effectiveContext.low), tokens(e.effectiveContext.high));
   reasons << QStringLiteral("quality ≈ %1 of in-distribution (band %2–%3)")
-                 .arg(percent(e.qualityRetention.central), percent(e.qualityRetention.low), percent(e.qualityRetention.high));
+                 .arg(percent(e.qualityRetention.central), percent(e.qualityRetention.low),
+                      percent(e.qualityRetention.high));
   // When the plan does not fit, say that the whole plan does not (DeepSeek-V2's weights, not its
   // 2 GiB cache, exceed one H100).
   reasons << (row.totalBytes <= plan.memory.capacityBytes
-                  ? QStringLiteral("KV cache %1, fits in %2 usable").arg(gib(row.kvBytes), gib(plan.memory.capacityBytes))
-                  : QStringLiteral("KV cache %1; with weights, activations and overhead %2: does NOT fit in %3 usable")
+                  ? QStringLiteral("KV cache %1, fits in %2 usable")
+                        .arg(gib(row.kvBytes), gib(plan.memory.capacityBytes))
+                  : QStringLiteral(
+                        "KV cache %1; with weights, activations and overhead %2: does NOT fit in %3 usable")
                         .arg(gib(row.kvBytes), gib(row.totalBytes), gib(plan.memory.capacityBytes)));
   reasons << (e.fineTuned      ? QStringLiteral("the model was trained with it: nothing to fine-tune")
               : e.vendorRecipe ? QStringLiteral("the vendor's documented recipe: nothing to fine-tune")
@@ -48,10 +56,14 @@ QStringList reasonsFor(const MitigationPlan& row, const Plan& plan) {
 
 int verdictRank(const MitigationPlan& row) {
   switch (row.estimate.verdict.kind) {
-    case VerdictKind::Works: return 0;
-    case VerdictKind::Degraded: return 1;
-    case VerdictKind::Collapses: return 2;
-    case VerdictKind::Unknown: return 3;
+    case VerdictKind::Works:
+      return 0;
+    case VerdictKind::Degraded:
+      return 1;
+    case VerdictKind::Collapses:
+      return 2;
+    case VerdictKind::Unknown:
+      return 3;
   }
   return 3;
 }
@@ -68,7 +80,8 @@ bool overridesBuiltInScaling(const MitigationPlan& row, const ModelSpec& model, 
   const bool builtIn = model.ropeScaling && !model.ropeScaling->type.isEmpty();
   const bool documented = recipe && recipe->mitigation != QLatin1String("none");
   if (!builtIn && !documented) return false;
-  const qint64 supported = recipe ? recipe->supportedContext : std::max(model.trainedContext, model.maxPositionEmbeddings);
+  const qint64 supported =
+      recipe ? recipe->supportedContext : std::max(model.trainedContext, model.maxPositionEmbeddings);
   return contextTokens <= supported;
 }
 
@@ -77,9 +90,12 @@ bool runtimeCanRun(const MitigationPlan& row, Runtime runtime) {
   if (row.mitigation == Mitigation::Baseline) return true;
   const LaunchFlags& f = row.launchFlags;
   switch (runtime) {
-    case Runtime::Vllm: return !f.vllm.isEmpty();
-    case Runtime::LlamaCpp: return !f.llamaCpp.isEmpty();
-    case Runtime::Transformers: return !f.transformers.isEmpty();
+    case Runtime::Vllm:
+      return !f.vllm.isEmpty();
+    case Runtime::LlamaCpp:
+      return !f.llamaCpp.isEmpty();
+    case Runtime::Transformers:
+      return !f.transformers.isEmpty();
   }
   return true;
 }
@@ -93,7 +109,8 @@ Recommendation recommendMitigation(const Plan& plan, const ModelSpec& model) {
     if (row.estimate.applicable && !overridesBuiltInScaling(row, model, plan.contextTokens) &&
         runtimeCanRun(row, plan.runtime))
       ranked.push_back(&row);
-  // Fitting rows first, then the verdict, then usable quality-weighted context, then confidence, then less KV.
+  // Fitting rows first, then the verdict, then usable quality-weighted context, then confidence, then less
+  // KV.
   std::stable_sort(ranked.begin(), ranked.end(), [&](const MitigationPlan* a, const MitigationPlan* b) {
     const bool fitsA = a->totalBytes <= plan.memory.capacityBytes;
     const bool fitsB = b->totalBytes <= plan.memory.capacityBytes;
@@ -114,8 +131,9 @@ Recommendation recommendMitigation(const Plan& plan, const ModelSpec& model) {
   const auto sameSetting = [](const MitigationPlan& a, const MitigationPlan& b) {
     return a.estimate.fineTuned && b.estimate.fineTuned;
   };
-  const auto runnerUp = std::find_if(ranked.begin() + 1, ranked.end(),
-                                     [&](const MitigationPlan* row) { return !sameSetting(*row, *ranked.front()); });
+  const auto runnerUp = std::find_if(ranked.begin() + 1, ranked.end(), [&](const MitigationPlan* row) {
+    return !sameSetting(*row, *ranked.front());
+  });
   if (runnerUp != ranked.end()) {
     recommendation.runnerUp = (*runnerUp)->mitigation;
     recommendation.runnerUpReasons = reasonsFor(**runnerUp, plan);
@@ -124,10 +142,13 @@ Recommendation recommendMitigation(const Plan& plan, const ModelSpec& model) {
   const MitigationPlan* tuned = nullptr;
   for (const MitigationPlan& row : plan.mitigations)
     if (row.estimate.fineTunedEffectiveContext &&
-        (!tuned || row.estimate.fineTunedEffectiveContext->central * row.estimate.fineTunedQualityRetention->central >
-                       tuned->estimate.fineTunedEffectiveContext->central * tuned->estimate.fineTunedQualityRetention->central))
+        (!tuned ||
+         row.estimate.fineTunedEffectiveContext->central * row.estimate.fineTunedQualityRetention->central >
+             tuned->estimate.fineTunedEffectiveContext->central *
+                 tuned->estimate.fineTunedQualityRetention->central))
       tuned = &row;
-  if (tuned && tuned->estimate.fineTunedEffectiveContext->central >= 2 * ranked.front()->estimate.effectiveContext.central)
+  if (tuned && tuned->estimate.fineTunedEffectiveContext->central >=
+                   2 * ranked.front()->estimate.effectiveContext.central)
     recommendation.fineTunedAlternative =
         QStringLiteral("if you can fine-tune: %1 ×%2 fine-tuned would reach ≈ %3 at ≈ %4 quality (%5)")
             .arg(mitigationName(tuned->mitigation), QString::number(tuned->factor, 'g', 3),
@@ -141,9 +162,9 @@ std::vector<DocumentComparison> compareWithSourceDocument(const ModelSpec& model
   std::vector<DocumentComparison> rows;
   for (const SourceDocumentRow& documentRow : references.sourceDocument) {
     if (documentRow.modelId != model.id || documentRow.contextTokens != plan.contextTokens) continue;
-    const auto found = std::find_if(plan.mitigations.begin(), plan.mitigations.end(), [&](const MitigationPlan& row) {
-      return mitigationName(row.mitigation) == documentRow.mitigation;
-    });
+    const auto found = std::find_if(
+        plan.mitigations.begin(), plan.mitigations.end(),
+        [&](const MitigationPlan& row) { return mitigationName(row.mitigation) == documentRow.mitigation; });
     if (found == plan.mitigations.end()) continue;
     DocumentComparison comparison;
     comparison.text = documentRow.text;
@@ -156,7 +177,8 @@ std::vector<DocumentComparison> compareWithSourceDocument(const ModelSpec& model
     comparison.quality = found->estimate.qualityRetention.central;
     const Band& e = found->estimate.effectiveContext;
     const Band& q = found->estimate.qualityRetention;
-    const bool effectiveAgrees = documentRow.effectiveContext >= e.low * 0.9 && documentRow.effectiveContext <= e.high * 1.1;
+    const bool effectiveAgrees =
+        documentRow.effectiveContext >= e.low * 0.9 && documentRow.effectiveContext <= e.high * 1.1;
     const bool qualityAgrees = documentRow.quality >= q.low - 0.05 && documentRow.quality <= q.high + 0.05;
     QString verdict = effectiveAgrees && qualityAgrees ? QStringLiteral("agrees within SinkScope's band")
                                                        : QStringLiteral("differs");
@@ -164,18 +186,24 @@ std::vector<DocumentComparison> compareWithSourceDocument(const ModelSpec& model
                    .arg(tokens(double(documentRow.effectiveContext)), percent(documentRow.quality),
                         tokens(double(comparison.effective)), tokens(double(comparison.effectiveStrict)),
                         percent(comparison.quality));
-    if (documentRow.effectiveContext > comparison.effectiveStrict && documentRow.effectiveContext < comparison.effective)
-      verdict += QStringLiteral("The document's figure lies between SinkScope's passkey-style effective context and the "
-                                "stricter RULER-style one: the sources define 'effective' differently "
-                                "(docs/mitigations.md). ");
+    if (documentRow.effectiveContext > comparison.effectiveStrict &&
+        documentRow.effectiveContext < comparison.effective)
+      verdict += QStringLiteral(
+          "The document's figure lies between SinkScope's passkey-style effective context and the "
+          "stricter RULER-style one: the sources define 'effective' differently "
+          "(docs/mitigations.md). ");
     if (documentRow.trainedContext != plan.trainedContextTokens)
       verdict += documentRow.trainedContext < plan.trainedContextTokens
-                     ? QStringLiteral("The document calls the trained context %1; the checkpoint was trained at %2 "
-                                      "(its own paper): the document's figure is an error, SinkScope uses %2. ")
-                           .arg(tokens(double(documentRow.trainedContext)), tokens(double(plan.trainedContextTokens)))
-                     : QStringLiteral("The document calls the trained context %1; SinkScope uses %2 (pre-training), so "
-                                      "the extension counts as fine-tuned. ")
-                           .arg(tokens(double(documentRow.trainedContext)), tokens(double(plan.trainedContextTokens)));
+                     ? QStringLiteral(
+                           "The document calls the trained context %1; the checkpoint was trained at %2 "
+                           "(its own paper): the document's figure is an error, SinkScope uses %2. ")
+                           .arg(tokens(double(documentRow.trainedContext)),
+                                tokens(double(plan.trainedContextTokens)))
+                     : QStringLiteral(
+                           "The document calls the trained context %1; SinkScope uses %2 (pre-training), so "
+                           "the extension counts as fine-tuned. ")
+                           .arg(tokens(double(documentRow.trainedContext)),
+                                tokens(double(plan.trainedContextTokens)));
     verdict += QStringLiteral("Why: ") + found->estimate.explanation;
     comparison.verdict = verdict;
     rows.push_back(comparison);

@@ -14,7 +14,9 @@ namespace sinkscope {
 
 namespace {
 
-qint64 trainedOf(const ModelSpec& m) { return trainedContextOrMaxPositions(m); }
+qint64 trainedOf(const ModelSpec& m) {
+  return trainedContextOrMaxPositions(m);
+}
 
 // Every caching layer keeps a sliding window: the farthest distance any query sees is the window.
 qint64 allLayerWindow(const ModelSpec& m) {
@@ -38,12 +40,12 @@ QString percent(double share) {
 
 // One evaluation of the model's equations with one set of knobs (central, optimistic or pessimistic).
 struct Knobs {
-  double gamma = 0;         // past-reach decay
-  double fineTuned = 1;     // retention per doubling, fine-tuned
-  double untuned = 1;       // retention per doubling, untuned
-  double streaming = 1;     // StreamingLLM retention
-  double extension = 1;     // multiplier on the literature's untuned extension (1 central, 0.5 pessimistic)
-  double windowOnly = 1;    // retention when a window evicts the sink tokens
+  double gamma = 0;       // past-reach decay
+  double fineTuned = 1;   // retention per doubling, fine-tuned
+  double untuned = 1;     // retention per doubling, untuned
+  double streaming = 1;   // StreamingLLM retention
+  double extension = 1;   // multiplier on the literature's untuned extension (1 central, 0.5 pessimistic)
+  double windowOnly = 1;  // retention when a window evicts the sink tokens
 };
 
 struct Setting {
@@ -53,9 +55,9 @@ struct Setting {
   bool vendorRecipe = false;
   qint64 trained = 0;
   qint64 context = 0;
-  qint64 window = 0;        // the all-layer window the runtime honours (0: none)
-  qint64 cache = 0;         // StreamingLLM's sinks + window
-  qint64 phaseReach = 0;    // from the positional engine (0: not computed)
+  qint64 window = 0;      // the all-layer window the runtime honours (0: none)
+  qint64 cache = 0;       // StreamingLLM's sinks + window
+  qint64 phaseReach = 0;  // from the positional engine (0: not computed)
   double factor = 1;
   double literatureExtension = 1;  // untuned extension (planner.json context_extension)
   // The farthest query-key distance at length `length`.
@@ -110,7 +112,8 @@ qint64 worksUpTo(const std::function<double(qint64)>& quality, qint64 limit, dou
   if (limit <= 1) return quality(1) >= threshold ? limit : 0;
   qint64 previous = 0;
   for (double exponent = 0;; exponent += 1.0 / 32.0) {
-    const qint64 length = std::min(limit, std::max<qint64>(previous + 1, qint64(std::llround(std::exp2(exponent)))));
+    const qint64 length =
+        std::min(limit, std::max<qint64>(previous + 1, qint64(std::llround(std::exp2(exponent)))));
     if (quality(length) < threshold) {
       qint64 good = previous;
       qint64 bad = length;
@@ -126,15 +129,27 @@ qint64 worksUpTo(const std::function<double(qint64)>& quality, qint64 limit, dou
 }
 
 Knobs centralKnobs(const ReferenceSet& r) {
-  return {r.pastReachDecay.central, r.fineTunedRetention.central, r.untunedRetention.central, r.streamingRetention.central,
-          1.0, r.windowOnlyRetention.central};
+  return {r.pastReachDecay.central,
+          r.fineTunedRetention.central,
+          r.untunedRetention.central,
+          r.streamingRetention.central,
+          1.0,
+          r.windowOnlyRetention.central};
 }
 Knobs optimisticKnobs(const ReferenceSet& r) {
-  return {r.pastReachDecay.low, r.fineTunedRetention.high, r.untunedRetention.high, r.streamingRetention.high, 1.0,
+  return {r.pastReachDecay.low,
+          r.fineTunedRetention.high,
+          r.untunedRetention.high,
+          r.streamingRetention.high,
+          1.0,
           r.windowOnlyRetention.high};
 }
 Knobs pessimisticKnobs(const ReferenceSet& r) {
-  return {r.pastReachDecay.high, r.fineTunedRetention.low, r.untunedRetention.low, r.streamingRetention.low, 0.5,
+  return {r.pastReachDecay.high,
+          r.fineTunedRetention.low,
+          r.untunedRetention.low,
+          r.streamingRetention.low,
+          0.5,
           r.windowOnlyRetention.low};
 }
 
@@ -169,14 +184,15 @@ QStringList anchorsFor(const Setting& s, const Knobs& central, const ReferenceSe
   for (const ReferencePoint& point : references.points) {
     const bool aboutModel = point.modelId == model.id || point.borrowedFor.contains(model.id);
     if (aboutModel) {
-      const bool rollingEvidence = s.windowRolledInTraining() &&
-                                   (point.runtimeWindow == QLatin1String("enforced") || point.mitigation == QLatin1String("streaming"));
+      const bool rollingEvidence =
+          s.windowRolledInTraining() && (point.runtimeWindow == QLatin1String("enforced") ||
+                                         point.mitigation == QLatin1String("streaming"));
       if ((point.mitigation == setting && windowCompatible(point, s)) || rollingEvidence) add({point.id});
       continue;
     }
     if (!point.modelId.isEmpty() && point.metric != QLatin1String("ruler_effective_length")) continue;
-    bool sameMitigation = point.mitigation == name ||
-                          (s.mitigation == Mitigation::DynamicNtk && point.mitigation == QLatin1String("ntk"));
+    bool sameMitigation = point.mitigation == name || (s.mitigation == Mitigation::DynamicNtk &&
+                                                       point.mitigation == QLatin1String("ntk"));
     if (s.mitigation == Mitigation::Baseline) sameMitigation = s.fineTuned && point.mitigation == setting;
     if (sameMitigation) add({point.id});
   }
@@ -186,8 +202,10 @@ QStringList anchorsFor(const Setting& s, const Knobs& central, const ReferenceSe
   if (farthest > reach && s.mitigation != Mitigation::Streaming && s.mitigation != Mitigation::Alibi)
     add(references.pastReachDecay.anchors);
   if (s.sinkEvictedAt(s.context)) add(references.windowOnlyRetention.anchors);
-  const bool pastTrained = std::min(farthest, reach) > s.trained || (s.windowRolledInTraining() && s.context > s.trained);
-  if (pastTrained && (s.fineTuned || s.vendorRecipe || s.windowRolledInTraining())) add(references.fineTunedRetention.anchors);
+  const bool pastTrained =
+      std::min(farthest, reach) > s.trained || (s.windowRolledInTraining() && s.context > s.trained);
+  if (pastTrained && (s.fineTuned || s.vendorRecipe || s.windowRolledInTraining()))
+    add(references.fineTunedRetention.anchors);
   if (pastTrained && !s.fineTuned && !s.vendorRecipe && s.mitigation != Mitigation::Baseline &&
       s.mitigation != Mitigation::Streaming)
     add(references.untunedRetention.anchors);
@@ -200,7 +218,8 @@ bool spansLengths(const ReferencePoint& point) {
   return point.metric != QLatin1String("claim") && point.metric != QLatin1String("training_loss");
 }
 
-double extrapolationDoublings(const QStringList& anchors, qint64 context, qint64 trained, const ReferenceSet& references) {
+double extrapolationDoublings(const QStringList& anchors, qint64 context, qint64 trained,
+                              const ReferenceSet& references) {
   double best = 1e9;
   const double ratio = double(context) / double(trained);
   for (const QString& id : anchors) {
@@ -218,7 +237,8 @@ double extrapolationDoublings(const QStringList& anchors, qint64 context, qint64
 
 qint64 strictEffective(const ModelSpec& model, double effective, const ReferenceSet& references) {
   for (const ReferencePoint& point : references.points)
-    if (point.metric == QLatin1String("ruler_effective_length") && !point.modelId.isEmpty() && point.modelId == model.id)
+    if (point.metric == QLatin1String("ruler_effective_length") && !point.modelId.isEmpty() &&
+        point.modelId == model.id)
       return qint64(std::min(effective, point.values.front().value));
   constexpr double kRulerShortest = 4096;  // RULER's shortest length, where the threshold is set
   if (effective <= kRulerShortest) return qint64(effective);
@@ -227,13 +247,19 @@ qint64 strictEffective(const ModelSpec& model, double effective, const Reference
 
 QString fineTuningCostFor(Mitigation mitigation) {
   switch (mitigation) {
-    case Mitigation::Linear: return QStringLiteral("PI: up to 1000 fine-tuning steps at the target length (Chen et al. 2023)");
+    case Mitigation::Linear:
+      return QStringLiteral("PI: up to 1000 fine-tuning steps at the target length (Chen et al. 2023)");
     case Mitigation::Ntk:
-    case Mitigation::DynamicNtk: return QStringLiteral("about 1B tokens at the target length (YaRN table, NTK theta 20k)");
-    case Mitigation::Yarn: return QStringLiteral("about 400M tokens (YaRN table, s=2); YaRN-7B s=16/32 are published fine-tunes");
-    case Mitigation::Llama3: return QStringLiteral("continued pre-training: Llama 3.1 used about 800B tokens for 8K to 128K");
-    case Mitigation::LongRope: return QStringLiteral("a factor search plus fine-tuning (Ding et al. 2024)");
-    default: return QString();
+    case Mitigation::DynamicNtk:
+      return QStringLiteral("about 1B tokens at the target length (YaRN table, NTK theta 20k)");
+    case Mitigation::Yarn:
+      return QStringLiteral("about 400M tokens (YaRN table, s=2); YaRN-7B s=16/32 are published fine-tunes");
+    case Mitigation::Llama3:
+      return QStringLiteral("continued pre-training: Llama 3.1 used about 800B tokens for 8K to 128K");
+    case Mitigation::LongRope:
+      return QStringLiteral("a factor search plus fine-tuning (Ding et al. 2024)");
+    default:
+      return QString();
   }
 }
 
@@ -254,29 +280,34 @@ QString describePoint(const ReferencePoint& point, qint64 context) {
         std::abs(std::log(double(std::max<qint64>(1, best)) / double(context))))
       nearest = &value;
   }
-  const QString at = nearest->contextTokens > 0 ? QStringLiteral(" at %1").arg(tokens(double(nearest->contextTokens))) : QString();
+  const QString at = nearest->contextTokens > 0
+                         ? QStringLiteral(" at %1").arg(tokens(double(nearest->contextTokens)))
+                         : QString();
   return QStringLiteral("%1: %2 %3%4%5 (%6)")
       .arg(point.model, point.metric, nearest->lowerBound ? QStringLiteral(">") : QString(),
            QString::number(nearest->value, 'g', 4), at, point.id);
 }
 
 // The point a verdict rests on: the model's own series, else its own points, else the first anchor.
-const ReferencePoint* basisPoint(const MitigationEstimate& e, const ModelSpec& model, const ReferenceSet& references) {
+const ReferencePoint* basisPoint(const MitigationEstimate& e, const ModelSpec& model,
+                                 const ReferenceSet& references) {
   if (!e.series.isEmpty()) return references.find(e.series);
   for (const QString& id : e.anchors)
-    if (const ReferencePoint* point = references.find(id); point && point->modelId == model.id && spansLengths(*point))
+    if (const ReferencePoint* point = references.find(id);
+        point && point->modelId == model.id && spansLengths(*point))
       return point;
   for (const QString& id : e.anchors)
     if (const ReferencePoint* point = references.find(id); point && spansLengths(*point)) return point;
   return e.anchors.isEmpty() ? nullptr : references.find(e.anchors.front());
 }
 
-Verdict makeVerdict(const MitigationEstimate& e, qint64 context, const ModelSpec& model, const ReferenceSet& references,
-                    const VerdictThresholds& thresholds) {
+Verdict makeVerdict(const MitigationEstimate& e, qint64 context, const ModelSpec& model,
+                    const ReferenceSet& references, const VerdictThresholds& thresholds) {
   Verdict v;
   v.contextTokens = context;
   if (!e.applicable) {
-    v.text = QStringLiteral("at %1: unknown (this setting cannot be estimated for %2)").arg(tokens(double(context)), model.id);
+    v.text = QStringLiteral("at %1: unknown (this setting cannot be estimated for %2)")
+                 .arg(tokens(double(context)), model.id);
     return v;
   }
   v.kind = verdictFor(e.qualityRetention.central, thresholds);
@@ -287,9 +318,10 @@ Verdict makeVerdict(const MitigationEstimate& e, qint64 context, const ModelSpec
     v.basis = describePoint(*point, context);
   }
   v.text = QStringLiteral("at %1: %2 (quality ≈ %3, band %4–%5)")
-               .arg(tokens(double(context)), verdictName(v.kind), percent(v.quality.central), percent(v.quality.low),
-                    percent(v.quality.high));
-  v.text += v.basis.isEmpty() ? QStringLiteral("; no published point covers it") : QStringLiteral("; rests on ") + v.basis;
+               .arg(tokens(double(context)), verdictName(v.kind), percent(v.quality.central),
+                    percent(v.quality.low), percent(v.quality.high));
+  v.text += v.basis.isEmpty() ? QStringLiteral("; no published point covers it")
+                              : QStringLiteral("; rests on ") + v.basis;
   if (v.extrapolated)
     v.text += QStringLiteral("; extrapolates %1 doublings past the published points")
                   .arg(QString::number(e.extrapolationDoublings, 'f', 1));
@@ -299,74 +331,99 @@ Verdict makeVerdict(const MitigationEstimate& e, qint64 context, const ModelSpec
 QString explain(const Setting& s, const MitigationEstimate& e, const ReferenceSet& references) {
   QStringList parts;
   if (!e.applicable)
-    return QStringLiteral("longrope needs per-dimension factors found by a search for this model (Ding et al. 2024); "
-                          "%1 ships none, so SinkScope cannot estimate it").arg(s.model->id);
+    return QStringLiteral(
+               "longrope needs per-dimension factors found by a search for this model (Ding et al. 2024); "
+               "%1 ships none, so SinkScope cannot estimate it")
+        .arg(s.model->id);
   const qint64 farthest = s.farthestAt(s.context);
   if (s.mitigation == Mitigation::Streaming) {
-    parts << QStringLiteral("StreamingLLM keeps 4 sink tokens plus a window, %1 tokens in all: positions stay inside the "
-                            "trained range at any stream length, but nothing older than the cache can be recalled "
-                            "(retrieval 61.6 % at 2300 tokens back, 0 at 4600 with a 4096 cache)").arg(farthest);
+    parts
+        << QStringLiteral(
+               "StreamingLLM keeps 4 sink tokens plus a window, %1 tokens in all: positions stay inside the "
+               "trained range at any stream length, but nothing older than the cache can be recalled "
+               "(retrieval 61.6 % at 2300 tokens back, 0 at 4600 with a 4096 cache)")
+               .arg(farthest);
   } else if (s.vendorRecipe) {
     parts << QStringLiteral("the vendor's documented recipe (%1 ×%2 from %3, supported to %4): %5")
-                 .arg(mitigationName(s.mitigation), QString::number(s.factor, 'g', 3), tokens(double(s.model->longContextRecipe->originalContext)),
-                      tokens(double(s.model->longContextRecipe->supportedContext)), s.model->longContextRecipe->source);
+                 .arg(mitigationName(s.mitigation), QString::number(s.factor, 'g', 3),
+                      tokens(double(s.model->longContextRecipe->originalContext)),
+                      tokens(double(s.model->longContextRecipe->supportedContext)),
+                      s.model->longContextRecipe->source);
   } else if (s.fineTuned) {
-    parts << QStringLiteral("%1 was trained with its own scaling up to %2 tokens").arg(s.model->id, tokens(double(e.reachTokens)));
+    parts << QStringLiteral("%1 was trained with its own scaling up to %2 tokens")
+                 .arg(s.model->id, tokens(double(e.reachTokens)));
   } else if (s.mitigation == Mitigation::Baseline) {
-    parts << QStringLiteral("without scaling the model handles relative distances up to its trained %1").arg(tokens(double(s.trained)));
+    parts << QStringLiteral("without scaling the model handles relative distances up to its trained %1")
+                 .arg(tokens(double(s.trained)));
   } else {
-    parts << QStringLiteral("%1 ×%2 applied without fine-tuning reaches about %3 (the smaller of the factor, the %4× "
-                            "the literature reports untuned, and where the positional engine finds no unseen angles)")
-                 .arg(mitigationName(s.mitigation), QString::number(s.factor, 'g', 3), tokens(double(e.reachTokens)),
-                      QString::number(s.literatureExtension, 'g', 3));
+    parts << QStringLiteral(
+                 "%1 ×%2 applied without fine-tuning reaches about %3 (the smaller of the factor, the %4× "
+                 "the literature reports untuned, and where the positional engine finds no unseen angles)")
+                 .arg(mitigationName(s.mitigation), QString::number(s.factor, 'g', 3),
+                      tokens(double(e.reachTokens)), QString::number(s.literatureExtension, 'g', 3));
   }
   if (s.windowRolledInTraining() && s.mitigation != Mitigation::Streaming)
-    parts << QStringLiteral("the runtime honours its %1-token sliding window, which already rolled in training at %2: "
-                            "no distance leaves the trained range, the first tokens leaving the window is what it was "
-                            "trained on (not StreamingLLM's window-only collapse, measured on full-attention models); "
-                            "nothing older than the window is attended directly")
-                 .arg(s.window).arg(tokens(double(s.trained)));
+    parts << QStringLiteral(
+                 "the runtime honours its %1-token sliding window, which already rolled in training at %2: "
+                 "no distance leaves the trained range, the first tokens leaving the window is what it was "
+                 "trained on (not StreamingLLM's window-only collapse, measured on full-attention models); "
+                 "nothing older than the window is attended directly")
+                 .arg(s.window)
+                 .arg(tokens(double(s.trained)));
   else if (e.series.isEmpty() && farthest > e.reachTokens && s.mitigation != Mitigation::Streaming &&
            s.mitigation != Mitigation::Alibi)
-    parts << QStringLiteral("at %1 the farthest distance is %2, %3× that reach: past it perplexity collapses "
-                            "(YaRN's fine-tuned s=2 models lose about half their quality 25 % past their reach, "
-                            "Together-7B-32K exceeds perplexity 100 at 2×)")
+    parts << QStringLiteral(
+                 "at %1 the farthest distance is %2, %3× that reach: past it perplexity collapses "
+                 "(YaRN's fine-tuned s=2 models lose about half their quality 25 % past their reach, "
+                 "Together-7B-32K exceeds perplexity 100 at 2×)")
                  .arg(tokens(double(s.context)), tokens(double(farthest)),
                       QString::number(double(farthest) / double(e.reachTokens), 'f', 2));
   if (s.sinkEvictedAt(s.context))
-    parts << QStringLiteral("its %1-token sliding window drops the first tokens past %1, which training at %2 never did: "
-                            "StreamingLLM measured this window-only case at perplexity 5158 against 5.40 with 4 sinks")
-                 .arg(s.window).arg(s.trained);
+    parts
+        << QStringLiteral(
+               "its %1-token sliding window drops the first tokens past %1, which training at %2 never did: "
+               "StreamingLLM measured this window-only case at perplexity 5158 against 5.40 with 4 sinks")
+               .arg(s.window)
+               .arg(s.trained);
   if (!e.series.isEmpty())
-    parts << QStringLiteral("read from %1 series %2").arg(e.borrowedSeries ? QStringLiteral("its family's published")
-                                                                          : QStringLiteral("its own published"),
-                                                          e.series);
+    parts << QStringLiteral("read from %1 series %2")
+                 .arg(e.borrowedSeries ? QStringLiteral("its family's published")
+                                       : QStringLiteral("its own published"),
+                      e.series);
   parts << QStringLiteral("effective ≈ %1 (band %2–%3); %4")
-               .arg(tokens(e.effectiveContext.central), tokens(e.effectiveContext.low), tokens(e.effectiveContext.high),
-                    e.verdict.text);
+               .arg(tokens(e.effectiveContext.central), tokens(e.effectiveContext.low),
+                    tokens(e.effectiveContext.high), e.verdict.text);
   const QString name = mitigationName(s.mitigation);
-  for (const ReferencePoint& point : references.points)  // a measurement of this very checkpoint outranks the model
-    if (point.modelId == s.model->id && point.mitigation == name && point.metric == QLatin1String("perplexity") &&
-        point.curve == CurveKind::None && point.values.size() >= 2 && point.values.back().value > 0 &&
+  for (const ReferencePoint& point :
+       references.points)  // a measurement of this very checkpoint outranks the model
+    if (point.modelId == s.model->id && point.mitigation == name &&
+        point.metric == QLatin1String("perplexity") && point.curve == CurveKind::None &&
+        point.values.size() >= 2 && point.values.back().value > 0 &&
         point.source.startsWith(QLatin1String("SinkScope measured mode")))
-      parts << QStringLiteral("measured on this checkpoint (%1): quality %2 at %3 tokens against %4 — prefer the "
-                              "measurement, the modelled figures are calibrated on 7B models")
+      parts << QStringLiteral(
+                   "measured on this checkpoint (%1): quality %2 at %3 tokens against %4 — prefer the "
+                   "measurement, the modelled figures are calibrated on 7B models")
                    .arg(point.id, percent(point.values.front().value / point.values.back().value),
-                        tokens(double(point.values.back().contextTokens)), tokens(double(point.values.front().contextTokens)));
+                        tokens(double(point.values.back().contextTokens)),
+                        tokens(double(point.values.front().contextTokens)));
   return parts.join(QStringLiteral("; ")) + QLatin1Char('.');
 }
 
-Band bandOf(double central, double a, double b) { return {central, std::min({central, a, b}), std::max({central, a, b})}; }
+Band bandOf(double central, double a, double b) {
+  return {central, std::min({central, a, b}), std::max({central, a, b})};
+}
 
 // Effective context and quality from the equations (three knob sets), or from a published series.
 void estimateQuality(const Setting& s, const ReferencePoint* series, const ReferenceSet& references,
                      const VerdictThresholds& thresholds, MitigationEstimate& e) {
-  const Knobs knobs[3] = {centralKnobs(references), optimisticKnobs(references), pessimisticKnobs(references)};
+  const Knobs knobs[3] = {centralKnobs(references), optimisticKnobs(references),
+                          pessimisticKnobs(references)};
   const BandEdge edges[3] = {BandEdge::Central, BandEdge::High, BandEdge::Low};
   double quality[3];
   double effective[3];
-  const qint64 recall = s.mitigation == Mitigation::Alibi ? std::min(s.farthestAt(s.context), reachFor(s, knobs[0]))
-                                                          : s.farthestAt(s.context);
+  const qint64 recall = s.mitigation == Mitigation::Alibi
+                            ? std::min(s.farthestAt(s.context), reachFor(s, knobs[0]))
+                            : s.farthestAt(s.context);
   for (int i = 0; i < 3; ++i) {
     std::function<double(qint64)> at;
     if (series) {
@@ -385,7 +442,8 @@ void estimateQuality(const Setting& s, const ReferencePoint* series, const Refer
   if (series) {
     const CurveReading reading = readCurve(*series, s.context);
     e.extrapolationDoublings =
-        reading.extrapolated ? std::log2(double(s.context) / double(series->values.back().contextTokens)) : 0.0;
+        reading.extrapolated ? std::log2(double(s.context) / double(series->values.back().contextTokens))
+                             : 0.0;
   }
 }
 
@@ -393,10 +451,14 @@ void estimateQuality(const Setting& s, const ReferencePoint* series, const Refer
 
 QString verdictName(VerdictKind kind) {
   switch (kind) {
-    case VerdictKind::Works: return QStringLiteral("works");
-    case VerdictKind::Degraded: return QStringLiteral("degraded");
-    case VerdictKind::Collapses: return QStringLiteral("collapses");
-    case VerdictKind::Unknown: return QStringLiteral("unknown");
+    case VerdictKind::Works:
+      return QStringLiteral("works");
+    case VerdictKind::Degraded:
+      return QStringLiteral("degraded");
+    case VerdictKind::Collapses:
+      return QStringLiteral("collapses");
+    case VerdictKind::Unknown:
+      return QStringLiteral("unknown");
   }
   return QString();
 }
@@ -407,10 +469,12 @@ bool isVendorRecipe(const ModelSpec& model, Mitigation mitigation, double factor
          std::abs(recipe->factor - factor) < 1e-6;
 }
 
-qint64 phaseCoverageReach(const ModelSpec& model, Mitigation mitigation, double factor, qint64 trainedContext) {
+qint64 phaseCoverageReach(const ModelSpec& model, Mitigation mitigation, double factor,
+                          qint64 trainedContext) {
   if (!model.usesRope || trainedContext <= 0) return 0;
   const RopeParameters own = ropeParametersFor(model);
-  const RopeParameters used = mitigation == Mitigation::Baseline ? own : withMitigation(own, mitigation, factor);
+  const RopeParameters used =
+      mitigation == Mitigation::Baseline ? own : withMitigation(own, mitigation, factor);
   auto clean = [&](qint64 context) { return phaseCoverageFor(used, context).unseenRotaryDims == 0; };
   if (!clean(trainedContext)) return trainedContext;
   qint64 low = trainedContext;
@@ -438,12 +502,14 @@ double rollingWindowExtrapolation(const ModelSpec& model, qint64 context, const 
     if (point.modelId == model.id && spansLengths(point) &&
         (point.runtimeWindow == QLatin1String("enforced") || point.mitigation == QLatin1String("streaming")))
       for (const ReferenceValue& value : point.values) longest = std::max(longest, value.contextTokens);
-  if (longest <= 0) return std::log2(std::max(1.0, double(context) / double(std::max<qint64>(1, trainedOf(model)))));
+  if (longest <= 0)
+    return std::log2(std::max(1.0, double(context) / double(std::max<qint64>(1, trainedOf(model)))));
   return context > longest ? std::log2(double(context) / double(longest)) : 0.0;
 }
 
-MitigationEstimate estimateOnce(const ModelSpec& model, Mitigation mitigation, const MitigationScenario& scenario,
-                                const PlannerResources& resources, const ReferenceSet& references) {
+MitigationEstimate estimateOnce(const ModelSpec& model, Mitigation mitigation,
+                                const MitigationScenario& scenario, const PlannerResources& resources,
+                                const ReferenceSet& references) {
   MitigationEstimate e;
   e.mitigation = mitigation;
   e.factor = scenario.factor;
@@ -454,15 +520,17 @@ MitigationEstimate estimateOnce(const ModelSpec& model, Mitigation mitigation, c
   s.context = scenario.contextTokens;
   s.factor = std::max(1.0, scenario.factor);
   s.cache = scenario.streamingCacheTokens;
-  s.fineTuned = shipsWithMitigation(model, mitigation) || (mitigation == Mitigation::Baseline && model.ropeScaling &&
-                                                           !model.ropeScaling->type.isEmpty());
+  s.fineTuned =
+      shipsWithMitigation(model, mitigation) ||
+      (mitigation == Mitigation::Baseline && model.ropeScaling && !model.ropeScaling->type.isEmpty());
   s.vendorRecipe = !s.fineTuned && isVendorRecipe(model, mitigation, s.factor);
   const auto extension = resources.contextExtension.find(mitigation);
   s.literatureExtension = extension != resources.contextExtension.end() ? extension->second : 1.0;
   e.windowHonoured = allLayerWindow(model) > 0 && runtimeHonoursWindow(model, scenario.runtime);
   s.window = e.windowHonoured ? allLayerWindow(model) : 0;
-  const bool runtimeRope = model.usesRope && !s.fineTuned && !s.vendorRecipe && mitigation != Mitigation::Baseline &&
-                           mitigation != Mitigation::Streaming && mitigation != Mitigation::Alibi;
+  const bool runtimeRope = model.usesRope && !s.fineTuned && !s.vendorRecipe &&
+                           mitigation != Mitigation::Baseline && mitigation != Mitigation::Streaming &&
+                           mitigation != Mitigation::Alibi;
   if (runtimeRope) {
     e.applicable = mitigationApplies(ropeParametersFor(model), mitigation);
     if (e.applicable) s.phaseReach = phaseCoverageReach(model, mitigation, s.factor, s.trained);
@@ -512,19 +580,23 @@ MitigationEstimate estimateOnce(const ModelSpec& model, Mitigation mitigation, c
 
 }  // namespace
 
-MitigationEstimate estimateMitigation(const ModelSpec& model, Mitigation mitigation, const MitigationScenario& scenario,
-                                      const PlannerResources& resources, const ReferenceSet& references) {
+MitigationEstimate estimateMitigation(const ModelSpec& model, Mitigation mitigation,
+                                      const MitigationScenario& scenario, const PlannerResources& resources,
+                                      const ReferenceSet& references) {
   MitigationEstimate e = estimateOnce(model, mitigation, scenario, resources, references);
   if (e.applicable && allLayerWindow(model) > 0 && mitigation != Mitigation::Streaming) {
     MitigationScenario other = scenario;  // the other reading of the window: what the runtime decides
     other.runtime = e.windowHonoured ? Runtime::LlamaCpp : Runtime::Vllm;
     if (runtimeHonoursWindow(model, other.runtime) != e.windowHonoured) {
       const MitigationEstimate alternative = estimateOnce(model, mitigation, other, resources, references);
-      e.explanation += QStringLiteral(" Under %1 (%2) this becomes effective ≈ %3, %4.")
-                           .arg(runtimeName(other.runtime),
-                                e.windowHonoured ? QStringLiteral("full attention: llama.cpp runs Mistral-v0.1 GGUFs without the window")
-                                                 : QStringLiteral("which honours the window"),
-                                tokens(alternative.effectiveContext.central), alternative.verdict.text);
+      e.explanation +=
+          QStringLiteral(" Under %1 (%2) this becomes effective ≈ %3, %4.")
+              .arg(
+                  runtimeName(other.runtime),
+                  e.windowHonoured
+                      ? QStringLiteral("full attention: llama.cpp runs Mistral-v0.1 GGUFs without the window")
+                      : QStringLiteral("which honours the window"),
+                  tokens(alternative.effectiveContext.central), alternative.verdict.text);
     }
   }
   return e;
@@ -540,12 +612,14 @@ double plannerMitigationFactor(const ModelSpec& model, Mitigation mitigation, qi
 }
 
 qint64 plannerStreamingCacheTokens(const ModelSpec& model, const PlannerResources& resources) {
-  const qint64 cache = static_cast<qint64>(std::floor(double(trainedOf(model)) * resources.defaults.streamingCacheVsTrained));
+  const qint64 cache =
+      static_cast<qint64>(std::floor(double(trainedOf(model)) * resources.defaults.streamingCacheVsTrained));
   return std::max<qint64>(cache, resources.defaults.streamingSinkTokens + 1);
 }
 
 std::vector<MitigationEstimate> estimateMitigationCurve(const ModelSpec& model, Mitigation mitigation,
-                                                        qint64 designContextTokens, const std::vector<qint64>& contexts,
+                                                        qint64 designContextTokens,
+                                                        const std::vector<qint64>& contexts,
                                                         const PlannerResources& resources,
                                                         const ReferenceSet& references, Runtime runtime) {
   MitigationScenario scenario;

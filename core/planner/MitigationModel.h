@@ -22,35 +22,35 @@ QString verdictName(VerdictKind kind);  // "works", "degraded", "collapses", "un
 // What the setting does at the requested length, and the published point the answer rests on.
 struct Verdict {
   VerdictKind kind = VerdictKind::Unknown;
-  qint64 contextTokens = 0;  // the length it speaks of
-  Band quality;              // expected quality retention there (per position)
-  QString basisId;           // the reference point it rests on (empty: none)
-  QString basis;             // that point in words: model, metric, value, length
-  bool extrapolated = false; // the length lies past every published point for this setting
-  QString text;              // one sentence: "at 32K: collapses (quality ...); rests on ..."
+  qint64 contextTokens = 0;   // the length it speaks of
+  Band quality;               // expected quality retention there (per position)
+  QString basisId;            // the reference point it rests on (empty: none)
+  QString basis;              // that point in words: model, metric, value, length
+  bool extrapolated = false;  // the length lies past every published point for this setting
+  QString text;               // one sentence: "at 32K: collapses (quality ...); rests on ..."
 };
 
 struct MitigationEstimate {
   Mitigation mitigation = Mitigation::Baseline;
   double factor = 1.0;
-  bool fineTuned = false;           // the model ships (was trained with) this scaling
-  bool applicable = true;           // false: e.g. longrope without the model's searched factors
-  qint64 reachTokens = 0;           // relative distance the positional scheme handles (0: none)
-  qint64 farthestDistanceTokens = 0;// the largest query-key distance at the context (windows cap it)
-  bool sinkEvicted = false;         // a window drops the first tokens, which training never did
-  bool windowHonoured = false;      // the runtime applies the model's all-layer sliding window
-  bool vendorRecipe = false;        // the vendor's documented recipe (e.g. Qwen's YaRN x4 from 32K)
-  QString series;                   // id of the model's own published series used, if any
-  bool borrowedSeries = false;      // that series is a family member's
+  bool fineTuned = false;             // the model ships (was trained with) this scaling
+  bool applicable = true;             // false: e.g. longrope without the model's searched factors
+  qint64 reachTokens = 0;             // relative distance the positional scheme handles (0: none)
+  qint64 farthestDistanceTokens = 0;  // the largest query-key distance at the context (windows cap it)
+  bool sinkEvicted = false;           // a window drops the first tokens, which training never did
+  bool windowHonoured = false;        // the runtime applies the model's all-layer sliding window
+  bool vendorRecipe = false;          // the vendor's documented recipe (e.g. Qwen's YaRN x4 from 32K)
+  QString series;                     // id of the model's own published series used, if any
+  bool borrowedSeries = false;        // that series is a family member's
   // Tokens: the longest context up to the requested one at which the setting still works
   // (quality >= the works threshold), never longer than what its window or cache lets it recall.
   Band effectiveContext;
-  qint64 effectiveContextStrict = 0;// RULER-style (score >= 85.6)
-  Band qualityRetention;            // share of in-distribution quality kept (perplexity ratio)
-  QStringList anchors;              // reference ids that carry the estimate
-  double extrapolationDoublings = 0;// how far the context lies outside every anchor's span
-  Verdict verdict;                  // at the requested context
-  QString explanation;              // sentences a user can read
+  qint64 effectiveContextStrict = 0;  // RULER-style (score >= 85.6)
+  Band qualityRetention;              // share of in-distribution quality kept (perplexity ratio)
+  QStringList anchors;                // reference ids that carry the estimate
+  double extrapolationDoublings = 0;  // how far the context lies outside every anchor's span
+  Verdict verdict;                    // at the requested context
+  QString explanation;                // sentences a user can read
   // What fine-tuning with this mitigation (factor s, as PI/YaRN did) would buy; empty when shipped.
   std::optional<Band> fineTunedEffectiveContext;
   std::optional<Band> fineTunedQualityRetention;
@@ -60,12 +60,13 @@ struct MitigationEstimate {
 struct MitigationScenario {
   qint64 contextTokens = 0;
   double factor = 1.0;
-  qint64 streamingCacheTokens = 0;  // sinks + window
+  qint64 streamingCacheTokens = 0;      // sinks + window
   Runtime runtime = Runtime::LlamaCpp;  // decides whether a sliding window is honoured
 };
 
-MitigationEstimate estimateMitigation(const ModelSpec& model, Mitigation mitigation, const MitigationScenario& scenario,
-                                      const PlannerResources& resources, const ReferenceSet& references);
+MitigationEstimate estimateMitigation(const ModelSpec& model, Mitigation mitigation,
+                                      const MitigationScenario& scenario, const PlannerResources& resources,
+                                      const ReferenceSet& references);
 
 // How the planner configures a mitigation when the user asks for designContextTokens: the factor
 // s (the model's own for baseline and for a scaling it ships, the vendor's for its documented
@@ -80,7 +81,8 @@ qint64 plannerStreamingCacheTokens(const ModelSpec& model, const PlannerResource
 // evaluated at each of contexts: the effective-context curve. At contexts == design it is the
 // plan's own row estimate.
 std::vector<MitigationEstimate> estimateMitigationCurve(const ModelSpec& model, Mitigation mitigation,
-                                                        qint64 designContextTokens, const std::vector<qint64>& contexts,
+                                                        qint64 designContextTokens,
+                                                        const std::vector<qint64>& contexts,
                                                         const PlannerResources& resources,
                                                         const ReferenceSet& references,
                                                         Runtime runtime = Runtime::LlamaCpp);
@@ -88,6 +90,7 @@ std::vector<MitigationEstimate> estimateMitigationCurve(const ModelSpec& model, 
 // The largest context at which the mitigation (factor s) leaves no rotary dim with angles training
 // never produced, per the positional engine's phase coverage. Throws Error(BadInput) when the
 // model's RoPE settings cannot be read.
-qint64 phaseCoverageReach(const ModelSpec& model, Mitigation mitigation, double factor, qint64 trainedContext);
+qint64 phaseCoverageReach(const ModelSpec& model, Mitigation mitigation, double factor,
+                          qint64 trainedContext);
 
 }  // namespace sinkscope

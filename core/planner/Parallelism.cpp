@@ -9,7 +9,9 @@ namespace {
 
 constexpr int kMaxGpusPerValue = 65536;
 
-qint64 ceilDiv(qint64 value, qint64 divisor) { return (value + divisor - 1) / divisor; }
+qint64 ceilDiv(qint64 value, qint64 divisor) {
+  return (value + divisor - 1) / divisor;
+}
 
 std::optional<LayoutProblem> outOfRange(const std::optional<int>& value, const QString& field) {
   if (value && (*value < 1 || *value > kMaxGpusPerValue))
@@ -40,30 +42,44 @@ std::optional<LayoutProblem> layoutProblemFor(const ModelSpec& model, const Para
   const int tp = layout.tensorParallel;
   const int pp = layout.pipelineParallel;
   if (qint64(tp) * pp != qint64(layout.nodes) * layout.gpusPerNode)
-    return LayoutProblem{QStringLiteral("tensor_parallel_size"),
-                         QStringLiteral("tensor_parallel_size %1 x pipeline_parallel_size %2 = %3 GPUs, but the "
-                                        "deployment has %4 (%5 node(s) x %6 GPUs)")
-                             .arg(tp).arg(pp).arg(tp * pp).arg(layout.gpus()).arg(layout.nodes).arg(layout.gpusPerNode)};
+    return LayoutProblem{
+        QStringLiteral("tensor_parallel_size"),
+        QStringLiteral("tensor_parallel_size %1 x pipeline_parallel_size %2 = %3 GPUs, but the "
+                       "deployment has %4 (%5 node(s) x %6 GPUs)")
+            .arg(tp)
+            .arg(pp)
+            .arg(tp * pp)
+            .arg(layout.gpus())
+            .arg(layout.nodes)
+            .arg(layout.gpusPerNode)};
   if (model.heads % tp != 0)
     return LayoutProblem{QStringLiteral("tensor_parallel_size"),
                          QStringLiteral("%1 does not divide the %2 attention heads of %3 (vLLM requires it)")
-                             .arg(tp).arg(model.heads).arg(model.id)};
+                             .arg(tp)
+                             .arg(model.heads)
+                             .arg(model.id)};
   if (!kvHeadsSplit(model, tp))
-    return LayoutProblem{QStringLiteral("tensor_parallel_size"),
-                         QStringLiteral("%1 and the %2 KV heads of %3: one must divide the other (vLLM splits or "
-                                        "replicates KV heads)").arg(tp).arg(model.kvHeads).arg(model.id)};
+    return LayoutProblem{
+        QStringLiteral("tensor_parallel_size"),
+        QStringLiteral("%1 and the %2 KV heads of %3: one must divide the other (vLLM splits or "
+                       "replicates KV heads)")
+            .arg(tp)
+            .arg(model.kvHeads)
+            .arg(model.id)};
   if (pp > model.layers)
-    return LayoutProblem{QStringLiteral("pipeline_parallel_size"),
-                         QStringLiteral("%1 stages for %2 layers: every stage needs a layer").arg(pp).arg(model.layers)};
+    return LayoutProblem{
+        QStringLiteral("pipeline_parallel_size"),
+        QStringLiteral("%1 stages for %2 layers: every stage needs a layer").arg(pp).arg(model.layers)};
   return std::nullopt;
 }
 
 std::optional<LayoutProblem> resolveParallelLayout(const ModelSpec& model, const ParallelRequest& request,
                                                    ParallelLayout& layout) {
-  for (const auto& [value, field] : {std::pair{request.gpusPerNode, QStringLiteral("gpus")},
-                                     std::pair{request.nodes, QStringLiteral("nodes")},
-                                     std::pair{request.tensorParallel, QStringLiteral("tensor_parallel_size")},
-                                     std::pair{request.pipelineParallel, QStringLiteral("pipeline_parallel_size")}})
+  for (const auto& [value, field] :
+       {std::pair{request.gpusPerNode, QStringLiteral("gpus")},
+        std::pair{request.nodes, QStringLiteral("nodes")},
+        std::pair{request.tensorParallel, QStringLiteral("tensor_parallel_size")},
+        std::pair{request.pipelineParallel, QStringLiteral("pipeline_parallel_size")}})
     if (auto problem = outOfRange(value, field)) return problem;
   ParallelLayout resolved;
   resolved.nodes = request.nodes.value_or(1);
@@ -71,7 +87,9 @@ std::optional<LayoutProblem> resolveParallelLayout(const ModelSpec& model, const
                                                : qint64(request.tensorParallel.value_or(1)) *
                                                      request.pipelineParallel.value_or(resolved.nodes);
   if (requested > kMaxGpusPerValue)
-    return LayoutProblem{QStringLiteral("nodes"), QStringLiteral("%1 GPUs in all is more than %2").arg(requested).arg(kMaxGpusPerValue)};
+    return LayoutProblem{
+        QStringLiteral("nodes"),
+        QStringLiteral("%1 GPUs in all is more than %2").arg(requested).arg(kMaxGpusPerValue)};
   if (request.gpusPerNode) {
     resolved.gpusPerNode = *request.gpusPerNode;
     const int gpus = resolved.gpus();
@@ -79,16 +97,21 @@ std::optional<LayoutProblem> resolveParallelLayout(const ModelSpec& model, const
       resolved.tensorParallel = defaultTensorParallel(model, gpus, resolved.gpusPerNode);
       resolved.pipelineParallel = gpus / resolved.tensorParallel;
     } else {
-      resolved.tensorParallel = request.tensorParallel.value_or(std::max(1, gpus / request.pipelineParallel.value_or(1)));
-      resolved.pipelineParallel = request.pipelineParallel.value_or(std::max(1, gpus / resolved.tensorParallel));
+      resolved.tensorParallel =
+          request.tensorParallel.value_or(std::max(1, gpus / request.pipelineParallel.value_or(1)));
+      resolved.pipelineParallel =
+          request.pipelineParallel.value_or(std::max(1, gpus / resolved.tensorParallel));
     }
   } else {
     resolved.tensorParallel = request.tensorParallel.value_or(1);
     resolved.pipelineParallel = request.pipelineParallel.value_or(resolved.nodes);
     const int gpus = resolved.tensorParallel * resolved.pipelineParallel;
     if (gpus % resolved.nodes != 0)
-      return LayoutProblem{QStringLiteral("nodes"), QStringLiteral("%1 GPUs (tensor x pipeline) do not share evenly "
-                                                                   "over %2 nodes").arg(gpus).arg(resolved.nodes)};
+      return LayoutProblem{QStringLiteral("nodes"),
+                           QStringLiteral("%1 GPUs (tensor x pipeline) do not share evenly "
+                                          "over %2 nodes")
+                               .arg(gpus)
+                               .arg(resolved.nodes)};
     resolved.gpusPerNode = gpus / resolved.nodes;
   }
   if (auto problem = layoutProblemFor(model, resolved)) {
@@ -96,7 +119,8 @@ std::optional<LayoutProblem> resolveParallelLayout(const ModelSpec& model, const
     if (!request.tensorParallel && !request.pipelineParallel)
       problem = LayoutProblem{request.gpusPerNode ? QStringLiteral("gpus") : QStringLiteral("nodes"),
                               QStringLiteral("%1 GPUs cannot hold %2 as vLLM splits it: %3")
-                                  .arg(resolved.gpus()).arg(model.id, problem->message)};
+                                  .arg(resolved.gpus())
+                                  .arg(model.id, problem->message)};
     return problem;
   }
   layout = resolved;
@@ -136,7 +160,8 @@ ModelSpec gpuShareOf(const ModelSpec& model, int tensorParallel, const PipelineS
   share.heads = model.heads / tp;
   share.kvHeads = model.mla ? share.heads : kvHeadsPerGpu(model, tp);
   share.intermediateSize = ceilDiv(model.intermediateSize, tp);
-  if (model.moe.expertIntermediateSize > 0) share.moe.expertIntermediateSize = ceilDiv(model.moe.expertIntermediateSize, tp);
+  if (model.moe.expertIntermediateSize > 0)
+    share.moe.expertIntermediateSize = ceilDiv(model.moe.expertIntermediateSize, tp);
   share.moe.denseLayers = std::clamp(model.moe.denseLayers - stage.firstLayer, 0, stage.layerCount);
   share.vocabSize = ceilDiv(model.vocabSize, tp);
   // A tied head on its own last stage is a copy of the embedding (vLLM builds both there).
@@ -144,8 +169,8 @@ ModelSpec gpuShareOf(const ModelSpec& model, int tensorParallel, const PipelineS
   return share;
 }
 
-DeploymentMemory::DeploymentMemory(const ModelSpec& model, const HardwareSpec& hardware, const MemorySettings& settings,
-                                   const ParallelLayout& layout)
+DeploymentMemory::DeploymentMemory(const ModelSpec& model, const HardwareSpec& hardware,
+                                   const MemorySettings& settings, const ParallelLayout& layout)
     : layout_(layout), stages_(pipelineStages(model.layers, layout.pipelineParallel)) {
   for (const PipelineStage& stage : stages_) {
     shares_.push_back(gpuShareOf(model, layout.tensorParallel, stage));

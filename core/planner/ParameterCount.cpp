@@ -9,9 +9,9 @@ namespace {
 qint64 standardAttention(const ModelSpec& m) {
   const qint64 queryWidth = qint64(m.heads) * m.headDim;
   const qint64 kvWidth = qint64(m.kvHeads) * m.headDim;
-  qint64 params = m.hiddenSize * queryWidth       // q_proj
-                  + 2 * m.hiddenSize * kvWidth    // k_proj, v_proj
-                  + queryWidth * m.hiddenSize;    // o_proj
+  qint64 params = m.hiddenSize * queryWidth                 // q_proj
+                  + 2 * m.hiddenSize * kvWidth              // k_proj, v_proj
+                  + queryWidth * m.hiddenSize;              // o_proj
   if (m.attentionBias) params += queryWidth + 2 * kvWidth;  // q/k/v biases (Qwen2 convention)
   return params;
 }
@@ -31,7 +31,9 @@ qint64 mlaAttention(const ModelSpec& m, const MlaSpec& mla) {
   return params;
 }
 
-qint64 ffnMatrices(const ModelSpec& m) { return m.gatedFfn ? 3 : 2; }
+qint64 ffnMatrices(const ModelSpec& m) {
+  return m.gatedFfn ? 3 : 2;
+}
 
 }  // namespace
 
@@ -64,7 +66,8 @@ ParameterCount countParameters(const ModelSpec& m) {
   const int denseLayers = std::min(m.moe.denseLayers, m.layers);
   count.moeLayers = m.layers - denseLayers;
   count.denseFfn = denseLayerFfn * denseLayers;
-  const qint64 expertWidth = m.moe.expertIntermediateSize > 0 ? m.moe.expertIntermediateSize : m.intermediateSize;
+  const qint64 expertWidth =
+      m.moe.expertIntermediateSize > 0 ? m.moe.expertIntermediateSize : m.intermediateSize;
   count.oneExpert = ffnMatrices(m) * m.hiddenSize * expertWidth;
   count.expertsTotal = count.oneExpert * m.moe.experts * count.moeLayers;
   count.expertsActive = count.oneExpert * m.moe.expertsPerToken * count.moeLayers;

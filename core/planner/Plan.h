@@ -23,35 +23,35 @@
 namespace sinkscope {
 
 struct PlanRequest {
-  qint64 contextTokens = 0;                    // tokens per sequence, > 0
-  std::optional<int> batch;                    // default from planner.json (1)
-  QString weightsDtype;                        // empty: default (bf16); see resources/dtypes.json
-  QString kvDtype;                             // empty: default (fp16)
+  qint64 contextTokens = 0;  // tokens per sequence, > 0
+  std::optional<int> batch;  // default from planner.json (1)
+  QString weightsDtype;      // empty: default (bf16); see resources/dtypes.json
+  QString kvDtype;           // empty: default (fp16)
   // The setting to plan for; unset: what a person would run (the model as shipped, or the
   // vendor's recipe, inside the vendor-supported range; otherwise the recommendation).
   std::optional<Mitigation> mitigation;
-  std::optional<double> mitigationFactor;      // s; default context / trained (at least 1)
-  Runtime runtime = Runtime::LlamaCpp;         // decides whether a sliding window is honoured
-  std::optional<qint64> prefillChunkTokens;    // default 2048
-  std::optional<double> usableMemoryShare;     // default 0.9
-  bool qualityMeasured = false;                // a measured run backs the quality figures
-  ParallelRequest parallel;                    // several GPUs; default one
+  std::optional<double> mitigationFactor;    // s; default context / trained (at least 1)
+  Runtime runtime = Runtime::LlamaCpp;       // decides whether a sliding window is honoured
+  std::optional<qint64> prefillChunkTokens;  // default 2048
+  std::optional<double> usableMemoryShare;   // default 0.9
+  bool qualityMeasured = false;              // a measured run backs the quality figures
+  ParallelRequest parallel;                  // several GPUs; default one
 };
 
 // One row of the mitigation comparison.
 struct MitigationPlan {
   Mitigation mitigation = Mitigation::Baseline;
-  double factor = 1.0;                  // scaling factor s applied
-  bool fineTuned = false;               // the model ships this scaling
-  qint64 contextCap = 0;                // 0 = no cap (StreamingLLM)
+  double factor = 1.0;     // scaling factor s applied
+  bool fineTuned = false;  // the model ships this scaling
+  qint64 contextCap = 0;   // 0 = no cap (StreamingLLM)
   QString capBasis;
-  qint64 effectiveContext = 0;          // tokens the model can use at the requested context
+  qint64 effectiveContext = 0;             // tokens the model can use at the requested context
   std::optional<double> qualityRetention;  // share of in-distribution quality kept (Mitigations model)
   Confidence confidence;
-  qint64 kvBytes = 0;                   // whole batch at the requested context
-  qint64 kvCachedTokens = 0;            // the most tokens any layer holds
-  qint64 totalBytes = 0;                // the plan's memory with this row's KV cache
-  MitigationEstimate estimate;          // the calibrated model behind effective context and quality
+  qint64 kvBytes = 0;           // whole batch at the requested context
+  qint64 kvCachedTokens = 0;    // the most tokens any layer holds
+  qint64 totalBytes = 0;        // the plan's memory with this row's KV cache
+  MitigationEstimate estimate;  // the calibrated model behind effective context and quality
   LaunchFlags launchFlags;
 };
 
@@ -67,15 +67,15 @@ struct Recommendation {
 
 // One row of the source document's worked example beside SinkScope's estimate.
 struct DocumentComparison {
-  QString text;                   // the document's row
+  QString text;  // the document's row
   QString mitigation;
   qint64 documentEffective = 0;
   double documentQuality = 0;
-  qint64 effective = 0;           // SinkScope, central
-  qint64 effectiveStrict = 0;     // SinkScope, RULER-style
+  qint64 effective = 0;        // SinkScope, central
+  qint64 effectiveStrict = 0;  // SinkScope, RULER-style
   double quality = 0;
-  QString sinkscopeVerdict;       // SinkScope's verdict at the document's context
-  QString verdict;                // agree / differ, and why
+  QString sinkscopeVerdict;  // SinkScope's verdict at the document's context
+  QString verdict;           // agree / differ, and why
 };
 
 struct Plan {
@@ -97,16 +97,16 @@ struct Plan {
   ParameterCount parameters;
   qint64 totalParameters = 0;
   qint64 activeParameters = 0;
-  ParallelLayout parallel;       // GPUs, nodes, tensor- and pipeline-parallel sizes
-  int kvHeadsPerGpu = 0;         // vLLM: max(1, H_kv / tp); MLA: the one latent
-  int kvReplicasPerHead = 1;     // GPUs of a stage holding each cached head (MLA: tp)
+  ParallelLayout parallel;    // GPUs, nodes, tensor- and pipeline-parallel sizes
+  int kvHeadsPerGpu = 0;      // vLLM: max(1, H_kv / tp); MLA: the one latent
+  int kvReplicasPerHead = 1;  // GPUs of a stage holding each cached head (MLA: tp)
   std::vector<int> layersPerStage;
-  MemoryBreakdown memory;        // one GPU: the fullest (the whole deployment on one GPU)
-  MemoryBreakdown memoryAllGpus; // every GPU together
-  bool fits = false;             // every GPU fits
+  MemoryBreakdown memory;         // one GPU: the fullest (the whole deployment on one GPU)
+  MemoryBreakdown memoryAllGpus;  // every GPU together
+  bool fits = false;              // every GPU fits
   FitLimit fit;
-  ThroughputEstimate throughput; // meaningful only when the plan fits
-  FitAdvice fitAdvice;           // when it does not fit: what would
+  ThroughputEstimate throughput;  // meaningful only when the plan fits
+  FitAdvice fitAdvice;            // when it does not fit: what would
 
   Confidence confidence;
   qint64 contextCap = 0;
@@ -123,8 +123,8 @@ struct Plan {
 Plan makePlan(const ModelSpec& model, const HardwareSpec& hardware, const PlanRequest& request);
 
 // The memory of every GPU of the request's deployment (one per pipeline stage).
-DeploymentMemory deploymentMemoryFor(const ModelSpec& model, const HardwareSpec& hardware, const PlanRequest& request,
-                                     Mitigation mitigation);
+DeploymentMemory deploymentMemoryFor(const ModelSpec& model, const HardwareSpec& hardware,
+                                     const PlanRequest& request, Mitigation mitigation);
 // The request's layout; Error(BadInput) naming the field (gpus, nodes, tensor_parallel_size, ...).
 ParallelLayout parallelLayoutFor(const ModelSpec& model, const PlanRequest& request);
 // The memory model of the fullest GPU at the requested context (for curves): same settings as makePlan.

@@ -17,7 +17,9 @@ QJsonValue optionalNumber(const std::optional<double>& value, int digits) {
   return value ? QJsonValue(rounded(*value, digits)) : QJsonValue(QJsonValue::Null);
 }
 
-QJsonValue capValue(qint64 tokens) { return tokens > 0 ? QJsonValue(tokens) : QJsonValue(QJsonValue::Null); }
+QJsonValue capValue(qint64 tokens) {
+  return tokens > 0 ? QJsonValue(tokens) : QJsonValue(QJsonValue::Null);
+}
 
 QJsonObject bandToJson(const Band& band, int digits) {
   return {{QStringLiteral("central"), rounded(band.central, digits)},
@@ -35,7 +37,8 @@ QJsonObject recommendationToJson(const Recommendation& r) {
   object[QStringLiteral("reasons")] = QJsonArray::fromStringList(r.reasons);
   object[QStringLiteral("runner_up")] = mitigationOrNull(r.runnerUp);
   object[QStringLiteral("runner_up_reasons")] = QJsonArray::fromStringList(r.runnerUpReasons);
-  object[QStringLiteral("verdict")] = r.best ? QJsonValue(verdictName(r.bestVerdict)) : QJsonValue(QJsonValue::Null);
+  object[QStringLiteral("verdict")] =
+      r.best ? QJsonValue(verdictName(r.bestVerdict)) : QJsonValue(QJsonValue::Null);
   object[QStringLiteral("if_you_can_fine_tune")] =
       r.fineTunedAlternative.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(r.fineTunedAlternative);
   return object;
@@ -57,13 +60,14 @@ QJsonArray documentToJson(const std::vector<DocumentComparison>& rows) {
 }
 
 QJsonObject verdictToJson(const Verdict& v) {
-  return {{QStringLiteral("kind"), verdictName(v.kind)},
-          {QStringLiteral("context"), v.contextTokens},
-          {QStringLiteral("quality_retention_band"), bandToJson(v.quality, 4)},
-          {QStringLiteral("basis"), v.basisId.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(v.basisId)},
-          {QStringLiteral("basis_text"), v.basis},
-          {QStringLiteral("extrapolated"), v.extrapolated},
-          {QStringLiteral("text"), v.text}};
+  return {
+      {QStringLiteral("kind"), verdictName(v.kind)},
+      {QStringLiteral("context"), v.contextTokens},
+      {QStringLiteral("quality_retention_band"), bandToJson(v.quality, 4)},
+      {QStringLiteral("basis"), v.basisId.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(v.basisId)},
+      {QStringLiteral("basis_text"), v.basis},
+      {QStringLiteral("extrapolated"), v.extrapolated},
+      {QStringLiteral("text"), v.text}};
 }
 
 QJsonObject throughputToJson(const ThroughputEstimate& t) {
@@ -87,7 +91,9 @@ QJsonObject parallelToJson(const Plan& plan) {
   QJsonArray layers;
   for (int count : plan.layersPerStage) layers.append(count);
   const ThroughputEstimate& t = plan.throughput;
-  auto linkOrNull = [](const QString& name) { return name.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(name); };
+  auto linkOrNull = [](const QString& name) {
+    return name.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(name);
+  };
   return {{QStringLiteral("gpus"), p.gpus()},
           {QStringLiteral("nodes"), p.nodes},
           {QStringLiteral("gpus_per_node"), p.gpusPerNode},
@@ -109,17 +115,25 @@ QJsonObject fitOptionToJson(const FitOption& option) {
   object[QStringLiteral("total_bytes_per_gpu")] = option.totalBytesPerGpu;
   object[QStringLiteral("capacity_bytes_per_gpu")] = option.capacityBytesPerGpu;
   switch (option.change) {
-    case FitChange::LowerKvDtype: object[QStringLiteral("kv_dtype")] = option.kvDtype; break;
+    case FitChange::LowerKvDtype:
+      object[QStringLiteral("kv_dtype")] = option.kvDtype;
+      break;
     case FitChange::MoreGpus:
-      object[QStringLiteral("gpus")] = option.layout ? QJsonValue(option.layout->gpus()) : QJsonValue(QJsonValue::Null);
-      object[QStringLiteral("nodes")] = option.layout ? QJsonValue(option.layout->nodes) : QJsonValue(QJsonValue::Null);
+      object[QStringLiteral("gpus")] =
+          option.layout ? QJsonValue(option.layout->gpus()) : QJsonValue(QJsonValue::Null);
+      object[QStringLiteral("nodes")] =
+          option.layout ? QJsonValue(option.layout->nodes) : QJsonValue(QJsonValue::Null);
       object[QStringLiteral("tensor_parallel_size")] =
           option.layout ? QJsonValue(option.layout->tensorParallel) : QJsonValue(QJsonValue::Null);
       object[QStringLiteral("pipeline_parallel_size")] =
           option.layout ? QJsonValue(option.layout->pipelineParallel) : QJsonValue(QJsonValue::Null);
       break;
-    case FitChange::LargerHardware: object[QStringLiteral("hardware")] = option.hardwareId; break;
-    case FitChange::ShorterContext: object[QStringLiteral("context")] = option.contextTokens; break;
+    case FitChange::LargerHardware:
+      object[QStringLiteral("hardware")] = option.hardwareId;
+      break;
+    case FitChange::ShorterContext:
+      object[QStringLiteral("context")] = option.contextTokens;
+      break;
   }
   return object;
 }
@@ -131,7 +145,8 @@ QJsonValue fitAdviceToJson(const Plan& plan) {
   const auto& smallest = plan.fitAdvice.smallest;
   return QJsonObject{{QStringLiteral("options"), options},
                      {QStringLiteral("smallest_change"),
-                      smallest ? QJsonValue(fitChangeName(plan.fitAdvice.options[*smallest].change)) : QJsonValue(QJsonValue::Null)}};
+                      smallest ? QJsonValue(fitChangeName(plan.fitAdvice.options[*smallest].change))
+                               : QJsonValue(QJsonValue::Null)}};
 }
 
 // A plan that does not fit cannot run: its rates are null, with the reason.
@@ -251,9 +266,9 @@ QJsonObject planToJson(const Plan& plan) {
   object[QStringLiteral("max_context_that_fits")] =
       plan.fit.unbounded ? QJsonValue(QJsonValue::Null) : QJsonValue(plan.fit.maxContextTokens);
   object[QStringLiteral("max_context_unbounded")] = plan.fit.unbounded;
-  object[QStringLiteral("kv_stops_growing_at")] =
-      plan.fit.kvStopsGrowingAt && *plan.fit.kvStopsGrowingAt > 0 ? QJsonValue(*plan.fit.kvStopsGrowingAt)
-                                                                   : QJsonValue(QJsonValue::Null);
+  object[QStringLiteral("kv_stops_growing_at")] = plan.fit.kvStopsGrowingAt && *plan.fit.kvStopsGrowingAt > 0
+                                                      ? QJsonValue(*plan.fit.kvStopsGrowingAt)
+                                                      : QJsonValue(QJsonValue::Null);
   object[QStringLiteral("parallel")] = parallelToJson(plan);
   object[QStringLiteral("fit_advice")] = fitAdviceToJson(plan);
   object[QStringLiteral("throughput")] = plannedThroughputToJson(plan);

@@ -23,7 +23,8 @@ std::vector<WeightDtype> readWeightDtypes(const JsonReader& root) {
   std::vector<WeightDtype> dtypes;
   const QJsonArray entries = root.requireArray(QStringLiteral("weights"));
   for (int index = 0; index < entries.size(); ++index) {
-    const JsonReader entry(entries.at(index).toObject(), root.source(), QStringLiteral("weights[%1]").arg(index));
+    const JsonReader entry(entries.at(index).toObject(), root.source(),
+                           QStringLiteral("weights[%1]").arg(index));
     WeightDtype dtype;
     dtype.name = entry.requireString(QStringLiteral("name")).toLower();
     dtype.aliases = readAliases(entry);
@@ -71,15 +72,20 @@ void readPlanner(const JsonReader& root, PlannerResources& resources) {
   d.kvDtype = sourcedString(defaults, QStringLiteral("kv_dtype"));
   d.batch = static_cast<int>(sourcedDouble(defaults, QStringLiteral("batch"), 1, 1e6));
   d.usableMemoryShare = sourcedDouble(defaults, QStringLiteral("usable_memory_share"), 0.01, 1.0);
-  d.prefillChunkTokens = static_cast<qint64>(sourcedDouble(defaults, QStringLiteral("prefill_chunk_tokens"), 1, 1e7));
+  d.prefillChunkTokens =
+      static_cast<qint64>(sourcedDouble(defaults, QStringLiteral("prefill_chunk_tokens"), 1, 1e7));
   d.activationBytesPerElement = sourcedDouble(defaults, QStringLiteral("activation_bytes_per_element"), 1, 8);
   d.logitsBytesPerElement = sourcedDouble(defaults, QStringLiteral("logits_bytes_per_element"), 1, 8);
-  d.streamingSinkTokens = static_cast<int>(sourcedDouble(defaults, QStringLiteral("streaming_sink_tokens"), 0, 1024));
-  d.streamingCacheVsTrained = sourcedDouble(defaults, QStringLiteral("streaming_cache_tokens_vs_trained"), 0.01, 1.0);
+  d.streamingSinkTokens =
+      static_cast<int>(sourcedDouble(defaults, QStringLiteral("streaming_sink_tokens"), 0, 1024));
+  d.streamingCacheVsTrained =
+      sourcedDouble(defaults, QStringLiteral("streaming_cache_tokens_vs_trained"), 0.01, 1.0);
 
   const JsonReader overhead = root.requireObject(QStringLiteral("overhead"));
-  resources.gpuOverheadBytes = static_cast<qint64>(sourcedDouble(overhead, QStringLiteral("fixed_bytes"), 0, 1e12));
-  resources.cpuOverheadBytes = static_cast<qint64>(sourcedDouble(overhead, QStringLiteral("cpu_fixed_bytes"), 0, 1e12));
+  resources.gpuOverheadBytes =
+      static_cast<qint64>(sourcedDouble(overhead, QStringLiteral("fixed_bytes"), 0, 1e12));
+  resources.cpuOverheadBytes =
+      static_cast<qint64>(sourcedDouble(overhead, QStringLiteral("cpu_fixed_bytes"), 0, 1e12));
 
   const JsonReader efficiency = root.requireObject(QStringLiteral("efficiency"));
   resources.bandwidthEfficiency = sourcedDouble(efficiency, QStringLiteral("bandwidth"), 0.01, 1.0);
@@ -110,15 +116,19 @@ void readPlanner(const JsonReader& root, PlannerResources& resources) {
 
   const JsonReader verdict = root.requireObject(QStringLiteral("verdict"));
   resources.verdict.worksQuality = sourcedDouble(verdict, QStringLiteral("works_quality"), 0, 1);
-  resources.verdict.collapseQuality = sourcedDouble(verdict, QStringLiteral("collapse_quality"), 0, resources.verdict.worksQuality);
+  resources.verdict.collapseQuality =
+      sourcedDouble(verdict, QStringLiteral("collapse_quality"), 0, resources.verdict.worksQuality);
 
   const JsonReader parallel = root.requireObject(QStringLiteral("parallel"));
   ParallelAssumptions& p = resources.parallel;
   p.gpusPerNode = static_cast<int>(sourcedDouble(parallel, QStringLiteral("gpus_per_node"), 1, 64));
-  p.largestDeploymentGpus = static_cast<int>(sourcedDouble(parallel, QStringLiteral("largest_deployment_gpus"), 1, 65536));
-  p.allReducesPerLayer = static_cast<int>(sourcedDouble(parallel, QStringLiteral("all_reduces_per_layer"), 0, 8));
+  p.largestDeploymentGpus =
+      static_cast<int>(sourcedDouble(parallel, QStringLiteral("largest_deployment_gpus"), 1, 65536));
+  p.allReducesPerLayer =
+      static_cast<int>(sourcedDouble(parallel, QStringLiteral("all_reduces_per_layer"), 0, 8));
   p.commBytesPerElement = sourcedDouble(parallel, QStringLiteral("activation_bytes_per_element"), 1, 8);
-  p.fitAdviceKvDtypes = sourcedString(parallel, QStringLiteral("fit_advice_kv_dtypes")).split(QLatin1Char(','), Qt::SkipEmptyParts);
+  p.fitAdviceKvDtypes = sourcedString(parallel, QStringLiteral("fit_advice_kv_dtypes"))
+                            .split(QLatin1Char(','), Qt::SkipEmptyParts);
 
   const JsonReader extension = root.requireObject(QStringLiteral("context_extension"));
   for (Mitigation mitigation : comparedMitigations()) {
@@ -164,12 +174,14 @@ PlannerResources loadPlannerResources(const QString& dtypesPath, const QString& 
   resources.kvDtypes = readKvDtypes(dtypes);
   readPlanner(JsonReader(readJsonObjectFile(plannerPath), plannerPath), resources);
   if (!resources.findWeightDtype(resources.defaults.weightsDtype))
-    throwBadInput(plannerPath, QStringLiteral("defaults.weights_dtype"), QStringLiteral("not in dtypes.json"));
+    throwBadInput(plannerPath, QStringLiteral("defaults.weights_dtype"),
+                  QStringLiteral("not in dtypes.json"));
   if (!resources.findKvDtype(resources.defaults.kvDtype))
     throwBadInput(plannerPath, QStringLiteral("defaults.kv_dtype"), QStringLiteral("not in dtypes.json"));
   for (const QString& name : resources.parallel.fitAdviceKvDtypes)
     if (!resources.findKvDtype(name))
-      throwBadInput(plannerPath, QStringLiteral("parallel.fit_advice_kv_dtypes"), QStringLiteral("'%1' is not in dtypes.json").arg(name));
+      throwBadInput(plannerPath, QStringLiteral("parallel.fit_advice_kv_dtypes"),
+                    QStringLiteral("'%1' is not in dtypes.json").arg(name));
   return resources;
 }
 

@@ -6,31 +6,31 @@
 #include <QStringList>
 #include <map>
 
-#include "positional/Mitigation.h"
 #include <optional>
 #include <vector>
+#include "positional/Mitigation.h"
 
 namespace sinkscope {
 
 struct WeightDtype {
-  QString name;                    // canonical, e.g. "q4_k_m"
-  QStringList aliases;             // other accepted spellings
-  double bitsPerWeight = 0;        // average stored bits per parameter, scales included
-  QString computeDtype;            // peak-FLOP/s key used for matmuls ("bf16", "fp8", "fp16", ...)
-  bool quantizesEmbeddings = true; // false: embeddings and output head stay 16-bit (GPTQ/AWQ)
+  QString name;                     // canonical, e.g. "q4_k_m"
+  QStringList aliases;              // other accepted spellings
+  double bitsPerWeight = 0;         // average stored bits per parameter, scales included
+  QString computeDtype;             // peak-FLOP/s key used for matmuls ("bf16", "fp8", "fp16", ...)
+  bool quantizesEmbeddings = true;  // false: embeddings and output head stay 16-bit (GPTQ/AWQ)
   QString source;
 };
 
 struct KvDtype {
-  QString name;                // canonical, e.g. "fp8"
+  QString name;  // canonical, e.g. "fp8"
   QStringList aliases;
-  double bitsPerElement = 0;   // stored bits per cached K or V element
+  double bitsPerElement = 0;  // stored bits per cached K or V element
   QString source;
 };
 
 struct PlannerDefaults {
-  QString weightsDtype;            // e.g. "bf16"
-  QString kvDtype;                 // e.g. "fp16"
+  QString weightsDtype;  // e.g. "bf16"
+  QString kvDtype;       // e.g. "fp16"
   int batch = 1;
   double usableMemoryShare = 0.9;  // share of device memory the engine may use
   qint64 prefillChunkTokens = 2048;
@@ -55,7 +55,7 @@ struct ConfidenceWeights {
   double anchorDistancePerDoubling = 0.05;
   double anchorDistanceMax = 0.3;
   double notApplicable = 0.6;
-  double borrowedSeries = 0.1;    // the quality series is a family member's
+  double borrowedSeries = 0.1;        // the quality series is a family member's
   double extrapolatedCeiling = 0.75;  // an estimate past every published point for its setting
   // Ranges that keep the verdicts in order: works >= worksFloor > degradedCeiling >= degraded
   // >= degradedFloor > collapsesCeiling >= collapses.
@@ -73,11 +73,11 @@ struct VerdictThresholds {
 
 // Several GPUs (docs/planner.md "Several GPUs").
 struct ParallelAssumptions {
-  int gpusPerNode = 8;              // the node size a "more GPUs" suggestion assumes
-  int largestDeploymentGpus = 1024; // the most GPUs a suggestion searches
-  int allReducesPerLayer = 2;       // Megatron-LM tensor parallelism, forward pass
-  double commBytesPerElement = 2;   // hidden states moved between GPUs
-  QStringList fitAdviceKvDtypes;    // lower KV dtypes a "what would fit" tries, largest first
+  int gpusPerNode = 8;               // the node size a "more GPUs" suggestion assumes
+  int largestDeploymentGpus = 1024;  // the most GPUs a suggestion searches
+  int allReducesPerLayer = 2;        // Megatron-LM tensor parallelism, forward pass
+  double commBytesPerElement = 2;    // hidden states moved between GPUs
+  QStringList fitAdviceKvDtypes;     // lower KV dtypes a "what would fit" tries, largest first
 };
 
 struct PlannerResources {

@@ -8,7 +8,9 @@ namespace sinkscope {
 
 namespace {
 
-bool isPerplexity(const ReferencePoint& point) { return point.metric.startsWith(QLatin1String("perplexity")); }
+bool isPerplexity(const ReferencePoint& point) {
+  return point.metric.startsWith(QLatin1String("perplexity"));
+}
 
 double referenceValue(const ReferencePoint& point) {
   for (const ReferenceValue& value : point.values)
@@ -42,7 +44,8 @@ std::vector<double> qualities(const ReferencePoint& point) {
 }  // namespace
 
 const ReferencePoint* publishedCurveFor(const ReferenceSet& references, const QString& modelId,
-                                        const QString& settingName, bool modelHasWindow, bool windowHonoured) {
+                                        const QString& settingName, bool modelHasWindow,
+                                        bool windowHonoured) {
   const ReferencePoint* borrowed = nullptr;
   for (const ReferencePoint& point : references.points) {
     if (point.curve == CurveKind::None || point.mitigation != settingName) continue;

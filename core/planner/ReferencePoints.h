@@ -19,8 +19,8 @@ struct Band {
 struct ReferenceValue {
   qint64 contextTokens = 0;  // 0 when the metric is itself a length (passkey context)
   double value = 0;
-  bool lowerBound = false;   // published as "> value"
-  bool upperBound = false;   // published as "< value"
+  bool lowerBound = false;  // published as "> value"
+  bool upperBound = false;  // published as "< value"
 };
 
 // A catalogue model's own published series: how its values map to quality at a length.
@@ -34,12 +34,12 @@ struct ReferencePoint {
   QString id;
   QString source;
   QString model;
-  QString modelId;        // catalogue id when the catalogue has the model
-  QString mitigation;     // mitigation name, "unknown" when the source does not say
+  QString modelId;     // catalogue id when the catalogue has the model
+  QString mitigation;  // mitigation name, "unknown" when the source does not say
   bool fineTuned = false;
   qint64 trainedContext = 0;
   double factor = 1;
-  QString metric;         // key of references.json "metrics"
+  QString metric;  // key of references.json "metrics"
   qint64 claimedContext = 0;
   std::vector<ReferenceValue> values;
   CurveKind curve = CurveKind::None;
@@ -96,12 +96,12 @@ struct ReferenceSet {
 // "claim" points and the source document's rows (claims, never measured). Perplexity, RULER
 // scores and retrieval accuracy are not effective contexts and are left out.
 struct EffectiveContextReference {
-  QString id;             // point id, or "source-document-N" for the document's rows
+  QString id;  // point id, or "source-document-N" for the document's rows
   QString source;
-  QString model;          // as the source names it
-  QString modelId;        // catalogue id, empty when the catalogue lacks the model
-  QString mitigation;     // mitigation name, "unknown" when the source does not say
-  QString metric;         // passkey_context, ruler_effective_length or claim
+  QString model;       // as the source names it
+  QString modelId;     // catalogue id, empty when the catalogue lacks the model
+  QString mitigation;  // mitigation name, "unknown" when the source does not say
+  QString metric;      // passkey_context, ruler_effective_length or claim
   bool fineTuned = false;
   qint64 contextTokens = 0;    // x: the context measured at, or claimed
   double effectiveTokens = 0;  // y

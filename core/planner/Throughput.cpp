@@ -22,8 +22,9 @@ double attentionFlops(const ModelSpec& m, const MemoryModel& memory, bool decode
   double flops = 0;
   for (const KvLayerGroup& group : memory.kvGroups()) {
     if (group.recurrent) continue;
-    const double pairs = decode ? double(group.capTokens > 0 ? std::min(contextTokens, group.capTokens) : contextTokens)
-                                : causalPairs(contextTokens, group.capTokens);
+    const double pairs =
+        decode ? double(group.capTokens > 0 ? std::min(contextTokens, group.capTokens) : contextTokens)
+               : causalPairs(contextTokens, group.capTokens);
     flops += group.layers * 2.0 * m.heads * pairs * (qkWidth + valueWidth);
   }
   return flops;
@@ -34,7 +35,8 @@ double weightBytesRead(const ModelSpec& m, const MemoryModel& memory, double tok
   const double all = double(memory.weightsBytes());
   if (!m.moe.isMoe() || m.moe.experts <= 0) return all;
   const double experts = double(memory.routedExpertBytes());
-  const double touched = expectedDistinctExperts(m.moe.experts, m.moe.expertsPerToken, tokens) / m.moe.experts;
+  const double touched =
+      expectedDistinctExperts(m.moe.experts, m.moe.expertsPerToken, tokens) / m.moe.experts;
   return all - experts + experts * touched;
 }
 
@@ -47,7 +49,8 @@ Peaks hardwarePeaks(const HardwareSpec& hardware, const QString& computeDtype, T
   Peaks peaks;
   peaks.bandwidth = hardware.memoryBandwidthBytesPerSecond;
   if (peaks.bandwidth <= 0) estimate.missingHardware << QStringLiteral("memory bandwidth");
-  const QStringList order{computeDtype, QStringLiteral("bf16"), QStringLiteral("fp16"), QStringLiteral("fp32")};
+  const QStringList order{computeDtype, QStringLiteral("bf16"), QStringLiteral("fp16"),
+                          QStringLiteral("fp32")};
   for (const QString& key : order) {
     const auto found = hardware.peakFlopsPerSecond.find(key);
     if (found != hardware.peakFlopsPerSecond.end() && found->second > 0) {
@@ -62,8 +65,10 @@ Peaks hardwarePeaks(const HardwareSpec& hardware, const QString& computeDtype, T
 }
 
 // A tensor-parallel group talks over the node's links when it fits in one node, else between nodes.
-const std::optional<DeviceLink>& tensorParallelLinkOf(const HardwareSpec& hardware, const ParallelLayout& layout) {
-  return layout.tensorParallel <= layout.gpusPerNode ? hardware.interconnect.intraNode : hardware.interconnect.interNode;
+const std::optional<DeviceLink>& tensorParallelLinkOf(const HardwareSpec& hardware,
+                                                      const ParallelLayout& layout) {
+  return layout.tensorParallel <= layout.gpusPerNode ? hardware.interconnect.intraNode
+                                                     : hardware.interconnect.interNode;
 }
 
 // Whether the send from `stage` to the next stage leaves a node (GPUs numbered stage by stage).
@@ -97,9 +102,10 @@ struct Communication {
 
 // Megatron-LM tensor parallelism: all-reduces of the hidden states after attention and after the
 // MLP of every layer; pipeline parallelism: one send of the hidden states per stage boundary.
-Communication communicationOf(const ModelSpec& model, const HardwareSpec& hardware, const DeploymentMemory& deployment,
-                              double decodeTokens, double prefillTokens, double efficiency,
-                              const ParallelAssumptions& parallel, ThroughputEstimate& estimate) {
+Communication communicationOf(const ModelSpec& model, const HardwareSpec& hardware,
+                              const DeploymentMemory& deployment, double decodeTokens, double prefillTokens,
+                              double efficiency, const ParallelAssumptions& parallel,
+                              ThroughputEstimate& estimate) {
   Communication comm;
   const ParallelLayout& layout = deployment.layout();
   const double bytesPerToken = double(model.hiddenSize) * parallel.commBytesPerElement;
@@ -108,18 +114,22 @@ Communication communicationOf(const ModelSpec& model, const HardwareSpec& hardwa
     const bool interNode = layout.tensorParallel > layout.gpusPerNode;
     for (const PipelineStage& stage : deployment.stages()) {
       const double allReduces = double(parallel.allReducesPerLayer) * stage.layerCount;
-      comm.decodeSeconds += linkSeconds(allReduces * ringAllReduceBytesPerGpu(decodeTokens * bytesPerToken, layout.tensorParallel),
-                                        link, interNode, efficiency, estimate, estimate.tensorParallelLink);
-      comm.prefillSeconds += linkSeconds(allReduces * ringAllReduceBytesPerGpu(prefillTokens * bytesPerToken, layout.tensorParallel),
-                                         link, interNode, efficiency, estimate, estimate.tensorParallelLink);
+      comm.decodeSeconds += linkSeconds(
+          allReduces * ringAllReduceBytesPerGpu(decodeTokens * bytesPerToken, layout.tensorParallel), link,
+          interNode, efficiency, estimate, estimate.tensorParallelLink);
+      comm.prefillSeconds += linkSeconds(
+          allReduces * ringAllReduceBytesPerGpu(prefillTokens * bytesPerToken, layout.tensorParallel), link,
+          interNode, efficiency, estimate, estimate.tensorParallelLink);
     }
   }
   for (int stage = 0; stage + 1 < layout.pipelineParallel; ++stage) {
     const bool interNode = boundaryCrossesNodes(layout, stage);
     const auto& link = interNode ? hardware.interconnect.interNode : hardware.interconnect.intraNode;
     QString name;
-    comm.decodeSeconds += linkSeconds(decodeTokens * bytesPerToken, link, interNode, efficiency, estimate, name);
-    comm.prefillSeconds += linkSeconds(prefillTokens * bytesPerToken, link, interNode, efficiency, estimate, name);
+    comm.decodeSeconds +=
+        linkSeconds(decodeTokens * bytesPerToken, link, interNode, efficiency, estimate, name);
+    comm.prefillSeconds +=
+        linkSeconds(prefillTokens * bytesPerToken, link, interNode, efficiency, estimate, name);
     if (!name.isEmpty() && (estimate.pipelineLink.isEmpty() || interNode)) estimate.pipelineLink = name;
   }
   return comm;
@@ -134,10 +144,14 @@ Bound boundOf(double memorySeconds, double computeSeconds) {
 
 QString boundName(Bound bound) {
   switch (bound) {
-    case Bound::Memory: return QStringLiteral("memory");
-    case Bound::Compute: return QStringLiteral("compute");
-    case Bound::Communication: return QStringLiteral("communication");
-    case Bound::Unknown: break;
+    case Bound::Memory:
+      return QStringLiteral("memory");
+    case Bound::Compute:
+      return QStringLiteral("compute");
+    case Bound::Communication:
+      return QStringLiteral("communication");
+    case Bound::Unknown:
+      break;
   }
   return QStringLiteral("unknown");
 }
@@ -155,8 +169,9 @@ double causalPairs(qint64 tokens, qint64 window) {
   return w * (w + 1.0) / 2.0 + (n - w) * w;
 }
 
-ThroughputEstimate estimateThroughput(const ModelSpec& model, const HardwareSpec& hardware, const MemoryModel& memory,
-                                      qint64 contextTokens, const ThroughputSettings& settings) {
+ThroughputEstimate estimateThroughput(const ModelSpec& model, const HardwareSpec& hardware,
+                                      const MemoryModel& memory, qint64 contextTokens,
+                                      const ThroughputSettings& settings) {
   ThroughputEstimate estimate;
   const MemorySettings& ms = memory.settings();
   const Peaks peaks = hardwarePeaks(hardware, ms.weights.computeDtype, estimate);
@@ -167,7 +182,8 @@ ThroughputEstimate estimateThroughput(const ModelSpec& model, const HardwareSpec
 
   // Decode: one new token per sequence; reads the weights once and every sequence's KV.
   estimate.decodeBytesPerStep = weightBytesRead(model, memory, batch) + double(memory.kvBytes(contextTokens));
-  estimate.decodeFlopsPerStep = batch * (2.0 * matmulParams + attentionFlops(model, memory, true, contextTokens));
+  estimate.decodeFlopsPerStep =
+      batch * (2.0 * matmulParams + attentionFlops(model, memory, true, contextTokens));
   const double decodeMemorySeconds = bandwidth > 0 ? estimate.decodeBytesPerStep / bandwidth : 0;
   const double decodeComputeSeconds = compute > 0 ? estimate.decodeFlopsPerStep / compute : 0;
   const double decodeSeconds = std::max(decodeMemorySeconds, decodeComputeSeconds);
@@ -196,7 +212,8 @@ double ringAllReduceBytesPerGpu(double bytes, int gpus) {
 
 ThroughputEstimate estimateDeploymentThroughput(const ModelSpec& model, const HardwareSpec& hardware,
                                                 const DeploymentMemory& deployment, qint64 contextTokens,
-                                                const ThroughputSettings& settings, const ParallelAssumptions& parallel) {
+                                                const ThroughputSettings& settings,
+                                                const ParallelAssumptions& parallel) {
   const auto& stages = deployment.perStage();
   if (stages.size() == 1 && deployment.layout().tensorParallel == 1)
     return estimateThroughput(deployment.shares().front(), hardware, stages.front(), contextTokens, settings);
@@ -208,13 +225,20 @@ ThroughputEstimate estimateDeploymentThroughput(const ModelSpec& model, const Ha
   double slowestDecode = -1;
   double slowestPrefill = -1;
   for (size_t s = 0; s < stages.size(); ++s) {
-    const ThroughputEstimate stage = estimateThroughput(deployment.shares()[s], hardware, stages[s], contextTokens, settings);
+    const ThroughputEstimate stage =
+        estimateThroughput(deployment.shares()[s], hardware, stages[s], contextTokens, settings);
     const double decode = stage.decodeTokensPerSecond > 0 ? batch / stage.decodeTokensPerSecond : 0;
     const double prefill = stage.prefillTokensPerSecond > 0 ? promptTokens / stage.prefillTokensPerSecond : 0;
     decodeSeconds += decode;
     prefillSeconds += prefill;
-    if (decode > slowestDecode) { slowestDecode = decode; total.decodeBound = stage.decodeBound; }
-    if (prefill > slowestPrefill) { slowestPrefill = prefill; total.prefillBound = stage.prefillBound; }
+    if (decode > slowestDecode) {
+      slowestDecode = decode;
+      total.decodeBound = stage.decodeBound;
+    }
+    if (prefill > slowestPrefill) {
+      slowestPrefill = prefill;
+      total.prefillBound = stage.prefillBound;
+    }
     total.decodeBytesPerStep += stage.decodeBytesPerStep;
     total.decodeFlopsPerStep += stage.decodeFlopsPerStep;
     total.prefillFlops += stage.prefillFlops;
@@ -229,7 +253,8 @@ ThroughputEstimate estimateDeploymentThroughput(const ModelSpec& model, const Ha
   total.prefillCommunicationSeconds = comm.prefillSeconds;
   if (comm.decodeSeconds > decodeSeconds) total.decodeBound = Bound::Communication;
   if (comm.prefillSeconds > prefillSeconds) total.prefillBound = Bound::Communication;
-  if (decodeSeconds + comm.decodeSeconds > 0) total.decodeTokensPerSecond = batch / (decodeSeconds + comm.decodeSeconds);
+  if (decodeSeconds + comm.decodeSeconds > 0)
+    total.decodeTokensPerSecond = batch / (decodeSeconds + comm.decodeSeconds);
   if (prefillSeconds + comm.prefillSeconds > 0)
     total.prefillTokensPerSecond = promptTokens / (prefillSeconds + comm.prefillSeconds);
   return total;

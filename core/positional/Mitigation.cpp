@@ -34,9 +34,9 @@ std::optional<Mitigation> mitigationFromName(const QString& name) {
 }
 
 const std::vector<Mitigation>& comparedMitigations() {
-  static const std::vector<Mitigation> all{Mitigation::Baseline, Mitigation::Linear,   Mitigation::Ntk,
+  static const std::vector<Mitigation> all{Mitigation::Baseline,   Mitigation::Linear, Mitigation::Ntk,
                                            Mitigation::DynamicNtk, Mitigation::Yarn,   Mitigation::Llama3,
-                                           Mitigation::LongRope, Mitigation::Alibi,    Mitigation::Streaming};
+                                           Mitigation::LongRope,   Mitigation::Alibi,  Mitigation::Streaming};
   return all;
 }
 

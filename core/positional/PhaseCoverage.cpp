@@ -14,14 +14,17 @@ namespace {
 constexpr double kTwoPi = 2.0 * std::numbers::pi;
 
 void requirePositive(qint64 value, const QString& field) {
-  if (value < 1) throwBadInput(QStringLiteral("phase coverage"), field, QStringLiteral("must be at least 1 (got %1)").arg(value));
+  if (value < 1)
+    throwBadInput(QStringLiteral("phase coverage"), field,
+                  QStringLiteral("must be at least 1 (got %1)").arg(value));
 }
 
 }  // namespace
 
 int criticalDimension(double theta, int rotaryDim, qint64 trainedContext) {
   requirePositive(trainedContext, QStringLiteral("trained_context"));
-  const double pairs = (rotaryDim / 2.0) * std::log(static_cast<double>(trainedContext) / kTwoPi) / std::log(theta);
+  const double pairs =
+      (rotaryDim / 2.0) * std::log(static_cast<double>(trainedContext) / kTwoPi) / std::log(theta);
   const double dims = 2.0 * std::ceil(pairs);
   return static_cast<int>(std::clamp(dims, 0.0, static_cast<double>(rotaryDim)));
 }
@@ -34,7 +37,8 @@ int criticalDimension(const RopeSchedule& schedule, qint64 trainedContext) {
   return 2 * static_cast<int>(fits);
 }
 
-double unseenDistanceShare(double trainedInvFreq, double inferenceInvFreq, qint64 trainedContext, qint64 context) {
+double unseenDistanceShare(double trainedInvFreq, double inferenceInvFreq, qint64 trainedContext,
+                           qint64 context) {
   const double seenArc = static_cast<double>(trainedContext) * trainedInvFreq;  // radians
   if (seenArc >= kTwoPi || context <= 0 || inferenceInvFreq <= 0.0) return 0.0;
   const double turns = static_cast<double>(context) * inferenceInvFreq / kTwoPi;
@@ -71,7 +75,8 @@ PhaseCoverage phaseCoverage(const RopeSchedule& trained, const RopeSchedule& inf
     shareSum += pair.unseenShare;
     coverage.pairs.push_back(pair);
   }
-  coverage.meanUnseenShare = coverage.pairs.empty() ? 0.0 : shareSum / static_cast<double>(coverage.pairs.size());
+  coverage.meanUnseenShare =
+      coverage.pairs.empty() ? 0.0 : shareSum / static_cast<double>(coverage.pairs.size());
   return coverage;
 }
 
@@ -86,15 +91,18 @@ RopeSchedule trainedRopeSchedule(const RopeParameters& params) {
 }
 
 PhaseCoverage phaseCoverageFor(const RopeParameters& params, qint64 context) {
-  const qint64 trainedContext = params.originalContext > 0 ? params.originalContext : params.maxPositionEmbeddings;
+  const qint64 trainedContext =
+      params.originalContext > 0 ? params.originalContext : params.maxPositionEmbeddings;
   requirePositive(trainedContext, QStringLiteral("trained_context"));
   requirePositive(context, QStringLiteral("context"));
-  return phaseCoverage(trainedRopeSchedule(params), computeRopeSchedule(params, context), trainedContext, context);
+  return phaseCoverage(trainedRopeSchedule(params), computeRopeSchedule(params, context), trainedContext,
+                       context);
 }
 
 QString unseenRotaryDimsSentence(const PhaseCoverage& coverage) {
   const QLocale english(QLocale::English);
-  return QStringLiteral("RoPE angles in %1 of %2 rotary dims were never seen in training (context %3; trained %4)")
+  return QStringLiteral(
+             "RoPE angles in %1 of %2 rotary dims were never seen in training (context %3; trained %4)")
       .arg(coverage.unseenRotaryDims)
       .arg(coverage.rotaryDim)
       .arg(english.toString(coverage.context), english.toString(coverage.trainedContext));

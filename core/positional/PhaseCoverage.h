@@ -23,7 +23,8 @@ int criticalDimension(const RopeSchedule& schedule, qint64 trainedContext);
 // Closed form over distances as a continuum [0, N): with turns u = N theta' / 2 pi, K = floor(u),
 // a = T theta / 2 pi: share = (K (1 - a) + max(0, u - K - a)) / u. It differs from the count over
 // integer distances 0..N-1 by at most (K + 2) / N.
-double unseenDistanceShare(double trainedInvFreq, double inferenceInvFreq, qint64 trainedContext, qint64 context);
+double unseenDistanceShare(double trainedInvFreq, double inferenceInvFreq, qint64 trainedContext,
+                           qint64 context);
 
 struct PairPhaseCoverage {
   int pair = 0;                      // i: rotary dims (i, i + d/2) or (2i, 2i + 1)
@@ -37,9 +38,9 @@ struct PhaseCoverage {
   qint64 trainedContext = 0;  // T, tokens
   qint64 context = 0;         // N, tokens
   int rotaryDim = 0;
-  int criticalDims = 0;       // of the trained schedule
-  int unseenRotaryDims = 0;   // 2 x pairs where at least one distance (share x N >= 0.5) is unseen
-  double meanUnseenShare = 0; // over pairs
+  int criticalDims = 0;        // of the trained schedule
+  int unseenRotaryDims = 0;    // 2 x pairs where at least one distance (share x N >= 0.5) is unseen
+  double meanUnseenShare = 0;  // over pairs
   std::vector<PairPhaseCoverage> pairs;
 };
 

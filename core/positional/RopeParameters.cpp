@@ -35,8 +35,9 @@ QString whyNot(const RopeParameters& params, Mitigation mitigation) {
 qint64 trainedContextOf(const RopeParameters& params) {
   if (params.originalContext > 0) return params.originalContext;
   if (params.maxPositionEmbeddings > 0) return params.maxPositionEmbeddings;
-  throwBadInput(QStringLiteral("mitigation"), QStringLiteral("original_context"),
-                QStringLiteral("the model's trained context is unknown, so a scaling factor cannot be applied"));
+  throwBadInput(
+      QStringLiteral("mitigation"), QStringLiteral("original_context"),
+      QStringLiteral("the model's trained context is unknown, so a scaling factor cannot be applied"));
 }
 
 RopeScalingDefaults readDefaults(const QString& path) {
@@ -76,8 +77,9 @@ RopeParameters ropeParametersFor(const ModelSpec& model) {
     params.partialRotaryFactor = 1.0;
     params.softmaxHeadDim = model.mla->qkNopeHeadDim + model.mla->qkRopeHeadDim;
   } else {
-    params.headDim = model.headDim > 0 ? model.headDim
-                                       : (model.heads > 0 ? static_cast<int>(model.hiddenSize / model.heads) : 0);
+    params.headDim = model.headDim > 0
+                         ? model.headDim
+                         : (model.heads > 0 ? static_cast<int>(model.hiddenSize / model.heads) : 0);
     params.partialRotaryFactor = model.partialRotaryFactor;
     params.softmaxHeadDim = params.headDim;
   }
@@ -100,7 +102,7 @@ bool mitigationApplies(const RopeParameters& params, Mitigation mitigation, QStr
 RopeParameters withMitigation(const RopeParameters& params, Mitigation mitigation, double factor) {
   switch (mitigation) {
     case Mitigation::Baseline:
-    case Mitigation::Streaming:   // keeps the model's frequencies; changes which keys are cached
+    case Mitigation::Streaming:  // keeps the model's frequencies; changes which keys are cached
     case Mitigation::WindowOnly:
       return params;
     default:
@@ -119,9 +121,15 @@ RopeParameters withMitigation(const RopeParameters& params, Mitigation mitigatio
   scaling.factor = factor;
   scaling.originalMaxPositionEmbeddings = trainedContext;
   switch (mitigation) {
-    case Mitigation::Linear: scaling.type = QStringLiteral("linear"); break;
-    case Mitigation::Ntk: scaling.type = QStringLiteral("ntk"); break;
-    case Mitigation::DynamicNtk: scaling.type = QStringLiteral("dynamic"); break;
+    case Mitigation::Linear:
+      scaling.type = QStringLiteral("linear");
+      break;
+    case Mitigation::Ntk:
+      scaling.type = QStringLiteral("ntk");
+      break;
+    case Mitigation::DynamicNtk:
+      scaling.type = QStringLiteral("dynamic");
+      break;
     case Mitigation::Yarn:  // the defaults' betas; attention factor g(s) = 0.1 ln s + 1
       scaling.type = QStringLiteral("yarn");
       scaling.betaFast = ropeScalingDefaults().yarnBetaFast;
@@ -137,7 +145,8 @@ RopeParameters withMitigation(const RopeParameters& params, Mitigation mitigatio
       scaling = *params.scaling;
       scaling.factor = factor;
       if (scaling.originalMaxPositionEmbeddings)
-        result.maxPositionEmbeddings = std::llround(static_cast<double>(*scaling.originalMaxPositionEmbeddings) * factor);
+        result.maxPositionEmbeddings =
+            std::llround(static_cast<double>(*scaling.originalMaxPositionEmbeddings) * factor);
       break;
     default:
       throwBadInput(QStringLiteral("mitigation"), mitigationName(mitigation),

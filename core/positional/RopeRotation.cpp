@@ -13,7 +13,8 @@ template <typename Scalar>
 void rotate(std::span<Scalar> vector, std::span<const double> cos, std::span<const double> sin, int rotaryDim,
             RopePairLayout layout) {
   const size_t pairs = static_cast<size_t>(rotaryDim / 2);
-  if (rotaryDim < 0 || vector.size() < static_cast<size_t>(rotaryDim) || cos.size() < pairs || sin.size() < pairs)
+  if (rotaryDim < 0 || vector.size() < static_cast<size_t>(rotaryDim) || cos.size() < pairs ||
+      sin.size() < pairs)
     throw Error(ErrorKind::Internal, QStringLiteral("rope rotation"), QStringLiteral("sizes"),
                 QStringLiteral("vector of %1, rotary dim %2, %3 cos values: sizes do not match")
                     .arg(vector.size())
@@ -30,7 +31,8 @@ void rotate(std::span<Scalar> vector, std::span<const double> cos, std::span<con
 }
 
 template <typename Scalar>
-void apply(std::span<Scalar> vector, const RopeSchedule& schedule, double position, RopeAnglePrecision precision) {
+void apply(std::span<Scalar> vector, const RopeSchedule& schedule, double position,
+           RopeAnglePrecision precision) {
   std::vector<double> cos(schedule.invFreq.size());
   std::vector<double> sin(schedule.invFreq.size());
   ropeCosSin(schedule, position, cos, sin, precision);
@@ -54,21 +56,23 @@ void ropeCosSin(const RopeSchedule& schedule, double position, std::span<double>
   }
 }
 
-void rotatePairs(std::span<float> vector, std::span<const double> cos, std::span<const double> sin, int rotaryDim,
-                 RopePairLayout layout) {
+void rotatePairs(std::span<float> vector, std::span<const double> cos, std::span<const double> sin,
+                 int rotaryDim, RopePairLayout layout) {
   rotate<float>(vector, cos, sin, rotaryDim, layout);
 }
 
-void rotatePairs(std::span<double> vector, std::span<const double> cos, std::span<const double> sin, int rotaryDim,
-                 RopePairLayout layout) {
+void rotatePairs(std::span<double> vector, std::span<const double> cos, std::span<const double> sin,
+                 int rotaryDim, RopePairLayout layout) {
   rotate<double>(vector, cos, sin, rotaryDim, layout);
 }
 
-void applyRope(std::span<float> vector, const RopeSchedule& schedule, double position, RopeAnglePrecision precision) {
+void applyRope(std::span<float> vector, const RopeSchedule& schedule, double position,
+               RopeAnglePrecision precision) {
   apply<float>(vector, schedule, position, precision);
 }
 
-void applyRope(std::span<double> vector, const RopeSchedule& schedule, double position, RopeAnglePrecision precision) {
+void applyRope(std::span<double> vector, const RopeSchedule& schedule, double position,
+               RopeAnglePrecision precision) {
   apply<double>(vector, schedule, position, precision);
 }
 

@@ -30,10 +30,10 @@ void ropeCosSin(const RopeSchedule& schedule, double position, std::span<double>
 // Rotates the first rotaryDim entries of `vector` in place with precomputed per-pair cos/sin;
 // entries from rotaryDim on pass through. HalfSplit pairs (i, i + d/2), Adjacent (2i, 2i + 1);
 // both map (x, y) to (x cos - y sin, y cos + x sin).
-void rotatePairs(std::span<float> vector, std::span<const double> cos, std::span<const double> sin, int rotaryDim,
-                 RopePairLayout layout);
-void rotatePairs(std::span<double> vector, std::span<const double> cos, std::span<const double> sin, int rotaryDim,
-                 RopePairLayout layout);
+void rotatePairs(std::span<float> vector, std::span<const double> cos, std::span<const double> sin,
+                 int rotaryDim, RopePairLayout layout);
+void rotatePairs(std::span<double> vector, std::span<const double> cos, std::span<const double> sin,
+                 int rotaryDim, RopePairLayout layout);
 
 // Convenience: ropeCosSin + rotatePairs. vector.size() must be >= schedule.rotaryDim
 // (usually schedule.headDim); throws Error(Internal) otherwise.

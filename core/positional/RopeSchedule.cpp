@@ -15,7 +15,9 @@ namespace {
 
 const QString kSource = QStringLiteral("rope parameters");
 
-[[noreturn]] void fail(const QString& field, const QString& message) { throwBadInput(kSource, field, message); }
+[[noreturn]] void fail(const QString& field, const QString& message) {
+  throwBadInput(kSource, field, message);
+}
 
 // torch: float32 pow(base, exponent). Computed in double and rounded once (correctly rounded in
 // practice); torch's vectorised powf may differ by one unit in the last place (docs/positional.md).
@@ -42,10 +44,14 @@ std::vector<float> defaultInvFreq(double base, int rotaryDim) {
   return result;
 }
 
-std::vector<double> widen(const std::vector<float>& values) { return {values.begin(), values.end()}; }
+std::vector<double> widen(const std::vector<float>& values) {
+  return {values.begin(), values.end()};
+}
 
 // A factor left at its default (1.0) counts as absent, as HF's `factor is None`.
-bool factorGiven(const RopeScaling& scaling) { return scaling.factor > 1.0; }
+bool factorGiven(const RopeScaling& scaling) {
+  return scaling.factor > 1.0;
+}
 
 // L0 for yarn / llama3 / longrope: HF's standardisation falls back to max_position_embeddings.
 qint64 scalingOriginalContext(const RopeParameters& params, const RopeScaling& scaling) {
@@ -59,22 +65,26 @@ qint64 scalingOriginalContext(const RopeParameters& params, const RopeScaling& s
 
 void validate(const RopeParameters& params) {
   if (!(params.theta > 1.0) || !std::isfinite(params.theta))
-    fail(QStringLiteral("rope_theta"), QStringLiteral("must be a finite number above 1 (got %1)").arg(params.theta));
-  if (params.headDim <= 0) fail(QStringLiteral("head_dim"), QStringLiteral("must be positive (got %1)").arg(params.headDim));
+    fail(QStringLiteral("rope_theta"),
+         QStringLiteral("must be a finite number above 1 (got %1)").arg(params.theta));
+  if (params.headDim <= 0)
+    fail(QStringLiteral("head_dim"), QStringLiteral("must be positive (got %1)").arg(params.headDim));
   if (!(params.partialRotaryFactor > 0.0 && params.partialRotaryFactor <= 1.0))
     fail(QStringLiteral("partial_rotary_factor"),
          QStringLiteral("must be in (0, 1] (got %1)").arg(params.partialRotaryFactor));
   const int rotaryDim = rotaryDimFor(params);
   if (rotaryDim < 2 || rotaryDim % 2 != 0)
     fail(QStringLiteral("partial_rotary_factor"),
-         QStringLiteral("head_dim %1 x partial_rotary_factor %2 gives rotary dim %3; it must be even and at least 2")
+         QStringLiteral(
+             "head_dim %1 x partial_rotary_factor %2 gives rotary dim %3; it must be even and at least 2")
              .arg(params.headDim)
              .arg(params.partialRotaryFactor)
              .arg(rotaryDim));
   if (params.scaling) {
     const RopeScaling& scaling = *params.scaling;
     if (!std::isfinite(scaling.factor) || scaling.factor < 1.0)
-      fail(QStringLiteral("rope_scaling.factor"), QStringLiteral("must be >= 1 (got %1)").arg(scaling.factor));
+      fail(QStringLiteral("rope_scaling.factor"),
+           QStringLiteral("must be >= 1 (got %1)").arg(scaling.factor));
   }
 }
 
@@ -99,8 +109,8 @@ RopeSchedule scheduleFrom(const RopeParameters& params, QString type, std::vecto
 }
 
 RopeSchedule computeDefault(const RopeParameters& params) {
-  return scheduleFrom(params, QStringLiteral("default"), defaultInvFreq(params.theta, rotaryDimFor(params)), 1.0,
-                      params.theta, 0);
+  return scheduleFrom(params, QStringLiteral("default"), defaultInvFreq(params.theta, rotaryDimFor(params)),
+                      1.0, params.theta, 0);
 }
 
 RopeSchedule computeLinear(const RopeParameters& params, const RopeScaling& scaling) {
@@ -108,14 +118,16 @@ RopeSchedule computeLinear(const RopeParameters& params, const RopeScaling& scal
   const float factor = static_cast<float>(scaling.factor);
   for (float& value : invFreq) value /= factor;
   const qint64 originalContext = scaling.originalMaxPositionEmbeddings.value_or(params.originalContext);
-  return scheduleFrom(params, QStringLiteral("linear"), std::move(invFreq), 1.0, params.theta, originalContext);
+  return scheduleFrom(params, QStringLiteral("linear"), std::move(invFreq), 1.0, params.theta,
+                      originalContext);
 }
 
 RopeSchedule computeNtk(const RopeParameters& params, const RopeScaling& scaling) {
   const int rotaryDim = rotaryDimFor(params);
   const double base = ntkScaledBase(params.theta, scaling.factor, rotaryDim);
   const qint64 originalContext = scaling.originalMaxPositionEmbeddings.value_or(params.originalContext);
-  return scheduleFrom(params, QStringLiteral("ntk"), defaultInvFreq(base, rotaryDim), 1.0, base, originalContext);
+  return scheduleFrom(params, QStringLiteral("ntk"), defaultInvFreq(base, rotaryDim), 1.0, base,
+                      originalContext);
 }
 
 // HF reads L0 from max_position_embeddings; an explicit original_max_position_embeddings in the
@@ -131,7 +143,8 @@ RopeSchedule computeDynamic(const RopeParameters& params, const RopeScaling& sca
   const qint64 length = sequenceLength.value_or(originalContext);
   const double base =
       ntkScaledBase(params.theta, dynamicNtkAlpha(scaling.factor, length, originalContext), rotaryDim);
-  return scheduleFrom(params, QStringLiteral("dynamic"), defaultInvFreq(base, rotaryDim), 1.0, base, originalContext);
+  return scheduleFrom(params, QStringLiteral("dynamic"), defaultInvFreq(base, rotaryDim), 1.0, base,
+                      originalContext);
 }
 
 RopeSchedule computeYarn(const RopeParameters& params, const RopeScaling& scaling) {
@@ -152,10 +165,12 @@ RopeSchedule computeYarn(const RopeParameters& params, const RopeScaling& scalin
     attentionFactor = yarnMscale(factor);
 
   // Python's `x or default`: an absent or zero beta takes the default.
-  const double betaFast = scaling.betaFast.value_or(0.0) != 0.0 ? *scaling.betaFast : ropeScalingDefaults().yarnBetaFast;
-  const double betaSlow = scaling.betaSlow.value_or(0.0) != 0.0 ? *scaling.betaSlow : ropeScalingDefaults().yarnBetaSlow;
-  const YarnCorrectionRange range = yarnCorrectionRange(rotaryDim, params.theta, originalContext, betaFast, betaSlow,
-                                                        scaling.truncate.value_or(true));
+  const double betaFast =
+      scaling.betaFast.value_or(0.0) != 0.0 ? *scaling.betaFast : ropeScalingDefaults().yarnBetaFast;
+  const double betaSlow =
+      scaling.betaSlow.value_or(0.0) != 0.0 ? *scaling.betaSlow : ropeScalingDefaults().yarnBetaSlow;
+  const YarnCorrectionRange range = yarnCorrectionRange(rotaryDim, params.theta, originalContext, betaFast,
+                                                        betaSlow, scaling.truncate.value_or(true));
   double low = range.low;
   double high = range.high;
   if (low == high) high += 0.001;  // HF: prevent singularity
@@ -177,8 +192,8 @@ RopeSchedule computeYarn(const RopeParameters& params, const RopeScaling& scalin
     const float extrapolated = extrapolation * extrapolationFactor;
     invFreq[i] = interpolated + extrapolated;
   }
-  RopeSchedule schedule =
-      scheduleFrom(params, QStringLiteral("yarn"), std::move(invFreq), attentionFactor, params.theta, originalContext);
+  RopeSchedule schedule = scheduleFrom(params, QStringLiteral("yarn"), std::move(invFreq), attentionFactor,
+                                       params.theta, originalContext);
   // DeepSeek-V2/V3 attention: softmax scale times g(s, mscale_all_dim)^2 (HF DeepseekV2Attention).
   if (mscaleAllDim != 0.0) {
     const double mscaleAll = yarnMscale(factor, mscaleAllDim);
@@ -194,7 +209,9 @@ RopeSchedule computeLlama3(const RopeParameters& params, const RopeScaling& scal
   const double highFreqFactor = scaling.highFreqFactor.value_or(ropeScalingDefaults().llama3HighFreqFactor);
   if (!(highFreqFactor > lowFreqFactor) || !(lowFreqFactor > 0))
     fail(QStringLiteral("rope_scaling.high_freq_factor"),
-         QStringLiteral("must exceed low_freq_factor > 0 (got low %1, high %2)").arg(lowFreqFactor).arg(highFreqFactor));
+         QStringLiteral("must exceed low_freq_factor > 0 (got low %1, high %2)")
+             .arg(lowFreqFactor)
+             .arg(highFreqFactor));
   const double lowFreqWavelen = static_cast<double>(originalContext) / lowFreqFactor;
   const double highFreqWavelen = static_cast<double>(originalContext) / highFreqFactor;
   const float lowWavelenFloat = static_cast<float>(lowFreqWavelen);
@@ -219,7 +236,8 @@ RopeSchedule computeLlama3(const RopeParameters& params, const RopeScaling& scal
     const bool medium = !(wavelen < highWavelenFloat) && !(wavelen > lowWavelenFloat);
     value = medium ? smoothed : kept;
   }
-  return scheduleFrom(params, QStringLiteral("llama3"), std::move(invFreq), 1.0, params.theta, originalContext);
+  return scheduleFrom(params, QStringLiteral("llama3"), std::move(invFreq), 1.0, params.theta,
+                      originalContext);
 }
 
 RopeSchedule computeLongRope(const RopeParameters& params, const RopeScaling& scaling,
@@ -229,11 +247,14 @@ RopeSchedule computeLongRope(const RopeParameters& params, const RopeScaling& sc
   const qint64 originalContext = scalingOriginalContext(params, scaling);
   const bool useLong = sequenceLength && *sequenceLength > originalContext;
   const std::vector<double>& factors = useLong ? scaling.longFactor : scaling.shortFactor;
-  const QString field = useLong ? QStringLiteral("rope_scaling.long_factor") : QStringLiteral("rope_scaling.short_factor");
+  const QString field =
+      useLong ? QStringLiteral("rope_scaling.long_factor") : QStringLiteral("rope_scaling.short_factor");
   if (factors.size() != pairs)
-    fail(field, QStringLiteral("needs %1 values (one per rotary pair), got %2").arg(pairs).arg(factors.size()));
+    fail(field,
+         QStringLiteral("needs %1 values (one per rotary pair), got %2").arg(pairs).arg(factors.size()));
   for (double value : factors)
-    if (!(value > 0.0) || !std::isfinite(value)) fail(field, QStringLiteral("values must be positive (got %1)").arg(value));
+    if (!(value > 0.0) || !std::isfinite(value))
+      fail(field, QStringLiteral("values must be positive (got %1)").arg(value));
 
   double factor = scaling.factor;
   if (!factorGiven(scaling) && params.maxPositionEmbeddings > 0)
@@ -278,7 +299,8 @@ double yarnMscale(double scale, double mscale) {
 YarnCorrectionRange yarnCorrectionRange(int rotaryDim, double theta, qint64 originalContext, double betaFast,
                                         double betaSlow, bool truncate) {
   const auto correctionDim = [&](double rotations) {
-    return (rotaryDim * std::log(static_cast<double>(originalContext) / (rotations * 2.0 * std::numbers::pi))) /
+    return (rotaryDim *
+            std::log(static_cast<double>(originalContext) / (rotations * 2.0 * std::numbers::pi))) /
            (2.0 * std::log(theta));
   };
   double low = correctionDim(betaFast);

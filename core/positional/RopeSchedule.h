@@ -17,23 +17,23 @@ struct RopeParameters {
   int headDim = 0;                   // per-head dim (the rope part for MLA)
   double partialRotaryFactor = 1.0;  // rotary dim d = headDim x factor
   RopePairLayout layout = RopePairLayout::HalfSplit;
-  qint64 maxPositionEmbeddings = 0;  // tokens
-  qint64 originalContext = 0;        // L0 for scaled types (trained context)
-  int softmaxHeadDim = 0;            // q.k head dim for the 1/sqrt(d) softmax scale (MLA: nope+rope)
+  qint64 maxPositionEmbeddings = 0;    // tokens
+  qint64 originalContext = 0;          // L0 for scaled types (trained context)
+  int softmaxHeadDim = 0;              // q.k head dim for the 1/sqrt(d) softmax scale (MLA: nope+rope)
   std::optional<RopeScaling> scaling;  // none: default RoPE
 };
 
 struct RopeSchedule {
-  QString ropeType;                // "default", "linear", "ntk", "dynamic", "yarn", "llama3", "longrope"
-  int rotaryDim = 0;               // d (even)
-  std::vector<double> invFreq;     // d/2 values, each the exact float32 HF computes, widened
-  double attentionFactor = 1.0;    // multiplies cos and sin, so logits scale by its square
-  double softmaxScale = 0.0;       // 1/sqrt(softmaxHeadDim), times mscale^2 for DeepSeek-style yarn
+  QString ropeType;              // "default", "linear", "ntk", "dynamic", "yarn", "llama3", "longrope"
+  int rotaryDim = 0;             // d (even)
+  std::vector<double> invFreq;   // d/2 values, each the exact float32 HF computes, widened
+  double attentionFactor = 1.0;  // multiplies cos and sin, so logits scale by its square
+  double softmaxScale = 0.0;     // 1/sqrt(softmaxHeadDim), times mscale^2 for DeepSeek-style yarn
   RopePairLayout layout = RopePairLayout::HalfSplit;
   // Extensions (backward compatible):
-  double base = 10000.0;           // the base the frequencies were raised from (b' for ntk/dynamic)
-  qint64 originalContext = 0;      // L0 the scaling was computed against, tokens (0: none)
-  int headDim = 0;                 // per-head dim; dims rotaryDim..headDim-1 are not rotated
+  double base = 10000.0;       // the base the frequencies were raised from (b' for ntk/dynamic)
+  qint64 originalContext = 0;  // L0 the scaling was computed against, tokens (0: none)
+  int headDim = 0;             // per-head dim; dims rotaryDim..headDim-1 are not rotated
 };
 
 // The model's own settings, as it ships. Throws Error(BadInput) for a model that does not use
@@ -50,7 +50,8 @@ RopeParameters withMitigation(const RopeParameters& params, Mitigation mitigatio
 bool mitigationApplies(const RopeParameters& params, Mitigation mitigation, QString* reason = nullptr);
 // sequenceLength matters for "dynamic" (NTK grows with length) and "longrope" (short/long switch).
 // Throws Error(BadInput) naming the field when the parameters are impossible.
-RopeSchedule computeRopeSchedule(const RopeParameters& params, std::optional<qint64> sequenceLength = std::nullopt);
+RopeSchedule computeRopeSchedule(const RopeParameters& params,
+                                 std::optional<qint64> sequenceLength = std::nullopt);
 
 // Defaults for fields a scaling block leaves out, read once from resources/rope_defaults.json
 // (each with its source): yarn's beta_fast / beta_slow, llama3's low / high frequency factors.

@@ -21,13 +21,18 @@ QJsonArray intArray(const std::vector<int>& values) {
 
 const std::vector<std::pair<ChartKind, QString>>& kindNames() {
   static const std::vector<std::pair<ChartKind, QString>> names{
-      {ChartKind::Heatmap, QStringLiteral("heatmap")},         {ChartKind::SinkCurve, QStringLiteral("sink-curve")},
-      {ChartKind::Memory, QStringLiteral("memory")},           {ChartKind::Mitigations, QStringLiteral("mitigations")},
-      {ChartKind::Confidence, QStringLiteral("confidence")},   {ChartKind::MeasuredLoss, QStringLiteral("measured-loss")}};
+      {ChartKind::Heatmap, QStringLiteral("heatmap")},
+      {ChartKind::SinkCurve, QStringLiteral("sink-curve")},
+      {ChartKind::Memory, QStringLiteral("memory")},
+      {ChartKind::Mitigations, QStringLiteral("mitigations")},
+      {ChartKind::Confidence, QStringLiteral("confidence")},
+      {ChartKind::MeasuredLoss, QStringLiteral("measured-loss")}};
   return names;
 }
 
-QJsonValue capJson(qint64 tokens) { return tokens > 0 ? QJsonValue(tokens) : QJsonValue(QJsonValue::Null); }
+QJsonValue capJson(qint64 tokens) {
+  return tokens > 0 ? QJsonValue(tokens) : QJsonValue(QJsonValue::Null);
+}
 
 QJsonObject metricsJson(const RowMetrics& m) {
   return QJsonObject{{QStringLiteral("sink_mass_1"), m.sinkMass1},
@@ -75,8 +80,8 @@ const MitigationPlan* planRow(const Plan& plan, Mitigation mitigation) {
   return nullptr;
 }
 
-MemoryChartData memoryChartData(const ModelSpec& model, const HardwareSpec& hardware, const PlanRequest& request,
-                                const Plan& plan, int points) {
+MemoryChartData memoryChartData(const ModelSpec& model, const HardwareSpec& hardware,
+                                const PlanRequest& request, const Plan& plan, int points) {
   MemoryChartData data;
   data.modelName = model.displayName.isEmpty() ? model.id : model.displayName;
   data.hardwareName = hardware.displayName.isEmpty() ? hardware.id : hardware.displayName;
@@ -89,7 +94,8 @@ MemoryChartData memoryChartData(const ModelSpec& model, const HardwareSpec& hard
   const qint64 first = std::max<qint64>(1, std::min(plan.contextTokens, plan.trainedContextTokens) / 4);
   qint64 last = std::max(plan.contextTokens, plan.trainedContextTokens) * 2;
   if (!plan.fit.unbounded && plan.fit.maxContextTokens > 0)
-    last = std::max(last, std::min(plan.fit.maxContextTokens + plan.fit.maxContextTokens / 4, plan.contextTokens * 16));
+    last = std::max(
+        last, std::min(plan.fit.maxContextTokens + plan.fit.maxContextTokens / 4, plan.contextTokens * 16));
   PlanRequest curveRequest = request;
   curveRequest.mitigation = plan.mitigation;
   data.curve = memoryCurveFor(model, hardware, curveRequest, contextGrid(first, last, points, true));
@@ -124,17 +130,18 @@ QJsonObject chartDataToJson(const MemoryChartData& data) {
     item.insert(QStringLiteral("context"), point.contextTokens);
     curve.append(item);
   }
-  return QJsonObject{{QStringLiteral("chart"), QStringLiteral("memory")},
-                     {QStringLiteral("source"), provenanceName(Provenance::Modelled)},
-                     {QStringLiteral("model"), data.modelName},
-                     {QStringLiteral("hardware"), data.hardwareName},
-                     {QStringLiteral("context"), data.contextTokens},
-                     {QStringLiteral("trained_context"), data.trainedContextTokens},
-                     {QStringLiteral("capacity_bytes"), data.capacityBytes},
-                     {QStringLiteral("max_context_that_fits"),
-                      data.fit.unbounded ? QJsonValue(QJsonValue::Null) : QJsonValue(data.fit.maxContextTokens)},
-                     {QStringLiteral("at_context"), memoryToJson(data.atContext)},
-                     {QStringLiteral("curve"), curve}};
+  return QJsonObject{
+      {QStringLiteral("chart"), QStringLiteral("memory")},
+      {QStringLiteral("source"), provenanceName(Provenance::Modelled)},
+      {QStringLiteral("model"), data.modelName},
+      {QStringLiteral("hardware"), data.hardwareName},
+      {QStringLiteral("context"), data.contextTokens},
+      {QStringLiteral("trained_context"), data.trainedContextTokens},
+      {QStringLiteral("capacity_bytes"), data.capacityBytes},
+      {QStringLiteral("max_context_that_fits"),
+       data.fit.unbounded ? QJsonValue(QJsonValue::Null) : QJsonValue(data.fit.maxContextTokens)},
+      {QStringLiteral("at_context"), memoryToJson(data.atContext)},
+      {QStringLiteral("curve"), curve}};
 }
 
 QJsonObject chartDataToJson(const ConfidenceChartData& data) {
@@ -156,7 +163,8 @@ QJsonObject chartDataToJson(const MitigationsChartData& data) {
                      {QStringLiteral("mitigations"), rowsJson(data.rows)}};
 }
 
-std::vector<EffectiveContextSeries> effectiveContextSeries(const ModelSpec& model, const std::vector<Mitigation>& compared,
+std::vector<EffectiveContextSeries> effectiveContextSeries(const ModelSpec& model,
+                                                           const std::vector<Mitigation>& compared,
                                                            const std::vector<qint64>& contexts,
                                                            qint64 designContextTokens, Runtime runtime) {
   std::vector<EffectiveContextSeries> all;
@@ -164,8 +172,8 @@ std::vector<EffectiveContextSeries> effectiveContextSeries(const ModelSpec& mode
     EffectiveContextSeries series;
     series.mitigation = mitigation;
     series.factor = plannerMitigationFactor(model, mitigation, designContextTokens);
-    const std::vector<MitigationEstimate> curve =
-        estimateMitigationCurve(model, mitigation, designContextTokens, contexts, plannerResources(), referenceSet(), runtime);
+    const std::vector<MitigationEstimate> curve = estimateMitigationCurve(
+        model, mitigation, designContextTokens, contexts, plannerResources(), referenceSet(), runtime);
     for (const MitigationEstimate& estimate : curve) {
       series.applicable = series.applicable && estimate.applicable;
       if (estimate.applicable) series.samples.push_back({0, estimate.effectiveContext});
@@ -257,7 +265,8 @@ MeasuredLossChartData measuredLossChartData(const std::vector<const Measurement*
   data.tokens = first.tokens;
   data.controlNll = first.controlNll;
   for (const Measurement* m : runs)
-    data.series.push_back({m->mitigation, m->forward.nll, m->forward.argmax, m->contextCap, m->lossSpike.detected});
+    data.series.push_back(
+        {m->mitigation, m->forward.nll, m->forward.argmax, m->contextCap, m->lossSpike.detected});
   return data;
 }
 

@@ -3,8 +3,8 @@
 // Not drawing and not the tabular CSV form: see ui/charts (ChartTable).
 #pragma once
 
-#include "common/Provenance.h"
 #include "attention/AttentionTypes.h"
+#include "common/Provenance.h"
 #include "planner/Plan.h"
 
 #include <QJsonObject>
@@ -18,10 +18,10 @@ struct Measurement;
 
 // MeasuredLoss needs a GGUF run: it is in reports, not among `sinkscope chart`'s kinds.
 enum class ChartKind { Heatmap, SinkCurve, Memory, Mitigations, Confidence, MeasuredLoss };
-QString chartKindName(ChartKind kind);  // "heatmap", "sink-curve", "memory", "mitigations", "confidence", "measured-loss"
+QString chartKindName(
+    ChartKind kind);  // "heatmap", "sink-curve", "memory", "mitigations", "confidence", "measured-loss"
 std::optional<ChartKind> chartKindFromName(const QString& name);  // one of allChartKinds()
-const std::vector<ChartKind>& allChartKinds();  // what `sinkscope chart` draws
-
+const std::vector<ChartKind>& allChartKinds();                    // what `sinkscope chart` draws
 
 // Memory against context: the stacked breakdown at each context, the capacity and the fit limit.
 struct MemoryChartData {
@@ -37,12 +37,12 @@ struct MemoryChartData {
 // The planner's confidence for each compared mitigation, with the primary one's reasons.
 struct ConfidenceChartData {
   QString primaryMitigation;
-  double value = 0;                        // the plan's confidence
-  std::vector<ConfidenceReason> reasons;   // the plan's reasons
-  qint64 contextCapTokens = 0;             // 0: no cap
+  double value = 0;                       // the plan's confidence
+  std::vector<ConfidenceReason> reasons;  // the plan's reasons
+  qint64 contextCapTokens = 0;            // 0: no cap
   qint64 contextTokens = 0;
   qint64 trainedContextTokens = 0;
-  std::vector<MitigationPlan> rows;        // the compared mitigations' rows of the plan
+  std::vector<MitigationPlan> rows;  // the compared mitigations' rows of the plan
 };
 
 // The mitigation comparison: effective context, quality and confidence per mitigation.
@@ -71,15 +71,17 @@ struct EffectiveContextSample {
 };
 struct EffectiveContextSeries {
   Mitigation mitigation = Mitigation::Baseline;
-  double factor = 1;       // the factor the planner applies for the requested context
-  bool applicable = true;  // false: not estimable for this model (explanation says why)
-  QString explanation;     // at the requested context
+  double factor = 1;                            // the factor the planner applies for the requested context
+  bool applicable = true;                       // false: not estimable for this model (explanation says why)
+  QString explanation;                          // at the requested context
   std::vector<EffectiveContextSample> samples;  // ascending contexts; empty when not applicable
 };
 // Every compared mitigation, in the order compared, at each of contexts.
-std::vector<EffectiveContextSeries> effectiveContextSeries(const ModelSpec& model, const std::vector<Mitigation>& compared,
+std::vector<EffectiveContextSeries> effectiveContextSeries(const ModelSpec& model,
+                                                           const std::vector<Mitigation>& compared,
                                                            const std::vector<qint64>& contexts,
-                                                           qint64 designContextTokens, Runtime runtime = Runtime::LlamaCpp);
+                                                           qint64 designContextTokens,
+                                                           Runtime runtime = Runtime::LlamaCpp);
 
 struct SinkCurveChartData {
   Provenance provenance = Provenance::Modelled;  // printed next to the chart
@@ -129,8 +131,8 @@ struct MeasuredLossChartData {
   Provenance provenance = Provenance::Measured;  // printed next to the chart
   QString modelName;
   qint64 trainedContextTokens = 0;
-  std::vector<int> tokens;       // the token ids measured
-  std::vector<float> controlNll; // nats, the control's nll[p]
+  std::vector<int> tokens;        // the token ids measured
+  std::vector<float> controlNll;  // nats, the control's nll[p]
   std::vector<MeasuredLossSeries> series;
 };
 // From finished runs over the same tokens (the first run's control).
@@ -146,8 +148,8 @@ struct ReportChartData {
 };
 
 // From the plan (the same object `plan --json` prints) for the compared mitigations.
-MemoryChartData memoryChartData(const ModelSpec& model, const HardwareSpec& hardware, const PlanRequest& request,
-                                const Plan& plan, int points = 200);
+MemoryChartData memoryChartData(const ModelSpec& model, const HardwareSpec& hardware,
+                                const PlanRequest& request, const Plan& plan, int points = 200);
 ConfidenceChartData confidenceChartData(const Plan& plan, const std::vector<Mitigation>& compared);
 MitigationsChartData mitigationsChartData(const Plan& plan, const std::vector<Mitigation>& compared);
 // The plan's row for a mitigation, or nullptr when the plan has none (it does not apply).

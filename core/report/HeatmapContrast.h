@@ -10,13 +10,13 @@
 namespace sinkscope {
 
 struct HeatmapContrast {
-  RowMetrics a, b;                   // the last query (position N - 1), mean of the heads
-  double sinkColumnsDifference = 0;  // largest |B - A| over the single-key columns, every row
-  double pooledBinsDifference = 0;   // largest |B - A| over the pooled key bins, every row
-  qint64 largestSinkGapQuery = -1;   // the query row where attention on token 0 differs most
+  RowMetrics a, b;                        // the last query (position N - 1), mean of the heads
+  double sinkColumnsDifference = 0;       // largest |B - A| over the single-key columns, every row
+  double pooledBinsDifference = 0;        // largest |B - A| over the pooled key bins, every row
+  qint64 largestSinkGapQuery = -1;        // the query row where attention on token 0 differs most
   double sinkAtGapA = 0, sinkAtGapB = 0;  // that row's attention on token 0 (exact: bin 0 is key 0)
-  bool lastQueryAlike = false;       // S1 and H / ln N of the last query differ by less than kAlikeThreshold
-  bool alike = false;                // the last query alike, and no cell differs by kAlikeThreshold or more
+  bool lastQueryAlike = false;  // S1 and H / ln N of the last query differ by less than kAlikeThreshold
+  bool alike = false;           // the last query alike, and no cell differs by kAlikeThreshold or more
 };
 
 // A stated choice, not a published figure (docs/modelled-attention.md): two settings whose last

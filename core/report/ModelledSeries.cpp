@@ -19,14 +19,17 @@ void addWeighted(RowMetrics& sum, const RowMetrics& add, double weight) {
 ProbeCallbacks runCallbacks(const ProbeCallbacks& callbacks, size_t index, size_t count) {
   const double start = double(index) / double(count), span = 1.0 / double(count);
   ProbeCallbacks run{callbacks.isCancelled, {}};
-  if (callbacks.progress) run.progress = [&callbacks, start, span](double f) { callbacks.progress(start + span * f); };
+  if (callbacks.progress)
+    run.progress = [&callbacks, start, span](double f) { callbacks.progress(start + span * f); };
   return run;
 }
 
 }  // namespace
 
-std::optional<SinkCurveSeries> modelledSinkCurveSeries(const ModelSpec& model, const ModelledProbeRequest& probe,
-                                                       const ModelledScheme& choice, const ProbeCallbacks& callbacks) {
+std::optional<SinkCurveSeries> modelledSinkCurveSeries(const ModelSpec& model,
+                                                       const ModelledProbeRequest& probe,
+                                                       const ModelledScheme& choice,
+                                                       const ProbeCallbacks& callbacks) {
   SinkCurveSeries series{choice.mitigation, {}};
   const std::vector<int>& heads = probe.curveHeads;
   const double weight = 1.0 / double(heads.size());
@@ -34,7 +37,8 @@ std::optional<SinkCurveSeries> modelledSinkCurveSeries(const ModelSpec& model, c
     const int head = heads[h];
     const auto source = modelledSource(model, probe.layer, head);
     const auto schemeAt = [&](qint64 n) { return modelledSchemeFor(model, choice, probe.layer, head, n); };
-    const auto points = computeSinkCurve(*source, schemeAt, probe.curve, runCallbacks(callbacks, h, heads.size()));
+    const auto points =
+        computeSinkCurve(*source, schemeAt, probe.curve, runCallbacks(callbacks, h, heads.size()));
     if (!points) return std::nullopt;
     if (series.samples.empty()) series.samples.resize(points->size());
     for (size_t i = 0; i < points->size(); ++i) {
@@ -43,34 +47,39 @@ std::optional<SinkCurveSeries> modelledSinkCurveSeries(const ModelSpec& model, c
       addWeighted(series.samples[i].last, (*points)[i].last, weight);
     }
   }
-  std::sort(series.samples.begin(), series.samples.end(),
-            [](const SinkCurveSample& a, const SinkCurveSample& b) { return a.contextTokens < b.contextTokens; });
+  std::sort(
+      series.samples.begin(), series.samples.end(),
+      [](const SinkCurveSample& a, const SinkCurveSample& b) { return a.contextTokens < b.contextTokens; });
   return series;
 }
 
 std::optional<PooledHeatmap> modelledMeanHeatmap(const ModelSpec& model, const ModelledProbeRequest& probe,
-                                                 const ModelledScheme& choice, const ProbeCallbacks& callbacks,
-                                                 RowMetrics* lastQueryMean) {
+                                                 const ModelledScheme& choice,
+                                                 const ProbeCallbacks& callbacks, RowMetrics* lastQueryMean) {
   PooledHeatmap mean;
   const std::vector<int>& heads = probe.heatmapHeads;
   if (lastQueryMean) *lastQueryMean = RowMetrics{};
   for (size_t h = 0; h < heads.size(); ++h) {
     const int head = heads[h];
     const auto source = modelledSource(model, probe.layer, head);
-    const auto result = runAttentionProbe(*source, modelledSchemeFor(model, choice, probe.layer, head, probe.heatmap.contextTokens),
-                                          probe.heatmap, runCallbacks(callbacks, h, heads.size()));
+    const auto result = runAttentionProbe(
+        *source, modelledSchemeFor(model, choice, probe.layer, head, probe.heatmap.contextTokens),
+        probe.heatmap, runCallbacks(callbacks, h, heads.size()));
     if (!result) return std::nullopt;
     if (mean.mass.empty()) {
       mean = result->heatmap;
       std::fill(mean.mass.begin(), mean.mass.end(), 0.0f);
     }
-    for (size_t i = 0; i < mean.mass.size(); ++i) mean.mass[i] += result->heatmap.mass[i] / float(heads.size());
-    if (lastQueryMean && !result->rows.empty()) addWeighted(*lastQueryMean, result->rows.back(), 1.0 / double(heads.size()));
+    for (size_t i = 0; i < mean.mass.size(); ++i)
+      mean.mass[i] += result->heatmap.mass[i] / float(heads.size());
+    if (lastQueryMean && !result->rows.empty())
+      addWeighted(*lastQueryMean, result->rows.back(), 1.0 / double(heads.size()));
   }
   return mean;
 }
 
-bool modelledSchemeApplies(const ModelSpec& model, const ModelledProbeRequest& probe, const ModelledScheme& choice) {
+bool modelledSchemeApplies(const ModelSpec& model, const ModelledProbeRequest& probe,
+                           const ModelledScheme& choice) {
   try {
     modelledSchemeFor(model, choice, probe.layer, probe.curveHeads.front(), probe.heatmap.contextTokens);
     return true;

@@ -27,24 +27,30 @@ const ReportSection* Report::section(const QString& id) const {
   return nullptr;
 }
 
-bool isAppendixSection(const ReportSection& section) { return section.id == QLatin1String("references"); }
+bool isAppendixSection(const ReportSection& section) {
+  return section.id == QLatin1String("references");
+}
 
 namespace {
 
 void checkScenario(const ReportScenario& scenario) {
-  if (scenario.contextTokens <= 0) throwBadInput(QString(), QStringLiteral("context"), QStringLiteral("must be positive"));
+  if (scenario.contextTokens <= 0)
+    throwBadInput(QString(), QStringLiteral("context"), QStringLiteral("must be positive"));
   if (scenario.mitigations.empty())
     throwBadInput(QString(), QStringLiteral("mitigations"), QStringLiteral("name at least one mitigation"));
   const bool measuring = !scenario.ggufPath.isEmpty() || !scenario.finishedMeasurements.empty();
-  if (!measuring && (!scenario.textPath.isEmpty() || scenario.measureContextTokens || scenario.measureTrainedContext))
-    throw Error(ErrorKind::Usage, QString(), QStringLiteral("gguf"),
-                QStringLiteral("a text, a measure context or a trained context needs a GGUF checkpoint to measure"));
+  if (!measuring &&
+      (!scenario.textPath.isEmpty() || scenario.measureContextTokens || scenario.measureTrainedContext))
+    throw Error(
+        ErrorKind::Usage, QString(), QStringLiteral("gguf"),
+        QStringLiteral("a text, a measure context or a trained context needs a GGUF checkpoint to measure"));
 }
 
 QString planCommandFor(const ReportScenario& scenario) {
-  const QString gpus = scenario.gpusPerNode * scenario.nodes > 1
-                           ? QStringLiteral(" --gpus %1 --nodes %2").arg(scenario.gpusPerNode).arg(scenario.nodes)
-                           : QString();
+  const QString gpus =
+      scenario.gpusPerNode * scenario.nodes > 1
+          ? QStringLiteral(" --gpus %1 --nodes %2").arg(scenario.gpusPerNode).arg(scenario.nodes)
+          : QString();
   return QStringLiteral("sinkscope plan --model %1 --hardware %2 --context %3 --runtime %4%5 --json")
       .arg(scenario.model, scenario.hardware)
       .arg(scenario.contextTokens)
@@ -88,8 +94,8 @@ QJsonObject sectionToJson(const ReportSection& section) {
 
 }  // namespace
 
-std::optional<Report> buildReport(const ReportScenario& requested, const ReportCallbacks& callbacks, const QDateTime& now,
-                                  bool includeAttention) {
+std::optional<Report> buildReport(const ReportScenario& requested, const ReportCallbacks& callbacks,
+                                  const QDateTime& now, bool includeAttention) {
   checkScenario(requested);
   const auto progress = [&](double fraction, const QString& stage) {
     if (callbacks.progress) callbacks.progress(fraction, stage);
@@ -135,7 +141,8 @@ std::optional<Report> buildReport(const ReportScenario& requested, const ReportC
   }
   progress(0.98, QStringLiteral("sections"));
   report.title = QStringLiteral("Long-context capacity report: %1 on %2 at %3")
-                     .arg(report.charts.memory.modelName, report.charts.memory.hardwareName, tokensText(scenario.contextTokens));
+                     .arg(report.charts.memory.modelName, report.charts.memory.hardwareName,
+                          tokensText(scenario.contextTokens));
   layOutSections(report);
   progress(1.0, QStringLiteral("done"));
   return report;
@@ -174,14 +181,14 @@ QJsonObject reportToJson(const Report& report) {
   QJsonArray sections;
   for (const ReportSection& section : report.sections) sections.append(sectionToJson(section));
   QJsonObject json{{QStringLiteral("title"), report.title},
-                     {QStringLiteral("sinkscope_version"), report.version},
-                     {QStringLiteral("generated_utc"), report.generatedUtc.toString(Qt::ISODate)},
-                     {QStringLiteral("scenario"), scenarioToJson(report.scenario)},
-                     {QStringLiteral("plan_command"), report.planCommand},
-                     {QStringLiteral("plan"), planToJson(report.plan)},
-                     {QStringLiteral("charts"), chartDataToJson(report.charts)},
-                     {QStringLiteral("sections"), sections},
-                     {QStringLiteral("sources"), QJsonArray::fromStringList(report.sources)}};
+                   {QStringLiteral("sinkscope_version"), report.version},
+                   {QStringLiteral("generated_utc"), report.generatedUtc.toString(Qt::ISODate)},
+                   {QStringLiteral("scenario"), scenarioToJson(report.scenario)},
+                   {QStringLiteral("plan_command"), report.planCommand},
+                   {QStringLiteral("plan"), planToJson(report.plan)},
+                   {QStringLiteral("charts"), chartDataToJson(report.charts)},
+                   {QStringLiteral("sections"), sections},
+                   {QStringLiteral("sources"), QJsonArray::fromStringList(report.sources)}};
   if (report.measured) json.insert(QStringLiteral("measured"), measuredToJson(*report.measured));
   return json;
 }

@@ -25,20 +25,21 @@ struct Measurement;
 // What the user asked for. The defaults are docs/design.md's default scenario (the source
 // document's worked example: Mistral 7B at 32K on an H100 80 GB, baseline vs NTK).
 struct ReportScenario {
-  QString model = QStringLiteral("mistral-7b-v0.1");    // catalogue id, config.json or .gguf
-  QString hardware = QStringLiteral("h100-sxm-80gb");   // catalogue id or hardware JSON
+  QString model = QStringLiteral("mistral-7b-v0.1");   // catalogue id, config.json or .gguf
+  QString hardware = QStringLiteral("h100-sxm-80gb");  // catalogue id or hardware JSON
   qint64 contextTokens = 32768;
   std::vector<Mitigation> mitigations{Mitigation::Baseline, Mitigation::Ntk};  // compared, in order
   Runtime runtime = Runtime::LlamaCpp;  // the engine; decides whether a sliding window is honoured
-  bool mitigationsDefaulted = false;  // true: nobody chose them; a model without RoPE compares baseline, streaming
-  int gpusPerNode = 1;                           // several GPUs: plan --gpus
-  int nodes = 1;                                 // plan --nodes
+  bool mitigationsDefaulted =
+      false;            // true: nobody chose them; a model without RoPE compares baseline, streaming
+  int gpusPerNode = 1;  // several GPUs: plan --gpus
+  int nodes = 1;        // plan --nodes
   // A measured run (optional), as `sinkscope measure` takes it, for each compared mitigation
   // measured mode can run:
-  QString ggufPath;                              // a GGUF checkpoint; empty: nothing measured
-  QString textPath;                              // the text it reads; empty: the bundled sample
-  std::optional<qint64> measureContextTokens;    // the first N tokens (default: the whole text)
-  std::optional<qint64> measureTrainedContext;   // overrides the GGUF's context_length
+  QString ggufPath;                             // a GGUF checkpoint; empty: nothing measured
+  QString textPath;                             // the text it reads; empty: the bundled sample
+  std::optional<qint64> measureContextTokens;   // the first N tokens (default: the whole text)
+  std::optional<qint64> measureTrainedContext;  // overrides the GGUF's context_length
   // Or runs already finished (the window's Measured tab): reported as they are, never re-run.
   std::vector<std::shared_ptr<const Measurement>> finishedMeasurements;
   QStringList finishedNotMeasured;  // with them: "alibi: <why>" for compared mitigations not run
@@ -64,14 +65,14 @@ struct ReportKeyValue {
 
 struct ReportTable {
   QString title;
-  QStringList columns;                // with units: "KV cache (GiB)"
-  std::vector<QStringList> rows;      // one string per column; '\n' separates lines within a cell
-  QString note;                       // a caption under the table (may be empty)
+  QStringList columns;            // with units: "KV cache (GiB)"
+  std::vector<QStringList> rows;  // one string per column; '\n' separates lines within a cell
+  QString note;                   // a caption under the table (may be empty)
 };
 
 struct ReportSection {
-  QString id;      // stable: "scenario", "specifications", "memory", ...
-  QString title;   // "Memory plan"
+  QString id;     // stable: "scenario", "specifications", "memory", ...
+  QString title;  // "Memory plan"
   QStringList paragraphs;
   std::vector<ReportKeyValue> keyValues;
   std::vector<ReportTable> tables;
@@ -81,15 +82,15 @@ struct ReportSection {
 
 struct Report {
   QString title;
-  QString version;          // SinkScope's
+  QString version;  // SinkScope's
   QDateTime generatedUtc;
   ReportScenario scenario;
   ModelSpec model;
   HardwareSpec hardware;
   PlanRequest planRequest;
-  Plan plan;                // `sinkscope plan ... --mitigation <primary> --json` for the same scenario
-  QString planCommand;      // that command line, to reproduce the numbers
-  ReportChartData charts;   // every chart's data
+  Plan plan;               // `sinkscope plan ... --mitigation <primary> --json` for the same scenario
+  QString planCommand;     // that command line, to reproduce the numbers
+  ReportChartData charts;  // every chart's data
   std::optional<ReportMeasured> measured;  // present when a GGUF run was made or given
   std::vector<ReportSection> sections;
   QStringList sources;
@@ -111,7 +112,8 @@ struct ReportCallbacks {
 // field (BadInput for a bad file or impossible value). Returns nullopt when cancelled.
 // includeAttention false skips the probe (for a single plan chart).
 std::optional<Report> buildReport(const ReportScenario& scenario, const ReportCallbacks& callbacks = {},
-                                  const QDateTime& now = QDateTime::currentDateTimeUtc(), bool includeAttention = true);
+                                  const QDateTime& now = QDateTime::currentDateTimeUtc(),
+                                  bool includeAttention = true);
 
 // The report as one JSON object: scenario, version, generated_utc, "plan" (exactly planToJson),
 // "charts" (each chart's data) and "sections".

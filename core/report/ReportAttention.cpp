@@ -20,7 +20,8 @@ struct Progress {
     const double start = 0.2 + 0.7 * double(done) / runs, span = 0.7 / runs;
     ++done;
     return {callbacks.isCancelled, [this, start, span](double fraction) {
-              if (callbacks.progress) callbacks.progress(start + span * fraction, QStringLiteral("attention"));
+              if (callbacks.progress)
+                callbacks.progress(start + span * fraction, QStringLiteral("attention"));
             }};
   }
 };

@@ -21,15 +21,19 @@ QString bound(const ReferenceValue& v) {
 }
 
 QString valueText(const ReferencePoint& p, const ReferenceValue& v) {
-  const QString at = v.contextTokens > 0 ? QStringLiteral(" at %1").arg(tokensShort(v.contextTokens)) : QString();
+  const QString at =
+      v.contextTokens > 0 ? QStringLiteral(" at %1").arg(tokensShort(v.contextTokens)) : QString();
   const QString number = QString::number(v.value, 'g', 6);
   if (p.metric == QLatin1String("perplexity")) return QStringLiteral("ppl %1%2%3").arg(bound(v), number, at);
-  if (p.metric == QLatin1String("ruler_score")) return QStringLiteral("score %1%2%3").arg(bound(v), number, at);
+  if (p.metric == QLatin1String("ruler_score"))
+    return QStringLiteral("score %1%2%3").arg(bound(v), number, at);
   if (p.metric == QLatin1String("retrieval_accuracy"))
     return QStringLiteral("%1%2 %%3").arg(bound(v), QString::number(v.value * 100.0, 'g', 4), at);
   const QString length = bound(v) + tokensShort(qint64(v.value)) + QStringLiteral(" tokens");
   if (p.metric == QLatin1String("ruler_effective_length"))
-    return p.claimedContext > 0 ? QStringLiteral("%1 of %2 claimed").arg(length, tokensShort(p.claimedContext)) : length;
+    return p.claimedContext > 0
+               ? QStringLiteral("%1 of %2 claimed").arg(length, tokensShort(p.claimedContext))
+               : length;
   if (p.metric == QLatin1String("passkey_context")) return QStringLiteral("retrieved to %1").arg(length);
   return length;  // a claim of a length
 }
@@ -57,7 +61,9 @@ ReportTable referencePointsTable(const Report& report) {
   const ReferenceSet& set = referenceSet();
   std::vector<const ReferencePoint*> points;
   for (const ReferencePoint& p : set.points) points.push_back(&p);
-  const auto isCurrent = [&](const ReferencePoint* p) { return !p->modelId.isEmpty() && p->modelId == report.model.id; };
+  const auto isCurrent = [&](const ReferencePoint* p) {
+    return !p->modelId.isEmpty() && p->modelId == report.model.id;
+  };
   std::stable_partition(points.begin(), points.end(), isCurrent);
   ReportTable t{QStringLiteral("All %1 reference points").arg(points.size()),
                 {QStringLiteral("Model"), QStringLiteral("Mitigation"), QStringLiteral("Fine-tuned"),
@@ -74,10 +80,12 @@ ReportTable referencePointsTable(const Report& report) {
                       p->fineTuned ? QStringLiteral("yes") : QStringLiteral("no"), metricTitle(p->metric),
                       values.join(QLatin1Char('\n')), QStringLiteral("%1 [%2]").arg(p->source, p->id)});
   }
-  t.note = QStringLiteral("The published figures SinkScope's estimates are anchored on (resources/references.json, "
-                          "docs/mitigations.md); %1. Perplexity: lower is better; s: the scaling factor.")
-               .arg(current > 0 ? QStringLiteral("the %1 row(s) for %2 come first").arg(current).arg(report.model.id)
-                                : QStringLiteral("none is for %1 itself").arg(report.model.id));
+  t.note = QStringLiteral(
+               "The published figures SinkScope's estimates are anchored on (resources/references.json, "
+               "docs/mitigations.md); %1. Perplexity: lower is better; s: the scaling factor.")
+               .arg(current > 0
+                        ? QStringLiteral("the %1 row(s) for %2 come first").arg(current).arg(report.model.id)
+                        : QStringLiteral("none is for %1 itself").arg(report.model.id));
   return t;
 }
 

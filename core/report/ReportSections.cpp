@@ -9,16 +9,22 @@ namespace sinkscope {
 
 namespace {
 
-QString integerText(qint64 value) { return QString::number(value); }
+QString integerText(qint64 value) {
+  return QString::number(value);
+}
 
-QString bytesText(qint64 bytes) { return QStringLiteral("%1 (%2 B)").arg(gibText(bytes)).arg(bytes); }
+QString bytesText(qint64 bytes) {
+  return QStringLiteral("%1 (%2 B)").arg(gibText(bytes)).arg(bytes);
+}
 
 QString ratioText(qint64 context, qint64 trained) {
   if (trained <= 0) return QStringLiteral("unknown");
   return QStringLiteral("%1×").arg(QString::number(double(context) / double(trained), 'f', 1));
 }
 
-QString qualityText(const std::optional<double>& quality) { return percentText(quality); }
+QString qualityText(const std::optional<double>& quality) {
+  return percentText(quality);
+}
 
 QString compactNumber(double value) {
   if (value >= 1e12) return QString::number(value / 1e12, 'f', 1) + QStringLiteral(" T");
@@ -53,9 +59,13 @@ QString chosenVerdict(const Plan& p) {
 QString deploymentText(const Plan& p) {
   const ParallelLayout& l = p.parallel;
   if (l.gpus() == 1) return QStringLiteral("1");
-  const QString nodes = l.nodes == 1 ? QStringLiteral("one node") : QStringLiteral("%1 nodes x %2").arg(l.nodes).arg(l.gpusPerNode);
+  const QString nodes = l.nodes == 1 ? QStringLiteral("one node")
+                                     : QStringLiteral("%1 nodes x %2").arg(l.nodes).arg(l.gpusPerNode);
   return QStringLiteral("%1 (%2), tensor-parallel %3, pipeline-parallel %4; memory figures per GPU")
-      .arg(l.gpus()).arg(nodes).arg(l.tensorParallel).arg(l.pipelineParallel);
+      .arg(l.gpus())
+      .arg(nodes)
+      .arg(l.tensorParallel)
+      .arg(l.pipelineParallel);
 }
 
 // When the plan does not fit: every change tried alone, cheapest first, with its numbers.
@@ -66,35 +76,40 @@ void addFitAdvice(const Plan& p, ReportSection& s) {
                                   .arg(p.fitAdvice.options[*smallest].summary)
                             : QStringLiteral("None of the changes tried fits."));
   for (const FitOption& option : p.fitAdvice.options)
-    s.bullets << QStringLiteral("%1 %2: %3").arg(option.works ? QStringLiteral("works") : QStringLiteral("not enough"),
-                                                 fitChangeName(option.change), option.summary);
+    s.bullets << QStringLiteral("%1 %2: %3")
+                     .arg(option.works ? QStringLiteral("works") : QStringLiteral("not enough"),
+                          fitChangeName(option.change), option.summary);
 }
 
 ReportSection scenarioSection(const Report& r) {
   ReportSection s{QStringLiteral("scenario"), QStringLiteral("Scenario"), {}, {}, {}, {}, {}};
   const Plan& p = r.plan;
-  s.paragraphs << QStringLiteral("%1 running %2 tokens per sequence on %3. The model was trained at %4 tokens, so "
-                                 "the request is %5 its trained context. Compared: %6.")
+  s.paragraphs << QStringLiteral(
+                      "%1 running %2 tokens per sequence on %3. The model was trained at %4 tokens, so "
+                      "the request is %5 its trained context. Compared: %6.")
                       .arg(r.charts.memory.modelName)
                       .arg(tokensFull(p.contextTokens))
                       .arg(r.charts.memory.hardwareName)
                       .arg(tokensFull(p.trainedContextTokens))
-                      .arg(ratioText(p.contextTokens, p.trainedContextTokens), mitigationList(r.scenario.mitigations));
-  s.keyValues = {{QStringLiteral("Model"), QStringLiteral("%1 (%2)").arg(r.charts.memory.modelName, r.model.id)},
-                 {QStringLiteral("Hardware"), QStringLiteral("%1 (%2)").arg(r.charts.memory.hardwareName, r.hardware.id)},
-                 {QStringLiteral("GPUs"), deploymentText(p)},
-                 {QStringLiteral("Requested context"), tokensText(p.contextTokens)},
-                 {QStringLiteral("Trained context"), tokensText(p.trainedContextTokens)},
-                 {QStringLiteral("Compared mitigations"), mitigationList(r.scenario.mitigations)},
-                 {QStringLiteral("Runtime"), runtimeName(p.runtime)},
-                 {QStringLiteral("Plan made for"), QStringLiteral("%1 (factor %2): %3")
-                                                       .arg(mitigationName(p.mitigation))
-                                                       .arg(QString::number(p.mitigationFactor, 'g', 4))
-                                                       .arg(p.mitigationChoice)},
-                 {QStringLiteral("Verdict"), chosenVerdict(p)},
-                 {QStringLiteral("Batch"), QStringLiteral("%1 sequence(s)").arg(p.batch)},
-                 {QStringLiteral("Weights / KV cache dtype"), QStringLiteral("%1 / %2").arg(p.weightsDtype, p.kvDtype)},
-                 {QStringLiteral("Reproduce the numbers"), r.planCommand}};
+                      .arg(ratioText(p.contextTokens, p.trainedContextTokens),
+                           mitigationList(r.scenario.mitigations));
+  s.keyValues = {
+      {QStringLiteral("Model"), QStringLiteral("%1 (%2)").arg(r.charts.memory.modelName, r.model.id)},
+      {QStringLiteral("Hardware"),
+       QStringLiteral("%1 (%2)").arg(r.charts.memory.hardwareName, r.hardware.id)},
+      {QStringLiteral("GPUs"), deploymentText(p)},
+      {QStringLiteral("Requested context"), tokensText(p.contextTokens)},
+      {QStringLiteral("Trained context"), tokensText(p.trainedContextTokens)},
+      {QStringLiteral("Compared mitigations"), mitigationList(r.scenario.mitigations)},
+      {QStringLiteral("Runtime"), runtimeName(p.runtime)},
+      {QStringLiteral("Plan made for"), QStringLiteral("%1 (factor %2): %3")
+                                            .arg(mitigationName(p.mitigation))
+                                            .arg(QString::number(p.mitigationFactor, 'g', 4))
+                                            .arg(p.mitigationChoice)},
+      {QStringLiteral("Verdict"), chosenVerdict(p)},
+      {QStringLiteral("Batch"), QStringLiteral("%1 sequence(s)").arg(p.batch)},
+      {QStringLiteral("Weights / KV cache dtype"), QStringLiteral("%1 / %2").arg(p.weightsDtype, p.kvDtype)},
+      {QStringLiteral("Reproduce the numbers"), r.planCommand}};
   return s;
 }
 
@@ -109,23 +124,27 @@ ReportTable modelTable(const ModelSpec& m, const Plan& p) {
   add(QStringLiteral("Attention kind"), attentionKindName(m.attentionKind));
   if (m.slidingWindow > 0) add(QStringLiteral("Sliding window"), tokensText(m.slidingWindow));
   add(QStringLiteral("Positional encoding"),
-      m.usesRope ? QStringLiteral("RoPE, theta %1, rotary dim %2").arg(m.ropeTheta, 0, 'g', 8).arg(m.rotaryDim())
-                 : QStringLiteral("no RoPE (ALiBi or none)"));
+      m.usesRope
+          ? QStringLiteral("RoPE, theta %1, rotary dim %2").arg(m.ropeTheta, 0, 'g', 8).arg(m.rotaryDim())
+          : QStringLiteral("no RoPE (ALiBi or none)"));
   if (m.ropeScaling)
     add(QStringLiteral("Shipped rope_scaling"),
         QStringLiteral("%1, factor %2").arg(m.ropeScaling->type).arg(m.ropeScaling->factor, 0, 'g', 4));
   add(QStringLiteral("Trained / max position"),
       QStringLiteral("%1 / %2 tokens").arg(m.trainedContext).arg(m.maxPositionEmbeddings));
   add(QStringLiteral("Vocabulary"), integerText(m.vocabSize));
-  add(QStringLiteral("Parameters (computed)"), QStringLiteral("%1 total, %2 active")
-                                                   .arg(compactNumber(double(p.totalParameters)),
-                                                        compactNumber(double(p.activeParameters))));
-  if (m.checkpointWeights)  // the weights in the memory table follow this count (docs/catalog.md "Hub import")
+  add(QStringLiteral("Parameters (computed)"),
+      QStringLiteral("%1 total, %2 active")
+          .arg(compactNumber(double(p.totalParameters)), compactNumber(double(p.activeParameters))));
+  if (m.checkpointWeights)  // the weights in the memory table follow this count (docs/catalog.md "Hub
+                            // import")
     add(QStringLiteral("Parameters (exact, used for weights)"),
-        QStringLiteral("%1 from %2").arg(integerText(m.checkpointWeights->parameters), m.checkpointWeights->source));
+        QStringLiteral("%1 from %2")
+            .arg(integerText(m.checkpointWeights->parameters), m.checkpointWeights->source));
   else if (m.publishedParameters > 0)
     add(QStringLiteral("Parameters (published)"), compactNumber(m.publishedParameters));
-  if (!m.defaultedFields.isEmpty()) add(QStringLiteral("Defaulted fields"), m.defaultedFields.join(QStringLiteral(", ")));
+  if (!m.defaultedFields.isEmpty())
+    add(QStringLiteral("Defaulted fields"), m.defaultedFields.join(QStringLiteral(", ")));
   t.note = m.source.isEmpty() ? QString() : QStringLiteral("Source: %1").arg(m.source);
   return t;
 }
@@ -134,8 +153,8 @@ ReportTable hardwareTable(const HardwareSpec& h) {
   ReportTable t{QStringLiteral("Hardware"), {QStringLiteral("Field"), QStringLiteral("Value")}, {}, {}};
   t.rows.push_back({QStringLiteral("Device"), QStringLiteral("%1 (%2)").arg(h.displayName, h.vendor)});
   t.rows.push_back({QStringLiteral("Memory"), bytesText(h.memoryBytes)});
-  t.rows.push_back({QStringLiteral("Memory bandwidth"),
-                    QStringLiteral("%1 GB/s").arg(QString::number(h.memoryBandwidthBytesPerSecond / 1e9, 'f', 0))});
+  t.rows.push_back({QStringLiteral("Memory bandwidth"), QStringLiteral("%1 GB/s").arg(QString::number(
+                                                            h.memoryBandwidthBytesPerSecond / 1e9, 'f', 0))});
   for (const QString& dtype : hardwareDtypeKeys())
     if (const auto flops = h.peakFlops(dtype))
       t.rows.push_back({QStringLiteral("Peak %1 (dense)").arg(dtype),
@@ -153,19 +172,24 @@ ReportSection specificationsSection(const Report& r) {
 ReportSection memorySection(const Report& r) {
   const Plan& p = r.plan;
   const MemoryBreakdown& m = p.memory;
-  ReportSection s{QStringLiteral("memory"), QStringLiteral("Memory plan"), {}, {}, {}, {ChartKind::Memory}, {}};
-  s.paragraphs << QStringLiteral("At %1 tokens %7 needs %2 of the %3 usable (%4 of device memory): it %5. "
-                                 "The largest context that fits is %6.")
+  ReportSection s{
+      QStringLiteral("memory"), QStringLiteral("Memory plan"), {}, {}, {}, {ChartKind::Memory}, {}};
+  s.paragraphs << QStringLiteral(
+                      "At %1 tokens %7 needs %2 of the %3 usable (%4 of device memory): it %5. "
+                      "The largest context that fits is %6.")
                       .arg(tokensFull(p.contextTokens))
                       .arg(gibText(m.totalBytes), gibText(m.capacityBytes))
                       .arg(percentText(p.usableMemoryShare))
                       .arg(p.fits ? QStringLiteral("fits") : QStringLiteral("does not fit"))
                       .arg(p.fit.unbounded ? QStringLiteral("unbounded (the KV cache stops growing)")
                                            : tokensText(p.fit.maxContextTokens),
-                           p.parallel.gpus() > 1 ? QStringLiteral("the fullest of the %1 GPUs").arg(p.parallel.gpus())
-                                                 : QStringLiteral("the deployment"));
+                           p.parallel.gpus() > 1
+                               ? QStringLiteral("the fullest of the %1 GPUs").arg(p.parallel.gpus())
+                               : QStringLiteral("the deployment"));
   ReportTable t{QStringLiteral("Memory at the requested context"),
-                {QStringLiteral("Component"), QStringLiteral("GiB"), QStringLiteral("Bytes")}, {}, {}};
+                {QStringLiteral("Component"), QStringLiteral("GiB"), QStringLiteral("Bytes")},
+                {},
+                {}};
   const auto add = [&](const QString& name, qint64 bytes) {
     t.rows.push_back({name, QString::number(double(bytes) / double(1ll << 30), 'f', 2), integerText(bytes)});
   };
@@ -182,7 +206,8 @@ ReportSection memorySection(const Report& r) {
                .arg(p.weightsDtype);
   s.tables.push_back(t);
   if (p.parallel.gpus() > 1) {
-    t.title = QStringLiteral("Memory per GPU at the requested context (the fullest of %1)").arg(p.parallel.gpus());
+    t.title =
+        QStringLiteral("Memory per GPU at the requested context (the fullest of %1)").arg(p.parallel.gpus());
     t.note += QStringLiteral(" All %1 GPUs together: %2 of %3.")
                   .arg(p.parallel.gpus())
                   .arg(gibText(p.memoryAllGpus.totalBytes), gibText(p.memoryAllGpus.capacityBytes));
@@ -193,12 +218,12 @@ ReportSection memorySection(const Report& r) {
                  {QStringLiteral("Max context that fits"),
                   p.fit.unbounded ? QStringLiteral("unbounded") : tokensText(p.fit.maxContextTokens)},
                  {QStringLiteral("KV cache per token"), QStringLiteral("%1 B").arg(m.kvBytesPerToken)},
-                 {QStringLiteral("Prefill (roofline)"), QStringLiteral("%1 tokens/s, %2-bound")
-                                                            .arg(QString::number(th.prefillTokensPerSecond, 'f', 0),
-                                                                 boundName(th.prefillBound))},
-                 {QStringLiteral("Decode (roofline)"), QStringLiteral("%1 tokens/s, %2-bound")
-                                                           .arg(QString::number(th.decodeTokensPerSecond, 'f', 1),
-                                                                boundName(th.decodeBound))}};
+                 {QStringLiteral("Prefill (roofline)"),
+                  QStringLiteral("%1 tokens/s, %2-bound")
+                      .arg(QString::number(th.prefillTokensPerSecond, 'f', 0), boundName(th.prefillBound))},
+                 {QStringLiteral("Decode (roofline)"),
+                  QStringLiteral("%1 tokens/s, %2-bound")
+                      .arg(QString::number(th.decodeTokensPerSecond, 'f', 1), boundName(th.decodeBound))}};
   if (!p.fits) {
     s.keyValues[3].value = QStringLiteral("not estimated: the plan does not fit, so it cannot run");
     s.keyValues[4].value = s.keyValues[3].value;
@@ -208,15 +233,23 @@ ReportSection memorySection(const Report& r) {
 
 ReportSection confidenceSection(const Report& r) {
   const Plan& p = r.plan;
-  ReportSection s{QStringLiteral("confidence"), QStringLiteral("Confidence and context cap"), {}, {}, {},
-                  {ChartKind::Confidence}, {}};
-  s.paragraphs << QStringLiteral("The planner's confidence in this plan (%1) is %2. Inference should be limited to "
-                                 "the context_cap of %3; the model can use an estimated %4 of the %5 requested.")
-                      .arg(mitigationName(p.mitigation), confidenceText(p.confidence.value), capText(p.contextCap))
+  ReportSection s{QStringLiteral("confidence"),
+                  QStringLiteral("Confidence and context cap"),
+                  {},
+                  {},
+                  {},
+                  {ChartKind::Confidence},
+                  {}};
+  s.paragraphs << QStringLiteral(
+                      "The planner's confidence in this plan (%1) is %2. Inference should be limited to "
+                      "the context_cap of %3; the model can use an estimated %4 of the %5 requested.")
+                      .arg(mitigationName(p.mitigation), confidenceText(p.confidence.value),
+                           capText(p.contextCap))
                       .arg(tokensText(p.effectiveContext), tokensFull(p.contextTokens));
   if (p.contextTokens > p.trainedContextTokens && p.trainedContextTokens > 0)
-    s.paragraphs << QStringLiteral("The requested context exceeds the trained one, so the confidence is capped at 0.8: "
-                                   "re-run the probe at a smaller context, or measure a real checkpoint.");
+    s.paragraphs << QStringLiteral(
+        "The requested context exceeds the trained one, so the confidence is capped at 0.8: "
+        "re-run the probe at a smaller context, or measure a real checkpoint.");
   s.keyValues = {{QStringLiteral("Confidence"), confidenceText(p.confidence.value)},
                  {QStringLiteral("context_cap"), capText(p.contextCap)},
                  {QStringLiteral("Effective context"), tokensText(p.effectiveContext)},
@@ -232,60 +265,76 @@ ReportSection confidenceSection(const Report& r) {
 // compared: the summary's setting always has its row.
 std::vector<MitigationPlan> tableRows(const Report& r) {
   std::vector<MitigationPlan> rows = r.charts.mitigations.rows;
-  const bool compared = std::any_of(rows.begin(), rows.end(),
-                                    [&](const MitigationPlan& row) { return row.mitigation == r.plan.mitigation; });
+  const bool compared = std::any_of(rows.begin(), rows.end(), [&](const MitigationPlan& row) {
+    return row.mitigation == r.plan.mitigation;
+  });
   if (const MitigationPlan* chosen = chosenRow(r.plan); chosen && !compared) rows.push_back(*chosen);
   return rows;
 }
 
 ReportSection mitigationsSection(const Report& r) {
-  ReportSection s{QStringLiteral("mitigations"), QStringLiteral("Mitigations compared"), {}, {}, {},
-                  {ChartKind::Mitigations}, {}};
-  s.paragraphs << QStringLiteral("Each mitigation at %1 tokens: the context cap the planner assumes, the context the "
-                                 "model can effectively use, the planner's confidence and the KV cache it needs.")
+  ReportSection s{QStringLiteral("mitigations"),
+                  QStringLiteral("Mitigations compared"),
+                  {},
+                  {},
+                  {},
+                  {ChartKind::Mitigations},
+                  {}};
+  s.paragraphs << QStringLiteral(
+                      "Each mitigation at %1 tokens: the context cap the planner assumes, the context the "
+                      "model can effectively use, the planner's confidence and the KV cache it needs.")
                       .arg(tokensFull(r.plan.contextTokens));
-  ReportTable t{QStringLiteral("Mitigation comparison (modelled)"),
-                {QStringLiteral("Mitigation"), QStringLiteral("Factor"), QStringLiteral("context_cap (tokens)"),
-                 QStringLiteral("Effective (tokens)"), QStringLiteral("Verdict at context"), QStringLiteral("Quality"),
-                 QStringLiteral("Confidence"), QStringLiteral("KV cache")},
-                {},
-                {}};
+  ReportTable t{
+      QStringLiteral("Mitigation comparison (modelled)"),
+      {QStringLiteral("Mitigation"), QStringLiteral("Factor"), QStringLiteral("context_cap (tokens)"),
+       QStringLiteral("Effective (tokens)"), QStringLiteral("Verdict at context"), QStringLiteral("Quality"),
+       QStringLiteral("Confidence"), QStringLiteral("KV cache")},
+      {},
+      {}};
   for (const MitigationPlan& row : tableRows(r)) {
     const bool planned = row.mitigation == r.plan.mitigation;
-    t.rows.push_back({mitigationName(row.mitigation) + (row.fineTuned ? QStringLiteral(" (shipped)") : QString()) +
-                          (planned ? QStringLiteral("\n(the plan's setting)") : QString()),
-                      QString::number(row.factor, 'g', 4), row.contextCap > 0 ? tokensFull(row.contextCap) : noneText(),
-                      effectiveText(row), verdictName(row.estimate.verdict.kind),
-                      qualityText(row.qualityRetention), confidenceText(row.confidence.value),
-                      gibText(row.kvBytes)});
+    t.rows.push_back(
+        {mitigationName(row.mitigation) + (row.fineTuned ? QStringLiteral(" (shipped)") : QString()) +
+             (planned ? QStringLiteral("\n(the plan's setting)") : QString()),
+         QString::number(row.factor, 'g', 4), row.contextCap > 0 ? tokensFull(row.contextCap) : noneText(),
+         effectiveText(row), verdictName(row.estimate.verdict.kind), qualityText(row.qualityRetention),
+         confidenceText(row.confidence.value), gibText(row.kvBytes)});
     const QString name = mitigationName(row.mitigation);
     s.bullets << QStringLiteral("%1: %2").arg(name, row.estimate.verdict.text);
-    s.bullets << (row.capBasis.startsWith(name) ? row.capBasis : QStringLiteral("%1: %2").arg(name, row.capBasis));
+    s.bullets << (row.capBasis.startsWith(name) ? row.capBasis
+                                                : QStringLiteral("%1: %2").arg(name, row.capBasis));
   }
   s.tables.push_back(t);
   if (!r.plan.sourceDocument.empty()) {
-    ReportTable claims{QStringLiteral("The source document's claims beside SinkScope's estimates"),
-                       {QStringLiteral("Source document"), QStringLiteral("Its effective (tokens)"),
-                        QStringLiteral("Its quality"), QStringLiteral("SinkScope effective (tokens)"),
-                        QStringLiteral("SinkScope quality"), QStringLiteral("SinkScope at the context"),
-                        QStringLiteral("Verdict")},
-                       {},
-                       QStringLiteral("The source document gives these figures without sources; SinkScope's "
-                                      "estimates are anchored on the published reference points (docs/mitigations.md).")};
+    ReportTable claims{
+        QStringLiteral("The source document's claims beside SinkScope's estimates"),
+        {QStringLiteral("Source document"), QStringLiteral("Its effective (tokens)"),
+         QStringLiteral("Its quality"), QStringLiteral("SinkScope effective (tokens)"),
+         QStringLiteral("SinkScope quality"), QStringLiteral("SinkScope at the context"),
+         QStringLiteral("Verdict")},
+        {},
+        QStringLiteral("The source document gives these figures without sources; SinkScope's "
+                       "estimates are anchored on the published reference points (docs/mitigations.md).")};
     for (const DocumentComparison& d : r.plan.sourceDocument)
       claims.rows.push_back({d.text, tokensFull(d.documentEffective), percentText(d.documentQuality),
-                             tokensFull(d.effective), percentText(d.quality),
-                             d.sinkscopeVerdict, d.verdict});
+                             tokensFull(d.effective), percentText(d.quality), d.sinkscopeVerdict, d.verdict});
     s.tables.push_back(claims);
   }
   return s;
 }
 
 ReportSection referencesSection(const Report& r) {
-  ReportSection s{QStringLiteral("references"), QStringLiteral("Appendix: literature reference points"), {}, {}, {}, {}, {}};
-  s.paragraphs << QStringLiteral("The published measurements (and the few unmeasured claims) that SinkScope's mitigation "
-                                 "estimates are anchored on or shown beside. Each row names its source and its id in "
-                                 "resources/references.json.");
+  ReportSection s{QStringLiteral("references"),
+                  QStringLiteral("Appendix: literature reference points"),
+                  {},
+                  {},
+                  {},
+                  {},
+                  {}};
+  s.paragraphs << QStringLiteral(
+      "The published measurements (and the few unmeasured claims) that SinkScope's mitigation "
+      "estimates are anchored on or shown beside. Each row names its source and its id in "
+      "resources/references.json.");
   s.tables.push_back(referencePointsTable(r));
   return s;
 }
@@ -296,47 +345,56 @@ ReportSection attentionSection(const Report& r) {
     s.charts.push_back(ChartKind::SinkCurve);
     const SinkCurveChartData& curve = *r.charts.sinkCurve;
     s.paragraphs << QStringLiteral(
-        "The sink curve: the share of attention on the first token (S₁), averaged over sampled queries, against "
-        "context length, for %1 (SinkScope's default probe target, as in the window). The dashed line marks the "
-        "trained context.")
+                        "The sink curve: the share of attention on the first token (S₁), averaged over "
+                        "sampled queries, against "
+                        "context length, for %1 (SinkScope's default probe target, as in the window). The "
+                        "dashed line marks the "
+                        "trained context.")
                         .arg(probeTargetText(r.model, curve.layer, curve.heads));
   }
   if (r.charts.heatmaps) {
     s.charts.push_back(ChartKind::Heatmap);
     const HeatmapChartData& maps = *r.charts.heatmaps;
-    s.paragraphs << QStringLiteral("Attention heatmaps at %1 tokens for %2, side by side on one colour scale: query "
-                                   "position down, key position across, pooled into bins; the first four key columns "
-                                   "are exact.")
+    s.paragraphs << QStringLiteral(
+                        "Attention heatmaps at %1 tokens for %2, side by side on one colour scale: query "
+                        "position down, key position across, pooled into bins; the first four key columns "
+                        "are exact.")
                         .arg(maps.contextTokens)
                         .arg(probeTargetText(r.model, maps.layer, maps.heads));
   }
   if (s.charts.empty())
-    s.paragraphs << QStringLiteral("The modelled attention probe did not run for this model, so no heatmaps or sink "
-                                   "curve are shown.");
+    s.paragraphs << QStringLiteral(
+        "The modelled attention probe did not run for this model, so no heatmaps or sink "
+        "curve are shown.");
   else
-    s.paragraphs << QStringLiteral("Modelled: synthetic queries and keys with the model's exact positional maths "
-                                   "(docs/modelled-attention.md), not a run of the real weights.");
+    s.paragraphs << QStringLiteral(
+        "Modelled: synthetic queries and keys with the model's exact positional maths "
+        "(docs/modelled-attention.md), not a run of the real weights.");
   return s;
 }
 
 ReportSection methodSection(const Report& r) {
   ReportSection s{QStringLiteral("method"), QStringLiteral("Method notes"), {}, {}, {}, {}, {}};
   s.paragraphs
-      << QStringLiteral("Memory is the sum of the weights (parameters counted from the configuration, or the exact "
-                        "count of the checkpoint's safetensors headers when they were read, times the bits per "
-                        "weight of the dtype), the KV cache (per layer, honouring grouped-query attention, "
-                        "sliding windows and latent attention), the transient activation peak of a chunked prefill "
-                        "and a fixed runtime overhead, against the usable share of device memory (docs/planner.md).")
-      << QStringLiteral("Throughput is a roofline: bytes moved per step against memory bandwidth and FLOPs against peak "
-                        "compute, each scaled by a documented efficiency. It is an estimate, not a measurement.")
-      << QStringLiteral("Confidence starts at 1 and loses documented deductions; past the trained context it is never "
-                        "above 0.8. The context_cap is the trained context times the extension a mitigation is known to "
-                        "support untuned, or the model's own shipped extension.");
+      << QStringLiteral(
+             "Memory is the sum of the weights (parameters counted from the configuration, or the exact "
+             "count of the checkpoint's safetensors headers when they were read, times the bits per "
+             "weight of the dtype), the KV cache (per layer, honouring grouped-query attention, "
+             "sliding windows and latent attention), the transient activation peak of a chunked prefill "
+             "and a fixed runtime overhead, against the usable share of device memory (docs/planner.md).")
+      << QStringLiteral(
+             "Throughput is a roofline: bytes moved per step against memory bandwidth and FLOPs against peak "
+             "compute, each scaled by a documented efficiency. It is an estimate, not a measurement.")
+      << QStringLiteral(
+             "Confidence starts at 1 and loses documented deductions; past the trained context it is never "
+             "above 0.8. The context_cap is the trained context times the extension a mitigation is known to "
+             "support untuned, or the model's own shipped extension.");
   s.bullets = r.plan.notes;
   if (r.measured && !r.measured->runs.empty())  // the plan is modelled; the runs beside it are not
     for (QString& note : s.bullets)
       if (note.startsWith(QStringLiteral("all figures are modelled")))
-        note = QStringLiteral("the plan's figures are modelled; the Measured results are measured on the CPU from %1")
+        note = QStringLiteral(
+                   "the plan's figures are modelled; the Measured results are measured on the CPU from %1")
                    .arg(r.measured->checkpointFile);
   return s;
 }
@@ -359,7 +417,8 @@ QStringList sourcesOf(const Report& r) {
       add(QStringLiteral("Context extension of %1: %2").arg(mitigationName(m), it->second));
   }
   add(QStringLiteral("KV cache formulas: docs/references.md section 4; attention metrics: section 5"));
-  add(QStringLiteral("Literature reference points: each row of their table names its source "
+  add(
+      QStringLiteral("Literature reference points: each row of their table names its source "
                      "(resources/references.json)"));
   return sources;
 }
@@ -367,9 +426,9 @@ QStringList sourcesOf(const Report& r) {
 }  // namespace
 
 void layOutSections(Report& report) {
-  report.sections = {summarySection(report),    scenarioSection(report),   specificationsSection(report),
-                     memorySection(report),     confidenceSection(report), attentionSection(report),
-                     mitigationsSection(report), measuredSection(report),  methodSection(report),
+  report.sections = {summarySection(report),     scenarioSection(report),   specificationsSection(report),
+                     memorySection(report),      confidenceSection(report), attentionSection(report),
+                     mitigationsSection(report), measuredSection(report),   methodSection(report),
                      referencesSection(report)};
   report.sources = sourcesOf(report);
 }

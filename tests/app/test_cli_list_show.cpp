@@ -31,10 +31,12 @@ QString saved(const QTemporaryDir& dir, const QString& name, const QByteArray& b
 void expectFailure(const QStringList& args, int exitCode, const QStringList& fragments) {
   const CliResult result = runCli(args);
   const QString err = QString::fromUtf8(result.standardError);
-  QVERIFY2(result.exitCode == exitCode, qPrintable(QStringLiteral("exit %1, stderr: %2").arg(result.exitCode).arg(err)));
+  QVERIFY2(result.exitCode == exitCode,
+           qPrintable(QStringLiteral("exit %1, stderr: %2").arg(result.exitCode).arg(err)));
   QVERIFY2(err.startsWith(QStringLiteral("error: ")), qPrintable(err));
   QCOMPARE(err.trimmed().count(QLatin1Char('\n')), 0);
-  for (const QString& fragment : fragments) QVERIFY2(err.contains(fragment), qPrintable(err + QStringLiteral(" lacks ") + fragment));
+  for (const QString& fragment : fragments)
+    QVERIFY2(err.contains(fragment), qPrintable(err + QStringLiteral(" lacks ") + fragment));
   QVERIFY(result.standardOutput.isEmpty());
 }
 
@@ -55,29 +57,35 @@ class TestCliListShow : public QObject {
   }
 
   void listJson() {
-    const QJsonObject models = jsonOf(runCli({QStringLiteral("list"), QStringLiteral("models"), QStringLiteral("--json")}));
+    const QJsonObject models =
+        jsonOf(runCli({QStringLiteral("list"), QStringLiteral("models"), QStringLiteral("--json")}));
     const QJsonArray modelList = models.value(QStringLiteral("models")).toArray();
     QVERIFY2(modelList.size() >= 24, qPrintable(QString::number(modelList.size())));
     const QJsonObject first = modelList.first().toObject();
-    for (const char* key : {"id", "attention_kind", "trained_context", "kv_heads", "head_dim", "rope_theta", "source",
-                            "defaulted_fields", "max_position_embeddings"})
+    for (const char* key : {"id", "attention_kind", "trained_context", "kv_heads", "head_dim", "rope_theta",
+                            "source", "defaulted_fields", "max_position_embeddings"})
       QVERIFY2(first.contains(QString::fromLatin1(key)), key);
-    const QJsonObject hardware = jsonOf(runCli({QStringLiteral("list"), QStringLiteral("hardware"), QStringLiteral("--json")}));
+    const QJsonObject hardware =
+        jsonOf(runCli({QStringLiteral("list"), QStringLiteral("hardware"), QStringLiteral("--json")}));
     const QJsonArray hardwareList = hardware.value(QStringLiteral("hardware")).toArray();
     QVERIFY(hardwareList.size() >= 16);
     // Byte counts are integers in the JSON text, not 8.6e+10.
-    const QByteArray raw = runCli({QStringLiteral("show"), QStringLiteral("--hardware"), QStringLiteral("h100-sxm-80gb"), QStringLiteral("--json")}).standardOutput;
+    const QByteArray raw = runCli({QStringLiteral("show"), QStringLiteral("--hardware"),
+                                   QStringLiteral("h100-sxm-80gb"), QStringLiteral("--json")})
+                               .standardOutput;
     QVERIFY2(raw.contains("\"memory_bytes\": 85899345920"), raw.constData());
   }
 
   void showModelJsonAndText() {
-    const CliResult json = runCli({QStringLiteral("show"), QStringLiteral("--model"), QStringLiteral("mistral-7b-v0.1"), QStringLiteral("--json")});
+    const CliResult json = runCli({QStringLiteral("show"), QStringLiteral("--model"),
+                                   QStringLiteral("mistral-7b-v0.1"), QStringLiteral("--json")});
     QCOMPARE(json.exitCode, 0);
     const QJsonObject object = jsonOf(json);
     QCOMPARE(object.value(QStringLiteral("trained_context")).toInteger(), 8192);  // Mistral 7B paper, Table 1
     QCOMPARE(object.value(QStringLiteral("sliding_window")).toInteger(), 4096);
     QCOMPARE(object.value(QStringLiteral("attention_kind")).toString(), QStringLiteral("sliding"));
-    const CliResult text = runCli({QStringLiteral("show"), QStringLiteral("--model"), QStringLiteral("deepseek-v2")});
+    const CliResult text =
+        runCli({QStringLiteral("show"), QStringLiteral("--model"), QStringLiteral("deepseek-v2")});
     QCOMPARE(text.exitCode, 0);
     QVERIFY(text.standardOutput.contains("kv_lora_rank"));
   }
@@ -87,49 +95,72 @@ class TestCliListShow : public QObject {
     const CliResult text = runCli({QStringLiteral("show"), QStringLiteral("--model"), path});
     QCOMPARE(text.exitCode, 0);
     const QString output = QString::fromUtf8(text.standardOutput);
-    QVERIFY2(output.contains(QRegularExpression(QStringLiteral("tied_embeddings +true +\\(defaulted\\)"))), qPrintable(output));
-    const QJsonObject json = jsonOf(runCli({QStringLiteral("show"), QStringLiteral("--model"), path, QStringLiteral("--json")}));
-    QVERIFY(json.value(QStringLiteral("defaulted_fields")).toArray().contains(QStringLiteral("tie_word_embeddings")));
+    QVERIFY2(output.contains(QRegularExpression(QStringLiteral("tied_embeddings +true +\\(defaulted\\)"))),
+             qPrintable(output));
+    const QJsonObject json =
+        jsonOf(runCli({QStringLiteral("show"), QStringLiteral("--model"), path, QStringLiteral("--json")}));
+    QVERIFY(json.value(QStringLiteral("defaulted_fields"))
+                .toArray()
+                .contains(QStringLiteral("tie_word_embeddings")));
     QCOMPARE(json.value(QStringLiteral("origin")).toString(), path);
   }
 
   void showGguf() {
     SINKSCOPE_REQUIRE_SHARED_GGUF(path);
-    const QJsonObject json = jsonOf(runCli({QStringLiteral("show"), QStringLiteral("--model"), path, QStringLiteral("--json")}));
+    const QJsonObject json =
+        jsonOf(runCli({QStringLiteral("show"), QStringLiteral("--model"), path, QStringLiteral("--json")}));
     QCOMPARE(json.value(QStringLiteral("layers")).toInt(), 5);
     QCOMPARE(json.value(QStringLiteral("rope_pair_layout")).toString(), QStringLiteral("adjacent"));
-    QVERIFY(json.value(QStringLiteral("defaulted_fields")).toArray().contains(QStringLiteral("trained_context")));
+    QVERIFY(
+        json.value(QStringLiteral("defaulted_fields")).toArray().contains(QStringLiteral("trained_context")));
   }
 
   void usageErrorsExit2() {
     expectFailure({QStringLiteral("list")}, 2, {QStringLiteral("models")});
     expectFailure({QStringLiteral("list"), QStringLiteral("gpus")}, 2, {QStringLiteral("gpus")});
-    expectFailure({QStringLiteral("list"), QStringLiteral("models"), QStringLiteral("--bogus")}, 2, {QStringLiteral("bogus")});
+    expectFailure({QStringLiteral("list"), QStringLiteral("models"), QStringLiteral("--bogus")}, 2,
+                  {QStringLiteral("bogus")});
     expectFailure({QStringLiteral("show")}, 2, {QStringLiteral("--model")});
-    expectFailure({QStringLiteral("show"), QStringLiteral("--model"), QStringLiteral("llama-2-7b"), QStringLiteral("--hardware"),
-                   QStringLiteral("l4-24gb")}, 2, {QStringLiteral("exactly one")});
+    expectFailure({QStringLiteral("show"), QStringLiteral("--model"), QStringLiteral("llama-2-7b"),
+                   QStringLiteral("--hardware"), QStringLiteral("l4-24gb")},
+                  2, {QStringLiteral("exactly one")});
   }
 
   void badInputExits3NamingFileAndField() {
-    expectFailure({QStringLiteral("show"), QStringLiteral("--model"), QStringLiteral("no-such-model")}, 3, {QStringLiteral("no-such-model")});
-    expectFailure({QStringLiteral("show"), QStringLiteral("--hardware"), QStringLiteral("no-such-gpu")}, 3, {QStringLiteral("no-such-gpu")});
+    expectFailure({QStringLiteral("show"), QStringLiteral("--model"), QStringLiteral("no-such-model")}, 3,
+                  {QStringLiteral("no-such-model")});
+    expectFailure({QStringLiteral("show"), QStringLiteral("--hardware"), QStringLiteral("no-such-gpu")}, 3,
+                  {QStringLiteral("no-such-gpu")});
     QTemporaryDir dir;
     const QString malformed = saved(dir, QStringLiteral("broken.json"), "{\"num_hidden_layers\": ");
-    expectFailure({QStringLiteral("show"), QStringLiteral("--model"), malformed}, 3, {QStringLiteral("error: ") + malformed + QStringLiteral(": not valid JSON")});
-    QByteArray config = R"({"model_type": "llama", "num_hidden_layers": 2, "hidden_size": 64, "intermediate_size": 128,
+    expectFailure({QStringLiteral("show"), QStringLiteral("--model"), malformed}, 3,
+                  {QStringLiteral("error: ") + malformed + QStringLiteral(": not valid JSON")});
+    QByteArray config =
+        R"({"model_type": "llama", "num_hidden_layers": 2, "hidden_size": 64, "intermediate_size": 128,
       "num_attention_heads": 8, "num_key_value_heads": 3, "vocab_size": 100, "max_position_embeddings": 512})";
     const QString indivisible = saved(dir, QStringLiteral("config.json"), config);
     expectFailure({QStringLiteral("show"), QStringLiteral("--model"), indivisible}, 3,
-                  {QStringLiteral("error: ") + indivisible + QStringLiteral(": num_key_value_heads: 8 query heads are not divisible by 3")});
-    const QString unknownKind = saved(dir, QStringLiteral("kind.json"), QByteArray(config).replace("\"num_key_value_heads\": 3", "\"num_key_value_heads\": 2, \"attention_kind\": \"sparse\""));
+                  {QStringLiteral("error: ") + indivisible +
+                   QStringLiteral(": num_key_value_heads: 8 query heads are not divisible by 3")});
+    const QString unknownKind =
+        saved(dir, QStringLiteral("kind.json"),
+              QByteArray(config).replace("\"num_key_value_heads\": 3",
+                                         "\"num_key_value_heads\": 2, \"attention_kind\": \"sparse\""));
     expectFailure({QStringLiteral("show"), QStringLiteral("--model"), unknownKind}, 3,
                   {unknownKind + QStringLiteral(": attention_kind: unknown attention kind 'sparse'")});
-    const QString missing = saved(dir, QStringLiteral("missing.json"), QByteArray(config).replace("\"hidden_size\": 64,", ""));
-    expectFailure({QStringLiteral("show"), QStringLiteral("--model"), missing}, 3, {missing + QStringLiteral(": hidden_size: missing")});
-    const QString truncated = saved(dir, QStringLiteral("cut.gguf"), QByteArray("GGUF\x03\x00\x00\x00\x01", 9));
-    expectFailure({QStringLiteral("show"), QStringLiteral("--model"), truncated}, 3, {QStringLiteral("error: ") + truncated + QStringLiteral(": ")});
-    const QString gpu = saved(dir, QStringLiteral("gpu.json"), R"({"id": "x", "memory_bytes": 0, "memory_bandwidth_bytes_per_s": 1e12, "peak_flops": {"fp32": 1e13}})");
-    expectFailure({QStringLiteral("show"), QStringLiteral("--hardware"), gpu}, 3, {gpu + QStringLiteral(": memory_bytes")});
+    const QString missing =
+        saved(dir, QStringLiteral("missing.json"), QByteArray(config).replace("\"hidden_size\": 64,", ""));
+    expectFailure({QStringLiteral("show"), QStringLiteral("--model"), missing}, 3,
+                  {missing + QStringLiteral(": hidden_size: missing")});
+    const QString truncated =
+        saved(dir, QStringLiteral("cut.gguf"), QByteArray("GGUF\x03\x00\x00\x00\x01", 9));
+    expectFailure({QStringLiteral("show"), QStringLiteral("--model"), truncated}, 3,
+                  {QStringLiteral("error: ") + truncated + QStringLiteral(": ")});
+    const QString gpu = saved(
+        dir, QStringLiteral("gpu.json"),
+        R"({"id": "x", "memory_bytes": 0, "memory_bandwidth_bytes_per_s": 1e12, "peak_flops": {"fp32": 1e13}})");
+    expectFailure({QStringLiteral("show"), QStringLiteral("--hardware"), gpu}, 3,
+                  {gpu + QStringLiteral(": memory_bytes")});
   }
 
   void showHardwareFile() {
@@ -137,7 +168,8 @@ class TestCliListShow : public QObject {
     const QString gpu = saved(dir, QStringLiteral("gpu.json"),
                               R"({"id": "my-gpu", "name": "My GPU", "memory_bytes": 25769803776,
                                   "memory_bandwidth_bytes_per_s": 1.0e12, "peak_flops": {"fp32": 4.0e13, "bf16": 1.6e14}})");
-    const QJsonObject json = jsonOf(runCli({QStringLiteral("show"), QStringLiteral("--hardware"), gpu, QStringLiteral("--json")}));
+    const QJsonObject json =
+        jsonOf(runCli({QStringLiteral("show"), QStringLiteral("--hardware"), gpu, QStringLiteral("--json")}));
     QCOMPARE(json.value(QStringLiteral("id")).toString(), QStringLiteral("my-gpu"));
     QCOMPARE(json.value(QStringLiteral("memory_bytes")).toInteger(), 25769803776ll);
   }

@@ -20,10 +20,13 @@ using namespace sinkscope;
 
 namespace {
 
-const QStringList kScenario{QStringLiteral("--model"), QStringLiteral("mistral-7b-v0.1"), QStringLiteral("--hardware"),
-                            QStringLiteral("h100-sxm-80gb"), QStringLiteral("--context"), QStringLiteral("32768")};
+const QStringList kScenario{QStringLiteral("--model"),    QStringLiteral("mistral-7b-v0.1"),
+                            QStringLiteral("--hardware"), QStringLiteral("h100-sxm-80gb"),
+                            QStringLiteral("--context"),  QStringLiteral("32768")};
 
-QString tool(const char* name) { return QStandardPaths::findExecutable(QString::fromLatin1(name)); }
+QString tool(const char* name) {
+  return QStandardPaths::findExecutable(QString::fromLatin1(name));
+}
 
 QString runTool(const QString& program, const QStringList& args) {
   QProcess process;
@@ -34,8 +37,8 @@ QString runTool(const QString& program, const QStringList& args) {
 
 QJsonObject planJson() {
   // No --mitigation, as the report's plan command: made for what a person would run (docs/planner.md).
-  const test::CliResult plan = test::runCli(QStringList{QStringLiteral("plan")} + kScenario +
-                                            QStringList{QStringLiteral("--json")});
+  const test::CliResult plan =
+      test::runCli(QStringList{QStringLiteral("plan")} + kScenario + QStringList{QStringLiteral("--json")});
   return QJsonDocument::fromJson(plan.standardOutput).object();
 }
 
@@ -46,11 +49,14 @@ QStringList keyNumbers(const QJsonObject& plan) {
           QString::number(memory.value(QStringLiteral("total_bytes")).toInteger()),
           QString::number(memory.value(QStringLiteral("weights_bytes")).toInteger()),
           QString::number(memory.value(QStringLiteral("kv_bytes")).toInteger()),
-          test::printedConfidence(plan.value(QStringLiteral("confidence")).toObject().value(QStringLiteral("value")).toDouble()),
+          test::printedConfidence(
+              plan.value(QStringLiteral("confidence")).toObject().value(QStringLiteral("value")).toDouble()),
           test::groupedTokens(plan.value(QStringLiteral("context_cap")).toInteger())};
 }
 
-QStringList filesIn(const QString& dir) { return QDir(dir).entryList(QDir::Files | QDir::Hidden | QDir::System); }
+QStringList filesIn(const QString& dir) {
+  return QDir(dir).entryList(QDir::Files | QDir::Hidden | QDir::System);
+}
 
 }  // namespace
 
@@ -59,11 +65,13 @@ class TestCliReportChart : public QObject {
 
  private slots:
   void pdfReportParsesWithSectionsAndPlanNumbers() {
-    if (tool("pdftotext").isEmpty() || tool("pdfinfo").isEmpty()) QSKIP("pdftotext/pdfinfo (poppler-utils) not installed");
+    if (tool("pdftotext").isEmpty() || tool("pdfinfo").isEmpty())
+      QSKIP("pdftotext/pdfinfo (poppler-utils) not installed");
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("report.pdf"));
-    const test::CliResult result = test::runCli(QStringList{QStringLiteral("report")} + kScenario +
-                                                QStringList{QStringLiteral("--out"), path}, 300000);
+    const test::CliResult result = test::runCli(
+        QStringList{QStringLiteral("report")} + kScenario + QStringList{QStringLiteral("--out"), path},
+        300000);
     QVERIFY2(result.exitCode == 0, result.standardError.constData());
     QVERIFY(result.standardOutput.trimmed().endsWith("report.pdf"));
     const QString info = runTool(tool("pdfinfo"), {path});
@@ -71,47 +79,56 @@ class TestCliReportChart : public QObject {
     QVERIFY2(pages.hasMatch(), qPrintable(info));
     QVERIFY2(pages.captured(1).toInt() >= 4, qPrintable(info));
     const QString text = runTool(tool("pdftotext"), {QStringLiteral("-layout"), path, QStringLiteral("-")});
-    for (const char* heading : {"Summary", "Scenario", "Model and hardware", "Memory plan", "Confidence and context cap",
-                                "Where attention goes", "Mitigations compared", "Appendix: literature reference points",
-                                "Method notes", "Sources"})
+    for (const char* heading : {"Summary", "Scenario", "Model and hardware", "Memory plan",
+                                "Confidence and context cap", "Where attention goes", "Mitigations compared",
+                                "Appendix: literature reference points", "Method notes", "Sources"})
       QVERIFY2(text.contains(QString::fromUtf8(heading)), heading);
-    for (const QString& number : keyNumbers(planJson())) QVERIFY2(test::containsAnyOf(text, number), qPrintable(number));
+    for (const QString& number : keyNumbers(planJson()))
+      QVERIFY2(test::containsAnyOf(text, number), qPrintable(number));
     QVERIFY(text.contains(QStringLiteral("Page 1 of %1").arg(pages.captured(1))));
   }
 
   void htmlReportIsSelfContained() {
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("report.html"));
-    const test::CliResult result = test::runCli(QStringList{QStringLiteral("report")} + kScenario +
-                                                QStringList{QStringLiteral("--out"), path}, 300000);
+    const test::CliResult result = test::runCli(
+        QStringList{QStringLiteral("report")} + kScenario + QStringList{QStringLiteral("--out"), path},
+        300000);
     QVERIFY2(result.exitCode == 0, result.standardError.constData());
     QFile file(path);
     QVERIFY(file.open(QIODevice::ReadOnly));
     const QString html = QString::fromUtf8(file.readAll());
-    for (const char* id : {"summary", "scenario", "specifications", "memory", "confidence", "attention", "mitigations", "references", "method", "sources"})
+    for (const char* id : {"summary", "scenario", "specifications", "memory", "confidence", "attention",
+                           "mitigations", "references", "method", "sources"})
       QVERIFY2(html.contains(QStringLiteral("<section id=\"%1\">").arg(QString::fromLatin1(id))), id);
     QVERIFY(html.contains(QStringLiteral("src=\"data:image/png;base64,")));
-    QVERIFY(!html.contains(QRegularExpression(QStringLiteral("src=\"(https?:|file:|/)"))));  // nothing fetched from outside
-    for (const QString& number : keyNumbers(planJson())) QVERIFY2(test::containsAnyOf(html, number), qPrintable(number));
+    QVERIFY(!html.contains(
+        QRegularExpression(QStringLiteral("src=\"(https?:|file:|/)"))));  // nothing fetched from outside
+    for (const QString& number : keyNumbers(planJson()))
+      QVERIFY2(test::containsAnyOf(html, number), qPrintable(number));
   }
 
   void failuresExit3AndLeaveNothing() {
     QTemporaryDir dir;
     const QString unknown = dir.filePath(QStringLiteral("report.docx"));
-    test::CliResult result = test::runCli(QStringList{QStringLiteral("report")} + kScenario + QStringList{QStringLiteral("--out"), unknown});
+    test::CliResult result = test::runCli(QStringList{QStringLiteral("report")} + kScenario +
+                                          QStringList{QStringLiteral("--out"), unknown});
     QCOMPARE(result.exitCode, 3);
     QVERIFY2(result.standardError.startsWith("error: "), result.standardError.constData());
     QVERIFY(result.standardError.contains("extension"));
     const QString missingFolder = dir.filePath(QStringLiteral("no/such/folder/report.pdf"));
-    result = test::runCli(QStringList{QStringLiteral("report")} + kScenario + QStringList{QStringLiteral("--out"), missingFolder});
+    result = test::runCli(QStringList{QStringLiteral("report")} + kScenario +
+                          QStringList{QStringLiteral("--out"), missingFolder});
     QCOMPARE(result.exitCode, 3);
-    result = test::runCli({QStringLiteral("chart"), QStringLiteral("--chart"), QStringLiteral("memory"), QStringLiteral("--model"),
-                           QStringLiteral("mistral-7b-v0.1"), QStringLiteral("--context"), QStringLiteral("32768"),
-                           QStringLiteral("--out"), dir.filePath(QStringLiteral("chart.bmp"))});
+    result = test::runCli({QStringLiteral("chart"), QStringLiteral("--chart"), QStringLiteral("memory"),
+                           QStringLiteral("--model"), QStringLiteral("mistral-7b-v0.1"),
+                           QStringLiteral("--context"), QStringLiteral("32768"), QStringLiteral("--out"),
+                           dir.filePath(QStringLiteral("chart.bmp"))});
     QCOMPARE(result.exitCode, 3);
-    result = test::runCli({QStringLiteral("chart"), QStringLiteral("--chart"), QStringLiteral("pie"), QStringLiteral("--model"),
-                           QStringLiteral("mistral-7b-v0.1"), QStringLiteral("--context"), QStringLiteral("32768"),
-                           QStringLiteral("--out"), dir.filePath(QStringLiteral("chart.png"))});
+    result = test::runCli({QStringLiteral("chart"), QStringLiteral("--chart"), QStringLiteral("pie"),
+                           QStringLiteral("--model"), QStringLiteral("mistral-7b-v0.1"),
+                           QStringLiteral("--context"), QStringLiteral("32768"), QStringLiteral("--out"),
+                           dir.filePath(QStringLiteral("chart.png"))});
     QCOMPARE(result.exitCode, 2);
     QVERIFY(result.standardError.contains("--chart"));
     QCOMPARE(filesIn(dir.path()), QStringList());  // no partial or temporary file
@@ -121,7 +138,8 @@ class TestCliReportChart : public QObject {
     QVERIFY(keep.open(QIODevice::WriteOnly));
     keep.write("keep me");
     keep.close();
-    result = test::runCli(QStringList{QStringLiteral("report")} + kScenario + QStringList{QStringLiteral("--out"), existing});
+    result = test::runCli(QStringList{QStringLiteral("report")} + kScenario +
+                          QStringList{QStringLiteral("--out"), existing});
     QCOMPARE(result.exitCode, 3);
     QVERIFY(result.standardError.contains("--force"));
     QFile check(existing);
@@ -129,7 +147,8 @@ class TestCliReportChart : public QObject {
     QCOMPARE(check.readAll(), QByteArray("keep me"));
     check.close();
     result = test::runCli(QStringList{QStringLiteral("report")} + kScenario +
-                          QStringList{QStringLiteral("--out"), existing, QStringLiteral("--force")}, 300000);
+                              QStringList{QStringLiteral("--out"), existing, QStringLiteral("--force")},
+                          300000);
     QCOMPARE(result.exitCode, 0);
     QVERIFY(QFileInfo(existing).size() > 1000);
     QCOMPARE(filesIn(dir.path()), QStringList{QStringLiteral("kept.html")});
@@ -138,10 +157,11 @@ class TestCliReportChart : public QObject {
   void chartSvgIsWellFormedVector() {
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("memory.svg"));
-    const test::CliResult result = test::runCli(
-        {QStringLiteral("chart"), QStringLiteral("--chart"), QStringLiteral("memory"), QStringLiteral("--model"),
-         QStringLiteral("mistral-7b-v0.1"), QStringLiteral("--hardware"), QStringLiteral("h100-sxm-80gb"),
-         QStringLiteral("--context"), QStringLiteral("32768"), QStringLiteral("--out"), path});
+    const test::CliResult result =
+        test::runCli({QStringLiteral("chart"), QStringLiteral("--chart"), QStringLiteral("memory"),
+                      QStringLiteral("--model"), QStringLiteral("mistral-7b-v0.1"),
+                      QStringLiteral("--hardware"), QStringLiteral("h100-sxm-80gb"),
+                      QStringLiteral("--context"), QStringLiteral("32768"), QStringLiteral("--out"), path});
     QVERIFY2(result.exitCode == 0, result.standardError.constData());
     QFile file(path);
     QVERIFY(file.open(QIODevice::ReadOnly));
@@ -149,7 +169,9 @@ class TestCliReportChart : public QObject {
     int paths = 0, texts = 0;  // vector shapes (path, polyline) and text elements
     while (!xml.atEnd()) {
       xml.readNext();
-      if (xml.isStartElement() && (xml.name() == QLatin1String("path") || xml.name() == QLatin1String("polyline"))) ++paths;
+      if (xml.isStartElement() &&
+          (xml.name() == QLatin1String("path") || xml.name() == QLatin1String("polyline")))
+        ++paths;
       if (xml.isStartElement() && xml.name() == QLatin1String("text")) ++texts;
     }
     QVERIFY2(!xml.hasError(), qPrintable(xml.errorString()));
@@ -161,37 +183,45 @@ class TestCliReportChart : public QObject {
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("confidence.png"));
     const test::CliResult result = test::runCli(
-        {QStringLiteral("chart"), QStringLiteral("--chart"), QStringLiteral("confidence"), QStringLiteral("--model"),
-         QStringLiteral("mistral-7b-v0.1"), QStringLiteral("--context"), QStringLiteral("32768"), QStringLiteral("--width"),
-         QStringLiteral("640"), QStringLiteral("--height"), QStringLiteral("300"), QStringLiteral("--out"), path});
+        {QStringLiteral("chart"), QStringLiteral("--chart"), QStringLiteral("confidence"),
+         QStringLiteral("--model"), QStringLiteral("mistral-7b-v0.1"), QStringLiteral("--context"),
+         QStringLiteral("32768"), QStringLiteral("--width"), QStringLiteral("640"),
+         QStringLiteral("--height"), QStringLiteral("300"), QStringLiteral("--out"), path});
     QVERIFY2(result.exitCode == 0, result.standardError.constData());
     const QImage image(path);
     QCOMPARE(image.size(), QSize(1280, 600));  // 2x the logical size
     const QString scaled = dir.filePath(QStringLiteral("scale1.png"));
     QCOMPARE(test::runCli({QStringLiteral("chart"), QStringLiteral("--chart"), QStringLiteral("mitigations"),
-                           QStringLiteral("--model"), QStringLiteral("mistral-7b-v0.1"), QStringLiteral("--context"),
-                           QStringLiteral("32768"), QStringLiteral("--width"), QStringLiteral("500"), QStringLiteral("--height"),
-                           QStringLiteral("400"), QStringLiteral("--scale"), QStringLiteral("1"), QStringLiteral("--out"), scaled})
-                 .exitCode, 0);
+                           QStringLiteral("--model"), QStringLiteral("mistral-7b-v0.1"),
+                           QStringLiteral("--context"), QStringLiteral("32768"), QStringLiteral("--width"),
+                           QStringLiteral("500"), QStringLiteral("--height"), QStringLiteral("400"),
+                           QStringLiteral("--scale"), QStringLiteral("1"), QStringLiteral("--out"), scaled})
+                 .exitCode,
+             0);
     QCOMPARE(QImage(scaled).size(), QSize(500, 400));
   }
 
   void chartCsvColumnsMatchTheData() {
     QTemporaryDir dir;
-    const QStringList common{QStringLiteral("chart"), QStringLiteral("--chart"), QStringLiteral("memory"),
-                             QStringLiteral("--model"), QStringLiteral("mistral-7b-v0.1"), QStringLiteral("--hardware"),
-                             QStringLiteral("h100-sxm-80gb"), QStringLiteral("--context"), QStringLiteral("32768"),
-                             QStringLiteral("--out")};
-    const QString csvPath = dir.filePath(QStringLiteral("memory.csv")), jsonPath = dir.filePath(QStringLiteral("memory.json"));
+    const QStringList common{QStringLiteral("chart"),           QStringLiteral("--chart"),
+                             QStringLiteral("memory"),          QStringLiteral("--model"),
+                             QStringLiteral("mistral-7b-v0.1"), QStringLiteral("--hardware"),
+                             QStringLiteral("h100-sxm-80gb"),   QStringLiteral("--context"),
+                             QStringLiteral("32768"),           QStringLiteral("--out")};
+    const QString csvPath = dir.filePath(QStringLiteral("memory.csv")),
+                  jsonPath = dir.filePath(QStringLiteral("memory.json"));
     QCOMPARE(test::runCli(common + QStringList{csvPath}).exitCode, 0);
     QCOMPARE(test::runCli(common + QStringList{jsonPath}).exitCode, 0);
     QFile csvFile(csvPath), jsonFile(jsonPath);
     QVERIFY(csvFile.open(QIODevice::ReadOnly) && jsonFile.open(QIODevice::ReadOnly));
-    const QStringList lines = QString::fromUtf8(csvFile.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
-    QCOMPARE(lines.first(), QStringLiteral("context (tokens),weights (bytes),KV cache (bytes),activations (bytes),"
-                                           "overhead (bytes),total (bytes),usable capacity (bytes),fits"));
+    const QStringList lines =
+        QString::fromUtf8(csvFile.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    QCOMPARE(lines.first(),
+             QStringLiteral("context (tokens),weights (bytes),KV cache (bytes),activations (bytes),"
+                            "overhead (bytes),total (bytes),usable capacity (bytes),fits"));
     const QJsonObject json = QJsonDocument::fromJson(jsonFile.readAll()).object();
-    const QJsonArray curve = json.value(QStringLiteral("data")).toObject().value(QStringLiteral("curve")).toArray();
+    const QJsonArray curve =
+        json.value(QStringLiteral("data")).toObject().value(QStringLiteral("curve")).toArray();
     QCOMPARE(lines.size() - 1, curve.size());
     for (int i = 0; i < curve.size(); ++i) {
       const QStringList cells = lines[i + 1].split(QLatin1Char(','));
@@ -201,9 +231,14 @@ class TestCliReportChart : public QObject {
       QCOMPARE(cells[5].toLongLong(), point.value(QStringLiteral("total_bytes")).toInteger());
     }
     // The plan's own numbers at the requested context.
-    const QJsonObject atContext = json.value(QStringLiteral("data")).toObject().value(QStringLiteral("at_context")).toObject();
+    const QJsonObject atContext =
+        json.value(QStringLiteral("data")).toObject().value(QStringLiteral("at_context")).toObject();
     QCOMPARE(atContext.value(QStringLiteral("total_bytes")).toInteger(),
-             planJson().value(QStringLiteral("memory")).toObject().value(QStringLiteral("total_bytes")).toInteger());
+             planJson()
+                 .value(QStringLiteral("memory"))
+                 .toObject()
+                 .value(QStringLiteral("total_bytes"))
+                 .toInteger());
   }
 
   void chartPdfIsOnePageOfTheRequestedSize() {
@@ -211,13 +246,15 @@ class TestCliReportChart : public QObject {
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("mitigations.pdf"));
     const test::CliResult result = test::runCli(
-        {QStringLiteral("chart"), QStringLiteral("--chart"), QStringLiteral("mitigations"), QStringLiteral("--model"),
-         QStringLiteral("mistral-7b-v0.1"), QStringLiteral("--context"), QStringLiteral("32768"), QStringLiteral("--width"),
-         QStringLiteral("600"), QStringLiteral("--height"), QStringLiteral("400"), QStringLiteral("--out"), path});
+        {QStringLiteral("chart"), QStringLiteral("--chart"), QStringLiteral("mitigations"),
+         QStringLiteral("--model"), QStringLiteral("mistral-7b-v0.1"), QStringLiteral("--context"),
+         QStringLiteral("32768"), QStringLiteral("--width"), QStringLiteral("600"),
+         QStringLiteral("--height"), QStringLiteral("400"), QStringLiteral("--out"), path});
     QVERIFY2(result.exitCode == 0, result.standardError.constData());
     const QString info = runTool(tool("pdfinfo"), {path});
     QVERIFY2(info.contains(QRegularExpression(QStringLiteral("Pages:\\s+1\\b"))), qPrintable(info));
-    QVERIFY2(info.contains(QRegularExpression(QStringLiteral("Page size:\\s+600 x 400 pts"))), qPrintable(info));
+    QVERIFY2(info.contains(QRegularExpression(QStringLiteral("Page size:\\s+600 x 400 pts"))),
+             qPrintable(info));
   }
 };
 

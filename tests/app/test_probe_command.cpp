@@ -15,10 +15,10 @@ class TestProbeCommand : public QObject {
   void jsonContract() {
     const auto r = runCli({QStringLiteral("probe"), QStringLiteral("--model"), QStringLiteral("llama-2-7b"),
                            QStringLiteral("--context"), QStringLiteral("16k"), QStringLiteral("--mitigation"),
-                           QStringLiteral("ntk"), QStringLiteral("--layer"), QStringLiteral("5"), QStringLiteral("--head"),
-                           QStringLiteral("2"), QStringLiteral("--contexts"), QStringLiteral("2048,8192,16384"),
-                           QStringLiteral("--rows"), QStringLiteral("16"), QStringLiteral("--bins"), QStringLiteral("32"),
-                           QStringLiteral("--json")});
+                           QStringLiteral("ntk"), QStringLiteral("--layer"), QStringLiteral("5"),
+                           QStringLiteral("--head"), QStringLiteral("2"), QStringLiteral("--contexts"),
+                           QStringLiteral("2048,8192,16384"), QStringLiteral("--rows"), QStringLiteral("16"),
+                           QStringLiteral("--bins"), QStringLiteral("32"), QStringLiteral("--json")});
     QVERIFY2(r.exitCode == 0, r.standardError.constData());
     QJsonParseError error;
     const QJsonObject o = QJsonDocument::fromJson(r.standardOutput, &error).object();
@@ -32,7 +32,8 @@ class TestProbeCommand : public QObject {
     QCOMPARE(curve.size(), 3);
     for (const QJsonValue& point : curve) {
       const QJsonObject mean = point.toObject().value(QStringLiteral("mean")).toObject();
-      QVERIFY(mean.value(QStringLiteral("sink_mass_4")).toDouble() >= mean.value(QStringLiteral("sink_mass_1")).toDouble());
+      QVERIFY(mean.value(QStringLiteral("sink_mass_4")).toDouble() >=
+              mean.value(QStringLiteral("sink_mass_1")).toDouble());
       QVERIFY(point.toObject().contains(QStringLiteral("last")));
       QCOMPARE(point.toObject().value(QStringLiteral("needles")).toArray().size(), 3);
     }
@@ -55,7 +56,8 @@ class TestProbeCommand : public QObject {
   void defaultLayerIsTheLast() {
     const auto r = runCli({QStringLiteral("probe"), QStringLiteral("--model"), QStringLiteral("llama-2-7b"),
                            QStringLiteral("--context"), QStringLiteral("2048"), QStringLiteral("--rows"),
-                           QStringLiteral("8"), QStringLiteral("--bins"), QStringLiteral("16"), QStringLiteral("--json")});
+                           QStringLiteral("8"), QStringLiteral("--bins"), QStringLiteral("16"),
+                           QStringLiteral("--json")});
     QVERIFY2(r.exitCode == 0, r.standardError.constData());
     QCOMPARE(QJsonDocument::fromJson(r.standardOutput).object().value(QStringLiteral("layer")).toInt(), 31);
   }
@@ -91,40 +93,50 @@ class TestProbeCommand : public QObject {
   // The printed launch flags are the chosen engine's (llama.cpp has no dynamic NTK: none).
   void runtimeDecidesTheWindowAndTheFlags() {
     const auto probe = [](const QStringList& extra) {
-      QStringList args{QStringLiteral("probe"), QStringLiteral("--model"), QStringLiteral("mistral-7b-v0.1"),
-                       QStringLiteral("--context"), QStringLiteral("16384"), QStringLiteral("--contexts"),
-                       QStringLiteral("16384"), QStringLiteral("--queries"), QStringLiteral("4"), QStringLiteral("--rows"),
-                       QStringLiteral("4"), QStringLiteral("--bins"), QStringLiteral("16"), QStringLiteral("--json")};
+      QStringList args{
+          QStringLiteral("probe"),     QStringLiteral("--model"),   QStringLiteral("mistral-7b-v0.1"),
+          QStringLiteral("--context"), QStringLiteral("16384"),     QStringLiteral("--contexts"),
+          QStringLiteral("16384"),     QStringLiteral("--queries"), QStringLiteral("4"),
+          QStringLiteral("--rows"),    QStringLiteral("4"),         QStringLiteral("--bins"),
+          QStringLiteral("16"),        QStringLiteral("--json")};
       const auto r = runCli(args + extra);
       if (r.exitCode != 0) qWarning("%s", r.standardError.constData());
       return QJsonDocument::fromJson(r.standardOutput).object();
     };
     const auto lastRowSink = [](const QJsonObject& o) {
-      const QJsonArray mass = o.value(QStringLiteral("heatmap")).toObject().value(QStringLiteral("mass")).toArray();
+      const QJsonArray mass =
+          o.value(QStringLiteral("heatmap")).toObject().value(QStringLiteral("mass")).toArray();
       return mass.last().toArray().first().toDouble();
     };
     const QJsonObject llamaCpp = probe({QStringLiteral("--mitigation"), QStringLiteral("dynamic-ntk")});
     QCOMPARE(llamaCpp.value(QStringLiteral("runtime")).toString(), QStringLiteral("llama.cpp"));
     QCOMPARE(llamaCpp.value(QStringLiteral("window_honoured")).toBool(), false);
     QVERIFY(lastRowSink(llamaCpp) > 0);
-    QVERIFY(llamaCpp.value(QStringLiteral("launch_flags")).toObject().value(QStringLiteral("for_runtime")).isNull());
-    const QJsonObject vllm = probe({QStringLiteral("--mitigation"), QStringLiteral("dynamic-ntk"), QStringLiteral("--runtime"),
-                                    QStringLiteral("vllm")});
+    QVERIFY(llamaCpp.value(QStringLiteral("launch_flags"))
+                .toObject()
+                .value(QStringLiteral("for_runtime"))
+                .isNull());
+    const QJsonObject vllm = probe({QStringLiteral("--mitigation"), QStringLiteral("dynamic-ntk"),
+                                    QStringLiteral("--runtime"), QStringLiteral("vllm")});
     QCOMPARE(vllm.value(QStringLiteral("window_honoured")).toBool(), true);
     QCOMPARE(lastRowSink(vllm), 0.0);
-    QVERIFY(vllm.value(QStringLiteral("launch_flags")).toObject().value(QStringLiteral("for_runtime")).toString()
+    QVERIFY(vllm.value(QStringLiteral("launch_flags"))
+                .toObject()
+                .value(QStringLiteral("for_runtime"))
+                .toString()
                 .contains(QStringLiteral("--hf-overrides")));
-    const auto text = runCli({QStringLiteral("probe"), QStringLiteral("--model"), QStringLiteral("mistral-7b-v0.1"),
-                              QStringLiteral("--context"), QStringLiteral("16384"), QStringLiteral("--contexts"),
-                              QStringLiteral("16384"), QStringLiteral("--queries"), QStringLiteral("4"),
-                              QStringLiteral("--mitigation"), QStringLiteral("ntk"), QStringLiteral("--runtime"),
-                              QStringLiteral("LLAMA.CPP")});
+    const auto text =
+        runCli({QStringLiteral("probe"), QStringLiteral("--model"), QStringLiteral("mistral-7b-v0.1"),
+                QStringLiteral("--context"), QStringLiteral("16384"), QStringLiteral("--contexts"),
+                QStringLiteral("16384"), QStringLiteral("--queries"), QStringLiteral("4"),
+                QStringLiteral("--mitigation"), QStringLiteral("ntk"), QStringLiteral("--runtime"),
+                QStringLiteral("LLAMA.CPP")});
     QVERIFY2(text.exitCode == 0, text.standardError.constData());
     QVERIFY(text.standardOutput.contains("attends to every key under llama.cpp"));
     QVERIFY(text.standardOutput.contains("Launch flags (llama.cpp): --rope-"));
-    const auto bad = runCli({QStringLiteral("probe"), QStringLiteral("--model"), QStringLiteral("mistral-7b-v0.1"),
-                             QStringLiteral("--context"), QStringLiteral("8192"), QStringLiteral("--runtime"),
-                             QStringLiteral("tgi")});
+    const auto bad = runCli({QStringLiteral("probe"), QStringLiteral("--model"),
+                             QStringLiteral("mistral-7b-v0.1"), QStringLiteral("--context"),
+                             QStringLiteral("8192"), QStringLiteral("--runtime"), QStringLiteral("tgi")});
     QCOMPARE(bad.exitCode, 2);
     QVERIFY(bad.standardError.startsWith("error: --runtime"));
   }
@@ -147,7 +159,8 @@ class TestProbeCommand : public QObject {
                 QStringLiteral("--context"), QStringLiteral("8192")});
     QCOMPARE(r.exitCode, 3);
     r = runCli({QStringLiteral("probe"), QStringLiteral("--model"), QStringLiteral("llama-2-7b"),
-                QStringLiteral("--context"), QStringLiteral("8192"), QStringLiteral("--layer"), QStringLiteral("32")});
+                QStringLiteral("--context"), QStringLiteral("8192"), QStringLiteral("--layer"),
+                QStringLiteral("32")});
     QCOMPARE(r.exitCode, 2);
     QVERIFY(r.standardError.startsWith("error: --layer"));
   }

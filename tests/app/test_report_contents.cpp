@@ -21,15 +21,18 @@ using namespace sinkscope;
 
 namespace {
 
-const QStringList kScenario{QStringLiteral("--model"), QStringLiteral("mistral-7b-v0.1"), QStringLiteral("--hardware"),
-                            QStringLiteral("h100-sxm-80gb"), QStringLiteral("--context"), QStringLiteral("32768")};
+const QStringList kScenario{QStringLiteral("--model"),    QStringLiteral("mistral-7b-v0.1"),
+                            QStringLiteral("--hardware"), QStringLiteral("h100-sxm-80gb"),
+                            QStringLiteral("--context"),  QStringLiteral("32768")};
 
 QString readText(const QString& path) {
   QFile file(path);
   return file.open(QIODevice::ReadOnly) ? QString::fromUtf8(file.readAll()) : QString();
 }
 
-QString tool(const char* name) { return QStandardPaths::findExecutable(QString::fromLatin1(name)); }
+QString tool(const char* name) {
+  return QStandardPaths::findExecutable(QString::fromLatin1(name));
+}
 
 QString pdfText(const QString& path) {
   QProcess process;
@@ -40,10 +43,11 @@ QString pdfText(const QString& path) {
 
 // `sinkscope measure --json` for the run the report makes with --measure-context 1024 --trained-context 512.
 QJsonObject measureJson(const QString& gguf, const QString& mitigation) {
-  const test::CliResult result = test::runCli({QStringLiteral("measure"), QStringLiteral("--gguf"), gguf, QStringLiteral("--text"),
-                                               QStringLiteral(":/texts/simple-stories.txt"), QStringLiteral("--context"),
-                                               QStringLiteral("1024"), QStringLiteral("--trained-context"), QStringLiteral("512"),
-                                               QStringLiteral("--mitigation"), mitigation, QStringLiteral("--json")});
+  const test::CliResult result =
+      test::runCli({QStringLiteral("measure"), QStringLiteral("--gguf"), gguf, QStringLiteral("--text"),
+                    QStringLiteral(":/texts/simple-stories.txt"), QStringLiteral("--context"),
+                    QStringLiteral("1024"), QStringLiteral("--trained-context"), QStringLiteral("512"),
+                    QStringLiteral("--mitigation"), mitigation, QStringLiteral("--json")});
   return QJsonDocument::fromJson(result.standardOutput).object();
 }
 
@@ -51,14 +55,20 @@ QJsonObject measureJson(const QString& gguf, const QString& mitigation) {
 QStringList measuredNumbers(const QJsonObject& run) {
   const double inside = run.value(QStringLiteral("mean_nll_inside_trained")).toDouble();
   const double beyond = run.value(QStringLiteral("mean_nll_beyond_trained")).toDouble();
-  QStringList numbers{QString::number(inside, 'f', 4), QString::number(std::exp(inside), 'f', 3), QString::number(beyond, 'f', 4),
-                      QString::number(std::exp(beyond), 'f', 3),
-                      test::groupedTokens(run.value(QStringLiteral("context_cap")).toInteger()),
-                      QString::number(run.value(QStringLiteral("sink")).toObject().value(QStringLiteral("sink_rate")).toDouble(), 'f', 2)};
+  QStringList numbers{
+      QString::number(inside, 'f', 4),
+      QString::number(std::exp(inside), 'f', 3),
+      QString::number(beyond, 'f', 4),
+      QString::number(std::exp(beyond), 'f', 3),
+      test::groupedTokens(run.value(QStringLiteral("context_cap")).toInteger()),
+      QString::number(
+          run.value(QStringLiteral("sink")).toObject().value(QStringLiteral("sink_rate")).toDouble(), 'f',
+          2)};
   // Per layer: the mean over its heads of sink_mass_1_mean and normalized_entropy_mean.
   std::map<int, std::pair<double, double>> layers;
   std::map<int, int> heads;
-  for (const QJsonValue& value : run.value(QStringLiteral("sink")).toObject().value(QStringLiteral("per_layer_head")).toArray()) {
+  for (const QJsonValue& value :
+       run.value(QStringLiteral("sink")).toObject().value(QStringLiteral("per_layer_head")).toArray()) {
     const QJsonObject head = value.toObject();
     const int layer = head.value(QStringLiteral("layer")).toInt();
     layers[layer].first += head.value(QStringLiteral("sink_mass_1_mean")).toDouble();
@@ -66,7 +76,8 @@ QStringList measuredNumbers(const QJsonObject& run) {
     ++heads[layer];
   }
   for (const auto& [layer, sums] : layers) {
-    numbers << QString::number(sums.first / heads[layer], 'f', 4) << QString::number(sums.second / heads[layer], 'f', 4);
+    numbers << QString::number(sums.first / heads[layer], 'f', 4)
+            << QString::number(sums.second / heads[layer], 'f', 4);
   }
   return numbers;
 }
@@ -87,19 +98,25 @@ class TestReportContents : public QObject {
   // Every reference point of resources/references.json is a row of the report's table, with its
   // id and source; the table has exactly as many rows as the file has points.
   void htmlListsEveryReferencePoint() {
-    const QJsonArray points = QJsonDocument::fromJson(readText(test::sourceDir() + QStringLiteral("/resources/references.json")).toUtf8())
-                                  .object().value(QStringLiteral("points")).toArray();
+    const QJsonArray points =
+        QJsonDocument::fromJson(
+            readText(test::sourceDir() + QStringLiteral("/resources/references.json")).toUtf8())
+            .object()
+            .value(QStringLiteral("points"))
+            .toArray();
     QVERIFY(points.size() > 20);
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("report.html"));
-    const test::CliResult result =
-        test::runCli(QStringList{QStringLiteral("report")} + kScenario + QStringList{QStringLiteral("--out"), path}, 300000);
+    const test::CliResult result = test::runCli(
+        QStringList{QStringLiteral("report")} + kScenario + QStringList{QStringLiteral("--out"), path},
+        300000);
     QVERIFY2(result.exitCode == 0, result.standardError.constData());
     const QString section = sectionHtml(readText(path), QStringLiteral("references"));
     QVERIFY(!section.isEmpty());
     for (const QJsonValue& value : points) {
       const QJsonObject point = value.toObject();
-      const QString id = point.value(QStringLiteral("id")).toString(), source = point.value(QStringLiteral("source")).toString();
+      const QString id = point.value(QStringLiteral("id")).toString(),
+                    source = point.value(QStringLiteral("source")).toString();
       QVERIFY2(section.contains(QStringLiteral("[%1]").arg(id)), qPrintable(id));
       QVERIFY2(section.contains(source.toHtmlEscaped()), qPrintable(source));
     }
@@ -115,11 +132,22 @@ class TestReportContents : public QObject {
     SINKSCOPE_REQUIRE_SHARED_GGUF(gguf);
     if (tool("pdftotext").isEmpty()) QSKIP("pdftotext (poppler-utils) not installed");
     QTemporaryDir dir;
-    const QStringList args{QStringLiteral("report"), QStringLiteral("--model"), QStringLiteral("mistral-7b-v0.1"),
-                           QStringLiteral("--hardware"), QStringLiteral("h100-sxm-80gb"), QStringLiteral("--context"),
-                           QStringLiteral("8192"), QStringLiteral("--gguf"), gguf, QStringLiteral("--measure-context"),
-                           QStringLiteral("1024"), QStringLiteral("--trained-context"), QStringLiteral("512"), QStringLiteral("--out")};
-    const QString pdf = dir.filePath(QStringLiteral("measured.pdf")), html = dir.filePath(QStringLiteral("measured.html"));
+    const QStringList args{QStringLiteral("report"),
+                           QStringLiteral("--model"),
+                           QStringLiteral("mistral-7b-v0.1"),
+                           QStringLiteral("--hardware"),
+                           QStringLiteral("h100-sxm-80gb"),
+                           QStringLiteral("--context"),
+                           QStringLiteral("8192"),
+                           QStringLiteral("--gguf"),
+                           gguf,
+                           QStringLiteral("--measure-context"),
+                           QStringLiteral("1024"),
+                           QStringLiteral("--trained-context"),
+                           QStringLiteral("512"),
+                           QStringLiteral("--out")};
+    const QString pdf = dir.filePath(QStringLiteral("measured.pdf")),
+                  html = dir.filePath(QStringLiteral("measured.html"));
     for (const QString& path : {pdf, html}) {
       const test::CliResult result = test::runCli(args + QStringList{path}, 300000);
       QVERIFY2(result.exitCode == 0, result.standardError.constData());
@@ -133,8 +161,10 @@ class TestReportContents : public QObject {
     // first page says what was measured.
     QVERIFY(!readText(html).contains(QStringLiteral("all figures are modelled, not measured")));
     QVERIFY(!pdfAll.contains(QStringLiteral("all figures are modelled, not measured")));
-    QVERIFY(sectionHtml(readText(html), QStringLiteral("method")).contains(QStringLiteral("measured on the CPU from stories260K.gguf")));
-    QVERIFY(sectionHtml(readText(html), QStringLiteral("summary")).contains(QStringLiteral("Measured on the CPU with stories260K.gguf")));
+    QVERIFY(sectionHtml(readText(html), QStringLiteral("method"))
+                .contains(QStringLiteral("measured on the CPU from stories260K.gguf")));
+    QVERIFY(sectionHtml(readText(html), QStringLiteral("summary"))
+                .contains(QStringLiteral("Measured on the CPU with stories260K.gguf")));
     QVERIFY(!fromHtml.isEmpty());
     for (const QString& text : {fromPdf, fromHtml}) {
       QVERIFY(text.contains(QStringLiteral("measured")));
@@ -146,7 +176,8 @@ class TestReportContents : public QObject {
         QCOMPARE(run.value(QStringLiteral("tokens")).toInteger(), qint64(1024));
         QCOMPARE(run.value(QStringLiteral("trained_context")).toInteger(), qint64(512));
         for (const QString& number : measuredNumbers(run))
-          QVERIFY2(text.contains(number), qPrintable(QStringLiteral("%1: %2 missing").arg(mitigation, number)));
+          QVERIFY2(text.contains(number),
+                   qPrintable(QStringLiteral("%1: %2 missing").arg(mitigation, number)));
       }
     }
     QVERIFY(fromHtml.contains(QStringLiteral("<figure id=\"chart-measured-loss\">")));
@@ -157,10 +188,11 @@ class TestReportContents : public QObject {
   void withoutAGgufTheSectionSaysHowToMeasure() {
     QTemporaryDir dir;
     const QString html = dir.filePath(QStringLiteral("report.html"));
-    const test::CliResult result = test::runCli(
-        {QStringLiteral("report"), QStringLiteral("--model"), QStringLiteral("mistral-7b-v0.1"), QStringLiteral("--hardware"),
-         QStringLiteral("h100-sxm-80gb"), QStringLiteral("--context"), QStringLiteral("8192"), QStringLiteral("--out"), html},
-        300000);
+    const test::CliResult result =
+        test::runCli({QStringLiteral("report"), QStringLiteral("--model"), QStringLiteral("mistral-7b-v0.1"),
+                      QStringLiteral("--hardware"), QStringLiteral("h100-sxm-80gb"),
+                      QStringLiteral("--context"), QStringLiteral("8192"), QStringLiteral("--out"), html},
+                     300000);
     QVERIFY2(result.exitCode == 0, result.standardError.constData());
     const QString section = sectionHtml(readText(html), QStringLiteral("measured"));
     QVERIFY(section.contains(QStringLiteral("Nothing was measured")));
@@ -180,8 +212,9 @@ class TestReportContents : public QObject {
     for (const QString& model : {bad, missing})
       for (const char* name : {"report.pdf", "report.html"}) {
         const QString out = dir.filePath(QString::fromLatin1(name));
-        const test::CliResult result = test::runCli(QStringList{QStringLiteral("report")} + kScenario +
-                                                    QStringList{QStringLiteral("--gguf"), model, QStringLiteral("--out"), out});
+        const test::CliResult result =
+            test::runCli(QStringList{QStringLiteral("report")} + kScenario +
+                         QStringList{QStringLiteral("--gguf"), model, QStringLiteral("--out"), out});
         QCOMPARE(result.exitCode, 3);
         QVERIFY2(result.standardError.startsWith("error: "), result.standardError.constData());
         QVERIFY2(result.standardError.contains(model.toUtf8()), result.standardError.constData());
@@ -189,9 +222,10 @@ class TestReportContents : public QObject {
         QVERIFY(!QFileInfo::exists(out));
       }
     QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden), QStringList{QStringLiteral("bad.gguf")});
-    const test::CliResult textOnly = test::runCli(QStringList{QStringLiteral("report")} + kScenario +
-                                                  QStringList{QStringLiteral("--text"), bad, QStringLiteral("--out"),
-                                                              dir.filePath(QStringLiteral("r.pdf"))});
+    const test::CliResult textOnly =
+        test::runCli(QStringList{QStringLiteral("report")} + kScenario +
+                     QStringList{QStringLiteral("--text"), bad, QStringLiteral("--out"),
+                                 dir.filePath(QStringLiteral("r.pdf"))});
     QCOMPARE(textOnly.exitCode, 2);
     QVERIFY(textOnly.standardError.contains("--gguf"));
   }

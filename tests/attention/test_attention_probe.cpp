@@ -79,8 +79,8 @@ qint64 slotOf(const PositionalScheme& s, qint64 i, qint64 j) {
   return sinks + window - (i - j) - 1;
 }
 
-std::vector<double> naiveLogits(const Dense& d, const PositionalScheme& s, qint64 i, const float* replaceKey = nullptr,
-                                qint64 replaceAt = -1) {
+std::vector<double> naiveLogits(const Dense& d, const PositionalScheme& s, qint64 i,
+                                const float* replaceKey = nullptr, qint64 replaceAt = -1) {
   const double scale = s.softmaxScale > 0 ? s.softmaxScale : 1.0 / std::sqrt(double(d.headDim));
   const qint64 querySlot = slotOf(s, i, i);
   const std::vector<double> q = rotated(&d.queries[size_t(i * d.headDim)], d.headDim, s, querySlot);
@@ -92,7 +92,8 @@ std::vector<double> naiveLogits(const Dense& d, const PositionalScheme& s, qint6
     const std::vector<double> k = rotated(key, d.headDim, s, slot);
     double dot = 0;
     for (int c = 0; c < d.headDim; ++c) dot += q[size_t(c)] * k[size_t(c)];
-    logits[size_t(j)] = scale * dot - (s.kind == PositionalScheme::Kind::Alibi ? s.alibiSlope * double(querySlot - slot) : 0);
+    logits[size_t(j)] =
+        scale * dot - (s.kind == PositionalScheme::Kind::Alibi ? s.alibiSlope * double(querySlot - slot) : 0);
   }
   return logits;
 }
@@ -102,7 +103,8 @@ std::vector<double> softmax(const std::vector<double>& logits) {
   for (double l : logits) m = std::max(m, l);
   std::vector<double> w(logits.size());
   double z = 0;
-  for (size_t j = 0; j < logits.size(); ++j) z += (w[j] = std::isinf(logits[j]) ? 0.0 : std::exp(logits[j] - m));
+  for (size_t j = 0; j < logits.size(); ++j)
+    z += (w[j] = std::isinf(logits[j]) ? 0.0 : std::exp(logits[j] - m));
   for (double& x : w) x /= z;
   return w;
 }
@@ -145,7 +147,8 @@ void compareWithNaive(const Dense& d, const PositionalScheme& scheme, qint64 blo
       double want = 0;
       for (qint64 j = map.binStart[size_t(b)]; j < std::min<qint64>(map.binStart[size_t(b) + 1], i + 1); ++j)
         want += w[size_t(j)];
-      QVERIFY2(std::abs(map.at(r, b) - want) < 1e-5, qPrintable(QStringLiteral("row %1 bin %2").arg(i).arg(b)));
+      QVERIFY2(std::abs(map.at(r, b) - want) < 1e-5,
+               qPrintable(QStringLiteral("row %1 bin %2").arg(i).arg(b)));
       if (map.binStart[size_t(b)] > i) QCOMPARE(map.at(r, b), 0.0f);  // causal
       rowSum += map.at(r, b);
     }
@@ -163,7 +166,9 @@ class TestAttentionProbe : public QObject {
     s.softmaxScale = 0.3;
     compareWithNaive(randomDense(300, 16, 1), s, 37);
   }
-  void matchesNaiveRopeAdjacent() { compareWithNaive(randomDense(257, 8, 2), ropeScheme(8, RopePairLayout::Adjacent, 1.0), 64); }
+  void matchesNaiveRopeAdjacent() {
+    compareWithNaive(randomDense(257, 8, 2), ropeScheme(8, RopePairLayout::Adjacent, 1.0), 64);
+  }
   void matchesNaiveAlibi() {
     PositionalScheme s;
     s.kind = PositionalScheme::Kind::Alibi;
@@ -193,13 +198,13 @@ class TestAttentionProbe : public QObject {
   void streamingReindexesPositions() {
     PositionalScheme s;
     s.cache = KvCache::sinksAndWindow(4, 1020);
-    QCOMPARE(s.queryPosition(100), qint64(100));      // cache not full yet: own positions
+    QCOMPARE(s.queryPosition(100), qint64(100));  // cache not full yet: own positions
     QCOMPARE(s.keyPosition(100, 50), qint64(50));
-    QCOMPARE(s.queryPosition(1023), qint64(1023));    // exactly full
-    QCOMPARE(s.queryPosition(5000), qint64(1023));    // 4 + 1020 - 1
-    QCOMPARE(s.keyPosition(5000, 2), qint64(2));      // sinks keep slots 0..3
-    QCOMPARE(s.keyPosition(5000, 5000 - 1019), qint64(4));  // oldest window key
-    QCOMPARE(s.keyPosition(5000, 5000 - 1020), qint64(-1)); // evicted
+    QCOMPARE(s.queryPosition(1023), qint64(1023));           // exactly full
+    QCOMPARE(s.queryPosition(5000), qint64(1023));           // 4 + 1020 - 1
+    QCOMPARE(s.keyPosition(5000, 2), qint64(2));             // sinks keep slots 0..3
+    QCOMPARE(s.keyPosition(5000, 5000 - 1019), qint64(4));   // oldest window key
+    QCOMPARE(s.keyPosition(5000, 5000 - 1020), qint64(-1));  // evicted
     QCOMPARE(s.keyPosition(5000, 4), qint64(-1));
     QCOMPARE(s.keyPosition(5000, 5001), qint64(-1));  // future
   }
@@ -215,10 +220,13 @@ class TestAttentionProbe : public QObject {
       for (qint64 q = 0; q < 30; ++q)
         for (qint64 k = 0; k < 32; ++k) {
           const qint64 sinks = cache.keptSinkTokens(), window = cache.windowTokens;
-          const bool expected = k <= q && (!cache.evicts() || q < sinks + window || k < sinks || k > q - window);
-          QVERIFY2(cache.sees(q, k) == expected, qPrintable(QStringLiteral("query %1, key %2").arg(q).arg(k)));
+          const bool expected =
+              k <= q && (!cache.evicts() || q < sinks + window || k < sinks || k > q - window);
+          QVERIFY2(cache.sees(q, k) == expected,
+                   qPrintable(QStringLiteral("query %1, key %2").arg(q).arg(k)));
           QCOMPARE(cache.keySlot(q, k), expected ? slotOf(s, q, k) : qint64(-1));
-          if (expected) QCOMPARE(cache.querySlot(q) - cache.keySlot(q, k), k < sinks ? cache.querySlot(q) - k : q - k);
+          if (expected)
+            QCOMPARE(cache.querySlot(q) - cache.keySlot(q, k), k < sinks ? cache.querySlot(q) - k : q - k);
         }
     }
     QCOMPARE(KvCache::sinksAndWindow(4, 1020).cacheTokens(), qint64(1024));
@@ -286,7 +294,7 @@ class TestAttentionProbe : public QObject {
     const int n = 500;
     std::vector<float> queries(size_t(n * 2), 0.f), keys(size_t(n * 2), 0.f);
     for (int i = 0; i < n; ++i) queries[size_t(2 * i)] = 1.f;  // q = (1, 0)
-    keys[0] = 5.f * std::sqrt(2.f);                             // logit of key 0 = 5 after 1/sqrt(2)
+    keys[0] = 5.f * std::sqrt(2.f);                            // logit of key 0 = 5 after 1/sqrt(2)
     const DenseQueryKeySource source(2, queries, keys);
     ProbeRequest request;
     request.contextTokens = n;
@@ -305,7 +313,8 @@ class TestAttentionProbe : public QObject {
     const RowMetrics m = rowMetrics(std::span<const double>(row));
     QCOMPARE(m.sinkMass1, 0.5);
     QCOMPARE(m.sinkMass4, 0.9375);
-    const double h = 0.5 * std::log(2.0) + 0.25 * std::log(4.0) + 0.125 * std::log(8.0) + 2 * 0.0625 * std::log(16.0);
+    const double h =
+        0.5 * std::log(2.0) + 0.25 * std::log(4.0) + 0.125 * std::log(8.0) + 2 * 0.0625 * std::log(16.0);
     SINKSCOPE_COMPARE_NEAR(m.entropy, h, 1e-12);
     SINKSCOPE_COMPARE_NEAR(m.normalizedEntropy, h / std::log(5.0), 1e-12);
     const std::vector<float> oneHot{1.f, 0.f, 0.f};

@@ -11,7 +11,8 @@ using namespace sinkscope;
 
 namespace {
 
-PositionalScheme scheme(const char* model, Mitigation m, qint64 n, double factor = 0, int head = 0, int layer = 0) {
+PositionalScheme scheme(const char* model, Mitigation m, qint64 n, double factor = 0, int head = 0,
+                        int layer = 0) {
   const ModelSpec spec = resolveModel(QString::fromLatin1(model));
   ModelledScheme choice;
   choice.mitigation = m;
@@ -20,7 +21,9 @@ PositionalScheme scheme(const char* model, Mitigation m, qint64 n, double factor
   return modelledSchemeFor(spec, choice, layer, head, n);
 }
 
-bool near(double a, double b, double relative) { return std::abs(a - b) <= relative * std::abs(b); }
+bool near(double a, double b, double relative) {
+  return std::abs(a - b) <= relative * std::abs(b);
+}
 
 }  // namespace
 
@@ -143,8 +146,8 @@ class TestModelledAttention : public QObject {
     request.contexts = {2048, 8192};
     request.queriesPerContext = 4;
     request.trainedContext = 4096;
-    const auto curve =
-        computeSinkCurve(*source, [&](qint64 n) { return modelledSchemeFor(spec, choice, 31, 0, n); }, request);
+    const auto curve = computeSinkCurve(
+        *source, [&](qint64 n) { return modelledSchemeFor(spec, choice, 31, 0, n); }, request);
     QVERIFY(curve.has_value());
     QCOMPARE(curve->size(), size_t(2));
     QVERIFY((*curve)[0].last.sinkMass1 > 0);
@@ -164,8 +167,8 @@ class TestModelledAttention : public QObject {
     request.queriesPerContext = 8;
     request.trainedContext = 4096;
     request.needleDepths = {0.1, 0.5};
-    const auto curve =
-        computeSinkCurve(*source, [&](qint64 n) { return modelledSchemeFor(spec, choice, 12, 3, n); }, request);
+    const auto curve = computeSinkCurve(
+        *source, [&](qint64 n) { return modelledSchemeFor(spec, choice, 12, 3, n); }, request);
     QVERIFY(curve.has_value());
     QCOMPARE(curve->size(), size_t(2));
     const SinkCurvePoint& longer = (*curve)[0];
@@ -178,7 +181,8 @@ class TestModelledAttention : public QObject {
   // with heads averaged (evenly spread); an explicit choice is kept; the curve's contexts double
   // from 512 and include the trained context; the heatmap has the documented rows and bins.
   void probeRequestDefaultsToTheLastLayerHeadsAveraged() {
-    const ModelSpec mistral = resolveModel(QStringLiteral("mistral-7b-v0.1"));  // 32 layers, 32 heads, trained 8K
+    const ModelSpec mistral =
+        resolveModel(QStringLiteral("mistral-7b-v0.1"));  // 32 layers, 32 heads, trained 8K
     const ModelledProbeRequest byDefault = modelledProbeRequest(mistral, 32768);
     QCOMPARE(byDefault.layer, 31);
     QVERIFY(byDefault.lastLayer);
@@ -208,7 +212,8 @@ class TestModelledAttention : public QObject {
     // A trained context that is no doubling of 512 is added (the chart marks it).
     ModelSpec odd = mistral;
     odd.trainedContext = 3000;
-    QCOMPARE(modelledProbeRequest(odd, 8192).curve.contexts, (std::vector<qint64>{512, 1024, 2048, 3000, 4096, 8192}));
+    QCOMPARE(modelledProbeRequest(odd, 8192).curve.contexts,
+             (std::vector<qint64>{512, 1024, 2048, 3000, 4096, 8192}));
   }
 };
 

@@ -100,7 +100,8 @@ class TestSyntheticQK : public QObject {
         sumSquares += value * value;
       }
       const double measured = sum / samples;
-      const double spread = std::sqrt(sumSquares / samples - measured * measured) / std::sqrt(double(samples));
+      const double spread =
+          std::sqrt(sumSquares / samples - measured * measured) / std::sqrt(double(samples));
       double expected = 0;
       for (size_t s = 0; s < config.segmentLengths.size(); ++s)
         expected += p.segmentWeights[s] * p.segmentWeights[s] *
@@ -108,7 +109,10 @@ class TestSyntheticQK : public QObject {
       expected *= p.contentNorm * p.contentNorm;
       QVERIFY2(std::abs(measured - expected) < 4 * spread + 0.02 * p.contentNorm * p.contentNorm,
                qPrintable(QStringLiteral("distance %1: measured %2, expected %3 (+-%4)")
-                              .arg(distance).arg(measured).arg(expected).arg(spread)));
+                              .arg(distance)
+                              .arg(measured)
+                              .arg(expected)
+                              .arg(spread)));
       previous.push_back(expected);
     }
     QVERIFY(std::is_sorted(previous.rbegin(), previous.rend()));  // decays with distance
@@ -122,8 +126,11 @@ class TestSyntheticQK : public QObject {
       direct /= 777.0;
       const std::complex<double> closed = meanPhasor(theta, 777);
       QVERIFY2(std::abs(direct - closed) < 1e-12,
-               qPrintable(QStringLiteral("theta %1: direct %2%3i, closed form %4%5i").arg(theta).arg(direct.real(), 0, 'g', 17)
-                              .arg(direct.imag(), 0, 'g', 17, QLatin1Char(' ')).arg(closed.real(), 0, 'g', 17)
+               qPrintable(QStringLiteral("theta %1: direct %2%3i, closed form %4%5i")
+                              .arg(theta)
+                              .arg(direct.real(), 0, 'g', 17)
+                              .arg(direct.imag(), 0, 'g', 17, QLatin1Char(' '))
+                              .arg(closed.real(), 0, 'g', 17)
                               .arg(closed.imag(), 0, 'g', 17, QLatin1Char(' '))));
     }
   }
@@ -170,8 +177,8 @@ class TestSyntheticQK : public QObject {
       }
     std::sort(upper.begin(), upper.end());
     const double median = upper[upper.size() / 2];
-    qInfo("in-distribution S_1, layers >= 2: min %.3f median %.3f max %.3f; bottom layers max %.3f", upper.front(),
-          median, upper.back(), *std::max_element(bottom.begin(), bottom.end()));
+    qInfo("in-distribution S_1, layers >= 2: min %.3f median %.3f max %.3f; bottom layers max %.3f",
+          upper.front(), median, upper.back(), *std::max_element(bottom.begin(), bottom.end()));
     QVERIFY2(median >= 0.4 && median <= 0.9, qPrintable(QString::number(median)));
     QVERIFY(*std::max_element(bottom.begin(), bottom.end()) < median);
   }

@@ -3,8 +3,8 @@
 // with a KV cache (ReferenceForward.h) timed in the same run. Run: build/tests/bench/bench_forward
 // (SINKSCOPE_BENCH_REFERENCE_8192=1 also times the slow reference at 8,192 tokens).
 #include "TestSupport.h"
-#include "inference/ForwardPass.h"
 #include "gguf/GgufFile.h"
+#include "inference/ForwardPass.h"
 #include "inference/LlamaModel.h"
 #include "inference/ReferenceForward.h"
 #include "inference/Tokenizer.h"
@@ -71,7 +71,9 @@ class BenchForward : public QObject {
     QCOMPARE(once.nll.size(), size_t(tokens - 1));
     const bool timeReference = tokens <= 2048 || qEnvironmentVariableIsSet("SINKSCOPE_BENCH_REFERENCE_8192");
     const double reference = timeReference ? referenceSeconds(tokens) : 0.0;
-    qInfo().noquote() << QStringLiteral("tokens %1: batched %2 s (%3 tokens/s)%4").arg(tokens).arg(batchedSeconds, 0, 'f', 3)
+    qInfo().noquote() << QStringLiteral("tokens %1: batched %2 s (%3 tokens/s)%4")
+                             .arg(tokens)
+                             .arg(batchedSeconds, 0, 'f', 3)
                              .arg(double(tokens) / batchedSeconds, 0, 'f', 0)
                              .arg(timeReference ? QStringLiteral(", reference %1 s (%2 tokens/s), ratio %3x")
                                                       .arg(reference, 0, 'f', 3)

@@ -15,6 +15,7 @@
 #include "inference/Measurement.h"
 #include "inference/TensorTypes.h"
 
+#include <sys/resource.h>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
@@ -23,29 +24,33 @@
 #include <QProcess>
 #include <QStandardPaths>
 #include <QtTest>
-#include <sys/resource.h>
 
 using namespace sinkscope;
 
 namespace {
 
-QString benchDir() { return qEnvironmentVariable("SINKSCOPE_BENCH_DIR", QStringLiteral("/tmp/sinkscope-bench")); }
+QString benchDir() {
+  return qEnvironmentVariable("SINKSCOPE_BENCH_DIR", QStringLiteral("/tmp/sinkscope-bench"));
+}
 
 // A folder holding prefill.mjs (tests/conformance/llamacpp/) beside a link to the node_modules
 // that scripts/setup.sh installed ($SINKSCOPE_LLAMACPP_DIR, else its cache folder, else
 // /tmp/llamacpp); empty when none has node-llama-cpp.
 QString llamaCppRunner() {
   const QString cache = qEnvironmentVariable("XDG_CACHE_HOME", QDir::homePath() + QStringLiteral("/.cache"));
-  const QStringList candidates{qEnvironmentVariable("SINKSCOPE_LLAMACPP_DIR"), cache + QStringLiteral("/sinkscope/llamacpp"),
+  const QStringList candidates{qEnvironmentVariable("SINKSCOPE_LLAMACPP_DIR"),
+                               cache + QStringLiteral("/sinkscope/llamacpp"),
                                QStringLiteral("/tmp/llamacpp")};
   for (const QString& dir : candidates) {
-    if (dir.isEmpty() || !QFile::exists(dir + QStringLiteral("/node_modules/node-llama-cpp/package.json"))) continue;
+    if (dir.isEmpty() || !QFile::exists(dir + QStringLiteral("/node_modules/node-llama-cpp/package.json")))
+      continue;
     const QString runner = benchDir() + QStringLiteral("/llamacpp-runner");
     QDir().mkpath(runner);
     QFile::remove(runner + QStringLiteral("/node_modules"));
     QFile::link(dir + QStringLiteral("/node_modules"), runner + QStringLiteral("/node_modules"));
     QFile::remove(runner + QStringLiteral("/prefill.mjs"));
-    if (!QFile::copy(test::sourceDir() + QStringLiteral("/tests/conformance/llamacpp/prefill.mjs"), runner + QStringLiteral("/prefill.mjs")))
+    if (!QFile::copy(test::sourceDir() + QStringLiteral("/tests/conformance/llamacpp/prefill.mjs"),
+                     runner + QStringLiteral("/prefill.mjs")))
       return {};
     return runner;
   }
@@ -72,8 +77,9 @@ QString modelPath(const QString& kind) {
   shape.vocab = 32000;
   shape.contextLength = 4096;
   const test::TensorTypePlan plan = kind == QLatin1String("Q4_K_M") ? test::TensorTypePlan::q4KM()
-                                    : kind == QLatin1String("F16")  ? test::TensorTypePlan::allMatrices(GgmlType::F16)
-                                                                    : test::TensorTypePlan::allMatrices(GgmlType::Q8_0);
+                                    : kind == QLatin1String("F16")
+                                        ? test::TensorTypePlan::allMatrices(GgmlType::F16)
+                                        : test::TensorTypePlan::allMatrices(GgmlType::Q8_0);
   qInfo().noquote() << "writing" << path;
   test::writeGeneratedLlama(path + QStringLiteral(".part"), shape, plan);
   QFile::rename(path + QStringLiteral(".part"), path);
@@ -83,7 +89,8 @@ QString modelPath(const QString& kind) {
 // llama.cpp's prompt processing of the same tokens: seconds, or a negative number on failure.
 double llamaCppSeconds(const QString& dir, const QString& model, const QString& tokensFile) {
   QProcess node;
-  node.start(QStringLiteral("node"), {dir + QStringLiteral("/prefill.mjs"), model, tokensFile, QStringLiteral("2")});
+  node.start(QStringLiteral("node"),
+             {dir + QStringLiteral("/prefill.mjs"), model, tokensFile, QStringLiteral("2")});
   if (!node.waitForFinished(20 * 60 * 1000) || node.exitCode() != 0) {
     qWarning().noquote() << "llama.cpp failed:" << node.readAllStandardError().right(400);
     return -1;
@@ -110,14 +117,18 @@ class BenchLlamaCpp : public QObject {
   void initTestCase() {
     llamaCpp_ = llamaCppRunner();
     if (QStandardPaths::findExecutable(QStringLiteral("node")).isEmpty() || llamaCpp_.isEmpty())
-      QSKIP("node or node-llama-cpp not found ($SINKSCOPE_LLAMACPP_DIR, ~/.cache/sinkscope/llamacpp, /tmp/llamacpp): run scripts/setup.sh");
+      QSKIP(
+          "node or node-llama-cpp not found ($SINKSCOPE_LLAMACPP_DIR, ~/.cache/sinkscope/llamacpp, "
+          "/tmp/llamacpp): run scripts/setup.sh");
   }
 
   void promptThroughput_data() {
     QTest::addColumn<QString>("kind");
     QTest::addColumn<int>("tokens");
     for (const char* kind : {"F16", "Q8_0", "Q4_K_M"})
-      for (int tokens : {1024, 4096}) QTest::newRow(qPrintable(QStringLiteral("%1-%2").arg(QLatin1String(kind)).arg(tokens))) << QString::fromLatin1(kind) << tokens;
+      for (int tokens : {1024, 4096})
+        QTest::newRow(qPrintable(QStringLiteral("%1-%2").arg(QLatin1String(kind)).arg(tokens)))
+            << QString::fromLatin1(kind) << tokens;
   }
 
   void promptThroughput() {
@@ -153,20 +164,31 @@ class BenchLlamaCpp : public QObject {
       if (round == 0) {
         positions = timeOurs();
       } else {
-        QBENCHMARK_ONCE { positions = timeOurs(); }
+        QBENCHMARK_ONCE {
+          positions = timeOurs();
+        }
       }
       QCOMPARE(positions, size_t(tokens - 1));
       const double cpu0 = cpuSeconds(RUSAGE_CHILDREN);
       const double llama = llamaCppSeconds(llamaCpp_, path, tokensFile);
       QVERIFY(llama > 0);
       theirs = std::min(theirs, llama);
-      theirsCpu = std::min(theirsCpu, cpuSeconds(RUSAGE_CHILDREN) - cpu0);  // its whole process, model load included
+      theirsCpu =
+          std::min(theirsCpu, cpuSeconds(RUSAGE_CHILDREN) - cpu0);  // its whole process, model load included
     }
-    qInfo().noquote() << QStringLiteral("%1 %2 tokens: sinkscope %3 s (%4 tok/s, %5 CPU-s), llama.cpp %6 s (%7 tok/s, %8 CPU-s for "
-                                        "the whole process), ratio %9")
-                             .arg(kind).arg(tokens).arg(ours, 0, 'f', 2).arg(tokens / ours, 0, 'f', 1).arg(oursCpu, 0, 'f', 1)
-                             .arg(theirs, 0, 'f', 2).arg(tokens / theirs, 0, 'f', 1).arg(theirsCpu, 0, 'f', 1)
-                             .arg(theirs / ours, 0, 'f', 2);
+    qInfo().noquote()
+        << QStringLiteral(
+               "%1 %2 tokens: sinkscope %3 s (%4 tok/s, %5 CPU-s), llama.cpp %6 s (%7 tok/s, %8 CPU-s for "
+               "the whole process), ratio %9")
+               .arg(kind)
+               .arg(tokens)
+               .arg(ours, 0, 'f', 2)
+               .arg(tokens / ours, 0, 'f', 1)
+               .arg(oursCpu, 0, 'f', 1)
+               .arg(theirs, 0, 'f', 2)
+               .arg(tokens / theirs, 0, 'f', 1)
+               .arg(theirsCpu, 0, 'f', 1)
+               .arg(theirs / ours, 0, 'f', 2);
   }
 };
 

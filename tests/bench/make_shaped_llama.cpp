@@ -18,7 +18,8 @@ using namespace sinkscope;
 namespace {
 
 // The encoded bytes of a rows x rowLength matrix whose rows all repeat one random row.
-QByteArray repeatedRows(const TensorTypeTraits& traits, qint64 rowLength, qint64 rows, QRandomGenerator& random) {
+QByteArray repeatedRows(const TensorTypeTraits& traits, qint64 rowLength, qint64 rows,
+                        QRandomGenerator& random) {
   std::vector<float> row(static_cast<size_t>(rowLength));
   for (float& v : row) v = float((random.generateDouble() * 2 - 1) / std::sqrt(double(rowLength)));
   QByteArray encodedRow(qsizetype(traits.rowBytes(rowLength)), '\0');
@@ -38,7 +39,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "error: usage: make_shaped_llama OUT.gguf [TYPES E H KV F L V]\n");
     return 2;
   }
-  auto number = [&args](int index, int fallback) { return args.size() > index ? args[index].toInt() : fallback; };
+  auto number = [&args](int index, int fallback) {
+    return args.size() > index ? args[index].toInt() : fallback;
+  };
   test::GeneratedLlamaShape shape;
   shape.embedding = number(3, 4096);
   shape.heads = number(4, 32);

@@ -12,7 +12,8 @@ namespace sinkscope::test {
 
 // 2 * L * H_kv * d * b for MHA/GQA/MQA; L * (kv_lora_rank + qk_rope_head_dim) * b for MLA.
 inline qint64 kvBytesPerTokenByReference(const ModelSpec& spec, qint64 bytesPerElement) {
-  if (spec.mla) return qint64(spec.layers) * (spec.mla->kvLoraRank + spec.mla->qkRopeHeadDim) * bytesPerElement;
+  if (spec.mla)
+    return qint64(spec.layers) * (spec.mla->kvLoraRank + spec.mla->qkRopeHeadDim) * bytesPerElement;
   return 2ll * spec.layers * spec.kvHeads * spec.headDim * bytesPerElement;
 }
 
@@ -23,10 +24,12 @@ inline void expectBadInput(const std::function<void()>& body, const QStringList&
   } catch (const Error& error) {
     QCOMPARE(error.kind(), ErrorKind::BadInput);
     for (const QString& fragment : fragments)
-      QVERIFY2(error.describe().contains(fragment), qPrintable(error.describe() + QStringLiteral("  <- lacks: ") + fragment));
+      QVERIFY2(error.describe().contains(fragment),
+               qPrintable(error.describe() + QStringLiteral("  <- lacks: ") + fragment));
     return;
   }
-  QFAIL(qPrintable(QStringLiteral("no error; expected one naming %1").arg(fragments.join(QStringLiteral(", ")))));
+  QFAIL(qPrintable(
+      QStringLiteral("no error; expected one naming %1").arg(fragments.join(QStringLiteral(", ")))));
 }
 
 }  // namespace sinkscope::test

@@ -41,10 +41,11 @@ class TestCatalog : public QObject {
     const auto& models = Catalog::builtin().models();
     QVERIFY2(models.size() >= 24, qPrintable(QString::number(models.size())));
     // The issue's list, plus the default scenario's id.
-    for (const char* id : {"llama-2-7b", "llama-2-70b", "llama-3-8b", "llama-3.1-8b", "llama-3.1-70b", "mistral-7b-v0.1",
-                           "mistral-7b-v0.3", "mixtral-8x7b", "qwen2.5-7b", "qwen3-8b", "gemma-2-9b", "phi-3.5-mini",
-                           "deepseek-v2", "deepseek-v3", "falcon-7b", "mpt-7b", "bloom-7b1", "codellama-7b",
-                           "tinyllama-1.1b", "smollm2-135m", "stories260k"})
+    for (const char* id :
+         {"llama-2-7b",      "llama-2-70b",  "llama-3-8b", "llama-3.1-8b", "llama-3.1-70b", "mistral-7b-v0.1",
+          "mistral-7b-v0.3", "mixtral-8x7b", "qwen2.5-7b", "qwen3-8b",     "gemma-2-9b",    "phi-3.5-mini",
+          "deepseek-v2",     "deepseek-v3",  "falcon-7b",  "mpt-7b",       "bloom-7b1",     "codellama-7b",
+          "tinyllama-1.1b",  "smollm2-135m", "stories260k"})
       QVERIFY2(Catalog::builtin().findModel(QString::fromLatin1(id)), id);
     QVERIFY(Catalog::builtin().findModel(QStringLiteral("MISTRAL-7B-V0.1")));  // ids are case-insensitive
   }
@@ -56,13 +57,15 @@ class TestCatalog : public QObject {
       QVERIFY2(ids.insert(spec.id.toLower()).second, id);
       QVERIFY2(!spec.source.trimmed().isEmpty(), id);
       QVERIFY2(!spec.displayName.isEmpty() && !spec.family.isEmpty() && !spec.architecture.isEmpty(), id);
-      QVERIFY2(spec.defaultedFields.isEmpty(), qPrintable(spec.id + QStringLiteral(": ") + spec.defaultedFields.join(',')));
+      QVERIFY2(spec.defaultedFields.isEmpty(),
+               qPrintable(spec.id + QStringLiteral(": ") + spec.defaultedFields.join(',')));
       QVERIFY2(spec.publishedParameters > 0, id);
       QVERIFY2(spec.trainedContext > 0 && spec.trainedContext <= spec.maxPositionEmbeddings, id);
       QCOMPARE(spec.heads % spec.kvHeads, 0);
       if (spec.usesRope) QVERIFY2(spec.rotaryDim() >= 2 && spec.rotaryDim() % 2 == 0, id);
       if (spec.moe.isMoe()) {
-        QVERIFY2(spec.publishedActiveParameters && *spec.publishedActiveParameters < spec.publishedParameters, id);
+        QVERIFY2(spec.publishedActiveParameters && *spec.publishedActiveParameters < spec.publishedParameters,
+                 id);
       }
       if (spec.ropeScaling && spec.ropeScaling->originalMaxPositionEmbeddings)
         QCOMPARE(spec.trainedContext, *spec.ropeScaling->originalMaxPositionEmbeddings);
@@ -86,7 +89,8 @@ class TestCatalog : public QObject {
   // DeepSeek-V2's rope part 46 of 64.
   void criticalDimensionsMatchThePublishedOnes() {
     auto critical = [](const ModelSpec& m) {
-      const double pairs = (m.rotaryDim() / 2.0) * std::log(double(m.trainedContext) / (2 * M_PI)) / std::log(m.ropeTheta);
+      const double pairs =
+          (m.rotaryDim() / 2.0) * std::log(double(m.trainedContext) / (2 * M_PI)) / std::log(m.ropeTheta);
       return 2 * int(std::ceil(pairs));
     };
     QCOMPARE(critical(model(QStringLiteral("llama-2-7b"))), 92);
@@ -117,13 +121,16 @@ class TestCatalog : public QObject {
     QCOMPARE(gemma.layerType(1), LayerAttention::Full);
     QCOMPARE(gemma.headDim, 256);  // not hidden / heads = 224
 
-    // docs/references.md section 1: Phi-3.5-mini longrope attention factor sqrt(1 + ln s / ln L0) = 1.1902381.
+    // docs/references.md section 1: Phi-3.5-mini longrope attention factor sqrt(1 + ln s / ln L0)
+    // = 1.1902381.
     const ModelSpec& phi = model(QStringLiteral("phi-3.5-mini"));
     QVERIFY(phi.ropeScaling && phi.ropeScaling->type == QLatin1String("longrope"));
     QCOMPARE(int(phi.ropeScaling->shortFactor.size()), phi.rotaryDim() / 2);
     QCOMPARE(int(phi.ropeScaling->longFactor.size()), 48);
-    const double s = double(phi.maxPositionEmbeddings) / double(*phi.ropeScaling->originalMaxPositionEmbeddings);
-    SINKSCOPE_COMPARE_NEAR(std::sqrt(1 + std::log(s) / std::log(double(phi.trainedContext))), 1.1902381, 1e-7);
+    const double s =
+        double(phi.maxPositionEmbeddings) / double(*phi.ropeScaling->originalMaxPositionEmbeddings);
+    SINKSCOPE_COMPARE_NEAR(std::sqrt(1 + std::log(s) / std::log(double(phi.trainedContext))), 1.1902381,
+                           1e-7);
 
     const ModelSpec& deepseek = model(QStringLiteral("deepseek-v2"));
     QCOMPARE(deepseek.attentionKind, AttentionKind::Mla);
@@ -150,8 +157,9 @@ class TestCatalog : public QObject {
   // Core names an empty id by its field, never by a command-line flag (the command maps
   // "model" to --model; tests/data/bad_inputs/catalogue.json cli_show_empty_model).
   void emptyIdsAreNamedByTheirField() {
-    for (const auto& [resolve, field] : {std::pair<std::function<void()>, QString>{[] { resolveModel(QString()); }, QStringLiteral("model")},
-                                         {[] { resolveHardware(QStringLiteral(" ")); }, QStringLiteral("hardware")}}) {
+    for (const auto& [resolve, field] :
+         {std::pair<std::function<void()>, QString>{[] { resolveModel(QString()); }, QStringLiteral("model")},
+          {[] { resolveHardware(QStringLiteral(" ")); }, QStringLiteral("hardware")}}) {
       try {
         resolve();
         QFAIL("no error");
@@ -164,16 +172,19 @@ class TestCatalog : public QObject {
   }
 
   void phiFactorsMatchTheReferenceVectorsInputs() {
-    const QString path = test::testDataPath(QStringLiteral("rope_vectors.json"));  // provenance: tests/data/README.md
+    const QString path =
+        test::testDataPath(QStringLiteral("rope_vectors.json"));  // provenance: tests/data/README.md
     const QJsonObject root = readJsonObjectFile(path);
     for (const QJsonValue& value : root.value(QStringLiteral("cases")).toArray()) {
       const QJsonObject c = value.toObject();
       if (c.value(QStringLiteral("id")).toString() != QLatin1String("f_longrope_phi3_5_mini")) continue;
-      const QJsonObject scaling = c.value(QStringLiteral("inputs")).toObject().value(QStringLiteral("rope_scaling")).toObject();
+      const QJsonObject scaling =
+          c.value(QStringLiteral("inputs")).toObject().value(QStringLiteral("rope_scaling")).toObject();
       const ModelSpec& phi = model(QStringLiteral("phi-3.5-mini"));
       const QJsonArray longFactor = scaling.value(QStringLiteral("long_factor")).toArray();
       QCOMPARE(qsizetype(phi.ropeScaling->longFactor.size()), longFactor.size());
-      for (qsizetype i = 0; i < longFactor.size(); ++i) QCOMPARE(phi.ropeScaling->longFactor[size_t(i)], longFactor.at(i).toDouble());
+      for (qsizetype i = 0; i < longFactor.size(); ++i)
+        QCOMPARE(phi.ropeScaling->longFactor[size_t(i)], longFactor.at(i).toDouble());
       return;
     }
     QFAIL("phi case missing from rope_vectors.json");
@@ -195,13 +206,16 @@ class TestCatalog : public QObject {
       // (a sparse figure typed in for one of them would show as 1x or 4x; L40S's sheet: 733 / 362.05).
       QVERIFY2(*spec.peakFlops(QStringLiteral("bf16")) >= *spec.peakFlops(QStringLiteral("fp32")), id);
       if (spec.peakFlops(QStringLiteral("fp8")))
-        QVERIFY2(std::abs(*spec.peakFlops(QStringLiteral("fp8")) / *spec.peakFlops(QStringLiteral("bf16")) - 2.0) < 0.05, id);
+        QVERIFY2(std::abs(*spec.peakFlops(QStringLiteral("fp8")) / *spec.peakFlops(QStringLiteral("bf16")) -
+                          2.0) < 0.05,
+                 id);
       validateHardwareSpec(spec, spec.id);
     }
     for (const char* category : {"datacenter-gpu", "workstation-gpu", "consumer-gpu", "apple-silicon", "cpu"})
       QVERIFY2(categories.count(QString::fromLatin1(category)), category);
-    for (const char* id : {"h100-sxm-80gb", "h100-pcie-80gb", "h200-sxm-141gb", "a100-sxm-80gb", "a100-sxm-40gb", "l40s-48gb",
-                           "l4-24gb", "mi300x-192gb", "mi250x-128gb", "rtx-6000-ada-48gb", "rtx-4090-24gb", "rtx-3090-24gb"})
+    for (const char* id :
+         {"h100-sxm-80gb", "h100-pcie-80gb", "h200-sxm-141gb", "a100-sxm-80gb", "a100-sxm-40gb", "l40s-48gb",
+          "l4-24gb", "mi300x-192gb", "mi250x-128gb", "rtx-6000-ada-48gb", "rtx-4090-24gb", "rtx-3090-24gb"})
       QVERIFY2(Catalog::builtin().findHardware(QString::fromLatin1(id)), id);
   }
 
@@ -255,12 +269,16 @@ class TestCatalog : public QObject {
             "num_key_value_heads": 2, "vocab_size": 100, "tie_word_embeddings": false, "rope_theta": 10000,
             "max_position_embeddings": 512, "trained_context": 512, "published_parameters": 1000, "source": "test"})";
     writeFile(models, "{\"models\": [" + entry + "," + entry + "]}");
-    test::expectBadInput([&] { Catalog::load(models, hardware); }, {models, QStringLiteral("models[1].id"), QStringLiteral("duplicate")});
+    test::expectBadInput([&] { Catalog::load(models, hardware); },
+                         {models, QStringLiteral("models[1].id"), QStringLiteral("duplicate")});
     writeFile(models, "{\"models\": [" + QByteArray(entry).replace("\"rope_theta\": 10000,", "") + "]}");
-    test::expectBadInput([&] { Catalog::load(models, hardware); }, {QStringLiteral("rope_theta"), QStringLiteral("missing")});
+    test::expectBadInput([&] { Catalog::load(models, hardware); },
+                         {QStringLiteral("rope_theta"), QStringLiteral("missing")});
     writeFile(models, "{\"models\": [" + QByteArray(entry).replace("\"gqa\"", "\"sparse\"") + "]}");
-    test::expectBadInput([&] { Catalog::load(models, hardware); }, {QStringLiteral("attention_kind"), QStringLiteral("sparse")});
-    writeFile(models, "{\"models\": [" + QByteArray(entry).replace("\"source\": \"test\"", "\"source\": \" \"") + "]}");
+    test::expectBadInput([&] { Catalog::load(models, hardware); },
+                         {QStringLiteral("attention_kind"), QStringLiteral("sparse")});
+    writeFile(models, "{\"models\": [" +
+                          QByteArray(entry).replace("\"source\": \"test\"", "\"source\": \" \"") + "]}");
     test::expectBadInput([&] { Catalog::load(models, hardware); }, {QStringLiteral("source")});
     writeFile(models, "{\"models\": [" + entry + "]}");
     QCOMPARE(Catalog::load(models, hardware).models().size(), size_t(1));
@@ -271,19 +289,24 @@ class TestCatalog : public QObject {
     const QString path = dir.filePath(QStringLiteral("gpu.json"));
     writeFile(path, R"({"id": "g", "memory_bytes": 1000000000, "memory_bandwidth_bytes_per_s": 3.35,
                        "peak_flops": {"fp32": 1e13}})");
-    test::expectBadInput([&] { resolveHardware(path); }, {path, QStringLiteral("memory_bandwidth_bytes_per_s")});
+    test::expectBadInput([&] { resolveHardware(path); },
+                         {path, QStringLiteral("memory_bandwidth_bytes_per_s")});
     writeFile(path, R"({"id": "g", "memory_bytes": 1000000000, "memory_bandwidth_bytes_per_s": 1e12,
                        "peak_flops": {"fp32": 1e13, "fp4x": 1e15}})");
-    test::expectBadInput([&] { resolveHardware(path); }, {QStringLiteral("peak_flops.fp4x"), QStringLiteral("unknown dtype")});
+    test::expectBadInput([&] { resolveHardware(path); },
+                         {QStringLiteral("peak_flops.fp4x"), QStringLiteral("unknown dtype")});
     writeFile(path, R"({"id": "g", "memory_bytes": 1000000000, "memory_bandwidth_bytes_per_s": 1e12,
                        "peak_flops": {"fp32": 1e13, "bf16": 2e14}})");
     const HardwareSpec spec = resolveHardware(path);
     QCOMPARE(spec.origin, path);
     QCOMPARE(*spec.peakFlops(QStringLiteral("fp16")), 2e14);  // fp16 falls back to bf16
     QCOMPARE(classifyImportFile(path), ImportKind::Hardware);
-    QCOMPARE(classifyImportFile(test::testDataPath(QStringLiteral("hf/mpt-7b.config.json"))), ImportKind::Model);
-    test::expectBadInput([&] { classifyImportFile(dir.filePath(QStringLiteral("absent.json"))); }, {QStringLiteral("no such file")});
-    test::expectBadInput([&] { resolveHardware(QStringLiteral("no-such-gpu")); }, {QStringLiteral("no-such-gpu"), QStringLiteral("list hardware")});
+    QCOMPARE(classifyImportFile(test::testDataPath(QStringLiteral("hf/mpt-7b.config.json"))),
+             ImportKind::Model);
+    test::expectBadInput([&] { classifyImportFile(dir.filePath(QStringLiteral("absent.json"))); },
+                         {QStringLiteral("no such file")});
+    test::expectBadInput([&] { resolveHardware(QStringLiteral("no-such-gpu")); },
+                         {QStringLiteral("no-such-gpu"), QStringLiteral("list hardware")});
   }
 
   void attentionKindNamesRoundTrip() {

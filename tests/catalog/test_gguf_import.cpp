@@ -28,7 +28,8 @@ GgufWriter qwenLikeWriter() {
   writer.addString(QStringLiteral("qwen2.rope.scaling.type"), QStringLiteral("yarn"));
   writer.addFloat32(QStringLiteral("qwen2.rope.scaling.factor"), 4.0f);
   writer.addUint32(QStringLiteral("qwen2.rope.scaling.original_context_length"), 8192);
-  writer.addStringArray(QStringLiteral("tokenizer.ggml.tokens"), {QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c")});
+  writer.addStringArray(QStringLiteral("tokenizer.ggml.tokens"),
+                        {QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c")});
   writer.addTensor(QStringLiteral("token_embd.weight"), {64, 3}, std::vector<float>(64 * 3, 0.5f));
   writer.addTensor(QStringLiteral("blk.0.attn_q.bias"), {64}, std::vector<float>(64, 0.0f));
   writer.addTensor(QStringLiteral("blk.0.ffn_gate.weight"), {64, 160}, std::vector<float>(64 * 160, 0.0f));
@@ -198,7 +199,8 @@ class TestGgufImport : public QObject {
     indivisible.addUint32(QStringLiteral("llama.attention.head_count_kv"), 4);
     indivisible.addStringArray(QStringLiteral("tokenizer.ggml.tokens"), {QStringLiteral("a")});
     const QString d = saved(dir, QStringLiteral("d.gguf"), indivisible.toBytes());
-    test::expectBadInput([&] { importGgufMetadata(d); }, {d, QStringLiteral("num_key_value_heads"), QStringLiteral("not divisible")});
+    test::expectBadInput([&] { importGgufMetadata(d); },
+                         {d, QStringLiteral("num_key_value_heads"), QStringLiteral("not divisible")});
 
     const QString e = saved(dir, QStringLiteral("e.gguf"), [] {
       GgufWriter w;
@@ -212,7 +214,8 @@ class TestGgufImport : public QObject {
       w.addStringArray(QStringLiteral("tokenizer.ggml.tokens"), {QStringLiteral("a")});
       return w.toBytes();
     }());
-    test::expectBadInput([&] { importGgufMetadata(e); }, {e, QStringLiteral("llama.rope.scaling.type"), QStringLiteral("spiral")});
+    test::expectBadInput([&] { importGgufMetadata(e); },
+                         {e, QStringLiteral("llama.rope.scaling.type"), QStringLiteral("spiral")});
   }
 };
 

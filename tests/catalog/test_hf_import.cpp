@@ -15,14 +15,19 @@ using namespace sinkscope;
 
 namespace {
 
-ModelSpec importFixture(const QString& name) { return importHfConfigFile(test::testDataPath(QStringLiteral("hf/") + name)); }
+ModelSpec importFixture(const QString& name) {
+  return importHfConfigFile(test::testDataPath(QStringLiteral("hf/") + name));
+}
 
 // A real config with one key changed (or removed when value is undefined), parsed from memory.
 ModelSpec importEdited(const QString& name, const QString& key, const QJsonValue& value) {
   QJsonObject config = readJsonObjectFile(test::testDataPath(QStringLiteral("hf/") + name));
-  if (value.isUndefined()) config.remove(key);
-  else config.insert(key, value);
-  return modelSpecFromConfig(config, QStringLiteral("edited/") + name, ConfigFlavour::HuggingFace, QStringLiteral("edited"));
+  if (value.isUndefined())
+    config.remove(key);
+  else
+    config.insert(key, value);
+  return modelSpecFromConfig(config, QStringLiteral("edited/") + name, ConfigFlavour::HuggingFace,
+                             QStringLiteral("edited"));
 }
 
 }  // namespace
@@ -114,7 +119,8 @@ class TestHfImport : public QObject {
     QCOMPARE(spec.slidingWindow, 0);  // 262144 >= every position: never drops a token
     QCOMPARE(spec.displayName, QStringLiteral("Phi-3.5-mini-instruct"));
     // docs/references.md section 1: attention factor sqrt(1 + ln s / ln L0) = 1.1902381.
-    SINKSCOPE_COMPARE_NEAR(std::sqrt(1 + std::log(spec.ropeScaling->factor) / std::log(4096.0)), 1.1902381, 1e-7);
+    SINKSCOPE_COMPARE_NEAR(std::sqrt(1 + std::log(spec.ropeScaling->factor) / std::log(4096.0)), 1.1902381,
+                           1e-7);
   }
 
   void mptAlibi() {
@@ -135,9 +141,11 @@ class TestHfImport : public QObject {
     QCOMPARE(spec.attentionKind, AttentionKind::Mqa);
     QCOMPARE(spec.headDim, 64);
     QCOMPARE(test::kvBytesPerTokenByReference(spec, 2), 2 * 32 * 1 * 64 * 2);
-    for (const char* field : {"max_position_embeddings", "rope_theta", "intermediate_size", "tie_word_embeddings"})
+    for (const char* field :
+         {"max_position_embeddings", "rope_theta", "intermediate_size", "tie_word_embeddings"})
       QVERIFY2(spec.defaultedFields.contains(QString::fromLatin1(field)), field);
-    const ModelSpec newArch = importEdited(QStringLiteral("falcon-7b.config.json"), QStringLiteral("new_decoder_architecture"), true);
+    const ModelSpec newArch = importEdited(QStringLiteral("falcon-7b.config.json"),
+                                           QStringLiteral("new_decoder_architecture"), true);
     QCOMPARE(newArch.kvHeads, 71);  // num_kv_heads absent: one per head
   }
 
@@ -168,21 +176,28 @@ class TestHfImport : public QObject {
 
   // Position interpolation (Together's LLaMA-2-7B-32K: linear s = 8, max 32768): L0 = 32768 / 8.
   void linearScalingImpliesTheTrainedLength() {
-    QJsonObject config = readJsonObjectFile(test::testDataPath(QStringLiteral("hf/llama-3.1-8b.config.json")));
+    QJsonObject config =
+        readJsonObjectFile(test::testDataPath(QStringLiteral("hf/llama-3.1-8b.config.json")));
     config.insert(QStringLiteral("max_position_embeddings"), 32768);
-    config.insert(QStringLiteral("rope_scaling"), QJsonObject{{QStringLiteral("type"), QStringLiteral("linear")}, {QStringLiteral("factor"), 8.0}});
+    config.insert(
+        QStringLiteral("rope_scaling"),
+        QJsonObject{{QStringLiteral("type"), QStringLiteral("linear")}, {QStringLiteral("factor"), 8.0}});
     const ModelSpec spec = modelSpecFromConfig(config, QStringLiteral("mem"), ConfigFlavour::HuggingFace);
     QCOMPARE(spec.trainedContext, 4096);
     QVERIFY(spec.defaultedFields.contains(QStringLiteral("trained_context")));
-    QCOMPARE(spec.trainedContext, Catalog::builtin().findModel(QStringLiteral("together-llama-2-7b-32k"))->trainedContext);
+    QCOMPARE(spec.trainedContext,
+             Catalog::builtin().findModel(QStringLiteral("together-llama-2-7b-32k"))->trainedContext);
   }
 
   void layerTypesArrayIsRead() {
-    QJsonObject config = readJsonObjectFile(test::testDataPath(QStringLiteral("hf/mistral-7b-v0.1.config.json")));
+    QJsonObject config =
+        readJsonObjectFile(test::testDataPath(QStringLiteral("hf/mistral-7b-v0.1.config.json")));
     config.insert(QStringLiteral("num_hidden_layers"), 4);
-    config.insert(QStringLiteral("layer_types"), QJsonArray{QStringLiteral("sliding_attention"), QStringLiteral("full_attention"),
-                                                            QStringLiteral("linear_attention"), QStringLiteral("full_attention")});
-    const ModelSpec spec = modelSpecFromConfig(config, QStringLiteral("mem"), ConfigFlavour::HuggingFace, QStringLiteral("x"));
+    config.insert(QStringLiteral("layer_types"),
+                  QJsonArray{QStringLiteral("sliding_attention"), QStringLiteral("full_attention"),
+                             QStringLiteral("linear_attention"), QStringLiteral("full_attention")});
+    const ModelSpec spec =
+        modelSpecFromConfig(config, QStringLiteral("mem"), ConfigFlavour::HuggingFace, QStringLiteral("x"));
     QCOMPARE(spec.attentionKind, AttentionKind::Hybrid);
     QCOMPARE(spec.layerType(2), LayerAttention::Recurrent);
     // Gemma 3 style: no layer_types, every sixth layer global.
@@ -199,11 +214,14 @@ class TestHfImport : public QObject {
     QCOMPARE(pattern.layerType(11), LayerAttention::Full);
     QCOMPARE(pattern.slidingWindow, 1024);
     config.insert(QStringLiteral("layer_types"), QJsonArray{QStringLiteral("full_attention")});
-    test::expectBadInput([&] { modelSpecFromConfig(config, QStringLiteral("mem"), ConfigFlavour::HuggingFace); },
-                         {QStringLiteral("mem: layer_types"), QStringLiteral("1 entries for 4 layers")});
-    config.insert(QStringLiteral("layer_types"), QJsonArray{QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c"), QStringLiteral("d")});
-    test::expectBadInput([&] { modelSpecFromConfig(config, QStringLiteral("mem"), ConfigFlavour::HuggingFace); },
-                         {QStringLiteral("layer_types[0]"), QStringLiteral("unknown layer type")});
+    test::expectBadInput(
+        [&] { modelSpecFromConfig(config, QStringLiteral("mem"), ConfigFlavour::HuggingFace); },
+        {QStringLiteral("mem: layer_types"), QStringLiteral("1 entries for 4 layers")});
+    config.insert(QStringLiteral("layer_types"), QJsonArray{QStringLiteral("a"), QStringLiteral("b"),
+                                                            QStringLiteral("c"), QStringLiteral("d")});
+    test::expectBadInput(
+        [&] { modelSpecFromConfig(config, QStringLiteral("mem"), ConfigFlavour::HuggingFace); },
+        {QStringLiteral("layer_types[0]"), QStringLiteral("unknown layer type")});
   }
 
   void badInputNamesFileAndField() {
@@ -216,11 +234,13 @@ class TestHfImport : public QObject {
     };
     write("{\"num_hidden_layers\": 32,");
     test::expectBadInput([&] { importHfConfigFile(path); }, {path, QStringLiteral("not valid JSON")});
-    test::expectBadInput([&] { importHfConfigFile(dir.filePath(QStringLiteral("absent.json"))); }, {QStringLiteral("no such file")});
+    test::expectBadInput([&] { importHfConfigFile(dir.filePath(QStringLiteral("absent.json"))); },
+                         {QStringLiteral("no such file")});
 
     const QString llama = QStringLiteral("llama-3.1-8b.config.json");
-    test::expectBadInput([&] { importEdited(llama, QStringLiteral("num_hidden_layers"), QJsonValue::Undefined); },
-                         {QStringLiteral("edited/") + llama, QStringLiteral("num_hidden_layers: missing")});
+    test::expectBadInput(
+        [&] { importEdited(llama, QStringLiteral("num_hidden_layers"), QJsonValue::Undefined); },
+        {QStringLiteral("edited/") + llama, QStringLiteral("num_hidden_layers: missing")});
     test::expectBadInput([&] { importEdited(llama, QStringLiteral("num_key_value_heads"), 5); },
                          {QStringLiteral("num_key_value_heads"), QStringLiteral("not divisible")});
     test::expectBadInput([&] { importEdited(llama, QStringLiteral("head_dim"), 1024); },
@@ -229,18 +249,33 @@ class TestHfImport : public QObject {
                          {QStringLiteral("hidden_size"), QStringLiteral("expected a number")});
     test::expectBadInput([&] { importEdited(llama, QStringLiteral("num_attention_heads"), 0); },
                          {QStringLiteral("num_attention_heads")});
-    test::expectBadInput([&] { importEdited(llama, QStringLiteral("attention_kind"), QStringLiteral("sparse")); },
-                         {QStringLiteral("attention_kind"), QStringLiteral("unknown attention kind 'sparse'")});
-    test::expectBadInput([&] { importEdited(llama, QStringLiteral("attention_kind"), QStringLiteral("mha")); },
-                         {QStringLiteral("attention_kind"), QStringLiteral("'mha' needs as many KV heads")});
-    test::expectBadInput([&] { importEdited(llama, QStringLiteral("rope_scaling"), QJsonObject{{QStringLiteral("rope_type"), QStringLiteral("magic")}, {QStringLiteral("factor"), 2}}); },
-                         {QStringLiteral("rope_scaling.rope_type"), QStringLiteral("unknown RoPE scaling type 'magic'")});
-    test::expectBadInput([&] { importEdited(llama, QStringLiteral("rope_scaling"), QJsonObject{{QStringLiteral("type"), QStringLiteral("linear")}}); },
-                         {QStringLiteral("rope_scaling.factor"), QStringLiteral("missing")});
+    test::expectBadInput(
+        [&] { importEdited(llama, QStringLiteral("attention_kind"), QStringLiteral("sparse")); },
+        {QStringLiteral("attention_kind"), QStringLiteral("unknown attention kind 'sparse'")});
+    test::expectBadInput(
+        [&] { importEdited(llama, QStringLiteral("attention_kind"), QStringLiteral("mha")); },
+        {QStringLiteral("attention_kind"), QStringLiteral("'mha' needs as many KV heads")});
+    test::expectBadInput(
+        [&] {
+          importEdited(llama, QStringLiteral("rope_scaling"),
+                       QJsonObject{{QStringLiteral("rope_type"), QStringLiteral("magic")},
+                                   {QStringLiteral("factor"), 2}});
+        },
+        {QStringLiteral("rope_scaling.rope_type"), QStringLiteral("unknown RoPE scaling type 'magic'")});
+    test::expectBadInput(
+        [&] {
+          importEdited(llama, QStringLiteral("rope_scaling"),
+                       QJsonObject{{QStringLiteral("type"), QStringLiteral("linear")}});
+        },
+        {QStringLiteral("rope_scaling.factor"), QStringLiteral("missing")});
     test::expectBadInput([&] { importEdited(llama, QStringLiteral("max_position_embeddings"), -1); },
                          {QStringLiteral("max_position_embeddings")});
-    test::expectBadInput([&] { importEdited(QStringLiteral("phi-3.5-mini-instruct.config.json"), QStringLiteral("hidden_size"), 3072 * 2); },
-                         {QStringLiteral("rope_scaling.short_factor"), QStringLiteral("expected 96")});
+    test::expectBadInput(
+        [&] {
+          importEdited(QStringLiteral("phi-3.5-mini-instruct.config.json"), QStringLiteral("hidden_size"),
+                       3072 * 2);
+        },
+        {QStringLiteral("rope_scaling.short_factor"), QStringLiteral("expected 96")});
   }
 
   void resolveModelTakesIdsAndPaths() {
@@ -265,9 +300,12 @@ class TestHfImport : public QObject {
     QCOMPARE(mine.trainedContext, 4096);
     QVERIFY(!mine.defaultedFields.contains(QStringLiteral("trained_context")));
     QTemporaryDir empty;
-    test::expectBadInput([&] { resolveModel(empty.path()); }, {empty.path(), QStringLiteral("without a config.json")});
-    test::expectBadInput([] { resolveModel(QStringLiteral("no-such-model")); }, {QStringLiteral("no-such-model"), QStringLiteral("list models")});
-    test::expectBadInput([] { resolveModel(QStringLiteral("missing/config.json")); }, {QStringLiteral("missing/config.json: no such file")});
+    test::expectBadInput([&] { resolveModel(empty.path()); },
+                         {empty.path(), QStringLiteral("without a config.json")});
+    test::expectBadInput([] { resolveModel(QStringLiteral("no-such-model")); },
+                         {QStringLiteral("no-such-model"), QStringLiteral("list models")});
+    test::expectBadInput([] { resolveModel(QStringLiteral("missing/config.json")); },
+                         {QStringLiteral("missing/config.json: no such file")});
   }
 };
 

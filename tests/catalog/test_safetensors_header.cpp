@@ -25,9 +25,9 @@ class TestSafetensorsHeader : public QObject {
     QCOMPARE(pinned->revision, QStringLiteral("refs/pr/1"));
     QCOMPARE(pinned->display(), QStringLiteral("meta-llama/Llama-3.1-8B@refs/pr/1"));
     // validate_repo_id rejects these (huggingface_hub/utils/_validators.py).
-    for (const char* bad : {"Qwen", "a/b/c", "org/-name", "org/name-", "org/na--me", "org/na..me", "org/name.git",
-                            "org/na me", "org/name@", "org/name@a b", "/abs/path", "config.json", "org/config.json",
-                            "org/model.gguf"})
+    for (const char* bad :
+         {"Qwen", "a/b/c", "org/-name", "org/name-", "org/na--me", "org/na..me", "org/name.git", "org/na me",
+          "org/name@", "org/name@a b", "/abs/path", "config.json", "org/config.json", "org/model.gguf"})
       QVERIFY2(!parseHubId(QString::fromLatin1(bad)), bad);
     QVERIFY(!parseHubId(QStringLiteral("o/") + QString(95, QLatin1Char('n'))));  // 97 characters > 96
     QVERIFY(parseHubId(QStringLiteral("o/") + QString(94, QLatin1Char('n'))));   // 96 characters
@@ -40,9 +40,11 @@ class TestSafetensorsHeader : public QObject {
     QByteArray bytes(8, '\0');
     qToLittleEndian<quint64>(0x0102, bytes.data());
     QCOMPARE(safetensorsHeaderLength(bytes, QStringLiteral("f")), qint64(258));
-    test::expectBadInput([] { safetensorsHeaderLength(QByteArray(7, 'x'), QStringLiteral("f")); }, {QStringLiteral("fewer than 8 bytes")});
+    test::expectBadInput([] { safetensorsHeaderLength(QByteArray(7, 'x'), QStringLiteral("f")); },
+                         {QStringLiteral("fewer than 8 bytes")});
     qToLittleEndian<quint64>(quint64(kMaxSafetensorsHeaderBytes) + 1, bytes.data());
-    test::expectBadInput([&] { safetensorsHeaderLength(bytes, QStringLiteral("f")); }, {QStringLiteral("header length")});
+    test::expectBadInput([&] { safetensorsHeaderLength(bytes, QStringLiteral("f")); },
+                         {QStringLiteral("header length")});
   }
 
   void countsParametersAndBytesFromShapes() {
@@ -57,22 +59,46 @@ class TestSafetensorsHeader : public QObject {
     QCOMPARE(summary.tensors, qint64(3));
     QCOMPARE(summary.bytesByDtype.value(QStringLiteral("F32")), qint64(16384));
     // A scalar has shape [] and one element.
-    QCOMPARE(parseSafetensorsHeader(R"({"s": {"dtype": "F16", "shape": [], "data_offsets": [0, 2]}})", QStringLiteral("h")).parameters, qint64(1));
+    QCOMPARE(parseSafetensorsHeader(R"({"s": {"dtype": "F16", "shape": [], "data_offsets": [0, 2]}})",
+                                    QStringLiteral("h"))
+                 .parameters,
+             qint64(1));
   }
 
   void refusesInconsistentHeaders() {
-    test::expectBadInput([] { parseSafetensorsHeader(R"({"w": {"dtype": "BF16", "shape": [4, 4], "data_offsets": [0, 16]}})", QStringLiteral("h")); },
-                         {QStringLiteral("h: w.data_offsets"), QStringLiteral("does not match")});
-    test::expectBadInput([] { parseSafetensorsHeader(R"({"w": {"dtype": "Q4_K", "shape": [4], "data_offsets": [0, 2]}})", QStringLiteral("h")); },
-                         {QStringLiteral("w.dtype"), QStringLiteral("unknown dtype 'Q4_K'")});
-    test::expectBadInput([] { parseSafetensorsHeader(R"({"w": {"dtype": "F32", "shape": [-1], "data_offsets": [0, 4]}})", QStringLiteral("h")); },
-                         {QStringLiteral("w.shape")});
+    test::expectBadInput(
+        [] {
+          parseSafetensorsHeader(R"({"w": {"dtype": "BF16", "shape": [4, 4], "data_offsets": [0, 16]}})",
+                                 QStringLiteral("h"));
+        },
+        {QStringLiteral("h: w.data_offsets"), QStringLiteral("does not match")});
+    test::expectBadInput(
+        [] {
+          parseSafetensorsHeader(R"({"w": {"dtype": "Q4_K", "shape": [4], "data_offsets": [0, 2]}})",
+                                 QStringLiteral("h"));
+        },
+        {QStringLiteral("w.dtype"), QStringLiteral("unknown dtype 'Q4_K'")});
+    test::expectBadInput(
+        [] {
+          parseSafetensorsHeader(R"({"w": {"dtype": "F32", "shape": [-1], "data_offsets": [0, 4]}})",
+                                 QStringLiteral("h"));
+        },
+        {QStringLiteral("w.shape")});
     // A dimension beyond qint64 is refused before any conversion (found by fuzz_safetensors).
-    test::expectBadInput([] { parseSafetensorsHeader(R"({"w": {"dtype": "BF16", "shape": [6.6e86, 2], "data_offsets": [0, 4]}})", QStringLiteral("h")); },
-                         {QStringLiteral("w.shape")});
-    test::expectBadInput([] { parseSafetensorsHeader(R"({"w": {"dtype": "F32", "shape": [1], "data_offsets": [4, 0]}})", QStringLiteral("h")); },
-                         {QStringLiteral("w.data_offsets")});
-    test::expectBadInput([] { parseSafetensorsHeader("[1, 2]", QStringLiteral("h")); }, {QStringLiteral("h")});
+    test::expectBadInput(
+        [] {
+          parseSafetensorsHeader(R"({"w": {"dtype": "BF16", "shape": [6.6e86, 2], "data_offsets": [0, 4]}})",
+                                 QStringLiteral("h"));
+        },
+        {QStringLiteral("w.shape")});
+    test::expectBadInput(
+        [] {
+          parseSafetensorsHeader(R"({"w": {"dtype": "F32", "shape": [1], "data_offsets": [4, 0]}})",
+                                 QStringLiteral("h"));
+        },
+        {QStringLiteral("w.data_offsets")});
+    test::expectBadInput([] { parseSafetensorsHeader("[1, 2]", QStringLiteral("h")); },
+                         {QStringLiteral("h")});
   }
 
   // Sums stay exact: many tensors at the per-tensor limit (2^50 elements) in one header, or many
@@ -82,8 +108,9 @@ class TestSafetensorsHeader : public QObject {
     const auto header = [](int tensors, qint64 elements) {
       QByteArray json = "{";
       for (int i = 0; i < tensors; ++i)
-        json += (i ? "," : "") + QByteArray("\"t") + QByteArray::number(i) + "\":{\"dtype\":\"U8\",\"shape\":[" +
-                QByteArray::number(elements) + "],\"data_offsets\":[0," + QByteArray::number(elements) + "]}";
+        json += (i ? "," : "") + QByteArray("\"t") + QByteArray::number(i) +
+                "\":{\"dtype\":\"U8\",\"shape\":[" + QByteArray::number(elements) + "],\"data_offsets\":[0," +
+                QByteArray::number(elements) + "]}";
       return json + "}";
     };
     const qint64 limit = qint64(1) << 50;
@@ -104,7 +131,8 @@ class TestSafetensorsHeader : public QObject {
     totals.add(shard, QStringLiteral("s1"));
     totals.add(shard, QStringLiteral("s2"));
     QCOMPARE(totals.parameters, limit);
-    QVERIFY_THROWS_EXCEPTION(Error, totals.add(parseSafetensorsHeader(header(1, 1), QStringLiteral("one")), QStringLiteral("s3")));
+    QVERIFY_THROWS_EXCEPTION(
+        Error, totals.add(parseSafetensorsHeader(header(1, 1), QStringLiteral("one")), QStringLiteral("s3")));
     QCOMPARE(totals.parameters, limit);  // unchanged by the refused shard
   }
 
@@ -117,9 +145,15 @@ class TestSafetensorsHeader : public QObject {
     QCOMPARE(parsed.shardFiles, (QStringList{QStringLiteral("model-00001-of-00002.safetensors"),
                                              QStringLiteral("model-00002-of-00002.safetensors")}));
     QCOMPARE(parsed.tensors, qint64(3));
-    test::expectBadInput([] { parseSafetensorsIndex(R"({"metadata": {"total_size": 1}, "weight_map": {"a": "../etc/x.safetensors"}})", QStringLiteral("i")); },
-                         {QStringLiteral("weight_map.a"), QStringLiteral("plain")});
-    test::expectBadInput([] { parseSafetensorsIndex(R"({"weight_map": {}})", QStringLiteral("i")); }, {QStringLiteral("metadata")});
+    test::expectBadInput(
+        [] {
+          parseSafetensorsIndex(
+              R"({"metadata": {"total_size": 1}, "weight_map": {"a": "../etc/x.safetensors"}})",
+              QStringLiteral("i"));
+        },
+        {QStringLiteral("weight_map.a"), QStringLiteral("plain")});
+    test::expectBadInput([] { parseSafetensorsIndex(R"({"weight_map": {}})", QStringLiteral("i")); },
+                         {QStringLiteral("metadata")});
   }
 };
 

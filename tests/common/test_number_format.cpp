@@ -22,7 +22,7 @@ class TestNumberFormat : public QObject {
     QCOMPARE(tokensShort(10000), QStringLiteral("9.8K"));  // 9.766 x 1024, still below 10
     QCOMPARE(tokensShort(10240), QStringLiteral("10K"));   // 10 x 1024: no decimal from 10 up
     QCOMPARE(tokensShort(512), QStringLiteral("512"));
-    QCOMPARE(tokensShort(0), QStringLiteral("0"));         // zero is written as zero, never as 1
+    QCOMPARE(tokensShort(0), QStringLiteral("0"));  // zero is written as zero, never as 1
   }
 
   // Every digit, grouped in threes whatever the machine's locale.

@@ -14,8 +14,10 @@ namespace {
 
 // convert_hf_to_gguf.py's does_token_look_special.
 bool looksSpecial(const QString& token) {
-  static const QStringList named{QStringLiteral("<pad>"), QStringLiteral("<mask>"), QStringLiteral("<2mass>"), QStringLiteral("[@BOS@]")};
-  return named.contains(token) || (token.startsWith(QLatin1String("<|")) && token.endsWith(QLatin1String("|>"))) ||
+  static const QStringList named{QStringLiteral("<pad>"), QStringLiteral("<mask>"), QStringLiteral("<2mass>"),
+                                 QStringLiteral("[@BOS@]")};
+  return named.contains(token) ||
+         (token.startsWith(QLatin1String("<|")) && token.endsWith(QLatin1String("|>"))) ||
          (token.startsWith(QStringLiteral("<\uFF5C")) && token.endsWith(QStringLiteral("\uFF5C>"))) ||
          (token.startsWith(QLatin1String("<unused")) && token.endsWith(QLatin1Char('>')));
 }

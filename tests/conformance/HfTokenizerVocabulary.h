@@ -23,10 +23,10 @@ struct HfVocabulary {
 HfVocabulary readHfTokenizerJson(const QString& path);
 
 struct VocabularyKeys {
-  QString pre;                // tokenizer.ggml.pre
-  std::optional<int> bosId;   // tokenizer.ggml.bos_token_id
-  std::optional<int> eosId;   // tokenizer.ggml.eos_token_id
-  std::optional<bool> addBos; // tokenizer.ggml.add_bos_token (absent when unset)
+  QString pre;                 // tokenizer.ggml.pre
+  std::optional<int> bosId;    // tokenizer.ggml.bos_token_id
+  std::optional<int> eosId;    // tokenizer.ggml.eos_token_id
+  std::optional<bool> addBos;  // tokenizer.ggml.add_bos_token (absent when unset)
 };
 
 QByteArray hfVocabularyGguf(const HfVocabulary& vocabulary, const VocabularyKeys& keys);

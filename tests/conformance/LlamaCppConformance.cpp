@@ -25,7 +25,9 @@ QString referenceInstallDir() {
   return cache + QStringLiteral("/sinkscope/llamacpp");
 }
 
-QString nodeExecutable() { return QStandardPaths::findExecutable(QStringLiteral("node")); }
+QString nodeExecutable() {
+  return QStandardPaths::findExecutable(QStringLiteral("node"));
+}
 
 QString writeTokens(const QString& dir, const std::vector<int>& tokens) {
   QStringList ids;
@@ -55,11 +57,13 @@ QString readPerPosition(const QJsonArray& rows, int positions, PerPosition* out)
 }
 
 QString runSinkScope(const QString& gguf, const QString& tokenFile, int positions, PerPosition* out) {
-  const CliResult result = runCli({QStringLiteral("measure"), QStringLiteral("--gguf"), gguf, QStringLiteral("--tokens"),
-                                   tokenFile, QStringLiteral("--json")},
+  const CliResult result = runCli({QStringLiteral("measure"), QStringLiteral("--gguf"), gguf,
+                                   QStringLiteral("--tokens"), tokenFile, QStringLiteral("--json")},
                                   600000);
   if (result.exitCode != 0)
-    return QStringLiteral("sinkscope measure exited %1: %2").arg(result.exitCode).arg(QString::fromUtf8(result.standardError).trimmed());
+    return QStringLiteral("sinkscope measure exited %1: %2")
+        .arg(result.exitCode)
+        .arg(QString::fromUtf8(result.standardError).trimmed());
   const QJsonObject json = QJsonDocument::fromJson(result.standardOutput).object();
   const QString error = readPerPosition(json.value(QStringLiteral("per_position")).toArray(), positions, out);
   return error.isEmpty() ? error : QStringLiteral("sinkscope: ") + error;
@@ -67,11 +71,13 @@ QString runSinkScope(const QString& gguf, const QString& tokenFile, int position
 
 // nll.mjs runs from a scratch folder whose node_modules links to the installed package, so the
 // repository's copy of the script is the one that runs.
-QString runLlamaCpp(const QString& gguf, const QString& tokenFile, const QString& scratch, int positions, PerPosition* out) {
+QString runLlamaCpp(const QString& gguf, const QString& tokenFile, const QString& scratch, int positions,
+                    PerPosition* out) {
   const QString script = scratch + QStringLiteral("/nll.mjs");
   if (!QFile::copy(sourceDir() + QStringLiteral("/tests/conformance/llamacpp/nll.mjs"), script))
     return QStringLiteral("cannot copy nll.mjs to %1").arg(scratch);
-  if (!QFile::link(referenceInstallDir() + QStringLiteral("/node_modules"), scratch + QStringLiteral("/node_modules")))
+  if (!QFile::link(referenceInstallDir() + QStringLiteral("/node_modules"),
+                   scratch + QStringLiteral("/node_modules")))
     return QStringLiteral("cannot link node_modules in %1").arg(scratch);
   QProcess node;
   node.start(nodeExecutable(), {script, gguf, tokenFile});
@@ -81,7 +87,9 @@ QString runLlamaCpp(const QString& gguf, const QString& tokenFile, const QString
     return QStringLiteral("llama.cpp (nll.mjs) did not finish within 10 minutes");
   }
   if (node.exitStatus() != QProcess::NormalExit || node.exitCode() != 0)
-    return QStringLiteral("llama.cpp (nll.mjs) exited %1: %2").arg(node.exitCode()).arg(QString::fromUtf8(node.readAllStandardError().right(600)));
+    return QStringLiteral("llama.cpp (nll.mjs) exited %1: %2")
+        .arg(node.exitCode())
+        .arg(QString::fromUtf8(node.readAllStandardError().right(600)));
   const QJsonObject json = QJsonDocument::fromJson(node.readAllStandardOutput()).object();
   const QString error = readPerPosition(json.value(QStringLiteral("per_position")).toArray(), positions, out);
   return error.isEmpty() ? error : QStringLiteral("llama.cpp: ") + error;
@@ -106,10 +114,13 @@ Agreement agreementOf(const PerPosition& ours, const PerPosition& theirs) {
 
 QString llamaCppUnavailableReason(bool* nodeMissing) {
   *nodeMissing = nodeExecutable().isEmpty();
-  if (*nodeMissing) return QStringLiteral("node is not on the PATH, so llama.cpp (node-llama-cpp) cannot run");
+  if (*nodeMissing)
+    return QStringLiteral("node is not on the PATH, so llama.cpp (node-llama-cpp) cannot run");
   const QString package = referenceInstallDir() + QStringLiteral("/node_modules/node-llama-cpp/package.json");
   if (!QFile::exists(package))
-    return QStringLiteral("node-llama-cpp is not installed at %1 (scripts/setup.sh installs it when node and npm exist)").arg(referenceInstallDir());
+    return QStringLiteral(
+               "node-llama-cpp is not installed at %1 (scripts/setup.sh installs it when node and npm exist)")
+        .arg(referenceInstallDir());
   return {};
 }
 
@@ -132,8 +143,10 @@ Comparison compareWithLlamaCpp(const QString& gguf, const std::vector<int>& toke
   }
   const int positions = int(tokens.size()) - 1;
   comparison.error = runSinkScope(gguf, tokenFile, positions, &comparison.sinkscope);
-  if (comparison.error.isEmpty()) comparison.error = runLlamaCpp(gguf, tokenFile, scratch.path(), positions, &comparison.llamaCpp);
-  if (comparison.error.isEmpty()) comparison.agreement = agreementOf(comparison.sinkscope, comparison.llamaCpp);
+  if (comparison.error.isEmpty())
+    comparison.error = runLlamaCpp(gguf, tokenFile, scratch.path(), positions, &comparison.llamaCpp);
+  if (comparison.error.isEmpty())
+    comparison.agreement = agreementOf(comparison.sinkscope, comparison.llamaCpp);
   return comparison;
 }
 

@@ -36,7 +36,8 @@ class TestLlamaCppConformance : public QObject {
     const QString path = dir.filePath(QStringLiteral("model.gguf"));
     writeGeneratedLlama(path, shape, plan, 11);
     const auto counts = tensorTypeCounts(GgufFile(path));
-    QVERIFY2(counts.count(ggmlTypeName(expectedType)) == 1, qPrintable(QStringLiteral("no %1 tensor").arg(ggmlTypeName(expectedType))));
+    QVERIFY2(counts.count(ggmlTypeName(expectedType)) == 1,
+             qPrintable(QStringLiteral("no %1 tensor").arg(ggmlTypeName(expectedType))));
     const Comparison comparison = compareWithLlamaCpp(path, randomTokens(kTokens, shape.vocab, 5));
     QVERIFY2(comparison.error.isEmpty(), qPrintable(comparison.error));
     const Agreement& a = comparison.agreement;
@@ -51,7 +52,8 @@ class TestLlamaCppConformance : public QObject {
 
   void everyMatrixOfOneType_data() {
     QTest::addColumn<quint32>("typeId");
-    for (const TensorTypeTraits& traits : computableTensorTypes()) QTest::newRow(traits.name) << quint32(traits.type);
+    for (const TensorTypeTraits& traits : computableTensorTypes())
+      QTest::newRow(traits.name) << quint32(traits.type);
   }
   // Row lengths 256 and 512: whole blocks for every type, so every matrix is of that type.
   void everyMatrixOfOneType() {

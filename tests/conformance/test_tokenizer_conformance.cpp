@@ -1,14 +1,14 @@
 // Tokenizers against llama.cpp itself: the token ids SinkScope gives the multilingual test text
 // (tests/data/tokenizer/multilingual.txt) must equal llama.cpp's, for byte-level BPE vocabularies
 // built from the real tokenizer.json of Llama 3 and Qwen 3 under every supported pre-tokenizer,
-// and for the SentencePiece vocabulary of stories260K (docs/references.md section 8; skipped when absent), with special tokens as plain
-// text and parsed ($SINKSCOPE_BPE_TEXT names another
-// text to compare on, e.g. while investigating a difference). Not a test of speed.
+// and for the SentencePiece vocabulary of stories260K (docs/references.md section 8; skipped when absent),
+// with special tokens as plain text and parsed ($SINKSCOPE_BPE_TEXT names another text to compare on, e.g.
+// while investigating a difference). Not a test of speed.
 #include "HfTokenizerVocabulary.h"
 #include "TestSupport.h"
 #include "common/Error.h"
-#include "inference/BpeTokenizer.h"
 #include "gguf/GgufFile.h"
+#include "inference/BpeTokenizer.h"
 
 #include <QDir>
 #include <QFile>
@@ -30,27 +30,35 @@ QString cacheFolder() {
 }
 
 QString tokenizerJsonOf(const QString& package) {
-  return cacheFolder() + QStringLiteral("/node_modules/@lenml/") + package + QStringLiteral("/models/tokenizer.json");
+  return cacheFolder() + QStringLiteral("/node_modules/@lenml/") + package +
+         QStringLiteral("/models/tokenizer.json");
 }
 
 // llama.cpp's ids for the text, or an error message in *error.
-std::vector<int> llamaCppTokens(const QString& ggufPath, const QString& textPath, bool parseSpecial, QString* error) {
-  QStringList args{test::sourceDir() + QStringLiteral("/tests/conformance/llamacpp/tokenize.mjs"), cacheFolder(), ggufPath, textPath};
+std::vector<int> llamaCppTokens(const QString& ggufPath, const QString& textPath, bool parseSpecial,
+                                QString* error) {
+  QStringList args{test::sourceDir() + QStringLiteral("/tests/conformance/llamacpp/tokenize.mjs"),
+                   cacheFolder(), ggufPath, textPath};
   if (parseSpecial) args << QStringLiteral("--parse-special");
   QProcess node;
   node.start(QStandardPaths::findExecutable(QStringLiteral("node")), args);
   if (!node.waitForFinished(240000) || node.exitCode() != 0) {
-    *error = QStringLiteral("node tokenize.mjs failed: %1").arg(QString::fromUtf8(node.readAllStandardError().right(2000)));
+    *error = QStringLiteral("node tokenize.mjs failed: %1")
+                 .arg(QString::fromUtf8(node.readAllStandardError().right(2000)));
     return {};
   }
   std::vector<int> ids;
-  for (const QJsonValue id : QJsonDocument::fromJson(node.readAllStandardOutput()).object().value(QStringLiteral("tokens")).toArray())
+  for (const QJsonValue id : QJsonDocument::fromJson(node.readAllStandardOutput())
+                                 .object()
+                                 .value(QStringLiteral("tokens"))
+                                 .toArray())
     ids.push_back(id.toInt());
   return ids;
 }
 
 // Where the two sequences first differ, with the decoded neighbourhood of each.
-QString firstDifference(const std::vector<int>& ours, const std::vector<int>& theirs, const Tokenizer& tokenizer) {
+QString firstDifference(const std::vector<int>& ours, const std::vector<int>& theirs,
+                        const Tokenizer& tokenizer) {
   size_t at = 0;
   while (at < ours.size() && at < theirs.size() && ours[at] == theirs[at]) ++at;
   const auto window = [&](const std::vector<int>& ids) {
@@ -60,7 +68,10 @@ QString firstDifference(const std::vector<int>& ours, const std::vector<int>& th
     return parts.join(QLatin1Char(' '));
   };
   return QStringLiteral("%1 vs %2 tokens; first difference at %3\n  ours:     %4\n  llama.cpp: %5")
-      .arg(ours.size()).arg(theirs.size()).arg(at).arg(window(ours), window(theirs));
+      .arg(ours.size())
+      .arg(theirs.size())
+      .arg(at)
+      .arg(window(ours), window(theirs));
 }
 
 }  // namespace
@@ -73,11 +84,14 @@ class TestTokenizerConformance : public QObject {
     if (QStandardPaths::findExecutable(QStringLiteral("node")).isEmpty())
       QSKIP("node is not installed: llama.cpp (node-llama-cpp) cannot run as the reference");
     for (const QString& needed : {cacheFolder() + QStringLiteral("/node_modules/node-llama-cpp/package.json"),
-                                  tokenizerJsonOf(QStringLiteral("tokenizer-llama3")), tokenizerJsonOf(QStringLiteral("tokenizer-qwen3"))})
-      QVERIFY2(QFileInfo::exists(needed), qPrintable(needed + QStringLiteral(" is missing: run scripts/setup.sh (it installs the "
-                                                                              "llama.cpp reference with npm when node is present)")));
+                                  tokenizerJsonOf(QStringLiteral("tokenizer-llama3")),
+                                  tokenizerJsonOf(QStringLiteral("tokenizer-qwen3"))})
+      QVERIFY2(QFileInfo::exists(needed),
+               qPrintable(needed + QStringLiteral(" is missing: run scripts/setup.sh (it installs the "
+                                                  "llama.cpp reference with npm when node is present)")));
     QVERIFY(folder_.isValid());
-    textPath_ = qEnvironmentVariable("SINKSCOPE_BPE_TEXT", test::testDataPath(QStringLiteral("tokenizer/multilingual.txt")));
+    textPath_ = qEnvironmentVariable("SINKSCOPE_BPE_TEXT",
+                                     test::testDataPath(QStringLiteral("tokenizer/multilingual.txt")));
     QFile text(textPath_);
     QVERIFY(text.open(QIODevice::ReadOnly));
     text_ = QString::fromUtf8(text.readAll());
@@ -94,13 +108,20 @@ class TestTokenizerConformance : public QObject {
     // Llama 3: <|begin_of_text|> = 128000; its converted GGUFs carry no add_bos_token, so
     // llama-bpe's own default (BOS on) applies. Qwen 3: config.json's bos_token_id 151643,
     // tokenizer_config.json's add_bos_token false.
-    QTest::newRow("llama3 llama-bpe") << "tokenizer-llama3" << "llama-bpe" << 128000 << -1 << false;
-    QTest::newRow("llama3 llama-bpe, specials parsed") << "tokenizer-llama3" << "llama-bpe" << 128000 << -1 << true;
-    QTest::newRow("qwen3 qwen2") << "tokenizer-qwen3" << "qwen2" << 151643 << 0 << false;
-    QTest::newRow("qwen3 qwen2, specials parsed") << "tokenizer-qwen3" << "qwen2" << 151643 << 0 << true;
-    QTest::newRow("qwen3 vocabulary, smollm") << "tokenizer-qwen3" << "smollm" << 151643 << 1 << false;
-    QTest::newRow("qwen3 vocabulary, gpt-2") << "tokenizer-qwen3" << "gpt-2" << 151643 << 0 << false;
-    QTest::newRow("qwen3 vocabulary, default") << "tokenizer-qwen3" << "default" << 151643 << 0 << false;
+    QTest::newRow("llama3 llama-bpe") << "tokenizer-llama3"
+                                      << "llama-bpe" << 128000 << -1 << false;
+    QTest::newRow("llama3 llama-bpe, specials parsed") << "tokenizer-llama3"
+                                                       << "llama-bpe" << 128000 << -1 << true;
+    QTest::newRow("qwen3 qwen2") << "tokenizer-qwen3"
+                                 << "qwen2" << 151643 << 0 << false;
+    QTest::newRow("qwen3 qwen2, specials parsed") << "tokenizer-qwen3"
+                                                  << "qwen2" << 151643 << 0 << true;
+    QTest::newRow("qwen3 vocabulary, smollm") << "tokenizer-qwen3"
+                                              << "smollm" << 151643 << 1 << false;
+    QTest::newRow("qwen3 vocabulary, gpt-2") << "tokenizer-qwen3"
+                                             << "gpt-2" << 151643 << 0 << false;
+    QTest::newRow("qwen3 vocabulary, default") << "tokenizer-qwen3"
+                                               << "default" << 151643 << 0 << false;
   }
 
   void tokenIdsEqualLlamaCpp() {
@@ -109,7 +130,8 @@ class TestTokenizerConformance : public QObject {
     QFETCH(int, bos);
     QFETCH(int, addBos);
     QFETCH(bool, parseSpecial);
-    if (!vocabularies_.contains(package)) vocabularies_.insert(package, test::readHfTokenizerJson(tokenizerJsonOf(package)));
+    if (!vocabularies_.contains(package))
+      vocabularies_.insert(package, test::readHfTokenizerJson(tokenizerJsonOf(package)));
     const test::HfVocabulary& vocabulary = vocabularies_[package];
     QVERIFY2(vocabulary.error.isEmpty(), qPrintable(vocabulary.error));
     test::VocabularyKeys keys;

@@ -16,15 +16,31 @@ inline QByteArray fixtureVocabularyGguf() {
   std::vector<float> scores{0, 0, 0};
   std::vector<qint32> types{2, 3, 3};
   for (int byte = 0; byte < 256; ++byte) {
-    tokens << QStringLiteral("<0x%1>").arg(byte, 2, 16, QLatin1Char('0')).toUpper().replace(QLatin1String("<0X"), QLatin1String("<0x"));
+    tokens << QStringLiteral("<0x%1>")
+                  .arg(byte, 2, 16, QLatin1Char('0'))
+                  .toUpper()
+                  .replace(QLatin1String("<0X"), QLatin1String("<0x"));
     scores.push_back(0);
     types.push_back(6);
   }
-  QStringList pieces{space, QStringLiteral("e"), QStringLiteral("t"), QStringLiteral("h"), QStringLiteral("a"),
-                     QStringLiteral("o"), QStringLiteral("n"), QStringLiteral("s"), QStringLiteral("i"),
-                     space + QStringLiteral("t"), QStringLiteral("he"), space + QStringLiteral("the"),
-                     QStringLiteral("in"), space + QStringLiteral("a"), QStringLiteral("on"), QStringLiteral("é"),
-                     QStringLiteral("日本"), space + space};
+  QStringList pieces{space,
+                     QStringLiteral("e"),
+                     QStringLiteral("t"),
+                     QStringLiteral("h"),
+                     QStringLiteral("a"),
+                     QStringLiteral("o"),
+                     QStringLiteral("n"),
+                     QStringLiteral("s"),
+                     QStringLiteral("i"),
+                     space + QStringLiteral("t"),
+                     QStringLiteral("he"),
+                     space + QStringLiteral("the"),
+                     QStringLiteral("in"),
+                     space + QStringLiteral("a"),
+                     QStringLiteral("on"),
+                     QStringLiteral("é"),
+                     QStringLiteral("日本"),
+                     space + space};
   float score = -1;
   for (const QString& piece : pieces) {
     tokens << piece;
@@ -55,8 +71,10 @@ inline QByteArray fixtureBpeVocabularyGguf(const QString& pre = QStringLiteral("
   }
   tokens << QStringLiteral("<|begin_of_text|>") << QStringLiteral("<think>");
   types.insert(types.end(), {3, 4});
-  const QStringList merges{QStringLiteral("\u0120 t"), QStringLiteral("h e"), QStringLiteral("\u0120t he"), QStringLiteral("i n"),
-                           QStringLiteral("\u0120 \u0120"), QStringLiteral("1 2"), QStringLiteral("\u00c3 \u00a9")};
+  const QStringList merges{QStringLiteral("\u0120 t"),      QStringLiteral("h e"),
+                           QStringLiteral("\u0120t he"),    QStringLiteral("i n"),
+                           QStringLiteral("\u0120 \u0120"), QStringLiteral("1 2"),
+                           QStringLiteral("\u00c3 \u00a9")};
   for (const QString& merge : merges) {
     tokens << QString(merge).remove(QLatin1Char(' '));
     types.push_back(1);

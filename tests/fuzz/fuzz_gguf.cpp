@@ -3,10 +3,10 @@
 // the tokenizer and a tiny forward pass. Not a test of values.
 #include "catalog/GgufImport.h"
 #include "common/Error.h"
-#include "inference/ForwardPass.h"
 #include "gguf/GgufFile.h"
-#include "inference/TensorRead.h"
+#include "inference/ForwardPass.h"
 #include "inference/LlamaModel.h"
+#include "inference/TensorRead.h"
 #include "inference/Tokenizer.h"
 #include "positional/RopeSchedule.h"
 
@@ -68,7 +68,8 @@ void exerciseImport(const GgufFile& file) {
   try {
     const ModelSpec spec = modelSpecFromGguf(file, QStringLiteral("fuzz"));
     if (!spec.usesRope) return;
-    const RopeSchedule schedule = computeRopeSchedule(ropeParametersFor(spec), spec.maxPositionEmbeddings * 2);
+    const RopeSchedule schedule =
+        computeRopeSchedule(ropeParametersFor(spec), spec.maxPositionEmbeddings * 2);
     for (double frequency : schedule.invFreq)
       if (!std::isfinite(frequency)) __builtin_trap();
   } catch (const Error& error) {
@@ -109,7 +110,8 @@ void exerciseMeasuredMode(const GgufFile& file) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
-    const GgufFile file(QByteArray(reinterpret_cast<const char*>(data), qsizetype(size)), QStringLiteral("fuzz.gguf"));
+    const GgufFile file(QByteArray(reinterpret_cast<const char*>(data), qsizetype(size)),
+                        QStringLiteral("fuzz.gguf"));
     exerciseMetadata(file);
     exerciseTensors(file);
     exerciseImport(file);

@@ -15,8 +15,8 @@ namespace {
 
 void exerciseSpec(const ModelSpec& spec) {
   // validateModelSpec's promises, which every later stage relies on.
-  if (spec.layers < 1 || spec.heads < 1 || spec.kvHeads < 1 || spec.heads % spec.kvHeads != 0 || spec.headDim < 1 ||
-      spec.trainedContext < 1 || spec.trainedContext > spec.maxPositionEmbeddings)
+  if (spec.layers < 1 || spec.heads < 1 || spec.kvHeads < 1 || spec.heads % spec.kvHeads != 0 ||
+      spec.headDim < 1 || spec.trainedContext < 1 || spec.trainedContext > spec.maxPositionEmbeddings)
     __builtin_trap();
   for (int layer = 0; layer < spec.layers && layer < 4096; ++layer) (void)spec.layerType(layer);
   if (!spec.usesRope) return;
@@ -36,14 +36,16 @@ void exerciseSpec(const ModelSpec& spec) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   QJsonObject object;
   try {
-    object = parseJsonObject(QByteArray(reinterpret_cast<const char*>(data), qsizetype(size)), QStringLiteral("config.json"));
+    object = parseJsonObject(QByteArray(reinterpret_cast<const char*>(data), qsizetype(size)),
+                             QStringLiteral("config.json"));
   } catch (const Error& error) {
     if (error.kind() != ErrorKind::BadInput) __builtin_trap();
     return 0;
   }
   for (const ConfigFlavour flavour : {ConfigFlavour::HuggingFace, ConfigFlavour::CatalogueEntry}) {
     try {
-      exerciseSpec(modelSpecFromConfig(object, QStringLiteral("config.json"), flavour, QStringLiteral("fuzz")));
+      exerciseSpec(
+          modelSpecFromConfig(object, QStringLiteral("config.json"), flavour, QStringLiteral("fuzz")));
     } catch (const Error& error) {
       if (error.kind() != ErrorKind::BadInput) __builtin_trap();
     }

@@ -26,11 +26,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   expectOnlyBadInput([&] {
     const qint64 length = safetensorsHeaderLength(bytes, QStringLiteral("model.safetensors"));
     if (length < 2 || length > kMaxSafetensorsHeaderBytes) __builtin_trap();
-    const SafetensorsSummary summary = parseSafetensorsHeader(bytes.mid(8, length), QStringLiteral("model.safetensors"));
+    const SafetensorsSummary summary =
+        parseSafetensorsHeader(bytes.mid(8, length), QStringLiteral("model.safetensors"));
     if (summary.parameters < 0 || summary.bytes < 0 || summary.tensors < 0) __builtin_trap();
   });
   expectOnlyBadInput([&] {
-    const SafetensorsIndex index = parseSafetensorsIndex(bytes, QStringLiteral("model.safetensors.index.json"));
+    const SafetensorsIndex index =
+        parseSafetensorsIndex(bytes, QStringLiteral("model.safetensors.index.json"));
     if (index.shardFiles.isEmpty() || index.shardFiles.size() > kMaxSafetensorsShards) __builtin_trap();
   });
   return 0;

@@ -4,8 +4,8 @@
 // parseTokenIds on arbitrary bytes. Not a test of particular token ids.
 #include "FuzzVocabulary.h"
 #include "common/Error.h"
-#include "inference/BpeTokenizer.h"
 #include "gguf/GgufFile.h"
+#include "inference/BpeTokenizer.h"
 #include "inference/Tokenizer.h"
 
 #include <QFileInfo>
@@ -29,8 +29,8 @@ std::unique_ptr<SentencePieceTokenizer> loadTokenizer() {
     return std::make_unique<SentencePieceTokenizer>(SentencePieceTokenizer::fromGguf(GgufFile(path)));
   }
   std::fprintf(stderr, "fuzz_tokenizer: fixture vocabulary (no %s)\n", qPrintable(path));
-  return std::make_unique<SentencePieceTokenizer>(
-      SentencePieceTokenizer::fromGguf(GgufFile(fuzz::fixtureVocabularyGguf(), QStringLiteral("fixture.gguf"))));
+  return std::make_unique<SentencePieceTokenizer>(SentencePieceTokenizer::fromGguf(
+      GgufFile(fuzz::fixtureVocabularyGguf(), QStringLiteral("fixture.gguf"))));
 }
 
 }  // namespace
@@ -38,8 +38,8 @@ std::unique_ptr<SentencePieceTokenizer> loadTokenizer() {
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   tokenizer = loadTokenizer();
   for (const char* pre : {"llama-bpe", "qwen2", "smollm", "gpt-2", "default"})
-    bpeTokenizers.push_back(BpeTokenizer::fromGguf(
-        GgufFile(fuzz::fixtureBpeVocabularyGguf(QString::fromLatin1(pre)), QStringLiteral("bpe-fixture.gguf"))));
+    bpeTokenizers.push_back(BpeTokenizer::fromGguf(GgufFile(
+        fuzz::fixtureBpeVocabularyGguf(QString::fromLatin1(pre)), QStringLiteral("bpe-fixture.gguf"))));
   return 0;
 }
 
@@ -71,7 +71,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (id < 0 || id >= tokenizer->vocabSize()) __builtin_trap();
   // Every byte has a <0xXX> token in both vocabularies, so text comes back unchanged, except
   // U+2581, which SentencePiece itself uses to mark spaces.
-  if (!text.contains(QChar(0x2581)) && tokenizer->decode(tokenizer->encode(text, false)) != text) __builtin_trap();
+  if (!text.contains(QChar(0x2581)) && tokenizer->decode(tokenizer->encode(text, false)) != text)
+    __builtin_trap();
   // Arbitrary ids, out of range ones included, decode without reading past the vocabulary.
   std::vector<int> raw;
   for (size_t i = 1; i + 1 < size; i += 2) raw.push_back(int(qint16(data[i] | (data[i + 1] << 8))));

@@ -82,12 +82,14 @@ QByteArray tinyLlama() {
   writer.addString(QStringLiteral("llama.rope.scaling.type"), QStringLiteral("linear"));
   writer.addFloat32(QStringLiteral("llama.rope.scaling.factor"), 2.0f);
   writer.addString(QStringLiteral("tokenizer.ggml.model"), QStringLiteral("llama"));
-  writer.addStringArray(QStringLiteral("tokenizer.ggml.tokens"),
-                        {QStringLiteral("<unk>"), QStringLiteral("<s>"), QStringLiteral("</s>"), QStringLiteral("a")});
+  writer.addStringArray(
+      QStringLiteral("tokenizer.ggml.tokens"),
+      {QStringLiteral("<unk>"), QStringLiteral("<s>"), QStringLiteral("</s>"), QStringLiteral("a")});
   writer.addFloat32Array(QStringLiteral("tokenizer.ggml.scores"), {0, 0, 0, -1});
   writer.addInt32Array(QStringLiteral("tokenizer.ggml.token_type"), {2, 3, 3, 1});
   constexpr int vocab = 4;
-  writer.addTensor(QStringLiteral("token_embd.weight"), {embedding, vocab}, ramp(embedding * vocab), GgmlType::F16);
+  writer.addTensor(QStringLiteral("token_embd.weight"), {embedding, vocab}, ramp(embedding * vocab),
+                   GgmlType::F16);
   writer.addTensor(QStringLiteral("output_norm.weight"), {embedding}, ramp(embedding));
   const auto matrix = [&](const QString& name, int in, int out) {
     writer.addTensor(name, {in, out}, ramp(qint64(in) * out), GgmlType::F32);
@@ -118,8 +120,9 @@ QByteArray kQuantLlama() {
   writer.addUint32(QStringLiteral("llama.attention.head_count_kv"), kvHeads);
   writer.addFloat32(QStringLiteral("llama.attention.layer_norm_rms_epsilon"), 1e-5f);
   writer.addString(QStringLiteral("tokenizer.ggml.model"), QStringLiteral("llama"));
-  writer.addStringArray(QStringLiteral("tokenizer.ggml.tokens"),
-                        {QStringLiteral("<unk>"), QStringLiteral("<s>"), QStringLiteral("</s>"), QStringLiteral("a")});
+  writer.addStringArray(
+      QStringLiteral("tokenizer.ggml.tokens"),
+      {QStringLiteral("<unk>"), QStringLiteral("<s>"), QStringLiteral("</s>"), QStringLiteral("a")});
   writer.addFloat32Array(QStringLiteral("tokenizer.ggml.scores"), {0, 0, 0, -1});
   writer.addInt32Array(QStringLiteral("tokenizer.ggml.token_type"), {2, 3, 3, 1});
   const auto matrix = [&](const QString& name, int in, int out, GgmlType type) {
@@ -164,11 +167,18 @@ int main(int argc, char** argv) {
   save(corpus + QStringLiteral("/gguf/vocabulary.gguf"), fuzz::fixtureVocabularyGguf());
   // Tokenizer inputs: first byte = flags (bit 0: add BOS, bit 1: also parse as token ids, bit 2:
   // parse special tokens with byte-level BPE; bits 2-7 pick its pre-tokenizer).
-  save(corpus + QStringLiteral("/tokenizer/story.txt"), QByteArrayLiteral("\x01Once upon a time, there was a little girl named Lily."));
-  save(corpus + QStringLiteral("/tokenizer/unicode.txt"), QByteArrayLiteral("\x00" "caf\xC3\xA9 \xE6\x97\xA5\xE6\x9C\xAC  two  spaces\n\ttab \xF0\x9F\x98\x80"));
-  save(corpus + QStringLiteral("/tokenizer/invalid_utf8.txt"), QByteArrayLiteral("\x01\xFF\xFE\xC3 \x80\xE2\x96 end"));
+  save(corpus + QStringLiteral("/tokenizer/story.txt"),
+       QByteArrayLiteral("\x01Once upon a time, there was a little girl named Lily."));
+  save(corpus + QStringLiteral("/tokenizer/unicode.txt"),
+       QByteArrayLiteral("\x00"
+                         "caf\xC3\xA9 \xE6\x97\xA5\xE6\x9C\xAC  two  spaces\n\ttab \xF0\x9F\x98\x80"));
+  save(corpus + QStringLiteral("/tokenizer/invalid_utf8.txt"),
+       QByteArrayLiteral("\x01\xFF\xFE\xC3 \x80\xE2\x96 end"));
   save(corpus + QStringLiteral("/tokenizer/bpe_specials.txt"),
-       QByteArrayLiteral("\x04<think>I'm 12345 the in\r\n\n  x<|begin_of_text|>caf\xC3\xA9 \xF0\x9F\x98\x80 WE'LL"));
-  save(corpus + QStringLiteral("/tokenizer/ids.txt"), QByteArrayLiteral("\x02" "1 403 407, 261\n378 -5 99999999999"));
+       QByteArrayLiteral(
+           "\x04<think>I'm 12345 the in\r\n\n  x<|begin_of_text|>caf\xC3\xA9 \xF0\x9F\x98\x80 WE'LL"));
+  save(corpus + QStringLiteral("/tokenizer/ids.txt"),
+       QByteArrayLiteral("\x02"
+                         "1 403 407, 261\n378 -5 99999999999"));
   return 0;
 }

@@ -12,7 +12,7 @@ namespace {
 struct Defects {
   bool addExtraToken = false;  // append extraToken (which may be empty) to the vocabulary
   QString extraToken;
-  QString extraMerge;             // appended to the merges
+  QString extraMerge;  // appended to the merges
   quint32 bosId = 256;
   QString pre = QStringLiteral("llama-bpe");
   QString model = QStringLiteral("gpt2");
@@ -68,8 +68,11 @@ QByteArray model(const Defects& defects) {
   writer.addUint32(QStringLiteral("tokenizer.ggml.bos_token_id"), defects.bosId);
   writer.addTensor(QStringLiteral("token_embd.weight"), {embedding, vocab}, ramp(qint64(embedding) * vocab));
   writer.addTensor(QStringLiteral("output_norm.weight"), {embedding}, std::vector<float>(embedding, 1.0f));
-  const auto matrix = [&](const QString& name, int in, int out) { writer.addTensor(name, {in, out}, ramp(qint64(in) * out)); };
-  writer.addTensor(QStringLiteral("blk.0.attn_norm.weight"), {embedding}, std::vector<float>(embedding, 1.0f));
+  const auto matrix = [&](const QString& name, int in, int out) {
+    writer.addTensor(name, {in, out}, ramp(qint64(in) * out));
+  };
+  writer.addTensor(QStringLiteral("blk.0.attn_norm.weight"), {embedding},
+                   std::vector<float>(embedding, 1.0f));
   matrix(QStringLiteral("blk.0.attn_q.weight"), embedding, heads * headDim);
   matrix(QStringLiteral("blk.0.attn_k.weight"), embedding, heads * headDim);
   matrix(QStringLiteral("blk.0.attn_v.weight"), embedding, heads * headDim);

@@ -10,6 +10,9 @@
 #include "common/Error.h"
 #include "gguf/GgufFile.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
@@ -17,10 +20,7 @@
 #include <QJsonObject>
 #include <QTemporaryDir>
 #include <QtTest>
-#include <fcntl.h>
 #include <memory>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <vector>
 
 using namespace sinkscope;
@@ -41,10 +41,12 @@ QJsonObject loadCatalogue() {
 QByteArray jsonContent(const QJsonObject& spec, const QJsonObject& bases) {
   if (spec.contains(QStringLiteral("json"))) {
     const QJsonValue value = spec.value(QStringLiteral("json"));
-    return value.isArray() ? QJsonDocument(value.toArray()).toJson() : QJsonDocument(value.toObject()).toJson();
+    return value.isArray() ? QJsonDocument(value.toArray()).toJson()
+                           : QJsonDocument(value.toObject()).toJson();
   }
   QJsonObject object = bases.value(spec.value(QStringLiteral("base")).toString()).toObject();
-  if (object.isEmpty()) qFatal("catalogue.json: unknown base '%s'", qPrintable(spec.value(QStringLiteral("base")).toString()));
+  if (object.isEmpty())
+    qFatal("catalogue.json: unknown base '%s'", qPrintable(spec.value(QStringLiteral("base")).toString()));
   const QJsonObject set = spec.value(QStringLiteral("set")).toObject();
   for (auto it = set.begin(); it != set.end(); ++it) object.insert(it.key(), it.value());
   for (const QJsonValue key : spec.value(QStringLiteral("remove")).toArray()) object.remove(key.toString());
@@ -79,7 +81,8 @@ void createEntry(const QDir& dir, const QString& name, const QJsonObject& spec, 
   const QJsonValue fifo = spec.value(QStringLiteral("fifo"));
   if (fifo.toBool() || fifo == QLatin1String("silent")) {  // a named pipe nobody writes to
     QCOMPARE(::mkfifo(QFile::encodeName(path).constData(), 0600), 0);
-    if (fifo == QLatin1String("silent")) {  // ... or one whose writer (this runner) holds it open and sends nothing
+    if (fifo ==
+        QLatin1String("silent")) {  // ... or one whose writer (this runner) holds it open and sends nothing
       const int fd = ::open(QFile::encodeName(path).constData(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
       QVERIFY(fd >= 0);
       held.hold(fd);
@@ -87,7 +90,8 @@ void createEntry(const QDir& dir, const QString& name, const QJsonObject& spec, 
     return;
   }
   if (spec.contains(QStringLiteral("symlink"))) {  // a symbolic link to the given target (may dangle or loop)
-    QVERIFY(QFile::link(spec.value(QStringLiteral("symlink")).toString().replace(QStringLiteral("{dir}"), dir.path()), path));
+    QVERIFY(QFile::link(
+        spec.value(QStringLiteral("symlink")).toString().replace(QStringLiteral("{dir}"), dir.path()), path));
     return;
   }
   QByteArray bytes;
@@ -97,10 +101,12 @@ void createEntry(const QDir& dir, const QString& name, const QJsonObject& spec, 
     bytes = QByteArray::fromHex(spec.value(QStringLiteral("hex")).toString().toLatin1());
   } else if (spec.contains(QStringLiteral("gguf"))) {
     bytes = test::badGgufFixture(spec.value(QStringLiteral("gguf")).toString());
-    QVERIFY2(!bytes.isNull(), qPrintable(QStringLiteral("unknown gguf fixture ") + spec.value(QStringLiteral("gguf")).toString()));
+    QVERIFY2(!bytes.isNull(), qPrintable(QStringLiteral("unknown gguf fixture ") +
+                                         spec.value(QStringLiteral("gguf")).toString()));
   } else if (spec.contains(QStringLiteral("bpe_gguf"))) {
     bytes = test::bpeModelFixture(spec.value(QStringLiteral("bpe_gguf")).toString());
-    QVERIFY2(!bytes.isNull(), qPrintable(QStringLiteral("unknown bpe_gguf fixture ") + spec.value(QStringLiteral("bpe_gguf")).toString()));
+    QVERIFY2(!bytes.isNull(), qPrintable(QStringLiteral("unknown bpe_gguf fixture ") +
+                                         spec.value(QStringLiteral("bpe_gguf")).toString()));
   } else if (spec.contains(QStringLiteral("copy"))) {  // a file of the repository
     QFile source(test::sourceDir() + QLatin1Char('/') + spec.value(QStringLiteral("copy")).toString());
     QVERIFY2(source.open(QIODevice::ReadOnly), qPrintable(source.fileName()));
@@ -108,11 +114,13 @@ void createEntry(const QDir& dir, const QString& name, const QJsonObject& spec, 
   } else if (spec.contains(QStringLiteral("json")) || spec.contains(QStringLiteral("base"))) {
     bytes = jsonContent(spec, bases);
   }
-  if (spec.contains(QStringLiteral("truncate_to"))) bytes.truncate(spec.value(QStringLiteral("truncate_to")).toInt());
+  if (spec.contains(QStringLiteral("truncate_to")))
+    bytes.truncate(spec.value(QStringLiteral("truncate_to")).toInt());
   QFile file(path);
   QVERIFY(file.open(QIODevice::WriteOnly));
   QCOMPARE(file.write(bytes), qint64(bytes.size()));
-  if (spec.contains(QStringLiteral("sparse_size"))) QVERIFY(file.resize(qint64(spec.value(QStringLiteral("sparse_size")).toDouble())));
+  if (spec.contains(QStringLiteral("sparse_size")))
+    QVERIFY(file.resize(qint64(spec.value(QStringLiteral("sparse_size")).toDouble())));
   file.close();
   if (spec.value(QStringLiteral("mode")).toString() == QLatin1String("000"))
     QVERIFY(QFile::setPermissions(path, QFileDevice::Permissions()));
@@ -134,7 +142,8 @@ test::CliResult runInProcess(const QString& channel, const QStringList& args) {
       QFile file(args.value(0));
       if (file.open(QIODevice::ReadOnly)) {  // the in-memory entry point must agree with the mapped one
         const GgufFile inMemory(file.readAll(), args.value(0));
-        if (inMemory.tensors().size() != mapped.tensors().size()) qFatal("in-memory and mapped GGUF parses differ");
+        if (inMemory.tensors().size() != mapped.tensors().size())
+          qFatal("in-memory and mapped GGUF parses differ");
       }
     } else {
       qFatal("unknown channel %s", qPrintable(channel));
@@ -152,15 +161,16 @@ bool hasControlCharacters(const QByteArray& bytes) {
   for (qsizetype i = 0; i < bytes.size(); ++i) {
     const auto byte = quint8(bytes[i]);
     if ((byte < 0x20 && byte != '\n' && byte != '\t') || byte == 0x7f) return true;
-    if (byte == 0xc2 && i + 1 < bytes.size() && quint8(bytes[i + 1]) >= 0x80 && quint8(bytes[i + 1]) < 0xa0) return true;
+    if (byte == 0xc2 && i + 1 < bytes.size() && quint8(bytes[i + 1]) >= 0x80 && quint8(bytes[i + 1]) < 0xa0)
+      return true;
   }
   return false;
 }
 
 // A row's "hub": recorded answers by URL path for a LocalHubServer (status, then "json", "text" or
 // "safetensors_header" as the body, "headers", "stall"); the command then runs with HF_ENDPOINT
-// pointing at it, its caches inside {dir}, no token, no proxy for 127.0.0.1, and a 300 ms timeout. "env" adds or (null)
-// removes variables; "{hub}" in a value is the server's address.
+// pointing at it, its caches inside {dir}, no token, no proxy for 127.0.0.1, and a 300 ms timeout. "env" adds
+// or (null) removes variables; "{hub}" in a value is the server's address.
 std::unique_ptr<test::LocalHubServer> startHub(const QJsonObject& row) {
   if (!row.contains(QStringLiteral("hub"))) return nullptr;
   auto server = std::make_unique<test::LocalHubServer>();
@@ -170,10 +180,13 @@ std::unique_ptr<test::LocalHubServer> startHub(const QJsonObject& row) {
     test::RecordedResponse response;
     response.status = spec.value(QStringLiteral("status")).toInt(200);
     response.stall = spec.value(QStringLiteral("stall")).toBool();
-    if (spec.contains(QStringLiteral("json"))) response.body = QJsonDocument(spec.value(QStringLiteral("json")).toObject()).toJson();
-    if (spec.contains(QStringLiteral("text"))) response.body = spec.value(QStringLiteral("text")).toString().toUtf8();
+    if (spec.contains(QStringLiteral("json")))
+      response.body = QJsonDocument(spec.value(QStringLiteral("json")).toObject()).toJson();
+    if (spec.contains(QStringLiteral("text")))
+      response.body = spec.value(QStringLiteral("text")).toString().toUtf8();
     if (spec.contains(QStringLiteral("safetensors_header")))
-      response.body = test::safetensorsPrefix(QJsonDocument(spec.value(QStringLiteral("safetensors_header")).toObject()).toJson());
+      response.body = test::safetensorsPrefix(
+          QJsonDocument(spec.value(QStringLiteral("safetensors_header")).toObject()).toJson());
     const QJsonObject headers = spec.value(QStringLiteral("headers")).toObject();
     for (auto header = headers.begin(); header != headers.end(); ++header)
       response.headers.append({header.key().toLatin1(), header.value().toString().toLatin1()});
@@ -182,7 +195,8 @@ std::unique_ptr<test::LocalHubServer> startHub(const QJsonObject& row) {
   return server;
 }
 
-QMap<QString, QString> hubEnvironment(const QJsonObject& row, const QString& dir, const test::LocalHubServer* server) {
+QMap<QString, QString> hubEnvironment(const QJsonObject& row, const QString& dir,
+                                      const test::LocalHubServer* server) {
   QMap<QString, QString> environment;
   if (server || row.contains(QStringLiteral("env"))) {
     environment = {{QStringLiteral("XDG_CACHE_HOME"), dir},
@@ -196,13 +210,16 @@ QMap<QString, QString> hubEnvironment(const QJsonObject& row, const QString& dir
   }
   const QJsonObject extra = row.value(QStringLiteral("env")).toObject();
   for (auto it = extra.begin(); it != extra.end(); ++it)
-    environment.insert(it.key(), it.value().isNull() ? QString()
-                                                     : it.value().toString().replace(QStringLiteral("{hub}"), server ? server->endpoint() : QString()));
+    environment.insert(it.key(), it.value().isNull()
+                                     ? QString()
+                                     : it.value().toString().replace(
+                                           QStringLiteral("{hub}"), server ? server->endpoint() : QString()));
   return environment;
 }
 
 QStringList listing(const QString& path) {
-  return QDir(path).entryList(QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot, QDir::Name);
+  return QDir(path).entryList(QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot,
+                              QDir::Name);
 }
 
 }  // namespace
@@ -249,8 +266,9 @@ class TestBadInputs : public QObject {
     const QString standardOutput = row.value(QStringLiteral("stdout")).toString();
     const auto hub = startHub(row);
     const test::CliResult result =
-        channel == QLatin1String("cli") ? test::runCliWith(args, standardOutput, hubEnvironment(row, dir.path(), hub.get()), 60000)
-                                        : runInProcess(channel, args);
+        channel == QLatin1String("cli")
+            ? test::runCliWith(args, standardOutput, hubEnvironment(row, dir.path(), hub.get()), 60000)
+            : runInProcess(channel, args);
     const QString standardError = QString::fromUtf8(result.standardError);
     const QString context = QStringLiteral("args: %1\nexit: %2\nstderr: %3\nstdout: %4")
                                 .arg(args.join(QLatin1Char(' ')))
@@ -259,27 +277,34 @@ class TestBadInputs : public QObject {
 
     QVERIFY2(result.exitCode >= 0, qPrintable(QStringLiteral("crashed or hung\n") + context));
     const int expected = row.value(QStringLiteral("exit")).toInt(-1);
-    QVERIFY2(result.exitCode == expected, qPrintable(QStringLiteral("expected exit %1\n").arg(expected) + context));
+    QVERIFY2(result.exitCode == expected,
+             qPrintable(QStringLiteral("expected exit %1\n").arg(expected) + context));
     if (expected != 0) {
       QVERIFY2(standardError.startsWith(QStringLiteral("error: ")), qPrintable(context));
-      QVERIFY2(standardError.trimmed().count(QLatin1Char('\n')) == 0, qPrintable(QStringLiteral("one line expected\n") + context));
-      QVERIFY2(result.standardOutput.isEmpty(), qPrintable(QStringLiteral("no partial output expected\n") + context));
+      QVERIFY2(standardError.trimmed().count(QLatin1Char('\n')) == 0,
+               qPrintable(QStringLiteral("one line expected\n") + context));
+      QVERIFY2(result.standardOutput.isEmpty(),
+               qPrintable(QStringLiteral("no partial output expected\n") + context));
     }
     for (const QString& fragment : substitute(row.value(QStringLiteral("stderr")).toArray(), dir.path()))
-      QVERIFY2(standardError.contains(fragment), qPrintable(QStringLiteral("lacks '%1'\n").arg(fragment) + context));
+      QVERIFY2(standardError.contains(fragment),
+               qPrintable(QStringLiteral("lacks '%1'\n").arg(fragment) + context));
     for (const QString& fragment : substitute(row.value(QStringLiteral("stdout_has")).toArray(), dir.path()))
       QVERIFY2(QString::fromUtf8(result.standardOutput).contains(fragment),
                qPrintable(QStringLiteral("stdout lacks '%1'\n").arg(fragment) + context));
     // Terminal safety (docs/limits.md): no control character reaches the terminal, whatever a
     // file held; only the line breaks and tabs of the output itself.
-    QVERIFY2(!hasControlCharacters(result.standardError), qPrintable(QStringLiteral("control character on stderr\n") + context));
-    QVERIFY2(!hasControlCharacters(result.standardOutput), qPrintable(QStringLiteral("control character on stdout\n") + context));
+    QVERIFY2(!hasControlCharacters(result.standardError),
+             qPrintable(QStringLiteral("control character on stderr\n") + context));
+    QVERIFY2(!hasControlCharacters(result.standardOutput),
+             qPrintable(QStringLiteral("control character on stdout\n") + context));
     // Nothing written on failure: the folder holds exactly what the row created.
     QCOMPARE(listing(dir.path()), before);
     // A folder made unreadable for the row is made readable again so that it can be removed.
     for (auto it = files.begin(); it != files.end(); ++it)
       if (it.value().toObject().value(QStringLiteral("dir")).toBool())
-        QFile::setPermissions(dir.filePath(it.key()), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+        QFile::setPermissions(dir.filePath(it.key()),
+                              QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
     for (const QString& out : substitute(row.value(QStringLiteral("no_file")).toArray(), dir.path()))
       QVERIFY2(!QFileInfo::exists(out), qPrintable(out + QStringLiteral(" was left behind\n") + context));
   }

@@ -13,16 +13,16 @@
 #include "scenario/SpecLibrary.h"
 #include "tabs/PlannerTab.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <QFile>
 #include <QRandomGenerator>
 #include <QSettings>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QtTest>
-#include <fcntl.h>
 #include <functional>
-#include <sys/stat.h>
-#include <unistd.h>
 
 using namespace sinkscope;
 using namespace sinkscope::ui;
@@ -121,13 +121,16 @@ class TestGuiStress : public QObject {
     for (const auto& [name, read] : readers) {
       const QString path = dir.filePath(name);
       QCOMPARE(::mkfifo(QFile::encodeName(path).constData(), 0600), 0);
-      const int writer = ::open(QFile::encodeName(path).constData(), O_RDWR | O_NONBLOCK | O_CLOEXEC);  // sends nothing
+      const int writer =
+          ::open(QFile::encodeName(path).constData(), O_RDWR | O_NONBLOCK | O_CLOEXEC);  // sends nothing
       QVERIFY(writer >= 0);
       const QString silent = errorOf([&] { read(path); });
       ::close(writer);
       QVERIFY2(silent.startsWith(path + QStringLiteral(": nothing to read")), qPrintable(silent));
       const QString empty = errorOf([&] { read(path); });  // no writer now: empty, refused like an empty file
-      QVERIFY2(empty.startsWith(path + QStringLiteral(":")) && !empty.contains(QStringLiteral("nothing to read")), qPrintable(empty));
+      QVERIFY2(
+          empty.startsWith(path + QStringLiteral(":")) && !empty.contains(QStringLiteral("nothing to read")),
+          qPrintable(empty));
       QVERIFY(QFile::remove(path));
       QVERIFY(QDir().mkdir(path));
       const QString folder = errorOf([&] { read(path); });
@@ -151,11 +154,21 @@ class TestGuiStress : public QObject {
     for (int i = 0; i < 400; ++i) {
       ScenarioValues v = window.scenario().values();
       switch (random.bounded(5)) {
-        case 0: v.modelId = models[random.bounded(int(models.size()))].key; break;
-        case 1: v.hardwareId = hardware[random.bounded(int(hardware.size()))].key; break;
-        case 2: v.contextTokens = qint64(128) << random.bounded(17); break;
-        case 3: v.batch = 1 + int(random.bounded(64)); break;
-        default: v.mitigations = {Mitigation::Baseline, choices[random.bounded(int(choices.size()))]}; break;
+        case 0:
+          v.modelId = models[random.bounded(int(models.size()))].key;
+          break;
+        case 1:
+          v.hardwareId = hardware[random.bounded(int(hardware.size()))].key;
+          break;
+        case 2:
+          v.contextTokens = qint64(128) << random.bounded(17);
+          break;
+        case 3:
+          v.batch = 1 + int(random.bounded(64));
+          break;
+        default:
+          v.mitigations = {Mitigation::Baseline, choices[random.bounded(int(choices.size()))]};
+          break;
       }
       window.scenario().setValues(v);
       if (i % 7 == 0) window.compute().cancelAll();
@@ -179,7 +192,8 @@ class TestGuiStress : public QObject {
     QCOMPARE(data->plan.contextTokens, qint64(131072));
     QCOMPARE(data->compared, final.mitigations);
     // The same numbers a fresh computation of the final scenario gives.
-    const PlannerData fresh = PlannerTab::computePlan(window.scenario().model(), window.scenario().hardware(), final);
+    const PlannerData fresh =
+        PlannerTab::computePlan(window.scenario().model(), window.scenario().hardware(), final);
     QCOMPARE(data->plan.memory.totalBytes, fresh.plan.memory.totalBytes);
     QCOMPARE(data->plan.memory.kvBytes, fresh.plan.memory.kvBytes);
   }

@@ -7,13 +7,13 @@
 #include "inference/GgufWriter.h"
 #include "inference/MemoryBudget.h"
 
+#include <unistd.h>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QFileInfo>
 #include <QTemporaryDir>
 #include <QtTest>
-#include <unistd.h>
 
 using namespace sinkscope;
 
@@ -38,7 +38,9 @@ void writeLlama(const QString& path, qint64 vocab, int width = 8) {
   QVERIFY(file.resize(bytes.size() + qint64(width) * vocab * 4));  // the tensor's bytes, as a hole
 }
 
-qint64 sysconfMemoryBytes() { return qint64(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGE_SIZE); }
+qint64 sysconfMemoryBytes() {
+  return qint64(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGE_SIZE);
+}
 
 }  // namespace
 
@@ -50,7 +52,8 @@ class TestLimits : public QObject {
     const qint64 bytes = physicalMemoryBytes();
     QVERIFY(bytes > 0);
     // MemTotal is the physical memory less what the kernel reserved at boot.
-    QVERIFY2(bytes <= sysconfMemoryBytes() && bytes > sysconfMemoryBytes() / 2, qPrintable(QString::number(bytes)));
+    QVERIFY2(bytes <= sysconfMemoryBytes() && bytes > sysconfMemoryBytes() / 2,
+             qPrintable(QString::number(bytes)));
   }
 
   // Hand count (docs/limits.md) for E=8, H=2, KV=1, head_dim=4, F=16, vocab=4, 10 tokens in one
@@ -79,9 +82,11 @@ class TestLimits : public QObject {
       QFAIL("a 4 GiB run was accepted on a 2 GiB machine");
     } catch (const Error& error) {
       QCOMPARE(error.kind(), ErrorKind::BadInput);
-      QCOMPARE(error.describe(), QStringLiteral("m.gguf: memory: measuring needs about 4.0 GiB (3.0 GiB of weights mapped from the file, "
-                                                "1.0 GiB of activations), but this machine has 2.0 GiB; measure a shorter "
-                                                "context or a smaller model"));
+      QCOMPARE(error.describe(),
+               QStringLiteral(
+                   "m.gguf: memory: measuring needs about 4.0 GiB (3.0 GiB of weights mapped from the file, "
+                   "1.0 GiB of activations), but this machine has 2.0 GiB; measure a shorter "
+                   "context or a smaller model"));
     }
   }
 
@@ -104,21 +109,26 @@ class TestLimits : public QObject {
     QVERIFY(ids.open(QIODevice::WriteOnly));
     ids.write("1 2 3");
     ids.close();
-    const auto result = test::runCli({QStringLiteral("measure"), QStringLiteral("--gguf"), path, QStringLiteral("--tokens"), ids.fileName()});
+    const auto result = test::runCli({QStringLiteral("measure"), QStringLiteral("--gguf"), path,
+                                      QStringLiteral("--tokens"), ids.fileName()});
     QCOMPARE(result.exitCode, 3);
-    QVERIFY2(result.standardError.startsWith((QStringLiteral("error: ") + path + QStringLiteral(": memory: measuring needs about")).toUtf8()),
-             result.standardError.constData());
+    QVERIFY2(
+        result.standardError.startsWith(
+            (QStringLiteral("error: ") + path + QStringLiteral(": memory: measuring needs about")).toUtf8()),
+        result.standardError.constData());
     QVERIFY2(result.standardError.contains("but this machine has"), result.standardError.constData());
   }
 
   void largestContextIsAcceptedAndOneMoreIsNot() {
-    const auto ok = test::runCli({QStringLiteral("plan"), QStringLiteral("--model"), QStringLiteral("llama-3.1-8b"),
-                                  QStringLiteral("--hardware"), QStringLiteral("h100-sxm-80gb"), QStringLiteral("--context"),
-                                  QStringLiteral("10485760"), QStringLiteral("--json")});
+    const auto ok =
+        test::runCli({QStringLiteral("plan"), QStringLiteral("--model"), QStringLiteral("llama-3.1-8b"),
+                      QStringLiteral("--hardware"), QStringLiteral("h100-sxm-80gb"),
+                      QStringLiteral("--context"), QStringLiteral("10485760"), QStringLiteral("--json")});
     QCOMPARE(ok.exitCode, 0);
-    const auto refused = test::runCli({QStringLiteral("plan"), QStringLiteral("--model"), QStringLiteral("llama-3.1-8b"),
-                                       QStringLiteral("--hardware"), QStringLiteral("h100-sxm-80gb"), QStringLiteral("--context"),
-                                       QStringLiteral("10485761"), QStringLiteral("--json")});
+    const auto refused =
+        test::runCli({QStringLiteral("plan"), QStringLiteral("--model"), QStringLiteral("llama-3.1-8b"),
+                      QStringLiteral("--hardware"), QStringLiteral("h100-sxm-80gb"),
+                      QStringLiteral("--context"), QStringLiteral("10485761"), QStringLiteral("--json")});
     QCOMPARE(refused.exitCode, 2);
     QVERIFY(refused.standardError.contains("--context: 10485761 is outside [1, 10485760]"));
   }
@@ -142,18 +152,20 @@ class TestLimits : public QObject {
     QVERIFY(file.open(QIODevice::WriteOnly));
     file.write(QJsonDocument(config).toJson());
     file.close();
-    const auto result = test::runCli({QStringLiteral("plan"), QStringLiteral("--model"), path, QStringLiteral("--hardware"),
-                                      QStringLiteral("h100-sxm-80gb"), QStringLiteral("--context"), QStringLiteral("10M"),
-                                      QStringLiteral("--batch"), QStringLiteral("1000000"), QStringLiteral("--kv-dtype"),
-                                      QStringLiteral("fp32"), QStringLiteral("--json")});
+    const auto result =
+        test::runCli({QStringLiteral("plan"), QStringLiteral("--model"), path, QStringLiteral("--hardware"),
+                      QStringLiteral("h100-sxm-80gb"), QStringLiteral("--context"), QStringLiteral("10M"),
+                      QStringLiteral("--batch"), QStringLiteral("1000000"), QStringLiteral("--kv-dtype"),
+                      QStringLiteral("fp32"), QStringLiteral("--json")});
     QVERIFY2(result.exitCode == 0, result.standardError.constData());
     const QJsonObject plan = QJsonDocument::fromJson(result.standardOutput).object();
     QCOMPARE(plan.value(QStringLiteral("fits")).toBool(true), false);
     const QJsonObject memory = plan.value(QStringLiteral("memory")).toObject();
-    for (const QString& key : {QStringLiteral("weights_bytes"), QStringLiteral("kv_bytes"), QStringLiteral("activation_bytes"),
-                               QStringLiteral("total_bytes")}) {
+    for (const QString& key : {QStringLiteral("weights_bytes"), QStringLiteral("kv_bytes"),
+                               QStringLiteral("activation_bytes"), QStringLiteral("total_bytes")}) {
       const double bytes = memory.value(key).toDouble(-1);
-      QVERIFY2(bytes >= 0 && bytes <= double(qint64(1) << 62), qPrintable(key + QStringLiteral(" = ") + QString::number(bytes)));
+      QVERIFY2(bytes >= 0 && bytes <= double(qint64(1) << 62),
+               qPrintable(key + QStringLiteral(" = ") + QString::number(bytes)));
     }
     QCOMPARE(memory.value(QStringLiteral("kv_bytes")).toDouble(), double(qint64(1) << 60));  // saturated
   }

@@ -12,6 +12,10 @@
 #include "inference/SpecialTokens.h"
 #include "inference/Tokenizer.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <QDeadlineTimer>
 #include <QDir>
 #include <QFile>
@@ -24,11 +28,7 @@
 #include <cmath>
 #include <csignal>
 #include <cstring>
-#include <fcntl.h>
 #include <limits>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 using namespace sinkscope;
 
@@ -36,7 +36,9 @@ namespace {
 
 constexpr int kCancelled = 130;  // 128 + SIGINT: docs/design.md, "One way to fail"
 
-QString tinyGgufPath() { return test::sourceDir() + QStringLiteral("/tests/fuzz/corpus/gguf/tiny_llama.gguf"); }
+QString tinyGgufPath() {
+  return test::sourceDir() + QStringLiteral("/tests/fuzz/corpus/gguf/tiny_llama.gguf");
+}
 
 void writeFile(const QString& path, const QByteArray& bytes) {
   QFile file(path);
@@ -47,7 +49,8 @@ void writeFile(const QString& path, const QByteArray& bytes) {
 QByteArray llama2Config() {
   QFile file(test::testDataPath(QStringLiteral("bad_inputs/catalogue.json")));
   if (!file.open(QIODevice::ReadOnly)) return {};
-  const QJsonObject base = QJsonDocument::fromJson(file.readAll()).object().value(QStringLiteral("bases")).toObject();
+  const QJsonObject base =
+      QJsonDocument::fromJson(file.readAll()).object().value(QStringLiteral("bases")).toObject();
   return QJsonDocument(base.value(QStringLiteral("llama2")).toObject()).toJson();
 }
 
@@ -107,20 +110,25 @@ class TestThreatModel : public QObject {
   void pipesAreSniffedWithoutConsumingThem() {
     QTemporaryDir dir;
     writeFile(dir.filePath(QStringLiteral("config.json")), llama2Config());
-    writeFile(dir.filePath(QStringLiteral("model.gguf")), test::badGgufFixture(QStringLiteral("llama_valid")));
+    writeFile(dir.filePath(QStringLiteral("model.gguf")),
+              test::badGgufFixture(QStringLiteral("llama_valid")));
     writeFile(dir.filePath(QStringLiteral("ids.txt")), "0 1 2 3");
     const QString d = dir.path();
     const QStringList scripts{
         QStringLiteral("$S show --model <(cat %1/config.json) --json").arg(d),
         QStringLiteral("$S show --model <(cat %1/model.gguf) --json").arg(d),
         QStringLiteral("$S show --model /dev/stdin --json < %1/model.gguf").arg(d),
-        QStringLiteral("cat %1/config.json | $S plan --model /dev/stdin --hardware h100-sxm-80gb --context 4096 --json").arg(d),
-        QStringLiteral("$S measure --gguf <(cat %2) --tokens <(cat %1/ids.txt) --json").arg(d, tinyGgufPath()),
+        QStringLiteral(
+            "cat %1/config.json | $S plan --model /dev/stdin --hardware h100-sxm-80gb --context 4096 --json")
+            .arg(d),
+        QStringLiteral("$S measure --gguf <(cat %2) --tokens <(cat %1/ids.txt) --json")
+            .arg(d, tinyGgufPath()),
         QStringLiteral("$S measure --gguf %2 --tokens /dev/stdin --json < %1/ids.txt").arg(d, tinyGgufPath()),
     };
     for (const QString& script : scripts) {
       const test::CliResult result = runShell(script);
-      QVERIFY2(result.exitCode == 0, qPrintable(script + QStringLiteral("\n") + QString::fromUtf8(result.standardError)));
+      QVERIFY2(result.exitCode == 0,
+               qPrintable(script + QStringLiteral("\n") + QString::fromUtf8(result.standardError)));
       QVERIFY2(QJsonDocument::fromJson(result.standardOutput).isObject(), qPrintable(script));
     }
   }
@@ -140,13 +148,17 @@ class TestThreatModel : public QObject {
     };
     for (const QString& script : silent) {
       const test::CliResult result = runShell(script, 25000);
-      QVERIFY2(result.exitCode == 3, qPrintable(script + QStringLiteral("\n") + QString::fromUtf8(result.standardError)));
-      QVERIFY2(result.standardError.contains(": nothing to read: a pipe, FIFO or device whose writer sent nothing within 250 ms"),
+      QVERIFY2(result.exitCode == 3,
+               qPrintable(script + QStringLiteral("\n") + QString::fromUtf8(result.standardError)));
+      QVERIFY2(result.standardError.contains(
+                   ": nothing to read: a pipe, FIFO or device whose writer sent nothing within 250 ms"),
                result.standardError.constData());
     }
-    const test::CliResult stalled = runShell(QStringLiteral("$S show --model <(printf GGUF; sleep 30)"), 25000);
+    const test::CliResult stalled =
+        runShell(QStringLiteral("$S show --model <(printf GGUF; sleep 30)"), 25000);
     QCOMPARE(stalled.exitCode, 3);
-    QVERIFY2(stalled.standardError.contains("sent nothing for 5 s after its first bytes"), stalled.standardError.constData());
+    QVERIFY2(stalled.standardError.contains("sent nothing for 5 s after its first bytes"),
+             stalled.standardError.constData());
   }
 
   // The same rule in process, for a named FIFO and an anonymous pipe whose writers send nothing:
@@ -167,7 +179,8 @@ class TestThreatModel : public QObject {
           QFAIL("a silent stream was read");
         } catch (const Error& error) {
           QCOMPARE(error.exitCode(), 3);
-          QVERIFY2(error.describe().startsWith(path + QStringLiteral(": nothing to read")), qPrintable(error.describe()));
+          QVERIFY2(error.describe().startsWith(path + QStringLiteral(": nothing to read")),
+                   qPrintable(error.describe()));
         }
       }
     }
@@ -251,14 +264,19 @@ class TestThreatModel : public QObject {
         QCOMPARE(error.field(), QStringLiteral("tokenizer.ggml.token_type"));
       }
     }
-    QCOMPARE(matcher.split(QByteArray(kMaxSpecialTokenScanBytes / 1024 / 1024, 'x'), false).size(), size_t(1));
+    QCOMPARE(matcher.split(QByteArray(kMaxSpecialTokenScanBytes / 1024 / 1024, 'x'), false).size(),
+             size_t(1));
   }
 
   // A token file is read in place. 16 MiB of "0 " (8 M ids) is refused for its count within a
   // 450 MB address space, where splitting it into a list of parts (544 MB resident) ran out of
   // memory (exit 4). The separators are those of before: ASCII white space and commas.
   void tokenFileCostsItsIds() {
-    QCOMPARE(parseTokenIds("1,2\t3\n\n 4,,5\r\x0b" "6\x0c" "7 ", QStringLiteral("t"), 8), (std::vector<int>{1, 2, 3, 4, 5, 6, 7}));
+    QCOMPARE(parseTokenIds("1,2\t3\n\n 4,,5\r\x0b"
+                           "6\x0c"
+                           "7 ",
+                           QStringLiteral("t"), 8),
+             (std::vector<int>{1, 2, 3, 4, 5, 6, 7}));
     for (const QByteArray& bad : {QByteArray(" ,\n"), QByteArray("1 x"), QByteArray("1 8"), QByteArray("-1")})
       QVERIFY_THROWS_EXCEPTION(Error, parseTokenIds(bad, QStringLiteral("t"), 8));
     QTemporaryDir dir;
@@ -267,13 +285,14 @@ class TestThreatModel : public QObject {
     while (ids.size() < (16 << 20) - 2) ids += "0 ";
     writeFile(dir.filePath(QStringLiteral("ids.txt")), ids);
     const QString limit = QStringLiteral("ulimit -v 450000; ");
-    const test::CliResult control =
-        runShell(limit + QStringLiteral("$S measure --gguf %1 --tokens <(echo 0 1 2 3) --json").arg(tinyGgufPath()));
+    const test::CliResult control = runShell(
+        limit + QStringLiteral("$S measure --gguf %1 --tokens <(echo 0 1 2 3) --json").arg(tinyGgufPath()));
     if (control.exitCode != 0) QSKIP("a measurement needs more than 450 MB of address space on this machine");
-    const test::CliResult result =
-        runShell(limit + QStringLiteral("$S measure --gguf %1 --tokens %2/ids.txt").arg(tinyGgufPath(), dir.path()));
+    const test::CliResult result = runShell(
+        limit + QStringLiteral("$S measure --gguf %1 --tokens %2/ids.txt").arg(tinyGgufPath(), dir.path()));
     QVERIFY2(result.exitCode == 3, result.standardError.constData());
-    QVERIFY2(result.standardError.contains("8388607 tokens exceed the limit of 32768"), result.standardError.constData());
+    QVERIFY2(result.standardError.contains("8388607 tokens exceed the limit of 32768"),
+             result.standardError.constData());
   }
 
   // Element names are made only for an error, and still name the element, nested too.
@@ -281,14 +300,17 @@ class TestThreatModel : public QObject {
     const auto raw64 = [](quint64 v) { return QByteArray(reinterpret_cast<const char*>(&v), 8); };
     const auto raw32 = [](quint32 v) { return QByteArray(reinterpret_cast<const char*>(&v), 4); };
     const auto header = [&](const QByteArray& key, const QByteArray& value) {
-      return QByteArray("GGUF") + raw32(3) + raw64(0) + raw64(1) + raw64(quint64(key.size())) + key + raw32(9) + value;
+      return QByteArray("GGUF") + raw32(3) + raw64(0) + raw64(1) + raw64(quint64(key.size())) + key +
+             raw32(9) + value;
     };
     // Strings: the third declares more bytes than the file has.
-    const QByteArray strings = header("s", raw32(8) + raw64(3) + raw64(1) + "x" + raw64(1) + "y" + raw64(1000) + "z");
+    const QByteArray strings =
+        header("s", raw32(8) + raw64(3) + raw64(1) + "x" + raw64(1) + "y" + raw64(1000) + "z");
     // Arrays of bools: the second inner array's third value is 2.
-    const QByteArray bools = header("b", raw32(9) + raw64(2) + raw32(7) + raw64(1) + QByteArray(1, '\1') + raw32(7) +
-                                             raw64(3) + QByteArray("\0\1\2", 3));
-    const std::pair<QByteArray, QString> cases[] = {{strings, QStringLiteral("s[2]")}, {bools, QStringLiteral("b[1][2]")}};
+    const QByteArray bools = header("b", raw32(9) + raw64(2) + raw32(7) + raw64(1) + QByteArray(1, '\1') +
+                                             raw32(7) + raw64(3) + QByteArray("\0\1\2", 3));
+    const std::pair<QByteArray, QString> cases[] = {{strings, QStringLiteral("s[2]")},
+                                                    {bools, QStringLiteral("b[1][2]")}};
     for (const auto& [bytes, field] : cases) {
       try {
         const GgufFile gguf(bytes, QStringLiteral("a.gguf"));
@@ -302,9 +324,11 @@ class TestThreatModel : public QObject {
   // ---- False success ----
 
   void nonFiniteJsonIsAnError() {
-    const double values[] = {std::nan(""), std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity()};
+    const double values[] = {std::nan(""), std::numeric_limits<double>::infinity(),
+                             -std::numeric_limits<double>::infinity()};
     for (double value : values) {
-      const QJsonObject object{{QStringLiteral("a"), QJsonObject{{QStringLiteral("b"), QJsonArray{1.0, value}}}}};
+      const QJsonObject object{
+          {QStringLiteral("a"), QJsonObject{{QStringLiteral("b"), QJsonArray{1.0, value}}}}};
       try {
         requireFiniteNumbers(object, QStringLiteral("output"));
         QFAIL("a non-finite number passed");
@@ -313,7 +337,8 @@ class TestThreatModel : public QObject {
         QCOMPARE(error.field(), QStringLiteral("a.b[1]"));
       }
     }
-    requireFiniteNumbers(QJsonObject{{QStringLiteral("x"), QJsonValue::Null}, {QStringLiteral("y"), 1e308}}, QStringLiteral("ok"));
+    requireFiniteNumbers(QJsonObject{{QStringLiteral("x"), QJsonValue::Null}, {QStringLiteral("y"), 1e308}},
+                         QStringLiteral("ok"));
   }
 
   // Core refuses an existing file in its own terms (the field, no flag); the command line adds
@@ -329,9 +354,10 @@ class TestThreatModel : public QObject {
       QCOMPARE(error.field(), kExistingFileField);
       QCOMPARE(error.message(), QStringLiteral("already exists"));
     }
-    const QStringList args{QStringLiteral("chart"),   QStringLiteral("--chart"),      QStringLiteral("memory"),
-                           QStringLiteral("--model"), QStringLiteral("llama-2-7b"), QStringLiteral("--context"),
-                           QStringLiteral("4096"),    QStringLiteral("--out"),      path};
+    const QStringList args{
+        QStringLiteral("chart"),   QStringLiteral("--chart"),    QStringLiteral("memory"),
+        QStringLiteral("--model"), QStringLiteral("llama-2-7b"), QStringLiteral("--context"),
+        QStringLiteral("4096"),    QStringLiteral("--out"),      path};
     const test::CliResult refused = test::runCli(args);
     QCOMPARE(refused.exitCode, 3);
     QVERIFY2(refused.standardError.contains("already exists (use --force to replace it)"),
@@ -356,8 +382,8 @@ class TestThreatModel : public QObject {
       poisonFirstFloatTensor(gguf, value);
       writeFile(dir.filePath(QStringLiteral("ids.txt")), "0 1 2 3 0 1");
       for (const bool json : {false, true}) {
-        QStringList args{QStringLiteral("measure"), QStringLiteral("--gguf"), gguf, QStringLiteral("--tokens"),
-                         dir.filePath(QStringLiteral("ids.txt"))};
+        QStringList args{QStringLiteral("measure"), QStringLiteral("--gguf"), gguf,
+                         QStringLiteral("--tokens"), dir.filePath(QStringLiteral("ids.txt"))};
         if (json) args << QStringLiteral("--json");
         const test::CliResult result = test::runCli(args);
         QVERIFY2(result.exitCode == 3, result.standardError.constData());
@@ -378,9 +404,10 @@ class TestThreatModel : public QObject {
       std::vector<std::unique_ptr<QProcess>> processes;
       for (int i = 0; i < 4; ++i) {
         auto process = std::make_unique<QProcess>();
-        process->start(test::cliPath(), {QStringLiteral("chart"), QStringLiteral("--chart"), QStringLiteral("memory"),
-                                         QStringLiteral("--model"), QStringLiteral("llama-2-7b"), QStringLiteral("--context"),
-                                         QStringLiteral("%1").arg(4096 * (i + 1)), QStringLiteral("--out"), out});
+        process->start(test::cliPath(),
+                       {QStringLiteral("chart"), QStringLiteral("--chart"), QStringLiteral("memory"),
+                        QStringLiteral("--model"), QStringLiteral("llama-2-7b"), QStringLiteral("--context"),
+                        QStringLiteral("%1").arg(4096 * (i + 1)), QStringLiteral("--out"), out});
         processes.push_back(std::move(process));
       }
       int succeeded = 0;
@@ -400,16 +427,18 @@ class TestThreatModel : public QObject {
       QFile file(out);
       QVERIFY(file.open(QIODevice::ReadOnly));
       QVERIFY(file.size() > 0);
-      QVERIFY2(hiddenOrTemporary(dir.path()).isEmpty(), qPrintable(hiddenOrTemporary(dir.path()).join(QLatin1Char(' '))));
+      QVERIFY2(hiddenOrTemporary(dir.path()).isEmpty(),
+               qPrintable(hiddenOrTemporary(dir.path()).join(QLatin1Char(' '))));
     }
   }
 
   void concurrentReportsWithoutForce() {
     QTemporaryDir dir;
     const QString out = dir.filePath(QStringLiteral("same.html"));
-    const QStringList args{QStringLiteral("report"), QStringLiteral("--model"), QStringLiteral("llama-2-7b"),
-                           QStringLiteral("--hardware"), QStringLiteral("h100-sxm-80gb"), QStringLiteral("--context"),
-                           QStringLiteral("8192"), QStringLiteral("--out"), out};
+    const QStringList args{
+        QStringLiteral("report"),     QStringLiteral("--model"),       QStringLiteral("llama-2-7b"),
+        QStringLiteral("--hardware"), QStringLiteral("h100-sxm-80gb"), QStringLiteral("--context"),
+        QStringLiteral("8192"),       QStringLiteral("--out"),         out};
     QProcess first, second;
     first.start(test::cliPath(), args);
     second.start(test::cliPath(), args);
@@ -427,9 +456,10 @@ class TestThreatModel : public QObject {
     writeFile(config, llama2Config());
     const QString alias = dir.filePath(QStringLiteral("alias.csv"));
     QCOMPARE(::link(QFile::encodeName(config).constData(), QFile::encodeName(alias).constData()), 0);
-    const test::CliResult result = test::runCli({QStringLiteral("chart"), QStringLiteral("--chart"), QStringLiteral("memory"),
-                                                 QStringLiteral("--model"), config, QStringLiteral("--context"),
-                                                 QStringLiteral("4096"), QStringLiteral("--out"), alias, QStringLiteral("--force")});
+    const test::CliResult result =
+        test::runCli({QStringLiteral("chart"), QStringLiteral("--chart"), QStringLiteral("memory"),
+                      QStringLiteral("--model"), config, QStringLiteral("--context"), QStringLiteral("4096"),
+                      QStringLiteral("--out"), alias, QStringLiteral("--force")});
     QCOMPARE(result.exitCode, 3);
     QVERIFY2(result.standardError.contains("never replaces an input"), result.standardError.constData());
     QFile file(config);
@@ -485,13 +515,16 @@ class TestThreatModel : public QObject {
       QTemporaryDir dir;
       const QString out = dir.filePath(QStringLiteral("r.pdf"));
       QProcess process;
-      process.start(test::cliPath(), {QStringLiteral("report"), QStringLiteral("--model"), QStringLiteral("llama-2-7b"),
-                                      QStringLiteral("--hardware"), QStringLiteral("h100-sxm-80gb"), QStringLiteral("--context"),
-                                      QStringLiteral("32768"), QStringLiteral("--out"), out});
+      process.start(test::cliPath(),
+                    {QStringLiteral("report"), QStringLiteral("--model"), QStringLiteral("llama-2-7b"),
+                     QStringLiteral("--hardware"), QStringLiteral("h100-sxm-80gb"),
+                     QStringLiteral("--context"), QStringLiteral("32768"), QStringLiteral("--out"), out});
       QVERIFY(process.waitForStarted());
       QTest::qWait(delayMs);
-      if (process.processId() > 0) ::kill(pid_t(process.processId()), SIGINT);  // pid 0 would signal this test's own group
-      QVERIFY(process.state() == QProcess::NotRunning || process.waitForFinished(120000));  // it may be done already
+      if (process.processId() > 0)
+        ::kill(pid_t(process.processId()), SIGINT);  // pid 0 would signal this test's own group
+      QVERIFY(process.state() == QProcess::NotRunning ||
+              process.waitForFinished(120000));  // it may be done already
       QVERIFY(hiddenOrTemporary(dir.path()).isEmpty());
       if (process.exitStatus() == QProcess::CrashExit || process.exitCode() == 130) {  // killed, or cancelled
         QVERIFY(!QFileInfo::exists(out));  // (exit 130: docs/design.md, "One way to fail")
@@ -508,11 +541,13 @@ class TestThreatModel : public QObject {
   // nothing partial (before its progress starts, the signal ends it as it ends any program).
   void interruptedProbeEnds() {
     QProcess process;
-    process.start(test::cliPath(), {QStringLiteral("probe"), QStringLiteral("--model"), QStringLiteral("llama-2-7b"),
-                                    QStringLiteral("--context"), QStringLiteral("10M"), QStringLiteral("--json")});
+    process.start(test::cliPath(),
+                  {QStringLiteral("probe"), QStringLiteral("--model"), QStringLiteral("llama-2-7b"),
+                   QStringLiteral("--context"), QStringLiteral("10M"), QStringLiteral("--json")});
     QVERIFY(process.waitForStarted());
     QTest::qWait(500);
-    if (process.processId() > 0) ::kill(pid_t(process.processId()), SIGINT);  // pid 0 would signal this test's own group
+    if (process.processId() > 0)
+      ::kill(pid_t(process.processId()), SIGINT);  // pid 0 would signal this test's own group
     QVERIFY2(process.waitForFinished(30000), "the probe kept running after SIGINT");
     QVERIFY(process.exitStatus() == QProcess::CrashExit || process.exitCode() == 130);
     QVERIFY(process.readAllStandardOutput().isEmpty());
@@ -524,21 +559,25 @@ class TestThreatModel : public QObject {
   void interruptClosesTheProgressLine_data() {
     QTest::addColumn<QStringList>("args");
     const QString llama = QStringLiteral("llama-2-7b");
-    QTest::newRow("probe json") << QStringList{QStringLiteral("probe"), QStringLiteral("--model"), llama,
-                                               QStringLiteral("--context"), QStringLiteral("10M"), QStringLiteral("--json")};
-    QTest::newRow("probe text") << QStringList{QStringLiteral("probe"), QStringLiteral("--model"), llama,
-                                               QStringLiteral("--context"), QStringLiteral("10M"),
-                                               QStringLiteral("--contexts"), QStringLiteral("4M,8M,10M")};
-    QTest::newRow("measure") << QStringList{QStringLiteral("measure"), QStringLiteral("--gguf"), QStringLiteral("{tiny}"),
-                                            QStringLiteral("--tokens"), QStringLiteral("{dir}/ids.txt"), QStringLiteral("--json")};
-    QTest::newRow("report pdf") << QStringList{QStringLiteral("report"), QStringLiteral("--model"), llama,
-                                               QStringLiteral("--hardware"), QStringLiteral("h100-sxm-80gb"),
-                                               QStringLiteral("--context"), QStringLiteral("10M"), QStringLiteral("--out"),
-                                               QStringLiteral("{dir}/r.pdf")};
+    QTest::newRow("probe json") << QStringList{
+        QStringLiteral("probe"),     QStringLiteral("--model"), llama,
+        QStringLiteral("--context"), QStringLiteral("10M"),     QStringLiteral("--json")};
+    QTest::newRow("probe text") << QStringList{
+        QStringLiteral("probe"),     QStringLiteral("--model"), llama,
+        QStringLiteral("--context"), QStringLiteral("10M"),     QStringLiteral("--contexts"),
+        QStringLiteral("4M,8M,10M")};
+    QTest::newRow("measure") << QStringList{QStringLiteral("measure"),       QStringLiteral("--gguf"),
+                                            QStringLiteral("{tiny}"),        QStringLiteral("--tokens"),
+                                            QStringLiteral("{dir}/ids.txt"), QStringLiteral("--json")};
+    QTest::newRow("report pdf") << QStringList{
+        QStringLiteral("report"),     QStringLiteral("--model"),       llama,
+        QStringLiteral("--hardware"), QStringLiteral("h100-sxm-80gb"), QStringLiteral("--context"),
+        QStringLiteral("10M"),        QStringLiteral("--out"),         QStringLiteral("{dir}/r.pdf")};
     QTest::newRow("report measured json") << QStringList{
-        QStringLiteral("report"), QStringLiteral("--model"), llama, QStringLiteral("--hardware"), QStringLiteral("h100-sxm-80gb"),
-        QStringLiteral("--context"), QStringLiteral("8192"), QStringLiteral("--gguf"), QStringLiteral("{tiny}"),
-        QStringLiteral("--out"), QStringLiteral("{dir}/r.json")};
+        QStringLiteral("report"),     QStringLiteral("--model"),       llama,
+        QStringLiteral("--hardware"), QStringLiteral("h100-sxm-80gb"), QStringLiteral("--context"),
+        QStringLiteral("8192"),       QStringLiteral("--gguf"),        QStringLiteral("{tiny}"),
+        QStringLiteral("--out"),      QStringLiteral("{dir}/r.json")};
   }
   void interruptClosesTheProgressLine() {
     QFETCH(QStringList, args);
@@ -546,7 +585,8 @@ class TestThreatModel : public QObject {
     QByteArray ids;  // the longest measured run (32768 tokens): seconds of work to interrupt
     for (int i = 0; i < 32768; ++i) ids += QByteArray::number(i % 4) + ' ';
     writeFile(dir.filePath(QStringLiteral("ids.txt")), ids);
-    for (QString& arg : args) arg.replace(QStringLiteral("{dir}"), dir.path()).replace(QStringLiteral("{tiny}"), tinyGgufPath());
+    for (QString& arg : args)
+      arg.replace(QStringLiteral("{dir}"), dir.path()).replace(QStringLiteral("{tiny}"), tinyGgufPath());
     QProcess process;
     QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
     environment.insert(QStringLiteral("SINKSCOPE_PROGRESS"), QStringLiteral("1"));  // as on a terminal
@@ -563,7 +603,8 @@ class TestThreatModel : public QObject {
       error += process.readAllStandardError();
     }
     QVERIFY2(error.contains(drawn), error.constData());
-    if (process.processId() > 0) ::kill(pid_t(process.processId()), SIGINT);  // pid 0 would signal this test's own group
+    if (process.processId() > 0)
+      ::kill(pid_t(process.processId()), SIGINT);  // pid 0 would signal this test's own group
     QVERIFY2(process.waitForFinished(60000), "the command kept running after SIGINT");
     error += process.readAllStandardError();
     QCOMPARE(process.exitStatus(), QProcess::NormalExit);
@@ -573,19 +614,26 @@ class TestThreatModel : public QObject {
     // The first line break after the last redraw is the one that closes the progress line.
     QCOMPARE(error.indexOf('\n', error.lastIndexOf('\r')), error.size() - message.size() - 1);
     QVERIFY(process.readAllStandardOutput().isEmpty());
-    QVERIFY2(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden | QDir::System) == QStringList{QStringLiteral("ids.txt")},
-             qPrintable(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden | QDir::System).join(QLatin1Char(' '))));
+    QVERIFY2(
+        QDir(dir.path()).entryList(QDir::Files | QDir::Hidden | QDir::System) ==
+            QStringList{QStringLiteral("ids.txt")},
+        qPrintable(
+            QDir(dir.path()).entryList(QDir::Files | QDir::Hidden | QDir::System).join(QLatin1Char(' '))));
   }
 
   // ---- Terminal safety ----
 
   void controlCharactersAreEscaped() {
-    QCOMPARE(escapeControlCharacters(QStringLiteral("a\u001b[31m") + QChar(0) + QStringLiteral("b\u009b\u007f")),
-             QStringLiteral("a\\x1b[31m\\x00b\\u{009b}\\x7f"));
-    QCOMPARE(escapeControlCharacters(QStringLiteral("one\ntwo\tthree\r")), QStringLiteral("one\\x0atwo\\x09three\\x0d"));
-    QCOMPARE(escapeControlCharacters(QStringLiteral("one\ntwo\tthree\r"), true), QStringLiteral("one\ntwo\tthree\\x0d"));
+    QCOMPARE(
+        escapeControlCharacters(QStringLiteral("a\u001b[31m") + QChar(0) + QStringLiteral("b\u009b\u007f")),
+        QStringLiteral("a\\x1b[31m\\x00b\\u{009b}\\x7f"));
+    QCOMPARE(escapeControlCharacters(QStringLiteral("one\ntwo\tthree\r")),
+             QStringLiteral("one\\x0atwo\\x09three\\x0d"));
+    QCOMPARE(escapeControlCharacters(QStringLiteral("one\ntwo\tthree\r"), true),
+             QStringLiteral("one\ntwo\tthree\\x0d"));
     QCOMPARE(escapeControlCharacters(QStringLiteral("Grüße, 模型")), QStringLiteral("Grüße, 模型"));
-    const Error error(ErrorKind::BadInput, QStringLiteral("a\u001bb"), QStringLiteral("f\nx"), QStringLiteral("m"));
+    const Error error(ErrorKind::BadInput, QStringLiteral("a\u001bb"), QStringLiteral("f\nx"),
+                      QStringLiteral("m"));
     QCOMPARE(error.describe(), QStringLiteral("a\\x1bb: f\\x0ax: m"));
   }
 
@@ -594,9 +642,10 @@ class TestThreatModel : public QObject {
   void reportDefaultsApplyToTheModel() {
     QTemporaryDir dir;
     const QString out = dir.filePath(QStringLiteral("mpt.json"));
-    const test::CliResult result = test::runCli({QStringLiteral("report"), QStringLiteral("--model"), QStringLiteral("mpt-7b"),
-                                                 QStringLiteral("--hardware"), QStringLiteral("h100-sxm-80gb"),
-                                                 QStringLiteral("--context"), QStringLiteral("8192"), QStringLiteral("--out"), out});
+    const test::CliResult result =
+        test::runCli({QStringLiteral("report"), QStringLiteral("--model"), QStringLiteral("mpt-7b"),
+                      QStringLiteral("--hardware"), QStringLiteral("h100-sxm-80gb"),
+                      QStringLiteral("--context"), QStringLiteral("8192"), QStringLiteral("--out"), out});
     QVERIFY2(result.exitCode == 0, result.standardError.constData());
     QFile file(out);
     QVERIFY(file.open(QIODevice::ReadOnly));
@@ -604,10 +653,11 @@ class TestThreatModel : public QObject {
     QVERIFY(json.contains("\"streaming\""));
     QVERIFY(!json.contains("\"ntk\""));
     // Named explicitly, a mitigation that does not apply is still refused.
-    const test::CliResult named = test::runCli({QStringLiteral("report"), QStringLiteral("--model"), QStringLiteral("mpt-7b"),
-                                                QStringLiteral("--hardware"), QStringLiteral("h100-sxm-80gb"),
-                                                QStringLiteral("--context"), QStringLiteral("8192"), QStringLiteral("--mitigations"),
-                                                QStringLiteral("baseline,ntk"), QStringLiteral("--out"), dir.filePath(QStringLiteral("x.json"))});
+    const test::CliResult named = test::runCli(
+        {QStringLiteral("report"), QStringLiteral("--model"), QStringLiteral("mpt-7b"),
+         QStringLiteral("--hardware"), QStringLiteral("h100-sxm-80gb"), QStringLiteral("--context"),
+         QStringLiteral("8192"), QStringLiteral("--mitigations"), QStringLiteral("baseline,ntk"),
+         QStringLiteral("--out"), dir.filePath(QStringLiteral("x.json"))});
     QCOMPARE(named.exitCode, 3);
     QVERIFY(named.standardError.contains("'ntk' does not apply"));
   }

@@ -23,12 +23,16 @@ inline QStringList tinyVocabulary(std::vector<float>* scores, std::vector<qint32
   *scores = {0, 0, 0};
   *types = {2, 3, 3};
   for (int b = 0; b < 256; ++b) {
-    tokens << QStringLiteral("<0x%1>").arg(b, 2, 16, QLatin1Char('0')).toUpper().replace(QStringLiteral("<0X"), QStringLiteral("<0x"));
+    tokens << QStringLiteral("<0x%1>")
+                  .arg(b, 2, 16, QLatin1Char('0'))
+                  .toUpper()
+                  .replace(QStringLiteral("<0X"), QStringLiteral("<0x"));
     scores->push_back(0);
     types->push_back(6);
   }
-  const QList<QPair<QString, float>> pieces{{QStringLiteral("\u2581"), -10}, {QStringLiteral("a"), -20},  {QStringLiteral("b"), -20},
-                                            {QStringLiteral("c"), -20},      {QStringLiteral("\u2581a"), -2}, {QStringLiteral("ab"), -1},
+  const QList<QPair<QString, float>> pieces{{QStringLiteral("\u2581"), -10},  {QStringLiteral("a"), -20},
+                                            {QStringLiteral("b"), -20},       {QStringLiteral("c"), -20},
+                                            {QStringLiteral("\u2581a"), -2},  {QStringLiteral("ab"), -1},
                                             {QStringLiteral("\u2581ab"), -3}, {QStringLiteral("bc"), -0.5f}};
   for (const auto& [piece, score] : pieces) {
     tokens << piece;

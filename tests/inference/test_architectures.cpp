@@ -5,8 +5,8 @@
 // after the softcap). Agreement with llama.cpp itself: tests/conformance.
 #include "GeneratedLlama.h"
 #include "common/Error.h"
-#include "inference/ForwardPass.h"
 #include "gguf/GgufFile.h"
+#include "inference/ForwardPass.h"
 #include "inference/LlamaModel.h"
 #include "inference/ReferenceForward.h"
 

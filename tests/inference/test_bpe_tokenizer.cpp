@@ -11,15 +11,17 @@
 #include "inference/Utf8Text.h"
 
 #include <QTemporaryDir>
-#include <algorithm>
 #include <QtTest>
+#include <algorithm>
 #include <optional>
 
 using namespace sinkscope;
 
 namespace {
 
-QString character(char32_t c) { return QString::fromUcs4(&c, 1); }
+QString character(char32_t c) {
+  return QString::fromUcs4(&c, 1);
+}
 
 // A byte-level vocabulary: ids 0-255 are the 256 byte characters in byte order, then `extra`
 // (normal unless listed in `types`), with `merges`; keys are written only when given.
@@ -63,7 +65,8 @@ struct Vocabulary {
 constexpr int kAb = 257, kAbc = 259;
 Vocabulary abcVocabulary() {
   Vocabulary v;
-  v.extra = {QStringLiteral("<s>"), QStringLiteral("ab"), QStringLiteral("bc"), QStringLiteral("abc"), QStringLiteral("Ġa")};
+  v.extra = {QStringLiteral("<s>"), QStringLiteral("ab"), QStringLiteral("bc"), QStringLiteral("abc"),
+             QStringLiteral("Ġa")};
   v.types = {{0, 3}};
   return v;
 }
@@ -111,12 +114,13 @@ class TestBpeTokenizer : public QObject {
   // U+10FFFF and truncated sequences are not UTF-8.
   void utf8IsChecked() {
     QCOMPARE(firstInvalidUtf8Byte(QByteArray("plain \xC3\xA9 \xE4\xB8\xAD \xF0\x9F\x98\x80")), qsizetype(-1));
-    QCOMPARE(firstInvalidUtf8Byte(QByteArray("ab\xC0\x80")), qsizetype(2));          // overlong NUL
-    QCOMPARE(firstInvalidUtf8Byte(QByteArray("\xED\xA0\x80")), qsizetype(0));        // U+D800
-    QCOMPARE(firstInvalidUtf8Byte(QByteArray("x\xF4\x90\x80\x80")), qsizetype(1));   // U+110000
-    QCOMPARE(firstInvalidUtf8Byte(QByteArray("abc\xE2\x82")), qsizetype(3));         // truncated
+    QCOMPARE(firstInvalidUtf8Byte(QByteArray("ab\xC0\x80")), qsizetype(2));         // overlong NUL
+    QCOMPARE(firstInvalidUtf8Byte(QByteArray("\xED\xA0\x80")), qsizetype(0));       // U+D800
+    QCOMPARE(firstInvalidUtf8Byte(QByteArray("x\xF4\x90\x80\x80")), qsizetype(1));  // U+110000
+    QCOMPARE(firstInvalidUtf8Byte(QByteArray("abc\xE2\x82")), qsizetype(3));        // truncated
     QCOMPARE(firstInvalidUtf8Byte(QByteArray("\xFF")), qsizetype(0));
-    QCOMPARE(utf8CodePoints(QByteArray("a\xC3\xA9\xF0\x9F\x98\x80")), (std::vector<char32_t>{'a', 0xE9, 0x1F600}));
+    QCOMPARE(utf8CodePoints(QByteArray("a\xC3\xA9\xF0\x9F\x98\x80")),
+             (std::vector<char32_t>{'a', 0xE9, 0x1F600}));
   }
 
   // llama.cpp's patterns applied by hand (GGUF-style regexes quoted in docs/measured-mode.md).
@@ -124,12 +128,15 @@ class TestBpeTokenizer : public QObject {
     const QString text = QStringLiteral("I'm 12345 apples");
     // llama-bpe: \p{N}{1,3}; the lone space before digits is its own word (\s+ after \s+(?!\S) fails).
     QCOMPARE(words(BpePreTokenizer::Llama3, text), (QStringList{"I", "'m", " ", "123", "45", " apples"}));
-    QCOMPARE(words(BpePreTokenizer::Qwen2, text), (QStringList{"I", "'m", " ", "1", "2", "3", "4", "5", " apples"}));
+    QCOMPARE(words(BpePreTokenizer::Qwen2, text),
+             (QStringList{"I", "'m", " ", "1", "2", "3", "4", "5", " apples"}));
     QCOMPARE(words(BpePreTokenizer::Gpt2, text), (QStringList{"I", "'m", " 12345", " apples"}));
     // smollm: \p{N} first, so " " and each digit are separate chunks for the GPT-2 pattern.
-    QCOMPARE(words(BpePreTokenizer::Smollm, text), (QStringList{"I", "'m", " ", "1", "2", "3", "4", "5", " apples"}));
+    QCOMPARE(words(BpePreTokenizer::Smollm, text),
+             (QStringList{"I", "'m", " ", "1", "2", "3", "4", "5", " apples"}));
     // default: punctuation runs, GPT-2's pattern, \p{N}+, then [0-9]{3}.
-    QCOMPARE(words(BpePreTokenizer::Default, text), (QStringList{"I", "'", "m", " ", "123", "45", " apples"}));
+    QCOMPARE(words(BpePreTokenizer::Default, text),
+             (QStringList{"I", "'", "m", " ", "123", "45", " apples"}));
     // White space: llama-bpe keeps \s*[\r\n]+ together; GPT-2 leaves one space for the next word.
     QCOMPARE(words(BpePreTokenizer::Llama3, QStringLiteral("a  \n\n b")), (QStringList{"a", "  \n\n", " b"}));
     QCOMPARE(words(BpePreTokenizer::Gpt2, QStringLiteral("a  \n\n b")), (QStringList{"a", "  \n\n", " b"}));
@@ -138,8 +145,10 @@ class TestBpeTokenizer : public QObject {
     QCOMPARE(words(BpePreTokenizer::Llama3, QStringLiteral("WE'LL")), (QStringList{"WE", "'LL"}));
     QCOMPARE(words(BpePreTokenizer::Gpt2, QStringLiteral("WE'LL")), (QStringList{"WE", "'", "LL"}));
     // Punctuation takes trailing newlines in llama-bpe; a combining mark is not a letter.
-    QCOMPARE(words(BpePreTokenizer::Llama3, QStringLiteral("end.\n\nNext")), (QStringList{"end", ".\n\n", "Next"}));
-    QCOMPARE(words(BpePreTokenizer::Llama3, QStringLiteral("e\u0301t\u00e9")), (QStringList{"e", "\u0301t\u00e9"}));
+    QCOMPARE(words(BpePreTokenizer::Llama3, QStringLiteral("end.\n\nNext")),
+             (QStringList{"end", ".\n\n", "Next"}));
+    QCOMPARE(words(BpePreTokenizer::Llama3, QStringLiteral("e\u0301t\u00e9")),
+             (QStringList{"e", "\u0301t\u00e9"}));
   }
 
   void mergesApplyLowestRankFirst() {
@@ -159,7 +168,8 @@ class TestBpeTokenizer : public QObject {
     Vocabulary v = abcVocabulary();
     v.merges = {QStringLiteral("a b")};
     v.addBos = false;
-    QCOMPARE(v.load().tokenize(QStringLiteral("abc")), (std::vector<int>{kAbc}));  // llama-bpe: abc is a token
+    QCOMPARE(v.load().tokenize(QStringLiteral("abc")),
+             (std::vector<int>{kAbc}));  // llama-bpe: abc is a token
     v.pre = QStringLiteral("qwen2");
     QCOMPARE(v.load().tokenize(QStringLiteral("abc")), (std::vector<int>{kAb, 'c'}));
     // Words "a", " ", " b"; a space is the byte character Ġ, whose id here is the byte's value.
@@ -168,7 +178,8 @@ class TestBpeTokenizer : public QObject {
 
   void bosFollowsTheFileAndThePreTokenizer() {
     Vocabulary v = abcVocabulary();
-    QCOMPARE(v.load().tokenize(QStringLiteral("c")), (std::vector<int>{256, 'c'}));  // llama-bpe: BOS by default
+    QCOMPARE(v.load().tokenize(QStringLiteral("c")),
+             (std::vector<int>{256, 'c'}));  // llama-bpe: BOS by default
     TokenizeOptions noBos;
     noBos.addBos = false;
     QCOMPARE(v.load().tokenize(QStringLiteral("c"), noBos), (std::vector<int>{'c'}));
@@ -203,8 +214,9 @@ class TestBpeTokenizer : public QObject {
     const QString space = QString(QChar(0x2581));
     GgufWriter writer;
     writer.addString(QStringLiteral("tokenizer.ggml.model"), QStringLiteral("llama"));
-    writer.addStringArray(QStringLiteral("tokenizer.ggml.tokens"), {QStringLiteral("<unk>"), QStringLiteral("<s>"), QStringLiteral("</s>"),
-                                                                    space, QStringLiteral("a"), space + QStringLiteral("a"), QStringLiteral("[x]")});
+    writer.addStringArray(QStringLiteral("tokenizer.ggml.tokens"),
+                          {QStringLiteral("<unk>"), QStringLiteral("<s>"), QStringLiteral("</s>"), space,
+                           QStringLiteral("a"), space + QStringLiteral("a"), QStringLiteral("[x]")});
     writer.addFloat32Array(QStringLiteral("tokenizer.ggml.scores"), {0, 0, 0, -1, -1, -0.5f, 0});
     writer.addInt32Array(QStringLiteral("tokenizer.ggml.token_type"), {2, 3, 3, 1, 1, 1, 4});
     const auto tokenizer = tokenizerFromGguf(GgufFile(writer.toBytes(), QStringLiteral("sp.gguf")));
@@ -213,18 +225,22 @@ class TestBpeTokenizer : public QObject {
     QCOMPARE(tokenizer->tokenize(QStringLiteral("a<s>a"), parse), (std::vector<int>{1, 5, 1, 5}));
     const std::vector<int> plain = tokenizer->tokenize(QStringLiteral("a<s>a"));
     QCOMPARE(std::count(plain.begin(), plain.end(), 1), 1);  // only the BOS: <s> stays text
-    QCOMPARE(tokenizer->tokenize(QStringLiteral("a[x]a")), (std::vector<int>{1, 5, 6, 5}));  // user-defined: always
+    QCOMPARE(tokenizer->tokenize(QStringLiteral("a[x]a")),
+             (std::vector<int>{1, 5, 6, 5}));  // user-defined: always
   }
 
   void pickedByTheFilesOwnModelKey() {
     Vocabulary v = abcVocabulary();
-    QVERIFY(tokenizerFromGguf(GgufFile(v.gguf(), QStringLiteral("v.gguf")))->description().contains(QStringLiteral("llama-bpe")));
+    QVERIFY(tokenizerFromGguf(GgufFile(v.gguf(), QStringLiteral("v.gguf")))
+                ->description()
+                .contains(QStringLiteral("llama-bpe")));
     v.model = QStringLiteral("bert");
     try {
       (void)tokenizerFromGguf(GgufFile(v.gguf(), QStringLiteral("v.gguf")));
       QFAIL("no error");
     } catch (const Error& error) {
-      QVERIFY2(error.describe().contains(QStringLiteral("tokenizer.ggml.model")) && error.describe().contains(QStringLiteral("bert")),
+      QVERIFY2(error.describe().contains(QStringLiteral("tokenizer.ggml.model")) &&
+                   error.describe().contains(QStringLiteral("bert")),
                qPrintable(error.describe()));
     }
   }
@@ -232,7 +248,8 @@ class TestBpeTokenizer : public QObject {
   void aliasesMapAsInLlamaCpp() {
     for (const char* alias : {"llama3", "llama-v3", "falcon3", "llama-bpe"}) {
       const auto settings = bpePreTokenizerNamed(QString::fromLatin1(alias));
-      QVERIFY(settings && settings->kind == BpePreTokenizer::Llama3 && settings->ignoreMerges && settings->addBosByDefault);
+      QVERIFY(settings && settings->kind == BpePreTokenizer::Llama3 && settings->ignoreMerges &&
+              settings->addBosByDefault);
     }
     QVERIFY(!bpePreTokenizerNamed(QStringLiteral("qwen2"))->ignoreMerges);
     QVERIFY(!bpePreTokenizerNamed(QStringLiteral("deepseek-v3")));
@@ -246,15 +263,24 @@ class TestBpeTokenizer : public QObject {
     QTest::addColumn<int>("defect");
     QTest::addColumn<QString>("field");
     QTest::addColumn<QString>("fragment");
-    QTest::newRow("unknown pre-tokenizer") << 0 << "tokenizer.ggml.pre" << "'tekken' is not supported";
-    QTest::newRow("duplicate token") << 1 << "tokenizer.ggml.tokens" << "duplicates token 97";
-    QTest::newRow("empty token") << 2 << "tokenizer.ggml.tokens" << "token 261 is empty";
-    QTest::newRow("merge of a non-token") << 3 << "tokenizer.ggml.merges" << "names 'zz', which is not a token";
-    QTest::newRow("merge making a non-token") << 4 << "tokenizer.ggml.merges" << "names 'ca', which is not a token";
-    QTest::newRow("merge without a space") << 5 << "tokenizer.ggml.merges" << "not two tokens";
-    QTest::newRow("BOS out of range") << 6 << "tokenizer.ggml.bos_token_id" << "outside the vocabulary";
-    QTest::newRow("BOS missing but asked for") << 7 << "tokenizer.ggml.bos_token_id" << "missing";
-    QTest::newRow("no merges") << 8 << "tokenizer.ggml.merges" << "missing";
+    QTest::newRow("unknown pre-tokenizer") << 0 << "tokenizer.ggml.pre"
+                                           << "'tekken' is not supported";
+    QTest::newRow("duplicate token") << 1 << "tokenizer.ggml.tokens"
+                                     << "duplicates token 97";
+    QTest::newRow("empty token") << 2 << "tokenizer.ggml.tokens"
+                                 << "token 261 is empty";
+    QTest::newRow("merge of a non-token") << 3 << "tokenizer.ggml.merges"
+                                          << "names 'zz', which is not a token";
+    QTest::newRow("merge making a non-token") << 4 << "tokenizer.ggml.merges"
+                                              << "names 'ca', which is not a token";
+    QTest::newRow("merge without a space") << 5 << "tokenizer.ggml.merges"
+                                           << "not two tokens";
+    QTest::newRow("BOS out of range") << 6 << "tokenizer.ggml.bos_token_id"
+                                      << "outside the vocabulary";
+    QTest::newRow("BOS missing but asked for") << 7 << "tokenizer.ggml.bos_token_id"
+                                               << "missing";
+    QTest::newRow("no merges") << 8 << "tokenizer.ggml.merges"
+                               << "missing";
   }
 
   void malformedVocabulariesAreRefusedByField() {
@@ -264,18 +290,37 @@ class TestBpeTokenizer : public QObject {
     Vocabulary v = abcVocabulary();
     v.merges = {QStringLiteral("a b")};
     switch (defect) {
-      case 0: v.pre = QStringLiteral("tekken"); break;
-      case 1: v.extra << QStringLiteral("a"); break;
-      case 2: v.extra << QString(); break;
-      case 3: v.merges << QStringLiteral("a zz"); break;
-      case 4: v.merges << QStringLiteral("c a"); break;
-      case 5: v.merges << QStringLiteral("abc"); break;
-      case 6: v.bos = 999; break;
-      case 7: v.bos.reset(); break;
-      case 8: v.withMerges = false; break;
+      case 0:
+        v.pre = QStringLiteral("tekken");
+        break;
+      case 1:
+        v.extra << QStringLiteral("a");
+        break;
+      case 2:
+        v.extra << QString();
+        break;
+      case 3:
+        v.merges << QStringLiteral("a zz");
+        break;
+      case 4:
+        v.merges << QStringLiteral("c a");
+        break;
+      case 5:
+        v.merges << QStringLiteral("abc");
+        break;
+      case 6:
+        v.bos = 999;
+        break;
+      case 7:
+        v.bos.reset();
+        break;
+      case 8:
+        v.withMerges = false;
+        break;
     }
     const QString error = errorOf(v);
-    QVERIFY2(error.contains(QStringLiteral("v.gguf: ") + field) && error.contains(fragment), qPrintable(error));
+    QVERIFY2(error.contains(QStringLiteral("v.gguf: ") + field) && error.contains(fragment),
+             qPrintable(error));
   }
 
   void measureTextMustBeUtf8() {
@@ -290,7 +335,8 @@ class TestBpeTokenizer : public QObject {
       QFAIL("no error");
     } catch (const Error& error) {
       QCOMPARE(error.kind(), ErrorKind::BadInput);
-      QVERIFY2(error.describe().contains(QStringLiteral("t.txt: text: not UTF-8: byte 4")), qPrintable(error.describe()));
+      QVERIFY2(error.describe().contains(QStringLiteral("t.txt: text: not UTF-8: byte 4")),
+               qPrintable(error.describe()));
     }
   }
 };

@@ -6,20 +6,20 @@
 #include "TinyModel.h"
 #include "common/Cancelled.h"
 #include "common/Error.h"
+#include "gguf/GgufFile.h"
 #include "inference/EncodedProduct.h"
 #include "inference/ForwardPass.h"
-#include "gguf/GgufFile.h"
 #include "inference/GgufSummary.h"
 #include "inference/LlamaModel.h"
 #include "inference/MemoryBudget.h"
 
-#include <QTemporaryDir>
-#include <QtTest>
-#include <cmath>
 #include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <QTemporaryDir>
+#include <QtTest>
+#include <cmath>
 
 using namespace sinkscope;
 
@@ -35,7 +35,8 @@ QString describeError(const std::function<void()>& action) {
   try {
     action();
   } catch (const Error& error) {
-    return error.kind() == ErrorKind::BadInput ? error.describe() : QStringLiteral("not bad input: ") + error.describe();
+    return error.kind() == ErrorKind::BadInput ? error.describe()
+                                               : QStringLiteral("not bad input: ") + error.describe();
   }
   return QStringLiteral("no error");
 }
@@ -58,7 +59,8 @@ qint64 childPeakRss(const QStringList& args) {
   }
   int status = 0;
   rusage usage{};
-  if (pid < 0 || wait4(pid, &status, 0, &usage) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) return -1;
+  if (pid < 0 || wait4(pid, &status, 0, &usage) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    return -1;
   return qint64(usage.ru_maxrss) * 1024;  // kilobytes on Linux
 }
 
@@ -94,12 +96,15 @@ class TestEncodedWeights : public QObject {
     std::vector<float> weights(size_t(rows * cols));
     QRandomGenerator random(5);
     for (float& w : weights) w = float(random.generateDouble() - 0.5);
-    const EncodedMatrix w{tensorTypeTraits(GgmlType::F32), reinterpret_cast<const std::byte*>(weights.data()), rows, cols, QStringLiteral("w")};
+    const EncodedMatrix w{tensorTypeTraits(GgmlType::F32), reinterpret_cast<const std::byte*>(weights.data()),
+                          rows, cols, QStringLiteral("w")};
     RowMatrix x = RowMatrix::Random(5, cols);
     RowMatrix y = RowMatrix::Constant(5, rows, 1.0f);
     QVERIFY(multiplyByTransposed(x, w, y, true));
-    const RowMatrix expected = (x * Eigen::Map<const RowMatrix>(weights.data(), rows, cols).transpose()).array() + 1.0f;
-    QVERIFY2((y - expected).cwiseAbs().maxCoeff() < 1e-3f, qPrintable(QString::number((y - expected).cwiseAbs().maxCoeff())));
+    const RowMatrix expected =
+        (x * Eigen::Map<const RowMatrix>(weights.data(), rows, cols).transpose()).array() + 1.0f;
+    QVERIFY2((y - expected).cwiseAbs().maxCoeff() < 1e-3f,
+             qPrintable(QString::number((y - expected).cwiseAbs().maxCoeff())));
     QVERIFY(!multiplyByTransposed(x, w, y, false, [] { return true; }));
   }
 
@@ -112,7 +117,9 @@ class TestEncodedWeights : public QObject {
     bytes.replace(at, 4, QByteArray(reinterpret_cast<const char*>(&i32), 4));
     const GgufFile file(bytes, QStringLiteral("i32.gguf"));
     const QString error = describeError([&] { (void)LlamaModel::load(file); });
-    QVERIFY2(error.contains(QStringLiteral("tensor 'blk.0.attn_q.weight' type")) && error.contains(QStringLiteral("I32")), qPrintable(error));
+    QVERIFY2(error.contains(QStringLiteral("tensor 'blk.0.attn_q.weight' type")) &&
+                 error.contains(QStringLiteral("I32")),
+             qPrintable(error));
   }
 
   void nonFiniteScaleIsRefusedNamingTheBlock() {
@@ -121,12 +128,15 @@ class TestEncodedWeights : public QObject {
     shape.feedForward = 64;
     shape.type = GgmlType::Q8_0;
     QByteArray bytes = test::tinyModelBytes(shape);
-    const quint64 offset = GgufFile(bytes, QStringLiteral("q8.gguf")).tensor(QStringLiteral("blk.1.ffn_up.weight")).fileOffset;
+    const quint64 offset =
+        GgufFile(bytes, QStringLiteral("q8.gguf")).tensor(QStringLiteral("blk.1.ffn_up.weight")).fileOffset;
     bytes[qsizetype(offset + 3 * 34)] = char(0x00);  // block 3's f16 scale = 0x7E00, a NaN
     bytes[qsizetype(offset + 3 * 34 + 1)] = char(0x7E);
     const GgufFile file(bytes, QStringLiteral("nan.gguf"));
     const QString error = describeError([&] { (void)LlamaModel::load(file); });
-    QVERIFY2(error.contains(QStringLiteral("tensor 'blk.1.ffn_up.weight': Q8_0 block 3 has a NaN or infinite scale")), qPrintable(error));
+    QVERIFY2(error.contains(
+                 QStringLiteral("tensor 'blk.1.ffn_up.weight': Q8_0 block 3 has a NaN or infinite scale")),
+             qPrintable(error));
   }
 
   // Progress only grows, ends at 1, and is in proportion to work: the first layer's share of a
@@ -179,11 +189,17 @@ class TestEncodedWeights : public QObject {
     for (int id : someTokens(int(n), model.hyper().vocabSize)) ids.write(QByteArray::number(id) + ' ');
     ids.close();
     const qint64 baseline = childPeakRss({QStringLiteral("list"), QStringLiteral("models")});
-    const qint64 peak = childPeakRss({QStringLiteral("measure"), QStringLiteral("--gguf"), path, QStringLiteral("--tokens"), ids.fileName(), QStringLiteral("--json")});
+    const qint64 peak = childPeakRss({QStringLiteral("measure"), QStringLiteral("--gguf"), path,
+                                      QStringLiteral("--tokens"), ids.fileName(), QStringLiteral("--json")});
     if (baseline < 0 || peak < 0) QSKIP("the sinkscope binary could not be run ($SINKSCOPE_CLI)");
     const qint64 allowed = baseline + estimate.totalBytes() + (qint64(64) << 20);
-    QVERIFY2(peak <= allowed, qPrintable(QStringLiteral("peak %1 bytes, allowed %2 (baseline %3, estimate %4, floats %5)")
-                                             .arg(peak).arg(allowed).arg(baseline).arg(estimate.totalBytes()).arg(floatBytes)));
+    QVERIFY2(peak <= allowed,
+             qPrintable(QStringLiteral("peak %1 bytes, allowed %2 (baseline %3, estimate %4, floats %5)")
+                            .arg(peak)
+                            .arg(allowed)
+                            .arg(baseline)
+                            .arg(estimate.totalBytes())
+                            .arg(floatBytes)));
   }
 
   // llama.h's llama_ftype numbers (docs/measured-mode.md).
@@ -200,13 +216,16 @@ class TestEncodedWeights : public QObject {
     writer.addString(QStringLiteral("general.architecture"), QStringLiteral("llama"));
     writer.addUint32(QStringLiteral("general.file_type"), 15);
     writer.addUint32(QStringLiteral("llama.block_count"), 32);
-    for (int i = 0; i < 3; ++i) writer.addRawTensor(QStringLiteral("q4k.%1").arg(i), {256, 1}, GgmlType::Q4_K, QByteArray(144, '\0'));
+    for (int i = 0; i < 3; ++i)
+      writer.addRawTensor(QStringLiteral("q4k.%1").arg(i), {256, 1}, GgmlType::Q4_K, QByteArray(144, '\0'));
     writer.addRawTensor(QStringLiteral("q6k"), {256, 1}, GgmlType::Q6_K, QByteArray(210, '\0'));
     writer.addTensor(QStringLiteral("norm.0"), {4}, {1, 1, 1, 1});
     writer.addTensor(QStringLiteral("norm.1"), {4}, {1, 1, 1, 1});
     const QByteArray bytes = writer.toBytes();
-    QCOMPARE(describeGguf(GgufFile(bytes, QStringLiteral("m.gguf"))),
-             QStringLiteral("Q4_K_M \u00b7 0.00 GiB \u00b7 3 Q4_K, 1 Q6_K, 2 F32 tensors \u00b7 llama \u00b7 32 layers"));
+    QCOMPARE(
+        describeGguf(GgufFile(bytes, QStringLiteral("m.gguf"))),
+        QStringLiteral(
+            "Q4_K_M \u00b7 0.00 GiB \u00b7 3 Q4_K, 1 Q6_K, 2 F32 tensors \u00b7 llama \u00b7 32 layers"));
     // The size is the file's: a sparse 4.07 GiB file (4.07 x 2^30 bytes, rounded up).
     QTemporaryDir dir;
     QFile big(dir.filePath(QStringLiteral("big.gguf")));
@@ -214,14 +233,18 @@ class TestEncodedWeights : public QObject {
     big.write(bytes);
     QVERIFY(big.resize(qint64(std::ceil(4.07 * double(qint64(1) << 30)))));
     big.close();
-    QVERIFY(describeGguf(GgufFile(big.fileName())).startsWith(QStringLiteral("Q4_K_M \u00b7 4.07 GiB \u00b7 ")));
+    QVERIFY(
+        describeGguf(GgufFile(big.fileName())).startsWith(QStringLiteral("Q4_K_M \u00b7 4.07 GiB \u00b7 ")));
     // 4.07 GiB against 3.5 GiB: 4.07 / 3.5 = 1.162857 -> "1.16x".
-    QCOMPARE(fileSizeAgainstPlannedWeights(qint64(std::ceil(4.07 * double(qint64(1) << 30))), qint64(3.5 * double(qint64(1) << 30)),
+    QCOMPARE(fileSizeAgainstPlannedWeights(qint64(std::ceil(4.07 * double(qint64(1) << 30))),
+                                           qint64(3.5 * double(qint64(1) << 30)),
                                            QStringLiteral("Llama 2 7B"), QStringLiteral("q4_k_m")),
-             QStringLiteral("File 4.07 GiB against the plan's 3.50 GiB of weights for Llama 2 7B in q4_k_m (1.16x)"));
+             QStringLiteral(
+                 "File 4.07 GiB against the plan's 3.50 GiB of weights for Llama 2 7B in q4_k_m (1.16x)"));
     GgufWriter bare;
     bare.addTensor(QStringLiteral("w"), {4}, {1, 1, 1, 1}, GgmlType::F16);
-    QCOMPARE(describeGguf(GgufFile(bare.toBytes(), QStringLiteral("bare.gguf"))), QStringLiteral("0.00 GiB \u00b7 1 F16 tensor"));
+    QCOMPARE(describeGguf(GgufFile(bare.toBytes(), QStringLiteral("bare.gguf"))),
+             QStringLiteral("0.00 GiB \u00b7 1 F16 tensor"));
   }
 };
 

@@ -3,8 +3,8 @@
 #include "TestSupport.h"
 #include "common/Error.h"
 #include "gguf/GgufFile.h"
-#include "inference/TensorRead.h"
 #include "inference/GgufWriter.h"
+#include "inference/TensorRead.h"
 
 #include <QtTest>
 #include <cstring>
@@ -24,12 +24,14 @@ QByteArray raw(T value) {
 void expectBadInput(const QByteArray& bytes, const QStringList& fragments) {
   try {
     GgufFile file(bytes, QStringLiteral("fixture.gguf"));
-    QFAIL(qPrintable(QStringLiteral("parsed without error; expected %1").arg(fragments.join(QLatin1Char(' ')))));
+    QFAIL(qPrintable(
+        QStringLiteral("parsed without error; expected %1").arg(fragments.join(QLatin1Char(' ')))));
   } catch (const Error& error) {
     QCOMPARE(error.kind(), ErrorKind::BadInput);
     QVERIFY2(error.describe().startsWith(QStringLiteral("fixture.gguf: ")), qPrintable(error.describe()));
     for (const QString& fragment : fragments)
-      QVERIFY2(error.describe().contains(fragment), qPrintable(error.describe() + QStringLiteral(" lacks ") + fragment));
+      QVERIFY2(error.describe().contains(fragment),
+               qPrintable(error.describe() + QStringLiteral(" lacks ") + fragment));
   }
 }
 
@@ -63,7 +65,8 @@ class TestGgufFile : public QObject {
     writer.addUint64(QStringLiteral("u64"), quint64(1) << 40);
     writer.addRaw(QStringLiteral("i64"), 11, raw<qint64>(-(qint64(1) << 50)));
     writer.addFloat64(QStringLiteral("f64"), 1e-300);
-    writer.addStringArray(QStringLiteral("words"), {QStringLiteral("a"), QString(), QStringLiteral("<0x0A>")});
+    writer.addStringArray(QStringLiteral("words"),
+                          {QStringLiteral("a"), QString(), QStringLiteral("<0x0A>")});
     writer.addInt32Array(QStringLiteral("ints"), {1, -2, 3});
     // An array of two arrays of uint16: [[7, 8], [9]].
     QByteArray nested = raw<quint32>(9) + raw<quint64>(2);
@@ -88,7 +91,8 @@ class TestGgufFile : public QObject {
     QCOMPARE(*file.integer(QStringLiteral("i64")), -(qint64(1) << 50));
     QCOMPARE(*file.number(QStringLiteral("f64")), 1e-300);
     QCOMPARE(*file.number(QStringLiteral("u32")), 4e9);  // integers widen to numbers
-    QCOMPARE(*file.stringArray(QStringLiteral("words")), (QStringList{QStringLiteral("a"), QString(), QStringLiteral("<0x0A>")}));
+    QCOMPARE(*file.stringArray(QStringLiteral("words")),
+             (QStringList{QStringLiteral("a"), QString(), QStringLiteral("<0x0A>")}));
     QCOMPARE(*file.integerArray(QStringLiteral("ints")), (std::vector<qint64>{1, -2, 3}));
     QCOMPARE(*file.numberArray(QStringLiteral("ints")), (std::vector<double>{1, -2, 3}));
     const GgufValue* value = file.find(QStringLiteral("nested"));
@@ -141,8 +145,10 @@ class TestGgufFile : public QObject {
   void dequantisesHandEncodedBlocks() {
     GgufWriter writer;
     // F16 0x3E00 = 1.5, 0xC000 = -2; BF16 0x3FC0 = 1.5, 0xC040 = -3.
-    writer.addRawTensor(QStringLiteral("f16"), {2}, GgmlType::F16, raw<quint16>(0x3E00) + raw<quint16>(0xC000));
-    writer.addRawTensor(QStringLiteral("bf16"), {2}, GgmlType::BF16, raw<quint16>(0x3FC0) + raw<quint16>(0xC040));
+    writer.addRawTensor(QStringLiteral("f16"), {2}, GgmlType::F16,
+                        raw<quint16>(0x3E00) + raw<quint16>(0xC000));
+    writer.addRawTensor(QStringLiteral("bf16"), {2}, GgmlType::BF16,
+                        raw<quint16>(0x3FC0) + raw<quint16>(0xC040));
     // Q8_0: d = 0.5 (half 0x3800), q_j = j - 16  ->  x_j = (j - 16) / 2.
     QByteArray q8 = raw<quint16>(0x3800);
     for (int j = 0; j < 32; ++j) q8 += raw<qint8>(qint8(j - 16));
@@ -188,14 +194,16 @@ class TestGgufFile : public QObject {
   void unsupportedTensorTypeForComputationNamesTheTensor() {
     GgufWriter writer;
     // IQ2_XXS: a layout ggml defines (256 values in 66 bytes) that measured mode does not compute.
-    writer.addRawTensor(QStringLiteral("blk.0.ffn_up.weight"), {256}, GgmlType::IQ2_XXS, QByteArray(66, '\0'));
+    writer.addRawTensor(QStringLiteral("blk.0.ffn_up.weight"), {256}, GgmlType::IQ2_XXS,
+                        QByteArray(66, '\0'));
     const GgufFile file(writer.toBytes(), QStringLiteral("k.gguf"));  // reading the layout is fine
     QCOMPARE(file.tensors().front().byteSize, quint64(66));
     try {
       (void)dequantize(file, file.tensors().front());
       QFAIL("no error");
     } catch (const Error& error) {
-      QVERIFY2(error.describe().contains(QStringLiteral("blk.0.ffn_up.weight")), qPrintable(error.describe()));
+      QVERIFY2(error.describe().contains(QStringLiteral("blk.0.ffn_up.weight")),
+               qPrintable(error.describe()));
       QVERIFY(error.describe().contains(QStringLiteral("IQ2_XXS")));
       QVERIFY(error.describe().contains(QStringLiteral("Q4_K, Q5_K, Q6_K")));  // the types it computes
     }
@@ -262,7 +270,8 @@ class TestGgufFile : public QObject {
     kvs.replace(16, 8, raw<quint64>(~quint64(0)));
     expectBadInput(kvs, {QStringLiteral("metadata_kv_count")});
     GgufWriter longArray;
-    longArray.addRaw(QStringLiteral("tokenizer.ggml.tokens"), 9, raw<quint32>(8) + raw<quint64>(quint64(1) << 62));
+    longArray.addRaw(QStringLiteral("tokenizer.ggml.tokens"), 9,
+                     raw<quint32>(8) + raw<quint64>(quint64(1) << 62));
     expectBadInput(longArray.toBytes(), {QStringLiteral("tokenizer.ggml.tokens"), QStringLiteral("count")});
     GgufWriter longString;
     longString.addRaw(QStringLiteral("general.name"), 8, raw<quint64>(quint64(1) << 50));
@@ -293,10 +302,12 @@ class TestGgufFile : public QObject {
 
   void rejectsBadTensorInfos() {
     GgufWriter dims;
-    dims.addRawTensor(QStringLiteral("huge"), {qint64(1) << 40, qint64(1) << 40}, GgmlType::F32, QByteArray(4, '\0'));
+    dims.addRawTensor(QStringLiteral("huge"), {qint64(1) << 40, qint64(1) << 40}, GgmlType::F32,
+                      QByteArray(4, '\0'));
     expectBadInput(dims.toBytes(), {QStringLiteral("tensor 'huge'")});
     GgufWriter overflow;
-    overflow.addRawTensor(QStringLiteral("overflow"), {qint64(1) << 62, 16}, GgmlType::F32, QByteArray(4, '\0'));
+    overflow.addRawTensor(QStringLiteral("overflow"), {qint64(1) << 62, 16}, GgmlType::F32,
+                          QByteArray(4, '\0'));
     expectBadInput(overflow.toBytes(), {QStringLiteral("tensor 'overflow' dims[1]")});
     GgufWriter fiveDims;
     fiveDims.addRawTensor(QStringLiteral("t"), {1, 1, 1, 1, 1}, GgmlType::F32, QByteArray(4, '\0'));
@@ -319,7 +330,8 @@ class TestGgufFile : public QObject {
   void rejectsTensorDataBeyondTheEnd() {
     const QByteArray bytes = smallModelWriter().toBytes();
     // Drop the last tensor's padded data: its bytes now lie past the end.
-    expectBadInput(bytes.left(bytes.size() - 32), {QStringLiteral("tensor 'b' offset"), QStringLiteral("past the end")});
+    expectBadInput(bytes.left(bytes.size() - 32),
+                   {QStringLiteral("tensor 'b' offset"), QStringLiteral("past the end")});
     // Point tensor 'b' at a huge offset: find its offset field (the last 8 bytes before padding).
     GgufWriter writer = smallModelWriter();
     QByteArray moved = writer.toBytes();
@@ -341,7 +353,8 @@ class TestGgufFile : public QObject {
     for (int trial = 0; trial < 3000; ++trial) {
       QByteArray corrupt = bytes;
       const int flips = 1 + int(random.bounded(4));
-      for (int f = 0; f < flips; ++f) corrupt[qsizetype(random.bounded(quint32(corrupt.size())))] = char(random.bounded(256));
+      for (int f = 0; f < flips; ++f)
+        corrupt[qsizetype(random.bounded(quint32(corrupt.size())))] = char(random.bounded(256));
       try {
         const GgufFile file(corrupt, QStringLiteral("fuzz.gguf"));
         for (const GgufTensorInfo& info : file.tensors())

@@ -6,8 +6,8 @@
 #include "attention/HeatmapBins.h"
 #include "common/Cancelled.h"
 #include "common/Error.h"
-#include "inference/ForwardPass.h"
 #include "gguf/GgufFile.h"
+#include "inference/ForwardPass.h"
 #include "inference/LlamaModel.h"
 #include "inference/ReferenceForward.h"
 #include "inference/Tokenizer.h"
@@ -24,8 +24,9 @@ RopeSchedule baselineSchedule(const LlamaModel& model) {
 }
 
 // NLL of every next token from the plain reference decoder.
-std::vector<double> referenceNll(const LlamaModel& model, const RopeSchedule& schedule, const std::vector<int>& tokens,
-                                 KvPolicy policy, std::vector<int>* argmax = nullptr) {
+std::vector<double> referenceNll(const LlamaModel& model, const RopeSchedule& schedule,
+                                 const std::vector<int>& tokens, KvPolicy policy,
+                                 std::vector<int>* argmax = nullptr) {
   IncrementalForward decoder(model, schedule, policy, qint64(tokens.size()));
   std::vector<double> nll;
   for (size_t p = 0; p < tokens.size(); ++p) {
@@ -47,7 +48,8 @@ std::vector<int> randomTokens(int count, int vocab, quint32 seed) {
   return tokens;
 }
 
-void compareWithReference(const LlamaModel& model, const std::vector<int>& tokens, KvPolicy policy, int chunk, double tolerance) {
+void compareWithReference(const LlamaModel& model, const std::vector<int>& tokens, KvPolicy policy, int chunk,
+                          double tolerance) {
   ForwardOptions options;
   options.schedule = baselineSchedule(model);
   options.kvPolicy = policy;
@@ -57,7 +59,8 @@ void compareWithReference(const LlamaModel& model, const std::vector<int>& token
   const std::vector<double> reference = referenceNll(model, options.schedule, tokens, policy, &argmax);
   QCOMPARE(batched.nll.size(), reference.size());
   double worst = 0;
-  for (size_t p = 0; p < reference.size(); ++p) worst = std::max(worst, std::fabs(double(batched.nll[p]) - reference[p]));
+  for (size_t p = 0; p < reference.size(); ++p)
+    worst = std::max(worst, std::fabs(double(batched.nll[p]) - reference[p]));
   QVERIFY2(worst < tolerance, qPrintable(QStringLiteral("largest NLL difference %1").arg(worst)));
   int argmaxAgreement = 0;
   for (size_t p = 0; p < argmax.size(); ++p) argmaxAgreement += argmax[p] == batched.argmax[p];
@@ -86,7 +89,8 @@ class TestLlamaForward : public QObject {
   }
 
   void tokenIdsParse() {
-    QCOMPARE(parseTokenIds("1 403\n407, 261\t378\n", QStringLiteral("ids.txt"), 512), (std::vector<int>{1, 403, 407, 261, 378}));
+    QCOMPARE(parseTokenIds("1 403\n407, 261\t378\n", QStringLiteral("ids.txt"), 512),
+             (std::vector<int>{1, 403, 407, 261, 378}));
     QVERIFY_THROWS_EXCEPTION(Error, parseTokenIds("1 512", QStringLiteral("ids.txt"), 512));
     QVERIFY_THROWS_EXCEPTION(Error, parseTokenIds("1 x", QStringLiteral("ids.txt"), 512));
     QVERIFY_THROWS_EXCEPTION(Error, parseTokenIds("  ", QStringLiteral("ids.txt"), 512));
@@ -94,7 +98,8 @@ class TestLlamaForward : public QObject {
 
   void refusesOtherTokenizersAndArchitectures() {
     GgufWriter writer;
-    writer.addString(QStringLiteral("general.architecture"), QStringLiteral("mamba"));  // not a decoder measured mode runs
+    writer.addString(QStringLiteral("general.architecture"),
+                     QStringLiteral("mamba"));  // not a decoder measured mode runs
     writer.addString(QStringLiteral("tokenizer.ggml.model"), QStringLiteral("gpt2"));
     const GgufFile file(writer.toBytes(), QStringLiteral("q.gguf"));
     try {
@@ -107,7 +112,8 @@ class TestLlamaForward : public QObject {
       (void)LlamaModel::load(file);
       QFAIL("no error");
     } catch (const Error& error) {
-      QVERIFY2(error.describe().contains(QStringLiteral("general.architecture")), qPrintable(error.describe()));
+      QVERIFY2(error.describe().contains(QStringLiteral("general.architecture")),
+               qPrintable(error.describe()));
     }
   }
 
@@ -187,7 +193,8 @@ class TestLlamaForward : public QObject {
       SINKSCOPE_COMPARE_NEAR(m.meanSinkMass1Beyond, beyond / 60, 1e-5);
       QCOMPARE(m.heatmap.rows(), 3);  // position 500 lies beyond the text
       QCOMPARE(m.heatmap.exactKeyColumns, 4);
-      QCOMPARE(m.heatmap.binStart, heatmapBinStarts(n, options.heatmapBins, 4));  // the modelled heatmaps' bins
+      QCOMPARE(m.heatmap.binStart,
+               heatmapBinStarts(n, options.heatmapBins, 4));  // the modelled heatmaps' bins
       for (int row = 0; row < 3; ++row) {
         double total = 0;
         for (int bin = 0; bin < m.heatmap.bins(); ++bin) total += m.heatmap.at(row, bin);
@@ -238,7 +245,8 @@ class TestLlamaForward : public QObject {
     const QString expected = QStringLiteral(
         "Once upon a time, there was a little girl named Lily. She loved to play outside in the park. "
         "One day, she saw a big, red ball. She wanted to play with it, but it was too high.");
-    const std::vector<int> ids = greedyDecode(model, baselineSchedule(model), tokenizer.encode(QStringLiteral("Once upon a time")), 60);
+    const std::vector<int> ids = greedyDecode(model, baselineSchedule(model),
+                                              tokenizer.encode(QStringLiteral("Once upon a time")), 60);
     const QString text = tokenizer.decode(ids);
     QVERIFY2(text.startsWith(expected), qPrintable(text));
   }
@@ -248,7 +256,8 @@ class TestLlamaForward : public QObject {
     const GgufFile file(path);
     const LlamaModel model = LlamaModel::load(file);
     const SentencePieceTokenizer tokenizer = SentencePieceTokenizer::fromGguf(file);
-    std::vector<int> tokens = greedyDecode(model, baselineSchedule(model), tokenizer.encode(QStringLiteral("Tom had a dog")), 150);
+    std::vector<int> tokens =
+        greedyDecode(model, baselineSchedule(model), tokenizer.encode(QStringLiteral("Tom had a dog")), 150);
     compareWithReference(model, tokens, KvPolicy{}, 64, 5e-4);
     compareWithReference(model, tokens, KvPolicy{KvPolicy::Kind::SinksAndWindow, 4, 60}, 64, 5e-4);
   }

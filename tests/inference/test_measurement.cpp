@@ -30,10 +30,12 @@ QString writeFile(const QTemporaryDir& dir, const QString& name, const QByteArra
 void expectExit(const QStringList& args, int code, const QStringList& fragments) {
   const test::CliResult result = test::runCli(args);
   const QString error = QString::fromUtf8(result.standardError);
-  QVERIFY2(result.exitCode == code, qPrintable(QStringLiteral("exit %1, stderr: %2").arg(result.exitCode).arg(error)));
+  QVERIFY2(result.exitCode == code,
+           qPrintable(QStringLiteral("exit %1, stderr: %2").arg(result.exitCode).arg(error)));
   QVERIFY2(error.startsWith(QStringLiteral("error: ")), qPrintable(error));
   QCOMPARE(error.count(QStringLiteral("error:")), 1);
-  for (const QString& fragment : fragments) QVERIFY2(error.contains(fragment), qPrintable(error + QStringLiteral(" lacks ") + fragment));
+  for (const QString& fragment : fragments)
+    QVERIFY2(error.contains(fragment), qPrintable(error + QStringLiteral(" lacks ") + fragment));
   QVERIFY(result.standardOutput.isEmpty());
 }
 
@@ -69,7 +71,7 @@ class TestMeasurement : public QObject {
   }
 
   void cusumIgnoresExcessBelowTheAllowance() {
-    std::vector<float> control(5000, 2.0f), nll(5000, 2.04f);  // 0.04 < k = 0.05
+    std::vector<float> control(5000, 2.0f), nll(5000, 2.04f);    // 0.04 < k = 0.05
     for (size_t p = 0; p < nll.size(); p += 7) nll[p] += 0.05f;  // bumps: mean excess 0.047
     const LossSpike spike = detectLossSpike(nll, control);
     QVERIFY(!spike.detected);
@@ -90,7 +92,8 @@ class TestMeasurement : public QObject {
                                   {Mitigation::Baseline, Mitigation::Ntk}, settings);
     QCOMPARE(runs.runs.size(), size_t(2));
     settings.mitigation = Mitigation::Ntk;
-    const Measurement alone = measure(model, QStringLiteral("tiny.gguf"), QStringLiteral("tiny"), tokens, settings);
+    const Measurement alone =
+        measure(model, QStringLiteral("tiny.gguf"), QStringLiteral("tiny"), tokens, settings);
     QVERIFY(runs.runs[1]->controlNll == alone.controlNll);
     QVERIFY(runs.runs[1]->forward.nll == alone.forward.nll);
     QCOMPARE(runs.runs[1]->contextCap, alone.contextCap);
@@ -105,11 +108,13 @@ class TestMeasurement : public QObject {
     settings.mitigation = Mitigation::Streaming;
     settings.trainedContext = 32;
     settings.sinkTokens = 4;
-    const Measurement m = measure(model, QStringLiteral("tiny.gguf"), QStringLiteral("tiny"), tokens, settings);
+    const Measurement m =
+        measure(model, QStringLiteral("tiny.gguf"), QStringLiteral("tiny"), tokens, settings);
     QCOMPARE(m.kvPolicy.windowTokens, qint64(28));  // trained - sinks
     QCOMPARE(m.factor, 4.0);                        // ceil(100 / 32)
     const QJsonObject json = measurementToJson(m);
-    for (const char* key : {"model", "tokens", "trained_context", "mitigation", "per_position", "sink", "context_cap", "effective_context"})
+    for (const char* key : {"model", "tokens", "trained_context", "mitigation", "per_position", "sink",
+                            "context_cap", "effective_context"})
       QVERIFY2(json.contains(QLatin1String(key)), key);
     QCOMPARE(json.value(QStringLiteral("source")).toString(), QStringLiteral("measured"));
     QCOMPARE(json.value(QStringLiteral("mitigation")).toString(), QStringLiteral("streaming"));
@@ -130,20 +135,23 @@ class TestMeasurement : public QObject {
     QTemporaryDir dir;
     const QString gguf = writeFile(dir, QStringLiteral("tiny.gguf"), test::tinyModelBytes());
     const QString text = writeFile(dir, QStringLiteral("t.txt"), "ab abc ab c abc. ab abc cab ba abc ab");
-    const test::CliResult result = test::runCli({QStringLiteral("measure"), QStringLiteral("--gguf"), gguf, QStringLiteral("--text"), text,
-                                                 QStringLiteral("--trained-context"), QStringLiteral("16"), QStringLiteral("--json"),
-                                                 QStringLiteral("--heatmap-rows"), QStringLiteral("3,10")});
+    const test::CliResult result =
+        test::runCli({QStringLiteral("measure"), QStringLiteral("--gguf"), gguf, QStringLiteral("--text"),
+                      text, QStringLiteral("--trained-context"), QStringLiteral("16"),
+                      QStringLiteral("--json"), QStringLiteral("--heatmap-rows"), QStringLiteral("3,10")});
     QVERIFY2(result.exitCode == 0, result.standardError.constData());
     const QJsonObject json = QJsonDocument::fromJson(result.standardOutput).object();
     QCOMPARE(json.value(QStringLiteral("trained_context")).toInteger(), 16);
-    QCOMPARE(json.value(QStringLiteral("trained_context_source")).toString(), QStringLiteral("--trained-context"));
+    QCOMPARE(json.value(QStringLiteral("trained_context_source")).toString(),
+             QStringLiteral("--trained-context"));
     QCOMPARE(json.value(QStringLiteral("model")).toString(), QStringLiteral("tiny"));
     const QJsonArray heatmaps = json.value(QStringLiteral("heatmaps")).toArray();
     QCOMPARE(heatmaps.size(), 2 * 4);
     const QJsonObject first = heatmaps[0].toObject();
     QCOMPARE(first.value(QStringLiteral("query_positions")).toArray().size(), 2);
     double total = 0;
-    for (const QJsonValue& mass : first.value(QStringLiteral("mass")).toArray()[1].toArray()) total += mass.toDouble();
+    for (const QJsonValue& mass : first.value(QStringLiteral("mass")).toArray()[1].toArray())
+      total += mass.toDouble();
     SINKSCOPE_COMPARE_NEAR(total, 1.0, 1e-4);  // query 10's attention, pooled, still sums to 1
   }
 
@@ -152,41 +160,56 @@ class TestMeasurement : public QObject {
     const QByteArray good = test::tinyModelBytes();
     const QString text = writeFile(dir, QStringLiteral("t.txt"), "abc ab");
     auto measureArgs = [&](const QString& gguf) {
-      return QStringList{QStringLiteral("measure"), QStringLiteral("--gguf"), gguf, QStringLiteral("--text"), text};
+      return QStringList{QStringLiteral("measure"), QStringLiteral("--gguf"), gguf, QStringLiteral("--text"),
+                         text};
     };
     QByteArray wrongMagic = good;
     wrongMagic[1] = 'X';
-    expectExit(measureArgs(writeFile(dir, QStringLiteral("magic.gguf"), wrongMagic)), 3, {QStringLiteral("magic.gguf: magic")});
-    expectExit(measureArgs(writeFile(dir, QStringLiteral("cut.gguf"), good.left(good.size() / 3))), 3, {QStringLiteral("cut.gguf")});
+    expectExit(measureArgs(writeFile(dir, QStringLiteral("magic.gguf"), wrongMagic)), 3,
+               {QStringLiteral("magic.gguf: magic")});
+    expectExit(measureArgs(writeFile(dir, QStringLiteral("cut.gguf"), good.left(good.size() / 3))), 3,
+               {QStringLiteral("cut.gguf")});
     expectExit(measureArgs(writeFile(dir, QStringLiteral("data.gguf"), good.left(good.size() - 64))), 3,
                {QStringLiteral("data.gguf: tensor '"), QStringLiteral("offset")});
     QByteArray absurd = good;
     absurd.replace(8, 8, QByteArray::fromHex("ffffffffffffff0f"));
-    expectExit(measureArgs(writeFile(dir, QStringLiteral("count.gguf"), absurd)), 3, {QStringLiteral("tensor_count")});
+    expectExit(measureArgs(writeFile(dir, QStringLiteral("count.gguf"), absurd)), 3,
+               {QStringLiteral("tensor_count")});
     GgufWriter quantised;
     quantised.addString(QStringLiteral("general.architecture"), QStringLiteral("llama"));
-    quantised.addRawTensor(QStringLiteral("token_embd.weight"), {256, 4}, GgmlType::IQ2_XXS, QByteArray(4 * 66, '\0'));
+    quantised.addRawTensor(QStringLiteral("token_embd.weight"), {256, 4}, GgmlType::IQ2_XXS,
+                           QByteArray(4 * 66, '\0'));
     // Hyperparameters are checked first, so give the minimum that reaches the tensor.
-    for (const auto& [key, value] : {std::pair{"llama.block_count", 1}, {"llama.embedding_length", 256}, {"llama.feed_forward_length", 8},
-                                     {"llama.attention.head_count", 2}, {"llama.context_length", 64}})
+    for (const auto& [key, value] : {std::pair{"llama.block_count", 1},
+                                     {"llama.embedding_length", 256},
+                                     {"llama.feed_forward_length", 8},
+                                     {"llama.attention.head_count", 2},
+                                     {"llama.context_length", 64}})
       quantised.addUint32(QLatin1String(key), quint32(value));
-    expectExit(measureArgs(writeFile(dir, QStringLiteral("q4k.gguf"), quantised.toBytes())), 3, {QStringLiteral("token_embd.weight"), QStringLiteral("IQ2_XXS")});
+    expectExit(measureArgs(writeFile(dir, QStringLiteral("q4k.gguf"), quantised.toBytes())), 3,
+               {QStringLiteral("token_embd.weight"), QStringLiteral("IQ2_XXS")});
     GgufWriter mamba;  // an architecture measured mode does not run
     mamba.addString(QStringLiteral("general.architecture"), QStringLiteral("mamba"));
-    expectExit(measureArgs(writeFile(dir, QStringLiteral("mamba.gguf"), mamba.toBytes())), 3, {QStringLiteral("general.architecture"), QStringLiteral("mamba")});
+    expectExit(measureArgs(writeFile(dir, QStringLiteral("mamba.gguf"), mamba.toBytes())), 3,
+               {QStringLiteral("general.architecture"), QStringLiteral("mamba")});
     expectExit(measureArgs(dir.filePath(QStringLiteral("absent.gguf"))), 3, {QStringLiteral("absent.gguf")});
 
     const QString gguf = writeFile(dir, QStringLiteral("tiny.gguf"), good);
     QByteArray many;
     for (int i = 0; i < 40000; ++i) many += "5 ";
     const QString tooLong = writeFile(dir, QStringLiteral("long.txt"), many);
-    expectExit({QStringLiteral("measure"), QStringLiteral("--gguf"), gguf, QStringLiteral("--tokens"), tooLong}, 3,
-               {QStringLiteral("tokens"), QStringLiteral("limit")});
-    expectExit({QStringLiteral("measure"), QStringLiteral("--gguf"), gguf, QStringLiteral("--tokens"), writeFile(dir, QStringLiteral("bad.txt"), "1 2 99999")}, 3,
-               {QStringLiteral("bad.txt: token 2")});
-    expectExit(measureArgs(gguf) << QStringLiteral("--context") << QStringLiteral("500"), 3, {QStringLiteral("t.txt: tokens"), QStringLiteral("the context of 500")});
-    expectExit(measureArgs(gguf) << QStringLiteral("--mitigation") << QStringLiteral("magic"), 2, {QStringLiteral("--mitigation")});
-    expectExit(measureArgs(gguf) << QStringLiteral("--mitigation") << QStringLiteral("alibi"), 3, {QStringLiteral("alibi")});
+    expectExit(
+        {QStringLiteral("measure"), QStringLiteral("--gguf"), gguf, QStringLiteral("--tokens"), tooLong}, 3,
+        {QStringLiteral("tokens"), QStringLiteral("limit")});
+    expectExit({QStringLiteral("measure"), QStringLiteral("--gguf"), gguf, QStringLiteral("--tokens"),
+                writeFile(dir, QStringLiteral("bad.txt"), "1 2 99999")},
+               3, {QStringLiteral("bad.txt: token 2")});
+    expectExit(measureArgs(gguf) << QStringLiteral("--context") << QStringLiteral("500"), 3,
+               {QStringLiteral("t.txt: tokens"), QStringLiteral("the context of 500")});
+    expectExit(measureArgs(gguf) << QStringLiteral("--mitigation") << QStringLiteral("magic"), 2,
+               {QStringLiteral("--mitigation")});
+    expectExit(measureArgs(gguf) << QStringLiteral("--mitigation") << QStringLiteral("alibi"), 3,
+               {QStringLiteral("alibi")});
     expectExit({QStringLiteral("measure"), QStringLiteral("--text"), text}, 2, {QStringLiteral("--gguf")});
     expectExit({QStringLiteral("measure"), QStringLiteral("--gguf"), gguf}, 2, {QStringLiteral("--text")});
   }
@@ -219,10 +242,13 @@ class TestMeasurement : public QObject {
     QVERIFY(window.meanNllBeyond < baseline.meanNllBeyond - 0.1);
     QCOMPARE(baseline.forward.sinkRate(), 0.0);
     double meanSink = 0;
-    for (const auto& head : baseline.forward.heads) meanSink += head.meanSinkMass1 / double(baseline.forward.heads.size());
-    QVERIFY2(meanSink < 0.02, qPrintable(QString::number(meanSink)));  // uniform over 2048 keys would be ~0.004
+    for (const auto& head : baseline.forward.heads)
+      meanSink += head.meanSinkMass1 / double(baseline.forward.heads.size());
+    QVERIFY2(meanSink < 0.02,
+             qPrintable(QString::number(meanSink)));  // uniform over 2048 keys would be ~0.004
     QVERIFY(baseline.lossSpike.detected);
-    QVERIFY2(baseline.contextCap > 256 && baseline.contextCap < 1024, qPrintable(QString::number(baseline.contextCap)));
+    QVERIFY2(baseline.contextCap > 256 && baseline.contextCap < 1024,
+             qPrintable(QString::number(baseline.contextCap)));
     QVERIFY(!window.lossSpike.detected);
   }
 };

@@ -31,7 +31,8 @@ class TestQuantMix : public QObject {
     shape.feedForward = 11008;
     shape.layers = 32;
     shape.vocab = 32000;
-    const std::map<QString, int> expected{{QStringLiteral("F32"), 65}, {QStringLiteral("Q4_K"), 193}, {QStringLiteral("Q6_K"), 33}};
+    const std::map<QString, int> expected{
+        {QStringLiteral("F32"), 65}, {QStringLiteral("Q4_K"), 193}, {QStringLiteral("Q6_K"), 33}};
     QCOMPARE(plannedCounts(shape, TensorTypePlan::q4KM()), expected);
   }
 
@@ -39,7 +40,9 @@ class TestQuantMix : public QObject {
   void moreBitsLayersOf32() {
     QList<int> q6Layers;
     for (int layer = 0; layer < 32; ++layer)
-      if (q4KMType(QStringLiteral("blk.%1.attn_v.weight").arg(layer), 4096, layer, 32, false) == GgmlType::Q6_K) q6Layers << layer;
+      if (q4KMType(QStringLiteral("blk.%1.attn_v.weight").arg(layer), 4096, layer, 32, false) ==
+          GgmlType::Q6_K)
+        q6Layers << layer;
     QCOMPARE(q6Layers, (QList<int>{0, 1, 2, 3, 6, 9, 12, 15, 18, 21, 24, 27, 28, 29, 30, 31}));
     QCOMPARE(q4KMType(QStringLiteral("blk.5.ffn_down.weight"), 11008, 5, 32, false), GgmlType::Q4_K);
     QCOMPARE(q4KMType(QStringLiteral("blk.6.ffn_down.weight"), 11008, 6, 32, false), GgmlType::Q6_K);
@@ -63,8 +66,11 @@ class TestQuantMix : public QObject {
     shape.layers = 30;
     shape.vocab = 49152;
     shape.tiedOutput = true;
-    const std::map<QString, int> expected{{QStringLiteral("F32"), 61}, {QStringLiteral("Q8_0"), 15}, {QStringLiteral("Q5_0"), 166},
-                                          {QStringLiteral("Q4_K"), 16}, {QStringLiteral("Q6_K"), 14}};
+    const std::map<QString, int> expected{{QStringLiteral("F32"), 61},
+                                          {QStringLiteral("Q8_0"), 15},
+                                          {QStringLiteral("Q5_0"), 166},
+                                          {QStringLiteral("Q4_K"), 16},
+                                          {QStringLiteral("Q6_K"), 14}};
     QCOMPARE(plannedCounts(shape, TensorTypePlan::q4KM()), expected);
   }
 
@@ -76,7 +82,7 @@ class TestQuantMix : public QObject {
     QCOMPARE(fallbackType(GgmlType::Q2_K, 640), GgmlType::Q4_0);
     QCOMPARE(fallbackType(GgmlType::Q3_K, 640), GgmlType::Q4_0);
     QCOMPARE(fallbackType(GgmlType::IQ4_XS, 640), GgmlType::IQ4_NL);
-    QCOMPARE(fallbackType(GgmlType::Q4_K, 48), GgmlType::F16);   // 48 is not whole 32-blocks either
+    QCOMPARE(fallbackType(GgmlType::Q4_K, 48), GgmlType::F16);    // 48 is not whole 32-blocks either
     QCOMPARE(fallbackType(GgmlType::Q4_K, 512), GgmlType::Q4_K);  // fits: unchanged
     QCOMPARE(fallbackType(GgmlType::Q8_0, 64), GgmlType::Q8_0);
   }

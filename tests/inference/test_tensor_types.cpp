@@ -159,24 +159,24 @@ class TestTensorTypes : public QObject {
     Block b(84);
     b.half(80, kHalf0_5);
     b.half(82, kHalf0_25);
-    b.byte(0, 0x21);  // sub-block 0: sc 1, m 2
-    b.byte(1, 0x11);  // sub-block 1: sc 1, m 1
-    b.byte(2, 0x12);  // sub-block 2: sc 2, m 1
-    b.byte(4, 0x03);  // sub-block 4: sc 3, m 0
-    b.byte(6, 0x44);  // sub-block 6: sc 4, m 4
-    b.byte(8, 0x1F);  // sub-block 8: sc 15, m 1
+    b.byte(0, 0x21);        // sub-block 0: sc 1, m 2
+    b.byte(1, 0x11);        // sub-block 1: sc 1, m 1
+    b.byte(2, 0x12);        // sub-block 2: sc 2, m 1
+    b.byte(4, 0x03);        // sub-block 4: sc 3, m 0
+    b.byte(6, 0x44);        // sub-block 6: sc 4, m 4
+    b.byte(8, 0x1F);        // sub-block 8: sc 15, m 1
     b.byte(16 + 0, 0xE4);   // qs[0] = 0b11'10'01'00: values 0, 32, 64, 96 get q = 0, 1, 2, 3
     b.byte(16 + 16, 0x03);  // qs[16]: value 16 gets q = 3
     b.byte(16 + 32, 0x02);  // qs[32]: value 128 gets q = 2
     const std::vector<float> x = decode(GgmlType::Q2_K, b.bytes);
-    QCOMPARE(x[0], 0.5f * 1 * 0 - 0.25f * 2);    // -0.5
-    QCOMPARE(x[1], -0.5f);                       // q = 0 in sub-block 0
-    QCOMPARE(x[16], 0.5f * 1 * 3 - 0.25f * 1);   // 1.25
-    QCOMPARE(x[32], 0.5f * 2 * 1 - 0.25f * 1);   // 0.75
-    QCOMPARE(x[64], 0.5f * 3 * 2 - 0.25f * 0);   // 3
-    QCOMPARE(x[96], 0.5f * 4 * 3 - 0.25f * 4);   // 5
-    QCOMPARE(x[128], 0.5f * 15 * 2 - 0.25f * 1); // 14.75
-    QCOMPARE(x[255], 0.0f);                      // sub-block 15: sc 0, m 0
+    QCOMPARE(x[0], 0.5f * 1 * 0 - 0.25f * 2);     // -0.5
+    QCOMPARE(x[1], -0.5f);                        // q = 0 in sub-block 0
+    QCOMPARE(x[16], 0.5f * 1 * 3 - 0.25f * 1);    // 1.25
+    QCOMPARE(x[32], 0.5f * 2 * 1 - 0.25f * 1);    // 0.75
+    QCOMPARE(x[64], 0.5f * 3 * 2 - 0.25f * 0);    // 3
+    QCOMPARE(x[96], 0.5f * 4 * 3 - 0.25f * 4);    // 5
+    QCOMPARE(x[128], 0.5f * 15 * 2 - 0.25f * 1);  // 14.75
+    QCOMPARE(x[255], 0.0f);                       // sub-block 15: sc 0, m 0
   }
 
   void q3_KKnownBlock() {
@@ -214,22 +214,22 @@ class TestTensorTypes : public QObject {
     Block b(144);
     b.half(0, kHalf0_5);
     b.half(2, kHalf0_25);
-    b.byte(4 + 0, 3);     // s0 scale 3
-    b.byte(4 + 4, 2);     // s0 min 2
-    b.byte(4 + 1, 5);     // s1 scale 5
-    b.byte(4 + 5, 1);     // s1 min 1
-    b.byte(4 + 10, 0x31); // s6: scale low 1, min low 3
-    b.byte(4 + 2, 0x40);  // s6: scale high bits 1 -> 17 (s2's own scale stays 0)
-    b.byte(4 + 6, 0x80);  // s6: min high bits 2 -> 35 (s2's own min stays 0)
-    b.byte(16 + 0, 0x7A); // value 0: 10; value 32: 7
-    b.byte(16 + 96, 0x0F);// value 192 (s6): 15; value 224 (s7): 0
+    b.byte(4 + 0, 3);       // s0 scale 3
+    b.byte(4 + 4, 2);       // s0 min 2
+    b.byte(4 + 1, 5);       // s1 scale 5
+    b.byte(4 + 5, 1);       // s1 min 1
+    b.byte(4 + 10, 0x31);   // s6: scale low 1, min low 3
+    b.byte(4 + 2, 0x40);    // s6: scale high bits 1 -> 17 (s2's own scale stays 0)
+    b.byte(4 + 6, 0x80);    // s6: min high bits 2 -> 35 (s2's own min stays 0)
+    b.byte(16 + 0, 0x7A);   // value 0: 10; value 32: 7
+    b.byte(16 + 96, 0x0F);  // value 192 (s6): 15; value 224 (s7): 0
     const std::vector<float> x = decode(GgmlType::Q4_K, b.bytes);
-    QCOMPARE(x[0], 0.5f * 3 * 10 - 0.25f * 2);    // 14.5
-    QCOMPARE(x[1], 0.5f * 3 * 0 - 0.25f * 2);     // -0.5
-    QCOMPARE(x[32], 0.5f * 5 * 7 - 0.25f * 1);    // 17.25
-    QCOMPARE(x[192], 0.5f * 17 * 15 - 0.25f * 35);// 118.75
-    QCOMPARE(x[224], 0.0f);                       // s7: scale 0, min 0
-    QCOMPARE(x[64], 0.0f);                        // s2: scale 0, min 0
+    QCOMPARE(x[0], 0.5f * 3 * 10 - 0.25f * 2);      // 14.5
+    QCOMPARE(x[1], 0.5f * 3 * 0 - 0.25f * 2);       // -0.5
+    QCOMPARE(x[32], 0.5f * 5 * 7 - 0.25f * 1);      // 17.25
+    QCOMPARE(x[192], 0.5f * 17 * 15 - 0.25f * 35);  // 118.75
+    QCOMPARE(x[224], 0.0f);                         // s7: scale 0, min 0
+    QCOMPARE(x[64], 0.0f);                          // s2: scale 0, min 0
   }
 
   void q5_KKnownBlock() {
@@ -248,10 +248,10 @@ class TestTensorTypes : public QObject {
     b.byte(48 + 0, 0x7A);
     b.byte(48 + 96, 0x0F);
     const std::vector<float> x = decode(GgmlType::Q5_K, b.bytes);
-    QCOMPARE(x[0], 0.5f * 3 * (10 + 16) - 0.25f * 2);    // 38.5
-    QCOMPARE(x[32], 0.5f * 5 * (7 + 16) - 0.25f * 1);    // 57.25
-    QCOMPARE(x[192], 0.5f * 17 * (15 + 16) - 0.25f * 35);// 254.75
-    QCOMPARE(x[1], -0.5f);                               // q 0, no fifth bit
+    QCOMPARE(x[0], 0.5f * 3 * (10 + 16) - 0.25f * 2);      // 38.5
+    QCOMPARE(x[32], 0.5f * 5 * (7 + 16) - 0.25f * 1);      // 57.25
+    QCOMPARE(x[192], 0.5f * 17 * (15 + 16) - 0.25f * 35);  // 254.75
+    QCOMPARE(x[1], -0.5f);                                 // q 0, no fifth bit
   }
 
   void q6_KKnownBlock() {
@@ -265,16 +265,16 @@ class TestTensorTypes : public QObject {
     b.byte(192 + 4, 3);
     b.byte(192 + 6, 1);
     b.byte(192 + 8, -4);
-    b.byte(0, 0x3A);        // value 0 low 10, value 64 low 3
-    b.byte(32, 0x71);       // value 32 low 1, value 96 low 7
-    b.byte(128, 0xE6);      // top bits: value 0 -> 2, 32 -> 1, 64 -> 2, 96 -> 3
+    b.byte(0, 0x3A);    // value 0 low 10, value 64 low 3
+    b.byte(32, 0x71);   // value 32 low 1, value 96 low 7
+    b.byte(128, 0xE6);  // top bits: value 0 -> 2, 32 -> 1, 64 -> 2, 96 -> 3
     const std::vector<float> x = decode(GgmlType::Q6_K, b.bytes);
-    QCOMPARE(x[0], 0.5f * 2 * ((10 | 2 << 4) - 32));    // 0.5 * 2 * 10 = 10
-    QCOMPARE(x[32], 0.5f * -1 * ((1 | 1 << 4) - 32));   // 0.5 * -1 * -15 = 7.5
-    QCOMPARE(x[64], 0.5f * 3 * ((3 | 2 << 4) - 32));    // 0.5 * 3 * 3 = 4.5
-    QCOMPARE(x[96], 0.5f * 1 * ((7 | 3 << 4) - 32));    // 0.5 * 1 * 23 = 11.5
-    QCOMPARE(x[128], 0.5f * -4 * (0 - 32));             // 64
-    QCOMPARE(x[1], 0.5f * 2 * (0 - 32));                // -32
+    QCOMPARE(x[0], 0.5f * 2 * ((10 | 2 << 4) - 32));   // 0.5 * 2 * 10 = 10
+    QCOMPARE(x[32], 0.5f * -1 * ((1 | 1 << 4) - 32));  // 0.5 * -1 * -15 = 7.5
+    QCOMPARE(x[64], 0.5f * 3 * ((3 | 2 << 4) - 32));   // 0.5 * 3 * 3 = 4.5
+    QCOMPARE(x[96], 0.5f * 1 * ((7 | 3 << 4) - 32));   // 0.5 * 1 * 23 = 11.5
+    QCOMPARE(x[128], 0.5f * -4 * (0 - 32));            // 64
+    QCOMPARE(x[1], 0.5f * 2 * (0 - 32));               // -32
   }
 
   void iq4_NLKnownBlock() {
@@ -285,11 +285,11 @@ class TestTensorTypes : public QObject {
     b.byte(2 + 0, 0xF0);
     b.byte(2 + 1, 0x98);
     const std::vector<float> x = decode(GgmlType::IQ4_NL, b.bytes);
-    QCOMPARE(x[0], 0.5f * -127);   // -63.5
-    QCOMPARE(x[16], 0.5f * 113);   // 56.5
-    QCOMPARE(x[1], 0.5f * 1);      // level 8
-    QCOMPARE(x[17], 0.5f * 13);    // level 9
-    QCOMPARE(x[2], -63.5f);        // nibble 0
+    QCOMPARE(x[0], 0.5f * -127);  // -63.5
+    QCOMPARE(x[16], 0.5f * 113);  // 56.5
+    QCOMPARE(x[1], 0.5f * 1);     // level 8
+    QCOMPARE(x[17], 0.5f * 13);   // level 9
+    QCOMPARE(x[2], -63.5f);       // nibble 0
   }
 
   void iq4_XSKnownBlock() {
@@ -297,19 +297,19 @@ class TestTensorTypes : public QObject {
     // (nibble ib % 2 of scales_l[ib / 2]) | (bits 2ib.. of scales_h) << 4, x = d (ls - 32) level.
     Block b(136, char(0x88));  // every index 8: level 1
     b.half(0, kHalf0_25);
-    b.half(2, 0x000A);         // block 0 top bits 2, block 1 top bits 2, others 0
-    b.byte(4, 0x41);           // block 0 low 1 -> ls 33; block 1 low 4 -> ls 36
+    b.half(2, 0x000A);  // block 0 top bits 2, block 1 top bits 2, others 0
+    b.byte(4, 0x41);    // block 0 low 1 -> ls 33; block 1 low 4 -> ls 36
     b.byte(5, 0x00);
     b.byte(6, 0x00);
     b.byte(7, 0x00);
-    b.byte(8 + 16, 0x0F);      // block 1, j 0: index 15 (value 32), index 0 (value 48)
+    b.byte(8 + 16, 0x0F);  // block 1, j 0: index 15 (value 32), index 0 (value 48)
     const std::vector<float> x = decode(GgmlType::IQ4_XS, b.bytes);
-    QCOMPARE(x[0], 0.25f * (33 - 32) * 1);    // 0.25
+    QCOMPARE(x[0], 0.25f * (33 - 32) * 1);  // 0.25
     QCOMPARE(x[31], 0.25f);
-    QCOMPARE(x[33], 0.25f * (36 - 32) * 1);   // 1
-    QCOMPARE(x[32], 0.25f * 4 * 113);         // 113
-    QCOMPARE(x[48], 0.25f * 4 * -127);        // -127
-    QCOMPARE(x[64], 0.25f * (0 - 32) * 1);    // block 2: ls 0 -> -8
+    QCOMPARE(x[33], 0.25f * (36 - 32) * 1);  // 1
+    QCOMPARE(x[32], 0.25f * 4 * 113);        // 113
+    QCOMPARE(x[48], 0.25f * 4 * -127);       // -127
+    QCOMPARE(x[64], 0.25f * (0 - 32) * 1);   // block 2: ls 0 -> -8
   }
 
   // ---- The reference quantizers on inputs whose encoding is worked out by hand.
@@ -334,8 +334,8 @@ class TestTensorTypes : public QObject {
     std::vector<float> q5(32), q51(32), iq4(32);
     const int levels[16] = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};
     for (int j = 0; j < 32; ++j) {
-      q5[size_t(j)] = float(j - 16);       // d = -16 / -16 = 1, q = j: exact
-      q51[size_t(j)] = 0.5f * j - 1;       // d = 15.5 / 31 = 0.5, m = -1, q = j: exact
+      q5[size_t(j)] = float(j - 16);           // d = -16 / -16 = 1, q = j: exact
+      q51[size_t(j)] = 0.5f * j - 1;           // d = 15.5 / 31 = 0.5, m = -1, q = j: exact
       iq4[size_t(j)] = 0.5f * levels[j % 16];  // the scale search finds d = 0.5: exact
     }
     QTest::newRow("Q5_0") << quint32(GgmlType::Q5_0) << q5;
@@ -377,7 +377,8 @@ class TestTensorTypes : public QObject {
     QFETCH(quint32, typeId);
     QFETCH(double, bound);
     const double error = relativeRoundTripError(GgmlType(typeId), uniformValues(64 * 256, 3));
-    qInfo("%s: relative RMS error %.5f (bound %.5f)", qPrintable(ggmlTypeName(GgmlType(typeId))), error, bound);
+    qInfo("%s: relative RMS error %.5f (bound %.5f)", qPrintable(ggmlTypeName(GgmlType(typeId))), error,
+          bound);
     QVERIFY2(error <= bound, qPrintable(QString::number(error)));
   }
 
@@ -426,7 +427,9 @@ class TestTensorTypes : public QObject {
     const TensorTypeTraits* traits = tensorTypeTraits(GgmlType(typeId));
     const qint64 values = 2 * traits->blockValues;
     QByteArray bytes = encode(GgmlType(typeId), uniformValues(values, 5));
-    const auto check = [&] { return traits->firstNonFiniteBlock(reinterpret_cast<const std::byte*>(bytes.constData()), values); };
+    const auto check = [&] {
+      return traits->firstNonFiniteBlock(reinterpret_cast<const std::byte*>(bytes.constData()), values);
+    };
     QCOMPARE(check(), qint64(-1));
     for (quint16 bad : {kHalfNaN, kHalfInfinity, quint16(kHalfInfinity | 0x8000)}) {
       std::memcpy(bytes.data() + traits->blockBytes + scaleOffset, &bad, 2);
@@ -453,8 +456,10 @@ class TestTensorTypes : public QObject {
         QFAIL("no error");
       } catch (const Error& error) {
         QCOMPARE(error.exitCode(), 3);
-        QVERIFY2(error.describe().contains(QStringLiteral("tensor 'blk.0.ffn_up.weight'")), qPrintable(error.describe()));
-        QVERIFY2(error.describe().contains(QStringLiteral("Q4_K block 1 has a NaN or infinite scale")), qPrintable(error.describe()));
+        QVERIFY2(error.describe().contains(QStringLiteral("tensor 'blk.0.ffn_up.weight'")),
+                 qPrintable(error.describe()));
+        QVERIFY2(error.describe().contains(QStringLiteral("Q4_K block 1 has a NaN or infinite scale")),
+                 qPrintable(error.describe()));
       }
     }
   }

@@ -222,7 +222,8 @@ class TestMeasureSession : public QObject {
     QVERIFY2(process.state() == QProcess::Running, "finished before it could be interrupted");
     QElapsedTimer stopping;
     stopping.start();
-    if (process.processId() > 0) ::kill(pid_t(process.processId()), SIGINT);  // pid 0 would signal this test's own group
+    if (process.processId() > 0)
+      ::kill(pid_t(process.processId()), SIGINT);  // pid 0 would signal this test's own group
     QVERIFY(process.waitForFinished(30000));
     qInfo("stopped %lld ms after Ctrl-C", stopping.elapsed());
     QCOMPARE(process.exitStatus(), QProcess::NormalExit);

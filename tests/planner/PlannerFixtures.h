@@ -1,5 +1,6 @@
 // Hand-made ModelSpec/HardwareSpec fixtures for the planner tests, transcribed from each model's
-// Hugging Face config.json (cited per model). Not the catalogue: tests of the catalogue live in tests/catalog.
+// Hugging Face config.json (cited per model). Not the catalogue: tests of the catalogue live in
+// tests/catalog.
 #pragma once
 
 #include "catalog/HardwareSpec.h"
@@ -11,9 +12,17 @@ namespace sinkscope::test {
 inline ModelSpec llama2_7b() {
   ModelSpec m;
   m.id = QStringLiteral("llama-2-7b");
-  m.layers = 32; m.hiddenSize = 4096; m.intermediateSize = 11008; m.heads = 32; m.kvHeads = 32; m.headDim = 128;
-  m.vocabSize = 32000; m.attentionKind = AttentionKind::Mha; m.ropeTheta = 10000;
-  m.maxPositionEmbeddings = 4096; m.trainedContext = 4096;
+  m.layers = 32;
+  m.hiddenSize = 4096;
+  m.intermediateSize = 11008;
+  m.heads = 32;
+  m.kvHeads = 32;
+  m.headDim = 128;
+  m.vocabSize = 32000;
+  m.attentionKind = AttentionKind::Mha;
+  m.ropeTheta = 10000;
+  m.maxPositionEmbeddings = 4096;
+  m.trainedContext = 4096;
   return m;
 }
 
@@ -22,12 +31,23 @@ inline ModelSpec llama2_7b() {
 inline ModelSpec llama31_8b() {
   ModelSpec m;
   m.id = QStringLiteral("llama-3.1-8b");
-  m.layers = 32; m.hiddenSize = 4096; m.intermediateSize = 14336; m.heads = 32; m.kvHeads = 8; m.headDim = 128;
-  m.vocabSize = 128256; m.attentionKind = AttentionKind::Gqa; m.ropeTheta = 500000;
-  m.maxPositionEmbeddings = 131072; m.trainedContext = 8192;
+  m.layers = 32;
+  m.hiddenSize = 4096;
+  m.intermediateSize = 14336;
+  m.heads = 32;
+  m.kvHeads = 8;
+  m.headDim = 128;
+  m.vocabSize = 128256;
+  m.attentionKind = AttentionKind::Gqa;
+  m.ropeTheta = 500000;
+  m.maxPositionEmbeddings = 131072;
+  m.trainedContext = 8192;
   RopeScaling scaling;
-  scaling.type = QStringLiteral("llama3"); scaling.factor = 8; scaling.originalMaxPositionEmbeddings = 8192;
-  scaling.lowFreqFactor = 1; scaling.highFreqFactor = 4;
+  scaling.type = QStringLiteral("llama3");
+  scaling.factor = 8;
+  scaling.originalMaxPositionEmbeddings = 8192;
+  scaling.lowFreqFactor = 1;
+  scaling.highFreqFactor = 4;
   m.ropeScaling = scaling;
   return m;
 }
@@ -37,9 +57,18 @@ inline ModelSpec llama31_8b() {
 inline ModelSpec mistral7b() {
   ModelSpec m;
   m.id = QStringLiteral("mistral-7b-v0.1");
-  m.layers = 32; m.hiddenSize = 4096; m.intermediateSize = 14336; m.heads = 32; m.kvHeads = 8; m.headDim = 128;
-  m.vocabSize = 32000; m.attentionKind = AttentionKind::Sliding; m.slidingWindow = 4096; m.ropeTheta = 10000;
-  m.maxPositionEmbeddings = 32768; m.trainedContext = 4096;
+  m.layers = 32;
+  m.hiddenSize = 4096;
+  m.intermediateSize = 14336;
+  m.heads = 32;
+  m.kvHeads = 8;
+  m.headDim = 128;
+  m.vocabSize = 32000;
+  m.attentionKind = AttentionKind::Sliding;
+  m.slidingWindow = 4096;
+  m.ropeTheta = 10000;
+  m.maxPositionEmbeddings = 32768;
+  m.trainedContext = 4096;
   return m;
 }
 
@@ -48,10 +77,20 @@ inline ModelSpec mistral7b() {
 inline ModelSpec mixtral8x7b() {
   ModelSpec m;
   m.id = QStringLiteral("mixtral-8x7b");
-  m.layers = 32; m.hiddenSize = 4096; m.intermediateSize = 14336; m.heads = 32; m.kvHeads = 8; m.headDim = 128;
-  m.vocabSize = 32000; m.attentionKind = AttentionKind::Gqa; m.ropeTheta = 1e6;
-  m.maxPositionEmbeddings = 32768; m.trainedContext = 32768;
-  m.moe.experts = 8; m.moe.expertsPerToken = 2; m.moe.expertIntermediateSize = 14336;
+  m.layers = 32;
+  m.hiddenSize = 4096;
+  m.intermediateSize = 14336;
+  m.heads = 32;
+  m.kvHeads = 8;
+  m.headDim = 128;
+  m.vocabSize = 32000;
+  m.attentionKind = AttentionKind::Gqa;
+  m.ropeTheta = 1e6;
+  m.maxPositionEmbeddings = 32768;
+  m.trainedContext = 32768;
+  m.moe.experts = 8;
+  m.moe.expertsPerToken = 2;
+  m.moe.expertIntermediateSize = 14336;
   return m;
 }
 
@@ -61,17 +100,37 @@ inline ModelSpec mixtral8x7b() {
 inline ModelSpec deepseekV2() {
   ModelSpec m;
   m.id = QStringLiteral("deepseek-v2");
-  m.layers = 60; m.hiddenSize = 5120; m.intermediateSize = 12288; m.heads = 128; m.kvHeads = 128; m.headDim = 192;
-  m.vocabSize = 102400; m.attentionKind = AttentionKind::Mla; m.ropeTheta = 10000;
-  m.maxPositionEmbeddings = 163840; m.trainedContext = 4096;
+  m.layers = 60;
+  m.hiddenSize = 5120;
+  m.intermediateSize = 12288;
+  m.heads = 128;
+  m.kvHeads = 128;
+  m.headDim = 192;
+  m.vocabSize = 102400;
+  m.attentionKind = AttentionKind::Mla;
+  m.ropeTheta = 10000;
+  m.maxPositionEmbeddings = 163840;
+  m.trainedContext = 4096;
   MlaSpec mla;
-  mla.kvLoraRank = 512; mla.qLoraRank = 1536; mla.qkRopeHeadDim = 64; mla.qkNopeHeadDim = 128; mla.vHeadDim = 128;
+  mla.kvLoraRank = 512;
+  mla.qLoraRank = 1536;
+  mla.qkRopeHeadDim = 64;
+  mla.qkNopeHeadDim = 128;
+  mla.vHeadDim = 128;
   m.mla = mla;
-  m.moe.experts = 160; m.moe.expertsPerToken = 6; m.moe.expertIntermediateSize = 1536; m.moe.sharedExperts = 2;
+  m.moe.experts = 160;
+  m.moe.expertsPerToken = 6;
+  m.moe.expertIntermediateSize = 1536;
+  m.moe.sharedExperts = 2;
   m.moe.denseLayers = 1;
   RopeScaling scaling;
-  scaling.type = QStringLiteral("yarn"); scaling.factor = 40; scaling.originalMaxPositionEmbeddings = 4096;
-  scaling.betaFast = 32; scaling.betaSlow = 1; scaling.mscale = 0.707; scaling.mscaleAllDim = 0.707;
+  scaling.type = QStringLiteral("yarn");
+  scaling.factor = 40;
+  scaling.originalMaxPositionEmbeddings = 4096;
+  scaling.betaFast = 32;
+  scaling.betaSlow = 1;
+  scaling.mscale = 0.707;
+  scaling.mscaleAllDim = 0.707;
   m.ropeScaling = scaling;
   return m;
 }
@@ -80,9 +139,19 @@ inline ModelSpec deepseekV2() {
 inline ModelSpec alibiModel() {
   ModelSpec m;
   m.id = QStringLiteral("bloom-7b1-like");
-  m.layers = 30; m.hiddenSize = 4096; m.intermediateSize = 16384; m.gatedFfn = false; m.heads = 32; m.kvHeads = 32;
-  m.headDim = 128; m.vocabSize = 250880; m.tiedEmbeddings = true; m.attentionKind = AttentionKind::Alibi;
-  m.usesRope = false; m.maxPositionEmbeddings = 2048; m.trainedContext = 2048;
+  m.layers = 30;
+  m.hiddenSize = 4096;
+  m.intermediateSize = 16384;
+  m.gatedFfn = false;
+  m.heads = 32;
+  m.kvHeads = 32;
+  m.headDim = 128;
+  m.vocabSize = 250880;
+  m.tiedEmbeddings = true;
+  m.attentionKind = AttentionKind::Alibi;
+  m.usesRope = false;
+  m.maxPositionEmbeddings = 2048;
+  m.trainedContext = 2048;
   return m;
 }
 
@@ -93,8 +162,8 @@ inline HardwareSpec gpu80() {
   h.category = QStringLiteral("datacenter-gpu");
   h.memoryBytes = 80'000'000'000;
   h.memoryBandwidthBytesPerSecond = 3.35e12;
-  h.peakFlopsPerSecond = {{QStringLiteral("bf16"), 989e12}, {QStringLiteral("fp16"), 989e12},
-                          {QStringLiteral("fp8"), 1979e12}};
+  h.peakFlopsPerSecond = {
+      {QStringLiteral("bf16"), 989e12}, {QStringLiteral("fp16"), 989e12}, {QStringLiteral("fp8"), 1979e12}};
   return h;
 }
 

@@ -18,7 +18,9 @@ using namespace sinkscope;
 
 namespace {
 
-const ReferenceSet& refs() { return referenceSet(); }
+const ReferenceSet& refs() {
+  return referenceSet();
+}
 
 MitigationEstimate estimate(const ModelSpec& model, Mitigation mitigation, qint64 context, double factor,
                             qint64 streamingCache = 4096) {
@@ -57,7 +59,8 @@ const MitigationPlan& row(const Plan& plan, Mitigation mitigation) {
   qFatal("no row");
 }
 
-Plan planFor(const QString& model, qint64 context, Mitigation mitigation = Mitigation::Baseline, double factor = 0) {
+Plan planFor(const QString& model, qint64 context, Mitigation mitigation = Mitigation::Baseline,
+             double factor = 0) {
   PlanRequest request;
   request.contextTokens = context;
   request.mitigation = mitigation;
@@ -73,43 +76,54 @@ class TestMitigationModel : public QObject {
   // The derived parameters follow from the table values by the documented formulas.
   void derivedParametersFollowFromTheReferencePoints() {
     const double x2 = (10240.0 / 8192.0 - 1) * (10240.0 / 8192.0 - 1);
-    const double pi = -std::log(3.34 / 8.07) / x2, ntk = -std::log(3.59 / 6.24) / x2, yarn = -std::log(3.35 / 6.04) / x2;
+    const double pi = -std::log(3.34 / 8.07) / x2, ntk = -std::log(3.59 / 6.24) / x2,
+                 yarn = -std::log(3.35 / 6.04) / x2;
     SINKSCOPE_COMPARE_NEAR(refs().pastReachDecay.central, (pi + ntk + yarn) / 3, 1e-9);
     SINKSCOPE_COMPARE_NEAR(refs().pastReachDecay.high, pi, 1e-9);
     SINKSCOPE_COMPARE_NEAR(refs().fineTunedRetention.central, std::pow(87.7 / 92.3, 1.0 / 3), 1e-9);
     SINKSCOPE_COMPARE_NEAR(refs().windowOnlyRetention.central, 5.40 / 5158.07, 1e-12);
     QCOMPARE(refs().rulerStrictness.central, 0.25);  // median of the eight RULER effective/claimed ratios
     for (const ReferencePoint& point : refs().points) {
-      QVERIFY2(!point.source.isEmpty() && !refs().metricDefinition(point.metric).isEmpty(), qPrintable(point.id));
+      QVERIFY2(!point.source.isEmpty() && !refs().metricDefinition(point.metric).isEmpty(),
+               qPrintable(point.id));
     }
   }
 
   // YaRN's table: fine-tuned s=2 models (reach 8K) keep ppl(8K)/ppl(10K) of their quality at 10K.
   void yarnTablePastReachRatiosLieInTheBand() {
-    for (const QString& id : {QStringLiteral("yarn-table-pi-s2"), QStringLiteral("yarn-table-ntk-20k"), QStringLiteral("yarn-table-yarn-s2")}) {
-      const MitigationEstimate e = estimate(fineTunedLlama2(QStringLiteral("linear"), 2), Mitigation::Linear, 10240, 2);
+    for (const QString& id : {QStringLiteral("yarn-table-pi-s2"), QStringLiteral("yarn-table-ntk-20k"),
+                              QStringLiteral("yarn-table-yarn-s2")}) {
+      const MitigationEstimate e =
+          estimate(fineTunedLlama2(QStringLiteral("linear"), 2), Mitigation::Linear, 10240, 2);
       QVERIFY(e.fineTuned);
       QCOMPARE(e.reachTokens, qint64(8192));
       const double published = ppl(id, 8192) / ppl(id, 10240);
-      QVERIFY2(within(published, e.qualityRetention), qPrintable(QStringLiteral("%1: %2 outside [%3, %4]").arg(id)
-                                                                   .arg(published).arg(e.qualityRetention.low).arg(e.qualityRetention.high)));
+      QVERIFY2(within(published, e.qualityRetention), qPrintable(QStringLiteral("%1: %2 outside [%3, %4]")
+                                                                     .arg(id)
+                                                                     .arg(published)
+                                                                     .arg(e.qualityRetention.low)
+                                                                     .arg(e.qualityRetention.high)));
       // Within the reach (8K) nothing collapses.
-      QVERIFY(estimate(fineTunedLlama2(QStringLiteral("linear"), 2), Mitigation::Linear, 8192, 2).qualityRetention.central > 0.9);
+      QVERIFY(estimate(fineTunedLlama2(QStringLiteral("linear"), 2), Mitigation::Linear, 8192, 2)
+                  .qualityRetention.central > 0.9);
     }
   }
 
   // Together-7B-32K (PI s=8): perplexity > 100 at 64K, i.e. quality < 2.64/100; passkey holds to 32K.
   void togetherPiCollapsesAtTwiceItsReach() {
     const ModelSpec together = fineTunedLlama2(QStringLiteral("linear"), 8);
-    QVERIFY(estimate(together, Mitigation::Linear, 65536, 8).qualityRetention.central < ppl(QStringLiteral("together-7b-32k"), 32768) / 100);
-    QCOMPARE(qint64(estimate(together, Mitigation::Linear, 32768, 8).effectiveContext.central), qint64(32768));
+    QVERIFY(estimate(together, Mitigation::Linear, 65536, 8).qualityRetention.central <
+            ppl(QStringLiteral("together-7b-32k"), 32768) / 100);
+    QCOMPARE(qint64(estimate(together, Mitigation::Linear, 32768, 8).effectiveContext.central),
+             qint64(32768));
   }
 
   // YaRN-7B s=16: passkey 64K, perplexity > 10 at 98K; s=32: passkey 128K and flat perplexity to 128K.
   void yarnFineTunesMatchPasskeyAndPerplexity() {
     const ModelSpec s16 = fineTunedLlama2(QStringLiteral("yarn"), 16);
     QCOMPARE(qint64(estimate(s16, Mitigation::Yarn, 65536, 16).effectiveContext.central), qint64(65536));
-    QVERIFY(estimate(s16, Mitigation::Yarn, 100352, 16).qualityRetention.central < ppl(QStringLiteral("yarn-7b-s16"), 65536) / 10);
+    QVERIFY(estimate(s16, Mitigation::Yarn, 100352, 16).qualityRetention.central <
+            ppl(QStringLiteral("yarn-7b-s16"), 65536) / 10);
     const ModelSpec s32 = fineTunedLlama2(QStringLiteral("yarn"), 32);
     const MitigationEstimate at128k = estimate(s32, Mitigation::Yarn, 131072, 32);
     QCOMPARE(qint64(at128k.effectiveContext.central), qint64(131072));
@@ -142,7 +156,8 @@ class TestMitigationModel : public QObject {
   // Mistral-7B-v0.1 full attention works at 10,240 and collapses by 12,288, docs/references.md section 9).
   void baselineAtEightTimesStaysWithinTrained() {
     for (const ModelSpec& model : Catalog::builtin().models()) {
-      if (model.ropeScaling || !model.usesRope) continue;  // shipped scalings are fine-tuned, not baseline RoPE
+      if (model.ropeScaling || !model.usesRope)
+        continue;  // shipped scalings are fine-tuned, not baseline RoPE
       const qint64 trained = trainedContextOrMaxPositions(model);
       const MitigationEstimate e = estimate(model, Mitigation::Baseline, trained * 8, 1);
       QVERIFY2(e.effectiveContext.high <= 1.5 * double(trained), qPrintable(model.id));
@@ -162,9 +177,11 @@ class TestMitigationModel : public QObject {
           const MitigationEstimate e = estimate(model, mitigation, context, 8, trained);
           if (!e.applicable || !e.series.isEmpty()) continue;  // a published series is read as published
           QVERIFY(e.effectiveContext.high <= double(context));
-          QVERIFY(e.effectiveContext.low <= e.effectiveContext.central && e.effectiveContext.central <= e.effectiveContext.high);
+          QVERIFY(e.effectiveContext.low <= e.effectiveContext.central &&
+                  e.effectiveContext.central <= e.effectiveContext.high);
           QVERIFY2(e.qualityRetention.central <= previous + 1e-12,
-                   qPrintable(QStringLiteral("%1 %2 at %3").arg(model.id, mitigationName(mitigation)).arg(context)));
+                   qPrintable(
+                       QStringLiteral("%1 %2 at %3").arg(model.id, mitigationName(mitigation)).arg(context)));
           previous = e.qualityRetention.central;
         }
       }
@@ -200,7 +217,8 @@ class TestMitigationModel : public QObject {
     QVERIFY(mistral.recommendation.runnerUp.has_value());
     QVERIFY(mistral.recommendation.reasons.join(QLatin1Char(' ')).contains(QStringLiteral("fine-tuning")));
     const Plan llama = planFor(QStringLiteral("llama-3.1-8b"), 131072);
-    QVERIFY(*llama.recommendation.best == Mitigation::Baseline || *llama.recommendation.best == Mitigation::Llama3);
+    QVERIFY(*llama.recommendation.best == Mitigation::Baseline ||
+            *llama.recommendation.best == Mitigation::Llama3);
     const Plan llama2 = planFor(QStringLiteral("llama-2-7b"), 32768);
     QVERIFY(llama2.recommendation.fineTunedAlternative.contains(QStringLiteral("fine-tuned")));
   }
@@ -211,26 +229,32 @@ class TestMitigationModel : public QObject {
     const ReferencePoint* baseline = refs().find(QStringLiteral("stories260k-measured-baseline"));
     const ReferencePoint* windowOnly = refs().find(QStringLiteral("stories260k-measured-window-only"));
     QVERIFY(baseline && windowOnly);
-    QVERIFY(baseline->values.back().value > baseline->values.front().value);        // worse past 512
-    SINKSCOPE_COMPARE_NEAR(windowOnly->values.back().value / windowOnly->values.front().value, 1, 0.02);  // no sink to lose
+    QVERIFY(baseline->values.back().value > baseline->values.front().value);  // worse past 512
+    SINKSCOPE_COMPARE_NEAR(windowOnly->values.back().value / windowOnly->values.front().value, 1,
+                           0.02);  // no sink to lose
     const Plan plan = planFor(QStringLiteral("stories260k"), 1024);
-    QVERIFY(row(plan, Mitigation::Baseline).estimate.explanation.contains(QStringLiteral("measured on this checkpoint")));
+    QVERIFY(row(plan, Mitigation::Baseline)
+                .estimate.explanation.contains(QStringLiteral("measured on this checkpoint")));
   }
 
   // YaRN x8 on Llama-2-7B at 32K, checked field by field against the engines' documented names.
   void launchFlagsForYarnTimesEight() {
     const LaunchFlags f = launchFlagsFor(test::llama2_7b(), Mitigation::Yarn, {32768, 8.0, 4096, 4096, 4});
-    QCOMPARE(f.llamaCpp, QStringLiteral("--rope-scaling yarn --rope-scale 8 --yarn-orig-ctx 4096 --ctx-size 32768"));
+    QCOMPARE(f.llamaCpp,
+             QStringLiteral("--rope-scaling yarn --rope-scale 8 --yarn-orig-ctx 4096 --ctx-size 32768"));
     QCOMPARE(f.transformersRopeScaling.value(QStringLiteral("rope_type")).toString(), QStringLiteral("yarn"));
     QCOMPARE(f.transformersRopeScaling.value(QStringLiteral("factor")).toDouble(), 8.0);
-    QCOMPARE(f.transformersRopeScaling.value(QStringLiteral("original_max_position_embeddings")).toInt(), 4096);
+    QCOMPARE(f.transformersRopeScaling.value(QStringLiteral("original_max_position_embeddings")).toInt(),
+             4096);
     QVERIFY(f.vllm.startsWith(QStringLiteral("--hf-overrides '{\"rope_scaling\":{")));
     QVERIFY(f.vllm.endsWith(QStringLiteral("}}' --max-model-len 32768")));
     const QString json = f.vllm.section(QLatin1Char('\''), 1, 1);
     const QJsonObject overrides = QJsonDocument::fromJson(json.toUtf8()).object();
     QCOMPARE(overrides.value(QStringLiteral("rope_scaling")).toObject(), f.transformersRopeScaling);
     const QJsonObject parameters =
-        QJsonDocument::fromJson(f.vllmLatest.section(QLatin1Char('\''), 1, 1).toUtf8()).object()[QStringLiteral("rope_parameters")].toObject();
+        QJsonDocument::fromJson(f.vllmLatest.section(QLatin1Char('\''), 1, 1).toUtf8())
+            .object()[QStringLiteral("rope_parameters")]
+            .toObject();
     QCOMPARE(parameters.value(QStringLiteral("rope_type")).toString(), QStringLiteral("yarn"));
     QCOMPARE(parameters.value(QStringLiteral("rope_theta")).toDouble(), 10000.0);
   }
@@ -238,18 +262,21 @@ class TestMitigationModel : public QObject {
   void launchFlagsForLinearTimesFour() {
     const LaunchFlags f = launchFlagsFor(test::llama2_7b(), Mitigation::Linear, {16384, 4.0, 4096, 4096, 4});
     QCOMPARE(f.llamaCpp, QStringLiteral("--rope-scaling linear --rope-scale 4 --ctx-size 16384"));
-    QCOMPARE(f.vllm, QStringLiteral("--hf-overrides '{\"rope_scaling\":{\"factor\":4,\"rope_type\":\"linear\"}}' --max-model-len 16384"));
+    QCOMPARE(f.vllm,
+             QStringLiteral("--hf-overrides '{\"rope_scaling\":{\"factor\":4,\"rope_type\":\"linear\"}}' "
+                            "--max-model-len 16384"));
     QCOMPARE(f.transformersRopeScaling, (QJsonObject{{QStringLiteral("rope_type"), QStringLiteral("linear")},
                                                      {QStringLiteral("factor"), 4.0}}));
   }
 
   // NTK-aware base b s^(d/(d-2)): docs/references.md section 1 gives 40 889.94 (s=4) and 82 684.62 (s=8).
   void ntkFlagsCarryThePublishedBase() {
-    QVERIFY(launchFlagsFor(test::llama2_7b(), Mitigation::Ntk, {16384, 4.0, 4096, 4096, 4}).llamaCpp
-                .contains(QStringLiteral("--rope-freq-base 40889.94 ")));
-    QVERIFY(launchFlagsFor(test::llama2_7b(), Mitigation::Ntk, {32768, 8.0, 4096, 4096, 4}).llamaCpp
-                .contains(QStringLiteral("--rope-freq-base 82684.62 ")));
-    const LaunchFlags streaming = launchFlagsFor(test::llama2_7b(), Mitigation::Streaming, {65536, 1.0, 4096, 4096, 4});
+    QVERIFY(launchFlagsFor(test::llama2_7b(), Mitigation::Ntk, {16384, 4.0, 4096, 4096, 4})
+                .llamaCpp.contains(QStringLiteral("--rope-freq-base 40889.94 ")));
+    QVERIFY(launchFlagsFor(test::llama2_7b(), Mitigation::Ntk, {32768, 8.0, 4096, 4096, 4})
+                .llamaCpp.contains(QStringLiteral("--rope-freq-base 82684.62 ")));
+    const LaunchFlags streaming =
+        launchFlagsFor(test::llama2_7b(), Mitigation::Streaming, {65536, 1.0, 4096, 4096, 4});
     QCOMPARE(streaming.llamaCpp, QStringLiteral("--ctx-size 4096 --keep 4 --context-shift"));
     QVERIFY(streaming.vllm.isEmpty());  // vLLM has no sink cache: said in notes, not invented
     QVERIFY(streaming.transformers.contains(QStringLiteral("num_sink_tokens=4")));

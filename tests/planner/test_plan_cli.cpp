@@ -14,9 +14,10 @@ using namespace sinkscope;
 namespace {
 
 QStringList planArgs(const QStringList& extra) {
-  QStringList args{QStringLiteral("plan"), QStringLiteral("--model"), QStringLiteral("mistral-7b-v0.1"),
-                   QStringLiteral("--hardware"), QStringLiteral("h100-sxm-80gb"), QStringLiteral("--context"),
-                   QStringLiteral("32768")};
+  QStringList args{
+      QStringLiteral("plan"),       QStringLiteral("--model"),       QStringLiteral("mistral-7b-v0.1"),
+      QStringLiteral("--hardware"), QStringLiteral("h100-sxm-80gb"), QStringLiteral("--context"),
+      QStringLiteral("32768")};
   return args + extra;
 }
 
@@ -26,19 +27,19 @@ class TestPlanCli : public QObject {
   Q_OBJECT
  private slots:
   void jsonHasEveryContractField() {
-    const test::CliResult result = test::runCli(planArgs({QStringLiteral("--mitigation"), QStringLiteral("ntk"),
-                                                          QStringLiteral("--json")}));
+    const test::CliResult result = test::runCli(
+        planArgs({QStringLiteral("--mitigation"), QStringLiteral("ntk"), QStringLiteral("--json")}));
     QCOMPARE(result.exitCode, 0);
     QJsonParseError error;
     const QJsonObject plan = QJsonDocument::fromJson(result.standardOutput, &error).object();
     QCOMPARE(error.error, QJsonParseError::NoError);
-    for (const char* key : {"model", "hardware", "context", "trained_context", "attention_kind", "memory", "fits",
-                            "max_context_that_fits", "throughput", "confidence", "context_cap", "effective_context",
-                            "quality_retention", "mitigations"})
+    for (const char* key : {"model", "hardware", "context", "trained_context", "attention_kind", "memory",
+                            "fits", "max_context_that_fits", "throughput", "confidence", "context_cap",
+                            "effective_context", "quality_retention", "mitigations"})
       QVERIFY2(plan.contains(QLatin1String(key)), key);
     const QJsonObject memory = plan[QStringLiteral("memory")].toObject();
-    for (const char* key : {"weights_bytes", "kv_bytes", "kv_bytes_per_token", "activation_bytes", "overhead_bytes",
-                            "total_bytes", "capacity_bytes"}) {
+    for (const char* key : {"weights_bytes", "kv_bytes", "kv_bytes_per_token", "activation_bytes",
+                            "overhead_bytes", "total_bytes", "capacity_bytes"}) {
       QVERIFY2(memory.contains(QLatin1String(key)), key);
       const double value = memory[QLatin1String(key)].toDouble();
       QCOMPARE(value, std::floor(value));  // byte counts are integers
@@ -53,7 +54,8 @@ class TestPlanCli : public QObject {
     QCOMPARE(plan[QStringLiteral("trained_context")].toInteger(), qint64(8192));  // Mistral 7B paper, Table 1
     QCOMPARE(plan[QStringLiteral("source")].toString(), QStringLiteral("modelled"));
     // Under llama.cpp (the default runtime) Mistral-7B-v0.1 runs with full attention and caches all
-    // 32768 tokens; under vLLM it holds its 4096-token window: x 131072 bytes (docs/references.md sections 4, 9).
+    // 32768 tokens; under vLLM it holds its 4096-token window: x 131072 bytes (docs/references.md sections 4,
+    // 9).
     QCOMPARE(memory[QStringLiteral("kv_bytes")].toInteger(), qint64(32768) * 131072);
     QCOMPARE(plan[QStringLiteral("runtime")].toString(), QStringLiteral("llama.cpp"));
     for (const QJsonValue& value : plan[QStringLiteral("mitigations")].toArray())
@@ -62,10 +64,12 @@ class TestPlanCli : public QObject {
     QVERIFY(mitigations.size() >= 8);
     for (const QJsonValue& value : mitigations) {
       const QJsonObject row = value.toObject();
-      for (const char* key : {"name", "effective_context", "quality_retention", "confidence", "kv_bytes", "launch_flags"})
+      for (const char* key :
+           {"name", "effective_context", "quality_retention", "confidence", "kv_bytes", "launch_flags"})
         QVERIFY2(row.contains(QLatin1String(key)), key);
       const QJsonObject flags = row[QStringLiteral("launch_flags")].toObject();
-      for (const char* key : {"vllm", "llama_cpp", "transformers"}) QVERIFY2(flags.contains(QLatin1String(key)), key);
+      for (const char* key : {"vllm", "llama_cpp", "transformers"})
+        QVERIFY2(flags.contains(QLatin1String(key)), key);
     }
   }
 
@@ -73,7 +77,8 @@ class TestPlanCli : public QObject {
     const test::CliResult result = test::runCli(planArgs({}));
     QCOMPARE(result.exitCode, 0);
     const QString text = QString::fromUtf8(result.standardOutput);
-    for (const char* part : {"Memory", "KV cache", "Throughput", "Confidence", "Mitigations", "baseline", "ntk"})
+    for (const char* part :
+         {"Memory", "KV cache", "Throughput", "Confidence", "Mitigations", "baseline", "ntk"})
       QVERIFY2(text.contains(QLatin1String(part)), part);
     QVERIFY(result.standardError.isEmpty());
   }
@@ -85,28 +90,42 @@ class TestPlanCli : public QObject {
     const QString model = QStringLiteral("--model");
     const QString hw = QStringLiteral("--hardware");
     const QString ctx = QStringLiteral("--context");
-    const QStringList base{QStringLiteral("plan"), model, QStringLiteral("llama-2-7b"), hw, QStringLiteral("h100-sxm-80gb")};
+    const QStringList base{QStringLiteral("plan"), model, QStringLiteral("llama-2-7b"), hw,
+                           QStringLiteral("h100-sxm-80gb")};
     QTest::newRow("context 0") << base + QStringList{ctx, QStringLiteral("0")} << 2 << ctx;
     QTest::newRow("context negative") << base + QStringList{ctx, QStringLiteral("-5")} << 2 << ctx;
     QTest::newRow("context absurd") << base + QStringList{ctx, QStringLiteral("999999999999")} << 2 << ctx;
     QTest::newRow("context text") << base + QStringList{ctx, QStringLiteral("lots")} << 2 << ctx;
     QTest::newRow("context missing") << base << 2 << ctx;
-    QTest::newRow("batch 0") << base + QStringList{ctx, QStringLiteral("4096"), QStringLiteral("--batch"), QStringLiteral("0")}
+    QTest::newRow("batch 0") << base + QStringList{ctx, QStringLiteral("4096"), QStringLiteral("--batch"),
+                                                   QStringLiteral("0")}
                              << 2 << QStringLiteral("--batch");
-    QTest::newRow("weights dtype") << base + QStringList{ctx, QStringLiteral("4096"), QStringLiteral("--weights-dtype"), QStringLiteral("q1_z")}
+    QTest::newRow("weights dtype") << base + QStringList{ctx, QStringLiteral("4096"),
+                                                         QStringLiteral("--weights-dtype"),
+                                                         QStringLiteral("q1_z")}
                                    << 2 << QStringLiteral("--weights-dtype");
-    QTest::newRow("kv dtype") << base + QStringList{ctx, QStringLiteral("4096"), QStringLiteral("--kv-dtype"), QStringLiteral("fp7")}
+    QTest::newRow("kv dtype") << base + QStringList{ctx, QStringLiteral("4096"), QStringLiteral("--kv-dtype"),
+                                                    QStringLiteral("fp7")}
                               << 2 << QStringLiteral("--kv-dtype");
-    QTest::newRow("mitigation") << base + QStringList{ctx, QStringLiteral("4096"), QStringLiteral("--mitigation"), QStringLiteral("magic")}
+    QTest::newRow("mitigation") << base + QStringList{ctx, QStringLiteral("4096"),
+                                                      QStringLiteral("--mitigation"), QStringLiteral("magic")}
                                 << 2 << QStringLiteral("--mitigation");
-    QTest::newRow("alibi on rope") << base + QStringList{ctx, QStringLiteral("4096"), QStringLiteral("--mitigation"), QStringLiteral("alibi")}
+    QTest::newRow("alibi on rope") << base + QStringList{ctx, QStringLiteral("4096"),
+                                                         QStringLiteral("--mitigation"),
+                                                         QStringLiteral("alibi")}
                                    << 2 << QStringLiteral("--mitigation");
-    QTest::newRow("unknown model") << QStringList{QStringLiteral("plan"), model, QStringLiteral("no-such-model.json"), hw,
-                                                  QStringLiteral("h100-sxm-80gb"), ctx, QStringLiteral("4096")}
+    QTest::newRow("unknown model") << QStringList{QStringLiteral("plan"),
+                                                  model,
+                                                  QStringLiteral("no-such-model.json"),
+                                                  hw,
+                                                  QStringLiteral("h100-sxm-80gb"),
+                                                  ctx,
+                                                  QStringLiteral("4096")}
                                    << 3 << QStringLiteral("no-such-model.json");
-    QTest::newRow("unknown hardware") << QStringList{QStringLiteral("plan"), model, QStringLiteral("llama-2-7b"), hw,
-                                                     QStringLiteral("no-such-gpu"), ctx, QStringLiteral("4096")}
-                                      << 3 << QStringLiteral("no-such-gpu");
+    QTest::newRow("unknown hardware")
+        << QStringList{QStringLiteral("plan"),        model, QStringLiteral("llama-2-7b"), hw,
+                       QStringLiteral("no-such-gpu"), ctx,   QStringLiteral("4096")}
+        << 3 << QStringLiteral("no-such-gpu");
   }
   void badValuesExitWithTheFlagNamed() {
     QFETCH(QStringList, args);
@@ -124,8 +143,9 @@ class TestPlanCli : public QObject {
   // The example: DeepSeek-V2 at 32K on one H100 does not fit. The text says what would
   // (8 GPUs), shows no throughput, and --json carries the same advice with null rates.
   void planThatDoesNotFitSaysWhatWould() {
-    const QStringList args{QStringLiteral("plan"), QStringLiteral("--model"), QStringLiteral("deepseek-v2"),
-                           QStringLiteral("--hardware"), QStringLiteral("h100-sxm-80gb"), QStringLiteral("--context"),
+    const QStringList args{QStringLiteral("plan"),          QStringLiteral("--model"),
+                           QStringLiteral("deepseek-v2"),   QStringLiteral("--hardware"),
+                           QStringLiteral("h100-sxm-80gb"), QStringLiteral("--context"),
                            QStringLiteral("32768")};
     const test::CliResult text = test::runCli(args);
     QCOMPARE(text.exitCode, 0);
@@ -134,7 +154,8 @@ class TestPlanCli : public QObject {
     QVERIFY2(output.contains(QStringLiteral("smallest: more_gpus")), qPrintable(output));
     QVERIFY2(output.contains(QStringLiteral("+ more_gpus: 8 GPUs")), qPrintable(output));
     // The recommendation's memory line blames the whole plan (440 GiB of weights), not its 2 GiB cache.
-    QVERIFY2(output.contains(QStringLiteral("KV cache 2.11 GiB; with weights, activations and overhead 443.27 GiB: does NOT fit")),
+    QVERIFY2(output.contains(QStringLiteral(
+                 "KV cache 2.11 GiB; with weights, activations and overhead 443.27 GiB: does NOT fit")),
              qPrintable(output));
     QVERIFY2(output.contains(QStringLiteral("not estimated: the plan does not fit")), qPrintable(output));
     QVERIFY2(!output.contains(QStringLiteral("tokens/s")), qPrintable(output));
@@ -151,9 +172,9 @@ class TestPlanCli : public QObject {
   // token per GPU is vLLM's 60 layers x (512 + 64) x 2 bytes, not an eighth of it.
   void planOnEightGpus() {
     const test::CliResult result = test::runCli(
-        {QStringLiteral("plan"), QStringLiteral("--model"), QStringLiteral("deepseek-v2"), QStringLiteral("--hardware"),
-         QStringLiteral("h100-sxm-80gb"), QStringLiteral("--context"), QStringLiteral("32768"), QStringLiteral("--gpus"),
-         QStringLiteral("8"), QStringLiteral("--json")});
+        {QStringLiteral("plan"), QStringLiteral("--model"), QStringLiteral("deepseek-v2"),
+         QStringLiteral("--hardware"), QStringLiteral("h100-sxm-80gb"), QStringLiteral("--context"),
+         QStringLiteral("32768"), QStringLiteral("--gpus"), QStringLiteral("8"), QStringLiteral("--json")});
     QCOMPARE(result.exitCode, 0);
     const QJsonObject plan = QJsonDocument::fromJson(result.standardOutput).object();
     QVERIFY(plan[QStringLiteral("fits")].toBool());
@@ -164,20 +185,28 @@ class TestPlanCli : public QObject {
     QCOMPARE(parallel[QStringLiteral("pipeline_parallel_size")].toInt(), 1);
     QCOMPARE(plan[QStringLiteral("memory")].toObject()[QStringLiteral("kv_bytes_per_token")].toInteger(),
              qint64(60 * (512 + 64) * 2));
-    QVERIFY(plan[QStringLiteral("throughput")].toObject()[QStringLiteral("decode_tokens_per_s")].toDouble() > 0);
-    const QString vllm = plan[QStringLiteral("mitigations")].toArray().at(0).toObject()[QStringLiteral("launch_flags")]
-                             .toObject()[QStringLiteral("vllm")].toString();
-    QVERIFY2(vllm.contains(QStringLiteral("--tensor-parallel-size 8 --pipeline-parallel-size 1")), qPrintable(vllm));
+    QVERIFY(plan[QStringLiteral("throughput")].toObject()[QStringLiteral("decode_tokens_per_s")].toDouble() >
+            0);
+    const QString vllm = plan[QStringLiteral("mitigations")]
+                             .toArray()
+                             .at(0)
+                             .toObject()[QStringLiteral("launch_flags")]
+                             .toObject()[QStringLiteral("vllm")]
+                             .toString();
+    QVERIFY2(vllm.contains(QStringLiteral("--tensor-parallel-size 8 --pipeline-parallel-size 1")),
+             qPrintable(vllm));
     // The text's memory block is the fullest GPU's; its parameter line says so, next to the model's
     // total (235.7B, docs/planner.md; DeepSeek-V2 paper: 236B), never the share alone as the model's.
     const test::CliResult text = test::runCli(
-        {QStringLiteral("plan"), QStringLiteral("--model"), QStringLiteral("deepseek-v2"), QStringLiteral("--hardware"),
-         QStringLiteral("h100-sxm-80gb"), QStringLiteral("--context"), QStringLiteral("32768"), QStringLiteral("--gpus"),
-         QStringLiteral("8")});
+        {QStringLiteral("plan"), QStringLiteral("--model"), QStringLiteral("deepseek-v2"),
+         QStringLiteral("--hardware"), QStringLiteral("h100-sxm-80gb"), QStringLiteral("--context"),
+         QStringLiteral("32768"), QStringLiteral("--gpus"), QStringLiteral("8")});
     QCOMPARE(text.exitCode, 0);
     const QString output = QString::fromUtf8(text.standardOutput);
     const QRegularExpressionMatch line =
-        QRegularExpression(QStringLiteral("parameters: (\\d+) on that GPU \\(replicated parts included\\) of the model's (\\d+)"))
+        QRegularExpression(
+            QStringLiteral(
+                "parameters: (\\d+) on that GPU \\(replicated parts included\\) of the model's (\\d+)"))
             .match(output);
     QVERIFY2(line.hasMatch(), qPrintable(output));
     const double share = line.captured(1).toDouble(), total = line.captured(2).toDouble();

@@ -26,7 +26,9 @@ bool hasReason(const Confidence& confidence, const QString& code) {
   return false;
 }
 
-const ConfidenceWeights& weights() { return plannerResources().confidence; }
+const ConfidenceWeights& weights() {
+  return plannerResources().confidence;
+}
 
 // A plain in-distribution input with nothing to deduct but the modelled quality.
 ConfidenceInputs cleanInputs() {
@@ -73,8 +75,11 @@ class TestPlannerConfidence : public QObject {
               if (context > trained)
                 QVERIFY2(row.confidence.value <= 0.8 + 1e-12,
                          qPrintable(QStringLiteral("%1 at %2 (%3x) with %4: %5")
-                                        .arg(model.id).arg(context).arg(multiple)
-                                        .arg(mitigationName(row.mitigation)).arg(row.confidence.value)));
+                                        .arg(model.id)
+                                        .arg(context)
+                                        .arg(multiple)
+                                        .arg(mitigationName(row.mitigation))
+                                        .arg(row.confidence.value)));
               QVERIFY(row.effectiveContext <= context);
             }
             if (context > trained) QVERIFY(hasReason(plan.confidence, QStringLiteral("beyond_trained")));
@@ -92,7 +97,8 @@ class TestPlannerConfidence : public QObject {
     const QString text = plan.confidence.reasons.front().text;
     QVERIFY2(text.startsWith(QStringLiteral("context 32768 is 8.0× the trained 4096")), qPrintable(text));
     // docs/references.md section 3: Llama-2's critical dimension is 92 of 128, so 36 dims are unseen.
-    QVERIFY2(text.contains(QStringLiteral("RoPE angles in 36 of 128 rotary dims were never seen")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("RoPE angles in 36 of 128 rotary dims were never seen")),
+             qPrintable(text));
   }
 
   void inDistributionWithMeasuredQualityIsFullConfidence() {
@@ -107,7 +113,8 @@ class TestPlannerConfidence : public QObject {
     QTest::newRow("defaulted fields") << QStringLiteral("defaulted_fields") << 2 * weights().defaultedField;
     QTest::newRow("missing hardware") << QStringLiteral("missing_hardware") << weights().missingHardware;
     QTest::newRow("memory margin") << QStringLiteral("memory_margin") << weights().memoryMargin;
-    QTest::newRow("low-bit weights") << QStringLiteral("low_bit_quantization") << weights().lowBitQuantization;
+    QTest::newRow("low-bit weights") << QStringLiteral("low_bit_quantization")
+                                     << weights().lowBitQuantization;
     QTest::newRow("beyond cap (2x)") << QStringLiteral("beyond_cap") << weights().beyondCapPerDoubling;
   }
   void eachDeductionSubtractsItsWeight() {
@@ -115,7 +122,8 @@ class TestPlannerConfidence : public QObject {
     QFETCH(double, deduction);
     ConfidenceInputs in = cleanInputs();
     if (code == QLatin1String("estimated_quality")) in.qualityMeasured = false;
-    if (code == QLatin1String("defaulted_fields")) in.defaultedFields = {QStringLiteral("head_dim"), QStringLiteral("rope_theta")};
+    if (code == QLatin1String("defaulted_fields"))
+      in.defaultedFields = {QStringLiteral("head_dim"), QStringLiteral("rope_theta")};
     if (code == QLatin1String("missing_hardware")) in.missingHardware = {QStringLiteral("peak fp8 FLOP/s")};
     if (code == QLatin1String("memory_margin")) in.memoryMarginShare = 0.03;
     if (code == QLatin1String("low_bit_quantization")) in.weightBitsPerWeight = 3.35;
@@ -130,8 +138,8 @@ class TestPlannerConfidence : public QObject {
 
   void deductionsAreBoundedAndNeverBelowTheFloor() {
     ConfidenceInputs in = cleanInputs();
-    in.defaultedFields = {QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c"), QStringLiteral("d"),
-                          QStringLiteral("e"), QStringLiteral("f")};
+    in.defaultedFields = {QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c"),
+                          QStringLiteral("d"), QStringLiteral("e"), QStringLiteral("f")};
     QCOMPARE(assessConfidence(in, weights()).value, 1.0 - weights().defaultedFieldsMax);
     in.qualityMeasured = false;
     in.missingHardware = {QStringLiteral("memory bandwidth")};
@@ -162,7 +170,8 @@ class TestPlannerConfidence : public QObject {
     QVERIFY(hasReason(plan.confidence, QStringLiteral("missing_hardware")));
     QCOMPARE(plan.throughput.computeDtype, QStringLiteral("bf16"));
     hardware.defaultedFields = {QStringLiteral("memory_bandwidth")};
-    QVERIFY(hasReason(makePlan(test::llama2_7b(), hardware, requestAt(2048)).confidence, QStringLiteral("defaulted_fields")));
+    QVERIFY(hasReason(makePlan(test::llama2_7b(), hardware, requestAt(2048)).confidence,
+                      QStringLiteral("defaulted_fields")));
   }
 
   // context_cap: baseline = trained; a shipped (fine-tuned) scaling = max_position_embeddings; an
@@ -175,8 +184,9 @@ class TestPlannerConfidence : public QObject {
              qint64(4096 * r.contextExtension.at(Mitigation::Ntk)));
     QCOMPARE(estimateContextCap(llama2, Mitigation::LongRope, 8, r).tokens,
              qint64(4096 * r.contextExtension.at(Mitigation::LongRope)));
-    QCOMPARE(estimateContextCap(llama2, Mitigation::Linear, 1.5, r).tokens, qint64(4096 * 1.5));  // factor-limited
-    QCOMPARE(estimateContextCap(llama2, Mitigation::Streaming, 8, r).tokens, qint64(0));           // no cap
+    QCOMPARE(estimateContextCap(llama2, Mitigation::Linear, 1.5, r).tokens,
+             qint64(4096 * 1.5));                                                         // factor-limited
+    QCOMPARE(estimateContextCap(llama2, Mitigation::Streaming, 8, r).tokens, qint64(0));  // no cap
     const ContextCap shipped = estimateContextCap(test::llama31_8b(), Mitigation::Llama3, 8, r);
     QVERIFY(shipped.fineTuned);
     QCOMPARE(shipped.tokens, qint64(131072));

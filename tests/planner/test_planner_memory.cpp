@@ -25,12 +25,14 @@ ModelSpec fixture(const QString& id) {
   qFatal("unknown fixture");
 }
 
-QJsonObject reference() { return readJsonObjectFile(test::testDataPath(QStringLiteral("planner_reference.json"))); }
+QJsonObject reference() {
+  return readJsonObjectFile(test::testDataPath(QStringLiteral("planner_reference.json")));
+}
 
 PlanRequest requestAt(qint64 context) {
   PlanRequest request;
   request.mitigation = Mitigation::Baseline;  // the model as shipped, whatever a plan would choose
-  request.runtime = Runtime::Vllm;             // sliding windows honoured
+  request.runtime = Runtime::Vllm;            // sliding windows honoured
   request.contextTokens = context;
   return request;
 }
@@ -60,8 +62,10 @@ class TestPlannerMemory : public QObject {
     QVERIFY2(std::abs(double(count.total()) / total - 1.0) < 0.02,
              qPrintable(QStringLiteral("%1: %2 vs published %3").arg(model).arg(count.total()).arg(total)));
     if (active > 0)
-      QVERIFY2(std::abs(double(count.active()) / active - 1.0) < 0.02,
-               qPrintable(QStringLiteral("%1 active: %2 vs published %3").arg(model).arg(count.active()).arg(active)));
+      QVERIFY2(
+          std::abs(double(count.active()) / active - 1.0) < 0.02,
+          qPrintable(
+              QStringLiteral("%1 active: %2 vs published %3").arg(model).arg(count.active()).arg(active)));
     else
       QCOMPARE(count.active(), count.total());
   }
@@ -80,7 +84,7 @@ class TestPlannerMemory : public QObject {
     QCOMPARE(countParameters(model).total(), untied - 32000ll * 4096);
     model.attentionBias = true;  // q, k, v biases: 3 x 4096 per layer
     QCOMPARE(countParameters(model).total(), untied - 32000ll * 4096 + 32ll * 3 * 4096);
-    model.gatedFfn = false;      // one FFN matrix fewer per layer
+    model.gatedFfn = false;  // one FFN matrix fewer per layer
     QCOMPARE(countParameters(model).total(), untied - 32000ll * 4096 + 32ll * 3 * 4096 - 32ll * 4096 * 11008);
   }
 
@@ -95,7 +99,8 @@ class TestPlannerMemory : public QObject {
                                        << qint64(entry[QStringLiteral("bytes")].toDouble());
     }
   }
-  // docs/references.md section 4: Llama-2-7B 524,288; Llama-3.1-8B 131,072; Mistral 131,072; DeepSeek-V2 69,120.
+  // docs/references.md section 4: Llama-2-7B 524,288; Llama-3.1-8B 131,072; Mistral 131,072; DeepSeek-V2
+  // 69,120.
   void kvBytesPerTokenMatchReferences() {
     QFETCH(QString, model);
     QFETCH(QString, dtype);
@@ -174,10 +179,12 @@ class TestPlannerMemory : public QObject {
     SINKSCOPE_COMPARE_NEAR(double(q4km), double(count.total()) * 4.84 / 8, 1);
     const qint64 embeddings = 2ll * 32000 * 4096;
     const qint64 gptq = weightBytes(count, *resources.findWeightDtype(QStringLiteral("gptq")));
-    SINKSCOPE_COMPARE_NEAR(double(gptq), (double(count.total() - embeddings) * 4.15625 / 8 + double(embeddings) * 2), 1);
-    for (const QString& name : {QStringLiteral("fp16"), QStringLiteral("fp8"), QStringLiteral("int8"), QStringLiteral("int4"),
-                                QStringLiteral("q8_0"), QStringLiteral("q6_k"), QStringLiteral("q5_k_m"),
-                                QStringLiteral("q4_0"), QStringLiteral("q3_k_m"), QStringLiteral("q2_k"), QStringLiteral("awq")})
+    SINKSCOPE_COMPARE_NEAR(double(gptq),
+                           (double(count.total() - embeddings) * 4.15625 / 8 + double(embeddings) * 2), 1);
+    for (const QString& name :
+         {QStringLiteral("fp16"), QStringLiteral("fp8"), QStringLiteral("int8"), QStringLiteral("int4"),
+          QStringLiteral("q8_0"), QStringLiteral("q6_k"), QStringLiteral("q5_k_m"), QStringLiteral("q4_0"),
+          QStringLiteral("q3_k_m"), QStringLiteral("q2_k"), QStringLiteral("awq")})
       QVERIFY2(resources.findWeightDtype(name), qPrintable(name));
   }
 
@@ -186,7 +193,8 @@ class TestPlannerMemory : public QObject {
   void activationsPeakAtTheChunk() {
     PlanRequest request = requestAt(100);
     request.prefillChunkTokens = 512;
-    const MemoryModel memory = memoryModelFor(test::llama2_7b(), test::gpu80(), request, Mitigation::Baseline);
+    const MemoryModel memory =
+        memoryModelFor(test::llama2_7b(), test::gpu80(), request, Mitigation::Baseline);
     QCOMPARE(memory.activationBytes(1024), memory.activationBytes(512));
     QCOMPARE(memory.activationBytes(100) * 512, memory.activationBytes(512) * 100);
     // Llama-2-7B per token: 2 x 4096 + max(3 x 4096 + 4096, 2 x 11008) elements x 2 bytes + 32000 x 4 bytes.
@@ -208,7 +216,8 @@ class TestPlannerMemory : public QObject {
     QFETCH(int, batch);
     PlanRequest request = requestAt(4096);
     request.batch = batch;
-    request.weightsDtype = model == QLatin1String("mixtral-8x7b") ? QStringLiteral("q4_k_m") : QStringLiteral("bf16");
+    request.weightsDtype =
+        model == QLatin1String("mixtral-8x7b") ? QStringLiteral("q4_k_m") : QStringLiteral("bf16");
     const Plan probe = makePlan(fixture(model), test::gpu80(), request);
     const qint64 best = probe.fit.maxContextTokens;
     if (model == QLatin1String("deepseek-v2")) {  // 236B bf16 weights alone exceed 72 GB
@@ -229,9 +238,11 @@ class TestPlannerMemory : public QObject {
 
   void usableShareSetsCapacity() {
     PlanRequest request = requestAt(4096);
-    QCOMPARE(makePlan(test::llama2_7b(), test::gpu80(), request).memory.capacityBytes, qint64(72'000'000'000));
+    QCOMPARE(makePlan(test::llama2_7b(), test::gpu80(), request).memory.capacityBytes,
+             qint64(72'000'000'000));
     request.usableMemoryShare = 0.5;
-    QCOMPARE(makePlan(test::llama2_7b(), test::gpu80(), request).memory.capacityBytes, qint64(40'000'000'000));
+    QCOMPARE(makePlan(test::llama2_7b(), test::gpu80(), request).memory.capacityBytes,
+             qint64(40'000'000'000));
   }
 
   void curveHasOnePointPerContextAndIsMonotone() {

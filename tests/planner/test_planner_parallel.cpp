@@ -22,9 +22,18 @@ namespace {
 ModelSpec starcoderMqa() {
   ModelSpec m;
   m.id = QStringLiteral("starcoder-like");
-  m.layers = 40; m.hiddenSize = 6144; m.intermediateSize = 24576; m.gatedFfn = false; m.heads = 48; m.kvHeads = 1;
-  m.headDim = 128; m.vocabSize = 49152; m.attentionKind = AttentionKind::Mqa; m.ropeTheta = 10000;
-  m.maxPositionEmbeddings = 8192; m.trainedContext = 8192;
+  m.layers = 40;
+  m.hiddenSize = 6144;
+  m.intermediateSize = 24576;
+  m.gatedFfn = false;
+  m.heads = 48;
+  m.kvHeads = 1;
+  m.headDim = 128;
+  m.vocabSize = 49152;
+  m.attentionKind = AttentionKind::Mqa;
+  m.ropeTheta = 10000;
+  m.maxPositionEmbeddings = 8192;
+  m.trainedContext = 8192;
   return m;
 }
 
@@ -70,7 +79,8 @@ class TestPlannerParallel : public QObject {
   // vLLM's distributed-serving guide: tensor parallelism over the GPUs of a node, pipeline over nodes.
   void layoutDefaultsFollowVllmGuide() {
     ParallelLayout layout;
-    QVERIFY(!resolveParallelLayout(test::llama31_8b(), {8, std::nullopt, std::nullopt, std::nullopt}, layout));
+    QVERIFY(
+        !resolveParallelLayout(test::llama31_8b(), {8, std::nullopt, std::nullopt, std::nullopt}, layout));
     QCOMPARE(layout.tensorParallel, 8);
     QCOMPARE(layout.pipelineParallel, 1);
     QVERIFY(!resolveParallelLayout(test::llama31_8b(), {8, 2, std::nullopt, std::nullopt}, layout));
@@ -78,7 +88,8 @@ class TestPlannerParallel : public QObject {
     QCOMPARE(layout.tensorParallel, 8);
     QCOMPARE(layout.pipelineParallel, 2);
     // --tensor-parallel-size alone: one node of that many GPUs.
-    QVERIFY(!resolveParallelLayout(test::llama31_8b(), {std::nullopt, std::nullopt, 4, std::nullopt}, layout));
+    QVERIFY(
+        !resolveParallelLayout(test::llama31_8b(), {std::nullopt, std::nullopt, 4, std::nullopt}, layout));
     QCOMPARE(layout.gpus(), 4);
     QCOMPARE(layout.gpusPerNode, 4);
   }
@@ -104,10 +115,12 @@ class TestPlannerParallel : public QObject {
     auto problem = resolveParallelLayout(test::llama31_8b(), {4, std::nullopt, 4, 2}, layout);
     QVERIFY(problem);
     QCOMPARE(problem->field, QStringLiteral("tensor_parallel_size"));
-    problem = resolveParallelLayout(test::llama31_8b(), {std::nullopt, std::nullopt, 1, 33}, layout);  // 32 layers
+    problem =
+        resolveParallelLayout(test::llama31_8b(), {std::nullopt, std::nullopt, 1, 33}, layout);  // 32 layers
     QVERIFY(problem);
     QCOMPARE(problem->field, QStringLiteral("pipeline_parallel_size"));
-    problem = resolveParallelLayout(test::llama31_8b(), {0, std::nullopt, std::nullopt, std::nullopt}, layout);
+    problem =
+        resolveParallelLayout(test::llama31_8b(), {0, std::nullopt, std::nullopt, std::nullopt}, layout);
     QVERIFY(problem);
     QCOMPARE(problem->field, QStringLiteral("gpus"));
     QVERIFY_THROWS_EXCEPTION(Error, makePlan(test::llama31_8b(), test::gpu80(), explicitLayout(4096, 3, 1)));
@@ -231,9 +244,11 @@ class TestPlannerParallel : public QObject {
     QVERIFY(h100.interconnect.interNode);
     const Plan plan = makePlan(test::llama31_8b(), h100, request(4096, 8, 2));
     QCOMPARE(plan.throughput.pipelineLink, h100.interconnect.interNode->name);
-    const double tpPart = 2 * 2 * 16 * (2.0 * 7 / 8 * 4096 * 2) /
-                          (h100.interconnect.intraNode->bytesPerSecond * plannerResources().bandwidthEfficiency);
-    const double ppPart = 4096 * 2.0 / (h100.interconnect.interNode->bytesPerSecond * plannerResources().bandwidthEfficiency);
+    const double tpPart =
+        2 * 2 * 16 * (2.0 * 7 / 8 * 4096 * 2) /
+        (h100.interconnect.intraNode->bytesPerSecond * plannerResources().bandwidthEfficiency);
+    const double ppPart =
+        4096 * 2.0 / (h100.interconnect.interNode->bytesPerSecond * plannerResources().bandwidthEfficiency);
     QCOMPARE(plan.throughput.decodeCommunicationSeconds, tpPart + ppPart);
   }
 
@@ -266,7 +281,8 @@ class TestPlannerParallel : public QObject {
     QVERIFY(plan.fitAdvice.smallest && *plan.fitAdvice.smallest == 1);
     QVERIFY(makePlan(deepseek, h100, request(32768, 8)).fits);
     QVERIFY(!makePlan(deepseek, h100, request(32768, 4)).fits);
-    QVERIFY(!plan.fitAdvice.options[2].works);  // the largest catalogue GPU, MI325X 256 GiB, is still < 440 GiB
+    QVERIFY(
+        !plan.fitAdvice.options[2].works);  // the largest catalogue GPU, MI325X 256 GiB, is still < 440 GiB
     const FitOption& shorter = plan.fitAdvice.options[3];
     QCOMPARE(shorter.contextTokens, qint64(0));
     QVERIFY2(shorter.summary.contains(QStringLiteral("weights alone")), qPrintable(shorter.summary));
@@ -309,14 +325,17 @@ class TestPlannerParallel : public QObject {
   }
 
   void parallelLaunchFlagsFollowTheLayout() {
-    const Plan plan = makePlan(test::llama31_8b(), catalogueHardware(QStringLiteral("h100-sxm-80gb")), request(4096, 4, 2));
+    const Plan plan =
+        makePlan(test::llama31_8b(), catalogueHardware(QStringLiteral("h100-sxm-80gb")), request(4096, 4, 2));
     const MitigationPlan& row = plan.mitigations.front();
-    QVERIFY2(row.launchFlags.vllm.contains(QStringLiteral("--tensor-parallel-size 4 --pipeline-parallel-size 2")),
-             qPrintable(row.launchFlags.vllm));
+    QVERIFY2(
+        row.launchFlags.vllm.contains(QStringLiteral("--tensor-parallel-size 4 --pipeline-parallel-size 2")),
+        qPrintable(row.launchFlags.vllm));
     QVERIFY2(row.launchFlags.llamaCpp.contains(QStringLiteral("--split-mode layer --tensor-split 1,1,1,1")),
              qPrintable(row.launchFlags.llamaCpp));
     QVERIFY(row.launchFlags.transformers.contains(QStringLiteral("device_map")));
-    const Plan single = makePlan(test::llama31_8b(), catalogueHardware(QStringLiteral("h100-sxm-80gb")), request(4096, 1));
+    const Plan single =
+        makePlan(test::llama31_8b(), catalogueHardware(QStringLiteral("h100-sxm-80gb")), request(4096, 1));
     QVERIFY(!single.mitigations.front().launchFlags.vllm.contains(QStringLiteral("parallel")));
   }
 

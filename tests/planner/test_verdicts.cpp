@@ -17,7 +17,9 @@ using namespace sinkscope;
 
 namespace {
 
-const ReferenceSet& refs() { return referenceSet(); }
+const ReferenceSet& refs() {
+  return referenceSet();
+}
 
 Plan planFor(const QString& model, qint64 context, Runtime runtime = Runtime::Vllm,
              std::optional<Mitigation> mitigation = std::nullopt) {
@@ -52,14 +54,19 @@ double binPerplexity(const QString& id, qint64 from, qint64 to) {
 }
 
 int rank(VerdictKind kind) {
-  return kind == VerdictKind::Works ? 0 : kind == VerdictKind::Degraded ? 1 : kind == VerdictKind::Collapses ? 2 : 3;
+  return kind == VerdictKind::Works       ? 0
+         : kind == VerdictKind::Degraded  ? 1
+         : kind == VerdictKind::Collapses ? 2
+                                          : 3;
 }
 
 // Rows that replace a model's built-in scaling (the recommendation must never pick one inside the
 // supported range). A sink + window cache does too: it drops what the scaling lets the model read.
 bool replacesBuiltIn(const ModelSpec& model, Mitigation mitigation) {
-  const bool documented = model.longContextRecipe && model.longContextRecipe->mitigation != QLatin1String("none");
-  const bool vendorOwn = model.longContextRecipe && model.longContextRecipe->mitigation == mitigationName(mitigation);
+  const bool documented =
+      model.longContextRecipe && model.longContextRecipe->mitigation != QLatin1String("none");
+  const bool vendorOwn =
+      model.longContextRecipe && model.longContextRecipe->mitigation == mitigationName(mitigation);
   return (model.ropeScaling || documented) && mitigation != Mitigation::Baseline &&
          !shipsWithMitigation(model, mitigation) && !vendorOwn;
 }
@@ -86,9 +93,11 @@ class TestVerdicts : public QObject {
   void mistralFullAttentionCollapsesPastTenK() {
     const double bin = binPerplexity(QStringLiteral("mistral-v0.1-proofpile-full-attention"), 10240, 12288);
     QVERIFY(bin > 10 * 2.96);  // independent arithmetic: far past the collapse threshold
-    const Plan at10k = planFor(QStringLiteral("mistral-7b-v0.1"), 10240, Runtime::LlamaCpp, Mitigation::Baseline);
+    const Plan at10k =
+        planFor(QStringLiteral("mistral-7b-v0.1"), 10240, Runtime::LlamaCpp, Mitigation::Baseline);
     QCOMPARE(row(at10k, Mitigation::Baseline).estimate.verdict.kind, VerdictKind::Works);
-    const Plan at32k = planFor(QStringLiteral("mistral-7b-v0.1"), 32768, Runtime::LlamaCpp, Mitigation::Baseline);
+    const Plan at32k =
+        planFor(QStringLiteral("mistral-7b-v0.1"), 32768, Runtime::LlamaCpp, Mitigation::Baseline);
     const MitigationEstimate& e = row(at32k, Mitigation::Baseline).estimate;
     QCOMPARE(e.verdict.kind, VerdictKind::Collapses);
     QCOMPARE(e.verdict.basisId, QStringLiteral("mistral-v0.1-proofpile-full-attention"));
@@ -107,7 +116,8 @@ class TestVerdicts : public QObject {
       const double published = valueAt(QStringLiteral("mistral-v0.1-pg19-full-kv"), 8192) /
                                valueAt(QStringLiteral("mistral-v0.1-pg19-full-kv"), at);
       QVERIFY(published < t.collapseQuality);
-      const Plan plan = planFor(QStringLiteral("mistral-7b-v0.1"), at + 512, Runtime::LlamaCpp, Mitigation::Baseline);
+      const Plan plan =
+          planFor(QStringLiteral("mistral-7b-v0.1"), at + 512, Runtime::LlamaCpp, Mitigation::Baseline);
       QVERIFY(within(published, row(plan, Mitigation::Baseline).estimate.qualityRetention, 0.01) ||
               row(plan, Mitigation::Baseline).estimate.verdict.kind == VerdictKind::Collapses);
     }
@@ -135,13 +145,15 @@ class TestVerdicts : public QObject {
     QVERIFY(!baseline.estimate.sinkEvicted);
     QCOMPARE(qint64(baseline.estimate.effectiveContext.central), qint64(4096));
     bool anchorReason = false;
-    for (const ConfidenceReason& reason : baseline.confidence.reasons) anchorReason |= reason.code == QLatin1String("anchor_distance");
+    for (const ConfidenceReason& reason : baseline.confidence.reasons)
+      anchorReason |= reason.code == QLatin1String("anchor_distance");
     QVERIFY(anchorReason);
     const Plan at16k = planFor(QStringLiteral("mistral-7b-v0.1"), 16384, Runtime::Vllm, Mitigation::Baseline);
     QVERIFY(!row(at16k, Mitigation::Baseline).estimate.verdict.extrapolated);
     QVERIFY(row(at16k, Mitigation::Baseline).confidence.value > baseline.confidence.value);
     // llama.cpp at the same length: the published collapse (loss 9.98 = perplexity > 10^4).
-    const Plan cpp = planFor(QStringLiteral("mistral-7b-v0.1"), 32768, Runtime::LlamaCpp, Mitigation::Baseline);
+    const Plan cpp =
+        planFor(QStringLiteral("mistral-7b-v0.1"), 32768, Runtime::LlamaCpp, Mitigation::Baseline);
     QCOMPARE(row(cpp, Mitigation::Baseline).estimate.verdict.kind, VerdictKind::Collapses);
   }
 
@@ -167,7 +179,8 @@ class TestVerdicts : public QObject {
       if (!point.modelId.isEmpty()) models << point.modelId;
       for (const QString& id : models) {
         const ModelSpec model = resolveModel(id);
-        const Runtime runtime = point.runtimeWindow == QLatin1String("ignored") ? Runtime::LlamaCpp : Runtime::Vllm;
+        const Runtime runtime =
+            point.runtimeWindow == QLatin1String("ignored") ? Runtime::LlamaCpp : Runtime::Vllm;
         for (std::size_t i = 0; i < point.values.size(); ++i) {
           const ReferenceValue& v = point.values[i];
           if (v.contextTokens <= point.curveReferenceContext) continue;
@@ -179,10 +192,10 @@ class TestVerdicts : public QObject {
             published = std::min(1.0, valueAt(point.id, point.curveReferenceContext) /
                                           binPerplexity(point.id, previous.contextTokens, v.contextTokens));
           }
-          const Mitigation mitigation = *mitigationFromName(point.mitigation == QLatin1String("llama3") ||
-                                                                    point.mitigation == QLatin1String("longrope")
-                                                                ? QStringLiteral("baseline")
-                                                                : point.mitigation);
+          const Mitigation mitigation = *mitigationFromName(
+              point.mitigation == QLatin1String("llama3") || point.mitigation == QLatin1String("longrope")
+                  ? QStringLiteral("baseline")
+                  : point.mitigation);
           const Plan plan = planFor(id, v.contextTokens, runtime, mitigation);
           const MitigationEstimate& e = row(plan, mitigation).estimate;
           QVERIFY2(within(published, e.qualityRetention, 1e-6),
@@ -212,7 +225,8 @@ class TestVerdicts : public QObject {
     // plan and the recommendation name the same setting.
     QVERIFY(qwen.recommendation.best);
     QCOMPARE(*qwen.recommendation.best, Mitigation::Yarn);
-    const Plan qwenLlamaCpp = planFor(QStringLiteral("qwen2.5-7b"), 131072, Runtime::LlamaCpp);  // has a sink cache
+    const Plan qwenLlamaCpp =
+        planFor(QStringLiteral("qwen2.5-7b"), 131072, Runtime::LlamaCpp);  // has a sink cache
     QVERIFY(qwenLlamaCpp.recommendation.best);
     QCOMPARE(*qwenLlamaCpp.recommendation.best, Mitigation::Yarn);
     QVERIFY(yarn.effectiveContext.central > 65536 && yarn.effectiveContext.central < 131072);
@@ -228,7 +242,8 @@ class TestVerdicts : public QObject {
     // A 4K sink + window cache "works" per position but recalls 4K of 128K: not the recommendation
     // while LongRoPE, built in, supports 128K (effective ~84K, Phi-3 RULER 65.3 / 92.3).
     QVERIFY(phi.recommendation.best);
-    QVERIFY(*phi.recommendation.best == Mitigation::Baseline || *phi.recommendation.best == Mitigation::LongRope);
+    QVERIFY(*phi.recommendation.best == Mitigation::Baseline ||
+            *phi.recommendation.best == Mitigation::LongRope);
     QVERIFY(within(65.3 / 92.3, row(phi, Mitigation::Baseline).estimate.qualityRetention));
 
     const Plan deepseek = planFor(QStringLiteral("deepseek-v2"), 131072);
@@ -262,12 +277,16 @@ class TestVerdicts : public QObject {
             if (context > trained) QVERIFY(a.confidence.value <= 0.8 + 1e-12);
             QVERIFY(a.effectiveContext <= context);
             for (const MitigationPlan& b : plan.mitigations)
-              if (a.estimate.verdict.kind == VerdictKind::Collapses && b.estimate.verdict.kind == VerdictKind::Works)
+              if (a.estimate.verdict.kind == VerdictKind::Collapses &&
+                  b.estimate.verdict.kind == VerdictKind::Works)
                 QVERIFY2(a.confidence.value < b.confidence.value,
                          qPrintable(QStringLiteral("%1 at %2: %3 collapses with %4, %5 works with %6")
-                                        .arg(model.id).arg(context)
-                                        .arg(mitigationName(a.mitigation)).arg(a.confidence.value)
-                                        .arg(mitigationName(b.mitigation)).arg(b.confidence.value)));
+                                        .arg(model.id)
+                                        .arg(context)
+                                        .arg(mitigationName(a.mitigation))
+                                        .arg(a.confidence.value)
+                                        .arg(mitigationName(b.mitigation))
+                                        .arg(b.confidence.value)));
           }
           if (!plan.recommendation.best) continue;
           const MitigationPlan& best = row(plan, *plan.recommendation.best);
@@ -276,10 +295,12 @@ class TestVerdicts : public QObject {
             if (other.estimate.applicable && runnable(other, runtime) &&
                 bestFits == (other.totalBytes <= plan.memory.capacityBytes) &&
                 !(replacesBuiltIn(model, other.mitigation) && context <= supportedContext(model)))
-              QVERIFY2(rank(best.estimate.verdict.kind) <= rank(other.estimate.verdict.kind),
-                       qPrintable(QStringLiteral("%1 at %2: recommended %3 over %4")
-                                      .arg(model.id).arg(context)
-                                      .arg(mitigationName(best.mitigation), mitigationName(other.mitigation))));
+              QVERIFY2(
+                  rank(best.estimate.verdict.kind) <= rank(other.estimate.verdict.kind),
+                  qPrintable(QStringLiteral("%1 at %2: recommended %3 over %4")
+                                 .arg(model.id)
+                                 .arg(context)
+                                 .arg(mitigationName(best.mitigation), mitigationName(other.mitigation))));
           if (context <= supportedContext(model)) QVERIFY(!replacesBuiltIn(model, *plan.recommendation.best));
         }
       }
@@ -295,7 +316,8 @@ class TestVerdicts : public QObject {
         scenario.factor = r.factor;
         scenario.streamingCacheTokens = plannerStreamingCacheTokens(model, plannerResources());
         scenario.runtime = Runtime::Vllm;
-        const MitigationEstimate there = estimateMitigation(model, r.mitigation, scenario, plannerResources(), refs());
+        const MitigationEstimate there =
+            estimateMitigation(model, r.mitigation, scenario, plannerResources(), refs());
         QVERIFY2(there.qualityRetention.central >= worksQuality - 0.02,
                  qPrintable(QStringLiteral("%1 %2: effective %3 has quality %4")
                                 .arg(model.id, mitigationName(r.mitigation))
@@ -309,25 +331,30 @@ class TestVerdicts : public QObject {
   void recommendationNeverOverridesBuiltInScaling() {
     const Plan plan = planFor(QStringLiteral("llama-3.1-8b"), 4096);
     QVERIFY(plan.recommendation.best);
-    QVERIFY(*plan.recommendation.best == Mitigation::Baseline || *plan.recommendation.best == Mitigation::Llama3);
+    QVERIFY(*plan.recommendation.best == Mitigation::Baseline ||
+            *plan.recommendation.best == Mitigation::Llama3);
     QCOMPARE(plan.mitigation, Mitigation::Baseline);
   }
 
   // "baseline" and the scaling a model ships are one setting: the runner-up is never the winner
   // again under another name (Llama 3.1 llama3, DeepSeek-V2 yarn, Phi-3.5 longrope).
   void runnerUpIsAnotherSetting() {
-    for (const auto& [id, context] : std::vector<std::pair<QString, qint64>>{{QStringLiteral("llama-3.1-8b"), 131072},
-                                                                             {QStringLiteral("llama-3.1-8b"), 4096},
-                                                                             {QStringLiteral("deepseek-v2"), 32768},
-                                                                             {QStringLiteral("phi-3.5-mini"), 131072}}) {
+    for (const auto& [id, context] :
+         std::vector<std::pair<QString, qint64>>{{QStringLiteral("llama-3.1-8b"), 131072},
+                                                 {QStringLiteral("llama-3.1-8b"), 4096},
+                                                 {QStringLiteral("deepseek-v2"), 32768},
+                                                 {QStringLiteral("phi-3.5-mini"), 131072}}) {
       const Plan plan = planFor(id, context, Runtime::LlamaCpp);
       QVERIFY(plan.recommendation.best);
       if (!plan.recommendation.runnerUp) continue;
       const bool bestShipped = row(plan, *plan.recommendation.best).estimate.fineTuned;
       const bool runnerUpShipped = row(plan, *plan.recommendation.runnerUp).estimate.fineTuned;
       QVERIFY2(!(bestShipped && runnerUpShipped),
-               qPrintable(QStringLiteral("%1 at %2: %3 then %4").arg(id).arg(context)
-                              .arg(mitigationName(*plan.recommendation.best), mitigationName(*plan.recommendation.runnerUp))));
+               qPrintable(QStringLiteral("%1 at %2: %3 then %4")
+                              .arg(id)
+                              .arg(context)
+                              .arg(mitigationName(*plan.recommendation.best),
+                                   mitigationName(*plan.recommendation.runnerUp))));
     }
   }
 
@@ -338,11 +365,13 @@ class TestVerdicts : public QObject {
     QString text;
     for (const ConfidenceReason& reason : plan.confidence.reasons) text += reason.text + QLatin1Char(' ');
     QVERIFY2(!text.contains(QStringLiteral("never seen in training")), qPrintable(text));
-    QVERIFY2(text.contains(QStringLiteral("trained with this scaling up to 131072 tokens")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("trained with this scaling up to 131072 tokens")),
+             qPrintable(text));
     // An untuned setting past its reach still says so.
     const Plan llama2 = planFor(QStringLiteral("llama-2-7b"), 32768);
     QString baseline;
-    for (const ConfidenceReason& reason : row(llama2, Mitigation::Baseline).confidence.reasons) baseline += reason.text;
+    for (const ConfidenceReason& reason : row(llama2, Mitigation::Baseline).confidence.reasons)
+      baseline += reason.text;
     QVERIFY2(baseline.contains(QStringLiteral("never seen in training")), qPrintable(baseline));
   }
 
@@ -371,7 +400,8 @@ class TestVerdicts : public QObject {
     const double collapse = plannerResources().verdict.collapseQuality;
     const double works = plannerResources().verdict.worksQuality;
     int checked = 0;
-    for (const QString& id : {QStringLiteral("mistral-7b-v0.1"), QStringLiteral("gemma-2-9b"), QStringLiteral("qwen2.5-7b")})
+    for (const QString& id :
+         {QStringLiteral("mistral-7b-v0.1"), QStringLiteral("gemma-2-9b"), QStringLiteral("qwen2.5-7b")})
       for (qint64 context : {qint64(16384), qint64(32768), qint64(131072)}) {
         const Plan plan = planFor(id, context, Runtime::LlamaCpp);
         for (const MitigationPlan& r : plan.mitigations) {

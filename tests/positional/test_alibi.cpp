@@ -51,7 +51,9 @@ void TestAlibi::referenceSlopes() {
     const double got = slopes[static_cast<size_t>(h)];
     const double want = official[h].toDouble();
     // exp2(-8k/n) is exact where the official start * ratio^i accumulates a few double ulps.
-    QVERIFY2(std::abs(got - want) <= 1e-14 * want, qPrintable(QStringLiteral("head %1: %2 vs %3").arg(h).arg(got, 0, 'g', 17).arg(want, 0, 'g', 17)));
+    QVERIFY2(
+        std::abs(got - want) <= 1e-14 * want,
+        qPrintable(QStringLiteral("head %1: %2 vs %3").arg(h).arg(got, 0, 'g', 17).arg(want, 0, 'g', 17)));
     const double hf = hfFloat32[h].toDouble();
     // HF raises a float32 base to integer powers: it strays from the official slopes by up to
     // the file's max_abs_diff (a few float32 ulps), and so from ours.
@@ -69,7 +71,9 @@ void TestAlibi::biasIsLinearInDistance() {
   QCOMPARE(alibiBias(0.5, 10, 4), -3.0);
 }
 
-void TestAlibi::noHeadsIsAnError() { QVERIFY_THROWS_EXCEPTION(Error, alibiSlopes(0)); }
+void TestAlibi::noHeadsIsAnError() {
+  QVERIFY_THROWS_EXCEPTION(Error, alibiSlopes(0));
+}
 
 QTEST_GUILESS_MAIN(TestAlibi)
 #include "test_alibi.moc"

@@ -76,7 +76,8 @@ void TestPhaseCoverage::criticalDimensionPublished() {
 
 // docs/references.md section 3: YaRN's high = ceil(D(beta_slow = 1)) is the same boundary in pairs.
 void TestPhaseCoverage::yarnHighIsTheSameBoundary() {
-  QCOMPARE(2 * yarnCorrectionRange(128, 1e4, 4096, 32, 1, true).high, double(criticalDimension(1e4, 128, 4096)));
+  QCOMPARE(2 * yarnCorrectionRange(128, 1e4, 4096, 32, 1, true).high,
+           double(criticalDimension(1e4, 128, 4096)));
 }
 
 void TestPhaseCoverage::closedFormMatchesBruteForce_data() {
@@ -87,8 +88,8 @@ void TestPhaseCoverage::closedFormMatchesBruteForce_data() {
   const double lowest = std::pow(1e4, -126.0 / 128.0);
   QTest::newRow("same schedule, 8x") << lowest << lowest << qint64{4096} << qint64{32768};
   QTest::newRow("same schedule, many turns") << 1e-3 << 1e-3 << qint64{4096} << qint64{200000};
-  QTest::newRow("period just above T") << 2 * std::numbers::pi / 4200 << 2 * std::numbers::pi / 4200 << qint64{4096}
-                                       << qint64{100000};
+  QTest::newRow("period just above T")
+      << 2 * std::numbers::pi / 4200 << 2 * std::numbers::pi / 4200 << qint64{4096} << qint64{100000};
   QTest::newRow("interpolated by 4") << 1e-3 << 2.5e-4 << qint64{4096} << qint64{16384};
   QTest::newRow("interpolated by 2 at 8x") << 1e-3 << 5e-4 << qint64{4096} << qint64{32768};
   QTest::newRow("faster than trained") << 1e-3 << 1.7e-3 << qint64{2048} << qint64{50000};
@@ -103,7 +104,8 @@ void TestPhaseCoverage::closedFormMatchesBruteForce() {
   QFETCH(qint64, context);
   const double closed = unseenDistanceShare(trainedInvFreq, inferenceInvFreq, trained, context);
   const double counted =
-      static_cast<double>(bruteForceUnseen(trainedInvFreq, inferenceInvFreq, trained, context)) / static_cast<double>(context);
+      static_cast<double>(bruteForceUnseen(trainedInvFreq, inferenceInvFreq, trained, context)) /
+      static_cast<double>(context);
   const double turns = std::floor(static_cast<double>(context) * inferenceInvFreq / (2 * std::numbers::pi));
   const double bound = (turns + 2.0) / static_cast<double>(context);  // one distance per turn boundary
   QVERIFY2(std::abs(closed - counted) <= bound,
@@ -124,7 +126,8 @@ void TestPhaseCoverage::baselineLlama2At32kSentence() {
   QCOMPARE(unseenRotaryDims(llama2, 4096, 32768), 36);
   const PhaseCoverage coverage = phaseCoverage(llama2, llama2, 4096, 32768);
   QCOMPARE(unseenRotaryDimsSentence(coverage),
-           QStringLiteral("RoPE angles in 36 of 128 rotary dims were never seen in training (context 32,768; trained 4,096)"));
+           QStringLiteral("RoPE angles in 36 of 128 rotary dims were never seen in training (context 32,768; "
+                          "trained 4,096)"));
   for (const PairPhaseCoverage& pair : coverage.pairs) QCOMPARE(pair.fullCircleSeen, pair.unseenShare == 0.0);
   // Llama-3 at 128K: 128 - 70 = 58.
   QCOMPARE(unseenRotaryDims(computeRopeSchedule(params(5e5, 128)), 8192, 131072), 58);
@@ -136,9 +139,12 @@ void TestPhaseCoverage::interpolationStaysInsideTheSeenArc() {
   const RopeSchedule trained = computeRopeSchedule(llama2);
   for (double s : {2.0, 4.0, 8.0}) {
     const auto context = static_cast<qint64>(4096 * s);
-    QCOMPARE(phaseCoverage(trained, scaled(llama2, Mitigation::Linear, s, 4096), 4096, context).unseenRotaryDims, 0);
+    QCOMPARE(
+        phaseCoverage(trained, scaled(llama2, Mitigation::Linear, s, 4096), 4096, context).unseenRotaryDims,
+        0);
     // ... but not beyond it.
-    QVERIFY(phaseCoverage(trained, scaled(llama2, Mitigation::Linear, s, 4096), 4096, 2 * context).unseenRotaryDims > 0);
+    QVERIFY(phaseCoverage(trained, scaled(llama2, Mitigation::Linear, s, 4096), 4096, 2 * context)
+                .unseenRotaryDims > 0);
   }
 }
 
@@ -146,9 +152,11 @@ void TestPhaseCoverage::interpolationStaysInsideTheSeenArc() {
 void TestPhaseCoverage::ntkLeavesSomeDimsUnseen() {
   const RopeParameters llama2 = params(1e4, 128);
   const RopeSchedule trained = computeRopeSchedule(llama2);
-  const int ntk = phaseCoverage(trained, scaled(llama2, Mitigation::Ntk, 8.0, 4096), 4096, 32768).unseenRotaryDims;
+  const int ntk =
+      phaseCoverage(trained, scaled(llama2, Mitigation::Ntk, 8.0, 4096), 4096, 32768).unseenRotaryDims;
   QVERIFY(ntk > 0 && ntk < 36);
-  const int yarn = phaseCoverage(trained, scaled(llama2, Mitigation::Yarn, 8.0, 4096), 4096, 32768).unseenRotaryDims;
+  const int yarn =
+      phaseCoverage(trained, scaled(llama2, Mitigation::Yarn, 8.0, 4096), 4096, 32768).unseenRotaryDims;
   QVERIFY(yarn < 36);
 }
 
@@ -164,7 +172,9 @@ void TestPhaseCoverage::coverageForComputesTheScheduleAtTheContext() {
   QCOMPARE(viaHelper.meanUnseenShare, byHand.meanUnseenShare);
   // At the trained length dynamic NTK is the plain schedule: the baseline's 36 dims at 32K would
   // show if the schedule were taken at L0 instead of N.
-  QCOMPARE(phaseCoverage(computeRopeSchedule(llama2), computeRopeSchedule(dynamic), 4096, 32768).unseenRotaryDims, 36);
+  QCOMPARE(
+      phaseCoverage(computeRopeSchedule(llama2), computeRopeSchedule(dynamic), 4096, 32768).unseenRotaryDims,
+      36);
   QVERIFY(viaHelper.unseenRotaryDims < 36);
   QVERIFY(!trainedRopeSchedule(dynamic).invFreq.empty());
   QCOMPARE(trainedRopeSchedule(dynamic).ropeType, QStringLiteral("default"));

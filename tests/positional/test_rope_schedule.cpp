@@ -16,7 +16,9 @@ using namespace sinkscope;
 
 namespace {
 
-std::uint32_t floatBits(double value) { return std::bit_cast<std::uint32_t>(static_cast<float>(value)); }
+std::uint32_t floatBits(double value) {
+  return std::bit_cast<std::uint32_t>(static_cast<float>(value));
+}
 
 std::vector<double> doubles(const QJsonArray& array) {
   std::vector<double> values;
@@ -30,8 +32,9 @@ RopeParameters parametersFromCase(const QJsonObject& inputs) {
   params.theta = inputs.value(QStringLiteral("rope_theta")).toDouble();
   const int heads = inputs.value(QStringLiteral("num_attention_heads")).toInt();
   const int hidden = inputs.value(QStringLiteral("hidden_size")).toInt();
-  params.headDim = inputs.contains(QStringLiteral("head_dim")) ? inputs.value(QStringLiteral("head_dim")).toInt()
-                                                               : hidden / heads;
+  params.headDim = inputs.contains(QStringLiteral("head_dim"))
+                       ? inputs.value(QStringLiteral("head_dim")).toInt()
+                       : hidden / heads;
   params.softmaxHeadDim = params.headDim;
   params.maxPositionEmbeddings = inputs.value(QStringLiteral("max_position_embeddings")).toInteger();
   const QJsonValue scalingValue = inputs.value(QStringLiteral("rope_scaling"));
@@ -41,10 +44,12 @@ RopeParameters parametersFromCase(const QJsonObject& inputs) {
   scaling.type = object.value(QStringLiteral("rope_type")).toString();
   scaling.factor = object.value(QStringLiteral("factor")).toDouble(1.0);
   if (object.contains(QStringLiteral("original_max_position_embeddings")))
-    scaling.originalMaxPositionEmbeddings = object.value(QStringLiteral("original_max_position_embeddings")).toInteger();
+    scaling.originalMaxPositionEmbeddings =
+        object.value(QStringLiteral("original_max_position_embeddings")).toInteger();
   // Phi-3 keeps original_max_position_embeddings at the top level; HF gives it priority.
   if (inputs.contains(QStringLiteral("original_max_position_embeddings")))
-    scaling.originalMaxPositionEmbeddings = inputs.value(QStringLiteral("original_max_position_embeddings")).toInteger();
+    scaling.originalMaxPositionEmbeddings =
+        inputs.value(QStringLiteral("original_max_position_embeddings")).toInteger();
   if (object.contains(QStringLiteral("low_freq_factor")))
     scaling.lowFreqFactor = object.value(QStringLiteral("low_freq_factor")).toDouble();
   if (object.contains(QStringLiteral("high_freq_factor")))
@@ -114,7 +119,8 @@ void TestRopeSchedule::referenceVectors() {
   const QJsonObject inputs = referenceCase.value(QStringLiteral("inputs")).toObject();
   const RopeParameters params = parametersFromCase(inputs);
   std::optional<qint64> sequenceLength;
-  if (inputs.value(QStringLiteral("seq_len")).isDouble()) sequenceLength = inputs.value(QStringLiteral("seq_len")).toInteger();
+  if (inputs.value(QStringLiteral("seq_len")).isDouble())
+    sequenceLength = inputs.value(QStringLiteral("seq_len")).toInteger();
   const RopeSchedule schedule = computeRopeSchedule(params, sequenceLength);
 
   QCOMPARE(schedule.ropeType, referenceCase.value(QStringLiteral("rope_type")).toString());
@@ -126,7 +132,9 @@ void TestRopeSchedule::referenceVectors() {
   for (int i = 0; i < expected.size(); ++i) {
     const double want = expected[i].toDouble();
     const double got = schedule.invFreq[static_cast<size_t>(i)];
-    QVERIFY2(std::abs(got - want) <= 1e-6 * std::abs(want), qPrintable(QStringLiteral("pair %1: %2 vs %3").arg(i).arg(got, 0, 'g', 17).arg(want, 0, 'g', 17)));
+    QVERIFY2(
+        std::abs(got - want) <= 1e-6 * std::abs(want),
+        qPrintable(QStringLiteral("pair %1: %2 vs %3").arg(i).arg(got, 0, 'g', 17).arg(want, 0, 'g', 17)));
     const std::uint32_t wantBits = expectedHex[i].toString().toUInt(nullptr, 16);
     const std::uint32_t gotBits = floatBits(got);
     const auto ulps = static_cast<std::int64_t>(gotBits) - static_cast<std::int64_t>(wantBits);
@@ -134,8 +142,9 @@ void TestRopeSchedule::referenceVectors() {
     QVERIFY2(std::abs(ulps) <= 1, qPrintable(QStringLiteral("pair %1 is %2 ulps away").arg(i).arg(ulps)));
     if (ulps == 0) ++bitExact;
   }
-  qInfo("%s: %d of %d inverse frequencies bit-exact", qPrintable(referenceCase.value(QStringLiteral("id")).toString()),
-        bitExact, static_cast<int>(expected.size()));
+  qInfo("%s: %d of %d inverse frequencies bit-exact",
+        qPrintable(referenceCase.value(QStringLiteral("id")).toString()), bitExact,
+        static_cast<int>(expected.size()));
   // Only LongRoPE's rotary dim 96 reaches a pair (20) where torch's powf rounds the other way.
   const bool longRope = schedule.ropeType == QLatin1String("longrope");
   QVERIFY(bitExact >= expected.size() - (longRope ? 1 : 0));
@@ -196,9 +205,11 @@ void TestRopeSchedule::yarnLlama2WorkedExample() {
   const RopeSchedule yarn = computeRopeSchedule(withScaling(llama2Params(), QStringLiteral("yarn"), 8.0));
   SINKSCOPE_COMPARE_NEAR(yarn.attentionFactor, 1.2079442, 5e-8);
   const RopeSchedule plain = computeRopeSchedule(llama2Params());
-  for (int i = 0; i <= 20; ++i) QCOMPARE(yarn.invFreq[static_cast<size_t>(i)], plain.invFreq[static_cast<size_t>(i)]);
+  for (int i = 0; i <= 20; ++i)
+    QCOMPARE(yarn.invFreq[static_cast<size_t>(i)], plain.invFreq[static_cast<size_t>(i)]);
   for (int i = 46; i < 64; ++i)
-    SINKSCOPE_COMPARE_NEAR(yarn.invFreq[static_cast<size_t>(i)] * 8.0 / plain.invFreq[static_cast<size_t>(i)], 1.0, 1e-6);
+    SINKSCOPE_COMPARE_NEAR(yarn.invFreq[static_cast<size_t>(i)] * 8.0 / plain.invFreq[static_cast<size_t>(i)],
+                           1.0, 1e-6);
   // Without truncation the ramp ends fall between pairs.
   const YarnCorrectionRange loose = yarnCorrectionRange(128, 10000.0, 4096, 32.0, 1.0, false);
   QVERIFY(loose.low > 20.0 && loose.low < 21.0);
@@ -250,9 +261,13 @@ void TestRopeSchedule::llama3PairClasses() {
   const RopeSchedule plain = computeRopeSchedule(params);
   for (size_t i = 0; i < 64; ++i) {
     const double ratio = llama3.invFreq[i] / plain.invFreq[i];
-    if (i <= 28) QCOMPARE(ratio, 1.0);
-    else if (i >= 35) QCOMPARE(ratio, 0.125);
-    else QVERIFY2(ratio > 0.125 && ratio < 1.0, qPrintable(QStringLiteral("pair %1 ratio %2").arg(i).arg(ratio)));
+    if (i <= 28)
+      QCOMPARE(ratio, 1.0);
+    else if (i >= 35)
+      QCOMPARE(ratio, 0.125);
+    else
+      QVERIFY2(ratio > 0.125 && ratio < 1.0,
+               qPrintable(QStringLiteral("pair %1 ratio %2").arg(i).arg(ratio)));
   }
 }
 
@@ -272,7 +287,8 @@ void TestRopeSchedule::partialRotaryDims() {
   QCOMPARE(schedule.headDim, 128);
   QCOMPARE(schedule.invFreq.size(), size_t{16});
   for (int i = 0; i < 16; ++i)
-    SINKSCOPE_COMPARE_NEAR(schedule.invFreq[static_cast<size_t>(i)] / std::pow(10000.0, -2.0 * i / 32.0), 1.0, 1e-6);
+    SINKSCOPE_COMPARE_NEAR(schedule.invFreq[static_cast<size_t>(i)] / std::pow(10000.0, -2.0 * i / 32.0), 1.0,
+                           1e-6);
   params.layout = RopePairLayout::Adjacent;
   QCOMPARE(computeRopeSchedule(params).layout, RopePairLayout::Adjacent);
   QCOMPARE(computeRopeSchedule(params).invFreq, schedule.invFreq);  // same frequencies, other layout
@@ -288,8 +304,10 @@ void TestRopeSchedule::impossibleParametersNameTheField() {
       QVERIFY2(error.describe().contains(field), qPrintable(error.describe()));
     }
   };
-  expectFailure(withScaling(llama2Params(), QStringLiteral("linear"), 0.5), QStringLiteral("rope_scaling.factor"));
-  expectFailure(withScaling(llama2Params(), QStringLiteral("warp"), 2.0), QStringLiteral("rope_scaling.rope_type"));
+  expectFailure(withScaling(llama2Params(), QStringLiteral("linear"), 0.5),
+                QStringLiteral("rope_scaling.factor"));
+  expectFailure(withScaling(llama2Params(), QStringLiteral("warp"), 2.0),
+                QStringLiteral("rope_scaling.rope_type"));
   RopeParameters odd = llama2Params();
   odd.headDim = 7;
   expectFailure(odd, QStringLiteral("partial_rotary_factor"));

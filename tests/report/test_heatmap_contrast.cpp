@@ -24,7 +24,8 @@ PooledHeatmap smallHeatmap(const std::vector<float>& mass) {
   return h;
 }
 
-HeatmapChartData pair(const std::vector<float>& a, const std::vector<float>& b, RowMetrics lastA, RowMetrics lastB) {
+HeatmapChartData pair(const std::vector<float>& a, const std::vector<float>& b, RowMetrics lastA,
+                      RowMetrics lastB) {
   HeatmapChartData data;
   data.contextTokens = 32768;
   data.trainedContextTokens = 8192;
@@ -46,7 +47,8 @@ HeatmapChartData mistralPair(Runtime runtime) {
   data.runtime = runtimeName(runtime);
   for (Mitigation m : {Mitigation::Baseline, Mitigation::Ntk}) {
     RowMetrics last;
-    const auto heatmap = modelledMeanHeatmap(spec, probe, {m, probe.factor, StreamingCache::builtin(), honour}, {}, &last);
+    const auto heatmap =
+        modelledMeanHeatmap(spec, probe, {m, probe.factor, StreamingCache::builtin(), honour}, {}, &last);
     if (!heatmap) return {};
     data.panels.push_back({m, *heatmap, QString()});
     data.lastQueryMetrics.push_back(last);
@@ -70,16 +72,21 @@ class TestHeatmapContrast : public QObject {
     SINKSCOPE_COMPARE_NEAR(c->pooledBinsDifference, 0.25, 1e-6);
     QVERIFY(!c->alike);
     const QString text = heatmapContrastText(pair(a, b, {0.10, 0.25, 3.0, 0.60}, {0.40, 0.55, 2.0, 0.40}));
-    QVERIFY2(text.contains(QStringLiteral("0.10 of its attention on token 0 under baseline and 0.40 under ntk")), qPrintable(text));
+    QVERIFY2(
+        text.contains(QStringLiteral("0.10 of its attention on token 0 under baseline and 0.40 under ntk")),
+        qPrintable(text));
     QVERIFY2(text.contains(QStringLiteral("H / ln N is 0.60 and 0.40")), qPrintable(text));
-    QVERIFY2(text.contains(QStringLiteral("They differ most on token 0 at query 32767: 0.10 of the attention under "
-                                          "baseline, 0.40 under ntk")),
+    QVERIFY2(text.contains(
+                 QStringLiteral("They differ most on token 0 at query 32767: 0.10 of the attention under "
+                                "baseline, 0.40 under ntk")),
              qPrintable(text));
     QVERIFY2(text.contains(QStringLiteral("pooled bins differ by at most 0.250")), qPrintable(text));
     QVERIFY(!text.contains(QStringLiteral("By the last query")));
     // Maps that differ while the last query agrees say both.
-    const QString agreeing = heatmapContrastText(pair(a, b, {0.10, 0.25, 3.0, 0.60}, {0.12, 0.25, 3.0, 0.62}));
-    QVERIFY2(agreeing.contains(QStringLiteral("They differ most")) && agreeing.contains(QStringLiteral("By the last query")),
+    const QString agreeing =
+        heatmapContrastText(pair(a, b, {0.10, 0.25, 3.0, 0.60}, {0.12, 0.25, 3.0, 0.62}));
+    QVERIFY2(agreeing.contains(QStringLiteral("They differ most")) &&
+                 agreeing.contains(QStringLiteral("By the last query")),
              qPrintable(agreeing));
   }
 
@@ -91,7 +98,8 @@ class TestHeatmapContrast : public QObject {
     data.windowTokens = 4096;
     data.runtime = QStringLiteral("vllm");
     QVERIFY(contrastHeatmaps(data)->alike);
-    QVERIFY(heatmapContrastText(data).contains(QStringLiteral("under vllm each query sees only its last 4K keys")));
+    QVERIFY(heatmapContrastText(data).contains(
+        QStringLiteral("under vllm each query sees only its last 4K keys")));
     data.windowTokens = 0;
     data.contextTokens = 8192;
     QVERIFY(heatmapContrastText(data).contains(QStringLiteral("8K is inside the trained 8K")));
@@ -113,7 +121,8 @@ class TestHeatmapContrast : public QObject {
     QCOMPARE(vllm.lastQueryMetrics[0].sinkMass1, 0.0);
     QCOMPARE(vllm.lastQueryMetrics[1].sinkMass1, 0.0);
     const QString vllmText = heatmapContrastText(vllm);
-    QVERIFY2(vllmText.contains(QStringLiteral("0.00 of its attention on token 0 under baseline and 0.00 under ntk")),
+    QVERIFY2(vllmText.contains(
+                 QStringLiteral("0.00 of its attention on token 0 under baseline and 0.00 under ntk")),
              qPrintable(vllmText));
     const HeatmapChartData llamaCpp = mistralPair(Runtime::LlamaCpp);
     QCOMPARE(llamaCpp.lastQueryMetrics.size(), size_t(2));
@@ -128,8 +137,10 @@ class TestHeatmapContrast : public QObject {
     QVERIFY(contrast->sinkAtGapB > contrast->sinkAtGapA + kAlikeThreshold);
     const QString text = heatmapContrastText(llamaCpp);
     QVERIFY2(text.contains(QStringLiteral("They differ most on token 0")), qPrintable(text));
-    QVERIFY2(text.contains(QString::number(llamaCpp.lastQueryMetrics[0].sinkMass1, 'f', 2)), qPrintable(text));
-    QVERIFY2(text.contains(QString::number(llamaCpp.lastQueryMetrics[1].normalizedEntropy, 'f', 2)), qPrintable(text));
+    QVERIFY2(text.contains(QString::number(llamaCpp.lastQueryMetrics[0].sinkMass1, 'f', 2)),
+             qPrintable(text));
+    QVERIFY2(text.contains(QString::number(llamaCpp.lastQueryMetrics[1].normalizedEntropy, 'f', 2)),
+             qPrintable(text));
     qInfo("%s", qPrintable(vllmText));
     qInfo("%s", qPrintable(text));
   }

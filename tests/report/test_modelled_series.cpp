@@ -26,7 +26,8 @@ class TestModelledSeries : public QObject {
     for (int head : probe.curveHeads) {
       const auto source = modelledSource(spec, probe.layer, head);
       const auto points = computeSinkCurve(
-          *source, [&](qint64 n) { return modelledSchemeFor(spec, choice, probe.layer, head, n); }, probe.curve);
+          *source, [&](qint64 n) { return modelledSchemeFor(spec, choice, probe.layer, head, n); },
+          probe.curve);
       QVERIFY(points);
       for (size_t i = 0; i < points->size(); ++i) {
         QCOMPARE((*points)[i].contextTokens, series->samples[i].contextTokens);
@@ -53,7 +54,8 @@ class TestModelledSeries : public QObject {
     for (int head : probe.heatmapHeads) {
       const auto source = modelledSource(spec, probe.layer, head);
       const auto result = runAttentionProbe(
-          *source, modelledSchemeFor(spec, choice, probe.layer, head, probe.heatmap.contextTokens), probe.heatmap);
+          *source, modelledSchemeFor(spec, choice, probe.layer, head, probe.heatmap.contextTokens),
+          probe.heatmap);
       QVERIFY(result);
       for (size_t i = 0; i < expected.size(); ++i) expected[i] += result->heatmap.mass[i] / 2.0f;
       QCOMPARE(result->queryPositions.back(), qint64(16383));
@@ -71,7 +73,8 @@ class TestModelledSeries : public QObject {
     const ModelSpec llama = resolveModel(QStringLiteral("llama-2-7b"));
     const ModelledProbeRequest probe = modelledProbeRequest(llama, 16384);
     QVERIFY(modelledSchemeApplies(llama, probe, {Mitigation::Yarn, probe.factor, StreamingCache::builtin()}));
-    QVERIFY(!modelledSchemeApplies(llama, probe, {Mitigation::Alibi, probe.factor, StreamingCache::builtin()}));
+    QVERIFY(
+        !modelledSchemeApplies(llama, probe, {Mitigation::Alibi, probe.factor, StreamingCache::builtin()}));
   }
 };
 

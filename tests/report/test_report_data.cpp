@@ -47,19 +47,20 @@ class TestReportData : public QObject {
     ReportScenario scenario;  // the default: mistral-7b-v0.1, h100-sxm-80gb, 32768, baseline vs ntk
     const auto report = buildReport(scenario, {}, QDateTime::currentDateTimeUtc(), false);
     QVERIFY(report.has_value());
-    const test::CliResult cli = test::runCli({QStringLiteral("plan"), QStringLiteral("--model"), scenario.model,
-                                              QStringLiteral("--hardware"), scenario.hardware, QStringLiteral("--context"),
-                                              QString::number(scenario.contextTokens), QStringLiteral("--runtime"),
-                                              QStringLiteral("llama.cpp"), QStringLiteral("--json")});
+    const test::CliResult cli = test::runCli(
+        {QStringLiteral("plan"), QStringLiteral("--model"), scenario.model, QStringLiteral("--hardware"),
+         scenario.hardware, QStringLiteral("--context"), QString::number(scenario.contextTokens),
+         QStringLiteral("--runtime"), QStringLiteral("llama.cpp"), QStringLiteral("--json")});
     QCOMPARE(cli.exitCode, 0);
     QJsonObject fromCli = QJsonDocument::fromJson(cli.standardOutput).object();
     QVERIFY(!fromCli.isEmpty());
-    fromCli.remove(QStringLiteral("model_origin"));     // the command line's own additions, not the plan's
+    fromCli.remove(QStringLiteral("model_origin"));  // the command line's own additions, not the plan's
     fromCli.remove(QStringLiteral("parameter_count"));
     QCOMPARE(reportToJson(*report).value(QStringLiteral("plan")).toObject(), fromCli);
     // No --mitigation: the report's plan is made for what a person would run (docs/planner.md).
-    QCOMPARE(report->planCommand, QStringLiteral("sinkscope plan --model mistral-7b-v0.1 --hardware h100-sxm-80gb "
-                                                 "--context 32768 --runtime llama.cpp --json"));
+    QCOMPARE(report->planCommand,
+             QStringLiteral("sinkscope plan --model mistral-7b-v0.1 --hardware h100-sxm-80gb "
+                            "--context 32768 --runtime llama.cpp --json"));
   }
 
   // Several GPUs: the report is the plan command's with --gpus, says how many GPUs, and gives the
@@ -75,12 +76,13 @@ class TestReportData : public QObject {
     const test::CliResult cli = test::runCli(eight->planCommand.split(QLatin1Char(' ')).mid(1));
     QCOMPARE(cli.exitCode, 0);
     QJsonObject fromCli = QJsonDocument::fromJson(cli.standardOutput).object();
-    fromCli.remove(QStringLiteral("model_origin"));     // what the command line adds about the model file
+    fromCli.remove(QStringLiteral("model_origin"));  // what the command line adds about the model file
     fromCli.remove(QStringLiteral("parameter_count"));
     QCOMPARE(reportToJson(*eight).value(QStringLiteral("plan")).toObject()[QStringLiteral("parallel")],
              fromCli[QStringLiteral("parallel")]);
     QCOMPARE(reportToJson(*eight).value(QStringLiteral("plan")).toObject(), fromCli);
-    QVERIFY(allText(*eight->section(QStringLiteral("scenario"))).contains(QStringLiteral("tensor-parallel 8")));
+    QVERIFY(
+        allText(*eight->section(QStringLiteral("scenario"))).contains(QStringLiteral("tensor-parallel 8")));
     const QString memory = allText(*eight->section(QStringLiteral("memory")));
     QVERIFY(memory.contains(QString::number(eight->plan.memory.totalBytes)));
     QVERIFY(memory.contains(QStringLiteral("the fullest of the 8 GPUs")));
@@ -97,21 +99,28 @@ class TestReportData : public QObject {
     const auto report = buildReport(ReportScenario{}, {}, QDateTime::currentDateTimeUtc(), false);
     QVERIFY(report.has_value());
     const Plan& plan = report->plan;
-    for (const char* id : {"summary", "scenario", "specifications", "memory", "confidence", "attention", "mitigations", "method"})
+    for (const char* id : {"summary", "scenario", "specifications", "memory", "confidence", "attention",
+                           "mitigations", "method"})
       QVERIFY2(report->section(QString::fromLatin1(id)), id);
     QCOMPARE(report->sections.front().id, QStringLiteral("summary"));  // page 1
-    QVERIFY(isAppendixSection(report->sections.back()));                 // the literature tables last
+    QVERIFY(isAppendixSection(report->sections.back()));               // the literature tables last
     QCOMPARE(report->sections.back().id, QStringLiteral("references"));
     const QString memory = allText(*report->section(QStringLiteral("memory")));
     QVERIFY(memory.contains(QString::number(plan.memory.kvBytesPerToken)));
     QVERIFY(memory.contains(QString::number(plan.memory.totalBytes)));
     QVERIFY(memory.contains(QString::number(plan.memory.weightsBytes)));
-    QVERIFY(memory.contains(plan.fit.unbounded ? QStringLiteral("unbounded") : grouped(plan.fit.maxContextTokens)));
+    QVERIFY(memory.contains(plan.fit.unbounded ? QStringLiteral("unbounded")
+                                               : grouped(plan.fit.maxContextTokens)));
     const QString confidence = allText(*report->section(QStringLiteral("confidence")));
     // Two decimals, as every surface prints a confidence (docs/design.md "Numbers as text"), and
     // never above 0.8 past the trained context.
-    const double value = planToJson(plan).value(QStringLiteral("confidence")).toObject().value(QStringLiteral("value")).toDouble();
-    QVERIFY(confidence.contains(QStringLiteral("Confidence ") + QString::number(plan.confidence.value, 'f', 2)));
+    const double value = planToJson(plan)
+                             .value(QStringLiteral("confidence"))
+                             .toObject()
+                             .value(QStringLiteral("value"))
+                             .toDouble();
+    QVERIFY(
+        confidence.contains(QStringLiteral("Confidence ") + QString::number(plan.confidence.value, 'f', 2)));
     QVERIFY(value <= 0.8);
     QVERIFY(confidence.contains(grouped(plan.contextCap)));
     for (const ConfidenceReason& reason : plan.confidence.reasons) QVERIFY(confidence.contains(reason.text));
@@ -124,7 +133,8 @@ class TestReportData : public QObject {
     QVERIFY(rows[1][0].startsWith(QStringLiteral("ntk")));
     if (!planCompared) QVERIFY(rows[2][0].startsWith(mitigationName(plan.mitigation)));
     int marked = 0;
-    for (const QStringList& row : rows) marked += row[0].contains(QStringLiteral("(the plan's setting)")) ? 1 : 0;
+    for (const QStringList& row : rows)
+      marked += row[0].contains(QStringLiteral("(the plan's setting)")) ? 1 : 0;
     QCOMPARE(marked, 1);
   }
 
@@ -138,17 +148,21 @@ class TestReportData : public QObject {
     const ReportSection* summary = report->section(QStringLiteral("summary"));
     QVERIFY(summary);
     const QString question = summary->paragraphs.value(0), answer = summary->paragraphs.value(1);
-    QVERIFY2(question.contains(report->charts.memory.modelName) && question.contains(report->charts.memory.hardwareName) &&
+    QVERIFY2(question.contains(report->charts.memory.modelName) &&
+                 question.contains(report->charts.memory.hardwareName) &&
                  question.contains(QStringLiteral("32,768 tokens (32K)")),
              qPrintable(question));
     QCOMPARE(plan.fits, true);  // 7B in bf16 at 32K on 80 GB
     QVERIFY2(answer.startsWith(QStringLiteral("Answer: yes, it fits")), qPrintable(answer));
     const MitigationPlan* row = planRow(plan);
     QVERIFY(row);
-    QVERIFY(keyValue(*summary, QStringLiteral("Setting"))->value.startsWith(mitigationName(plan.mitigation) + QLatin1Char(',')));
+    QVERIFY(keyValue(*summary, QStringLiteral("Setting"))
+                ->value.startsWith(mitigationName(plan.mitigation) + QLatin1Char(',')));
     QVERIFY(keyValue(*summary, QStringLiteral("Verdict"))->value.contains(row->estimate.verdict.text));
-    QVERIFY(keyValue(*summary, QStringLiteral("Effective context"))->value.startsWith(grouped(plan.effectiveContext)));
-    QVERIFY(keyValue(*summary, QStringLiteral("Confidence"))->value.startsWith(QString::number(plan.confidence.value, 'f', 2)));
+    QVERIFY(keyValue(*summary, QStringLiteral("Effective context"))
+                ->value.startsWith(grouped(plan.effectiveContext)));
+    QVERIFY(keyValue(*summary, QStringLiteral("Confidence"))
+                ->value.startsWith(QString::number(plan.confidence.value, 'f', 2)));
     double largest = 0;
     QString largestText;
     for (const ConfidenceReason& reason : plan.confidence.reasons)
@@ -158,7 +172,8 @@ class TestReportData : public QObject {
       }
     const ReportKeyValue* reasons = keyValue(*summary, QStringLiteral("Top reasons"));
     QVERIFY(reasons);
-    if (largest > 0) QVERIFY2(reasons->value.startsWith(QStringLiteral("– ") + largestText), qPrintable(reasons->value));
+    if (largest > 0)
+      QVERIFY2(reasons->value.startsWith(QStringLiteral("– ") + largestText), qPrintable(reasons->value));
     QVERIFY(reasons->value.count(QLatin1Char('\n')) <= 2);  // three at most
     QCOMPARE(summary->tables.size(), size_t(1));
     const ReportTable& flags = summary->tables.front();
@@ -167,8 +182,9 @@ class TestReportData : public QObject {
     for (const QStringList& r : flags.rows) engines << r.value(0);
     const int llamaCpp = int(engines.indexOf(QStringLiteral("llama.cpp")));
     QVERIFY(llamaCpp >= 0);
-    QCOMPARE(flags.rows[size_t(llamaCpp)].value(1),
-             row->launchFlags.llamaCpp.isEmpty() ? QStringLiteral("(not available)") : row->launchFlags.llamaCpp);
+    QCOMPARE(flags.rows[size_t(llamaCpp)].value(1), row->launchFlags.llamaCpp.isEmpty()
+                                                        ? QStringLiteral("(not available)")
+                                                        : row->launchFlags.llamaCpp);
     // The tables that follow have the summary's setting as a row.
     bool inTable = false;
     for (const QStringList& r : report->section(QStringLiteral("mitigations"))->tables.front().rows)
@@ -207,8 +223,14 @@ class TestReportData : public QObject {
     QCOMPARE(report->charts.confidence.value, report->plan.confidence.value);
     QCOMPARE(report->charts.mitigations.rows.size(), size_t(2));
     const QJsonObject json = reportToJson(*report);
-    QCOMPARE(json.value(QStringLiteral("charts")).toObject().value(QStringLiteral("memory")).toObject()
-                 .value(QStringLiteral("curve")).toArray().size(), qsizetype(memory.curve.size()));
+    QCOMPARE(json.value(QStringLiteral("charts"))
+                 .toObject()
+                 .value(QStringLiteral("memory"))
+                 .toObject()
+                 .value(QStringLiteral("curve"))
+                 .toArray()
+                 .size(),
+             qsizetype(memory.curve.size()));
   }
 
   // The report's attention is the window's default probe target (core modelledProbeRequest):
@@ -225,7 +247,8 @@ class TestReportData : public QObject {
     QCOMPARE(report->charts.heatmaps->heads, probe.heatmapHeads);
     for (const SinkCurveSeries& series : report->charts.sinkCurve->series) {
       QCOMPARE(series.samples.size(), probe.curve.contexts.size());
-      for (size_t i = 0; i < series.samples.size(); ++i) QCOMPARE(series.samples[i].contextTokens, probe.curve.contexts[i]);
+      for (size_t i = 0; i < series.samples.size(); ++i)
+        QCOMPARE(series.samples[i].contextTokens, probe.curve.contexts[i]);
     }
     const QString text = allText(*report->section(QStringLiteral("attention")));
     QVERIFY2(text.contains(probeTargetText(report->model, probe.layer, probe.curveHeads)), qPrintable(text));
@@ -247,12 +270,14 @@ class TestReportData : public QObject {
     QVERIFY(table.rows[0][0].endsWith(QStringLiteral("(this model)")));
     QVERIFY(table.rows[0][5].endsWith(QStringLiteral("[ruler-llama-3.1-8b]")));
     QCOMPARE(table.rows[0][4], QStringLiteral("32K tokens of 128K claimed"));  // RULER: 32768 of 131072
-    QVERIFY(table.rows[1][0].endsWith(QStringLiteral("(this model)")));  // its RULER score series
+    QVERIFY(table.rows[1][0].endsWith(QStringLiteral("(this model)")));        // its RULER score series
     QVERIFY(!table.rows[2][0].endsWith(QStringLiteral("(this model)")));
     // YaRN's table row: perplexity per context, one value a line.
     for (const QStringList& row : table.rows)
       if (row[5].endsWith(QStringLiteral("[yarn-table-pi-s2]"))) {
-        QCOMPARE(row[4], QStringLiteral("ppl 3.92 at 2K\nppl 3.51 at 4K\nppl 3.51 at 6K\nppl 3.34 at 8K\nppl 8.07 at 10K"));
+        QCOMPARE(row[4],
+                 QStringLiteral(
+                     "ppl 3.92 at 2K\nppl 3.51 at 4K\nppl 3.51 at 6K\nppl 3.34 at 8K\nppl 8.07 at 10K"));
         QCOMPARE(row[1], QStringLiteral("linear, s = 2 (trained 4K)"));
         QCOMPARE(row[2], QStringLiteral("yes"));
       }

@@ -32,7 +32,8 @@ void addVocabulary(GgufWriter& writer, int vocab) {
   std::vector<float> scores{0, 0, 0};
   std::vector<qint32> types{2, 3, 3};  // unknown, control, control
   for (int b = 0; b < 256; ++b) {
-    tokens << QStringLiteral("<0x%1>").arg(QString::number(b, 16).toUpper().rightJustified(2, QLatin1Char('0')));
+    tokens << QStringLiteral("<0x%1>").arg(
+        QString::number(b, 16).toUpper().rightJustified(2, QLatin1Char('0')));
     scores.push_back(0);
     types.push_back(6);  // byte
   }
@@ -55,8 +56,9 @@ void addHyperparameters(GgufWriter& writer, const GeneratedLlamaShape& shape, co
   writer.addString(QStringLiteral("general.architecture"), shape.architecture);
   // The name leaves the architecture out: llama.cpp sets special-token attributes by name ("phi3"
   // in general.name makes it look up Phi-3's own tokens, which this vocabulary does not have).
-  const QString name = shape.architecture == QLatin1String("llama") ? QStringLiteral("random llama (%1)").arg(plan.describe())
-                                                                     : QStringLiteral("random-weight model (%1)").arg(plan.describe());
+  const QString name = shape.architecture == QLatin1String("llama")
+                           ? QStringLiteral("random llama (%1)").arg(plan.describe())
+                           : QStringLiteral("random-weight model (%1)").arg(plan.describe());
   writer.addString(QStringLiteral("general.name"), name);
   writer.addUint32(a + QStringLiteral("context_length"), quint32(shape.contextLength));
   writer.addUint32(a + QStringLiteral("embedding_length"), quint32(shape.embedding));
@@ -72,12 +74,16 @@ void addHyperparameters(GgufWriter& writer, const GeneratedLlamaShape& shape, co
   writer.addFloat32(a + QStringLiteral("rope.freq_base"), float(shape.ropeBase));
   writer.addFloat32(a + QStringLiteral("attention.layer_norm_rms_epsilon"), 1e-5f);
   if (shape.longRopeOriginalContext > 0) {
-    writer.addUint32(a + QStringLiteral("rope.scaling.original_context_length"), quint32(shape.longRopeOriginalContext));
+    writer.addUint32(a + QStringLiteral("rope.scaling.original_context_length"),
+                     quint32(shape.longRopeOriginalContext));
     writer.addFloat32(a + QStringLiteral("rope.scaling.attn_factor"), float(shape.ropeAttentionFactor));
   }
-  if (shape.slidingWindow > 0) writer.addUint32(a + QStringLiteral("attention.sliding_window"), quint32(shape.slidingWindow));
-  if (shape.attentionSoftcap != 0) writer.addFloat32(a + QStringLiteral("attn_logit_softcapping"), float(shape.attentionSoftcap));
-  if (shape.finalSoftcap != 0) writer.addFloat32(a + QStringLiteral("final_logit_softcapping"), float(shape.finalSoftcap));
+  if (shape.slidingWindow > 0)
+    writer.addUint32(a + QStringLiteral("attention.sliding_window"), quint32(shape.slidingWindow));
+  if (shape.attentionSoftcap != 0)
+    writer.addFloat32(a + QStringLiteral("attn_logit_softcapping"), float(shape.attentionSoftcap));
+  if (shape.finalSoftcap != 0)
+    writer.addFloat32(a + QStringLiteral("final_logit_softcapping"), float(shape.finalSoftcap));
 }
 
 bool isArchitecture(const GeneratedLlamaShape& shape, std::initializer_list<const char*> names) {
@@ -111,12 +117,24 @@ GgmlType fallbackType(GgmlType wanted, qint64 rowLength) {
   if (rowLength % blockValues(wanted) == 0) return wanted;
   GgmlType fallback = GgmlType::F16;
   switch (wanted) {
-    case GgmlType::IQ4_XS: fallback = GgmlType::IQ4_NL; break;
-    case GgmlType::Q2_K: case GgmlType::Q3_K: fallback = GgmlType::Q4_0; break;
-    case GgmlType::Q4_K: fallback = GgmlType::Q5_0; break;
-    case GgmlType::Q5_K: fallback = GgmlType::Q5_1; break;
-    case GgmlType::Q6_K: fallback = GgmlType::Q8_0; break;
-    default: break;
+    case GgmlType::IQ4_XS:
+      fallback = GgmlType::IQ4_NL;
+      break;
+    case GgmlType::Q2_K:
+    case GgmlType::Q3_K:
+      fallback = GgmlType::Q4_0;
+      break;
+    case GgmlType::Q4_K:
+      fallback = GgmlType::Q5_0;
+      break;
+    case GgmlType::Q5_K:
+      fallback = GgmlType::Q5_1;
+      break;
+    case GgmlType::Q6_K:
+      fallback = GgmlType::Q8_0;
+      break;
+    default:
+      break;
   }
   return rowLength % blockValues(fallback) == 0 ? fallback : GgmlType::F16;
 }
@@ -125,15 +143,19 @@ GgmlType q4KMType(const QString& tensorName, qint64 rowLength, int layer, int la
   GgmlType type = GgmlType::Q4_K;
   const bool isOutput = tensorName == QLatin1String("output.weight") ||
                         (tiedOutput && tensorName == QLatin1String("token_embd.weight"));
-  if (isOutput) type = rowLength % 256 != 0 ? GgmlType::Q8_0 : GgmlType::Q6_K;
-  else if (tensorName.contains(QLatin1String("attn_v.weight")) && usesMoreBits(layer, layers)) type = GgmlType::Q6_K;
-  else if (tensorName.contains(QLatin1String("ffn_down")) && usesMoreBits(layer, layers)) type = GgmlType::Q6_K;
+  if (isOutput)
+    type = rowLength % 256 != 0 ? GgmlType::Q8_0 : GgmlType::Q6_K;
+  else if (tensorName.contains(QLatin1String("attn_v.weight")) && usesMoreBits(layer, layers))
+    type = GgmlType::Q6_K;
+  else if (tensorName.contains(QLatin1String("ffn_down")) && usesMoreBits(layer, layers))
+    type = GgmlType::Q6_K;
   return fallbackType(type, rowLength);
 }
 
 GgmlType plannedMatrixType(const TensorTypePlan& plan, const QString& tensorName, qint64 rowLength, int layer,
                            const GeneratedLlamaShape& shape) {
-  if (plan.mix == TensorTypePlan::Mix::Q4_K_M) return q4KMType(tensorName, rowLength, layer, shape.layers, shape.tiedOutput);
+  if (plan.mix == TensorTypePlan::Mix::Q4_K_M)
+    return q4KMType(tensorName, rowLength, layer, shape.layers, shape.tiedOutput);
   return fallbackType(plan.type, rowLength);
 }
 
@@ -149,7 +171,9 @@ std::vector<PlannedTensor> llamaTensors(const GeneratedLlamaShape& shape, const 
   auto matrix = [&](const QString& name, qint64 in, qint64 out, int layer) {
     tensors.push_back({name, {in, out}, plannedMatrixType(plan, name, in, layer, shape)});
   };
-  auto vector = [&](const QString& name, qint64 length) { tensors.push_back({name, {length}, GgmlType::F32}); };
+  auto vector = [&](const QString& name, qint64 length) {
+    tensors.push_back({name, {length}, GgmlType::F32});
+  };
   matrix(QStringLiteral("token_embd.weight"), e, shape.vocab, -1);
   vector(QStringLiteral("output_norm.weight"), e);
   if (!tied) matrix(QStringLiteral("output.weight"), e, shape.vocab, -1);
@@ -209,13 +233,16 @@ QByteArray generatedLlamaBytes(const GeneratedLlamaShape& shape, const TensorTyp
     const qint64 count = tensor.shape.size() == 1 ? rowLength : rowLength * tensor.shape[1];
     std::vector<float> values;
     const bool tiedEmbedding = tensor.name == QLatin1String("token_embd.weight") &&
-                               std::none_of(planned.begin(), planned.end(), [](const PlannedTensor& t) { return t.name == QLatin1String("output.weight"); });
+                               std::none_of(planned.begin(), planned.end(), [](const PlannedTensor& t) {
+                                 return t.name == QLatin1String("output.weight");
+                               });
     if (tensor.name.endsWith(QLatin1String(".bias"))) {  // biases large enough to matter
       values = weights.uniform(count, 0.5);
     } else if (tensor.name == QLatin1String("rope_factors_short.weight")) {  // divisors in [1, 1.5]
       values = weights.uniform(count, 0.25 / std::sqrt(3.0));
       for (float& v : values) v += 1.25f;
-    } else if (tensor.name == QLatin1String("rope_freqs.weight") || tensor.name == QLatin1String("rope_factors_long.weight")) {
+    } else if (tensor.name == QLatin1String("rope_freqs.weight") ||
+               tensor.name == QLatin1String("rope_factors_long.weight")) {
       // divisors in [1, 8], as Llama 3.x's and Phi-3.5's long factors
       values = weights.uniform(count, 3.5 / std::sqrt(3.0));
       for (float& v : values) v += 4.5f;
@@ -225,7 +252,8 @@ QByteArray generatedLlamaBytes(const GeneratedLlamaShape& shape, const TensorTyp
     } else if (tensor.name == QLatin1String("token_embd.weight") && !tiedEmbedding) {
       values = weights.uniform(count, 1.0);  // unit-scale embeddings
     } else {  // every projection (a tied embedding is the output's) keeps unit-scale activations
-      const bool sharpened = tensor.name.contains(QLatin1String("attn_q.")) || tensor.name.contains(QLatin1String("attn_k.")) ||
+      const bool sharpened = tensor.name.contains(QLatin1String("attn_q.")) ||
+                             tensor.name.contains(QLatin1String("attn_k.")) ||
                              tensor.name.contains(QLatin1String("attn_qkv."));
       values = weights.uniform(count, (sharpened ? shape.queryKeyGain : 1.0) / std::sqrt(double(rowLength)));
     }
@@ -234,7 +262,8 @@ QByteArray generatedLlamaBytes(const GeneratedLlamaShape& shape, const TensorTyp
   return writer.toBytes();
 }
 
-void writeGeneratedLlama(const QString& path, const GeneratedLlamaShape& shape, const TensorTypePlan& plan, quint32 seed) {
+void writeGeneratedLlama(const QString& path, const GeneratedLlamaShape& shape, const TensorTypePlan& plan,
+                         quint32 seed) {
   writeFileAtomically(path, generatedLlamaBytes(shape, plan, seed));
 }
 

@@ -20,25 +20,25 @@ struct GeneratedLlamaShape {
   int kvHeads = 2;
   int feedForward = 512;
   int layers = 2;
-  int vocab = 512;            // at least 259 (<unk> <s> </s> and 256 byte tokens)
-  int contextLength = 2048;   // llama.context_length
-  bool tiedOutput = false;    // no output.weight: the output projection is token_embd.weight
+  int vocab = 512;           // at least 259 (<unk> <s> </s> and 256 byte tokens)
+  int contextLength = 2048;  // llama.context_length
+  bool tiedOutput = false;   // no output.weight: the output projection is token_embd.weight
   // The architecture's own tensors and keys (docs/measured-mode.md, Architectures): "llama",
   // "qwen2" (q/k/v biases), "qwen3" (q/k norms), "phi3" (attn_qkv, ffn_up of 2F rows), "gemma2"
   // and "gemma3" (post-norms; gemma3 q/k norms; always tied for gemma2).
   QString architecture = QStringLiteral("llama");
-  int headDim = 0;                 // attention.key_length/value_length when > 0, else embedding / heads
+  int headDim = 0;                    // attention.key_length/value_length when > 0, else embedding / heads
   bool ropeFrequencyFactors = false;  // llama: rope_freqs.weight, divisors drawn from [1, 8]
   // phi3: LongRoPE as the 128K files carry it when > 0: rope_factors_long.weight (divisors in
   // [1, 8]) and rope_factors_short.weight ([1, 1.5]), rope.scaling.original_context_length = this,
   // rope.scaling.attn_factor = ropeAttentionFactor.
   qint64 longRopeOriginalContext = 0;
   double ropeAttentionFactor = 1.0;
-  double ropeBase = 10000.0;       // rope.freq_base
-  double queryKeyGain = 1.0;       // attn_q / attn_k weights x this: sharper attention
-  qint64 slidingWindow = 0;        // attention.sliding_window when > 0
-  double attentionSoftcap = 0;     // attn_logit_softcapping unless 0
-  double finalSoftcap = 0;         // final_logit_softcapping unless 0
+  double ropeBase = 10000.0;    // rope.freq_base
+  double queryKeyGain = 1.0;    // attn_q / attn_k weights x this: sharper attention
+  qint64 slidingWindow = 0;     // attention.sliding_window when > 0
+  double attentionSoftcap = 0;  // attn_logit_softcapping unless 0
+  double finalSoftcap = 0;      // final_logit_softcapping unless 0
   int effectiveHeadDim() const { return headDim > 0 ? headDim : embedding / heads; }
 };
 
@@ -81,7 +81,8 @@ std::vector<PlannedTensor> llamaTensors(const GeneratedLlamaShape& shape, const 
 
 // The model's bytes: metadata llama.cpp loads (SentencePiece vocabulary of `vocab` tokens), weights
 // drawn from a seeded generator, each matrix scaled by 1/sqrt(its row length).
-QByteArray generatedLlamaBytes(const GeneratedLlamaShape& shape, const TensorTypePlan& plan, quint32 seed = 1);
+QByteArray generatedLlamaBytes(const GeneratedLlamaShape& shape, const TensorTypePlan& plan,
+                               quint32 seed = 1);
 // The same with the planned tensor list changed first (a tensor removed, added or reshaped), for
 // bad-input fixtures.
 using PlannedTensorEdit = std::function<void(std::vector<PlannedTensor>&)>;

@@ -15,20 +15,28 @@ namespace {
 
 QByteArray reasonPhrase(int status) {
   switch (status) {
-    case 200: return "OK";
-    case 206: return "Partial Content";
-    case 302: return "Found";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    default: return "Status";
+    case 200:
+      return "OK";
+    case 206:
+      return "Partial Content";
+    case 302:
+      return "Found";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    default:
+      return "Status";
   }
 }
 
 QByteArray headerValue(const QByteArray& request, const QByteArray& name) {
   for (const QByteArray& line : request.split('\n')) {
     const qsizetype colon = line.indexOf(':');
-    if (colon > 0 && line.left(colon).trimmed().toLower() == name.toLower()) return line.mid(colon + 1).trimmed();
+    if (colon > 0 && line.left(colon).trimmed().toLower() == name.toLower())
+      return line.mid(colon + 1).trimmed();
   }
   return QByteArray();
 }
@@ -36,7 +44,8 @@ QByteArray headerValue(const QByteArray& request, const QByteArray& name) {
 // One thread owning the QTcpServer; sockets answer as soon as their request head is complete.
 class ServerThread : public QThread {
  public:
-  ServerThread(LocalHubServer* owner, quint16* port, QSemaphore* ready) : owner_(owner), port_(port), ready_(ready) {}
+  ServerThread(LocalHubServer* owner, quint16* port, QSemaphore* ready)
+      : owner_(owner), port_(port), ready_(ready) {}
 
  protected:
   void run() override {
@@ -90,7 +99,9 @@ void LocalHubServer::setResponse(const QString& path, const RecordedResponse& re
   responses_[path] = response;
 }
 
-QString LocalHubServer::endpoint() const { return QStringLiteral("http://127.0.0.1:%1").arg(port_); }
+QString LocalHubServer::endpoint() const {
+  return QStringLiteral("http://127.0.0.1:%1").arg(port_);
+}
 
 QList<ReceivedRequest> LocalHubServer::requests() const {
   QMutexLocker lock(&mutex_);
@@ -101,7 +112,8 @@ QByteArray LocalHubServer::answer(const QByteArray& request, bool* stall) {
   const QList<QByteArray> firstLine = request.left(request.indexOf('\r')).split(' ');
   const QString path = QString::fromUtf8(QByteArray::fromPercentEncoding(firstLine.value(1)));
   QMutexLocker lock(&mutex_);
-  requests_.append({path, firstLine.value(1), headerValue(request, "Range"), headerValue(request, "Authorization")});
+  requests_.append(
+      {path, firstLine.value(1), headerValue(request, "Range"), headerValue(request, "Authorization")});
   RecordedResponse response{404, "Entry not found", {{"X-Error-Code", "EntryNotFound"}}, false};
   if (responses_.contains(path)) response = responses_.value(path);
   *stall = response.stall;
@@ -113,7 +125,8 @@ QByteArray LocalHubServer::answer(const QByteArray& request, bool* stall) {
   if (status == 200 && range.hasMatch()) {
     const qint64 begin = range.captured(1).toLongLong();
     const qint64 end = std::min<qint64>(range.captured(2).toLongLong(), body.size() - 1);
-    headers.append({"Content-Range", QStringLiteral("bytes %1-%2/%3").arg(begin).arg(end).arg(body.size()).toLatin1()});
+    headers.append(
+        {"Content-Range", QStringLiteral("bytes %1-%2/%3").arg(begin).arg(end).arg(body.size()).toLatin1()});
     body = body.mid(begin, end - begin + 1);
     status = 206;
   }

@@ -9,23 +9,33 @@
 
 namespace sinkscope::test {
 
-QString sourceDir() { return QStringLiteral(SINKSCOPE_SOURCE_DIR); }
+QString sourceDir() {
+  return QStringLiteral(SINKSCOPE_SOURCE_DIR);
+}
 
-QString testDataPath(const QString& name) { return QStringLiteral(SINKSCOPE_TEST_DATA_DIR) + QLatin1Char('/') + name; }
+QString testDataPath(const QString& name) {
+  return QStringLiteral(SINKSCOPE_TEST_DATA_DIR) + QLatin1Char('/') + name;
+}
 
 QString sharedGgufPath() {
   const QString fromEnvironment = qEnvironmentVariable("SINKSCOPE_TEST_GGUF");
   if (!fromEnvironment.isEmpty() && QFileInfo::exists(fromEnvironment)) return fromEnvironment;
-  const QString shared = QDir(sourceDir() + QStringLiteral("/../shared/models")).absoluteFilePath(QStringLiteral("stories260K.gguf"));
+  const QString shared = QDir(sourceDir() + QStringLiteral("/../shared/models"))
+                             .absoluteFilePath(QStringLiteral("stories260K.gguf"));
   return QFileInfo::exists(shared) ? shared : QString();
 }
 
-QString cliPath() { return QStringLiteral(SINKSCOPE_CLI_PATH); }
+QString cliPath() {
+  return QStringLiteral(SINKSCOPE_CLI_PATH);
+}
 
-QString groupedTokens(qint64 tokens) { return QLocale(QLocale::English).toString(tokens); }
+QString groupedTokens(qint64 tokens) {
+  return QLocale(QLocale::English).toString(tokens);
+}
 
 QString printedConfidence(double jsonValue) {
-  const QString low = QString::number(jsonValue - 0.0005, 'f', 2), high = QString::number(jsonValue + 0.0005, 'f', 2);
+  const QString low = QString::number(jsonValue - 0.0005, 'f', 2),
+                high = QString::number(jsonValue + 0.0005, 'f', 2);
   return low == high ? low : low + QLatin1Char('|') + high;
 }
 
@@ -35,22 +45,24 @@ bool containsAnyOf(const QString& text, const QString& alternatives) {
   return false;
 }
 
-CliResult runCli(const QStringList& args, int timeoutMs) { return runCli(args, {}, timeoutMs); }
+CliResult runCli(const QStringList& args, int timeoutMs) {
+  return runCli(args, {}, timeoutMs);
+}
 
 CliResult runCli(const QStringList& args, const QMap<QString, QString>& extra, int timeoutMs) {
   return runCliWith(args, QString(), extra, timeoutMs);
 }
 
-CliResult runCliWith(const QStringList& args, const QString& standardOutputFile, const QStringList& assignments,
-                     int timeoutMs) {
+CliResult runCliWith(const QStringList& args, const QString& standardOutputFile,
+                     const QStringList& assignments, int timeoutMs) {
   QMap<QString, QString> extra;
   for (const QString& assignment : assignments)
     extra.insert(assignment.section(QLatin1Char('='), 0, 0), assignment.section(QLatin1Char('='), 1));
   return runCliWith(args, standardOutputFile, extra, timeoutMs);
 }
 
-CliResult runCliWith(const QStringList& args, const QString& standardOutputFile, const QMap<QString, QString>& extra,
-                     int timeoutMs) {
+CliResult runCliWith(const QStringList& args, const QString& standardOutputFile,
+                     const QMap<QString, QString>& extra, int timeoutMs) {
   QProcess process;
   QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
   environment.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
@@ -79,13 +91,19 @@ CliResult runCliWith(const QStringList& args, const QString& standardOutputFile,
 
 QByteArray nearMessage(double actual, double expected, double tolerance) {
   return QStringLiteral("actual %1, expected %2, |difference| %3 above the tolerance %4")
-      .arg(actual, 0, 'g', 17).arg(expected, 0, 'g', 17).arg(std::abs(actual - expected), 0, 'g', 3).arg(tolerance, 0, 'g', 3)
+      .arg(actual, 0, 'g', 17)
+      .arg(expected, 0, 'g', 17)
+      .arg(std::abs(actual - expected), 0, 'g', 3)
+      .arg(tolerance, 0, 'g', 3)
       .toUtf8();
 }
 
 QByteArray apartMessage(double a, double b, double minimum) {
   return QStringLiteral("%1 and %2 differ by %3, not more than %4")
-      .arg(a, 0, 'g', 17).arg(b, 0, 'g', 17).arg(std::abs(a - b), 0, 'g', 3).arg(minimum, 0, 'g', 3)
+      .arg(a, 0, 'g', 17)
+      .arg(b, 0, 'g', 17)
+      .arg(std::abs(a - b), 0, 'g', 3)
+      .arg(minimum, 0, 'g', 3)
       .toUtf8();
 }
 

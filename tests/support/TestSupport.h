@@ -10,7 +10,7 @@
 
 namespace sinkscope::test {
 
-QString sourceDir();                     // the repository root
+QString sourceDir();                        // the repository root
 QString testDataPath(const QString& name);  // tests/data/<name>
 
 // ../shared/models/stories260K.gguf, or $SINKSCOPE_TEST_GGUF; empty when neither exists.
@@ -50,25 +50,26 @@ bool containsAnyOf(const QString& text, const QString& alternatives);
 
 // Verifies |actual - expected| <= tolerance and, when not, prints both values, the difference
 // and the tolerance (QVERIFY(fabs(a - b) < tol) prints nothing).
-#define SINKSCOPE_COMPARE_NEAR(actual, expected, tolerance)                                           \
-  do {                                                                                                \
-    const double nearActual_ = double(actual), nearExpected_ = double(expected);                      \
-    const double nearTolerance_ = double(tolerance);                                                  \
-    QVERIFY2(std::abs(nearActual_ - nearExpected_) <= nearTolerance_,                                 \
-             sinkscope::test::nearMessage(nearActual_, nearExpected_, nearTolerance_).constData());   \
+#define SINKSCOPE_COMPARE_NEAR(actual, expected, tolerance)                                         \
+  do {                                                                                              \
+    const double nearActual_ = double(actual), nearExpected_ = double(expected);                    \
+    const double nearTolerance_ = double(tolerance);                                                \
+    QVERIFY2(std::abs(nearActual_ - nearExpected_) <= nearTolerance_,                               \
+             sinkscope::test::nearMessage(nearActual_, nearExpected_, nearTolerance_).constData()); \
   } while (false)
 
 // Verifies |a - b| > minimum (two values that must differ), printing both when they do not.
-#define SINKSCOPE_VERIFY_APART(a, b, minimum)                                                         \
-  do {                                                                                                \
-    const double apartA_ = double(a), apartB_ = double(b), apartMinimum_ = double(minimum);           \
-    QVERIFY2(std::abs(apartA_ - apartB_) > apartMinimum_,                                             \
-             sinkscope::test::apartMessage(apartA_, apartB_, apartMinimum_).constData());             \
+#define SINKSCOPE_VERIFY_APART(a, b, minimum)                                               \
+  do {                                                                                      \
+    const double apartA_ = double(a), apartB_ = double(b), apartMinimum_ = double(minimum); \
+    QVERIFY2(std::abs(apartA_ - apartB_) > apartMinimum_,                                   \
+             sinkscope::test::apartMessage(apartA_, apartB_, apartMinimum_).constData());   \
   } while (false)
 
 // Skips the current test function with a reason when the shared GGUF model is absent.
-#define SINKSCOPE_REQUIRE_SHARED_GGUF(pathVar)                                                        \
-  const QString pathVar = sinkscope::test::sharedGgufPath();                                          \
-  if (pathVar.isEmpty())                                                                              \
-    QSKIP("stories260K.gguf not found at ../shared/models or $SINKSCOPE_TEST_GGUF; "                  \
-          "this test needs the real model");
+#define SINKSCOPE_REQUIRE_SHARED_GGUF(pathVar)                                     \
+  const QString pathVar = sinkscope::test::sharedGgufPath();                       \
+  if (pathVar.isEmpty())                                                           \
+    QSKIP(                                                                         \
+        "stories260K.gguf not found at ../shared/models or $SINKSCOPE_TEST_GGUF; " \
+        "this test needs the real model");

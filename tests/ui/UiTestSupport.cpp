@@ -5,15 +5,15 @@
 #include "catalog/Catalog.h"
 #include "tabs/AnalysisTab.h"
 
+#include <qcustomplot.h>
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
+#include <QSettings>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTabWidget>
 #include <QTest>
-#include <qcustomplot.h>
-#include <QSettings>
-#include <QStandardPaths>
 
 namespace sinkscope::test {
 
@@ -52,7 +52,9 @@ QString writeHardwareJson(const QTemporaryDir& dir) {
 })");
 }
 
-bool waitForIdle(ui::MainWindow& window, int timeoutMs) { return ui::waitUntilIdle(window, timeoutMs); }
+bool waitForIdle(ui::MainWindow& window, int timeoutMs) {
+  return ui::waitUntilIdle(window, timeoutMs);
+}
 
 QString catalogueId(const char* fragment) {
   for (const ModelSpec& model : Catalog::builtin().models())

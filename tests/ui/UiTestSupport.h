@@ -10,7 +10,7 @@
 namespace sinkscope::ui {
 class AnalysisTab;
 class MainWindow;
-}
+}  // namespace sinkscope::ui
 
 namespace sinkscope::test {
 

@@ -7,11 +7,11 @@
 #include "scenario/Scenario.h"
 #include "tabs/AnalysisTab.h"
 
+#include <qcustomplot.h>
 #include <QApplication>
 #include <QFontMetricsF>
 #include <QTabWidget>
 #include <QTest>
-#include <qcustomplot.h>
 
 using namespace sinkscope;
 using namespace sinkscope::ui;
@@ -48,7 +48,8 @@ std::optional<TextBox> itemBox(QCustomPlot& plot, QCPItemText* item) {
 }
 
 // Where QCustomPlot draws an axis's tick labels and its label (QCPAxisPainterPrivate's layout).
-void addAxisBoxes(QCustomPlot& plot, QCPAxis* axis, std::vector<TextBox>& ticks, std::vector<TextBox>& labels) {
+void addAxisBoxes(QCustomPlot& plot, QCPAxis* axis, std::vector<TextBox>& ticks,
+                  std::vector<TextBox>& labels) {
   if (!axis->visible()) return;
   const QRect rect = axis->axisRect()->rect();
   const QFontMetricsF tickMetrics(axis->tickLabelFont());
@@ -64,10 +65,18 @@ void addAxisBoxes(QCustomPlot& plot, QCPAxis* axis, std::vector<TextBox>& ticks,
       const double at = axis->coordToPixel(positions[i]);
       QRectF box;
       switch (axis->axisType()) {
-        case QCPAxis::atBottom: box = QRectF(at - size.width() / 2, rect.bottom() + 1 + gap, size.width(), size.height()); break;
-        case QCPAxis::atTop: box = QRectF(at - size.width() / 2, rect.top() - gap - size.height(), size.width(), size.height()); break;
-        case QCPAxis::atLeft: box = QRectF(rect.left() - gap - size.width(), at - size.height() / 2, size.width(), size.height()); break;
-        case QCPAxis::atRight: box = QRectF(rect.right() + 1 + gap, at - size.height() / 2, size.width(), size.height()); break;
+        case QCPAxis::atBottom:
+          box = QRectF(at - size.width() / 2, rect.bottom() + 1 + gap, size.width(), size.height());
+          break;
+        case QCPAxis::atTop:
+          box = QRectF(at - size.width() / 2, rect.top() - gap - size.height(), size.width(), size.height());
+          break;
+        case QCPAxis::atLeft:
+          box = QRectF(rect.left() - gap - size.width(), at - size.height() / 2, size.width(), size.height());
+          break;
+        case QCPAxis::atRight:
+          box = QRectF(rect.right() + 1 + gap, at - size.height() / 2, size.width(), size.height());
+          break;
       }
       depth = std::max(depth, horizontal ? size.height() : size.width());
       ticks.push_back({texts[i], box, plot.rect()});
@@ -78,10 +87,22 @@ void addAxisBoxes(QCustomPlot& plot, QCPAxis* axis, std::vector<TextBox>& ticks,
   const double labelGap = gap + depth + axis->labelPadding();
   QRectF box;
   switch (axis->axisType()) {  // centred on the axis; vertical labels are turned a quarter
-    case QCPAxis::atBottom: box = QRectF(rect.center().x() - size.width() / 2, rect.bottom() + 1 + labelGap, size.width(), size.height()); break;
-    case QCPAxis::atTop: box = QRectF(rect.center().x() - size.width() / 2, rect.top() - labelGap - size.height(), size.width(), size.height()); break;
-    case QCPAxis::atLeft: box = QRectF(rect.left() - labelGap - size.height(), rect.center().y() - size.width() / 2, size.height(), size.width()); break;
-    case QCPAxis::atRight: box = QRectF(rect.right() + 1 + labelGap, rect.center().y() - size.width() / 2, size.height(), size.width()); break;
+    case QCPAxis::atBottom:
+      box = QRectF(rect.center().x() - size.width() / 2, rect.bottom() + 1 + labelGap, size.width(),
+                   size.height());
+      break;
+    case QCPAxis::atTop:
+      box = QRectF(rect.center().x() - size.width() / 2, rect.top() - labelGap - size.height(), size.width(),
+                   size.height());
+      break;
+    case QCPAxis::atLeft:
+      box = QRectF(rect.left() - labelGap - size.height(), rect.center().y() - size.width() / 2,
+                   size.height(), size.width());
+      break;
+    case QCPAxis::atRight:
+      box = QRectF(rect.right() + 1 + labelGap, rect.center().y() - size.width() / 2, size.height(),
+                   size.width());
+      break;
   }
   labels.push_back({axis->label(), box, plot.rect()});
 }
@@ -98,8 +119,10 @@ QStringList textProblems(QCustomPlot& plot, const QString& name) {
     if (auto* scale = qobject_cast<QCPColorScale*>(element)) addAxisBoxes(plot, scale->axis(), ticks, labels);
     if (auto* title = qobject_cast<QCPTextElement*>(element); title && title->visible()) {
       const QSizeF size = QFontMetricsF(title->font()).size(0, title->text());
-      labels.push_back({title->text(), QRectF(title->rect().center().x() - size.width() / 2, title->rect().top(), size.width(),
-                                              size.height()), plot.rect()});
+      labels.push_back({title->text(),
+                        QRectF(title->rect().center().x() - size.width() / 2, title->rect().top(),
+                               size.width(), size.height()),
+                        plot.rect()});
     }
   }
   QStringList problems;
@@ -117,11 +140,13 @@ QStringList textProblems(QCustomPlot& plot, const QString& name) {
     if (!inside(box.rect, box.clip.intersected(plot.rect())))
       problems << QStringLiteral("%1: %2 is clipped").arg(name, where(box));
   for (const TextBox& box : ticks)
-    if (!inside(box.rect, plot.rect())) problems << QStringLiteral("%1: tick %2 is clipped").arg(name, where(box));
+    if (!inside(box.rect, plot.rect()))
+      problems << QStringLiteral("%1: tick %2 is clipped").arg(name, where(box));
   if (plot.legend && plot.legend->visible()) {
     const TextBox legend{QStringLiteral("legend"), QRectF(plot.legend->outerRect()), plot.rect()};
     for (const TextBox& box : items)
-      if (overlaps(box.rect, legend.rect)) problems << QStringLiteral("%1: %2 lies under the legend").arg(name, where(box));
+      if (overlaps(box.rect, legend.rect))
+        problems << QStringLiteral("%1: %2 lies under the legend").arg(name, where(box));
   }
   all.insert(all.end(), ticks.begin(), ticks.end());
   for (size_t i = 0; i < all.size(); ++i)
@@ -170,7 +195,9 @@ class TestUiChartText : public QObject {
  private slots:
   void initTestCase() {
     test::isolateSettings(QStringLiteral("test_ui_chart_text"));
-    const double scale = qEnvironmentVariableIsSet("SINKSCOPE_TEST_SCALE") ? qEnvironmentVariable("SINKSCOPE_TEST_SCALE").toDouble() : 1.0;
+    const double scale = qEnvironmentVariableIsSet("SINKSCOPE_TEST_SCALE")
+                             ? qEnvironmentVariable("SINKSCOPE_TEST_SCALE").toDouble()
+                             : 1.0;
     QCOMPARE(qApp->devicePixelRatio(), scale);  // the _hidpi run really draws at 200 %
   }
 
@@ -197,7 +224,8 @@ class TestUiChartText : public QObject {
 
 int main(int argc, char** argv) {
   // test_ui_chart_text_hidpi sets SINKSCOPE_TEST_SCALE=2: the same checks at a device pixel ratio of 2.
-  if (qEnvironmentVariableIsSet("SINKSCOPE_TEST_SCALE")) qputenv("QT_SCALE_FACTOR", qgetenv("SINKSCOPE_TEST_SCALE"));
+  if (qEnvironmentVariableIsSet("SINKSCOPE_TEST_SCALE"))
+    qputenv("QT_SCALE_FACTOR", qgetenv("SINKSCOPE_TEST_SCALE"));
   QApplication app(argc, argv);
   TestUiChartText test;
   return QTest::qExec(&test, argc, argv);

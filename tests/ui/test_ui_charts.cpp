@@ -11,21 +11,21 @@
 #include "charts/ColorMaps.h"
 #include "common/Error.h"
 
+#include <qcustomplot.h>
 #include <QApplication>
 #include <QDialogButtonBox>
-#include <QFile>
 #include <QDoubleSpinBox>
+#include <QFile>
 #include <QFileDialog>
 #include <QImageReader>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QSettings>
-#include <QTimer>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 #include <QXmlStreamReader>
-#include <qcustomplot.h>
 
 using namespace sinkscope;
 using namespace sinkscope::ui;
@@ -50,7 +50,6 @@ const PublishedEntry kPublished[] = {
     {ColorMapName::Cividis, 100, 0.394568, 0.406236, 0.438986},
     {ColorMapName::Cividis, 230, 0.896818, 0.811030, 0.320982},
 };
-
 
 double relativeLuminance(const QColor& color) {
   auto linear = [](double c) { return c <= 0.04045 ? c / 12.92 : std::pow((c + 0.055) / 1.055, 2.4); };
@@ -79,10 +78,12 @@ class TestUiCharts : public QObject {
     auto plot = buildOffscreen(withHeading(test::lineBuilder(), heading), ChartTheme::print(), size);
     QStringList texts;
     for (QCPTextElement* element : plot->findChildren<QCPTextElement*>()) texts << element->text();
-    QVERIFY2(texts.contains(QStringLiteral("Sink curve against context [modelled]")), qPrintable(texts.join(QLatin1Char('|'))));
+    QVERIFY2(texts.contains(QStringLiteral("Sink curve against context [modelled]")),
+             qPrintable(texts.join(QLatin1Char('|'))));
     QVERIFY2(texts.contains(heading.caption), qPrintable(texts.join(QLatin1Char('|'))));
     // The chart keeps most of the height: the heading rows take only their text's lines.
-    QVERIFY2(plot->axisRect()->outerRect().height() > size.height() / 2, qPrintable(QString::number(plot->axisRect()->outerRect().height())));
+    QVERIFY2(plot->axisRect()->outerRect().height() > size.height() / 2,
+             qPrintable(QString::number(plot->axisRect()->outerRect().height())));
     const QByteArray svg = renderChart(withHeading(test::lineBuilder(), heading), ChartFormat::Svg, size);
     QVERIFY(svg.contains("[modelled]"));
     QVERIFY(svg.contains("32,768 tokens"));
@@ -107,7 +108,8 @@ class TestUiCharts : public QObject {
     for (qint64 maxTokens : {1, 7, 1000, 131072, 10485760})
       for (int maxTicks : {1, 3, 6}) {
         const std::vector<qint64> ticks = roundTokenTicks(maxTokens, maxTicks);
-        QVERIFY2(int(ticks.size()) <= maxTicks + 1, qPrintable(QStringLiteral("%1 ticks for %2").arg(ticks.size()).arg(maxTokens)));
+        QVERIFY2(int(ticks.size()) <= maxTicks + 1,
+                 qPrintable(QStringLiteral("%1 ticks for %2").arg(ticks.size()).arg(maxTokens)));
         const qint64 step = ticks.size() > 1 ? ticks[1] : 1;
         QCOMPARE(step & (step - 1), qint64(0));  // a power of two
       }
@@ -118,7 +120,10 @@ class TestUiCharts : public QObject {
       const QColor color = colorMapAt(entry.map, entry.index / 255.0);
       const double error = std::max({std::abs(color.redF() - entry.r), std::abs(color.greenF() - entry.g),
                                      std::abs(color.blueF() - entry.b)});
-      QVERIFY2(error < 0.006, qPrintable(QStringLiteral("%1[%2] off by %3").arg(colorMapLabel(entry.map)).arg(entry.index).arg(error)));
+      QVERIFY2(
+          error < 0.006,
+          qPrintable(
+              QStringLiteral("%1[%2] off by %3").arg(colorMapLabel(entry.map)).arg(entry.index).arg(error)));
     }
   }
 
@@ -138,7 +143,8 @@ class TestUiCharts : public QObject {
     const auto& palette = okabeItoPalette();
     QCOMPARE(palette.size(), size_t(8));
     // Okabe and Ito (2008): orange, sky blue, bluish green, yellow, blue, vermillion, reddish purple.
-    for (const char* hex : {"#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"})
+    for (const char* hex :
+         {"#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"})
       QVERIFY2(std::find(palette.begin(), palette.end(), QColor(QLatin1String(hex))) != palette.end(), hex);
     ChartTheme dark = ChartTheme::darkTheme();
     for (int i = 0; i < 8; ++i) QVERIFY(dark.seriesColor(i) != QColor(Qt::black));
@@ -149,8 +155,9 @@ class TestUiCharts : public QObject {
     table.columns = {QStringLiteral("context (tokens)"), QStringLiteral("label, with comma")};
     table.addRow({qint64(32768), QStringLiteral("say \"hi\"")});
     table.addRow({0.123456789012, QStringLiteral("plain")});
-    QCOMPARE(table.toCsv(), QStringLiteral("context (tokens),\"label, with comma\"\n32768,\"say \"\"hi\"\"\"\n"
-                                           "0.123456789,plain\n"));
+    QCOMPARE(table.toCsv(),
+             QStringLiteral("context (tokens),\"label, with comma\"\n32768,\"say \"\"hi\"\"\"\n"
+                            "0.123456789,plain\n"));
     QCOMPARE(table.number(0, 0), 32768.0);
     QVERIFY(std::isnan(table.number(0, 1)));
   }
@@ -291,7 +298,8 @@ class TestUiCharts : public QObject {
     QFile pdf(pdfPath);
     QVERIFY(pdf.open(QIODevice::ReadOnly));
     const QRegularExpressionMatch box =
-        QRegularExpression(QStringLiteral("/MediaBox \\[0 0 ([0-9.]+) ([0-9.]+)\\]")).match(QString::fromLatin1(pdf.readAll()));
+        QRegularExpression(QStringLiteral("/MediaBox \\[0 0 ([0-9.]+) ([0-9.]+)\\]"))
+            .match(QString::fromLatin1(pdf.readAll()));
     QVERIFY(box.hasMatch());
     QCOMPARE(box.captured(1).toDouble(), 454.0);
     QCOMPARE(box.captured(2).toDouble(), 283.0);
@@ -338,10 +346,13 @@ class TestUiCharts : public QObject {
     QCOMPARE(dialog.result() == QDialog::Accepted, allowed);
     // The renderer's verdict on the same size: refused before drawing, or drawn (small ones only,
     // to keep the test short; the rest share pngSizeProblem with the renderer).
-    const auto render = [&] { return renderChart(lineBuilder(), ChartFormat::Png, QSize(width, height), scale); };
+    const auto render = [&] {
+      return renderChart(lineBuilder(), ChartFormat::Png, QSize(width, height), scale);
+    };
     if (!allowed) {
       QVERIFY_THROWS_EXCEPTION(Error, render());
-      QVERIFY(!QSettings().contains(QStringLiteral("chart_export/png/width")));  // a refused size is not remembered
+      QVERIFY(!QSettings().contains(
+          QStringLiteral("chart_export/png/width")));  // a refused size is not remembered
     } else if (pngPixelCount(QSize(width, height), scale) <= 4'000'000) {
       QVERIFY(!render().isEmpty());
     }
@@ -380,7 +391,8 @@ class TestUiCharts : public QObject {
     QCOMPARE(dialog->result(), int(QDialog::Accepted));
     QCOMPARE(QFileInfo(dialog->selectedFiles().value(0)).fileName(), QStringLiteral("chart.png"));
     // A name typed without a suffix takes the chosen filter's.
-    const std::unique_ptr<QFileDialog> svg(createChartFileDialog(nullptr, dir.filePath(QStringLiteral("c.svg"))));
+    const std::unique_ptr<QFileDialog> svg(
+        createChartFileDialog(nullptr, dir.filePath(QStringLiteral("c.svg"))));
     QCOMPARE(svg->defaultSuffix(), QStringLiteral("svg"));
     svg->selectNameFilter(svg->nameFilters().value(2));
     emit svg->filterSelected(svg->nameFilters().value(2));
@@ -402,12 +414,13 @@ class TestUiCharts : public QObject {
     heatmap.mass.assign(size_t(heatmap.rows() * heatmap.bins()), 0.125f);
     data->panels.push_back({Mitigation::Baseline, heatmap, QString()});
     ChartView view(QStringLiteral("Heatmap"));
-    view.setChart(QStringLiteral("Heatmap"), Provenance::Measured, heatmapBuilder(data, HeatmapStyle{}, false),
-                  heatmapTable(*data));
+    view.setChart(QStringLiteral("Heatmap"), Provenance::Measured,
+                  heatmapBuilder(data, HeatmapStyle{}, false), heatmapTable(*data));
     QList<double> horizontal, vertical;
     for (int i = 0; i < view.plot()->itemCount(); ++i)
       if (auto* line = qobject_cast<QCPItemStraightLine*>(view.plot()->item(i))) {
-        if (line->point1->coords().y() == line->point2->coords().y()) horizontal << line->point1->coords().y();
+        if (line->point1->coords().y() == line->point2->coords().y())
+          horizontal << line->point1->coords().y();
         if (line->point1->coords().x() == line->point2->coords().x()) vertical << line->point1->coords().x();
       }
     QCOMPARE(horizontal, QList<double>{3.0});  // rows 0..2 (63, 255, 511) above, 3..4 below

@@ -115,7 +115,9 @@ class TestUiCompute : public QObject {
     QSignalSpy failed(&controller, &ComputeController::jobFailed);
     controller.submit<int>(
         QStringLiteral("bad"), QStringLiteral("bad"), &receiver,
-        [](const JobContext&) -> int { throwBadInput(QStringLiteral("model.gguf"), QStringLiteral("n_head"), QStringLiteral("missing")); },
+        [](const JobContext&) -> int {
+          throwBadInput(QStringLiteral("model.gguf"), QStringLiteral("n_head"), QStringLiteral("missing"));
+        },
         [](const int&) {});
     QTRY_COMPARE(failed.count(), 1);
     QCOMPARE(failed.at(0).at(1).toString(), QStringLiteral("model.gguf: n_head: missing"));

@@ -8,13 +8,13 @@
 #include "UiTestSupport.h"
 #include "charts/ChartView.h"
 #include "panels/ContextControl.h"
-#include "tabs/AnalysisTab.h"
 #include "panels/ScenarioPanel.h"
 #include "scenario/Scenario.h"
 #include "scenario/ScenarioFile.h"
 #include "scenario/ScenarioFileActions.h"
 #include "scenario/ScenarioHistory.h"
 #include "scenario/SpecLibrary.h"
+#include "tabs/AnalysisTab.h"
 
 #include <QDir>
 #include <QFile>
@@ -138,7 +138,9 @@ class TestUiDesktop : public QObject {
     const QJsonObject file = QJsonDocument::fromJson(readAll(path)).object();
     QCOMPARE(file.value(QStringLiteral("format")).toString(), QStringLiteral("sinkscope-scenario"));
     QCOMPARE(file.value(QStringLiteral("version")).toInt(), kScenarioFileVersion);
-    QCOMPARE(file.value(QStringLiteral("scenario")).toObject().value(QStringLiteral("context_tokens")).toInt(), 131072);
+    QCOMPARE(
+        file.value(QStringLiteral("scenario")).toObject().value(QStringLiteral("context_tokens")).toInt(),
+        131072);
 
     scenario.setValues(Scenario::defaults(window.library()));
     QVERIFY(scenario.values() != saved);
@@ -185,14 +187,21 @@ class TestUiDesktop : public QObject {
     QTest::addColumn<QString>("key");
     QTest::addColumn<QJsonValue>("value");
     QTest::addColumn<QString>("expected");
-    QTest::newRow("newer version") << "version" << QJsonValue(2) << "version: 2 is newer than this SinkScope reads (1)";
-    QTest::newRow("not a scenario") << "format" << QJsonValue(QStringLiteral("hardware")) << "format: is not 'sinkscope-scenario'";
-    QTest::newRow("unknown model") << "model" << QJsonValue(QStringLiteral("no-such-model"))
-                                   << "scenario.model: 'no-such-model' is neither in the catalogue nor a readable file";
-    QTest::newRow("unknown mitigation") << "mitigations" << QJsonValue(QJsonArray::fromStringList({QStringLiteral("baseline"), QStringLiteral("magic")}))
-                                        << "scenario.mitigations: 'magic' is not a mitigation";
-    QTest::newRow("context out of range") << "context_tokens" << QJsonValue(1e12) << "scenario.context_tokens";
-    QTest::newRow("unknown dtype") << "kv_dtype" << QJsonValue(QStringLiteral("fp3")) << "scenario.kv_dtype: 'fp3' is not one of";
+    QTest::newRow("newer version") << "version" << QJsonValue(2)
+                                   << "version: 2 is newer than this SinkScope reads (1)";
+    QTest::newRow("not a scenario") << "format" << QJsonValue(QStringLiteral("hardware"))
+                                    << "format: is not 'sinkscope-scenario'";
+    QTest::newRow("unknown model")
+        << "model" << QJsonValue(QStringLiteral("no-such-model"))
+        << "scenario.model: 'no-such-model' is neither in the catalogue nor a readable file";
+    QTest::newRow("unknown mitigation")
+        << "mitigations"
+        << QJsonValue(QJsonArray::fromStringList({QStringLiteral("baseline"), QStringLiteral("magic")}))
+        << "scenario.mitigations: 'magic' is not a mitigation";
+    QTest::newRow("context out of range")
+        << "context_tokens" << QJsonValue(1e12) << "scenario.context_tokens";
+    QTest::newRow("unknown dtype") << "kv_dtype" << QJsonValue(QStringLiteral("fp3"))
+                                   << "scenario.kv_dtype: 'fp3' is not one of";
   }
 
   void badScenarioFilesNameTheFieldAndChangeNothing() {
@@ -205,7 +214,8 @@ class TestUiDesktop : public QObject {
     QStringList errors;
     collectErrors(window.scenarioFiles(), errors);
     const ScenarioValues before = window.scenario().values();
-    const QString path = test::writeTextFile(dir, QStringLiteral("bad.json"), withScenarioField(before, key, value));
+    const QString path =
+        test::writeTextFile(dir, QStringLiteral("bad.json"), withScenarioField(before, key, value));
     QVERIFY(!window.scenarioFiles().open(path));
     QCOMPARE(errors.size(), 1);
     QVERIFY2(errors.front().contains(expected), qPrintable(errors.front()));
@@ -244,9 +254,10 @@ class TestUiDesktop : public QObject {
     QVERIFY(QFileInfo(start).isDir());
     rememberDialogFolder(DialogPurpose::Measure, dir.filePath(QStringLiteral("model.gguf")));
     QCOMPARE(dialogStartPath(DialogPurpose::Measure), dir.path());
-    QCOMPARE(dialogStartPath(DialogPurpose::Measure, QStringLiteral("x.txt")), QDir(dir.path()).filePath(QStringLiteral("x.txt")));
+    QCOMPARE(dialogStartPath(DialogPurpose::Measure, QStringLiteral("x.txt")),
+             QDir(dir.path()).filePath(QStringLiteral("x.txt")));
     QVERIFY(dialogStartPath(DialogPurpose::Export) != dir.path());  // purposes are separate
-    rememberDialogFolder(DialogPurpose::Measure, QString());         // a cancelled dialog changes nothing
+    rememberDialogFolder(DialogPurpose::Measure, QString());        // a cancelled dialog changes nothing
     QCOMPARE(dialogStartPath(DialogPurpose::Measure), dir.path());
     const QString gone = dir.path();
     dir.remove();
@@ -289,8 +300,8 @@ class TestUiDesktop : public QObject {
     QCOMPARE(GlossaryDialog::glossaryMarkdown(),
              QString::fromUtf8(readAll(test::sourceDir() + QStringLiteral("/docs/glossary.md"))));
     const QString text = dialog->browser()->toPlainText();
-    for (const char* term : {"context_cap", "Effective context", "RULER-style", "Confidence", "Verdict", "Trained context",
-                             "Mean over heads", "Modelled / measured / estimated"})
+    for (const char* term : {"context_cap", "Effective context", "RULER-style", "Confidence", "Verdict",
+                             "Trained context", "Mean over heads", "Modelled / measured / estimated"})
       QVERIFY2(text.contains(QLatin1String(term)), term);
     glossary->trigger();  // a second time raises the same window
     QCOMPARE(window.findChildren<GlossaryDialog*>().size(), 1);

@@ -27,7 +27,9 @@ using namespace sinkscope::ui;
 
 namespace {
 
-QString tool(const char* name) { return QStandardPaths::findExecutable(QString::fromLatin1(name)); }
+QString tool(const char* name) {
+  return QStandardPaths::findExecutable(QString::fromLatin1(name));
+}
 
 QString runTool(const QString& program, const QStringList& args) {
   QProcess process;
@@ -57,21 +59,24 @@ struct Answers {
   }
 };
 
-QAction* exportAction(MainWindow& window) { return window.findChild<QAction*>(QStringLiteral("exportReport")); }
+QAction* exportAction(MainWindow& window) {
+  return window.findChild<QAction*>(QStringLiteral("exportReport"));
+}
 
 // `plan --json` for the window's scenario, and the numbers of it a report must carry.
 QStringList planKeyNumbers(const MainWindow& window) {
   const ScenarioValues v = window.scenario().values();
-  const test::CliResult plan =
-      test::runCli({QStringLiteral("plan"), QStringLiteral("--model"), v.modelId, QStringLiteral("--hardware"), v.hardwareId,
-                    QStringLiteral("--context"), QString::number(v.contextTokens), QStringLiteral("--mitigation"),
-                    mitigationName(v.primaryMitigation()), QStringLiteral("--json")});
+  const test::CliResult plan = test::runCli(
+      {QStringLiteral("plan"), QStringLiteral("--model"), v.modelId, QStringLiteral("--hardware"),
+       v.hardwareId, QStringLiteral("--context"), QString::number(v.contextTokens),
+       QStringLiteral("--mitigation"), mitigationName(v.primaryMitigation()), QStringLiteral("--json")});
   const QJsonObject json = QJsonDocument::fromJson(plan.standardOutput).object();
   const QJsonObject memory = json.value(QStringLiteral("memory")).toObject();
   return {QString::number(memory.value(QStringLiteral("kv_bytes_per_token")).toInteger()),
           QString::number(memory.value(QStringLiteral("total_bytes")).toInteger()),
           QString::number(memory.value(QStringLiteral("weights_bytes")).toInteger()),
-          test::printedConfidence(json.value(QStringLiteral("confidence")).toObject().value(QStringLiteral("value")).toDouble()),
+          test::printedConfidence(
+              json.value(QStringLiteral("confidence")).toObject().value(QStringLiteral("value")).toDouble()),
           test::groupedTokens(json.value(QStringLiteral("context_cap")).toInteger())};
 }
 
@@ -100,14 +105,17 @@ class TestUiExportReport : public QObject {
     const QByteArray pdf = readAll(answers.path);
     QVERIFY(pdf.startsWith("%PDF-"));
     int pageObjects = 0;
-    for (auto it = QRegularExpression(QStringLiteral("/Type\\s*/Page\\b")).globalMatch(QString::fromLatin1(pdf)); it.hasNext(); it.next())
+    for (auto it =
+             QRegularExpression(QStringLiteral("/Type\\s*/Page\\b")).globalMatch(QString::fromLatin1(pdf));
+         it.hasNext(); it.next())
       ++pageObjects;
     QVERIFY2(pageObjects >= 4, qPrintable(QString::number(pageObjects)));
     if (!tool("pdfinfo").isEmpty() && !tool("pdftotext").isEmpty()) {
-      const QRegularExpressionMatch pages =
-          QRegularExpression(QStringLiteral("Pages:\\s+(\\d+)")).match(runTool(tool("pdfinfo"), {answers.path}));
+      const QRegularExpressionMatch pages = QRegularExpression(QStringLiteral("Pages:\\s+(\\d+)"))
+                                                .match(runTool(tool("pdfinfo"), {answers.path}));
       QVERIFY(pages.hasMatch() && pages.captured(1).toInt() >= 4);
-      const QString text = runTool(tool("pdftotext"), {QStringLiteral("-layout"), answers.path, QStringLiteral("-")});
+      const QString text =
+          runTool(tool("pdftotext"), {QStringLiteral("-layout"), answers.path, QStringLiteral("-")});
       for (const QString& number : numbers) QVERIFY2(test::containsAnyOf(text, number), qPrintable(number));
       QVERIFY(text.contains(QStringLiteral("Page 1 of %1").arg(pages.captured(1))));
     }
@@ -120,7 +128,8 @@ class TestUiExportReport : public QObject {
     QVERIFY(html.contains(QStringLiteral("src=\"data:image/png;base64,")));
     for (const QString& number : numbers) QVERIFY2(test::containsAnyOf(html, number), qPrintable(number));
     QCOMPARE(answers.replaceAsked, 0);  // nothing existed: nothing to confirm
-    QCOMPARE(QDir(dir.path()).entryList(QDir::Files), (QStringList{QStringLiteral("window.html"), QStringLiteral("window.pdf")}));
+    QCOMPARE(QDir(dir.path()).entryList(QDir::Files),
+             (QStringList{QStringLiteral("window.html"), QStringLiteral("window.pdf")}));
   }
 
   void replacesAnExistingFileOnlyAfterConfirmation() {
@@ -143,7 +152,8 @@ class TestUiExportReport : public QObject {
     QCOMPARE(answers.replaceAsked, 2);
     QVERIFY(answers.errors.isEmpty());
     QVERIFY(readAll(answers.path).startsWith("<!DOCTYPE html>"));
-    QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden), QStringList{QStringLiteral("kept.html")});
+    QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden),
+             QStringList{QStringLiteral("kept.html")});
   }
 
   void aFailureLeavesNoFileAndNamesThePath() {
@@ -159,7 +169,8 @@ class TestUiExportReport : public QObject {
     QVERIFY(QFile::setPermissions(locked, QFileDevice::ReadOwner | QFileDevice::ExeOwner));
     QString folder = locked;
     if (QFileInfo(locked).isWritable()) {
-      if (!QFileInfo(QStringLiteral("/sys/kernel")).isDir()) QSKIP("running as root without /sys: no unwritable folder to try");
+      if (!QFileInfo(QStringLiteral("/sys/kernel")).isDir())
+        QSKIP("running as root without /sys: no unwritable folder to try");
       folder = QStringLiteral("/sys/kernel");
     }
     answers.path = QDir(folder).filePath(QStringLiteral("report.pdf"));
@@ -167,8 +178,10 @@ class TestUiExportReport : public QObject {
     QCOMPARE(answers.errors.size(), 1);
     QVERIFY2(answers.errors.front().contains(answers.path), qPrintable(answers.errors.front()));
     QVERIFY(!QFileInfo::exists(answers.path));
-    QVERIFY(QDir(folder).entryList({QStringLiteral("report.pdf*"), QStringLiteral(".report.pdf*")},
-                                   QDir::Files | QDir::Hidden).isEmpty());  // no partial or temporary file
+    QVERIFY(QDir(folder)
+                .entryList({QStringLiteral("report.pdf*"), QStringLiteral(".report.pdf*")},
+                           QDir::Files | QDir::Hidden)
+                .isEmpty());  // no partial or temporary file
     QFile::setPermissions(locked, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
     // An unknown extension gets .pdf; a missing folder is named too.
     answers.errors.clear();
@@ -219,7 +232,8 @@ class TestUiExportReport : public QObject {
     QVERIFY(section.contains(QStringLiteral("512 tokens (from the catalogue")));
     // Its reproduce line gives measure the same trained context (the GGUF itself says 2048).
     for (const auto& measured : runs) {
-      QVERIFY(section.contains(QStringLiteral("--context 640 --trained-context 512 --mitigation %1").arg(mitigationName(measured->mitigation))));
+      QVERIFY(section.contains(QStringLiteral("--context 640 --trained-context 512 --mitigation %1")
+                                   .arg(mitigationName(measured->mitigation))));
       QVERIFY(section.contains(QString::number(measured->meanNllInside, 'f', 4)));
       QVERIFY(section.contains(QString::number(measured->meanNllBeyond, 'f', 4)));
     }

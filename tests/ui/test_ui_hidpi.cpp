@@ -5,11 +5,11 @@
 #include "charts/ChartExport.h"
 #include "charts/ChartView.h"
 
+#include <qcustomplot.h>
 #include <QApplication>
 #include <QImageReader>
 #include <QTemporaryDir>
 #include <QTest>
-#include <qcustomplot.h>
 
 using namespace sinkscope;
 using namespace sinkscope::ui;

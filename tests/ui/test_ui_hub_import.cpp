@@ -4,11 +4,11 @@
 #include "LocalHubServer.h"
 #include "MainWindow.h"
 #include "UiTestSupport.h"
-#include "scenario/HubImportDialog.h"
 #include "panels/SpecDetails.h"
+#include "scenario/HubImportDialog.h"
 #include "scenario/ImportController.h"
-#include "scenario/ScenarioFileActions.h"
 #include "scenario/Scenario.h"
+#include "scenario/ScenarioFileActions.h"
 #include "scenario/SpecLibrary.h"
 
 #include <QComboBox>
@@ -17,8 +17,8 @@
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTemporaryDir>
-#include <QtTest>
 #include <QTimer>
+#include <QtTest>
 #include "TestSupport.h"
 
 using namespace sinkscope;
@@ -71,7 +71,8 @@ class TestUiHubImport : public QObject {
     QVERIFY(dialog->fetching());
     QTest::keyClick(dialog, Qt::Key_Escape);  // Cancel
     QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, 2000);
-    QVERIFY2(failed.at(0).at(0).toString().contains(QStringLiteral("cancelled")), qPrintable(failed.at(0).at(0).toString()));
+    QVERIFY2(failed.at(0).at(0).toString().contains(QStringLiteral("cancelled")),
+             qPrintable(failed.at(0).at(0).toString()));
     QVERIFY(!window.library().model(kRepo));
   }
 
@@ -86,7 +87,8 @@ class TestUiHubImport : public QObject {
     dialog->openButton()->click();
     QTRY_VERIFY_WITH_TIMEOUT(!dialog->fetching(), 5000);
     const QString text = dialog->statusLabel()->text();
-    QVERIFY2(text.startsWith(QStringLiteral("error: Qwen/Qwen2.5-7B-Instruct@main: config.json: gated")), qPrintable(text));
+    QVERIFY2(text.startsWith(QStringLiteral("error: Qwen/Qwen2.5-7B-Instruct@main: config.json: gated")),
+             qPrintable(text));
     QVERIFY(text.contains(QStringLiteral("accept the licence")) && text.contains(QStringLiteral("HF_TOKEN")));
     dialog->close();
   }
@@ -94,7 +96,8 @@ class TestUiHubImport : public QObject {
   void anOpenedModelIsSelectedAndRemembered() {
     LocalHubServer server;
     server.setResponse(kConfigPath, {200, recordedConfig(), {}, false});
-    const QByteArray header = R"({"w": {"dtype": "BF16", "shape": [1000, 3000], "data_offsets": [0, 6000000]}})";
+    const QByteArray header =
+        R"({"w": {"dtype": "BF16", "shape": [1000, 3000], "data_offsets": [0, 6000000]}})";
     server.setResponse(QStringLiteral("/Qwen/Qwen2.5-7B-Instruct/resolve/main/model.safetensors"),
                        {200, test::safetensorsPrefix(header), {}, false});
     qputenv("HF_ENDPOINT", server.endpoint().toUtf8());
@@ -107,7 +110,8 @@ class TestUiHubImport : public QObject {
       QVERIFY(window.library().model(kRepo));
       QCOMPARE(window.library().model(kRepo)->layers, 28);
       const QString details = modelDetailsHtml(*window.library().model(kRepo));  // 1000 x 3000 served above
-      QVERIFY2(details.contains(QStringLiteral("Checkpoint")) && details.contains(QStringLiteral("exact")), qPrintable(details));
+      QVERIFY2(details.contains(QStringLiteral("Checkpoint")) && details.contains(QStringLiteral("exact")),
+               qPrintable(details));
       QCOMPARE(window.library().model(kRepo)->checkpointWeights->parameters, qint64(3'000'000));
       QCOMPARE(window.importer().recentHubIds(), QStringList{kRepo});
       window.saveSettings();
@@ -116,7 +120,7 @@ class TestUiHubImport : public QObject {
     MainWindow restored;
     restored.restoreSettings();
     QCOMPARE(restored.importer().recentHubIds(), QStringList{kRepo});
-    QVERIFY(restored.library().model(kRepo));  // back from the cache
+    QVERIFY(restored.library().model(kRepo));      // back from the cache
     QCOMPARE(server.requests().size(), requests);  // without a request
     HubImportDialog* dialog = restored.importer().openHubDialog();
     QCOMPARE(dialog->idBox()->currentText(), kRepo);  // the recent id is offered first

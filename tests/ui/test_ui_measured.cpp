@@ -15,17 +15,17 @@
 #include "scenario/Scenario.h"
 #include "tabs/MeasuredTab.h"
 
+#include <qcustomplot.h>
 #include <QComboBox>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QTemporaryDir>
 #include <QLabel>
 #include <QMenu>
 #include <QSignalSpy>
 #include <QTabWidget>
+#include <QTemporaryDir>
 #include <QTest>
-#include <qcustomplot.h>
 
 using namespace sinkscope;
 using namespace sinkscope::ui;
@@ -77,9 +77,15 @@ MeasuredTab* measureInWindow(MainWindow& window, const QString& gguf) {
 
 // The keys of a measured run both `measure --json` and the report's "measured.runs" carry.
 QStringList reportRunKeys() {
-  return {QStringLiteral("mitigation"), QStringLiteral("factor"), QStringLiteral("tokens"), QStringLiteral("trained_context"),
-          QStringLiteral("threads"), QStringLiteral("mean_nll_inside_trained"), QStringLiteral("mean_nll_beyond_trained"),
-          QStringLiteral("context_cap"), QStringLiteral("effective_context")};
+  return {QStringLiteral("mitigation"),
+          QStringLiteral("factor"),
+          QStringLiteral("tokens"),
+          QStringLiteral("trained_context"),
+          QStringLiteral("threads"),
+          QStringLiteral("mean_nll_inside_trained"),
+          QStringLiteral("mean_nll_beyond_trained"),
+          QStringLiteral("context_cap"),
+          QStringLiteral("effective_context")};
 }
 
 // The channels a jobCancelled or jobFailed spy saw.
@@ -115,7 +121,9 @@ class TestUiMeasured : public QObject {
     QVERIFY(!tab->runs().empty());
     for (const auto& run : tab->runs()) QCOMPARE(run->configSlidingWindow, qint64(16));
     const auto& heads = tab->runs().front()->forward.heads;
-    QVERIFY(std::all_of(heads.begin(), heads.end(), [](const HeadAttentionMetrics& m) { return m.meanSinkMass1 < 16.0 / double(kContext - 1); }));  // only queries 1..15 see key 0
+    QVERIFY(std::all_of(heads.begin(), heads.end(), [](const HeadAttentionMetrics& m) {
+      return m.meanSinkMass1 < 16.0 / double(kContext - 1);
+    }));  // only queries 1..15 see key 0
   }
 
   void measuresEveryComparedMitigation() {
@@ -147,10 +155,12 @@ class TestUiMeasured : public QObject {
         QVERIFY2(std::abs(line->data()->at(int(p))->value - runningMeanAt(core.forward.nll, p)) < 1e-6,
                  qPrintable(QStringLiteral("%1 at %2").arg(mitigationName(compared[i])).arg(p)));
       // And the table holds every unsmoothed loss.
-      const int column = tab->lossChart()->table().columnIndex(QStringLiteral("nll, %1 (nats)").arg(mitigationName(compared[i])));
+      const int column = tab->lossChart()->table().columnIndex(
+          QStringLiteral("nll, %1 (nats)").arg(mitigationName(compared[i])));
       QVERIFY(column >= 0);
       for (size_t p : {size_t(0), size_t(700), core.forward.nll.size() - 1})
-        SINKSCOPE_COMPARE_NEAR(tab->lossChart()->table().number(p, column), double(core.forward.nll[p]), 1e-6);
+        SINKSCOPE_COMPARE_NEAR(tab->lossChart()->table().number(p, column), double(core.forward.nll[p]),
+                               1e-6);
     }
     // The summary has a line per mitigation with its mean losses and context_cap.
     QLabel* summary = nullptr;
@@ -162,7 +172,8 @@ class TestUiMeasured : public QObject {
     QCOMPARE(lines.first(), describeGguf(GgufFile(gguf)).toHtmlEscaped());
     for (const auto& run : tab->runs()) {
       const QString name = QStringLiteral("<b>%1</b>").arg(mitigationName(run->mitigation));
-      const auto line = std::find_if(lines.begin(), lines.end(), [&](const QString& l) { return l.startsWith(name); });
+      const auto line =
+          std::find_if(lines.begin(), lines.end(), [&](const QString& l) { return l.startsWith(name); });
       QVERIFY2(line != lines.end(), qPrintable(summary->text()));
       QVERIFY(line->contains(QString::number(run->meanNllInside, 'f', 3)));
       QVERIFY(line->contains(QString::number(run->meanNllBeyond, 'f', 3)));
@@ -179,9 +190,10 @@ class TestUiMeasured : public QObject {
   void measureReportAndTabAgree() {
     SINKSCOPE_REQUIRE_SHARED_GGUF(gguf);
     const QString context = QString::number(kContext);
-    const test::CliResult cli = test::runCli({QStringLiteral("measure"), QStringLiteral("--gguf"), gguf, QStringLiteral("--text"),
-                                              kSampleTextPath, QStringLiteral("--context"), context, QStringLiteral("--json")},
-                                             300000);
+    const test::CliResult cli =
+        test::runCli({QStringLiteral("measure"), QStringLiteral("--gguf"), gguf, QStringLiteral("--text"),
+                      kSampleTextPath, QStringLiteral("--context"), context, QStringLiteral("--json")},
+                     300000);
     QVERIFY2(cli.exitCode == 0, cli.standardError.constData());
     const QJsonObject fromCli = QJsonDocument::fromJson(cli.standardOutput).object();
     QCOMPARE(fromCli.value(QStringLiteral("trained_context")).toInteger(), qint64(512));
@@ -189,17 +201,22 @@ class TestUiMeasured : public QObject {
     QTemporaryDir dir;
     const QString reportPath = dir.filePath(QStringLiteral("report.json"));
     const test::CliResult report = test::runCli(
-        {QStringLiteral("report"), QStringLiteral("--model"), QStringLiteral("stories260k"), QStringLiteral("--hardware"),
-         QStringLiteral("h100-sxm-80gb"), QStringLiteral("--context"), context, QStringLiteral("--mitigations"),
-         QStringLiteral("baseline,ntk"), QStringLiteral("--gguf"), gguf, QStringLiteral("--measure-context"), context,
-         QStringLiteral("--out"), reportPath},
+        {QStringLiteral("report"), QStringLiteral("--model"), QStringLiteral("stories260k"),
+         QStringLiteral("--hardware"), QStringLiteral("h100-sxm-80gb"), QStringLiteral("--context"), context,
+         QStringLiteral("--mitigations"), QStringLiteral("baseline,ntk"), QStringLiteral("--gguf"), gguf,
+         QStringLiteral("--measure-context"), context, QStringLiteral("--out"), reportPath},
         300000);
     QVERIFY2(report.exitCode == 0, report.standardError.constData());
     QFile reportFile(reportPath);
     QVERIFY(reportFile.open(QIODevice::ReadOnly));
     const QJsonObject fromReport = QJsonDocument::fromJson(reportFile.readAll())
-                                       .object().value(QStringLiteral("measured")).toObject()
-                                       .value(QStringLiteral("runs")).toArray().at(0).toObject();
+                                       .object()
+                                       .value(QStringLiteral("measured"))
+                                       .toObject()
+                                       .value(QStringLiteral("runs"))
+                                       .toArray()
+                                       .at(0)
+                                       .toObject();
 
     MainWindow window;
     MeasuredTab* tab = measureInWindow(window, gguf);
@@ -207,13 +224,20 @@ class TestUiMeasured : public QObject {
     QCOMPARE(tab->runs().front()->mitigation, Mitigation::Baseline);
     const QJsonObject fromTab = measurementToJson(*tab->runs().front());
 
-    QVERIFY2(fromTab == fromCli, qPrintable(QStringLiteral("tab and measure differ at '%1'").arg(firstDifference(fromTab, fromCli))));
+    QVERIFY2(
+        fromTab == fromCli,
+        qPrintable(QStringLiteral("tab and measure differ at '%1'").arg(firstDifference(fromTab, fromCli))));
     for (const QString& key : reportRunKeys())
-      QVERIFY2(fromReport.value(key) == fromCli.value(key),
-               qPrintable(QStringLiteral("%1: report %2, measure %3")
-                              .arg(key, QJsonDocument(QJsonObject{{key, fromReport.value(key)}}).toJson(QJsonDocument::Compact),
-                                   QJsonDocument(QJsonObject{{key, fromCli.value(key)}}).toJson(QJsonDocument::Compact))));
-    QCOMPARE(fromReport.value(QStringLiteral("sink_rate")), fromCli.value(QStringLiteral("sink")).toObject().value(QStringLiteral("sink_rate")));
+      QVERIFY2(
+          fromReport.value(key) == fromCli.value(key),
+          qPrintable(
+              QStringLiteral("%1: report %2, measure %3")
+                  .arg(
+                      key,
+                      QJsonDocument(QJsonObject{{key, fromReport.value(key)}}).toJson(QJsonDocument::Compact),
+                      QJsonDocument(QJsonObject{{key, fromCli.value(key)}}).toJson(QJsonDocument::Compact))));
+    QCOMPARE(fromReport.value(QStringLiteral("sink_rate")),
+             fromCli.value(QStringLiteral("sink")).toObject().value(QStringLiteral("sink_rate")));
   }
 
   // While it runs the tab shows tokens/s and time left; the status bar's Cancel stops it and the
@@ -232,11 +256,13 @@ class TestUiMeasured : public QObject {
     tab->setGgufPath(gguf);
     tab->refreshNow();
     QTRY_VERIFY_WITH_TIMEOUT(tab->progressLabel()->text().contains(QStringLiteral("tokens/s")), 60000);
-    QVERIFY2(tab->progressLabel()->text().contains(QStringLiteral(" left")), qPrintable(tab->progressLabel()->text()));
+    QVERIFY2(tab->progressLabel()->text().contains(QStringLiteral(" left")),
+             qPrintable(tab->progressLabel()->text()));
     window.compute().cancelAll();
     QVERIFY(!window.compute().isBusy(tab->channel()));
     QVERIFY(channelsOf(cancelled).contains(tab->channel()));
-    QVERIFY2(tab->progressLabel()->text().contains(QStringLiteral("cancelled")), qPrintable(tab->progressLabel()->text()));
+    QVERIFY2(tab->progressLabel()->text().contains(QStringLiteral("cancelled")),
+             qPrintable(tab->progressLabel()->text()));
     QVERIFY(!channelsOf(failed).contains(tab->channel()));  // cancelled is not a failure
     QVERIFY(tab->runs().empty());
   }
@@ -288,7 +314,7 @@ class TestUiMeasured : public QObject {
     window.scenario().setModelId(other);
     tab->refreshNow();
     QVERIFY(!window.compute().isBusy());  // nothing submitted
-    QTest::qWait(200);  // a negative check: no job may finish, since none was submitted
+    QTest::qWait(200);                    // a negative check: no job may finish, since none was submitted
     QCOMPARE(finished.count(), 0);
     QCOMPARE(tab->runs().front().get(), before.front().get());
     QSignalSpy updated(tab, &AnalysisTab::updated);
@@ -317,14 +343,15 @@ class TestUiMeasured : public QObject {
     box->setCurrentIndex(baseline);
     emit box->activated(baseline);
     QVERIFY(!window.compute().isBusy());  // redrawn from the finished runs, nothing submitted
-    QTest::qWait(200);  // a negative check: no job may finish, since none was submitted
+    QTest::qWait(200);                    // a negative check: no job may finish, since none was submitted
     QCOMPARE(finished.count(), 0);
     QCOMPARE(tab->data()->mitigation, Mitigation::Baseline);
     const ChartTable after = tab->heatmapChart()->table();
     QCOMPARE(after.rows.size(), before.rows.size());
     QCOMPARE(after.rows.front().front().toString(), QStringLiteral("baseline"));
     bool differs = false;
-    for (size_t r = 0; r < after.rows.size() && !differs; ++r) differs = after.number(r, 4) != before.number(r, 4);
+    for (size_t r = 0; r < after.rows.size() && !differs; ++r)
+      differs = after.number(r, 4) != before.number(r, 4);
     QVERIFY(differs);  // the attention itself, not only the label
     QVERIFY(tab->sinkChart()->title().endsWith(QStringLiteral("baseline")));
     QCOMPARE(tab->runs().size(), size_t(2));  // the loss chart still shows both

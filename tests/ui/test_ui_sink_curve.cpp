@@ -3,8 +3,8 @@
 // against resources/references.json parsed here on its own; hover text; metric switching. Also
 // the layout bugs seen in screenshots: colliding chart labels and clipped chart titles.
 #include "MainWindow.h"
-#include "attention/ModelledAttention.h"
 #include "UiTestSupport.h"
+#include "attention/ModelledAttention.h"
 #include "catalog/Catalog.h"
 #include "charts/ChartView.h"
 #include "charts/EffectiveContextChart.h"
@@ -18,16 +18,16 @@
 #include "tabs/PlannerTab.h"
 #include "tabs/SinkCurveTab.h"
 
+#include <qcustomplot.h>
 #include <QComboBox>
-#include <QLabel>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLabel>
 #include <QSignalSpy>
 #include <QTabWidget>
 #include <QTest>
-#include <qcustomplot.h>
 
 #include <cmath>
 
@@ -84,9 +84,11 @@ std::vector<ExpectedMarker> expectedMarkers() {
   int index = 0;
   for (const QJsonValue& value : document.value(QStringLiteral("rows")).toArray()) {
     const QJsonObject row = value.toObject();
-    markers.push_back({QStringLiteral("source-document-%1").arg(++index), row.value(QStringLiteral("context")).toDouble(),
+    markers.push_back({QStringLiteral("source-document-%1").arg(++index),
+                       row.value(QStringLiteral("context")).toDouble(),
                        row.value(QStringLiteral("effective_context")).toDouble(),
-                       document.value(QStringLiteral("source")).toString(), row.value(QStringLiteral("model_id")).toString()});
+                       document.value(QStringLiteral("source")).toString(),
+                       row.value(QStringLiteral("model_id")).toString()});
   }
   return markers;
 }
@@ -96,11 +98,15 @@ std::vector<ExpectedMarker> expectedMarkers() {
 QRectF textRect(QCPItemText* item) {
   const QPointF anchor = item->position->pixelPosition();
   const QFontMetricsF metrics(item->font());
-  QRectF rect = metrics.boundingRect(QRectF(0, 0, 10000, 10000), Qt::TextDontClip | item->textAlignment(), item->text());
-  rect = rect.adjusted(0, 0, item->padding().left() + item->padding().right(), item->padding().top() + item->padding().bottom());
+  QRectF rect = metrics.boundingRect(QRectF(0, 0, 10000, 10000), Qt::TextDontClip | item->textAlignment(),
+                                     item->text());
+  rect = rect.adjusted(0, 0, item->padding().left() + item->padding().right(),
+                       item->padding().top() + item->padding().bottom());
   const Qt::Alignment a = item->positionAlignment();
-  const double x = a & Qt::AlignRight ? anchor.x() - rect.width() : (a & Qt::AlignHCenter ? anchor.x() - rect.width() / 2 : anchor.x());
-  const double y = a & Qt::AlignBottom ? anchor.y() - rect.height() : (a & Qt::AlignVCenter ? anchor.y() - rect.height() / 2 : anchor.y());
+  const double x = a & Qt::AlignRight ? anchor.x() - rect.width()
+                                      : (a & Qt::AlignHCenter ? anchor.x() - rect.width() / 2 : anchor.x());
+  const double y = a & Qt::AlignBottom ? anchor.y() - rect.height()
+                                       : (a & Qt::AlignVCenter ? anchor.y() - rect.height() / 2 : anchor.y());
   return QRectF(x, y, rect.width(), rect.height());
 }
 
@@ -113,7 +119,8 @@ QStringList overlappingLabels(QCustomPlot* plot) {
   QStringList overlaps;
   for (int i = 0; i < texts.size(); ++i)
     for (int j = i + 1; j < texts.size(); ++j)
-      if (textRect(texts[i]).intersects(textRect(texts[j]))) overlaps << texts[i]->text() + QStringLiteral(" / ") + texts[j]->text();
+      if (textRect(texts[i]).intersects(textRect(texts[j])))
+        overlaps << texts[i]->text() + QStringLiteral(" / ") + texts[j]->text();
   return overlaps;
 }
 
@@ -138,7 +145,8 @@ class TestUiSinkCurve : public QObject {
     const QString model = catalogueId("tinyllama");
     QVERIFY(!model.isEmpty());
     const qint64 context = 16384;
-    const std::vector<Mitigation> compared{Mitigation::Baseline, Mitigation::Ntk, Mitigation::Yarn, Mitigation::Streaming};
+    const std::vector<Mitigation> compared{Mitigation::Baseline, Mitigation::Ntk, Mitigation::Yarn,
+                                           Mitigation::Streaming};
     window.scenario().setModelId(model);
     window.scenario().setContextTokens(context);
     window.scenario().setMitigations(compared);
@@ -165,8 +173,9 @@ class TestUiSinkCurve : public QObject {
       const MitigationPlan* row = planRow(plan, mitigation);
       QVERIFY(row);
       // The curve is configured as the plan configures this mitigation for the requested context.
-      const auto series = std::find_if(tab->data()->effective.begin(), tab->data()->effective.end(),
-                                       [&](const EffectiveContextSeries& s) { return s.mitigation == mitigation; });
+      const auto series =
+          std::find_if(tab->data()->effective.begin(), tab->data()->effective.end(),
+                       [&](const EffectiveContextSeries& s) { return s.mitigation == mitigation; });
       QVERIFY(series != tab->data()->effective.end());
       QCOMPARE(series->factor, row->factor);
       QCPGraph* graph = graphNamed(plot, QStringLiteral("%1 (modelled)").arg(mitigationTitle(mitigation)));
@@ -196,10 +205,12 @@ class TestUiSinkCurve : public QObject {
         QVERIFY(inTable);
       }
       // At the requested context the line is the plan's own effective context.
-      QCOMPARE(qint64(std::llround(std::min(double(context), graph->data()->at(graph->dataCount() - 1)->value))),
-               std::max<qint64>(1, row->effectiveContext));
+      QCOMPARE(
+          qint64(std::llround(std::min(double(context), graph->data()->at(graph->dataCount() - 1)->value))),
+          std::max<qint64>(1, row->effectiveContext));
     }
-    QVERIFY2(anyBelowContext, "the scenario must reach past some mitigation's reach, or the check proves little");
+    QVERIFY2(anyBelowContext,
+             "the scenario must reach past some mitigation's reach, or the check proves little");
   }
 
   void markersAreTheEligibleReferencePoints() {
@@ -219,20 +230,24 @@ class TestUiSinkCurve : public QObject {
     QVERIFY(expected.size() >= 10);  // 4 passkey, 8 RULER, 3 claims, 4 document rows at the time of writing
     QList<QCPGraph*> drawn = markerGraphs(plot);
     QCOMPARE(drawn.size(), qsizetype(expected.size()));
-    QCPGraph* llama3Line = graphNamed(plot, QStringLiteral("%1 (modelled)").arg(mitigationTitle(Mitigation::Llama3)));
+    QCPGraph* llama3Line =
+        graphNamed(plot, QStringLiteral("%1 (modelled)").arg(mitigationTitle(Mitigation::Llama3)));
     QVERIFY(llama3Line);
     for (const ExpectedMarker& e : expected) {
       auto match = std::find_if(drawn.begin(), drawn.end(), [&](QCPGraph* g) {
         return g->property(kReferenceIdProperty).toString() == e.id && g->data()->at(0)->key == e.x &&
                g->data()->at(0)->value == std::max(1.0, e.y);
       });
-      QVERIFY2(match != drawn.end(), qPrintable(QStringLiteral("%1 at (%2, %3)").arg(e.id).arg(e.x).arg(e.y)));
+      QVERIFY2(match != drawn.end(),
+               qPrintable(QStringLiteral("%1 at (%2, %3)").arg(e.id).arg(e.x).arg(e.y)));
       // Filled for this model's own points, hollow for the others.
       const QCPScatterStyle style = (*match)->scatterStyle();
-      const bool filled = style.brush().style() == Qt::SolidPattern && style.brush().color() == style.pen().color();
+      const bool filled =
+          style.brush().style() == Qt::SolidPattern && style.brush().color() == style.pen().color();
       QCOMPARE(filled, e.modelId == model);
       if (!filled) QCOMPARE(style.brush().style(), Qt::NoBrush);
-      if (e.id == QLatin1String("ruler-llama-3.1-8b")) QCOMPARE(style.pen().color(), llama3Line->pen().color());
+      if (e.id == QLatin1String("ruler-llama-3.1-8b"))
+        QCOMPARE(style.pen().color(), llama3Line->pen().color());
       drawn.erase(match);
     }
     // Hover at a marker names its source; between markers nothing.
@@ -300,8 +315,9 @@ class TestUiSinkCurve : public QObject {
       QVERIFY2(overlaps.isEmpty(), qPrintable(overlaps.join(QStringLiteral("; "))));
       bool capacityInLegend = false;
       for (int i = 0; i < plot->graphCount(); ++i)
-        capacityInLegend = capacityInLegend || (plot->graph(i)->name().startsWith(QStringLiteral("usable capacity")) &&
-                                                plot->legend->hasItemWithPlottable(plot->graph(i)));
+        capacityInLegend =
+            capacityInLegend || (plot->graph(i)->name().startsWith(QStringLiteral("usable capacity")) &&
+                                 plot->legend->hasItemWithPlottable(plot->graph(i)));
       QVERIFY(capacityInLegend);
     }
   }
@@ -312,8 +328,10 @@ class TestUiSinkCurve : public QObject {
     ChartView view(QStringLiteral("test"));
     view.resize(360, 240);
     view.show();
-    const QString title = QStringLiteral("Measured attention — layer 4, mean of heads 0, 2, 4, 6 at 26,584 tokens");
-    view.setChart(title, Provenance::Measured, [](QCustomPlot&, const ChartTheme&) {}, ChartTable{});
+    const QString title =
+        QStringLiteral("Measured attention — layer 4, mean of heads 0, 2, 4, 6 at 26,584 tokens");
+    view.setChart(
+        title, Provenance::Measured, [](QCustomPlot&, const ChartTheme&) {}, ChartTable{});
     QVERIFY(QTest::qWaitForWindowExposed(&view));
     QLabel* label = nullptr;
     for (QLabel* candidate : view.findChildren<QLabel*>())

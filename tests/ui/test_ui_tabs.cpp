@@ -1,42 +1,42 @@
 // Each analysis tab driven through the window offscreen: its plotted data is checked against the
 // core's own numbers for the same scenario (not pixels), and the event loop stays responsive
 // while the scenario changes rapidly.
+#include <QApplication>
+#include <QClipboard>
+#include <QTableWidget>
 #include "MainWindow.h"
+#include "TestSupport.h"
 #include "UiTestSupport.h"
+#include "attention/ModelledAttention.h"
 #include "catalog/Catalog.h"
 #include "charts/ChartView.h"
 #include "compute/ComputeController.h"
 #include "panels/ContextControl.h"
 #include "panels/ScenarioPanel.h"
+#include "planner/MitigationComparison.h"
 #include "planner/Plan.h"
+#include "planner/ReferencePoints.h"
+#include "report/HeatmapContrast.h"
 #include "scenario/Scenario.h"
-#include "tabs/PlannerTab.h"
-#include "attention/ModelledAttention.h"
 #include "tabs/AttentionJobs.h"
 #include "tabs/CompareView.h"
-#include "report/HeatmapContrast.h"
 #include "tabs/HeatmapTab.h"
-#include "tabs/MitigationsTab.h"
 #include "tabs/MeasuredTab.h"
-#include "TestSupport.h"
-#include "planner/MitigationComparison.h"
-#include "planner/ReferencePoints.h"
-#include <QTableWidget>
-#include <QClipboard>
-#include <QApplication>
+#include "tabs/MitigationsTab.h"
+#include "tabs/PlannerTab.h"
 #include "tabs/SinkCurveTab.h"
 
 #include <QCheckBox>
 
+#include <qcustomplot.h>
 #include <QElapsedTimer>
 #include <QFile>
-#include <QThread>
-#include <ctime>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTabWidget>
 #include <QTest>
-#include <qcustomplot.h>
+#include <QThread>
+#include <ctime>
 
 using namespace sinkscope;
 using namespace sinkscope::ui;
@@ -77,11 +77,13 @@ QCPColorMap* mapNamed(QCustomPlot* plot, const QString& name) {
 }
 
 // The core probe's pooled heatmap for one head, as the Compare view asks for it.
-PooledHeatmap probeHeatmap(const ModelSpec& spec, Mitigation mitigation, qint64 context, int layer, int head) {
+PooledHeatmap probeHeatmap(const ModelSpec& spec, Mitigation mitigation, qint64 context, int layer,
+                           int head) {
   const ModelledProbeRequest request = modelledProbeRequest(spec, context, layer, head);
   const auto source = modelledSource(spec, layer, head);
   const auto result = runAttentionProbe(
-      *source, modelledSchemeFor(spec, {mitigation, request.factor, StreamingCache::builtin()}, layer, head, context),
+      *source,
+      modelledSchemeFor(spec, {mitigation, request.factor, StreamingCache::builtin()}, layer, head, context),
       request.heatmap);
   return result ? result->heatmap : PooledHeatmap{};
 }
@@ -119,9 +121,12 @@ void checkComparePanels(CompareView* view, const ModelSpec& spec, Mitigation a, 
       }
       ++unmasked;
       // Linear colour: no floor clamp; a key with no attention at all (out of the cache) is masked.
-      for (const auto& [cell, expected] : {std::pair{cellA, expectedA.at(row, bin)}, std::pair{cellB, expectedB.at(row, bin)}}) {
-        if (expected == 0.0f) QVERIFY(std::isnan(cell));
-        else QCOMPARE(cell, double(expected));
+      for (const auto& [cell, expected] :
+           {std::pair{cellA, expectedA.at(row, bin)}, std::pair{cellB, expectedB.at(row, bin)}}) {
+        if (expected == 0.0f)
+          QVERIFY(std::isnan(cell));
+        else
+          QCOMPARE(cell, double(expected));
       }
       SINKSCOPE_COMPARE_NEAR(delta, (double(expectedB.at(row, bin)) - double(expectedA.at(row, bin))), 1e-12);
     }
@@ -198,8 +203,11 @@ class TestUiTabs : public QObject {
     // Memory curve: the top line is the total at each context.
     QCustomPlot* curve = tab->memoryCurve()->plot();
     QCPGraph* total = curve->graph(curve->graphCount() - 1);
-    const auto expectedCurve = memoryCurveFor(spec, device, request, {total->data()->at(10)->key > 0 ? qint64(total->data()->at(10)->key) : 1});
-    SINKSCOPE_COMPARE_NEAR(total->data()->at(10)->value, double(expectedCurve.front().memory.totalBytes) / (1024.0 * 1024.0 * 1024.0), 1e-9);
+    const auto expectedCurve = memoryCurveFor(
+        spec, device, request, {total->data()->at(10)->key > 0 ? qint64(total->data()->at(10)->key) : 1});
+    SINKSCOPE_COMPARE_NEAR(total->data()->at(10)->value,
+                           double(expectedCurve.front().memory.totalBytes) / (1024.0 * 1024.0 * 1024.0),
+                           1e-9);
     // Confidence gauge: one bar per mitigation with the plan's value.
     QCustomPlot* gauge = tab->confidence()->plot();
     for (Mitigation mitigation : {Mitigation::Baseline, Mitigation::Yarn}) {
@@ -248,7 +256,9 @@ class TestUiTabs : public QObject {
     for (int side = 0; side < 2; ++side) {
       const Mitigation mitigation = side == 0 ? Mitigation::Baseline : Mitigation::Ntk;
       const auto source = modelledSource(spec, 3, 5);
-      const auto expected = runAttentionProbe(*source, modelledSchemeFor(spec, {mitigation, factor, StreamingCache::builtin()}, 3, 5, 4096), request);
+      const auto expected = runAttentionProbe(
+          *source, modelledSchemeFor(spec, {mitigation, factor, StreamingCache::builtin()}, 3, 5, 4096),
+          request);
       QVERIFY(expected);
       const PooledHeatmap& h = expected->heatmap;
       for (int row : {0, 31, 63})
@@ -293,7 +303,10 @@ class TestUiTabs : public QObject {
       const Mitigation mitigation = g == 0 ? Mitigation::Baseline : Mitigation::Yarn;
       const auto source = modelledSource(spec, 2, 1);
       const auto curve = computeSinkCurve(
-          *source, [&](qint64 n) { return modelledSchemeFor(spec, {mitigation, factor, StreamingCache::builtin()}, 2, 1, n); },
+          *source,
+          [&](qint64 n) {
+            return modelledSchemeFor(spec, {mitigation, factor, StreamingCache::builtin()}, 2, 1, n);
+          },
           request);
       QVERIFY(curve);
       QCPGraph* graph = plot->graph(g);
@@ -305,7 +318,8 @@ class TestUiTabs : public QObject {
     }
     // The metric selector redraws from the same data.
     tab->metricBox()->setCurrentIndex(2);
-    QCOMPARE(tab->chart()->plot()->graph(0)->data()->at(0)->value, tab->data()->series[0].samples[0].mean.normalizedEntropy);
+    QCOMPARE(tab->chart()->plot()->graph(0)->data()->at(0)->value,
+             tab->data()->series[0].samples[0].mean.normalizedEntropy);
   }
 
   void mitigationsTabShowsThePlansRowsAndTheDocumentsClaims() {
@@ -330,7 +344,8 @@ class TestUiTabs : public QObject {
         QCOMPARE(table.number(r, effective), double(expected.mitigations[r].effectiveContext));
       else  // LongRoPE without the model's searched factors: no estimate, written as such
         QCOMPARE(table.rows[r][size_t(effective)].toString(), QStringLiteral("n/a"));
-      QCOMPARE(table.number(r, table.columnIndex(QStringLiteral("confidence (0-1)"))), expected.mitigations[r].confidence.value);
+      QCOMPARE(table.number(r, table.columnIndex(QStringLiteral("confidence (0-1)"))),
+               expected.mitigations[r].confidence.value);
     }
     const auto document = compareWithSourceDocument(window.scenario().model(), expected, referenceSet());
     QCOMPARE(tab->documentTable()->rowCount(), int(document.size()));
@@ -391,7 +406,8 @@ class TestUiTabs : public QObject {
     checkAxesLinked(view);
     QVERIFY(view->hoverText(2, 0.5, 63.5).contains(QStringLiteral("B − A")));
     // The note gives the pair's numbers at the requested context (core/report/HeatmapContrast).
-    QVERIFY2(view->noteText().contains(heatmapContrastText(*view->data()).toHtmlEscaped()), qPrintable(view->noteText()));
+    QVERIFY2(view->noteText().contains(heatmapContrastText(*view->data()).toHtmlEscaped()),
+             qPrintable(view->noteText()));
     QVERIFY(view->noteText().contains(QStringLiteral("At 4K the last query")));
 
     // Choosing another pair in the combo boxes recomputes, and the Heatmap tab shows the same pair.
@@ -427,7 +443,8 @@ class TestUiTabs : public QObject {
     QCOMPARE(table.rows.size(), m.forward.nll.size());
     const int column = table.columnIndex(QStringLiteral("nll, %1 (nats)").arg(mitigationName(m.mitigation)));
     QVERIFY(column >= 0);
-    for (size_t p : {size_t(0), size_t(100), m.forward.nll.size() - 1}) QCOMPARE(table.number(p, column), double(m.forward.nll[p]));
+    for (size_t p : {size_t(0), size_t(100), m.forward.nll.size() - 1})
+      QCOMPARE(table.number(p, column), double(m.forward.nll[p]));
     // docs/references.md section 8: about 1.27-1.32 nats inside the trained context (float64 elsewhere).
     QVERIFY2(m.meanNllInside > 1.0 && m.meanNllInside < 1.7, qPrintable(QString::number(m.meanNllInside)));
   }
@@ -492,15 +509,19 @@ class TestUiTabs : public QObject {
     changer.stop();
     QVERIFY(test::waitForIdle(window));
     heartbeat.stop();
-    qInfo("%d scenario changes, %llu results delivered, worst event-loop gap %lld ms wall, %.1f ms GUI-thread CPU",
-          changes, window.compute().deliveredCount(), worstGapMs, worstCpuGapMs);
+    qInfo(
+        "%d scenario changes, %llu results delivered, worst event-loop gap %lld ms wall, %.1f ms GUI-thread "
+        "CPU",
+        changes, window.compute().deliveredCount(), worstGapMs, worstCpuGapMs);
     QVERIFY(changes > 20);
-    QVERIFY2(worstCpuGapMs <= 50, qPrintable(QStringLiteral("event loop stalled for %1 ms of CPU").arg(worstCpuGapMs)));
+    QVERIFY2(worstCpuGapMs <= 50,
+             qPrintable(QStringLiteral("event loop stalled for %1 ms of CPU").arg(worstCpuGapMs)));
     // Wall time: 50 ms too, unless other processes oversubscribe the CPUs (load above the core
     // count), where the scheduler alone can delay a beat; then only a sanity bound.
     const bool oversubscribed = loadAverage() > QThread::idealThreadCount();
     const qint64 wallLimitMs = oversubscribed ? 500 : 50;
-    QVERIFY2(worstGapMs <= wallLimitMs, qPrintable(QStringLiteral("event loop stalled for %1 ms").arg(worstGapMs)));
+    QVERIFY2(worstGapMs <= wallLimitMs,
+             qPrintable(QStringLiteral("event loop stalled for %1 ms").arg(worstGapMs)));
     // After the storm, the views show the last scenario.
     auto* planner = qobject_cast<PlannerTab*>(window.analysisTab(QStringLiteral("planner")));
     QVERIFY(planner && planner->data());

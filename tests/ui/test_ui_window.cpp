@@ -21,8 +21,8 @@
 #include <QSlider>
 #include <QSpinBox>
 #include <QTest>
-#include <QUrl>
 #include <QTextBrowser>
+#include <QUrl>
 #include "TestSupport.h"
 
 using namespace sinkscope;
@@ -68,7 +68,8 @@ class TestUiWindow : public QObject {
     QCOMPARE(ContextControl::tokensForSliderPosition(ContextControl::sliderPositionFor(10'485'760)),
              qint64(10'485'760));
     // One page step (8 positions) doubles the context.
-    QCOMPARE(ContextControl::tokensForSliderPosition(ContextControl::sliderPositionFor(65536) + 8), qint64(131072));
+    QCOMPARE(ContextControl::tokensForSliderPosition(ContextControl::sliderPositionFor(65536) + 8),
+             qint64(131072));
     MainWindow window;
     ContextControl* context = window.scenarioPanel()->context();
     QCOMPARE(context->spinBox()->minimum(), 128);
@@ -91,7 +92,8 @@ class TestUiWindow : public QObject {
     QCOMPARE(window.scenario().values().modelId, list->item(row)->data(Qt::UserRole).toString());
     QListWidget* hardware = window.hardwarePicker()->list();
     hardware->setCurrentRow(hardware->count() - 1);
-    QCOMPARE(window.scenario().values().hardwareId, hardware->item(hardware->count() - 1)->data(Qt::UserRole).toString());
+    QCOMPARE(window.scenario().values().hardwareId,
+             hardware->item(hardware->count() - 1)->data(Qt::UserRole).toString());
   }
 
   void settingsRoundTrip() {
@@ -173,7 +175,8 @@ class TestUiWindow : public QObject {
                                                "num_hidden_layers": 2, "vocab_size": 100,
                                                "intermediate_size": 100, "max_position_embeddings": 2048})");
     drop(window, {bad});
-    const QString truncated = test::writeTextFile(dir, QStringLiteral("broken.json"), R"({"model_type": "llama", )");
+    const QString truncated =
+        test::writeTextFile(dir, QStringLiteral("broken.json"), R"({"model_type": "llama", )");
     drop(window, {truncated});
     QCOMPARE(failed.count(), 2);
     QVERIFY2(failed.at(0).at(0).toString().contains(bad), qPrintable(failed.at(0).at(0).toString()));
@@ -187,11 +190,13 @@ class TestUiWindow : public QObject {
     QStringList missing;
     for (QDockWidget* dock : window.findChildren<QDockWidget*>()) {
       for (QWidget* widget : dock->widget()->findChildren<QWidget*>()) {
-        const bool control = qobject_cast<QAbstractButton*>(widget) || qobject_cast<QAbstractSpinBox*>(widget) ||
-                             qobject_cast<QComboBox*>(widget) || qobject_cast<QSlider*>(widget) ||
-                             qobject_cast<QLineEdit*>(widget) || qobject_cast<QListWidget*>(widget);
+        const bool control = qobject_cast<QAbstractButton*>(widget) ||
+                             qobject_cast<QAbstractSpinBox*>(widget) || qobject_cast<QComboBox*>(widget) ||
+                             qobject_cast<QSlider*>(widget) || qobject_cast<QLineEdit*>(widget) ||
+                             qobject_cast<QListWidget*>(widget);
         if (!control || qobject_cast<QLineEdit*>(widget->parentWidget())) continue;
-        if (qobject_cast<QLineEdit*>(widget) && qobject_cast<QAbstractSpinBox*>(widget->parentWidget())) continue;
+        if (qobject_cast<QLineEdit*>(widget) && qobject_cast<QAbstractSpinBox*>(widget->parentWidget()))
+          continue;
         if (qobject_cast<QComboBox*>(widget->parentWidget())) continue;
         if (widget->accessibleName().isEmpty() || widget->toolTip().isEmpty())
           missing << QStringLiteral("%1 '%2'").arg(QString::fromLatin1(widget->metaObject()->className()),

@@ -15,22 +15,32 @@ namespace sinkscope::ui {
 
 QString sinkMetricLabel(SinkMetric metric) {
   switch (metric) {
-    case SinkMetric::SinkMass1: return QObject::tr("sink mass S₁ (share of attention on token 0)");
-    case SinkMetric::SinkMass4: return QObject::tr("sink mass S₄ (share on tokens 0–3)");
-    case SinkMetric::NormalizedEntropy: return QObject::tr("normalised entropy H / ln(i+1)");
-    case SinkMetric::LastQuerySinkMass1: return QObject::tr("S₁ of the last query");
-    case SinkMetric::EffectiveContext: return QObject::tr("effective context (tokens, passkey-style, modelled)");
+    case SinkMetric::SinkMass1:
+      return QObject::tr("sink mass S₁ (share of attention on token 0)");
+    case SinkMetric::SinkMass4:
+      return QObject::tr("sink mass S₄ (share on tokens 0–3)");
+    case SinkMetric::NormalizedEntropy:
+      return QObject::tr("normalised entropy H / ln(i+1)");
+    case SinkMetric::LastQuerySinkMass1:
+      return QObject::tr("S₁ of the last query");
+    case SinkMetric::EffectiveContext:
+      return QObject::tr("effective context (tokens, passkey-style, modelled)");
   }
   return QString();
 }
 
 double sinkMetricValue(const SinkCurveSample& sample, SinkMetric metric) {
   switch (metric) {
-    case SinkMetric::SinkMass1: return sample.mean.sinkMass1;
-    case SinkMetric::SinkMass4: return sample.mean.sinkMass4;
-    case SinkMetric::NormalizedEntropy: return sample.mean.normalizedEntropy;
-    case SinkMetric::LastQuerySinkMass1: return sample.last.sinkMass1;
-    case SinkMetric::EffectiveContext: break;
+    case SinkMetric::SinkMass1:
+      return sample.mean.sinkMass1;
+    case SinkMetric::SinkMass4:
+      return sample.mean.sinkMass4;
+    case SinkMetric::NormalizedEntropy:
+      return sample.mean.normalizedEntropy;
+    case SinkMetric::LastQuerySinkMass1:
+      return sample.last.sinkMass1;
+    case SinkMetric::EffectiveContext:
+      break;
   }
   return std::numeric_limits<double>::quiet_NaN();
 }
@@ -53,10 +63,11 @@ ChartBuilder sinkCurveBuilder(std::shared_ptr<const SinkCurveChartData> data, Si
       }
       graph->setData(x, y, true);
       graph->setPen(QPen(theme.seriesColor(index), 2.2, theme.seriesStyle(index)));
-      static const QCPScatterStyle::ScatterShape shapes[] = {QCPScatterStyle::ssCircle, QCPScatterStyle::ssSquare,
-                                                             QCPScatterStyle::ssTriangle, QCPScatterStyle::ssDiamond,
-                                                             QCPScatterStyle::ssCross};
-      graph->setScatterStyle(QCPScatterStyle(shapes[index % 5], theme.seriesColor(index), theme.background, 7));
+      static const QCPScatterStyle::ScatterShape shapes[] = {
+          QCPScatterStyle::ssCircle, QCPScatterStyle::ssSquare, QCPScatterStyle::ssTriangle,
+          QCPScatterStyle::ssDiamond, QCPScatterStyle::ssCross};
+      graph->setScatterStyle(
+          QCPScatterStyle(shapes[index % 5], theme.seriesColor(index), theme.background, 7));
     }
     if (maxContext <= 0) minContext = 512, maxContext = 32768;
     setTokenLogAxis(*plot.xAxis, minContext / 1.3, maxContext * 1.3, QObject::tr("context (tokens)"));
@@ -78,9 +89,16 @@ ChartBuilder sinkCurveBuilder(std::shared_ptr<const SinkCurveChartData> data, Si
 ChartTable sinkCurveTable(const SinkCurveChartData& data, SinkMetric metric) {
   if (metric == SinkMetric::EffectiveContext) return effectiveContextTable(data);
   ChartTable table;
-  table.title = QObject::tr("Sink curve (%1), layer %2 head %3").arg(provenanceName(data.provenance)).arg(data.layer).arg(data.head);
-  table.columns = {QObject::tr("mitigation"), QObject::tr("context (tokens)"), QObject::tr("mean S1 (share)"),
-                   QObject::tr("mean S4 (share)"), QObject::tr("mean normalised entropy"), QObject::tr("last-query S1 (share)"),
+  table.title = QObject::tr("Sink curve (%1), layer %2 head %3")
+                    .arg(provenanceName(data.provenance))
+                    .arg(data.layer)
+                    .arg(data.head);
+  table.columns = {QObject::tr("mitigation"),
+                   QObject::tr("context (tokens)"),
+                   QObject::tr("mean S1 (share)"),
+                   QObject::tr("mean S4 (share)"),
+                   QObject::tr("mean normalised entropy"),
+                   QObject::tr("last-query S1 (share)"),
                    QObject::tr("source")};
   for (const SinkCurveSeries& series : data.series)
     for (const SinkCurveSample& s : series.samples)
@@ -112,7 +130,8 @@ double rowBoundary(const PooledHeatmap& heatmap, qint64 position) {
 
 // Masked (NaN) when the whole bin lies after the query: the causal upper triangle.
 double cellValue(const PooledHeatmap& heatmap, int row, int bin) {
-  if (heatmap.binStart[size_t(bin)] > heatmap.queryPositions[size_t(row)]) return std::numeric_limits<double>::quiet_NaN();
+  if (heatmap.binStart[size_t(bin)] > heatmap.queryPositions[size_t(row)])
+    return std::numeric_limits<double>::quiet_NaN();
   return heatmap.at(row, bin);
 }
 
@@ -141,7 +160,8 @@ double rowCoordinate(const PooledHeatmap& heatmap, qint64 tokens) {
   if (next == rows.begin()) return 0.5;
   if (next == rows.end()) return double(rows.size()) - 0.5;
   const auto r = next - rows.begin();
-  const double fraction = double(tokens - rows[size_t(r - 1)]) / double(std::max<qint64>(1, rows[size_t(r)] - rows[size_t(r - 1)]));
+  const double fraction = double(tokens - rows[size_t(r - 1)]) /
+                          double(std::max<qint64>(1, rows[size_t(r)] - rows[size_t(r - 1)]));
   return double(r) - 0.5 + fraction;
 }
 
@@ -168,7 +188,8 @@ QSharedPointer<QCPAxisTickerText> rowTicker(const PooledHeatmap& heatmap) {
     return ticker;
   }
   const int step = std::max(1, rows / 8);
-  for (int r = 0; r < rows; r += step) ticker->addTick(r + 0.5, formatTokensShort(double(heatmap.queryPositions[size_t(r)])));
+  for (int r = 0; r < rows; r += step)
+    ticker->addTick(r + 0.5, formatTokensShort(double(heatmap.queryPositions[size_t(r)])));
   return ticker;
 }
 
@@ -184,8 +205,8 @@ QCPColorMap* addMap(QCustomPlot& plot, QCPAxisRect* rect, const PooledHeatmap& h
   return map;
 }
 
-void styleHeatmapRect(QCPAxisRect* rect, const PooledHeatmap& heatmap, const ChartTheme& theme, bool firstColumn,
-                      int panelsSideBySide) {
+void styleHeatmapRect(QCPAxisRect* rect, const PooledHeatmap& heatmap, const ChartTheme& theme,
+                      bool firstColumn, int panelsSideBySide) {
   QCPAxis* x = rect->axis(QCPAxis::atBottom);
   QCPAxis* y = rect->axis(QCPAxis::atLeft);
   x->setTicker(binTicker(heatmap, panelsSideBySide > 1 ? 3 : 6));
@@ -193,8 +214,9 @@ void styleHeatmapRect(QCPAxisRect* rect, const PooledHeatmap& heatmap, const Cha
   x->setRange(0, heatmap.bins());
   y->setRange(0, heatmap.rows());
   y->setRangeReversed(true);
-  x->setLabel(panelsSideBySide > 1 ? QObject::tr("key position (tokens)")
-                                    : QObject::tr("key position (tokens; first %1 bins exact)").arg(heatmap.exactKeyColumns));
+  x->setLabel(panelsSideBySide > 1
+                  ? QObject::tr("key position (tokens)")
+                  : QObject::tr("key position (tokens; first %1 bins exact)").arg(heatmap.exactKeyColumns));
   y->setLabel(firstColumn ? QObject::tr("query position (tokens)") : QString());
   for (QCPAxis* axis : rect->axes()) theme.applyAxis(*axis);
   x->grid()->setVisible(false);
@@ -207,14 +229,16 @@ void addTrainedLines(QCustomPlot& plot, QCPAxisRect* rect, const PooledHeatmap& 
   const QPen pen(theme.dark ? QColor(Qt::white) : QColor(Qt::white), 1.5, Qt::DashLine);
   auto* vertical = new QCPItemStraightLine(&plot);
   vertical->setClipAxisRect(rect);
-  for (QCPItemPosition* p : {vertical->point1, vertical->point2}) p->setAxes(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
+  for (QCPItemPosition* p : {vertical->point1, vertical->point2})
+    p->setAxes(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
   const double x = binCoordinate(heatmap, trained);
   vertical->point1->setCoords(x, 0);
   vertical->point2->setCoords(x, 1);
   vertical->setPen(pen);
   auto* horizontal = new QCPItemStraightLine(&plot);
   horizontal->setClipAxisRect(rect);
-  for (QCPItemPosition* p : {horizontal->point1, horizontal->point2}) p->setAxes(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
+  for (QCPItemPosition* p : {horizontal->point1, horizontal->point2})
+    p->setAxes(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
   const double y = rowBoundary(heatmap, trained);
   horizontal->point1->setCoords(0, y);
   horizontal->point2->setCoords(1, y);
@@ -240,7 +264,8 @@ bool heatmapCell(const PooledHeatmap& heatmap, double x, double y, int& bin, int
   return bin >= 0 && bin < heatmap.bins() && row >= 0 && row < heatmap.rows();
 }
 
-ChartBuilder heatmapBuilder(std::shared_ptr<const HeatmapChartData> data, HeatmapStyle style, bool withDifference) {
+ChartBuilder heatmapBuilder(std::shared_ptr<const HeatmapChartData> data, HeatmapStyle style,
+                            bool withDifference) {
   return [data, style, withDifference](QCustomPlot& plot, const ChartTheme& theme) {
     plot.plotLayout()->clear();
     const int panels = int(data->panels.size());
@@ -261,7 +286,8 @@ ChartBuilder heatmapBuilder(std::shared_ptr<const HeatmapChartData> data, Heatma
     scale->setGradient(gradient);
     scale->setDataScaleType(style.logColor ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
     scale->setDataRange(QCPRange(style.logColor ? floor : 0, maxValue));
-    scale->axis()->setLabel(QObject::tr("attention mass per bin (%1)").arg(style.logColor ? QObject::tr("log") : QObject::tr("linear")));
+    scale->axis()->setLabel(QObject::tr("attention mass per bin (%1)")
+                                .arg(style.logColor ? QObject::tr("log") : QObject::tr("linear")));
     if (style.logColor) scale->axis()->setTicker(QSharedPointer<QCPAxisTickerLog>::create());
     theme.applyAxis(*scale->axis());
     auto* group = new QCPMarginGroup(&plot);
@@ -293,9 +319,11 @@ ChartBuilder heatmapBuilder(std::shared_ptr<const HeatmapChartData> data, Heatma
       if (left.bins() == right.bins() && left.rows() == right.rows()) {
         auto* rect = new QCPAxisRect(&plot);
         plot.plotLayout()->addElement(1, panels + 1, rect);
-        auto* title = new QCPTextElement(
-            &plot, QObject::tr("%1 − %2").arg(mitigationName(data->panels[1].mitigation), mitigationName(data->panels[0].mitigation)),
-            titleFont);
+        auto* title =
+            new QCPTextElement(&plot,
+                               QObject::tr("%1 − %2").arg(mitigationName(data->panels[1].mitigation),
+                                                          mitigationName(data->panels[0].mitigation)),
+                               titleFont);
         title->setTextColor(theme.foreground);
         plot.plotLayout()->addElement(0, panels + 1, title);
         double maxAbs = 1e-6;
@@ -338,9 +366,13 @@ ChartBuilder heatmapBuilder(std::shared_ptr<const HeatmapChartData> data, Heatma
 ChartTable heatmapTable(const HeatmapChartData& data) {
   ChartTable table;
   table.title = QObject::tr("Attention heatmap (%1), layer %2 head %3, context %4")
-                    .arg(provenanceName(data.provenance)).arg(data.layer).arg(data.head).arg(data.contextTokens);
-  table.columns = {QObject::tr("mitigation"), QObject::tr("query position (token)"), QObject::tr("key bin start (token)"),
-                   QObject::tr("key bin end (token, exclusive)"), QObject::tr("attention mass (share)")};
+                    .arg(provenanceName(data.provenance))
+                    .arg(data.layer)
+                    .arg(data.head)
+                    .arg(data.contextTokens);
+  table.columns = {QObject::tr("mitigation"), QObject::tr("query position (token)"),
+                   QObject::tr("key bin start (token)"), QObject::tr("key bin end (token, exclusive)"),
+                   QObject::tr("attention mass (share)")};
   for (const HeatmapPanel& panel : data.panels) {
     const PooledHeatmap& h = panel.heatmap;
     for (int r = 0; r < h.rows(); ++r)

@@ -28,7 +28,8 @@ struct HeatmapStyle {
 };
 // Panels side by side (one per data panel, sharing rows, columns and one colour scale); when
 // withDifference, a last panel shows right minus left on a diverging scale.
-ChartBuilder heatmapBuilder(std::shared_ptr<const HeatmapChartData> data, HeatmapStyle style, bool withDifference);
+ChartBuilder heatmapBuilder(std::shared_ptr<const HeatmapChartData> data, HeatmapStyle style,
+                            bool withDifference);
 ChartTable heatmapTable(const HeatmapChartData& data);
 
 // The cell under plot coordinates (column = key bin, row = query row); false outside.

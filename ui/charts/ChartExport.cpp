@@ -2,12 +2,12 @@
 
 #include "common/Error.h"
 
+#include <qcustomplot.h>
 #include <QBuffer>
 #include <QFileInfo>
 #include <QPdfWriter>
-#include "common/AtomicFile.h"
 #include <QSvgGenerator>
-#include <qcustomplot.h>
+#include "common/AtomicFile.h"
 
 #include <vector>
 
@@ -86,12 +86,14 @@ QString wrapToWidth(const QString& text, const QFont& font, int width) {
   return lines.join(QLatin1Char('\n'));
 }
 
-QCPTextElement* headingText(QCustomPlot& plot, const QString& text, const ChartTheme& theme, int pointSize, bool bold) {
+QCPTextElement* headingText(QCustomPlot& plot, const QString& text, const ChartTheme& theme, int pointSize,
+                            bool bold) {
   QFont font = plot.font();
   font.setPointSize(pointSize);
   font.setBold(bold);
   const QMargins margins(8, 4, 8, 4);
-  auto* element = new QCPTextElement(&plot, wrapToWidth(text, font, plot.width() - margins.left() - margins.right()), font);
+  auto* element = new QCPTextElement(
+      &plot, wrapToWidth(text, font, plot.width() - margins.left() - margins.right()), font);
   element->setTextColor(theme.foreground);
   element->setTextFlags(Qt::AlignLeft | Qt::AlignVCenter);
   element->setMargins(margins);
@@ -101,9 +103,11 @@ QCPTextElement* headingText(QCustomPlot& plot, const QString& text, const ChartT
 }  // namespace
 
 ChartBuilder withHeading(ChartBuilder builder, ChartHeading heading) {
-  return [builder = std::move(builder), heading = std::move(heading)](QCustomPlot& plot, const ChartTheme& theme) {
+  return [builder = std::move(builder), heading = std::move(heading)](QCustomPlot& plot,
+                                                                      const ChartTheme& theme) {
     builder(plot, theme);
-    const QString tag = heading.provenance.isEmpty() ? QString() : QStringLiteral("[%1]").arg(heading.provenance);
+    const QString tag =
+        heading.provenance.isEmpty() ? QString() : QStringLiteral("[%1]").arg(heading.provenance);
     const QString title = QStringList{heading.title, tag}.join(QLatin1Char(' ')).trimmed();
     if (title.isEmpty() && heading.caption.isEmpty()) return;
     nestTopLayout(plot);
@@ -114,14 +118,16 @@ ChartBuilder withHeading(ChartBuilder builder, ChartHeading heading) {
       top->addElement(0, 0, headingText(plot, title, theme, 11, true));
       ++row;
     }
-    if (!heading.caption.isEmpty()) top->addElement(row + 1, 0, headingText(plot, heading.caption, theme, 8, false));
+    if (!heading.caption.isEmpty())
+      top->addElement(row + 1, 0, headingText(plot, heading.caption, theme, 8, false));
     QList<double> stretch;
     for (int r = 0; r < top->rowCount(); ++r) stretch << (r == row ? 1.0 : 0.001);
     top->setRowStretchFactors(stretch);
   };
 }
 
-std::unique_ptr<QCustomPlot> buildOffscreen(const ChartBuilder& builder, const ChartTheme& theme, QSize size) {
+std::unique_ptr<QCustomPlot> buildOffscreen(const ChartBuilder& builder, const ChartTheme& theme,
+                                            QSize size) {
   auto plot = std::make_unique<QCustomPlot>();
   plot->setAttribute(Qt::WA_DontShowOnScreen);
   plot->resize(size);
@@ -179,11 +185,18 @@ qint64 pngPixelCount(QSize size, double scale) {
 
 QString pngSizeProblem(QSize size, double scale) {
   if (!(scale >= kMinPngScale && scale <= kMaxPngScale))
-    return QStringLiteral("scale %1 is outside [%2, %3] (docs/limits.md)").arg(scale).arg(kMinPngScale).arg(kMaxPngScale);
+    return QStringLiteral("scale %1 is outside [%2, %3] (docs/limits.md)")
+        .arg(scale)
+        .arg(kMinPngScale)
+        .arg(kMaxPngScale);
   const qint64 pixels = pngPixelCount(size, scale);
   if (pixels > kMaxPngPixels)
     return QStringLiteral("%1 x %2 at scale %3 makes %4 pixels, above the limit of %5 (docs/limits.md)")
-        .arg(size.width()).arg(size.height()).arg(scale).arg(pixels).arg(kMaxPngPixels);
+        .arg(size.width())
+        .arg(size.height())
+        .arg(scale)
+        .arg(pixels)
+        .arg(kMaxPngPixels);
   return QString();
 }
 
@@ -208,19 +221,27 @@ QByteArray renderChart(const ChartBuilder& builder, ChartFormat format, QSize si
                        const ChartTheme& theme) {
   QByteArray bytes;
   switch (format) {
-    case ChartFormat::Png: bytes = renderPng(builder, theme, size, pngScale); break;
-    case ChartFormat::Svg: bytes = renderChartSvg(builder, theme, size); break;
-    case ChartFormat::Pdf: bytes = renderChartPdf(builder, theme, size); break;
+    case ChartFormat::Png:
+      bytes = renderPng(builder, theme, size, pngScale);
+      break;
+    case ChartFormat::Svg:
+      bytes = renderChartSvg(builder, theme, size);
+      break;
+    case ChartFormat::Pdf:
+      bytes = renderChartPdf(builder, theme, size);
+      break;
   }
   if (bytes.isEmpty())  // a null image when memory ran out, an empty page: never an empty file
-    throw Error(ErrorKind::Internal, QStringLiteral("chart"), QString(), QStringLiteral("rendering produced no image (out of memory?)"));
+    throw Error(ErrorKind::Internal, QStringLiteral("chart"), QString(),
+                QStringLiteral("rendering produced no image (out of memory?)"));
   return bytes;
 }
 
 void exportChart(const ChartBuilder& builder, const QString& path, QSize size, double pngScale,
                  const ChartTheme& theme) {
   const auto format = chartFormatForPath(path);
-  if (!format) throwBadInput(path, QStringLiteral("extension"), QStringLiteral("expected .png, .svg or .pdf"));
+  if (!format)
+    throwBadInput(path, QStringLiteral("extension"), QStringLiteral("expected .png, .svg or .pdf"));
   writeFileAtomically(path, renderChart(builder, *format, size, pngScale, theme));
 }
 

@@ -36,7 +36,7 @@ inline constexpr QSize kDefaultExportSize{900, 560};
 // Pixels of a PNG of size at scale (rounded as the rendering rounds).
 qint64 pngPixelCount(QSize size, double scale);  // logical pixels (PDF: points)
 // The sizes the window's Save… dialog and `sinkscope chart --width/--height/--scale` accept.
-inline constexpr int kMinExportWidth = 200;   // logical pixels / points
+inline constexpr int kMinExportWidth = 200;  // logical pixels / points
 inline constexpr int kMinExportHeight = 150;
 // Bounded so that the largest export renders in seconds and a few hundred MiB (docs/limits.md).
 inline constexpr int kMaxExportSide = 4000;
@@ -63,14 +63,13 @@ QByteArray renderChartPdf(const ChartBuilder& builder, const ChartTheme& theme, 
 // window's Save… and of `sinkscope chart`. Error(BadInput) for a PNG above kMaxPngPixels or a
 // scale outside [kMinPngScale, kMaxPngScale]; Error(Internal) when rendering produced nothing
 // (out of memory): never an empty file.
-QByteArray renderChart(const ChartBuilder& builder, ChartFormat format, QSize size, double pngScale = kDefaultPngScale,
-                       const ChartTheme& theme = ChartTheme::print());
+QByteArray renderChart(const ChartBuilder& builder, ChartFormat format, QSize size,
+                       double pngScale = kDefaultPngScale, const ChartTheme& theme = ChartTheme::print());
 
 // Writes path in the format of its extension (PNG at pngScale x size). Throws sinkscope::Error
 // (BadInput) naming the path for an unknown extension or an unwritable folder; never leaves a
 // partial file.
 void exportChart(const ChartBuilder& builder, const QString& path, QSize size = kDefaultExportSize,
                  double pngScale = 2.0, const ChartTheme& theme = ChartTheme::print());
-
 
 }  // namespace sinkscope::ui

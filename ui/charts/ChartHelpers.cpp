@@ -24,8 +24,8 @@ void setTokenLogAxis(QCPAxis& axis, double minTokens, double maxTokens, const QS
   auto ticker = QSharedPointer<QCPAxisTickerText>::create();
   const double octaves = std::log2(maxTokens / std::max(minTokens, 1.0));
   const int step = octaves > 14 ? 3 : (octaves > 7 ? 2 : 1);
-  for (int power = int(std::floor(std::log2(std::max(minTokens, 1.0)))); power <= int(std::ceil(std::log2(maxTokens)));
-       ++power) {
+  for (int power = int(std::floor(std::log2(std::max(minTokens, 1.0))));
+       power <= int(std::ceil(std::log2(maxTokens))); ++power) {
     const double tokens = std::exp2(power);
     if (tokens < minTokens * 0.999 || tokens > maxTokens * 1.001) continue;
     if (power % step != 0) continue;
@@ -62,8 +62,8 @@ QCPItemText* markerLabelAt(QCustomPlot& plot, QCPAxisRect* rect, double row) {
 
 }  // namespace
 
-void addVerticalMarker(QCustomPlot& plot, QCPAxisRect* rect, double x, const QString& label, const QColor& color,
-                       Qt::PenStyle style, double labelRow) {
+void addVerticalMarker(QCustomPlot& plot, QCPAxisRect* rect, double x, const QString& label,
+                       const QColor& color, Qt::PenStyle style, double labelRow) {
   auto* line = new QCPItemStraightLine(&plot);
   line->setClipAxisRect(rect);
   line->point1->setAxes(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
@@ -103,8 +103,8 @@ void addVerticalMarker(QCustomPlot& plot, QCPAxisRect* rect, double x, const QSt
   text->setFont(font);
 }
 
-void addHorizontalMarker(QCustomPlot& plot, QCPAxisRect* rect, double y, const QString& label, const QColor& color,
-                         Qt::PenStyle style) {
+void addHorizontalMarker(QCustomPlot& plot, QCPAxisRect* rect, double y, const QString& label,
+                         const QColor& color, Qt::PenStyle style) {
   auto* line = new QCPItemStraightLine(&plot);
   line->setClipAxisRect(rect);
   line->point1->setAxes(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
@@ -157,12 +157,15 @@ void setGiBAxis(QCPAxis& axis, const QString& label) {
   axis.setTicker(ticker);
 }
 
-void addTrainedAndCapMarkers(QCustomPlot& plot, qint64 trainedTokens, qint64 capTokens, const ChartTheme& theme) {
+void addTrainedAndCapMarkers(QCustomPlot& plot, qint64 trainedTokens, qint64 capTokens,
+                             const ChartTheme& theme) {
   addVerticalMarker(plot, plot.axisRect(), double(trainedTokens),
-                    QObject::tr("trained %1").arg(formatTokensShort(double(trainedTokens))), theme.reference, Qt::DotLine, 0);
+                    QObject::tr("trained %1").arg(formatTokensShort(double(trainedTokens))), theme.reference,
+                    Qt::DotLine, 0);
   if (capTokens > 0)
     addVerticalMarker(plot, plot.axisRect(), double(capTokens),
-                      QObject::tr("context_cap %1").arg(formatTokensShort(double(capTokens))), theme.warning, Qt::DashLine, 1);
+                      QObject::tr("context_cap %1").arg(formatTokensShort(double(capTokens))), theme.warning,
+                      Qt::DashLine, 1);
 }
 
 }  // namespace sinkscope::ui

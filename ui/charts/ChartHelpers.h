@@ -25,11 +25,11 @@ void setTokenLogAxis(QCPAxis& axis, double minTokens, double maxTokens, const QS
 // chart draws values of zero (a log axis has no 0).
 void addZeroTick(QCPAxis& axis, double floorCoordinate);
 // A vertical line at x on the axis rect with a label at its top.
-void addVerticalMarker(QCustomPlot& plot, QCPAxisRect* rect, double x, const QString& label, const QColor& color,
-                       Qt::PenStyle style, double labelRow = 0);
+void addVerticalMarker(QCustomPlot& plot, QCPAxisRect* rect, double x, const QString& label,
+                       const QColor& color, Qt::PenStyle style, double labelRow = 0);
 // A horizontal line at y with a label at its right end.
-void addHorizontalMarker(QCustomPlot& plot, QCPAxisRect* rect, double y, const QString& label, const QColor& color,
-                         Qt::PenStyle style);
+void addHorizontalMarker(QCustomPlot& plot, QCPAxisRect* rect, double y, const QString& label,
+                         const QColor& color, Qt::PenStyle style);
 // A title row above the plot: "Title — modelled".
 void addTitle(QCustomPlot& plot, const QString& title, const ChartTheme& theme);
 // Places the legend inside the top-left (or another corner) of the main axis rect.
@@ -38,7 +38,8 @@ void legendBelow(QCustomPlot& plot, int columns);
 void placeLegend(QCustomPlot& plot, Qt::Alignment corner);
 // The two lines every chart against context carries: the trained context (dotted, label row 0)
 // and, when known (> 0), the context_cap (dashed, warning colour, label row 1).
-void addTrainedAndCapMarkers(QCustomPlot& plot, qint64 trainedTokens, qint64 capTokens, const ChartTheme& theme);
+void addTrainedAndCapMarkers(QCustomPlot& plot, qint64 trainedTokens, qint64 capTokens,
+                             const ChartTheme& theme);
 // Ticks on a value axis formatted as GiB from bytes.
 void setGiBAxis(QCPAxis& axis, const QString& label);
 

@@ -22,7 +22,9 @@ namespace {
 constexpr double kPointsPerInch = 72.0;  // PostScript point
 constexpr double kMillimetresPerInch = 25.4;
 
-QString group(ChartFormat format) { return format == ChartFormat::Png ? QStringLiteral("png") : QStringLiteral("vector"); }
+QString group(ChartFormat format) {
+  return format == ChartFormat::Png ? QStringLiteral("png") : QStringLiteral("vector");
+}
 
 QString suffixFor(const QString& nameFilter) {
   if (nameFilter.contains(QLatin1String("*.svg"))) return QStringLiteral("svg");
@@ -53,12 +55,14 @@ double lengthFromPoints(double points, LengthUnit unit) {
 ChartExportSize rememberedExportSize(QSettings& settings, ChartFormat format) {
   settings.beginGroup(QStringLiteral("chart_export/") + group(format));
   ChartExportSize size;
-  size.logical = clampedSize(QSize(settings.value(QStringLiteral("width"), kDefaultExportSize.width()).toInt(),
-                                   settings.value(QStringLiteral("height"), kDefaultExportSize.height()).toInt()));
+  size.logical =
+      clampedSize(QSize(settings.value(QStringLiteral("width"), kDefaultExportSize.width()).toInt(),
+                        settings.value(QStringLiteral("height"), kDefaultExportSize.height()).toInt()));
   const double scale = settings.value(QStringLiteral("scale"), kDefaultPngScale).toDouble();
   size.pngScale = scale >= 1.0 && scale <= kMaxPngScale ? scale : kDefaultPngScale;
   settings.endGroup();
-  if (format == ChartFormat::Png && !pngSizeProblem(size.logical, size.pngScale).isEmpty()) return ChartExportSize{};
+  if (format == ChartFormat::Png && !pngSizeProblem(size.logical, size.pngScale).isEmpty())
+    return ChartExportSize{};
   return size;
 }
 
@@ -107,9 +111,10 @@ ExportSizeDialog::ExportSizeDialog(ChartFormat format, QWidget* parent) : QDialo
   height_ = new QDoubleSpinBox(this);
   width_->setAccessibleName(tr("Chart width"));
   height_->setAccessibleName(tr("Chart height"));
-  const QString what = png ? tr("in pixels before the scale; text keeps its screen size, so a smaller chart has "
-                                "relatively larger text")
-                           : tr("of the page; text and lines stay vector");
+  const QString what =
+      png ? tr("in pixels before the scale; text keeps its screen size, so a smaller chart has "
+               "relatively larger text")
+          : tr("of the page; text and lines stay vector");
   width_->setToolTip(tr("Width %1").arg(what));
   height_->setToolTip(tr("Height %1").arg(what));
   form->addRow(tr("Width"), width_);
@@ -121,7 +126,8 @@ ExportSizeDialog::ExportSizeDialog(ChartFormat format, QWidget* parent) : QDialo
     scale_->setDecimals(1);
     scale_->setSuffix(QStringLiteral("×"));
     scale_->setAccessibleName(tr("PNG scale"));
-    scale_->setToolTip(tr("Pixels per chart pixel: 2× is sharp on high-DPI screens and in print at about 190 dpi"));
+    scale_->setToolTip(
+        tr("Pixels per chart pixel: 2× is sharp on high-DPI screens and in print at about 190 dpi"));
     form->addRow(tr("Scale"), scale_);
     connect(scale_, &QDoubleSpinBox::valueChanged, this, &ExportSizeDialog::updateSummary);
   }
@@ -139,7 +145,8 @@ ExportSizeDialog::ExportSizeDialog(ChartFormat format, QWidget* parent) : QDialo
 
   QSettings settings;
   if (unit_) {
-    const int unit = settings.value(QStringLiteral("chart_export/vector/unit"), int(LengthUnit::Points)).toInt();
+    const int unit =
+        settings.value(QStringLiteral("chart_export/vector/unit"), int(LengthUnit::Points)).toInt();
     shownUnit_ = unit == int(LengthUnit::Millimetres) ? LengthUnit::Millimetres : LengthUnit::Points;
     unit_->setCurrentIndex(unit_->findData(int(shownUnit_)));
   }
@@ -160,11 +167,15 @@ void ExportSizeDialog::setRanges() {
     box->setDecimals(mm ? 1 : 0);
     box->setSuffix(format_ == ChartFormat::Png ? tr(" px") : (mm ? tr(" mm") : tr(" pt")));
   }
-  width_->setRange(lengthFromPoints(kMinExportWidth, shownUnit_), lengthFromPoints(kMaxExportSide, shownUnit_));
-  height_->setRange(lengthFromPoints(kMinExportHeight, shownUnit_), lengthFromPoints(kMaxExportSide, shownUnit_));
+  width_->setRange(lengthFromPoints(kMinExportWidth, shownUnit_),
+                   lengthFromPoints(kMaxExportSide, shownUnit_));
+  height_->setRange(lengthFromPoints(kMinExportHeight, shownUnit_),
+                    lengthFromPoints(kMaxExportSide, shownUnit_));
 }
 
-LengthUnit ExportSizeDialog::unit() const { return shownUnit_; }
+LengthUnit ExportSizeDialog::unit() const {
+  return shownUnit_;
+}
 
 void ExportSizeDialog::setUnit(LengthUnit unit) {
   if (unit_) unit_->setCurrentIndex(unit_->findData(int(unit)));

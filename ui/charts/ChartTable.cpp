@@ -10,7 +10,8 @@ namespace sinkscope::ui {
 namespace {
 
 QString csvField(const QString& text) {
-  if (!text.contains(QLatin1Char(',')) && !text.contains(QLatin1Char('"')) && !text.contains(QLatin1Char('\n')))
+  if (!text.contains(QLatin1Char(',')) && !text.contains(QLatin1Char('"')) &&
+      !text.contains(QLatin1Char('\n')))
     return text;
   QString quoted = text;
   quoted.replace(QLatin1String("\""), QLatin1String("\"\""));
@@ -27,11 +28,14 @@ QString formatCell(const QVariant& value) {
       if (std::isnan(number)) return QString();
       return QString::number(number, 'g', 10);
     }
-    default: return value.toString();
+    default:
+      return value.toString();
   }
 }
 
-QVariant capCell(qint64 capTokens) { return capTokens > 0 ? QVariant(capTokens) : QVariant(noneText()); }
+QVariant capCell(qint64 capTokens) {
+  return capTokens > 0 ? QVariant(capTokens) : QVariant(noneText());
+}
 
 QString displayCell(const QString& column, const QVariant& value) {
   switch (value.typeId()) {
@@ -40,15 +44,18 @@ QString displayCell(const QString& column, const QVariant& value) {
       const double number = value.toDouble();
       if (std::isnan(number)) return QString();
       if (column.contains(QLatin1String("confidence"))) return confidenceText(number);
-      if (column.contains(QLatin1String("(tokens"))) return tokensFull(qint64(std::llround(number)));  // whole tokens
+      if (column.contains(QLatin1String("(tokens")))
+        return tokensFull(qint64(std::llround(number)));                                // whole tokens
       if (std::abs(number) >= 1000.0) return tokensFull(qint64(std::llround(number)));  // digits grouped
       return QString::number(number, 'g', 4);
     }
     case QMetaType::Int:
     case QMetaType::UInt:
     case QMetaType::LongLong:
-    case QMetaType::ULongLong: return tokensFull(value.toLongLong());
-    default: return value.toString();
+    case QMetaType::ULongLong:
+      return tokensFull(value.toLongLong());
+    default:
+      return value.toString();
   }
 }
 

@@ -2,8 +2,8 @@
 
 #include "charts/ColorMaps.h"
 
-#include <QApplication>
 #include <qcustomplot.h>
+#include <QApplication>
 
 namespace sinkscope::ui {
 
@@ -34,7 +34,9 @@ ChartTheme ChartTheme::fromPalette(const QPalette& palette) {
   return theme;
 }
 
-ChartTheme ChartTheme::forScreen() { return fromPalette(QApplication::palette()); }
+ChartTheme ChartTheme::forScreen() {
+  return fromPalette(QApplication::palette());
+}
 
 QColor ChartTheme::seriesColor(int index) const {
   const auto& palette = okabeItoPalette();
@@ -81,7 +83,8 @@ void ChartTheme::apply(QCustomPlot& plot) const {
   }
   if (plot.legend) applyLegend(*plot.legend);
   for (int i = 0; i < plot.plotLayout()->elementCount(); ++i)
-    if (auto* title = qobject_cast<QCPTextElement*>(plot.plotLayout()->elementAt(i))) title->setTextColor(foreground);
+    if (auto* title = qobject_cast<QCPTextElement*>(plot.plotLayout()->elementAt(i)))
+      title->setTextColor(foreground);
 }
 
 }  // namespace sinkscope::ui

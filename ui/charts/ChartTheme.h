@@ -16,7 +16,7 @@ namespace sinkscope::ui {
 struct ChartTheme {
   bool dark = false;
   QColor background{Qt::white};
-  QColor foreground{Qt::black};   // axes, ticks, labels
+  QColor foreground{Qt::black};  // axes, ticks, labels
   QColor grid{0xd8, 0xd8, 0xd8};
   QColor subGrid{0xee, 0xee, 0xee};
   QColor reference{0x55, 0x55, 0x55};  // vertical lines: trained context, context_cap
@@ -34,7 +34,7 @@ struct ChartTheme {
   QColor seriesColor(int index) const;
   Qt::PenStyle seriesStyle(int index) const;
 
-  void apply(QCustomPlot& plot) const;   // background, axes, grids, legend of every axis rect
+  void apply(QCustomPlot& plot) const;  // background, axes, grids, legend of every axis rect
   void applyAxis(QCPAxis& axis) const;
   void applyLegend(QCPLegend& legend) const;
 };

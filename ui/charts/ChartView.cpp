@@ -4,6 +4,7 @@
 #include "charts/DataTableDialog.h"
 #include "common/Error.h"
 
+#include <qcustomplot.h>
 #include <QApplication>
 #include <QClipboard>
 #include <QEvent>
@@ -16,21 +17,23 @@
 #include <QRegularExpression>
 #include <QToolButton>
 #include <QVBoxLayout>
-#include <qcustomplot.h>
 
 namespace sinkscope::ui {
 
 QString provenanceToolTip(Provenance provenance) {
   switch (provenance) {
     case Provenance::Modelled:
-      return QObject::tr("Modelled: the model's exact positional maths (RoPE/ALiBi and the mitigation) applied "
-                         "to a documented synthetic query/key generator. No weights were run.");
+      return QObject::tr(
+          "Modelled: the model's exact positional maths (RoPE/ALiBi and the mitigation) applied "
+          "to a documented synthetic query/key generator. No weights were run.");
     case Provenance::Measured:
-      return QObject::tr("Measured: a real GGUF checkpoint was run on the CPU; these are its real attention "
-                         "weights and per-token losses.");
+      return QObject::tr(
+          "Measured: a real GGUF checkpoint was run on the CPU; these are its real attention "
+          "weights and per-token losses.");
     case Provenance::Estimated:
-      return QObject::tr("Estimated: the planner's arithmetic from the model's shape and the hardware's "
-                         "datasheet figures, not a benchmark.");
+      return QObject::tr(
+          "Estimated: the planner's arithmetic from the model's shape and the hardware's "
+          "datasheet figures, not a benchmark.");
   }
   return QString();
 }
@@ -68,7 +71,8 @@ class ElidedTitle : public QLabel {
 
  private:
   void elide() {
-    const QString shown = fontMetrics().elidedText(full_, Qt::ElideRight, std::max(0, contentsRect().width()));
+    const QString shown =
+        fontMetrics().elidedText(full_, Qt::ElideRight, std::max(0, contentsRect().width()));
     if (shown != text()) setText(shown);
   }
   QString full_;
@@ -93,7 +97,8 @@ ChartView::ChartView(const QString& accessibleName, QWidget* parent) : QWidget(p
   badge_->setAccessibleName(tr("Data source"));
   header->addWidget(titleLabel_, 1);
   header->addWidget(badge_);
-  auto* copy = toolButton(tr("Copy"), tr("Copy the chart as an image, and its data as CSV text, to the clipboard"), this);
+  auto* copy = toolButton(tr("Copy"),
+                          tr("Copy the chart as an image, and its data as CSV text, to the clipboard"), this);
   auto* save = toolButton(tr("Save…"), tr("Save the chart as PNG (2x), SVG or PDF"), this);
   auto* data = toolButton(tr("Data…"), tr("Show the chart's numbers as a table (copy as CSV)"), this);
   connect(copy, &QToolButton::clicked, this, &ChartView::copyToClipboard);
@@ -135,7 +140,9 @@ bool ChartView::eventFilter(QObject* watched, QEvent* event) {
   return QWidget::eventFilter(watched, event);
 }
 
-ChartTheme ChartView::screenTheme() const { return ChartTheme::fromPalette(palette()); }
+ChartTheme ChartView::screenTheme() const {
+  return ChartTheme::fromPalette(palette());
+}
 
 void ChartView::updateBadge(const ChartTheme& theme) {
   // Okabe–Ito hues with at least 4.5:1 contrast on the background: on light, blue and a darker
@@ -143,11 +150,13 @@ void ChartView::updateBadge(const ChartTheme& theme) {
   const bool measured = provenance_ == Provenance::Measured;
   const QString color = theme.dark ? (measured ? QStringLiteral("#009E73") : QStringLiteral("#56B4E9"))
                                    : (measured ? QStringLiteral("#007A5A") : QStringLiteral("#0072B2"));
-  badge_->setText(QStringLiteral("<span style='color:%1'>[%2]</span>").arg(color, provenanceName(provenance_)));
+  badge_->setText(
+      QStringLiteral("<span style='color:%1'>[%2]</span>").arg(color, provenanceName(provenance_)));
   badge_->setToolTip(provenanceToolTip(provenance_));
 }
 
-void ChartView::setChart(const QString& title, Provenance provenance, ChartBuilder builder, ChartTable table) {
+void ChartView::setChart(const QString& title, Provenance provenance, ChartBuilder builder,
+                         ChartTable table) {
   title_ = title;
   builder_ = std::move(builder);
   table_ = std::move(table);

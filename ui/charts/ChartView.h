@@ -3,9 +3,9 @@
 // content and not where it is computed.
 #pragma once
 
-#include "common/Provenance.h"
 #include "charts/ChartExport.h"
 #include "charts/ChartTable.h"
+#include "common/Provenance.h"
 
 #include <QPointer>
 #include <QWidget>
@@ -43,16 +43,17 @@ class ChartView : public QWidget {
 
   // Exports with the print theme (white background) at size (logical pixels; SVG/PDF: points),
   // PNG at pngScale; throws sinkscope::Error on failure. Save… asks for the size, then calls this.
-  void exportTo(const QString& path, QSize size = kDefaultExportSize, double pngScale = kDefaultPngScale) const;
+  void exportTo(const QString& path, QSize size = kDefaultExportSize,
+                double pngScale = kDefaultPngScale) const;
   // The theme the chart is drawn with on screen: from this widget's palette (dark when its window
   // colour is dark); charts are rebuilt when the palette changes.
   ChartTheme screenTheme() const;
 
  public slots:
-  void copyToClipboard();   // the chart as an image (print theme, 2x) plus its CSV as text
-  void saveAs();            // file dialog (overwrite confirmed), size dialog, then exportTo()
-  void showData();          // the data table dialog
-  void rebuild();           // rebuild with the current screen theme (palette change)
+  void copyToClipboard();  // the chart as an image (print theme, 2x) plus its CSV as text
+  void saveAs();           // file dialog (overwrite confirmed), size dialog, then exportTo()
+  void showData();         // the data table dialog
+  void rebuild();          // rebuild with the current screen theme (palette change)
 
  signals:
   void plotRebuilt(QCustomPlot* plot);

@@ -1,10 +1,10 @@
 #include "charts/ColorMaps.h"
 
+#include <qcustomplot.h>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <qcustomplot.h>
 
 #include <algorithm>
 #include <cmath>
@@ -56,9 +56,12 @@ const ColorData& colorData() {
 
 QString colorMapLabel(ColorMapName name) {
   switch (name) {
-    case ColorMapName::Viridis: return QStringLiteral("viridis");
-    case ColorMapName::Cividis: return QStringLiteral("cividis");
-    case ColorMapName::Magma: return QStringLiteral("magma");
+    case ColorMapName::Viridis:
+      return QStringLiteral("viridis");
+    case ColorMapName::Cividis:
+      return QStringLiteral("cividis");
+    case ColorMapName::Magma:
+      return QStringLiteral("magma");
   }
   return QStringLiteral("viridis");
 }
@@ -84,7 +87,8 @@ QColor colorMapAt(ColorMapName name, double t) {
   const double f = (x - positions[index]) / (positions[index + 1] - positions[index]);
   const QColor& a = stops[index];
   const QColor& b = stops[index + 1];
-  return QColor::fromRgbF(float(a.redF() + f * (b.redF() - a.redF())), float(a.greenF() + f * (b.greenF() - a.greenF())),
+  return QColor::fromRgbF(float(a.redF() + f * (b.redF() - a.redF())),
+                          float(a.greenF() + f * (b.greenF() - a.greenF())),
                           float(a.blueF() + f * (b.blueF() - a.blueF())));
 }
 
@@ -99,6 +103,8 @@ QCPColorGradient colorGradient(ColorMapName name) {
   return gradient;
 }
 
-const std::vector<QColor>& okabeItoPalette() { return colorData().okabeIto; }
+const std::vector<QColor>& okabeItoPalette() {
+  return colorData().okabeIto;
+}
 
 }  // namespace sinkscope::ui

@@ -12,7 +12,7 @@ class QCPColorGradient;
 namespace sinkscope::ui {
 
 enum class ColorMapName { Viridis, Cividis, Magma };
-QString colorMapLabel(ColorMapName name);              // "viridis", ...
+QString colorMapLabel(ColorMapName name);  // "viridis", ...
 std::vector<ColorMapName> allColorMaps();
 
 // The published stops and their positions in [0, 1] (table index / 255).

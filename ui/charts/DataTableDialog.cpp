@@ -27,9 +27,11 @@ DataTableDialog::DataTableDialog(const ChartTable& table, QWidget* parent) : QDi
   tableWidget_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   for (size_t r = 0; r < table.rows.size(); ++r)
     for (size_t c = 0; c < table.rows[r].size() && c < size_t(table.columns.size()); ++c)
-      tableWidget_->setItem(int(r), int(c), new QTableWidgetItem(displayCell(table.columns[int(c)], table.rows[r][c])));
+      tableWidget_->setItem(int(r), int(c),
+                            new QTableWidgetItem(displayCell(table.columns[int(c)], table.rows[r][c])));
   for (int c = 0; c < table.columns.size(); ++c)
-    tableWidget_->horizontalHeaderItem(c)->setToolTip(tr("%1 (Copy CSV gives every digit)").arg(table.columns[c]));
+    tableWidget_->horizontalHeaderItem(c)->setToolTip(
+        tr("%1 (Copy CSV gives every digit)").arg(table.columns[c]));
   tableWidget_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
   layout->addWidget(tableWidget_);
   auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
@@ -39,7 +41,8 @@ DataTableDialog::DataTableDialog(const ChartTable& table, QWidget* parent) : QDi
   save->setToolTip(tr("Save the whole table as a .csv file"));
   connect(copy, &QPushButton::clicked, this, [this] { QApplication::clipboard()->setText(table_.toCsv()); });
   connect(save, &QPushButton::clicked, this, [this] {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Save data"), dialogStartPath(DialogPurpose::Export), tr("CSV (*.csv)"));
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Save data"), dialogStartPath(DialogPurpose::Export), tr("CSV (*.csv)"));
     rememberDialogFolder(DialogPurpose::Export, path);
     if (path.isEmpty()) return;
     try {

@@ -20,11 +20,14 @@ constexpr double kMarkerPixels = 10;
 // A log axis cannot show 0: an effective context below one token (a collapse) is drawn at this
 // floor, one octave below 1, where the axis has its own tick labelled "0" (docs/design.md).
 constexpr double kZeroFloor = 0.5;
-double drawable(double tokens) { return tokens >= 1.0 ? tokens : kZeroFloor; }
+double drawable(double tokens) {
+  return tokens >= 1.0 ? tokens : kZeroFloor;
+}
 
 QString metricTitle(const QString& metric) {
   if (metric == QLatin1String("passkey_context")) return QObject::tr("passkey context (published)");
-  if (metric == QLatin1String("ruler_effective_length")) return QObject::tr("RULER effective length (published)");
+  if (metric == QLatin1String("ruler_effective_length"))
+    return QObject::tr("RULER effective length (published)");
   return QObject::tr("claim (no published measurement)");
 }
 
@@ -36,21 +39,27 @@ QCPScatterStyle::ScatterShape metricShape(const EffectiveContextReference& r) {
   return QCPScatterStyle::ssCircle;
 }
 
-QColor otherMitigationColor() { return QColor(0x99, 0x99, 0x99); }
+QColor otherMitigationColor() {
+  return QColor(0x99, 0x99, 0x99);
+}
 
-QColor markerColor(const SinkCurveChartData& data, const EffectiveContextReference& r, const ChartTheme& theme) {
+QColor markerColor(const SinkCurveChartData& data, const EffectiveContextReference& r,
+                   const ChartTheme& theme) {
   for (const EffectiveContextSeries& s : data.effective)
-    if (mitigationName(s.mitigation) == r.mitigation) return theme.seriesColor(sinkCurveColorIndex(data, s.mitigation));
+    if (mitigationName(s.mitigation) == r.mitigation)
+      return theme.seriesColor(sinkCurveColorIndex(data, s.mitigation));
   return otherMitigationColor();
 }
 
-QCPScatterStyle markerStyle(QCPScatterStyle::ScatterShape shape, const QColor& color, bool filled, const ChartTheme& theme) {
+QCPScatterStyle markerStyle(QCPScatterStyle::ScatterShape shape, const QColor& color, bool filled,
+                            const ChartTheme& theme) {
   (void)theme;  // hollow markers are not filled at all, so a marker below one stays visible
-  return QCPScatterStyle(shape, QPen(color, 1.6), filled ? QBrush(color) : QBrush(Qt::NoBrush), kMarkerPixels);
+  return QCPScatterStyle(shape, QPen(color, 1.6), filled ? QBrush(color) : QBrush(Qt::NoBrush),
+                         kMarkerPixels);
 }
 
-void addBand(QCustomPlot& plot, const QVector<double>& x, const QVector<double>& low, const QVector<double>& high,
-             QColor color) {
+void addBand(QCustomPlot& plot, const QVector<double>& x, const QVector<double>& low,
+             const QVector<double>& high, QColor color) {
   QCPGraph* lower = plot.addGraph();
   lower->setData(x, low, true);
   lower->setPen(Qt::NoPen);
@@ -87,7 +96,8 @@ const std::vector<EffectiveContextReference>& effectiveContextMarkers() {
 }
 
 QString referenceMarkerText(const EffectiveContextReference& r, bool currentModel) {
-  const QString bound = r.lowerBound ? QObject::tr("at least ") : (r.upperBound ? QObject::tr("below ") : QString());
+  const QString bound =
+      r.lowerBound ? QObject::tr("at least ") : (r.upperBound ? QObject::tr("below ") : QString());
   const QString mitigation = r.mitigation + (r.fineTuned ? QObject::tr(", fine-tuned") : QString());
   return QObject::tr("%1 — %2\n%3: %4%5 tokens at %6 tokens\nsource: %7%8")
       .arg(r.model, mitigation, metricTitle(r.metric), bound)
@@ -152,7 +162,8 @@ ChartBuilder effectiveContextBuilder(std::shared_ptr<const SinkCurveChartData> d
       const bool current = !r.modelId.isEmpty() && r.modelId == data->modelId;
       QCPGraph* graph = plot.addGraph();
       graph->setName(r.id);
-      graph->setData(QVector<double>{double(r.contextTokens)}, QVector<double>{drawable(r.effectiveTokens)}, true);
+      graph->setData(QVector<double>{double(r.contextTokens)}, QVector<double>{drawable(r.effectiveTokens)},
+                     true);
       graph->setLineStyle(QCPGraph::lsNone);
       graph->setScatterStyle(markerStyle(metricShape(r), markerColor(*data, r, theme), current, theme));
       graph->setProperty(kReferenceIdProperty, r.id);
@@ -167,7 +178,8 @@ ChartBuilder effectiveContextBuilder(std::shared_ptr<const SinkCurveChartData> d
     for (const QString& metric : metrics) {
       EffectiveContextReference sample;
       sample.metric = metric;
-      addLegendOnly(plot, metricTitle(metric), markerStyle(metricShape(sample), otherMitigationColor(), true, theme));
+      addLegendOnly(plot, metricTitle(metric),
+                    markerStyle(metricShape(sample), otherMitigationColor(), true, theme));
     }
     if (anyBound)
       addLegendOnly(plot, QObject::tr("bound: ▲ at least, ▼ below"),
@@ -202,13 +214,15 @@ ChartTable effectiveContextTable(const SinkCurveChartData& data) {
   const QString modelSource = QObject::tr("SinkScope mitigation model (docs/mitigations.md)");
   for (const EffectiveContextSeries& series : data.effective)
     for (const EffectiveContextSample& s : series.samples)
-      table.addRow({provenanceName(Provenance::Modelled), mitigationName(series.mitigation), s.contextTokens, s.effectiveTokens.central,
-                    s.effectiveTokens.low, s.effectiveTokens.high, QString(), model,
-                    QStringLiteral("effective_context"), modelSource});
+      table.addRow({provenanceName(Provenance::Modelled), mitigationName(series.mitigation), s.contextTokens,
+                    s.effectiveTokens.central, s.effectiveTokens.low, s.effectiveTokens.high, QString(),
+                    model, QStringLiteral("effective_context"), modelSource});
   for (const EffectiveContextReference& r : effectiveContextMarkers())
-    table.addRow({QStringLiteral("reference"), r.mitigation, r.contextTokens, r.effectiveTokens, QVariant(), QVariant(),
-                  r.lowerBound ? QStringLiteral("lower") : (r.upperBound ? QStringLiteral("upper") : QString()),
-                  r.model, r.metric, r.source});
+    table.addRow(
+        {QStringLiteral("reference"), r.mitigation, r.contextTokens, r.effectiveTokens, QVariant(),
+         QVariant(),
+         r.lowerBound ? QStringLiteral("lower") : (r.upperBound ? QStringLiteral("upper") : QString()),
+         r.model, r.metric, r.source});
   return table;
 }
 

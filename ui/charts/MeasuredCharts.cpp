@@ -52,8 +52,8 @@ ChartBuilder measuredLossBuilder(std::shared_ptr<const MeasuredLossChartData> da
     plot.yAxis->setRangeLower(0);
     theme.apply(plot);
     addVerticalMarker(plot, plot.axisRect(), double(data->trainedContextTokens),
-                      QObject::tr("trained %1").arg(formatTokensShort(double(data->trainedContextTokens))), theme.reference,
-                      Qt::DotLine, 0);
+                      QObject::tr("trained %1").arg(formatTokensShort(double(data->trainedContextTokens))),
+                      theme.reference, Qt::DotLine, 0);
     // Each run's context_cap in its line's colour, its label on a background so that several
     // runs' labels stay readable over the losses.
     int level = 1;
@@ -62,7 +62,9 @@ ChartBuilder measuredLossBuilder(std::shared_ptr<const MeasuredLossChartData> da
       if (!series.spikeDetected) continue;
       const QColor color = data->series.size() > 1 ? theme.seriesColor(int(i) + 1) : theme.warning;
       addVerticalMarker(plot, plot.axisRect(), double(series.contextCapTokens),
-                        QObject::tr("context_cap %1 (%2)").arg(series.contextCapTokens).arg(mitigationName(series.mitigation)),
+                        QObject::tr("context_cap %1 (%2)")
+                            .arg(series.contextCapTokens)
+                            .arg(mitigationName(series.mitigation)),
                         color, Qt::DashLine, level++);
       if (auto* label = qobject_cast<QCPItemText*>(plot.item(plot.itemCount() - 1))) {
         QColor fill = theme.background;
@@ -86,13 +88,16 @@ ChartTable measuredLossTable(const MeasuredLossChartData& data) {
   ChartTable table;
   table.title = QObject::tr("Per-position loss (measured)");
   table.columns = {QObject::tr("position (token)"), QObject::tr("next token id")};
-  for (const MeasuredLossSeries& s : data.series) table.columns << QObject::tr("nll, %1 (nats)").arg(mitigationName(s.mitigation));
+  for (const MeasuredLossSeries& s : data.series)
+    table.columns << QObject::tr("nll, %1 (nats)").arg(mitigationName(s.mitigation));
   table.columns << QObject::tr("control nll (nats)");
-  for (const MeasuredLossSeries& s : data.series) table.columns << QObject::tr("argmax token id, %1").arg(mitigationName(s.mitigation));
+  for (const MeasuredLossSeries& s : data.series)
+    table.columns << QObject::tr("argmax token id, %1").arg(mitigationName(s.mitigation));
   const size_t count = data.series.empty() ? 0 : data.series.front().nll.size();
   for (size_t p = 0; p < count; ++p) {
     std::vector<QVariant> row{qint64(p), p + 1 < data.tokens.size() ? data.tokens[p + 1] : -1};
-    for (const MeasuredLossSeries& s : data.series) row.push_back(p < s.nll.size() ? QVariant(double(s.nll[p])) : QVariant());
+    for (const MeasuredLossSeries& s : data.series)
+      row.push_back(p < s.nll.size() ? QVariant(double(s.nll[p])) : QVariant());
     row.push_back(p < data.controlNll.size() ? QVariant(double(data.controlNll[p])) : QVariant());
     for (const MeasuredLossSeries& s : data.series) row.push_back(p < s.argmax.size() ? s.argmax[p] : -1);
     table.addRow(std::move(row));
@@ -108,7 +113,8 @@ ChartBuilder sinkGridBuilder(std::shared_ptr<const Measurement> m) {
     map->setInterpolate(false);
     map->data()->setSize(heads, layers);
     map->data()->setRange(QCPRange(0, heads - 1), QCPRange(0, layers - 1));
-    for (const HeadAttentionMetrics& h : m->forward.heads) map->data()->setCell(h.head, h.layer, h.meanSinkMass1);
+    for (const HeadAttentionMetrics& h : m->forward.heads)
+      map->data()->setCell(h.head, h.layer, h.meanSinkMass1);
     auto* scale = new QCPColorScale(&plot);
     plot.plotLayout()->addElement(0, 1, scale);
     scale->setGradient(colorGradient(ColorMapName::Viridis));
@@ -127,10 +133,15 @@ ChartBuilder sinkGridBuilder(std::shared_ptr<const Measurement> m) {
 ChartTable sinkGridTable(const Measurement& m) {
   ChartTable table;
   table.title = QObject::tr("Sink metrics per layer and head (measured)");
-  table.columns = {QObject::tr("layer"), QObject::tr("head"), QObject::tr("mean S1 (share)"), QObject::tr("mean S4 (share)"),
-                   QObject::tr("mean normalised entropy"), QObject::tr("previous-token mass (share)")};
+  table.columns = {QObject::tr("layer"),
+                   QObject::tr("head"),
+                   QObject::tr("mean S1 (share)"),
+                   QObject::tr("mean S4 (share)"),
+                   QObject::tr("mean normalised entropy"),
+                   QObject::tr("previous-token mass (share)")};
   for (const HeadAttentionMetrics& h : m.forward.heads)
-    table.addRow({h.layer, h.head, h.meanSinkMass1, h.meanSinkMass4, h.meanNormalizedEntropy, h.meanPreviousTokenMass});
+    table.addRow({h.layer, h.head, h.meanSinkMass1, h.meanSinkMass4, h.meanNormalizedEntropy,
+                  h.meanPreviousTokenMass});
   return table;
 }
 

@@ -1,8 +1,8 @@
 #include "charts/MitigationCharts.h"
 
 #include "Units.h"
-#include "common/NumberFormat.h"
 #include "charts/ChartHelpers.h"
+#include "common/NumberFormat.h"
 #include "scenario/Explanations.h"
 
 #include <qcustomplot.h>
@@ -109,12 +109,12 @@ ChartTable effectiveContextTable(const MitigationsData& data) {
                    QObject::tr("context_cap (tokens)")};
   const Plan& plan = data.planner.plan;
   for (const MitigationPlan& row : plan.mitigations)
-    table.addRow({mitigationName(row.mitigation), row.factor, plan.trainedContextTokens, plan.contextTokens,
-                  applicableOr(row, row.effectiveContext), applicableOr(row, row.estimate.effectiveContext.low),
-                  applicableOr(row, row.estimate.effectiveContext.high),
-                  verdictName(row.estimate.verdict.kind),
-                  row.qualityRetention ? QVariant(*row.qualityRetention) : QVariant(), row.confidence.value,
-                  row.kvBytes, capCell(row.contextCap)});
+    table.addRow(
+        {mitigationName(row.mitigation), row.factor, plan.trainedContextTokens, plan.contextTokens,
+         applicableOr(row, row.effectiveContext), applicableOr(row, row.estimate.effectiveContext.low),
+         applicableOr(row, row.estimate.effectiveContext.high), verdictName(row.estimate.verdict.kind),
+         row.qualityRetention ? QVariant(*row.qualityRetention) : QVariant(), row.confidence.value,
+         row.kvBytes, capCell(row.contextCap)});
   return table;
 }
 

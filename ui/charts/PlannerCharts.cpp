@@ -1,8 +1,8 @@
 #include "charts/PlannerCharts.h"
 
 #include "Units.h"
-#include "common/NumberFormat.h"
 #include "charts/ChartHelpers.h"
+#include "common/NumberFormat.h"
 #include "scenario/Explanations.h"
 
 #include <qcustomplot.h>
@@ -21,7 +21,8 @@ double barPitchPixels(int plotHeightPixels, int rows) {
 
 // font, made smaller (never below 6 pt) until one line is no taller than pitch: neighbours never touch.
 QFont fittedFont(QFont font, double pitchPixels) {
-  while (font.pointSizeF() > 6.0 && QFontMetricsF(font).height() > pitchPixels) font.setPointSizeF(font.pointSizeF() * 0.9);
+  while (font.pointSizeF() > 6.0 && QFontMetricsF(font).height() > pitchPixels)
+    font.setPointSizeF(font.pointSizeF() * 0.9);
   return font;
 }
 
@@ -44,9 +45,13 @@ const Component kComponents[] = {
     {QObject::tr("overhead"), &MemoryBreakdown::overheadBytes},
 };
 
-double gib(qint64 bytes) { return double(bytes) / kBytesPerGiB; }
+double gib(qint64 bytes) {
+  return double(bytes) / kBytesPerGiB;
+}
 
-QColor componentColor(int index, const ChartTheme& theme) { return theme.seriesColor(index + 1); }
+QColor componentColor(int index, const ChartTheme& theme) {
+  return theme.seriesColor(index + 1);
+}
 
 }  // namespace
 
@@ -90,7 +95,8 @@ ChartBuilder memoryBarBuilder(std::shared_ptr<const PlannerData> data) {
       if (below) bars->moveAbove(below);
       below = bars;
     }
-    for (const MemoryBreakdown& memory : data->comparedMemory) maxTotal = std::max(maxTotal, gib(memory.totalBytes));
+    for (const MemoryBreakdown& memory : data->comparedMemory)
+      maxTotal = std::max(maxTotal, gib(memory.totalBytes));
     auto ticker = QSharedPointer<QCPAxisTickerText>::create();
     ticker->addTicks(ticks, labels);
     categories->setTicker(ticker);
@@ -98,13 +104,17 @@ ChartBuilder memoryBarBuilder(std::shared_ptr<const PlannerData> data) {
     categories->setRangeReversed(true);
     categories->grid()->setVisible(false);
     values->setRange(0, maxTotal * 1.12);
-    values->setLabel(QObject::tr("memory (GiB), batch %1 at %2").arg(data->plan.batch).arg(formatTokens(data->plan.contextTokens)));
+    values->setLabel(QObject::tr("memory (GiB), batch %1 at %2")
+                         .arg(data->plan.batch)
+                         .arg(formatTokens(data->plan.contextTokens)));
     theme.apply(plot);
     constexpr int kLegendPixels = 40;  // the legend's rows under the plot (legendBelow)
-    categories->setTickLabelFont(fittedFont(categories->tickLabelFont(), barPitchPixels(plot.height() - kLegendPixels, rows)));
-    addVerticalMarker(plot, plot.axisRect(), gib(data->plan.memory.capacityBytes),
-                      QObject::tr("usable capacity %1").arg(formatGiB(double(data->plan.memory.capacityBytes), 1)),
-                      theme.warning, Qt::DashLine);
+    categories->setTickLabelFont(
+        fittedFont(categories->tickLabelFont(), barPitchPixels(plot.height() - kLegendPixels, rows)));
+    addVerticalMarker(
+        plot, plot.axisRect(), gib(data->plan.memory.capacityBytes),
+        QObject::tr("usable capacity %1").arg(formatGiB(double(data->plan.memory.capacityBytes), 1)),
+        theme.warning, Qt::DashLine);
     legendBelow(plot, 4);
     theme.applyLegend(*plot.legend);
   };
@@ -113,13 +123,18 @@ ChartBuilder memoryBarBuilder(std::shared_ptr<const PlannerData> data) {
 ChartTable memoryBarTable(const PlannerData& data) {
   ChartTable table;
   table.title = QObject::tr("Memory by component");
-  table.columns = {QObject::tr("mitigation"), QObject::tr("weights (bytes)"), QObject::tr("KV cache (bytes)"),
-                   QObject::tr("activations (bytes)"), QObject::tr("overhead (bytes)"), QObject::tr("total (bytes)"),
-                   QObject::tr("usable capacity (bytes)"), QObject::tr("total (GiB)")};
+  table.columns = {QObject::tr("mitigation"),
+                   QObject::tr("weights (bytes)"),
+                   QObject::tr("KV cache (bytes)"),
+                   QObject::tr("activations (bytes)"),
+                   QObject::tr("overhead (bytes)"),
+                   QObject::tr("total (bytes)"),
+                   QObject::tr("usable capacity (bytes)"),
+                   QObject::tr("total (GiB)")};
   for (size_t i = 0; i < data.compared.size(); ++i) {
     const MemoryBreakdown& m = data.comparedMemory[i];
-    table.addRow({mitigationName(data.compared[i]), m.weightsBytes, m.kvBytes, m.activationBytes, m.overheadBytes,
-                  m.totalBytes, m.capacityBytes, gib(m.totalBytes)});
+    table.addRow({mitigationName(data.compared[i]), m.weightsBytes, m.kvBytes, m.activationBytes,
+                  m.overheadBytes, m.totalBytes, m.capacityBytes, gib(m.totalBytes)});
   }
   return table;
 }
@@ -135,10 +150,12 @@ ChartBuilder memoryCurveBuilder(std::shared_ptr<const PlannerData> data) {
     // with the vertical markers' labels (requested, trained, fit limit) whatever the scales.
     if (!x.isEmpty()) {
       QCPGraph* line = plot.addGraph();
-      line->setName(QObject::tr("usable capacity %1").arg(formatGiB(double(data->plan.memory.capacityBytes), 1)));
+      line->setName(
+          QObject::tr("usable capacity %1").arg(formatGiB(double(data->plan.memory.capacityBytes), 1)));
       line->setData(QVector<double>{x.front(), x.back()}, QVector<double>{capacityGiB, capacityGiB}, true);
       line->setPen(QPen(theme.warning, 1.5, Qt::DashLine));  // first: the last graph stays the total
-      if (!plot.layer(QStringLiteral("capacity"))) plot.addLayer(QStringLiteral("capacity"), plot.layer(QStringLiteral("main")));
+      if (!plot.layer(QStringLiteral("capacity")))
+        plot.addLayer(QStringLiteral("capacity"), plot.layer(QStringLiteral("main")));
       line->setLayer(QStringLiteral("capacity"));  // drawn above the stacked fills
     }
     QVector<double> cumulative(x.size(), 0.0);
@@ -160,7 +177,8 @@ ChartBuilder memoryCurveBuilder(std::shared_ptr<const PlannerData> data) {
       previous = graph;
     }
     const double capacity = gib(data->plan.memory.capacityBytes);
-    double maxY = std::max(capacity * 1.25, cumulative.isEmpty() ? 1.0 : std::min(cumulative.back(), capacity * 4));
+    double maxY =
+        std::max(capacity * 1.25, cumulative.isEmpty() ? 1.0 : std::min(cumulative.back(), capacity * 4));
     // When not even the shortest context fits, show all of it: the weights alone are the story.
     if (!cumulative.isEmpty() && cumulative.front() > maxY) maxY = cumulative.front() * 1.1;
     setTokenLogAxis(*plot.xAxis, x.isEmpty() ? 128 : x.front(), x.isEmpty() ? 1 << 20 : x.back(),
@@ -171,11 +189,12 @@ ChartBuilder memoryCurveBuilder(std::shared_ptr<const PlannerData> data) {
     const FitLimit& fit = data->plan.fit;
     if (!fit.unbounded && fit.maxContextTokens > 0)
       addVerticalMarker(plot, plot.axisRect(), double(fit.maxContextTokens),
-                        QObject::tr("fits up to %1").arg(formatTokensShort(double(fit.maxContextTokens))), theme.warning,
-                        Qt::DashLine, 0);
-    addVerticalMarker(plot, plot.axisRect(), double(data->plan.trainedContextTokens),
-                      QObject::tr("trained %1").arg(formatTokensShort(double(data->plan.trainedContextTokens))),
-                      theme.reference, Qt::DotLine, 1);
+                        QObject::tr("fits up to %1").arg(formatTokensShort(double(fit.maxContextTokens))),
+                        theme.warning, Qt::DashLine, 0);
+    addVerticalMarker(
+        plot, plot.axisRect(), double(data->plan.trainedContextTokens),
+        QObject::tr("trained %1").arg(formatTokensShort(double(data->plan.trainedContextTokens))),
+        theme.reference, Qt::DotLine, 1);
     addVerticalMarker(plot, plot.axisRect(), double(data->plan.contextTokens),
                       QObject::tr("requested %1").arg(formatTokensShort(double(data->plan.contextTokens))),
                       theme.foreground, Qt::SolidLine, 2);
@@ -189,8 +208,9 @@ ChartBuilder memoryCurveBuilder(std::shared_ptr<const PlannerData> data) {
 ChartTable memoryCurveTable(const PlannerData& data) {
   ChartTable table;
   table.title = QObject::tr("Memory against context");
-  table.columns = {QObject::tr("context (tokens)"), QObject::tr("weights (bytes)"), QObject::tr("KV cache (bytes)"),
-                   QObject::tr("activations (bytes)"), QObject::tr("overhead (bytes)"), QObject::tr("total (bytes)"),
+  table.columns = {QObject::tr("context (tokens)"),        QObject::tr("weights (bytes)"),
+                   QObject::tr("KV cache (bytes)"),        QObject::tr("activations (bytes)"),
+                   QObject::tr("overhead (bytes)"),        QObject::tr("total (bytes)"),
                    QObject::tr("usable capacity (bytes)"), QObject::tr("fits")};
   for (const MemoryPoint& p : data.curve)
     table.addRow({p.contextTokens, p.memory.weightsBytes, p.memory.kvBytes, p.memory.activationBytes,
@@ -230,8 +250,10 @@ ChartBuilder throughputBuilder(std::shared_ptr<const PlannerData> data) {
     bars->setBrush(theme.seriesColor(1));
     bars->setData({1, 2}, {t.prefillTokensPerSecond, t.decodeTokensPerSecond});
     auto ticker = QSharedPointer<QCPAxisTickerText>::create();
-    ticker->addTick(1, QObject::tr("prefill\n%1\n(%2-bound)").arg(formatRate(t.prefillTokensPerSecond), boundName(t.prefillBound)));
-    ticker->addTick(2, QObject::tr("decode\n%1\n(%2-bound)").arg(formatRate(t.decodeTokensPerSecond), boundName(t.decodeBound)));
+    ticker->addTick(1, QObject::tr("prefill\n%1\n(%2-bound)")
+                           .arg(formatRate(t.prefillTokensPerSecond), boundName(t.prefillBound)));
+    ticker->addTick(2, QObject::tr("decode\n%1\n(%2-bound)")
+                           .arg(formatRate(t.decodeTokensPerSecond), boundName(t.decodeBound)));
     plot.yAxis->setTicker(ticker);
     plot.yAxis->setRange(0.4, 2.6);
     plot.yAxis->setRangeReversed(true);
@@ -251,7 +273,8 @@ ChartTable throughputTable(const PlannerData& data) {
   const ThroughputEstimate& t = data.plan.throughput;
   ChartTable table;
   table.title = QObject::tr("Throughput");
-  table.columns = {QObject::tr("phase"), QObject::tr("tokens per second (whole batch)"), QObject::tr("bound")};
+  table.columns = {QObject::tr("phase"), QObject::tr("tokens per second (whole batch)"),
+                   QObject::tr("bound")};
   if (!data.plan.fits) {
     table.addRow({QObject::tr("prefill"), QObject::tr("not estimated: does not fit"), QString()});
     table.addRow({QObject::tr("decode"), QObject::tr("not estimated: does not fit"), QString()});
@@ -317,8 +340,9 @@ ChartBuilder confidenceBuilder(std::shared_ptr<const PlannerData> data) {
 ChartTable confidenceTable(const PlannerData& data) {
   ChartTable table;
   table.title = QObject::tr("Planner confidence");
-  table.columns = {QObject::tr("mitigation"), QObject::tr("confidence (0-1)"), QObject::tr("context_cap (tokens)"),
-                   QObject::tr("effective context (tokens)"), QObject::tr("reasons")};
+  table.columns = {QObject::tr("mitigation"), QObject::tr("confidence (0-1)"),
+                   QObject::tr("context_cap (tokens)"), QObject::tr("effective context (tokens)"),
+                   QObject::tr("reasons")};
   for (Mitigation mitigation : data.compared) {
     const MitigationPlan* row = data.row(mitigation);
     if (!row) continue;

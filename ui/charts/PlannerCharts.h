@@ -12,10 +12,10 @@
 namespace sinkscope::ui {
 
 struct PlannerData {
-  Plan plan;                                  // for the scenario's primary mitigation
-  std::vector<Mitigation> compared;           // mitigations the user compares, in order
+  Plan plan;                                    // for the scenario's primary mitigation
+  std::vector<Mitigation> compared;             // mitigations the user compares, in order
   std::vector<MemoryBreakdown> comparedMemory;  // one per compared mitigation, at the context
-  std::vector<MemoryPoint> curve;             // primary mitigation, log-spaced contexts
+  std::vector<MemoryPoint> curve;               // primary mitigation, log-spaced contexts
   QString modelName;
   QString hardwareName;
   const MitigationPlan* row(Mitigation mitigation) const;  // plan.mitigations entry, or null

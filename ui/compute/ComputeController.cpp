@@ -37,13 +37,12 @@ std::function<void(double)> JobContext::progressFunction() const {
 ComputeController::ComputeController(QObject* parent) : QObject(parent) {
   pool_.setMaxThreadCount(std::max(2, QThread::idealThreadCount()));
   progressTimer_.setInterval(100);
-  connect(&progressTimer_, &QTimer::timeout, this,
-          [this] {
-            emit progressChanged(progressPermille(), currentLabel());
-            for (const auto& [channel, job] : active_)
-              if (const QString detail = job.detail->get(); !detail.isEmpty())
-                emit jobProgress(channel, job.permille->load(std::memory_order_relaxed), detail);
-          });
+  connect(&progressTimer_, &QTimer::timeout, this, [this] {
+    emit progressChanged(progressPermille(), currentLabel());
+    for (const auto& [channel, job] : active_)
+      if (const QString detail = job.detail->get(); !detail.isEmpty())
+        emit jobProgress(channel, job.permille->load(std::memory_order_relaxed), detail);
+  });
 }
 
 ComputeController::~ComputeController() {
@@ -70,7 +69,8 @@ int ComputeController::progressPermille() const {
 void ComputeController::submitErased(const QString& channel, const QString& label, QObject* receiver,
                                      ErasedWork work) {
   const bool wasBusy = isBusy();
-  if (auto existing = active_.find(channel); existing != active_.end()) existing->second.cancelled->store(true);
+  if (auto existing = active_.find(channel); existing != active_.end())
+    existing->second.cancelled->store(true);
   Job job;
   job.generation = nextGeneration_++;
   job.label = label;
@@ -96,7 +96,10 @@ void ComputeController::submitErased(const QString& channel, const QString& labe
     }
     if (context.isCancelled()) return;
     QMetaObject::invokeMethod(
-        this, [this, channel, generation, apply = std::move(apply), error] { deliver(channel, generation, apply, error); },
+        this,
+        [this, channel, generation, apply = std::move(apply), error] {
+          deliver(channel, generation, apply, error);
+        },
         Qt::QueuedConnection);
   });
   setBusy(wasBusy);
@@ -144,8 +147,10 @@ void ComputeController::cancelAll() {
 void ComputeController::setBusy(bool wasBusy) {
   const bool busy = isBusy();
   if (busy == wasBusy) return;
-  if (busy) progressTimer_.start();
-  else progressTimer_.stop();
+  if (busy)
+    progressTimer_.start();
+  else
+    progressTimer_.stop();
   emit busyChanged(busy);
   emit progressChanged(progressPermille(), currentLabel());
 }

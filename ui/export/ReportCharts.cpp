@@ -4,8 +4,8 @@
 
 #include "charts/AttentionCharts.h"
 #include "charts/MeasuredCharts.h"
-#include "charts/PlannerCharts.h"
 #include "charts/MitigationCharts.h"
+#include "charts/PlannerCharts.h"
 
 #include <QJsonArray>
 
@@ -20,7 +20,8 @@ std::shared_ptr<const PlannerData> plannerData(const Report& report) {
   data->compared = report.scenario.mitigations;
   for (Mitigation mitigation : data->compared)
     data->comparedMemory.push_back(
-        memoryModelFor(report.model, report.hardware, report.planRequest, mitigation).at(report.plan.contextTokens));
+        memoryModelFor(report.model, report.hardware, report.planRequest, mitigation)
+            .at(report.plan.contextTokens));
   data->curve = report.charts.memory.curve;
   data->modelName = report.charts.memory.modelName;
   data->hardwareName = report.charts.memory.hardwareName;
@@ -39,19 +40,25 @@ std::shared_ptr<const MitigationsData> mitigationsData(const Report& report) {
 std::optional<ChartBuilder> chartBuilderFor(const Report& report, ChartKind kind) {
   const ReportChartData& data = report.charts;
   switch (kind) {
-    case ChartKind::Memory: return memoryCurveBuilder(plannerData(report));
-    case ChartKind::Confidence: return confidenceBuilder(plannerData(report));
-    case ChartKind::Mitigations: return effectiveContextBuilder(mitigationsData(report));
+    case ChartKind::Memory:
+      return memoryCurveBuilder(plannerData(report));
+    case ChartKind::Confidence:
+      return confidenceBuilder(plannerData(report));
+    case ChartKind::Mitigations:
+      return effectiveContextBuilder(mitigationsData(report));
     case ChartKind::SinkCurve:
       if (data.sinkCurve)
-        return sinkCurveBuilder(std::make_shared<const SinkCurveChartData>(*data.sinkCurve), SinkMetric::SinkMass1);
+        return sinkCurveBuilder(std::make_shared<const SinkCurveChartData>(*data.sinkCurve),
+                                SinkMetric::SinkMass1);
       return std::nullopt;
     case ChartKind::Heatmap:
       if (data.heatmaps)
-        return heatmapBuilder(std::make_shared<const HeatmapChartData>(*data.heatmaps), HeatmapStyle{}, false);
+        return heatmapBuilder(std::make_shared<const HeatmapChartData>(*data.heatmaps), HeatmapStyle{},
+                              false);
       return std::nullopt;
     case ChartKind::MeasuredLoss:
-      if (data.measuredLoss) return measuredLossBuilder(std::make_shared<const MeasuredLossChartData>(*data.measuredLoss));
+      if (data.measuredLoss)
+        return measuredLossBuilder(std::make_shared<const MeasuredLossChartData>(*data.measuredLoss));
       return std::nullopt;
   }
   return std::nullopt;
@@ -60,9 +67,12 @@ std::optional<ChartBuilder> chartBuilderFor(const Report& report, ChartKind kind
 std::optional<ChartTable> chartTableFor(const Report& report, ChartKind kind) {
   const ReportChartData& data = report.charts;
   switch (kind) {
-    case ChartKind::Memory: return memoryCurveTable(*plannerData(report));
-    case ChartKind::Confidence: return confidenceTable(*plannerData(report));
-    case ChartKind::Mitigations: return effectiveContextTable(*mitigationsData(report));
+    case ChartKind::Memory:
+      return memoryCurveTable(*plannerData(report));
+    case ChartKind::Confidence:
+      return confidenceTable(*plannerData(report));
+    case ChartKind::Mitigations:
+      return effectiveContextTable(*mitigationsData(report));
     case ChartKind::SinkCurve:
       if (data.sinkCurve) return sinkCurveTable(*data.sinkCurve);
       return std::nullopt;
@@ -80,8 +90,10 @@ QSize defaultChartSize(const Report& report, ChartKind kind, int width) {
   switch (kind) {
     case ChartKind::Confidence:
       return {width, 110 + 38 * int(std::max<size_t>(1, report.charts.confidence.rows.size()))};
-    case ChartKind::Heatmap: return {width, int(width * 0.5)};
-    default: return {width, int(width * 0.56)};
+    case ChartKind::Heatmap:
+      return {width, int(width * 0.5)};
+    default:
+      return {width, int(width * 0.56)};
   }
 }
 
@@ -89,19 +101,27 @@ QString chartCaption(const Report& report, ChartKind kind) {
   const QString model = report.charts.memory.modelName, hardware = report.charts.memory.hardwareName;
   switch (kind) {
     case ChartKind::Memory:
-      return QStringLiteral("Memory against context: %1 on %2, stacked by component, with the usable capacity "
-                            "(modelled)").arg(model, hardware);
+      return QStringLiteral(
+                 "Memory against context: %1 on %2, stacked by component, with the usable capacity "
+                 "(modelled)")
+          .arg(model, hardware);
     case ChartKind::Confidence:
       return QStringLiteral("Planner confidence per compared mitigation at %1 (modelled)")
           .arg(tokensText(report.plan.contextTokens));
-    case ChartKind::Mitigations: return QStringLiteral("Effective context per mitigation (modelled)");
-    case ChartKind::SinkCurve: return QStringLiteral("Sink curve against context length (%1)").arg(
-        provenanceName(report.charts.sinkCurve ? report.charts.sinkCurve->provenance : Provenance::Modelled));
-    case ChartKind::Heatmap: return QStringLiteral("Attention heatmaps, baseline and mitigation side by side (%1)").arg(
-        provenanceName(report.charts.heatmaps ? report.charts.heatmaps->provenance : Provenance::Modelled));
+    case ChartKind::Mitigations:
+      return QStringLiteral("Effective context per mitigation (modelled)");
+    case ChartKind::SinkCurve:
+      return QStringLiteral("Sink curve against context length (%1)")
+          .arg(provenanceName(report.charts.sinkCurve ? report.charts.sinkCurve->provenance
+                                                      : Provenance::Modelled));
+    case ChartKind::Heatmap:
+      return QStringLiteral("Attention heatmaps, baseline and mitigation side by side (%1)")
+          .arg(provenanceName(report.charts.heatmaps ? report.charts.heatmaps->provenance
+                                                     : Provenance::Modelled));
     case ChartKind::MeasuredLoss:
-      return QStringLiteral("Per-position loss of %1 against the window control, running mean of %2 tokens, with the "
-                            "trained context and any detected context_cap (%3)")
+      return QStringLiteral(
+                 "Per-position loss of %1 against the window control, running mean of %2 tokens, with the "
+                 "trained context and any detected context_cap (%3)")
           .arg(report.charts.measuredLoss ? report.charts.measuredLoss->modelName : QString())
           .arg(kLossSmoothingTokens)
           .arg(provenanceName(Provenance::Measured));
@@ -122,7 +142,8 @@ QJsonObject chartTableToJson(const ChartTable& table) {
   QJsonArray rows;
   for (const auto& row : table.rows) {
     QJsonArray cells;
-    for (const QVariant& cell : row) cells.append(cell.isNull() ? QJsonValue(QJsonValue::Null) : QJsonValue::fromVariant(cell));
+    for (const QVariant& cell : row)
+      cells.append(cell.isNull() ? QJsonValue(QJsonValue::Null) : QJsonValue::fromVariant(cell));
     rows.append(cells);
   }
   return QJsonObject{{QStringLiteral("title"), table.title},

@@ -20,15 +20,17 @@ ReportExportPrompts ReportExportPrompts::dialogs() {
   prompts.choosePath = [](QWidget* parent) {
     // The replace question is ours (confirmReplace), asked once, after the extension is settled.
     const QString path = QFileDialog::getSaveFileName(
-        parent, QObject::tr("Export report"), dialogStartPath(DialogPurpose::Export, QStringLiteral("sinkscope-report.pdf")),
+        parent, QObject::tr("Export report"),
+        dialogStartPath(DialogPurpose::Export, QStringLiteral("sinkscope-report.pdf")),
         QObject::tr("PDF report (*.pdf);;HTML report (*.html)"), nullptr, QFileDialog::DontConfirmOverwrite);
     rememberDialogFolder(DialogPurpose::Export, path);
     return path;
   };
   prompts.confirmReplace = [](QWidget* parent, const QString& path) {
-    return QMessageBox::question(parent, QObject::tr("Export report"),
-                                 QObject::tr("%1 already exists. Replace it?").arg(QDir::toNativeSeparators(path)),
-                                 QMessageBox::Yes | QMessageBox::No, QMessageBox::No) == QMessageBox::Yes;
+    return QMessageBox::question(
+               parent, QObject::tr("Export report"),
+               QObject::tr("%1 already exists. Replace it?").arg(QDir::toNativeSeparators(path)),
+               QMessageBox::Yes | QMessageBox::No, QMessageBox::No) == QMessageBox::Yes;
   };
   prompts.showError = [](QWidget* parent, const QString& message) {
     QMessageBox::critical(parent, QObject::tr("Export report"), message);
@@ -36,7 +38,8 @@ ReportExportPrompts ReportExportPrompts::dialogs() {
   return prompts;
 }
 
-QString exportReportInteractively(QWidget* parent, const ReportScenario& scenario, const ReportExportPrompts& prompts) {
+QString exportReportInteractively(QWidget* parent, const ReportScenario& scenario,
+                                  const ReportExportPrompts& prompts) {
   QString path = prompts.choosePath(parent);
   if (path.isEmpty()) return QString();
   if (!reportFormatForPath(path)) path += QStringLiteral(".pdf");
@@ -60,9 +63,11 @@ QString exportReportInteractively(QWidget* parent, const ReportScenario& scenari
   callbacks.isCancelled = [cancelled] { return cancelled->load(); };
   callbacks.progress = [&progress](double fraction, const QString&) {  // from the worker thread
     const int value = int(fraction * 100);
-    QMetaObject::invokeMethod(&progress, [&progress, value] { progress.setValue(std::min(value, 99)); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        &progress, [&progress, value] { progress.setValue(std::min(value, 99)); }, Qt::QueuedConnection);
   };
-  watcher.setFuture(QtConcurrent::run([scenario, callbacks] { return buildReport(scenario, callbacks); }));  // nullopt: cancelled
+  watcher.setFuture(QtConcurrent::run(
+      [scenario, callbacks] { return buildReport(scenario, callbacks); }));  // nullopt: cancelled
   loop.exec();
   try {
     const std::optional<Report> report = watcher.result();  // rethrows a build error

@@ -13,8 +13,8 @@ namespace sinkscope::ui {
 
 // How the export asks the user. The defaults are Qt's dialogs; tests inject their answers.
 struct ReportExportPrompts {
-  std::function<QString(QWidget* parent)> choosePath;                       // empty: cancelled
-  std::function<bool(QWidget* parent, const QString& path)> confirmReplace; // the file exists: replace it?
+  std::function<QString(QWidget* parent)> choosePath;                        // empty: cancelled
+  std::function<bool(QWidget* parent, const QString& path)> confirmReplace;  // the file exists: replace it?
   std::function<void(QWidget* parent, const QString& message)> showError;
   static ReportExportPrompts dialogs();
 };

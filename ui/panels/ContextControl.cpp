@@ -68,7 +68,9 @@ ContextControl::ContextControl(QWidget* parent) : QWidget(parent) {
   });
 }
 
-qint64 ContextControl::tokens() const { return spin_->value(); }
+qint64 ContextControl::tokens() const {
+  return spin_->value();
+}
 
 void ContextControl::setTokens(qint64 tokens) {
   updating_ = true;

@@ -15,12 +15,12 @@ class ContextControl : public QWidget {
  public:
   explicit ContextControl(QWidget* parent = nullptr);
   qint64 tokens() const;
-  void setTokens(qint64 tokens);             // without emitting tokensChanged
-  void setTrainedContext(qint64 tokens);     // the hint under the slider
+  void setTokens(qint64 tokens);          // without emitting tokensChanged
+  void setTrainedContext(qint64 tokens);  // the hint under the slider
   QSlider* slider() const { return slider_; }
   QSpinBox* spinBox() const { return spin_; }
 
-  static int sliderPositionFor(qint64 tokens);   // eighths of an octave
+  static int sliderPositionFor(qint64 tokens);  // eighths of an octave
   static qint64 tokensForSliderPosition(int position);
 
  signals:

@@ -34,14 +34,16 @@ ScenarioPanel::ScenarioPanel(Scenario& scenario, QWidget* parent) : QWidget(pare
   gpus_->setRange(1, kMaxGpusPerNode);
   gpus_->setKeyboardTracking(false);
   gpus_->setAccessibleName(tr("GPUs per node"));
-  gpus_->setToolTip(tr("GPUs in each node. The plan splits every layer over them (tensor parallelism, as vLLM "
-                       "--tensor-parallel-size) and shows memory per GPU."));
+  gpus_->setToolTip(
+      tr("GPUs in each node. The plan splits every layer over them (tensor parallelism, as vLLM "
+         "--tensor-parallel-size) and shows memory per GPU."));
   nodes_ = new QSpinBox(this);
   nodes_->setRange(1, kMaxNodes);
   nodes_->setKeyboardTracking(false);
   nodes_->setAccessibleName(tr("Nodes"));
-  nodes_->setToolTip(tr("Machines of that many GPUs each. The plan splits the layers over them (pipeline "
-                        "parallelism, as vLLM --pipeline-parallel-size)."));
+  nodes_->setToolTip(
+      tr("Machines of that many GPUs each. The plan splits the layers over them (pipeline "
+         "parallelism, as vLLM --pipeline-parallel-size)."));
   weightsDtype_ = new QComboBox(this);
   weightsDtype_->addItems(weightDtypeNames());
   weightsDtype_->setAccessibleName(tr("Weights data type"));
@@ -54,13 +56,15 @@ ScenarioPanel::ScenarioPanel(Scenario& scenario, QWidget* parent) : QWidget(pare
   runtime_ = new QComboBox(this);
   runtime_->addItems(runtimeNames());
   runtime_->setAccessibleName(tr("Inference engine"));
-  runtime_->setToolTip(tr("The engine decides whether a sliding window is honoured: vLLM and transformers apply "
-                          "Mistral-v0.1's 4096-token window, llama.cpp runs it with full attention. The plan, "
-                          "verdicts and heatmaps follow it."));
+  runtime_->setToolTip(
+      tr("The engine decides whether a sliding window is honoured: vLLM and transformers apply "
+         "Mistral-v0.1's 4096-token window, llama.cpp runs it with full attention. The plan, "
+         "verdicts and heatmaps follow it."));
   mitigations_ = new QListWidget(this);
   mitigations_->setAccessibleName(tr("Mitigations to compare"));
-  mitigations_->setToolTip(tr("Tick the long-context mitigations to compare on the sink curve, planner and "
-                              "mitigation table. Hover an entry for what it does."));
+  mitigations_->setToolTip(
+      tr("Tick the long-context mitigations to compare on the sink curve, planner and "
+         "mitigation table. Hover an entry for what it does."));
   mitigations_->setMinimumHeight(190);
   mitigations_->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
   layer_ = new QSpinBox(this);
@@ -142,7 +146,8 @@ void ScenarioPanel::mirror() {
   for (int i = 0; i < mitigations_->count(); ++i) {
     QListWidgetItem* item = mitigations_->item(i);
     const auto mitigation = Mitigation(item->data(kMitigationRole).toInt());
-    const bool checked = std::find(v.mitigations.begin(), v.mitigations.end(), mitigation) != v.mitigations.end();
+    const bool checked =
+        std::find(v.mitigations.begin(), v.mitigations.end(), mitigation) != v.mitigations.end();
     item->setCheckState(checked ? Qt::Checked : Qt::Unchecked);
   }
   layer_->setValue(v.layer);

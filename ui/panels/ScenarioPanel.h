@@ -30,8 +30,8 @@ class ScenarioPanel : public QWidget {
   QSpinBox* head() const { return head_; }
 
  private:
-  void rebuildForModel();   // mitigation choices and layer/head ranges
-  void mirror();            // scenario -> controls, without feedback
+  void rebuildForModel();  // mitigation choices and layer/head ranges
+  void mirror();           // scenario -> controls, without feedback
   void writeMitigations();
 
   Scenario& scenario_;

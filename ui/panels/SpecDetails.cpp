@@ -39,8 +39,9 @@ QString modelSummary(const ModelSpec& model) {
 }
 
 QString hardwareSummary(const HardwareSpec& hardware) {
-  return QObject::tr("%1: %2, %3").arg(hardware.displayName, formatGiB(double(hardware.memoryBytes), 0),
-                                       formatBandwidth(hardware.memoryBandwidthBytesPerSecond));
+  return QObject::tr("%1: %2, %3")
+      .arg(hardware.displayName, formatGiB(double(hardware.memoryBytes), 0),
+           formatBandwidth(hardware.memoryBandwidthBytesPerSecond));
 }
 
 QString modelDetailsHtml(const ModelSpec& m) {
@@ -48,11 +49,13 @@ QString modelDetailsHtml(const ModelSpec& m) {
   QString html = QStringLiteral("<h3>%1</h3><table>").arg(m.displayName.toHtmlEscaped());
   html += row(QObject::tr("Origin"), m.origin);
   html += row(QObject::tr("Architecture"), m.architecture.isEmpty() ? m.family : m.architecture);
-  if (m.publishedParameters > 0) html += row(QObject::tr("Parameters"), formatParameters(m.publishedParameters));
+  if (m.publishedParameters > 0)
+    html += row(QObject::tr("Parameters"), formatParameters(m.publishedParameters));
   if (m.checkpointWeights)  // a Hub model whose safetensors headers were read (docs/catalog.md "Hub import")
-    html += row(QObject::tr("Checkpoint"), QObject::tr("%1 exact, %2 as %3").arg(formatParameters(double(m.checkpointWeights->parameters)),
-                                                                              formatGiB(double(m.checkpointWeights->bytes), 2),
-                                                                              m.checkpointWeights->dtypes));
+    html += row(QObject::tr("Checkpoint"),
+                QObject::tr("%1 exact, %2 as %3")
+                    .arg(formatParameters(double(m.checkpointWeights->parameters)),
+                         formatGiB(double(m.checkpointWeights->bytes), 2), m.checkpointWeights->dtypes));
   html += row(QObject::tr("Attention"), attentionKindName(m.attentionKind));
   html += row(QObject::tr("Layers"), QString::number(m.layers), isDefaulted(d, "layers"));
   html += row(QObject::tr("Hidden size"), QString::number(m.hiddenSize), isDefaulted(d, "hidden_size"));
@@ -61,18 +64,23 @@ QString modelDetailsHtml(const ModelSpec& m) {
   html += row(QObject::tr("Head dim"), QString::number(m.headDim), isDefaulted(d, "head_dim"));
   if (m.slidingWindow > 0) html += row(QObject::tr("Sliding window"), formatTokens(m.slidingWindow));
   html += row(QObject::tr("Positions"), ropeText(m), isDefaulted(d, "rope_theta"));
-  html += row(QObject::tr("Trained context"), formatTokens(m.trainedContext), isDefaulted(d, "trained_context"));
+  html +=
+      row(QObject::tr("Trained context"), formatTokens(m.trainedContext), isDefaulted(d, "trained_context"));
   html += row(QObject::tr("Max positions"), formatTokens(m.maxPositionEmbeddings),
               isDefaulted(d, "max_position_embeddings"));
   html += row(QObject::tr("Vocabulary"), QLocale().toString(m.vocabSize));
   if (m.mla)
-    html += row(QObject::tr("MLA"), QObject::tr("KV latent %1, rope dim %2").arg(m.mla->kvLoraRank).arg(m.mla->qkRopeHeadDim));
+    html += row(QObject::tr("MLA"),
+                QObject::tr("KV latent %1, rope dim %2").arg(m.mla->kvLoraRank).arg(m.mla->qkRopeHeadDim));
   if (m.moe.isMoe())
-    html += row(QObject::tr("Experts"), QObject::tr("%1 routed, %2 per token").arg(m.moe.experts).arg(m.moe.expertsPerToken));
+    html += row(QObject::tr("Experts"),
+                QObject::tr("%1 routed, %2 per token").arg(m.moe.experts).arg(m.moe.expertsPerToken));
   html += QStringLiteral("</table>");
   if (!d.isEmpty())
-    html += QObject::tr("<p><i>Defaulted fields (lower confidence): %1</i></p>").arg(d.join(QStringLiteral(", ")).toHtmlEscaped());
-  if (!m.source.isEmpty()) html += QObject::tr("<p><small>Source: %1</small></p>").arg(m.source.toHtmlEscaped());
+    html += QObject::tr("<p><i>Defaulted fields (lower confidence): %1</i></p>")
+                .arg(d.join(QStringLiteral(", ")).toHtmlEscaped());
+  if (!m.source.isEmpty())
+    html += QObject::tr("<p><small>Source: %1</small></p>").arg(m.source.toHtmlEscaped());
   if (!m.notes.isEmpty()) html += QStringLiteral("<p><small>%1</small></p>").arg(m.notes.toHtmlEscaped());
   return html;
 }
@@ -82,14 +90,17 @@ QString hardwareDetailsHtml(const HardwareSpec& h) {
   html += row(QObject::tr("Origin"), h.origin);
   html += row(QObject::tr("Vendor"), h.vendor);
   html += row(QObject::tr("Category"), h.category);
-  html += row(QObject::tr("Memory"), formatGiB(double(h.memoryBytes)), isDefaulted(h.defaultedFields, "memory_bytes"));
+  html += row(QObject::tr("Memory"), formatGiB(double(h.memoryBytes)),
+              isDefaulted(h.defaultedFields, "memory_bytes"));
   html += row(QObject::tr("Bandwidth"), formatBandwidth(h.memoryBandwidthBytesPerSecond));
   for (const auto& [dtype, flops] : h.peakFlopsPerSecond)
     html += row(QObject::tr("Peak %1").arg(dtype), formatFlops(flops));
   html += QStringLiteral("</table>");
   if (!h.defaultedFields.isEmpty())
-    html += QObject::tr("<p><i>Defaulted fields: %1</i></p>").arg(h.defaultedFields.join(QStringLiteral(", ")).toHtmlEscaped());
-  if (!h.source.isEmpty()) html += QObject::tr("<p><small>Source: %1</small></p>").arg(h.source.toHtmlEscaped());
+    html += QObject::tr("<p><i>Defaulted fields: %1</i></p>")
+                .arg(h.defaultedFields.join(QStringLiteral(", ")).toHtmlEscaped());
+  if (!h.source.isEmpty())
+    html += QObject::tr("<p><small>Source: %1</small></p>").arg(h.source.toHtmlEscaped());
   return html;
 }
 

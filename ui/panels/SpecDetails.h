@@ -11,7 +11,7 @@ namespace sinkscope::ui {
 
 QString modelDetailsHtml(const ModelSpec& model);
 QString hardwareDetailsHtml(const HardwareSpec& hardware);
-QString modelSummary(const ModelSpec& model);        // one line for tooltips
+QString modelSummary(const ModelSpec& model);  // one line for tooltips
 QString hardwareSummary(const HardwareSpec& hardware);
 
 }  // namespace sinkscope::ui

@@ -83,7 +83,9 @@ QString SpecPicker::selectedKey() const {
   return list_->currentItem() ? list_->currentItem()->data(kKeyRole).toString() : QString();
 }
 
-int SpecPicker::count() const { return list_->count(); }
+int SpecPicker::count() const {
+  return list_->count();
+}
 
 int SpecPicker::visibleCount() const {
   int visible = 0;

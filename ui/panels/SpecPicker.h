@@ -29,11 +29,11 @@ class SpecPicker : public QWidget {
   };
   SpecPicker(const QString& what, Callbacks callbacks, QWidget* parent = nullptr);
 
-  void reload();                          // entries changed (import)
-  void select(const QString& key);        // without emitting picked()
+  void reload();                    // entries changed (import)
+  void select(const QString& key);  // without emitting picked()
   QString selectedKey() const;
-  int count() const;                      // entries listed (before filtering)
-  int visibleCount() const;               // entries matching the search text
+  int count() const;         // entries listed (before filtering)
+  int visibleCount() const;  // entries matching the search text
   QLineEdit* searchBox() const { return search_; }
   QListWidget* list() const { return list_; }
   QPushButton* importButton() const { return import_; }

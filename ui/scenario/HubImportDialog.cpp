@@ -17,8 +17,12 @@
 namespace sinkscope::ui {
 
 HubImportDialog::HubImportDialog(const QStringList& recentIds, QWidget* parent)
-    : QDialog(parent), idBox_(new QComboBox(this)), status_(new QLabel(this)), progress_(new QProgressBar(this)),
-      open_(new QPushButton(tr("&Open"), this)), cancel_(new QPushButton(tr("Cancel"), this)) {
+    : QDialog(parent),
+      idBox_(new QComboBox(this)),
+      status_(new QLabel(this)),
+      progress_(new QProgressBar(this)),
+      open_(new QPushButton(tr("&Open"), this)),
+      cancel_(new QPushButton(tr("Cancel"), this)) {
   setWindowTitle(tr("Open a model from Hugging Face"));
   idBox_->setEditable(true);
   idBox_->addItems(recentIds);
@@ -28,7 +32,8 @@ HubImportDialog::HubImportDialog(const QStringList& recentIds, QWidget* parent)
   idBox_->setMinimumWidth(360);
   status_->setWordWrap(true);
   status_->setTextInteractionFlags(Qt::TextSelectableByMouse);
-  status_->setText(tr("An id such as org/name or org/name@revision. HF_ENDPOINT, HF_TOKEN and HF_HUB_OFFLINE apply."));
+  status_->setText(
+      tr("An id such as org/name or org/name@revision. HF_ENDPOINT, HF_TOKEN and HF_HUB_OFFLINE apply."));
   progress_->setRange(0, 3);
   progress_->setVisible(false);
   open_->setDefault(true);
@@ -47,7 +52,9 @@ HubImportDialog::HubImportDialog(const QStringList& recentIds, QWidget* parent)
 
 HubImportDialog::~HubImportDialog() = default;
 
-bool HubImportDialog::fetching() const { return !fetch_.isNull(); }
+bool HubImportDialog::fetching() const {
+  return !fetch_.isNull();
+}
 
 void HubImportDialog::setBusy(bool busy) {
   open_->setEnabled(!busy);

@@ -32,7 +32,7 @@ class HubImportDialog : public QDialog {
   bool fetching() const;
 
  public slots:
-  void startOpen();   // the Open button: from the cache, else a background fetch
+  void startOpen();  // the Open button: from the cache, else a background fetch
   void cancelOrClose();
   void reject() override;  // Esc or closing the window cancels a running fetch
 

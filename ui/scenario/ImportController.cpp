@@ -51,8 +51,10 @@ bool ImportController::guarded(const QString& path, const std::function<void()>&
 bool ImportController::importAny(const QString& path) {
   return guarded(path, [&] {
     const auto [kind, key] = library_.importFile(path);
-    if (kind == SpecLibrary::FileKind::Model) scenario_.setModelId(key);
-    else scenario_.setHardwareId(key);
+    if (kind == SpecLibrary::FileKind::Model)
+      scenario_.setModelId(key);
+    else
+      scenario_.setHardwareId(key);
     emit imported(key);
   });
 }
@@ -77,7 +79,8 @@ void ImportController::restoreImports(const QStringList& paths) {
   for (const QString& path : paths) {
     try {
       const auto hubId = parseHubId(path);
-      if (hubId && !QFileInfo::exists(path)) {  // a Hub model comes back from the cache only, never the network
+      if (hubId &&
+          !QFileInfo::exists(path)) {  // a Hub model comes back from the cache only, never the network
         if (const auto cached = hub::cachedHubModel(*hubId)) library_.addModel(path, *cached);
         continue;
       }
@@ -114,8 +117,9 @@ HubImportDialog* ImportController::openHubDialog() {
 }
 
 void ImportController::openModelDialog() {
-  const QString path = QFileDialog::getOpenFileName(dialogParent_, tr("Import a model"), dialogStartPath(DialogPurpose::Import),
-                                                    tr("Model files (config.json *.json *.gguf);;All files (*)"));
+  const QString path = QFileDialog::getOpenFileName(
+      dialogParent_, tr("Import a model"), dialogStartPath(DialogPurpose::Import),
+      tr("Model files (config.json *.json *.gguf);;All files (*)"));
   rememberDialogFolder(DialogPurpose::Import, path);
   if (!path.isEmpty()) importModel(path);
 }
@@ -131,7 +135,8 @@ void ImportController::openHardwareDialog() {
 void ImportController::openAnyDialog() {
   const QString path = QFileDialog::getOpenFileName(
       dialogParent_, tr("Open a model or hardware file"), dialogStartPath(DialogPurpose::Import),
-      tr("SinkScope inputs (*.json *.gguf);;Hugging Face config (config.json);;GGUF model (*.gguf);;All files (*)"));
+      tr("SinkScope inputs (*.json *.gguf);;Hugging Face config (config.json);;GGUF model (*.gguf);;All "
+         "files (*)"));
   rememberDialogFolder(DialogPurpose::Import, path);
   if (!path.isEmpty()) importAny(path);
 }

@@ -1,6 +1,7 @@
 // Imports the user's files (HF config.json, .gguf, hardware JSON) from the Open dialog, the
-// docks' Import buttons and drops, and Hugging Face ids from the Hub dialog; selects them in the scenario; keeps the recent-files list;
-// reports a bad file in a non-blocking error dialog. Not the parsers: core/catalog.
+// docks' Import buttons and drops, and Hugging Face ids from the Hub dialog; selects them in the scenario;
+// keeps the recent-files list; reports a bad file in a non-blocking error dialog. Not the parsers:
+// core/catalog.
 #pragma once
 
 #include "scenario/SpecLibrary.h"

@@ -17,18 +17,25 @@ template <typename Entries>
 QString pickDefault(const Entries& entries, std::initializer_list<const char*> wanted) {
   for (const char* fragment : wanted)
     for (const auto& entry : entries)
-      if (!entry.imported && entry.key.contains(QLatin1String(fragment), Qt::CaseInsensitive)) return entry.key;
+      if (!entry.imported && entry.key.contains(QLatin1String(fragment), Qt::CaseInsensitive))
+        return entry.key;
   return entries.empty() ? QString() : entries.front().key;
 }
 
 }  // namespace
 
-QStringList weightDtypeNames() { return plannerResources().weightDtypeNames(); }
+QStringList weightDtypeNames() {
+  return plannerResources().weightDtypeNames();
+}
 
-QStringList kvDtypeNames() { return plannerResources().kvDtypeNames(); }
+QStringList kvDtypeNames() {
+  return plannerResources().kvDtypeNames();
+}
 
 Mitigation ScenarioValues::primaryMitigation() const {
-  const auto has = [this](Mitigation m) { return std::find(mitigations.begin(), mitigations.end(), m) != mitigations.end(); };
+  const auto has = [this](Mitigation m) {
+    return std::find(mitigations.begin(), mitigations.end(), m) != mitigations.end();
+  };
   if (has(compareRight)) return compareRight;
   for (auto it = mitigations.rbegin(); it != mitigations.rend(); ++it)
     if (*it != Mitigation::Baseline) return *it;
@@ -95,7 +102,9 @@ void Scenario::apply(ScenarioValues next) {
   emit changed();
 }
 
-void Scenario::setValues(const ScenarioValues& values) { apply(values); }
+void Scenario::setValues(const ScenarioValues& values) {
+  apply(values);
+}
 
 void Scenario::setModelId(const QString& id) {
   ScenarioValues next = values_;
@@ -168,11 +177,13 @@ void Scenario::setLayerHead(int layer, int head) {
 }
 
 void Scenario::save(QSettings& settings) const {
-  settings.setValue(QStringLiteral("scenario/json"), QJsonDocument(scenarioFields(values_)).toJson(QJsonDocument::Compact));
+  settings.setValue(QStringLiteral("scenario/json"),
+                    QJsonDocument(scenarioFields(values_)).toJson(QJsonDocument::Compact));
 }
 
 void Scenario::restore(QSettings& settings) {
-  const QJsonObject fields = QJsonDocument::fromJson(settings.value(QStringLiteral("scenario/json")).toByteArray()).object();
+  const QJsonObject fields =
+      QJsonDocument::fromJson(settings.value(QStringLiteral("scenario/json")).toByteArray()).object();
   apply(scenarioFromFields(fields, defaults(library_)));
 }
 

@@ -18,22 +18,22 @@ class SpecLibrary;
 
 // Plain values of a scenario, comparable and storable.
 struct ScenarioValues {
-  QString modelId;                      // SpecLibrary id (catalogue id or imported file path)
-  QString hardwareId;                   // SpecLibrary id
-  qint64 contextTokens = 32768;         // requested context, tokens
-  int batch = 1;                        // concurrent sequences
-  int gpusPerNode = 1;                  // GPUs in each node (tensor-parallel over them)
-  int nodes = 1;                        // nodes (pipeline stages over them)
+  QString modelId;               // SpecLibrary id (catalogue id or imported file path)
+  QString hardwareId;            // SpecLibrary id
+  qint64 contextTokens = 32768;  // requested context, tokens
+  int batch = 1;                 // concurrent sequences
+  int gpusPerNode = 1;           // GPUs in each node (tensor-parallel over them)
+  int nodes = 1;                 // nodes (pipeline stages over them)
   QString weightsDtype = QStringLiteral("bf16");
   QString kvDtype = QStringLiteral("bf16");
   // The engine the plan is for. The window opens on llama.cpp: it runs Mistral-v0.1 with full
   // attention, where baseline and NTK differ for a published reason (README, "The first screen").
   Runtime runtime = Runtime::LlamaCpp;
   std::vector<Mitigation> mitigations{Mitigation::Baseline, Mitigation::Ntk};  // compared set
-  Mitigation compareLeft = Mitigation::Baseline;   // Compare view, left side
-  Mitigation compareRight = Mitigation::Ntk;       // Compare view, right side
-  int layer = -1;  // -1: the last layer
-  int head = -1;   // -1: mean over heads
+  Mitigation compareLeft = Mitigation::Baseline;                               // Compare view, left side
+  Mitigation compareRight = Mitigation::Ntk;                                   // Compare view, right side
+  int layer = -1;                                                              // -1: the last layer
+  int head = -1;                                                               // -1: mean over heads
   bool operator==(const ScenarioValues&) const = default;
   // The mitigation the plan is made for: the Compare view's right side when it is compared,
   // else the last non-baseline mitigation ticked, else baseline.
@@ -78,8 +78,8 @@ class Scenario : public QObject {
   void restore(QSettings& settings);
 
  signals:
-  void changed();           // any value changed
-  void modelChanged();      // the model id changed (layer/head ranges, trained context)
+  void changed();       // any value changed
+  void modelChanged();  // the model id changed (layer/head ranges, trained context)
   void hardwareChanged();
 
  private:

@@ -56,7 +56,8 @@ ScenarioValues scenarioFromFields(const QJsonObject& f, ScenarioValues v) {
     if (f.value(QLatin1String(key)).isString()) into = f.value(QLatin1String(key)).toString();
   };
   const auto integer = [&f](const char* key, auto& into) {
-    if (f.value(QLatin1String(key)).isDouble()) into = decltype(into + 0)(f.value(QLatin1String(key)).toDouble());
+    if (f.value(QLatin1String(key)).isDouble())
+      into = decltype(into + 0)(f.value(QLatin1String(key)).toDouble());
   };
   string("model", v.modelId);
   string("hardware", v.hardwareId);
@@ -93,29 +94,37 @@ void writeScenarioFile(const QString& path, const ScenarioValues& values) {
 ScenarioValues readScenarioFile(const QString& path, const ScenarioValues& defaults) {
   const JsonReader file(readJsonObjectFile(path), path);
   if (file.requireString(QStringLiteral("format")) != QLatin1String(kScenarioFileFormat))
-    file.fail(QStringLiteral("format"), QObject::tr("is not '%1': not a SinkScope scenario").arg(QLatin1String(kScenarioFileFormat)));
+    file.fail(QStringLiteral("format"),
+              QObject::tr("is not '%1': not a SinkScope scenario").arg(QLatin1String(kScenarioFileFormat)));
   const qint64 version = file.requireInt(QStringLiteral("version"), 1, 1'000'000);
   if (version > kScenarioFileVersion)
     file.fail(QStringLiteral("version"),
-              QObject::tr("%1 is newer than this SinkScope reads (%2); update SinkScope").arg(version).arg(kScenarioFileVersion));
+              QObject::tr("%1 is newer than this SinkScope reads (%2); update SinkScope")
+                  .arg(version)
+                  .arg(kScenarioFileVersion));
   const JsonReader s = file.requireObject(QStringLiteral("scenario"));
   ScenarioValues v = defaults;
   v.modelId = s.requireString(QStringLiteral("model"));
   v.hardwareId = s.requireString(QStringLiteral("hardware"));
   v.contextTokens = s.requireInt(QStringLiteral("context_tokens"), kMinContextTokens, kMaxContextTokens);
   v.batch = int(s.optionalInt(QStringLiteral("batch"), 1, 4096).value_or(v.batch));
-  v.gpusPerNode = int(s.optionalInt(QStringLiteral("gpus_per_node"), 1, kMaxGpusPerNode).value_or(v.gpusPerNode));
+  v.gpusPerNode =
+      int(s.optionalInt(QStringLiteral("gpus_per_node"), 1, kMaxGpusPerNode).value_or(v.gpusPerNode));
   v.nodes = int(s.optionalInt(QStringLiteral("nodes"), 1, kMaxNodes).value_or(v.nodes));
   v.weightsDtype = s.optionalString(QStringLiteral("weights_dtype")).value_or(v.weightsDtype);
   v.kvDtype = s.optionalString(QStringLiteral("kv_dtype")).value_or(v.kvDtype);
   if (!weightDtypeNames().contains(v.weightsDtype))
-    s.fail(QStringLiteral("weights_dtype"), QObject::tr("'%1' is not one of %2").arg(v.weightsDtype, weightDtypeNames().join(QStringLiteral(", "))));
+    s.fail(QStringLiteral("weights_dtype"),
+           QObject::tr("'%1' is not one of %2")
+               .arg(v.weightsDtype, weightDtypeNames().join(QStringLiteral(", "))));
   if (!kvDtypeNames().contains(v.kvDtype))
-    s.fail(QStringLiteral("kv_dtype"), QObject::tr("'%1' is not one of %2").arg(v.kvDtype, kvDtypeNames().join(QStringLiteral(", "))));
+    s.fail(QStringLiteral("kv_dtype"),
+           QObject::tr("'%1' is not one of %2").arg(v.kvDtype, kvDtypeNames().join(QStringLiteral(", "))));
   if (const auto runtime = s.optionalString(QStringLiteral("runtime"))) {
     const auto known = runtimeFromName(*runtime);
     if (!known)
-      s.fail(QStringLiteral("runtime"), QObject::tr("'%1' is not one of %2").arg(*runtime, runtimeNames().join(QStringLiteral(", "))));
+      s.fail(QStringLiteral("runtime"),
+             QObject::tr("'%1' is not one of %2").arg(*runtime, runtimeNames().join(QStringLiteral(", "))));
     v.runtime = *known;
   }
   if (s.has(QStringLiteral("mitigations"))) {

@@ -23,14 +23,20 @@ void ensureKnown(const QString& scenarioPath, const QString& field, const QStrin
                  const std::function<void(const ModelSpec&)>& addHubModel = nullptr) {
   if (known) return;
   if (QFileInfo(id).isFile()) return importFile();
-  if (const auto hubId = parseHubId(id); hubId && field == QLatin1String("model")) {  // from the cache, never the network
+  if (const auto hubId = parseHubId(id);
+      hubId && field == QLatin1String("model")) {  // from the cache, never the network
     if (const auto cached = hub::cachedHubModel(*hubId)) return addHubModel(*cached);
     throwBadInput(scenarioPath, QStringLiteral("scenario.model"),
-                  QObject::tr("'%1' is a Hugging Face id not in the cache; open it with Import from Hugging Face, then open the "
-                              "scenario again").arg(id));
+                  QObject::tr("'%1' is a Hugging Face id not in the cache; open it with Import from Hugging "
+                              "Face, then open the "
+                              "scenario again")
+                      .arg(id));
   }
-  throwBadInput(scenarioPath, QStringLiteral("scenario.") + field,
-                QObject::tr("'%1' is neither in the catalogue nor a readable file; import it, then open the scenario again").arg(id));
+  throwBadInput(
+      scenarioPath, QStringLiteral("scenario.") + field,
+      QObject::tr(
+          "'%1' is neither in the catalogue nor a readable file; import it, then open the scenario again")
+          .arg(id));
 }
 
 }  // namespace
@@ -55,10 +61,12 @@ bool ScenarioFileActions::save(const QString& path) {
 bool ScenarioFileActions::open(const QString& path) {
   try {
     ScenarioValues values = readScenarioFile(path, Scenario::defaults(library_));
-    ensureKnown(path, QStringLiteral("model"), values.modelId, library_.model(values.modelId) != nullptr,
-                [&] { values.modelId = library_.importModel(values.modelId); },
-                [&](const ModelSpec& spec) { values.modelId = library_.addModel(values.modelId, spec); });
-    ensureKnown(path, QStringLiteral("hardware"), values.hardwareId, library_.hardware(values.hardwareId) != nullptr,
+    ensureKnown(
+        path, QStringLiteral("model"), values.modelId, library_.model(values.modelId) != nullptr,
+        [&] { values.modelId = library_.importModel(values.modelId); },
+        [&](const ModelSpec& spec) { values.modelId = library_.addModel(values.modelId, spec); });
+    ensureKnown(path, QStringLiteral("hardware"), values.hardwareId,
+                library_.hardware(values.hardwareId) != nullptr,
                 [&] { values.hardwareId = library_.importHardware(values.hardwareId); });
     scenario_.setValues(values);
     return true;
@@ -69,16 +77,18 @@ bool ScenarioFileActions::open(const QString& path) {
 }
 
 void ScenarioFileActions::saveDialog() {
-  const QString path = QFileDialog::getSaveFileName(dialogParent_, tr("Save scenario"),
-                                                    dialogStartPath(DialogPurpose::Scenario, QStringLiteral("scenario.sinkscope.json")),
-                                                    tr("SinkScope scenario (*.sinkscope.json *.json)"));
+  const QString path = QFileDialog::getSaveFileName(
+      dialogParent_, tr("Save scenario"),
+      dialogStartPath(DialogPurpose::Scenario, QStringLiteral("scenario.sinkscope.json")),
+      tr("SinkScope scenario (*.sinkscope.json *.json)"));
   rememberDialogFolder(DialogPurpose::Scenario, path);
   if (!path.isEmpty()) save(path);
 }
 
 void ScenarioFileActions::openDialog() {
-  const QString path = QFileDialog::getOpenFileName(dialogParent_, tr("Open scenario"), dialogStartPath(DialogPurpose::Scenario),
-                                                    tr("SinkScope scenario (*.sinkscope.json *.json);;All files (*)"));
+  const QString path = QFileDialog::getOpenFileName(
+      dialogParent_, tr("Open scenario"), dialogStartPath(DialogPurpose::Scenario),
+      tr("SinkScope scenario (*.sinkscope.json *.json);;All files (*)"));
   rememberDialogFolder(DialogPurpose::Scenario, path);
   if (!path.isEmpty()) open(path);
 }

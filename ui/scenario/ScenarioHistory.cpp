@@ -12,7 +12,8 @@ QString describeChange(const ScenarioValues& before, const ScenarioValues& after
   if (before.hardwareId != after.hardwareId) return QObject::tr("hardware");
   if (before.contextTokens != after.contextTokens) return QObject::tr("context");
   if (before.batch != after.batch) return QObject::tr("batch");
-  if (before.weightsDtype != after.weightsDtype || before.kvDtype != after.kvDtype) return QObject::tr("dtype");
+  if (before.weightsDtype != after.weightsDtype || before.kvDtype != after.kvDtype)
+    return QObject::tr("dtype");
   if (before.mitigations != after.mitigations) return QObject::tr("mitigations");
   if (before.compareLeft != after.compareLeft || before.compareRight != after.compareRight)
     return QObject::tr("compared pair");
@@ -33,7 +34,10 @@ constexpr int kContextChangeId = 1;
 class ScenarioChange : public QUndoCommand {
  public:
   ScenarioChange(ScenarioHistory& history, ScenarioValues before, ScenarioValues after)
-      : QUndoCommand(describeChange(before, after)), history_(history), before_(std::move(before)), after_(std::move(after)) {}
+      : QUndoCommand(describeChange(before, after)),
+        history_(history),
+        before_(std::move(before)),
+        after_(std::move(after)) {}
   void undo() override { apply(before_); }
   void redo() override { apply(after_); }
   int id() const override { return onlyContextDiffers(before_, after_) ? kContextChangeId : -1; }

@@ -46,7 +46,9 @@ SpecLibrary::SpecLibrary(QObject* parent) : QObject(parent) {
     hardware_.push_back({spec.id, std::make_shared<const HardwareSpec>(spec), false});
 }
 
-std::shared_ptr<const ModelSpec> SpecLibrary::model(const QString& key) const { return find(models_, key); }
+std::shared_ptr<const ModelSpec> SpecLibrary::model(const QString& key) const {
+  return find(models_, key);
+}
 
 std::shared_ptr<const HardwareSpec> SpecLibrary::hardware(const QString& key) const {
   return find(hardware_, key);

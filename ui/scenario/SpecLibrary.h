@@ -25,7 +25,7 @@ class SpecLibrary : public QObject {
   };
   const std::vector<Entry<ModelSpec>>& models() const { return models_; }
   const std::vector<Entry<HardwareSpec>>& hardware() const { return hardware_; }
-  std::shared_ptr<const ModelSpec> model(const QString& key) const;      // null when unknown
+  std::shared_ptr<const ModelSpec> model(const QString& key) const;  // null when unknown
   std::shared_ptr<const HardwareSpec> hardware(const QString& key) const;
 
   // Import a file; returns the new entry's key. Throws sinkscope::Error naming the file and

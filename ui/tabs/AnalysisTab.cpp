@@ -15,7 +15,7 @@ namespace {
 // A burst of changes (a slider drag) starts one computation this long after its first change and
 // then at most one per interval, so the GUI redraws a few times a second, never per change.
 constexpr int kThrottleMs = 120;
-}
+}  // namespace
 
 AnalysisTab::AnalysisTab(AppContext& context, const QString& channel, QWidget* parent)
     : QWidget(parent), context_(context), channel_(channel) {
@@ -25,9 +25,10 @@ AnalysisTab::AnalysisTab(AppContext& context, const QString& channel, QWidget* p
     if (isVisible()) refreshNow();
   });
   connect(&context.scenario, &Scenario::changed, this, &AnalysisTab::scheduleRefresh);
-  connect(&context.compute, &ComputeController::jobFailed, this, [this](const QString& failed, const QString& message) {
-    if (failed == channel_) showFailure(message);
-  });
+  connect(&context.compute, &ComputeController::jobFailed, this,
+          [this](const QString& failed, const QString& message) {
+            if (failed == channel_) showFailure(message);
+          });
 }
 
 void AnalysisTab::showFailure(const QString& message) {
@@ -38,7 +39,8 @@ void AnalysisTab::showFailure(const QString& message) {
 ChartView* AnalysisTab::currentChart() const {
   const auto views = charts();
   for (ChartView* view : views)
-    if (view->isVisible() && (view->underMouse() || view->isAncestorOf(QApplication::focusWidget()))) return view;
+    if (view->isVisible() && (view->underMouse() || view->isAncestorOf(QApplication::focusWidget())))
+      return view;
   for (ChartView* view : views)
     if (view->isVisible() && view->hasChart()) return view;
   return views.empty() ? nullptr : views.front();
@@ -53,7 +55,8 @@ void AnalysisTab::refreshNow() {
 QString AnalysisTab::exportCaption() const {
   const Scenario& s = scenario();
   return tr("%1 · %2 · context %3 tokens (trained %4) · SinkScope %5")
-      .arg(s.model().displayName, s.hardware().displayName, QLocale(QLocale::English).toString(s.values().contextTokens),
+      .arg(s.model().displayName, s.hardware().displayName,
+           QLocale(QLocale::English).toString(s.values().contextTokens),
            QLocale(QLocale::English).toString(s.model().trainedContext), QString::fromLatin1(kVersion));
 }
 

@@ -22,7 +22,8 @@ std::optional<SinkCurveChartData> computeSinkCurves(const ModelSpec& model, cons
   SinkCurveChartData data;
   data.modelName = model.displayName;
   data.modelId = model.id;
-  const ModelledProbeRequest probe = modelledProbeRequest(model, values.contextTokens, values.layer, values.head);
+  const ModelledProbeRequest probe =
+      modelledProbeRequest(model, values.contextTokens, values.layer, values.head);
   data.layer = probe.layer;
   const std::vector<int>& heads = probe.curveHeads;
   data.head = probe.curveHead();
@@ -30,29 +31,33 @@ std::optional<SinkCurveChartData> computeSinkCurves(const ModelSpec& model, cons
   data.trainedContextTokens = model.trainedContext;
   const double factor = probe.factor;
   const Mitigation primary = values.primaryMitigation();
-  data.contextCapTokens =
-      estimateContextCap(model, primary, factor, plannerResources(), runtimeHonoursWindow(model, values.runtime)).tokens;
+  data.contextCapTokens = estimateContextCap(model, primary, factor, plannerResources(),
+                                             runtimeHonoursWindow(model, values.runtime))
+                              .tokens;
   const double runs = double(values.mitigations.size());
   int done = 0;
   for (Mitigation mitigation : values.mitigations) {
-    const ModelledScheme scheme{mitigation, factor, StreamingCache::builtin(), runtimeHonoursWindow(model, values.runtime)};
+    const ModelledScheme scheme{mitigation, factor, StreamingCache::builtin(),
+                                runtimeHonoursWindow(model, values.runtime)};
     if (!modelledSchemeApplies(model, probe, scheme)) continue;  // e.g. longrope without factors: not drawn
     auto series = modelledSinkCurveSeries(model, probe, scheme, callbacksFor(job, done++ / runs, 1.0 / runs));
     if (!series) return std::nullopt;
     data.series.push_back(std::move(*series));
   }
   // The planner's effective context at the same contexts (cheap next to the probe).
-  data.effective =
-      effectiveContextSeries(model, values.mitigations, probe.curve.contexts, values.contextTokens, values.runtime);
+  data.effective = effectiveContextSeries(model, values.mitigations, probe.curve.contexts,
+                                          values.contextTokens, values.runtime);
   if (job.isCancelled()) return std::nullopt;
   return data;
 }
 
 std::optional<HeatmapChartData> computeHeatmaps(const ModelSpec& model, const ScenarioValues& values,
-                                                const std::vector<Mitigation>& mitigations, const JobContext& job) {
+                                                const std::vector<Mitigation>& mitigations,
+                                                const JobContext& job) {
   HeatmapChartData data;
   data.modelName = model.displayName;
-  const ModelledProbeRequest probe = modelledProbeRequest(model, values.contextTokens, values.layer, values.head);
+  const ModelledProbeRequest probe =
+      modelledProbeRequest(model, values.contextTokens, values.layer, values.head);
   data.layer = probe.layer;
   const std::vector<int>& heads = probe.heatmapHeads;
   data.head = probe.heatmapHead();
@@ -69,7 +74,8 @@ std::optional<HeatmapChartData> computeHeatmaps(const ModelSpec& model, const Sc
     const ModelledScheme scheme{mitigation, factor, StreamingCache::builtin(), honourWindow};
     if (!modelledSchemeApplies(model, probe, scheme)) continue;
     RowMetrics lastQuery;
-    auto heatmap = modelledMeanHeatmap(model, probe, scheme, callbacksFor(job, done++ / runs, 1.0 / runs), &lastQuery);
+    auto heatmap =
+        modelledMeanHeatmap(model, probe, scheme, callbacksFor(job, done++ / runs, 1.0 / runs), &lastQuery);
     if (!heatmap) return std::nullopt;
     data.lastQueryMetrics.push_back(lastQuery);
     MitigationScenario planned;  // the planner's verdict for the same setting, for the compare note
@@ -77,7 +83,8 @@ std::optional<HeatmapChartData> computeHeatmaps(const ModelSpec& model, const Sc
     planned.factor = plannerMitigationFactor(model, mitigation, values.contextTokens);
     planned.streamingCacheTokens = plannerStreamingCacheTokens(model, plannerResources());
     planned.runtime = values.runtime;
-    const MitigationEstimate estimate = estimateMitigation(model, mitigation, planned, plannerResources(), referenceSet());
+    const MitigationEstimate estimate =
+        estimateMitigation(model, mitigation, planned, plannerResources(), referenceSet());
     data.panels.push_back({mitigation, std::move(*heatmap), verdictName(estimate.verdict.kind)});
   }
   return data;

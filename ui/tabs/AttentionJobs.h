@@ -14,6 +14,7 @@ namespace sinkscope::ui {
 std::optional<SinkCurveChartData> computeSinkCurves(const ModelSpec& model, const ScenarioValues& values,
                                                     const JobContext& job);
 std::optional<HeatmapChartData> computeHeatmaps(const ModelSpec& model, const ScenarioValues& values,
-                                                const std::vector<Mitigation>& mitigations, const JobContext& job);
+                                                const std::vector<Mitigation>& mitigations,
+                                                const JobContext& job);
 
 }  // namespace sinkscope::ui

@@ -11,6 +11,7 @@
 #include "tabs/AnalysisTab.h"
 #include "tabs/AttentionJobs.h"
 
+#include <qcustomplot.h>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -19,7 +20,6 @@
 #include <QVBoxLayout>
 #include <algorithm>
 #include <cmath>
-#include <qcustomplot.h>
 
 namespace sinkscope::ui {
 
@@ -34,15 +34,18 @@ CompareView::CompareView(AppContext& context, const QString& channel, QWidget* p
   separator_ = new QLabel(QStringLiteral("|"), this);
   right_ = new QComboBox(this);
   right_->setAccessibleName(tr("Right side of the comparison (B)"));
-  right_->setToolTip(tr("The mitigation on the right, B (NTK-aware scaling by default); the difference map shows B − A"));
+  right_->setToolTip(
+      tr("The mitigation on the right, B (NTK-aware scaling by default); the difference map shows B − A"));
   colorMap_ = new QComboBox(this);
   for (ColorMapName name : allColorMaps()) colorMap_->addItem(colorMapLabel(name), int(name));
   colorMap_->setAccessibleName(tr("Colour map"));
-  colorMap_->setToolTip(tr("Perceptually uniform colour maps; cividis is designed for colour-vision deficiency"));
+  colorMap_->setToolTip(
+      tr("Perceptually uniform colour maps; cividis is designed for colour-vision deficiency"));
   log_ = new QCheckBox(tr("Log colour"), this);
   log_->setChecked(true);
   log_->setAccessibleName(tr("Logarithmic colour scale"));
-  log_->setToolTip(tr("Logarithmic colour shows small weights next to the sink; linear shows where most mass is"));
+  log_->setToolTip(
+      tr("Logarithmic colour shows small weights next to the sink; linear shows where most mass is"));
   controls_->addWidget(left_);
   controls_->addWidget(separator_);
   controls_->addWidget(right_);
@@ -74,14 +77,17 @@ CompareView::CompareView(AppContext& context, const QString& channel, QWidget* p
   connect(colorMap_, &QComboBox::currentIndexChanged, this, &CompareView::redraw);
   connect(log_, &QCheckBox::toggled, this, &CompareView::redraw);
   connect(chart_, &ChartView::mouseMovedOnPlot, this, &CompareView::showHover);
-  connect(&context_.compute, &ComputeController::jobFailed, this, [this](const QString& failed, const QString& message) {
-    if (failed != channel_) return;
-    chart_->clearChart(tr("Could not compute: %1").arg(message));
-    emit updated();
-  });
+  connect(&context_.compute, &ComputeController::jobFailed, this,
+          [this](const QString& failed, const QString& message) {
+            if (failed != channel_) return;
+            chart_->clearChart(tr("Could not compute: %1").arg(message));
+            emit updated();
+          });
 }
 
-void CompareView::addLeadingControl(QWidget* widget) { controls_->insertWidget(0, widget); }
+void CompareView::addLeadingControl(QWidget* widget) {
+  controls_->insertWidget(0, widget);
+}
 
 void CompareView::setCompareMode(bool compare) {
   compareMode_ = compare;
@@ -92,7 +98,8 @@ void CompareView::setCompareMode(bool compare) {
 void CompareView::fillPairBoxes() {
   const auto fill = [this](QComboBox* box, Mitigation chosen) {
     box->clear();
-    for (Mitigation m : mitigationsFor(context_.scenario.model().usesRope)) box->addItem(mitigationTitle(m), mitigationName(m));
+    for (Mitigation m : mitigationsFor(context_.scenario.model().usesRope))
+      box->addItem(mitigationTitle(m), mitigationName(m));
     box->setCurrentIndex(std::max(0, box->findData(mitigationName(chosen))));
   };
   fill(left_, context_.scenario.values().compareLeft);
@@ -138,15 +145,17 @@ void CompareView::redraw() {
                        .arg(formatTokensShort(double(data_->contextTokens)),
                             probeTargetText(context_.scenario.model(), data_->layer, data_->heads)),
                    Provenance::Modelled, heatmapBuilder(data_, style, difference), heatmapTable(*data_));
-  QString note = tr("<i>Modelled</i> attention of %1 query rows over %2 key bins (the first %3 bins are single "
-                    "tokens, where sinks live); grey: causal mask or keys out of the cache (sliding window, "
-                    "StreamingLLM); white dashed lines: trained context %4.")
-                     .arg(kHeatmapRows)
-                     .arg(kHeatmapBins)
-                     .arg(data_->panels.empty() ? 4 : data_->panels.front().heatmap.exactKeyColumns)
-                     .arg(formatTokensShort(double(data_->trainedContextTokens)));
+  QString note =
+      tr("<i>Modelled</i> attention of %1 query rows over %2 key bins (the first %3 bins are single "
+         "tokens, where sinks live); grey: causal mask or keys out of the cache (sliding window, "
+         "StreamingLLM); white dashed lines: trained context %4.")
+          .arg(kHeatmapRows)
+          .arg(kHeatmapBins)
+          .arg(data_->panels.empty() ? 4 : data_->panels.front().heatmap.exactKeyColumns)
+          .arg(formatTokensShort(double(data_->trainedContextTokens)));
   if (difference)
-    note += tr(" Both maps share one colour scale; the last map is B − A (orange: B attends more, blue: less).");
+    note +=
+        tr(" Both maps share one colour scale; the last map is B − A (orange: B attends more, blue: less).");
   note += difference ? tr(" Hover a cell for its numbers; drag or wheel to zoom, the panels move together.")
                      : tr(" Hover a cell for its numbers; drag or wheel to zoom.");
   // The pair's numbers at the requested context, and why the maps differ or look alike.
@@ -155,7 +164,9 @@ void CompareView::redraw() {
   note_->setText(note);
 }
 
-QString CompareView::noteText() const { return note_->text(); }
+QString CompareView::noteText() const {
+  return note_->text();
+}
 
 QString CompareView::hoverText(int panel, double x, double y) const {
   if (!data_ || panel < 0) return QString();
@@ -167,7 +178,8 @@ QString CompareView::hoverText(int panel, double x, double y) const {
   if (!heatmapCell(heatmap, x, y, bin, row)) return QString();
   const qint64 query = heatmap.queryPositions[size_t(row)];
   const qint64 start = heatmap.binStart[size_t(bin)], end = heatmap.binStart[size_t(bin) + 1];
-  if (start > query) return tr("query %1, keys %2–%3: masked (future tokens)").arg(query).arg(start).arg(end - 1);
+  if (start > query)
+    return tr("query %1, keys %2–%3: masked (future tokens)").arg(query).arg(start).arg(end - 1);
   const QString keys = end - start == 1 ? tr("key %1").arg(start) : tr("keys %1–%2").arg(start).arg(end - 1);
   if (!difference)
     return tr("%1\nquery %2, %3\nweight %4")

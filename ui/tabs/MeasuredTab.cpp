@@ -17,31 +17,33 @@
 #include "scenario/Scenario.h"
 #include "tabs/AttentionJobs.h"
 
+#include <sinkscope/Version.h>
 #include <QComboBox>
 #include <QFile>
-#include <sinkscope/Version.h>
 
+#include <qcustomplot.h>
 #include <QFileDialog>
-#include <QLocale>
 #include <QFileInfo>
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
 #include <QPushButton>
 #include <QSplitter>
 #include <QVBoxLayout>
-#include <qcustomplot.h>
 
 namespace sinkscope::ui {
 
-MeasuredTab::MeasuredTab(AppContext& context, QWidget* parent) : AnalysisTab(context, QStringLiteral("measured"), parent) {
+MeasuredTab::MeasuredTab(AppContext& context, QWidget* parent)
+    : AnalysisTab(context, QStringLiteral("measured"), parent) {
   auto* layout = new QVBoxLayout(this);
   auto* inputs = new QGridLayout;
   gguf_ = new QLineEdit(this);
   gguf_->setPlaceholderText(tr("a .gguf checkpoint (llama, qwen2, qwen3, phi3, gemma2, gemma3)"));
   gguf_->setAccessibleName(tr("GGUF model file"));
-  gguf_->setToolTip(tr("A real checkpoint to run on the CPU; its real attention and per-token loss are measured"));
+  gguf_->setToolTip(
+      tr("A real checkpoint to run on the CPU; its real attention and per-token loss are measured"));
   text_ = new QLineEdit(this);
   text_->setPlaceholderText(tr("bundled sample (simple stories)"));
   text_->setAccessibleName(tr("Text to measure"));
@@ -54,8 +56,10 @@ MeasuredTab::MeasuredTab(AppContext& context, QWidget* parent) : AnalysisTab(con
   browseText->setToolTip(text_->toolTip());
   auto* run = new QPushButton(tr("Measure"), this);
   run->setAccessibleName(tr("Run the measurement"));
-  run->setToolTip(tr("Run the checkpoint over the text at the scenario's context (at most %1 tokens) once per "
-                     "compared mitigation, one after the other").arg(kMaxMeasuredTokens));
+  run->setToolTip(
+      tr("Run the checkpoint over the text at the scenario's context (at most %1 tokens) once per "
+         "compared mitigation, one after the other")
+          .arg(kMaxMeasuredTokens));
   inputs->addWidget(new QLabel(tr("Model"), this), 0, 0);
   inputs->addWidget(gguf_, 0, 1);
   inputs->addWidget(browseGguf, 0, 2);
@@ -67,17 +71,19 @@ MeasuredTab::MeasuredTab(AppContext& context, QWidget* parent) : AnalysisTab(con
   slidingWindow_->setSpecialValueText(tr("as llama.cpp"));
   slidingWindow_->setSuffix(tr(" tokens"));
   slidingWindow_->setAccessibleName(tr("Sliding window from the config"));
-  slidingWindow_->setToolTip(tr("As llama.cpp runs the file: Gemma's sliding layers keep their windows, llama files "
-                                "(Mistral too) attend to everything. A window here also slides every other layer, "
-                                "as vLLM honours a config's sliding_window (Mistral-7B-v0.1: 4096)"));
+  slidingWindow_->setToolTip(
+      tr("As llama.cpp runs the file: Gemma's sliding layers keep their windows, llama files "
+         "(Mistral too) attend to everything. A window here also slides every other layer, "
+         "as vLLM honours a config's sliding_window (Mistral-7B-v0.1: 4096)"));
   inputs->addWidget(new QLabel(tr("Sliding window"), this), 2, 0);
   inputs->addWidget(slidingWindow_, 2, 1);
   inputs->addWidget(run, 0, 3, 2, 1);
   layout->addLayout(inputs);
   progress_ = new QLabel(this);
   progress_->setAccessibleName(tr("Measurement progress"));
-  progress_->setToolTip(tr("Tokens run through the model per second and the time left at that rate; Cancel in "
-                           "the status bar stops the run within a second"));
+  progress_->setToolTip(
+      tr("Tokens run through the model per second and the time left at that rate; Cancel in "
+         "the status bar stops the run within a second"));
   progress_->hide();
   layout->addWidget(progress_);
   summary_ = new QLabel(this);
@@ -89,8 +95,9 @@ MeasuredTab::MeasuredTab(AppContext& context, QWidget* parent) : AnalysisTab(con
   sinks_ = new ChartView(tr("Sink mass per layer and head"), this);
   attentionOf_ = new QComboBox(this);
   attentionOf_->setAccessibleName(tr("Attention of"));
-  attentionOf_->setToolTip(tr("Which measured mitigation's real attention the heatmap and the sink grid show; "
-                              "switching redraws the finished runs, nothing is measured again"));
+  attentionOf_->setToolTip(
+      tr("Which measured mitigation's real attention the heatmap and the sink grid show; "
+         "switching redraws the finished runs, nothing is measured again"));
   attentionOf_->setEnabled(false);
   attentionOf_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
   auto* attentionLabel = new QLabel(tr("Attention of:"), this);
@@ -114,33 +121,37 @@ MeasuredTab::MeasuredTab(AppContext& context, QWidget* parent) : AnalysisTab(con
   layout->addWidget(splitter, 1);
   gguf_->setText(defaultGguf());
   connect(browseGguf, &QPushButton::clicked, this, [this] {
-    const QString path =
-        QFileDialog::getOpenFileName(this, tr("Open a GGUF model"), dialogStartPath(DialogPurpose::Measure), tr("GGUF (*.gguf)"));
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Open a GGUF model"), dialogStartPath(DialogPurpose::Measure), tr("GGUF (*.gguf)"));
     rememberDialogFolder(DialogPurpose::Measure, path);
     if (!path.isEmpty()) setGgufPath(path);
   });
   connect(browseText, &QPushButton::clicked, this, [this] {
-    const QString path = QFileDialog::getOpenFileName(this, tr("Open a text"), dialogStartPath(DialogPurpose::Measure),
-                                                      tr("Text (*.txt);;All files (*)"));
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Open a text"), dialogStartPath(DialogPurpose::Measure), tr("Text (*.txt);;All files (*)"));
     rememberDialogFolder(DialogPurpose::Measure, path);
     if (!path.isEmpty()) setTextPath(path);
   });
   connect(run, &QPushButton::clicked, this, &MeasuredTab::refreshNow);
   connect(attentionOf_, &QComboBox::activated, this, [this](int index) {
-    if (const auto chosen = mitigationFromName(attentionOf_->itemData(index).toString())) chosenAttention_ = *chosen;
+    if (const auto chosen = mitigationFromName(attentionOf_->itemData(index).toString()))
+      chosenAttention_ = *chosen;
     showAttention();
   });
-  connect(&compute(), &ComputeController::jobProgress, this, [this](const QString& running, int, const QString& detail) {
-    if (running == channel()) progress_->setText(tr("Measuring: %1").arg(detail));
-  });
+  connect(&compute(), &ComputeController::jobProgress, this,
+          [this](const QString& running, int, const QString& detail) {
+            if (running == channel()) progress_->setText(tr("Measuring: %1").arg(detail));
+          });
   connect(&compute(), &ComputeController::jobCancelled, this, [this](const QString& cancelled) {
-    if (cancelled == channel()) progress_->setText(tr("Measurement cancelled; the charts show the last finished run."));
+    if (cancelled == channel())
+      progress_->setText(tr("Measurement cancelled; the charts show the last finished run."));
   });
   connect(&compute(), &ComputeController::jobFailed, this, [this](const QString& failed) {
     if (failed == channel()) progress_->hide();
   });
   connect(&scenario(), &Scenario::modelChanged, this, [this] {
-    if (scenario().model().origin.endsWith(QLatin1String(".gguf"), Qt::CaseInsensitive)) gguf_->setText(scenario().model().origin);
+    if (scenario().model().origin.endsWith(QLatin1String(".gguf"), Qt::CaseInsensitive))
+      gguf_->setText(scenario().model().origin);
   });
 }
 
@@ -165,7 +176,8 @@ void MeasuredTab::setTextPath(const QString& path) {
 namespace {
 
 // What was opened, and for a catalogue model the plan's weight memory beside the file's size.
-QStringList fileNotes(const GgufFile& gguf, const ModelSpec& planned, const HardwareSpec& hardware, const ScenarioValues& values) {
+QStringList fileNotes(const GgufFile& gguf, const ModelSpec& planned, const HardwareSpec& hardware,
+                      const ScenarioValues& values) {
   QStringList notes{describeGguf(gguf)};
   if (planned.origin.endsWith(QLatin1String(".gguf"), Qt::CaseInsensitive)) return notes;
   PlanRequest request;
@@ -174,8 +186,10 @@ QStringList fileNotes(const GgufFile& gguf, const ModelSpec& planned, const Hard
   request.weightsDtype = values.weightsDtype;
   request.kvDtype = values.kvDtype;
   try {
-    const qint64 weights = memoryModelFor(planned, hardware, request, values.primaryMitigation()).weightsBytes();
-    notes << fileSizeAgainstPlannedWeights(qint64(gguf.fileSize()), weights, planned.displayName, values.weightsDtype);
+    const qint64 weights =
+        memoryModelFor(planned, hardware, request, values.primaryMitigation()).weightsBytes();
+    notes << fileSizeAgainstPlannedWeights(qint64(gguf.fileSize()), weights, planned.displayName,
+                                           values.weightsDtype);
   } catch (const Error&) {  // a plan the scenario cannot make leaves the comparison out
   }
   return notes;
@@ -187,12 +201,14 @@ void MeasuredTab::startComputation() {
   const QString ggufPath = gguf_->text().trimmed();
   if (ggufPath.isEmpty()) {
     // Where a GGUF comes from: docs/gguf.md "Where a GGUF comes from".
-    summary_->setText(tr("<b>No checkpoint open.</b> Click <b>Open GGUF…</b> (or drop a .gguf file on the window) to "
-                         "run a real model on the CPU and measure its attention and per-token loss; the modelled "
-                         "tabs need no weights. A GGUF is llama.cpp's checkpoint file: model pages on the Hugging "
-                         "Face Hub offer them (files ending in .gguf, often in repositories named …-GGUF), and "
-                         "llama.cpp's convert_hf_to_gguf.py makes one from a Hugging Face checkpoint."));
-    for (ChartView* view : charts()) view->clearChart(tr("Open a GGUF checkpoint (Open GGUF… above) to measure"));
+    summary_->setText(
+        tr("<b>No checkpoint open.</b> Click <b>Open GGUF…</b> (or drop a .gguf file on the window) to "
+           "run a real model on the CPU and measure its attention and per-token loss; the modelled "
+           "tabs need no weights. A GGUF is llama.cpp's checkpoint file: model pages on the Hugging "
+           "Face Hub offer them (files ending in .gguf, often in repositories named …-GGUF), and "
+           "llama.cpp's convert_hf_to_gguf.py makes one from a Hugging Face checkpoint."));
+    for (ChartView* view : charts())
+      view->clearChart(tr("Open a GGUF checkpoint (Open GGUF… above) to measure"));
     markUpdated();
     return;
   }
@@ -204,14 +220,16 @@ void MeasuredTab::startComputation() {
   input.contextTokens = scenario().values().contextTokens;
   input.contextRequest = ContextRequest::AtMost;
   const ScenarioValues values = scenario().values();
-  const std::optional<qint64> configWindow = slidingWindow_->value() > 0 ? std::optional<qint64>(slidingWindow_->value()) : std::nullopt;
+  const std::optional<qint64> configWindow =
+      slidingWindow_->value() > 0 ? std::optional<qint64>(slidingWindow_->value()) : std::nullopt;
   const QString textPath = input.textPath.isEmpty() ? kSampleTextPath : input.textPath;
   // The runs belong to the file: a change the measurement does not read (the catalogue model, the
   // hardware, a dtype) keeps them instead of measuring the same file again.
   QStringList names;
   for (Mitigation mitigation : values.mitigations) names << mitigationName(mitigation);
-  const QString inputs = QStringList{ggufPath, textPath, QString::number(values.contextTokens), names.join(QLatin1Char(','))}
-                             .join(QLatin1Char('\n'));
+  const QString inputs =
+      QStringList{ggufPath, textPath, QString::number(values.contextTokens), names.join(QLatin1Char(','))}
+          .join(QLatin1Char('\n'));
   if (inputs == runInputs_ && !runs_.empty()) {
     markUpdated();
     return;
@@ -233,7 +251,8 @@ void MeasuredTab::startComputation() {
         runs.fileNotes = fileNotes(GgufFile(session.ggufPath()), planned, hardware, values);
         return std::make_shared<const MeasuredRuns>(std::move(runs));
       },
-      [this, textPath, inputs, primary = values.primaryMitigation()](const std::shared_ptr<const MeasuredRuns>& result) {
+      [this, textPath, inputs,
+       primary = values.primaryMitigation()](const std::shared_ptr<const MeasuredRuns>& result) {
         progress_->hide();
         dataTextPath_ = textPath;
         runInputs_ = inputs;
@@ -256,8 +275,11 @@ void MeasuredTab::show(const MeasuredRuns& result, Mitigation primary) {
   {
     const QSignalBlocker blocker(attentionOf_);
     attentionOf_->clear();
-    for (const auto& run : runs_) attentionOf_->addItem(mitigationTitle(run->mitigation), mitigationName(run->mitigation));
-    const Mitigation wanted = chosenAttention_ && attentionOf_->findData(mitigationName(*chosenAttention_)) >= 0 ? *chosenAttention_ : primary;
+    for (const auto& run : runs_)
+      attentionOf_->addItem(mitigationTitle(run->mitigation), mitigationName(run->mitigation));
+    const Mitigation wanted =
+        chosenAttention_ && attentionOf_->findData(mitigationName(*chosenAttention_)) >= 0 ? *chosenAttention_
+                                                                                           : primary;
     attentionOf_->setCurrentIndex(std::max(0, attentionOf_->findData(mitigationName(wanted))));
     attentionOf_->setEnabled(!runs_.empty());
   }
@@ -269,28 +291,33 @@ void MeasuredTab::show(const MeasuredRuns& result, Mitigation primary) {
   }
   const Measurement& first = *runs_.front();
   QStringList summary{tr("<i>Measured</i> on %1: %2 tokens, trained context %3 (%4).")
-                          .arg(first.modelName.toHtmlEscaped()).arg(first.tokens.size()).arg(first.trainedContext)
+                          .arg(first.modelName.toHtmlEscaped())
+                          .arg(first.tokens.size())
+                          .arg(first.trainedContext)
                           .arg(first.trainedContextSource.toHtmlEscaped())};
   for (const auto& run : runs_) {
     const Measurement& m = *run;
-    summary << tr("<b>%1</b>: mean NLL %2 nats inside the trained context%3; context_cap %4 (%5); sink rate %6.")
-                   .arg(mitigationName(m.mitigation))
-                   .arg(m.meanNllInside, 0, 'f', 3)
-                   .arg(m.positionsBeyond > 0 ? tr(", %1 beyond").arg(m.meanNllBeyond, 0, 'f', 3) : QString())
-                   .arg(m.contextCap)
-                   .arg(!m.lossSpike.detected ? tr("no sustained loss spike")
-                        : m.contextCap < m.trainedContext
-                            ? tr("loss above the control from there on: this setting hurts positions inside the "
-                                 "trained context too")
-                            : tr("loss spike"))
-                   .arg(m.forward.sinkRate(), 0, 'f', 2);
+    summary
+        << tr("<b>%1</b>: mean NLL %2 nats inside the trained context%3; context_cap %4 (%5); sink rate %6.")
+               .arg(mitigationName(m.mitigation))
+               .arg(m.meanNllInside, 0, 'f', 3)
+               .arg(m.positionsBeyond > 0 ? tr(", %1 beyond").arg(m.meanNllBeyond, 0, 'f', 3) : QString())
+               .arg(m.contextCap)
+               .arg(!m.lossSpike.detected ? tr("no sustained loss spike")
+                    : m.contextCap < m.trainedContext
+                        ? tr("loss above the control from there on: this setting hurts positions inside the "
+                             "trained context too")
+                        : tr("loss spike"))
+               .arg(m.forward.sinkRate(), 0, 'f', 2);
   }
-  for (qsizetype i = 0; i < result.fileNotes.size(); ++i) summary.insert(i, result.fileNotes[i].toHtmlEscaped());
+  for (qsizetype i = 0; i < result.fileNotes.size(); ++i)
+    summary.insert(i, result.fileNotes[i].toHtmlEscaped());
   summary_->setText((summary + lines).join(QStringLiteral("<br>")));
   std::vector<const Measurement*> all;
   for (const auto& run : runs_) all.push_back(run.get());
   auto lossData = std::make_shared<const MeasuredLossChartData>(measuredLossChartData(all));
-  loss_->setChart(tr("Per-position loss"), Provenance::Measured, measuredLossBuilder(lossData), measuredLossTable(*lossData));
+  loss_->setChart(tr("Per-position loss"), Provenance::Measured, measuredLossBuilder(lossData),
+                  measuredLossTable(*lossData));
   showAttention();
   markUpdated();
 }
@@ -304,7 +331,8 @@ void MeasuredTab::showAttention() {
   heatmapData->modelName = m.modelName;
   heatmapData->contextTokens = qint64(m.tokens.size());
   heatmapData->trainedContextTokens = m.trainedContext;
-  const int layer = scenario().values().layer < 0 ? m.hyper.layers - 1 : std::min(scenario().values().layer, m.hyper.layers - 1);
+  const int layer = scenario().values().layer < 0 ? m.hyper.layers - 1
+                                                  : std::min(scenario().values().layer, m.hyper.layers - 1);
   const int head = scenario().values().head;
   heatmapData->layer = layer;
   heatmapData->head = head;
@@ -317,7 +345,8 @@ void MeasuredTab::showAttention() {
       panel.heatmap = h.heatmap;
       std::fill(panel.heatmap.mass.begin(), panel.heatmap.mass.end(), 0.0f);
     }
-    for (size_t i = 0; i < panel.heatmap.mass.size() && i < h.heatmap.mass.size(); ++i) panel.heatmap.mass[i] += h.heatmap.mass[i];
+    for (size_t i = 0; i < panel.heatmap.mass.size() && i < h.heatmap.mass.size(); ++i)
+      panel.heatmap.mass[i] += h.heatmap.mass[i];
     ++count;
   }
   const QString name = mitigationName(m.mitigation);
@@ -325,20 +354,27 @@ void MeasuredTab::showAttention() {
     for (float& v : panel.heatmap.mass) v /= float(count);
     heatmapData->panels.push_back(panel);
     // Short: the chart shares its row with the sink grid, and the badge already says "measured".
-    heatmap_->setChart(tr("%1: layer %2, %3").arg(name).arg(layer).arg(head >= 0 ? tr("head %1").arg(head) : tr("mean of %1 heads").arg(count)),
-                       Provenance::Measured, heatmapBuilder(heatmapData, HeatmapStyle{}, false), heatmapTable(*heatmapData));
+    heatmap_->setChart(tr("%1: layer %2, %3")
+                           .arg(name)
+                           .arg(layer)
+                           .arg(head >= 0 ? tr("head %1").arg(head) : tr("mean of %1 heads").arg(count)),
+                       Provenance::Measured, heatmapBuilder(heatmapData, HeatmapStyle{}, false),
+                       heatmapTable(*heatmapData));
   } else {
     heatmap_->clearChart(tr("No heatmap rows captured for layer %1").arg(layer));
   }
-  sinks_->setChart(tr("Sink mass, %1").arg(name), Provenance::Measured, sinkGridBuilder(shown), sinkGridTable(m));
+  sinks_->setChart(tr("Sink mass, %1").arg(name), Provenance::Measured, sinkGridBuilder(shown),
+                   sinkGridTable(m));
 }
 
 QString MeasuredTab::exportCaption() const {
   const auto run = data();
   if (!run) return AnalysisTab::exportCaption();
-  const QString text = dataTextPath_.isEmpty() ? tr("the bundled sample text") : QFileInfo(dataTextPath_).fileName();
+  const QString text =
+      dataTextPath_.isEmpty() ? tr("the bundled sample text") : QFileInfo(dataTextPath_).fileName();
   return tr("%1 · %2 tokens of %3 · trained context %4 · measured on the CPU · SinkScope %5")
-      .arg(QFileInfo(run->ggufPath).fileName(), QLocale(QLocale::English).toString(qint64(run->tokens.size())), text,
+      .arg(QFileInfo(run->ggufPath).fileName(),
+           QLocale(QLocale::English).toString(qint64(run->tokens.size())), text,
            QLocale(QLocale::English).toString(run->trainedContext), QString::fromLatin1(kVersion));
 }
 

@@ -39,7 +39,7 @@ class MeasuredTab : public AnalysisTab {
   QSpinBox* slidingWindowBox() const { return slidingWindow_; }
   QLabel* progressLabel() const { return progress_; }
   void setGgufPath(const QString& path);
-  void setTextPath(const QString& path);  // empty: the bundled sample
+  void setTextPath(const QString& path);   // empty: the bundled sample
   QString exportCaption() const override;  // the checkpoint and text measured, not the scenario
 
  signals:

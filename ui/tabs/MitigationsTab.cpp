@@ -11,6 +11,7 @@
 #include "tabs/CompareView.h"
 #include "tabs/PlannerTab.h"
 
+#include <qcustomplot.h>
 #include <QApplication>
 #include <QClipboard>
 #include <QComboBox>
@@ -23,7 +24,6 @@
 #include <QTableWidget>
 #include <QTextBrowser>
 #include <QVBoxLayout>
-#include <qcustomplot.h>
 
 #include <algorithm>
 #include <cmath>
@@ -44,8 +44,11 @@ QTableWidget* makeTable(const QStringList& headers, const QString& name, QWidget
 }
 
 QString band(const Band& b, bool tokens) {
-  if (tokens) return QStringLiteral("%1 (%2–%3)").arg(formatTokensShort(b.central), formatTokensShort(b.low), formatTokensShort(b.high));
-  return QStringLiteral("%1 (%2–%3)").arg(formatPercent(b.central), formatPercent(b.low), formatPercent(b.high));
+  if (tokens)
+    return QStringLiteral("%1 (%2–%3)")
+        .arg(formatTokensShort(b.central), formatTokensShort(b.low), formatTokensShort(b.high));
+  return QStringLiteral("%1 (%2–%3)")
+      .arg(formatPercent(b.central), formatPercent(b.low), formatPercent(b.high));
 }
 
 }  // namespace
@@ -58,19 +61,21 @@ MitigationsTab::MitigationsTab(AppContext& context, QWidget* parent)
   recommendation_->setAccessibleName(tr("Recommendation"));
   layout->addWidget(recommendation_);
   table_ = makeTable({tr("Mitigation"), tr("Training ctx"), tr("Inference ctx"), tr("Effective ctx (band)"),
-                      tr("Verdict at inference ctx"), tr("Quality kept (band)"), tr("Confidence"), tr("KV cache"),
-                      tr("context_cap")},
+                      tr("Verdict at inference ctx"), tr("Quality kept (band)"), tr("Confidence"),
+                      tr("KV cache"), tr("context_cap")},
                      tr("Mitigation comparison table"), this);
   table_->setToolTip(effectiveContextExplanation() + QStringLiteral("\n") + contextCapExplanation());
-  document_ = makeTable({tr("Source document says"), tr("Its effective ctx"), tr("Its quality"), tr("SinkScope effective"),
-                         tr("SinkScope quality"), tr("SinkScope verdict"), tr("Agreement")},
-                        tr("Source document claims beside SinkScope's estimates"), this);
+  document_ = makeTable(
+      {tr("Source document says"), tr("Its effective ctx"), tr("Its quality"), tr("SinkScope effective"),
+       tr("SinkScope quality"), tr("SinkScope verdict"), tr("Agreement")},
+      tr("Source document claims beside SinkScope's estimates"), this);
   document_->setWordWrap(true);
   document_->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
   document_->horizontalHeader()->setStretchLastSection(true);
   document_->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-  document_->setToolTip(tr("The project's source document gives these figures without sources; SinkScope shows its own "
-                           "estimate next to each and says where they differ and why."));
+  document_->setToolTip(
+      tr("The project's source document gives these figures without sources; SinkScope shows its own "
+         "estimate next to each and says where they differ and why."));
   chart_ = new ChartView(tr("Effective context by mitigation"), this);
   chart_->setToolTip(effectiveContextExplanation());
   flagsFor_ = new QComboBox(this);
@@ -82,7 +87,8 @@ MitigationsTab::MitigationsTab(AppContext& context, QWidget* parent)
   copyFlags_ = new QPushButton(tr("Copy launch flags"), this);
   copyFlags_->setAccessibleName(tr("Copy launch flags"));
   copyFlags_->setToolTip(tr("Copy the vLLM, llama.cpp and transformers settings for this mitigation"));
-  connect(copyFlags_, &QPushButton::clicked, this, [this] { QApplication::clipboard()->setText(launchFlagsText()); });
+  connect(copyFlags_, &QPushButton::clicked, this,
+          [this] { QApplication::clipboard()->setText(launchFlagsText()); });
   connect(flagsFor_, &QComboBox::currentIndexChanged, this, &MitigationsTab::showFlags);
 
   auto* flagsBox = new QWidget(this);
@@ -109,8 +115,9 @@ MitigationsTab::MitigationsTab(AppContext& context, QWidget* parent)
   lower_->setDocumentMode(true);
   lower_->addTab(bottom, tr("Effective context and launch flags"));
   lower_->addTab(compare_, tr("Compare heatmaps"));
-  lower_->setTabToolTip(1, tr("The scenario's pair of mitigations side by side (A | B), one colour scale, linked "
-                              "axes, and the difference map B − A"));
+  lower_->setTabToolTip(
+      1, tr("The scenario's pair of mitigations side by side (A | B), one colour scale, linked "
+            "axes, and the difference map B − A"));
   connect(lower_, &QTabWidget::currentChanged, this, &MitigationsTab::computeCompareIfShown);
   auto* all = new QSplitter(Qt::Vertical, this);
   all->addWidget(top);
@@ -119,12 +126,17 @@ MitigationsTab::MitigationsTab(AppContext& context, QWidget* parent)
   layout->addWidget(all, 1);
 }
 
-std::vector<ChartView*> MitigationsTab::charts() const { return {chart_, compare_->chart()}; }
+std::vector<ChartView*> MitigationsTab::charts() const {
+  return {chart_, compare_->chart()};
+}
 
-void MitigationsTab::showCompareView() { lower_->setCurrentWidget(compare_); }
+void MitigationsTab::showCompareView() {
+  lower_->setCurrentWidget(compare_);
+}
 
 void MitigationsTab::prepareScreenshot(const QString& variant) {
-  lower_->setCurrentWidget(variant == QLatin1String("mitigations-compare") ? static_cast<QWidget*>(compare_) : estimates_);
+  lower_->setCurrentWidget(variant == QLatin1String("mitigations-compare") ? static_cast<QWidget*>(compare_)
+                                                                           : estimates_);
   refreshNow();
 }
 
@@ -169,12 +181,14 @@ void MitigationsTab::show(std::shared_ptr<const MitigationsData> data) {
     const MitigationPlan& row = plan.mitigations[size_t(r)];
     const bool isCompared = std::find(compared.begin(), compared.end(), row.mitigation) != compared.end();
     const QStringList cells{mitigationTitle(row.mitigation) + (row.fineTuned ? tr(" (shipped)") : QString()),
-                            formatTokensShort(double(plan.trainedContextTokens)), formatTokensShort(double(plan.contextTokens)),
+                            formatTokensShort(double(plan.trainedContextTokens)),
+                            formatTokensShort(double(plan.contextTokens)),
                             band(row.estimate.effectiveContext, true),
                             verdictName(row.estimate.verdict.kind) +
                                 (row.estimate.verdict.extrapolated ? tr(" (extrapolated)") : QString()),
                             row.qualityRetention ? band(row.estimate.qualityRetention, false) : tr("n/a"),
-                            QString::number(row.confidence.value, 'f', 2), formatGiB(double(row.kvBytes), 2),
+                            QString::number(row.confidence.value, 'f', 2),
+                            formatGiB(double(row.kvBytes), 2),
                             row.contextCap > 0 ? formatTokensShort(double(row.contextCap)) : tr("none")};
     for (int c = 0; c < cells.size(); ++c) {
       auto* item = new QTableWidgetItem(cells[c]);
@@ -189,10 +203,15 @@ void MitigationsTab::show(std::shared_ptr<const MitigationsData> data) {
   for (int r = 0; r < int(data->document.size()); ++r) {
     const DocumentComparison& d = data->document[size_t(r)];
     // The cell keeps the verdict's first sentence; the reasons are in the tooltip.
-    const QString headline = d.verdict.section(QStringLiteral(". "), 0, 0) + QStringLiteral(". (hover for why)");
-    const QStringList cells{d.text, formatTokensShort(double(d.documentEffective)), formatPercent(d.documentQuality),
-                            formatTokensShort(double(d.effective)), formatPercent(d.quality),
-                            d.sinkscopeVerdict.section(QStringLiteral("; "), 0, 0), headline};
+    const QString headline =
+        d.verdict.section(QStringLiteral(". "), 0, 0) + QStringLiteral(". (hover for why)");
+    const QStringList cells{d.text,
+                            formatTokensShort(double(d.documentEffective)),
+                            formatPercent(d.documentQuality),
+                            formatTokensShort(double(d.effective)),
+                            formatPercent(d.quality),
+                            d.sinkscopeVerdict.section(QStringLiteral("; "), 0, 0),
+                            headline};
     for (int c = 0; c < cells.size(); ++c) {
       auto* item = new QTableWidgetItem(cells[c]);
       item->setToolTip(c == cells.size() - 1 ? d.verdict : cells[c]);
@@ -203,13 +222,15 @@ void MitigationsTab::show(std::shared_ptr<const MitigationsData> data) {
   const QString planFor = tr("<b>Plan made for %1</b> (%2): %3.<br>")
                               .arg(mitigationTitle(plan.mitigation), runtimeName(plan.runtime),
                                    plan.mitigationChoice.toHtmlEscaped());
-  recommendation_->setText(planFor +
-                           (rec.best ? tr("<b>Recommended: %1</b> — %2%3 <i>(estimated from published results)</i>")
-                                           .arg(mitigationTitle(*rec.best), rec.reasons.join(QStringLiteral("; ")).toHtmlEscaped(),
-                                                rec.runnerUp ? tr(". Runner-up: %1.").arg(mitigationTitle(*rec.runnerUp)) : QString())
-                                     : tr("No recommendation for this scenario.")));
-  chart_->setChart(tr("Effective context at %1").arg(formatTokensShort(double(plan.contextTokens))), Provenance::Estimated,
-                   effectiveContextBuilder(data), effectiveContextTable(*data));
+  recommendation_->setText(
+      planFor +
+      (rec.best
+           ? tr("<b>Recommended: %1</b> — %2%3 <i>(estimated from published results)</i>")
+                 .arg(mitigationTitle(*rec.best), rec.reasons.join(QStringLiteral("; ")).toHtmlEscaped(),
+                      rec.runnerUp ? tr(". Runner-up: %1.").arg(mitigationTitle(*rec.runnerUp)) : QString())
+           : tr("No recommendation for this scenario.")));
+  chart_->setChart(tr("Effective context at %1").arg(formatTokensShort(double(plan.contextTokens))),
+                   Provenance::Estimated, effectiveContextBuilder(data), effectiveContextTable(*data));
   // The box follows the plan's choice; a pick of the user's stays until the plan's choice changes.
   const QString planChoice = mitigationName(plan.mitigation);
   const bool choiceChanged = flagsFor_->property("planChoice").toString() != planChoice;
@@ -217,7 +238,8 @@ void MitigationsTab::show(std::shared_ptr<const MitigationsData> data) {
   flagsFor_->setProperty("planChoice", planChoice);
   flagsFor_->blockSignals(true);
   flagsFor_->clear();
-  for (const MitigationPlan& row : plan.mitigations) flagsFor_->addItem(mitigationTitle(row.mitigation), mitigationName(row.mitigation));
+  for (const MitigationPlan& row : plan.mitigations)
+    flagsFor_->addItem(mitigationTitle(row.mitigation), mitigationName(row.mitigation));
   const int wanted = flagsFor_->findData(current.isEmpty() ? planChoice : current);
   flagsFor_->setCurrentIndex(std::max(0, wanted));
   flagsFor_->blockSignals(false);
@@ -231,7 +253,9 @@ QString MitigationsTab::launchFlagsText() const {
   for (const MitigationPlan& row : data_->planner.plan.mitigations) {
     if (mitigationName(row.mitigation) != name) continue;
     const LaunchFlags& f = row.launchFlags;
-    QStringList lines{tr("# %1 for %2 at %3 tokens").arg(mitigationTitle(row.mitigation), data_->planner.modelName).arg(data_->planner.plan.contextTokens)};
+    QStringList lines{tr("# %1 for %2 at %3 tokens")
+                          .arg(mitigationTitle(row.mitigation), data_->planner.modelName)
+                          .arg(data_->planner.plan.contextTokens)};
     lines << tr("# vLLM") << (f.vllm.isEmpty() ? tr("(not available)") : f.vllm);
     if (!f.vllmLatest.isEmpty()) lines << tr("# vLLM (releases reading rope_parameters)") << f.vllmLatest;
     lines << tr("# llama.cpp") << (f.llamaCpp.isEmpty() ? tr("(not available)") : f.llamaCpp);

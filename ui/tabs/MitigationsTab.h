@@ -53,10 +53,10 @@ class MitigationsTab : public AnalysisTab {
   QComboBox* flagsFor_ = nullptr;
   QTextBrowser* flags_ = nullptr;
   QPushButton* copyFlags_ = nullptr;
-  QTabWidget* lower_ = nullptr;     // effective context + flags | Compare view
-  QWidget* estimates_ = nullptr;    // the first page of lower_
+  QTabWidget* lower_ = nullptr;   // effective context + flags | Compare view
+  QWidget* estimates_ = nullptr;  // the first page of lower_
   CompareView* compare_ = nullptr;
-  bool compareStale_ = true;        // the scenario changed since the Compare view last computed
+  bool compareStale_ = true;  // the scenario changed since the Compare view last computed
   std::shared_ptr<const MitigationsData> data_;
 };
 

@@ -36,12 +36,14 @@ QString smallestChangeText(const Plan& plan) {
   if (plan.fits) return QString();
   const auto& smallest = plan.fitAdvice.smallest;
   if (!smallest) return QObject::tr(" <b>Nothing tried fits</b> (see What would fit).");
-  return QObject::tr(" <b>Smallest change that fits:</b> %1.").arg(plan.fitAdvice.options[*smallest].summary.toHtmlEscaped());
+  return QObject::tr(" <b>Smallest change that fits:</b> %1.")
+      .arg(plan.fitAdvice.options[*smallest].summary.toHtmlEscaped());
 }
 
 }  // namespace
 
-PlannerTab::PlannerTab(AppContext& context, QWidget* parent) : AnalysisTab(context, QStringLiteral("planner"), parent) {
+PlannerTab::PlannerTab(AppContext& context, QWidget* parent)
+    : AnalysisTab(context, QStringLiteral("planner"), parent) {
   auto* layout = new QVBoxLayout(this);
   summary_ = new QLabel(this);
   summary_->setWordWrap(true);
@@ -50,14 +52,17 @@ PlannerTab::PlannerTab(AppContext& context, QWidget* parent) : AnalysisTab(conte
   summary_->setToolTip(contextCapExplanation());
   layout->addWidget(summary_);
   memoryBars_ = new ChartView(tr("Memory by component"), this);
-  memoryBars_->setToolTip(tr("Weights, KV cache, activations and runtime overhead at the requested context, per "
-                             "compared mitigation, against the usable device memory"));
+  memoryBars_->setToolTip(
+      tr("Weights, KV cache, activations and runtime overhead at the requested context, per "
+         "compared mitigation, against the usable device memory"));
   memoryCurve_ = new ChartView(tr("Memory against context"), this);
-  memoryCurve_->setToolTip(tr("Total memory as the context grows (log axis); where it crosses the usable capacity "
-                              "is the largest context that fits"));
+  memoryCurve_->setToolTip(
+      tr("Total memory as the context grows (log axis); where it crosses the usable capacity "
+         "is the largest context that fits"));
   throughput_ = new ChartView(tr("Throughput"), this);
-  throughput_->setToolTip(tr("Roofline estimate: bytes moved against memory bandwidth and FLOPs against peak "
-                             "compute, each scaled by a documented efficiency. Not a benchmark."));
+  throughput_->setToolTip(
+      tr("Roofline estimate: bytes moved against memory bandwidth and FLOPs against peak "
+         "compute, each scaled by a documented efficiency. Not a benchmark."));
   confidence_ = new ChartView(tr("Planner confidence"), this);
   confidence_->setToolTip(confidenceExplanation());
   reasons_ = new QTextBrowser(this);
@@ -101,9 +106,12 @@ void PlannerTab::prepareScreenshot(const QString& variant) {
   scenario().setValues(values);
 }
 
-std::vector<ChartView*> PlannerTab::charts() const { return {memoryBars_, memoryCurve_, confidence_, throughput_}; }
+std::vector<ChartView*> PlannerTab::charts() const {
+  return {memoryBars_, memoryCurve_, confidence_, throughput_};
+}
 
-PlannerData PlannerTab::computePlan(const ModelSpec& model, const HardwareSpec& hardware, const ScenarioValues& values) {
+PlannerData PlannerTab::computePlan(const ModelSpec& model, const HardwareSpec& hardware,
+                                    const ScenarioValues& values) {
   PlanRequest request;
   request.contextTokens = values.contextTokens;
   request.batch = values.batch;
@@ -117,7 +125,8 @@ PlannerData PlannerTab::computePlan(const ModelSpec& model, const HardwareSpec& 
   request.mitigation = data.plan.mitigation;
   data.compared = values.mitigations;
   for (Mitigation mitigation : data.compared)
-    data.comparedMemory.push_back(memoryModelFor(model, hardware, request, mitigation).at(values.contextTokens));
+    data.comparedMemory.push_back(
+        memoryModelFor(model, hardware, request, mitigation).at(values.contextTokens));
   data.curve = memoryCurveFor(model, hardware, request,
                               contextGrid(kMinContextTokens, kMaxContextTokens, kCurvePoints, true));
   data.modelName = model.displayName;
@@ -141,56 +150,62 @@ void PlannerTab::show(std::shared_ptr<const PlannerData> data) {
   data_ = data;
   const Plan& plan = data->plan;
   const ParallelLayout& layout = plan.parallel;
-  const QString subtitle = layout.gpus() > 1 ? tr("%1 on %2 × %3 (tensor-parallel %4, pipeline-parallel %5), per GPU")
-                                                   .arg(data->modelName)
-                                                   .arg(layout.gpus())
-                                                   .arg(data->hardwareName)
-                                                   .arg(layout.tensorParallel)
-                                                   .arg(layout.pipelineParallel)
-                                             : tr("%1 on %2").arg(data->modelName, data->hardwareName);
+  const QString subtitle = layout.gpus() > 1
+                               ? tr("%1 on %2 × %3 (tensor-parallel %4, pipeline-parallel %5), per GPU")
+                                     .arg(data->modelName)
+                                     .arg(layout.gpus())
+                                     .arg(data->hardwareName)
+                                     .arg(layout.tensorParallel)
+                                     .arg(layout.pipelineParallel)
+                               : tr("%1 on %2").arg(data->modelName, data->hardwareName);
   const QString perGpu = layout.gpus() > 1 ? tr(", per GPU") : QString();
-  memoryBars_->setChart(tr("Memory by component at %1%2").arg(formatTokensShort(double(plan.contextTokens)), perGpu),
-                        Provenance::Estimated, memoryBarBuilder(data),
-                        memoryBarTable(*data));
+  memoryBars_->setChart(
+      tr("Memory by component at %1%2").arg(formatTokensShort(double(plan.contextTokens)), perGpu),
+      Provenance::Estimated, memoryBarBuilder(data), memoryBarTable(*data));
   memoryCurve_->setChart(tr("Memory against context — %1%2").arg(mitigationTitle(plan.mitigation), perGpu),
-                         Provenance::Estimated,
-                         memoryCurveBuilder(data), memoryCurveTable(*data));
-  throughput_->setChart(tr("Throughput at %1").arg(formatTokensShort(double(plan.contextTokens))), Provenance::Estimated,
-                        throughputBuilder(data), throughputTable(*data));
-  confidence_->setChart(tr("Planner confidence"), Provenance::Estimated, confidenceBuilder(data), confidenceTable(*data));
+                         Provenance::Estimated, memoryCurveBuilder(data), memoryCurveTable(*data));
+  throughput_->setChart(tr("Throughput at %1").arg(formatTokensShort(double(plan.contextTokens))),
+                        Provenance::Estimated, throughputBuilder(data), throughputTable(*data));
+  confidence_->setChart(tr("Planner confidence"), Provenance::Estimated, confidenceBuilder(data),
+                        confidenceTable(*data));
 
-  const QString fit = plan.fits ? tr("<b style='color:#009E73'>fits</b>") : tr("<b style='color:#D55E00'>does not fit</b>");
-  const QString maxContext = plan.fit.unbounded                ? tr("any context (KV stops growing)")
+  const QString fit =
+      plan.fits ? tr("<b style='color:#009E73'>fits</b>") : tr("<b style='color:#D55E00'>does not fit</b>");
+  const QString maxContext = plan.fit.unbounded               ? tr("any context (KV stops growing)")
                              : plan.fit.maxContextTokens == 0 ? tr("none, not even 1 token")
                                                               : formatTokens(plan.fit.maxContextTokens);
   const MitigationPlan* chosen = data->plan.mitigations.empty() ? nullptr : &data->plan.mitigations.front();
   for (const MitigationPlan& row : plan.mitigations)
     if (row.mitigation == plan.mitigation) chosen = &row;
   const QString verdict = chosen ? chosen->estimate.verdict.text : QString();
-  summary_->setText(tr("<b>Plan made for %1</b> (%2, %3) — %4.<br>")
-                        .arg(mitigationTitle(plan.mitigation).toHtmlEscaped(), runtimeName(plan.runtime),
-                             plan.mitigationChoice.toHtmlEscaped(), verdict.toHtmlEscaped()) +
-                    tr("%1 — %2, batch %3, %4 weights, %5 KV: %6 (%7 of %8 usable); largest context that fits: %9. "
-                       "Trained context %10; %11: context_cap %12, effective context ≈ %13, confidence <b>%14</b> "
-                       "<i>(estimated)</i>.")
-                        .arg(subtitle.toHtmlEscaped(), formatTokens(plan.contextTokens))
-                        .arg(plan.batch)
-                        .arg(plan.weightsDtype, plan.kvDtype, fit, formatGiB(double(plan.memory.totalBytes), 1),
-                             formatGiB(double(plan.memory.capacityBytes), 1), maxContext)
-                        .arg(formatTokens(plan.trainedContextTokens), mitigationTitle(plan.mitigation),
-                             plan.contextCap > 0 ? formatTokens(plan.contextCap) : tr("none"),
-                             formatTokens(plan.effectiveContext))
-                        .arg(plan.confidence.value, 0, 'f', 2) +
-                    smallestChangeText(plan));
+  summary_->setText(
+      tr("<b>Plan made for %1</b> (%2, %3) — %4.<br>")
+          .arg(mitigationTitle(plan.mitigation).toHtmlEscaped(), runtimeName(plan.runtime),
+               plan.mitigationChoice.toHtmlEscaped(), verdict.toHtmlEscaped()) +
+      tr("%1 — %2, batch %3, %4 weights, %5 KV: %6 (%7 of %8 usable); largest context that fits: %9. "
+         "Trained context %10; %11: context_cap %12, effective context ≈ %13, confidence <b>%14</b> "
+         "<i>(estimated)</i>.")
+          .arg(subtitle.toHtmlEscaped(), formatTokens(plan.contextTokens))
+          .arg(plan.batch)
+          .arg(plan.weightsDtype, plan.kvDtype, fit, formatGiB(double(plan.memory.totalBytes), 1),
+               formatGiB(double(plan.memory.capacityBytes), 1), maxContext)
+          .arg(formatTokens(plan.trainedContextTokens), mitigationTitle(plan.mitigation),
+               plan.contextCap > 0 ? formatTokens(plan.contextCap) : tr("none"),
+               formatTokens(plan.effectiveContext))
+          .arg(plan.confidence.value, 0, 'f', 2) +
+      smallestChangeText(plan));
   QString html = fitAdviceHtml(plan);
   for (Mitigation mitigation : data->compared) {
     const MitigationPlan* row = data->row(mitigation);
     if (!row) continue;
-    html += QStringLiteral("<p><b>%1: %2</b><ul>").arg(mitigationTitle(mitigation).toHtmlEscaped()).arg(row->confidence.value, 0, 'f', 2);
+    html += QStringLiteral("<p><b>%1: %2</b><ul>")
+                .arg(mitigationTitle(mitigation).toHtmlEscaped())
+                .arg(row->confidence.value, 0, 'f', 2);
     for (const ConfidenceReason& reason : row->confidence.reasons)
       html += QStringLiteral("<li>%1%2</li>")
                   .arg(reason.text.toHtmlEscaped(),
-                       reason.deduction > 0 ? QStringLiteral(" <i>(−%1)</i>").arg(reason.deduction, 0, 'f', 2) : QString());
+                       reason.deduction > 0 ? QStringLiteral(" <i>(−%1)</i>").arg(reason.deduction, 0, 'f', 2)
+                                            : QString());
     html += QStringLiteral("</ul></p>");
   }
   if (!plan.notes.isEmpty()) {

@@ -30,7 +30,8 @@ class PlannerTab : public AnalysisTab {
   ChartView* confidence() const { return confidence_; }
 
   // The plan for the scenario's values (runs on any thread; what the worker calls).
-  static PlannerData computePlan(const ModelSpec& model, const HardwareSpec& hardware, const ScenarioValues& values);
+  static PlannerData computePlan(const ModelSpec& model, const HardwareSpec& hardware,
+                                 const ScenarioValues& values);
 
  protected:
   void startComputation() override;

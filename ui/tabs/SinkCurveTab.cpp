@@ -8,17 +8,18 @@
 #include "scenario/Explanations.h"
 #include "tabs/AttentionJobs.h"
 
+#include <qcustomplot.h>
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QMouseEvent>
 #include <QToolTip>
 #include <QVBoxLayout>
-#include <qcustomplot.h>
 
 namespace sinkscope::ui {
 
-SinkCurveTab::SinkCurveTab(AppContext& context, QWidget* parent) : AnalysisTab(context, QStringLiteral("sink-curve"), parent) {
+SinkCurveTab::SinkCurveTab(AppContext& context, QWidget* parent)
+    : AnalysisTab(context, QStringLiteral("sink-curve"), parent) {
   auto* layout = new QVBoxLayout(this);
   auto* controls = new QHBoxLayout;
   metric_ = new QComboBox(this);
@@ -28,10 +29,11 @@ SinkCurveTab::SinkCurveTab(AppContext& context, QWidget* parent) : AnalysisTab(c
   metric_->addItem(tr("Last query's sink mass"), int(SinkMetric::LastQuerySinkMass1));
   metric_->addItem(tr("Effective context (modelled)"), int(SinkMetric::EffectiveContext));
   metric_->setAccessibleName(tr("Sink metric"));
-  metric_->setToolTip(sinkExplanation() + QStringLiteral("\n\n") + entropyExplanation() + QStringLiteral("\n\n") +
-                      tr("Effective context: the longest context over which the model still retrieves what it was "
-                         "given (passkey-style, ≥ 80 % retrieval), as the planner's mitigation model estimates it "
-                         "from published results; the published points are drawn as markers."));
+  metric_->setToolTip(
+      sinkExplanation() + QStringLiteral("\n\n") + entropyExplanation() + QStringLiteral("\n\n") +
+      tr("Effective context: the longest context over which the model still retrieves what it was "
+         "given (passkey-style, ≥ 80 % retrieval), as the planner's mitigation model estimates it "
+         "from published results; the published points are drawn as markers."));
   controls->addWidget(new QLabel(tr("Metric"), this));
   controls->addWidget(metric_);
   note_ = new QLabel(this);
@@ -46,12 +48,17 @@ SinkCurveTab::SinkCurveTab(AppContext& context, QWidget* parent) : AnalysisTab(c
   connect(chart_, &ChartView::mouseMovedOnPlot, this, &SinkCurveTab::showHover);
 }
 
-void SinkCurveTab::setMetric(SinkMetric metric) { metric_->setCurrentIndex(metric_->findData(int(metric))); }
+void SinkCurveTab::setMetric(SinkMetric metric) {
+  metric_->setCurrentIndex(metric_->findData(int(metric)));
+}
 
-QString SinkCurveTab::noteText() const { return note_->text(); }
+QString SinkCurveTab::noteText() const {
+  return note_->text();
+}
 
 void SinkCurveTab::prepareScreenshot(const QString& variant) {
-  setMetric(variant == QLatin1String("sink-curve-effective") ? SinkMetric::EffectiveContext : SinkMetric::SinkMass1);
+  setMetric(variant == QLatin1String("sink-curve-effective") ? SinkMetric::EffectiveContext
+                                                             : SinkMetric::SinkMass1);
 }
 
 QString SinkCurveTab::hoverText(QPointF pixel) const {
@@ -87,7 +94,8 @@ void SinkCurveTab::startComputation() {
 void SinkCurveTab::redraw() {
   if (!data_) return;
   const auto metric = SinkMetric(metric_->currentData().toInt());
-  const QString cap = tr("dashed: context_cap of %1").arg(mitigationTitle(scenario().values().primaryMitigation()));
+  const QString cap =
+      tr("dashed: context_cap of %1").arg(mitigationTitle(scenario().values().primaryMitigation()));
   const QString trained = formatTokensShort(double(data_->trainedContextTokens));
   if (metric == SinkMetric::EffectiveContext) {
     chart_->setChart(tr("Effective context against context (mitigation model)"), Provenance::Estimated,
@@ -95,33 +103,36 @@ void SinkCurveTab::redraw() {
     QStringList skipped;
     for (const EffectiveContextSeries& series : data_->effective)
       if (!series.applicable) skipped << mitigationName(series.mitigation);
-    note_->setText(tr("<i>Estimated</i> by the planner's mitigation model (passkey-style: the longest context still "
-                      "retrieved ≥ 80 %), each mitigation configured for the requested context; shaded: its band. "
-                      "Not the probe. Markers: published effective contexts and claims (hover for the source); "
-                      "filled: this model, hollow: other models; grey: a mitigation not compared. Dotted line: "
-                      "trained context (%1); %2.%3")
-                       .arg(trained, cap,
-                            skipped.isEmpty() ? QString()
-                                              : tr(" Not estimable here: %1.").arg(skipped.join(QStringLiteral(", ")))));
+    note_->setText(
+        tr("<i>Estimated</i> by the planner's mitigation model (passkey-style: the longest context still "
+           "retrieved ≥ 80 %), each mitigation configured for the requested context; shaded: its band. "
+           "Not the probe. Markers: published effective contexts and claims (hover for the source); "
+           "filled: this model, hollow: other models; grey: a mitigation not compared. Dotted line: "
+           "trained context (%1); %2.%3")
+            .arg(trained, cap,
+                 skipped.isEmpty() ? QString()
+                                   : tr(" Not estimable here: %1.").arg(skipped.join(QStringLiteral(", ")))));
     return;
   }
   const QString target = probeTargetText(scenario().model(), data_->layer, data_->heads);
-  chart_->setChart(tr("%1 against context — %2").arg(metric_->currentText(), target),
-                   Provenance::Modelled, sinkCurveBuilder(data_, metric), sinkCurveTable(*data_, metric));
+  chart_->setChart(tr("%1 against context — %2").arg(metric_->currentText(), target), Provenance::Modelled,
+                   sinkCurveBuilder(data_, metric), sinkCurveTable(*data_, metric));
   // Only a window the scenario's runtime honours (llama.cpp runs Mistral-v0.1 without it).
   const qint64 window = runtimeHonoursWindow(scenario().model(), scenario().values().runtime)
                             ? modelWindowAt(scenario().model(), data_->layer)
                             : 0;
   const QString windowNote =
-      window > 0 ? tr(" This layer keeps a %1-token sliding window: queries past it cannot see token 0 (S₁ = 0 "
-                      "there), so the mean over rows mixes rows with the sink in reach and rows without.")
-                       .arg(formatTokensShort(double(window)))
-                 : QString();
-  note_->setText(tr("<i>Modelled</i>: exact positional maths on synthetic queries/keys, %1 query rows per context. "
-                    "Dotted line: trained context (%2); %3.%4 Published reference points report effective context, "
-                    "not sink mass or entropy: choose <i>Effective context</i> to see them.")
-                     .arg(kSinkCurveQueries)
-                     .arg(trained, cap, windowNote));
+      window > 0
+          ? tr(" This layer keeps a %1-token sliding window: queries past it cannot see token 0 (S₁ = 0 "
+               "there), so the mean over rows mixes rows with the sink in reach and rows without.")
+                .arg(formatTokensShort(double(window)))
+          : QString();
+  note_->setText(
+      tr("<i>Modelled</i>: exact positional maths on synthetic queries/keys, %1 query rows per context. "
+         "Dotted line: trained context (%2); %3.%4 Published reference points report effective context, "
+         "not sink mass or entropy: choose <i>Effective context</i> to see them.")
+          .arg(kSinkCurveQueries)
+          .arg(trained, cap, windowNote));
 }
 
 }  // namespace sinkscope::ui

@@ -20,11 +20,11 @@ enum class FeedForwardActivation {
 struct ArchitectureTraits {
   QString name;                                          // general.architecture
   RopePairLayout ropeLayout = RopePairLayout::Adjacent;  // llama.cpp "normal"; HalfSplit = NEOX
-  bool ropeFrequencyFactors = false;        // may carry rope_freqs.weight (n_rot/2 divisors, Llama 3.x)
-  bool longRopeFactors = false;  // may carry rope_factors_long/short.weight (LongRoPE, Phi-3.x 128K)
-  bool perHeadQkNorm = false;               // attn_q_norm / attn_k_norm [headDim]: RMSNorm before RoPE
-  bool fusedGateUp = false;                 // no ffn_gate: ffn_up holds gate (first F rows) then up
-  bool postNorms = false;                   // post_attention_norm, post_ffw_norm on each sublayer output
+  bool ropeFrequencyFactors = false;  // may carry rope_freqs.weight (n_rot/2 divisors, Llama 3.x)
+  bool longRopeFactors = false;       // may carry rope_factors_long/short.weight (LongRoPE, Phi-3.x 128K)
+  bool perHeadQkNorm = false;         // attn_q_norm / attn_k_norm [headDim]: RMSNorm before RoPE
+  bool fusedGateUp = false;           // no ffn_gate: ffn_up holds gate (first F rows) then up
+  bool postNorms = false;             // post_attention_norm, post_ffw_norm on each sublayer output
   bool embeddingScaledBySqrtWidth = false;  // x0 = embedding * sqrt(E)
   bool outputAlwaysTied = false;            // the head is token_embd; an output.weight is refused
   FeedForwardActivation activation = FeedForwardActivation::Silu;

@@ -1,5 +1,6 @@
 // `phi3` (Phi-3, Phi-3.5, Phi-4 mini): NEOX RoPE, attn_qkv fused, ffn_up holding gate then up,
-// LongRoPE factors in the 128K files (docs/measured-mode.md, Architectures). llama.cpp applies no sliding window to phi3 files.
+// LongRoPE factors in the 128K files (docs/measured-mode.md, Architectures). llama.cpp applies no sliding
+// window to phi3 files.
 #include "inference/architectures/Architectures.h"
 
 namespace sinkscope::architectures {

@@ -11,28 +11,42 @@
 
 namespace sinkscope::types {
 
-inline int byteAt(const std::byte* p, int index) { return std::to_integer<int>(p[index]); }
+inline int byteAt(const std::byte* p, int index) {
+  return std::to_integer<int>(p[index]);
+}
 
 inline quint16 loadU16(const std::byte* p) {
   quint16 value;
   std::memcpy(&value, p, 2);
   return value;
 }
-inline void storeU16(std::byte* p, quint16 value) { std::memcpy(p, &value, 2); }
+inline void storeU16(std::byte* p, quint16 value) {
+  std::memcpy(p, &value, 2);
+}
 inline quint32 loadU32(const std::byte* p) {
   quint32 value;
   std::memcpy(&value, p, 4);
   return value;
 }
-inline void storeU32(std::byte* p, quint32 value) { std::memcpy(p, &value, 4); }
+inline void storeU32(std::byte* p, quint32 value) {
+  std::memcpy(p, &value, 4);
+}
 
-inline float loadHalf(const std::byte* p) { return halfToFloat(loadU16(p)); }
-inline void storeHalf(std::byte* p, float value) { storeU16(p, floatToHalf(value)); }
+inline float loadHalf(const std::byte* p) {
+  return halfToFloat(loadU16(p));
+}
+inline void storeHalf(std::byte* p, float value) {
+  storeU16(p, floatToHalf(value));
+}
 // The value an fp16 scale really holds once stored (quantizers requantize against it).
-inline float roundTripHalf(float value) { return halfToFloat(floatToHalf(value)); }
+inline float roundTripHalf(float value) {
+  return halfToFloat(floatToHalf(value));
+}
 
 // ggml's nearest_int: round half to even (the default floating-point rounding mode).
-inline int nearestInt(float value) { return int(std::lrintf(value)); }
+inline int nearestInt(float value) {
+  return int(std::lrintf(value));
+}
 
 // Index of the first block whose `Count` fp16 scales at byte `Offset` are not all finite.
 template <int BlockValues, int BlockBytes, int Offset, int Count>

@@ -13,7 +13,8 @@ namespace sinkscope::types {
 namespace {
 
 // kvalues_iq4nl (ggml-common.h).
-constexpr std::array<int, 16> kLevels = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};
+constexpr std::array<int, 16> kLevels = {-127, -104, -83, -65, -49, -35, -22, -10,
+                                         1,    13,   25,  38,  53,  69,  89,  113};
 constexpr float kAllZero = 1e-15f;  // ggml's GROUP_MAX_EPS
 
 // ggml's best_index_int8: the nearest table entry, ties to the lower one.
@@ -23,8 +24,10 @@ int nearestLevel(float value) {
   int low = 0, high = 15;
   while (high - low > 1) {
     const int middle = (low + high) / 2;
-    if (value < float(kLevels[size_t(middle)])) high = middle;
-    else low = middle;
+    if (value < float(kLevels[size_t(middle)]))
+      high = middle;
+    else
+      low = middle;
   }
   return value - float(kLevels[size_t(high - 1)]) < float(kLevels[size_t(high)]) - value ? high - 1 : high;
 }
@@ -64,7 +67,8 @@ float bestBlockScale(const float* x, int tries) {
 // 32 values as 16 bytes: value j in the low nibble of byte j, value j + 16 in the high nibble.
 void packIndices(const float* x, float scale, std::byte* qs) {
   const float inverse = scale != 0 ? 1 / scale : 0.0f;
-  for (int j = 0; j < 16; ++j) qs[j] = std::byte(nearestLevel(inverse * x[j]) | nearestLevel(inverse * x[j + 16]) << 4);
+  for (int j = 0; j < 16; ++j)
+    qs[j] = std::byte(nearestLevel(inverse * x[j]) | nearestLevel(inverse * x[j + 16]) << 4);
 }
 void unpackIndices(const std::byte* qs, float scale, float* out) {
   for (int j = 0; j < 16; ++j) {
@@ -86,7 +90,9 @@ void quantizeIQ4_NL(const float* x, std::byte* out, qint64 values) {
     packIndices(x, d, out + 2);  // ggml indexes against the unrounded scale
   }
 }
-qint64 firstNonFiniteIQ4_NL(const std::byte* in, qint64 values) { return firstNonFiniteHalves<32, 18, 0, 1>(in, values); }
+qint64 firstNonFiniteIQ4_NL(const std::byte* in, qint64 values) {
+  return firstNonFiniteHalves<32, 18, 0, 1>(in, values);
+}
 
 // ---- IQ4_XS {d, u16 scales_h, scales_l[4], qs[128]} (136 bytes): block ib of 32 values has the
 // 6-bit scale ls = (nibble ib % 2 of scales_l[ib / 2]) | (bits 2ib..2ib+1 of scales_h) << 4 and
@@ -102,7 +108,8 @@ int scaleIQ4XS(const std::byte* block, int ib) {
 void dequantizeIQ4_XS(const std::byte* in, float* out, qint64 values) {
   for (qint64 b = 0; b < values / 256; ++b, in += 136, out += 256) {
     const float d = loadHalf(in);
-    for (int ib = 0; ib < 8; ++ib) unpackIndices(in + 8 + 16 * ib, d * float(scaleIQ4XS(in, ib)), out + 32 * ib);
+    for (int ib = 0; ib < 8; ++ib)
+      unpackIndices(in + 8 + 16 * ib, d * float(scaleIQ4XS(in, ib)), out + 32 * ib);
   }
 }
 void quantizeIQ4_XS(const float* x, std::byte* out, qint64 values) {
@@ -130,6 +137,8 @@ void quantizeIQ4_XS(const float* x, std::byte* out, qint64 values) {
     storeU16(out + 2, scalesHigh);
   }
 }
-qint64 firstNonFiniteIQ4_XS(const std::byte* in, qint64 values) { return firstNonFiniteHalves<256, 136, 0, 1>(in, values); }
+qint64 firstNonFiniteIQ4_XS(const std::byte* in, qint64 values) {
+  return firstNonFiniteHalves<256, 136, 0, 1>(in, values);
+}
 
 }  // namespace sinkscope::types

@@ -15,7 +15,9 @@ namespace {
 constexpr int kSuper = 256;
 constexpr float kAllZero = 1e-15f;  // ggml's GROUP_MAX_EPS: a group below it quantizes to zeros
 
-int clampInt(int value, int low, int high) { return std::max(low, std::min(high, value)); }
+int clampInt(int value, int low, int high) {
+  return std::max(low, std::min(high, value));
+}
 
 // The value of largest magnitude among n, with its sign.
 float signedAbsMax(int n, const float* x) {
@@ -193,8 +195,10 @@ int scaleQ3K(int j, const std::byte* q) {
   return (low | ((byteAt(q, 8 + j % 4) >> (2 * (j / 4))) & 3) << 4) - 32;
 }
 void packScaleQ3K(int j, int stored, std::byte* q) {  // stored = scale + 32, 0..63
-  if (j < 8) q[j] = std::byte(stored & 15);
-  else q[j - 8] |= std::byte((stored & 15) << 4);
+  if (j < 8)
+    q[j] = std::byte(stored & 15);
+  else
+    q[j - 8] |= std::byte((stored & 15) << 4);
   q[8 + j % 4] |= std::byte((stored >> 4) << (2 * (j / 4)));
 }
 
@@ -229,14 +233,17 @@ void quantizeQ2_K(const float* x, std::byte* out, qint64 values) {
     float maxScale = 0, maxMin = 0;
     for (int s = 0; s < 16; ++s) {
       for (int l = 0; l < 16; ++l) weights[size_t(l)] = std::fabs(x[16 * s + l]);
-      scales[size_t(s)] = fitScaleAndMin(16, 3, x + 16 * s, weights.data(), levels.data() + 16 * s, &mins[size_t(s)], -0.5f, 0.1f, 15, true);
+      scales[size_t(s)] = fitScaleAndMin(16, 3, x + 16 * s, weights.data(), levels.data() + 16 * s,
+                                         &mins[size_t(s)], -0.5f, 0.1f, 15, true);
       maxScale = std::max(maxScale, scales[size_t(s)]);
       maxMin = std::max(maxMin, mins[size_t(s)]);
     }
     std::fill(out, out + 84, std::byte(0));
-    const float scaleStep = maxScale > 0 ? 15.0f / maxScale : 0.0f, minStep = maxMin > 0 ? 15.0f / maxMin : 0.0f;
+    const float scaleStep = maxScale > 0 ? 15.0f / maxScale : 0.0f,
+                minStep = maxMin > 0 ? 15.0f / maxMin : 0.0f;
     for (int s = 0; s < 16; ++s)
-      out[s] = std::byte(nearestInt(scaleStep * scales[size_t(s)]) | nearestInt(minStep * mins[size_t(s)]) << 4);
+      out[s] =
+          std::byte(nearestInt(scaleStep * scales[size_t(s)]) | nearestInt(minStep * mins[size_t(s)]) << 4);
     storeHalf(out + 80, maxScale / 15.0f);
     storeHalf(out + 82, maxMin / 15.0f);
     const float d = loadHalf(out + 80), dmin = loadHalf(out + 82);
@@ -244,12 +251,15 @@ void quantizeQ2_K(const float* x, std::byte* out, qint64 values) {
       const float dl = d * float(byteAt(out, s) & 15);
       if (dl == 0) continue;
       const float ml = dmin * float(byteAt(out, s) >> 4);
-      for (int l = 0; l < 16; ++l) levels[size_t(16 * s + l)] = quint8(clampInt(nearestInt((x[16 * s + l] + ml) / dl), 0, 3));
+      for (int l = 0; l < 16; ++l)
+        levels[size_t(16 * s + l)] = quint8(clampInt(nearestInt((x[16 * s + l] + ml) / dl), 0, 3));
     }
     packTwoBitPlane(levels.data(), out + 16);
   }
 }
-qint64 firstNonFiniteQ2_K(const std::byte* in, qint64 values) { return firstNonFiniteHalves<256, 84, 80, 2>(in, values); }
+qint64 firstNonFiniteQ2_K(const std::byte* in, qint64 values) {
+  return firstNonFiniteHalves<256, 84, 80, 2>(in, values);
+}
 
 // ---- Q3_K {hmask[32], qs[64], scales[12], d} (110 bytes): sixteen 16-value sub-blocks with signed
 // 6-bit scales; a value's 3-bit level is its two low bits plus a high bit from hmask (value v:
@@ -283,7 +293,8 @@ void quantizeQ3_K(const float* x, std::byte* out, qint64 values) {
     std::fill(out, out + 110, std::byte(0));
     if (maxScale != 0) {
       const float iscale = -32.0f / maxScale;
-      for (int s = 0; s < 16; ++s) packScaleQ3K(s, clampInt(nearestInt(iscale * scales[size_t(s)]), -32, 31) + 32, out + 96);
+      for (int s = 0; s < 16; ++s)
+        packScaleQ3K(s, clampInt(nearestInt(iscale * scales[size_t(s)]), -32, 31) + 32, out + 96);
       storeHalf(out + 108, 1 / iscale);
     }
     const float d = loadHalf(out + 108);
@@ -292,7 +303,8 @@ void quantizeQ3_K(const float* x, std::byte* out, qint64 values) {
     for (int s = 0; s < 16; ++s) {
       const float dl = d * float(scaleQ3K(s, out + 96));
       if (dl == 0) continue;
-      for (int l = 0; l < 16; ++l) levels[size_t(16 * s + l)] = quint8(clampInt(nearestInt(x[16 * s + l] / dl), -4, 3) + 4);
+      for (int l = 0; l < 16; ++l)
+        levels[size_t(16 * s + l)] = quint8(clampInt(nearestInt(x[16 * s + l] / dl), -4, 3) + 4);
     }
     for (int v = 0; v < kSuper; ++v)
       if (levels[size_t(v)] > 3) {
@@ -302,7 +314,9 @@ void quantizeQ3_K(const float* x, std::byte* out, qint64 values) {
     packTwoBitPlane(levels.data(), out + 32);
   }
 }
-qint64 firstNonFiniteQ3_K(const std::byte* in, qint64 values) { return firstNonFiniteHalves<256, 110, 108, 1>(in, values); }
+qint64 firstNonFiniteQ3_K(const std::byte* in, qint64 values) {
+  return firstNonFiniteHalves<256, 110, 108, 1>(in, values);
+}
 
 namespace {
 
@@ -320,14 +334,17 @@ void quantizeScaleMinSuperBlock(const float* x, int nmax, float rmin, float rdel
     for (int l = 0; l < 32; ++l) sumSquares += xs[l] * xs[l];
     const float average = std::sqrt(sumSquares / 32);
     for (int l = 0; l < 32; ++l) weights[size_t(l)] = average + std::fabs(xs[l]);
-    scales[size_t(s)] = fitScaleAndMin(32, nmax, xs, weights.data(), levels + 32 * s, &mins[size_t(s)], rmin, rdelta, nstep, false);
+    scales[size_t(s)] = fitScaleAndMin(32, nmax, xs, weights.data(), levels + 32 * s, &mins[size_t(s)], rmin,
+                                       rdelta, nstep, false);
     maxScale = std::max(maxScale, scales[size_t(s)]);
     maxMin = std::max(maxMin, mins[size_t(s)]);
   }
   std::fill(out + 4, out + 16, std::byte(0));
-  const float scaleStep = maxScale > 0 ? 63.0f / maxScale : 0.0f, minStep = maxMin > 0 ? 63.0f / maxMin : 0.0f;
+  const float scaleStep = maxScale > 0 ? 63.0f / maxScale : 0.0f,
+              minStep = maxMin > 0 ? 63.0f / maxMin : 0.0f;
   for (int s = 0; s < 8; ++s)
-    packScaleMinK4(s, std::min(63, nearestInt(scaleStep * scales[size_t(s)])), std::min(63, nearestInt(minStep * mins[size_t(s)])), out + 4);
+    packScaleMinK4(s, std::min(63, nearestInt(scaleStep * scales[size_t(s)])),
+                   std::min(63, nearestInt(minStep * mins[size_t(s)])), out + 4);
   storeHalf(out, maxScale / 63.0f);
   storeHalf(out + 2, maxMin / 63.0f);
   const float d = loadHalf(out), dmin = loadHalf(out + 2);
@@ -337,7 +354,8 @@ void quantizeScaleMinSuperBlock(const float* x, int nmax, float rmin, float rdel
     const float dl = d * float(sc);
     if (dl == 0) continue;
     const float ml = dmin * float(m);
-    for (int l = 0; l < 32; ++l) levels[32 * s + l] = quint8(clampInt(nearestInt((x[32 * s + l] + ml) / dl), 0, nmax));
+    for (int l = 0; l < 32; ++l)
+      levels[32 * s + l] = quint8(clampInt(nearestInt((x[32 * s + l] + ml) / dl), 0, nmax));
   }
 }
 
@@ -363,10 +381,13 @@ void quantizeQ4_K(const float* x, std::byte* out, qint64 values) {
     std::array<quint8, kSuper> levels{};
     quantizeScaleMinSuperBlock(x, 15, -1.0f, 0.1f, 20, out, levels.data());
     for (int k = 0; k < 4; ++k)
-      for (int l = 0; l < 32; ++l) out[16 + 32 * k + l] = std::byte(levels[size_t(64 * k + l)] | levels[size_t(64 * k + 32 + l)] << 4);
+      for (int l = 0; l < 32; ++l)
+        out[16 + 32 * k + l] = std::byte(levels[size_t(64 * k + l)] | levels[size_t(64 * k + 32 + l)] << 4);
   }
 }
-qint64 firstNonFiniteQ4_K(const std::byte* in, qint64 values) { return firstNonFiniteHalves<256, 144, 0, 2>(in, values); }
+qint64 firstNonFiniteQ4_K(const std::byte* in, qint64 values) {
+  return firstNonFiniteHalves<256, 144, 0, 2>(in, values);
+}
 
 // ---- Q5_K {d, dmin, scales[12], qh[32], qs[128]} (176 bytes): as Q4_K plus a fifth bit: value
 // 32s + l takes bit s of qh[l].
@@ -395,10 +416,13 @@ void quantizeQ5_K(const float* x, std::byte* out, qint64 values) {
       for (int l = 0; l < 32; ++l) out[16 + l] |= std::byte((levels[size_t(32 * s + l)] >> 4) << s);
     for (int k = 0; k < 4; ++k)
       for (int l = 0; l < 32; ++l)
-        out[48 + 32 * k + l] = std::byte((levels[size_t(64 * k + l)] & 15) | (levels[size_t(64 * k + 32 + l)] & 15) << 4);
+        out[48 + 32 * k + l] =
+            std::byte((levels[size_t(64 * k + l)] & 15) | (levels[size_t(64 * k + 32 + l)] & 15) << 4);
   }
 }
-qint64 firstNonFiniteQ5_K(const std::byte* in, qint64 values) { return firstNonFiniteHalves<256, 176, 0, 2>(in, values); }
+qint64 firstNonFiniteQ5_K(const std::byte* in, qint64 values) {
+  return firstNonFiniteHalves<256, 176, 0, 2>(in, values);
+}
 
 // ---- Q6_K {ql[128], qh[64], int8 scales[16], d} (210 bytes): sixteen 16-value sub-blocks, x = d *
 // sc * (q - 32) with 6-bit q. In each 128-value half h, value 128h + 32j + l (l < 32) takes its
@@ -442,12 +466,14 @@ void quantizeQ6_K(const float* x, std::byte* out, qint64 values) {
     if (amax < kAllZero) continue;  // an all-zero block
     const float iscale = -128.0f / maxScale;
     storeHalf(out + 208, 1 / iscale);
-    for (int s = 0; s < 16; ++s) out[192 + s] = std::byte(std::int8_t(std::min(127, nearestInt(iscale * scales[size_t(s)]))));
+    for (int s = 0; s < 16; ++s)
+      out[192 + s] = std::byte(std::int8_t(std::min(127, nearestInt(iscale * scales[size_t(s)]))));
     const float d = loadHalf(out + 208);
     for (int s = 0; s < 16; ++s) {
       const float dl = d * float(std::int8_t(out[192 + s]));
       if (dl == 0) continue;
-      for (int l = 0; l < 16; ++l) levels[size_t(16 * s + l)] = qint8(clampInt(nearestInt(x[16 * s + l] / dl), -32, 31) + 32);
+      for (int l = 0; l < 16; ++l)
+        levels[size_t(16 * s + l)] = qint8(clampInt(nearestInt(x[16 * s + l] / dl), -32, 31) + 32);
     }
     for (int v = 0; v < kSuper; ++v) {
       const int h = v / 128, j = (v % 128) / 32, l = v % 32, level = levels[size_t(v)];
@@ -456,6 +482,8 @@ void quantizeQ6_K(const float* x, std::byte* out, qint64 values) {
     }
   }
 }
-qint64 firstNonFiniteQ6_K(const std::byte* in, qint64 values) { return firstNonFiniteHalves<256, 210, 208, 1>(in, values); }
+qint64 firstNonFiniteQ6_K(const std::byte* in, qint64 values) {
+  return firstNonFiniteHalves<256, 210, 208, 1>(in, values);
+}
 
 }  // namespace sinkscope::types

@@ -34,7 +34,9 @@ void minAndMax(const float* x, float* min, float* max) {
 }
 
 // The fifth bits of a Q5 block: bit j of qh belongs to value j (j < 32).
-int fifthBit(quint32 qh, int j) { return int((qh >> j) & 1) << 4; }
+int fifthBit(quint32 qh, int j) {
+  return int((qh >> j) & 1) << 4;
+}
 
 }  // namespace
 
@@ -60,7 +62,9 @@ void quantizeQ4_0(const float* x, std::byte* out, qint64 values) {  // d = max /
     }
   }
 }
-qint64 firstNonFiniteQ4_0(const std::byte* in, qint64 values) { return firstNonFiniteHalves<32, 18, 0, 1>(in, values); }
+qint64 firstNonFiniteQ4_0(const std::byte* in, qint64 values) {
+  return firstNonFiniteHalves<32, 18, 0, 1>(in, values);
+}
 
 // ---- Q4_1 {d, m, qs[16]}: x = d * nibble + m.
 void dequantizeQ4_1(const std::byte* in, float* out, qint64 values) {
@@ -87,7 +91,9 @@ void quantizeQ4_1(const float* x, std::byte* out, qint64 values) {  // d = (max 
     }
   }
 }
-qint64 firstNonFiniteQ4_1(const std::byte* in, qint64 values) { return firstNonFiniteHalves<32, 20, 0, 2>(in, values); }
+qint64 firstNonFiniteQ4_1(const std::byte* in, qint64 values) {
+  return firstNonFiniteHalves<32, 20, 0, 2>(in, values);
+}
 
 // ---- Q5_0 {d, qh (u32 LE), qs[16]}: x = d * ((nibble | fifth bit << 4) - 16).
 void dequantizeQ5_0(const std::byte* in, float* out, qint64 values) {
@@ -115,7 +121,9 @@ void quantizeQ5_0(const float* x, std::byte* out, qint64 values) {  // d = max /
     storeU32(out + 2, qh);
   }
 }
-qint64 firstNonFiniteQ5_0(const std::byte* in, qint64 values) { return firstNonFiniteHalves<32, 22, 0, 1>(in, values); }
+qint64 firstNonFiniteQ5_0(const std::byte* in, qint64 values) {
+  return firstNonFiniteHalves<32, 22, 0, 1>(in, values);
+}
 
 // ---- Q5_1 {d, m, qh, qs[16]}: x = d * (nibble | fifth bit << 4) + m.
 void dequantizeQ5_1(const std::byte* in, float* out, qint64 values) {
@@ -146,7 +154,9 @@ void quantizeQ5_1(const float* x, std::byte* out, qint64 values) {  // d = (max 
     storeU32(out + 4, qh);
   }
 }
-qint64 firstNonFiniteQ5_1(const std::byte* in, qint64 values) { return firstNonFiniteHalves<32, 24, 0, 2>(in, values); }
+qint64 firstNonFiniteQ5_1(const std::byte* in, qint64 values) {
+  return firstNonFiniteHalves<32, 24, 0, 2>(in, values);
+}
 
 // ---- Q8_0 {d, int8 qs[32]}: x = d * q.
 void dequantizeQ8_0(const std::byte* in, float* out, qint64 values) {
@@ -163,6 +173,8 @@ void quantizeQ8_0(const float* x, std::byte* out, qint64 values) {  // d = max|x
     for (int j = 0; j < kBlock; ++j) out[2 + j] = std::byte(std::int8_t(std::lround(x[j] * id)));
   }
 }
-qint64 firstNonFiniteQ8_0(const std::byte* in, qint64 values) { return firstNonFiniteHalves<32, 34, 0, 1>(in, values); }
+qint64 firstNonFiniteQ8_0(const std::byte* in, qint64 values) {
+  return firstNonFiniteHalves<32, 34, 0, 1>(in, values);
+}
 
 }  // namespace sinkscope::types
