@@ -1,5 +1,6 @@
 #include "planner/MitigationComparison.h"
 
+#include "common/NumberFormat.h"
 #include "planner/Confidence.h"
 
 #include <algorithm>
@@ -13,10 +14,6 @@ QString tokens(double value) {
   if (value >= 1024)
     return QStringLiteral("%1K").arg(QString::number(value / 1024.0, 'f', value >= 10240 ? 0 : 1));
   return QString::number(qint64(std::llround(value)));
-}
-
-QString percent(double share) {
-  return QString::number(100.0 * share, 'f', 0) + QStringLiteral(" %");
 }
 
 QString gib(qint64 bytes) {
@@ -37,8 +34,8 @@ QStringList reasonsFor(const MitigationPlan& row, const Plan& plan) {
                  .arg(tokens(e.effectiveContext.central), tokens(double(plan.contextTokens)),
                       tokens(e.effectiveContext.low), tokens(e.effectiveContext.high));
   reasons << QStringLiteral("quality ≈ %1 of in-distribution (band %2–%3)")
-                 .arg(percent(e.qualityRetention.central), percent(e.qualityRetention.low),
-                      percent(e.qualityRetention.high));
+                 .arg(percentText(e.qualityRetention.central), percentText(e.qualityRetention.low),
+                      percentText(e.qualityRetention.high));
   // When the plan does not fit, say that the whole plan does not (DeepSeek-V2's weights, not its
   // 2 GiB cache, exceed one H100).
   reasons << (row.totalBytes <= plan.memory.capacityBytes
@@ -153,7 +150,8 @@ Recommendation recommendMitigation(const Plan& plan, const ModelSpec& model) {
         QStringLiteral("if you can fine-tune: %1 ×%2 fine-tuned would reach ≈ %3 at ≈ %4 quality (%5)")
             .arg(mitigationName(tuned->mitigation), QString::number(tuned->factor, 'g', 3),
                  tokens(tuned->estimate.fineTunedEffectiveContext->central),
-                 percent(tuned->estimate.fineTunedQualityRetention->central), tuned->estimate.fineTuningCost);
+                 percentText(tuned->estimate.fineTunedQualityRetention->central),
+                 tuned->estimate.fineTuningCost);
   return recommendation;
 }
 
@@ -183,9 +181,9 @@ std::vector<DocumentComparison> compareWithSourceDocument(const ModelSpec& model
     QString verdict = effectiveAgrees && qualityAgrees ? QStringLiteral("agrees within SinkScope's band")
                                                        : QStringLiteral("differs");
     verdict += QStringLiteral(": the document says %1 / %2, SinkScope %3 (RULER-style %4) / %5. ")
-                   .arg(tokens(double(documentRow.effectiveContext)), percent(documentRow.quality),
+                   .arg(tokens(double(documentRow.effectiveContext)), percentText(documentRow.quality),
                         tokens(double(comparison.effective)), tokens(double(comparison.effectiveStrict)),
-                        percent(comparison.quality));
+                        percentText(comparison.quality));
     if (documentRow.effectiveContext > comparison.effectiveStrict &&
         documentRow.effectiveContext < comparison.effective)
       verdict += QStringLiteral(

@@ -1,6 +1,7 @@
 #include "planner/MitigationModel.h"
 
 #include "common/Error.h"
+#include "common/NumberFormat.h"
 #include "planner/Confidence.h"
 #include "planner/PublishedCurve.h"
 #include "positional/PhaseCoverage.h"
@@ -31,11 +32,6 @@ QString tokens(double value) {
   if (value >= 10240) return QStringLiteral("%1K").arg(QString::number(value / 1024.0, 'f', 0));
   if (value >= 1024) return QStringLiteral("%1K").arg(QString::number(value / 1024.0, 'f', 1));
   return QString::number(qint64(std::llround(value)));
-}
-
-QString percent(double share) {
-  const int digits = share < 0.001 ? 3 : share < 0.1 ? 1 : 0;
-  return QString::number(100.0 * share, 'f', digits) + QStringLiteral(" %");
 }
 
 // One evaluation of the model's equations with one set of knobs (central, optimistic or pessimistic).
@@ -318,8 +314,8 @@ Verdict makeVerdict(const MitigationEstimate& e, qint64 context, const ModelSpec
     v.basis = describePoint(*point, context);
   }
   v.text = QStringLiteral("at %1: %2 (quality ≈ %3, band %4–%5)")
-               .arg(tokens(double(context)), verdictName(v.kind), percent(v.quality.central),
-                    percent(v.quality.low), percent(v.quality.high));
+               .arg(tokens(double(context)), verdictName(v.kind), percentText(v.quality.central),
+                    percentText(v.quality.low), percentText(v.quality.high));
   v.text += v.basis.isEmpty() ? QStringLiteral("; no published point covers it")
                               : QStringLiteral("; rests on ") + v.basis;
   if (v.extrapolated)
@@ -403,7 +399,7 @@ QString explain(const Setting& s, const MitigationEstimate& e, const ReferenceSe
       parts << QStringLiteral(
                    "measured on this checkpoint (%1): quality %2 at %3 tokens against %4 — prefer the "
                    "measurement, the modelled figures are calibrated on 7B models")
-                   .arg(point.id, percent(point.values.front().value / point.values.back().value),
+                   .arg(point.id, percentText(point.values.front().value / point.values.back().value),
                         tokens(double(point.values.back().contextTokens)),
                         tokens(double(point.values.front().contextTokens)));
   return parts.join(QStringLiteral("; ")) + QLatin1Char('.');
