@@ -241,49 +241,6 @@ GgufValue readValue(Cursor& cursor, GgufValueType type, const QString& field, co
 
 }  // namespace
 
-// ---- GgufValue ----
-
-GgufValue::GgufValue(GgufValueType type, std::variant<quint64, qint64, double, bool, QString, Array> data,
-                     GgufValueType elementType)
-    : type_(type), elementType_(elementType), data_(std::move(data)) {}
-
-bool GgufValue::isInteger() const {
-  return std::holds_alternative<quint64>(data_) || std::holds_alternative<qint64>(data_);
-}
-bool GgufValue::isNumber() const {
-  return isInteger() || std::holds_alternative<double>(data_);
-}
-
-std::optional<qint64> GgufValue::toInteger() const {
-  if (const auto* value = std::get_if<qint64>(&data_)) return *value;
-  if (const auto* value = std::get_if<quint64>(&data_)) {
-    if (*value > quint64(std::numeric_limits<qint64>::max())) return std::nullopt;
-    return qint64(*value);
-  }
-  return std::nullopt;
-}
-
-std::optional<double> GgufValue::toNumber() const {
-  if (const auto* value = std::get_if<double>(&data_)) return *value;
-  if (const auto* value = std::get_if<qint64>(&data_)) return double(*value);
-  if (const auto* value = std::get_if<quint64>(&data_)) return double(*value);
-  return std::nullopt;
-}
-
-std::optional<bool> GgufValue::toBool() const {
-  if (const auto* value = std::get_if<bool>(&data_)) return *value;
-  return std::nullopt;
-}
-
-std::optional<QString> GgufValue::toString() const {
-  if (const auto* value = std::get_if<QString>(&data_)) return *value;
-  return std::nullopt;
-}
-
-const GgufValue::Array* GgufValue::array() const {
-  return std::get_if<Array>(&data_);
-}
-
 QString ggufValueTypeName(GgufValueType type) {
   static const char* const names[] = {"uint8", "int8",   "uint16", "int16",  "uint32", "int32",  "float32",
                                       "bool",  "string", "array",  "uint64", "int64",  "float64"};
@@ -495,120 +452,6 @@ void GgufFile::parse() {
   }
 }
 
-const GgufValue* GgufFile::find(const QString& key) const {
-  const auto it = metadataIndex_.constFind(key);  // hashed: no lookup is quadratic (docs/limits.md)
-  return it == metadataIndex_.cend() ? nullptr : &metadata_[*it].value;
-}
-
-namespace {
-[[noreturn]] void wrongType(const QString& source, const QString& key, const GgufValue& value,
-                            const char* wanted) {
-  throwBadInput(
-      source, key,
-      QStringLiteral("expected %1, found %2").arg(QLatin1String(wanted), ggufValueTypeName(value.type())));
-}
-}  // namespace
-
-std::optional<qint64> GgufFile::integer(const QString& key) const {
-  const GgufValue* value = find(key);
-  if (!value) return std::nullopt;
-  const auto result = value->toInteger();
-  if (!result) wrongType(source_, key, *value, "an integer");
-  return result;
-}
-
-std::optional<double> GgufFile::number(const QString& key) const {
-  const GgufValue* value = find(key);
-  if (!value) return std::nullopt;
-  const auto result = value->toNumber();
-  if (!result) wrongType(source_, key, *value, "a number");
-  return result;
-}
-
-std::optional<bool> GgufFile::boolean(const QString& key) const {
-  const GgufValue* value = find(key);
-  if (!value) return std::nullopt;
-  const auto result = value->toBool();
-  if (!result) wrongType(source_, key, *value, "a bool");
-  return result;
-}
-
-std::optional<QString> GgufFile::string(const QString& key) const {
-  const GgufValue* value = find(key);
-  if (!value) return std::nullopt;
-  const auto result = value->toString();
-  if (!result) wrongType(source_, key, *value, "a string");
-  return result;
-}
-
-std::optional<QStringList> GgufFile::stringArray(const QString& key) const {
-  const GgufValue* value = find(key);
-  if (!value) return std::nullopt;
-  const GgufValue::Array* elements = value->array();
-  if (!elements || value->elementType() != GgufValueType::String)
-    wrongType(source_, key, *value, "an array of strings");
-  QStringList list;
-  list.reserve(qsizetype(elements->size()));
-  for (const GgufValue& element : *elements) list.push_back(*element.toString());
-  return list;
-}
-
-std::optional<std::vector<double>> GgufFile::numberArray(const QString& key) const {
-  const GgufValue* value = find(key);
-  if (!value) return std::nullopt;
-  const GgufValue::Array* elements = value->array();
-  if (!elements) wrongType(source_, key, *value, "an array of numbers");
-  std::vector<double> numbers;
-  numbers.reserve(elements->size());
-  for (const GgufValue& element : *elements) {
-    const auto number = element.toNumber();
-    if (!number) wrongType(source_, key, *value, "an array of numbers");
-    numbers.push_back(*number);
-  }
-  return numbers;
-}
-
-std::optional<std::vector<qint64>> GgufFile::integerArray(const QString& key) const {
-  const GgufValue* value = find(key);
-  if (!value) return std::nullopt;
-  const GgufValue::Array* elements = value->array();
-  if (!elements) wrongType(source_, key, *value, "an array of integers");
-  std::vector<qint64> numbers;
-  numbers.reserve(elements->size());
-  for (const GgufValue& element : *elements) {
-    const auto number = element.toInteger();
-    if (!number) wrongType(source_, key, *value, "an array of integers");
-    numbers.push_back(*number);
-  }
-  return numbers;
-}
-
-qint64 GgufFile::requireInteger(const QString& key) const {
-  const auto value = integer(key);
-  if (!value) throwBadInput(source_, key, QStringLiteral("missing"));
-  return *value;
-}
-
-double GgufFile::requireNumber(const QString& key) const {
-  const auto value = number(key);
-  if (!value) throwBadInput(source_, key, QStringLiteral("missing"));
-  return *value;
-}
-
-QString GgufFile::requireString(const QString& key) const {
-  const auto value = string(key);
-  if (!value) throwBadInput(source_, key, QStringLiteral("missing"));
-  return *value;
-}
-
-qint64 GgufFile::requireIntegerIn(const QString& key, qint64 minimum, qint64 maximum) const {
-  const qint64 value = requireInteger(key);
-  if (value < minimum || value > maximum)
-    throwBadInput(source_, key,
-                  QStringLiteral("%1 is not within %2..%3").arg(value).arg(minimum).arg(maximum));
-  return value;
-}
-
 const GgufTensorInfo* GgufFile::findTensor(const QString& name) const {
   const auto it = tensorIndex_.constFind(name);  // hashed: no lookup is quadratic (docs/limits.md)
   return it == tensorIndex_.cend() ? nullptr : &tensors_[*it];
@@ -624,30 +467,27 @@ std::span<const std::byte> GgufFile::tensorBytes(const GgufTensorInfo& info) con
   return {reinterpret_cast<const std::byte*>(data_ + info.fileOffset), size_t(info.byteSize)};
 }
 
+namespace {
+quint16 loadU16(const std::byte* p) {
+  quint16 value = 0;
+  std::memcpy(&value, p, 2);
+  return value;
+}
+}  // namespace
+
 std::vector<float> GgufFile::readFloats(const GgufTensorInfo& info) const {
-  const std::span<const std::byte> bytes = tensorBytes(info);
+  if (info.type != GgmlType::F32 && info.type != GgmlType::F16 && info.type != GgmlType::BF16)
+    throwBadInput(source_, QStringLiteral("tensor '%1' type").arg(info.name),
+                  QStringLiteral("%1 where F32, F16 or BF16 was expected").arg(ggmlTypeName(info.type)));
+  const std::byte* bytes = tensorBytes(info).data();
   std::vector<float> values(size_t(info.elementCount()));
   for (size_t i = 0; i < values.size(); ++i) {
-    switch (info.type) {
-      case GgmlType::F32:
-        std::memcpy(&values[i], bytes.data() + 4 * i, 4);
-        break;
-      case GgmlType::F16: {
-        qfloat16 half;
-        std::memcpy(&half, bytes.data() + 2 * i, 2);
-        values[i] = float(half);
-        break;
-      }
-      case GgmlType::BF16: {  // the upper half of an IEEE float32
-        quint16 upper = 0;
-        std::memcpy(&upper, bytes.data() + 2 * i, 2);
-        values[i] = std::bit_cast<float>(quint32(upper) << 16);
-        break;
-      }
-      default:
-        throwBadInput(source_, QStringLiteral("tensor '%1' type").arg(info.name),
-                      QStringLiteral("%1 where F32, F16 or BF16 was expected").arg(ggmlTypeName(info.type)));
-    }
+    if (info.type == GgmlType::F32)
+      std::memcpy(&values[i], bytes + 4 * i, 4);
+    else if (info.type == GgmlType::F16)
+      values[i] = halfToFloat(loadU16(bytes + 2 * i));
+    else
+      values[i] = bfloat16ToFloat(loadU16(bytes + 2 * i));
   }
   return values;
 }

@@ -62,17 +62,7 @@ test::CliResult runShell(const QString& script, int timeoutMs = 60000) {
   environment.insert(QStringLiteral("S"), test::cliPath());
   process.setProcessEnvironment(environment);
   process.start(QStringLiteral("/bin/bash"), {QStringLiteral("-c"), script});
-  test::CliResult result;
-  if (!process.waitForStarted(10000)) return result;
-  if (!process.waitForFinished(timeoutMs)) {
-    process.kill();
-    process.waitForFinished();
-    return result;
-  }
-  result.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-  result.standardOutput = process.readAllStandardOutput();
-  result.standardError = process.readAllStandardError();
-  return result;
+  return test::finishProcess(process, timeoutMs, test::StandardInput::LeftOpen);
 }
 
 QStringList hiddenOrTemporary(const QString& folder) {

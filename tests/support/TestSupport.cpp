@@ -75,9 +75,13 @@ CliResult runCliWith(const QStringList& args, const QString& standardOutputFile,
   process.setProcessEnvironment(environment);
   if (!standardOutputFile.isEmpty()) process.setStandardOutputFile(standardOutputFile);
   process.start(QStringLiteral(SINKSCOPE_CLI_PATH), args);
+  return finishProcess(process, timeoutMs, StandardInput::Closed);
+}
+
+CliResult finishProcess(QProcess& process, int timeoutMs, StandardInput input) {
   CliResult result;
   if (!process.waitForStarted(10000)) return result;
-  process.closeWriteChannel();
+  if (input == StandardInput::Closed) process.closeWriteChannel();
   if (!process.waitForFinished(timeoutMs)) {
     process.kill();
     process.waitForFinished();

@@ -8,6 +8,8 @@
 #include <QStringList>
 #include <cmath>
 
+class QProcess;
+
 namespace sinkscope::test {
 
 QString sourceDir();                        // the repository root
@@ -37,6 +39,10 @@ CliResult runCliWith(const QStringList& args, const QString& standardOutputFile,
 CliResult runCliWith(const QStringList& args, const QString& standardOutputFile,
                      const QMap<QString, QString>& environment, int timeoutMs = 120000);
 QString cliPath();  // the built sinkscope binary
+// Waits for a started process (killed after timeoutMs) and collects its exit code and output;
+// exitCode stays -1 when it did not start, timed out or crashed.
+enum class StandardInput { Closed, LeftOpen };
+CliResult finishProcess(QProcess& process, int timeoutMs, StandardInput input);
 
 // How a report prints numbers that plan --json gives (docs/design.md "Numbers as text"): tokens
 // with digits grouped in threes ("131,072"), and a confidence to two decimals. The JSON rounds a
