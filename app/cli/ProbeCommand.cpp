@@ -1,5 +1,6 @@
-// `sinkscope probe`: modelled attention of one head of a catalogue model (docs/design.md): the sink
-// curve over --contexts, the pooled heatmap at --context and the per-pair phase coverage.
+// `sinkscope probe`: modelled attention of a catalogue model (docs/design.md), by default the mean
+// over the same query heads the window averages (--head picks one): the sink curve over
+// --contexts, the pooled heatmap at --context and the per-pair phase coverage.
 #include "attention/ModelledAttention.h"
 #include "catalog/Catalog.h"
 #include "cli/CliSupport.h"
@@ -10,6 +11,7 @@
 #include "planner/LaunchFlags.h"
 #include "positional/PhaseCoverage.h"
 #include "positional/RopeSchedule.h"
+#include "report/ModelledSeries.h"
 
 #include <QJsonArray>
 #include <algorithm>
@@ -25,7 +27,8 @@ struct ProbeOptions {
   QList<qint64> contexts;
   ModelledScheme scheme;
   Runtime runtime = Runtime::LlamaCpp;  // the plan's default engine; decides whether a window is honoured
-  int layer = 0, head = 0;
+  int layer = 0;
+  std::optional<int> head;  // none: the mean over modelledProbeRequest's heads, as the window
   int rows = 64, bins = 128, queries = 64;
   std::optional<quint64> seed;
   std::vector<double> needleDepths{0.1, 0.5, 0.9};
@@ -50,7 +53,10 @@ void addOptions(QCommandLineParser& parser) {
       "R");
   add("factor", "Scaling factor s of the mitigation (default max(1, N / trained context)).", "S");
   add("layer", "Layer (0-based, default the last, as in the window and the report).", "L");
-  add("head", "Query head (0-based, default 0).", "H");
+  add("head",
+      "Query head (0-based); default: the mean over the 4 query heads the window averages "
+      "(docs/modelled-attention.md).",
+      "H");
   add("contexts", "Contexts of the sink curve, comma-separated (default: doubling from 1K to N).", "N1,N2");
   add("rows", "Heatmap query rows (default 64).", "R");
   add("bins", "Heatmap key bins, the first 4 exact (default 128).", "B");
@@ -63,7 +69,8 @@ void addOptions(QCommandLineParser& parser) {
 ProbeOptions readOptions(const QStringList& args) {
   QCommandLineParser parser;
   parser.setApplicationDescription(QStringLiteral(
-      "Modelled attention of one head: exact causal softmax rows of synthetic queries/keys under the model's "
+      "Modelled attention (the mean over 4 query heads, or one head): exact causal softmax rows of synthetic "
+      "queries/keys under the model's "
       "own positional maths and the chosen mitigation. The sink curve, a pooled heatmap and RoPE phase "
       "coverage."));
   addOptions(parser);
@@ -94,7 +101,7 @@ ProbeOptions readOptions(const QStringList& args) {
   // The documented default of modelledProbeRequest: the last layer, the one the output reads.
   o.layer = int(optionalCount(parser, QStringLiteral("layer"), 0, layers - 1)
                     .value_or(modelledProbeRequest(o.model, o.context).layer));
-  o.head = int(optionalCount(parser, QStringLiteral("head"), 0, heads - 1).value_or(0));
+  if (const auto head = optionalCount(parser, QStringLiteral("head"), 0, heads - 1)) o.head = int(*head);
   o.rows = int(optionalCount(parser, QStringLiteral("rows"), 1, 4096).value_or(64));
   o.bins = int(optionalCount(parser, QStringLiteral("bins"), 5, 4096).value_or(128));
   o.queries = int(optionalCount(parser, QStringLiteral("queries"), 1, 4096).value_or(64));
@@ -176,7 +183,28 @@ QJsonValue phaseCoverageJson(const ProbeOptions& o, const PositionalScheme& sche
                      {QStringLiteral("pairs"), pairs}};
 }
 
-QJsonObject schemeJson(const ProbeOptions& o, const PositionalScheme& s) {
+// Each averaged head's generator parameters (each head draws its own, docs/modelled-attention.md).
+QJsonArray generatorJson(const ProbeOptions& o, const ModelledProbeRequest& probe) {
+  QJsonArray heads;
+  for (int head : probe.curveHeads) {
+    const SyntheticHeadParameters& g = modelledSource(o.model, o.layer, head, o.seed)->parameters();
+    heads.append(QJsonObject{{QStringLiteral("head"), head},
+                             {QStringLiteral("sink_logit"), g.sinkLogit},
+                             {QStringLiteral("content_logit_std"), g.contentLogitStd},
+                             {QStringLiteral("locality"), g.locality}});
+  }
+  return heads;
+}
+
+// ALiBi's slope of each averaged head, in the order of "heads".
+QJsonArray alibiSlopesJson(const ProbeOptions& o, const ModelledProbeRequest& probe) {
+  QJsonArray slopes;
+  for (int head : probe.curveHeads)
+    slopes.append(modelledSchemeFor(o.model, o.scheme, o.layer, head, o.context).alibiSlope);
+  return slopes;
+}
+
+QJsonObject schemeJson(const ProbeOptions& o, const ModelledProbeRequest& probe, const PositionalScheme& s) {
   QJsonObject json{
       {QStringLiteral("kind"), s.kind == PositionalScheme::Kind::Rope    ? QStringLiteral("rope")
                                : s.kind == PositionalScheme::Kind::Alibi ? QStringLiteral("alibi")
@@ -188,7 +216,10 @@ QJsonObject schemeJson(const ProbeOptions& o, const PositionalScheme& s) {
     json.insert(QStringLiteral("rotary_dim"), s.rope.rotaryDim);
     json.insert(QStringLiteral("attention_factor"), s.rope.attentionFactor);
   }
-  if (s.kind == PositionalScheme::Kind::Alibi) json.insert(QStringLiteral("alibi_slope"), s.alibiSlope);
+  if (s.kind == PositionalScheme::Kind::Alibi) {
+    if (probe.curveHeads.size() == 1) json.insert(QStringLiteral("alibi_slope"), s.alibiSlope);
+    json.insert(QStringLiteral("alibi_slopes"), alibiSlopesJson(o, probe));
+  }
   json.insert(QStringLiteral("cache"),
               s.evicts() ? QJsonValue(QJsonObject{{QStringLiteral("sink_tokens"), s.cache.keptSinkTokens()},
                                                   {QStringLiteral("window_tokens"), s.cache.windowTokens}})
@@ -279,10 +310,12 @@ void printCsv(const std::vector<SinkCurvePoint>& curve) {
   out().flush();
 }
 
-void printText(const ProbeOptions& o, const std::vector<SinkCurvePoint>& curve, const QJsonValue& coverage) {
-  out() << "Modelled attention (synthetic queries/keys, exact positional maths): " << o.model.id << ", layer "
-        << o.layer << ", head " << o.head << ", mitigation " << mitigationName(o.scheme.mitigation)
-        << " (factor " << o.scheme.factor << "), trained context " << o.model.trainedContext << "\n";
+void printText(const ProbeOptions& o, const ModelledProbeRequest& probe,
+               const std::vector<SinkCurvePoint>& curve, const QJsonValue& coverage) {
+  out() << "Modelled attention (synthetic queries/keys, exact positional maths): " << o.model.id << ", "
+        << probeTargetText(o.model, probe.layer, probe.curveHeads) << ", mitigation "
+        << mitigationName(o.scheme.mitigation) << " (factor " << o.scheme.factor << "), trained context "
+        << o.model.trainedContext << "\n";
   const QString window = windowSentence(o);
   if (!window.isEmpty()) out() << window << "\n";
   out() << QStringLiteral("%1 %2 %3 %4 %5 %6\n")
@@ -309,16 +342,36 @@ void printText(const ProbeOptions& o, const std::vector<SinkCurvePoint>& curve, 
   out().flush();
 }
 
+// What the probe runs: the window's choice of heads (modelledProbeRequest: the mean over the same
+// query heads, or the one --head names) with the command's contexts, queries, rows, bins and seed.
+ModelledProbeRequest probeRequestFor(const ProbeOptions& o) {
+  ModelledProbeRequest probe =
+      modelledProbeRequest(o.model, o.context, o.layer, o.head.value_or(kProbeHeadsAveraged));
+  probe.factor = o.scheme.factor;
+  probe.curve.contexts.assign(o.contexts.begin(), o.contexts.end());
+  probe.curve.queriesPerContext = o.queries;
+  probe.curve.trainedContext = o.model.trainedContext;
+  probe.curve.needleDepths = o.needleDepths;
+  probe.heatmap.contextTokens = o.context;
+  probe.heatmap.queryPositions = evenlySpacedQueries(o.context, o.rows, 0);
+  probe.heatmap.bins = o.bins;
+  probe.heatmap.exactKeyColumns = kHeatmapExactColumns;
+  probe.seed = o.seed;
+  return probe;
+}
+
+QJsonArray headsJson(const std::vector<int>& heads) {
+  QJsonArray array;
+  for (int head : heads) array.append(head);
+  return array;
+}
+
 int probe(const QStringList& args) {
   const ProbeOptions o = readOptions(args);
-  const std::unique_ptr<SyntheticQueryKeySource> source = modelledSource(o.model, o.layer, o.head, o.seed);
-  const auto schemeAt = [&](qint64 n) { return modelledSchemeFor(o.model, o.scheme, o.layer, o.head, n); };
-  const PositionalScheme atContext = schemeAt(o.context);
-  SinkCurveRequest curveRequest;
-  curveRequest.contexts.assign(o.contexts.begin(), o.contexts.end());
-  curveRequest.queriesPerContext = o.queries;
-  curveRequest.trainedContext = o.model.trainedContext;
-  curveRequest.needleDepths = o.needleDepths;
+  const ModelledProbeRequest probe = probeRequestFor(o);
+  // The scheme of the first averaged head: RoPE's is every head's; ALiBi's slope is per head.
+  const PositionalScheme atContext =
+      modelledSchemeFor(o.model, o.scheme, o.layer, probe.curveHeads.front(), o.context);
   // Long probes (minutes at 10M tokens, docs/limits.md) show progress on a terminal, and Ctrl+C
   // ends them with exit 130 once the progress line is closed.
   TerminalProgress progress(QStringLiteral("probe"));
@@ -326,7 +379,7 @@ int probe(const QStringList& args) {
   ProbeCallbacks curveCallbacks;
   curveCallbacks.isCancelled = interrupted;
   curveCallbacks.progress = [&](double fraction) { progress.update(fraction, QStringLiteral("sink curve")); };
-  const auto curve = computeSinkCurve(*source, schemeAt, curveRequest, curveCallbacks);
+  const auto curve = modelledMeanSinkCurve(o.model, probe, o.scheme, curveCallbacks);
   if (!curve) throw Cancelled();  // an outcome of its own (exit 130), not an internal error
   const QJsonValue coverage = phaseCoverageJson(o, atContext);
   if (!o.json) progress.finish();
@@ -335,18 +388,13 @@ int probe(const QStringList& args) {
     return 0;
   }
   if (!o.json) {
-    printText(o, *curve, coverage);
+    printText(o, probe, *curve, coverage);
     return 0;
   }
-  ProbeRequest heatmapRequest;
-  heatmapRequest.contextTokens = o.context;
-  heatmapRequest.queryPositions = evenlySpacedQueries(o.context, o.rows, 0);
-  heatmapRequest.bins = o.bins;
-  heatmapRequest.exactKeyColumns = 4;
   ProbeCallbacks heatmapCallbacks;
   heatmapCallbacks.isCancelled = interrupted;
   heatmapCallbacks.progress = [&](double fraction) { progress.update(fraction, QStringLiteral("heatmap")); };
-  const auto heatmap = runAttentionProbe(*source, atContext, heatmapRequest, heatmapCallbacks);
+  const auto heatmap = modelledMeanHeatmap(o.model, probe, o.scheme, heatmapCallbacks);
   if (!heatmap) throw Cancelled();
   progress.finish();
   QJsonArray points;
@@ -356,12 +404,13 @@ int probe(const QStringList& args) {
                               {QStringLiteral("mean"), metricsJson(p.mean)},
                               {QStringLiteral("last"), metricsJson(p.last)},
                               {QStringLiteral("needles"), needlesJson(p.needles)}});
-  const SyntheticHeadParameters& g = source->parameters();
   printJson(QJsonObject{
       {QStringLiteral("model"), o.model.id},
       {QStringLiteral("source"), provenanceName(Provenance::Modelled)},
       {QStringLiteral("layer"), o.layer},
-      {QStringLiteral("head"), o.head},
+      {QStringLiteral("head"), o.head ? QJsonValue(*o.head) : QJsonValue(QJsonValue::Null)},
+      {QStringLiteral("heads"), headsJson(probe.curveHeads)},
+      {QStringLiteral("heads_text"), headsText(o.model, probe.curveHeads)},
       {QStringLiteral("context"), o.context},
       {QStringLiteral("trained_context"), o.model.trainedContext},
       {QStringLiteral("alignment_context"), alignmentContextFor(o.model)},
@@ -369,16 +418,14 @@ int probe(const QStringList& args) {
       {QStringLiteral("runtime"), runtimeName(o.runtime)},
       {QStringLiteral("window_honoured"), o.scheme.honourWindow && modelWindowAt(o.model, o.layer) > 0},
       {QStringLiteral("launch_flags"), launchFlagsJson(o)},
-      {QStringLiteral("scheme"), schemeJson(o, atContext)},
+      {QStringLiteral("scheme"), schemeJson(o, probe, atContext)},
       {QStringLiteral("generator"),
        QJsonObject{
            {QStringLiteral("seed"), QString::number(o.seed.value_or(SyntheticQKConfig::builtin().seed))},
-           {QStringLiteral("sink_logit"), g.sinkLogit},
-           {QStringLiteral("content_logit_std"), g.contentLogitStd},
-           {QStringLiteral("locality"), g.locality},
+           {QStringLiteral("per_head"), generatorJson(o, probe)},
            {QStringLiteral("document"), QStringLiteral("docs/modelled-attention.md")}}},
       {QStringLiteral("sink_curve"), points},
-      {QStringLiteral("heatmap"), heatmapJson(heatmap->heatmap, o.context)},
+      {QStringLiteral("heatmap"), heatmapJson(*heatmap, o.context)},
       {QStringLiteral("phase_coverage"), coverage}});
   return 0;
 }

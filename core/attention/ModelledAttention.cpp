@@ -161,16 +161,21 @@ ModelledProbeRequest modelledProbeRequest(const ModelSpec& model, qint64 context
   return r;
 }
 
+QString headsText(const ModelSpec& model, const std::vector<int>& heads) {
+  if (heads.size() == 1) return QStringLiteral("head %1").arg(heads.front());
+  if (int(heads.size()) == model.heads)
+    return QStringLiteral("mean over all %1 query heads").arg(heads.size());
+  QStringList names;
+  for (int h : heads) names << QString::number(h);
+  return QStringLiteral("mean over %1 query heads (%2)")
+      .arg(heads.size())
+      .arg(names.join(QStringLiteral(", ")));
+}
+
 QString probeTargetText(const ModelSpec& model, int layer, const std::vector<int>& heads) {
   QString text = QStringLiteral("layer %1").arg(layer);
   if (layer == std::max(0, model.layers - 1)) text += QStringLiteral(" (the last)");
-  if (heads.size() == 1) return text + QStringLiteral(", head %1").arg(heads.front());
-  if (int(heads.size()) == model.heads)
-    return text + QStringLiteral(", mean of all %1 heads").arg(heads.size());
-  QStringList names;
-  for (int h : heads) names << QString::number(h);
-  return text +
-         QStringLiteral(", mean of %1 heads (%2)").arg(heads.size()).arg(names.join(QStringLiteral(", ")));
+  return text + QStringLiteral(", ") + headsText(model, heads);
 }
 
 std::unique_ptr<SyntheticQueryKeySource> modelledSource(const ModelSpec& model, int layer, int head,

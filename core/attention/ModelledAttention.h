@@ -10,6 +10,7 @@
 #include "positional/Mitigation.h"
 
 #include <memory>
+#include <optional>
 
 namespace sinkscope {
 
@@ -73,6 +74,7 @@ struct ModelledProbeRequest {
   double factor = 1.0;            // the mitigations' scaling factor s (defaultMitigationFactor)
   SinkCurveRequest curve;         // contexts doubling from 512 up to the requested one, plus the trained one
   ProbeRequest heatmap;           // kHeatmapRows rows, kHeatmapBins bins at the requested context
+  std::optional<quint64> seed;    // the generator's seed; none: resources/modelled_attention.json's
   // The chart data's head field: the one head, or -1 when heads are averaged.
   int curveHead() const { return curveHeads.size() == 1 ? curveHeads.front() : -1; }
   int heatmapHead() const { return heatmapHeads.size() == 1 ? heatmapHeads.front() : -1; }
@@ -82,7 +84,10 @@ struct ModelledProbeRequest {
 // kProbeHeadsAveraged (also for an out-of-range value).
 ModelledProbeRequest modelledProbeRequest(const ModelSpec& model, qint64 contextTokens,
                                           int layer = kProbeLayerLast, int head = kProbeHeadsAveraged);
-// "layer 21 (the last), mean of heads 0, 8, 16, 24", "layer 3, head 5": what a chart shows.
+// "mean over 4 query heads (0, 8, 16, 24)", "mean over all 8 query heads", "head 5": which heads
+// a chart, `probe` or a report averages (docs/modelled-attention.md, Mean over heads).
+QString headsText(const ModelSpec& model, const std::vector<int>& heads);
+// "layer 21 (the last), mean over 4 query heads (0, 8, 16, 24)", "layer 3, head 5": what a chart shows.
 QString probeTargetText(const ModelSpec& model, int layer, const std::vector<int>& heads);
 
 // The generator for (layer, head) of the model, with the built-in configuration and `seed`.

@@ -24,32 +24,59 @@ ProbeCallbacks runCallbacks(const ProbeCallbacks& callbacks, size_t index, size_
   return run;
 }
 
+// Adds one head's needles (weighted) into the mean's: the worst rank wins, evicted stays evicted.
+void addNeedles(std::vector<NeedleResult>& sum, const std::vector<NeedleResult>& add, double weight) {
+  if (sum.empty()) {
+    sum = add;
+    for (NeedleResult& n : sum) n.weight = 0;
+  }
+  for (size_t i = 0; i < sum.size() && i < add.size(); ++i) {
+    sum[i].weight += weight * add[i].weight;
+    sum[i].inCache = sum[i].inCache && add[i].inCache;
+    sum[i].rank = !sum[i].inCache ? -1 : std::max(sum[i].rank, add[i].rank);
+  }
+}
+
 }  // namespace
+
+std::optional<std::vector<SinkCurvePoint>> modelledMeanSinkCurve(const ModelSpec& model,
+                                                                 const ModelledProbeRequest& probe,
+                                                                 const ModelledScheme& choice,
+                                                                 const ProbeCallbacks& callbacks) {
+  std::vector<SinkCurvePoint> mean;
+  const std::vector<int>& heads = probe.curveHeads;
+  const double weight = 1.0 / double(heads.size());
+  for (size_t h = 0; h < heads.size(); ++h) {
+    const int head = heads[h];
+    const auto source = modelledSource(model, probe.layer, head, probe.seed);
+    const auto schemeAt = [&](qint64 n) { return modelledSchemeFor(model, choice, probe.layer, head, n); };
+    const auto points =
+        computeSinkCurve(*source, schemeAt, probe.curve, runCallbacks(callbacks, h, heads.size()));
+    if (!points) return std::nullopt;
+    if (mean.empty()) mean.resize(points->size());
+    for (size_t i = 0; i < points->size(); ++i) {
+      mean[i].contextTokens = (*points)[i].contextTokens;
+      mean[i].queries = (*points)[i].queries;
+      addWeighted(mean[i].mean, (*points)[i].mean, weight);
+      addWeighted(mean[i].last, (*points)[i].last, weight);
+      addNeedles(mean[i].needles, (*points)[i].needles, weight);
+    }
+  }
+  std::sort(mean.begin(), mean.end(), [](const SinkCurvePoint& a, const SinkCurvePoint& b) {
+    return a.contextTokens < b.contextTokens;
+  });
+  return mean;
+}
 
 std::optional<SinkCurveSeries> modelledSinkCurveSeries(const ModelSpec& model,
                                                        const ModelledProbeRequest& probe,
                                                        const ModelledScheme& choice,
                                                        const ProbeCallbacks& callbacks) {
+  const auto points = modelledMeanSinkCurve(model, probe, choice, callbacks);
+  if (!points) return std::nullopt;
   SinkCurveSeries series{choice.mitigation, {}};
-  const std::vector<int>& heads = probe.curveHeads;
-  const double weight = 1.0 / double(heads.size());
-  for (size_t h = 0; h < heads.size(); ++h) {
-    const int head = heads[h];
-    const auto source = modelledSource(model, probe.layer, head);
-    const auto schemeAt = [&](qint64 n) { return modelledSchemeFor(model, choice, probe.layer, head, n); };
-    const auto points =
-        computeSinkCurve(*source, schemeAt, probe.curve, runCallbacks(callbacks, h, heads.size()));
-    if (!points) return std::nullopt;
-    if (series.samples.empty()) series.samples.resize(points->size());
-    for (size_t i = 0; i < points->size(); ++i) {
-      series.samples[i].contextTokens = (*points)[i].contextTokens;
-      addWeighted(series.samples[i].mean, (*points)[i].mean, weight);
-      addWeighted(series.samples[i].last, (*points)[i].last, weight);
-    }
-  }
-  std::sort(
-      series.samples.begin(), series.samples.end(),
-      [](const SinkCurveSample& a, const SinkCurveSample& b) { return a.contextTokens < b.contextTokens; });
+  for (const SinkCurvePoint& point : *points)
+    series.samples.push_back({point.contextTokens, point.mean, point.last});
   return series;
 }
 
@@ -61,7 +88,7 @@ std::optional<PooledHeatmap> modelledMeanHeatmap(const ModelSpec& model, const M
   if (lastQueryMean) *lastQueryMean = RowMetrics{};
   for (size_t h = 0; h < heads.size(); ++h) {
     const int head = heads[h];
-    const auto source = modelledSource(model, probe.layer, head);
+    const auto source = modelledSource(model, probe.layer, head, probe.seed);
     const auto result = runAttentionProbe(
         *source, modelledSchemeFor(model, choice, probe.layer, head, probe.heatmap.contextTokens),
         probe.heatmap, runCallbacks(callbacks, h, heads.size()));

@@ -19,6 +19,14 @@ std::optional<SinkCurveSeries> modelledSinkCurveSeries(const ModelSpec& model,
                                                        const ModelledScheme& choice,
                                                        const ProbeCallbacks& callbacks = {});
 
+// The same mean with the sampled-query count and the needles kept, as `sinkscope probe` prints
+// it: a needle's weight is the heads' mean, its rank the worst head's (so it counts as retrieved
+// only when every averaged head ranks it first); in_cache and position are the same for every head.
+std::optional<std::vector<SinkCurvePoint>> modelledMeanSinkCurve(const ModelSpec& model,
+                                                                 const ModelledProbeRequest& probe,
+                                                                 const ModelledScheme& choice,
+                                                                 const ProbeCallbacks& callbacks = {});
+
 // The pooled heatmap of `choice` at probe.heatmap.contextTokens, averaged over probe.heatmapHeads.
 // lastQueryMean, when given, receives the last query row's metrics averaged over the same heads.
 std::optional<PooledHeatmap> modelledMeanHeatmap(const ModelSpec& model, const ModelledProbeRequest& probe,

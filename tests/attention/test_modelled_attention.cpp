@@ -197,7 +197,7 @@ class TestModelledAttention : public QObject {
     QCOMPARE(byDefault.heatmap.queryPositions.back(), qint64(32767));
     QCOMPARE(byDefault.heatmap.bins, kHeatmapBins);
     QCOMPARE(probeTargetText(mistral, byDefault.layer, byDefault.curveHeads),
-             QStringLiteral("layer 31 (the last), mean of 4 heads (0, 8, 16, 24)"));
+             QStringLiteral("layer 31 (the last), mean over 4 query heads (0, 8, 16, 24)"));
     const ModelledProbeRequest chosen = modelledProbeRequest(mistral, 6000, 3, 5);
     QCOMPARE(chosen.layer, 3);
     QVERIFY(!chosen.lastLayer);

@@ -2,6 +2,7 @@
 
 #include <QLocale>
 
+#include "attention/ModelledAttention.h"
 #include "charts/AttentionCharts.h"
 #include "charts/MeasuredCharts.h"
 #include "charts/MitigationCharts.h"
@@ -33,6 +34,13 @@ std::shared_ptr<const MitigationsData> mitigationsData(const Report& report) {
   data->planner = *plannerData(report);
   data->document = report.plan.sourceDocument;
   return data;
+}
+
+// ", layer 31 (the last), mean over 4 query heads (0, 8, 16, 24)": which attention a chart
+// shows (docs/modelled-attention.md, Mean over heads); empty when the chart names no heads.
+QString attentionTarget(const Report& report, int layer, const std::vector<int>& heads) {
+  if (heads.empty()) return QString();
+  return QStringLiteral(", ") + probeTargetText(report.model, layer, heads);
 }
 
 }  // namespace
@@ -111,12 +119,18 @@ QString chartCaption(const Report& report, ChartKind kind) {
     case ChartKind::Mitigations:
       return QStringLiteral("Effective context per mitigation (modelled)");
     case ChartKind::SinkCurve:
-      return QStringLiteral("Sink curve against context length (%1)")
-          .arg(provenanceName(report.charts.sinkCurve ? report.charts.sinkCurve->provenance
+      return QStringLiteral("Sink curve against context length%1 (%2)")
+          .arg(report.charts.sinkCurve
+                   ? attentionTarget(report, report.charts.sinkCurve->layer, report.charts.sinkCurve->heads)
+                   : QString(),
+               provenanceName(report.charts.sinkCurve ? report.charts.sinkCurve->provenance
                                                       : Provenance::Modelled));
     case ChartKind::Heatmap:
-      return QStringLiteral("Attention heatmaps, baseline and mitigation side by side (%1)")
-          .arg(provenanceName(report.charts.heatmaps ? report.charts.heatmaps->provenance
+      return QStringLiteral("Attention heatmaps, baseline and mitigation side by side%1 (%2)")
+          .arg(report.charts.heatmaps
+                   ? attentionTarget(report, report.charts.heatmaps->layer, report.charts.heatmaps->heads)
+                   : QString(),
+               provenanceName(report.charts.heatmaps ? report.charts.heatmaps->provenance
                                                      : Provenance::Modelled));
     case ChartKind::MeasuredLoss:
       return QStringLiteral(
