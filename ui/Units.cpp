@@ -49,8 +49,4 @@ QString formatRate(double tokensPerSecond) {
       .arg(QLocale().toString(tokensPerSecond, 'f', tokensPerSecond < 10 ? 2 : 0));
 }
 
-QString formatPercent(double fraction, int decimals) {
-  return QStringLiteral("%1 %").arg(fraction * 100.0, 0, 'f', decimals);
-}
-
 }  // namespace sinkscope::ui

@@ -9,14 +9,13 @@ namespace sinkscope::ui {
 
 inline constexpr double kBytesPerGiB = 1024.0 * 1024.0 * 1024.0;
 
-QString formatGiB(double bytes, int decimals = 2);         // "14.48 GiB"
-QString formatBytes(double bytes);                         // B, KiB, MiB or GiB, whichever fits
-QString formatTokens(qint64 tokens);                       // "32,768 tokens"
-QString formatTokensShort(double tokens);                  // "32K", "128K", "1M", "1.5K"
-QString formatParameters(double parameters);               // "7.24 B parameters"
-QString formatFlops(double flopsPerSecond);                // "989 TFLOP/s"
-QString formatBandwidth(double bytesPerSecond);            // "3.35 TB/s"
-QString formatRate(double tokensPerSecond);                // "1,234 tokens/s"
-QString formatPercent(double fraction, int decimals = 0);  // "90 %"
+QString formatGiB(double bytes, int decimals = 2);  // "14.48 GiB"
+QString formatBytes(double bytes);                  // B, KiB, MiB or GiB, whichever fits
+QString formatTokens(qint64 tokens);                // "32,768 tokens"
+QString formatTokensShort(double tokens);           // "32K", "128K", "1M", "1.5K"
+QString formatParameters(double parameters);        // "7.24 B parameters"
+QString formatFlops(double flopsPerSecond);         // "989 TFLOP/s"
+QString formatBandwidth(double bytesPerSecond);     // "3.35 TB/s"
+QString formatRate(double tokensPerSecond);         // "1,234 tokens/s"
 
 }  // namespace sinkscope::ui

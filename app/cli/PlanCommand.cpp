@@ -112,28 +112,26 @@ void printMitigations(const Plan& plan) {
   QTextStream& o = out();
   o << "\nMitigations (modelled, " << runtimeName(plan.runtime)
     << "; effective = longest context that still works, passkey-style; strict = RULER-style;\n"
-       "  verdict and quality at the requested context; bands in brackets)\n";
+       "  verdict and quality at the requested context; bands in parentheses)\n";
   o << QStringLiteral("  %1 %2 %3 %4 %5 %6 %7 %8 %9\n")
            .arg(QStringLiteral("name"), -12)
            .arg(QStringLiteral("factor"), 6)
            .arg(QStringLiteral("cap"), 7)
-           .arg(QStringLiteral("effective [band]"), 22)
+           .arg(QStringLiteral("effective (band)"), 22)
            .arg(QStringLiteral("strict"), 7)
            .arg(QStringLiteral("verdict"), -10)
-           .arg(QStringLiteral("quality [band]"), 18)
+           .arg(QStringLiteral("quality (band)"), 18)
            .arg(QStringLiteral("conf"), 5)
            .arg(QStringLiteral("KV"), 10);
   for (const MitigationPlan& row : plan.mitigations) {
     const MitigationEstimate& e = row.estimate;
+    // The window's Mitigations tab writes the same bands (NumberFormat's band texts).
+    const Band& reach = e.effectiveContext;
+    const Band& kept = e.qualityRetention;
     const QString effective =
-        e.applicable ? QStringLiteral("%1 [%2-%3]")
-                           .arg(kTokens(e.effectiveContext.central), kTokens(e.effectiveContext.low),
-                                kTokens(e.effectiveContext.high))
-                     : QStringLiteral("n/a");
-    const QString quality = e.applicable ? QStringLiteral("%1 [%2-%3]")
-                                               .arg(pct(e.qualityRetention.central),
-                                                    pct(e.qualityRetention.low), pct(e.qualityRetention.high))
-                                         : QStringLiteral("n/a");
+        e.applicable ? tokensBandText(reach.central, reach.low, reach.high) : notApplicableText();
+    const QString quality =
+        e.applicable ? percentBandText(kept.central, kept.low, kept.high) : notApplicableText();
     o << QStringLiteral("  %1 %2 %3 %4 %5 %6 %7 %8 %9\n")
              .arg(mitigationName(row.mitigation) + (e.fineTuned      ? QStringLiteral("*")
                                                     : e.vendorRecipe ? QStringLiteral("+")

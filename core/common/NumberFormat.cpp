@@ -56,6 +56,23 @@ QString percentText(const std::optional<double>& fraction) {
   return fraction ? percentText(*fraction) : notApplicableText();
 }
 
+namespace {
+
+QString bandText(const QString& central, const QString& low, const QString& high) {
+  if (low == high) return central;
+  return QStringLiteral("%1 (%2–%3)").arg(central, low, high);
+}
+
+}  // namespace
+
+QString percentBandText(double central, double low, double high) {
+  return bandText(percentText(central), percentText(low), percentText(high));
+}
+
+QString tokensBandText(double central, double low, double high) {
+  return bandText(tokensShort(central), tokensShort(low), tokensShort(high));
+}
+
 QString confidenceText(double value) {
   return QString::number(value, 'f', 2);
 }

@@ -25,6 +25,11 @@ QString gibText(qint64 bytes, int decimals = 2);
 QString percentText(double fraction);
 // A percentage that may be missing: "n/a" when not estimated.
 QString percentText(const std::optional<double>& fraction);
+// A value with its band, as the window, `plan` and the report write one: "90 % (85 %–95 %)",
+// "16K (8K–32K)"; the value alone when the band has no width at this precision ("0 %", never
+// "0 % (0 %–0 %)").
+QString percentBandText(double central, double low, double high);
+QString tokensBandText(double central, double low, double high);
 // Planner confidence, two decimals: 0.366 -> "0.37", 0.8 -> "0.80".
 QString confidenceText(double value);
 // What a cell shows for a figure that does not apply (LongRoPE without its factors): "n/a".

@@ -52,6 +52,17 @@ class TestNumberFormat : public QObject {
     QCOMPARE(gibText(1ll << 30, 1), QStringLiteral("1.0 GiB"));
   }
 
+  // A band in brackets after its value; a band without width at the written precision is left
+  // out, so a collapsed setting reads "0 %", not "0 % (0 %–0 %)". By hand: 0.85 = 85 %, 8192 = 8K.
+  void bandsCollapseWhenTheyHaveNoWidth() {
+    QCOMPARE(percentBandText(0.9, 0.85, 0.95), QStringLiteral("90 % (85 %–95 %)"));
+    QCOMPARE(percentBandText(0.0, 0.0, 0.0), QStringLiteral("0 %"));
+    QCOMPARE(percentBandText(0.9, 0.9001, 0.9004), QStringLiteral("90 %"));  // all read "90 %"
+    QCOMPARE(percentBandText(0.05, 0.0, 0.1), QStringLiteral("5.0 % (0 %–10 %)"));
+    QCOMPARE(tokensBandText(16384, 8192, 32768), QStringLiteral("16K (8K–32K)"));
+    QCOMPARE(tokensBandText(0, 0, 0), QStringLiteral("0"));
+  }
+
   // Whole percentages from 10 % up; one decimal below, so a small share never reads "0 %".
   void percentagesKeepSmallSharesVisible() {
     QCOMPARE(percentText(0.9), QStringLiteral("90 %"));

@@ -2,6 +2,7 @@
 
 #include "Units.h"
 #include "charts/ChartView.h"
+#include "common/NumberFormat.h"
 #include "compute/ComputeController.h"
 #include "scenario/Explanations.h"
 #include "scenario/Scenario.h"
@@ -190,22 +191,21 @@ void PlannerTab::show(std::shared_ptr<const PlannerData> data) {
           .arg(plan.weightsDtype, plan.kvDtype, fit, formatGiB(double(plan.memory.totalBytes), 1),
                formatGiB(double(plan.memory.capacityBytes), 1), maxContext)
           .arg(formatTokens(plan.trainedContextTokens), mitigationTitle(plan.mitigation),
-               plan.contextCap > 0 ? formatTokens(plan.contextCap) : tr("none"),
-               formatTokens(plan.effectiveContext))
-          .arg(plan.confidence.value, 0, 'f', 2) +
+               capText(plan.contextCap), formatTokens(plan.effectiveContext),
+               confidenceText(plan.confidence.value)) +
       smallestChangeText(plan));
   QString html = fitAdviceHtml(plan);
   for (Mitigation mitigation : data->compared) {
     const MitigationPlan* row = data->row(mitigation);
     if (!row) continue;
     html += QStringLiteral("<p><b>%1: %2</b><ul>")
-                .arg(mitigationTitle(mitigation).toHtmlEscaped())
-                .arg(row->confidence.value, 0, 'f', 2);
+                .arg(mitigationTitle(mitigation).toHtmlEscaped(), confidenceText(row->confidence.value));
     for (const ConfidenceReason& reason : row->confidence.reasons)
       html += QStringLiteral("<li>%1%2</li>")
                   .arg(reason.text.toHtmlEscaped(),
-                       reason.deduction > 0 ? QStringLiteral(" <i>(−%1)</i>").arg(reason.deduction, 0, 'f', 2)
-                                            : QString());
+                       reason.deduction > 0
+                           ? QStringLiteral(" <i>(−%1)</i>").arg(confidenceText(reason.deduction))
+                           : QString());
     html += QStringLiteral("</ul></p>");
   }
   if (!plan.notes.isEmpty()) {
