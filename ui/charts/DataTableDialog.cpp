@@ -1,6 +1,7 @@
 #include "charts/DataTableDialog.h"
 #include "DialogFolders.h"
 
+#include "ColumnGlossary.h"
 #include "charts/ChartExport.h"
 #include "common/AtomicFile.h"
 #include "common/Error.h"
@@ -29,9 +30,10 @@ DataTableDialog::DataTableDialog(const ChartTable& table, QWidget* parent) : QDi
     for (size_t c = 0; c < table.rows[r].size() && c < size_t(table.columns.size()); ++c)
       tableWidget_->setItem(int(r), int(c),
                             new QTableWidgetItem(displayCell(table.columns[int(c)], table.rows[r][c])));
+  // Each header's meaning from docs/glossary.md; a column the glossary does not explain has none.
   for (int c = 0; c < table.columns.size(); ++c)
-    tableWidget_->horizontalHeaderItem(c)->setToolTip(
-        tr("%1 (Copy CSV gives every digit)").arg(table.columns[c]));
+    if (const QString meaning = columnToolTip(table.columns[c]); !meaning.isEmpty())
+      tableWidget_->horizontalHeaderItem(c)->setToolTip(tr("%1\n(Copy CSV gives every digit.)").arg(meaning));
   tableWidget_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
   layout->addWidget(tableWidget_);
   auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);

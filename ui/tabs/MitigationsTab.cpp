@@ -1,8 +1,10 @@
 #include "tabs/MitigationsTab.h"
 
+#include "ColumnGlossary.h"
 #include "Units.h"
 #include "charts/ChartHelpers.h"
 #include "charts/ChartView.h"
+#include "common/NumberFormat.h"
 #include "compute/ComputeController.h"
 #include "planner/MitigationComparison.h"
 #include "planner/ReferencePoints.h"
@@ -35,6 +37,7 @@ namespace {
 QTableWidget* makeTable(const QStringList& headers, const QString& name, QWidget* parent) {
   auto* table = new QTableWidget(0, int(headers.size()), parent);
   table->setHorizontalHeaderLabels(headers);
+  setColumnToolTips(*table);  // each header's meaning from docs/glossary.md
   table->setEditTriggers(QAbstractItemView::NoEditTriggers);
   table->setAccessibleName(name);
   table->verticalHeader()->setVisible(false);
@@ -43,12 +46,9 @@ QTableWidget* makeTable(const QStringList& headers, const QString& name, QWidget
   return table;
 }
 
+// Through core's NumberFormat, as `plan` and the report write bands (docs/design.md "Numbers as text").
 QString band(const Band& b, bool tokens) {
-  if (tokens)
-    return QStringLiteral("%1 (%2–%3)")
-        .arg(formatTokensShort(b.central), formatTokensShort(b.low), formatTokensShort(b.high));
-  return QStringLiteral("%1 (%2–%3)")
-      .arg(formatPercent(b.central), formatPercent(b.low), formatPercent(b.high));
+  return tokens ? tokensBandText(b.central, b.low, b.high) : percentBandText(b.central, b.low, b.high);
 }
 
 }  // namespace
@@ -180,16 +180,17 @@ void MitigationsTab::show(std::shared_ptr<const MitigationsData> data) {
   for (int r = 0; r < int(plan.mitigations.size()); ++r) {
     const MitigationPlan& row = plan.mitigations[size_t(r)];
     const bool isCompared = std::find(compared.begin(), compared.end(), row.mitigation) != compared.end();
-    const QStringList cells{mitigationTitle(row.mitigation) + (row.fineTuned ? tr(" (shipped)") : QString()),
-                            formatTokensShort(double(plan.trainedContextTokens)),
-                            formatTokensShort(double(plan.contextTokens)),
-                            band(row.estimate.effectiveContext, true),
-                            verdictName(row.estimate.verdict.kind) +
-                                (row.estimate.verdict.extrapolated ? tr(" (extrapolated)") : QString()),
-                            row.qualityRetention ? band(row.estimate.qualityRetention, false) : tr("n/a"),
-                            QString::number(row.confidence.value, 'f', 2),
-                            formatGiB(double(row.kvBytes), 2),
-                            row.contextCap > 0 ? formatTokensShort(double(row.contextCap)) : tr("none")};
+    const QStringList cells{
+        mitigationTitle(row.mitigation) + (row.fineTuned ? tr(" (shipped)") : QString()),
+        formatTokensShort(double(plan.trainedContextTokens)),
+        formatTokensShort(double(plan.contextTokens)),
+        band(row.estimate.effectiveContext, true),
+        verdictName(row.estimate.verdict.kind) +
+            (row.estimate.verdict.extrapolated ? tr(" (extrapolated)") : QString()),
+        row.qualityRetention ? band(row.estimate.qualityRetention, false) : notApplicableText(),
+        confidenceText(row.confidence.value),
+        gibText(row.kvBytes),
+        row.contextCap > 0 ? tokensShort(double(row.contextCap)) : noneText()};
     for (int c = 0; c < cells.size(); ++c) {
       auto* item = new QTableWidgetItem(cells[c]);
       QFont font = item->font();
@@ -207,9 +208,9 @@ void MitigationsTab::show(std::shared_ptr<const MitigationsData> data) {
         d.verdict.section(QStringLiteral(". "), 0, 0) + QStringLiteral(". (hover for why)");
     const QStringList cells{d.text,
                             formatTokensShort(double(d.documentEffective)),
-                            formatPercent(d.documentQuality),
+                            percentText(d.documentQuality),
                             formatTokensShort(double(d.effective)),
-                            formatPercent(d.quality),
+                            percentText(d.quality),
                             d.sinkscopeVerdict.section(QStringLiteral("; "), 0, 0),
                             headline};
     for (int c = 0; c < cells.size(); ++c) {
