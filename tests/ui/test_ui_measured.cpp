@@ -17,6 +17,7 @@
 
 #include <qcustomplot.h>
 #include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -258,13 +259,75 @@ class TestUiMeasured : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT(tab->progressLabel()->text().contains(QStringLiteral("tokens/s")), 60000);
     QVERIFY2(tab->progressLabel()->text().contains(QStringLiteral(" left")),
              qPrintable(tab->progressLabel()->text()));
+    // The status line names the file while it runs.
+    QVERIFY2(tab->progressLabel()->text().startsWith(QStringLiteral("stories260K.gguf: measuring… ")),
+             qPrintable(tab->progressLabel()->text()));
     window.compute().cancelAll();
     QVERIFY(!window.compute().isBusy(tab->channel()));
     QVERIFY(channelsOf(cancelled).contains(tab->channel()));
-    QVERIFY2(tab->progressLabel()->text().contains(QStringLiteral("cancelled")),
-             qPrintable(tab->progressLabel()->text()));
+    QCOMPARE(tab->progressLabel()->text(), QStringLiteral("stories260K.gguf: cancelled"));
+    QVERIFY(tab->progressLabel()->isVisible());
     QVERIFY(!channelsOf(failed).contains(tab->channel()));  // cancelled is not a failure
     QVERIFY(tab->runs().empty());
+  }
+
+  // The factor control reaches every run: "auto" is the Planner's default, requested context ÷
+  // trained context (1,024 ÷ stories260K's catalogue 512 = 2, docs/measured-mode.md "Measured tab:
+  // the scaling factor"); a chosen value is used as given. After the run the status line names
+  // the file and says done.
+  void factorReachesTheSessionAndTheStatusSaysDone() {
+    SINKSCOPE_REQUIRE_SHARED_GGUF(gguf);
+    MainWindow window;
+    auto* tab = qobject_cast<MeasuredTab*>(window.analysisTab(QStringLiteral("measured")));
+    QVERIFY(tab);
+    QCOMPARE(tab->factorBox()->value(), 0.0);  // auto
+    QVERIFY(tab->factorBox()->toolTip().contains(QStringLiteral("requested context ÷ the model's trained")));
+    QVERIFY(measureInWindow(window, gguf));
+    const qint64 trained = Catalog::builtin().findModel(QStringLiteral("stories260K"))->trainedContext;
+    QCOMPARE(trained, qint64(512));
+    for (const auto& run : tab->runs()) QCOMPARE(run->factor, double(kContext) / double(trained));
+    QCOMPARE(tab->progressLabel()->text(),
+             QStringLiteral("stories260K.gguf: done: 2 runs of 1,024 tokens each"));
+    QLabel* note = nullptr;
+    for (QLabel* label : tab->findChildren<QLabel*>())
+      if (label->accessibleName() == QStringLiteral("Scaling factor used")) note = label;
+    QVERIFY(note);
+    QCOMPARE(note->text(), QStringLiteral("auto: s = 2 (1K ÷ trained 512, at least 1)"));
+
+    tab->factorBox()->setValue(3.0);
+    QSignalSpy updated(tab, &AnalysisTab::updated);
+    tab->refreshNow();  // a new factor is a new measurement
+    QVERIFY(updated.wait(120000) || updated.count() > 0);
+    QVERIFY(test::waitForIdle(window, 120000));
+    for (const auto& run : tab->runs()) QCOMPARE(run->factor, 3.0);
+    QCOMPARE(note->text(), QStringLiteral("s = 3 as chosen"));
+    // NTK's base grows with s (docs/references.md section 2): its losses move with the factor.
+    const Measurement core = coreMeasure(gguf, Mitigation::Ntk);
+    QCOMPARE(core.factor, 2.0);
+    QVERIFY(tab->runs()[1]->forward.nll != core.forward.nll);
+  }
+
+  // A file that cannot be measured: the status line names it and says why.
+  void failedRunSaysWhy() {
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("broken.gguf"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("not a gguf");
+    file.close();
+    MainWindow window;
+    window.show();
+    auto* tab = qobject_cast<MeasuredTab*>(window.analysisTab(QStringLiteral("measured")));
+    QVERIFY(tab);
+    QSignalSpy failed(&window.compute(), &ComputeController::jobFailed);
+    window.tabs()->setCurrentWidget(tab);
+    tab->setGgufPath(path);
+    tab->refreshNow();
+    QTRY_VERIFY_WITH_TIMEOUT(channelsOf(failed).contains(tab->channel()), 30000);
+    const QString status = tab->progressLabel()->text();
+    QVERIFY2(status.startsWith(QStringLiteral("broken.gguf: failed: ")), qPrintable(status));
+    QVERIFY2(status.size() > QStringLiteral("broken.gguf: failed: ").size() + 10, qPrintable(status));
+    QVERIFY(tab->progressLabel()->isVisible());
   }
 
   // With nothing open the tab says what to open and where a GGUF comes from (docs/gguf.md

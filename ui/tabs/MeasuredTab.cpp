@@ -7,11 +7,13 @@
 #include "charts/ChartView.h"
 #include "charts/MeasuredCharts.h"
 #include "common/Error.h"
+#include "common/NumberFormat.h"
 #include "compute/ComputeController.h"
 #include "gguf/GgufFile.h"
 #include "inference/GgufSummary.h"
 #include "inference/MeasureInput.h"
 #include "measure/MeasureSession.h"
+#include "planner/Confidence.h"
 #include "planner/Plan.h"
 #include "scenario/Explanations.h"
 #include "scenario/Scenario.h"
@@ -19,6 +21,7 @@
 
 #include <sinkscope/Version.h>
 #include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QFile>
 
 #include <qcustomplot.h>
@@ -77,13 +80,20 @@ MeasuredTab::MeasuredTab(AppContext& context, QWidget* parent)
          "as vLLM honours a config's sliding_window (Mistral-7B-v0.1: 4096)"));
   inputs->addWidget(new QLabel(tr("Sliding window"), this), 2, 0);
   inputs->addWidget(slidingWindow_, 2, 1);
+  auto* factorLabel = new QLabel(tr("Scaling factor s"), this);
+  inputs->addWidget(factorLabel, 3, 0);
+  inputs->addWidget(makeFactorRow(), 3, 1);
+  factorLabel->setBuddy(factor_);
   inputs->addWidget(run, 0, 3, 2, 1);
   layout->addLayout(inputs);
   progress_ = new QLabel(this);
-  progress_->setAccessibleName(tr("Measurement progress"));
+  progress_->setAccessibleName(tr("Measurement status"));
+  progress_->setTextFormat(Qt::PlainText);
+  progress_->setWordWrap(true);
   progress_->setToolTip(
-      tr("Tokens run through the model per second and the time left at that rate; Cancel in "
-         "the status bar stops the run within a second"));
+      tr("The chosen file and where its measurement stands: while it runs, the share done, tokens "
+         "run through the model per second and the time left at that rate (Cancel in the status bar "
+         "stops it within a second); then done, failed with the reason, or cancelled"));
   progress_->hide();
   layout->addWidget(progress_);
   summary_ = new QLabel(this);
@@ -140,19 +150,56 @@ MeasuredTab::MeasuredTab(AppContext& context, QWidget* parent)
   });
   connect(&compute(), &ComputeController::jobProgress, this,
           [this](const QString& running, int, const QString& detail) {
-            if (running == channel()) progress_->setText(tr("Measuring: %1").arg(detail));
+            if (running == channel()) setStatus(tr("measuring… %1").arg(detail));
           });
   connect(&compute(), &ComputeController::jobCancelled, this, [this](const QString& cancelled) {
     if (cancelled == channel())
-      progress_->setText(tr("Measurement cancelled; the charts show the last finished run."));
+      setStatus(runs_.empty() ? tr("cancelled") : tr("cancelled; the charts show the last finished run"));
   });
-  connect(&compute(), &ComputeController::jobFailed, this, [this](const QString& failed) {
-    if (failed == channel()) progress_->hide();
+  connect(&compute(), &ComputeController::jobFailed, this, [this](const QString& failed, const QString& why) {
+    if (failed == channel()) setStatus(tr("failed: %1").arg(why));
   });
   connect(&scenario(), &Scenario::modelChanged, this, [this] {
     if (scenario().model().origin.endsWith(QLatin1String(".gguf"), Qt::CaseInsensitive))
       gguf_->setText(scenario().model().origin);
   });
+}
+
+QWidget* MeasuredTab::makeFactorRow() {
+  factor_ = new QDoubleSpinBox(this);
+  factor_->setRange(0.0, 1024.0);
+  factor_->setDecimals(2);
+  factor_->setSingleStep(1.0);
+  factor_->setValue(0.0);
+  // The Planner's default (core defaultScalingFactor), so a measured run tests the setting the plan
+  // would launch: docs/measured-mode.md, Measured tab.
+  factor_->setSpecialValueText(tr("auto (context ÷ trained, at least 1)"));
+  factor_->setAccessibleName(tr("Scaling factor"));
+  factor_->setToolTip(
+      tr("The factor s that linear, NTK, dynamic NTK, YaRN and Llama 3 scaling run with. Auto (the "
+         "default) is what the Planner uses: the scenario's requested context ÷ the model's trained "
+         "context, at least 1 (32K over a 4K model: s = 8). Any other value is used as given."));
+  connect(factor_, &QDoubleSpinBox::valueChanged, this, [this](double value) {
+    if (value > 0.0 && value < 1.0) factor_->setValue(value < 0.5 ? 0.0 : 1.0);  // s < 1 shrinks nothing
+  });
+  factorNote_ = new QLabel(this);
+  factorNote_->setAccessibleName(tr("Scaling factor used"));
+  factorNote_->setToolTip(factor_->toolTip());
+  auto* row = new QWidget(this);
+  auto* layout = new QHBoxLayout(row);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->addWidget(factor_);
+  layout->addWidget(factorNote_, 1);
+  return row;
+}
+
+QString MeasuredTab::fileName() const {
+  return QFileInfo(gguf_->text().trimmed()).fileName();
+}
+
+void MeasuredTab::setStatus(const QString& status) {
+  progress_->setText(tr("%1: %2").arg(fileName(), status));
+  progress_->setVisible(!fileName().isEmpty());
 }
 
 QString MeasuredTab::defaultGguf() const {
@@ -164,6 +211,7 @@ QString MeasuredTab::defaultGguf() const {
 
 void MeasuredTab::setGgufPath(const QString& path) {
   gguf_->setText(path);
+  setStatus(tr("not measured yet"));
   if (!path.isEmpty()) emit ggufOpened(path);
   scheduleRefresh();
 }
@@ -195,6 +243,12 @@ QStringList fileNotes(const GgufFile& gguf, const ModelSpec& planned, const Hard
   return notes;
 }
 
+// The factor the RoPE mitigations run with: the one chosen (at least 1), or for "auto" (0) the
+// Planner's default for the requested context, defaultScalingFactor: context ÷ trained, at least 1.
+double runFactor(double chosen, qint64 contextTokens, qint64 trainedContext) {
+  return chosen >= 1.0 ? chosen : defaultScalingFactor(contextTokens, trainedContext);
+}
+
 }  // namespace
 
 void MeasuredTab::startComputation() {
@@ -209,6 +263,7 @@ void MeasuredTab::startComputation() {
            "llama.cpp's convert_hf_to_gguf.py makes one from a Hugging Face checkpoint."));
     for (ChartView* view : charts())
       view->clearChart(tr("Open a GGUF checkpoint (Open GGUF… above) to measure"));
+    progress_->hide();
     markUpdated();
     return;
   }
@@ -227,22 +282,23 @@ void MeasuredTab::startComputation() {
   // hardware, a dtype) keeps them instead of measuring the same file again.
   QStringList names;
   for (Mitigation mitigation : values.mitigations) names << mitigationName(mitigation);
-  const QString inputs =
-      QStringList{ggufPath, textPath, QString::number(values.contextTokens), names.join(QLatin1Char(','))}
-          .join(QLatin1Char('\n'));
+  const double chosenFactor = factor_->value();
+  const QString inputs = QStringList{ggufPath, textPath, QString::number(values.contextTokens),
+                                     names.join(QLatin1Char(',')), QString::number(chosenFactor)}
+                             .join(QLatin1Char('\n'));
   if (inputs == runInputs_ && !runs_.empty()) {
     markUpdated();
     return;
   }
   const ModelSpec planned = scenario().model();
   const HardwareSpec hardware = scenario().hardware();
-  progress_->setText(tr("Loading %1…").arg(QFileInfo(ggufPath).fileName()));
-  progress_->show();
+  setStatus(tr("loading…"));
   compute().submit<std::shared_ptr<const MeasuredRuns>>(
       channel(), tr("Running %1 on the CPU").arg(QFileInfo(ggufPath).fileName()), this,
-      [input, values, planned, hardware, configWindow](const JobContext& job) {
+      [input, values, planned, hardware, configWindow, chosenFactor](const JobContext& job) {
         const MeasureSession session(input);
         MeasureSettings settings;
+        settings.factor = runFactor(chosenFactor, values.contextTokens, session.trainedContext());
         settings.configSlidingWindow = configWindow;
         settings.isCancelled = job.cancelFunction();
         settings.progress = job.progressFunction();
@@ -253,7 +309,6 @@ void MeasuredTab::startComputation() {
       },
       [this, textPath, inputs,
        primary = values.primaryMitigation()](const std::shared_ptr<const MeasuredRuns>& result) {
-        progress_->hide();
         dataTextPath_ = textPath;
         runInputs_ = inputs;
         show(*result, primary);
@@ -284,12 +339,23 @@ void MeasuredTab::show(const MeasuredRuns& result, Mitigation primary) {
     attentionOf_->setEnabled(!runs_.empty());
   }
   if (runs_.empty()) {
+    setStatus(tr("done; no compared mitigation can be measured"));
+    factorNote_->clear();
     summary_->setText(lines.join(QStringLiteral("<br>")));
     for (ChartView* view : charts()) view->clearChart(tr("No compared mitigation can be measured"));
     markUpdated();
     return;
   }
   const Measurement& first = *runs_.front();
+  setStatus(tr("done: %1 of %2 each")
+                .arg(runs_.size() == 1 ? tr("1 run") : tr("%1 runs").arg(runs_.size()),
+                     tokensText(qint64(first.tokens.size()))));
+  factorNote_->setText(factor_->value() >= 1.0
+                           ? tr("s = %1 as chosen").arg(first.factor)
+                           : tr("auto: s = %1 (%2 ÷ trained %3, at least 1)")
+                                 .arg(first.factor)
+                                 .arg(tokensShort(double(scenario().values().contextTokens)),
+                                      tokensShort(double(first.trainedContext))));
   QStringList summary{tr("<i>Measured</i> on %1: %2 tokens, trained context %3 (%4).")
                           .arg(first.modelName.toHtmlEscaped())
                           .arg(first.tokens.size())
@@ -357,7 +423,10 @@ void MeasuredTab::showAttention() {
     heatmap_->setChart(tr("%1: layer %2, %3")
                            .arg(name)
                            .arg(layer)
-                           .arg(head >= 0 ? tr("head %1").arg(head) : tr("mean of %1 heads").arg(count)),
+                           .arg(head >= 0 ? tr("head %1").arg(head)
+                                          : (count == m.hyper.heads ? tr("mean over all %1 query heads")
+                                                                    : tr("mean over %1 query heads"))
+                                                .arg(count)),
                        Provenance::Measured, heatmapBuilder(heatmapData, HeatmapStyle{}, false),
                        heatmapTable(*heatmapData));
   } else {

@@ -3,7 +3,8 @@
 // control with the trained boundary and the detected context_caps, and, for the mitigation chosen
 // in "Attention of", the measured heatmap of the chosen layer/head and the sink mass of every head.
 // Not the measuring: core/measure's MeasureSession runs it on a worker thread; the tab adds the
-// thread and the display (with tokens/s and time left while it runs).
+// thread and the display (the file's status line: measuring with tokens/s and time left, done,
+// failed or cancelled) and the scaling factor the RoPE mitigations run with.
 #pragma once
 
 #include "inference/Measurement.h"
@@ -14,6 +15,7 @@
 #include <vector>
 
 class QComboBox;
+class QDoubleSpinBox;
 class QLineEdit;
 class QLabel;
 class QPushButton;
@@ -37,6 +39,10 @@ class MeasuredTab : public AnalysisTab {
   QComboBox* attentionOfBox() const { return attentionOf_; }
   // The config's sliding window (vLLM's reading) for the next run; 0 runs the file as llama.cpp does.
   QSpinBox* slidingWindowBox() const { return slidingWindow_; }
+  // The scaling factor s of the RoPE mitigations; 0 ("auto") runs the Planner's default:
+  // requested context ÷ trained context, at least 1 (docs/measured-mode.md, Measured tab).
+  QDoubleSpinBox* factorBox() const { return factor_; }
+  // The chosen file's name and its status: "measuring… 40 %, …", "done", "failed: …", "cancelled".
   QLabel* progressLabel() const { return progress_; }
   void setGgufPath(const QString& path);
   void setTextPath(const QString& path);   // empty: the bundled sample
@@ -52,12 +58,17 @@ class MeasuredTab : public AnalysisTab {
   void show(const MeasuredRuns& result, Mitigation primary);
   void showAttention();  // the heatmap and sink grid of the run chosen in attentionOf_
   QString defaultGguf() const;
+  void setStatus(const QString& status);  // "<file>: <status>" on the status line
+  QString fileName() const;               // the chosen file's name, without its folder
+  QWidget* makeFactorRow();
 
   QLineEdit* gguf_ = nullptr;
   QLineEdit* text_ = nullptr;
   QSpinBox* slidingWindow_ = nullptr;
+  QDoubleSpinBox* factor_ = nullptr;
+  QLabel* factorNote_ = nullptr;  // what "auto" resolved to in the shown runs
   QLabel* summary_ = nullptr;
-  QLabel* progress_ = nullptr;  // tokens/s and time left while a run is going
+  QLabel* progress_ = nullptr;  // the file's status: tokens/s and time left while a run is going
   QComboBox* attentionOf_ = nullptr;
   ChartView* loss_ = nullptr;
   ChartView* heatmap_ = nullptr;
