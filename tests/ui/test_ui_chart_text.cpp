@@ -1,9 +1,14 @@
 // Every chart of the window, drawn at 1280×720 with every mitigation selected (and, run as
-// test_ui_chart_text_hidpi, at a device pixel ratio of 2): no two text items overlap and none is
-// clipped. Boxes come from QCustomPlot itself (item anchors, layout rects, axis coordinates).
+// test_ui_chart_text_hidpi, at a device pixel ratio of 2): no two text items overlap, no text
+// item lies across a plotted bar, and none is clipped. Boxes come from QCustomPlot itself (item
+// anchors, layout rects, axis coordinates, bar data).
 #include "MainWindow.h"
 #include "UiTestSupport.h"
+#include "charts/ChartExport.h"
+#include "charts/ChartTheme.h"
 #include "charts/ChartView.h"
+#include "export/ReportCharts.h"
+#include "report/Report.h"
 #include "scenario/Scenario.h"
 #include "tabs/AnalysisTab.h"
 
@@ -45,6 +50,39 @@ std::optional<TextBox> itemBox(QCustomPlot& plot, QCPItemText* item) {
   QRectF clip = plot.rect();
   if (item->clipToAxisRect() && item->clipAxisRect()) clip = item->clipAxisRect()->rect();
   return TextBox{item->text().trimmed(), rect, clip};
+}
+
+// The value a stacked bar starts from at `key`: its base value plus the bars below it there
+// (QCPBars stacks bars of the same sign).
+double stackedBase(const QCPBars& bars, double key, double value) {
+  double base = bars.baseValue();
+  for (const QCPBars* below = bars.barBelow(); below; below = below->barBelow()) {
+    const auto it = below->data()->findBegin(key, false);
+    if (it == below->data()->constEnd() || it->key != key) continue;
+    if ((it->value >= 0) == (value >= 0)) base += it->value;
+  }
+  return base;
+}
+
+// Every drawn bar's rectangle in the plot's pixels (widths in plot coordinates, as the charts set).
+std::vector<QRectF> barRects(QCustomPlot& plot) {
+  std::vector<QRectF> rects;
+  for (int i = 0; i < plot.plottableCount(); ++i) {
+    auto* bars = qobject_cast<QCPBars*>(plot.plottable(i));
+    if (!bars || !bars->visible() || bars->widthType() != QCPBars::wtPlotCoords) continue;
+    QCPAxis* keyAxis = bars->keyAxis();
+    QCPAxis* valueAxis = bars->valueAxis();
+    for (auto it = bars->data()->constBegin(); it != bars->data()->constEnd(); ++it) {
+      const double base = stackedBase(*bars, it->key, it->value);
+      const double k0 = keyAxis->coordToPixel(it->key - bars->width() / 2);
+      const double k1 = keyAxis->coordToPixel(it->key + bars->width() / 2);
+      const double v0 = valueAxis->coordToPixel(base), v1 = valueAxis->coordToPixel(base + it->value);
+      const QRectF rect = keyAxis->orientation() == Qt::Horizontal ? QRectF(QPointF(k0, v0), QPointF(k1, v1))
+                                                                   : QRectF(QPointF(v0, k0), QPointF(v1, k1));
+      rects.push_back(rect.normalized().intersected(QRectF(bars->keyAxis()->axisRect()->rect())));
+    }
+  }
+  return rects;
 }
 
 // Where QCustomPlot draws an axis's tick labels and its label (QCPAxisPainterPrivate's layout).
@@ -118,14 +156,17 @@ QStringList textProblems(QCustomPlot& plot, const QString& name) {
   for (QCPLayoutElement* element : plot.plotLayout()->elements(true)) {
     if (auto* scale = qobject_cast<QCPColorScale*>(element)) addAxisBoxes(plot, scale->axis(), ticks, labels);
     if (auto* title = qobject_cast<QCPTextElement*>(element); title && title->visible()) {
+      // Drawn in the element's rect with its own alignment (an exported heading is left-aligned).
       const QSizeF size = QFontMetricsF(title->font()).size(0, title->text());
-      labels.push_back({title->text(),
-                        QRectF(title->rect().center().x() - size.width() / 2, title->rect().top(),
-                               size.width(), size.height()),
-                        plot.rect()});
+      const QRect area = title->rect();
+      const double left = (title->textFlags() & Qt::AlignLeft)    ? area.left()
+                          : (title->textFlags() & Qt::AlignRight) ? area.right() + 1 - size.width()
+                                                                  : area.center().x() - size.width() / 2;
+      labels.push_back({title->text(), QRectF(left, area.top(), size.width(), size.height()), plot.rect()});
     }
   }
   QStringList problems;
+  const std::vector<QRectF> bars = barRects(plot);
   const auto where = [&](const TextBox& box) {
     return QStringLiteral("'%1' at (%2, %3, %4×%5)")
         .arg(box.text)
@@ -148,6 +189,17 @@ QStringList textProblems(QCustomPlot& plot, const QString& name) {
       if (overlaps(box.rect, legend.rect))
         problems << QStringLiteral("%1: %2 lies under the legend").arg(name, where(box));
   }
+  // A text item across a bar hides the bar's end and is hard to read; a label wholly inside its
+  // bar is that bar's own value label (drawn in a contrasting colour) and is allowed.
+  for (const TextBox& box : items)
+    for (const QRectF& bar : bars)
+      if (overlaps(box.rect, bar) && !inside(box.rect, bar))
+        problems << QStringLiteral("%1: %2 lies across a bar at (%3, %4, %5×%6)")
+                        .arg(name, where(box))
+                        .arg(bar.x(), 0, 'f', 0)
+                        .arg(bar.y(), 0, 'f', 0)
+                        .arg(bar.width(), 0, 'f', 0)
+                        .arg(bar.height(), 0, 'f', 0);
   all.insert(all.end(), ticks.begin(), ticks.end());
   for (size_t i = 0; i < all.size(); ++i)
     for (size_t j = i + 1; j < all.size(); ++j)
@@ -218,6 +270,41 @@ class TestUiChartText : public QObject {
     }
     // Memory bars, memory curve, throughput, confidence, effective context, sink curve, heatmaps.
     QVERIFY2(plotsChecked >= 7, qPrintable(QString::number(plotsChecked)));
+    QVERIFY2(problems.isEmpty(), qPrintable(QStringLiteral("\n") + problems.join(QLatin1Char('\n'))));
+  }
+
+  // The report's plan charts (memory, effective context, confidence) as the PDF report (an A4
+  // page, 595 points less two 50-point margins) and the HTML report (900 wide) draw them, without
+  // a heading (the report writes the caption), and as `sinkscope chart` draws them (900 wide,
+  // with its heading), for the same scenario.
+  void reportChartsReadCleanlyWithAllMitigations() {
+    ReportScenario scenario;
+    scenario.mitigations = mitigationsFor(true);
+    const auto report = buildReport(scenario, {}, QDateTime::currentDateTimeUtc(), false);
+    QVERIFY(report);
+    QStringList problems;
+    int plotsChecked = 0;
+    for (ChartKind kind : {ChartKind::Memory, ChartKind::Mitigations, ChartKind::Confidence}) {
+      const auto builder = chartBuilderFor(*report, kind);
+      QVERIFY2(builder, qPrintable(chartKindName(kind)));
+      const ChartBuilder headed = withHeading(*builder, chartHeadingFor(*report, kind));
+      for (const auto& [width, drawn, surface] :
+           {std::tuple{495, *builder, "pdf"}, std::tuple{900, *builder, "html"},
+            std::tuple{900, headed, "chart"}}) {
+        const QSize size = defaultChartSize(*report, kind, width);
+        const auto plot = buildOffscreen(drawn, ChartTheme::print(), size);
+        // Laid out at the drawn size, as toPainter() and toPixmap() lay it out (a hidden widget
+        // gets no resize event, so its viewport would keep the default size).
+        plot->setViewport(QRect(QPoint(0, 0), size));
+        plot->replot(QCustomPlot::rpImmediateRefresh);
+        ++plotsChecked;
+        problems << textProblems(*plot, QStringLiteral("%1 %2 (%3×%4)")
+                                            .arg(QString::fromLatin1(surface), chartKindName(kind))
+                                            .arg(size.width())
+                                            .arg(size.height()));
+      }
+    }
+    QCOMPARE(plotsChecked, 9);
     QVERIFY2(problems.isEmpty(), qPrintable(QStringLiteral("\n") + problems.join(QLatin1Char('\n'))));
   }
 };

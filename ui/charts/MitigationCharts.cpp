@@ -22,7 +22,7 @@ ChartBuilder effectiveContextBuilder(std::shared_ptr<const MitigationsData> data
     bars->setPen(Qt::NoPen);
     bars->setBrush(theme.seriesColor(1));
     auto* errors = new QCPErrorBars(plot.yAxis, plot.xAxis);
-    errors->setErrorType(QCPErrorBars::etKeyError);
+    errors->setErrorType(QCPErrorBars::etValueError);  // the band runs along the value (token) axis
     errors->setPen(QPen(theme.foreground, 1.2));
     QVector<double> keys, values, low, high;
     double maxValue = double(data->planner.plan.contextTokens);

@@ -186,6 +186,8 @@ ChartBuilder memoryCurveBuilder(std::shared_ptr<const PlannerData> data) {
     plot.yAxis->setRange(0, maxY);
     plot.yAxis->setLabel(QObject::tr("memory (GiB), batch %1").arg(data->plan.batch));
     theme.apply(plot);
+    // The first context tick sits under the y axis's "0": a little lower, so that the two never touch.
+    plot.xAxis->setTickLabelPadding(plot.xAxis->tickLabelPadding() + 4);
     const FitLimit& fit = data->plan.fit;
     if (!fit.unbounded && fit.maxContextTokens > 0)
       addVerticalMarker(plot, plot.axisRect(), double(fit.maxContextTokens),
@@ -290,7 +292,16 @@ ChartTable throughputTable(const PlannerData& data) {
 ChartBuilder confidenceBuilder(std::shared_ptr<const PlannerData> data) {
   return [data](QCustomPlot& plot, const ChartTheme& theme) {
     const int rows = int(data->compared.size());
-    plot.xAxis->setRange(0, 1);
+    const double pitch = barPitchPixels(plot.height(), rows);
+    const QFont labelFont = barLabelFont(theme, pitch);
+    // A high value's label sits inside its bar where the bar is thick enough for it (so it never
+    // runs past the axis at 1); on thinner bars every label goes beside its bar, with room past 1.
+    constexpr double kBarWidth = 0.5;  // of a row
+    const bool labelsFitInBars = QFontMetricsF(labelFont).height() <= kBarWidth * pitch;
+    plot.xAxis->setRange(0, labelsFitInBars ? 1.0 : 1.3);
+    auto scale = QSharedPointer<QCPAxisTickerText>::create();  // 0 to 1 only, even with room past 1
+    for (int tick = 0; tick <= 5; ++tick) scale->addTick(tick * 0.2, QString::number(tick * 0.2, 'g', 2));
+    plot.xAxis->setTicker(scale);
     plot.yAxis->setRange(0.4, rows + 0.6);
     plot.yAxis->setRangeReversed(true);
     // Short enough for the narrow column the Planner gives this chart; the 0.8 rule is the band edge
@@ -301,7 +312,6 @@ ChartBuilder confidenceBuilder(std::shared_ptr<const PlannerData> data) {
     plot.yAxis->setTicker(ticker);
     plot.yAxis->grid()->setVisible(false);
     theme.apply(plot);
-    const double pitch = barPitchPixels(plot.height(), rows);
     plot.yAxis->setTickLabelFont(fittedFont(plot.yAxis->tickLabelFont(), pitch));
     // Background bands: low, medium, high.
     const double bands[][2] = {{0, 0.5}, {0.5, 0.8}, {0.8, 1.0}};
@@ -320,18 +330,19 @@ ChartBuilder confidenceBuilder(std::shared_ptr<const PlannerData> data) {
       const double value = row ? row->confidence.value : 0;
       auto* bars = new QCPBars(plot.yAxis, plot.xAxis);
       bars->setName(mitigationName(data->compared[size_t(i)]));
-      bars->setWidth(0.5);
+      bars->setWidth(kBarWidth);
       bars->setPen(QPen(theme.foreground, 1));
       bars->setBrush(confidenceColor(value, theme));
       bars->setData({double(i + 1)}, {value});
       auto* label = new QCPItemText(&plot);
       label->position->setCoords(value, i + 1);
-      // High values sit inside their bar, so that the label never runs past the axis at 1.
-      const bool inside = row && value > 0.7;
+      const bool inside = row && value > 0.7 && labelsFitInBars;
+      label->setClipToAxisRect(false);
       label->setPositionAlignment((inside ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignVCenter);
-      label->setText(row ? (inside ? QStringLiteral("%1  ") : QStringLiteral("  %1")).arg(value, 0, 'f', 2)
-                         : QObject::tr("  n/a"));
-      label->setFont(barLabelFont(theme, pitch));
+      label->setText(
+          row ? (inside ? QStringLiteral("%1  ") : QStringLiteral("  %1")).arg(confidenceText(value))
+              : QObject::tr("  n/a"));
+      label->setFont(labelFont);
       label->setColor(inside ? QColor(Qt::white) : theme.foreground);
     }
   };
