@@ -1,5 +1,6 @@
 #include "panels/ScenarioPanel.h"
 
+#include "attention/ModelledAttention.h"
 #include "panels/ContextControl.h"
 #include "scenario/Explanations.h"
 #include "scenario/Scenario.h"
@@ -73,8 +74,12 @@ ScenarioPanel::ScenarioPanel(Scenario& scenario, QWidget* parent) : QWidget(pare
   layer_->setSpecialValueText(tr("last layer"));
   head_ = new QSpinBox(this);
   head_->setAccessibleName(tr("Head shown in heatmaps"));
-  head_->setToolTip(tr("The attention head the heatmaps show, or the mean over all heads of the layer."));
-  head_->setSpecialValueText(tr("mean over heads"));
+  // One meaning of "mean over heads" everywhere (docs/modelled-attention.md, Mean over heads).
+  head_->setToolTip(tr("The query head the heatmaps and sink curves show, or the mean over %1 query heads "
+                       "spread evenly over the layer, as `sinkscope probe` averages without --head "
+                       "(the Measured tab averages every head of the layer).")
+                        .arg(kProbeAveragedHeads));
+  head_->setSpecialValueText(tr("mean over %1 query heads").arg(kProbeAveragedHeads));
   form->addRow(tr("Context"), context_);
   form->addRow(tr("Batch (sequences)"), batch_);
   form->addRow(tr("GPUs per node"), gpus_);
