@@ -87,7 +87,8 @@ int takeScreenshots(MainWindow& window, const QString& directory) {
     if (!tab) continue;
     tab->prepareScreenshot(QString());
     tab->refreshNow();
-    if (!waitUntilIdle(window, 120000))
+    // Up to ten minutes: the Measured tab runs a real checkpoint over 32K tokens on a busy CPU.
+    if (!waitUntilIdle(window, 600000))
       std::fprintf(stderr, "warning: %s did not finish in time\n", qPrintable(tab->title()));
     ok = save(window, directory, slug(tab->title())) && ok;
     for (const QString& variant : tab->screenshotVariants()) {
