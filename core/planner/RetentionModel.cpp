@@ -55,6 +55,15 @@ bool pastReach(const Setting& s, qint64 farthest, qint64 reach) {
   return farthest > reach && s.mitigation != Mitigation::Alibi && s.mitigation != Mitigation::Streaming;
 }
 
+// An untuned RoPE scaling under a window that already keeps every distance inside the trained
+// range: it buys nothing and still compresses positions by its factor, so past the trained length
+// it pays the untuned retention per doubling (up to log2(factor)), as it would without the window.
+bool compressesInsideWindow(const Setting& s) {
+  return s.window > 0 && s.window <= s.trained && !tunedRetention(s) && s.factor > 1 &&
+         s.mitigation != Mitigation::Baseline && s.mitigation != Mitigation::Streaming &&
+         s.mitigation != Mitigation::Alibi;
+}
+
 // Quality retention at `length` per the generic equations (docs/mitigations.md, "Equations").
 double qualityAt(const Setting& s, const Knobs& k, qint64 length) {
   if (s.mitigation == Mitigation::Streaming) return k.streaming;
@@ -63,7 +72,10 @@ double qualityAt(const Setting& s, const Knobs& k, qint64 length) {
   const double perDoubling =
       tunedRetention(s) ? k.fineTuned : (s.mitigation == Mitigation::Baseline ? 1.0 : k.untuned);
   const double inReach = double(std::min(farthest, reach));
-  double quality = std::pow(perDoubling, std::log2(std::max(1.0, inReach / double(s.trained))));
+  double doublings = std::log2(std::max(1.0, inReach / double(s.trained)));
+  if (compressesInsideWindow(s) && length > s.trained)
+    doublings = std::max(doublings, std::log2(std::min(s.factor, double(length) / double(s.trained))));
+  double quality = std::pow(perDoubling, doublings);
   if (pastReach(s, farthest, reach)) {  // ALiBi's bias silences far keys instead
     const double x = double(farthest) / double(reach);
     quality *= std::exp(-k.gamma * (x - 1) * (x - 1));
@@ -142,7 +154,8 @@ QStringList equationTermAnchors(const Setting& s, const ReferenceSet& references
   if (s.sinkEvictedAt(s.context)) addUnique(ids, references.windowOnlyRetention.anchors);
   if (s.windowRolledInTraining() && s.context > s.trained)
     addUnique(ids, references.fineTunedRetention.anchors);
-  if (pastTrainedInReach(s, farthest, reach) && s.mitigation != Mitigation::Baseline)
+  if ((pastTrainedInReach(s, farthest, reach) || compressesInsideWindow(s)) &&
+      s.mitigation != Mitigation::Baseline)
     addUnique(
         ids, tunedRetention(s) ? references.fineTunedRetention.anchors : references.untunedRetention.anchors);
   if (pastTrainedInReach(s, farthest, reach) && s.mitigation == Mitigation::Baseline && tunedRetention(s))

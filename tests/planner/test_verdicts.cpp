@@ -581,6 +581,40 @@ class TestVerdicts : public QObject {
     QVERIFY(std::abs(past.extrapolationDoublings - 2.0) < 1e-9);
   }
 
+  // Mistral-7B-v0.1 under vLLM keeps its 4,096 window, so every distance stays inside the trained
+  // range: an untuned RoPE scaling buys nothing there and still compresses positions. It pays the
+  // untuned retention per doubling of its factor, as it would without the window (docs/mitigations.md,
+  // equation 4): r_u = (65.3 / 92.3)^(1/5) (Phi-3-mini RULER 4K -> 128K, the worst fine-tuned rate),
+  // two doublings at x4. SinkScope's own stories260K measurement shows the sign: NTK x2 raises the
+  // perplexity inside the trained 512 tokens (4.0068 against 3.842).
+  void untunedScalingUnderAWindowCostsItsCompression() {
+    const QHash<QString, QJsonObject> points = referencePointsFromJson();
+    auto firstValue = [&](const QString& id) {
+      return points.value(id).value(QStringLiteral("values")).toArray().at(0).toArray().at(1).toDouble();
+    };
+    QVERIFY(firstValue(QStringLiteral("stories260k-measured-ntk")) >
+            firstValue(QStringLiteral("stories260k-measured-baseline")));
+    const double untunedPerDoubling = std::pow(65.3 / 92.3, 1.0 / 5.0);
+    const Plan plan = planFor(QStringLiteral("mistral-7b-v0.1"), 32768, Runtime::Vllm);
+    const MitigationEstimate& baseline = row(plan, Mitigation::Baseline).estimate;
+    for (Mitigation m : {Mitigation::Linear, Mitigation::Ntk, Mitigation::DynamicNtk, Mitigation::Yarn,
+                         Mitigation::Llama3}) {
+      const MitigationPlan& r = row(plan, m);
+      QCOMPARE(r.factor, 4.0);
+      QVERIFY(r.estimate.windowHonoured);
+      QVERIFY2(std::abs(r.estimate.qualityRetention.central -
+                        baseline.qualityRetention.central * untunedPerDoubling * untunedPerDoubling) < 1e-9,
+               qPrintable(r.estimate.verdict.text));
+      QVERIFY(r.estimate.qualityRetention.central < baseline.qualityRetention.central);
+      QCOMPARE(qint64(r.estimate.effectiveContext.central), qint64(4096));  // recall: the window
+    }
+    // At 16K the planner's factor is 2: one doubling.
+    const Plan at16k = planFor(QStringLiteral("mistral-7b-v0.1"), 16384, Runtime::Vllm);
+    QVERIFY(std::abs(row(at16k, Mitigation::Linear).estimate.qualityRetention.central -
+                     row(at16k, Mitigation::Baseline).estimate.qualityRetention.central *
+                         untunedPerDoubling) < 1e-9);
+  }
+
   // Catalogue facts: every recipe names a source; Mistral-7B-v0.1 is trained at 8K (paper Table 1).
   void recipesAreSourcedFacts() {
     int recipes = 0;
