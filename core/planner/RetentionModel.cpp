@@ -46,6 +46,16 @@ bool tunedRetention(const Setting& s) {
   return s.fineTuned || s.vendorRecipe;
 }
 
+}  // namespace
+
+bool compressesInsideWindow(const Setting& s) {
+  return s.window > 0 && s.window <= s.trained && !tunedRetention(s) && s.factor > 1 &&
+         s.mitigation != Mitigation::Baseline && s.mitigation != Mitigation::Streaming &&
+         s.mitigation != Mitigation::Alibi;
+}
+
+namespace {
+
 // Whether the in-reach retention per doubling applies at the length (the reach lies past T).
 bool pastTrainedInReach(const Setting& s, qint64 farthest, qint64 reach) {
   return std::min(farthest, reach) > s.trained;
@@ -53,15 +63,6 @@ bool pastTrainedInReach(const Setting& s, qint64 farthest, qint64 reach) {
 
 bool pastReach(const Setting& s, qint64 farthest, qint64 reach) {
   return farthest > reach && s.mitigation != Mitigation::Alibi && s.mitigation != Mitigation::Streaming;
-}
-
-// An untuned RoPE scaling under a window that already keeps every distance inside the trained
-// range: it buys nothing and still compresses positions by its factor, so past the trained length
-// it pays the untuned retention per doubling (up to log2(factor)), as it would without the window.
-bool compressesInsideWindow(const Setting& s) {
-  return s.window > 0 && s.window <= s.trained && !tunedRetention(s) && s.factor > 1 &&
-         s.mitigation != Mitigation::Baseline && s.mitigation != Mitigation::Streaming &&
-         s.mitigation != Mitigation::Alibi;
 }
 
 // Quality retention at `length` per the generic equations (docs/mitigations.md, "Equations").

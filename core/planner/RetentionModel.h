@@ -57,6 +57,10 @@ QString settingName(const Setting& s);
 bool sameSettingAndState(const ReferencePoint& point, const Setting& s);
 
 qint64 reachFor(const Setting& s, const Knobs& k);
+// An untuned RoPE scaling under a window that already keeps every distance inside the trained
+// range: it buys nothing and still compresses positions by its factor, so past the trained length
+// it pays the untuned retention per doubling (up to log2(factor)), as it would without the window.
+bool compressesInsideWindow(const Setting& s);
 
 // Where a quality figure comes from. `point` is the published point of the same setting and state
 // the figure is read from, or null; then `derivedFrom` names the parameters' points the figure is

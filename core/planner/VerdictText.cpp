@@ -153,6 +153,11 @@ QString explain(const Setting& s, const MitigationEstimate& e, const ReferenceSe
                  "Together-7B-32K exceeds perplexity 100 at 2×)")
                  .arg(tokensShort(double(s.context)), tokensShort(double(farthest)),
                       QString::number(double(farthest) / double(e.reachTokens), 'f', 2));
+  if (compressesInsideWindow(s) && s.context > s.trained)
+    parts << QStringLiteral(
+                 "under that window the ×%1 scaling buys nothing and still squeezes positions: it pays the "
+                 "untuned retention per doubling of its factor, as it would without the window")
+                 .arg(QString::number(s.factor, 'g', 3));
   if (s.sinkEvictedAt(s.context))
     parts
         << QStringLiteral(
