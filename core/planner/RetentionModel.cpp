@@ -170,7 +170,7 @@ std::vector<const ReferencePoint*> basisCandidates(const Setting& s, const QStri
                                                    const ReferenceSet& references) {
   std::vector<const ReferencePoint*> spanning, other;
   for (const ReferencePoint& point : references.points)
-    if (aboutModel(point, *s.model) && sameSettingAndState(point, s))
+    if (aboutModel(point, *s.model) && sameSettingAndState(point, s) && !isOwnMeasurement(point))
       (spansLengths(point) ? spanning : other).push_back(&point);
   spanning.insert(spanning.end(), other.begin(), other.end());
   for (const QString& id : termAnchors)
@@ -289,6 +289,10 @@ QStringList anchorsFor(const Setting& s, const Knobs& central, const ReferenceSe
 
 bool spansLengths(const ReferencePoint& point) {
   return point.metric != QLatin1String("claim") && point.metric != QLatin1String("training_loss");
+}
+
+bool isOwnMeasurement(const ReferencePoint& point) {
+  return point.source.startsWith(QLatin1String("SinkScope measured mode"));
 }
 
 namespace {

@@ -82,6 +82,9 @@ void estimateQuality(const Setting& s, const ReferencePoint* series, const Refer
 QStringList anchorsFor(const Setting& s, const Knobs& central, const ReferenceSet& references);
 // Points that measure quality against length (claims and training losses do not span lengths).
 bool spansLengths(const ReferencePoint& point);
+// SinkScope's own measured-mode runs stored as points: shown beside the estimate (and preferred in
+// its explanation), never fitted, so never the basis of a modelled figure.
+bool isOwnMeasurement(const ReferencePoint& point);
 // How far s.context lies outside the basis candidates (the published points of the same setting and
 // state), in doublings; with none, every doubling past the trained context counts. StreamingLLM
 // re-uses positions inside its cache: its distance is past the longest published stream.

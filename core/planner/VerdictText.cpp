@@ -178,8 +178,7 @@ QString explain(const Setting& s, const MitigationEstimate& e, const ReferenceSe
        references.points)  // a measurement of this very checkpoint outranks the model
     if (point.modelId == s.model->id && point.mitigation == name &&
         point.metric == QLatin1String("perplexity") && point.curve == CurveKind::None &&
-        point.values.size() >= 2 && point.values.back().value > 0 &&
-        point.source.startsWith(QLatin1String("SinkScope measured mode")))
+        point.values.size() >= 2 && point.values.back().value > 0 && isOwnMeasurement(point))
       parts << QStringLiteral(
                    "measured on this checkpoint (%1): quality %2 at %3 tokens against %4 — prefer the "
                    "measurement, the modelled figures are calibrated on 7B models")
