@@ -7,6 +7,7 @@
 #include "catalog/Catalog.h"
 #include "charts/ChartView.h"
 #include "charts/MeasuredCharts.h"
+#include "common/NumberFormat.h"
 #include "compute/ComputeController.h"
 #include "gguf/GgufFile.h"
 #include "inference/GgufSummary.h"
@@ -178,7 +179,7 @@ class TestUiMeasured : public QObject {
       QVERIFY2(line != lines.end(), qPrintable(summary->text()));
       QVERIFY(line->contains(QString::number(run->meanNllInside, 'f', 3)));
       QVERIFY(line->contains(QString::number(run->meanNllBeyond, 'f', 3)));
-      QVERIFY(line->contains(QStringLiteral("context_cap %1").arg(run->contextCap)));
+      QVERIFY(line->contains(QStringLiteral("context_cap %1").arg(tokensFull(run->contextCap))));
     }
     // NTK changes the rotary angles (docs/references.md section 2), so its losses are not the baseline's.
     QVERIFY(tab->runs()[0]->forward.nll != tab->runs()[1]->forward.nll);

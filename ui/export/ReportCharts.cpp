@@ -1,7 +1,5 @@
 #include "export/ReportCharts.h"
 
-#include <QLocale>
-
 #include "attention/ModelledAttention.h"
 #include "charts/AttentionCharts.h"
 #include "charts/MeasuredCharts.h"
@@ -144,11 +142,10 @@ QString chartCaption(const Report& report, ChartKind kind) {
 }
 
 ChartHeading chartHeadingFor(const Report& report, ChartKind kind) {
-  const QLocale english(QLocale::English);
   const QString caption = QStringLiteral("%1 · %2 · context %3 tokens (trained %4) · SinkScope %5")
                               .arg(report.model.displayName, report.hardware.displayName,
-                                   english.toString(report.scenario.contextTokens),
-                                   english.toString(report.model.trainedContext), report.version);
+                                   tokensFull(report.scenario.contextTokens),
+                                   tokensFull(report.model.trainedContext), report.version);
   return ChartHeading{chartCaption(report, kind), QString(), caption};
 }
 

@@ -1,6 +1,7 @@
 #include "panels/SpecDetails.h"
 
 #include "Units.h"
+#include "common/NumberFormat.h"
 
 #include <QLocale>
 
@@ -68,7 +69,7 @@ QString modelDetailsHtml(const ModelSpec& m) {
       row(QObject::tr("Trained context"), formatTokens(m.trainedContext), isDefaulted(d, "trained_context"));
   html += row(QObject::tr("Max positions"), formatTokens(m.maxPositionEmbeddings),
               isDefaulted(d, "max_position_embeddings"));
-  html += row(QObject::tr("Vocabulary"), QLocale().toString(m.vocabSize));
+  html += row(QObject::tr("Vocabulary"), tokensFull(m.vocabSize));
   if (m.mla)
     html += row(QObject::tr("MLA"),
                 QObject::tr("KV latent %1, rope dim %2").arg(m.mla->kvLoraRank).arg(m.mla->qkRopeHeadDim));

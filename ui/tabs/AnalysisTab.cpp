@@ -1,13 +1,13 @@
 #include "tabs/AnalysisTab.h"
 
 #include "charts/ChartView.h"
+#include "common/NumberFormat.h"
 #include "compute/ComputeController.h"
 #include "scenario/Scenario.h"
 
 #include <sinkscope/Version.h>
 
 #include <QApplication>
-#include <QLocale>
 
 namespace sinkscope::ui {
 
@@ -55,9 +55,8 @@ void AnalysisTab::refreshNow() {
 QString AnalysisTab::exportCaption() const {
   const Scenario& s = scenario();
   return tr("%1 · %2 · context %3 tokens (trained %4) · SinkScope %5")
-      .arg(s.model().displayName, s.hardware().displayName,
-           QLocale(QLocale::English).toString(s.values().contextTokens),
-           QLocale(QLocale::English).toString(s.model().trainedContext), QString::fromLatin1(kVersion));
+      .arg(s.model().displayName, s.hardware().displayName, tokensFull(s.values().contextTokens),
+           tokensFull(s.model().trainedContext), QString::fromLatin1(kVersion));
 }
 
 void AnalysisTab::markUpdated() {

@@ -31,7 +31,6 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
-#include <QLocale>
 #include <QPushButton>
 #include <QSplitter>
 #include <QVBoxLayout>
@@ -358,8 +357,7 @@ void MeasuredTab::show(const MeasuredRuns& result, Mitigation primary) {
                                       tokensShort(double(first.trainedContext))));
   QStringList summary{tr("<i>Measured</i> on %1: %2 tokens, trained context %3 (%4).")
                           .arg(first.modelName.toHtmlEscaped())
-                          .arg(first.tokens.size())
-                          .arg(first.trainedContext)
+                          .arg(tokensFull(qint64(first.tokens.size())), tokensFull(first.trainedContext))
                           .arg(first.trainedContextSource.toHtmlEscaped())};
   for (const auto& run : runs_) {
     const Measurement& m = *run;
@@ -368,7 +366,7 @@ void MeasuredTab::show(const MeasuredRuns& result, Mitigation primary) {
                .arg(mitigationName(m.mitigation))
                .arg(m.meanNllInside, 0, 'f', 3)
                .arg(m.positionsBeyond > 0 ? tr(", %1 beyond").arg(m.meanNllBeyond, 0, 'f', 3) : QString())
-               .arg(m.contextCap)
+               .arg(tokensFull(m.contextCap))
                .arg(!m.lossSpike.detected ? tr("no sustained loss spike")
                     : m.contextCap < m.trainedContext
                         ? tr("loss above the control from there on: this setting hurts positions inside the "
@@ -442,9 +440,8 @@ QString MeasuredTab::exportCaption() const {
   const QString text =
       dataTextPath_.isEmpty() ? tr("the bundled sample text") : QFileInfo(dataTextPath_).fileName();
   return tr("%1 · %2 tokens of %3 · trained context %4 · measured on the CPU · SinkScope %5")
-      .arg(QFileInfo(run->ggufPath).fileName(),
-           QLocale(QLocale::English).toString(qint64(run->tokens.size())), text,
-           QLocale(QLocale::English).toString(run->trainedContext), QString::fromLatin1(kVersion));
+      .arg(QFileInfo(run->ggufPath).fileName(), tokensFull(qint64(run->tokens.size())), text,
+           tokensFull(run->trainedContext), QString::fromLatin1(kVersion));
 }
 
 }  // namespace sinkscope::ui

@@ -266,7 +266,7 @@ QString MitigationsTab::launchFlagsText() const {
     const LaunchFlags& f = row.launchFlags;
     QStringList lines{tr("# %1 for %2 at %3 tokens")
                           .arg(mitigationTitle(row.mitigation), data_->planner.modelName)
-                          .arg(data_->planner.plan.contextTokens)};
+                          .arg(tokensFull(data_->planner.plan.contextTokens))};
     lines << tr("# vLLM") << (f.vllm.isEmpty() ? tr("(not available)") : f.vllm);
     if (!f.vllmLatest.isEmpty()) lines << tr("# vLLM (releases reading rope_parameters)") << f.vllmLatest;
     lines << tr("# llama.cpp") << (f.llamaCpp.isEmpty() ? tr("(not available)") : f.llamaCpp);
