@@ -4,6 +4,7 @@
 #include "GeneratedLlama.h"
 #include "TestSupport.h"
 #include "TinyModel.h"
+#include "catalog/GgufImport.h"
 #include "common/Cancelled.h"
 #include "common/Error.h"
 #include "gguf/GgufFile.h"
@@ -199,6 +200,24 @@ class TestMeasureSession : public QObject {
     const MeasureSession given(tiny.input);
     QCOMPARE(given.trainedContext(), qint64(32));
     QCOMPARE(given.run(MeasureSettings{}).trainedContextSource, QStringLiteral("--trained-context"));
+  }
+
+  // The catalogue model chosen for the file (the window's scenario) gives the trained context only
+  // when the file has its architecture and shape; a model of another shape is ignored.
+  void chosenCatalogueModelGivesTheTrainedContextOnlyForItsShape() {
+    TinyInput tiny;
+    ModelSpec chosen = importGgufMetadata(tiny.input.ggufPath);  // the file's own shape
+    chosen.id = QStringLiteral("tiny-catalogue");
+    chosen.trainedContext = 32;  // the file says 64
+    tiny.input.catalogueModel = chosen;
+    const MeasureSession same(tiny.input);
+    QCOMPARE(same.trainedContext(), qint64(32));
+    QCOMPARE(same.trainedContextSource(), QStringLiteral("the catalogue's tiny-catalogue"));
+    chosen.layers += 1;
+    tiny.input.catalogueModel = chosen;
+    const MeasureSession other(tiny.input);
+    QCOMPARE(other.trainedContext(), qint64(64));
+    QCOMPARE(other.trainedContextSource(), QStringLiteral("llama.context_length"));
   }
 
   // stories260K's GGUF says 2048, the catalogue 512 (docs/references.md section 8): the session
