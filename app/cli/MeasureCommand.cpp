@@ -96,7 +96,8 @@ int runMeasure(const QStringList& args) {
   const QString ggufPath = requireOption(parser, QStringLiteral("gguf"));
   const FlagNames flags{{measure_field::kContext, QStringLiteral("--context")},
                         {measure_field::kWindow, QStringLiteral("--window")},
-                        {measure_field::kSinks, QStringLiteral("--sinks")}};
+                        {measure_field::kSinks, QStringLiteral("--sinks")},
+                        {kMitigationField, QStringLiteral("--mitigation")}};
   MeasureSettings settings;
   if (parser.isSet(QStringLiteral("mitigation"))) {
     const auto mitigation = mitigationFromName(parser.value(QStringLiteral("mitigation")));
