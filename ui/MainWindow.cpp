@@ -87,6 +87,11 @@ MainWindow::MainWindow(QWidget* parent)
           [this](const QString& channel, const QString& message) {
             statusBar()->showMessage(tr("%1 failed: %2").arg(channel, message), 15000);
           });
+  // Cancelled is an outcome of its own, not a failure and not "no data": the views keep their
+  // last results and the status bar says the work stopped.
+  connect(compute_.get(), &ComputeController::jobCancelled, this, [this](const QString& channel) {
+    statusBar()->showMessage(tr("%1 cancelled").arg(channel), 15000);
+  });
   resize(1440, 900);
 }
 
@@ -211,7 +216,8 @@ void MainWindow::createMenus() {
   QAction* exportChart = file->addAction(tr("&Export chart…"), this, &MainWindow::exportCurrentChart);
   exportChart->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
   QAction* exportReport = file->addAction(tr("Export &report…"), this, [this] {
-    exportReportInteractively(this, reportScenario(), reportPrompts_);
+    if (exportReportInteractively(this, reportScenario(), reportPrompts_).cancelledWhileBuilding)
+      statusBar()->showMessage(tr("Report export cancelled: nothing was written"), 15000);
   });
   exportReport->setObjectName(QStringLiteral("exportReport"));
   exportReport->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));

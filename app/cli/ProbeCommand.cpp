@@ -4,7 +4,6 @@
 #include "catalog/Catalog.h"
 #include "cli/CliSupport.h"
 #include "cli/Commands.h"
-#include "common/Cancelled.h"
 #include "common/Error.h"
 #include "common/Provenance.h"
 #include "planner/LaunchFlags.h"
@@ -326,16 +325,16 @@ int probe(const QStringList& args) {
   ProbeCallbacks curveCallbacks;
   curveCallbacks.isCancelled = interrupted;
   curveCallbacks.progress = [&](double fraction) { progress.update(fraction, QStringLiteral("sink curve")); };
-  const auto curve = computeSinkCurve(*source, schemeAt, curveRequest, curveCallbacks);
-  if (!curve) throw Cancelled();  // an outcome of its own (exit 130), not an internal error
+  // Cancelled (Ctrl+C) ends the command through guarded(): exit 130, not an internal error.
+  const std::vector<SinkCurvePoint> curve = computeSinkCurve(*source, schemeAt, curveRequest, curveCallbacks);
   const QJsonValue coverage = phaseCoverageJson(o, atContext);
   if (!o.json) progress.finish();
   if (o.csv) {
-    printCsv(*curve);
+    printCsv(curve);
     return 0;
   }
   if (!o.json) {
-    printText(o, *curve, coverage);
+    printText(o, curve, coverage);
     return 0;
   }
   ProbeRequest heatmapRequest;
@@ -346,11 +345,10 @@ int probe(const QStringList& args) {
   ProbeCallbacks heatmapCallbacks;
   heatmapCallbacks.isCancelled = interrupted;
   heatmapCallbacks.progress = [&](double fraction) { progress.update(fraction, QStringLiteral("heatmap")); };
-  const auto heatmap = runAttentionProbe(*source, atContext, heatmapRequest, heatmapCallbacks);
-  if (!heatmap) throw Cancelled();
+  const ProbeResult heatmap = runAttentionProbe(*source, atContext, heatmapRequest, heatmapCallbacks);
   progress.finish();
   QJsonArray points;
-  for (const SinkCurvePoint& p : *curve)
+  for (const SinkCurvePoint& p : curve)
     points.append(QJsonObject{{QStringLiteral("context"), p.contextTokens},
                               {QStringLiteral("queries"), p.queries},
                               {QStringLiteral("mean"), metricsJson(p.mean)},
@@ -378,7 +376,7 @@ int probe(const QStringList& args) {
            {QStringLiteral("locality"), g.locality},
            {QStringLiteral("document"), QStringLiteral("docs/modelled-attention.md")}}},
       {QStringLiteral("sink_curve"), points},
-      {QStringLiteral("heatmap"), heatmapJson(heatmap->heatmap, o.context)},
+      {QStringLiteral("heatmap"), heatmapJson(heatmap.heatmap, o.context)},
       {QStringLiteral("phase_coverage"), coverage}});
   return 0;
 }

@@ -26,10 +26,8 @@ ProbeCallbacks runCallbacks(const ProbeCallbacks& callbacks, size_t index, size_
 
 }  // namespace
 
-std::optional<SinkCurveSeries> modelledSinkCurveSeries(const ModelSpec& model,
-                                                       const ModelledProbeRequest& probe,
-                                                       const ModelledScheme& choice,
-                                                       const ProbeCallbacks& callbacks) {
+SinkCurveSeries modelledSinkCurveSeries(const ModelSpec& model, const ModelledProbeRequest& probe,
+                                        const ModelledScheme& choice, const ProbeCallbacks& callbacks) {
   SinkCurveSeries series{choice.mitigation, {}};
   const std::vector<int>& heads = probe.curveHeads;
   const double weight = 1.0 / double(heads.size());
@@ -39,12 +37,11 @@ std::optional<SinkCurveSeries> modelledSinkCurveSeries(const ModelSpec& model,
     const auto schemeAt = [&](qint64 n) { return modelledSchemeFor(model, choice, probe.layer, head, n); };
     const auto points =
         computeSinkCurve(*source, schemeAt, probe.curve, runCallbacks(callbacks, h, heads.size()));
-    if (!points) return std::nullopt;
-    if (series.samples.empty()) series.samples.resize(points->size());
-    for (size_t i = 0; i < points->size(); ++i) {
-      series.samples[i].contextTokens = (*points)[i].contextTokens;
-      addWeighted(series.samples[i].mean, (*points)[i].mean, weight);
-      addWeighted(series.samples[i].last, (*points)[i].last, weight);
+    if (series.samples.empty()) series.samples.resize(points.size());
+    for (size_t i = 0; i < points.size(); ++i) {
+      series.samples[i].contextTokens = points[i].contextTokens;
+      addWeighted(series.samples[i].mean, points[i].mean, weight);
+      addWeighted(series.samples[i].last, points[i].last, weight);
     }
   }
   std::sort(
@@ -53,9 +50,9 @@ std::optional<SinkCurveSeries> modelledSinkCurveSeries(const ModelSpec& model,
   return series;
 }
 
-std::optional<PooledHeatmap> modelledMeanHeatmap(const ModelSpec& model, const ModelledProbeRequest& probe,
-                                                 const ModelledScheme& choice,
-                                                 const ProbeCallbacks& callbacks, RowMetrics* lastQueryMean) {
+PooledHeatmap modelledMeanHeatmap(const ModelSpec& model, const ModelledProbeRequest& probe,
+                                  const ModelledScheme& choice, const ProbeCallbacks& callbacks,
+                                  RowMetrics* lastQueryMean) {
   PooledHeatmap mean;
   const std::vector<int>& heads = probe.heatmapHeads;
   if (lastQueryMean) *lastQueryMean = RowMetrics{};
@@ -65,15 +62,14 @@ std::optional<PooledHeatmap> modelledMeanHeatmap(const ModelSpec& model, const M
     const auto result = runAttentionProbe(
         *source, modelledSchemeFor(model, choice, probe.layer, head, probe.heatmap.contextTokens),
         probe.heatmap, runCallbacks(callbacks, h, heads.size()));
-    if (!result) return std::nullopt;
     if (mean.mass.empty()) {
-      mean = result->heatmap;
+      mean = result.heatmap;
       std::fill(mean.mass.begin(), mean.mass.end(), 0.0f);
     }
     for (size_t i = 0; i < mean.mass.size(); ++i)
-      mean.mass[i] += result->heatmap.mass[i] / float(heads.size());
-    if (lastQueryMean && !result->rows.empty())
-      addWeighted(*lastQueryMean, result->rows.back(), 1.0 / double(heads.size()));
+      mean.mass[i] += result.heatmap.mass[i] / float(heads.size());
+    if (lastQueryMean && !result.rows.empty())
+      addWeighted(*lastQueryMean, result.rows.back(), 1.0 / double(heads.size()));
   }
   return mean;
 }

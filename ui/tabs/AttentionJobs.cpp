@@ -1,6 +1,7 @@
 #include "tabs/AttentionJobs.h"
 
 #include "attention/ModelledAttention.h"
+#include "common/Cancelled.h"
 #include "planner/Confidence.h"
 #include "planner/MitigationModel.h"
 #include "planner/PlannerResources.h"
@@ -17,8 +18,8 @@ ProbeCallbacks callbacksFor(const JobContext& job, double start, double span) {
 
 }  // namespace
 
-std::optional<SinkCurveChartData> computeSinkCurves(const ModelSpec& model, const ScenarioValues& values,
-                                                    const JobContext& job) {
+SinkCurveChartData computeSinkCurves(const ModelSpec& model, const ScenarioValues& values,
+                                     const JobContext& job) {
   SinkCurveChartData data;
   data.modelName = model.displayName;
   data.modelId = model.id;
@@ -40,20 +41,18 @@ std::optional<SinkCurveChartData> computeSinkCurves(const ModelSpec& model, cons
     const ModelledScheme scheme{mitigation, factor, StreamingCache::builtin(),
                                 runtimeHonoursWindow(model, values.runtime)};
     if (!modelledSchemeApplies(model, probe, scheme)) continue;  // e.g. longrope without factors: not drawn
-    auto series = modelledSinkCurveSeries(model, probe, scheme, callbacksFor(job, done++ / runs, 1.0 / runs));
-    if (!series) return std::nullopt;
-    data.series.push_back(std::move(*series));
+    data.series.push_back(
+        modelledSinkCurveSeries(model, probe, scheme, callbacksFor(job, done++ / runs, 1.0 / runs)));
   }
   // The planner's effective context at the same contexts (cheap next to the probe).
   data.effective = effectiveContextSeries(model, values.mitigations, probe.curve.contexts,
                                           values.contextTokens, values.runtime);
-  if (job.isCancelled()) return std::nullopt;
+  stopIfCancelled(job.cancelFunction());
   return data;
 }
 
-std::optional<HeatmapChartData> computeHeatmaps(const ModelSpec& model, const ScenarioValues& values,
-                                                const std::vector<Mitigation>& mitigations,
-                                                const JobContext& job) {
+HeatmapChartData computeHeatmaps(const ModelSpec& model, const ScenarioValues& values,
+                                 const std::vector<Mitigation>& mitigations, const JobContext& job) {
   HeatmapChartData data;
   data.modelName = model.displayName;
   const ModelledProbeRequest probe =
@@ -74,9 +73,8 @@ std::optional<HeatmapChartData> computeHeatmaps(const ModelSpec& model, const Sc
     const ModelledScheme scheme{mitigation, factor, StreamingCache::builtin(), honourWindow};
     if (!modelledSchemeApplies(model, probe, scheme)) continue;
     RowMetrics lastQuery;
-    auto heatmap =
+    PooledHeatmap heatmap =
         modelledMeanHeatmap(model, probe, scheme, callbacksFor(job, done++ / runs, 1.0 / runs), &lastQuery);
-    if (!heatmap) return std::nullopt;
     data.lastQueryMetrics.push_back(lastQuery);
     MitigationScenario planned;  // the planner's verdict for the same setting, for the compare note
     planned.contextTokens = values.contextTokens;
@@ -85,7 +83,7 @@ std::optional<HeatmapChartData> computeHeatmaps(const ModelSpec& model, const Sc
     planned.runtime = values.runtime;
     const MitigationEstimate estimate =
         estimateMitigation(model, mitigation, planned, plannerResources(), referenceSet());
-    data.panels.push_back({mitigation, std::move(*heatmap), verdictName(estimate.verdict.kind)});
+    data.panels.push_back({mitigation, std::move(heatmap), verdictName(estimate.verdict.kind)});
   }
   return data;
 }

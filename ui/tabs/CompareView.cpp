@@ -126,11 +126,9 @@ void CompareView::compute() {
   context_.compute.submit<std::shared_ptr<const HeatmapChartData>>(
       channel_, tr("Probing modelled attention (heatmaps)"), this,
       [model, values, mitigations](const JobContext& job) -> std::shared_ptr<const HeatmapChartData> {
-        auto data = computeHeatmaps(*model, values, mitigations, job);
-        return data ? std::make_shared<const HeatmapChartData>(std::move(*data)) : nullptr;
+        return std::make_shared<const HeatmapChartData>(computeHeatmaps(*model, values, mitigations, job));
       },
       [this](const std::shared_ptr<const HeatmapChartData>& data) {
-        if (!data) return;
         data_ = data;
         redraw();
         emit updated();

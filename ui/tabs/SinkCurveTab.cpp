@@ -80,11 +80,9 @@ void SinkCurveTab::startComputation() {
   compute().submit<std::shared_ptr<const SinkCurveChartData>>(
       channel(), tr("Probing modelled attention (sink curve)"), this,
       [model, values](const JobContext& job) -> std::shared_ptr<const SinkCurveChartData> {
-        auto data = computeSinkCurves(*model, values, job);
-        return data ? std::make_shared<const SinkCurveChartData>(std::move(*data)) : nullptr;
+        return std::make_shared<const SinkCurveChartData>(computeSinkCurves(*model, values, job));
       },
       [this](const std::shared_ptr<const SinkCurveChartData>& data) {
-        if (!data) return;
         data_ = data;
         redraw();
         markUpdated();
