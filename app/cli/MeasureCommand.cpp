@@ -4,6 +4,7 @@
 #include "cli/Commands.h"
 #include "common/Error.h"
 #include "inference/Measurement.h"
+#include "inference/Tokenizer.h"
 #include "measure/MeasureSession.h"
 
 namespace sinkscope::cli {
@@ -96,7 +97,8 @@ int runMeasure(const QStringList& args) {
   const QString ggufPath = requireOption(parser, QStringLiteral("gguf"));
   const FlagNames flags{{measure_field::kContext, QStringLiteral("--context")},
                         {measure_field::kWindow, QStringLiteral("--window")},
-                        {measure_field::kSinks, QStringLiteral("--sinks")}};
+                        {measure_field::kSinks, QStringLiteral("--sinks")},
+                        {kTokenIdsField, QStringLiteral("--tokens")}};
   MeasureSettings settings;
   if (parser.isSet(QStringLiteral("mitigation"))) {
     const auto mitigation = mitigationFromName(parser.value(QStringLiteral("mitigation")));

@@ -9,6 +9,7 @@
 #include "common/JsonRead.h"
 #include "export/ReportWriter.h"
 #include "inference/Measurement.h"
+#include "inference/Tokenizer.h"
 #include "measure/MeasureSession.h"
 
 #include <QFileInfo>
@@ -56,7 +57,9 @@ int runReport(const QStringList& args) {
     const bool json = QFileInfo(path).suffix().compare(QLatin1String("json"), Qt::CaseInsensitive) == 0;
     if (!json) ui::checkReportDestination(path, force);  // fail before the work, not after
     TerminalProgress progress(QStringLiteral("report"));
-    const FlagNames flags{{measure_field::kContext, QStringLiteral("--measure-context")}};
+    // The report reads a text only: token ids are measure's (--tokens).
+    const FlagNames flags{{measure_field::kContext, QStringLiteral("--measure-context")},
+                          {kTokenIdsField, QStringLiteral("with sinkscope measure --tokens")}};
     const std::function<bool()> interrupted = stopOnInterrupt();
     // Cancelled (Ctrl+C) ends the command through guarded(): exit 130, nothing written.
     const Report report = namingFlags(flags, [&] {

@@ -252,6 +252,7 @@ class TestThreatModel : public QObject {
       } catch (const Error& error) {
         QCOMPARE(error.exitCode(), 3);
         QCOMPARE(error.field(), QStringLiteral("tokenizer.ggml.token_type"));
+        QCOMPARE(error.remedyField(), kTokenIdsField);  // core's name; the command line says --tokens
       }
     }
     QCOMPARE(matcher.split(QByteArray(kMaxSpecialTokenScanBytes / 1024 / 1024, 'x'), false).size(),

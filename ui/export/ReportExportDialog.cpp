@@ -1,5 +1,6 @@
 #include "export/ReportExportDialog.h"
 #include "DialogFolders.h"
+#include "WindowErrors.h"
 
 #include "common/Cancelled.h"
 #include "common/Error.h"
@@ -92,7 +93,7 @@ ReportExportOutcome exportReportInteractively(QWidget* parent, const ReportScena
   } catch (const Cancelled&) {
     return {QString(), true};  // an outcome of its own: nothing written, nothing failed
   } catch (const Error& error) {
-    prompts.showError(parent, error.describe());
+    prompts.showError(parent, windowErrorText(error));
     return {};
   } catch (const std::exception& error) {
     prompts.showError(parent, QObject::tr("%1: %2").arg(path, QString::fromLocal8Bit(error.what())));
