@@ -333,7 +333,11 @@ void MainWindow::saveSettings() const {
 
 void MainWindow::restoreSettings() {
   QSettings settings;
-  importer_->restoreImports(settings.value(QStringLiteral("files/imported")).toStringList());
+  const QStringList dropped =
+      importer_->restoreImports(settings.value(QStringLiteral("files/imported")).toStringList());
+  if (!dropped.isEmpty())
+    statusBar()->showMessage(
+        tr("Not reopened from the last session: %1").arg(dropped.join(QStringLiteral("; "))), 30000);
   importer_->setRecentFiles(settings.value(QStringLiteral("files/recent")).toStringList());
   importer_->setRecentHubIds(settings.value(QStringLiteral("hub/recent")).toStringList());
   rebuildRecentMenu();

@@ -74,13 +74,13 @@ PooledHeatmap modelledMeanHeatmap(const ModelSpec& model, const ModelledProbeReq
   return mean;
 }
 
-bool modelledSchemeApplies(const ModelSpec& model, const ModelledProbeRequest& probe,
-                           const ModelledScheme& choice) {
+std::optional<QString> modelledSchemeRefusal(const ModelSpec& model, const ModelledProbeRequest& probe,
+                                             const ModelledScheme& choice) {
   try {
     modelledSchemeFor(model, choice, probe.layer, probe.curveHeads.front(), probe.heatmap.contextTokens);
-    return true;
-  } catch (const Error&) {
-    return false;
+    return std::nullopt;
+  } catch (const Error& refusal) {
+    return refusal.message();  // the reason goes to the caller, who shows it
   }
 }
 

@@ -24,8 +24,9 @@ PooledHeatmap modelledMeanHeatmap(const ModelSpec& model, const ModelledProbeReq
                                   const ModelledScheme& choice, const ProbeCallbacks& callbacks = {},
                                   RowMetrics* lastQueryMean = nullptr);
 
-// Whether `choice` applies to the model at all (longrope without factors, alibi on RoPE: no).
-bool modelledSchemeApplies(const ModelSpec& model, const ModelledProbeRequest& probe,
-                           const ModelledScheme& choice);
+// Why `choice` cannot be modelled for the model (longrope without factors, alibi on a RoPE model),
+// in core's words; nullopt when it applies.
+std::optional<QString> modelledSchemeRefusal(const ModelSpec& model, const ModelledProbeRequest& probe,
+                                             const ModelledScheme& choice);
 
 }  // namespace sinkscope

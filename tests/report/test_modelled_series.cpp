@@ -66,12 +66,22 @@ class TestModelledSeries : public QObject {
     QCOMPARE(lastQuery.sinkMass1, 0.0);
   }
 
-  void applicabilityFollowsTheScheme() {
+  // A mitigation that cannot be modelled says why (never a bare "no"): the tabs show the reason.
+  void refusalFollowsTheSchemeAndSaysWhy() {
     const ModelSpec llama = resolveModel(QStringLiteral("llama-2-7b"));
     const ModelledProbeRequest probe = modelledProbeRequest(llama, 16384);
-    QVERIFY(modelledSchemeApplies(llama, probe, {Mitigation::Yarn, probe.factor, StreamingCache::builtin()}));
-    QVERIFY(
-        !modelledSchemeApplies(llama, probe, {Mitigation::Alibi, probe.factor, StreamingCache::builtin()}));
+    const auto yarn =
+        modelledSchemeRefusal(llama, probe, {Mitigation::Yarn, probe.factor, StreamingCache::builtin()});
+    QVERIFY2(!yarn.has_value(), qPrintable(yarn.value_or(QString())));
+    const auto alibi =
+        modelledSchemeRefusal(llama, probe, {Mitigation::Alibi, probe.factor, StreamingCache::builtin()});
+    QVERIFY(alibi.has_value());
+    QVERIFY2(alibi->contains(QStringLiteral("needs a model trained with")), qPrintable(*alibi));
+    // Llama 2 ships no LongRoPE factors (its config.json has no rope_scaling): nothing to model.
+    const auto longrope =
+        modelledSchemeRefusal(llama, probe, {Mitigation::LongRope, probe.factor, StreamingCache::builtin()});
+    QVERIFY(longrope.has_value());
+    QVERIFY2(!longrope->isEmpty(), "a refusal without a reason");
   }
 
   // Cancelled is an outcome of its own (common/Cancelled.h): the series neither returns a partial

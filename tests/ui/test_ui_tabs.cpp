@@ -483,6 +483,28 @@ class TestUiTabs : public QObject {
     QVERIFY_THROWS_EXCEPTION(Cancelled, computeHeatmaps(spec, values, values.mitigations, cancelledJob));
   }
 
+  // A compared mitigation the probe cannot model is left out of the chart and the note says which
+  // and why, in core's words (Llama-family TinyLlama ships no LongRoPE factors).
+  void sinkCurveTabSaysWhyAMitigationIsNotDrawn() {
+    MainWindow window;
+    window.show();
+    window.scenario().setModelId(catalogueId("tinyllama"));
+    window.scenario().setContextTokens(8192);
+    window.scenario().setLayerHead(2, 1);
+    window.scenario().setMitigations({Mitigation::Baseline, Mitigation::LongRope});
+    QCOMPARE(window.scenario().values().mitigations.size(), size_t(2));
+    auto* tab = qobject_cast<SinkCurveTab*>(window.analysisTab(QStringLiteral("sink-curve")));
+    QVERIFY(tab);
+    showAndWait(window, tab);
+    QCOMPARE(tab->chart()->plot()->graphCount(), 1);
+    QVERIFY(tab->data());
+    QCOMPARE(tab->data()->notDrawn.size(), 1);
+    const QString notDrawn = tab->data()->notDrawn.front();
+    QVERIFY2(notDrawn.startsWith(QStringLiteral("longrope: ")) && notDrawn.size() > 20, qPrintable(notDrawn));
+    QVERIFY2(tab->noteText().contains(QStringLiteral("Not drawn: ") + notDrawn.toHtmlEscaped()),
+             qPrintable(tab->noteText()));
+  }
+
   void rapidScenarioChangesNeverStallTheEventLoop() {
     MainWindow window;
     window.show();

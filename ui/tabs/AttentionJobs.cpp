@@ -16,6 +16,11 @@ ProbeCallbacks callbacksFor(const JobContext& job, double start, double span) {
   return {job.cancelFunction(), [job, start, span](double f) { job.setProgress(start + span * f); }};
 }
 
+// "<mitigation>: <core's reason>", for the tab's note.
+QString notDrawnText(Mitigation mitigation, const QString& refusal) {
+  return QStringLiteral("%1: %2").arg(mitigationName(mitigation), refusal);
+}
+
 }  // namespace
 
 SinkCurveChartData computeSinkCurves(const ModelSpec& model, const ScenarioValues& values,
@@ -40,7 +45,10 @@ SinkCurveChartData computeSinkCurves(const ModelSpec& model, const ScenarioValue
   for (Mitigation mitigation : values.mitigations) {
     const ModelledScheme scheme{mitigation, factor, StreamingCache::builtin(),
                                 runtimeHonoursWindow(model, values.runtime)};
-    if (!modelledSchemeApplies(model, probe, scheme)) continue;  // e.g. longrope without factors: not drawn
+    if (const auto refusal = modelledSchemeRefusal(model, probe, scheme)) {  // e.g. longrope without factors
+      data.notDrawn << notDrawnText(mitigation, *refusal);
+      continue;
+    }
     data.series.push_back(
         modelledSinkCurveSeries(model, probe, scheme, callbacksFor(job, done++ / runs, 1.0 / runs)));
   }
@@ -71,7 +79,10 @@ HeatmapChartData computeHeatmaps(const ModelSpec& model, const ScenarioValues& v
   int done = 0;
   for (Mitigation mitigation : mitigations) {
     const ModelledScheme scheme{mitigation, factor, StreamingCache::builtin(), honourWindow};
-    if (!modelledSchemeApplies(model, probe, scheme)) continue;
+    if (const auto refusal = modelledSchemeRefusal(model, probe, scheme)) {
+      data.notDrawn << notDrawnText(mitigation, *refusal);
+      continue;
+    }
     RowMetrics lastQuery;
     PooledHeatmap heatmap =
         modelledMeanHeatmap(model, probe, scheme, callbacksFor(job, done++ / runs, 1.0 / runs), &lastQuery);
@@ -86,6 +97,11 @@ HeatmapChartData computeHeatmaps(const ModelSpec& model, const ScenarioValues& v
     data.panels.push_back({mitigation, std::move(heatmap), verdictName(estimate.verdict.kind)});
   }
   return data;
+}
+
+QString notDrawnNote(const QStringList& notDrawn) {
+  if (notDrawn.isEmpty()) return QString();
+  return QObject::tr(" Not drawn: %1.").arg(notDrawn.join(QStringLiteral("; ")).toHtmlEscaped());
 }
 
 }  // namespace sinkscope::ui

@@ -157,6 +157,7 @@ void CompareView::redraw() {
   note += difference ? tr(" Hover a cell for its numbers; drag or wheel to zoom, the panels move together.")
                      : tr(" Hover a cell for its numbers; drag or wheel to zoom.");
   // The pair's numbers at the requested context, and why the maps differ or look alike.
+  note += notDrawnNote(data_->notDrawn);
   const QString contrast = difference ? heatmapContrastText(*data_) : QString();
   if (!contrast.isEmpty()) note += QStringLiteral("<br><b>%1</b>").arg(contrast.toHtmlEscaped());
   note_->setText(note);
