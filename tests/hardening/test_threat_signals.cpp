@@ -124,6 +124,36 @@ class TestThreatSignals : public QObject {
     QVERIFY(process.readAllStandardOutput().isEmpty());
   }
 
+  // A chart whose modelled probe takes minutes (a heatmap at 10M tokens) stops at Ctrl+C: exit 130
+  // with one line, no image. Before its handler is installed the signal ends it as it ends any
+  // program, so the wait grows until the cancellation itself is seen.
+  void interruptedChartEndsWithoutAnImage() {
+    QTemporaryDir dir;
+    const QString out = dir.filePath(QStringLiteral("heatmap.png"));
+    bool cancelled = false;
+    for (const int delayMs : {800, 1600, 3200}) {
+      QProcess process;
+      process.start(test::cliPath(),
+                    {QStringLiteral("chart"), QStringLiteral("--chart"), QStringLiteral("heatmap"),
+                     QStringLiteral("--model"), QStringLiteral("llama-2-7b"), QStringLiteral("--hardware"),
+                     QStringLiteral("h100-sxm-80gb"), QStringLiteral("--context"), QStringLiteral("10M"),
+                     QStringLiteral("--out"), out});
+      QVERIFY(process.waitForStarted());
+      QTest::qWait(delayMs);
+      if (process.processId() > 0)
+        ::kill(pid_t(process.processId()), SIGINT);  // pid 0 would signal this test's own group
+      QVERIFY2(process.waitForFinished(30000), "the chart kept running after SIGINT");
+      QVERIFY(hiddenOrTemporary(dir.path()).isEmpty());
+      QVERIFY(!QFileInfo::exists(out));
+      if (process.exitStatus() == QProcess::CrashExit) continue;  // interrupted before the handler
+      QCOMPARE(process.exitCode(), kCancelled);
+      QCOMPARE(process.readAllStandardError(), QByteArray("sinkscope: cancelled\n"));
+      cancelled = true;
+      break;
+    }
+    QVERIFY2(cancelled, "every SIGINT arrived before the chart could stop on request");
+  }
+
   // Ctrl+C while a long command draws its progress line (docs/limits.md, "Threat model"): the line
   // is closed (a line break) before "sinkscope: cancelled", the exit status is 130, and nothing is
   // printed or written: no output file, no temporary file. A real SIGINT to a child process.
