@@ -10,16 +10,6 @@ namespace sinkscope {
 
 namespace {
 
-QString tokens(double value) {
-  if (value >= 1024)
-    return QStringLiteral("%1K").arg(QString::number(value / 1024.0, 'f', value >= 10240 ? 0 : 1));
-  return QString::number(qint64(std::llround(value)));
-}
-
-QString gib(qint64 bytes) {
-  return QString::number(double(bytes) / double(1ll << 30), 'f', 2) + QStringLiteral(" GiB");
-}
-
 // Usable, quality-weighted context: what the row lets a user actually work with.
 double score(const MitigationPlan& row) {
   if (!row.estimate.applicable) return -1;
@@ -31,8 +21,8 @@ QStringList reasonsFor(const MitigationPlan& row, const Plan& plan) {
   const MitigationEstimate& e = row.estimate;
   reasons << e.verdict.text;
   reasons << QStringLiteral("effective context ≈ %1 of the requested %2 (band %3–%4)")
-                 .arg(tokens(e.effectiveContext.central), tokens(double(plan.contextTokens)),
-                      tokens(e.effectiveContext.low), tokens(e.effectiveContext.high));
+                 .arg(tokensShort(e.effectiveContext.central), tokensShort(double(plan.contextTokens)),
+                      tokensShort(e.effectiveContext.low), tokensShort(e.effectiveContext.high));
   reasons << QStringLiteral("quality ≈ %1 of in-distribution (band %2–%3)")
                  .arg(percentText(e.qualityRetention.central), percentText(e.qualityRetention.low),
                       percentText(e.qualityRetention.high));
@@ -40,10 +30,11 @@ QStringList reasonsFor(const MitigationPlan& row, const Plan& plan) {
   // 2 GiB cache, exceed one H100).
   reasons << (row.totalBytes <= plan.memory.capacityBytes
                   ? QStringLiteral("KV cache %1, fits in %2 usable")
-                        .arg(gib(row.kvBytes), gib(plan.memory.capacityBytes))
+                        .arg(gibText(row.kvBytes), gibText(plan.memory.capacityBytes))
                   : QStringLiteral(
                         "KV cache %1; with weights, activations and overhead %2: does NOT fit in %3 usable")
-                        .arg(gib(row.kvBytes), gib(row.totalBytes), gib(plan.memory.capacityBytes)));
+                        .arg(gibText(row.kvBytes), gibText(row.totalBytes),
+                             gibText(plan.memory.capacityBytes)));
   reasons << (e.fineTuned      ? QStringLiteral("the model was trained with it: nothing to fine-tune")
               : e.vendorRecipe ? QStringLiteral("the vendor's documented recipe: nothing to fine-tune")
                                : QStringLiteral("needs no fine-tuning"));
@@ -149,7 +140,7 @@ Recommendation recommendMitigation(const Plan& plan, const ModelSpec& model) {
     recommendation.fineTunedAlternative =
         QStringLiteral("if you can fine-tune: %1 ×%2 fine-tuned would reach ≈ %3 at ≈ %4 quality (%5)")
             .arg(mitigationName(tuned->mitigation), QString::number(tuned->factor, 'g', 3),
-                 tokens(tuned->estimate.fineTunedEffectiveContext->central),
+                 tokensShort(tuned->estimate.fineTunedEffectiveContext->central),
                  percentText(tuned->estimate.fineTunedQualityRetention->central),
                  tuned->estimate.fineTuningCost);
   return recommendation;
@@ -181,9 +172,9 @@ std::vector<DocumentComparison> compareWithSourceDocument(const ModelSpec& model
     QString verdict = effectiveAgrees && qualityAgrees ? QStringLiteral("agrees within SinkScope's band")
                                                        : QStringLiteral("differs");
     verdict += QStringLiteral(": the document says %1 / %2, SinkScope %3 (RULER-style %4) / %5. ")
-                   .arg(tokens(double(documentRow.effectiveContext)), percentText(documentRow.quality),
-                        tokens(double(comparison.effective)), tokens(double(comparison.effectiveStrict)),
-                        percentText(comparison.quality));
+                   .arg(tokensShort(double(documentRow.effectiveContext)), percentText(documentRow.quality),
+                        tokensShort(double(comparison.effective)),
+                        tokensShort(double(comparison.effectiveStrict)), percentText(comparison.quality));
     if (documentRow.effectiveContext > comparison.effectiveStrict &&
         documentRow.effectiveContext < comparison.effective)
       verdict += QStringLiteral(
@@ -195,13 +186,13 @@ std::vector<DocumentComparison> compareWithSourceDocument(const ModelSpec& model
                      ? QStringLiteral(
                            "The document calls the trained context %1; the checkpoint was trained at %2 "
                            "(its own paper): the document's figure is an error, SinkScope uses %2. ")
-                           .arg(tokens(double(documentRow.trainedContext)),
-                                tokens(double(plan.trainedContextTokens)))
+                           .arg(tokensShort(double(documentRow.trainedContext)),
+                                tokensShort(double(plan.trainedContextTokens)))
                      : QStringLiteral(
                            "The document calls the trained context %1; SinkScope uses %2 (pre-training), so "
                            "the extension counts as fine-tuned. ")
-                           .arg(tokens(double(documentRow.trainedContext)),
-                                tokens(double(plan.trainedContextTokens)));
+                           .arg(tokensShort(double(documentRow.trainedContext)),
+                                tokensShort(double(plan.trainedContextTokens)));
     verdict += QStringLiteral("Why: ") + found->estimate.explanation;
     comparison.verdict = verdict;
     rows.push_back(comparison);

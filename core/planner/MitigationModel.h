@@ -22,10 +22,12 @@ QString verdictName(VerdictKind kind);  // "works", "degraded", "collapses", "un
 // What the setting does at the requested length, and the published point the answer rests on.
 struct Verdict {
   VerdictKind kind = VerdictKind::Unknown;
-  qint64 contextTokens = 0;   // the length it speaks of
-  Band quality;               // expected quality retention there (per position)
-  QString basisId;            // the reference point it rests on (empty: none)
-  QString basis;              // that point in words: model, metric, value, length
+  qint64 contextTokens = 0;  // the length it speaks of
+  Band quality;              // expected quality retention there (per position)
+  QString setting;           // the setting as reference points name it ("llama3" for Llama 3.1 as shipped)
+  bool fineTuned = false;  // its state: trained with this setting (a vendor recipe added at inference is not)
+  QString basisId;         // the point of the same setting and state its quality is read from (empty: none)
+  QString basis;           // that point in words, or "no published point for ...; extrapolated from ..."
   bool extrapolated = false;  // the length lies past every published point for this setting
   QString text;               // one sentence: "at 32K: collapses (quality ...); rests on ..."
 };

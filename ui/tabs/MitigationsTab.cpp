@@ -135,6 +135,16 @@ void MitigationsTab::showCompareView() {
 }
 
 void MitigationsTab::prepareScreenshot(const QString& variant) {
+  if (variant == QLatin1String("mitigations-llama-2-7b-32k")) {
+    if (!beforeScreenshot_) beforeScreenshot_ = scenario().values();
+    ScenarioValues values = *beforeScreenshot_;
+    values.modelId = QStringLiteral("llama-2-7b");
+    values.contextTokens = 32768;
+    scenario().setValues(values);
+  } else if (beforeScreenshot_) {
+    scenario().setValues(*beforeScreenshot_);
+    beforeScreenshot_.reset();
+  }
   lower_->setCurrentWidget(variant == QLatin1String("mitigations-compare") ? static_cast<QWidget*>(compare_)
                                                                            : estimates_);
   refreshNow();

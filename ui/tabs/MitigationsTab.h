@@ -6,7 +6,10 @@
 #pragma once
 
 #include "charts/MitigationCharts.h"
+#include "scenario/Scenario.h"
 #include "tabs/AnalysisTab.h"
+
+#include <optional>
 
 class QComboBox;
 class QLabel;
@@ -33,8 +36,11 @@ class MitigationsTab : public AnalysisTab {
   CompareView* compareView() const { return compare_; }
   // Brings the Compare view to the front (it computes while it is shown).
   void showCompareView();
-  // Screenshots: mitigations.png is the table and bar chart, mitigations-compare.png the Compare view.
-  QStringList screenshotVariants() const override { return {QStringLiteral("mitigations-compare")}; }
+  // Screenshots: mitigations.png is the table and bar chart, mitigations-compare.png the Compare view,
+  // mitigations-llama-2-7b-32k.png the table for Llama-2-7B at 32K (the scenario is restored after).
+  QStringList screenshotVariants() const override {
+    return {QStringLiteral("mitigations-compare"), QStringLiteral("mitigations-llama-2-7b-32k")};
+  }
   void prepareScreenshot(const QString& variant) override;
 
  protected:
@@ -57,6 +63,7 @@ class MitigationsTab : public AnalysisTab {
   QWidget* estimates_ = nullptr;  // the first page of lower_
   CompareView* compare_ = nullptr;
   bool compareStale_ = true;  // the scenario changed since the Compare view last computed
+  std::optional<ScenarioValues> beforeScreenshot_;  // the scenario a screenshot variant replaced
   std::shared_ptr<const MitigationsData> data_;
 };
 
