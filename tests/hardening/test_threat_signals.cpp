@@ -131,7 +131,7 @@ class TestThreatSignals : public QObject {
     QTemporaryDir dir;
     const QString out = dir.filePath(QStringLiteral("heatmap.png"));
     bool cancelled = false;
-    for (const int delayMs : {800, 1600, 3200}) {
+    for (const int delayMs : {800, 1600, 3200, 6400, 12800}) {
       QProcess process;
       process.start(test::cliPath(),
                     {QStringLiteral("chart"), QStringLiteral("--chart"), QStringLiteral("heatmap"),
