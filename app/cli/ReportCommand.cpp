@@ -42,6 +42,10 @@ int runReport(const QStringList& args) {
         {QStringLiteral("trained-context"),
          QStringLiteral("Trained context of the checkpoint, overriding its GGUF metadata."),
          QStringLiteral("N")},
+        {QStringLiteral("sliding-window"),
+         QStringLiteral("Measure with the config's sliding window of N tokens on every layer without a "
+                        "window of its own, as vLLM does (default: as llama.cpp runs the file)."),
+         QStringLiteral("N")},
     });
     parseOrThrow(parser, QStringLiteral("report"), args);
     ReportScenario scenario = readScenario(parser, true);
@@ -52,6 +56,8 @@ int runReport(const QStringList& args) {
         optionalCount(parser, QStringLiteral("measure-context"), 2, kMaxMeasuredTokens);
     scenario.measureTrainedContext =
         optionalCount(parser, QStringLiteral("trained-context"), 16, kMaxContextTokens);
+    scenario.measureSlidingWindow =  // the limits of `sinkscope measure --sliding-window`
+        optionalCount(parser, QStringLiteral("sliding-window"), 1, kMaxMeasuredTokens);
     const QString path = parser.value(QStringLiteral("out"));
     const bool force = parser.isSet(QStringLiteral("force"));
     const bool json = QFileInfo(path).suffix().compare(QLatin1String("json"), Qt::CaseInsensitive) == 0;

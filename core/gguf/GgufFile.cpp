@@ -8,6 +8,7 @@
 #include <QFileInfo>
 #include <QFloat16>
 #include <QSet>
+#include <QStringDecoder>
 #include <bit>
 #include <cmath>
 #include <cstring>
@@ -129,7 +130,10 @@ class Cursor {
       throwBadInput(source_, field, QStringLiteral("string length %1 is absurd").arg(length));
     need(length, field);
     spend(stringBytesLeft, length, kMaxStringBytesInAll, field, QStringLiteral("bytes of strings"));
-    QString text = QString::fromUtf8(reinterpret_cast<const char*>(data_ + position_), qsizetype(length));
+    // A leading U+FEFF is part of the string (Gemma 3 has pieces "\uFEFF//" beside "//"), not a
+    // byte-order mark to drop as QString::fromUtf8 does (docs/gguf.md).
+    QStringDecoder utf8(QStringDecoder::Utf8, QStringDecoder::Flag::ConvertInitialBom);
+    QString text = utf8(QByteArrayView(reinterpret_cast<const char*>(data_ + position_), qsizetype(length)));
     position_ += length;
     return text;
   }

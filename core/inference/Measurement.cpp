@@ -99,6 +99,9 @@ Measurement measure(const LlamaModel& model, const QString& ggufPath, const QStr
   m.modelName = modelName;
   m.ggufPath = ggufPath;
   m.hyper = model.hyper();
+  if (settings.mitigation == Mitigation::Llama3)
+    if (const QString why = whyNotMeasurable(settings.mitigation, model); !why.isEmpty())
+      throw Error(ErrorKind::Usage, QString(), kMitigationField, why);
   if (qint64(tokens.size()) < 2)
     throwBadInput(QStringLiteral("text"), QStringLiteral("tokens"),
                   QStringLiteral("needs at least 2 tokens"));
@@ -185,6 +188,14 @@ QString whyNotMeasurable(Mitigation mitigation) {
   return QString();
 }
 
+QString whyNotMeasurable(Mitigation mitigation, const LlamaModel& model) {
+  if (mitigation == Mitigation::Llama3 && !model.ropeFrequencyFactors().empty())
+    return QStringLiteral(
+        "the file already carries Llama-3 scaling (rope_freqs.weight), which every run applies once, as "
+        "llama.cpp does; applying it again would scale twice: measure baseline instead");
+  return whyNotMeasurable(mitigation);
+}
+
 int measurePasses(const MeasureSettings& settings, qint64 tokens, qint64 trainedContext) {
   if (settings.knownControlNll) return 1;
   return controlIsTheRun(settings.mitigation, policyFor(settings, trainedContext), tokens, trainedContext)
@@ -198,7 +209,7 @@ MeasuredRuns measureEach(const LlamaModel& model, const QString& ggufPath, const
   MeasuredRuns out;
   std::vector<Mitigation> measurable;
   for (Mitigation mitigation : mitigations) {
-    if (const QString why = whyNotMeasurable(mitigation); !why.isEmpty())
+    if (const QString why = whyNotMeasurable(mitigation, model); !why.isEmpty())
       out.notMeasured << QStringLiteral("%1: %2").arg(mitigationName(mitigation), why);
     else
       measurable.push_back(mitigation);
@@ -263,8 +274,8 @@ QJsonArray heatmapsToJson(const Measurement& m) {
   return heatmaps;
 }
 
-// Which windows the run applied: the architecture's own sliding layers (as llama.cpp runs the
-// file) and, in "config" mode, the config's window on every other layer (as vLLM does).
+}  // namespace
+
 QJsonObject slidingWindowJson(const Measurement& m) {
   QJsonArray slidingLayers;
   for (int l = 0; l < m.hyper.layers; ++l)
@@ -277,8 +288,6 @@ QJsonObject slidingWindowJson(const Measurement& m) {
                      {QStringLiteral("config_window_tokens"),
                       m.configSlidingWindow > 0 ? QJsonValue(m.configSlidingWindow) : QJsonValue()}};
 }
-
-}  // namespace
 
 QJsonObject measurementToJson(const Measurement& m, bool includeHeatmaps) {
   QJsonArray perPosition;

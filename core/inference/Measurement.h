@@ -63,12 +63,18 @@ struct Measurement {
 };
 
 // Runs the measurement. tokens must be within the vocabulary and at most kMaxMeasuredTokens;
-// Error(BadInput) with field "tokens" or "window_tokens" otherwise. Throws Cancelled on request.
+// Error(BadInput) with field "tokens" or "window_tokens" otherwise; Error(Usage) with field
+// kMitigationField for `llama3` on a file that already carries it. Throws Cancelled on request.
 Measurement measure(const LlamaModel& model, const QString& ggufPath, const QString& modelName,
                     std::vector<int> tokens, const MeasureSettings& settings);
 
 // Why measured mode cannot run a mitigation on a GGUF (ALiBi, LongRoPE), or empty when it can.
 QString whyNotMeasurable(Mitigation mitigation);
+// The same for one model: also `llama3` on a file whose rope_freqs.weight already carries Llama-3
+// scaling, which every run applies once, as llama.cpp does (docs/measured-mode.md).
+QString whyNotMeasurable(Mitigation mitigation, const LlamaModel& model);
+// The field of the Error(Usage) measure() throws for a mitigation the model cannot run twice.
+inline const QString kMitigationField = QStringLiteral("mitigation");
 
 // The query rows a measurement pools by default: 63 and L0/2 − 1 inside the trained context L0,
 // then the last row of every doubling of it (L0 − 1, 2·L0 − 1, 4·L0 − 1, ...) and the last token,
@@ -95,6 +101,10 @@ int measureEachPasses(const MeasureSettings& settings, const std::vector<Mitigat
 MeasuredRuns measureEach(const LlamaModel& model, const QString& ggufPath, const QString& modelName,
                          const std::vector<int>& tokens, const std::vector<Mitigation>& mitigations,
                          const MeasureSettings& settings);
+
+// The JSON's "sliding_window": which windows the run applied, the architecture's own sliding layers
+// (as llama.cpp runs the file) and, in "config" mode, the config's window on every other layer (as vLLM).
+QJsonObject slidingWindowJson(const Measurement& measurement);
 
 // docs/design.md's measure --json object (plus documented extra fields). With includeHeatmaps, a
 // "heatmaps" array holds every (layer, head)'s pooled rows.

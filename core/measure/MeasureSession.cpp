@@ -1,6 +1,8 @@
 #include "measure/MeasureSession.h"
 
 #include "catalog/Catalog.h"
+#include "catalog/CatalogueMatch.h"
+#include "catalog/GgufImport.h"
 #include "common/Error.h"
 #include "gguf/GgufFile.h"
 #include "inference/MeasureInput.h"
@@ -10,6 +12,7 @@
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <algorithm>
+#include <iterator>
 
 namespace sinkscope {
 
@@ -35,6 +38,14 @@ void keepContext(std::vector<int>& tokens, const MeasureInput& input) {
     keepFirstTokens(tokens, input.contextTokens, inputPathOf(input));
 }
 
+// The catalogue model the input names for this file, when the file has its shape and the
+// catalogue knows its trained context; else null.
+const ModelSpec* chosenCatalogueModel(const MeasureInput& input, const GgufFile& gguf) {
+  if (!input.catalogueModel || input.catalogueModel->trainedContext <= 0) return nullptr;
+  const ModelSpec fileSpec = modelSpecFromGguf(gguf, QFileInfo(input.ggufPath).completeBaseName());
+  return shapeDifferences(fileSpec, *input.catalogueModel).isEmpty() ? &*input.catalogueModel : nullptr;
+}
+
 }  // namespace
 
 MeasureSession::MeasureSession(const MeasureInput& input)
@@ -57,11 +68,15 @@ MeasureSession::MeasureSession(const MeasureInput& input)
             .arg(kMaxMeasuredTokens));
   requireMemoryFor(estimateMeasureMemory(gguf, qint64(tokens_.size())), ggufPath_);
   modelName_ = checkpointName(gguf, ggufPath_);
-  // The trained context: the one given, else the catalogue's for a checkpoint it knows by file
-  // name (stories260K: 512, while its GGUF says 2048), else the GGUF's context_length.
+  // The trained context: the one given, else that of the catalogue model chosen for the file when
+  // the file has its shape, else the catalogue's for a checkpoint it knows by file name
+  // (stories260K: 512, while its GGUF says 2048), else the GGUF's context_length.
   if (input.trainedContext) {
     trainedContext_ = *input.trainedContext;
     trainedContextSource_ = input.trainedContextSource;
+  } else if (const ModelSpec* chosen = chosenCatalogueModel(input, gguf)) {
+    trainedContext_ = chosen->trainedContext;
+    trainedContextSource_ = QStringLiteral("the catalogue's %1").arg(chosen->id);
   } else if (const ModelSpec* known = Catalog::builtin().findModel(QFileInfo(ggufPath_).completeBaseName())) {
     trainedContext_ = known->trainedContext;
     trainedContextSource_ = QStringLiteral("the catalogue's %1").arg(known->id);
@@ -102,8 +117,11 @@ MeasuredRuns MeasureSession::runEach(const std::vector<Mitigation>& mitigations,
                                      const std::function<void(const MeasureProgress&)>& onProgress) const {
   settings = withTrainedContext(std::move(settings));
   const qint64 n = qint64(tokens_.size());
+  std::vector<Mitigation> measurable;  // the passes of the runs this model can make
+  std::copy_if(mitigations.begin(), mitigations.end(), std::back_inserter(measurable),
+               [this](Mitigation m) { return whyNotMeasurable(m, *model_).isEmpty(); });
   settings = withProgress(std::move(settings),
-                          n * measureEachPasses(settings, mitigations, n, trainedContext_), onProgress);
+                          n * measureEachPasses(settings, measurable, n, trainedContext_), onProgress);
   return measureEach(*model_, ggufPath_, modelName_, tokens_, mitigations, settings);
 }
 

@@ -3,6 +3,7 @@
 // run, with one set of rules (docs/measured-mode.md, One session). Not threading, not display.
 #pragma once
 
+#include "catalog/ModelSpec.h"
 #include "inference/LlamaModel.h"
 #include "inference/Measurement.h"
 #include "measure/MeasureProgress.h"
@@ -30,6 +31,9 @@ struct MeasureInput {
   ContextRequest contextRequest = ContextRequest::Exactly;
   std::optional<qint64> trainedContext;  // overrides the catalogue and the GGUF
   QString trainedContextSource = QStringLiteral("the given trained context");  // how that override is named
+  // The catalogue model chosen for this file (the window's scenario): its trained context is used
+  // when the file has its architecture and shape (catalog/CatalogueMatch.h); ignored otherwise.
+  std::optional<ModelSpec> catalogueModel;
 };
 
 // Core's names for the values of MeasureInput and MeasureSettings, as Error::field() carries them

@@ -39,11 +39,12 @@ void checkScenario(const ReportScenario& scenario) {
   if (scenario.mitigations.empty())
     throwBadInput(QString(), QStringLiteral("mitigations"), QStringLiteral("name at least one mitigation"));
   const bool measuring = !scenario.ggufPath.isEmpty() || !scenario.finishedMeasurements.empty();
-  if (!measuring &&
-      (!scenario.textPath.isEmpty() || scenario.measureContextTokens || scenario.measureTrainedContext))
+  if (!measuring && (!scenario.textPath.isEmpty() || scenario.measureContextTokens ||
+                     scenario.measureTrainedContext || scenario.measureSlidingWindow))
     throw Error(
         ErrorKind::Usage, QString(), QStringLiteral("gguf"),
-        QStringLiteral("a text, a measure context or a trained context needs a GGUF checkpoint to measure"));
+        QStringLiteral("a text, a measure context, a trained context or a sliding window needs a GGUF "
+                       "checkpoint to measure"));
 }
 
 QString planCommandFor(const ReportScenario& scenario) {
@@ -155,6 +156,7 @@ QJsonObject measuredToJson(const ReportMeasured& measured) {
                             {QStringLiteral("tokens"), qint64(m.tokens.size())},
                             {QStringLiteral("trained_context"), m.trainedContext},
                             {QStringLiteral("threads"), m.threads},
+                            {QStringLiteral("sliding_window"), slidingWindowJson(m)},
                             {QStringLiteral("mean_nll_inside_trained"), m.meanNllInside},
                             {QStringLiteral("mean_nll_beyond_trained"),
                              m.positionsBeyond > 0 ? QJsonValue(m.meanNllBeyond) : QJsonValue()},

@@ -40,6 +40,8 @@ struct ReportScenario {
   QString textPath;                             // the text it reads; empty: the bundled sample
   std::optional<qint64> measureContextTokens;   // the first N tokens (default: the whole text)
   std::optional<qint64> measureTrainedContext;  // overrides the GGUF's context_length
+  std::optional<qint64>
+      measureSlidingWindow;  // the config's window on every full layer (measure --sliding-window)
   // Or runs already finished (the window's Measured tab): reported as they are, never re-run.
   std::vector<std::shared_ptr<const Measurement>> finishedMeasurements;
   QStringList finishedNotMeasured;  // with them: "alibi: <why>" for compared mitigations not run

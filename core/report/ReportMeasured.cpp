@@ -32,6 +32,7 @@ void runMeasurements(const ReportScenario& scenario, ReportMeasured& measured,
   const MeasureSession session(input);
   MeasureSettings settings;
   settings.isCancelled = callbacks.isCancelled;
+  settings.configSlidingWindow = scenario.measureSlidingWindow;
   MeasuredRuns runs =
       session.runEach(scenario.mitigations, settings, [&callbacks](const MeasureProgress& progress) {
         if (callbacks.progress)
@@ -154,6 +155,8 @@ QString ReportMeasured::commandFor(const Measurement& run) const {
                         .arg(run.tokens.size());
   if (run.trainedContext != run.hyper.contextLength)
     command += QStringLiteral(" --trained-context %1").arg(run.trainedContext);
+  if (run.configSlidingWindow > 0)
+    command += QStringLiteral(" --sliding-window %1").arg(run.configSlidingWindow);
   return command + QStringLiteral(" --mitigation %1 --json").arg(mitigationName(run.mitigation));
 }
 

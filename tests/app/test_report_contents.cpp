@@ -1,6 +1,7 @@
 // Tests of what `sinkscope report` puts in its PDF and HTML beyond the plan: the literature
 // reference points (every point of resources/references.json, with its id and source) and the
 // measured results of a real GGUF run (the same numbers as `sinkscope measure --json`).
+#include "GeneratedLlama.h"
 #include "TestSupport.h"
 
 #include <QDir>
@@ -200,6 +201,61 @@ class TestReportContents : public QObject {
     QVERIFY(section.contains(QStringLiteral("Measured results need a GGUF checkpoint")));
     QVERIFY(!section.contains(QStringLiteral("--gguf")));
     QVERIFY(!section.contains(QStringLiteral("<table")));
+  }
+
+  // report --sliding-window N measures as measure --sliding-window N does: the same numbers and
+  // the same "sliding_window" field, and the command that reproduces a run carries the flag; the
+  // window changes the loss past it (the generated model attends to every key otherwise).
+  void slidingWindowReachesTheMeasuredRuns() {
+    QTemporaryDir dir;
+    const QString gguf = dir.filePath(QStringLiteral("model.gguf"));  // byte tokens: any text tokenises
+    test::writeGeneratedLlama(gguf, test::GeneratedLlamaShape{},
+                              test::TensorTypePlan::allMatrices(GgmlType::F32));
+    const QStringList measured{QStringLiteral("--gguf"), gguf, QStringLiteral("--trained-context"),
+                               QStringLiteral("64")};
+    auto reportRun = [&](const QStringList& extra) {
+      const QString out = dir.filePath(QStringLiteral("report.json"));
+      QFile::remove(out);
+      const test::CliResult result =
+          test::runCli(QStringList{QStringLiteral("report")} + kScenario + measured +
+                           QStringList{QStringLiteral("--measure-context"), QStringLiteral("200"),
+                                       QStringLiteral("--mitigations"), QStringLiteral("baseline"),
+                                       QStringLiteral("--out"), out} +
+                           extra,
+                       300000);
+      if (result.exitCode != 0) qWarning("%s", result.standardError.constData());
+      QFile file(out);
+      if (!file.open(QIODevice::ReadOnly)) return QJsonObject();
+      const QJsonObject report = QJsonDocument::fromJson(file.readAll()).object();
+      return report.value(QStringLiteral("measured"))
+          .toObject()
+          .value(QStringLiteral("runs"))
+          .toArray()
+          .at(0)
+          .toObject();
+    };
+    const QJsonObject windowed = reportRun({QStringLiteral("--sliding-window"), QStringLiteral("16")});
+    const QJsonObject full = reportRun({});
+    const test::CliResult single = test::runCli(
+        QStringList{QStringLiteral("measure")} + measured +
+        QStringList{QStringLiteral("--text"), QStringLiteral(":/texts/simple-stories.txt"),
+                    QStringLiteral("--context"), QStringLiteral("200"), QStringLiteral("--sliding-window"),
+                    QStringLiteral("16"), QStringLiteral("--json")});
+    QCOMPARE(single.exitCode, 0);
+    const QJsonObject measure = QJsonDocument::fromJson(single.standardOutput).object();
+    QVERIFY(!windowed.isEmpty());
+    const QJsonObject window = windowed[QStringLiteral("sliding_window")].toObject();
+    QCOMPARE(window, measure[QStringLiteral("sliding_window")].toObject());
+    QCOMPARE(window[QStringLiteral("mode")].toString(), QStringLiteral("config"));
+    QCOMPARE(window[QStringLiteral("config_window_tokens")].toInteger(), qint64(16));
+    for (const char* key : {"mean_nll_inside_trained", "mean_nll_beyond_trained", "context_cap"})
+      QCOMPARE(windowed[QLatin1String(key)].toDouble(), measure[QLatin1String(key)].toDouble());
+    QVERIFY(windowed[QStringLiteral("command")].toString().contains(QStringLiteral(" --sliding-window 16 ")));
+    QCOMPARE(full[QStringLiteral("sliding_window")][QStringLiteral("mode")].toString(),
+             QStringLiteral("llama.cpp"));
+    QVERIFY(!full[QStringLiteral("command")].toString().contains(QStringLiteral("--sliding-window")));
+    QVERIFY(std::fabs(full[QStringLiteral("mean_nll_inside_trained")].toDouble() -
+                      windowed[QStringLiteral("mean_nll_inside_trained")].toDouble()) > 1e-4);
   }
 
   // A bad --gguf exits 3 naming the file and leaves no report; --text without --gguf exits 2.

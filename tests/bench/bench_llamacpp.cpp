@@ -1,9 +1,10 @@
 // Measured mode against llama.cpp (issue 14): prompt throughput of measure() (the forward pass
 // with attention capture) and of llama.cpp's prompt processing on the same GGUF, the same tokens
 // and 2 threads, side by side in one run, for llama-shaped ~370M-parameter files in F16, Q8_0
-// and (when the type table can encode Q4_K and Q6_K) a Q4_K_M-style mix, at 1,024 and 4,096 tokens.
+// and (when the type table can encode Q4_K and Q6_K) a Q4_K_M-style mix, and for qwen2- and
+// gemma2-shaped Q8_0 files of 390 M and 320 M parameters, at 1,024 and 4,096 tokens.
 // Prints "ratio" = SinkScope tokens/s / llama.cpp tokens/s (above 1: SinkScope is faster).
-// Run: OMP_NUM_THREADS=2 build/tests/bench/bench_llamacpp [row names, e.g. Q8_0-1024]
+// Run: OMP_NUM_THREADS=2 build/tests/bench/bench_llamacpp promptThroughput:Q8_0-1024 (row names: data())
 // Needs node and node-llama-cpp (scripts/setup.sh installs it) and writes its model files under
 // $SINKSCOPE_BENCH_DIR (default /tmp/sinkscope-bench, about 1.4 GB; kept for the next run).
 // Wall-clock seconds are the figures; CPU seconds (all threads) are printed beside them because
@@ -62,20 +63,53 @@ bool canEncode(GgmlType type) {
   return traits && traits->quantize;
 }
 
-// A llama-shaped model of about 370 M parameters (E 1024, 24 layers, F 2816, vocab 32,000) whose
-// context_length (4,096) covers the longest run, so measure() runs one pass (no control pass).
-QString modelPath(const QString& kind) {
-  const QString path = benchDir() + QStringLiteral("/llama370m-%1.gguf").arg(kind);
-  if (QFile::exists(path)) return path;
-  QDir().mkpath(benchDir());
+// The benchmark's models, each of realistic shape with a vocabulary of 32,000 and a context_length
+// (4,096) that covers the longest run, so measure() runs one pass (no control pass):
+// - llama: about 370 M parameters (E 1024, 24 layers, 16 heads, F 2816);
+// - qwen2: Qwen2.5-0.5B's body (E 896, 24 layers, 14 heads, 2 KV heads, F 4864, q/k/v biases,
+//   tied output; Qwen/Qwen2.5-0.5B config.json), about 390 M parameters with this vocabulary;
+// - gemma2: Gemma 2's layout at about 320 M parameters (E 1024, 18 layers, 8 heads, 4 KV heads,
+//   F 4096, post-norms, softcaps 50 / 30, window 4096 on alternate layers; Gemma Team 2024).
+test::GeneratedLlamaShape benchShape(const QString& architecture) {
   test::GeneratedLlamaShape shape;
-  shape.embedding = 1024;
-  shape.heads = 16;
-  shape.kvHeads = 16;
-  shape.feedForward = 2816;
-  shape.layers = 24;
+  shape.architecture = architecture;
   shape.vocab = 32000;
   shape.contextLength = 4096;
+  if (architecture == QLatin1String("qwen2")) {
+    shape.embedding = 896;
+    shape.heads = 14;
+    shape.kvHeads = 2;
+    shape.feedForward = 4864;
+    shape.layers = 24;
+    shape.tiedOutput = true;
+    shape.ropeBase = 1000000.0;
+  } else if (architecture == QLatin1String("gemma2")) {
+    shape.embedding = 1024;
+    shape.heads = 8;
+    shape.kvHeads = 4;
+    shape.feedForward = 4096;
+    shape.layers = 18;
+    shape.slidingWindow = 4096;
+    shape.attentionSoftcap = 50;
+    shape.finalSoftcap = 30;
+  } else {
+    shape.embedding = 1024;
+    shape.heads = 16;
+    shape.kvHeads = 16;
+    shape.feedForward = 2816;
+    shape.layers = 24;
+  }
+  return shape;
+}
+
+QString modelPath(const QString& architecture, const QString& kind) {
+  const QString size = architecture == QLatin1String("qwen2")    ? QStringLiteral("390m")
+                       : architecture == QLatin1String("gemma2") ? QStringLiteral("320m")
+                                                                 : QStringLiteral("370m");
+  const QString path = benchDir() + QStringLiteral("/%1%2-%3.gguf").arg(architecture, size, kind);
+  if (QFile::exists(path)) return path;
+  QDir().mkpath(benchDir());
+  const test::GeneratedLlamaShape shape = benchShape(architecture);
   const test::TensorTypePlan plan = kind == QLatin1String("Q4_K_M") ? test::TensorTypePlan::q4KM()
                                     : kind == QLatin1String("F16")
                                         ? test::TensorTypePlan::allMatrices(GgmlType::F16)
@@ -122,21 +156,29 @@ class BenchLlamaCpp : public QObject {
           "/tmp/llamacpp): run scripts/setup.sh");
   }
 
+  // Rows: the llama model in each type ("Q8_0-1024"), and the other graphs in Q8_0
+  // ("qwen2-Q8_0-1024", "gemma2-Q8_0-1024").
   void promptThroughput_data() {
+    QTest::addColumn<QString>("architecture");
     QTest::addColumn<QString>("kind");
     QTest::addColumn<int>("tokens");
     for (const char* kind : {"F16", "Q8_0", "Q4_K_M"})
       for (int tokens : {1024, 4096})
         QTest::newRow(qPrintable(QStringLiteral("%1-%2").arg(QLatin1String(kind)).arg(tokens)))
-            << QString::fromLatin1(kind) << tokens;
+            << QStringLiteral("llama") << QString::fromLatin1(kind) << tokens;
+    for (const char* architecture : {"qwen2", "gemma2"})
+      for (int tokens : {1024, 4096})
+        QTest::newRow(qPrintable(QStringLiteral("%1-Q8_0-%2").arg(QLatin1String(architecture)).arg(tokens)))
+            << QString::fromLatin1(architecture) << QStringLiteral("Q8_0") << tokens;
   }
 
   void promptThroughput() {
+    QFETCH(QString, architecture);
     QFETCH(QString, kind);
     QFETCH(int, tokens);
     if (kind == QLatin1String("Q4_K_M") && !(canEncode(GgmlType::Q4_K) && canEncode(GgmlType::Q6_K)))
       QSKIP("the type table cannot encode Q4_K and Q6_K yet");
-    const QString path = modelPath(kind);
+    const QString path = modelPath(architecture, kind);
     const GgufFile file(path);
     const LlamaModel model = LlamaModel::load(file);
     QRandomGenerator random(static_cast<quint32>(tokens));
@@ -178,9 +220,9 @@ class BenchLlamaCpp : public QObject {
     }
     qInfo().noquote()
         << QStringLiteral(
-               "%1 %2 tokens: sinkscope %3 s (%4 tok/s, %5 CPU-s), llama.cpp %6 s (%7 tok/s, %8 CPU-s for "
-               "the whole process), ratio %9")
-               .arg(kind)
+               "%1 %2 %3 tokens: sinkscope %4 s (%5 tok/s, %6 CPU-s), llama.cpp %7 s (%8 tok/s, %9 CPU-s for "
+               "the whole process), ratio %10")
+               .arg(architecture, kind)
                .arg(tokens)
                .arg(ours, 0, 'f', 2)
                .arg(tokens / ours, 0, 'f', 1)

@@ -7,6 +7,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QMap>
+#include <QRegularExpression>
 
 namespace sinkscope::test {
 
@@ -46,7 +47,11 @@ HfVocabulary readHfTokenizerJson(const QString& path) {
     vocabulary.error = QStringLiteral("cannot open %1").arg(path);
     return vocabulary;
   }
-  const QJsonObject root = QJsonDocument::fromJson(file.readAll()).object();
+  // Qt's JSON parser drops a U+FEFF that starts a string, as QString::fromUtf8 does; written as an
+  // escape it is kept (Gemma 3 has pieces "\uFEFF//" beside "//").
+  QByteArray json = file.readAll();
+  json.replace("\xEF\xBB\xBF", "\\ufeff");
+  const QJsonObject root = QJsonDocument::fromJson(json).object();
   const QJsonObject model = root.value(QStringLiteral("model")).toObject();
   QMap<int, std::pair<QString, qint32>> byId;
   const QJsonObject vocab = model.value(QStringLiteral("vocab")).toObject();
@@ -70,8 +75,10 @@ HfVocabulary readHfTokenizerJson(const QString& path) {
   return vocabulary;
 }
 
-QByteArray hfVocabularyGguf(const HfVocabulary& vocabulary, const VocabularyKeys& keys) {
-  GgufWriter writer;
+namespace {
+
+// The header llama.cpp needs to load a vocabulary alone: a one-layer llama, no weights.
+void writeLlamaHeader(GgufWriter& writer) {
   writer.addString(QStringLiteral("general.architecture"), QStringLiteral("llama"));
   writer.addString(QStringLiteral("general.name"), QStringLiteral("vocabulary"));
   writer.addUint32(QStringLiteral("llama.context_length"), 2048);
@@ -82,6 +89,13 @@ QByteArray hfVocabularyGguf(const HfVocabulary& vocabulary, const VocabularyKeys
   writer.addUint32(QStringLiteral("llama.attention.head_count_kv"), 4);
   writer.addUint32(QStringLiteral("llama.rope.dimension_count"), 16);
   writer.addFloat32(QStringLiteral("llama.attention.layer_norm_rms_epsilon"), 1e-5f);
+}
+
+}  // namespace
+
+QByteArray hfVocabularyGguf(const HfVocabulary& vocabulary, const VocabularyKeys& keys) {
+  GgufWriter writer;
+  writeLlamaHeader(writer);
   writer.addString(QStringLiteral("tokenizer.ggml.model"), QStringLiteral("gpt2"));
   writer.addString(QStringLiteral("tokenizer.ggml.pre"), keys.pre);
   writer.addStringArray(QStringLiteral("tokenizer.ggml.tokens"), vocabulary.tokens);
@@ -90,6 +104,30 @@ QByteArray hfVocabularyGguf(const HfVocabulary& vocabulary, const VocabularyKeys
   if (keys.bosId) writer.addUint32(QStringLiteral("tokenizer.ggml.bos_token_id"), quint32(*keys.bosId));
   if (keys.eosId) writer.addUint32(QStringLiteral("tokenizer.ggml.eos_token_id"), quint32(*keys.eosId));
   if (keys.addBos) writer.addBool(QStringLiteral("tokenizer.ggml.add_bos_token"), *keys.addBos);
+  return writer.toBytes();
+}
+
+QByteArray sentencePieceVocabularyGguf(const HfVocabulary& vocabulary, const VocabularyKeys& keys, int unkId,
+                                       bool addSpacePrefix) {
+  static const QRegularExpression bytePiece(QStringLiteral("^<0x[0-9A-F]{2}>$"));
+  std::vector<float> scores;
+  std::vector<qint32> types = vocabulary.types;
+  for (qsizetype id = 0; id < vocabulary.tokens.size(); ++id) {
+    scores.push_back(-float(id));
+    if (types[size_t(id)] == 1 && bytePiece.match(vocabulary.tokens[id]).hasMatch()) types[size_t(id)] = 6;
+  }
+  types[size_t(unkId)] = 2;
+  GgufWriter writer;
+  writeLlamaHeader(writer);
+  writer.addString(QStringLiteral("tokenizer.ggml.model"), QStringLiteral("llama"));
+  writer.addStringArray(QStringLiteral("tokenizer.ggml.tokens"), vocabulary.tokens);
+  writer.addFloat32Array(QStringLiteral("tokenizer.ggml.scores"), scores);
+  writer.addInt32Array(QStringLiteral("tokenizer.ggml.token_type"), types);
+  if (keys.bosId) writer.addUint32(QStringLiteral("tokenizer.ggml.bos_token_id"), quint32(*keys.bosId));
+  if (keys.eosId) writer.addUint32(QStringLiteral("tokenizer.ggml.eos_token_id"), quint32(*keys.eosId));
+  writer.addUint32(QStringLiteral("tokenizer.ggml.unknown_token_id"), quint32(unkId));
+  if (keys.addBos) writer.addBool(QStringLiteral("tokenizer.ggml.add_bos_token"), *keys.addBos);
+  writer.addBool(QStringLiteral("tokenizer.ggml.add_space_prefix"), addSpacePrefix);
   return writer.toBytes();
 }
 

@@ -31,4 +31,11 @@ struct VocabularyKeys {
 
 QByteArray hfVocabularyGguf(const HfVocabulary& vocabulary, const VocabularyKeys& keys);
 
+// A SentencePiece-style ("llama" tokenizer model) GGUF vocabulary from a tokenizer.json whose model
+// is SentencePiece BPE with byte fallback (Gemma): pieces <0xXX> typed byte (6), the unk token
+// unknown (2); scores -id, since a SentencePiece BPE model ranks its pieces by id and
+// tokenizer.json keeps no scores; tokenizer.ggml.add_space_prefix as given (Gemma: false).
+QByteArray sentencePieceVocabularyGguf(const HfVocabulary& vocabulary, const VocabularyKeys& keys, int unkId,
+                                       bool addSpacePrefix);
+
 }  // namespace sinkscope::test

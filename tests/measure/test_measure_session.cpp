@@ -1,12 +1,15 @@
 // Tests of the one measured session (core/measure): its rules for the context, the trained
 // context and the name, cancellation as an outcome of its own, core's field names for values at
 // fault, and the progress arithmetic behind tokens/s and time left.
+#include "GeneratedLlama.h"
 #include "TestSupport.h"
 #include "TinyModel.h"
+#include "catalog/GgufImport.h"
 #include "common/Cancelled.h"
 #include "common/Error.h"
 #include "gguf/GgufFile.h"
 #include "inference/MeasureInput.h"
+#include "inference/Measurement.h"
 #include "measure/MeasureProgress.h"
 #include "measure/MeasureSession.h"
 
@@ -104,6 +107,52 @@ class TestMeasureSession : public QObject {
     QCOMPARE(fractions.back(), 1.0);
   }
 
+  // A Llama 3.x file carries its scaling in rope_freqs.weight, which every run applies once, as
+  // llama.cpp does (llama.cpp has no run-time Llama-3 option: its converter writes rope_freqs and
+  // the graph always divides by them; docs/measured-mode.md). `llama3` on top would scale twice:
+  // a single run refuses it as a usage error naming the mitigation, and the report's and the
+  // Measured tab's runs list it as not measured. On a file without rope_freqs it runs.
+  void llama3OnAFileThatCarriesItIsRefused() {
+    QTemporaryDir dir;
+    test::GeneratedLlamaShape shape;
+    shape.ropeFrequencyFactors = true;
+    MeasureInput input;
+    input.ggufPath = dir.filePath(QStringLiteral("llama31.gguf"));
+    test::writeGeneratedLlama(input.ggufPath, shape, test::TensorTypePlan::allMatrices(GgmlType::F32));
+    input.tokensPath = writeFile(dir, QStringLiteral("ids.txt"), hundredTokenIds());
+    input.trainedContext = 32;
+    MeasureSettings llama3;
+    llama3.mitigation = Mitigation::Llama3;
+    try {
+      MeasureSession(input).run(llama3);
+      QFAIL("no error");
+    } catch (const Error& error) {
+      QCOMPARE(error.kind(), ErrorKind::Usage);
+      QCOMPARE(error.field(), kMitigationField);
+      QVERIFY2(error.message().contains(QStringLiteral("rope_freqs.weight")), qPrintable(error.message()));
+    }
+    const MeasuredRuns runs =
+        MeasureSession(input).runEach({Mitigation::Baseline, Mitigation::Llama3}, MeasureSettings{});
+    QCOMPARE(runs.runs.size(), size_t(1));
+    QCOMPARE(runs.runs.front()->mitigation, Mitigation::Baseline);
+    QCOMPARE(runs.notMeasured.size(), 1);
+    QVERIFY2(runs.notMeasured.front().startsWith(QStringLiteral("llama3: the file already carries Llama-3")),
+             qPrintable(runs.notMeasured.front()));
+    const test::CliResult cli = test::runCli({QStringLiteral("measure"), QStringLiteral("--gguf"),
+                                              input.ggufPath, QStringLiteral("--tokens"), input.tokensPath,
+                                              QStringLiteral("--mitigation"), QStringLiteral("llama3")});
+    QCOMPARE(cli.exitCode, 2);
+    QVERIFY2(cli.standardError.startsWith("error: --mitigation: the file already carries"),
+             cli.standardError.constData());
+    QVERIFY(cli.standardOutput.isEmpty());
+    shape.ropeFrequencyFactors = false;
+    input.ggufPath = dir.filePath(QStringLiteral("llama2.gguf"));
+    test::writeGeneratedLlama(input.ggufPath, shape, test::TensorTypePlan::allMatrices(GgmlType::F32));
+    const Measurement plain = MeasureSession(input).run(llama3);
+    QCOMPARE(plain.mitigation, Mitigation::Llama3);
+    QCOMPARE(plain.schedule.ropeType, QStringLiteral("llama3"));
+  }
+
   // Cancellation is an outcome of its own: Cancelled, never an Error (which would be exit 4).
   void cancellingThrowsCancelledNotAnError() {
     TinyInput tiny;
@@ -151,6 +200,24 @@ class TestMeasureSession : public QObject {
     const MeasureSession given(tiny.input);
     QCOMPARE(given.trainedContext(), qint64(32));
     QCOMPARE(given.run(MeasureSettings{}).trainedContextSource, QStringLiteral("--trained-context"));
+  }
+
+  // The catalogue model chosen for the file (the window's scenario) gives the trained context only
+  // when the file has its architecture and shape; a model of another shape is ignored.
+  void chosenCatalogueModelGivesTheTrainedContextOnlyForItsShape() {
+    TinyInput tiny;
+    ModelSpec chosen = importGgufMetadata(tiny.input.ggufPath);  // the file's own shape
+    chosen.id = QStringLiteral("tiny-catalogue");
+    chosen.trainedContext = 32;  // the file says 64
+    tiny.input.catalogueModel = chosen;
+    const MeasureSession same(tiny.input);
+    QCOMPARE(same.trainedContext(), qint64(32));
+    QCOMPARE(same.trainedContextSource(), QStringLiteral("the catalogue's tiny-catalogue"));
+    chosen.layers += 1;
+    tiny.input.catalogueModel = chosen;
+    const MeasureSession other(tiny.input);
+    QCOMPARE(other.trainedContext(), qint64(64));
+    QCOMPARE(other.trainedContextSource(), QStringLiteral("llama.context_length"));
   }
 
   // stories260K's GGUF says 2048, the catalogue 512 (docs/references.md section 8): the session

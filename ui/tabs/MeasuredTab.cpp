@@ -3,6 +3,8 @@
 #include "WindowErrors.h"
 
 #include "Units.h"
+#include "catalog/CatalogueMatch.h"
+#include "catalog/GgufImport.h"
 #include "charts/AttentionCharts.h"
 #include "charts/ChartHelpers.h"
 #include "charts/ChartView.h"
@@ -170,6 +172,10 @@ void MeasuredTab::setGgufPath(const QString& path) {
   scheduleRefresh();
 }
 
+void MeasuredTab::addNotice(QWidget* bar) {
+  static_cast<QVBoxLayout*>(layout())->insertWidget(1, bar);
+}
+
 void MeasuredTab::setTextPath(const QString& path) {
   text_->setText(path);
   scheduleRefresh();
@@ -199,6 +205,17 @@ QStringList fileNotes(const GgufFile& gguf, const ModelSpec& planned, const Hard
   return notes;
 }
 
+// True when the scenario's model is a catalogue model of the file's architecture and shape; an
+// unreadable file is not (the run itself reports why).
+bool hasShapeOf(const QString& ggufPath, const ModelSpec& model) {
+  if (model.origin != QLatin1String("catalogue")) return false;
+  try {
+    return shapeDifferences(importGgufMetadata(ggufPath), model).isEmpty();
+  } catch (const Error&) {
+    return false;
+  }
+}
+
 }  // namespace
 
 void MeasuredTab::startComputation() {
@@ -224,6 +241,8 @@ void MeasuredTab::startComputation() {
   input.contextTokens = scenario().values().contextTokens;
   input.contextRequest = ContextRequest::AtMost;
   const ScenarioValues values = scenario().values();
+  // A catalogue scenario of the file's shape gives its trained context (docs/catalog.md).
+  if (hasShapeOf(ggufPath, scenario().model())) input.catalogueModel = scenario().model();
   const std::optional<qint64> configWindow =
       slidingWindow_->value() > 0 ? std::optional<qint64>(slidingWindow_->value()) : std::nullopt;
   const QString textPath = input.textPath.isEmpty() ? kSampleTextPath : input.textPath;
@@ -232,7 +251,8 @@ void MeasuredTab::startComputation() {
   QStringList names;
   for (Mitigation mitigation : values.mitigations) names << mitigationName(mitigation);
   const QString inputs =
-      QStringList{ggufPath, textPath, QString::number(values.contextTokens), names.join(QLatin1Char(','))}
+      QStringList{ggufPath, textPath, QString::number(values.contextTokens), names.join(QLatin1Char(',')),
+                  input.catalogueModel ? input.catalogueModel->id : QString()}
           .join(QLatin1Char('\n'));
   if (inputs == runInputs_ && !runs_.empty()) {
     markUpdated();

@@ -41,6 +41,7 @@ class MeasuredTab : public AnalysisTab {
   void setGgufPath(const QString& path);
   void setTextPath(const QString& path);   // empty: the bundled sample
   QString exportCaption() const override;  // the checkpoint and text measured, not the scenario
+  void addNotice(QWidget* bar);  // an info bar under the inputs (the scenario offer for an opened file)
 
  signals:
   void ggufOpened(const QString& path);  // a checkpoint was opened here (File → Open recent keeps it)
