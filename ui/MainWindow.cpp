@@ -88,6 +88,11 @@ MainWindow::MainWindow(QWidget* parent)
           [this](const QString& channel, const QString& message) {
             statusBar()->showMessage(tr("%1 failed: %2").arg(channel, message), 15000);
           });
+  // Cancelled is an outcome of its own, not a failure and not "no data": the views keep their
+  // last results and the status bar says the work stopped.
+  connect(compute_.get(), &ComputeController::jobCancelled, this, [this](const QString& channel) {
+    statusBar()->showMessage(tr("%1 cancelled").arg(channel), 15000);
+  });
   resize(1440, 900);
 }
 
@@ -214,7 +219,8 @@ void MainWindow::createMenus() {
   QAction* exportChart = file->addAction(tr("&Export chart…"), this, &MainWindow::exportCurrentChart);
   exportChart->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
   QAction* exportReport = file->addAction(tr("Export &report…"), this, [this] {
-    exportReportInteractively(this, reportScenario(), reportPrompts_);
+    if (exportReportInteractively(this, reportScenario(), reportPrompts_).cancelledWhileBuilding)
+      statusBar()->showMessage(tr("Report export cancelled: nothing was written"), 15000);
   });
   exportReport->setObjectName(QStringLiteral("exportReport"));
   exportReport->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
@@ -330,7 +336,11 @@ void MainWindow::saveSettings() const {
 
 void MainWindow::restoreSettings() {
   QSettings settings;
-  importer_->restoreImports(settings.value(QStringLiteral("files/imported")).toStringList());
+  const QStringList dropped =
+      importer_->restoreImports(settings.value(QStringLiteral("files/imported")).toStringList());
+  if (!dropped.isEmpty())
+    statusBar()->showMessage(
+        tr("Not reopened from the last session: %1").arg(dropped.join(QStringLiteral("; "))), 30000);
   importer_->setRecentFiles(settings.value(QStringLiteral("files/recent")).toStringList());
   importer_->setRecentHubIds(settings.value(QStringLiteral("hub/recent")).toStringList());
   rebuildRecentMenu();

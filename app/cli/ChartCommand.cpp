@@ -5,7 +5,6 @@
 #include "cli/Commands.h"
 #include "cli/ScenarioOptions.h"
 #include "common/AtomicFile.h"
-#include "common/Cancelled.h"
 #include "common/Error.h"
 #include "export/ReportCharts.h"
 
@@ -88,17 +87,18 @@ int runChart(const QStringList& args) {
     const Output output = outputFor(path);
     checkDestination(path, force);  // fail before the work, not after
     const bool attention = *kind == ChartKind::Heatmap || *kind == ChartKind::SinkCurve;
-    const auto report = buildReport(scenario, {}, QDateTime::currentDateTimeUtc(), attention);
-    if (!report) throw Cancelled();  // an outcome of its own (exit 130), not an internal error
-    auto builder = ui::chartBuilderFor(*report, *kind);
-    const auto table = ui::chartTableFor(*report, *kind);
+    // Ctrl+C stops the probe: Cancelled ends the command through guarded() with exit 130.
+    const Report report = buildReport(scenario, ReportCallbacks{stopOnInterrupt(), {}},
+                                      QDateTime::currentDateTimeUtc(), attention);
+    auto builder = ui::chartBuilderFor(report, *kind);
+    const auto table = ui::chartTableFor(report, *kind);
     if (!builder || !table)
       throwBadInput(
           scenario.model, QStringLiteral("chart"),
           QStringLiteral("no %1 data for this model (its attention cannot be modelled)").arg(kindName));
     builder =
-        ui::withHeading(*builder, ui::chartHeadingFor(*report, *kind));  // title and caption in the image
-    const QSize natural = ui::defaultChartSize(*report, *kind, int(width.value_or(900)));
+        ui::withHeading(*builder, ui::chartHeadingFor(report, *kind));  // title and caption in the image
+    const QSize natural = ui::defaultChartSize(report, *kind, int(width.value_or(900)));
     const QSize size(natural.width(), int(height.value_or(natural.height())));
     if (const QString problem = ui::pngSizeProblem(size, scale); output == Output::Png && !problem.isEmpty())
       throwUsage(
@@ -124,7 +124,7 @@ int runChart(const QStringList& args) {
         object.insert(QStringLiteral("chart"), chartKindName(*kind));
         object.insert(
             QStringLiteral("data"),
-            chartDataToJson(report->charts)
+            chartDataToJson(report.charts)
                 .value(*kind == ChartKind::SinkCurve ? QStringLiteral("sink_curve") : chartKindName(*kind)));
         bytes = QJsonDocument(object).toJson(QJsonDocument::Indented);
         break;

@@ -193,9 +193,11 @@ Error namingForce(const Error& error) {
 }
 
 Error namingFlag(const Error& error, const FlagNames& flags) {
+  const auto remedyFlag = flags.find(error.remedyField());
+  const Error withFlagRemedy = remedyFlag == flags.end() ? error : error.remedyNaming(remedyFlag->second);
   const auto flag = flags.find(error.field());
-  if (!error.source().isEmpty() || flag == flags.end()) return error;
-  return Error(error.kind(), flag->second, QString(), error.message());
+  if (!error.source().isEmpty() || flag == flags.end()) return withFlagRemedy;
+  return withFlagRemedy.at(flag->second, QString());
 }
 
 namespace {

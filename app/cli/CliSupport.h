@@ -71,7 +71,8 @@ class TerminalProgress {
 // Core names a value at fault in its own terms (Error::field(), e.g. "window_tokens", with no
 // source); the command line names its flag. Maps core field names to this command's flags.
 using FlagNames = std::map<QString, QString>;
-// The same error naming the flag when its source is empty and its field is one of flags.
+// The same error naming the flag when its source is empty and its field is one of flags, and
+// naming the flag in its remedy when the remedy's field is one of flags (Error::withRemedy).
 Error namingFlag(const Error& error, const FlagNames& flags);
 // A file core refused to replace (AtomicFile.h, kExistingFileField), saying to use --force.
 Error namingForce(const Error& error);

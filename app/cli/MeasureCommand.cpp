@@ -4,6 +4,7 @@
 #include "cli/Commands.h"
 #include "common/Error.h"
 #include "inference/Measurement.h"
+#include "inference/Tokenizer.h"
 #include "measure/MeasureSession.h"
 
 namespace sinkscope::cli {
@@ -97,7 +98,8 @@ int runMeasure(const QStringList& args) {
   const FlagNames flags{{measure_field::kContext, QStringLiteral("--context")},
                         {measure_field::kWindow, QStringLiteral("--window")},
                         {measure_field::kSinks, QStringLiteral("--sinks")},
-                        {kMitigationField, QStringLiteral("--mitigation")}};
+                        {kMitigationField, QStringLiteral("--mitigation")},
+                        {kTokenIdsField, QStringLiteral("--tokens")}};
   MeasureSettings settings;
   if (parser.isSet(QStringLiteral("mitigation"))) {
     const auto mitigation = mitigationFromName(parser.value(QStringLiteral("mitigation")));

@@ -5,7 +5,6 @@
 #include "catalog/Catalog.h"
 #include "cli/CliSupport.h"
 #include "cli/Commands.h"
-#include "common/Cancelled.h"
 #include "common/Error.h"
 #include "common/Provenance.h"
 #include "planner/LaunchFlags.h"
@@ -379,26 +378,25 @@ int probe(const QStringList& args) {
   ProbeCallbacks curveCallbacks;
   curveCallbacks.isCancelled = interrupted;
   curveCallbacks.progress = [&](double fraction) { progress.update(fraction, QStringLiteral("sink curve")); };
-  const auto curve = modelledMeanSinkCurve(o.model, probe, o.scheme, curveCallbacks);
-  if (!curve) throw Cancelled();  // an outcome of its own (exit 130), not an internal error
+  // Cancelled (Ctrl+C) ends the command through guarded(): exit 130, not an internal error.
+  const std::vector<SinkCurvePoint> curve = modelledMeanSinkCurve(o.model, probe, o.scheme, curveCallbacks);
   const QJsonValue coverage = phaseCoverageJson(o, atContext);
   if (!o.json) progress.finish();
   if (o.csv) {
-    printCsv(*curve);
+    printCsv(curve);
     return 0;
   }
   if (!o.json) {
-    printText(o, probe, *curve, coverage);
+    printText(o, probe, curve, coverage);
     return 0;
   }
   ProbeCallbacks heatmapCallbacks;
   heatmapCallbacks.isCancelled = interrupted;
   heatmapCallbacks.progress = [&](double fraction) { progress.update(fraction, QStringLiteral("heatmap")); };
-  const auto heatmap = modelledMeanHeatmap(o.model, probe, o.scheme, heatmapCallbacks);
-  if (!heatmap) throw Cancelled();
+  const PooledHeatmap heatmap = modelledMeanHeatmap(o.model, probe, o.scheme, heatmapCallbacks);
   progress.finish();
   QJsonArray points;
-  for (const SinkCurvePoint& p : *curve)
+  for (const SinkCurvePoint& p : curve)
     points.append(QJsonObject{{QStringLiteral("context"), p.contextTokens},
                               {QStringLiteral("queries"), p.queries},
                               {QStringLiteral("mean"), metricsJson(p.mean)},
@@ -425,7 +423,7 @@ int probe(const QStringList& args) {
            {QStringLiteral("per_head"), generatorJson(o, probe)},
            {QStringLiteral("document"), QStringLiteral("docs/modelled-attention.md")}}},
       {QStringLiteral("sink_curve"), points},
-      {QStringLiteral("heatmap"), heatmapJson(*heatmap, o.context)},
+      {QStringLiteral("heatmap"), heatmapJson(heatmap, o.context)},
       {QStringLiteral("phase_coverage"), coverage}});
   return 0;
 }

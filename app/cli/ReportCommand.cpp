@@ -9,6 +9,7 @@
 #include "common/JsonRead.h"
 #include "export/ReportWriter.h"
 #include "inference/Measurement.h"
+#include "inference/Tokenizer.h"
 #include "measure/MeasureSession.h"
 
 #include <QFileInfo>
@@ -62,23 +63,25 @@ int runReport(const QStringList& args) {
     const bool json = QFileInfo(path).suffix().compare(QLatin1String("json"), Qt::CaseInsensitive) == 0;
     if (!json) ui::checkReportDestination(path, force);  // fail before the work, not after
     TerminalProgress progress(QStringLiteral("report"));
-    const FlagNames flags{{measure_field::kContext, QStringLiteral("--measure-context")}};
+    // The report reads a text only: token ids are measure's (--tokens).
+    const FlagNames flags{{measure_field::kContext, QStringLiteral("--measure-context")},
+                          {kTokenIdsField, QStringLiteral("with sinkscope measure --tokens")}};
     const std::function<bool()> interrupted = stopOnInterrupt();
-    const auto report = namingFlags(flags, [&] {
+    // Cancelled (Ctrl+C) ends the command through guarded(): exit 130, nothing written.
+    const Report report = namingFlags(flags, [&] {
       return buildReport(scenario, ReportCallbacks{interrupted, [&](double f, const QString& stage) {
                                                      progress.update(f, stage);
                                                    }});
     });
     progress.finish();
-    if (!report) throw Cancelled();  // an outcome of its own (exit 130), not an internal error
-    stopIfCancelled(interrupted);    // Ctrl+C after the last stage: nothing is written
+    stopIfCancelled(interrupted);  // Ctrl+C after the last stage: nothing is written
     if (json) {
-      const QJsonObject object = reportToJson(*report);
+      const QJsonObject object = reportToJson(report);
       requireFiniteNumbers(object, path);  // never a success with nulls (docs/limits.md)
       writeFileAtomically(path, QJsonDocument(object).toJson(QJsonDocument::Indented),
                           force ? ExistingFile::Replace : ExistingFile::Refuse);
     } else
-      ui::writeReport(*report, path, force);
+      ui::writeReport(report, path, force);
     out() << QFileInfo(path).absoluteFilePath() << Qt::endl;
     return 0;
   });

@@ -189,7 +189,7 @@ auto namingModel(const ModelSpec& model, Body body) {
     if (error.source() != QLatin1String("rope parameters")) throw;
     const QString name =
         model.origin.isEmpty() || model.origin == QLatin1String("catalogue") ? model.id : model.origin;
-    throw Error(error.kind(), name, error.field(), error.message());
+    throw error.at(name, error.field());
   }
 }
 

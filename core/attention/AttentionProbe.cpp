@@ -1,6 +1,7 @@
 #include "attention/AttentionProbe.h"
 
 #include "attention/OnlineSoftmax.h"
+#include "common/Cancelled.h"
 #include "common/Error.h"
 
 #include <Eigen/Core>
@@ -32,7 +33,7 @@ class ProbeRun {
   ProbeRun(const QueryKeySource& source, const PositionalScheme& scheme, const ProbeRequest& request)
       : source_(source), scheme_(scheme), request_(request), headDim_(source.headDim()) {}
 
-  std::optional<ProbeResult> run(const ProbeCallbacks& callbacks);
+  ProbeResult run(const ProbeCallbacks& callbacks);
 
  private:
   void validate();
@@ -206,7 +207,7 @@ qint64 ProbeRun::keysToScore() const {
   return std::max<qint64>(total, 1);
 }
 
-std::optional<ProbeResult> ProbeRun::run(const ProbeCallbacks& callbacks) {
+ProbeResult ProbeRun::run(const ProbeCallbacks& callbacks) {
   validate();
   logitScale_ = scheme_.logitScale(headDim_);
   states_.assign(positions_.size(), RowState{});
@@ -224,7 +225,7 @@ std::optional<ProbeResult> ProbeRun::run(const ProbeCallbacks& callbacks) {
   const int rowCount = int(positions_.size());
   qint64 blockIndex = 0;
   for (qint64 b0 = 0; b0 < n; b0 += blockTokens, ++blockIndex) {
-    if (callbacks.isCancelled && callbacks.isCancelled()) return std::nullopt;
+    stopIfCancelled(callbacks.isCancelled);
     const qint64 b1 = std::min(n, b0 + blockTokens);
     // Active rows: position >= b0 (causal) and window start < b1; both bounds are monotone.
     const int rowLo = int(std::lower_bound(positions_.begin(), positions_.end(), b0) - positions_.begin());
@@ -296,8 +297,8 @@ ProbeResult ProbeRun::finish() {
 
 }  // namespace
 
-std::optional<ProbeResult> runAttentionProbe(const QueryKeySource& source, const PositionalScheme& scheme,
-                                             const ProbeRequest& request, const ProbeCallbacks& callbacks) {
+ProbeResult runAttentionProbe(const QueryKeySource& source, const PositionalScheme& scheme,
+                              const ProbeRequest& request, const ProbeCallbacks& callbacks) {
   ProbeRun run(source, scheme, request);
   return run.run(callbacks);
 }

@@ -10,7 +10,6 @@
 #include "attention/QueryKeySource.h"
 
 #include <functional>
-#include <optional>
 #include <vector>
 
 namespace sinkscope {
@@ -46,11 +45,11 @@ struct ProbeCallbacks {
   std::function<void(double fraction)> progress;  // 0..1, once per key block
 };
 
-// Runs the probe. Returns nullopt when cancelled. Throws Error(BadInput) naming the field when
-// the request is impossible (a query position outside [0, N), N beyond the source's keys).
-std::optional<ProbeResult> runAttentionProbe(const QueryKeySource& source, const PositionalScheme& scheme,
-                                             const ProbeRequest& request,
-                                             const ProbeCallbacks& callbacks = {});
+// Runs the probe. Throws Cancelled (common/Cancelled.h) when callbacks.isCancelled says stop, and
+// Error(BadInput) naming the field when the request is impossible (a query position outside
+// [0, N), N beyond the source's keys).
+ProbeResult runAttentionProbe(const QueryKeySource& source, const PositionalScheme& scheme,
+                              const ProbeRequest& request, const ProbeCallbacks& callbacks = {});
 
 // Query rows evenly spread over [minimum, N-1], always including N-1 (the last query).
 std::vector<qint64> evenlySpacedQueries(qint64 contextTokens, int count, qint64 minimum = 4);

@@ -19,9 +19,10 @@ RowMetrics meanMetrics(const std::vector<RowMetrics>& rows) {
   return mean;
 }
 
-std::optional<std::vector<SinkCurvePoint>> computeSinkCurve(
-    const QueryKeySource& source, const std::function<PositionalScheme(qint64)>& schemeAt,
-    const SinkCurveRequest& request, const ProbeCallbacks& callbacks) {
+std::vector<SinkCurvePoint> computeSinkCurve(const QueryKeySource& source,
+                                             const std::function<PositionalScheme(qint64)>& schemeAt,
+                                             const SinkCurveRequest& request,
+                                             const ProbeCallbacks& callbacks) {
   std::vector<SinkCurvePoint> points;
   double totalKeys = 0, doneKeys = 0;
   for (qint64 context : request.contexts) totalKeys += double(context);
@@ -36,15 +37,14 @@ std::optional<std::vector<SinkCurvePoint>> computeSinkCurve(
       inner.progress = [&](double fraction) {
         callbacks.progress((doneKeys + fraction * double(context)) / totalKeys);
       };
-    const std::optional<ProbeResult> result = runAttentionProbe(source, schemeAt(context), probe, inner);
-    if (!result) return std::nullopt;
+    const ProbeResult result = runAttentionProbe(source, schemeAt(context), probe, inner);
     doneKeys += double(context);
     SinkCurvePoint point;
     point.contextTokens = context;
-    point.queries = int(result->rows.size());
-    point.mean = meanMetrics(result->rows);
-    point.last = result->rows.back();
-    point.needles = result->needles;
+    point.queries = int(result.rows.size());
+    point.mean = meanMetrics(result.rows);
+    point.last = result.rows.back();
+    point.needles = result.needles;
     points.push_back(std::move(point));
   }
   return points;

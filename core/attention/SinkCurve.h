@@ -26,10 +26,11 @@ struct SinkCurveRequest {
 };
 
 // schemeAt(context) gives the scheme a runtime would use for a sequence of that length.
-// Returns nullopt when cancelled; progress runs over the whole curve (0..1).
-std::optional<std::vector<SinkCurvePoint>> computeSinkCurve(
-    const QueryKeySource& source, const std::function<PositionalScheme(qint64)>& schemeAt,
-    const SinkCurveRequest& request, const ProbeCallbacks& callbacks = {});
+// Throws Cancelled when callbacks.isCancelled says stop; progress runs over the whole curve (0..1).
+std::vector<SinkCurvePoint> computeSinkCurve(const QueryKeySource& source,
+                                             const std::function<PositionalScheme(qint64)>& schemeAt,
+                                             const SinkCurveRequest& request,
+                                             const ProbeCallbacks& callbacks = {});
 
 // Mean of each metric over rows (sink masses, entropy, normalised entropy).
 RowMetrics meanMetrics(const std::vector<RowMetrics>& rows);

@@ -78,41 +78,39 @@ HardwareSpec hardwareFromJson(const JsonReader& r, bool catalogue) {
   return spec;
 }
 
-std::vector<ModelSpec> loadModels(const QString& path) {
+// Each object of the catalogue file's `list` array made into a spec by makeSpec(entry, source),
+// refusing an element that is not an object and an id given twice (case-insensitively).
+template <typename Spec, typename MakeSpec>
+std::vector<Spec> loadEntries(const QString& path, const QString& list, MakeSpec makeSpec) {
   const JsonReader root(readJsonObjectFile(path), path);
-  const QJsonArray list = root.requireArray(QStringLiteral("models"));
-  std::vector<ModelSpec> models;
+  const QJsonArray entries = root.requireArray(list);
+  std::vector<Spec> specs;
   std::set<QString> ids;
-  for (qsizetype i = 0; i < list.size(); ++i) {
-    if (!list.at(i).isObject())
-      root.fail(QStringLiteral("models[%1]").arg(i), QStringLiteral("expected an object"));
-    const QJsonObject entry = list.at(i).toObject();
-    models.push_back(modelSpecFromConfig(entry, entrySource(path, QStringLiteral("models"), i, entry),
-                                         ConfigFlavour::CatalogueEntry));
-    if (!ids.insert(models.back().id.toLower()).second)
-      root.fail(QStringLiteral("models[%1].id").arg(i),
-                QStringLiteral("duplicate id '%1'").arg(models.back().id));
+  for (qsizetype i = 0; i < entries.size(); ++i) {
+    const QString element = QStringLiteral("%1[%2]").arg(list).arg(i);
+    if (!entries.at(i).isObject()) root.fail(element, QStringLiteral("expected an object"));
+    const QJsonObject entry = entries.at(i).toObject();
+    specs.push_back(makeSpec(entry, entrySource(path, list, i, entry)));
+    if (!ids.insert(specs.back().id.toLower()).second)
+      root.fail(element + QStringLiteral(".id"), QStringLiteral("duplicate id '%1'").arg(specs.back().id));
   }
-  return models;
+  return specs;
+}
+
+std::vector<ModelSpec> loadModels(const QString& path) {
+  return loadEntries<ModelSpec>(path, QStringLiteral("models"),
+                                [](const QJsonObject& entry, const QString& source) {
+                                  return modelSpecFromConfig(entry, source, ConfigFlavour::CatalogueEntry);
+                                });
 }
 
 std::vector<HardwareSpec> loadHardware(const QString& path) {
-  const JsonReader root(readJsonObjectFile(path), path);
-  const QJsonArray list = root.requireArray(QStringLiteral("hardware"));
-  std::vector<HardwareSpec> hardware;
-  std::set<QString> ids;
-  for (qsizetype i = 0; i < list.size(); ++i) {
-    if (!list.at(i).isObject())
-      root.fail(QStringLiteral("hardware[%1]").arg(i), QStringLiteral("expected an object"));
-    const QJsonObject entry = list.at(i).toObject();
-    hardware.push_back(
-        hardwareFromJson(JsonReader(entry, entrySource(path, QStringLiteral("hardware"), i, entry)), true));
-    hardware.back().origin = QStringLiteral("catalogue");
-    if (!ids.insert(hardware.back().id.toLower()).second)
-      root.fail(QStringLiteral("hardware[%1].id").arg(i),
-                QStringLiteral("duplicate id '%1'").arg(hardware.back().id));
-  }
-  return hardware;
+  return loadEntries<HardwareSpec>(path, QStringLiteral("hardware"),
+                                   [](const QJsonObject& entry, const QString& source) {
+                                     HardwareSpec spec = hardwareFromJson(JsonReader(entry, source), true);
+                                     spec.origin = QStringLiteral("catalogue");
+                                     return spec;
+                                   });
 }
 
 HubModelResolver& hubModelResolver() {

@@ -214,7 +214,8 @@ ModelSpec modelSpecFromGguf(const GgufFile& file, const QString& fallbackId) {
   spec.origin = file.source();
   spec.notes = QStringLiteral(
       "Read from GGUF metadata; parameters counted from the file's tensors. GGUF does not record "
-      "the training context: pass --trained-context where it differs from context_length.");
+      "the training context: trained_context is read as context_length, which a measured run can "
+      "override where the two differ.");
   spec.layers = int(reader.requireInteger(QStringLiteral("block_count"), 1, 100000));
   spec.hiddenSize = reader.requireInteger(QStringLiteral("embedding_length"), 1, kMaxDim);
   spec.intermediateSize = reader.requireInteger(QStringLiteral("feed_forward_length"), 1, kMaxDim);
@@ -261,7 +262,7 @@ ModelSpec modelSpecFromGguf(const GgufFile& file, const QString& fallbackId) {
       readRopeScaling(reader, spec);
       readRopeFactorTensors(file, reader, spec);
     } catch (const Error& error) {
-      throw Error(error.kind(), file.source(), error.field(), error.message());
+      throw error.at(file.source(), error.field());
     }
   }
   spec.maxPositionEmbeddings = reader.requireInteger(QStringLiteral("context_length"), 1, kMaxTokens);

@@ -28,7 +28,30 @@ QString Error::describe() const {
   if (!source_.isEmpty()) parts << source_;
   if (!field_.isEmpty()) parts << field_;
   parts << message_;
-  return escapeControlCharacters(parts.join(QStringLiteral(": ")));
+  QString text = parts.join(QStringLiteral(": "));
+  if (!remedy_.isEmpty()) text += QStringLiteral("; ") + remedy_.arg(remedyName_);
+  return escapeControlCharacters(text);
+}
+
+Error& Error::withRemedy(QString remedy, QString remedyField) {
+  remedy_ = std::move(remedy);
+  remedyField_ = std::move(remedyField);
+  remedyName_ = remedyField_;
+  return *this;
+}
+
+Error Error::at(const QString& source, const QString& field) const {
+  Error moved(kind_, source, field, message_);
+  moved.remedy_ = remedy_;
+  moved.remedyField_ = remedyField_;
+  moved.remedyName_ = remedyName_;
+  return moved;
+}
+
+Error Error::remedyNaming(const QString& name) const {
+  Error renamed = *this;
+  renamed.remedyName_ = name;
+  return renamed;
 }
 
 QString escapeControlCharacters(const QString& text, bool keepLineBreaks) {

@@ -232,9 +232,8 @@ GgufValue readValue(Cursor& cursor, GgufValueType type, const QString& field, co
         try {
           elements.push_back(readValue(cursor, elementType, field, source, depth + 1));
         } catch (const Error& error) {
-          throw Error(error.kind(), error.source(),
-                      QStringLiteral("%1[%2]").arg(field).arg(i) + error.field().mid(field.size()),
-                      error.message());
+          throw error.at(error.source(),
+                         QStringLiteral("%1[%2]").arg(field).arg(i) + error.field().mid(field.size()));
         }
       }
       return {type, std::move(elements), elementType};

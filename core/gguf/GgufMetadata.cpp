@@ -63,6 +63,23 @@ namespace {
       source, key,
       QStringLiteral("expected %1, found %2").arg(QLatin1String(wanted), ggufValueTypeName(value.type())));
 }
+
+// Every element of an array value through convert (an optional: empty when the element is not of
+// the kind wanted); Error naming the key when the value is no array or an element does not convert.
+template <typename T, typename Convert>
+std::vector<T> convertedArray(const QString& source, const QString& key, const GgufValue& value,
+                              const char* wanted, Convert convert) {
+  const GgufValue::Array* elements = value.array();
+  if (!elements) wrongType(source, key, value, wanted);
+  std::vector<T> converted;
+  converted.reserve(elements->size());
+  for (const GgufValue& element : *elements) {
+    const auto item = convert(element);
+    if (!item) wrongType(source, key, value, wanted);
+    converted.push_back(*item);
+  }
+  return converted;
+}
 }  // namespace
 
 std::optional<qint64> GgufFile::integer(const QString& key) const {
@@ -112,31 +129,15 @@ std::optional<QStringList> GgufFile::stringArray(const QString& key) const {
 std::optional<std::vector<double>> GgufFile::numberArray(const QString& key) const {
   const GgufValue* value = find(key);
   if (!value) return std::nullopt;
-  const GgufValue::Array* elements = value->array();
-  if (!elements) wrongType(source_, key, *value, "an array of numbers");
-  std::vector<double> numbers;
-  numbers.reserve(elements->size());
-  for (const GgufValue& element : *elements) {
-    const auto number = element.toNumber();
-    if (!number) wrongType(source_, key, *value, "an array of numbers");
-    numbers.push_back(*number);
-  }
-  return numbers;
+  return convertedArray<double>(source_, key, *value, "an array of numbers",
+                                [](const GgufValue& element) { return element.toNumber(); });
 }
 
 std::optional<std::vector<qint64>> GgufFile::integerArray(const QString& key) const {
   const GgufValue* value = find(key);
   if (!value) return std::nullopt;
-  const GgufValue::Array* elements = value->array();
-  if (!elements) wrongType(source_, key, *value, "an array of integers");
-  std::vector<qint64> numbers;
-  numbers.reserve(elements->size());
-  for (const GgufValue& element : *elements) {
-    const auto number = element.toInteger();
-    if (!number) wrongType(source_, key, *value, "an array of integers");
-    numbers.push_back(*number);
-  }
-  return numbers;
+  return convertedArray<qint64>(source_, key, *value, "an array of integers",
+                                [](const GgufValue& element) { return element.toInteger(); });
 }
 
 qint64 GgufFile::requireInteger(const QString& key) const {

@@ -76,11 +76,10 @@ BpeTokenizer BpeTokenizer::fromGguf(const GgufFile& file) {
   tokenizer.preName_ = file.string(QStringLiteral("tokenizer.ggml.pre")).value_or(QStringLiteral("default"));
   const auto pre = bpePreTokenizerNamed(tokenizer.preName_);
   if (!pre)
-    throwBadInput(
-        file.source(), QStringLiteral("tokenizer.ggml.pre"),
-        QStringLiteral(
-            "pre-tokenizer '%1' is not supported (supported: %2); pass --tokens with pre-tokenised ids")
-            .arg(tokenizer.preName_, supportedBpePreTokenizerNames().join(QStringLiteral(", "))));
+    throw Error(ErrorKind::BadInput, file.source(), QStringLiteral("tokenizer.ggml.pre"),
+                QStringLiteral("pre-tokenizer '%1' is not supported (supported: %2)")
+                    .arg(tokenizer.preName_, supportedBpePreTokenizerNames().join(QStringLiteral(", "))))
+        .withRemedy(kMeasureTokenIdsRemedy, kTokenIdsField);
   tokenizer.pre_ = *pre;
   tokenizer.readVocabulary(file);
   tokenizer.readMerges(file);

@@ -33,7 +33,7 @@ std::vector<int> tokenizeMeasureText(const GgufFile& gguf, const QString& textPa
     ids = tokenizer->tokenize(QString::fromUtf8(bytes).trimmed(), options);
   } catch (const Error& error) {  // a limit of the vocabulary's: the checkpoint is named
     if (!error.source().isEmpty()) throw;
-    throw Error(error.kind(), gguf.source(), error.field(), error.message());
+    throw error.at(gguf.source(), error.field());
   }
   if (ids.size() < 2) throwBadInput(textPath, QStringLiteral("text"), QStringLiteral("empty"));
   return ids;

@@ -1,6 +1,7 @@
 #include "inference/SpecialTokens.h"
 
 #include "common/Error.h"
+#include "inference/Tokenizer.h"
 
 #include <QByteArrayView>
 #include <QSet>
@@ -79,11 +80,12 @@ std::vector<TextFragment> SpecialTokenMatcher::split(const QByteArray& text, boo
   if (tokensToFind > 0 && qint64(text.size()) > kMaxSpecialTokenScanBytes / tokensToFind)
     throw Error(
         ErrorKind::BadInput, QString(), QStringLiteral("tokenizer.ggml.token_type"),
-        QStringLiteral("looking for %1 special tokens in a text of %2 bytes is above SinkScope's limit of %3 "
-                       "token x byte comparisons (docs/limits.md); measure a shorter text or pass --tokens")
+        QStringLiteral("looking for %1 special tokens in a text of %2 bytes is above SinkScope's limit "
+                       "of %3 token x byte comparisons (docs/limits.md)")
             .arg(tokensToFind)
             .arg(text.size())
-            .arg(kMaxSpecialTokenScanBytes));
+            .arg(kMaxSpecialTokenScanBytes))
+        .withRemedy(QStringLiteral("measure a shorter text or pre-tokenised ids (%1)"), kTokenIdsField);
   Candidates candidates = userDefined_;
   if (parseSpecial) {
     candidates.insert(candidates.end(), control_.begin(), control_.end());

@@ -46,11 +46,11 @@ std::unique_ptr<Tokenizer> tokenizerFromGguf(const GgufFile& file) {
   if (model == QLatin1String("llama"))
     return std::make_unique<SentencePieceTokenizer>(SentencePieceTokenizer::fromGguf(file));
   if (model == QLatin1String("gpt2")) return std::make_unique<BpeTokenizer>(BpeTokenizer::fromGguf(file));
-  throwBadInput(
-      file.source(), QStringLiteral("tokenizer.ggml.model"),
-      QStringLiteral("'%1' is not supported (only 'llama', SentencePiece, and 'gpt2', byte-level BPE); "
-                     "pass --tokens with pre-tokenised ids")
-          .arg(model));
+  throw Error(
+      ErrorKind::BadInput, file.source(), QStringLiteral("tokenizer.ggml.model"),
+      QStringLiteral("'%1' is not supported (only 'llama', SentencePiece, and 'gpt2', byte-level BPE)")
+          .arg(model))
+      .withRemedy(kMeasureTokenIdsRemedy, kTokenIdsField);
 }
 
 std::vector<int> SentencePieceTokenizer::tokenize(const QString& text, const TokenizeOptions& options) const {
@@ -60,11 +60,9 @@ std::vector<int> SentencePieceTokenizer::tokenize(const QString& text, const Tok
 SentencePieceTokenizer SentencePieceTokenizer::fromGguf(const GgufFile& file) {
   const QString model = file.requireString(QStringLiteral("tokenizer.ggml.model"));
   if (model != QLatin1String("llama"))
-    throwBadInput(
-        file.source(), QStringLiteral("tokenizer.ggml.model"),
-        QStringLiteral(
-            "'%1' is not supported (only 'llama' SentencePiece BPE); pass --tokens with pre-tokenised ids")
-            .arg(model));
+    throw Error(ErrorKind::BadInput, file.source(), QStringLiteral("tokenizer.ggml.model"),
+                QStringLiteral("'%1' is not supported (only 'llama' SentencePiece BPE)").arg(model))
+        .withRemedy(kMeasureTokenIdsRemedy, kTokenIdsField);
   SentencePieceTokenizer tokenizer;
   const QStringList tokens =
       file.stringArray(QStringLiteral("tokenizer.ggml.tokens")).value_or(QStringList());

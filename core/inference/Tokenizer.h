@@ -19,6 +19,13 @@ struct TokenizeOptions {
   bool parseSpecial = false;  // control tokens written in the text become those tokens
 };
 
+// Core's name for the measured input that needs no tokenizer: token ids given as they are. Errors
+// that a tokenizer cannot get past name it as their remedy (Error::withRemedy); front ends name
+// their own way to give ids.
+inline const QString kTokenIdsField = QStringLiteral("token_ids");
+// The remedy of such an error, %1 standing for the value.
+inline const QString kMeasureTokenIdsRemedy = QStringLiteral("measure pre-tokenised ids (%1) instead");
+
 // What measure, report --gguf and the Measured tab need of any tokenizer.
 class Tokenizer {
  public:

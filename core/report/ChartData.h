@@ -93,6 +93,7 @@ struct SinkCurveChartData {
   qint64 contextCapTokens = 0;  // the primary mitigation's cap, 0: none
   std::vector<SinkCurveSeries> series;
   std::vector<EffectiveContextSeries> effective;  // empty when not computed (the report)
+  QStringList notDrawn;  // "<mitigation>: <why>" for each compared mitigation that cannot be modelled
 };
 
 // Pooled attention heatmaps of one head at the requested context, one panel per mitigation.
@@ -109,6 +110,7 @@ struct HeatmapChartData {
   qint64 contextTokens = 0;
   qint64 trainedContextTokens = 0;
   std::vector<HeatmapPanel> panels;
+  QStringList notDrawn;  // "<mitigation>: <why>" for each requested mitigation that cannot be modelled
   // For the compare note (HeatmapContrast.h): per panel, the last query's metrics, mean of the heads
   // (empty: not computed); the model's own window at this layer when the runtime honours it (0:
   // every key attended) and that runtime's name.

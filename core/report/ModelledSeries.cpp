@@ -39,10 +39,9 @@ void addNeedles(std::vector<NeedleResult>& sum, const std::vector<NeedleResult>&
 
 }  // namespace
 
-std::optional<std::vector<SinkCurvePoint>> modelledMeanSinkCurve(const ModelSpec& model,
-                                                                 const ModelledProbeRequest& probe,
-                                                                 const ModelledScheme& choice,
-                                                                 const ProbeCallbacks& callbacks) {
+std::vector<SinkCurvePoint> modelledMeanSinkCurve(const ModelSpec& model, const ModelledProbeRequest& probe,
+                                                  const ModelledScheme& choice,
+                                                  const ProbeCallbacks& callbacks) {
   std::vector<SinkCurvePoint> mean;
   const std::vector<int>& heads = probe.curveHeads;
   const double weight = 1.0 / double(heads.size());
@@ -50,16 +49,15 @@ std::optional<std::vector<SinkCurvePoint>> modelledMeanSinkCurve(const ModelSpec
     const int head = heads[h];
     const auto source = modelledSource(model, probe.layer, head, probe.seed);
     const auto schemeAt = [&](qint64 n) { return modelledSchemeFor(model, choice, probe.layer, head, n); };
-    const auto points =
+    const std::vector<SinkCurvePoint> points =
         computeSinkCurve(*source, schemeAt, probe.curve, runCallbacks(callbacks, h, heads.size()));
-    if (!points) return std::nullopt;
-    if (mean.empty()) mean.resize(points->size());
-    for (size_t i = 0; i < points->size(); ++i) {
-      mean[i].contextTokens = (*points)[i].contextTokens;
-      mean[i].queries = (*points)[i].queries;
-      addWeighted(mean[i].mean, (*points)[i].mean, weight);
-      addWeighted(mean[i].last, (*points)[i].last, weight);
-      addNeedles(mean[i].needles, (*points)[i].needles, weight);
+    if (mean.empty()) mean.resize(points.size());
+    for (size_t i = 0; i < points.size(); ++i) {
+      mean[i].contextTokens = points[i].contextTokens;
+      mean[i].queries = points[i].queries;
+      addWeighted(mean[i].mean, points[i].mean, weight);
+      addWeighted(mean[i].last, points[i].last, weight);
+      addNeedles(mean[i].needles, points[i].needles, weight);
     }
   }
   std::sort(mean.begin(), mean.end(), [](const SinkCurvePoint& a, const SinkCurvePoint& b) {
@@ -68,21 +66,17 @@ std::optional<std::vector<SinkCurvePoint>> modelledMeanSinkCurve(const ModelSpec
   return mean;
 }
 
-std::optional<SinkCurveSeries> modelledSinkCurveSeries(const ModelSpec& model,
-                                                       const ModelledProbeRequest& probe,
-                                                       const ModelledScheme& choice,
-                                                       const ProbeCallbacks& callbacks) {
-  const auto points = modelledMeanSinkCurve(model, probe, choice, callbacks);
-  if (!points) return std::nullopt;
+SinkCurveSeries modelledSinkCurveSeries(const ModelSpec& model, const ModelledProbeRequest& probe,
+                                        const ModelledScheme& choice, const ProbeCallbacks& callbacks) {
   SinkCurveSeries series{choice.mitigation, {}};
-  for (const SinkCurvePoint& point : *points)
+  for (const SinkCurvePoint& point : modelledMeanSinkCurve(model, probe, choice, callbacks))
     series.samples.push_back({point.contextTokens, point.mean, point.last});
   return series;
 }
 
-std::optional<PooledHeatmap> modelledMeanHeatmap(const ModelSpec& model, const ModelledProbeRequest& probe,
-                                                 const ModelledScheme& choice,
-                                                 const ProbeCallbacks& callbacks, RowMetrics* lastQueryMean) {
+PooledHeatmap modelledMeanHeatmap(const ModelSpec& model, const ModelledProbeRequest& probe,
+                                  const ModelledScheme& choice, const ProbeCallbacks& callbacks,
+                                  RowMetrics* lastQueryMean) {
   PooledHeatmap mean;
   const std::vector<int>& heads = probe.heatmapHeads;
   if (lastQueryMean) *lastQueryMean = RowMetrics{};
@@ -92,26 +86,25 @@ std::optional<PooledHeatmap> modelledMeanHeatmap(const ModelSpec& model, const M
     const auto result = runAttentionProbe(
         *source, modelledSchemeFor(model, choice, probe.layer, head, probe.heatmap.contextTokens),
         probe.heatmap, runCallbacks(callbacks, h, heads.size()));
-    if (!result) return std::nullopt;
     if (mean.mass.empty()) {
-      mean = result->heatmap;
+      mean = result.heatmap;
       std::fill(mean.mass.begin(), mean.mass.end(), 0.0f);
     }
     for (size_t i = 0; i < mean.mass.size(); ++i)
-      mean.mass[i] += result->heatmap.mass[i] / float(heads.size());
-    if (lastQueryMean && !result->rows.empty())
-      addWeighted(*lastQueryMean, result->rows.back(), 1.0 / double(heads.size()));
+      mean.mass[i] += result.heatmap.mass[i] / float(heads.size());
+    if (lastQueryMean && !result.rows.empty())
+      addWeighted(*lastQueryMean, result.rows.back(), 1.0 / double(heads.size()));
   }
   return mean;
 }
 
-bool modelledSchemeApplies(const ModelSpec& model, const ModelledProbeRequest& probe,
-                           const ModelledScheme& choice) {
+std::optional<QString> modelledSchemeRefusal(const ModelSpec& model, const ModelledProbeRequest& probe,
+                                             const ModelledScheme& choice) {
   try {
     modelledSchemeFor(model, choice, probe.layer, probe.curveHeads.front(), probe.heatmap.contextTokens);
-    return true;
-  } catch (const Error&) {
-    return false;
+    return std::nullopt;
+  } catch (const Error& refusal) {
+    return refusal.message();  // the reason goes to the caller, who shows it
   }
 }
 

@@ -95,13 +95,12 @@ QJsonObject sectionToJson(const ReportSection& section) {
 
 }  // namespace
 
-std::optional<Report> buildReport(const ReportScenario& requested, const ReportCallbacks& callbacks,
-                                  const QDateTime& now, bool includeAttention) {
+Report buildReport(const ReportScenario& requested, const ReportCallbacks& callbacks, const QDateTime& now,
+                   bool includeAttention) {
   checkScenario(requested);
   const auto progress = [&](double fraction, const QString& stage) {
     if (callbacks.progress) callbacks.progress(fraction, stage);
   };
-  const auto cancelled = [&] { return callbacks.isCancelled && callbacks.isCancelled(); };
   Report report;
   report.version = QString::fromLatin1(kVersion);
   report.generatedUtc = now.toUTC();
@@ -131,15 +130,11 @@ std::optional<Report> buildReport(const ReportScenario& requested, const ReportC
   report.charts.memory = memoryChartData(report.model, report.hardware, report.planRequest, report.plan);
   report.charts.confidence = confidenceChartData(report.plan, scenario.mitigations);
   report.charts.mitigations = mitigationsChartData(report.plan, scenario.mitigations);
-  if (cancelled()) return std::nullopt;
+  stopIfCancelled(callbacks.isCancelled);
   progress(0.2, QStringLiteral("attention"));
-  if (includeAttention && !addModelledAttention(report, callbacks)) return std::nullopt;
+  if (includeAttention) addModelledAttention(report, callbacks);
   progress(0.9, QStringLiteral("measured"));
-  try {
-    addMeasurements(report, callbacks);
-  } catch (const Cancelled&) {
-    return std::nullopt;  // the report's own way to say cancelled (Report.h)
-  }
+  addMeasurements(report, callbacks);
   progress(0.98, QStringLiteral("sections"));
   report.title = QStringLiteral("Long-context capacity report: %1 on %2 at %3")
                      .arg(report.charts.memory.modelName, report.charts.memory.hardwareName,

@@ -111,11 +111,10 @@ struct ReportCallbacks {
 // Resolves the model and hardware, runs the planner (and the modelled probe and, when a GGUF
 // is given, measured mode for each compared mitigation it can run) and lays the results out
 // as sections. Throws Error naming the
-// field (BadInput for a bad file or impossible value). Returns nullopt when cancelled.
-// includeAttention false skips the probe (for a single plan chart).
-std::optional<Report> buildReport(const ReportScenario& scenario, const ReportCallbacks& callbacks = {},
-                                  const QDateTime& now = QDateTime::currentDateTimeUtc(),
-                                  bool includeAttention = true);
+// field (BadInput for a bad file or impossible value). Throws Cancelled (common/Cancelled.h) when
+// callbacks.isCancelled says stop. includeAttention false skips the probe (for a single plan chart).
+Report buildReport(const ReportScenario& scenario, const ReportCallbacks& callbacks = {},
+                   const QDateTime& now = QDateTime::currentDateTimeUtc(), bool includeAttention = true);
 
 // The report as one JSON object: scenario, version, generated_utc, "plan" (exactly planToJson),
 // "charts" (each chart's data) and "sections".

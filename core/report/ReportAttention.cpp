@@ -28,9 +28,9 @@ struct Progress {
 
 }  // namespace
 
-bool addModelledAttention(Report& report, const ReportCallbacks& callbacks) {
+void addModelledAttention(Report& report, const ReportCallbacks& callbacks) {
   const ModelSpec& model = report.model;
-  if (model.trainedContext <= 0) return true;  // nothing to align the generator with: sections say so
+  if (model.trainedContext <= 0) return;  // nothing to align the generator with: sections say so
   const ModelledProbeRequest probe = modelledProbeRequest(model, report.scenario.contextTokens);
   SinkCurveChartData curve;
   curve.modelName = report.charts.memory.modelName;
@@ -51,16 +51,12 @@ bool addModelledAttention(Report& report, const ReportCallbacks& callbacks) {
   for (Mitigation mitigation : report.scenario.mitigations) {
     const ModelledScheme choice{mitigation, probe.factor, StreamingCache::builtin(),
                                 runtimeHonoursWindow(model, report.scenario.runtime)};
-    auto series = modelledSinkCurveSeries(model, probe, choice, progress.next());
-    if (!series) return false;
-    curve.series.push_back(std::move(*series));
-    auto heatmap = modelledMeanHeatmap(model, probe, choice, progress.next());
-    if (!heatmap) return false;
-    maps.panels.push_back({mitigation, std::move(*heatmap), QString()});
+    curve.series.push_back(modelledSinkCurveSeries(model, probe, choice, progress.next()));
+    maps.panels.push_back(
+        {mitigation, modelledMeanHeatmap(model, probe, choice, progress.next()), QString()});
   }
   report.charts.sinkCurve = std::move(curve);
   report.charts.heatmaps = std::move(maps);
-  return true;
 }
 
 }  // namespace sinkscope

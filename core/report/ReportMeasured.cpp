@@ -186,9 +186,9 @@ ReportSection measuredSection(const Report& r) {
   ReportSection s{QStringLiteral("measured"), QStringLiteral("Measured results"), {}, {}, {}, {}, {}};
   if (!r.measured || r.measured->runs.empty()) {
     s.paragraphs << QStringLiteral(
-        "Nothing was measured for this report, so every figure above is modelled. To add "
-        "measured results, pass --gguf FILE (a Llama-family GGUF checkpoint) to sinkscope "
-        "report, or finish a run in the window's Measured tab before File → Export report.");
+        "Nothing was measured for this report, so every figure above is modelled. Measured results "
+        "need a GGUF checkpoint of a Llama-family model: give one to the report command, or finish a "
+        "run in the window's Measured tab before File → Export report.");
     if (r.measured)
       for (const QString& why : r.measured->notMeasured)
         s.bullets << QStringLiteral("Not measured: %1").arg(why);

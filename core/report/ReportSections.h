@@ -6,8 +6,9 @@
 
 namespace sinkscope {
 
-// Fills report.charts.sinkCurve and .heatmaps for the compared mitigations; false when cancelled.
-bool addModelledAttention(Report& report, const ReportCallbacks& callbacks);
+// Fills report.charts.sinkCurve and .heatmaps for the compared mitigations; throws Cancelled
+// when asked to stop.
+void addModelledAttention(Report& report, const ReportCallbacks& callbacks);
 
 // Runs (or takes the finished) measured runs into report.measured and .charts.measuredLoss.
 // Throws Cancelled when asked to stop, Error naming the file for a bad GGUF or text.

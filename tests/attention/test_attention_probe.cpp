@@ -2,6 +2,7 @@
 // (docs/references.md section 5 metrics), plus hand-built rows with known answers.
 #include "TestSupport.h"
 #include "attention/AttentionProbe.h"
+#include "common/Cancelled.h"
 #include "common/Error.h"
 
 #include <QtTest>
@@ -128,15 +129,14 @@ void compareWithNaive(const Dense& d, const PositionalScheme& scheme, qint64 blo
   request.exactKeyColumns = 4;
   request.keyBlockTokens = block;
   const auto result = runAttentionProbe(source, scheme, request);
-  QVERIFY(result.has_value());
-  QCOMPARE(result->queryPositions.back(), d.tokens - 1);
-  const PooledHeatmap& map = result->heatmap;
+  QCOMPARE(result.queryPositions.back(), d.tokens - 1);
+  const PooledHeatmap& map = result.heatmap;
   QCOMPARE(map.bins(), 24);
   for (int r = 0; r < map.rows(); ++r) {
     const qint64 i = map.queryPositions[size_t(r)];
     const std::vector<double> w = softmax(naiveLogits(d, scheme, i));
     const RowMetrics expected = rowMetrics(std::span<const double>(w));
-    const RowMetrics& got = result->rows[size_t(r)];
+    const RowMetrics& got = result.rows[size_t(r)];
     QVERIFY2(std::abs(got.sinkMass1 - expected.sinkMass1) < 1e-5, qPrintable(QString::number(i)));
     SINKSCOPE_COMPARE_NEAR(got.sinkMass4, expected.sinkMass4, 1e-5);
     QVERIFY2(std::abs(got.entropy - expected.entropy) < 1e-5,
@@ -250,9 +250,8 @@ class TestAttentionProbe : public QObject {
       request.needleDepths = {0.0, 0.25, 0.5, 0.9, 1.0};
       request.keyBlockTokens = 64;
       const auto result = runAttentionProbe(source, s, request);
-      QVERIFY(result.has_value());
-      QCOMPARE(result->needles.size(), size_t(5));
-      for (const NeedleResult& n : result->needles) {
+      QCOMPARE(result.needles.size(), size_t(5));
+      for (const NeedleResult& n : result.needles) {
         QCOMPARE(n.keyPosition, 1 + qint64(std::llround(n.depth * 397)));
         const std::vector<double> logits = naiveLogits(d, s, 399, needle.data(), n.keyPosition);
         if (std::isinf(logits[size_t(n.keyPosition)])) {
@@ -282,11 +281,10 @@ class TestAttentionProbe : public QObject {
     request.contextTokens = 1000;
     request.queryPositions = {999, 99};
     const auto result = runAttentionProbe(source, ropeScheme(8, RopePairLayout::HalfSplit, 1.0), request);
-    QVERIFY(result.has_value());
-    SINKSCOPE_COMPARE_NEAR(result->rows[0].sinkMass1, 0.01, 1e-6);
-    SINKSCOPE_COMPARE_NEAR(result->rows[0].sinkMass4, 0.04, 1e-6);
-    SINKSCOPE_COMPARE_NEAR(result->rows[0].entropy, std::log(100.0), 1e-5);
-    SINKSCOPE_COMPARE_NEAR(result->rows[1].normalizedEntropy, 1.0, 1e-6);
+    SINKSCOPE_COMPARE_NEAR(result.rows[0].sinkMass1, 0.01, 1e-6);
+    SINKSCOPE_COMPARE_NEAR(result.rows[0].sinkMass4, 0.04, 1e-6);
+    SINKSCOPE_COMPARE_NEAR(result.rows[0].entropy, std::log(100.0), 1e-5);
+    SINKSCOPE_COMPARE_NEAR(result.rows[1].normalizedEntropy, 1.0, 1e-6);
   }
 
   // Hand-built: one key with a logit advantage a over n-1 equal keys gets e^a/(e^a + n - 1).
@@ -302,10 +300,10 @@ class TestAttentionProbe : public QObject {
     request.keyBlockTokens = 7;
     const auto result = runAttentionProbe(source, PositionalScheme{}, request);
     const double a = std::exp(5.0) / (std::exp(5.0) + n - 1);
-    SINKSCOPE_COMPARE_NEAR(result->rows[0].sinkMass1, a, 1e-6);
+    SINKSCOPE_COMPARE_NEAR(result.rows[0].sinkMass1, a, 1e-6);
     const double rest = (1 - a) / (n - 1);
     const double entropy = -a * std::log(a) - (n - 1) * rest * std::log(rest);
-    SINKSCOPE_COMPARE_NEAR(result->rows[0].entropy, entropy, 1e-5);
+    SINKSCOPE_COMPARE_NEAR(result.rows[0].entropy, entropy, 1e-5);
   }
 
   void rowMetricsHandBuilt() {
@@ -331,11 +329,12 @@ class TestAttentionProbe : public QObject {
     int polls = 0;
     std::vector<double> seen;
     ProbeCallbacks callbacks{[&] { return ++polls > 3; }, [&](double f) { seen.push_back(f); }};
-    QVERIFY(!runAttentionProbe(source, PositionalScheme{}, request, callbacks).has_value());
+    // Cancelled is an outcome of its own (common/Cancelled.h), never an Error nor an empty result.
+    QVERIFY_THROWS_EXCEPTION(Cancelled, runAttentionProbe(source, PositionalScheme{}, request, callbacks));
     QCOMPARE(seen.size(), size_t(3));
     callbacks.isCancelled = nullptr;
     seen.clear();
-    QVERIFY(runAttentionProbe(source, PositionalScheme{}, request, callbacks).has_value());
+    QCOMPARE(runAttentionProbe(source, PositionalScheme{}, request, callbacks).rows.size(), size_t(1));
     QVERIFY(std::is_sorted(seen.begin(), seen.end()));
     QCOMPARE(seen.back(), 1.0);
   }

@@ -148,10 +148,9 @@ class TestModelledAttention : public QObject {
     request.trainedContext = 4096;
     const auto curve = computeSinkCurve(
         *source, [&](qint64 n) { return modelledSchemeFor(spec, choice, 31, 0, n); }, request);
-    QVERIFY(curve.has_value());
-    QCOMPARE(curve->size(), size_t(2));
-    QVERIFY((*curve)[0].last.sinkMass1 > 0);
-    QCOMPARE((*curve)[1].last.sinkMass1, 0.0);
+    QCOMPARE(curve.size(), size_t(2));
+    QVERIFY(curve[0].last.sinkMass1 > 0);
+    QCOMPARE(curve[1].last.sinkMass1, 0.0);
   }
 
   // Streaming keeps the first tokens and a window: a needle older than the window is evicted,
@@ -169,9 +168,8 @@ class TestModelledAttention : public QObject {
     request.needleDepths = {0.1, 0.5};
     const auto curve = computeSinkCurve(
         *source, [&](qint64 n) { return modelledSchemeFor(spec, choice, 12, 3, n); }, request);
-    QVERIFY(curve.has_value());
-    QCOMPARE(curve->size(), size_t(2));
-    const SinkCurvePoint& longer = (*curve)[0];
+    QCOMPARE(curve.size(), size_t(2));
+    const SinkCurvePoint& longer = curve[0];
     QCOMPARE(longer.contextTokens, qint64(16384));
     for (const NeedleResult& n : longer.needles) QVERIFY(!n.inCache);
     QVERIFY(longer.last.sinkMass1 > 0);

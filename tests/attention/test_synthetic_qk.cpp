@@ -172,7 +172,7 @@ class TestSyntheticQK : public QObject {
         request.queryPositions = evenlySpacedQueries(trained.trainedContext, 8, trained.trainedContext / 2);
         const auto result = runAttentionProbe(source, scheme, request);
         double mean = 0;
-        for (const RowMetrics& m : result->rows) mean += m.sinkMass1 / double(result->rows.size());
+        for (const RowMetrics& m : result.rows) mean += m.sinkMass1 / double(result.rows.size());
         (layer < 2 ? bottom : upper).push_back(mean);
       }
     std::sort(upper.begin(), upper.end());
@@ -192,7 +192,7 @@ class TestSyntheticQK : public QObject {
     request.queryPositions = {trained.trainedContext - 1};
     request.needleDepths = {0.1, 0.5, 0.9};
     const auto result = runAttentionProbe(source, trainedScheme(trained), request);
-    for (const NeedleResult& n : result->needles) {
+    for (const NeedleResult& n : result.needles) {
       qInfo("needle depth %.2f weight %.3f rank %lld", n.depth, n.weight, n.rank);
       QCOMPARE(n.rank, qint64(1));
     }

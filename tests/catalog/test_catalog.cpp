@@ -282,6 +282,13 @@ class TestCatalog : public QObject {
     test::expectBadInput([&] { Catalog::load(models, hardware); }, {QStringLiteral("source")});
     writeFile(models, "{\"models\": [" + entry + "]}");
     QCOMPARE(Catalog::load(models, hardware).models().size(), size_t(1));
+    // Both lists are read the same way: an element that is not an object is named by its index.
+    writeFile(hardware, R"({"hardware": [1]})");
+    test::expectBadInput([&] { Catalog::load(models, hardware); },
+                         {hardware, QStringLiteral("hardware[0]"), QStringLiteral("expected an object")});
+    writeFile(models, R"({"models": ["x"]})");
+    test::expectBadInput([&] { Catalog::load(models, hardware); },
+                         {models, QStringLiteral("models[0]"), QStringLiteral("expected an object")});
   }
 
   void hardwareFileErrorsNameTheField() {

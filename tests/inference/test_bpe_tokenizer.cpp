@@ -245,6 +245,43 @@ class TestBpeTokenizer : public QObject {
     }
   }
 
+  // Core says the way around an unsupported tokenizer in its own terms (the token_ids input), never
+  // a front end's flag; the command line names --tokens (tests/data/bad_inputs/catalogue.json).
+  void unsupportedTokenizersNameTheTokenIdsRemedy_data() {
+    QTest::addColumn<QString>("model");
+    QTest::addColumn<QString>("pre");
+    QTest::addColumn<QString>("field");
+    QTest::newRow("unknown model") << "bert"
+                                   << "llama-bpe"
+                                   << "tokenizer.ggml.model";
+    QTest::newRow("unknown pre-tokenizer") << "gpt2"
+                                           << "tekken"
+                                           << "tokenizer.ggml.pre";
+  }
+  void unsupportedTokenizersNameTheTokenIdsRemedy() {
+    QFETCH(QString, model);
+    QFETCH(QString, pre);
+    QFETCH(QString, field);
+    Vocabulary v = abcVocabulary();
+    v.model = model;
+    v.pre = pre;
+    try {
+      (void)tokenizerFromGguf(GgufFile(v.gguf(), QStringLiteral("v.gguf")));
+      QFAIL("no error");
+    } catch (const Error& error) {
+      QCOMPARE(error.field(), field);
+      QCOMPARE(error.remedyField(), kTokenIdsField);
+      const QString text = error.describe();
+      QVERIFY2(text.endsWith(QStringLiteral("; measure pre-tokenised ids (token_ids) instead")),
+               qPrintable(text));
+      QVERIFY2(!text.contains(QStringLiteral("--")), qPrintable(text));
+      QVERIFY2(error.remedyNaming(QStringLiteral("--tokens"))
+                   .describe()
+                   .endsWith(QStringLiteral("; measure pre-tokenised ids (--tokens) instead")),
+               qPrintable(text));
+    }
+  }
+
   void aliasesMapAsInLlamaCpp() {
     for (const char* alias : {"llama3", "llama-v3", "falcon3", "llama-bpe"}) {
       const auto settings = bpePreTokenizerNamed(QString::fromLatin1(alias));

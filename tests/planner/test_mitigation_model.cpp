@@ -18,9 +18,9 @@ using namespace sinkscope;
 
 namespace {
 
-const ReferenceSet& refs() {
-  return referenceSet();
-}
+using test::refs;
+using test::row;
+using test::within;
 
 MitigationEstimate estimate(const ModelSpec& model, Mitigation mitigation, qint64 context, double factor,
                             qint64 streamingCache = 4096) {
@@ -47,16 +47,6 @@ double ppl(const QString& id, qint64 context) {
   for (const ReferenceValue& value : refs().find(id)->values)
     if (value.contextTokens == context) return value.value;
   qFatal("no value");
-}
-
-bool within(double value, const Band& band, double slack = 1e-9) {
-  return value >= band.low - slack && value <= band.high + slack;
-}
-
-const MitigationPlan& row(const Plan& plan, Mitigation mitigation) {
-  for (const MitigationPlan& r : plan.mitigations)
-    if (r.mitigation == mitigation) return r;
-  qFatal("no row");
 }
 
 Plan planFor(const QString& model, qint64 context, Mitigation mitigation = Mitigation::Baseline,

@@ -3,6 +3,7 @@
 // points (docs/references.md sections 6 and 9; RULER README table), confidence and the
 // recommendation follow the verdict across the whole catalogue, and the plan is made for what a
 // person would run.
+#include "PlannerFixtures.h"
 #include "catalog/Catalog.h"
 #include "planner/MitigationModel.h"
 #include "planner/Plan.h"
@@ -21,9 +22,9 @@ using namespace sinkscope;
 
 namespace {
 
-const ReferenceSet& refs() {
-  return referenceSet();
-}
+using test::refs;
+using test::row;
+using test::within;
 
 Plan planFor(const QString& model, qint64 context, Runtime runtime = Runtime::Vllm,
              std::optional<Mitigation> mitigation = std::nullopt) {
@@ -32,16 +33,6 @@ Plan planFor(const QString& model, qint64 context, Runtime runtime = Runtime::Vl
   request.runtime = runtime;
   request.mitigation = mitigation;
   return makePlan(resolveModel(model), resolveHardware(QStringLiteral("h100-sxm-80gb")), request);
-}
-
-const MitigationPlan& row(const Plan& plan, Mitigation mitigation) {
-  for (const MitigationPlan& r : plan.mitigations)
-    if (r.mitigation == mitigation) return r;
-  qFatal("no row");
-}
-
-bool within(double value, const Band& band, double slack = 1e-9) {
-  return value >= band.low - slack && value <= band.high + slack;
 }
 
 double valueAt(const QString& id, qint64 context) {

@@ -49,8 +49,7 @@ HeatmapChartData mistralPair(Runtime runtime) {
     RowMetrics last;
     const auto heatmap =
         modelledMeanHeatmap(spec, probe, {m, probe.factor, StreamingCache::builtin(), honour}, {}, &last);
-    if (!heatmap) return {};
-    data.panels.push_back({m, *heatmap, QString()});
+    data.panels.push_back({m, heatmap, QString()});
     data.lastQueryMetrics.push_back(last);
   }
   return data;

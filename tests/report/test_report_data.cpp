@@ -3,6 +3,7 @@
 // chart data agrees with the plan, and bad scenarios fail naming the field.
 #include "TestSupport.h"
 #include "attention/ModelledAttention.h"
+#include "common/Cancelled.h"
 #include "common/Error.h"
 #include "planner/PlanJson.h"
 #include "planner/ReferencePoints.h"
@@ -46,7 +47,6 @@ class TestReportData : public QObject {
   void planIsThePlanCommandsJson() {
     ReportScenario scenario;  // the default: mistral-7b-v0.1, h100-sxm-80gb, 32768, baseline vs ntk
     const auto report = buildReport(scenario, {}, QDateTime::currentDateTimeUtc(), false);
-    QVERIFY(report.has_value());
     const test::CliResult cli = test::runCli(
         {QStringLiteral("plan"), QStringLiteral("--model"), scenario.model, QStringLiteral("--hardware"),
          scenario.hardware, QStringLiteral("--context"), QString::number(scenario.contextTokens),
@@ -56,9 +56,9 @@ class TestReportData : public QObject {
     QVERIFY(!fromCli.isEmpty());
     fromCli.remove(QStringLiteral("model_origin"));  // the command line's own additions, not the plan's
     fromCli.remove(QStringLiteral("parameter_count"));
-    QCOMPARE(reportToJson(*report).value(QStringLiteral("plan")).toObject(), fromCli);
+    QCOMPARE(reportToJson(report).value(QStringLiteral("plan")).toObject(), fromCli);
     // No --mitigation: the report's plan is made for what a person would run (docs/planner.md).
-    QCOMPARE(report->planCommand,
+    QCOMPARE(report.planCommand,
              QStringLiteral("sinkscope plan --model mistral-7b-v0.1 --hardware h100-sxm-80gb "
                             "--context 32768 --runtime llama.cpp --json"));
   }
@@ -71,25 +71,24 @@ class TestReportData : public QObject {
     scenario.mitigations = {Mitigation::Baseline, Mitigation::Yarn};
     scenario.gpusPerNode = 8;
     const auto eight = buildReport(scenario, {}, QDateTime::currentDateTimeUtc(), false);
-    QVERIFY(eight.has_value());
-    QVERIFY(eight->planCommand.contains(QStringLiteral("--gpus 8 --nodes 1")));
-    const test::CliResult cli = test::runCli(eight->planCommand.split(QLatin1Char(' ')).mid(1));
+    QVERIFY(eight.planCommand.contains(QStringLiteral("--gpus 8 --nodes 1")));
+    const test::CliResult cli = test::runCli(eight.planCommand.split(QLatin1Char(' ')).mid(1));
     QCOMPARE(cli.exitCode, 0);
     QJsonObject fromCli = QJsonDocument::fromJson(cli.standardOutput).object();
     fromCli.remove(QStringLiteral("model_origin"));  // what the command line adds about the model file
     fromCli.remove(QStringLiteral("parameter_count"));
-    QCOMPARE(reportToJson(*eight).value(QStringLiteral("plan")).toObject()[QStringLiteral("parallel")],
+    QCOMPARE(reportToJson(eight).value(QStringLiteral("plan")).toObject()[QStringLiteral("parallel")],
              fromCli[QStringLiteral("parallel")]);
-    QCOMPARE(reportToJson(*eight).value(QStringLiteral("plan")).toObject(), fromCli);
+    QCOMPARE(reportToJson(eight).value(QStringLiteral("plan")).toObject(), fromCli);
     QVERIFY(
-        allText(*eight->section(QStringLiteral("scenario"))).contains(QStringLiteral("tensor-parallel 8")));
-    const QString memory = allText(*eight->section(QStringLiteral("memory")));
-    QVERIFY(memory.contains(QString::number(eight->plan.memory.totalBytes)));
+        allText(*eight.section(QStringLiteral("scenario"))).contains(QStringLiteral("tensor-parallel 8")));
+    const QString memory = allText(*eight.section(QStringLiteral("memory")));
+    QVERIFY(memory.contains(QString::number(eight.plan.memory.totalBytes)));
     QVERIFY(memory.contains(QStringLiteral("the fullest of the 8 GPUs")));
     scenario.gpusPerNode = 1;
     const auto one = buildReport(scenario, {}, QDateTime::currentDateTimeUtc(), false);
-    QVERIFY(one.has_value() && !one->plan.fits);
-    const QString notFit = allText(*one->section(QStringLiteral("memory")));
+    QVERIFY(!one.plan.fits);
+    const QString notFit = allText(*one.section(QStringLiteral("memory")));
     QVERIFY2(notFit.contains(QStringLiteral("The smallest change that fits: 8 GPUs")), qPrintable(notFit));
     QVERIFY(notFit.contains(QStringLiteral("not estimated")));
     QVERIFY(!notFit.contains(QStringLiteral("tokens/s")));
@@ -97,21 +96,20 @@ class TestReportData : public QObject {
 
   void sectionsCarryThePlansNumbers() {
     const auto report = buildReport(ReportScenario{}, {}, QDateTime::currentDateTimeUtc(), false);
-    QVERIFY(report.has_value());
-    const Plan& plan = report->plan;
+    const Plan& plan = report.plan;
     for (const char* id : {"summary", "scenario", "specifications", "memory", "confidence", "attention",
                            "mitigations", "method"})
-      QVERIFY2(report->section(QString::fromLatin1(id)), id);
-    QCOMPARE(report->sections.front().id, QStringLiteral("summary"));  // page 1
-    QVERIFY(isAppendixSection(report->sections.back()));               // the literature tables last
-    QCOMPARE(report->sections.back().id, QStringLiteral("references"));
-    const QString memory = allText(*report->section(QStringLiteral("memory")));
+      QVERIFY2(report.section(QString::fromLatin1(id)), id);
+    QCOMPARE(report.sections.front().id, QStringLiteral("summary"));  // page 1
+    QVERIFY(isAppendixSection(report.sections.back()));               // the literature tables last
+    QCOMPARE(report.sections.back().id, QStringLiteral("references"));
+    const QString memory = allText(*report.section(QStringLiteral("memory")));
     QVERIFY(memory.contains(QString::number(plan.memory.kvBytesPerToken)));
     QVERIFY(memory.contains(QString::number(plan.memory.totalBytes)));
     QVERIFY(memory.contains(QString::number(plan.memory.weightsBytes)));
     QVERIFY(memory.contains(plan.fit.unbounded ? QStringLiteral("unbounded")
                                                : grouped(plan.fit.maxContextTokens)));
-    const QString confidence = allText(*report->section(QStringLiteral("confidence")));
+    const QString confidence = allText(*report.section(QStringLiteral("confidence")));
     // Two decimals, as every surface prints a confidence (docs/design.md "Numbers as text"), and
     // never above 0.8 past the trained context.
     const double value = planToJson(plan)
@@ -124,7 +122,7 @@ class TestReportData : public QObject {
     QVERIFY(value <= 0.8);
     QVERIFY(confidence.contains(grouped(plan.contextCap)));
     for (const ConfidenceReason& reason : plan.confidence.reasons) QVERIFY(confidence.contains(reason.text));
-    const ReportSection* mitigations = report->section(QStringLiteral("mitigations"));
+    const ReportSection* mitigations = report.section(QStringLiteral("mitigations"));
     // Baseline and ntk, in that order, then the plan's own setting when it is neither.
     const auto& rows = mitigations->tables.front().rows;
     const bool planCompared = plan.mitigation == Mitigation::Baseline || plan.mitigation == Mitigation::Ntk;
@@ -143,13 +141,12 @@ class TestReportData : public QObject {
   // and that setting's launch flags exactly as the plan gives them.
   void summaryAnswersWithThePlansSetting() {
     const auto report = buildReport(ReportScenario{}, {}, QDateTime::currentDateTimeUtc(), false);
-    QVERIFY(report.has_value());
-    const Plan& plan = report->plan;
-    const ReportSection* summary = report->section(QStringLiteral("summary"));
+    const Plan& plan = report.plan;
+    const ReportSection* summary = report.section(QStringLiteral("summary"));
     QVERIFY(summary);
     const QString question = summary->paragraphs.value(0), answer = summary->paragraphs.value(1);
-    QVERIFY2(question.contains(report->charts.memory.modelName) &&
-                 question.contains(report->charts.memory.hardwareName) &&
+    QVERIFY2(question.contains(report.charts.memory.modelName) &&
+                 question.contains(report.charts.memory.hardwareName) &&
                  question.contains(QStringLiteral("32,768 tokens (32K)")),
              qPrintable(question));
     QCOMPARE(plan.fits, true);  // 7B in bf16 at 32K on 80 GB
@@ -187,7 +184,7 @@ class TestReportData : public QObject {
                                                         : row->launchFlags.llamaCpp);
     // The tables that follow have the summary's setting as a row.
     bool inTable = false;
-    for (const QStringList& r : report->section(QStringLiteral("mitigations"))->tables.front().rows)
+    for (const QStringList& r : report.section(QStringLiteral("mitigations"))->tables.front().rows)
       inTable = inTable || r.value(0).startsWith(mitigationName(plan.mitigation));
     QVERIFY(inTable);
   }
@@ -198,31 +195,30 @@ class TestReportData : public QObject {
     scenario.model = QStringLiteral("deepseek-v2");  // 440 GiB of weights: not on one H100
     scenario.mitigations = {Mitigation::Baseline, Mitigation::Yarn};
     const auto report = buildReport(scenario, {}, QDateTime::currentDateTimeUtc(), false);
-    QVERIFY(report.has_value() && !report->plan.fits);
-    const QString answer = report->section(QStringLiteral("summary"))->paragraphs.value(1);
+    QVERIFY(!report.plan.fits);
+    const QString answer = report.section(QStringLiteral("summary"))->paragraphs.value(1);
     QVERIFY2(answer.startsWith(QStringLiteral("Answer: no, it does not fit")), qPrintable(answer));
     QVERIFY2(answer.contains(QStringLiteral("What would fit: 8 GPUs")), qPrintable(answer));
   }
 
   void chartDataAgreesWithThePlan() {
     const auto report = buildReport(ReportScenario{}, {}, QDateTime::currentDateTimeUtc(), false);
-    QVERIFY(report.has_value());
-    const MemoryChartData& memory = report->charts.memory;
+    const MemoryChartData& memory = report.charts.memory;
     QVERIFY(memory.curve.size() > 50);
-    QVERIFY(memory.curve.front().contextTokens < report->plan.trainedContextTokens);
-    QVERIFY(memory.curve.back().contextTokens >= 2 * report->plan.contextTokens);
+    QVERIFY(memory.curve.front().contextTokens < report.plan.trainedContextTokens);
+    QVERIFY(memory.curve.back().contextTokens >= 2 * report.plan.contextTokens);
     qint64 previous = 0;
     for (const MemoryPoint& p : memory.curve) {
       const MemoryBreakdown& m = p.memory;
       QCOMPARE(m.totalBytes, m.weightsBytes + m.kvBytes + m.activationBytes + m.overheadBytes);
       QVERIFY(m.totalBytes >= previous);
       previous = m.totalBytes;
-      QCOMPARE(m.weightsBytes, report->plan.memory.weightsBytes);
+      QCOMPARE(m.weightsBytes, report.plan.memory.weightsBytes);
     }
-    QCOMPARE(memory.atContext.totalBytes, report->plan.memory.totalBytes);
-    QCOMPARE(report->charts.confidence.value, report->plan.confidence.value);
-    QCOMPARE(report->charts.mitigations.rows.size(), size_t(2));
-    const QJsonObject json = reportToJson(*report);
+    QCOMPARE(memory.atContext.totalBytes, report.plan.memory.totalBytes);
+    QCOMPARE(report.charts.confidence.value, report.plan.confidence.value);
+    QCOMPARE(report.charts.mitigations.rows.size(), size_t(2));
+    const QJsonObject json = reportToJson(report);
     QCOMPARE(json.value(QStringLiteral("charts"))
                  .toObject()
                  .value(QStringLiteral("memory"))
@@ -239,20 +235,20 @@ class TestReportData : public QObject {
     ReportScenario scenario;
     scenario.contextTokens = 8192;
     const auto report = buildReport(scenario);
-    QVERIFY(report && report->charts.sinkCurve && report->charts.heatmaps);
-    const ModelledProbeRequest probe = modelledProbeRequest(report->model, scenario.contextTokens);
-    QCOMPARE(report->charts.sinkCurve->layer, report->model.layers - 1);
-    QCOMPARE(report->charts.sinkCurve->heads, probe.curveHeads);
-    QCOMPARE(report->charts.heatmaps->layer, probe.layer);
-    QCOMPARE(report->charts.heatmaps->heads, probe.heatmapHeads);
-    for (const SinkCurveSeries& series : report->charts.sinkCurve->series) {
+    QVERIFY(report.charts.sinkCurve && report.charts.heatmaps);
+    const ModelledProbeRequest probe = modelledProbeRequest(report.model, scenario.contextTokens);
+    QCOMPARE(report.charts.sinkCurve->layer, report.model.layers - 1);
+    QCOMPARE(report.charts.sinkCurve->heads, probe.curveHeads);
+    QCOMPARE(report.charts.heatmaps->layer, probe.layer);
+    QCOMPARE(report.charts.heatmaps->heads, probe.heatmapHeads);
+    for (const SinkCurveSeries& series : report.charts.sinkCurve->series) {
       QCOMPARE(series.samples.size(), probe.curve.contexts.size());
       for (size_t i = 0; i < series.samples.size(); ++i)
         QCOMPARE(series.samples[i].contextTokens, probe.curve.contexts[i]);
     }
-    const QString text = allText(*report->section(QStringLiteral("attention")));
-    QVERIFY2(text.contains(probeTargetText(report->model, probe.layer, probe.curveHeads)), qPrintable(text));
-    QVERIFY(text.contains(probeTargetText(report->model, probe.layer, probe.heatmapHeads)));
+    const QString text = allText(*report.section(QStringLiteral("attention")));
+    QVERIFY2(text.contains(probeTargetText(report.model, probe.layer, probe.curveHeads)), qPrintable(text));
+    QVERIFY(text.contains(probeTargetText(report.model, probe.layer, probe.heatmapHeads)));
   }
 
   // The literature reference points: all of them, the report's model's own first and marked,
@@ -262,8 +258,7 @@ class TestReportData : public QObject {
     scenario.model = QStringLiteral("llama-3.1-8b");
     scenario.contextTokens = 131072;
     const auto report = buildReport(scenario, {}, QDateTime::currentDateTimeUtc(), false);
-    QVERIFY(report);
-    const ReportSection* section = report->section(QStringLiteral("references"));
+    const ReportSection* section = report.section(QStringLiteral("references"));
     QVERIFY(section && section->tables.size() == 1);
     const ReportTable& table = section->tables.front();
     QCOMPARE(table.rows.size(), referenceSet().points.size());
@@ -299,6 +294,19 @@ class TestReportData : public QObject {
     ReportScenario halfMeasured;
     halfMeasured.ggufPath = QStringLiteral("model.gguf");
     QVERIFY_THROWS_EXCEPTION(Error, buildReport(halfMeasured, {}, QDateTime::currentDateTimeUtc(), false));
+  }
+
+  // Cancelled is an outcome of its own (common/Cancelled.h): never an empty report, never an Error,
+  // whether the stop comes before the attention probe or in the middle of it.
+  void cancelledReportThrowsCancelled() {
+    const ReportScenario scenario;
+    const ReportCallbacks stopNow{[] { return true; }, {}};
+    QVERIFY_THROWS_EXCEPTION(Cancelled,
+                             buildReport(scenario, stopNow, QDateTime::currentDateTimeUtc(), false));
+    int polls = 0;
+    const ReportCallbacks stopInTheProbe{[&] { return ++polls > 5; }, {}};
+    QVERIFY_THROWS_EXCEPTION(Cancelled, buildReport(scenario, stopInTheProbe));
+    QCOMPARE(polls, 6);  // the first poll is before the probe, the sixth inside it
   }
 };
 

@@ -3,6 +3,7 @@
 #include "UiTestSupport.h"
 #include "common/Error.h"
 #include "compute/ComputeController.h"
+#include "inference/Tokenizer.h"
 
 #include <QSignalSpy>
 #include <QTest>
@@ -121,6 +122,27 @@ class TestUiCompute : public QObject {
         [](const int&) {});
     QTRY_COMPARE(failed.count(), 1);
     QCOMPARE(failed.at(0).at(1).toString(), QStringLiteral("model.gguf: n_head: missing"));
+  }
+
+  // A core remedy names core's field (token_ids); the window words it its own way: the window has
+  // no token-id input, so it points at the command line that has one.
+  void failureWordsACoreRemedyTheWindowsWay() {
+    ComputeController controller;
+    QObject receiver;
+    QSignalSpy failed(&controller, &ComputeController::jobFailed);
+    controller.submit<int>(
+        QStringLiteral("bad"), QStringLiteral("bad"), &receiver,
+        [](const JobContext&) -> int {
+          throw Error(ErrorKind::BadInput, QStringLiteral("m.gguf"), QStringLiteral("tokenizer.ggml.model"),
+                      QStringLiteral("'bert' is not supported"))
+              .withRemedy(kMeasureTokenIdsRemedy, kTokenIdsField);
+        },
+        [](const int&) {});
+    QTRY_COMPARE(failed.count(), 1);
+    QCOMPARE(
+        failed.at(0).at(1).toString(),
+        QStringLiteral("m.gguf: tokenizer.ggml.model: 'bert' is not supported; measure pre-tokenised ids "
+                       "(with sinkscope measure --tokens) instead"));
   }
 
   void deadReceiverGetsNothing() {

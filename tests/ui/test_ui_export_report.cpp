@@ -5,6 +5,8 @@
 #include "MainWindow.h"
 #include "TestSupport.h"
 #include "UiTestSupport.h"
+#include "common/Error.h"
+#include "export/ReportExportDialog.h"
 #include "inference/Measurement.h"
 #include "scenario/Scenario.h"
 #include "tabs/MeasuredTab.h"
@@ -15,12 +17,15 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QProgressDialog>
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QStatusBar>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 
 using namespace sinkscope;
 using namespace sinkscope::ui;
@@ -189,6 +194,55 @@ class TestUiExportReport : public QObject {
     exportAction(window)->trigger();
     QCOMPARE(answers.errors.size(), 1);
     QVERIFY(answers.errors.front().contains(answers.path));
+  }
+
+  // Cancel while the report is being built: nothing written, no error shown, and the window says
+  // the export was cancelled (an outcome of its own, common/Cancelled.h).
+  void cancelWhileBuildingWritesNothingAndSaysCancelled() {
+    MainWindow window;
+    window.scenario().setContextTokens(1048576);  // a probe of many seconds
+    QTemporaryDir dir;
+    Answers answers;
+    window.setReportExportPrompts(answers.prompts());
+    answers.path = dir.filePath(QStringLiteral("cancelled.html"));
+    int cancels = 0;
+    QTimer pressCancel;
+    pressCancel.setInterval(50);
+    connect(&pressCancel, &QTimer::timeout, [&] {
+      if (auto* progress = window.findChild<QProgressDialog*>(); progress && cancels == 0) {
+        ++cancels;
+        emit progress->canceled();  // what the dialog's Cancel button sends
+      }
+    });
+    pressCancel.start();
+    exportAction(window)->trigger();
+    pressCancel.stop();
+    QCOMPARE(cancels, 1);
+    QVERIFY2(answers.errors.isEmpty(), qPrintable(answers.errors.join(QLatin1Char('\n'))));
+    QVERIFY(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden).isEmpty());
+    QVERIFY2(window.statusBar()->currentMessage().contains(QStringLiteral("cancelled")),
+             qPrintable(window.statusBar()->currentMessage()));
+  }
+
+  // An error while building reaches the user as core's own description (the file and field), not
+  // as the wrapper a worker thread's exception arrives in.
+  void aBuildErrorShowsCoresDescription() {
+    QTemporaryDir dir;
+    Answers answers;
+    answers.path = dir.filePath(QStringLiteral("unknown.html"));
+    ReportScenario scenario;
+    scenario.model = QStringLiteral("no-such-model");
+    QString expected;
+    try {
+      buildReport(scenario);
+    } catch (const Error& error) {
+      expected = error.describe();
+    }
+    QVERIFY(expected.contains(QStringLiteral("no-such-model")));
+    const ReportExportOutcome outcome = exportReportInteractively(nullptr, scenario, answers.prompts());
+    QVERIFY(outcome.path.isEmpty() && !outcome.cancelledWhileBuilding);
+    QCOMPARE(answers.errors, QStringList{expected});
+    QVERIFY(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden).isEmpty());
   }
 
   // The Measured tab's finished run goes into the report as it is: its numbers, its trained

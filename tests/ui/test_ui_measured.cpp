@@ -14,6 +14,7 @@
 #include "inference/MeasureInput.h"
 #include "inference/Measurement.h"
 #include "scenario/Scenario.h"
+#include "scenario/SpecLibrary.h"
 #include "tabs/MeasuredTab.h"
 
 #include <qcustomplot.h>
@@ -387,6 +388,32 @@ class TestUiMeasured : public QObject {
     QVERIFY(updated.wait(120000) || updated.count() > 0);
     QVERIFY(test::waitForIdle(window, 120000));
     QVERIFY(tab->runs().front().get() != before.front().get());  // measured again
+  }
+
+  // A plan the scenario's model cannot make (a hand-made spec without layers: no pipeline stage can
+  // hold it) leaves the file-size comparison out, and the tab says why in the planner's words
+  // instead of dropping it silently.
+  void anUnplannableModelSaysWhyTheWeightsAreNotCompared() {
+    SINKSCOPE_REQUIRE_SHARED_GGUF(gguf);
+    MainWindow window;
+    ModelSpec noLayers = *Catalog::builtin().findModel(test::catalogueId("mistral-7b-v0.1"));
+    noLayers.id = QStringLiteral("no-layers");
+    noLayers.displayName = QStringLiteral("No layers");
+    noLayers.layers = 0;
+    window.scenario().setModelId(window.library().addModel(noLayers.id, noLayers));
+    QCOMPARE(window.scenario().model().layers, 0);
+    MeasuredTab* tab = measureInWindow(window, gguf);
+    QVERIFY(tab);
+    QVERIFY(!tab->runs().empty());
+    QString shown;
+    QStringList all;
+    for (const QLabel* label : tab->findChildren<QLabel*>()) {
+      all << label->text();
+      if (label->text().contains(QStringLiteral("Not compared with the planned weights of No layers: ")))
+        shown = label->text();
+    }
+    QVERIFY2(shown.contains(QStringLiteral("1 stages for 0 layers: every stage needs a layer")),
+             qPrintable(all.join(QLatin1Char('|'))));
   }
 
   void attentionOfSwitchesTheHeatmapWithoutANewJob() {

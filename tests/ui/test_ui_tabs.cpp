@@ -10,6 +10,7 @@
 #include "attention/ModelledAttention.h"
 #include "catalog/Catalog.h"
 #include "charts/ChartView.h"
+#include "common/Cancelled.h"
 #include "compute/ComputeController.h"
 #include "panels/ContextControl.h"
 #include "panels/ScenarioPanel.h"
@@ -33,6 +34,7 @@
 #include <QFile>
 #include <QSignalSpy>
 #include <QSpinBox>
+#include <QStatusBar>
 #include <QTabWidget>
 #include <QTest>
 #include <QThread>
@@ -85,7 +87,7 @@ PooledHeatmap probeHeatmap(const ModelSpec& spec, Mitigation mitigation, qint64 
       *source,
       modelledSchemeFor(spec, {mitigation, request.factor, StreamingCache::builtin()}, layer, head, context),
       request.heatmap);
-  return result ? result->heatmap : PooledHeatmap{};
+  return result.heatmap;
 }
 
 // The Compare view shows exactly the probe's heatmaps of the pair (A | B) on one colour range, and
@@ -259,8 +261,7 @@ class TestUiTabs : public QObject {
       const auto expected = runAttentionProbe(
           *source, modelledSchemeFor(spec, {mitigation, factor, StreamingCache::builtin()}, 3, 5, 4096),
           request);
-      QVERIFY(expected);
-      const PooledHeatmap& h = expected->heatmap;
+      const PooledHeatmap& h = expected.heatmap;
       for (int row : {0, 31, 63})
         for (int bin : {0, 3, 64, 127}) {
           const double cell = maps[side]->data()->cell(bin, row);
@@ -308,12 +309,11 @@ class TestUiTabs : public QObject {
             return modelledSchemeFor(spec, {mitigation, factor, StreamingCache::builtin()}, 2, 1, n);
           },
           request);
-      QVERIFY(curve);
       QCPGraph* graph = plot->graph(g);
-      QCOMPARE(graph->dataCount(), int(curve->size()));
+      QCOMPARE(graph->dataCount(), int(curve.size()));
       for (int i = 0; i < graph->dataCount(); ++i) {
-        QCOMPARE(graph->data()->at(i)->key, double((*curve)[size_t(i)].contextTokens));
-        QCOMPARE(graph->data()->at(i)->value, (*curve)[size_t(i)].mean.sinkMass1);
+        QCOMPARE(graph->data()->at(i)->key, double(curve[size_t(i)].contextTokens));
+        QCOMPARE(graph->data()->at(i)->value, curve[size_t(i)].mean.sinkMass1);
       }
     }
     // The metric selector redraws from the same data.
@@ -461,8 +461,48 @@ class TestUiTabs : public QObject {
     window.compute().cancelAll();
     QVERIFY(!window.compute().isBusy());
     QVERIFY(cancelled.count() >= 1);
+    // Cancelled is an outcome of its own: the window says so (not "failed", not silence).
+    const QString status = window.statusBar()->currentMessage();
+    QVERIFY2(status.contains(QStringLiteral("cancelled")) && !status.contains(QStringLiteral("failed")),
+             qPrintable(status));
     QTest::qWait(100);  // a negative check: nothing restarts the cancelled work
     QVERIFY(!window.compute().isBusy());
+  }
+
+  // A tab's job that is asked to stop throws Cancelled (common/Cancelled.h) rather than handing
+  // back "no data"; ComputeController delivers nothing for it.
+  void cancelledTabJobThrowsCancelled() {
+    const ModelSpec& spec = *Catalog::builtin().findModel(catalogueId("tinyllama"));
+    ScenarioValues values;
+    values.modelId = spec.id;
+    values.contextTokens = 8192;
+    values.mitigations = {Mitigation::Baseline, Mitigation::Ntk};
+    const JobContext cancelledJob(std::make_shared<std::atomic<bool>>(true),
+                                  std::make_shared<std::atomic<int>>(0));
+    QVERIFY_THROWS_EXCEPTION(Cancelled, computeSinkCurves(spec, values, cancelledJob));
+    QVERIFY_THROWS_EXCEPTION(Cancelled, computeHeatmaps(spec, values, values.mitigations, cancelledJob));
+  }
+
+  // A compared mitigation the probe cannot model is left out of the chart and the note says which
+  // and why, in core's words (Llama-family TinyLlama ships no LongRoPE factors).
+  void sinkCurveTabSaysWhyAMitigationIsNotDrawn() {
+    MainWindow window;
+    window.show();
+    window.scenario().setModelId(catalogueId("tinyllama"));
+    window.scenario().setContextTokens(8192);
+    window.scenario().setLayerHead(2, 1);
+    window.scenario().setMitigations({Mitigation::Baseline, Mitigation::LongRope});
+    QCOMPARE(window.scenario().values().mitigations.size(), size_t(2));
+    auto* tab = qobject_cast<SinkCurveTab*>(window.analysisTab(QStringLiteral("sink-curve")));
+    QVERIFY(tab);
+    showAndWait(window, tab);
+    QCOMPARE(tab->chart()->plot()->graphCount(), 1);
+    QVERIFY(tab->data());
+    QCOMPARE(tab->data()->notDrawn.size(), 1);
+    const QString notDrawn = tab->data()->notDrawn.front();
+    QVERIFY2(notDrawn.startsWith(QStringLiteral("longrope: ")) && notDrawn.size() > 20, qPrintable(notDrawn));
+    QVERIFY2(tab->noteText().contains(QStringLiteral("Not drawn: ") + notDrawn.toHtmlEscaped()),
+             qPrintable(tab->noteText()));
   }
 
   void rapidScenarioChangesNeverStallTheEventLoop() {

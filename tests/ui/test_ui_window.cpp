@@ -20,6 +20,7 @@
 #include <QSignalSpy>
 #include <QSlider>
 #include <QSpinBox>
+#include <QStatusBar>
 #include <QTest>
 #include <QTextBrowser>
 #include <QUrl>
@@ -131,6 +132,22 @@ class TestUiWindow : public QObject {
     QCOMPARE(restored.scenario().values().head, 2);
     QVERIFY(restored.importer().recentFiles().contains(QFileInfo(config).absoluteFilePath()));
     QCOMPARE(restored.size(), QSize(1234, 777));
+    QSettings().clear();
+  }
+
+  // A file of the last session that no longer imports is not offered again, and the window says
+  // which and why rather than dropping it silently.
+  void aFileThatNoLongerImportsIsNamedWhenRestoring() {
+    QTemporaryDir dir;
+    const QString gone = dir.filePath(QStringLiteral("gone-config.json"));
+    QSettings().setValue(QStringLiteral("files/imported"), QStringList{gone});
+    MainWindow restored;
+    restored.restoreSettings();
+    const QString status = restored.statusBar()->currentMessage();
+    QVERIFY2(
+        status.startsWith(QStringLiteral("Not reopened from the last session: ")) && status.contains(gone),
+        qPrintable(status));
+    QVERIFY(!restored.library().importedPaths().contains(gone));
     QSettings().clear();
   }
 

@@ -1,4 +1,5 @@
 #include "compute/ComputeController.h"
+#include "WindowErrors.h"
 
 #include "common/Cancelled.h"
 #include "common/Error.h"
@@ -90,7 +91,7 @@ void ComputeController::submitErased(const QString& channel, const QString& labe
     } catch (const Cancelled&) {
       return;  // an outcome of its own: nothing to deliver, nothing failed
     } catch (const Error& e) {
-      error = e.describe();
+      error = windowErrorText(e);
     } catch (const std::exception& e) {
       error = QString::fromLocal8Bit(e.what());
     }

@@ -1,10 +1,13 @@
 #include "export/ReportExportDialog.h"
 #include "DialogFolders.h"
+#include "WindowErrors.h"
 
+#include "common/Cancelled.h"
 #include "common/Error.h"
 #include "export/ReportWriter.h"
 
 #include <QApplication>
+#include <QException>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFutureWatcher>
@@ -14,6 +17,21 @@
 #include <atomic>
 
 namespace sinkscope::ui {
+
+namespace {
+
+// The built report, or what buildReport threw as itself (Cancelled, Error): QtConcurrent hands a
+// worker's exception back wrapped in a QUnhandledException.
+Report builtReport(const QFuture<Report>& future) {
+  try {
+    return future.result();
+  } catch (const QUnhandledException& wrapped) {
+    if (wrapped.exception()) std::rethrow_exception(wrapped.exception());
+    throw;
+  }
+}
+
+}  // namespace
 
 ReportExportPrompts ReportExportPrompts::dialogs() {
   ReportExportPrompts prompts;
@@ -38,25 +56,25 @@ ReportExportPrompts ReportExportPrompts::dialogs() {
   return prompts;
 }
 
-QString exportReportInteractively(QWidget* parent, const ReportScenario& scenario,
-                                  const ReportExportPrompts& prompts) {
+ReportExportOutcome exportReportInteractively(QWidget* parent, const ReportScenario& scenario,
+                                              const ReportExportPrompts& prompts) {
   QString path = prompts.choosePath(parent);
-  if (path.isEmpty()) return QString();
+  if (path.isEmpty()) return {};
   if (!reportFormatForPath(path)) path += QStringLiteral(".pdf");
   const bool replace = QFileInfo::exists(path);
-  if (replace && !prompts.confirmReplace(parent, path)) return QString();
+  if (replace && !prompts.confirmReplace(parent, path)) return {};
   try {
     checkReportDestination(path, replace);  // fail before the work, not after
   } catch (const Error& error) {
     prompts.showError(parent, error.describe());
-    return QString();
+    return {};
   }
   auto cancelled = std::make_shared<std::atomic<bool>>(false);
   QProgressDialog progress(QObject::tr("Building the report…"), QObject::tr("Cancel"), 0, 100, parent);
   progress.setWindowModality(Qt::WindowModal);
   progress.setMinimumDuration(0);
   QObject::connect(&progress, &QProgressDialog::canceled, [cancelled] { *cancelled = true; });
-  QFutureWatcher<std::optional<Report>> watcher;
+  QFutureWatcher<Report> watcher;
   QEventLoop loop;
   QObject::connect(&watcher, &QFutureWatcherBase::finished, &loop, &QEventLoop::quit);
   ReportCallbacks callbacks;
@@ -66,22 +84,22 @@ QString exportReportInteractively(QWidget* parent, const ReportScenario& scenari
     QMetaObject::invokeMethod(
         &progress, [&progress, value] { progress.setValue(std::min(value, 99)); }, Qt::QueuedConnection);
   };
-  watcher.setFuture(QtConcurrent::run(
-      [scenario, callbacks] { return buildReport(scenario, callbacks); }));  // nullopt: cancelled
+  watcher.setFuture(QtConcurrent::run([scenario, callbacks] { return buildReport(scenario, callbacks); }));
   loop.exec();
   try {
-    const std::optional<Report> report = watcher.result();  // rethrows a build error
-    if (!report) return QString();
+    const Report report = builtReport(watcher.future());
     progress.setLabelText(QObject::tr("Writing %1…").arg(path));
-    writeReport(*report, path, replace);  // replaces only what the user agreed to replace
+    writeReport(report, path, replace);  // replaces only what the user agreed to replace
+  } catch (const Cancelled&) {
+    return {QString(), true};  // an outcome of its own: nothing written, nothing failed
   } catch (const Error& error) {
-    prompts.showError(parent, error.describe());
-    return QString();
+    prompts.showError(parent, windowErrorText(error));
+    return {};
   } catch (const std::exception& error) {
     prompts.showError(parent, QObject::tr("%1: %2").arg(path, QString::fromLocal8Bit(error.what())));
-    return QString();
+    return {};
   }
-  return path;
+  return {path, false};
 }
 
 }  // namespace sinkscope::ui

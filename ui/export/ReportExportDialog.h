@@ -19,9 +19,16 @@ struct ReportExportPrompts {
   static ReportExportPrompts dialogs();
 };
 
-// Returns the written path, or an empty string when cancelled or failed (the user was told why).
+// What an export came to: the written path, or an empty path when it was cancelled (by the user in
+// a prompt or with the progress dialog's Cancel while building) or failed (the user was told why).
+struct ReportExportOutcome {
+  QString path;
+  bool cancelledWhileBuilding = false;  // Cancel pressed while the report was being built
+};
+
 // A path without .pdf/.html/.htm gets .pdf. Nothing is left behind on failure or cancel.
-QString exportReportInteractively(QWidget* parent, const ReportScenario& scenario,
-                                  const ReportExportPrompts& prompts = ReportExportPrompts::dialogs());
+ReportExportOutcome exportReportInteractively(
+    QWidget* parent, const ReportScenario& scenario,
+    const ReportExportPrompts& prompts = ReportExportPrompts::dialogs());
 
 }  // namespace sinkscope::ui

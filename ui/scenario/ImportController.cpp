@@ -75,7 +75,8 @@ bool ImportController::importHardware(const QString& path) {
   });
 }
 
-void ImportController::restoreImports(const QStringList& paths) {
+QStringList ImportController::restoreImports(const QStringList& paths) {
+  QStringList dropped;
   for (const QString& path : paths) {
     try {
       const auto hubId = parseHubId(path);
@@ -85,10 +86,14 @@ void ImportController::restoreImports(const QStringList& paths) {
         continue;
       }
       library_.importFile(path);
-    } catch (const std::exception&) {
-      // A file from an earlier session that no longer imports is simply not offered again.
+    } catch (const Error& error) {  // not offered again, and the window says why
+      dropped << (error.source() == path ? error.describe()
+                                         : QStringLiteral("%1: %2").arg(path, error.describe()));
+    } catch (const std::exception& error) {
+      dropped << QStringLiteral("%1: %2").arg(path, QString::fromLocal8Bit(error.what()));
     }
   }
+  return dropped;
 }
 
 void ImportController::remember(const QString& path) {

@@ -25,8 +25,9 @@ class ImportController : public QObject {
   bool importAny(const QString& path);
   bool importModel(const QString& path);
   bool importHardware(const QString& path);
-  // Re-imports files from an earlier session silently; unreadable ones are dropped.
-  void restoreImports(const QStringList& paths);
+  // Re-imports files from an earlier session without dialogs; one that no longer imports is not
+  // offered again. Returns "<path>: <why>" for each of those, for the window to say.
+  QStringList restoreImports(const QStringList& paths);
 
   // A model the Hub dialog opened: added to the library under its id and selected.
   void addHubModel(const ModelSpec& spec, const QString& hubId);

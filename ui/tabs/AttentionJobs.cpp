@@ -1,6 +1,7 @@
 #include "tabs/AttentionJobs.h"
 
 #include "attention/ModelledAttention.h"
+#include "common/Cancelled.h"
 #include "planner/Confidence.h"
 #include "planner/MitigationModel.h"
 #include "planner/PlannerResources.h"
@@ -15,10 +16,15 @@ ProbeCallbacks callbacksFor(const JobContext& job, double start, double span) {
   return {job.cancelFunction(), [job, start, span](double f) { job.setProgress(start + span * f); }};
 }
 
+// "<mitigation>: <core's reason>", for the tab's note.
+QString notDrawnText(Mitigation mitigation, const QString& refusal) {
+  return QStringLiteral("%1: %2").arg(mitigationName(mitigation), refusal);
+}
+
 }  // namespace
 
-std::optional<SinkCurveChartData> computeSinkCurves(const ModelSpec& model, const ScenarioValues& values,
-                                                    const JobContext& job) {
+SinkCurveChartData computeSinkCurves(const ModelSpec& model, const ScenarioValues& values,
+                                     const JobContext& job) {
   SinkCurveChartData data;
   data.modelName = model.displayName;
   data.modelId = model.id;
@@ -39,21 +45,22 @@ std::optional<SinkCurveChartData> computeSinkCurves(const ModelSpec& model, cons
   for (Mitigation mitigation : values.mitigations) {
     const ModelledScheme scheme{mitigation, factor, StreamingCache::builtin(),
                                 runtimeHonoursWindow(model, values.runtime)};
-    if (!modelledSchemeApplies(model, probe, scheme)) continue;  // e.g. longrope without factors: not drawn
-    auto series = modelledSinkCurveSeries(model, probe, scheme, callbacksFor(job, done++ / runs, 1.0 / runs));
-    if (!series) return std::nullopt;
-    data.series.push_back(std::move(*series));
+    if (const auto refusal = modelledSchemeRefusal(model, probe, scheme)) {  // e.g. longrope without factors
+      data.notDrawn << notDrawnText(mitigation, *refusal);
+      continue;
+    }
+    data.series.push_back(
+        modelledSinkCurveSeries(model, probe, scheme, callbacksFor(job, done++ / runs, 1.0 / runs)));
   }
   // The planner's effective context at the same contexts (cheap next to the probe).
   data.effective = effectiveContextSeries(model, values.mitigations, probe.curve.contexts,
                                           values.contextTokens, values.runtime);
-  if (job.isCancelled()) return std::nullopt;
+  stopIfCancelled(job.cancelFunction());
   return data;
 }
 
-std::optional<HeatmapChartData> computeHeatmaps(const ModelSpec& model, const ScenarioValues& values,
-                                                const std::vector<Mitigation>& mitigations,
-                                                const JobContext& job) {
+HeatmapChartData computeHeatmaps(const ModelSpec& model, const ScenarioValues& values,
+                                 const std::vector<Mitigation>& mitigations, const JobContext& job) {
   HeatmapChartData data;
   data.modelName = model.displayName;
   const ModelledProbeRequest probe =
@@ -72,11 +79,13 @@ std::optional<HeatmapChartData> computeHeatmaps(const ModelSpec& model, const Sc
   int done = 0;
   for (Mitigation mitigation : mitigations) {
     const ModelledScheme scheme{mitigation, factor, StreamingCache::builtin(), honourWindow};
-    if (!modelledSchemeApplies(model, probe, scheme)) continue;
+    if (const auto refusal = modelledSchemeRefusal(model, probe, scheme)) {
+      data.notDrawn << notDrawnText(mitigation, *refusal);
+      continue;
+    }
     RowMetrics lastQuery;
-    auto heatmap =
+    PooledHeatmap heatmap =
         modelledMeanHeatmap(model, probe, scheme, callbacksFor(job, done++ / runs, 1.0 / runs), &lastQuery);
-    if (!heatmap) return std::nullopt;
     data.lastQueryMetrics.push_back(lastQuery);
     MitigationScenario planned;  // the planner's verdict for the same setting, for the compare note
     planned.contextTokens = values.contextTokens;
@@ -85,9 +94,14 @@ std::optional<HeatmapChartData> computeHeatmaps(const ModelSpec& model, const Sc
     planned.runtime = values.runtime;
     const MitigationEstimate estimate =
         estimateMitigation(model, mitigation, planned, plannerResources(), referenceSet());
-    data.panels.push_back({mitigation, std::move(*heatmap), verdictName(estimate.verdict.kind)});
+    data.panels.push_back({mitigation, std::move(heatmap), verdictName(estimate.verdict.kind)});
   }
   return data;
+}
+
+QString notDrawnNote(const QStringList& notDrawn) {
+  if (notDrawn.isEmpty()) return QString();
+  return QObject::tr(" Not drawn: %1.").arg(notDrawn.join(QStringLiteral("; ")).toHtmlEscaped());
 }
 
 }  // namespace sinkscope::ui

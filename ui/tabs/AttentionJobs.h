@@ -10,11 +10,14 @@
 
 namespace sinkscope::ui {
 
-// Returns nullopt when cancelled. Mitigations that do not apply to the model are left out.
-std::optional<SinkCurveChartData> computeSinkCurves(const ModelSpec& model, const ScenarioValues& values,
-                                                    const JobContext& job);
-std::optional<HeatmapChartData> computeHeatmaps(const ModelSpec& model, const ScenarioValues& values,
-                                                const std::vector<Mitigation>& mitigations,
-                                                const JobContext& job);
+// Throw Cancelled (common/Cancelled.h) when the job is cancelled. Mitigations that do not apply to
+// the model are left out and listed, with core's reason, in the data's notDrawn.
+SinkCurveChartData computeSinkCurves(const ModelSpec& model, const ScenarioValues& values,
+                                     const JobContext& job);
+HeatmapChartData computeHeatmaps(const ModelSpec& model, const ScenarioValues& values,
+                                 const std::vector<Mitigation>& mitigations, const JobContext& job);
+
+// " Not drawn: <mitigation>: <why>; …." for a tab's note (HTML-escaped), empty when all were drawn.
+QString notDrawnNote(const QStringList& notDrawn);
 
 }  // namespace sinkscope::ui

@@ -126,11 +126,9 @@ void CompareView::compute() {
   context_.compute.submit<std::shared_ptr<const HeatmapChartData>>(
       channel_, tr("Probing modelled attention (heatmaps)"), this,
       [model, values, mitigations](const JobContext& job) -> std::shared_ptr<const HeatmapChartData> {
-        auto data = computeHeatmaps(*model, values, mitigations, job);
-        return data ? std::make_shared<const HeatmapChartData>(std::move(*data)) : nullptr;
+        return std::make_shared<const HeatmapChartData>(computeHeatmaps(*model, values, mitigations, job));
       },
       [this](const std::shared_ptr<const HeatmapChartData>& data) {
-        if (!data) return;
         data_ = data;
         redraw();
         emit updated();
@@ -159,6 +157,7 @@ void CompareView::redraw() {
   note += difference ? tr(" Hover a cell for its numbers; drag or wheel to zoom, the panels move together.")
                      : tr(" Hover a cell for its numbers; drag or wheel to zoom.");
   // The pair's numbers at the requested context, and why the maps differ or look alike.
+  note += notDrawnNote(data_->notDrawn);
   const QString contrast = difference ? heatmapContrastText(*data_) : QString();
   if (!contrast.isEmpty()) note += QStringLiteral("<br><b>%1</b>").arg(contrast.toHtmlEscaped());
   note_->setText(note);

@@ -1,5 +1,6 @@
 #include "tabs/MeasuredTab.h"
 #include "DialogFolders.h"
+#include "WindowErrors.h"
 
 #include "Units.h"
 #include "catalog/CatalogueMatch.h"
@@ -23,6 +24,7 @@
 
 #include <sinkscope/Version.h>
 #include <QComboBox>
+#include <QCoreApplication>
 #include <QDoubleSpinBox>
 #include <QFile>
 
@@ -243,7 +245,9 @@ QStringList fileNotes(const GgufFile& gguf, const ModelSpec& planned, const Hard
         memoryModelFor(planned, hardware, request, values.primaryMitigation()).weightsBytes();
     notes << fileSizeAgainstPlannedWeights(qint64(gguf.fileSize()), weights, planned.displayName,
                                            values.weightsDtype);
-  } catch (const Error&) {  // a plan the scenario cannot make leaves the comparison out
+  } catch (const Error& error) {  // a plan the scenario cannot make: the comparison is left out, saying why
+    notes << QCoreApplication::translate("MeasuredTab", "Not compared with the planned weights of %1: %2")
+                 .arg(planned.displayName, windowErrorText(error));
   }
   return notes;
 }

@@ -80,11 +80,9 @@ void SinkCurveTab::startComputation() {
   compute().submit<std::shared_ptr<const SinkCurveChartData>>(
       channel(), tr("Probing modelled attention (sink curve)"), this,
       [model, values](const JobContext& job) -> std::shared_ptr<const SinkCurveChartData> {
-        auto data = computeSinkCurves(*model, values, job);
-        return data ? std::make_shared<const SinkCurveChartData>(std::move(*data)) : nullptr;
+        return std::make_shared<const SinkCurveChartData>(computeSinkCurves(*model, values, job));
       },
       [this](const std::shared_ptr<const SinkCurveChartData>& data) {
-        if (!data) return;
         data_ = data;
         redraw();
         markUpdated();
@@ -130,9 +128,9 @@ void SinkCurveTab::redraw() {
   note_->setText(
       tr("<i>Modelled</i>: exact positional maths on synthetic queries/keys, %1 query rows per context. "
          "Dotted line: trained context (%2); %3.%4 Published reference points report effective context, "
-         "not sink mass or entropy: choose <i>Effective context</i> to see them.")
+         "not sink mass or entropy: choose <i>Effective context</i> to see them.%5")
           .arg(kSinkCurveQueries)
-          .arg(trained, cap, windowNote));
+          .arg(trained, cap, windowNote, notDrawnNote(data_->notDrawn)));
 }
 
 }  // namespace sinkscope::ui

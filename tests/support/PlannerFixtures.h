@@ -1,12 +1,33 @@
 // Hand-made ModelSpec/HardwareSpec fixtures for the planner tests, transcribed from each model's
-// Hugging Face config.json (cited per model). Not the catalogue: tests of the catalogue live in
-// tests/catalog.
+// Hugging Face config.json (cited per model), and the lookups those tests share. Not the
+// catalogue: tests of the catalogue live in tests/catalog.
 #pragma once
 
 #include "catalog/HardwareSpec.h"
 #include "catalog/ModelSpec.h"
+#include "planner/Plan.h"
+#include "planner/ReferencePoints.h"
+
+#include <QtGlobal>
 
 namespace sinkscope::test {
+
+// The published reference points the planner reads (resources/references.json).
+inline const ReferenceSet& refs() {
+  return referenceSet();
+}
+
+// The plan's row for mitigation; the test aborts when the plan has none.
+inline const MitigationPlan& row(const Plan& plan, Mitigation mitigation) {
+  for (const MitigationPlan& r : plan.mitigations)
+    if (r.mitigation == mitigation) return r;
+  qFatal("no row");
+}
+
+// value inside [band.low, band.high], give or take slack.
+inline bool within(double value, const Band& band, double slack = 1e-9) {
+  return value >= band.low - slack && value <= band.high + slack;
+}
 
 // meta-llama/Llama-2-7b-hf config.json: 32 layers, hidden 4096, 32 heads (MHA), FFN 11008, vocab 32000.
 inline ModelSpec llama2_7b() {
