@@ -280,18 +280,17 @@ class TestUiChartText : public QObject {
   void reportChartsReadCleanlyWithAllMitigations() {
     ReportScenario scenario;
     scenario.mitigations = mitigationsFor(true);
-    const auto report = buildReport(scenario, {}, QDateTime::currentDateTimeUtc(), false);
-    QVERIFY(report);
+    const Report report = buildReport(scenario, {}, QDateTime::currentDateTimeUtc(), false);
     QStringList problems;
     int plotsChecked = 0;
     for (ChartKind kind : {ChartKind::Memory, ChartKind::Mitigations, ChartKind::Confidence}) {
-      const auto builder = chartBuilderFor(*report, kind);
+      const auto builder = chartBuilderFor(report, kind);
       QVERIFY2(builder, qPrintable(chartKindName(kind)));
-      const ChartBuilder headed = withHeading(*builder, chartHeadingFor(*report, kind));
+      const ChartBuilder headed = withHeading(*builder, chartHeadingFor(report, kind));
       for (const auto& [width, drawn, surface] :
            {std::tuple{495, *builder, "pdf"}, std::tuple{900, *builder, "html"},
             std::tuple{900, headed, "chart"}}) {
-        const QSize size = defaultChartSize(*report, kind, width);
+        const QSize size = defaultChartSize(report, kind, width);
         const auto plot = buildOffscreen(drawn, ChartTheme::print(), size);
         // Laid out at the drawn size, as toPainter() and toPixmap() lay it out (a hidden widget
         // gets no resize event, so its viewport would keep the default size).
