@@ -141,6 +141,23 @@ class TestUiGgufScenario : public QObject {
     QCOMPARE(model.hiddenSize, qint64(256));
   }
 
+  // A file the tab holds when the window opens (the last session's, or SINKSCOPE_SAMPLE_GGUF as
+  // here) gets the same offer as one opened later: before, the window started measuring it under
+  // whatever model the scenario named, with no word of the mismatch.
+  void fileOpenAtStartIsOffered() {
+    QTemporaryDir dir;
+    const QString path = writeStoriesShaped(dir);
+    qputenv("SINKSCOPE_SAMPLE_GGUF", path.toUtf8());
+    MainWindow window;
+    qunsetenv("SINKSCOPE_SAMPLE_GGUF");
+    MeasuredTab* tab = measuredTab(window);
+    QVERIFY(tab);
+    QCOMPARE(tab->ggufPath(), path);
+    auto* bar = window.findChild<ScenarioOfferBar*>();
+    QVERIFY(bar && !bar->isHidden());
+    QCOMPARE(bar->acceptButton()->text(), QStringLiteral("Use stories260K (llama2.c) as the scenario"));
+  }
+
   // Dismissing keeps the scenario.
   void dismissingKeepsTheScenario() {
     QTemporaryDir dir;

@@ -85,6 +85,9 @@ GgufScenarioController::GgufScenarioController(Scenario& scenario, ImportControl
   connect(&tab, &MeasuredTab::ggufOpened, this, &GgufScenarioController::fileOpened);
   connect(bar_, &ScenarioOfferBar::accepted, this, &GgufScenarioController::acceptOffer);
   connect(&scenario_, &Scenario::modelChanged, this, &GgufScenarioController::hideWhenTheScenarioIsTheFile);
+  // A file the tab opened before this controller existed (the last session's, or the sample) gets
+  // the same offer as one opened now.
+  if (!tab.ggufPath().isEmpty()) fileOpened(tab.ggufPath());
 }
 
 void GgufScenarioController::fileOpened(const QString& ggufPath) {

@@ -212,6 +212,10 @@ QString MeasuredTab::defaultGguf() const {
   return QFileInfo::exists(env) ? env : QString();
 }
 
+QString MeasuredTab::ggufPath() const {
+  return gguf_->text().trimmed();
+}
+
 void MeasuredTab::setGgufPath(const QString& path) {
   gguf_->setText(path);
   setStatus(tr("not measured yet"));

@@ -45,6 +45,7 @@ class MeasuredTab : public AnalysisTab {
   // The chosen file's name and its status: "measuring… 40 %, …", "done", "failed: …", "cancelled".
   QLabel* progressLabel() const { return progress_; }
   void setGgufPath(const QString& path);
+  QString ggufPath() const;                // the chosen file (empty: none)
   void setTextPath(const QString& path);   // empty: the bundled sample
   QString exportCaption() const override;  // the checkpoint and text measured, not the scenario
   void addNotice(QWidget* bar);  // an info bar under the inputs (the scenario offer for an opened file)
