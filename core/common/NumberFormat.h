@@ -18,7 +18,8 @@ QString tokensFull(qint64 tokens);
 QString tokensText(qint64 tokens);
 // A context cap: "none" for 0 (StreamingLLM's stream has no cap), else tokensText.
 QString capText(qint64 capTokens);
-// Bytes in GiB (2^30): "14.48 GiB".
+// Bytes in GiB (2^30): "14.48 GiB"; below 1/100 GiB in MiB or KiB ("1.1 MiB"), so a small file
+// never reads "0.00 GiB".
 QString gibText(qint64 bytes, int decimals = 2);
 // A fraction as a percentage, whole numbers from 10 % up and one decimal below, so a small share
 // never reads "0 %": 0.9 -> "90 %", 0.0012 -> "0.1 %", 0 -> "0 %".

@@ -1,5 +1,6 @@
 #include "inference/GgufSummary.h"
 
+#include "common/NumberFormat.h"
 #include "gguf/GgufFile.h"
 
 #include <QStringList>
@@ -54,7 +55,7 @@ QString describeGguf(const GgufFile& file) {
   };
   if (const auto fileType = integerOf(QStringLiteral("general.file_type")))
     if (const QString name = ggufFileTypeName(*fileType); !name.isEmpty()) parts << name;
-  parts << QStringLiteral("%1 GiB").arg(double(file.fileSize()) / double(qint64(1) << 30), 0, 'f', 2);
+  parts << gibText(file.fileSize());
   if (!file.tensors().empty()) parts << tensorCounts(file);
   const GgufValue* architecture = file.find(QStringLiteral("general.architecture"));
   if (const auto name = architecture ? architecture->toString() : std::nullopt) {
@@ -67,13 +68,13 @@ QString describeGguf(const GgufFile& file) {
 
 QString fileSizeAgainstPlannedWeights(qint64 fileBytes, qint64 plannedWeightBytes, const QString& modelName,
                                       const QString& weightsDtype) {
-  const double gib = double(qint64(1) << 30);
-  QString text = QStringLiteral("File %1 GiB against the plan's %2 GiB of weights for %3 in %4")
-                     .arg(double(fileBytes) / gib, 0, 'f', 2)
-                     .arg(double(plannedWeightBytes) / gib, 0, 'f', 2)
-                     .arg(modelName, weightsDtype);
-  if (plannedWeightBytes > 0)
-    text += QStringLiteral(" (%1x)").arg(double(fileBytes) / double(plannedWeightBytes), 0, 'f', 2);
+  QString text = QStringLiteral("File %1 against the plan's %2 of weights for %3 in %4")
+                     .arg(gibText(fileBytes), gibText(plannedWeightBytes), modelName, weightsDtype);
+  const double ratio = plannedWeightBytes > 0 ? double(fileBytes) / double(plannedWeightBytes) : 0.0;
+  if (ratio >= 0.01)
+    text += QStringLiteral(" (%1x)").arg(ratio, 0, 'f', 2);
+  else if (plannedWeightBytes > 0)
+    text += QStringLiteral(" (under 1 % of it: not this model's weights)");
   return text;
 }
 

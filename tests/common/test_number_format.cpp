@@ -50,6 +50,13 @@ class TestNumberFormat : public QObject {
     QCOMPARE(gibText(80000000000), QStringLiteral("74.51 GiB"));
     QCOMPARE(gibText(7241732096ll * 2), QStringLiteral("13.49 GiB"));
     QCOMPARE(gibText(1ll << 30, 1), QStringLiteral("1.0 GiB"));
+    // Below 1/100 GiB (10,737,418.24 bytes) a non-empty size never reads "0.00 GiB":
+    // 1,100,000 / 2^20 = 1.049 MiB; 10,737,418 / 2^20 = 10.24 MiB; 2,048 / 2^10 = 2 KiB.
+    QCOMPARE(gibText(1100000), QStringLiteral("1.0 MiB"));
+    QCOMPARE(gibText(10737418), QStringLiteral("10.2 MiB"));
+    QCOMPARE(gibText(10737419), QStringLiteral("0.01 GiB"));
+    QCOMPARE(gibText(2048), QStringLiteral("2.0 KiB"));
+    QCOMPARE(gibText(0), QStringLiteral("0.00 GiB"));
   }
 
   // A band in brackets after its value; a band without width at the written precision is left

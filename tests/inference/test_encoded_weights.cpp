@@ -6,6 +6,7 @@
 #include "TinyModel.h"
 #include "common/Cancelled.h"
 #include "common/Error.h"
+#include "common/NumberFormat.h"
 #include "gguf/GgufFile.h"
 #include "inference/EncodedProduct.h"
 #include "inference/ForwardPass.h"
@@ -222,10 +223,11 @@ class TestEncodedWeights : public QObject {
     writer.addTensor(QStringLiteral("norm.0"), {4}, {1, 1, 1, 1});
     writer.addTensor(QStringLiteral("norm.1"), {4}, {1, 1, 1, 1});
     const QByteArray bytes = writer.toBytes();
+    // The size goes through the shared byte formatter (tested in test_number_format): a few KiB.
     QCOMPARE(
         describeGguf(GgufFile(bytes, QStringLiteral("m.gguf"))),
-        QStringLiteral(
-            "Q4_K_M \u00b7 0.00 GiB \u00b7 3 Q4_K, 1 Q6_K, 2 F32 tensors \u00b7 llama \u00b7 32 layers"));
+        QStringLiteral("Q4_K_M \u00b7 %1 \u00b7 3 Q4_K, 1 Q6_K, 2 F32 tensors \u00b7 llama \u00b7 32 layers")
+            .arg(gibText(bytes.size())));
     // The size is the file's: a sparse 4.07 GiB file (4.07 x 2^30 bytes, rounded up).
     QTemporaryDir dir;
     QFile big(dir.filePath(QStringLiteral("big.gguf")));
@@ -241,10 +243,17 @@ class TestEncodedWeights : public QObject {
                                            QStringLiteral("Llama 2 7B"), QStringLiteral("q4_k_m")),
              QStringLiteral(
                  "File 4.07 GiB against the plan's 3.50 GiB of weights for Llama 2 7B in q4_k_m (1.16x)"));
+    // stories260K's 1.1 MB against Mistral 7B's 13.49 GiB: no "0.00 GiB", no "(0.00x)".
+    QCOMPARE(fileSizeAgainstPlannedWeights(1100000, 7241732096ll * 2, QStringLiteral("Mistral 7B"),
+                                           QStringLiteral("bf16")),
+             QStringLiteral(
+                 "File 1.0 MiB against the plan's 13.49 GiB of weights for Mistral 7B in bf16 (under 1 % "
+                 "of it: not this model's weights)"));
     GgufWriter bare;
     bare.addTensor(QStringLiteral("w"), {4}, {1, 1, 1, 1}, GgmlType::F16);
-    QCOMPARE(describeGguf(GgufFile(bare.toBytes(), QStringLiteral("bare.gguf"))),
-             QStringLiteral("0.00 GiB \u00b7 1 F16 tensor"));
+    const QByteArray bareBytes = bare.toBytes();
+    QCOMPARE(describeGguf(GgufFile(bareBytes, QStringLiteral("bare.gguf"))),
+             QStringLiteral("%1 \u00b7 1 F16 tensor").arg(gibText(bareBytes.size())));
   }
 };
 
