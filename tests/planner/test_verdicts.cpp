@@ -531,6 +531,22 @@ class TestVerdicts : public QObject {
     QCOMPARE(row(at4k, Mitigation::Baseline).estimate.verdict.kind, VerdictKind::Works);
   }
 
+  // Yarn-Llama-2-7B-64K is the YaRN paper's s=16 checkpoint (factor 16 over 4K; resources/models.json
+  // and the paper's long-context perplexity table, docs/references.md): its shipped setting rests on
+  // that checkpoint's own row (2.42 at 64K), not on the s=32 model's, and past its 64K the row's
+  // ">10 at 128K" makes it collapse.
+  void yarn64kRestsOnItsOwnCheckpoint() {
+    const Plan at64k = planFor(QStringLiteral("yarn-llama-2-7b-64k"), 65536, Runtime::LlamaCpp);
+    for (Mitigation m : {Mitigation::Baseline, Mitigation::Yarn}) {
+      const Verdict& v = row(at64k, m).estimate.verdict;
+      QCOMPARE(v.basisId, QStringLiteral("yarn-7b-s16"));
+      QCOMPARE(v.kind, VerdictKind::Works);
+    }
+    const Plan at128k = planFor(QStringLiteral("yarn-llama-2-7b-64k"), 131072, Runtime::LlamaCpp);
+    QCOMPARE(row(at128k, Mitigation::Baseline).estimate.verdict.basisId, QStringLiteral("yarn-7b-s16"));
+    QCOMPARE(row(at128k, Mitigation::Baseline).estimate.verdict.kind, VerdictKind::Collapses);
+  }
+
   // SinkScope's own stories260K measurements are shown, never fitted (docs/mitigations.md): a
   // modelled verdict never rests on one. Its baseline measurement keeps 3.842 / 4.554 = 84 % past
   // 512 tokens, which the 7B-calibrated model does not predict; citing it for that verdict would
