@@ -156,6 +156,16 @@ ContextCap estimateContextCap(const ModelSpec& model, Mitigation mitigation, dou
                     .arg(trained);
     return cap;
   }
+  if (mitigation == Mitigation::Baseline && recipe && recipe->mitigation == QLatin1String("none") &&
+      recipe->supportedContext > trained) {
+    // A model trained to extrapolate without a scaling block (Code Llama's rope base 1e6): the
+    // vendor's supported length, with its source (resources/models.json). Not "trained with a
+    // scaling": it was fine-tuned at its trained context and extrapolates past it.
+    cap.tokens = recipe->supportedContext;
+    cap.basis =
+        QStringLiteral("the vendor supports %1 tokens as shipped: %2").arg(cap.tokens).arg(recipe->source);
+    return cap;
+  }
   if (mitigation == Mitigation::Baseline || shipsWithMitigation(model, mitigation)) {
     cap.fineTuned = shipsScaling || mitigation != Mitigation::Baseline;
     cap.tokens = cap.fineTuned ? shipped : trained;

@@ -149,6 +149,15 @@ class TestMitigationModel : public QObject {
       if (model.ropeScaling || !model.usesRope)
         continue;  // shipped scalings are fine-tuned, not baseline RoPE
       const qint64 trained = trainedContextOrMaxPositions(model);
+      if (model.id == QLatin1String("codellama-7b")) {
+        // The published exception: Code Llama's rope base 1e6, fine-tuned at 16K, holds perplexity
+        // 2.71 at 128K against 3.71 at 8K (YaRN's long-context table, resources/references.json
+        // codellama-7b-as-shipped; docs/references.md): at 8x it still works.
+        const MitigationEstimate e = estimate(model, Mitigation::Baseline, trained * 8, 1);
+        QCOMPARE(e.verdict.kind, VerdictKind::Works);
+        QCOMPARE(e.verdict.basisId, QStringLiteral("codellama-7b-as-shipped"));
+        continue;
+      }
       const MitigationEstimate e = estimate(model, Mitigation::Baseline, trained * 8, 1);
       QVERIFY2(e.effectiveContext.high <= 1.5 * double(trained), qPrintable(model.id));
       QVERIFY2(e.verdict.kind == VerdictKind::Collapses, qPrintable(model.id));

@@ -547,6 +547,21 @@ class TestVerdicts : public QObject {
     QCOMPARE(row(at128k, Mitigation::Baseline).estimate.verdict.kind, VerdictKind::Collapses);
   }
 
+  // Code Llama-7B as shipped (rope base 1e6, fine-tuned at 16K) extrapolates: its published row
+  // holds perplexity 2.55 at 64K and 2.54 at 98K against 3.71 at 8K, and its paper supports 100,000
+  // tokens (docs/references.md section 6). Before, the plan said "collapses, 0.0 %" at 32K and a
+  // context_cap of 16K; now the verdict, the cap and the plan's setting agree with that evidence,
+  // while confidence still says the angles past 16K were never seen (capped at 0.8).
+  void codeLlamaAsShippedWorksToItsSupportedLength() {
+    const Plan plan = planFor(QStringLiteral("codellama-7b"), 65536, Runtime::LlamaCpp);
+    const MitigationPlan& baseline = row(plan, Mitigation::Baseline);
+    QCOMPARE(baseline.estimate.verdict.kind, VerdictKind::Works);
+    QCOMPARE(baseline.estimate.verdict.basisId, QStringLiteral("codellama-7b-as-shipped"));
+    QCOMPARE(baseline.contextCap, qint64(100000));
+    QCOMPARE(plan.mitigation, Mitigation::Baseline);
+    QVERIFY2(plan.confidence.value <= 0.8, qPrintable(QString::number(plan.confidence.value)));
+  }
+
   // SinkScope's own stories260K measurements are shown, never fitted (docs/mitigations.md): a
   // modelled verdict never rests on one. Its baseline measurement keeps 3.842 / 4.554 = 84 % past
   // 512 tokens, which the 7B-calibrated model does not predict; citing it for that verdict would
