@@ -210,6 +210,9 @@ void MitigationsTab::show(std::shared_ptr<const MitigationsData> data) {
       table_->setItem(r, c, item);
     }
   }
+  // The source document speaks of its worked example only: for another model the table would be an
+  // empty frame, so it steps aside and the estimates get its room.
+  document_->setVisible(!data->document.empty());
   document_->setRowCount(int(data->document.size()));
   for (int r = 0; r < int(data->document.size()); ++r) {
     const DocumentComparison& d = data->document[size_t(r)];
