@@ -356,6 +356,14 @@ class TestUiTabs : public QObject {
     showAndWait(window, tab);
     QCOMPARE(tab->documentTable()->rowCount(), 0);
     QVERIFY(tab->documentTable()->isHidden());
+    // LongRoPE without the model's searched factors has no estimate: "n/a" as the chart writes it, not "0".
+    bool sawUnknown = false;
+    for (int r = 0; r < tab->table()->rowCount(); ++r) {
+      if (tab->table()->item(r, 4)->text() != QLatin1String("unknown")) continue;
+      sawUnknown = true;
+      QCOMPARE(tab->table()->item(r, 3)->text(), QStringLiteral("n/a"));
+    }
+    QVERIFY(sawUnknown);
   }
 
   // The GPUs control: DeepSeek-V2 at 32K does not fit one H100 (its bf16 weights alone are 440 GiB);

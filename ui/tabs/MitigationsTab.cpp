@@ -194,7 +194,7 @@ void MitigationsTab::show(std::shared_ptr<const MitigationsData> data) {
         mitigationTitle(row.mitigation) + (row.fineTuned ? tr(" (shipped)") : QString()),
         formatTokensShort(double(plan.trainedContextTokens)),
         formatTokensShort(double(plan.contextTokens)),
-        band(row.estimate.effectiveContext, true),
+        row.estimate.applicable ? band(row.estimate.effectiveContext, true) : notApplicableText(),
         verdictName(row.estimate.verdict.kind) +
             (row.estimate.verdict.extrapolated ? tr(" (extrapolated)") : QString()),
         row.qualityRetention ? band(row.estimate.qualityRetention, false) : notApplicableText(),
