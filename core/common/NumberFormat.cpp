@@ -44,7 +44,7 @@ QString capText(qint64 capTokens) {
 
 QString gibText(qint64 bytes, int decimals) {
   // Below 1/100 GiB a GiB figure reads "0.00 GiB" for a file that is not empty: MiB, then KiB.
-  if (bytes > 0 && bytes * 100 < (1ll << 30)) {
+  if (bytes > 0 && double(bytes) * 100.0 < double(1ll << 30)) {  // in double: no overflow near 2^63
     if (bytes >= (1ll << 20) / 10) return QString::number(double(bytes) / double(1ll << 20), 'f', 1) + " MiB";
     return QString::number(double(bytes) / 1024.0, 'f', 1) + QStringLiteral(" KiB");
   }

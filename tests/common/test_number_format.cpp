@@ -5,6 +5,7 @@
 
 #include <QLocale>
 #include <QtTest>
+#include <limits>
 
 using namespace sinkscope;
 
@@ -57,6 +58,10 @@ class TestNumberFormat : public QObject {
     QCOMPARE(gibText(10737419), QStringLiteral("0.01 GiB"));
     QCOMPARE(gibText(2048), QStringLiteral("2.0 KiB"));
     QCOMPARE(gibText(0), QStringLiteral("0.00 GiB"));
+    // The largest byte count (the planner's limits reach it) stays in GiB: the small-size test must
+    // not overflow (bytes x 100 did, and wrapped to a negative "MiB").
+    QVERIFY2(gibText(std::numeric_limits<qint64>::max()).endsWith(QStringLiteral(" GiB")),
+             qPrintable(gibText(std::numeric_limits<qint64>::max())));
   }
 
   // A band in brackets after its value; a band without width at the written precision is left
