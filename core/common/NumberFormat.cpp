@@ -70,6 +70,11 @@ QString bandText(const QString& central, const QString& low, const QString& high
 
 }  // namespace
 
+QString bandInSentence(const QString& central, const QString& low, const QString& high) {
+  if (low == central && high == central) return central;
+  return QStringLiteral("%1, band %2–%3").arg(central, low, high);
+}
+
 QString percentBandText(double central, double low, double high) {
   return bandText(percentText(central), percentText(low), percentText(high));
 }

@@ -31,6 +31,9 @@ QString percentText(const std::optional<double>& fraction);
 // "0 % (0 %–0 %)").
 QString percentBandText(double central, double low, double high);
 QString tokensBandText(double central, double low, double high);
+// The same rule inside a sentence, on texts already formatted: "27 %, band 0.0 %–36 %", or the
+// value alone when the band has no width ("94 %", never "94 %, band 94 %–94 %").
+QString bandInSentence(const QString& central, const QString& low, const QString& high);
 // Planner confidence, two decimals: 0.366 -> "0.37", 0.8 -> "0.80".
 QString confidenceText(double value);
 // What a cell shows for a figure that does not apply (LongRoPE without its factors): "n/a".

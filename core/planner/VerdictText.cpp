@@ -24,13 +24,6 @@ namespace retention {
 
 namespace {
 
-// "27 %, band 0.0 %–36 %", or the value alone when the band has no width at this precision (the
-// rule of NumberFormat's band texts: never "94 %, band 94 %–94 %").
-QString approximateWithBand(const QString& central, const QString& low, const QString& high) {
-  if (low == central && high == central) return central;
-  return QStringLiteral("%1, band %2–%3").arg(central, low, high);
-}
-
 VerdictKind verdictFor(double quality, const VerdictThresholds& t) {
   if (quality >= t.worksQuality) return VerdictKind::Works;
   if (quality < t.collapseQuality) return VerdictKind::Collapses;
@@ -102,8 +95,8 @@ Verdict makeVerdict(const MitigationEstimate& e, const Setting& s, const Quality
   v.basis = basisText(s, basis, s.context);
   v.text = QStringLiteral("at %1: %2 (quality ≈ %3)")
                .arg(tokensShort(double(s.context)), verdictName(v.kind),
-                    approximateWithBand(percentText(v.quality.central), percentText(v.quality.low),
-                                        percentText(v.quality.high)));
+                    bandInSentence(percentText(v.quality.central), percentText(v.quality.low),
+                                   percentText(v.quality.high)));
   v.text += basis.point ? QStringLiteral("; rests on ") + v.basis : QStringLiteral("; ") + v.basis;
   if (v.extrapolated)
     v.text += QStringLiteral("; extrapolates %1 doublings past the published points")
@@ -179,9 +172,8 @@ QString explain(const Setting& s, const MitigationEstimate& e, const ReferenceSe
                                        : QStringLiteral("its own published"),
                       e.series);
   parts << QStringLiteral("effective ≈ %1; %2")
-               .arg(approximateWithBand(tokensShort(e.effectiveContext.central),
-                                        tokensShort(e.effectiveContext.low),
-                                        tokensShort(e.effectiveContext.high)),
+               .arg(bandInSentence(tokensShort(e.effectiveContext.central),
+                                   tokensShort(e.effectiveContext.low), tokensShort(e.effectiveContext.high)),
                     e.verdict.text);
   const QString name = mitigationName(s.mitigation);
   for (const ReferencePoint& point :

@@ -73,6 +73,11 @@ class TestNumberFormat : public QObject {
     QCOMPARE(percentBandText(0.05, 0.0, 0.1), QStringLiteral("5.0 % (0 %–10 %)"));
     QCOMPARE(tokensBandText(16384, 8192, 32768), QStringLiteral("16K (8K–32K)"));
     QCOMPARE(tokensBandText(0, 0, 0), QStringLiteral("0"));
+    // Inside a sentence (the verdict texts): the same rule.
+    QCOMPARE(bandInSentence(QStringLiteral("27 %"), QStringLiteral("0.0 %"), QStringLiteral("36 %")),
+             QStringLiteral("27 %, band 0.0 %–36 %"));
+    QCOMPARE(bandInSentence(QStringLiteral("94 %"), QStringLiteral("94 %"), QStringLiteral("94 %")),
+             QStringLiteral("94 %"));
   }
 
   // Whole percentages from 10 % up; one decimal below, so a small share never reads "0 %".

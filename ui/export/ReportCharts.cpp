@@ -41,6 +41,15 @@ QString attentionTarget(const Report& report, int layer, const std::vector<int>&
   return QStringLiteral(", ") + probeTargetText(report.model, layer, heads);
 }
 
+// The end of an attention chart's caption (sink curve or heatmaps): which attention, then its
+// provenance; " (modelled)" when the report has no such chart.
+template <typename AttentionChart>
+QString attentionCaptionEnd(const Report& report, const AttentionChart& chart) {
+  return QStringLiteral("%1 (%2)").arg(
+      chart ? attentionTarget(report, chart->layer, chart->heads) : QString(),
+      provenanceName(chart ? chart->provenance : Provenance::Modelled));
+}
+
 }  // namespace
 
 std::optional<ChartBuilder> chartBuilderFor(const Report& report, ChartKind kind) {
@@ -117,19 +126,11 @@ QString chartCaption(const Report& report, ChartKind kind) {
     case ChartKind::Mitigations:
       return QStringLiteral("Effective context per mitigation (modelled)");
     case ChartKind::SinkCurve:
-      return QStringLiteral("Sink curve against context length%1 (%2)")
-          .arg(report.charts.sinkCurve
-                   ? attentionTarget(report, report.charts.sinkCurve->layer, report.charts.sinkCurve->heads)
-                   : QString(),
-               provenanceName(report.charts.sinkCurve ? report.charts.sinkCurve->provenance
-                                                      : Provenance::Modelled));
+      return QStringLiteral("Sink curve against context length") +
+             attentionCaptionEnd(report, report.charts.sinkCurve);
     case ChartKind::Heatmap:
-      return QStringLiteral("Attention heatmaps, baseline and mitigation side by side%1 (%2)")
-          .arg(report.charts.heatmaps
-                   ? attentionTarget(report, report.charts.heatmaps->layer, report.charts.heatmaps->heads)
-                   : QString(),
-               provenanceName(report.charts.heatmaps ? report.charts.heatmaps->provenance
-                                                     : Provenance::Modelled));
+      return QStringLiteral("Attention heatmaps, baseline and mitigation side by side") +
+             attentionCaptionEnd(report, report.charts.heatmaps);
     case ChartKind::MeasuredLoss:
       return QStringLiteral(
                  "Per-position loss of %1 against the window control, running mean of %2 tokens, with the "

@@ -29,6 +29,7 @@
 #include <QFile>
 
 #include <qcustomplot.h>
+#include <QDateTime>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QGridLayout>
@@ -212,6 +213,25 @@ QString MeasuredTab::defaultGguf() const {
   return QFileInfo::exists(env) ? env : QString();
 }
 
+bool MeasuredTab::scenarioHasShapeOf(const QString& ggufPath) {
+  const ModelSpec& model = scenario().model();
+  if (model.origin != QLatin1String("catalogue")) return false;
+  const QFileInfo info(ggufPath);
+  const QString key = QStringLiteral("%1\n%2\n%3")
+                          .arg(info.absoluteFilePath())
+                          .arg(info.size())
+                          .arg(info.lastModified().toMSecsSinceEpoch());
+  if (key != shapeKey_) {
+    shapeKey_ = key;
+    try {
+      fileShape_ = importGgufMetadata(ggufPath);
+    } catch (const Error&) {
+      fileShape_.reset();  // the run itself reports why the file cannot be read
+    }
+  }
+  return fileShape_ && shapeDifferences(*fileShape_, model).isEmpty();
+}
+
 QString MeasuredTab::ggufPath() const {
   return gguf_->text().trimmed();
 }
@@ -262,17 +282,6 @@ double runFactor(double chosen, qint64 contextTokens, qint64 trainedContext) {
   return chosen >= 1.0 ? chosen : defaultScalingFactor(contextTokens, trainedContext);
 }
 
-// True when the scenario's model is a catalogue model of the file's architecture and shape; an
-// unreadable file is not (the run itself reports why).
-bool hasShapeOf(const QString& ggufPath, const ModelSpec& model) {
-  if (model.origin != QLatin1String("catalogue")) return false;
-  try {
-    return shapeDifferences(importGgufMetadata(ggufPath), model).isEmpty();
-  } catch (const Error&) {
-    return false;
-  }
-}
-
 }  // namespace
 
 void MeasuredTab::startComputation() {
@@ -300,7 +309,7 @@ void MeasuredTab::startComputation() {
   input.contextRequest = ContextRequest::AtMost;
   const ScenarioValues values = scenario().values();
   // A catalogue scenario of the file's shape gives its trained context (docs/catalog.md).
-  if (hasShapeOf(ggufPath, scenario().model())) input.catalogueModel = scenario().model();
+  if (scenarioHasShapeOf(ggufPath)) input.catalogueModel = scenario().model();
   const std::optional<qint64> configWindow =
       slidingWindow_->value() > 0 ? std::optional<qint64>(slidingWindow_->value()) : std::nullopt;
   const QString textPath = input.textPath.isEmpty() ? kSampleTextPath : input.textPath;

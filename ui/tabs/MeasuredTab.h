@@ -7,6 +7,7 @@
 // failed or cancelled) and the scaling factor the RoPE mitigations run with.
 #pragma once
 
+#include "catalog/ModelSpec.h"
 #include "inference/Measurement.h"
 #include "tabs/AnalysisTab.h"
 
@@ -63,6 +64,9 @@ class MeasuredTab : public AnalysisTab {
   void setStatus(const QString& status);  // "<file>: <status>" on the status line
   QString fileName() const;               // the chosen file's name, without its folder
   QWidget* makeFactorRow();
+  // True when the scenario's model is a catalogue model of the file's architecture and shape; an
+  // unreadable file is not (the run itself reports why).
+  bool scenarioHasShapeOf(const QString& ggufPath);
 
   QLineEdit* gguf_ = nullptr;
   QLineEdit* text_ = nullptr;
@@ -80,6 +84,10 @@ class MeasuredTab : public AnalysisTab {
   QStringList notMeasured_;
   std::optional<Mitigation> chosenAttention_;  // what the user picked in attentionOf_, kept across runs
   QString dataTextPath_;
+  // The chosen file's metadata, read once per file version (path, size, modification time) rather
+  // than on every refresh of the GUI thread; empty spec: unreadable.
+  QString shapeKey_;
+  std::optional<ModelSpec> fileShape_;
 };
 
 }  // namespace sinkscope::ui
